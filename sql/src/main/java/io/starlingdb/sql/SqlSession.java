@@ -1,0 +1,35 @@
+package io.starlingdb.sql;
+
+import java.util.List;
+
+/**
+ * One client's conversation with the SQL layer. Values crossing this interface use these
+ * Java types: Boolean, Integer, Long, Double, java.math.BigDecimal, String,
+ * java.time.LocalDate (DATE), java.time.LocalDateTime (TIMESTAMP), or null.
+ * Every failure is a {@link SqlException} carrying a SQLState.
+ */
+public interface SqlSession extends AutoCloseable {
+    /** Parses, validates and plans once; the plan is cached. */
+    PreparedSql prepare(String sql) throws SqlException;
+
+    /** Runs a statement with positional parameters (may be empty). */
+    StatementResult execute(String sql, List<Object> params) throws SqlException;
+
+    StatementResult execute(PreparedSql statement, List<Object> params) throws SqlException;
+
+    /** In auto-commit mode (the default) every statement commits on its own, atomically. */
+    void setAutoCommit(boolean autoCommit) throws SqlException;
+
+    boolean autoCommit();
+
+    void commit() throws SqlException;
+
+    void rollback() throws SqlException;
+
+    /** Tables, columns, keys and indexes, for DatabaseMetaData and the shell. */
+    CatalogView catalog();
+
+    /** Rolls back any open transaction and releases resources. */
+    @Override
+    void close();
+}
