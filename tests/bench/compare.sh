@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs the JDBC benchmark against Starling, PostgreSQL 15 and H2 (server mode) on this
+# machine, one after the other, with the same statements, rows and threads, and prints a
+# table of ops/s and p50/p99 latency per phase plus Starling's ratio to each peer.
+#
+#   tests/bench/compare.sh [--rows N] [--threads T] [--seconds S] [--warmup S] [--only starling,postgres,h2]
+#
+# PostgreSQL runs with its default durable settings (fsync=on, synchronous_commit=on) in a
+# temporary cluster; H2 runs as a TCP server with its default settings. Installs
+# PostgreSQL 15 from Debian's packages when it is missing (needs root).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+ONLY="starling,postgres,h2"
+BENCH_ARGS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) ONLY="$2"; shift 2 ;;
+    --rows|--threads|--seconds|--warmup|--phases) BENCH_ARGS+=("$1" "$2"); shift 2 ;;
+    *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+WORK=$(mktemp -d /tmp/starling-bench.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+PG_DATA=""
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -n "$PG_DATA" ]; then runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+await_port() { # host port seconds
+  local deadline=$((SECONDS + $3))
+  until (exec 3<>/dev/tcp/$1/$2) 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || { echo "compare.sh: nothing listens on $1:$2 after $3 s" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+echo "# building (skipping tests)..."
+(cd "$ROOT" && mvn -q -B -DskipTests install >/dev/null)
+(cd "$ROOT" && mvn -q -B -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null)
+CP="$ROOT/tests/target/classes:$(cat "$WORK/cp.txt")"
+bench() { java -Xmx2g -cp "$CP" io.starlingdb.bench.JdbcBench "$@" "${BENCH_ARGS[@]}"; }
+
+RESULTS="$WORK/results.txt"
+: > "$RESULTS"
+
+if [[ ",$ONLY," == *",starling,"* ]]; then
+  port=$(free_port); http=$(free_port)
+  java -Xmx4g -cp "$CP" io.starlingdb.server.NodeMain start --data-dir "$WORK/starling" \
+      --client-port "$port" --http-port "$http" > "$WORK/starling.log" 2>&1 &
+  PIDS+=($!)
+  await_port 127.0.0.1 "$port" 60
+  bench --label starling --url "jdbc:starling://127.0.0.1:$port/" | tee -a "$RESULTS"
+fi
+
+if [[ ",$ONLY," == *",postgres,"* ]]; then
+  if [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+  fi
+  PG_DATA="$WORK/pg"
+  mkdir -p "$PG_DATA" && chown postgres "$PG_DATA"
+  runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$PG_DATA" -A trust -U postgres >/dev/null
+  port=$(free_port)
+  runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_DATA" -l "$WORK/pg.log" -w \
+      -o "-p $port -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+  bench --label postgres --url "jdbc:postgresql://127.0.0.1:$port/postgres" --user postgres | tee -a "$RESULTS"
+fi
+
+if [[ ",$ONLY," == *",h2,"* ]]; then
+  port=$(free_port)
+  java -Xmx4g -cp "$CP" org.h2.tools.Server -tcp -tcpPort "$port" -baseDir "$WORK/h2" -ifNotExists > "$WORK/h2.log" 2>&1 &
+  PIDS+=($!)
+  await_port 127.0.0.1 "$port" 60
+  bench --label h2 --url "jdbc:h2:tcp://127.0.0.1:$port/bench" --user sa | tee -a "$RESULTS"
+fi
+
+echo
+echo "# Starling's ops/s as a ratio of each peer's (same machine, same run)"
+awk '$1 !~ /^#/ && $1 != "target" { ops[$1","$2]=$3; targets[$1]=1; phases[$2]=1 }
+     END { for (p in phases) for (t in targets) if (t != "starling" && ops["starling,"p] && ops[t","p])
+             printf "%-8s starling/%-9s %6.2fx\n", p, t, ops["starling,"p] / ops[t","p] }' "$RESULTS" | sort
