@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Starts a 3-member etcd cluster (Debian's etcd-server) on loopback with its default
+# durable settings and measures puts of 100-byte values with 1, 16 and 128 concurrent
+# clients, for comparison with Starling's Raft benchmark (docs/raft.md).
+#
+#   tests/bench/etcd.sh [--seconds S] [--value-bytes B] [--concurrency 1,16,128]
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+if ! command -v etcd >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null
+fi
+WORK=$(mktemp -d /tmp/starling-etcd.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+declare -a CPORT PPORT
+CLUSTER=""
+for i in 1 2 3; do
+  CPORT[$i]=$(free_port); PPORT[$i]=$(free_port)
+  CLUSTER+="${CLUSTER:+,}e$i=http://127.0.0.1:${PPORT[$i]}"
+done
+for i in 1 2 3; do
+  etcd --name "e$i" --data-dir "$WORK/e$i" \
+    --listen-client-urls "http://127.0.0.1:${CPORT[$i]}" --advertise-client-urls "http://127.0.0.1:${CPORT[$i]}" \
+    --listen-peer-urls "http://127.0.0.1:${PPORT[$i]}" --initial-advertise-peer-urls "http://127.0.0.1:${PPORT[$i]}" \
+    --initial-cluster "$CLUSTER" --initial-cluster-state new --initial-cluster-token starling-bench \
+    > "$WORK/e$i.log" 2>&1 &
+  PIDS+=($!)
+done
+ENDPOINTS=""
+for i in 1 2 3; do ENDPOINTS+="${ENDPOINTS:+,}http://127.0.0.1:${CPORT[$i]}"; done
+deadline=$((SECONDS + 60))
+until ETCDCTL_API=3 etcdctl --endpoints "$ENDPOINTS" endpoint health >/dev/null 2>&1; do
+  [ $SECONDS -lt $deadline ] || { echo "etcd.sh: cluster not healthy after 60 s" >&2; cat "$WORK"/e1.log >&2; exit 1; }
+  sleep 0.5
+done
+# Send to the leader, as a Raft client that knows the leader does.
+LEADER=$(ETCDCTL_API=3 etcdctl --endpoints "$ENDPOINTS" endpoint status -w table | awk -F'|' '$6 ~ /true/ {gsub(/ /,"",$2); print $2}')
+(cd "$ROOT" && mvn -q -B -o -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null) || \
+  (cd "$ROOT" && mvn -q -B -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null)
+java -cp "$ROOT/tests/target/classes:$(cat "$WORK/cp.txt")" io.starlingdb.bench.EtcdBench --endpoints "$LEADER" "$@"
