@@ -1,0 +1,167 @@
+package io.starlingdb.engine.encoding;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads values written by {@link KeyEncoder}, in the order and with the directions they were
+ * written. A truncated or malformed key raises IllegalArgumentException.
+ */
+public final class KeyDecoder {
+
+    private final byte[] key;
+    private int pos;
+    private int mask;
+
+    public KeyDecoder(byte[] key, int offset) {
+        if (offset < 0 || offset > key.length) {
+            throw new IllegalArgumentException("offset " + offset + " outside key of " + key.length + " bytes");
+        }
+        this.key = key;
+        this.pos = offset;
+    }
+
+    public int readTableId() {
+        mask = 0;
+        return readInt();
+    }
+
+    /** The next column value (null for NULL), as the Java type of {@code type}. */
+    public Object read(ValueType type, boolean descending) {
+        mask = descending ? 0xFF : 0;
+        int marker = next();
+        if (marker == KeyEncoder.NULL_MARKER) {
+            return null;
+        }
+        if (marker != KeyEncoder.VALUE_MARKER) {
+            throw malformed("bad value marker " + marker);
+        }
+        return switch (type) {
+            case BOOLEAN -> {
+                int b = next();
+                if (b > 1) {
+                    throw malformed("bad BOOLEAN byte " + b);
+                }
+                yield b == 1;
+            }
+            case INTEGER, DATE -> readInt() ^ Integer.MIN_VALUE;
+            case BIGINT, TIMESTAMP -> readLong() ^ Long.MIN_VALUE;
+            case DOUBLE -> {
+                long bits = readLong();
+                yield Double.longBitsToDouble(bits < 0 ? bits ^ Long.MIN_VALUE : ~bits);
+            }
+            case DECIMAL -> readDecimal();
+            case VARCHAR -> utf8(readEscaped());
+        };
+    }
+
+    /** The next byte string written by {@link KeyEncoder#writeBytes}. */
+    public byte[] readBytes(boolean descending) {
+        mask = descending ? 0xFF : 0;
+        return readEscaped();
+    }
+
+    /** The next 8 bytes as a big-endian long, as written by {@link KeyEncoder#writeFixedLong}. */
+    public long readFixedLong() {
+        mask = 0;
+        return readLong();
+    }
+
+    public int position() {
+        return pos;
+    }
+
+    public boolean hasMore() {
+        return pos < key.length;
+    }
+
+    private BigDecimal readDecimal() {
+        int cls = next();
+        if (cls == KeyEncoder.DECIMAL_ZERO) {
+            return BigDecimal.ZERO;
+        }
+        boolean negative;
+        if (cls == KeyEncoder.DECIMAL_POSITIVE) {
+            negative = false;
+        } else if (cls == KeyEncoder.DECIMAL_NEGATIVE) {
+            negative = true;
+            mask ^= 0xFF;
+        } else {
+            throw malformed("bad DECIMAL class " + cls);
+        }
+        int exponent = readInt() ^ Integer.MIN_VALUE;
+        StringBuilder digits = new StringBuilder();
+        while (true) {
+            int pair = next();
+            if (pair == 0) {
+                break;
+            }
+            if (pair > 100) {
+                throw malformed("bad DECIMAL digit pair " + pair);
+            }
+            digits.append((char) ('0' + (pair - 1) / 10)).append((char) ('0' + (pair - 1) % 10));
+        }
+        // An odd digit count was padded with one zero; significant digits never end in zero.
+        int n = digits.length();
+        if (n == 0) {
+            throw malformed("DECIMAL without digits");
+        }
+        if (digits.charAt(n - 1) == '0') {
+            digits.setLength(n - 1);
+        }
+        return KeyEncoder.decimalOf(digits.toString(), exponent, negative);
+    }
+
+    private byte[] readEscaped() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        while (true) {
+            int b = next();
+            if (b == KeyEncoder.ESCAPE) {
+                int e = next();
+                if (e == KeyEncoder.TERMINATOR) {
+                    return out.toByteArray();
+                }
+                if (e != (KeyEncoder.ESCAPED_ZERO & 0xFF)) {
+                    throw malformed("bad escape " + e);
+                }
+                out.write(0);
+            } else {
+                out.write(b);
+            }
+        }
+    }
+
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("malformed key: invalid UTF-8", e);
+        }
+    }
+
+    private int next() {
+        if (pos >= key.length) {
+            throw malformed("truncated at byte " + pos);
+        }
+        return (key[pos++] ^ mask) & 0xFF;
+    }
+
+    private int readInt() {
+        return next() << 24 | next() << 16 | next() << 8 | next();
+    }
+
+    private long readLong() {
+        return ((long) readInt() << 32) | (readInt() & 0xFFFFFFFFL);
+    }
+
+    private IllegalArgumentException malformed(String why) {
+        return new IllegalArgumentException("malformed key: " + why);
+    }
+}

@@ -1,0 +1,95 @@
+package io.starlingdb.engine.mvcc;
+
+import io.starlingdb.engine.encoding.KeyDecoder;
+import io.starlingdb.engine.encoding.KeyEncoder;
+import java.util.Arrays;
+
+/**
+ * The DATA column family's layout. A version key is the logical key escaped and terminated
+ * ({@code 0x00 -> 0x00 0xFF}, end {@code 0x00 0x01}) followed by the commit timestamp as 8
+ * bytes inverted, so all versions of one key are contiguous, newest first, and no logical key
+ * can be confused with a prefix of another's versions. A version value is a marker byte
+ * ({@code 1} value, {@code 0} tombstone) followed by the value bytes.
+ *
+ * <p>One key outside the logical space, {@code 0x00 0x00} (no escaped key starts that way),
+ * holds the highest commit timestamp written, so a restarted node's clock never issues a
+ * timestamp below data it already has.
+ */
+final class MvccKeys {
+
+    static final byte[] clockKey = {0x00, 0x00};
+    /** The escaped empty key: the smallest version-key prefix, above {@link #clockKey}. */
+    static final byte[] firstLogicalPrefix = {0x00, 0x01};
+    static final int timestampBytes = 8;
+    private static final byte TOMBSTONE = 0;
+    private static final byte VALUE = 1;
+
+    private MvccKeys() {
+    }
+
+    static byte[] prefix(byte[] logicalKey) {
+        return new KeyEncoder(logicalKey.length + 2 + timestampBytes).writeBytes(logicalKey, false).toBytes();
+    }
+
+    static byte[] versionKey(byte[] logicalKey, long timestamp) {
+        return new KeyEncoder(logicalKey.length + 2 + timestampBytes)
+                .writeBytes(logicalKey, false)
+                .writeFixedLong(~timestamp)
+                .toBytes();
+    }
+
+    /** Size of {@link #versionKey} without building it, for batch limits. */
+    static int versionKeyBytes(byte[] logicalKey) {
+        int zeros = 0;
+        for (byte b : logicalKey) {
+            if (b == 0) {
+                zeros++;
+            }
+        }
+        return logicalKey.length + zeros + 2 + timestampBytes;
+    }
+
+    /** A decoded version key. */
+    record Version(byte[] logicalKey, long timestamp) {
+    }
+
+    static Version decode(byte[] versionKey) {
+        KeyDecoder d = new KeyDecoder(versionKey, 0);
+        byte[] logical = d.readBytes(false);
+        long ts = ~d.readFixedLong();
+        if (d.hasMore()) {
+            throw new IllegalStateException("DATA key has " + (versionKey.length - d.position()) + " trailing bytes");
+        }
+        return new Version(logical, ts);
+    }
+
+    static byte[] encodeValue(byte[] value) {
+        if (value == null) {
+            return new byte[] {TOMBSTONE};
+        }
+        byte[] out = new byte[value.length + 1];
+        out[0] = VALUE;
+        System.arraycopy(value, 0, out, 1, value.length);
+        return out;
+    }
+
+    /** The value of a version, or null for a tombstone. */
+    static byte[] decodeValue(byte[] stored) {
+        if (stored.length == 0 || (stored[0] != VALUE && stored[0] != TOMBSTONE)) {
+            throw new IllegalStateException("DATA value has no version marker");
+        }
+        return stored[0] == TOMBSTONE ? null : Arrays.copyOfRange(stored, 1, stored.length);
+    }
+
+    static boolean isTombstone(byte[] stored) {
+        return stored.length > 0 && stored[0] == TOMBSTONE;
+    }
+
+    static byte[] encodeTimestamp(long ts) {
+        return new KeyEncoder(timestampBytes).writeFixedLong(ts).toBytes();
+    }
+
+    static long decodeTimestamp(byte[] bytes) {
+        return new KeyDecoder(bytes, 0).readFixedLong();
+    }
+}

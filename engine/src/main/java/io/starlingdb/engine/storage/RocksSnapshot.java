@@ -1,0 +1,100 @@
+package io.starlingdb.engine.storage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Snapshot;
+
+/** A RocksDB snapshot of one column family; owns the cursors opened on it. */
+final class RocksSnapshot implements KvSnapshot {
+
+    private final RocksStorage storage;
+    private final RocksDB db;
+    private final ColumnFamilyHandle handle;
+    private final Snapshot snapshot;
+    private final ReadOptions readOptions;
+    private final Set<RocksCursor> openCursors = ConcurrentHashMap.newKeySet();
+    private boolean released;
+
+    RocksSnapshot(RocksStorage storage, RocksDB db, ColumnFamilyHandle handle) {
+        this.storage = storage;
+        this.db = db;
+        this.handle = handle;
+        this.snapshot = db.getSnapshot();
+        this.readOptions = new ReadOptions().setSnapshot(snapshot);
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        Lock lock = storage.readLock();
+        try {
+            ensureOpen();
+            return db.get(handle, readOptions, key);
+        } catch (RocksDBException e) {
+            throw new StorageException("get from " + storage.dataDir() + " failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public KvCursor scan(byte[] fromInclusive, byte[] toExclusive) {
+        Lock lock = storage.readLock();
+        try {
+            ensureOpen();
+            RocksCursor c = new RocksCursor(this, storage, db, handle, snapshot, fromInclusive, toExclusive);
+            openCursors.add(c);
+            return c;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void cursorClosed(RocksCursor c) {
+        openCursors.remove(c);
+    }
+
+    @Override
+    public void close() {
+        Lock lock = storage.readLockIfOpen();
+        if (lock == null) {
+            return; // the storage closed first and released everything
+        }
+        try {
+            releaseNative();
+        } finally {
+            lock.unlock();
+        }
+        storage.snapshotClosed(this);
+    }
+
+    /** Frees cursors, read options and the snapshot; the caller holds a storage lock. Idempotent. */
+    synchronized void releaseNative() {
+        if (released) {
+            return;
+        }
+        released = true;
+        for (RocksCursor c : new ArrayList<>(openCursors)) {
+            c.releaseNative();
+        }
+        openCursors.clear();
+        readOptions.close();
+        db.releaseSnapshot(snapshot);
+    }
+
+    private synchronized void ensureOpen() {
+        if (released) {
+            throw new IllegalStateException("snapshot is closed");
+        }
+    }
+
+    List<RocksCursor> openCursorsForTest() {
+        return new ArrayList<>(openCursors);
+    }
+}

@@ -1,0 +1,160 @@
+package io.starlingdb.engine.mvcc;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.starlingdb.engine.storage.ColumnFamily;
+import io.starlingdb.engine.storage.KvCursor;
+import io.starlingdb.engine.storage.RocksStorage;
+import io.starlingdb.engine.storage.StorageOptions;
+import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.engine.txn.WriteConflictException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MvccStoreTest {
+
+    @TempDir
+    Path dir;
+    RocksStorage storage;
+    MvccStore store;
+
+    @BeforeEach
+    void open() {
+        storage = RocksStorage.open(dir, StorageOptions.small());
+        store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), false);
+    }
+
+    @AfterEach
+    void close() {
+        storage.close();
+    }
+
+    static byte[] b(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    static String s(byte[] b) {
+        return b == null ? null : new String(b, UTF_8);
+    }
+
+    void commitPut(String k, String v) {
+        try (Transaction t = store.begin()) {
+            t.put(b(k), b(v));
+            t.commit();
+        }
+    }
+
+    static List<String> scanAll(Transaction t, String from, String to) {
+        List<String> out = new ArrayList<>();
+        try (KvCursor c = t.scan(from == null ? null : b(from), to == null ? null : b(to))) {
+            while (c.next()) {
+                out.add(s(c.key()) + "=" + s(c.value()));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void readerKeepsItsSnapshotWhileOthersCommit() {
+        commitPut("a", "1");
+        try (Transaction reader = store.begin()) {
+            assertEquals("1", s(reader.get(b("a"))));
+            commitPut("a", "2");
+            commitPut("b", "new");
+            assertEquals("1", s(reader.get(b("a"))));
+            assertNull(reader.get(b("b")));
+            assertEquals(List.of("a=1"), scanAll(reader, null, null));
+        }
+        try (Transaction later = store.begin()) {
+            assertEquals("2", s(later.get(b("a"))));
+        }
+    }
+
+    @Test
+    void transactionReadsItsOwnWrites() {
+        commitPut("a", "1");
+        try (Transaction t = store.begin()) {
+            t.put(b("a"), b("mine"));
+            t.put(b("c"), b("3"));
+            assertEquals("mine", s(t.get(b("a"))));
+            t.delete(b("a"));
+            assertNull(t.get(b("a")));
+            assertEquals(List.of("c=3"), scanAll(t, null, null));
+        }
+        try (Transaction t = store.begin()) {
+            assertEquals("1", s(t.get(b("a"))), "rolled-back writes are invisible");
+        }
+    }
+
+    @Test
+    void scanMergesOwnWritesAndDeletesWithSnapshot() {
+        commitPut("a", "1");
+        commitPut("b", "2");
+        commitPut("d", "4");
+        try (Transaction t = store.begin()) {
+            t.delete(b("d"));
+            t.commit();
+        }
+        try (Transaction t = store.begin()) {
+            t.put(b("c"), b("own"));
+            t.delete(b("a"));
+            t.put(b("b"), b("22"));
+            t.put(b("e"), b("5"));
+            assertEquals(List.of("b=22", "c=own", "e=5"), scanAll(t, null, null));
+            assertEquals(List.of("b=22", "c=own"), scanAll(t, "b", "d"));
+            assertEquals(List.of("c=own", "e=5"), scanAll(t, "bb", null));
+            assertEquals(List.of("b=22"), scanAll(t, null, "c"));
+        }
+    }
+
+    @Test
+    void concurrentWriteToSameKeyConflictsAndWritesNothing() {
+        commitPut("k", "0");
+        Transaction first = store.begin();
+        Transaction second = store.begin();
+        first.put(b("k"), b("first"));
+        second.put(b("k"), b("second"));
+        second.put(b("other"), b("x"));
+        first.commit();
+        assertThrows(WriteConflictException.class, second::commit);
+        second.close();
+        try (Transaction t = store.begin()) {
+            assertEquals("first", s(t.get(b("k"))));
+            assertNull(t.get(b("other")), "a conflicting commit writes nothing");
+        }
+    }
+
+    @Test
+    void keysThatArePrefixesOfEachOtherKeepSeparateVersions() {
+        byte[] shortKey = {1};
+        byte[] longKey = {1, 0, 0, 0, 0, 0, 0, 0, 0};
+        try (Transaction t = store.begin()) {
+            t.put(shortKey, b("short"));
+            t.put(longKey, b("long"));
+            t.commit();
+        }
+        try (Transaction t = store.begin()) {
+            t.delete(shortKey);
+            t.commit();
+        }
+        try (Transaction t = store.begin()) {
+            assertNull(t.get(shortKey));
+            assertEquals("long", s(t.get(longKey)));
+            try (KvCursor c = t.scan(null, null)) {
+                assertTrue(c.next());
+                assertArrayEquals(longKey, c.key());
+            }
+        }
+    }
+}
