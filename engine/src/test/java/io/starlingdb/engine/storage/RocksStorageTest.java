@@ -1,0 +1,183 @@
+package io.starlingdb.engine.storage;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.starlingdb.engine.LimitExceededException;
+import io.starlingdb.engine.Limits;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.TickerType;
+
+class RocksStorageTest {
+
+    @TempDir
+    Path dir;
+    RocksStorage storage;
+
+    @BeforeEach
+    void open() {
+        storage = RocksStorage.open(dir, StorageOptions.small());
+    }
+
+    @AfterEach
+    void close() {
+        storage.close();
+    }
+
+    static byte[] b(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    static List<String> scan(KvSnapshot s, String from, String to) {
+        List<String> out = new ArrayList<>();
+        try (KvCursor c = s.scan(from == null ? null : b(from), to == null ? null : b(to))) {
+            while (c.next()) {
+                out.add(new String(c.key(), UTF_8) + "=" + new String(c.value(), UTF_8));
+            }
+            assertFalse(c.next(), "an exhausted cursor stays exhausted");
+        }
+        return out;
+    }
+
+    @Test
+    void putGetDeleteAndScanRespectBounds() {
+        KvStore data = storage.store(ColumnFamily.DATA);
+        data.apply(new KvBatch().put(b("a"), b("1")).put(b("b"), b("2")).put(b("c"), b("3")).put(b("d"), b("4")), false);
+        data.apply(new KvBatch().delete(b("c")), false);
+        try (KvSnapshot s = data.snapshot()) {
+            assertArrayEquals(b("1"), s.get(b("a")));
+            assertNull(s.get(b("c")));
+            assertEquals(List.of("a=1", "b=2", "d=4"), scan(s, null, null));
+            assertEquals(List.of("b=2"), scan(s, "b", "d"));
+            assertEquals(List.of("b=2", "d=4"), scan(s, "ab", null));
+            assertEquals(List.of("a=1"), scan(s, null, "b"));
+            assertEquals(List.of(), scan(s, "x", "z"));
+        }
+    }
+
+    @Test
+    void snapshotDoesNotSeeLaterWrites() {
+        KvStore data = storage.store(ColumnFamily.DATA);
+        data.apply(new KvBatch().put(b("k"), b("old")), false);
+        try (KvSnapshot s = data.snapshot()) {
+            data.apply(new KvBatch().put(b("k"), b("new")).put(b("k2"), b("x")), false);
+            assertArrayEquals(b("old"), s.get(b("k")));
+            assertEquals(List.of("k=old"), scan(s, null, null));
+        }
+        try (KvSnapshot s = data.snapshot()) {
+            assertArrayEquals(b("new"), s.get(b("k")));
+        }
+    }
+
+    @Test
+    void columnFamiliesAreSeparateKeySpaces() {
+        storage.store(ColumnFamily.DATA).apply(new KvBatch().put(b("k"), b("data")), false);
+        storage.store(ColumnFamily.META).apply(new KvBatch().put(b("k"), b("meta")), false);
+        try (KvSnapshot d = storage.store(ColumnFamily.DATA).snapshot();
+             KvSnapshot m = storage.store(ColumnFamily.META).snapshot();
+             KvSnapshot log = storage.store(ColumnFamily.RAFT_LOG).snapshot()) {
+            assertArrayEquals(b("data"), d.get(b("k")));
+            assertArrayEquals(b("meta"), m.get(b("k")));
+            assertNull(log.get(b("k")));
+        }
+    }
+
+    @Test
+    void batchAcrossFamiliesSurvivesReopen() {
+        Map<ColumnFamily, KvBatch> batches = new EnumMap<>(ColumnFamily.class);
+        batches.put(ColumnFamily.RAFT_LOG, new KvBatch().put(b("entry-1"), b("put x")).put(b("entry-2"), b("put y")));
+        batches.put(ColumnFamily.RAFT_STATE, new KvBatch().put(b("hard-state"), b("term=3")));
+        storage.applyAtomically(batches, true);
+        storage.close();
+        storage = RocksStorage.open(dir, StorageOptions.small());
+        try (KvSnapshot log = storage.store(ColumnFamily.RAFT_LOG).snapshot();
+             KvSnapshot state = storage.store(ColumnFamily.RAFT_STATE).snapshot()) {
+            assertEquals(List.of("entry-1=put x", "entry-2=put y"), scan(log, null, null));
+            assertArrayEquals(b("term=3"), state.get(b("hard-state")));
+        }
+    }
+
+    @Test
+    void oversizedBatchIsRejectedBeforeAnythingIsWritten() {
+        byte[] mib = new byte[1024 * 1024];
+        KvBatch big = new KvBatch().put(b("first"), b("x"));
+        for (int i = 0; i <= Limits.maxBatchBytes / mib.length; i++) {
+            big.put(b("k" + i), mib);
+        }
+        LimitExceededException e = assertThrows(LimitExceededException.class,
+                () -> storage.store(ColumnFamily.DATA).apply(big, true));
+        assertEquals("maxBatchBytes", e.limitName());
+        assertTrue(e.getMessage().contains("maxBatchBytes"), e.getMessage());
+        try (KvSnapshot s = storage.store(ColumnFamily.DATA).snapshot()) {
+            assertNull(s.get(b("first")));
+        }
+    }
+
+    @Test
+    void syncedWritesFsyncTheWalAndUnsyncedOnesDoNot() {
+        KvStore data = storage.store(ColumnFamily.DATA);
+        long before = storage.tickerCount(TickerType.WAL_FILE_SYNCED);
+        data.apply(new KvBatch().put(b("a"), b("1")), false);
+        assertEquals(before, storage.tickerCount(TickerType.WAL_FILE_SYNCED));
+        data.apply(new KvBatch().put(b("b"), b("2")), true);
+        assertTrue(storage.tickerCount(TickerType.WAL_FILE_SYNCED) > before);
+    }
+
+    @Test
+    void secondOpenOfALiveDirectoryFailsClearly() {
+        StorageException e = assertThrows(StorageException.class, () -> RocksStorage.open(dir, StorageOptions.small()));
+        assertTrue(e.getMessage().contains("already in use"), e.getMessage());
+        // The first instance is unaffected.
+        storage.store(ColumnFamily.DATA).apply(new KvBatch().put(b("k"), b("v")), true);
+    }
+
+    @Test
+    void closingStorageReleasesOpenSnapshotsAndCursorsAndLaterUseFailsCleanly() {
+        storage.store(ColumnFamily.DATA).apply(new KvBatch().put(b("a"), b("1")).put(b("b"), b("2")), false);
+        KvSnapshot s = storage.store(ColumnFamily.DATA).snapshot();
+        KvCursor c = s.scan(null, null);
+        assertTrue(c.next());
+        storage.close();
+        assertThrows(IllegalStateException.class, c::next);
+        assertThrows(IllegalStateException.class, () -> s.get(b("a")));
+        c.close();
+        s.close();
+        assertThrows(IllegalStateException.class, () -> storage.store(ColumnFamily.DATA).apply(new KvBatch().put(b("x"), b("y")), false));
+        storage = RocksStorage.open(dir, StorageOptions.small());
+        try (KvSnapshot again = storage.store(ColumnFamily.DATA).snapshot()) {
+            assertArrayEquals(b("2"), again.get(b("b")));
+        }
+    }
+
+    @Test
+    void closedSnapshotRejectsReadsAndClosesItsCursors() {
+        storage.store(ColumnFamily.DATA).apply(new KvBatch().put(b("a"), b("1")), false);
+        KvSnapshot s = storage.store(ColumnFamily.DATA).snapshot();
+        KvCursor c = s.scan(null, null);
+        s.close();
+        s.close();
+        assertThrows(IllegalStateException.class, c::next);
+        assertThrows(IllegalStateException.class, () -> s.scan(null, null));
+        c.close();
+    }
+
+    @Test
+    void invalidOptionsNameTheSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new StorageOptions(1, 64L << 20, 2, 2, 10, -1));
+        assertTrue(e.getMessage().startsWith("blockCacheBytes"), e.getMessage());
+    }
+}
