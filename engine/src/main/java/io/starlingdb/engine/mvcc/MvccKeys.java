@@ -12,8 +12,8 @@ import java.util.Arrays;
  * ({@code 1} value, {@code 0} tombstone) followed by the value bytes.
  *
  * <p>One key outside the logical space, {@code 0x00 0x00} (no escaped key starts that way),
- * holds the highest commit timestamp written, so a restarted node's clock never issues a
- * timestamp below data it already has.
+ * holds a clock ceiling above every commit timestamp written, so a restarted node's clock
+ * never issues a timestamp at or below data it already has.
  */
 final class MvccKeys {
 

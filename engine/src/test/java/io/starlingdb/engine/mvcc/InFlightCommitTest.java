@@ -2,6 +2,9 @@ package io.starlingdb.engine.mvcc;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,6 +99,56 @@ class InFlightCommitTest {
             }
             try (Transaction t = store.begin()) {
                 assertArrayEquals(b("first"), t.get(b("k")));
+            }
+        }
+    }
+
+    @Test
+    void laterCommitIsAcknowledgedAndVisibleOnlyAfterEarlierOnesFinish() throws Exception {
+        try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
+            PausingStore data = new PausingStore(storage.store(ColumnFamily.DATA));
+            MvccStore store = new MvccStore(data, new HybridClock(Clock.systemUTC()), false);
+            try (Transaction t = store.begin()) {
+                t.put(b("warm-up"), b("raises the clock ceiling"));
+                t.commit();
+            }
+            data.entered = new CountDownLatch(1);
+            data.release = new CountDownLatch(1);
+            CompletableFuture<Void> early = CompletableFuture.runAsync(() -> {
+                try (Transaction t = store.begin()) {
+                    t.put(b("a"), b("early"));
+                    t.commit();
+                }
+            });
+            assertTrue(data.entered.await(30, TimeUnit.SECONDS));
+            CountDownLatch release = data.release;
+            data.release = null;
+            CompletableFuture<Void> late = new CompletableFuture<>();
+            Thread lateCommitter = new Thread(() -> {
+                try (Transaction t = store.begin()) {
+                    t.put(b("b"), b("late"));
+                    t.commit();
+                    late.complete(null);
+                } catch (RuntimeException e) {
+                    late.completeExceptionally(e);
+                }
+            });
+            lateCommitter.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (lateCommitter.getState() != Thread.State.WAITING && lateCommitter.isAlive() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(Thread.State.WAITING, lateCommitter.getState(), "the later commit waits for the earlier one");
+            assertFalse(late.isDone());
+            try (Transaction reader = store.begin()) {
+                assertNull(reader.get(b("b")), "a written but unacknowledged later commit is not visible yet");
+            }
+            release.countDown();
+            early.get(30, TimeUnit.SECONDS);
+            late.get(30, TimeUnit.SECONDS);
+            try (Transaction reader = store.begin()) {
+                assertArrayEquals(b("early"), reader.get(b("a")));
+                assertArrayEquals(b("late"), reader.get(b("b")));
             }
         }
     }

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MvccConcurrencyTest {
 
@@ -62,8 +64,10 @@ class MvccConcurrencyTest {
         return b == null ? 0 : ByteBuffer.wrap(b).getLong();
     }
 
-    @Test
-    void concurrentIncrementsNeverLoseAnAcknowledgedCommit() throws Exception {
+    @ParameterizedTest(name = "syncCommits={0}")
+    @ValueSource(booleans = {false, true})
+    void concurrentIncrementsNeverLoseAnAcknowledgedCommit(boolean syncCommits) throws Exception {
+        store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), syncCommits);
         int incrementsPerThread = 150;
         AtomicLong acknowledged = new AtomicLong();
         AtomicLong conflicts = new AtomicLong();
