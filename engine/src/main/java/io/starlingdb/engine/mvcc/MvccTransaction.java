@@ -43,10 +43,6 @@ final class MvccTransaction implements Transaction {
         this.startTs = startTs;
     }
 
-    long startTimestamp() {
-        return startTs;
-    }
-
     @Override
     public byte[] get(byte[] key) {
         ensureActive();

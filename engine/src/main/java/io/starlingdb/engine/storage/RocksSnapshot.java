@@ -1,7 +1,6 @@
 package io.starlingdb.engine.storage;
 
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
@@ -92,9 +91,5 @@ final class RocksSnapshot implements KvSnapshot {
         if (released) {
             throw new IllegalStateException("snapshot is closed");
         }
-    }
-
-    List<RocksCursor> openCursorsForTest() {
-        return new ArrayList<>(openCursors);
     }
 }

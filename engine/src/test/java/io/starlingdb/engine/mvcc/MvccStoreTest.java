@@ -157,4 +157,25 @@ class MvccStoreTest {
             }
         }
     }
+
+    @Test
+    void writingDuringAScanNeitherFailsNorFeedsTheScan() {
+        commitPut("r1", "a");
+        commitPut("r2", "b");
+        try (Transaction t = store.begin()) {
+            t.put(b("r3"), b("own"));
+            List<String> seen = new ArrayList<>();
+            try (KvCursor c = t.scan(b("r"), b("s"))) {
+                while (c.next()) {
+                    seen.add(s(c.key()));
+                    t.put(c.key(), b("updated"));
+                    t.put(b("r9-" + s(c.key())), b("new"));
+                }
+            }
+            assertEquals(List.of("r1", "r2", "r3"), seen);
+            assertEquals(List.of("r1=updated", "r2=updated", "r3=updated", "r9-r1=new", "r9-r2=new", "r9-r3=new"),
+                    scanAll(t, "r", "s"));
+            assertEquals(List.of(), scanAll(t, "s", "r"), "an inverted range is empty");
+        }
+    }
 }
