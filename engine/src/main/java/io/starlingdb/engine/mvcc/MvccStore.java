@@ -1,5 +1,6 @@
 package io.starlingdb.engine.mvcc;
 
+import io.starlingdb.engine.encoding.KeyEncoder;
 import io.starlingdb.engine.storage.KvBatch;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.storage.KvSnapshot;
@@ -165,7 +166,7 @@ public final class MvccStore implements TransactionalStore {
                 try {
                     timestampLock.wait();
                 } catch (InterruptedException e) {
-                    // The commit is already durable; finish the wait so the caller's next read sees it.
+                    // The commit is already written; finish the wait so the caller's next read sees it.
                     interrupted = true;
                 }
             }
@@ -183,7 +184,7 @@ public final class MvccStore implements TransactionalStore {
     /** Timestamp of the newest committed version (value or tombstone) of key, or -1 if none. */
     private static long newestVersion(KvSnapshot s, byte[] key) {
         byte[] prefix = MvccKeys.prefix(key);
-        try (KvCursor c = s.scan(prefix, io.starlingdb.engine.encoding.KeyEncoder.prefixEnd(prefix))) {
+        try (KvCursor c = s.scan(prefix, KeyEncoder.prefixEnd(prefix))) {
             return c.next() ? MvccKeys.decode(c.key()).timestamp() : -1;
         }
     }
