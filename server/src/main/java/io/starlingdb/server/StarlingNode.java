@@ -1,0 +1,155 @@
+package io.starlingdb.server;
+
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.starlingdb.engine.mvcc.HybridClock;
+import io.starlingdb.engine.mvcc.MvccStore;
+import io.starlingdb.engine.storage.ColumnFamily;
+import io.starlingdb.engine.storage.RocksMetrics;
+import io.starlingdb.engine.storage.RocksStorage;
+import io.starlingdb.engine.storage.StorageOptions;
+import io.starlingdb.server.config.NodeConfig;
+import io.starlingdb.server.http.HttpReply;
+import io.starlingdb.server.http.HttpRoutes;
+import io.starlingdb.server.http.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Starling node: storage, MVCC, the SQL engine, the client listener and the HTTP
+ * endpoints, started in that order and closed in reverse. Usable in-process (tests bind
+ * port 0 and read the bound ports back) and from {@link NodeMain}.
+ */
+public final class StarlingNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StarlingNode.class);
+
+    /** What /health reports. */
+    public enum State { STARTING, SERVING, STOPPING, STOPPED }
+
+    private final NodeConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private volatile State state = State.STARTING;
+    private InetSocketAddress clientAddress;
+    private InetSocketAddress httpAddress;
+
+    public StarlingNode(NodeConfig config) {
+        this.config = config;
+    }
+
+    /** Starts every component; on failure, closes what had started and rethrows. */
+    public StarlingNode start() throws Exception {
+        try {
+            startComponents();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+        state = State.SERVING;
+        log.info("Node {} serving SQL on {} and HTTP on {} (data {})", config.nodeId(), clientAddress, httpAddress,
+                config.dataDir().toAbsolutePath());
+        return this;
+    }
+
+    private void startComponents() throws Exception {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        toClose.push(gc);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new IOException("cannot create data directory " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        StorageOptions defaults = StorageOptions.defaults();
+        StorageOptions storageOptions = new StorageOptions(config.blockCacheBytes(), config.writeBufferBytes(),
+                defaults.maxWriteBuffers(), defaults.maxBackgroundJobs(), defaults.bloomFilterBitsPerKey(), defaults.maxOpenFiles());
+        RocksStorage storage = RocksStorage.open(config.dataDir().resolve("db"), storageOptions);
+        toClose.push(storage);
+        new RocksMetrics(storage).bindTo(registry);
+        MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), config.syncCommits());
+        toClose.push(store);
+
+        HttpRoutes routes = new HttpRoutes()
+                .get("/health", this::health)
+                .get("/metrics", () -> new HttpReply(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        HttpServer http = new HttpServer(routes);
+        toClose.push(http);
+        httpAddress = http.start(config.host(), config.httpPort());
+    }
+
+    private HttpReply health() {
+        State s = state;
+        String body = "{\"status\":\"" + s.name().toLowerCase(java.util.Locale.ROOT) + "\",\"node\":\""
+                + config.nodeId().replace("\"", "") + "\"}\n";
+        return HttpReply.json(s == State.SERVING ? 200 : 503, body);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** The bound client (JDBC) address; valid after start. */
+    public InetSocketAddress clientAddress() {
+        return clientAddress;
+    }
+
+    /** The bound HTTP address; valid after start. */
+    public InetSocketAddress httpAddress() {
+        return httpAddress;
+    }
+
+    /** The JDBC URL of this node. */
+    public String jdbcUrl() {
+        return "jdbc:starling://" + clientAddress.getHostString() + ":" + clientAddress.getPort() + "/";
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Stops accepting work, lets in-flight statements finish, closes storage last. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (state == State.STOPPED) {
+            return;
+        }
+        boolean wasServing = state == State.SERVING;
+        state = State.STOPPING;
+        while (!toClose.isEmpty()) {
+            AutoCloseable component = toClose.pop();
+            try {
+                component.close();
+            } catch (Exception e) {
+                log.warn("Closing {} failed", component.getClass().getSimpleName(), e);
+            }
+        }
+        registry.close();
+        state = State.STOPPED;
+        if (wasServing) {
+            log.info("Node {} stopped", config.nodeId());
+        }
+    }
+}

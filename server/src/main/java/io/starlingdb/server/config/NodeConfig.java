@@ -1,0 +1,210 @@
+package io.starlingdb.server.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The validated configuration of one node. Values come, highest precedence first, from
+ * command-line flags, environment variables ({@code STARLING_*}), the configuration file,
+ * the chosen preset, and the defaults below. Every value is checked once, here; a bad one
+ * fails start-up with a {@link ConfigException} naming the setting, its source and the
+ * allowed range.
+ */
+public final class NodeConfig {
+
+    public static final Setting NODE_ID = Setting.string("node.id", "", "this node's id; default: node-<client port>");
+    public static final Setting HOST = Setting.string("host", "127.0.0.1", "address the client, HTTP and peer listeners bind to");
+    public static final Setting CLIENT_PORT = Setting.integer("client.port", 7432, 0, 65535, "JDBC client port; 0 picks a free port");
+    public static final Setting HTTP_PORT = Setting.integer("http.port", 7480, 0, 65535, "HTTP port for /health and /metrics; 0 picks a free port");
+    public static final Setting PEER_PORT = Setting.integer("peer.port", 0, 0, 65535, "cluster peer port; 0 disables the cluster network (single node)");
+    public static final Setting JOIN = Setting.string("join", "", "comma-separated host:port peer addresses of seed nodes to join");
+    public static final Setting CLUSTER_SECRET = Setting.string("cluster.secret", "starling-dev-secret", "shared secret peers prove in the handshake; change it in production");
+    public static final Setting DATA_DIR = Setting.path("data.dir", "data/node", "directory of the node's RocksDB and logs");
+    public static final Setting SYNC_COMMITS = Setting.bool("sync.commits", true, "fsync every commit before acknowledging it");
+    public static final Setting BLOCK_CACHE_BYTES = Setting.bytes("storage.block.cache.bytes", 128L << 20, 1L << 20, 1L << 40, "RocksDB block cache");
+    public static final Setting WRITE_BUFFER_BYTES = Setting.bytes("storage.write.buffer.bytes", 64L << 20, 64L << 10, 1L << 32, "RocksDB memtable size per column family");
+    public static final Setting MAX_FRAME_BYTES = Setting.bytes("client.max.frame.bytes", 16L << 20, 1L << 10, 1L << 30, "largest client protocol frame accepted");
+    public static final Setting MAX_CONNECTIONS = Setting.integer("client.max.connections", 1024, 1, 100_000, "concurrent client connections accepted");
+    public static final Setting SQL_THREADS = Setting.integer("sql.threads", 32, 1, 4096, "threads executing SQL statements");
+    public static final Setting FETCH_SIZE = Setting.integer("client.fetch.size", 1000, 1, 1_000_000, "rows per result batch when the client asks for no size");
+    public static final Setting SHUTDOWN_GRACE_MILLIS = Setting.integer("shutdown.grace.millis", 10_000, 0, 600_000, "time in-flight statements get to finish on shutdown");
+
+    /** Every setting, in documentation order. */
+    public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
+            DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
+            FETCH_SIZE, SHUTDOWN_GRACE_MILLIS);
+
+    private final Map<String, Object> values;
+    private final String preset;
+
+    private NodeConfig(Map<String, Object> values, String preset) {
+        this.values = Collections.unmodifiableMap(values);
+        this.preset = preset;
+    }
+
+    /**
+     * Loads and validates a configuration.
+     *
+     * @param flags       settings given on the command line, by key (without their dashes)
+     * @param environment the process environment (only STARLING_* variables are read)
+     * @param configFile  the configuration file, or null for none
+     * @param preset      development, testing or production; null for the file's or development
+     */
+    public static NodeConfig load(Map<String, String> flags, Map<String, String> environment, Path configFile, String preset) {
+        Properties file = new Properties();
+        if (configFile != null) {
+            try (Reader reader = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
+                file.load(reader);
+            } catch (IOException e) {
+                throw new ConfigException("cannot read configuration file " + configFile + ": " + e.getMessage());
+            }
+            for (String key : file.stringPropertyNames()) {
+                if (!key.equals("preset") && SETTINGS.stream().noneMatch(s -> s.key().equals(key))) {
+                    throw new ConfigException("unknown setting '" + key + "' in " + configFile + "; known: " + Setting.keys(SETTINGS));
+                }
+            }
+        }
+        for (String key : flags.keySet()) {
+            if (SETTINGS.stream().noneMatch(s -> s.key().equals(key))) {
+                throw new ConfigException("unknown option --" + key.replace('.', '-'));
+            }
+        }
+        String chosenPreset = preset != null ? preset
+                : environment.getOrDefault("STARLING_PRESET", file.getProperty("preset", "development"));
+        Map<String, String> presetValues = Presets.values(chosenPreset);
+
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Setting setting : SETTINGS) {
+            String raw;
+            String source;
+            if (flags.containsKey(setting.key())) {
+                raw = flags.get(setting.key());
+                source = setting.flag();
+            } else if (environment.containsKey(setting.environmentVariable())) {
+                raw = environment.get(setting.environmentVariable());
+                source = setting.environmentVariable();
+            } else if (file.containsKey(setting.key())) {
+                raw = file.getProperty(setting.key());
+                source = String.valueOf(configFile);
+            } else if (presetValues.containsKey(setting.key())) {
+                raw = presetValues.get(setting.key());
+                source = "preset " + chosenPreset;
+            } else {
+                raw = setting.defaultValue();
+                source = "default";
+            }
+            if (raw.isEmpty() && setting.kind() == Setting.Kind.STRING && setting.defaultValue().isEmpty()) {
+                values.put(setting.key(), "");
+                continue;
+            }
+            values.put(setting.key(), setting.parse(raw, source));
+        }
+        NodeConfig config = new NodeConfig(values, chosenPreset);
+        config.checkConsistency();
+        return config;
+    }
+
+    /** Defaults of the given preset with a few overrides; for tests and embedded nodes. */
+    public static NodeConfig of(String preset, Map<String, String> overrides) {
+        return load(overrides, Map.of(), null, preset);
+    }
+
+    private void checkConsistency() {
+        int client = clientPort();
+        int http = httpPort();
+        int peer = peerPort();
+        if (client != 0 && (client == http || client == peer)) {
+            throw new ConfigException("client.port " + client + " must differ from http.port and peer.port");
+        }
+        if (http != 0 && http == peer) {
+            throw new ConfigException("http.port " + http + " must differ from peer.port");
+        }
+        if (!join().isEmpty() && peer == 0) {
+            throw new ConfigException("join needs peer.port: a node joins a cluster through its peer port");
+        }
+    }
+
+    public String preset() {
+        return preset;
+    }
+
+    public String nodeId() {
+        String id = (String) values.get(NODE_ID.key());
+        return id.isEmpty() ? "node-" + clientPort() : id;
+    }
+
+    public String host() {
+        return (String) values.get(HOST.key());
+    }
+
+    public int clientPort() {
+        return (Integer) values.get(CLIENT_PORT.key());
+    }
+
+    public int httpPort() {
+        return (Integer) values.get(HTTP_PORT.key());
+    }
+
+    public int peerPort() {
+        return (Integer) values.get(PEER_PORT.key());
+    }
+
+    public String join() {
+        return (String) values.get(JOIN.key());
+    }
+
+    public String clusterSecret() {
+        return (String) values.get(CLUSTER_SECRET.key());
+    }
+
+    public Path dataDir() {
+        return Path.of((String) values.get(DATA_DIR.key()));
+    }
+
+    public boolean syncCommits() {
+        return (Boolean) values.get(SYNC_COMMITS.key());
+    }
+
+    public long blockCacheBytes() {
+        return (Long) values.get(BLOCK_CACHE_BYTES.key());
+    }
+
+    public long writeBufferBytes() {
+        return (Long) values.get(WRITE_BUFFER_BYTES.key());
+    }
+
+    public int maxFrameBytes() {
+        return Math.toIntExact((Long) values.get(MAX_FRAME_BYTES.key()));
+    }
+
+    public int maxConnections() {
+        return (Integer) values.get(MAX_CONNECTIONS.key());
+    }
+
+    public int sqlThreads() {
+        return (Integer) values.get(SQL_THREADS.key());
+    }
+
+    public int fetchSize() {
+        return (Integer) values.get(FETCH_SIZE.key());
+    }
+
+    public int shutdownGraceMillis() {
+        return (Integer) values.get(SHUTDOWN_GRACE_MILLIS.key());
+    }
+
+    @Override
+    public String toString() {
+        Map<String, Object> shown = new LinkedHashMap<>(values);
+        shown.put(CLUSTER_SECRET.key(), "***");
+        return "NodeConfig" + shown + " preset=" + preset;
+    }
+}

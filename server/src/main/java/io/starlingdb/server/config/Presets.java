@@ -1,0 +1,34 @@
+package io.starlingdb.server.config;
+
+import java.util.Map;
+
+/**
+ * Named bundles of defaults. development: durable and small, for a laptop. testing: small and
+ * without fsync, for fast throw-away nodes (acknowledged data can be lost on power failure).
+ * production: durable, larger caches and more connections.
+ */
+final class Presets {
+
+    private Presets() {
+    }
+
+    static Map<String, String> values(String preset) {
+        return switch (preset) {
+            case "development" -> Map.of(
+                    NodeConfig.BLOCK_CACHE_BYTES.key(), "64m",
+                    NodeConfig.WRITE_BUFFER_BYTES.key(), "16m");
+            case "testing" -> Map.of(
+                    NodeConfig.SYNC_COMMITS.key(), "false",
+                    NodeConfig.BLOCK_CACHE_BYTES.key(), "8m",
+                    NodeConfig.WRITE_BUFFER_BYTES.key(), "4m",
+                    NodeConfig.SQL_THREADS.key(), "8",
+                    NodeConfig.SHUTDOWN_GRACE_MILLIS.key(), "2000");
+            case "production" -> Map.of(
+                    NodeConfig.BLOCK_CACHE_BYTES.key(), "1g",
+                    NodeConfig.WRITE_BUFFER_BYTES.key(), "64m",
+                    NodeConfig.MAX_CONNECTIONS.key(), "4096",
+                    NodeConfig.SQL_THREADS.key(), "64");
+            default -> throw new ConfigException("preset must be development, testing or production, got '" + preset + "'");
+        };
+    }
+}

@@ -1,0 +1,63 @@
+package io.starlingdb.server.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's small HTTP server for operators and load balancers (/health, /metrics, ...).
+ * Requests are tiny, so one event-loop thread serves them; bodies over
+ * {@link #maxRequestBytes} and connections idle for {@link #idleTimeoutSeconds} are closed.
+ */
+public final class HttpServer implements AutoCloseable {
+
+    /** Largest request (headers and body) accepted; operators' requests carry no body. */
+    static final int maxRequestBytes = 64 * 1024;
+    /** An HTTP connection that sends nothing for this long is closed. */
+    static final int idleTimeoutSeconds = 60;
+
+    private final HttpRoutes routes;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private Channel channel;
+
+    public HttpServer(HttpRoutes routes) {
+        this.routes = routes;
+    }
+
+    /** Binds and starts serving; port 0 picks a free port. Returns the bound address. */
+    public InetSocketAddress start(String host, int port) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new ReadTimeoutHandler(idleTimeoutSeconds, TimeUnit.SECONDS))
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpObjectAggregator(maxRequestBytes))
+                                .addLast(new HttpRequestHandler(routes));
+                    }
+                });
+        channel = bootstrap.bind(host, port).sync().channel();
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
