@@ -1,0 +1,36 @@
+package io.starlingdb.jdbc.protocol;
+
+import java.util.List;
+
+/** Messages from server to client. */
+public sealed interface Response {
+
+    record HelloOk(int version, String product, String productVersion, String nodeId) implements Response {
+    }
+
+    record Ok() implements Response {
+    }
+
+    /** The request failed; sqlState is the five-character SQLState. */
+    record Error(String sqlState, String message) implements Response {
+    }
+
+    record UpdateCount(long count) implements Response {
+    }
+
+    record UpdateCounts(List<Long> counts) implements Response {
+    }
+
+    /** A result set: its columns and first rows; cursorId is -1 when hasMore is false (nothing to fetch or close). */
+    record RowsHeader(int cursorId, List<ColumnInfo> columns, List<Object[]> rows, boolean hasMore) implements Response {
+    }
+
+    record Rows(List<Object[]> rows, boolean hasMore) implements Response {
+    }
+
+    record Prepared(int statementId, List<ColumnInfo> parameters, List<ColumnInfo> columns) implements Response {
+    }
+
+    record Catalog(long version, List<TableDescription> tables) implements Response {
+    }
+}

@@ -1,0 +1,101 @@
+package io.starlingdb.server.client;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.starlingdb.sql.SqlEngine;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts JDBC client connections (docs/protocol.md). Pipeline per connection: length-field
+ * framing with the frame limit, request/response codec, session handler. Statements run on a
+ * bounded thread pool, never on the event loop.
+ */
+public final class ClientListener implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientListener.class);
+
+    /** Statements queued beyond the running ones before new ones are refused. */
+    private static final int maxQueuedStatements = 10_000;
+
+    private final SqlEngine engine;
+    private final ClientListenerOptions options;
+    private final ClientMetrics metrics;
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final ExecutorService executor;
+    private Channel serverChannel;
+
+    public ClientListener(SqlEngine engine, ClientListenerOptions options, MeterRegistry registry) {
+        this.engine = engine;
+        this.options = options;
+        this.metrics = new ClientMetrics(registry);
+        AtomicInteger threadIds = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(options.sqlThreads(), options.sqlThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(maxQueuedStatements), r -> {
+                    Thread t = new Thread(r, "starling-sql-" + threadIds.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** Binds and starts accepting; port 0 picks a free port. Returns the bound address. */
+    public InetSocketAddress start(String host, int port) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("framing", new LengthFieldBasedFrameDecoder(options.maxFrameBytes(), 0, 4, 0, 4))
+                                .addLast("codec", new FrameCodec(metrics))
+                                .addLast("session", new SessionHandler(engine, options, executor, metrics));
+                    }
+                });
+        serverChannel = bootstrap.bind(host, port).sync().channel();
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        log.info("Accepting JDBC clients on {}", bound);
+        return bound;
+    }
+
+    public int activeConnections() {
+        return metrics.connections.get();
+    }
+
+    /** Stops accepting, lets running statements finish (bounded), then closes every connection. */
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("Statements still running after 10 s; closing their connections");
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,52 @@
+package io.starlingdb.server.client;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Client-connection meters: open connections, connections opened and refused, frames and bytes. */
+final class ClientMetrics {
+
+    final AtomicInteger connections = new AtomicInteger();
+    private final Counter opened;
+    private final Counter refused;
+    private final Counter protocolErrors;
+    private final DistributionSummary framesIn;
+    private final DistributionSummary framesOut;
+
+    ClientMetrics(MeterRegistry registry) {
+        Gauge.builder("starling.clients.connections", connections, AtomicInteger::get)
+                .description("Open client connections").register(registry);
+        opened = Counter.builder("starling.clients.connections.opened").description("Client connections accepted").register(registry);
+        refused = Counter.builder("starling.clients.connections.refused")
+                .description("Client connections refused (limit reached or failed handshake)").register(registry);
+        protocolErrors = Counter.builder("starling.clients.protocol.errors")
+                .description("Connections closed for a malformed or oversized frame").register(registry);
+        framesIn = DistributionSummary.builder("starling.clients.frames.in").baseUnit("bytes")
+                .description("Frames received from clients").register(registry);
+        framesOut = DistributionSummary.builder("starling.clients.frames.out").baseUnit("bytes")
+                .description("Frames sent to clients").register(registry);
+    }
+
+    void opened() {
+        opened.increment();
+    }
+
+    void refused() {
+        refused.increment();
+    }
+
+    void protocolError() {
+        protocolErrors.increment();
+    }
+
+    void frameIn(int bytes) {
+        framesIn.record(bytes);
+    }
+
+    void frameOut(int bytes) {
+        framesOut.record(bytes);
+    }
+}

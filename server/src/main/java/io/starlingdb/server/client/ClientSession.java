@@ -1,0 +1,197 @@
+package io.starlingdb.server.client;
+
+import io.starlingdb.jdbc.protocol.ColumnInfo;
+import io.starlingdb.jdbc.protocol.Limits;
+import io.starlingdb.jdbc.protocol.Request;
+import io.starlingdb.jdbc.protocol.Response;
+import io.starlingdb.jdbc.protocol.TableDescription;
+import io.starlingdb.sql.CatalogView;
+import io.starlingdb.sql.ColumnMeta;
+import io.starlingdb.sql.PreparedSql;
+import io.starlingdb.sql.RowCursor;
+import io.starlingdb.sql.SqlException;
+import io.starlingdb.sql.SqlSession;
+import io.starlingdb.sql.StatementResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One connection's state after the handshake: its SQL session, open cursors and prepared
+ * statements. Answers each request with exactly one response; never throws for bad SQL.
+ * Requests of one connection run one at a time, so no locking is needed here.
+ */
+final class ClientSession implements AutoCloseable {
+
+    private final SqlSession sql;
+    private final ClientListenerOptions options;
+    private final Map<Integer, RowCursor> cursors = new HashMap<>();
+    private final Map<Integer, PreparedSql> prepared = new HashMap<>();
+    private int nextCursorId = 1;
+    private int nextStatementId = 1;
+
+    ClientSession(SqlSession sql, ClientListenerOptions options) {
+        this.sql = sql;
+        this.options = options;
+    }
+
+    Response handle(Request request) {
+        try {
+            return dispatch(request);
+        } catch (SqlException e) {
+            return new Response.Error(e.sqlState(), e.getMessage());
+        }
+    }
+
+    private Response dispatch(Request request) throws SqlException {
+        if (request instanceof Request.Execute e) {
+            return result(sql.execute(e.sql(), e.params()), e.fetchSize());
+        } else if (request instanceof Request.ExecutePrepared e) {
+            return result(sql.execute(preparedStatement(e.statementId()), e.params()), e.fetchSize());
+        } else if (request instanceof Request.Prepare p) {
+            if (prepared.size() >= options.maxPreparedStatements()) {
+                return new Response.Error("54000", "too many prepared statements on this connection (limit "
+                        + options.maxPreparedStatements() + "); close some");
+            }
+            PreparedSql statement = sql.prepare(p.sql());
+            int id = nextStatementId++;
+            prepared.put(id, statement);
+            return new Response.Prepared(id, columns(statement.parameters()), columns(statement.columns()));
+        } else if (request instanceof Request.Batch b) {
+            return batch(b);
+        } else if (request instanceof Request.Fetch f) {
+            RowCursor cursor = cursors.get(f.cursorId());
+            if (cursor == null) {
+                return new Response.Error("24000", "no open cursor " + f.cursorId());
+            }
+            List<Object[]> rows = cursor.fetch(fetchSize(f.maxRows()));
+            boolean more = rows.size() == fetchSize(f.maxRows());
+            if (!more) {
+                cursors.remove(f.cursorId()).close();
+            }
+            return new Response.Rows(rows, more);
+        } else if (request instanceof Request.CloseCursor c) {
+            RowCursor cursor = cursors.remove(c.cursorId());
+            if (cursor != null) {
+                cursor.close();
+            }
+            return new Response.Ok();
+        } else if (request instanceof Request.CloseStatement c) {
+            prepared.remove(c.statementId());
+            return new Response.Ok();
+        } else if (request instanceof Request.SetAutoCommit s) {
+            sql.setAutoCommit(s.autoCommit());
+            return new Response.Ok();
+        } else if (request instanceof Request.Commit) {
+            sql.commit();
+            return new Response.Ok();
+        } else if (request instanceof Request.Rollback) {
+            sql.rollback();
+            return new Response.Ok();
+        } else if (request instanceof Request.Metadata) {
+            return catalog(sql.catalog());
+        } else if (request instanceof Request.Ping || request instanceof Request.Close) {
+            return new Response.Ok();
+        }
+        return new Response.Error("08P01", "unexpected request " + request.getClass().getSimpleName() + " after the handshake");
+    }
+
+    private PreparedSql preparedStatement(int id) throws SqlException {
+        PreparedSql statement = prepared.get(id);
+        if (statement == null) {
+            throw new SqlException("26000", "no prepared statement " + id + " on this connection");
+        }
+        return statement;
+    }
+
+    private int fetchSize(int requested) {
+        return requested <= 0 ? options.defaultFetchSize() : Math.min(requested, Limits.MAX_BATCH_ROWS);
+    }
+
+    private Response result(StatementResult result, int requestedFetchSize) throws SqlException {
+        if (result instanceof StatementResult.UpdateCount u) {
+            return new Response.UpdateCount(u.count());
+        }
+        RowCursor cursor = ((StatementResult.Rows) result).cursor();
+        int fetchSize = fetchSize(requestedFetchSize);
+        List<Object[]> rows;
+        try {
+            rows = cursor.fetch(fetchSize);
+        } catch (SqlException | RuntimeException e) {
+            cursor.close();
+            throw e;
+        }
+        boolean more = rows.size() == fetchSize;
+        int id = -1;
+        if (more) {
+            if (cursors.size() >= options.maxOpenCursors()) {
+                cursor.close();
+                return new Response.Error("54000", "too many open result sets on this connection (limit "
+                        + options.maxOpenCursors() + "); close some");
+            }
+            id = nextCursorId++;
+            cursors.put(id, cursor);
+        } else {
+            cursor.close();
+        }
+        return new Response.RowsHeader(id, columns(cursor.columns()), rows, more);
+    }
+
+    private Response batch(Request.Batch b) throws SqlException {
+        List<Long> counts = new ArrayList<>();
+        if (b.sql() != null) {
+            PreparedSql statement = sql.prepare(b.sql());
+            for (List<Object> params : b.paramSets()) {
+                counts.add(updateCount(sql.execute(statement, params)));
+            }
+        } else {
+            for (String statement : b.statements()) {
+                counts.add(updateCount(sql.execute(statement, List.of())));
+            }
+        }
+        return new Response.UpdateCounts(counts);
+    }
+
+    private static long updateCount(StatementResult result) throws SqlException {
+        if (result instanceof StatementResult.UpdateCount u) {
+            return u.count();
+        }
+        ((StatementResult.Rows) result).cursor().close();
+        throw new SqlException("22000", "a batch may not contain statements that return rows");
+    }
+
+    private static List<ColumnInfo> columns(List<ColumnMeta> metas) {
+        List<ColumnInfo> out = new ArrayList<>(metas.size());
+        for (ColumnMeta m : metas) {
+            out.add(new ColumnInfo(m.name(), m.label(), m.jdbcType(), m.typeName(), m.precision(), m.scale(), m.nullable(), m.table()));
+        }
+        return out;
+    }
+
+    private static Response catalog(CatalogView view) {
+        List<TableDescription> tables = new ArrayList<>();
+        for (CatalogView.TableInfo t : view.tables()) {
+            List<TableDescription.Column> columns = new ArrayList<>();
+            for (CatalogView.ColumnInfo c : t.columns()) {
+                columns.add(new TableDescription.Column(c.name(), c.jdbcType(), c.typeName(), c.precision(), c.scale(),
+                        c.nullable(), c.defaultValue()));
+            }
+            List<TableDescription.Index> indexes = new ArrayList<>();
+            for (CatalogView.IndexInfo i : t.indexes()) {
+                indexes.add(new TableDescription.Index(i.name(), i.unique(), i.columns()));
+            }
+            tables.add(new TableDescription(t.schema(), t.name(), columns, t.primaryKey(), indexes));
+        }
+        return new Response.Catalog(view.version(), tables);
+    }
+
+    /** Closes cursors and the SQL session, rolling back an open transaction. */
+    @Override
+    public void close() {
+        cursors.values().forEach(RowCursor::close);
+        cursors.clear();
+        prepared.clear();
+        sql.close();
+    }
+}

@@ -1,0 +1,145 @@
+package io.starlingdb.server.client;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.starlingdb.jdbc.protocol.Limits;
+import io.starlingdb.jdbc.protocol.ProtocolException;
+import io.starlingdb.jdbc.protocol.Request;
+import io.starlingdb.jdbc.protocol.Response;
+import io.starlingdb.sql.SqlEngine;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of a client connection: checks the handshake, then runs each request on
+ * the SQL executor, one at a time per connection, in arrival order, and writes the response.
+ */
+final class SessionHandler extends SimpleChannelInboundHandler<Request> {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+
+    static final String PRODUCT = "Starling";
+    static final String VERSION = "0.1.0";
+
+    private final SqlEngine engine;
+    private final ClientListenerOptions options;
+    private final ExecutorService executor;
+    private final ClientMetrics metrics;
+    private ClientSession session;
+    /** The tail of this connection's request chain: the next request runs after it. */
+    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+    private ScheduledFuture<?> handshakeTimeout;
+    private boolean counted;
+
+    SessionHandler(SqlEngine engine, ClientListenerOptions options, ExecutorService executor, ClientMetrics metrics) {
+        this.engine = engine;
+        this.options = options;
+        this.executor = executor;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (metrics.connections.incrementAndGet() > options.maxConnections()) {
+            metrics.connections.decrementAndGet();
+            metrics.refused();
+            ctx.writeAndFlush(new Response.Error("08004", "too many connections (limit " + options.maxConnections() + ")"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        counted = true;
+        metrics.opened();
+        handshakeTimeout = ctx.executor().schedule(() -> {
+            if (session == null) {
+                log.debug("Client {} sent no handshake within {} ms", ctx.channel().remoteAddress(), options.handshakeTimeoutMillis());
+                ctx.close();
+            }
+        }, options.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Request request) {
+        if (session == null) {
+            handshake(ctx, request);
+            return;
+        }
+        if (request instanceof Request.Close) {
+            ctx.writeAndFlush(new Response.Ok()).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ClientSession current = session;
+        tail = tail.thenRunAsync(() -> {
+            Response response;
+            try {
+                response = current.handle(request);
+            } catch (RuntimeException e) {
+                log.warn("Request {} failed on {}", request.getClass().getSimpleName(), ctx.channel().remoteAddress(), e);
+                response = new Response.Error("XX000", "internal error: " + e);
+            }
+            ctx.writeAndFlush(response);
+        }, executor).exceptionally(e -> {
+            if (e instanceof RejectedExecutionException || e.getCause() instanceof RejectedExecutionException) {
+                ctx.writeAndFlush(new Response.Error("57P01", "the node is shutting down")).addListener(ChannelFutureListener.CLOSE);
+            }
+            return null;
+        });
+    }
+
+    private void handshake(ChannelHandlerContext ctx, Request request) {
+        if (!(request instanceof Request.Hello hello) || hello.magic() != Limits.MAGIC) {
+            metrics.refused();
+            ctx.writeAndFlush(new Response.Error("08P01", "not a Starling client: the first frame must be a hello"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (hello.version() != Limits.PROTOCOL_VERSION) {
+            metrics.refused();
+            ctx.writeAndFlush(new Response.Error("08001", "protocol version " + hello.version()
+                    + " is not supported; this server speaks version " + Limits.PROTOCOL_VERSION))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        handshakeTimeout.cancel(false);
+        session = new ClientSession(engine.openSession(), options);
+        ctx.writeAndFlush(new Response.HelloOk(Limits.PROTOCOL_VERSION, PRODUCT, VERSION, options.nodeId()));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof ProtocolException || root instanceof TooLongFrameException) {
+            metrics.protocolError();
+            log.info("Closing client connection {}: {}", ctx.channel().remoteAddress(), root.getMessage());
+            ctx.writeAndFlush(new Response.Error("08P01", "protocol violation: " + root.getMessage()))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        log.debug("Client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (counted) {
+            metrics.connections.decrementAndGet();
+        }
+        if (handshakeTimeout != null) {
+            handshakeTimeout.cancel(false);
+        }
+        ClientSession closing = session;
+        if (closing != null) {
+            // Close after the in-flight request, on the executor, so a statement is never cut in half.
+            tail.whenComplete((v, e) -> closing.close());
+        }
+        ctx.fireChannelInactive();
+    }
+}
