@@ -1,0 +1,547 @@
+package io.starlingdb.jdbc;
+
+import io.starlingdb.jdbc.protocol.ColumnInfo;
+import io.starlingdb.jdbc.protocol.Request;
+import io.starlingdb.jdbc.protocol.Response;
+import io.starlingdb.jdbc.protocol.TableDescription;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.RowIdLifetime;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Catalog questions answered from one catalog snapshot the server sends per call, with the
+ * result-set columns the JDBC specification names for each method.
+ */
+final class StarlingDatabaseMetaData extends UnsupportedDatabaseMetaData {
+
+    private final StarlingConnection connection;
+
+    StarlingDatabaseMetaData(StarlingConnection connection) {
+        this.connection = connection;
+    }
+
+    private List<TableDescription> tables() throws SQLException {
+        Response response = connection.wire().expect(new Request.Metadata());
+        if (!(response instanceof Response.Catalog catalog)) {
+            throw new SQLException("unexpected response to a metadata request", "08P01");
+        }
+        return catalog.tables();
+    }
+
+    /** JDBC LIKE patterns: % any run, _ one character, \ escapes; null matches everything. */
+    private static Pattern like(String pattern) {
+        if (pattern == null) {
+            return Pattern.compile(".*", Pattern.DOTALL);
+        }
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\' && i + 1 < pattern.length()) {
+                re.append(Pattern.quote(String.valueOf(pattern.charAt(++i))));
+            } else if (c == '%') {
+                re.append(".*");
+            } else if (c == '_') {
+                re.append('.');
+            } else {
+                re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(re.toString(), Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    }
+
+    private static boolean matches(Pattern p, String s) {
+        return p.matcher(s == null ? "" : s).matches();
+    }
+
+    private static ColumnInfo col(String name, int type) {
+        String typeName = switch (type) {
+            case Types.INTEGER -> "INTEGER";
+            case Types.SMALLINT -> "SMALLINT";
+            case Types.BOOLEAN -> "BOOLEAN";
+            case Types.BIGINT -> "BIGINT";
+            default -> "VARCHAR";
+        };
+        return new ColumnInfo(name, name, type, typeName, 0, 0, true, "");
+    }
+
+    private static List<ColumnInfo> cols(Object... nameTypePairs) {
+        List<ColumnInfo> out = new ArrayList<>();
+        for (int i = 0; i < nameTypePairs.length; i += 2) {
+            out.add(col((String) nameTypePairs[i], (Integer) nameTypePairs[i + 1]));
+        }
+        return out;
+    }
+
+    private static final int S = Types.VARCHAR;
+    private static final int I = Types.INTEGER;
+    private static final int SH = Types.SMALLINT;
+    private static final int B = Types.BOOLEAN;
+
+    @Override
+    public ResultSet getTables(String catalog, String schemaPattern, String tableNamePattern, String[] types) throws SQLException {
+        boolean wantTables = types == null;
+        if (types != null) {
+            for (String t : types) {
+                wantTables |= "TABLE".equalsIgnoreCase(t);
+            }
+        }
+        List<Object[]> rows = new ArrayList<>();
+        if (wantTables) {
+            Pattern schema = like(schemaPattern);
+            Pattern table = like(tableNamePattern);
+            for (TableDescription t : tables()) {
+                if (matches(schema, t.schema()) && matches(table, t.name())) {
+                    rows.add(new Object[] {null, t.schema(), t.name(), "TABLE", null, null, null, null, null, null});
+                }
+            }
+        }
+        return StarlingResultSet.ofRows(cols("TABLE_CAT", S, "TABLE_SCHEM", S, "TABLE_NAME", S, "TABLE_TYPE", S, "REMARKS", S,
+                "TYPE_CAT", S, "TYPE_SCHEM", S, "TYPE_NAME", S, "SELF_REFERENCING_COL_NAME", S, "REF_GENERATION", S), rows);
+    }
+
+    @Override
+    public ResultSet getColumns(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern)
+            throws SQLException {
+        Pattern schema = like(schemaPattern);
+        Pattern table = like(tableNamePattern);
+        Pattern column = like(columnNamePattern);
+        List<Object[]> rows = new ArrayList<>();
+        for (TableDescription t : tables()) {
+            if (!matches(schema, t.schema()) || !matches(table, t.name())) {
+                continue;
+            }
+            int position = 0;
+            for (TableDescription.Column c : t.columns()) {
+                position++;
+                if (!matches(column, c.name())) {
+                    continue;
+                }
+                rows.add(new Object[] {null, t.schema(), t.name(), c.name(), c.jdbcType(), c.typeName(), c.precision(), null,
+                        c.scale(), 10, c.nullable() ? columnNullable : columnNoNulls, null, c.defaultValue(), null, null,
+                        c.jdbcType() == Types.VARCHAR ? c.precision() : null, position, c.nullable() ? "YES" : "NO", null, null,
+                        null, null, "NO", "NO"});
+            }
+        }
+        return StarlingResultSet.ofRows(cols("TABLE_CAT", S, "TABLE_SCHEM", S, "TABLE_NAME", S, "COLUMN_NAME", S, "DATA_TYPE", I,
+                "TYPE_NAME", S, "COLUMN_SIZE", I, "BUFFER_LENGTH", I, "DECIMAL_DIGITS", I, "NUM_PREC_RADIX", I, "NULLABLE", I,
+                "REMARKS", S, "COLUMN_DEF", S, "SQL_DATA_TYPE", I, "SQL_DATETIME_SUB", I, "CHAR_OCTET_LENGTH", I,
+                "ORDINAL_POSITION", I, "IS_NULLABLE", S, "SCOPE_CATALOG", S, "SCOPE_SCHEMA", S, "SCOPE_TABLE", S,
+                "SOURCE_DATA_TYPE", SH, "IS_AUTOINCREMENT", S, "IS_GENERATEDCOLUMN", S), rows);
+    }
+
+    @Override
+    public ResultSet getPrimaryKeys(String catalog, String schema, String table) throws SQLException {
+        List<Object[]> rows = new ArrayList<>();
+        for (TableDescription t : tables()) {
+            if ((schema == null || schema.equalsIgnoreCase(t.schema())) && t.name().equalsIgnoreCase(table)) {
+                for (int i = 0; i < t.primaryKey().size(); i++) {
+                    rows.add(new Object[] {null, t.schema(), t.name(), t.primaryKey().get(i), i + 1, "PK_" + t.name()});
+                }
+            }
+        }
+        return StarlingResultSet.ofRows(cols("TABLE_CAT", S, "TABLE_SCHEM", S, "TABLE_NAME", S, "COLUMN_NAME", S, "KEY_SEQ", SH,
+                "PK_NAME", S), rows);
+    }
+
+    @Override
+    public ResultSet getIndexInfo(String catalog, String schema, String table, boolean unique, boolean approximate)
+            throws SQLException {
+        List<Object[]> rows = new ArrayList<>();
+        for (TableDescription t : tables()) {
+            if ((schema != null && !schema.equalsIgnoreCase(t.schema())) || !t.name().equalsIgnoreCase(table)) {
+                continue;
+            }
+            for (int i = 0; i < t.primaryKey().size(); i++) {
+                rows.add(new Object[] {null, t.schema(), t.name(), false, null, "PK_" + t.name(), (int) tableIndexOther, i + 1,
+                        t.primaryKey().get(i), "A", null, null, null});
+            }
+            for (TableDescription.Index index : t.indexes()) {
+                if (unique && !index.unique()) {
+                    continue;
+                }
+                for (int i = 0; i < index.columns().size(); i++) {
+                    rows.add(new Object[] {null, t.schema(), t.name(), !index.unique(), null, index.name(), (int) tableIndexOther,
+                            i + 1, index.columns().get(i), "A", null, null, null});
+                }
+            }
+        }
+        return StarlingResultSet.ofRows(cols("TABLE_CAT", S, "TABLE_SCHEM", S, "TABLE_NAME", S, "NON_UNIQUE", B,
+                "INDEX_QUALIFIER", S, "INDEX_NAME", S, "TYPE", SH, "ORDINAL_POSITION", SH, "COLUMN_NAME", S, "ASC_OR_DESC", S,
+                "CARDINALITY", Types.BIGINT, "PAGES", Types.BIGINT, "FILTER_CONDITION", S), rows);
+    }
+
+    @Override
+    public ResultSet getTypeInfo() {
+        List<Object[]> rows = new ArrayList<>();
+        for (TypeInfo.SqlType t : TypeInfo.TYPES) {
+            boolean numeric = t.quote() == null && t.jdbcType() != Types.BOOLEAN;
+            rows.add(new Object[] {t.name(), t.jdbcType(), t.precision(), t.quote(), t.quote(),
+                    t.jdbcType() == Types.VARCHAR ? "length" : t.jdbcType() == Types.DECIMAL ? "precision,scale" : null,
+                    (int) typeNullable, t.jdbcType() == Types.VARCHAR, (int) typeSearchable, !numeric, false, false, t.name(),
+                    0, t.jdbcType() == Types.DECIMAL ? 1000 : 0, null, null, 10});
+        }
+        return StarlingResultSet.ofRows(cols("TYPE_NAME", S, "DATA_TYPE", I, "PRECISION", I, "LITERAL_PREFIX", S,
+                "LITERAL_SUFFIX", S, "CREATE_PARAMS", S, "NULLABLE", SH, "CASE_SENSITIVE", B, "SEARCHABLE", SH,
+                "UNSIGNED_ATTRIBUTE", B, "FIXED_PREC_SCALE", B, "AUTO_INCREMENT", B, "LOCAL_TYPE_NAME", S, "MINIMUM_SCALE", SH,
+                "MAXIMUM_SCALE", SH, "SQL_DATA_TYPE", I, "SQL_DATETIME_SUB", I, "NUM_PREC_RADIX", I), rows);
+    }
+
+    @Override
+    public ResultSet getSchemas() throws SQLException {
+        return getSchemas(null, null);
+    }
+
+    @Override
+    public ResultSet getSchemas(String catalog, String schemaPattern) {
+        List<Object[]> rows = new ArrayList<>();
+        if (matches(like(schemaPattern), "PUBLIC")) {
+            rows.add(new Object[] {"PUBLIC", null});
+        }
+        return StarlingResultSet.ofRows(cols("TABLE_SCHEM", S, "TABLE_CATALOG", S), rows);
+    }
+
+    @Override
+    public ResultSet getCatalogs() {
+        return StarlingResultSet.ofRows(cols("TABLE_CAT", S), List.of());
+    }
+
+    @Override
+    public ResultSet getTableTypes() {
+        return StarlingResultSet.ofRows(cols("TABLE_TYPE", S), List.<Object[]>of(new Object[] {"TABLE"}));
+    }
+
+    @Override
+    public ResultSet getImportedKeys(String catalog, String schema, String table) {
+        return StarlingResultSet.ofRows(cols("PKTABLE_CAT", S, "PKTABLE_SCHEM", S, "PKTABLE_NAME", S, "PKCOLUMN_NAME", S,
+                "FKTABLE_CAT", S, "FKTABLE_SCHEM", S, "FKTABLE_NAME", S, "FKCOLUMN_NAME", S, "KEY_SEQ", SH, "UPDATE_RULE", SH,
+                "DELETE_RULE", SH, "FK_NAME", S, "PK_NAME", S, "DEFERRABILITY", SH), List.of());
+    }
+
+    @Override
+    public ResultSet getExportedKeys(String catalog, String schema, String table) {
+        return getImportedKeys(catalog, schema, table);
+    }
+
+    @Override
+    public String getDatabaseProductName() {
+        return connection.serverHello().product();
+    }
+
+    @Override
+    public String getDatabaseProductVersion() {
+        return connection.serverHello().productVersion();
+    }
+
+    @Override
+    public int getDatabaseMajorVersion() {
+        return versionPart(0);
+    }
+
+    @Override
+    public int getDatabaseMinorVersion() {
+        return versionPart(1);
+    }
+
+    private int versionPart(int i) {
+        String[] parts = connection.serverHello().productVersion().split("\\.");
+        try {
+            return i < parts.length ? Integer.parseInt(parts[i]) : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public String getDriverName() {
+        return "Starling JDBC driver";
+    }
+
+    @Override
+    public String getDriverVersion() {
+        return StarlingDriver.MAJOR_VERSION + "." + StarlingDriver.MINOR_VERSION;
+    }
+
+    @Override
+    public int getDriverMajorVersion() {
+        return StarlingDriver.MAJOR_VERSION;
+    }
+
+    @Override
+    public int getDriverMinorVersion() {
+        return StarlingDriver.MINOR_VERSION;
+    }
+
+    @Override
+    public int getJDBCMajorVersion() {
+        return 4;
+    }
+
+    @Override
+    public int getJDBCMinorVersion() {
+        return 2;
+    }
+
+    @Override
+    public String getURL() {
+        return connection.url();
+    }
+
+    @Override
+    public String getUserName() {
+        return "";
+    }
+
+    @Override
+    public Connection getConnection() {
+        return connection;
+    }
+
+    @Override
+    public String getIdentifierQuoteString() {
+        return "\"";
+    }
+
+    @Override
+    public String getSearchStringEscape() {
+        return "\\";
+    }
+
+    @Override
+    public String getExtraNameCharacters() {
+        return "";
+    }
+
+    @Override
+    public String getSQLKeywords() {
+        return "LIMIT,OFFSET,EXPLAIN,INDEX";
+    }
+
+    @Override
+    public String getNumericFunctions() {
+        return "ABS,CEIL,FLOOR,MOD,POWER,ROUND,SQRT,EXP,LN,LOG10,SIGN";
+    }
+
+    @Override
+    public String getStringFunctions() {
+        return "CHAR_LENGTH,CHARACTER_LENGTH,LOWER,UPPER,SUBSTRING,TRIM,POSITION,OVERLAY,CONCAT";
+    }
+
+    @Override
+    public String getSystemFunctions() {
+        return "";
+    }
+
+    @Override
+    public String getTimeDateFunctions() {
+        return "CURRENT_DATE,CURRENT_TIMESTAMP,EXTRACT";
+    }
+
+    @Override
+    public String getSchemaTerm() {
+        return "schema";
+    }
+
+    @Override
+    public String getProcedureTerm() {
+        return "procedure";
+    }
+
+    @Override
+    public String getCatalogTerm() {
+        return "catalog";
+    }
+
+    @Override
+    public String getCatalogSeparator() {
+        return ".";
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return false;
+    }
+
+    @Override
+    public boolean supportsTransactions() {
+        return true;
+    }
+
+    @Override
+    public int getDefaultTransactionIsolation() {
+        return Connection.TRANSACTION_REPEATABLE_READ;
+    }
+
+    @Override
+    public boolean supportsTransactionIsolationLevel(int level) {
+        return level == Connection.TRANSACTION_REPEATABLE_READ;
+    }
+
+    @Override
+    public boolean supportsResultSetType(int type) {
+        return type == ResultSet.TYPE_FORWARD_ONLY;
+    }
+
+    @Override
+    public boolean supportsResultSetConcurrency(int type, int concurrency) {
+        return type == ResultSet.TYPE_FORWARD_ONLY && concurrency == ResultSet.CONCUR_READ_ONLY;
+    }
+
+    @Override
+    public boolean supportsResultSetHoldability(int holdability) {
+        return holdability == ResultSet.CLOSE_CURSORS_AT_COMMIT;
+    }
+
+    @Override
+    public int getResultSetHoldability() {
+        return ResultSet.CLOSE_CURSORS_AT_COMMIT;
+    }
+
+    @Override
+    public boolean supportsBatchUpdates() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsColumnAliasing() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsGroupBy() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsOrderByUnrelated() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsLikeEscapeClause() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsOuterJoins() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsFullOuterJoins() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsLimitedOuterJoins() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsSubqueriesInComparisons() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsSubqueriesInExists() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsSubqueriesInIns() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsUnion() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsUnionAll() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsMixedCaseQuotedIdentifiers() {
+        return true;
+    }
+
+    @Override
+    public boolean storesUpperCaseIdentifiers() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsSchemasInDataManipulation() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsSchemasInTableDefinitions() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsMinimumSQLGrammar() {
+        return true;
+    }
+
+    @Override
+    public boolean nullsAreSortedLow() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsNonNullableColumns() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsDataDefinitionAndDataManipulationTransactions() {
+        return true;
+    }
+
+    @Override
+    public int getMaxColumnsInTable() {
+        return io.starlingdb.jdbc.protocol.Limits.MAX_COLUMNS;
+    }
+
+    @Override
+    public RowIdLifetime getRowIdLifetime() {
+        return RowIdLifetime.ROWID_UNSUPPORTED;
+    }
+
+    @Override
+    public boolean supportsStoredFunctionsUsingCallSyntax() {
+        return false;
+    }
+
+    @Override
+    public boolean autoCommitFailureClosesAllResultSets() {
+        return false;
+    }
+
+    @Override
+    public boolean generatedKeyAlwaysReturned() {
+        return false;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("not a wrapper for " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+}
