@@ -3,18 +3,29 @@ package io.starlingdb.server;
 import io.starlingdb.server.config.ConfigException;
 import io.starlingdb.server.config.NodeConfig;
 import io.starlingdb.server.config.Setting;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
 
 /**
  * {@code starling start [--conf FILE] [--preset NAME] [--SETTING VALUE ...]}: runs one node in
- * the foreground until SIGTERM or SIGINT, then shuts it down gracefully. Exit codes: 0 after a
- * clean stop, 1 when the node fails, 2 for bad configuration.
+ * the foreground until SIGTERM or SIGINT, then shuts it down gracefully and exits 0. Exit codes:
+ * 0 after a clean stop, 1 when the node fails to start, 2 for bad configuration.
+ *
+ * <p>Once serving, the node writes the ports it bound to {@value #PORTS_FILE} in its data
+ * directory (so a launcher that asked for port 0 can find them) and removes it on a clean stop.
  */
 public final class NodeMain {
+
+    /** File in the data directory naming the bound ports, as {@code client.port=N} lines. */
+    public static final String PORTS_FILE = "node.ports";
+    /** System property logback.xml reads for the node's log directory. */
+    static final String LOG_DIR_PROPERTY = "starling.log.dir";
 
     private NodeMain() {
     }
@@ -36,23 +47,50 @@ public final class NodeMain {
             System.out.println(usage());
             return;
         }
+        // Before the first logger is created: logback.xml puts the node's log file here.
+        if (System.getProperty(LOG_DIR_PROPERTY) == null) {
+            System.setProperty(LOG_DIR_PROPERTY, config.dataDir().toAbsolutePath().toString());
+        }
+        System.exit(run(config));
+    }
+
+    private static int run(NodeConfig config) {
         StarlingNode node = new StarlingNode(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stopped.countDown();
-        }, "starling-shutdown"));
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        // SIGTERM and SIGINT ask the main thread to stop the node, so a requested stop ends with
+        // exit code 0 rather than the JVM's 143. The hook covers any other way the JVM exits.
+        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "starling-shutdown"));
+        Path portsFile = config.dataDir().resolve(PORTS_FILE);
         try {
             node.start();
+            writePorts(node, portsFile);
         } catch (Exception e) {
-            System.err.println("starling start: node failed to start: " + e.getMessage());
-            System.exit(1);
+            node.close();
+            System.err.println("starling start: node " + config.nodeId() + " failed to start: " + e);
+            return 1;
         }
         try {
-            stopped.await();
+            stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        node.close();
+        try {
+            Files.deleteIfExists(portsFile);
+        } catch (IOException e) {
+            System.err.println("starling start: cannot remove " + portsFile + ": " + e.getMessage());
+        }
+        return 0;
+    }
+
+    /** Written to a temporary file and renamed, so a reader never sees half a file. */
+    private static void writePorts(StarlingNode node, Path portsFile) throws IOException {
+        Path temporary = portsFile.resolveSibling(PORTS_FILE + ".tmp");
+        Files.writeString(temporary, "client.port=" + node.clientAddress().getPort() + "\n"
+                + "http.port=" + node.httpAddress().getPort() + "\n");
+        Files.move(temporary, portsFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The configuration the arguments describe, or null when they ask for help. */
@@ -96,7 +134,7 @@ public final class NodeMain {
         StringBuilder out = new StringBuilder("""
                 usage: starling start [--conf FILE] [--preset development|testing|production] [--SETTING VALUE ...]
 
-                Runs a Starling node in the foreground; SIGTERM or Ctrl-C stops it gracefully.
+                Runs a Starling node in the foreground; SIGTERM or Ctrl-C stops it gracefully (exit 0).
                 Each setting may also come from the environment (STARLING_<SETTING>) or the --conf file.
                 Settings (flag, default, range, meaning):
                 """);

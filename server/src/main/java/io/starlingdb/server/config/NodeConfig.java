@@ -34,13 +34,12 @@ public final class NodeConfig {
     public static final Setting MAX_FRAME_BYTES = Setting.bytes("client.max.frame.bytes", 16L << 20, 1L << 10, 1L << 30, "largest client protocol frame accepted");
     public static final Setting MAX_CONNECTIONS = Setting.integer("client.max.connections", 1024, 1, 100_000, "concurrent client connections accepted");
     public static final Setting SQL_THREADS = Setting.integer("sql.threads", 32, 1, 4096, "threads executing SQL statements");
-    public static final Setting FETCH_SIZE = Setting.integer("client.fetch.size", 1000, 1, 1_000_000, "rows per result batch when the client asks for no size");
-    public static final Setting SHUTDOWN_GRACE_MILLIS = Setting.integer("shutdown.grace.millis", 10_000, 0, 600_000, "time in-flight statements get to finish on shutdown");
+    public static final Setting FETCH_SIZE = Setting.integer("client.fetch.size", 1000, 1, 100_000, "rows per result batch when the client asks for no size");
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
             DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
-            FETCH_SIZE, SHUTDOWN_GRACE_MILLIS);
+            FETCH_SIZE);
 
     private final Map<String, Object> values;
     private final String preset;
@@ -195,10 +194,6 @@ public final class NodeConfig {
 
     public int fetchSize() {
         return (Integer) values.get(FETCH_SIZE.key());
-    }
-
-    public int shutdownGraceMillis() {
-        return (Integer) values.get(SHUTDOWN_GRACE_MILLIS.key());
     }
 
     @Override

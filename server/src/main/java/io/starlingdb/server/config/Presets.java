@@ -21,8 +21,7 @@ final class Presets {
                     NodeConfig.SYNC_COMMITS.key(), "false",
                     NodeConfig.BLOCK_CACHE_BYTES.key(), "8m",
                     NodeConfig.WRITE_BUFFER_BYTES.key(), "4m",
-                    NodeConfig.SQL_THREADS.key(), "8",
-                    NodeConfig.SHUTDOWN_GRACE_MILLIS.key(), "2000");
+                    NodeConfig.SQL_THREADS.key(), "8");
             case "production" -> Map.of(
                     NodeConfig.BLOCK_CACHE_BYTES.key(), "1g",
                     NodeConfig.WRITE_BUFFER_BYTES.key(), "64m",
