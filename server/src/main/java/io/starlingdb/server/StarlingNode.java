@@ -14,16 +14,20 @@ import io.starlingdb.engine.storage.ColumnFamily;
 import io.starlingdb.engine.storage.RocksMetrics;
 import io.starlingdb.engine.storage.RocksStorage;
 import io.starlingdb.engine.storage.StorageOptions;
+import io.starlingdb.server.client.ClientListener;
+import io.starlingdb.server.client.ClientListenerOptions;
 import io.starlingdb.server.config.NodeConfig;
 import io.starlingdb.server.http.HttpReply;
 import io.starlingdb.server.http.HttpRoutes;
 import io.starlingdb.server.http.HttpServer;
+import io.starlingdb.sql.StarlingSqlEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +56,8 @@ public final class StarlingNode implements AutoCloseable {
 
     /** Starts every component; on failure, closes what had started and rethrows. */
     public StarlingNode start() throws Exception {
+        log.info("Node {} starting (data {}, client port {}, HTTP port {})", config.nodeId(),
+                config.dataDir().toAbsolutePath(), config.clientPort(), config.httpPort());
         try {
             startComponents();
         } catch (Exception | Error e) {
@@ -59,8 +65,8 @@ public final class StarlingNode implements AutoCloseable {
             throw e;
         }
         state = State.SERVING;
-        log.info("Node {} serving SQL on {} and HTTP on {} (data {})", config.nodeId(), clientAddress, httpAddress,
-                config.dataDir().toAbsolutePath());
+        log.info("Node {} serving SQL on {} and HTTP on {} (data {}, preset {}, sync commits {})", config.nodeId(),
+                clientAddress, httpAddress, config.dataDir().toAbsolutePath(), config.preset(), config.syncCommits());
         return this;
     }
 
@@ -73,6 +79,14 @@ public final class StarlingNode implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+
+        // HTTP first and closed last, so load balancers see 503 while the node starts and stops.
+        HttpRoutes routes = new HttpRoutes()
+                .get("/health", this::health)
+                .get("/metrics", () -> new HttpReply(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        HttpServer http = new HttpServer(routes);
+        toClose.push(http);
+        httpAddress = http.start(config.host(), config.httpPort());
 
         try {
             Files.createDirectories(config.dataDir());
@@ -88,17 +102,21 @@ public final class StarlingNode implements AutoCloseable {
         MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), config.syncCommits());
         toClose.push(store);
 
-        HttpRoutes routes = new HttpRoutes()
-                .get("/health", this::health)
-                .get("/metrics", () -> new HttpReply(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-        HttpServer http = new HttpServer(routes);
-        toClose.push(http);
-        httpAddress = http.start(config.host(), config.httpPort());
+        StarlingSqlEngine sql = StarlingSqlEngine.open(store, registry);
+        toClose.push(sql);
+
+        ClientListenerOptions limits = ClientListenerOptions.defaults();
+        ClientListenerOptions clientOptions = new ClientListenerOptions(config.maxFrameBytes(), config.maxConnections(),
+                config.fetchSize(), config.sqlThreads(), limits.maxOpenCursors(), limits.maxPreparedStatements(),
+                limits.handshakeTimeoutMillis(), config.nodeId());
+        ClientListener clients = new ClientListener(sql, clientOptions, registry);
+        toClose.push(clients);
+        clientAddress = clients.start(config.host(), config.clientPort());
     }
 
     private HttpReply health() {
         State s = state;
-        String body = "{\"status\":\"" + s.name().toLowerCase(java.util.Locale.ROOT) + "\",\"node\":\""
+        String body = "{\"status\":\"" + s.name().toLowerCase(Locale.ROOT) + "\",\"node\":\""
                 + config.nodeId().replace("\"", "") + "\"}\n";
         return HttpReply.json(s == State.SERVING ? 200 : 503, body);
     }
@@ -130,7 +148,10 @@ public final class StarlingNode implements AutoCloseable {
         return registry;
     }
 
-    /** Stops accepting work, lets in-flight statements finish, closes storage last. Idempotent. */
+    /**
+     * Stops accepting clients, lets in-flight statements finish (bounded by the listener), closes
+     * the SQL engine, MVCC and RocksDB, and the HTTP server last. Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (state == State.STOPPED) {
@@ -138,6 +159,9 @@ public final class StarlingNode implements AutoCloseable {
         }
         boolean wasServing = state == State.SERVING;
         state = State.STOPPING;
+        if (wasServing) {
+            log.info("Node {} stopping", config.nodeId());
+        }
         while (!toClose.isEmpty()) {
             AutoCloseable component = toClose.pop();
             try {

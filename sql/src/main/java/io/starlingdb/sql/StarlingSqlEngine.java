@@ -1,0 +1,130 @@
+package io.starlingdb.sql;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.starlingdb.engine.txn.TransactionalStore;
+import io.starlingdb.sql.catalog.Catalog;
+import io.starlingdb.sql.exec.QueryCompiler;
+import io.starlingdb.sql.schema.TableStorage;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The SQL engine of a node: Calcite planning over the engine's transactional store, with a
+ * plan cache keyed by statement text and catalog version, and statement metrics.
+ */
+public final class StarlingSqlEngine implements SqlEngine {
+
+    /** Plans kept in the cache; the least recently used beyond this are dropped. */
+    public static final int PLAN_CACHE_ENTRIES = 2_000;
+
+    private final TransactionalStore store;
+    private final Catalog catalog;
+    private final TableStorage tableStorage = new TableStorage();
+    private final ReentrantLock ddlLock = new ReentrantLock();
+    private final Map<String, Object> planCache = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
+            return size() > PLAN_CACHE_ENTRIES;
+        }
+    };
+    private final AtomicReference<QueryCompiler> compiler = new AtomicReference<>();
+    private final MeterRegistry registry;
+    private final Timer latency;
+    private final Map<String, Counter> statements = new ConcurrentHashMap<>();
+    private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    private final Counter planCacheHits;
+    private final Counter planCacheMisses;
+
+    private StarlingSqlEngine(TransactionalStore store, MeterRegistry registry) {
+        this.store = store;
+        this.catalog = new Catalog(store);
+        this.registry = registry;
+        this.latency = Timer.builder("starling.sql.latency").description("Statement execution time")
+                .publishPercentileHistogram().register(registry);
+        this.planCacheHits = Counter.builder("starling.sql.plan.cache").tag("result", "hit").register(registry);
+        this.planCacheMisses = Counter.builder("starling.sql.plan.cache").tag("result", "miss").register(registry);
+    }
+
+    public static StarlingSqlEngine open(TransactionalStore store, MeterRegistry registry) {
+        return new StarlingSqlEngine(store, registry);
+    }
+
+    @Override
+    public SqlSession openSession() {
+        return new StarlingSqlSession(this);
+    }
+
+    TransactionalStore store() {
+        return store;
+    }
+
+    Catalog catalog() {
+        return catalog;
+    }
+
+    TableStorage tableStorage() {
+        return tableStorage;
+    }
+
+    ReentrantLock ddlLock() {
+        return ddlLock;
+    }
+
+    /** A compiler for the current catalog version, shared until the catalog changes. */
+    QueryCompiler compiler() {
+        Catalog.Snapshot snapshot = catalog.snapshot();
+        QueryCompiler c = compiler.get();
+        if (c == null || c.catalog().version() != snapshot.version()) {
+            c = new QueryCompiler(snapshot);
+            compiler.set(c);
+        }
+        return c;
+    }
+
+    Object cachedPlan(String key) {
+        Object plan;
+        synchronized (planCache) {
+            plan = planCache.get(key);
+        }
+        (plan == null ? planCacheMisses : planCacheHits).increment();
+        return plan;
+    }
+
+    void cachePlan(String key, Object plan) {
+        synchronized (planCache) {
+            planCache.put(key, plan);
+        }
+    }
+
+    /** Plan-cache lookups that found a plan, for tests and operators. */
+    public long planCacheHits() {
+        return (long) planCacheHits.count();
+    }
+
+    Timer latency() {
+        return latency;
+    }
+
+    void countStatement(String kind) {
+        statements.computeIfAbsent(kind, k -> Counter.builder("starling.sql.statements").tag("kind", k)
+                .description("Statements executed, by kind").register(registry)).increment();
+    }
+
+    void countError(String sqlState) {
+        String cls = sqlState == null || sqlState.length() < 2 ? "HY" : sqlState.substring(0, 2);
+        errors.computeIfAbsent(cls, k -> Counter.builder("starling.sql.errors").tag("sqlstate_class", k)
+                .description("Statements that failed, by SQLState class").register(registry)).increment();
+    }
+
+    @Override
+    public void close() {
+        synchronized (planCache) {
+            planCache.clear();
+        }
+    }
+}

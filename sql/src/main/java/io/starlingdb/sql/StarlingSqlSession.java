@@ -1,0 +1,405 @@
+package io.starlingdb.sql;
+
+import io.micrometer.core.instrument.Timer;
+import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.sql.catalog.Catalog;
+import io.starlingdb.sql.catalog.ColumnDef;
+import io.starlingdb.sql.catalog.TableDef;
+import io.starlingdb.sql.exec.Ddl;
+import io.starlingdb.sql.exec.Dml;
+import io.starlingdb.sql.exec.Errors;
+import io.starlingdb.sql.exec.ExecutionContext;
+import io.starlingdb.sql.exec.QueryCompiler;
+import io.starlingdb.sql.exec.QueryCursor;
+import io.starlingdb.sql.exec.Values;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.calcite.linq4j.Enumerator;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.sql.SqlDelete;
+import org.apache.calcite.sql.SqlExplain;
+import org.apache.calcite.sql.SqlInsert;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlUpdate;
+import org.apache.calcite.sql.ddl.SqlCreateTable;
+import org.apache.calcite.sql.ddl.SqlDropTable;
+import org.apache.calcite.sql.dialect.CalciteSqlDialect;
+
+/**
+ * One client's session. In auto-commit mode each statement runs in its own transaction; a
+ * query's read transaction ends when its cursor closes. With auto-commit off, statements share
+ * one transaction until commit or rollback. Not thread-safe.
+ */
+final class StarlingSqlSession implements SqlSession {
+
+    /** A planned statement of one of the kinds the session runs. */
+    private sealed interface Plan permits QueryPlan, DmlPlan, ExplainPlan, DdlPlan {
+    }
+
+    private record QueryPlan(QueryCompiler.Compiled compiled) implements Plan {
+    }
+
+    private record DmlPlan(Dml.Plan dml) implements Plan {
+    }
+
+    private record ExplainPlan(String text) implements Plan {
+    }
+
+    private record DdlPlan(SqlNode node) implements Plan {
+    }
+
+    private record Prepared(String sql, long catalogVersion, Plan plan, List<ColumnMeta> parameters, List<ColumnMeta> columns)
+            implements PreparedSql {
+    }
+
+    private static final List<ColumnMeta> EXPLAIN_COLUMNS = List.of(
+            new ColumnMeta("PLAN", "PLAN", java.sql.Types.VARCHAR, "VARCHAR", 65_535, 0, false, ""));
+
+    private final StarlingSqlEngine engine;
+    private boolean autoCommit = true;
+    private Transaction transaction;
+    private QueryCursor openCursor;
+
+    StarlingSqlSession(StarlingSqlEngine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public PreparedSql prepare(String sql) throws SqlException {
+        try {
+            return plan(sql);
+        } catch (SqlException e) {
+            engine.countError(e.sqlState());
+            throw e;
+        }
+    }
+
+    private Prepared plan(String sql) throws SqlException {
+        if (sql == null || sql.isBlank()) {
+            throw new SqlException("42000", "empty statement");
+        }
+        QueryCompiler compiler = engine.compiler();
+        long version = compiler.catalog().version();
+        String key = version + "\u0000" + sql;
+        Object cached = engine.cachedPlan(key);
+        if (cached != null) {
+            return (Prepared) cached;
+        }
+        SqlNode node = QueryCompiler.parse(sql);
+        Plan plan;
+        List<ColumnMeta> params = List.of();
+        List<ColumnMeta> columns = List.of();
+        if (node instanceof SqlCreateTable || node instanceof SqlDropTable) {
+            return new Prepared(sql, version, new DdlPlan(node), params, columns);
+        } else if (node instanceof SqlInsert insert) {
+            plan = new DmlPlan(Dml.planInsert(insert, compiler));
+        } else if (node instanceof SqlUpdate update) {
+            plan = new DmlPlan(Dml.planUpdate(update, compiler));
+        } else if (node instanceof SqlDelete delete) {
+            plan = new DmlPlan(Dml.planDelete(delete, compiler));
+        } else if (node instanceof SqlExplain explain) {
+            QueryCompiler.Compiled compiled = compiler.compile(explain.getExplicandum().toSqlString(CalciteSqlDialect.DEFAULT).getSql());
+            plan = new ExplainPlan(compiled.explain());
+            columns = EXPLAIN_COLUMNS;
+        } else if (node.isA(SqlKind.QUERY)) {
+            QueryCompiler.Compiled compiled = compiler.compile(sql);
+            plan = new QueryPlan(compiled);
+            columns = compiled.columns();
+        } else {
+            throw new SqlException("0A000", "statement " + node.getKind() + " is not supported");
+        }
+        if (plan instanceof QueryPlan q) {
+            params = parameterMetas(q.compiled().parameterTypes());
+        } else if (plan instanceof DmlPlan d) {
+            params = parameterMetas(d.dml().source().parameterTypes());
+        }
+        Prepared prepared = new Prepared(sql, version, plan, params, columns);
+        engine.cachePlan(key, prepared);
+        return prepared;
+    }
+
+    private static List<ColumnMeta> parameterMetas(List<RelDataType> types) {
+        List<ColumnMeta> out = new ArrayList<>();
+        for (int i = 0; i < types.size(); i++) {
+            RelDataType t = types.get(i);
+            out.add(t == null ? new ColumnMeta("?" + (i + 1), "?" + (i + 1), java.sql.Types.OTHER, "ANY", 0, 0, true, "")
+                    : QueryCompiler.columnMeta("?" + (i + 1), t, ""));
+        }
+        return out;
+    }
+
+    @Override
+    public StatementResult execute(String sql, List<Object> params) throws SqlException {
+        Timer.Sample sample = Timer.start();
+        try {
+            return run(plan(sql), params);
+        } catch (SqlException e) {
+            engine.countError(e.sqlState());
+            throw e;
+        } finally {
+            sample.stop(engine.latency());
+        }
+    }
+
+    @Override
+    public StatementResult execute(PreparedSql statement, List<Object> params) throws SqlException {
+        Timer.Sample sample = Timer.start();
+        try {
+            Prepared prepared = (Prepared) statement;
+            if (prepared.catalogVersion() != engine.catalog().snapshot().version() && !(prepared.plan() instanceof DdlPlan)) {
+                // The catalog changed since planning: plan again against the tables as they are now.
+                prepared = plan(prepared.sql());
+            }
+            return run(prepared, params);
+        } catch (SqlException e) {
+            engine.countError(e.sqlState());
+            throw e;
+        } finally {
+            sample.stop(engine.latency());
+        }
+    }
+
+    private StatementResult run(Prepared prepared, List<Object> params) throws SqlException {
+        closeOpenCursor();
+        Plan plan = prepared.plan();
+        if (plan instanceof QueryPlan q) {
+            engine.countStatement("select");
+            return query(q.compiled(), params);
+        } else if (plan instanceof DmlPlan d) {
+            engine.countStatement(d.dml().kind().name().toLowerCase(java.util.Locale.ROOT));
+            return new StatementResult.UpdateCount(dml(d.dml(), params));
+        } else if (plan instanceof ExplainPlan e) {
+            engine.countStatement("other");
+            List<Object[]> rows = new ArrayList<>();
+            for (String line : e.text().split("\n")) {
+                rows.add(new Object[] {line});
+            }
+            return new StatementResult.Rows(new ListCursor(EXPLAIN_COLUMNS, rows));
+        } else {
+            engine.countStatement("ddl");
+            ddl(((DdlPlan) plan).node());
+            return new StatementResult.UpdateCount(0);
+        }
+    }
+
+    private Transaction transaction() {
+        if (transaction == null) {
+            transaction = engine.store().begin();
+        }
+        return transaction;
+    }
+
+    private List<Object> convertParameters(List<RelDataType> types, List<Object> params) throws SqlException {
+        if (params.size() != types.size()) {
+            throw new SqlException("07001", "the statement has " + types.size() + " parameters but " + params.size() + " were given");
+        }
+        List<Object> out = new ArrayList<>(params.size());
+        for (int i = 0; i < params.size(); i++) {
+            out.add(Values.parameter(params.get(i), types.get(i), i));
+        }
+        return out;
+    }
+
+    private StatementResult query(QueryCompiler.Compiled compiled, List<Object> params) throws SqlException {
+        List<Object> values = convertParameters(compiled.parameterTypes(), params);
+        Transaction txn = transaction();
+        QueryCompiler compiler = engine.compiler();
+        Enumerator<Object> rows;
+        try {
+            rows = compiled.bindable().bind(new ExecutionContext(compiler.rootSchema(), compiler.typeFactory(), txn, values)).enumerator();
+        } catch (RuntimeException e) {
+            endStatement(false);
+            throw Errors.execution(e);
+        }
+        QueryCursor cursor = new QueryCursor(compiled.columns(), compiled.columnTypes(), rows, this::queryClosed);
+        openCursor = cursor;
+        return new StatementResult.Rows(cursor);
+    }
+
+    /** A query's cursor closed: in auto-commit mode its read transaction ends with it. */
+    private void queryClosed() {
+        openCursor = null;
+        if (autoCommit && transaction != null) {
+            transaction.rollback();
+            transaction.close();
+            transaction = null;
+        }
+    }
+
+    private long dml(Dml.Plan plan, List<Object> params) throws SqlException {
+        List<Object> values = convertParameters(plan.source().parameterTypes(), params);
+        Transaction txn = transaction();
+        QueryCompiler compiler = engine.compiler();
+        long affected;
+        try {
+            List<Object[]> rows;
+            try (Enumerator<Object> enumerator = plan.source().bindable()
+                    .bind(new ExecutionContext(compiler.rootSchema(), compiler.typeFactory(), txn, values)).enumerator()) {
+                rows = QueryCursor.drain(enumerator, plan.source().columns().size());
+            }
+            affected = Dml.execute(plan, rows, txn, engine.tableStorage());
+        } catch (SqlException e) {
+            endStatement(false);
+            throw e;
+        } catch (RuntimeException e) {
+            endStatement(false);
+            throw Errors.execution(e);
+        }
+        endStatement(true);
+        return affected;
+    }
+
+    /** In auto-commit mode, commits (or rolls back) the statement's transaction. */
+    private void endStatement(boolean success) throws SqlException {
+        if (!autoCommit || transaction == null) {
+            return;
+        }
+        Transaction txn = transaction;
+        transaction = null;
+        if (success) {
+            try {
+                txn.commit();
+            } catch (RuntimeException e) {
+                txn.close();
+                throw Errors.execution(e);
+            }
+        } else {
+            txn.rollback();
+        }
+        txn.close();
+    }
+
+    private void ddl(SqlNode node) throws SqlException {
+        if (!autoCommit && transaction != null) {
+            throw new SqlException("25001", "DDL inside an open transaction is not supported; commit or roll back first");
+        }
+        engine.ddlLock().lock();
+        Transaction txn = engine.store().begin();
+        try {
+            Catalog catalog = engine.catalog();
+            Catalog.Snapshot base = catalog.snapshot();
+            Catalog.Snapshot staged = node instanceof SqlCreateTable create
+                    ? Ddl.createTable(create, catalog, base, txn)
+                    : Ddl.dropTable((SqlDropTable) node, catalog, base, txn, engine.tableStorage());
+            if (staged != null) {
+                txn.commit();
+                catalog.publish(staged);
+            }
+        } catch (RuntimeException e) {
+            throw Errors.execution(e);
+        } finally {
+            txn.close();
+            engine.ddlLock().unlock();
+        }
+    }
+
+    private void closeOpenCursor() {
+        if (openCursor != null) {
+            openCursor.close();
+        }
+    }
+
+    @Override
+    public void setAutoCommit(boolean autoCommit) throws SqlException {
+        if (autoCommit && !this.autoCommit) {
+            commit();
+        }
+        this.autoCommit = autoCommit;
+    }
+
+    @Override
+    public boolean autoCommit() {
+        return autoCommit;
+    }
+
+    @Override
+    public void commit() throws SqlException {
+        closeOpenCursor();
+        if (transaction != null) {
+            Transaction txn = transaction;
+            transaction = null;
+            try {
+                txn.commit();
+            } catch (RuntimeException e) {
+                throw Errors.execution(e);
+            } finally {
+                txn.close();
+            }
+        }
+    }
+
+    @Override
+    public void rollback() {
+        closeOpenCursor();
+        if (transaction != null) {
+            transaction.rollback();
+            transaction.close();
+            transaction = null;
+        }
+    }
+
+    @Override
+    public CatalogView catalog() {
+        Catalog.Snapshot snapshot = engine.catalog().snapshot();
+        List<CatalogView.TableInfo> tables = new ArrayList<>();
+        for (TableDef t : snapshot.tables().values()) {
+            List<CatalogView.ColumnInfo> columns = new ArrayList<>();
+            for (ColumnDef c : t.columns()) {
+                ColumnMeta meta = QueryCompiler.columnMeta(c.name(), io.starlingdb.sql.schema.StarlingTableTypes.relType(c), t.name());
+                columns.add(new CatalogView.ColumnInfo(c.name(), meta.jdbcType(), meta.typeName(), c.precision(), c.scale(),
+                        c.nullable(), c.defaultSql()));
+            }
+            List<String> pk = Arrays.stream(t.primaryKey()).mapToObj(i -> t.columns().get(i).name()).toList();
+            tables.add(new CatalogView.TableInfo("PUBLIC", t.name(), columns, pk, List.of()));
+        }
+        long version = snapshot.version();
+        return new CatalogView() {
+            @Override
+            public long version() {
+                return version;
+            }
+
+            @Override
+            public List<TableInfo> tables() {
+                return tables;
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        rollback();
+    }
+
+    /** Rows already in hand (EXPLAIN). */
+    private static final class ListCursor implements RowCursor {
+        private final List<ColumnMeta> columns;
+        private final List<Object[]> rows;
+        private int next;
+
+        ListCursor(List<ColumnMeta> columns, List<Object[]> rows) {
+            this.columns = columns;
+            this.rows = rows;
+        }
+
+        @Override
+        public List<ColumnMeta> columns() {
+            return columns;
+        }
+
+        @Override
+        public List<Object[]> fetch(int maxRows) {
+            int end = Math.min(rows.size(), next + maxRows);
+            List<Object[]> out = new ArrayList<>(rows.subList(next, end));
+            next = end;
+            return out;
+        }
+
+        @Override
+        public void close() {
+            next = rows.size();
+        }
+    }
+}

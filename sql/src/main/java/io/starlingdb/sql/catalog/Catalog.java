@@ -1,0 +1,187 @@
+package io.starlingdb.sql.catalog;
+
+import io.starlingdb.engine.encoding.KeyEncoder;
+import io.starlingdb.engine.encoding.RowCodec;
+import io.starlingdb.engine.encoding.ValueType;
+import io.starlingdb.engine.storage.KvCursor;
+import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.engine.txn.TransactionalStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The tables of the database, persisted in the store itself under table id 0 so that they
+ * survive restarts and, later, replicate with the data. Readers take an immutable
+ * {@link Snapshot}; DDL commits a transaction and then publishes a new snapshot with a
+ * higher version, which invalidates cached plans.
+ */
+public final class Catalog {
+
+    /** Table id of the catalog's own keys; user tables start at 1. */
+    static final int CATALOG_TABLE_ID = 0;
+    private static final int TABLES_SECTION = 1;
+    private static final int COUNTERS_SECTION = 2;
+    private static final int FORMAT_VERSION = 1;
+
+    /** An immutable view of the catalog at one version. */
+    public record Snapshot(long version, Map<String, TableDef> tables, int nextTableId) {
+        public TableDef table(String name) {
+            return tables.get(name);
+        }
+    }
+
+    private final TransactionalStore store;
+    private volatile Snapshot current;
+
+    public Catalog(TransactionalStore store) {
+        this.store = store;
+        this.current = load();
+    }
+
+    public Snapshot snapshot() {
+        return current;
+    }
+
+    private Snapshot load() {
+        Map<String, TableDef> tables = new TreeMap<>();
+        long version = 0;
+        int nextTableId = 1;
+        try (Transaction txn = store.begin()) {
+            byte[] counters = txn.get(countersKey());
+            if (counters != null) {
+                DataInputStream in = new DataInputStream(new ByteArrayInputStream(counters));
+                version = in.readLong();
+                nextTableId = in.readInt();
+            }
+            byte[] from = new KeyEncoder().writeTableId(CATALOG_TABLE_ID).writeTableId(TABLES_SECTION).toBytes();
+            try (KvCursor cursor = txn.scan(from, KeyEncoder.prefixEnd(from))) {
+                while (cursor.next()) {
+                    TableDef table = decode(cursor.value());
+                    tables.put(table.name(), table);
+                }
+            }
+            txn.rollback();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the stored catalog is unreadable", e);
+        }
+        return new Snapshot(version, Collections.unmodifiableMap(tables), nextTableId);
+    }
+
+    /**
+     * Writes a new or changed table (or removes one, when table is null) in the given
+     * transaction; call {@link #publish} after the transaction commits.
+     */
+    public Snapshot stage(Transaction txn, Snapshot base, String name, TableDef table) {
+        Map<String, TableDef> tables = new TreeMap<>(base.tables());
+        int nextTableId = base.nextTableId();
+        if (table == null) {
+            tables.remove(name);
+            txn.delete(tableKey(name));
+        } else {
+            tables.put(name, table);
+            nextTableId = Math.max(nextTableId, table.id() + 1);
+            txn.put(tableKey(name), encode(table));
+        }
+        long version = base.version() + 1;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeLong(version);
+            out.writeInt(nextTableId);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        txn.put(countersKey(), bytes.toByteArray());
+        return new Snapshot(version, Collections.unmodifiableMap(tables), nextTableId);
+    }
+
+    /** Makes a staged snapshot current once its transaction has committed. */
+    public synchronized void publish(Snapshot committed) {
+        if (committed.version() > current.version()) {
+            current = committed;
+        }
+    }
+
+    private static byte[] countersKey() {
+        return new KeyEncoder().writeTableId(CATALOG_TABLE_ID).writeTableId(COUNTERS_SECTION).toBytes();
+    }
+
+    private static byte[] tableKey(String name) {
+        return new KeyEncoder().writeTableId(CATALOG_TABLE_ID).writeTableId(TABLES_SECTION)
+                .write(ValueType.VARCHAR, name, false).toBytes();
+    }
+
+    private static byte[] encode(TableDef table) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(FORMAT_VERSION);
+            out.writeInt(table.id());
+            out.writeUTF(table.name());
+            out.writeInt(table.columns().size());
+            for (ColumnDef c : table.columns()) {
+                out.writeInt(c.id());
+                out.writeUTF(c.name());
+                out.writeUTF(c.type().name());
+                out.writeInt(c.precision());
+                out.writeInt(c.scale());
+                out.writeBoolean(c.nullable());
+                out.writeBoolean(c.defaultSql() != null);
+                if (c.defaultSql() != null) {
+                    out.writeUTF(c.defaultSql());
+                    byte[] value = RowCodec.encode(new int[] {0}, new ValueType[] {c.type()}, new Object[] {c.defaultValue()});
+                    out.writeInt(value.length);
+                    out.write(value);
+                }
+            }
+            out.writeInt(table.primaryKey().length);
+            for (int k : table.primaryKey()) {
+                out.writeInt(k);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static TableDef decode(byte[] bytes) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        int format = in.readInt();
+        if (format != FORMAT_VERSION) {
+            throw new IOException("catalog entry format " + format + " is not supported by this version");
+        }
+        int id = in.readInt();
+        String name = in.readUTF();
+        int n = in.readInt();
+        List<ColumnDef> columns = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int columnId = in.readInt();
+            String columnName = in.readUTF();
+            ValueType type = ValueType.valueOf(in.readUTF());
+            int precision = in.readInt();
+            int scale = in.readInt();
+            boolean nullable = in.readBoolean();
+            String defaultSql = null;
+            Object defaultValue = null;
+            if (in.readBoolean()) {
+                defaultSql = in.readUTF();
+                byte[] value = new byte[in.readInt()];
+                in.readFully(value);
+                defaultValue = RowCodec.decode(value, new int[] {0}, new ValueType[] {type})[0];
+            }
+            columns.add(new ColumnDef(columnId, columnName, type, precision, scale, nullable, defaultSql, defaultValue));
+        }
+        int[] pk = new int[in.readInt()];
+        for (int i = 0; i < pk.length; i++) {
+            pk[i] = in.readInt();
+        }
+        return new TableDef(id, name, List.copyOf(columns), pk);
+    }
+}

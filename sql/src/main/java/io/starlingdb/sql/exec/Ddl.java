@@ -1,0 +1,206 @@
+package io.starlingdb.sql.exec;
+
+import io.starlingdb.engine.encoding.ValueType;
+import io.starlingdb.engine.storage.KvCursor;
+import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.sql.SqlException;
+import io.starlingdb.sql.catalog.Catalog;
+import io.starlingdb.sql.catalog.ColumnDef;
+import io.starlingdb.sql.catalog.TableDef;
+import io.starlingdb.sql.schema.TableStorage;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.calcite.sql.SqlBasicTypeNameSpec;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlDataTypeSpec;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlLiteral;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.ddl.SqlColumnDeclaration;
+import org.apache.calcite.sql.ddl.SqlCreateTable;
+import org.apache.calcite.sql.ddl.SqlDropTable;
+import org.apache.calcite.sql.ddl.SqlKeyConstraint;
+import org.apache.calcite.sql.dialect.CalciteSqlDialect;
+import org.apache.calcite.util.DateString;
+import org.apache.calcite.util.TimestampString;
+
+/** CREATE TABLE and DROP TABLE: checked, then written to the catalog in the given transaction. */
+public final class Ddl {
+
+    /** Longest VARCHAR declared without a length (TEXT, STRING, VARCHAR), in characters. */
+    public static final int DEFAULT_VARCHAR_LENGTH = 65_535;
+    /** Largest DECIMAL precision accepted. */
+    public static final int MAX_DECIMAL_PRECISION = 1000;
+    /** Most columns in one table. */
+    public static final int MAX_COLUMNS = 1000;
+
+    private Ddl() {
+    }
+
+    static String name(SqlIdentifier id) throws SqlException {
+        if (id.names.size() > 2 || (id.names.size() == 2 && !id.names.get(0).equals("PUBLIC"))) {
+            throw new SqlException("3F000", "schema " + id.names.get(0) + " does not exist; tables live in PUBLIC");
+        }
+        return id.names.get(id.names.size() - 1);
+    }
+
+    /** Stages a new table; returns the catalog snapshot to publish after commit, or null if nothing changed. */
+    public static Catalog.Snapshot createTable(SqlCreateTable create, Catalog catalog, Catalog.Snapshot base, Transaction txn)
+            throws SqlException {
+        String table = name(create.name);
+        if (base.table(table) != null) {
+            if (create.ifNotExists) {
+                return null;
+            }
+            throw new SqlException("42S01", "table " + table + " already exists");
+        }
+        if (create.query != null) {
+            throw new SqlException("0A000", "CREATE TABLE ... AS SELECT is not supported; create the table, then INSERT ... SELECT");
+        }
+        if (create.columnList == null || create.columnList.isEmpty()) {
+            throw new SqlException("42000", "table " + table + " needs at least one column");
+        }
+        List<ColumnDef> columns = new ArrayList<>();
+        List<String> primaryKey = null;
+        Set<String> names = new HashSet<>();
+        for (SqlNode node : create.columnList) {
+            if (node instanceof SqlColumnDeclaration c) {
+                String column = c.name.getSimple();
+                if (!names.add(column)) {
+                    throw new SqlException("42S21", "column " + column + " is declared twice in table " + table);
+                }
+                columns.add(column(columns.size() + 1, column, c, table));
+            } else if (node instanceof SqlKeyConstraint k && k.getOperator().getKind() == SqlKind.PRIMARY_KEY) {
+                if (primaryKey != null) {
+                    throw new SqlException("42000", "table " + table + " declares more than one primary key");
+                }
+                primaryKey = new ArrayList<>();
+                for (SqlNode id : (SqlNodeList) k.getOperandList().get(1)) {
+                    primaryKey.add(((SqlIdentifier) id).getSimple());
+                }
+            } else {
+                throw new SqlException("0A000", "unsupported table element: " + node.toSqlString(CalciteSqlDialect.DEFAULT).getSql());
+            }
+        }
+        if (columns.size() > MAX_COLUMNS) {
+            throw new SqlException("54011", "table " + table + " has " + columns.size() + " columns; the limit is " + MAX_COLUMNS);
+        }
+        int[] pk = new int[primaryKey == null ? 0 : primaryKey.size()];
+        for (int i = 0; i < pk.length; i++) {
+            String column = primaryKey.get(i);
+            int index = -1;
+            for (int j = 0; j < columns.size(); j++) {
+                if (columns.get(j).name().equals(column)) {
+                    index = j;
+                }
+            }
+            if (index < 0) {
+                throw new SqlException("42S22", "primary key column " + column + " is not a column of table " + table);
+            }
+            pk[i] = index;
+            ColumnDef c = columns.get(index);
+            columns.set(index, new ColumnDef(c.id(), c.name(), c.type(), c.precision(), c.scale(), false, c.defaultSql(), c.defaultValue()));
+        }
+        TableDef def = new TableDef(base.nextTableId(), table, List.copyOf(columns), pk);
+        return catalog.stage(txn, base, table, def);
+    }
+
+    private static ColumnDef column(int id, String name, SqlColumnDeclaration c, String table) throws SqlException {
+        SqlDataTypeSpec spec = c.dataType;
+        String typeName = spec.getTypeName().getSimple().toUpperCase(Locale.ROOT);
+        int precision = -1;
+        int scale = -1;
+        if (spec.getTypeNameSpec() instanceof SqlBasicTypeNameSpec basic) {
+            precision = basic.getPrecision();
+            scale = basic.getScale();
+        }
+        ValueType type;
+        switch (typeName) {
+            case "BOOLEAN" -> type = ValueType.BOOLEAN;
+            case "INTEGER", "INT", "SMALLINT", "TINYINT" -> type = ValueType.INTEGER;
+            case "BIGINT" -> type = ValueType.BIGINT;
+            case "DOUBLE", "FLOAT", "REAL" -> type = ValueType.DOUBLE;
+            case "DECIMAL", "NUMERIC", "DEC" -> type = ValueType.DECIMAL;
+            case "VARCHAR", "CHAR", "TEXT", "STRING" -> type = ValueType.VARCHAR;
+            case "DATE" -> type = ValueType.DATE;
+            case "TIMESTAMP" -> type = ValueType.TIMESTAMP;
+            default -> throw new SqlException("42704", "unsupported type " + typeName + " for column " + name
+                    + "; supported: BOOLEAN, INTEGER, BIGINT, DOUBLE, DECIMAL(p,s), VARCHAR(n), DATE, TIMESTAMP");
+        }
+        if (type == ValueType.VARCHAR) {
+            precision = precision > 0 ? precision : DEFAULT_VARCHAR_LENGTH;
+            scale = 0;
+        } else if (type == ValueType.DECIMAL) {
+            precision = precision > 0 ? precision : 19;
+            scale = Math.max(scale, 0);
+            if (precision > MAX_DECIMAL_PRECISION || scale > precision) {
+                throw new SqlException("22023", "DECIMAL(" + precision + "," + scale + ") for column " + name
+                        + ": precision must be 1.." + MAX_DECIMAL_PRECISION + " and scale 0..precision");
+            }
+        } else {
+            precision = 0;
+            scale = 0;
+        }
+        boolean nullable = spec.getNullable() == null || spec.getNullable();
+        ColumnDef partial = new ColumnDef(id, name, type, precision, scale, true, null, null);
+        String defaultSql = null;
+        Object defaultValue = null;
+        if (c.expression != null) {
+            defaultSql = c.expression.toSqlString(CalciteSqlDialect.DEFAULT).getSql();
+            defaultValue = Values.toColumn(literal(c.expression, name), partial, table);
+        }
+        return new ColumnDef(id, name, type, precision, scale, nullable, defaultSql, defaultValue);
+    }
+
+    /** The value of a literal DEFAULT (optionally negated); other expressions are not supported. */
+    private static Object literal(SqlNode node, String column) throws SqlException {
+        if (node instanceof SqlCall call && call.getKind() == SqlKind.MINUS_PREFIX) {
+            Object inner = literal(call.operand(0), column);
+            if (inner instanceof BigDecimal d) {
+                return d.negate();
+            }
+        } else if (node instanceof SqlLiteral literal) {
+            Object value = literal.getValue();
+            if (value == null) {
+                return null;
+            }
+            if (value instanceof DateString d) {
+                return d.getDaysSinceEpoch();
+            }
+            if (value instanceof TimestampString t) {
+                return t.getMillisSinceEpoch();
+            }
+            if (value instanceof BigDecimal || value instanceof Boolean) {
+                return value;
+            }
+            return literal.getValueAs(String.class);
+        }
+        throw new SqlException("0A000", "DEFAULT for column " + column + " must be a literal value");
+    }
+
+    /** Stages removal of a table and all its rows. */
+    public static Catalog.Snapshot dropTable(SqlDropTable drop, Catalog catalog, Catalog.Snapshot base, Transaction txn,
+                                             TableStorage storage) throws SqlException {
+        String table = name(drop.name);
+        TableDef def = base.table(table);
+        if (def == null) {
+            if (drop.ifExists) {
+                return null;
+            }
+            throw new SqlException("42S02", "table " + table + " does not exist");
+        }
+        try (KvCursor cursor = TableStorage.scan(txn, def)) {
+            while (cursor.next()) {
+                txn.delete(cursor.key().clone());
+            }
+        }
+        storage.forget(def);
+        return catalog.stage(txn, base, table, null);
+    }
+}

@@ -1,0 +1,312 @@
+package io.starlingdb.sql.exec;
+
+import io.starlingdb.engine.storage.KvCursor;
+import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.sql.SqlException;
+import io.starlingdb.sql.catalog.ColumnDef;
+import io.starlingdb.sql.catalog.TableDef;
+import io.starlingdb.sql.schema.TableStorage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.calcite.sql.SqlBasicCall;
+import org.apache.calcite.sql.SqlDelete;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlInsert;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.SqlUpdate;
+import org.apache.calcite.sql.dialect.CalciteSqlDialect;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.parser.SqlParserPos;
+
+/**
+ * INSERT, UPDATE and DELETE. Each is planned as a query that produces the affected rows
+ * (the INSERT's source; the matched rows with their new values; the matched rows), whose
+ * results are then checked against the table's constraints and written into the statement's
+ * transaction. Nothing reaches the store unless every row passes.
+ */
+public final class Dml {
+
+    /** What a planned DML statement does to which table. */
+    public record Plan(Kind kind, TableDef table, int[] targetColumns, QueryCompiler.Compiled source) {
+    }
+
+    public enum Kind { INSERT, UPDATE, DELETE }
+
+    private Dml() {
+    }
+
+    private static TableDef table(SqlNode target, QueryCompiler compiler) throws SqlException {
+        if (!(target instanceof SqlIdentifier id)) {
+            throw new SqlException("0A000", "DML target must be a table name");
+        }
+        String name = Ddl.name(id);
+        TableDef table = compiler.catalog().table(name);
+        if (table == null) {
+            throw new SqlException("42S02", "table " + name + " does not exist");
+        }
+        return table;
+    }
+
+    private static int columnIndex(TableDef table, SqlNode column) throws SqlException {
+        String name = ((SqlIdentifier) column).names.get(((SqlIdentifier) column).names.size() - 1);
+        int index = table.columnIndex(name);
+        if (index < 0) {
+            throw new SqlException("42S22", "column " + name + " does not exist in table " + table.name());
+        }
+        return index;
+    }
+
+    private static String sql(SqlNode node) {
+        return node.toSqlString(CalciteSqlDialect.DEFAULT).getSql();
+    }
+
+    public static Plan planInsert(SqlInsert insert, QueryCompiler compiler) throws SqlException {
+        TableDef table = table(insert.getTargetTable(), compiler);
+        int[] targets;
+        if (insert.getTargetColumnList() == null) {
+            targets = new int[table.columns().size()];
+            for (int i = 0; i < targets.length; i++) {
+                targets[i] = i;
+            }
+        } else {
+            SqlNodeList list = insert.getTargetColumnList();
+            targets = new int[list.size()];
+            for (int i = 0; i < targets.length; i++) {
+                targets[i] = columnIndex(table, list.get(i));
+                for (int j = 0; j < i; j++) {
+                    if (targets[j] == targets[i]) {
+                        throw new SqlException("42701", "column " + table.columns().get(targets[i]).name() + " is named twice");
+                    }
+                }
+            }
+        }
+        QueryCompiler.Compiled source = compiler.compile(sql(insert.getSource()));
+        if (source.columns().size() != targets.length) {
+            throw new SqlException("21S01", "INSERT into " + table.name() + " has " + targets.length + " target columns but "
+                    + source.columns().size() + " values per row");
+        }
+        return new Plan(Kind.INSERT, table, targets, source);
+    }
+
+    public static Plan planUpdate(SqlUpdate update, QueryCompiler compiler) throws SqlException {
+        TableDef table = table(update.getTargetTable(), compiler);
+        SqlNodeList targets = update.getTargetColumnList();
+        int[] indexes = new int[targets.size()];
+        SqlNodeList select = new SqlNodeList(SqlParserPos.ZERO);
+        for (ColumnDef c : table.columns()) {
+            select.add(new SqlIdentifier(List.of(table.name(), c.name()), SqlParserPos.ZERO));
+        }
+        for (int i = 0; i < indexes.length; i++) {
+            indexes[i] = columnIndex(table, targets.get(i));
+            select.add(update.getSourceExpressionList().get(i));
+        }
+        return new Plan(Kind.UPDATE, table, indexes, compiler.compile(sql(selectFrom(table, select, update.getCondition()))));
+    }
+
+    public static Plan planDelete(SqlDelete delete, QueryCompiler compiler) throws SqlException {
+        TableDef table = table(delete.getTargetTable(), compiler);
+        SqlNodeList select = new SqlNodeList(SqlParserPos.ZERO);
+        for (ColumnDef c : table.columns()) {
+            select.add(new SqlIdentifier(List.of(table.name(), c.name()), SqlParserPos.ZERO));
+        }
+        return new Plan(Kind.DELETE, table, new int[0], compiler.compile(sql(selectFrom(table, select, delete.getCondition()))));
+    }
+
+    private static SqlSelect selectFrom(TableDef table, SqlNodeList select, SqlNode where) {
+        SqlNode from = new SqlIdentifier(List.of("PUBLIC", table.name()), SqlParserPos.ZERO);
+        from = new SqlBasicCall(SqlStdOperatorTable.AS, List.of(from, new SqlIdentifier(table.name(), SqlParserPos.ZERO)),
+                SqlParserPos.ZERO);
+        return new SqlSelect(SqlParserPos.ZERO, null, select, from, where, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * Applies the plan's effect for the rows its source query produced; returns the rows
+     * affected. Writes are staged and reach the transaction only when every row has passed
+     * its checks, so a failing statement leaves even an open transaction untouched.
+     */
+    public static long execute(Plan plan, List<Object[]> sourceRows, Transaction transaction, TableStorage storage)
+            throws SqlException {
+        TableDef table = plan.table();
+        StatementWrites txn = new StatementWrites(transaction);
+        long affected = switch (plan.kind()) {
+            case INSERT -> insert(plan, table, sourceRows, txn, storage);
+            case UPDATE -> update(plan, table, sourceRows, txn);
+            case DELETE -> delete(table, sourceRows, txn);
+        };
+        txn.applyTo(transaction);
+        return affected;
+    }
+
+    /** A statement's writes, staged over its transaction; reads see the staged writes first. */
+    private static final class StatementWrites {
+        private static final byte[] DELETED = new byte[0];
+        private final Transaction txn;
+        private final java.util.TreeMap<byte[], byte[]> writes = new java.util.TreeMap<>(Arrays::compareUnsigned);
+
+        StatementWrites(Transaction txn) {
+            this.txn = txn;
+        }
+
+        byte[] get(byte[] key) {
+            byte[] staged = writes.get(key);
+            if (staged != null) {
+                return staged == DELETED ? null : staged;
+            }
+            return txn.get(key);
+        }
+
+        void put(byte[] key, byte[] value) {
+            writes.put(key, value);
+        }
+
+        void delete(byte[] key) {
+            writes.put(key, DELETED);
+        }
+
+        KvCursor scan(TableDef table) {
+            return TableStorage.scan(txn, table);
+        }
+
+        Transaction transaction() {
+            return txn;
+        }
+
+        void applyTo(Transaction target) {
+            for (Map.Entry<byte[], byte[]> w : writes.entrySet()) {
+                if (w.getValue() == DELETED) {
+                    target.delete(w.getKey());
+                } else {
+                    target.put(w.getKey(), w.getValue());
+                }
+            }
+        }
+    }
+
+    private static long insert(Plan plan, TableDef table, List<Object[]> sourceRows, StatementWrites txn, TableStorage storage)
+            throws SqlException {
+        List<ColumnDef> columns = table.columns();
+        for (Object[] source : sourceRows) {
+            Object[] row = new Object[columns.size()];
+            boolean[] given = new boolean[columns.size()];
+            for (int i = 0; i < plan.targetColumns().length; i++) {
+                int c = plan.targetColumns()[i];
+                row[c] = source[i];
+                given[c] = true;
+            }
+            for (int c = 0; c < row.length; c++) {
+                ColumnDef column = columns.get(c);
+                row[c] = Values.toColumn(given[c] ? row[c] : column.defaultValue(), column, table.name());
+            }
+            byte[] key;
+            if (table.hasRowId()) {
+                key = TableStorage.rowIdKey(table, storage.nextRowId(txn.transaction(), table));
+            } else {
+                key = TableStorage.primaryKey(table, row);
+                if (txn.get(key) != null) {
+                    throw duplicateKey(table, row);
+                }
+            }
+            txn.put(key, TableStorage.encodeRow(table, row));
+        }
+        return sourceRows.size();
+    }
+
+    private static SqlException duplicateKey(TableDef table, Object[] row) {
+        StringBuilder key = new StringBuilder();
+        for (int k : table.primaryKey()) {
+            key.append(key.length() == 0 ? "" : ", ").append(table.columns().get(k).name()).append('=').append(row[k]);
+        }
+        return new SqlException("23505", "duplicate primary key (" + key + ") in table " + table.name());
+    }
+
+    private static long update(Plan plan, TableDef table, List<Object[]> matched, StatementWrites txn) throws SqlException {
+        int width = table.columns().size();
+        if (table.hasRowId()) {
+            Map<List<Object>, List<Object[]>> pending = new HashMap<>();
+            for (Object[] m : matched) {
+                pending.computeIfAbsent(Arrays.asList(Arrays.copyOf(m, width)), k -> new ArrayList<>()).add(m);
+            }
+            try (KvCursor cursor = txn.scan(table)) {
+                List<byte[][]> writes = new ArrayList<>();
+                while (cursor.next()) {
+                    List<Object> stored = Arrays.asList(TableStorage.decodeRow(table, cursor.value()));
+                    List<Object[]> candidates = pending.get(stored);
+                    if (candidates != null && !candidates.isEmpty()) {
+                        Object[] updated = newRow(plan, table, candidates.remove(candidates.size() - 1));
+                        writes.add(new byte[][] {cursor.key().clone(), TableStorage.encodeRow(table, updated)});
+                    }
+                }
+                for (byte[][] w : writes) {
+                    txn.put(w[0], w[1]);
+                }
+            }
+            return matched.size();
+        }
+        List<byte[]> oldKeys = new ArrayList<>();
+        List<Object[]> newRows = new ArrayList<>();
+        for (Object[] m : matched) {
+            oldKeys.add(TableStorage.primaryKey(table, m));
+            newRows.add(newRow(plan, table, m));
+        }
+        // Deletes first, so that rows may swap keys within one statement.
+        List<byte[]> moved = new ArrayList<>();
+        for (int i = 0; i < newRows.size(); i++) {
+            byte[] newKey = TableStorage.primaryKey(table, newRows.get(i));
+            if (!Arrays.equals(newKey, oldKeys.get(i))) {
+                txn.delete(oldKeys.get(i));
+                moved.add(newKey);
+            } else {
+                moved.add(null);
+            }
+        }
+        for (int i = 0; i < newRows.size(); i++) {
+            byte[] key = moved.get(i) != null ? moved.get(i) : oldKeys.get(i);
+            if (moved.get(i) != null && txn.get(key) != null) {
+                throw duplicateKey(table, newRows.get(i));
+            }
+            txn.put(key, TableStorage.encodeRow(table, newRows.get(i)));
+        }
+        return matched.size();
+    }
+
+    private static Object[] newRow(Plan plan, TableDef table, Object[] matched) throws SqlException {
+        int width = table.columns().size();
+        Object[] row = Arrays.copyOf(matched, width);
+        for (int i = 0; i < plan.targetColumns().length; i++) {
+            int c = plan.targetColumns()[i];
+            row[c] = Values.toColumn(matched[width + i], table.columns().get(c), table.name());
+        }
+        return row;
+    }
+
+    private static long delete(TableDef table, List<Object[]> matched, StatementWrites txn) {
+        if (table.hasRowId()) {
+            Map<List<Object>, Integer> pending = new HashMap<>();
+            for (Object[] m : matched) {
+                pending.merge(Arrays.asList(m), 1, Integer::sum);
+            }
+            List<byte[]> keys = new ArrayList<>();
+            try (KvCursor cursor = txn.scan(table)) {
+                while (cursor.next()) {
+                    List<Object> stored = Arrays.asList(TableStorage.decodeRow(table, cursor.value()));
+                    Integer n = pending.get(stored);
+                    if (n != null && n > 0) {
+                        pending.put(stored, n - 1);
+                        keys.add(cursor.key().clone());
+                    }
+                }
+            }
+            keys.forEach(txn::delete);
+            return matched.size();
+        }
+        for (Object[] m : matched) {
+            txn.delete(TableStorage.primaryKey(table, m));
+        }
+        return matched.size();
+    }
+}

@@ -1,0 +1,73 @@
+package io.starlingdb.sql.exec;
+
+import io.starlingdb.engine.LimitExceededException;
+import io.starlingdb.engine.txn.WriteConflictException;
+import io.starlingdb.sql.SqlException;
+import org.apache.calcite.runtime.CalciteContextException;
+import org.apache.calcite.tools.ValidationException;
+
+/** Maps what Calcite and the engine throw to SQLStates with one-line messages. */
+public final class Errors {
+
+    private Errors() {
+    }
+
+    static SqlException validation(ValidationException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        String message = cause instanceof CalciteContextException c && c.getMessage() != null ? c.getMessage() : cause.getMessage();
+        return new SqlException(stateOf(message), QueryCompiler.firstLine(message));
+    }
+
+    private static String stateOf(String message) {
+        String m = message == null ? "" : message;
+        if (m.contains("Object '") && m.contains("not found")) {
+            return "42S02";
+        }
+        if (m.contains("Table '") && m.contains("not found")) {
+            return "42S02";
+        }
+        if (m.contains("Column '") && m.contains("not found")) {
+            return "42S22";
+        }
+        if (m.contains("Cannot apply") || m.contains("Cannot assign") || m.contains("cannot be cast")
+                || m.contains("Cannot infer")) {
+            return "42804";
+        }
+        return "42000";
+    }
+
+    static SqlException planning(RuntimeException e) {
+        if (e instanceof CalciteContextException c) {
+            return new SqlException(stateOf(c.getMessage()), QueryCompiler.firstLine(c.getMessage()));
+        }
+        return new SqlException("42000", "cannot plan the statement: " + QueryCompiler.firstLine(String.valueOf(e.getMessage())));
+    }
+
+    /** An exception thrown while a statement ran. */
+    public static SqlException execution(RuntimeException e) {
+        if (e instanceof WriteConflictException) {
+            return new SqlException("40001", "write conflict with a concurrent transaction; retry: " + e.getMessage());
+        }
+        if (e instanceof LimitExceededException l) {
+            return new SqlException("54000", l.getMessage());
+        }
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t && !(t instanceof ArithmeticException)) {
+            t = t.getCause();
+        }
+        if (t instanceof ArithmeticException a) {
+            String m = String.valueOf(a.getMessage());
+            if (m.contains("by zero")) {
+                return new SqlException("22012", "division by zero");
+            }
+            return new SqlException("22003", "numeric value out of range: " + m);
+        }
+        if (t instanceof NumberFormatException n) {
+            return new SqlException("22018", "invalid number: " + n.getMessage());
+        }
+        if (t instanceof IllegalArgumentException || t instanceof ClassCastException) {
+            return new SqlException("22000", QueryCompiler.firstLine(t.getMessage()));
+        }
+        return new SqlException("XX000", "internal error: " + QueryCompiler.firstLine(String.valueOf(t)));
+    }
+}

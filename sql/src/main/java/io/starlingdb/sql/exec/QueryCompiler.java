@@ -1,0 +1,180 @@
+package io.starlingdb.sql.exec;
+
+import io.starlingdb.sql.ColumnMeta;
+import io.starlingdb.sql.SqlException;
+import io.starlingdb.sql.catalog.Catalog;
+import io.starlingdb.sql.schema.StarlingSchema;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.calcite.adapter.enumerable.EnumerableConvention;
+import org.apache.calcite.adapter.enumerable.EnumerableInterpretable;
+import org.apache.calcite.adapter.enumerable.EnumerableRel;
+import org.apache.calcite.adapter.java.JavaTypeFactory;
+import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
+import org.apache.calcite.plan.RelOptUtil;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.rex.RexDynamicParam;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexShuttle;
+import org.apache.calcite.rex.RexSubQuery;
+import org.apache.calcite.runtime.Bindable;
+import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.parser.ddl.SqlDdlParserImpl;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.tools.FrameworkConfig;
+import org.apache.calcite.tools.Frameworks;
+import org.apache.calcite.tools.Planner;
+import org.apache.calcite.tools.Programs;
+import org.apache.calcite.tools.RelConversionException;
+import org.apache.calcite.tools.ValidationException;
+
+/**
+ * Parses, validates and plans a query with Calcite into an executable {@link Compiled} plan,
+ * at one catalog version. Plans are immutable and reusable across executions and threads.
+ */
+public final class QueryCompiler {
+
+    /** A planned query: run it with {@link #bind}, read its rows as Object[] in column order. */
+    public record Compiled(Bindable<Object> bindable, List<ColumnMeta> columns, List<RelDataType> columnTypes,
+                           List<RelDataType> parameterTypes, String explain) {
+    }
+
+    private final Catalog.Snapshot catalog;
+    private final SchemaPlus rootSchema;
+    private final SchemaPlus publicSchema;
+    private final JavaTypeFactory typeFactory = new JavaTypeFactoryImpl();
+
+    public QueryCompiler(Catalog.Snapshot catalog) {
+        this.catalog = catalog;
+        this.rootSchema = Frameworks.createRootSchema(false);
+        this.publicSchema = rootSchema.add("PUBLIC", new StarlingSchema(catalog));
+    }
+
+    public Catalog.Snapshot catalog() {
+        return catalog;
+    }
+
+    public SchemaPlus rootSchema() {
+        return rootSchema;
+    }
+
+    public JavaTypeFactory typeFactory() {
+        return typeFactory;
+    }
+
+    static SqlParser.Config parserConfig() {
+        return SqlParser.config().withParserFactory(SqlDdlParserImpl.FACTORY);
+    }
+
+    private FrameworkConfig config() {
+        return Frameworks.newConfigBuilder()
+                .parserConfig(parserConfig())
+                .defaultSchema(publicSchema)
+                .programs(Programs.standard())
+                .build();
+    }
+
+    /** Parses one statement (DDL included) without validating it. */
+    public static SqlNode parse(String sql) throws SqlException {
+        try {
+            return SqlParser.create(sql, parserConfig()).parseStmt();
+        } catch (SqlParseException e) {
+            throw new SqlException("42000", "syntax error: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /** Plans a query (SELECT, VALUES, set operations) given as SQL text. */
+    public Compiled compile(String sql) throws SqlException {
+        Planner planner = Frameworks.getPlanner(config());
+        try {
+            SqlNode parsed = planner.parse(sql);
+            SqlNode validated = planner.validate(parsed);
+            RelRoot root = planner.rel(validated);
+            RelNode logical = root.project();
+            Map<Integer, RelDataType> params = new TreeMap<>();
+            collectParameters(logical, params);
+            RelNode physical = planner.transform(0, logical.getTraitSet().replace(EnumerableConvention.INSTANCE), logical);
+            @SuppressWarnings("unchecked")
+            Bindable<Object> bindable = (Bindable<Object>) (Bindable<?>) EnumerableInterpretable.toBindable(new HashMap<>(), null,
+                    (EnumerableRel) physical, EnumerableRel.Prefer.ARRAY);
+            List<ColumnMeta> columns = new ArrayList<>();
+            List<RelDataType> types = new ArrayList<>();
+            for (RelDataTypeField field : root.validatedRowType.getFieldList()) {
+                columns.add(columnMeta(field.getName(), field.getType(), ""));
+                types.add(field.getType());
+            }
+            List<RelDataType> paramTypes = new ArrayList<>();
+            for (int i = 0; i < params.size(); i++) {
+                paramTypes.add(params.get(i));
+            }
+            return new Compiled(bindable, columns, types, paramTypes, RelOptUtil.toString(physical));
+        } catch (SqlParseException e) {
+            throw new SqlException("42000", "syntax error: " + firstLine(e.getMessage()));
+        } catch (ValidationException e) {
+            throw Errors.validation(e);
+        } catch (RelConversionException e) {
+            throw new SqlException("42000", "cannot plan the statement: " + firstLine(e.getMessage()));
+        } catch (RuntimeException e) {
+            throw Errors.planning(e);
+        } finally {
+            planner.close();
+        }
+    }
+
+    private static void collectParameters(RelNode node, Map<Integer, RelDataType> out) {
+        node.accept(new RexShuttle() {
+            @Override
+            public RexNode visitDynamicParam(RexDynamicParam param) {
+                out.put(param.getIndex(), param.getType());
+                return param;
+            }
+
+            @Override
+            public RexNode visitSubQuery(RexSubQuery subQuery) {
+                collectParameters(subQuery.rel, out);
+                return super.visitSubQuery(subQuery);
+            }
+        });
+        for (RelNode input : node.getInputs()) {
+            collectParameters(input, out);
+        }
+    }
+
+    public static ColumnMeta columnMeta(String name, RelDataType type, String table) {
+        SqlTypeName t = type.getSqlTypeName();
+        int precision = type.getPrecision() == RelDataType.PRECISION_NOT_SPECIFIED ? 0 : type.getPrecision();
+        int scale = type.getScale() == RelDataType.SCALE_NOT_SPECIFIED ? 0 : type.getScale();
+        String typeName = switch (t) {
+            case CHAR -> "VARCHAR";
+            case TINYINT, SMALLINT -> "INTEGER";
+            case FLOAT, REAL -> "DOUBLE";
+            case TIMESTAMP, TIMESTAMP_WITH_LOCAL_TIME_ZONE -> "TIMESTAMP";
+            default -> t.getName();
+        };
+        int jdbcType = switch (typeName) {
+            case "VARCHAR" -> java.sql.Types.VARCHAR;
+            case "INTEGER" -> java.sql.Types.INTEGER;
+            case "DOUBLE" -> java.sql.Types.DOUBLE;
+            case "TIMESTAMP" -> java.sql.Types.TIMESTAMP;
+            default -> t.getJdbcOrdinal();
+        };
+        return new ColumnMeta(name, name, jdbcType, typeName, precision, scale, type.isNullable(), table);
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

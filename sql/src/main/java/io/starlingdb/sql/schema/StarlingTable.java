@@ -1,0 +1,200 @@
+package io.starlingdb.sql.schema;
+
+import io.starlingdb.engine.encoding.ValueType;
+import io.starlingdb.engine.storage.KvCursor;
+import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.sql.catalog.ColumnDef;
+import io.starlingdb.sql.catalog.TableDef;
+import io.starlingdb.sql.exec.ExecutionContext;
+import java.math.BigDecimal;
+import java.util.List;
+import org.apache.calcite.DataContext;
+import org.apache.calcite.linq4j.AbstractEnumerable;
+import org.apache.calcite.linq4j.Enumerable;
+import org.apache.calcite.linq4j.Enumerator;
+import org.apache.calcite.linq4j.Linq4j;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexDynamicParam;
+import org.apache.calcite.rex.RexInputRef;
+import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.schema.FilterableTable;
+import org.apache.calcite.schema.impl.AbstractTable;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.util.DateString;
+import org.apache.calcite.util.TimestampString;
+
+/**
+ * A Starling table for Calcite. Scans read the statement's transaction; when the filters pin
+ * every primary-key column to a literal or parameter, the scan is a single key lookup and
+ * those filters are consumed (EXPLAIN shows them among the scan's filters).
+ */
+public final class StarlingTable extends AbstractTable implements FilterableTable {
+
+    private final TableDef table;
+
+    StarlingTable(TableDef table) {
+        this.table = table;
+    }
+
+    public TableDef definition() {
+        return table;
+    }
+
+    @Override
+    public RelDataType getRowType(RelDataTypeFactory typeFactory) {
+        RelDataTypeFactory.Builder builder = typeFactory.builder();
+        for (ColumnDef c : table.columns()) {
+            builder.add(c.name(), typeFactory.createTypeWithNullability(sqlType(typeFactory, c), c.nullable()));
+        }
+        return builder.build();
+    }
+
+    static RelDataType sqlType(RelDataTypeFactory f, ColumnDef c) {
+        return switch (c.type()) {
+            case BOOLEAN -> f.createSqlType(SqlTypeName.BOOLEAN);
+            case INTEGER -> f.createSqlType(SqlTypeName.INTEGER);
+            case BIGINT -> f.createSqlType(SqlTypeName.BIGINT);
+            case DOUBLE -> f.createSqlType(SqlTypeName.DOUBLE);
+            case DECIMAL -> f.createSqlType(SqlTypeName.DECIMAL, c.precision(), c.scale());
+            case VARCHAR -> f.createSqlType(SqlTypeName.VARCHAR, c.precision());
+            case DATE -> f.createSqlType(SqlTypeName.DATE);
+            case TIMESTAMP -> f.createSqlType(SqlTypeName.TIMESTAMP, 3);
+        };
+    }
+
+    @Override
+    public Enumerable<Object[]> scan(DataContext root, List<RexNode> filters) {
+        Transaction txn = (Transaction) root.get(ExecutionContext.TRANSACTION);
+        if (!table.hasRowId()) {
+            Object[] key = pinnedKey(root, filters);
+            if (key != null) {
+                byte[] value = txn.get(TableStorage.primaryKeyOf(table, key));
+                return value == null ? Linq4j.emptyEnumerable()
+                        : Linq4j.singletonEnumerable(TableStorage.decodeRow(table, value));
+            }
+        }
+        return new AbstractEnumerable<>() {
+            @Override
+            public Enumerator<Object[]> enumerator() {
+                return new CursorEnumerator(TableStorage.scan(txn, table), table);
+            }
+        };
+    }
+
+    /** The primary-key values the filters fix by equality, consuming those filters; or null. */
+    private Object[] pinnedKey(DataContext root, List<RexNode> filters) {
+        int[] pk = table.primaryKey();
+        Object[] values = new Object[pk.length];
+        RexNode[] used = new RexNode[pk.length];
+        for (RexNode filter : filters) {
+            if (filter.getKind() != SqlKind.EQUALS) {
+                continue;
+            }
+            List<RexNode> operands = ((RexCall) filter).getOperands();
+            for (int side = 0; side < 2; side++) {
+                if (!(operands.get(side) instanceof RexInputRef ref)) {
+                    continue;
+                }
+                for (int k = 0; k < pk.length; k++) {
+                    if (pk[k] == ref.getIndex() && used[k] == null) {
+                        Object value = constant(root, operands.get(1 - side), table.columns().get(pk[k]).type());
+                        if (value != null) {
+                            values[k] = value;
+                            used[k] = filter;
+                        }
+                    }
+                }
+            }
+        }
+        for (RexNode u : used) {
+            if (u == null) {
+                return null;
+            }
+        }
+        for (RexNode u : used) {
+            filters.remove(u);
+        }
+        return values;
+    }
+
+    /** A literal's or parameter's value in the column's engine type, or null if it cannot be used as a key. */
+    private static Object constant(DataContext root, RexNode node, ValueType type) {
+        Object raw;
+        if (node instanceof RexLiteral literal) {
+            if (literal.isNull()) {
+                return null;
+            }
+            raw = switch (type) {
+                case VARCHAR -> literal.getValueAs(String.class);
+                case BOOLEAN -> literal.getValueAs(Boolean.class);
+                case DATE -> literal.getValue() instanceof java.util.Calendar ? literal.getValueAs(Integer.class)
+                        : literal.getValueAs(DateString.class) == null ? null : literal.getValueAs(DateString.class).getDaysSinceEpoch();
+                case TIMESTAMP -> literal.getValueAs(TimestampString.class) == null ? null
+                        : literal.getValueAs(TimestampString.class).getMillisSinceEpoch();
+                default -> literal.getValueAs(BigDecimal.class);
+            };
+        } else if (node instanceof RexDynamicParam param) {
+            raw = root.get("?" + param.getIndex());
+        } else {
+            return null;
+        }
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return switch (type) {
+                case INTEGER -> raw instanceof Number n ? (Object) new BigDecimal(n.toString()).intValueExact() : null;
+                case BIGINT -> raw instanceof Number n ? (Object) new BigDecimal(n.toString()).longValueExact() : null;
+                case DOUBLE -> raw instanceof Number n ? (Object) n.doubleValue() : null;
+                case DECIMAL -> raw instanceof Number n ? new BigDecimal(n.toString()) : null;
+                case VARCHAR -> raw instanceof String ? raw : null;
+                case BOOLEAN -> raw instanceof Boolean ? raw : null;
+                case DATE -> raw instanceof Integer ? raw : null;
+                case TIMESTAMP -> raw instanceof Long ? raw : null;
+            };
+        } catch (ArithmeticException | NumberFormatException e) {
+            // Not representable in the key column's type (e.g. 1.5 for an INTEGER key): let the filter run.
+            return null;
+        }
+    }
+
+    /** Streams decoded rows from a store cursor; closing it releases the cursor. */
+    private static final class CursorEnumerator implements Enumerator<Object[]> {
+        private final KvCursor cursor;
+        private final TableDef table;
+        private Object[] current;
+
+        CursorEnumerator(KvCursor cursor, TableDef table) {
+            this.cursor = cursor;
+            this.table = table;
+        }
+
+        @Override
+        public Object[] current() {
+            return current;
+        }
+
+        @Override
+        public boolean moveNext() {
+            if (cursor.next()) {
+                current = TableStorage.decodeRow(table, cursor.value());
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void reset() {
+            throw new UnsupportedOperationException("store cursors are forward-only");
+        }
+
+        @Override
+        public void close() {
+            cursor.close();
+        }
+    }
+}
