@@ -1,0 +1,118 @@
+package io.starlingdb.cluster.transport;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.Pool;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Turns registered messages into frame payloads and back with Kryo. Registration is required,
+ * so the wire carries small class ids, never class names, and a payload naming an unknown id
+ * fails before anything is instantiated. Kryo instances are not thread-safe; a pool lends one
+ * per call.
+ */
+public final class MessageCodec {
+
+    /** Deepest object nesting accepted; deeper payloads are refused rather than recursed into. */
+    static final int maxNestingDepth = 32;
+    /** Initial encode buffer; it grows up to the frame limit. */
+    private static final int initialBufferBytes = 256;
+    /** Kryo instances kept for reuse. */
+    private static final int poolCapacity = 64;
+
+    private final Map<Class<?>, Integer> types;
+    private final int maxPayloadBytes;
+    private final Pool<Kryo> kryos;
+
+    public MessageCodec(MessageTypes types, int maxPayloadBytes) {
+        this.types = types.snapshot();
+        this.maxPayloadBytes = maxPayloadBytes;
+        this.kryos = new Pool<>(true, false, poolCapacity) {
+            @Override
+            protected Kryo create() {
+                return newKryo();
+            }
+        };
+        newKryo(); // fail at start-up, not on the first message, if a type cannot be registered
+    }
+
+    private Kryo newKryo() {
+        Kryo kryo = new Kryo();
+        kryo.setRegistrationRequired(true);
+        kryo.setReferences(false);
+        kryo.setMaxDepth(maxNestingDepth);
+        kryo.register(String.class, new BoundedSerializers.StringSerializer());
+        kryo.register(byte[].class, new BoundedSerializers.BytesSerializer(), 20);
+        kryo.register(ArrayList.class, new BoundedSerializers.ListSerializer(), 21);
+        kryo.register(HashMap.class, new BoundedSerializers.MapSerializer(), 22);
+        kryo.register(Integer.class, 23);
+        kryo.register(Long.class, 24);
+        kryo.register(Boolean.class, 25);
+        kryo.register(Double.class, 26);
+        for (Map.Entry<Class<?>, Integer> type : types.entrySet()) {
+            kryo.register(type.getKey(), type.getValue());
+        }
+        return kryo;
+    }
+
+    /** Encodes {@code message}; throws TransportException if it is unregistered or too large. */
+    public byte[] encode(Object message) {
+        Kryo kryo = kryos.obtain();
+        try {
+            Output output = new Output(initialBufferBytes, maxPayloadBytes);
+            kryo.writeClassAndObject(output, message);
+            return output.toBytes();
+        } catch (KryoException | IllegalArgumentException e) {
+            throw new TransportException("cannot encode " + (message == null ? "null" : message.getClass().getName())
+                    + ": " + e.getMessage(), e);
+        } finally {
+            kryos.free(kryo);
+        }
+    }
+
+    /**
+     * Decodes a payload from a peer. Any failure, including bytes left over after the message,
+     * is reported as {@link UndecodableException} so the caller can count and refuse it.
+     */
+    public Object decode(byte[] payload) throws UndecodableException {
+        Kryo kryo = kryos.obtain();
+        boolean healthy = false;
+        try {
+            Input input = new Input(payload);
+            Object message = kryo.readClassAndObject(input);
+            if (input.position() != payload.length) {
+                throw new UndecodableException((payload.length - input.position()) + " bytes left after the message");
+            }
+            healthy = true;
+            return message;
+        } catch (UndecodableException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new UndecodableException(e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+        } finally {
+            // A Kryo that failed half-way may keep state from the bad payload; drop it.
+            if (healthy) {
+                kryos.free(kryo);
+            }
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** A payload that could not be turned into a registered message. */
+    public static final class UndecodableException extends Exception {
+        UndecodableException(String message) {
+            super(message);
+        }
+    }
+}
