@@ -1,0 +1,41 @@
+package io.starlingdb.shell;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The answer of a node's {@code GET /cluster/members}: which node answered, whether it sees a
+ * majority, and every member with its SWIM state and the health of the link to it (null when the
+ * node has not measured that link, for example its own).
+ */
+record ClusterMembers(String self, boolean hasMajority, List<Member> members) {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    ClusterMembers {
+        members = members == null ? List.of() : List.copyOf(members);
+    }
+
+    record Member(String id, String address, String state, long incarnation, Map<String, Object> metadata, Health health) {
+        Member {
+            metadata = metadata == null ? Map.of() : metadata;
+        }
+    }
+
+    record Health(double rttP50Ms, double rttP99Ms, double lossRate, double bytesInPerSec, double bytesOutPerSec,
+            double score) {
+    }
+
+    /** Parses the JSON body; a body that is not JSON of this shape is an {@link IOException}. */
+    static ClusterMembers parse(String json) throws IOException {
+        ClusterMembers parsed = JSON.readValue(json, ClusterMembers.class);
+        if (parsed == null || parsed.self() == null) {
+            throw new IOException("the body has no \"self\" node");
+        }
+        return parsed;
+    }
+}
