@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
+    /** A failure cause may quote the peer's bytes; log only this much of it. */
+    private static final int maxLoggedCauseChars = 120;
 
     /** Callbacks into the transport. */
     interface Listener {
@@ -169,7 +171,9 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess()) {
-            refuse(ctx, RefusalReason.TLS, "TLS handshake failed: " + tls.cause().getMessage(), false);
+            String why = String.valueOf(tls.cause().getMessage());
+            refuse(ctx, RefusalReason.TLS, "TLS handshake failed: " + (why.length() > maxLoggedCauseChars
+                    ? why.substring(0, maxLoggedCauseChars) + "..." : why), false);
             return;
         }
         ctx.fireUserEventTriggered(event);

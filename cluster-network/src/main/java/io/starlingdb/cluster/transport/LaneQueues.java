@@ -73,16 +73,15 @@ final class LaneQueues {
         return sizes[lane.ordinal()].get();
     }
 
-    /** Empties every lane and returns how many frames each held, for drop accounting. */
-    int[] clear() {
-        int[] dropped = new int[lanes.length];
+    /** Empties every lane, handing each frame to {@code dropped} for accounting. */
+    void clear(java.util.function.Consumer<Frame> dropped) {
         for (int i = 0; i < lanes.length; i++) {
-            while (queues[i].poll() != null) {
+            Frame frame;
+            while ((frame = queues[i].poll()) != null) {
                 sizes[i].decrementAndGet();
-                dropped[i]++;
+                dropped.accept(frame);
             }
         }
-        return dropped;
     }
 
     private void resetCredits() {

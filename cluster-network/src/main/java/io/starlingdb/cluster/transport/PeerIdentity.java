@@ -6,6 +6,11 @@ public record PeerIdentity(String nodeId, NodeAddress listenAddress) {
     /** Longest node id accepted. */
     public static final int maxNodeIdChars = 128;
 
+    @Override
+    public String toString() {
+        return nodeId + "@" + listenAddress;
+    }
+
     /** True if {@code id} is 1..128 characters of letters, digits, '.', '_' or '-'. */
     public static boolean isValidNodeId(String id) {
         if (id == null || id.isEmpty() || id.length() > maxNodeIdChars) {

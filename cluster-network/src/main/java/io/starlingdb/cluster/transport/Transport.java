@@ -183,7 +183,6 @@ public final class Transport implements AutoCloseable {
             long id = streamIds.incrementAndGet();
             Frame frame = new Frame(FrameType.REQUEST, lane, id, codec.encode(message));
             PendingRequest pending = new PendingRequest(future, to);
-            pendingRequests.put(id, pending);
             pending.timeout = group.schedule(() -> {
                 if (pendingRequests.remove(id) != null) {
                     metrics.timedOut();
@@ -191,6 +190,7 @@ public final class Transport implements AutoCloseable {
                             + " to " + to + " timed out after " + timeout.toMillis() + " ms"));
                 }
             }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            pendingRequests.put(id, pending);
             enqueue(peer, frame);
             future.whenComplete((r, t) -> {
                 if (t != null) {
@@ -364,15 +364,20 @@ public final class Transport implements AutoCloseable {
         if (peer.isConnected()) {
             return;
         }
-        int[] dropped = peer.queues.clear();
-        int total = 0;
-        for (Lane lane : Lane.values()) {
-            for (int i = 0; i < dropped[lane.ordinal()]; i++) {
-                metrics.dropped(lane);
+        int[] total = new int[1];
+        TransportException unreachable = new TransportException("peer " + peer.address + " is unreachable: " + why);
+        peer.queues.clear(frame -> {
+            metrics.dropped(frame.lane());
+            total[0]++;
+            if (frame.type() == FrameType.REQUEST) {
+                PendingRequest pending = pendingRequests.remove(frame.streamId());
+                if (pending != null) {
+                    pending.timeout.cancel(false);
+                    pending.future.completeExceptionally(unreachable);
+                }
             }
-            total += dropped[lane.ordinal()];
-        }
-        log.debug("Cannot reach peer {} ({}); dropped {} queued frames", peer.address, why, total);
+        });
+        log.debug("Cannot reach peer {} ({}); dropped {} queued frames", peer.address, why, total[0]);
     }
 
     private void onAuthenticated(ChannelHandlerContext ctx, PeerIdentity identity, NodeAddress dialed) {
