@@ -45,20 +45,32 @@ public final class StarlingCli {
             "Scripts stop at the first failing statement. Exit codes: 0 success, 1 a statement or the",
             "connection failed, 2 bad command line. In the shell, \\? lists the meta-commands.");
 
+    /** Opens the terminal of the interactive shell; called only when the shell is interactive. */
+    @FunctionalInterface
+    public interface TerminalSource {
+        Terminal open() throws IOException;
+    }
+
     private StarlingCli() {
     }
 
     public static void main(String[] args) {
-        int code = run(args, System.in, System.out, System.err, System.console() != null);
-        System.exit(code);
+        // Without a console (stdin or stdout redirected) statements are read as a script, without prompts.
+        TerminalSource terminal = System.console() == null ? null
+                : () -> TerminalBuilder.builder().system(true).dumb(true).build();
+        System.exit(run(args, System.in, System.out, System.err, terminal));
     }
 
     /** Runs the command without a terminal: scripts, or statements read from {@code in}. */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-        return run(args, in, out, err, false);
+        return run(args, in, out, err, null);
     }
 
-    static int run(String[] args, InputStream in, PrintStream outStream, PrintStream errStream, boolean interactive) {
+    /**
+     * Runs the command; {@code sql} without -e or -f opens the interactive shell on the terminal
+     * that {@code terminal} opens, or, when it is null, reads a script from {@code in}.
+     */
+    public static int run(String[] args, InputStream in, PrintStream outStream, PrintStream errStream, TerminalSource terminal) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(outStream, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(errStream, StandardCharsets.UTF_8), true);
         try {
@@ -77,7 +89,7 @@ public final class StarlingCli {
                 case CLUSTER_STATUS:
                     return ClusterStatusCommand.run(arguments.httpHost, arguments.httpPort, out, err);
                 case SQL:
-                    return sql(arguments, in, out, err, interactive);
+                    return sql(arguments, in, out, err, terminal);
                 default:
                     throw new IllegalStateException("unhandled action " + arguments.action);
             }
@@ -87,13 +99,13 @@ public final class StarlingCli {
         }
     }
 
-    private static int sql(CliArguments arguments, InputStream in, PrintWriter out, PrintWriter err, boolean interactive) {
+    private static int sql(CliArguments arguments, InputStream in, PrintWriter out, PrintWriter err, TerminalSource terminal) {
         try (Connection connection = DriverManager.getConnection(arguments.url)) {
             if (!arguments.scripts.isEmpty()) {
                 return scripts(arguments, connection, out, err);
             }
-            if (interactive) {
-                return interactive(arguments, connection, out);
+            if (terminal != null) {
+                return interactive(arguments, connection, terminal, err);
             }
             SqlSession session = new SqlSession(connection, out, err, arguments.timing, () -> { });
             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
@@ -132,14 +144,15 @@ public final class StarlingCli {
         return ExitCode.OK;
     }
 
-    private static int interactive(CliArguments arguments, Connection connection, PrintWriter out) throws SQLException {
-        try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
+    private static int interactive(CliArguments arguments, Connection connection, TerminalSource source, PrintWriter err)
+            throws SQLException {
+        try (Terminal terminal = source.open()) {
             DatabaseMetaData meta = connection.getMetaData();
             terminal.writer().println("Connected to " + meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion()
                     + " at " + arguments.url + ". \\? for help, \\q or Ctrl-D to quit.");
             return new InteractiveShell(terminal, connection, arguments.history, true).run();
         } catch (IOException e) {
-            out.println(ErrorLine.of("cannot open the terminal: " + e.getMessage()));
+            err.println(ErrorLine.of("cannot open the terminal: " + e.getMessage()));
             return ExitCode.FAILURE;
         }
     }
