@@ -1,0 +1,119 @@
+package io.starlingdb.engine.raft;
+
+import java.util.ArrayDeque;
+
+/** The leader's view of one follower's log and of the appends in flight to it. */
+final class Progress {
+
+    enum State {
+        /** One append at a time until the follower's match index is found. */
+        PROBE,
+        /** Optimistic: appends are pipelined, up to maxInflightMsgs in flight. */
+        REPLICATE,
+        /** A snapshot is on its way; nothing else is sent until it is acknowledged. */
+        SNAPSHOT
+    }
+
+    long match;
+    long next;
+    State state = State.PROBE;
+    boolean probeSent;
+    long pendingSnapshot;
+    int snapshotTicks;
+    boolean recentActive;
+    /** Last index of each append in flight, oldest first. */
+    final ArrayDeque<Long> inflight = new ArrayDeque<>();
+    final int maxInflight;
+
+    Progress(long next, int maxInflight) {
+        this.next = next;
+        this.maxInflight = maxInflight;
+    }
+
+    boolean isPaused() {
+        switch (state) {
+            case PROBE:
+                return probeSent;
+            case REPLICATE:
+                return inflight.size() >= maxInflight;
+            default:
+                return true;
+        }
+    }
+
+    void becomeProbe() {
+        if (state == State.SNAPSHOT) {
+            next = Math.max(match + 1, pendingSnapshot + 1);
+        } else {
+            next = match + 1;
+        }
+        resetState(State.PROBE);
+    }
+
+    void becomeReplicate() {
+        next = match + 1;
+        resetState(State.REPLICATE);
+    }
+
+    void becomeSnapshot(long snapshotIndex) {
+        resetState(State.SNAPSHOT);
+        pendingSnapshot = snapshotIndex;
+    }
+
+    private void resetState(State s) {
+        state = s;
+        probeSent = false;
+        pendingSnapshot = 0;
+        snapshotTicks = 0;
+        inflight.clear();
+    }
+
+    /** An acknowledgement up to index; returns true if it moved the match index. */
+    boolean maybeUpdate(long index) {
+        boolean updated = false;
+        if (match < index) {
+            match = index;
+            updated = true;
+            probeSent = false;
+        }
+        next = Math.max(next, index + 1);
+        return updated;
+    }
+
+    /** A rejection of the append after rejected; returns false if the rejection is stale. */
+    boolean maybeDecrTo(long rejected, long hint) {
+        if (state == State.REPLICATE) {
+            if (rejected <= match) {
+                return false;
+            }
+            next = match + 1;
+            return true;
+        }
+        if (next - 1 != rejected) {
+            return false;
+        }
+        next = Math.max(Math.min(rejected, hint + 1), match + 1);
+        probeSent = false;
+        return true;
+    }
+
+    void sentEntries(long lastIndex) {
+        if (state == State.REPLICATE) {
+            next = lastIndex + 1;
+            inflight.addLast(lastIndex);
+        } else if (state == State.PROBE) {
+            probeSent = true;
+        }
+    }
+
+    void freeInflightUpTo(long index) {
+        while (!inflight.isEmpty() && inflight.peekFirst() <= index) {
+            inflight.removeFirst();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return state + " match=" + match + " next=" + next + (state == State.REPLICATE ? " inflight=" + inflight.size() : "");
+    }
+}

@@ -1,0 +1,981 @@
+package io.starlingdb.engine.raft;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One replica of a Raft group as a pure state machine: {@link #tick()}, {@link #step(Message)}
+ * and the local requests change its state; {@link #ready()} says what to persist, send and
+ * apply; {@link #advance(Ready)} tells it that was done. It never touches a disk, a socket, a
+ * clock or a thread; its only randomness (the election timeout) comes from the injected Random,
+ * so a seeded run reproduces exactly.
+ *
+ * <p>Not thread-safe: the driver calls it from one thread at a time, and must not step it
+ * between {@link #ready()} and {@link #advance(Ready)}.
+ */
+public final class RaftCore {
+
+    /** "Nobody": no vote, no known leader. Node ids are &gt; 0. */
+    public static final long NONE = 0;
+
+    private final long id;
+    private final RaftConfig config;
+    private final Random random;
+    private final RaftLog log;
+
+    private long term;
+    private long vote;
+    private long lead = NONE;
+    private Role role = Role.FOLLOWER;
+    /** Configuration as of the applied index. */
+    private ConfState conf;
+
+    private int electionElapsed;
+    private int heartbeatElapsed;
+    private int randomizedElectionTimeout;
+
+    /** Leader only: one per member, including itself. Sorted for deterministic iteration. */
+    private final TreeMap<Long, Progress> progress = new TreeMap<>();
+    /** (Pre-)candidate only: votes received. */
+    private final TreeMap<Long, Boolean> votes = new TreeMap<>();
+    /** Leader only: a conf change at or below this index is not yet applied. */
+    private long pendingConfIndex;
+    private long leadTransferee = NONE;
+
+    /** Leader only: read index requests awaiting a heartbeat quorum, in arrival order. */
+    private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+    /** Leader only: read requests that arrived before the leader committed an entry of its term. */
+    private final ArrayList<long[]> readsAwaitingCommit = new ArrayList<>();
+
+    private List<Message> msgs = new ArrayList<>();
+    private List<ReadState> readStates = new ArrayList<>();
+    private HardState prevHardState;
+    private boolean readyOutstanding;
+
+    private static final class PendingRead {
+        final long context;
+        final long from;
+        final long index;
+        final Set<Long> acks = new HashSet<>();
+
+        PendingRead(long context, long from, long index) {
+            this.context = context;
+            this.from = from;
+            this.index = index;
+        }
+    }
+
+    public RaftCore(long id, RaftConfig config, Random random, RaftState state) {
+        if (id <= 0) {
+            throw new IllegalArgumentException("node id must be > 0, got " + id);
+        }
+        this.id = id;
+        this.config = config;
+        this.random = random;
+        this.log = new RaftLog(state.snapshot(), state.entries(), state.hardState().commit());
+        this.conf = state.snapshot() != null ? state.snapshot().conf() : state.bootstrap();
+        this.term = state.hardState().term();
+        this.vote = state.hardState().vote();
+        this.prevHardState = hardState();
+        becomeFollower(term, NONE);
+    }
+
+    // ---------------------------------------------------------------- observers
+
+    public long id() {
+        return id;
+    }
+
+    public long term() {
+        return term;
+    }
+
+    public long leader() {
+        return lead;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public ConfState conf() {
+        return conf;
+    }
+
+    public long committed() {
+        return log.committed();
+    }
+
+    public long applied() {
+        return log.applied();
+    }
+
+    public long lastIndex() {
+        return log.lastIndex();
+    }
+
+    public long firstIndex() {
+        return log.firstIndex();
+    }
+
+    /** Term of the entry at index, or -1 if it is compacted away or does not exist. */
+    public long termAt(long index) {
+        return log.term(index);
+    }
+
+    /** The entry at index; the index must be in [firstIndex, lastIndex]. */
+    public Entry entryAt(long index) {
+        if (index < log.firstIndex() || index > log.lastIndex()) {
+            throw new IllegalArgumentException("entry " + index + " outside [" + log.firstIndex() + ", " + log.lastIndex() + "]");
+        }
+        return log.entry(index);
+    }
+
+    public long snapshotIndex() {
+        return log.snapshotIndex();
+    }
+
+    public HardState hardState() {
+        return new HardState(term, vote, log.committed());
+    }
+
+    /** Leader only: a printable view of replication progress, for traces. */
+    public String progressString() {
+        return progress.toString();
+    }
+
+    // ---------------------------------------------------------------- local requests
+
+    /** Advances logical time by one tick. */
+    public void tick() {
+        checkNotOutstanding();
+        if (role == Role.LEADER) {
+            tickLeader();
+        } else {
+            tickElection();
+        }
+    }
+
+    /** Starts an election now (tests and operators). */
+    public void campaign() {
+        checkNotOutstanding();
+        hup(false);
+    }
+
+    /** Proposes an application command. A follower answers with the leader it knows. */
+    public ProposeResult propose(byte[] data) {
+        checkNotOutstanding();
+        if (role != Role.LEADER) {
+            return new ProposeResult.NotLeader(lead);
+        }
+        if (leadTransferee != NONE) {
+            return new ProposeResult.Dropped("leadership transfer to " + leadTransferee + " in progress");
+        }
+        return appendAndReplicate(EntryType.NORMAL, data);
+    }
+
+    /**
+     * Proposes one membership change. Refused while the previous change is not applied, before
+     * the leader has applied an entry of its own term, and if it would remove the leader itself
+     * (transfer leadership first).
+     */
+    public ProposeResult proposeConfChange(ConfChange cc) {
+        checkNotOutstanding();
+        if (role != Role.LEADER) {
+            return new ProposeResult.NotLeader(lead);
+        }
+        if (leadTransferee != NONE) {
+            return new ProposeResult.Dropped("leadership transfer to " + leadTransferee + " in progress");
+        }
+        if (pendingConfIndex > log.applied()) {
+            return new ProposeResult.Dropped("membership change at index " + pendingConfIndex + " not yet applied");
+        }
+        if (cc.type() == ConfChange.Type.REMOVE && cc.nodeId() == id) {
+            return new ProposeResult.Dropped("the leader cannot remove itself; transfer leadership first");
+        }
+        try {
+            conf.apply(cc);
+        } catch (IllegalArgumentException e) {
+            return new ProposeResult.Dropped(e.getMessage());
+        }
+        ProposeResult r = appendAndReplicate(EntryType.CONF_CHANGE, cc.encode());
+        pendingConfIndex = log.lastIndex();
+        return r;
+    }
+
+    /**
+     * Requests a linearizable read. Once confirmed, a {@link ReadState} with this context comes
+     * out of a later Ready (on a follower, after a round trip to the leader). Returns the leader
+     * known (0 if none, and the request is dropped) — the request is dropped silently too if
+     * leadership changes before it is confirmed; callers time out and retry.
+     */
+    public long readIndex(long context) {
+        checkNotOutstanding();
+        if (context == 0 || context == Message.campaignTransfer) {
+            throw new IllegalArgumentException("read context must not be 0 or " + Message.campaignTransfer);
+        }
+        if (role == Role.LEADER) {
+            handleReadIndex(id, context);
+        } else if (lead != NONE) {
+            Message m = Message.of(MessageType.READ_INDEX, id, lead, term);
+            send(withContext(m, context));
+        }
+        return lead;
+    }
+
+    /** Leader: hands leadership to target once its log is up to date. Returns false if not the leader. */
+    public boolean transferLeadership(long target) {
+        checkNotOutstanding();
+        if (role != Role.LEADER) {
+            return false;
+        }
+        if (target == id || !conf.voters().contains(target) || leadTransferee == target) {
+            return true;
+        }
+        leadTransferee = target;
+        electionElapsed = 0;
+        Progress pr = progress.get(target);
+        if (pr.match == log.lastIndex()) {
+            send(Message.of(MessageType.TIMEOUT_NOW, id, target, term));
+        } else {
+            sendAppend(target, true);
+        }
+        return true;
+    }
+
+    public long leadTransferee() {
+        return leadTransferee;
+    }
+
+    /**
+     * Compacts the log up to the applied index, keeping {@code data} (the state machine as of
+     * that index) to send to followers that are too far behind. The driver persists the
+     * snapshot and deletes the compacted entries itself. Returns null if nothing was applied
+     * since the last snapshot.
+     */
+    public Snapshot compact(byte[] data) {
+        checkNotOutstanding();
+        long index = log.applied();
+        if (index <= log.snapshotIndex()) {
+            return null;
+        }
+        Snapshot s = new Snapshot(index, log.term(index), conf, data);
+        log.compact(s);
+        return s;
+    }
+
+    // ---------------------------------------------------------------- Ready / advance
+
+    public boolean hasReady() {
+        return !msgs.isEmpty() || !readStates.isEmpty() || log.hasUnstable() || log.pendingSnapshot() != null
+                || !hardState().equals(prevHardState) || (log.committed() > log.applied() && log.pendingSnapshot() == null);
+    }
+
+    public Ready ready() {
+        checkNotOutstanding();
+        HardState hs = hardState();
+        Ready rd = new Ready(
+                hs.equals(prevHardState) ? null : hs,
+                log.unstableEntries(),
+                log.pendingSnapshot(),
+                log.committedToApply(),
+                msgs,
+                readStates);
+        msgs = new ArrayList<>();
+        readStates = new ArrayList<>();
+        readyOutstanding = true;
+        return rd;
+    }
+
+    /** The driver has persisted, sent and applied everything in rd. */
+    public void advance(Ready rd) {
+        if (!readyOutstanding) {
+            throw new IllegalStateException("advance without an outstanding ready");
+        }
+        readyOutstanding = false;
+        if (rd.hardState() != null) {
+            prevHardState = rd.hardState();
+        }
+        if (rd.snapshot() != null) {
+            log.snapshotApplied();
+        }
+        if (!rd.entries().isEmpty()) {
+            log.stableTo(rd.entries().get(rd.entries().size() - 1).index());
+        }
+        for (Entry e : rd.committedEntries()) {
+            log.appliedTo(e.index());
+            if (e.type() == EntryType.CONF_CHANGE) {
+                applyConfChange(ConfChange.decode(e.data()));
+            }
+        }
+        if (role == Role.LEADER) {
+            // The leader counts itself only for entries it has made durable.
+            Progress self = progress.get(id);
+            if (self != null && self.maybeUpdate(log.lastStable()) && maybeCommit()) {
+                bcastAppend();
+            }
+        }
+    }
+
+    private void checkNotOutstanding() {
+        if (readyOutstanding) {
+            throw new IllegalStateException("node " + id + ": step between ready() and advance()");
+        }
+    }
+
+    // ---------------------------------------------------------------- state transitions
+
+    private void reset(long newTerm) {
+        if (newTerm < term) {
+            throw new IllegalStateException("node " + id + ": term would move back from " + term + " to " + newTerm);
+        }
+        if (newTerm != term) {
+            term = newTerm;
+            vote = NONE;
+        }
+        lead = NONE;
+        electionElapsed = 0;
+        heartbeatElapsed = 0;
+        randomizedElectionTimeout = config.electionTicks() + random.nextInt(config.electionTicks());
+        leadTransferee = NONE;
+        votes.clear();
+        progress.clear();
+        pendingReads.clear();
+        readsAwaitingCommit.clear();
+        pendingConfIndex = 0;
+    }
+
+    private void becomeFollower(long newTerm, long leader) {
+        reset(newTerm);
+        lead = leader;
+        role = Role.FOLLOWER;
+    }
+
+    private void becomePreCandidate() {
+        // Term and vote stay: a pre-vote changes nothing durable.
+        lead = NONE;
+        votes.clear();
+        role = Role.PRE_CANDIDATE;
+    }
+
+    private void becomeCandidate() {
+        reset(term + 1);
+        vote = id;
+        role = Role.CANDIDATE;
+    }
+
+    private void becomeLeader() {
+        if (role != Role.CANDIDATE) {
+            throw new IllegalStateException("node " + id + ": becomeLeader from " + role);
+        }
+        reset(term);
+        lead = id;
+        role = Role.LEADER;
+        for (long m : members()) {
+            Progress pr = new Progress(log.lastIndex() + 1, config.maxInflightMsgs());
+            pr.recentActive = true;
+            progress.put(m, pr);
+        }
+        Progress self = progress.get(id);
+        self.match = log.lastStable();
+        self.becomeReplicate();
+        // No membership change until an entry of this term is applied (Ongaro's fix for
+        // single-server changes across leader changes).
+        pendingConfIndex = log.lastIndex() + 1;
+        log.append(new Entry(term, log.lastIndex() + 1, EntryType.NORMAL, new byte[0]));
+        bcastAppend();
+    }
+
+    private Set<Long> members() {
+        Set<Long> all = new java.util.TreeSet<>(conf.voters());
+        all.addAll(conf.learners());
+        all.add(id);
+        return all;
+    }
+
+    private boolean promotable() {
+        return conf.voters().contains(id);
+    }
+
+    private void tickElection() {
+        electionElapsed++;
+        if (promotable() && electionElapsed >= randomizedElectionTimeout) {
+            electionElapsed = 0;
+            hup(false);
+        }
+    }
+
+    private void tickLeader() {
+        heartbeatElapsed++;
+        electionElapsed++;
+        for (Progress pr : progress.values()) {
+            if (pr.state == Progress.State.SNAPSHOT && ++pr.snapshotTicks >= 2 * config.electionTicks()) {
+                // The snapshot (or its acknowledgement) was lost: probe again, which resends it.
+                pr.becomeProbe();
+            }
+        }
+        if (electionElapsed >= config.electionTicks()) {
+            electionElapsed = 0;
+            if (config.checkQuorum()) {
+                int active = 0;
+                for (long v : conf.voters()) {
+                    Progress pr = progress.get(v);
+                    if (v == id || (pr != null && pr.recentActive)) {
+                        active++;
+                    }
+                }
+                for (Map.Entry<Long, Progress> e : progress.entrySet()) {
+                    if (e.getKey() != id) {
+                        e.getValue().recentActive = false;
+                    }
+                }
+                if (active < quorum()) {
+                    becomeFollower(term, NONE);
+                    return;
+                }
+            }
+            leadTransferee = NONE;
+        }
+        if (heartbeatElapsed >= config.heartbeatTicks()) {
+            heartbeatElapsed = 0;
+            bcastHeartbeat(0);
+        }
+    }
+
+    private int quorum() {
+        return conf.voters().size() / 2 + 1;
+    }
+
+    private boolean hasUnappliedConfChange() {
+        for (long i = log.applied() + 1; i <= log.committed(); i++) {
+            if (i > log.snapshotIndex() && log.entry(i).type() == EntryType.CONF_CHANGE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void hup(boolean transfer) {
+        if (role == Role.LEADER || !promotable() || hasUnappliedConfChange() || log.pendingSnapshot() != null) {
+            return;
+        }
+        if (config.preVote() && !transfer) {
+            campaign(true, false);
+        } else {
+            campaign(false, transfer);
+        }
+    }
+
+    private void campaign(boolean pre, boolean transfer) {
+        long voteTerm;
+        MessageType type;
+        if (pre) {
+            becomePreCandidate();
+            voteTerm = term + 1;
+            type = MessageType.PRE_VOTE;
+        } else {
+            becomeCandidate();
+            voteTerm = term;
+            type = MessageType.VOTE;
+        }
+        if (poll(id, true)) {
+            return;
+        }
+        for (long v : conf.voters()) {
+            if (v == id) {
+                continue;
+            }
+            send(new Message(type, id, v, voteTerm, log.lastTerm(), log.lastIndex(), List.of(), 0, false, 0, null,
+                    transfer ? Message.campaignTransfer : 0));
+        }
+    }
+
+    /** Records a vote; returns true if the election was decided by it. */
+    private boolean poll(long from, boolean granted) {
+        if (!conf.voters().contains(from)) {
+            return false;
+        }
+        votes.putIfAbsent(from, granted);
+        int yes = 0;
+        int no = 0;
+        for (boolean g : votes.values()) {
+            if (g) {
+                yes++;
+            } else {
+                no++;
+            }
+        }
+        if (yes >= quorum()) {
+            if (role == Role.PRE_CANDIDATE) {
+                campaign(false, false);
+            } else {
+                becomeLeader();
+            }
+            return true;
+        }
+        if (no >= quorum()) {
+            becomeFollower(term, NONE);
+            return true;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    /** Handles a message from another replica. Messages for other nodes or from the future of a restart are fine. */
+    public void step(Message m) {
+        checkNotOutstanding();
+        if (m.to() != id) {
+            throw new IllegalArgumentException("node " + id + " received a message for " + m.to());
+        }
+        if (m.term() > term) {
+            if (m.type() == MessageType.VOTE || m.type() == MessageType.PRE_VOTE) {
+                boolean force = m.context() == Message.campaignTransfer;
+                boolean inLease = config.checkQuorum() && lead != NONE && electionElapsed < config.electionTicks();
+                if (!force && inLease) {
+                    // We hear from a leader: do not let a partitioned node depose it.
+                    return;
+                }
+            }
+            if (m.type() == MessageType.PRE_VOTE) {
+                // A pre-vote does not change our term.
+            } else if (m.type() == MessageType.PRE_VOTE_RESPONSE && !m.reject()) {
+                // Granted for the term we would campaign in; our term moves when we campaign.
+            } else if (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT
+                    || m.type() == MessageType.SNAPSHOT) {
+                becomeFollower(m.term(), m.from());
+            } else {
+                becomeFollower(m.term(), NONE);
+            }
+        } else if (m.term() < term) {
+            if ((config.checkQuorum() || config.preVote())
+                    && (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT)) {
+                // A stale leader cut off by check-quorum / pre-vote would never learn our term otherwise.
+                send(Message.of(MessageType.APPEND_RESPONSE, id, m.from(), term));
+            } else if (m.type() == MessageType.PRE_VOTE) {
+                send(reject(MessageType.PRE_VOTE_RESPONSE, m.from(), term));
+            }
+            return;
+        }
+
+        switch (m.type()) {
+            case VOTE:
+            case PRE_VOTE:
+                handleVote(m);
+                return;
+            default:
+                break;
+        }
+        switch (role) {
+            case LEADER:
+                stepLeader(m);
+                break;
+            case CANDIDATE:
+            case PRE_CANDIDATE:
+                stepCandidate(m);
+                break;
+            default:
+                stepFollower(m);
+        }
+    }
+
+    private void handleVote(Message m) {
+        boolean pre = m.type() == MessageType.PRE_VOTE;
+        boolean canVote = vote == m.from()
+                || (vote == NONE && lead == NONE)
+                || (pre && m.term() > term);
+        MessageType respType = pre ? MessageType.PRE_VOTE_RESPONSE : MessageType.VOTE_RESPONSE;
+        if (canVote && log.isUpToDate(m.index(), m.logTerm())) {
+            send(Message.of(respType, id, m.from(), m.term()));
+            if (!pre) {
+                electionElapsed = 0;
+                vote = m.from();
+            }
+        } else {
+            send(reject(respType, m.from(), term));
+        }
+    }
+
+    private Message reject(MessageType type, long to, long t) {
+        return new Message(type, id, to, t, 0, 0, List.of(), 0, true, 0, null, 0);
+    }
+
+    private void stepCandidate(Message m) {
+        switch (m.type()) {
+            case APPEND:
+                becomeFollower(m.term(), m.from());
+                handleAppend(m);
+                break;
+            case HEARTBEAT:
+                becomeFollower(m.term(), m.from());
+                handleHeartbeat(m);
+                break;
+            case SNAPSHOT:
+                becomeFollower(m.term(), m.from());
+                handleSnapshot(m);
+                break;
+            case PRE_VOTE_RESPONSE:
+                if (role == Role.PRE_CANDIDATE) {
+                    poll(m.from(), !m.reject());
+                }
+                break;
+            case VOTE_RESPONSE:
+                if (role == Role.CANDIDATE) {
+                    poll(m.from(), !m.reject());
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void stepFollower(Message m) {
+        switch (m.type()) {
+            case APPEND:
+                electionElapsed = 0;
+                lead = m.from();
+                handleAppend(m);
+                break;
+            case HEARTBEAT:
+                electionElapsed = 0;
+                lead = m.from();
+                handleHeartbeat(m);
+                break;
+            case SNAPSHOT:
+                electionElapsed = 0;
+                lead = m.from();
+                handleSnapshot(m);
+                break;
+            case TIMEOUT_NOW:
+                hup(true);
+                break;
+            case READ_INDEX:
+                if (lead != NONE) {
+                    send(withContext(Message.of(MessageType.READ_INDEX, m.from(), lead, term), m.context()));
+                }
+                break;
+            case READ_INDEX_RESPONSE:
+                readStates.add(new ReadState(m.context(), m.index()));
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void handleAppend(Message m) {
+        if (m.index() < log.committed()) {
+            send(ack(m.from(), log.committed()));
+            return;
+        }
+        long lastNew = log.maybeAppend(m.index(), m.logTerm(), m.commit(), m.entries());
+        if (lastNew >= 0) {
+            send(ack(m.from(), lastNew));
+        } else {
+            long hint = log.findConflictByTerm(Math.min(m.index(), log.lastIndex()), m.logTerm());
+            send(new Message(MessageType.APPEND_RESPONSE, id, m.from(), term, Math.max(0, log.term(hint)), m.index(),
+                    List.of(), 0, true, hint, null, 0));
+        }
+    }
+
+    private Message ack(long to, long index) {
+        return new Message(MessageType.APPEND_RESPONSE, id, to, term, 0, index, List.of(), 0, false, 0, null, 0);
+    }
+
+    private void handleHeartbeat(Message m) {
+        log.commitTo(Math.min(m.commit(), log.lastIndex()));
+        send(withContext(Message.of(MessageType.HEARTBEAT_RESPONSE, id, m.from(), term), m.context()));
+    }
+
+    private void handleSnapshot(Message m) {
+        Snapshot s = m.snapshot();
+        if (s.index() <= log.committed()) {
+            send(ack(m.from(), log.committed()));
+        } else if (log.matchTerm(s.index(), s.term())) {
+            // We already have the log up to the snapshot: just commit it.
+            log.commitTo(s.index());
+            send(ack(m.from(), log.lastIndex()));
+        } else {
+            log.restore(s);
+            conf = s.conf();
+            send(ack(m.from(), log.lastIndex()));
+        }
+    }
+
+    private void stepLeader(Message m) {
+        Progress pr = progress.get(m.from());
+        switch (m.type()) {
+            case READ_INDEX:
+                handleReadIndex(m.from(), m.context());
+                return;
+            case APPEND_RESPONSE:
+                if (pr != null) {
+                    handleAppendResponse(m, pr);
+                }
+                return;
+            case HEARTBEAT_RESPONSE:
+                if (pr != null) {
+                    handleHeartbeatResponse(m, pr);
+                }
+                return;
+            default:
+                return;
+        }
+    }
+
+    private void handleAppendResponse(Message m, Progress pr) {
+        pr.recentActive = true;
+        if (m.reject()) {
+            long hint = m.rejectHint();
+            if (m.logTerm() > 0) {
+                hint = log.findConflictByTerm(m.rejectHint(), m.logTerm());
+            }
+            if (pr.maybeDecrTo(m.index(), hint)) {
+                if (pr.state == Progress.State.REPLICATE) {
+                    pr.becomeProbe();
+                }
+                sendAppend(m.from(), true);
+            }
+            return;
+        }
+        boolean wasPaused = pr.isPaused();
+        if (!pr.maybeUpdate(m.index())) {
+            return;
+        }
+        if (pr.state == Progress.State.PROBE) {
+            pr.becomeReplicate();
+        } else if (pr.state == Progress.State.SNAPSHOT && pr.match >= pr.pendingSnapshot) {
+            pr.becomeProbe();
+            pr.becomeReplicate();
+        } else if (pr.state == Progress.State.REPLICATE) {
+            pr.freeInflightUpTo(m.index());
+        }
+        if (maybeCommit()) {
+            bcastAppend();
+        } else if (wasPaused) {
+            sendAppend(m.from(), true);
+        }
+        // Pipelining: fill the window with whatever else the follower lacks.
+        while (sendAppend(m.from(), false)) {
+            // keep sending
+        }
+        if (m.from() == leadTransferee && pr.match == log.lastIndex()) {
+            send(Message.of(MessageType.TIMEOUT_NOW, id, m.from(), term));
+        }
+    }
+
+    private void handleHeartbeatResponse(Message m, Progress pr) {
+        pr.recentActive = true;
+        pr.probeSent = false;
+        if (pr.state == Progress.State.REPLICATE && pr.isPaused()) {
+            pr.inflight.pollFirst();
+        }
+        if (pr.match < log.lastIndex()) {
+            sendAppend(m.from(), true);
+        }
+        if (m.context() != 0 && !pendingReads.isEmpty()) {
+            ackRead(m.context(), m.from());
+        }
+    }
+
+    /** Sends entries (or a snapshot) to a follower; returns true if it sent entries. */
+    private boolean sendAppend(long to, boolean sendIfEmpty) {
+        Progress pr = progress.get(to);
+        if (pr == null || to == id || pr.isPaused()) {
+            return false;
+        }
+        long prevIndex = pr.next - 1;
+        long prevTerm = log.term(prevIndex);
+        List<Entry> ents = log.slice(pr.next, log.lastIndex() + 1, config.maxBatchBytes());
+        if (prevTerm < 0 || ents == null) {
+            Snapshot s = log.snapshot();
+            if (s == null) {
+                throw new IllegalStateException("node " + id + ": entry " + pr.next + " compacted but no snapshot");
+            }
+            pr.becomeSnapshot(s.index());
+            send(new Message(MessageType.SNAPSHOT, id, to, term, 0, 0, List.of(), 0, false, 0, s, 0));
+            return false;
+        }
+        if (ents.isEmpty() && !sendIfEmpty) {
+            return false;
+        }
+        send(new Message(MessageType.APPEND, id, to, term, prevTerm, prevIndex, ents, log.committed(), false, 0, null, 0));
+        if (!ents.isEmpty()) {
+            pr.sentEntries(ents.get(ents.size() - 1).index());
+        } else if (pr.state == Progress.State.PROBE) {
+            pr.probeSent = true;
+        }
+        return !ents.isEmpty();
+    }
+
+    private void bcastAppend() {
+        for (long to : progress.keySet()) {
+            if (to != id) {
+                sendAppend(to, true);
+            }
+        }
+    }
+
+    private void bcastHeartbeat(long context) {
+        for (Map.Entry<Long, Progress> e : progress.entrySet()) {
+            if (e.getKey() == id) {
+                continue;
+            }
+            long commit = Math.min(e.getValue().match, log.committed());
+            Message m = new Message(MessageType.HEARTBEAT, id, e.getKey(), term, 0, 0, List.of(), commit, false, 0, null,
+                    context);
+            send(m);
+        }
+    }
+
+    /** Commits the highest index a quorum of voters has, if it is of the current term. */
+    private boolean maybeCommit() {
+        long[] matches = new long[conf.voters().size()];
+        int k = 0;
+        for (long v : conf.voters()) {
+            Progress pr = progress.get(v);
+            matches[k++] = pr == null ? 0 : pr.match;
+        }
+        if (matches.length == 0) {
+            return false;
+        }
+        Arrays.sort(matches);
+        long quorumIndex = matches[matches.length - quorum()];
+        boolean committedInTermBefore = committedInCurrentTerm();
+        boolean moved = log.maybeCommit(quorumIndex, term);
+        if (moved && !committedInTermBefore && committedInCurrentTerm()) {
+            List<long[]> waiting = new ArrayList<>(readsAwaitingCommit);
+            readsAwaitingCommit.clear();
+            for (long[] r : waiting) {
+                handleReadIndex(r[0], r[1]);
+            }
+        }
+        return moved;
+    }
+
+    private boolean committedInCurrentTerm() {
+        return log.term(log.committed()) == term;
+    }
+
+    private ProposeResult appendAndReplicate(EntryType type, byte[] data) {
+        Entry e = new Entry(term, log.lastIndex() + 1, type, data);
+        log.append(e);
+        bcastAppend();
+        return new ProposeResult.Accepted(e.index(), term);
+    }
+
+    private void applyConfChange(ConfChange cc) {
+        conf = conf.apply(cc);
+        if (role != Role.LEADER) {
+            return;
+        }
+        if (cc.type() == ConfChange.Type.REMOVE && cc.nodeId() == id) {
+            // Removed by a change proposed by an earlier leader: step down, others elect.
+            becomeFollower(term, NONE);
+            return;
+        }
+        switch (cc.type()) {
+            case ADD_LEARNER:
+                Progress pr = new Progress(log.lastIndex() + 1, config.maxInflightMsgs());
+                pr.recentActive = true;
+                progress.put(cc.nodeId(), pr);
+                sendAppend(cc.nodeId(), true);
+                break;
+            case REMOVE:
+                progress.remove(cc.nodeId());
+                if (cc.nodeId() == leadTransferee) {
+                    leadTransferee = NONE;
+                }
+                break;
+            default:
+                break;
+        }
+        // The quorum changed: something may now be committed (or read confirmed).
+        if (maybeCommit()) {
+            bcastAppend();
+        }
+    }
+
+    // ---------------------------------------------------------------- read index
+
+    private void handleReadIndex(long from, long context) {
+        if (!committedInCurrentTerm()) {
+            // The commit index may lag the previous leader's: wait for our first commit.
+            readsAwaitingCommit.add(new long[] {from, context});
+            return;
+        }
+        if (conf.voters().size() == 1 && conf.voters().contains(id)) {
+            releaseRead(from, context, log.committed());
+            return;
+        }
+        PendingRead r = new PendingRead(context, from, log.committed());
+        r.acks.add(id);
+        pendingReads.addLast(r);
+        bcastHeartbeat(context);
+    }
+
+    private void ackRead(long context, long from) {
+        PendingRead target = null;
+        for (PendingRead r : pendingReads) {
+            if (r.context == context) {
+                target = r;
+                break;
+            }
+        }
+        if (target == null) {
+            return;
+        }
+        target.acks.add(from);
+        int n = 0;
+        for (long a : target.acks) {
+            if (conf.voters().contains(a)) {
+                n++;
+            }
+        }
+        if (n < quorum()) {
+            return;
+        }
+        // A quorum confirmed our leadership after this request arrived, so also after every earlier one.
+        Iterator<PendingRead> it = pendingReads.iterator();
+        while (it.hasNext()) {
+            PendingRead r = it.next();
+            it.remove();
+            releaseRead(r.from, r.context, r.index);
+            if (r == target) {
+                break;
+            }
+        }
+    }
+
+    private void releaseRead(long from, long context, long index) {
+        if (from == id) {
+            readStates.add(new ReadState(context, index));
+        } else {
+            Message m = new Message(MessageType.READ_INDEX_RESPONSE, id, from, term, 0, index, List.of(), 0, false, 0,
+                    null, context);
+            send(m);
+        }
+    }
+
+    private static Message withContext(Message m, long context) {
+        return new Message(m.type(), m.from(), m.to(), m.term(), m.logTerm(), m.index(), m.entries(), m.commit(),
+                m.reject(), m.rejectHint(), m.snapshot(), context);
+    }
+
+    private void send(Message m) {
+        msgs.add(m);
+    }
+
+    @Override
+    public String toString() {
+        return "node " + id + " " + role + " term " + term + " lead " + lead + " last " + log.lastIndex() + "@"
+                + log.lastTerm() + " commit " + log.committed() + " applied " + log.applied();
+    }
+}
