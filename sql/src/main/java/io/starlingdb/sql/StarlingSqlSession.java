@@ -208,7 +208,7 @@ final class StarlingSqlSession implements SqlSession {
         QueryCompiler compiler = engine.compiler();
         Enumerator<Object> rows;
         try {
-            rows = compiled.bindable().bind(new ExecutionContext(compiler.rootSchema(), compiler.typeFactory(), txn, values)).enumerator();
+            rows = compiled.open(txn, values);
         } catch (RuntimeException e) {
             endStatement(false);
             throw Errors.execution(e);
@@ -235,8 +235,7 @@ final class StarlingSqlSession implements SqlSession {
         long affected;
         try {
             List<Object[]> rows;
-            try (Enumerator<Object> enumerator = plan.source().bindable()
-                    .bind(new ExecutionContext(compiler.rootSchema(), compiler.typeFactory(), txn, values)).enumerator()) {
+            try (Enumerator<Object> enumerator = plan.source().open(txn, values)) {
                 rows = QueryCursor.drain(enumerator, plan.source().columns().size());
             }
             affected = Dml.execute(plan, rows, txn, engine.tableStorage());

@@ -81,7 +81,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
             Response response;
             try {
                 response = current.handle(request);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+                // A planner or executor bug must still answer the client, never leave it waiting.
                 log.warn("Request {} failed on {}", request.getClass().getSimpleName(), ctx.channel().remoteAddress(), e);
                 response = new Response.Error("XX000", "internal error: " + e);
             }

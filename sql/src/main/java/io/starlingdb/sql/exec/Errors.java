@@ -68,6 +68,6 @@ public final class Errors {
         if (t instanceof IllegalArgumentException || t instanceof ClassCastException) {
             return new SqlException("22000", QueryCompiler.firstLine(t.getMessage()));
         }
-        return new SqlException("XX000", "internal error: " + QueryCompiler.firstLine(String.valueOf(t)));
+        return new SqlException("XX000", "internal error: " + QueryCompiler.firstLine(String.valueOf(t)), t);
     }
 }

@@ -2,6 +2,7 @@ package io.starlingdb.sql.exec;
 
 import io.starlingdb.engine.txn.Transaction;
 import java.util.List;
+import java.util.Map;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.linq4j.QueryProvider;
@@ -20,9 +21,12 @@ public final class ExecutionContext implements DataContext {
     private final JavaTypeFactory typeFactory;
     private final Transaction transaction;
     private final List<Object> parameters;
+    private final Map<String, Object> stash;
     private final long startMillis = System.currentTimeMillis();
 
-    public ExecutionContext(SchemaPlus rootSchema, JavaTypeFactory typeFactory, Transaction transaction, List<Object> parameters) {
+    public ExecutionContext(SchemaPlus rootSchema, JavaTypeFactory typeFactory, Transaction transaction, List<Object> parameters,
+                            Map<String, Object> stash) {
+        this.stash = stash;
         this.rootSchema = rootSchema;
         this.typeFactory = typeFactory;
         this.transaction = transaction;
@@ -48,6 +52,10 @@ public final class ExecutionContext implements DataContext {
     public Object get(String name) {
         if (name.equals(TRANSACTION)) {
             return transaction;
+        }
+        Object stashed = stash.get(name);
+        if (stashed != null) {
+            return stashed;
         }
         if (name.startsWith("?")) {
             int index = Integer.parseInt(name.substring(1));

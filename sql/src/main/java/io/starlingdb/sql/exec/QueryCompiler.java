@@ -9,7 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import io.starlingdb.engine.txn.Transaction;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
+import org.apache.calcite.linq4j.Enumerator;
 import org.apache.calcite.adapter.enumerable.EnumerableInterpretable;
 import org.apache.calcite.adapter.enumerable.EnumerableRel;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
@@ -45,7 +47,13 @@ public final class QueryCompiler {
 
     /** A planned query: run it with {@link #bind}, read its rows as Object[] in column order. */
     public record Compiled(Bindable<Object> bindable, List<ColumnMeta> columns, List<RelDataType> columnTypes,
-                           List<RelDataType> parameterTypes, String explain) {
+                           List<RelDataType> parameterTypes, String explain, SchemaPlus rootSchema,
+                           JavaTypeFactory typeFactory, Map<String, Object> stash) {
+
+        /** Starts the plan over a transaction with the given (already converted) parameter values. */
+        public Enumerator<Object> open(Transaction transaction, List<Object> parameters) {
+            return bindable.bind(new ExecutionContext(rootSchema, typeFactory, transaction, parameters, stash)).enumerator();
+        }
     }
 
     private final Catalog.Snapshot catalog;
@@ -102,9 +110,12 @@ public final class QueryCompiler {
             RelNode logical = root.project();
             Map<Integer, RelDataType> params = new TreeMap<>();
             collectParameters(logical, params);
-            RelNode physical = planner.transform(0, logical.getTraitSet().replace(EnumerableConvention.INSTANCE), logical);
+            RelNode physical = planner.transform(0, logical.getTraitSet().replace(EnumerableConvention.INSTANCE).simplify(), logical);
             @SuppressWarnings("unchecked")
-            Bindable<Object> bindable = (Bindable<Object>) (Bindable<?>) EnumerableInterpretable.toBindable(new HashMap<>(), null,
+            // Interpreted parts of the plan (EnumerableInterpreter) stash their nodes here; the
+            // generated code finds them again through DataContext.get at execution.
+            Map<String, Object> stash = new HashMap<>();
+            Bindable<Object> bindable = (Bindable<Object>) (Bindable<?>) EnumerableInterpretable.toBindable(stash, null,
                     (EnumerableRel) physical, EnumerableRel.Prefer.ARRAY);
             List<ColumnMeta> columns = new ArrayList<>();
             List<RelDataType> types = new ArrayList<>();
@@ -116,7 +127,8 @@ public final class QueryCompiler {
             for (int i = 0; i < params.size(); i++) {
                 paramTypes.add(params.get(i));
             }
-            return new Compiled(bindable, columns, types, paramTypes, RelOptUtil.toString(physical));
+            return new Compiled(bindable, columns, types, paramTypes, RelOptUtil.toString(physical), rootSchema, typeFactory,
+                    Map.copyOf(stash));
         } catch (SqlParseException e) {
             throw new SqlException("42000", "syntax error: " + firstLine(e.getMessage()));
         } catch (ValidationException e) {
