@@ -82,7 +82,7 @@ public final class Simulation {
     public Simulation(long seed, int steps, boolean tracing) {
         this.seed = seed;
         this.steps = steps;
-        this.random = new Random(seed);
+        this.random = new Random(mix(seed));
         this.params = SimParams.draw(random);
         this.tracing = tracing;
         this.trace = tracing ? new StringBuilder(1 << 20) : null;
@@ -101,6 +101,17 @@ public final class Simulation {
         for (int c = 0; c < params.clients(); c++) {
             clients.add(new SimClient(c, this, random));
         }
+    }
+
+    /**
+     * Spreads consecutive seeds over the generator's state space (SplitMix64's finaliser):
+     * java.util.Random's first draws are strongly correlated for consecutive seeds.
+     */
+    static long mix(long seed) {
+        long z = seed + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     public static SimResult run(long seed, int steps) {
