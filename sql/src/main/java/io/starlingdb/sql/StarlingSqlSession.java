@@ -209,7 +209,7 @@ final class StarlingSqlSession implements SqlSession {
         Enumerator<Object> rows;
         try {
             rows = compiled.open(txn, values);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             endStatement(false);
             throw Errors.execution(e);
         }
@@ -242,7 +242,7 @@ final class StarlingSqlSession implements SqlSession {
         } catch (SqlException e) {
             endStatement(false);
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             endStatement(false);
             throw Errors.execution(e);
         }
@@ -260,7 +260,7 @@ final class StarlingSqlSession implements SqlSession {
         if (success) {
             try {
                 txn.commit();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 txn.close();
                 throw Errors.execution(e);
             }
@@ -286,7 +286,7 @@ final class StarlingSqlSession implements SqlSession {
                 txn.commit();
                 catalog.publish(staged);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             throw Errors.execution(e);
         } finally {
             txn.close();
@@ -321,7 +321,7 @@ final class StarlingSqlSession implements SqlSession {
             transaction = null;
             try {
                 txn.commit();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 throw Errors.execution(e);
             } finally {
                 txn.close();

@@ -36,7 +36,7 @@ public final class Errors {
         return "42000";
     }
 
-    static SqlException planning(RuntimeException e) {
+    static SqlException planning(Throwable e) {
         if (e instanceof CalciteContextException c) {
             return new SqlException(stateOf(c.getMessage()), QueryCompiler.firstLine(c.getMessage()));
         }
@@ -44,7 +44,7 @@ public final class Errors {
     }
 
     /** An exception thrown while a statement ran. */
-    public static SqlException execution(RuntimeException e) {
+    public static SqlException execution(Throwable e) {
         if (e instanceof WriteConflictException) {
             return new SqlException("40001", "write conflict with a concurrent transaction; retry: " + e.getMessage());
         }

@@ -3,7 +3,10 @@ package io.starlingdb.sql.exec;
 import io.starlingdb.sql.ColumnMeta;
 import io.starlingdb.sql.SqlException;
 import io.starlingdb.sql.catalog.Catalog;
+import io.starlingdb.sql.schema.AccessPath;
 import io.starlingdb.sql.schema.StarlingSchema;
+import io.starlingdb.sql.schema.StarlingTable;
+import org.apache.calcite.interpreter.Bindables;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +23,8 @@ import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeSystem;
+import org.apache.calcite.rel.type.RelDataTypeSystemImpl;
 import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexNode;
@@ -59,7 +64,18 @@ public final class QueryCompiler {
     private final Catalog.Snapshot catalog;
     private final SchemaPlus rootSchema;
     private final SchemaPlus publicSchema;
-    private final JavaTypeFactory typeFactory = new JavaTypeFactoryImpl();
+    /**
+     * Calcite's default types, except that literals of different lengths combine to VARCHAR
+     * (as in PostgreSQL), not to a blank-padded CHAR: {@code VALUES ('a'), ('bb')} stores 'a'.
+     */
+    static final RelDataTypeSystem TYPE_SYSTEM = new RelDataTypeSystemImpl() {
+        @Override
+        public boolean shouldConvertRaggedUnionTypesToVarying() {
+            return true;
+        }
+    };
+
+    private final JavaTypeFactory typeFactory = new JavaTypeFactoryImpl(TYPE_SYSTEM);
 
     public QueryCompiler(Catalog.Snapshot catalog) {
         this.catalog = catalog;
@@ -87,6 +103,7 @@ public final class QueryCompiler {
         return Frameworks.newConfigBuilder()
                 .parserConfig(parserConfig())
                 .defaultSchema(publicSchema)
+                .typeSystem(TYPE_SYSTEM)
                 .programs(Programs.standard())
                 .build();
     }
@@ -127,7 +144,7 @@ public final class QueryCompiler {
             for (int i = 0; i < params.size(); i++) {
                 paramTypes.add(params.get(i));
             }
-            return new Compiled(bindable, columns, types, paramTypes, RelOptUtil.toString(physical), rootSchema, typeFactory,
+            return new Compiled(bindable, columns, types, paramTypes, explain(physical), rootSchema, typeFactory,
                     Map.copyOf(stash));
         } catch (SqlParseException e) {
             throw new SqlException("42000", "syntax error: " + firstLine(e.getMessage()));
@@ -135,10 +152,36 @@ public final class QueryCompiler {
             throw Errors.validation(e);
         } catch (RelConversionException e) {
             throw new SqlException("42000", "cannot plan the statement: " + firstLine(e.getMessage()));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
             throw Errors.planning(e);
         } finally {
             planner.close();
+        }
+    }
+
+    /** The plan as text, each scan of a Starling table followed by the access path it takes. */
+    static String explain(RelNode physical) {
+        List<String> paths = new ArrayList<>();
+        collectAccessPaths(physical, paths);
+        StringBuilder out = new StringBuilder();
+        int next = 0;
+        for (String line : RelOptUtil.toString(physical).split("\n")) {
+            out.append(line);
+            if (line.contains("BindableTableScan(") && next < paths.size()) {
+                out.append(", access=[").append(paths.get(next++)).append(']');
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void collectAccessPaths(RelNode node, List<String> out) {
+        if (node instanceof Bindables.BindableTableScan scan) {
+            StarlingTable table = scan.getTable().unwrap(StarlingTable.class);
+            out.add(table == null ? "scan" : AccessPath.choose(table.definition(), scan.filters).describe());
+        }
+        for (RelNode input : node.getInputs()) {
+            collectAccessPaths(input, out);
         }
     }
 

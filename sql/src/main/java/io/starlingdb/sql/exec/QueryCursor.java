@@ -43,7 +43,7 @@ public final class QueryCursor implements RowCursor {
             while (rows.size() < maxRows && enumerator.moveNext()) {
                 rows.add(row(enumerator.current()));
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             close();
             throw Errors.execution(e);
         }

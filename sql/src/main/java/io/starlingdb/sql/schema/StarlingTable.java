@@ -69,56 +69,25 @@ public final class StarlingTable extends AbstractTable implements FilterableTabl
     @Override
     public Enumerable<Object[]> scan(DataContext root, List<RexNode> filters) {
         Transaction txn = (Transaction) root.get(ExecutionContext.TRANSACTION);
-        if (!table.hasRowId()) {
-            Object[] key = pinnedKey(root, filters);
+        AccessPath path = AccessPath.choose(table, filters);
+        AccessPath.ValueResolver values = (node, type) -> constant(root, node, type);
+        if (path.kind() == AccessPath.Kind.POINT_LOOKUP) {
+            Object[] key = path.equalityValues(values);
             if (key != null) {
+                filters.removeAll(path.consumedFilters());
                 byte[] value = txn.get(TableStorage.primaryKeyOf(table, key));
                 return value == null ? Linq4j.emptyEnumerable()
                         : Linq4j.singletonEnumerable(TableStorage.decodeRow(table, value));
             }
         }
+        byte[][] range = path.kind() == AccessPath.Kind.FULL_SCAN ? null : path.range(values);
         return new AbstractEnumerable<>() {
             @Override
             public Enumerator<Object[]> enumerator() {
-                return new CursorEnumerator(TableStorage.scan(txn, table), table);
+                KvCursor cursor = range == null ? TableStorage.scan(txn, table) : txn.scan(range[0], range[1]);
+                return new CursorEnumerator(cursor, table);
             }
         };
-    }
-
-    /** The primary-key values the filters fix by equality, consuming those filters; or null. */
-    private Object[] pinnedKey(DataContext root, List<RexNode> filters) {
-        int[] pk = table.primaryKey();
-        Object[] values = new Object[pk.length];
-        RexNode[] used = new RexNode[pk.length];
-        for (RexNode filter : filters) {
-            if (filter.getKind() != SqlKind.EQUALS) {
-                continue;
-            }
-            List<RexNode> operands = ((RexCall) filter).getOperands();
-            for (int side = 0; side < 2; side++) {
-                if (!(operands.get(side) instanceof RexInputRef ref)) {
-                    continue;
-                }
-                for (int k = 0; k < pk.length; k++) {
-                    if (pk[k] == ref.getIndex() && used[k] == null) {
-                        Object value = constant(root, operands.get(1 - side), table.columns().get(pk[k]).type());
-                        if (value != null) {
-                            values[k] = value;
-                            used[k] = filter;
-                        }
-                    }
-                }
-            }
-        }
-        for (RexNode u : used) {
-            if (u == null) {
-                return null;
-            }
-        }
-        for (RexNode u : used) {
-            filters.remove(u);
-        }
-        return values;
     }
 
     /** A literal's or parameter's value in the column's engine type, or null if it cannot be used as a key. */
