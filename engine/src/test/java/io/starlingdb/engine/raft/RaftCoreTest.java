@@ -1,0 +1,289 @@
+package io.starlingdb.engine.raft;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RaftCoreTest {
+
+    @Test
+    void electedLeaderReplicatesAndEveryReplicaAppliesInOrder() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        assertEquals(1, c.core(1).term());
+        assertEquals(1, c.core(2).leader());
+        assertInstanceOf(ProposeResult.Accepted.class, c.propose(1, "a"));
+        c.propose(1, "b");
+        for (long id = 1; id <= 3; id++) {
+            assertEquals(List.of("a", "b"), c.node(id).appliedData(), "node " + id);
+        }
+    }
+
+    @Test
+    void followerAnswersProposalWithTheLeaderId() {
+        TestCluster c = new TestCluster(3);
+        c.elect(2);
+        ProposeResult r = c.core(3).propose("x".getBytes());
+        assertEquals(new ProposeResult.NotLeader(2), r);
+        TestCluster fresh = new TestCluster(3);
+        assertEquals(new ProposeResult.NotLeader(RaftCore.NONE), fresh.core(1).propose("x".getBytes()));
+    }
+
+    @Test
+    void entryCommitsOnlyOnceAMajorityHasIt() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.isolated.add(2L);
+        c.isolated.add(3L);
+        ProposeResult.Accepted a = (ProposeResult.Accepted) c.propose(1, "a");
+        assertTrue(c.core(1).committed() < a.index());
+        c.isolated.remove(2L);
+        c.tick(1, 1); // the heartbeat response makes the leader resend
+        assertEquals(a.index(), c.core(1).committed());
+        assertEquals(List.of("a"), c.node(2).appliedData());
+    }
+
+    @Test
+    void oldTermEntryIsCommittedOnlyWithAnEntryOfTheLeadersTerm() {
+        // Raft paper, figure 8. One entry per append (maxBatchBytes 1) so that acknowledgements
+        // arrive one index at a time; no check-quorum so that node 3 votes right after node 1 dies.
+        TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1, true, false));
+        c.elect(1);
+        // "keep-going" (index 2, term 1) reaches node 2 only, and node 1 never hears that it did.
+        c.drop = m -> m.to() == 3 || m.type() == MessageType.APPEND_RESPONSE;
+        c.propose(1, "keep-going");
+        c.drop = m -> false;
+        long oldIndex = c.core(1).lastIndex();
+        assertEquals(oldIndex, c.core(2).lastIndex());
+        assertTrue(c.core(1).committed() < oldIndex);
+        // Node 1 dies; node 2 becomes leader of term 2 with node 3's vote.
+        c.crash(1);
+        c.core(2).campaign();
+        // Only node 3 can vote; cut node 2 -> 3 appends so that node 3 learns the log one entry at a time.
+        c.drop = m -> m.type() == MessageType.APPEND && m.to() == 3 && !m.entries().isEmpty()
+                && m.entries().get(0).index() > oldIndex && c.core(3).lastIndex() >= oldIndex;
+        c.stabilize();
+        assertEquals(Role.LEADER, c.core(2).role());
+        assertEquals(oldIndex, c.core(3).lastIndex(), "node 3 holds the old entry but not the new term's entry");
+        // A quorum (2 and 3) holds the old-term entry, but it is not committed by counting.
+        assertTrue(c.core(2).committed() < oldIndex, "committed " + c.core(2).committed());
+        c.drop = m -> false;
+        c.tick(2, 1);
+        assertEquals(c.core(2).lastIndex(), c.core(2).committed());
+        assertTrue(c.node(3).appliedData().contains("keep-going"));
+    }
+
+    @Test
+    void preVoteKeepsAPartitionedNodeFromRaisingTheTerm() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.isolated.add(3L);
+        for (int i = 0; i < 100; i++) {
+            c.core(3).tick();
+            c.stabilize();
+        }
+        assertEquals(1, c.core(3).term(), "pre-vote never got a quorum, so the term did not move");
+        c.isolated.clear();
+        c.tickAll(5);
+        assertEquals(Role.LEADER, c.core(1).role());
+        assertEquals(1, c.core(1).term());
+    }
+
+    @Test
+    void leaderStepsDownWithoutQuorum() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.isolated.add(1L);
+        c.tick(1, 2 * c.config.electionTicks());
+        assertEquals(Role.FOLLOWER, c.core(1).role());
+    }
+
+    @Test
+    void votersIgnoreElectionsWhileTheyHearFromALeader() {
+        TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1024, false, true));
+        c.elect(1);
+        c.core(3).campaign(); // no pre-vote: term 2 vote requests
+        c.stabilize();
+        assertEquals(Role.LEADER, c.core(1).role(), "node 1 kept its lease");
+        assertEquals(1, c.core(2).term());
+    }
+
+    @Test
+    void readIndexIsConfirmedByAHeartbeatQuorum() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.propose(1, "a");
+        c.isolated.add(2L);
+        c.isolated.add(3L);
+        c.core(1).readIndex(7);
+        c.stabilize();
+        assertTrue(c.node(1).reads.isEmpty(), "a leader cut off from its quorum cannot confirm a read");
+        c.isolated.clear();
+        c.core(1).readIndex(8);
+        c.stabilize();
+        assertEquals(List.of(new ReadState(7, 2), new ReadState(8, 2)), c.node(1).reads);
+    }
+
+    @Test
+    void followerReadIndexGoesThroughTheLeader() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.propose(1, "a");
+        assertEquals(1, c.core(3).readIndex(42));
+        c.stabilize();
+        assertEquals(List.of(new ReadState(42, c.core(1).committed())), c.node(3).reads);
+        assertTrue(c.node(1).reads.isEmpty());
+    }
+
+    @Test
+    void newLeaderAnswersReadsOnlyAfterCommittingInItsTerm() {
+        TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1024, true, false));
+        c.elect(1);
+        c.propose(1, "a");
+        c.drop = m -> m.type() == MessageType.APPEND_RESPONSE;
+        c.elect(2);
+        c.core(2).readIndex(5);
+        c.stabilize();
+        assertTrue(c.node(2).reads.isEmpty(), "no entry of term 2 is committed yet");
+        c.drop = m -> false;
+        c.tick(2, 1);
+        assertEquals(1, c.node(2).reads.size());
+        assertEquals(c.core(2).committed(), c.node(2).reads.get(0).index());
+    }
+
+    @Test
+    void leadershipTransfersToTheNamedNode() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.propose(1, "a");
+        assertTrue(c.core(1).transferLeadership(3));
+        c.stabilize();
+        assertEquals(Role.LEADER, c.core(3).role());
+        assertEquals(Role.FOLLOWER, c.core(1).role());
+        assertEquals(2, c.core(3).term());
+        assertFalse(c.core(1).transferLeadership(2), "only the leader transfers");
+    }
+
+    @Test
+    void proposalsAreRefusedDuringATransfer() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.isolated.add(3L);
+        c.core(1).transferLeadership(3);
+        assertInstanceOf(ProposeResult.Dropped.class, c.core(1).propose("x".getBytes()));
+        c.tick(1, c.config.electionTicks());
+        assertEquals(RaftCore.NONE, c.core(1).leadTransferee(), "the transfer was abandoned after an election timeout");
+    }
+
+    @Test
+    void learnerIsAddedPromotedAndAVoterRemovedOneAtATime() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.propose(1, "a");
+        c.addSpare(4);
+        assertInstanceOf(ProposeResult.Accepted.class, c.core(1).proposeConfChange(new ConfChange(ConfChange.Type.ADD_LEARNER, 4)));
+        ProposeResult second = c.core(1).proposeConfChange(new ConfChange(ConfChange.Type.REMOVE, 3));
+        assertInstanceOf(ProposeResult.Dropped.class, second, "one change at a time");
+        c.stabilize();
+        c.tickAll(1);
+        assertEquals(List.of("a"), c.node(4).appliedData(), "the learner receives the log");
+        assertTrue(c.core(1).conf().learners().contains(4L));
+        c.core(4).campaign();
+        c.stabilize();
+        assertEquals(Role.FOLLOWER, c.core(4).role(), "a learner never campaigns");
+
+        c.core(1).proposeConfChange(new ConfChange(ConfChange.Type.PROMOTE, 4));
+        c.stabilize();
+        c.tickAll(1);
+        assertEquals(java.util.Set.of(1L, 2L, 3L, 4L), c.core(1).conf().voters());
+
+        assertInstanceOf(ProposeResult.Dropped.class, c.core(1).proposeConfChange(new ConfChange(ConfChange.Type.REMOVE, 1)),
+                "the leader does not remove itself");
+        c.core(1).proposeConfChange(new ConfChange(ConfChange.Type.REMOVE, 3));
+        c.stabilize();
+        c.tickAll(1);
+        assertEquals(java.util.Set.of(1L, 2L, 4L), c.core(1).conf().voters());
+        // With 3 gone, {1, 4} is a majority of {1, 2, 4}.
+        c.isolated.add(2L);
+        c.isolated.add(3L);
+        ProposeResult.Accepted b = (ProposeResult.Accepted) c.propose(1, "b");
+        assertEquals(b.index(), c.core(1).committed());
+    }
+
+    @Test
+    void followerTooFarBehindReceivesASnapshotThenTheLog() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.isolated.add(3L);
+        for (int i = 0; i < 20; i++) {
+            c.propose(1, "v" + i);
+        }
+        c.core(1).compact("state-at-21".getBytes());
+        c.isolated.clear();
+        c.propose(1, "after");
+        c.tickAll(2);
+        TestCluster.Node n3 = c.node(3);
+        assertTrue(n3.restored != null && new String(n3.restored.data()).equals("state-at-21"), "snapshot installed");
+        assertEquals(List.of("after"), n3.appliedData(), "then the log after it");
+        assertEquals(c.core(1).committed(), c.core(3).committed());
+    }
+
+    @Test
+    void restartRecoversTermVoteAndLog() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.propose(1, "a");
+        c.crash(2);
+        c.restart(2);
+        assertEquals(1, c.core(2).term());
+        assertEquals(c.core(1).lastIndex(), c.core(2).lastIndex());
+        assertEquals(1, c.node(2).disk.hardState.vote());
+        // Node 2 voted for 1 in term 1 before the crash; it does not vote for 3 in term 1 after it.
+        c.core(2).step(new Message(MessageType.VOTE, 3, 2, 1, 1, 5, List.of(), 0, false, 0, null, 0));
+        Ready rd = c.core(2).ready();
+        assertTrue(rd.messages().get(0).reject());
+        c.core(2).advance(rd);
+    }
+
+    @Test
+    void steppingBetweenReadyAndAdvanceIsRefused() {
+        RaftCore core = new RaftCore(1, RaftConfig.defaults(), new Random(1), RaftState.fresh(ConfState.ofVoters(1L)));
+        core.campaign();
+        Ready rd = core.ready();
+        assertThrows(IllegalStateException.class, core::tick);
+        core.advance(rd);
+        core.tick();
+    }
+
+    @Test
+    void singleVoterCommitsAfterPersisting() {
+        RaftCore core = new RaftCore(1, RaftConfig.defaults(), new Random(1), RaftState.fresh(ConfState.ofVoters(1L)));
+        core.campaign();
+        assertEquals(Role.LEADER, core.role());
+        ProposeResult.Accepted a = (ProposeResult.Accepted) core.propose("x".getBytes());
+        assertTrue(core.committed() < a.index(), "not committed before it is durable");
+        Ready rd = core.ready();
+        assertEquals(a.index(), rd.entries().get(rd.entries().size() - 1).index());
+        core.advance(rd);
+        assertEquals(a.index(), core.committed());
+        Ready next = core.ready();
+        assertEquals(a.index(), next.committedEntries().get(next.committedEntries().size() - 1).index());
+        core.advance(next);
+    }
+
+    @Test
+    void configurationErrorsNameTheSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new RaftConfig(2, 2, 10, 1024, true, true));
+        assertTrue(e.getMessage().startsWith("electionTicks must be in [3, "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new RaftConfig(10, 1, 0, 1024, true, true));
+        assertTrue(e.getMessage().startsWith("maxInflightMsgs"), e.getMessage());
+    }
+}
