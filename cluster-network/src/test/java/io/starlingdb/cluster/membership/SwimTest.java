@@ -1,0 +1,236 @@
+package io.starlingdb.cluster.membership;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.starlingdb.cluster.membership.SwimMessage.Ack;
+import io.starlingdb.cluster.membership.SwimMessage.Announce;
+import io.starlingdb.cluster.membership.SwimMessage.Join;
+import io.starlingdb.cluster.membership.SwimMessage.JoinReply;
+import io.starlingdb.cluster.membership.SwimMessage.Ping;
+import io.starlingdb.cluster.membership.SwimMessage.PingReq;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Protocol scenarios on single state machines: inputs in, messages and events out. */
+class SwimTest {
+
+    private static final SwimOptions options = SwimOptions.defaults();
+
+    private static Member member(String id, MemberState state, long incarnation) {
+        return new Member(id, id + ":7000", state, incarnation, Metadata.empty());
+    }
+
+    private static Swim node(String id, Member... others) {
+        Swim swim = new Swim(options, member(id, MemberState.ALIVE, 0), new Random(7), 0);
+        swim.bootstrap(List.of(others));
+        return swim;
+    }
+
+    private static <T> List<T> sent(List<Swim.Outbound> out, Class<T> type) {
+        List<T> found = new ArrayList<>();
+        for (Swim.Outbound o : out) {
+            if (type.isInstance(o.message())) {
+                found.add(type.cast(o.message()));
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void pingIsAnsweredWithAckOfTheSameSequence() {
+        Swim a = node("a", member("b", MemberState.ALIVE, 0));
+        a.receive("b:7000", new Ping(42, "b", "a", new ArrayList<>()), 0);
+        List<Swim.Outbound> out = a.drainOutbound();
+        assertEquals(1, out.size());
+        assertEquals("b:7000", out.get(0).address());
+        Ack ack = assertInstanceOf(Ack.class, out.get(0).message());
+        assertEquals(42, ack.seq());
+        assertEquals("a", ack.fromId());
+    }
+
+    @Test
+    void unansweredProbeGoesIndirectThenSuspectsThenDeclaresDead() {
+        Swim a = node("a", member("b", MemberState.ALIVE, 0), member("c", MemberState.ALIVE, 0),
+                member("d", MemberState.ALIVE, 0));
+        long now = 0;
+        Ping ping = null;
+        while (ping == null) {
+            now += 10;
+            a.tick(now);
+            List<Ping> pings = sent(a.drainOutbound(), Ping.class);
+            ping = pings.isEmpty() ? null : pings.get(0);
+        }
+        String target = ping.targetId();
+        long start = now;
+        List<PingReq> reqs = new ArrayList<>();
+        while (now < start + options.pingTimeoutMillis()) {
+            now += 10;
+            a.tick(now);
+            reqs.addAll(sent(a.drainOutbound(), PingReq.class));
+        }
+        assertEquals(2, reqs.size(), "k = min(3, members other than the target)");
+        reqs.forEach(r -> assertEquals(target, r.targetId()));
+        while (a.member(target).state() == MemberState.ALIVE) {
+            now += 10;
+            a.tick(now);
+        }
+        assertEquals(MemberState.SUSPECT, a.member(target).state());
+        assertTrue(now - start <= options.protocolPeriodMillis() + 10);
+        List<MembershipEvent> events = a.drainEvents();
+        assertEquals(MembershipEvent.Type.SUSPECT, events.get(0).type());
+        long suspected = now;
+        while (a.member(target).state() == MemberState.SUSPECT) {
+            now += 10;
+            a.tick(now);
+        }
+        assertEquals(MemberState.DEAD, a.member(target).state());
+        assertEquals(options.suspicionTimeoutMillis(), now - suspected, 10);
+        assertTrue(a.drainEvents().stream().anyMatch(e -> e.type() == MembershipEvent.Type.DEAD
+                && e.member().id().equals(target)));
+    }
+
+    @Test
+    void indirectAckPreventsSuspicion() {
+        Swim a = node("a", member("b", MemberState.ALIVE, 0), member("c", MemberState.ALIVE, 0));
+        long now = 0;
+        Ping ping = null;
+        while (ping == null) {
+            now += 10;
+            a.tick(now);
+            List<Ping> pings = sent(a.drainOutbound(), Ping.class);
+            ping = pings.isEmpty() ? null : pings.get(0);
+        }
+        now += options.pingTimeoutMillis();
+        a.tick(now);
+        PingReq req = sent(a.drainOutbound(), PingReq.class).get(0);
+        String helper = req.targetId().equals("b") ? "c" : "b";
+        // The helper relays the target's ack under our sequence number.
+        a.receive(helper + ":7000", new Ack(req.seq(), req.targetId(), new ArrayList<>()), now + 5);
+        for (int i = 0; i < 100; i++) {
+            now += 10;
+            a.tick(now);
+        }
+        assertEquals(MemberState.ALIVE, a.member(req.targetId()).state());
+    }
+
+    @Test
+    void relaysAPingReqAndForwardsTheAck() {
+        Swim b = node("b", member("a", MemberState.ALIVE, 0), member("c", MemberState.ALIVE, 0));
+        b.receive("a:7000", new PingReq(9, "a", "c", "c:7000", new ArrayList<>()), 0);
+        Ping relayed = sent(b.drainOutbound(), Ping.class).get(0);
+        assertEquals("c", relayed.targetId());
+        b.receive("c:7000", new Ack(relayed.seq(), "c", new ArrayList<>()), 3);
+        List<Swim.Outbound> out = b.drainOutbound();
+        assertEquals("a:7000", out.get(0).address());
+        Ack forwarded = assertInstanceOf(Ack.class, out.get(0).message());
+        assertEquals(9, forwarded.seq());
+        assertEquals("c", forwarded.fromId());
+    }
+
+    @Test
+    void suspectRefutesWithAHigherIncarnation() {
+        Swim b = node("b", member("a", MemberState.ALIVE, 0));
+        b.receive("a:7000", new Announce(new ArrayList<>(List.of(member("b", MemberState.SUSPECT, 0)))), 0);
+        assertEquals(1, b.self().incarnation());
+        Announce refutation = sent(b.drainOutbound(), Announce.class).get(0);
+        assertEquals(MemberState.ALIVE, refutation.gossip().get(0).state());
+        assertEquals(1, refutation.gossip().get(0).incarnation());
+
+        // The refutation overrides the suspicion at a; an old ALIVE would not.
+        Swim a = node("a", member("b", MemberState.SUSPECT, 0));
+        a.receive("c:7000", new Announce(new ArrayList<>(List.of(member("b", MemberState.ALIVE, 0)))), 0);
+        assertEquals(MemberState.SUSPECT, a.member("b").state());
+        a.receive("b:7000", refutation, 1);
+        assertEquals(MemberState.ALIVE, a.member("b").state());
+        assertEquals(MembershipEvent.Type.ALIVE, a.drainEvents().get(0).type());
+    }
+
+    @Test
+    void deadIsFinalForItsIncarnationButARejoinWins() {
+        Swim a = node("a", member("b", MemberState.ALIVE, 3));
+        a.receive("c:7000", new Announce(new ArrayList<>(List.of(member("b", MemberState.DEAD, 3)))), 0);
+        assertEquals(MemberState.DEAD, a.member("b").state());
+        a.receive("c:7000", new Announce(new ArrayList<>(List.of(member("b", MemberState.SUSPECT, 3)))), 1);
+        a.receive("c:7000", new Announce(new ArrayList<>(List.of(member("b", MemberState.ALIVE, 3)))), 1);
+        assertEquals(MemberState.DEAD, a.member("b").state());
+        a.receive("b:7000", new Announce(new ArrayList<>(List.of(member("b", MemberState.ALIVE, 4)))), 2);
+        assertEquals(MemberState.ALIVE, a.member("b").state());
+    }
+
+    @Test
+    void restartedNodeRejoinsAboveItsDeathNotice() {
+        Swim seed = node("seed", member("b", MemberState.DEAD, 5));
+        Swim b = new Swim(options, member("b", MemberState.ALIVE, 0), new Random(1), 0);
+        b.join(List.of("seed:7000"), 0);
+        Join join = sent(b.drainOutbound(), Join.class).get(0);
+        seed.receive("b:7000", join, 1);
+        JoinReply reply = sent(seed.drainOutbound(), JoinReply.class).get(0);
+        assertEquals(MemberState.DEAD, seed.member("b").state(), "an older incarnation does not revive it");
+        b.receive("seed:7000", reply, 2);
+        assertFalse(b.isJoining());
+        assertEquals(6, b.self().incarnation());
+        Announce refutation = sent(b.drainOutbound(), Announce.class).get(0);
+        seed.receive("b:7000", refutation, 3);
+        assertEquals(MemberState.ALIVE, seed.member("b").state());
+    }
+
+    @Test
+    void leaveIsToldToEveryMemberAndIsFinal() {
+        Swim a = node("a", member("b", MemberState.ALIVE, 0), member("c", MemberState.ALIVE, 0));
+        a.leave(0);
+        List<Announce> notices = sent(a.drainOutbound(), Announce.class);
+        assertEquals(2, notices.size());
+        Member left = notices.get(0).gossip().get(0);
+        assertEquals(MemberState.LEFT, left.state());
+        Swim b = node("b", member("a", MemberState.ALIVE, 0), member("c", MemberState.ALIVE, 0));
+        b.receive("a:7000", notices.get(0), 1);
+        assertEquals(MemberState.LEFT, b.member("a").state());
+        assertTrue(b.hasMajority(), "a member that left no longer counts");
+    }
+
+    @Test
+    void metadataChangesAreVersioned() {
+        Swim a = node("a", member("b", MemberState.ALIVE, 0));
+        Map<String, String> v1 = Map.of(Metadata.roles, "sql,storage", Metadata.load, "0.5");
+        Member b1 = new Member("b", "b:7000", MemberState.ALIVE, 0, new Metadata(1, new HashMap<>(v1)));
+        Member b0 = new Member("b", "b:7000", MemberState.ALIVE, 0, new Metadata(0, new HashMap<>()));
+        a.receive("b:7000", new Announce(new ArrayList<>(List.of(b1))), 0);
+        assertEquals("0.5", a.member("b").metadata().get(Metadata.load));
+        assertEquals(MembershipEvent.Type.METADATA_CHANGED, a.drainEvents().get(0).type());
+        a.receive("c:7000", new Announce(new ArrayList<>(List.of(b0))), 1);
+        assertEquals(1, a.member("b").metadata().version(), "an older version never wins");
+    }
+
+    @Test
+    void majorityCountsDeadButNotLeftMembers() {
+        Swim a = node("a", member("b", MemberState.DEAD, 0), member("c", MemberState.DEAD, 0),
+                member("d", MemberState.ALIVE, 0), member("e", MemberState.ALIVE, 0));
+        assertTrue(a.hasMajority(), "3 of 5");
+        a.receive("d:7000", new Announce(new ArrayList<>(List.of(member("d", MemberState.DEAD, 0)))), 0);
+        assertFalse(a.hasMajority(), "2 of 5");
+    }
+
+    @Test
+    void outOfBoundsMessagesAreRefused() {
+        Swim a = node("a", member("b", MemberState.ALIVE, 0));
+        ArrayList<Member> flood = new ArrayList<>();
+        for (int i = 0; i < options.maxPiggyback() + 5; i++) {
+            flood.add(member("x" + i, MemberState.ALIVE, 0));
+        }
+        assertFalse(a.receive("b:7000", new Announce(flood), 0));
+        HashMap<String, String> huge = new HashMap<>();
+        huge.put("k", "v".repeat(options.maxMetadataChars() + 1));
+        Member bloated = new Member("z", "z:1", MemberState.ALIVE, 0, new Metadata(0, huge));
+        assertFalse(a.receive("b:7000", new Join(bloated), 0));
+        assertFalse(a.receive("b:7000", new Ping(1, "b", "a", null), 0));
+        assertEquals(3, a.refusedMessages());
+        assertEquals(2, a.members().size());
+    }
+}
