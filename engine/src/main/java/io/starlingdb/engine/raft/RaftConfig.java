@@ -15,6 +15,9 @@ package io.starlingdb.engine.raft;
  * @param preVote          run a pre-vote round before incrementing the term
  * @param checkQuorum      leaders step down without a quorum, and voters ignore vote requests while
  *                         they hear from a leader (a leader lease on votes)
+ * @param tickMillis       length of one tick in the driver, in milliseconds (the core itself has no clock)
+ * @param compactAfterEntries the driver snapshots the state machine and compacts the log once this
+ *                         many entries were applied since the last snapshot
  */
 public record RaftConfig(
         int electionTicks,
@@ -22,24 +25,39 @@ public record RaftConfig(
         int maxInflightMsgs,
         int maxBatchBytes,
         boolean preVote,
-        boolean checkQuorum) {
+        boolean checkQuorum,
+        int tickMillis,
+        int compactAfterEntries) {
 
     public static final int defaultElectionTicks = 10;
     public static final int defaultHeartbeatTicks = 1;
     public static final int defaultMaxInflightMsgs = 256;
     public static final int defaultMaxBatchBytes = 1024 * 1024;
+    public static final int defaultTickMillis = 100;
+    public static final int defaultCompactAfterEntries = 10_000;
 
     public RaftConfig {
         requireRange("heartbeatTicks", heartbeatTicks, 1, 1_000);
         requireRange("electionTicks", electionTicks, heartbeatTicks + 1, 100_000);
         requireRange("maxInflightMsgs", maxInflightMsgs, 1, 65_536);
         requireRange("maxBatchBytes", maxBatchBytes, 1, 64 * 1024 * 1024);
+        requireRange("tickMillis", tickMillis, 1, 60_000);
+        requireRange("compactAfterEntries", compactAfterEntries, 1, 100_000_000);
     }
 
-    /** Production defaults: election after 10 ticks, heartbeat every tick, 256 appends in flight, 1 MiB per append. */
+    /**
+     * Production defaults: 100 ms ticks, heartbeat every tick, election after 10 to 20 ticks
+     * (1 to 2 s), 256 appends in flight, 1 MiB per append, pre-vote and check-quorum on.
+     */
     public static RaftConfig defaults() {
         return new RaftConfig(defaultElectionTicks, defaultHeartbeatTicks, defaultMaxInflightMsgs,
-                defaultMaxBatchBytes, true, true);
+                defaultMaxBatchBytes, true, true, defaultTickMillis, defaultCompactAfterEntries);
+    }
+
+    /** The same settings with another tick length. */
+    public RaftConfig withTickMillis(int millis) {
+        return new RaftConfig(electionTicks, heartbeatTicks, maxInflightMsgs, maxBatchBytes, preVote, checkQuorum, millis,
+                compactAfterEntries);
     }
 
     private static void requireRange(String name, long value, long min, long max) {

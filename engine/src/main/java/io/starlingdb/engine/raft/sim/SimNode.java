@@ -35,7 +35,6 @@ final class SimNode {
     private final Simulation sim;
     private final RaftConfig config;
     private final ConfState bootstrap;
-    private final int compactEvery;
     final SimStorage storage = new SimStorage();
     RaftCore core;
     private Role lastRole;
@@ -47,12 +46,11 @@ final class SimNode {
     /** Reads with a confirmed read index, waiting for the state machine to catch up. */
     private final List<long[]> confirmedReads = new ArrayList<>();
 
-    SimNode(long id, Simulation sim, RaftConfig config, ConfState bootstrap, int compactEvery) {
+    SimNode(long id, Simulation sim, RaftConfig config, ConfState bootstrap) {
         this.id = id;
         this.sim = sim;
         this.config = config;
         this.bootstrap = bootstrap;
-        this.compactEvery = compactEvery;
     }
 
     boolean isUp() {
@@ -197,7 +195,7 @@ final class SimNode {
     }
 
     private void maybeCompact() {
-        if (core.applied() - core.snapshotIndex() >= compactEvery) {
+        if (core.applied() - core.snapshotIndex() >= config.compactAfterEntries()) {
             Snapshot s = core.compact(sm.snapshot());
             if (s != null) {
                 storage.compact(s);

@@ -26,7 +26,6 @@ record SimParams(
         double membershipRate,
         double transferRate,
         double clientRate,
-        int compactEvery,
         RaftConfig raft) {
 
     static SimParams draw(Random r) {
@@ -45,7 +44,7 @@ record SimParams(
                 r.nextDouble() * 0.01,
                 r.nextDouble() * 0.005,
                 0.2 + r.nextDouble() * 0.6,
-                5 + r.nextInt(100),
-                new RaftConfig(20, 3, 1 + r.nextInt(8), 100 + r.nextInt(4000), r.nextInt(4) != 0, r.nextInt(4) != 0));
+                new RaftConfig(20, 3, 1 + r.nextInt(8), 100 + r.nextInt(4000), r.nextInt(4) != 0, r.nextInt(4) != 0, 100,
+                        5 + r.nextInt(100)));
     }
 }

@@ -94,7 +94,7 @@ public final class Simulation {
         }
         ConfState bootstrap = ConfState.ofVoters(voters);
         for (int i = 1; i <= n + 1; i++) {
-            nodes.add(new SimNode(i, this, params.raft(), bootstrap, params.compactEvery()));
+            nodes.add(new SimNode(i, this, params.raft(), bootstrap));
         }
         side = new int[n + 2];
         restartAt = new long[n + 2];

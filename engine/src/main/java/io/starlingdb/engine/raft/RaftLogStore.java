@@ -1,0 +1,155 @@
+package io.starlingdb.engine.raft;
+
+import io.starlingdb.engine.storage.ColumnFamily;
+import io.starlingdb.engine.storage.KvBatch;
+import io.starlingdb.engine.storage.KvCursor;
+import io.starlingdb.engine.storage.KvSnapshot;
+import io.starlingdb.engine.storage.RocksStorage;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The durable state of every Raft group of a node, in the node's one RocksDB: log entries in
+ * RAFT_LOG under (group, index), and per group in RAFT_STATE its hard state, latest snapshot and
+ * bootstrap configuration.
+ *
+ * <p>Writes of many groups are staged into one {@link WriteSet} and applied as one atomic,
+ * synced RocksDB write: one fsync for everything a driver loop iteration produced (group commit).
+ */
+public final class RaftLogStore {
+
+    private static final byte hardStateTag = 1;
+    private static final byte snapshotTag = 2;
+    private static final byte bootstrapTag = 3;
+
+    private final RocksStorage storage;
+    /** Last persisted index per group, to delete a truncated suffix. */
+    private final Map<Long, Long> lastIndex = new ConcurrentHashMap<>();
+    private final Map<Long, Long> snapshotIndex = new ConcurrentHashMap<>();
+
+    public RaftLogStore(RocksStorage storage) {
+        this.storage = storage;
+    }
+
+    /** The writes of one or more groups, to be made durable together. */
+    public static final class WriteSet {
+        final KvBatch log = new KvBatch();
+        final KvBatch state = new KvBatch();
+        final Map<Long, Long> newLast = new java.util.HashMap<>();
+        final Map<Long, Long> newSnapshot = new java.util.HashMap<>();
+
+        public boolean isEmpty() {
+            return log.isEmpty() && state.isEmpty();
+        }
+    }
+
+    /**
+     * Loads a group's durable state; a group never seen before is created with the bootstrap
+     * configuration (persisted, so a restart finds it again).
+     */
+    public RaftState load(long group, ConfState bootstrapIfNew) {
+        try (KvSnapshot state = storage.store(ColumnFamily.RAFT_STATE).snapshot();
+             KvSnapshot log = storage.store(ColumnFamily.RAFT_LOG).snapshot()) {
+            byte[] boot = state.get(RaftCodec.stateKey(group, bootstrapTag));
+            ConfState bootstrap;
+            if (boot == null) {
+                bootstrap = bootstrapIfNew;
+                KvBatch b = new KvBatch().put(RaftCodec.stateKey(group, bootstrapTag), RaftCodec.encodeConf(bootstrap));
+                storage.applyAtomically(Map.of(ColumnFamily.RAFT_STATE, b), true);
+            } else {
+                bootstrap = RaftCodec.decodeConf(boot);
+            }
+            byte[] hs = state.get(RaftCodec.stateKey(group, hardStateTag));
+            byte[] snap = state.get(RaftCodec.stateKey(group, snapshotTag));
+            Snapshot snapshot = snap == null ? null : RaftCodec.decodeSnapshot(snap);
+            long from = snapshot == null ? 1 : snapshot.index() + 1;
+            List<Entry> entries = new ArrayList<>();
+            try (KvCursor c = log.scan(RaftCodec.logKey(group, from), RaftCodec.logKey(group + 1, 0))) {
+                long expect = from;
+                while (c.next()) {
+                    long index = RaftCodec.indexOfLogKey(c.key());
+                    if (index != expect) {
+                        throw new IllegalStateException("group " + group + ": log gap, expected index " + expect + ", found " + index);
+                    }
+                    entries.add(RaftCodec.decodeEntry(index, c.value()));
+                    expect++;
+                }
+            }
+            long last = entries.isEmpty() ? from - 1 : entries.get(entries.size() - 1).index();
+            lastIndex.put(group, last);
+            snapshotIndex.put(group, from - 1);
+            HardState hardState = hs == null ? HardState.EMPTY : RaftCodec.decodeHardState(hs);
+            return new RaftState(hardState, snapshot, entries, bootstrap);
+        }
+    }
+
+    /** Stages what a Ready asks to persist. The caller applies the set with {@link #write}. */
+    public void stage(long group, Ready rd, WriteSet set) {
+        long last = set.newLast.getOrDefault(group, lastIndex.getOrDefault(group, 0L));
+        if (rd.snapshot() != null) {
+            Snapshot s = rd.snapshot();
+            long snapIdx = set.newSnapshot.getOrDefault(group, snapshotIndex.getOrDefault(group, 0L));
+            for (long i = snapIdx + 1; i <= last; i++) {
+                set.log.delete(RaftCodec.logKey(group, i));
+            }
+            set.state.put(RaftCodec.stateKey(group, snapshotTag), RaftCodec.encodeSnapshot(s));
+            set.newSnapshot.put(group, s.index());
+            last = s.index();
+        }
+        if (!rd.entries().isEmpty()) {
+            long first = rd.entries().get(0).index();
+            for (long i = first; i <= last; i++) {
+                set.log.delete(RaftCodec.logKey(group, i));
+            }
+            for (Entry e : rd.entries()) {
+                set.log.put(RaftCodec.logKey(group, e.index()), RaftCodec.encodeEntry(e));
+            }
+            last = rd.entries().get(rd.entries().size() - 1).index();
+        }
+        set.newLast.put(group, last);
+        if (rd.hardState() != null) {
+            set.state.put(RaftCodec.stateKey(group, hardStateTag), RaftCodec.encodeHardState(rd.hardState()));
+        }
+    }
+
+    /** Writes a staged set atomically; with sync, durable (one fsync) when this returns. */
+    public void write(WriteSet set, boolean sync) {
+        if (set.isEmpty()) {
+            return;
+        }
+        Map<ColumnFamily, KvBatch> batches = new EnumMap<>(ColumnFamily.class);
+        if (!set.log.isEmpty()) {
+            batches.put(ColumnFamily.RAFT_LOG, set.log);
+        }
+        if (!set.state.isEmpty()) {
+            batches.put(ColumnFamily.RAFT_STATE, set.state);
+        }
+        storage.applyAtomically(batches, sync);
+        lastIndex.putAll(set.newLast);
+        snapshotIndex.putAll(set.newSnapshot);
+    }
+
+    /**
+     * Persists a snapshot the node took of its own state machine and deletes the entries it
+     * covers, atomically. Not synced: if lost in a crash, the entries are still there.
+     */
+    public void compact(long group, Snapshot s) {
+        long from = snapshotIndex.getOrDefault(group, 0L) + 1;
+        KvBatch log = new KvBatch();
+        for (long i = from; i <= s.index(); i++) {
+            log.delete(RaftCodec.logKey(group, i));
+        }
+        KvBatch state = new KvBatch().put(RaftCodec.stateKey(group, snapshotTag), RaftCodec.encodeSnapshot(s));
+        Map<ColumnFamily, KvBatch> batches = new EnumMap<>(ColumnFamily.class);
+        batches.put(ColumnFamily.RAFT_STATE, state);
+        if (!log.isEmpty()) {
+            batches.put(ColumnFamily.RAFT_LOG, log);
+        }
+        storage.applyAtomically(batches, false);
+        snapshotIndex.put(group, s.index());
+    }
+}
