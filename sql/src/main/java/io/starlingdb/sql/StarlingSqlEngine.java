@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The SQL engine of a node: Calcite planning over the engine's transactional store, with a
@@ -25,7 +25,8 @@ public final class StarlingSqlEngine implements SqlEngine {
     private final TransactionalStore store;
     private final Catalog catalog;
     private final TableStorage tableStorage = new TableStorage();
-    private final ReentrantLock ddlLock = new ReentrantLock();
+    /** DDL holds it exclusively; commits of transactions that wrote rows hold it shared. */
+    private final ReentrantReadWriteLock schemaLock = new ReentrantReadWriteLock();
     private final Map<String, Object> planCache = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
@@ -71,8 +72,8 @@ public final class StarlingSqlEngine implements SqlEngine {
         return tableStorage;
     }
 
-    ReentrantLock ddlLock() {
-        return ddlLock;
+    ReentrantReadWriteLock schemaLock() {
+        return schemaLock;
     }
 
     /** A compiler for the current catalog version, shared until the catalog changes. */

@@ -4,7 +4,9 @@ import io.micrometer.core.instrument.Timer;
 import io.starlingdb.engine.txn.Transaction;
 import io.starlingdb.sql.catalog.Catalog;
 import io.starlingdb.sql.catalog.ColumnDef;
+import io.starlingdb.sql.catalog.IndexDef;
 import io.starlingdb.sql.catalog.TableDef;
+import io.starlingdb.sql.exec.IndexDdl;
 import io.starlingdb.sql.exec.Ddl;
 import io.starlingdb.sql.exec.Dml;
 import io.starlingdb.sql.exec.Errors;
@@ -14,7 +16,9 @@ import io.starlingdb.sql.exec.QueryCursor;
 import io.starlingdb.sql.exec.Values;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.calcite.linq4j.Enumerator;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.sql.SqlDelete;
@@ -47,7 +51,8 @@ final class StarlingSqlSession implements SqlSession {
     private record ExplainPlan(String text) implements Plan {
     }
 
-    private record DdlPlan(SqlNode node) implements Plan {
+    /** node: a Calcite DDL node, an {@link IndexDdl.Create} or an {@link IndexDdl.Drop}. */
+    private record DdlPlan(Object node) implements Plan {
     }
 
     private record Prepared(String sql, long catalogVersion, Plan plan, List<ColumnMeta> parameters, List<ColumnMeta> columns)
@@ -59,6 +64,8 @@ final class StarlingSqlSession implements SqlSession {
 
     private final StarlingSqlEngine engine;
     private boolean autoCommit = true;
+    /** Tables the open transaction wrote, with the definitions its writes followed. */
+    private final Map<String, TableDef> writtenTables = new HashMap<>();
     private Transaction transaction;
     private QueryCursor openCursor;
 
@@ -86,6 +93,10 @@ final class StarlingSqlSession implements SqlSession {
         Object cached = engine.cachedPlan(key);
         if (cached != null) {
             return (Prepared) cached;
+        }
+        Object indexDdl = IndexDdl.parse(sql);
+        if (indexDdl != null) {
+            return new Prepared(sql, version, new DdlPlan(indexDdl), List.of(), List.of());
         }
         SqlNode node = QueryCompiler.parse(sql);
         Plan plan;
@@ -239,6 +250,7 @@ final class StarlingSqlSession implements SqlSession {
                 rows = QueryCursor.drain(enumerator, plan.source().columns().size());
             }
             affected = Dml.execute(plan, rows, txn, engine.tableStorage());
+            writtenTables.put(plan.table().name(), plan.table());
         } catch (SqlException e) {
             endStatement(false);
             throw e;
@@ -259,29 +271,37 @@ final class StarlingSqlSession implements SqlSession {
         transaction = null;
         if (success) {
             try {
-                txn.commit();
+                commitFenced(txn);
             } catch (RuntimeException | LinkageError e) {
                 txn.close();
                 throw Errors.execution(e);
             }
         } else {
+            writtenTables.clear();
             txn.rollback();
         }
         txn.close();
     }
 
-    private void ddl(SqlNode node) throws SqlException {
+    private void ddl(Object node) throws SqlException {
         if (!autoCommit && transaction != null) {
             throw new SqlException("25001", "DDL inside an open transaction is not supported; commit or roll back first");
         }
-        engine.ddlLock().lock();
+        engine.schemaLock().writeLock().lock();
         Transaction txn = engine.store().begin();
         try {
             Catalog catalog = engine.catalog();
             Catalog.Snapshot base = catalog.snapshot();
-            Catalog.Snapshot staged = node instanceof SqlCreateTable create
-                    ? Ddl.createTable(create, catalog, base, txn)
-                    : Ddl.dropTable((SqlDropTable) node, catalog, base, txn, engine.tableStorage());
+            Catalog.Snapshot staged;
+            if (node instanceof SqlCreateTable create) {
+                staged = Ddl.createTable(create, catalog, base, txn);
+            } else if (node instanceof SqlDropTable drop) {
+                staged = Ddl.dropTable(drop, catalog, base, txn, engine.tableStorage());
+            } else if (node instanceof IndexDdl.Create create) {
+                staged = Ddl.createIndex(create, catalog, base, txn);
+            } else {
+                staged = Ddl.dropIndex((IndexDdl.Drop) node, catalog, base, txn);
+            }
             if (staged != null) {
                 txn.commit();
                 catalog.publish(staged);
@@ -290,7 +310,7 @@ final class StarlingSqlSession implements SqlSession {
             throw Errors.execution(e);
         } finally {
             txn.close();
-            engine.ddlLock().unlock();
+            engine.schemaLock().writeLock().unlock();
         }
     }
 
@@ -320,7 +340,7 @@ final class StarlingSqlSession implements SqlSession {
             Transaction txn = transaction;
             transaction = null;
             try {
-                txn.commit();
+                commitFenced(txn);
             } catch (RuntimeException | LinkageError e) {
                 throw Errors.execution(e);
             } finally {
@@ -329,8 +349,33 @@ final class StarlingSqlSession implements SqlSession {
         }
     }
 
+    /**
+     * Commits unless a table this transaction wrote was changed by DDL since its statements
+     * were planned (for instance an index created meanwhile, whose entries these writes lack):
+     * then it rolls back with 40001, and the client retries against the new definition. The
+     * shared schema lock keeps DDL from committing between the check and the commit.
+     */
+    private void commitFenced(Transaction txn) throws SqlException {
+        engine.schemaLock().readLock().lock();
+        try {
+            Catalog.Snapshot now = engine.catalog().snapshot();
+            for (Map.Entry<String, TableDef> written : writtenTables.entrySet()) {
+                if (now.table(written.getKey()) != written.getValue()) {
+                    txn.rollback();
+                    throw new SqlException("40001", "table " + written.getKey()
+                            + " was changed by a concurrent schema change; the transaction was rolled back, retry it");
+                }
+            }
+            txn.commit();
+        } finally {
+            writtenTables.clear();
+            engine.schemaLock().readLock().unlock();
+        }
+    }
+
     @Override
     public void rollback() {
+        writtenTables.clear();
         closeOpenCursor();
         if (transaction != null) {
             transaction.rollback();
@@ -351,7 +396,12 @@ final class StarlingSqlSession implements SqlSession {
                         c.nullable(), c.defaultSql()));
             }
             List<String> pk = Arrays.stream(t.primaryKey()).mapToObj(i -> t.columns().get(i).name()).toList();
-            tables.add(new CatalogView.TableInfo("PUBLIC", t.name(), columns, pk, List.of()));
+            List<CatalogView.IndexInfo> indexes = new ArrayList<>();
+            for (IndexDef index : t.indexes()) {
+                indexes.add(new CatalogView.IndexInfo(index.name(), index.unique(),
+                        Arrays.stream(index.columns()).mapToObj(i -> t.columns().get(i).name()).toList()));
+            }
+            tables.add(new CatalogView.TableInfo("PUBLIC", t.name(), columns, pk, indexes));
         }
         long version = snapshot.version();
         return new CatalogView() {

@@ -30,12 +30,23 @@ public final class Catalog {
     static final int CATALOG_TABLE_ID = 0;
     private static final int TABLES_SECTION = 1;
     private static final int COUNTERS_SECTION = 2;
-    private static final int FORMAT_VERSION = 1;
+    /** Version 2 adds secondary indexes; version 1 entries (no indexes) are still read. */
+    private static final int FORMAT_VERSION = 2;
 
     /** An immutable view of the catalog at one version. */
     public record Snapshot(long version, Map<String, TableDef> tables, int nextTableId) {
         public TableDef table(String name) {
             return tables.get(name);
+        }
+
+        /** The table that has an index of this name, or null. */
+        public TableDef tableOfIndex(String indexName) {
+            for (TableDef t : tables.values()) {
+                if (t.index(indexName) != null) {
+                    return t;
+                }
+            }
+            return null;
         }
     }
 
@@ -145,6 +156,16 @@ public final class Catalog {
             for (int k : table.primaryKey()) {
                 out.writeInt(k);
             }
+            out.writeInt(table.indexes().size());
+            for (IndexDef index : table.indexes()) {
+                out.writeInt(index.id());
+                out.writeUTF(index.name());
+                out.writeBoolean(index.unique());
+                out.writeInt(index.columns().length);
+                for (int c : index.columns()) {
+                    out.writeInt(c);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -154,7 +175,7 @@ public final class Catalog {
     private static TableDef decode(byte[] bytes) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         int format = in.readInt();
-        if (format != FORMAT_VERSION) {
+        if (format != 1 && format != FORMAT_VERSION) {
             throw new IOException("catalog entry format " + format + " is not supported by this version");
         }
         int id = in.readInt();
@@ -182,6 +203,20 @@ public final class Catalog {
         for (int i = 0; i < pk.length; i++) {
             pk[i] = in.readInt();
         }
-        return new TableDef(id, name, List.copyOf(columns), pk);
+        List<IndexDef> indexes = new ArrayList<>();
+        if (format >= 2) {
+            int count = in.readInt();
+            for (int i = 0; i < count; i++) {
+                int indexId = in.readInt();
+                String indexName = in.readUTF();
+                boolean unique = in.readBoolean();
+                int[] indexColumns = new int[in.readInt()];
+                for (int c = 0; c < indexColumns.length; c++) {
+                    indexColumns[c] = in.readInt();
+                }
+                indexes.add(new IndexDef(indexId, indexName, indexColumns, unique));
+            }
+        }
+        return new TableDef(id, name, List.copyOf(columns), pk, List.copyOf(indexes));
     }
 }

@@ -9,7 +9,32 @@ import java.util.List;
  *
  * @param primaryKey indexes into columns, in key order; empty for a hidden row id
  */
-public record TableDef(int id, String name, List<ColumnDef> columns, int[] primaryKey) {
+public record TableDef(int id, String name, List<ColumnDef> columns, int[] primaryKey, List<IndexDef> indexes) {
+
+    public TableDef(int id, String name, List<ColumnDef> columns, int[] primaryKey) {
+        this(id, name, columns, primaryKey, List.of());
+    }
+
+    /** This table with one more index (or one less, when {@code remove} is its name). */
+    public TableDef withIndex(IndexDef added) {
+        List<IndexDef> out = new java.util.ArrayList<>(indexes);
+        out.add(added);
+        return new TableDef(id, name, columns, primaryKey, List.copyOf(out));
+    }
+
+    public TableDef withoutIndex(String indexName) {
+        return new TableDef(id, name, columns, primaryKey,
+                indexes.stream().filter(i -> !i.name().equals(indexName)).toList());
+    }
+
+    public IndexDef index(String indexName) {
+        for (IndexDef i : indexes) {
+            if (i.name().equals(indexName)) {
+                return i;
+            }
+        }
+        return null;
+    }
 
     public boolean hasRowId() {
         return primaryKey.length == 0;

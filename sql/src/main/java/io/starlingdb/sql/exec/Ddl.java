@@ -6,8 +6,11 @@ import io.starlingdb.engine.txn.Transaction;
 import io.starlingdb.sql.SqlException;
 import io.starlingdb.sql.catalog.Catalog;
 import io.starlingdb.sql.catalog.ColumnDef;
+import io.starlingdb.engine.encoding.KeyEncoder;
+import io.starlingdb.sql.catalog.IndexDef;
 import io.starlingdb.sql.catalog.TableDef;
 import io.starlingdb.sql.schema.TableStorage;
+import java.util.Arrays;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,6 +42,8 @@ public final class Ddl {
     public static final int MAX_DECIMAL_PRECISION = 1000;
     /** Most columns in one table. */
     public static final int MAX_COLUMNS = 1000;
+    /** Columns of one secondary index. */
+    public static final int MAX_INDEX_COLUMNS = 16;
 
     private Ddl() {
     }
@@ -195,12 +200,84 @@ public final class Ddl {
             }
             throw new SqlException("42S02", "table " + table + " does not exist");
         }
-        try (KvCursor cursor = TableStorage.scan(txn, def)) {
+        try (KvCursor cursor = TableStorage.scanAll(txn, def)) {
             while (cursor.next()) {
                 txn.delete(cursor.key().clone());
             }
         }
         storage.forget(def);
         return catalog.stage(txn, base, table, null);
+    }
+
+    /** Stages a new index and writes its entries for the rows the table already has. */
+    public static Catalog.Snapshot createIndex(IndexDdl.Create create, Catalog catalog, Catalog.Snapshot base, Transaction txn)
+            throws SqlException {
+        TableDef table = base.table(create.table());
+        if (table == null) {
+            throw new SqlException("42S02", "table " + create.table() + " does not exist");
+        }
+        TableDef owner = base.tableOfIndex(create.name());
+        if (owner != null) {
+            if (create.ifNotExists()) {
+                return null;
+            }
+            throw new SqlException("42S11", "index " + create.name() + " already exists (on table " + owner.name() + ")");
+        }
+        int[] columns = new int[create.columns().size()];
+        for (int i = 0; i < columns.length; i++) {
+            columns[i] = table.columnIndex(create.columns().get(i));
+            if (columns[i] < 0) {
+                throw new SqlException("42S22", "column " + create.columns().get(i) + " does not exist in table " + table.name());
+            }
+            for (int j = 0; j < i; j++) {
+                if (columns[j] == columns[i]) {
+                    throw new SqlException("42701", "column " + create.columns().get(i) + " is named twice in index " + create.name());
+                }
+            }
+        }
+        if (columns.length > MAX_INDEX_COLUMNS) {
+            throw new SqlException("54011", "an index has at most " + MAX_INDEX_COLUMNS + " columns");
+        }
+        int id = 1;
+        for (IndexDef existing : table.indexes()) {
+            id = Math.max(id, existing.id() + 1);
+        }
+        IndexDef index = new IndexDef(id, create.name(), columns, create.unique());
+        Set<List<Object>> seen = new HashSet<>();
+        try (KvCursor cursor = TableStorage.scan(txn, table)) {
+            while (cursor.next()) {
+                Object[] row = TableStorage.decodeRow(table, cursor.value());
+                if (index.unique()) {
+                    List<Object> values = Arrays.asList(TableStorage.indexValues(index, row));
+                    if (!values.contains(null) && !seen.add(values)) {
+                        throw new SqlException("23505", "cannot create unique index " + index.name() + ": table " + table.name()
+                                + " has two rows with " + create.columns() + " = " + values);
+                    }
+                }
+                byte[] key = cursor.key().clone();
+                txn.put(TableStorage.indexEntry(table, index, row, key), key);
+            }
+        }
+        return catalog.stage(txn, base, table.name(), table.withIndex(index));
+    }
+
+    /** Stages removal of an index and its entries. */
+    public static Catalog.Snapshot dropIndex(IndexDdl.Drop drop, Catalog catalog, Catalog.Snapshot base, Transaction txn)
+            throws SqlException {
+        TableDef table = base.tableOfIndex(drop.name());
+        if (table == null) {
+            if (drop.ifExists()) {
+                return null;
+            }
+            throw new SqlException("42S12", "index " + drop.name() + " does not exist");
+        }
+        IndexDef index = table.index(drop.name());
+        byte[] prefix = TableStorage.indexPrefix(table, index, new Object[0]);
+        try (KvCursor cursor = txn.scan(prefix, KeyEncoder.prefixEnd(prefix))) {
+            while (cursor.next()) {
+                txn.delete(cursor.key().clone());
+            }
+        }
+        return catalog.stage(txn, base, table.name(), table.withoutIndex(drop.name()));
     }
 }

@@ -4,7 +4,9 @@ import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.txn.Transaction;
 import io.starlingdb.sql.SqlException;
 import io.starlingdb.sql.catalog.ColumnDef;
+import io.starlingdb.sql.catalog.IndexDef;
 import io.starlingdb.sql.catalog.TableDef;
+import io.starlingdb.engine.encoding.KeyEncoder;
 import io.starlingdb.sql.schema.TableStorage;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -172,6 +174,56 @@ public final class Dml {
             return TableStorage.scan(txn, table);
         }
 
+        /** Writes a row and its index entries; oldRow (or null) is the row this key held before. */
+        void putRow(TableDef table, byte[] key, Object[] oldRow, Object[] row) throws SqlException {
+            for (IndexDef index : table.indexes()) {
+                byte[] entry = TableStorage.indexEntry(table, index, row, key);
+                if (oldRow != null) {
+                    byte[] old = TableStorage.indexEntry(table, index, oldRow, key);
+                    if (Arrays.equals(old, entry)) {
+                        continue;
+                    }
+                    delete(old);
+                }
+                if (index.unique()) {
+                    Object[] values = TableStorage.indexValues(index, row);
+                    if (!Arrays.asList(values).contains(null)) {
+                        byte[] prefix = TableStorage.indexPrefix(table, index, values);
+                        if (exists(prefix, KeyEncoder.prefixEnd(prefix))) {
+                            throw duplicateIndexValue(table, index, values);
+                        }
+                    }
+                }
+                put(entry, key);
+            }
+            put(key, TableStorage.encodeRow(table, row));
+        }
+
+        /** Deletes a row and its index entries. */
+        void deleteRow(TableDef table, byte[] key, Object[] row) {
+            for (IndexDef index : table.indexes()) {
+                delete(TableStorage.indexEntry(table, index, row, key));
+            }
+            delete(key);
+        }
+
+        /** Whether any key in [from, to) exists, counting this statement's staged writes. */
+        private boolean exists(byte[] from, byte[] to) {
+            for (byte[] value : writes.subMap(from, to).values()) {
+                if (value != DELETED) {
+                    return true;
+                }
+            }
+            try (KvCursor cursor = txn.scan(from, to)) {
+                while (cursor.next()) {
+                    if (writes.get(cursor.key()) == null) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
         Transaction transaction() {
             return txn;
         }
@@ -211,9 +263,18 @@ public final class Dml {
                     throw duplicateKey(table, row);
                 }
             }
-            txn.put(key, TableStorage.encodeRow(table, row));
+            txn.putRow(table, key, null, row);
         }
         return sourceRows.size();
+    }
+
+    private static SqlException duplicateIndexValue(TableDef table, IndexDef index, Object[] values) {
+        StringBuilder key = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            key.append(i == 0 ? "" : ", ").append(table.columns().get(index.columns()[i]).name()).append('=').append(values[i]);
+        }
+        return new SqlException("23505", "duplicate value (" + key + ") for unique index " + index.name() + " of table "
+                + table.name());
     }
 
     private static SqlException duplicateKey(TableDef table, Object[] row) {
@@ -232,25 +293,27 @@ public final class Dml {
                 pending.computeIfAbsent(Arrays.asList(Arrays.copyOf(m, width)), k -> new ArrayList<>()).add(m);
             }
             try (KvCursor cursor = txn.scan(table)) {
-                List<byte[][]> writes = new ArrayList<>();
+                List<Object[]> writes = new ArrayList<>();
                 while (cursor.next()) {
-                    List<Object> stored = Arrays.asList(TableStorage.decodeRow(table, cursor.value()));
-                    List<Object[]> candidates = pending.get(stored);
+                    Object[] storedRow = TableStorage.decodeRow(table, cursor.value());
+                    List<Object[]> candidates = pending.get(Arrays.asList(storedRow));
                     if (candidates != null && !candidates.isEmpty()) {
                         Object[] updated = newRow(plan, table, candidates.remove(candidates.size() - 1));
-                        writes.add(new byte[][] {cursor.key().clone(), TableStorage.encodeRow(table, updated)});
+                        writes.add(new Object[] {cursor.key().clone(), storedRow, updated});
                     }
                 }
-                for (byte[][] w : writes) {
-                    txn.put(w[0], w[1]);
+                for (Object[] w : writes) {
+                    txn.putRow(table, (byte[]) w[0], (Object[]) w[1], (Object[]) w[2]);
                 }
             }
             return matched.size();
         }
         List<byte[]> oldKeys = new ArrayList<>();
+        List<Object[]> oldRows = new ArrayList<>();
         List<Object[]> newRows = new ArrayList<>();
         for (Object[] m : matched) {
             oldKeys.add(TableStorage.primaryKey(table, m));
+            oldRows.add(Arrays.copyOf(m, width));
             newRows.add(newRow(plan, table, m));
         }
         // Deletes first, so that rows may swap keys within one statement.
@@ -258,7 +321,7 @@ public final class Dml {
         for (int i = 0; i < newRows.size(); i++) {
             byte[] newKey = TableStorage.primaryKey(table, newRows.get(i));
             if (!Arrays.equals(newKey, oldKeys.get(i))) {
-                txn.delete(oldKeys.get(i));
+                txn.deleteRow(table, oldKeys.get(i), oldRows.get(i));
                 moved.add(newKey);
             } else {
                 moved.add(null);
@@ -269,7 +332,7 @@ public final class Dml {
             if (moved.get(i) != null && txn.get(key) != null) {
                 throw duplicateKey(table, newRows.get(i));
             }
-            txn.put(key, TableStorage.encodeRow(table, newRows.get(i)));
+            txn.putRow(table, key, moved.get(i) != null ? null : oldRows.get(i), newRows.get(i));
         }
         return matched.size();
     }
@@ -290,22 +353,26 @@ public final class Dml {
             for (Object[] m : matched) {
                 pending.merge(Arrays.asList(m), 1, Integer::sum);
             }
-            List<byte[]> keys = new ArrayList<>();
+            List<Object[]> rows = new ArrayList<>();
             try (KvCursor cursor = txn.scan(table)) {
                 while (cursor.next()) {
-                    List<Object> stored = Arrays.asList(TableStorage.decodeRow(table, cursor.value()));
+                    Object[] storedRow = TableStorage.decodeRow(table, cursor.value());
+                    List<Object> stored = Arrays.asList(storedRow);
                     Integer n = pending.get(stored);
                     if (n != null && n > 0) {
                         pending.put(stored, n - 1);
-                        keys.add(cursor.key().clone());
+                        rows.add(new Object[] {cursor.key().clone(), storedRow});
                     }
                 }
             }
-            keys.forEach(txn::delete);
+            for (Object[] r : rows) {
+                txn.deleteRow(table, (byte[]) r[0], (Object[]) r[1]);
+            }
             return matched.size();
         }
+        int width = table.columns().size();
         for (Object[] m : matched) {
-            txn.delete(TableStorage.primaryKey(table, m));
+            txn.deleteRow(table, TableStorage.primaryKey(table, m), Arrays.copyOf(m, width));
         }
         return matched.size();
     }

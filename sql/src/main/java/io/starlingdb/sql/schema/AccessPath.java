@@ -2,6 +2,7 @@ package io.starlingdb.sql.schema;
 
 import io.starlingdb.engine.encoding.KeyEncoder;
 import io.starlingdb.engine.encoding.ValueType;
+import io.starlingdb.sql.catalog.IndexDef;
 import io.starlingdb.sql.catalog.TableDef;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,7 @@ import org.apache.calcite.sql.SqlKind;
  */
 public final class AccessPath {
 
-    public enum Kind { POINT_LOOKUP, KEY_RANGE, FULL_SCAN }
+    public enum Kind { POINT_LOOKUP, KEY_RANGE, INDEX_LOOKUP, FULL_SCAN }
 
     /** One bound on the first key column after the equality prefix. */
     record Bound(RexNode value, boolean inclusive) {
@@ -38,8 +39,15 @@ public final class AccessPath {
     private final List<RexNode> equalityFilters; // the filters that fixed them
     private final Bound lower;
     private final Bound upper;
+    private final IndexDef index;               // for INDEX_LOOKUP: equalities fix its leading columns
 
     private AccessPath(TableDef table, Kind kind, List<RexNode> equalities, List<RexNode> equalityFilters, Bound lower, Bound upper) {
+        this(table, kind, equalities, equalityFilters, lower, upper, null);
+    }
+
+    private AccessPath(TableDef table, Kind kind, List<RexNode> equalities, List<RexNode> equalityFilters, Bound lower, Bound upper,
+                       IndexDef index) {
+        this.index = index;
         this.table = table;
         this.kind = kind;
         this.equalities = equalities;
@@ -55,7 +63,8 @@ public final class AccessPath {
         }
         int[] pk = table.primaryKey();
         if (pk.length == 0) {
-            return new AccessPath(table, Kind.FULL_SCAN, List.of(), List.of(), null, null);
+            AccessPath byIndex = bestIndex(table, filters);
+            return byIndex != null ? byIndex : new AccessPath(table, Kind.FULL_SCAN, List.of(), List.of(), null, null);
         }
         List<RexNode> values = new ArrayList<>();
         List<RexNode> used = new ArrayList<>();
@@ -73,10 +82,64 @@ public final class AccessPath {
         int next = pk[values.size()];
         Bound lower = bound(filters, next, SqlKind.GREATER_THAN_OR_EQUAL, SqlKind.GREATER_THAN);
         Bound upper = bound(filters, next, SqlKind.LESS_THAN_OR_EQUAL, SqlKind.LESS_THAN);
-        if (values.isEmpty() && lower == null && upper == null) {
-            return new AccessPath(table, Kind.FULL_SCAN, List.of(), List.of(), null, null);
+        if (values.isEmpty()) {
+            // A key range with no fixed key prefix is likely wider than an index's equality match.
+            AccessPath byIndex = bestIndex(table, filters);
+            if (byIndex != null) {
+                return byIndex;
+            }
+            if (lower == null && upper == null) {
+                return new AccessPath(table, Kind.FULL_SCAN, List.of(), List.of(), null, null);
+            }
         }
         return new AccessPath(table, Kind.KEY_RANGE, values, used, lower, upper);
+    }
+
+    /**
+     * The index whose leading columns the filters fix by equality, preferring a unique index
+     * fixed completely, then the most columns fixed; or null.
+     */
+    private static AccessPath bestIndex(TableDef table, List<RexNode> filters) {
+        AccessPath best = null;
+        int bestScore = 0;
+        for (IndexDef candidate : table.indexes()) {
+            List<RexNode> values = new ArrayList<>();
+            for (int column : candidate.columns()) {
+                RexNode[] match = comparison(filters, column, SqlKind.EQUALS);
+                if (match == null) {
+                    break;
+                }
+                values.add(match[1]);
+            }
+            if (values.isEmpty()) {
+                continue;
+            }
+            boolean uniqueMatch = candidate.unique() && values.size() == candidate.columns().length;
+            int score = values.size() + (uniqueMatch ? 1000 : 0);
+            if (score > bestScore) {
+                bestScore = score;
+                best = new AccessPath(table, Kind.INDEX_LOOKUP, values, List.of(), null, null, candidate);
+            }
+        }
+        return best;
+    }
+
+    /** The index an INDEX_LOOKUP reads. */
+    IndexDef index() {
+        return index;
+    }
+
+    /** For INDEX_LOOKUP: the [from, to) range of index entries; null if a value cannot match any entry. */
+    byte[][] indexRange(ValueResolver resolver) {
+        Object[] values = new Object[equalities.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = resolver.resolve(equalities.get(i), table.columns().get(index.columns()[i]).type());
+            if (values[i] == null) {
+                return null;
+            }
+        }
+        byte[] prefix = TableStorage.indexPrefix(table, index, values);
+        return new byte[][] {prefix, KeyEncoder.prefixEnd(prefix)};
     }
 
     private static Bound bound(List<RexNode> filters, int column, SqlKind inclusive, SqlKind exclusive) {
@@ -184,8 +247,9 @@ public final class AccessPath {
     public String describe() {
         List<String> parts = new ArrayList<>();
         int[] pk = table.primaryKey();
+        int[] fixedColumns = kind == Kind.INDEX_LOOKUP ? index.columns() : pk;
         for (int i = 0; i < equalities.size(); i++) {
-            parts.add(table.columns().get(pk[i]).name() + " = " + equalities.get(i));
+            parts.add(table.columns().get(fixedColumns[i]).name() + " = " + equalities.get(i));
         }
         if (kind == Kind.KEY_RANGE && equalities.size() < pk.length) {
             String next = table.columns().get(pk[equalities.size()]).name();
@@ -199,6 +263,7 @@ public final class AccessPath {
         return switch (kind) {
             case POINT_LOOKUP -> "primary key lookup (" + String.join(", ", parts) + ")";
             case KEY_RANGE -> "primary key range (" + String.join(", ", parts) + ")";
+            case INDEX_LOOKUP -> "index " + index.name() + " lookup (" + String.join(", ", parts) + ")";
             case FULL_SCAN -> "full scan";
         };
     }

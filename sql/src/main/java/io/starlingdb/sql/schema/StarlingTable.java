@@ -80,7 +80,19 @@ public final class StarlingTable extends AbstractTable implements FilterableTabl
                         : Linq4j.singletonEnumerable(TableStorage.decodeRow(table, value));
             }
         }
-        byte[][] range = path.kind() == AccessPath.Kind.FULL_SCAN ? null : path.range(values);
+        if (path.kind() == AccessPath.Kind.INDEX_LOOKUP) {
+            byte[][] entries = path.indexRange(values);
+            if (entries != null) {
+                return new AbstractEnumerable<>() {
+                    @Override
+                    public Enumerator<Object[]> enumerator() {
+                        return new IndexEnumerator(txn.scan(entries[0], entries[1]), txn, table);
+                    }
+                };
+            }
+        }
+        byte[][] range = path.kind() == AccessPath.Kind.FULL_SCAN || path.kind() == AccessPath.Kind.INDEX_LOOKUP
+                ? null : path.range(values);
         return new AbstractEnumerable<>() {
             @Override
             public Enumerator<Object[]> enumerator() {
@@ -128,6 +140,47 @@ public final class StarlingTable extends AbstractTable implements FilterableTabl
         } catch (ArithmeticException | NumberFormatException e) {
             // Not representable in the key column's type (e.g. 1.5 for an INTEGER key): let the filter run.
             return null;
+        }
+    }
+
+    /** Reads the rows an index range points at (each entry's value is its row's key). */
+    private static final class IndexEnumerator implements Enumerator<Object[]> {
+        private final KvCursor entries;
+        private final Transaction txn;
+        private final TableDef table;
+        private Object[] current;
+
+        IndexEnumerator(KvCursor entries, Transaction txn, TableDef table) {
+            this.entries = entries;
+            this.txn = txn;
+            this.table = table;
+        }
+
+        @Override
+        public Object[] current() {
+            return current;
+        }
+
+        @Override
+        public boolean moveNext() {
+            while (entries.next()) {
+                byte[] row = txn.get(entries.value());
+                if (row != null) {
+                    current = TableStorage.decodeRow(table, row);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void reset() {
+            throw new UnsupportedOperationException("store cursors are forward-only");
+        }
+
+        @Override
+        public void close() {
+            entries.close();
         }
     }
 

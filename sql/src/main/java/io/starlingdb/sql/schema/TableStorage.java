@@ -6,6 +6,7 @@ import io.starlingdb.engine.encoding.RowCodec;
 import io.starlingdb.engine.encoding.ValueType;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.sql.catalog.IndexDef;
 import io.starlingdb.sql.catalog.TableDef;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TableStorage {
 
     /** Index id of the primary index in every row key. */
-    static final int PRIMARY_INDEX_ID = 0;
+    public static final int PRIMARY_INDEX_ID = 0;
 
     /** Next hidden row id per table, found once per process from the highest stored id. */
     private final Map<Integer, AtomicLong> nextRowIds = new ConcurrentHashMap<>();
@@ -56,6 +57,39 @@ public final class TableStorage {
 
     public static Object[] decodeRow(TableDef table, byte[] value) {
         return RowCodec.decode(value, table.columnIds(), table.types());
+    }
+
+    /** Every key of a table: its rows and all its index entries. */
+    public static KvCursor scanAll(Transaction txn, TableDef table) {
+        byte[] prefix = new KeyEncoder().writeTableId(table.id()).toBytes();
+        return txn.scan(prefix, KeyEncoder.prefixEnd(prefix));
+    }
+
+    /**
+     * The prefix of an index's entries whose leading indexed columns have these values. An
+     * entry's key is this prefix over all indexed columns followed by the row's key; its value
+     * is the row's key, so a lookup reads the row with one more get.
+     */
+    public static byte[] indexPrefix(TableDef table, IndexDef index, Object[] values) {
+        KeyEncoder key = new KeyEncoder().writeTableId(table.id()).writeTableId(index.id());
+        for (int i = 0; i < values.length; i++) {
+            key.write(table.columns().get(index.columns()[i]).type(), values[i], false);
+        }
+        return key.toBytes();
+    }
+
+    /** The values of a row's indexed columns, in index order. */
+    public static Object[] indexValues(IndexDef index, Object[] row) {
+        Object[] values = new Object[index.columns().length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = row[index.columns()[i]];
+        }
+        return values;
+    }
+
+    public static byte[] indexEntry(TableDef table, IndexDef index, Object[] row, byte[] rowKey) {
+        byte[] prefix = indexPrefix(table, index, indexValues(index, row));
+        return new KeyEncoder(prefix.length + rowKey.length).writeRaw(prefix).writeRaw(rowKey).toBytes();
     }
 
     public static KvCursor scan(Transaction txn, TableDef table) {
