@@ -631,6 +631,16 @@ public final class Transport implements AutoCloseable {
         }
     }
 
+    /** True while any peer has frames waiting to be written. */
+    public boolean hasQueuedFrames() {
+        for (PeerLink link : peers.values()) {
+            if (link.isConnected() && !link.queues.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Peers this transport has a link to (connected or not). */
     int peerStatsCount() {
         return peers.size();
