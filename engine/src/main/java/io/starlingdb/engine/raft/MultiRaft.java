@@ -1,0 +1,441 @@
+package io.starlingdb.engine.raft;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Raft driver of one node: every group the node hosts shares this one thread, the node's
+ * one {@link RaftLogStore} and one {@link Transport}. Each loop iteration runs the queued work
+ * (incoming messages, proposals, reads), ticks the groups when a tick is due, then for every
+ * group with something to do: collects its Ready, writes all of them in one synced RocksDB
+ * batch, sends the messages in one batch per destination node, applies committed entries, and
+ * advances. Work that arrives during the fsync waits for the next iteration and shares its
+ * fsync: that is the group commit.
+ *
+ * <p>Futures complete on the driver's thread: callers must not block in their callbacks.
+ * A read or proposal may never complete if leadership changes at the wrong moment: use timeouts.
+ */
+public final class MultiRaft implements Transport.Receiver, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(MultiRaft.class);
+
+    /** Queued tasks run per iteration before the Readies are handled, so that a flood cannot starve I/O. */
+    public static final int maxTasksPerIteration = 16_384;
+
+    private final long nodeId;
+    private final RaftConfig config;
+    private final RaftLogStore store;
+    private final Random random;
+    private final LinkedBlockingQueue<Task> inbox = new LinkedBlockingQueue<>();
+    private final Map<Long, Group> groups = new HashMap<>();
+    private final Set<Group> dirty = new LinkedHashSet<>();
+    private final Map<Long, Long> leaders = new ConcurrentHashMap<>();
+    private final AtomicLong syncs = new AtomicLong();
+    private final Thread thread;
+    private volatile Transport transport;
+    private volatile boolean running;
+    private volatile boolean closed;
+    private long nextReadContext = 1;
+
+    private record Pending(long term, CompletableFuture<Object> future) {
+    }
+
+    /** Queued work; future (null for incoming messages) is failed if the node stops first. */
+    private record Task(CompletableFuture<?> future, Runnable work) {
+    }
+
+    private record WaitingRead(long index, CompletableFuture<Void> future) {
+    }
+
+    private static final class Group {
+        final long id;
+        final RaftCore core;
+        final StateMachine sm;
+        final TreeMap<Long, Pending> pending = new TreeMap<>();
+        final Map<Long, CompletableFuture<Void>> reads = new HashMap<>();
+        final List<WaitingRead> waiting = new ArrayList<>();
+        Role lastRole;
+
+        Group(long id, RaftCore core, StateMachine sm) {
+            this.id = id;
+            this.core = core;
+            this.sm = sm;
+        }
+    }
+
+    public MultiRaft(long nodeId, RaftConfig config, RaftLogStore store, long randomSeed) {
+        this.nodeId = nodeId;
+        this.config = config;
+        this.store = store;
+        this.random = new Random(randomSeed);
+        this.thread = new Thread(this::loop, "raft-node-" + nodeId);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the driver thread, sending with the given transport. */
+    public void start(Transport transport) {
+        this.transport = transport;
+        running = true;
+        thread.start();
+    }
+
+    public long nodeId() {
+        return nodeId;
+    }
+
+    /** fsyncs done so far (one per loop iteration that had something to persist). */
+    public long syncCount() {
+        return syncs.get();
+    }
+
+    /**
+     * Hosts a group: loads its durable state (or creates it with the bootstrap configuration)
+     * and rebuilds the state machine from the snapshot and the committed log.
+     */
+    public CompletableFuture<Void> createGroup(long group, ConfState bootstrap, StateMachine sm) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        submit(f, () -> {
+            if (groups.containsKey(group)) {
+                f.completeExceptionally(new IllegalStateException("group " + group + " already exists on node " + nodeId));
+                return;
+            }
+            RaftState state = store.load(group, bootstrap);
+            sm.restore(state.snapshot() == null ? null : state.snapshot().data());
+            Group g = new Group(group, new RaftCore(nodeId, config, new Random(random.nextLong()), state), sm);
+            groups.put(group, g);
+            dirty.add(g);
+            f.complete(null);
+        });
+        return f;
+    }
+
+    /** Proposes a command; completes with the state machine's result once applied here. */
+    public CompletableFuture<Object> propose(long group, byte[] command) {
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        submit(f, () -> {
+            Group g = group(group, f);
+            if (g == null) {
+                return;
+            }
+            ProposeResult r = g.core.propose(command);
+            if (r instanceof ProposeResult.Accepted a) {
+                g.pending.put(a.index(), new Pending(a.term(), f));
+            } else if (r instanceof ProposeResult.NotLeader nl) {
+                f.completeExceptionally(new NotLeaderException(group, nl.leaderId()));
+            } else {
+                f.completeExceptionally(new ProposalDroppedException(((ProposeResult.Dropped) r).reason()));
+            }
+            dirty.add(g);
+        });
+        return f;
+    }
+
+    /** Proposes a membership change; completes when applied here. */
+    public CompletableFuture<Object> proposeConfChange(long group, ConfChange cc) {
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        submit(f, () -> {
+            Group g = group(group, f);
+            if (g == null) {
+                return;
+            }
+            ProposeResult r = g.core.proposeConfChange(cc);
+            if (r instanceof ProposeResult.Accepted a) {
+                g.pending.put(a.index(), new Pending(a.term(), f));
+            } else if (r instanceof ProposeResult.NotLeader nl) {
+                f.completeExceptionally(new NotLeaderException(group, nl.leaderId()));
+            } else {
+                f.completeExceptionally(new ProposalDroppedException(((ProposeResult.Dropped) r).reason()));
+            }
+            dirty.add(g);
+        });
+        return f;
+    }
+
+    /**
+     * A linearizable read barrier (ReadIndex): completes once this replica's state machine has
+     * applied everything committed when the read was confirmed by a quorum; the caller then
+     * reads the state machine. Works on followers too (one round trip to the leader).
+     */
+    public CompletableFuture<Void> readBarrier(long group) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        submit(f, () -> {
+            Group g = group(group, f);
+            if (g == null) {
+                return;
+            }
+            long ctx = nextReadContext++;
+            long lead = g.core.readIndex(ctx);
+            if (lead == RaftCore.NONE) {
+                f.completeExceptionally(new NotLeaderException(group, RaftCore.NONE));
+                return;
+            }
+            g.reads.put(ctx, f);
+            dirty.add(g);
+        });
+        return f;
+    }
+
+    /** Asks this replica, if it leads the group, to hand leadership to target. */
+    public CompletableFuture<Boolean> transferLeadership(long group, long target) {
+        CompletableFuture<Boolean> f = new CompletableFuture<>();
+        submit(f, () -> {
+            Group g = group(group, f);
+            if (g != null) {
+                f.complete(g.core.transferLeadership(target));
+                dirty.add(g);
+            }
+        });
+        return f;
+    }
+
+    public CompletableFuture<GroupStatus> status(long group) {
+        CompletableFuture<GroupStatus> f = new CompletableFuture<>();
+        submit(f, () -> {
+            Group g = group(group, f);
+            if (g != null) {
+                RaftCore c = g.core;
+                f.complete(new GroupStatus(group, c.role(), c.leader(), c.hardState(), c.lastIndex(), c.applied(),
+                        c.snapshotIndex()));
+            }
+        });
+        return f;
+    }
+
+    /** The leader this node last knew for the group, 0 if none. Cheap; may be stale. */
+    public long leader(long group) {
+        return leaders.getOrDefault(group, RaftCore.NONE);
+    }
+
+    @Override
+    public void receive(long fromNode, List<GroupMessage> batch) {
+        if (closed) {
+            return;
+        }
+        inbox.add(new Task(null, () -> {
+            for (GroupMessage gm : batch) {
+                Group g = groups.get(gm.group());
+                if (g != null && gm.message().to() == nodeId) {
+                    g.core.step(gm.message());
+                    dirty.add(g);
+                }
+            }
+        }));
+    }
+
+    private <T> Group group(long id, CompletableFuture<T> f) {
+        Group g = groups.get(id);
+        if (g == null) {
+            f.completeExceptionally(new IllegalArgumentException("node " + nodeId + " hosts no group " + id));
+        }
+        return g;
+    }
+
+    private void submit(CompletableFuture<?> f, Runnable task) {
+        if (closed) {
+            f.completeExceptionally(new IllegalStateException("raft node " + nodeId + " is closed"));
+            return;
+        }
+        Task t = new Task(f, task);
+        inbox.add(t);
+        if (closed && inbox.remove(t)) {
+            // close() raced with us and the loop may already have drained the inbox.
+            f.completeExceptionally(new IllegalStateException("raft node " + nodeId + " is closed"));
+        }
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    private void loop() {
+        long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickMillis());
+        long nextTick = System.nanoTime() + tickNanos;
+        try {
+            while (running) {
+                long waitNanos = dirty.isEmpty() ? Math.max(0, nextTick - System.nanoTime()) : 0;
+                Task task = waitNanos > 0 ? inbox.poll(waitNanos, TimeUnit.NANOSECONDS) : inbox.poll();
+                for (int n = 0; task != null; n++) {
+                    task.work().run();
+                    task = n < maxTasksPerIteration ? inbox.poll() : null;
+                }
+                long now = System.nanoTime();
+                if (now - nextTick >= 0) {
+                    for (Group g : groups.values()) {
+                        g.core.tick();
+                        dirty.add(g);
+                    }
+                    nextTick = Math.max(nextTick + tickNanos, now);
+                }
+                handleReadies();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            // A broken invariant: stop this node loudly rather than corrupt its log.
+            log.error("raft node {} stopped: {}", nodeId, e.toString(), e);
+            running = false;
+        }
+        failEverything(new IllegalStateException("raft node " + nodeId + " stopped"));
+    }
+
+    private void handleReadies() {
+        if (dirty.isEmpty()) {
+            return;
+        }
+        RaftLogStore.WriteSet writes = new RaftLogStore.WriteSet();
+        LinkedHashMap<Group, Ready> readies = new LinkedHashMap<>();
+        boolean mustSync = false;
+        for (Group g : dirty) {
+            if (g.core.hasReady()) {
+                Ready rd = g.core.ready();
+                store.stage(g.id, rd, writes);
+                mustSync |= rd.mustPersist();
+                readies.put(g, rd);
+            }
+        }
+        dirty.clear();
+        if (mustSync) {
+            store.write(writes, true);
+            syncs.incrementAndGet();
+        }
+        Map<Long, List<GroupMessage>> out = new HashMap<>();
+        for (Map.Entry<Group, Ready> e : readies.entrySet()) {
+            for (Message m : e.getValue().messages()) {
+                out.computeIfAbsent(m.to(), k -> new ArrayList<>()).add(new GroupMessage(e.getKey().id, m));
+            }
+        }
+        for (Map.Entry<Long, List<GroupMessage>> e : out.entrySet()) {
+            transport.send(e.getKey(), e.getValue());
+        }
+        for (Map.Entry<Group, Ready> e : readies.entrySet()) {
+            Group g = e.getKey();
+            apply(g, e.getValue());
+            g.core.advance(e.getValue());
+            serveReads(g);
+            maybeCompact(g);
+            noteLeadership(g);
+            if (g.core.hasReady()) {
+                dirty.add(g);
+            }
+        }
+    }
+
+    private void apply(Group g, Ready rd) {
+        if (rd.snapshot() != null) {
+            g.sm.restore(rd.snapshot().data());
+            failPendingUpTo(g, rd.snapshot().index());
+        }
+        for (Entry e : rd.committedEntries()) {
+            Object result = null;
+            if (e.type() == EntryType.NORMAL && e.data().length > 0) {
+                result = g.sm.apply(e.index(), e.data());
+            }
+            failPendingUpTo(g, e.index() - 1);
+            Pending p = g.pending.remove(e.index());
+            if (p != null) {
+                if (p.term() == e.term()) {
+                    p.future().complete(result);
+                } else {
+                    p.future().completeExceptionally(new ProposalDroppedException(
+                            "entry " + e.index() + " of term " + p.term() + " was replaced by a later leader"));
+                }
+            }
+        }
+        for (ReadState rs : rd.readStates()) {
+            CompletableFuture<Void> f = g.reads.remove(rs.context());
+            if (f != null) {
+                g.waiting.add(new WaitingRead(rs.index(), f));
+            }
+        }
+    }
+
+    private static void failPendingUpTo(Group g, long index) {
+        while (!g.pending.isEmpty() && g.pending.firstKey() <= index) {
+            g.pending.pollFirstEntry().getValue().future().completeExceptionally(
+                    new ProposalDroppedException("entry was replaced by a later leader"));
+        }
+    }
+
+    private static void serveReads(Group g) {
+        long applied = g.core.applied();
+        Iterator<WaitingRead> it = g.waiting.iterator();
+        while (it.hasNext()) {
+            WaitingRead w = it.next();
+            if (w.index() <= applied) {
+                it.remove();
+                w.future().complete(null);
+            }
+        }
+    }
+
+    private void maybeCompact(Group g) {
+        if (g.core.applied() - g.core.snapshotIndex() >= config.compactAfterEntries()) {
+            Snapshot s = g.core.compact(g.sm.snapshot());
+            if (s != null) {
+                store.compact(g.id, s);
+            }
+        }
+    }
+
+    private void noteLeadership(Group g) {
+        Role role = g.core.role();
+        leaders.put(g.id, g.core.leader());
+        if (role != g.lastRole) {
+            if (role == Role.LEADER) {
+                log.info("node {} leads group {} in term {}", nodeId, g.id, g.core.term());
+            } else if (g.lastRole == Role.LEADER) {
+                log.info("node {} no longer leads group {} (term {})", nodeId, g.id, g.core.term());
+            }
+            g.lastRole = role;
+        }
+    }
+
+    private void failEverything(RuntimeException cause) {
+        for (Group g : groups.values()) {
+            for (Pending p : g.pending.values()) {
+                p.future().completeExceptionally(cause);
+            }
+            g.pending.clear();
+            for (CompletableFuture<Void> f : g.reads.values()) {
+                f.completeExceptionally(cause);
+            }
+            for (WaitingRead w : g.waiting) {
+                w.future().completeExceptionally(cause);
+            }
+        }
+        closed = true;
+        Task t;
+        while ((t = inbox.poll()) != null) {
+            if (t.future() != null) {
+                t.future().completeExceptionally(cause);
+            }
+        }
+    }
+
+    /** Stops the thread. Durable state stays in the store; pending futures fail. */
+    @Override
+    public void close() {
+        closed = true;
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
