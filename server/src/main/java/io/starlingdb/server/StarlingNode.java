@@ -8,6 +8,18 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.starlingdb.cluster.ClusterNetworkManager;
+import io.starlingdb.cluster.ClusterNetworkOptions;
+import io.starlingdb.cluster.MemberView;
+import io.starlingdb.cluster.health.HealthOptions;
+import io.starlingdb.cluster.health.HealthSnapshot;
+import io.starlingdb.cluster.membership.Metadata;
+import io.starlingdb.cluster.membership.SwimOptions;
+import io.starlingdb.cluster.transport.NodeAddress;
+import io.starlingdb.cluster.transport.TlsOptions;
+import io.starlingdb.cluster.transport.TransportOptions;
 import io.starlingdb.engine.mvcc.HybridClock;
 import io.starlingdb.engine.mvcc.MvccStore;
 import io.starlingdb.engine.storage.ColumnFamily;
@@ -22,12 +34,18 @@ import io.starlingdb.server.http.HttpRoutes;
 import io.starlingdb.server.http.HttpServer;
 import io.starlingdb.sql.StarlingSqlEngine;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +67,8 @@ public final class StarlingNode implements AutoCloseable {
     private volatile State state = State.STARTING;
     private InetSocketAddress clientAddress;
     private InetSocketAddress httpAddress;
+    private volatile ClusterNetworkManager cluster;
+    private static final ObjectMapper json = new ObjectMapper();
 
     public StarlingNode(NodeConfig config) {
         this.config = config;
@@ -83,7 +103,8 @@ public final class StarlingNode implements AutoCloseable {
         // HTTP first and closed last, so load balancers see 503 while the node starts and stops.
         HttpRoutes routes = new HttpRoutes()
                 .get("/health", this::health)
-                .get("/metrics", () -> new HttpReply(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+                .get("/metrics", () -> new HttpReply(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()))
+                .get("/cluster/members", this::clusterMembers);
         HttpServer http = new HttpServer(routes);
         toClose.push(http);
         httpAddress = http.start(config.host(), config.httpPort());
@@ -112,6 +133,85 @@ public final class StarlingNode implements AutoCloseable {
         ClientListener clients = new ClientListener(sql, clientOptions, registry);
         toClose.push(clients);
         clientAddress = clients.start(config.host(), config.clientPort());
+
+        if (config.peerPort() != 0) {
+            startClusterNetwork();
+        }
+    }
+
+    /** Joins the cluster last, so peers only see this node once it can serve; it leaves first on close. */
+    private void startClusterNetwork() throws InterruptedException {
+        TransportOptions transport = TransportOptions.defaults(config.host(), config.peerPort(), config.clusterSecret());
+        if (!config.peerTlsKeyStore().isEmpty()) {
+            char[] password = config.peerTlsPassword().toCharArray();
+            transport = transport.withTls(new TlsOptions(Path.of(config.peerTlsKeyStore()), password,
+                    Path.of(config.peerTlsTrustStore()), password));
+        }
+        SwimOptions swim = SwimOptions.defaults().withTiming(config.swimPeriodMillis(), config.swimPingTimeoutMillis(),
+                config.swimIndirectProbes(), config.swimSuspicionTimeoutMillis());
+        List<NodeAddress> seeds = new ArrayList<>();
+        for (String seed : config.joinAddresses()) {
+            seeds.add(NodeAddress.parse(seed));
+        }
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
+                / Runtime.getRuntime().availableProcessors();
+        Map<String, String> metadata = Map.of(
+                Metadata.roles, "sql,storage",
+                Metadata.datacenter, config.datacenter(),
+                Metadata.rack, config.rack(),
+                Metadata.load, String.format(Locale.ROOT, "%.2f", Math.max(0, load)),
+                Metadata.addresses, "client=" + clientAddress.getHostString() + ":" + clientAddress.getPort()
+                        + ",http=" + httpAddress.getHostString() + ":" + httpAddress.getPort());
+        ClusterNetworkManager network = new ClusterNetworkManager(new ClusterNetworkOptions(config.nodeId(), transport,
+                swim, HealthOptions.defaults(), seeds, metadata), null, registry);
+        toClose.push(network);
+        network.start();
+        cluster = network;
+    }
+
+    /** GET /cluster/members: every member with its state, metadata and link health, as JSON. */
+    private HttpReply clusterMembers() {
+        ClusterNetworkManager network = cluster;
+        if (network == null) {
+            return HttpReply.json(404, "{\"error\":\"the cluster network is off on this node (peer.port = 0)\"}\n");
+        }
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (MemberView m : network.members()) {
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("id", m.id());
+            member.put("address", m.address());
+            member.put("state", m.state().name());
+            member.put("incarnation", m.incarnation());
+            member.put("metadata", new LinkedHashMap<>(m.metadata()));
+            HealthSnapshot h = m.health();
+            if (h == null || Double.isNaN(h.rttP50Ms())) {
+                member.put("health", null);
+            } else {
+                Map<String, Object> health = new LinkedHashMap<>();
+                health.put("rttP50Ms", h.rttP50Ms());
+                health.put("rttP99Ms", h.rttP99Ms());
+                health.put("lossRate", h.lossRate());
+                health.put("bytesInPerSec", h.bytesInPerSec());
+                health.put("bytesOutPerSec", h.bytesOutPerSec());
+                health.put("score", h.score());
+                member.put("health", health);
+            }
+            members.add(member);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("self", network.nodeId());
+        body.put("hasMajority", network.hasMajority());
+        body.put("members", members);
+        try {
+            return HttpReply.json(200, json.writeValueAsString(body) + "\n");
+        } catch (JsonProcessingException e) {
+            return HttpReply.json(500, "{\"error\":\"cannot render the membership\"}\n");
+        }
+    }
+
+    /** The cluster network, or null when peer.port is 0. */
+    public ClusterNetworkManager cluster() {
+        return cluster;
     }
 
     private HttpReply health() {

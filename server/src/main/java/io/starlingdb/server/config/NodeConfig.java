@@ -27,6 +27,15 @@ public final class NodeConfig {
     public static final Setting PEER_PORT = Setting.integer("peer.port", 0, 0, 65535, "cluster peer port; 0 disables the cluster network (single node)");
     public static final Setting JOIN = Setting.string("join", "", "comma-separated host:port peer addresses of seed nodes to join");
     public static final Setting CLUSTER_SECRET = Setting.string("cluster.secret", "starling-dev-secret", "shared secret peers prove in the handshake; change it in production");
+    public static final Setting PEER_TLS_KEYSTORE = Setting.string("peer.tls.keystore", "", "PKCS12 key store of this node's certificate; set with peer.tls.truststore to require mutual TLS 1.3 between nodes");
+    public static final Setting PEER_TLS_TRUSTSTORE = Setting.string("peer.tls.truststore", "", "PKCS12 trust store of the certificates (or CA) peers must present");
+    public static final Setting PEER_TLS_PASSWORD = Setting.string("peer.tls.password", "", "password of both TLS stores");
+    public static final Setting DATACENTER = Setting.string("node.datacenter", "dc1", "datacenter this node reports in its cluster metadata");
+    public static final Setting RACK = Setting.string("node.rack", "rack1", "rack this node reports in its cluster metadata");
+    public static final Setting SWIM_PERIOD_MS = Setting.integer("swim.period.ms", 500, 10, 60_000, "SWIM protocol period: one probe per member per period");
+    public static final Setting SWIM_PING_TIMEOUT_MS = Setting.integer("swim.ping.timeout.ms", 200, 1, 59_999, "wait for a direct ack before probing through other members; below swim.period.ms");
+    public static final Setting SWIM_INDIRECT_PROBES = Setting.integer("swim.indirect.probes", 3, 0, 16, "members asked to probe an unresponsive member");
+    public static final Setting SWIM_SUSPICION_TIMEOUT_MS = Setting.integer("swim.suspicion.timeout.ms", 1500, 10, 600_000, "a suspect that does not refute within this is declared dead (scaled up above 7 members)");
     public static final Setting DATA_DIR = Setting.path("data.dir", "data/node", "directory of the node's RocksDB and logs");
     public static final Setting SYNC_COMMITS = Setting.bool("sync.commits", true, "fsync every commit before acknowledging it");
     public static final Setting BLOCK_CACHE_BYTES = Setting.bytes("storage.block.cache.bytes", 128L << 20, 1L << 20, 1L << 40, "RocksDB block cache");
@@ -38,7 +47,8 @@ public final class NodeConfig {
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
-            DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
+            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
+            SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
             FETCH_SIZE);
 
     private final Map<String, Object> values;
@@ -129,6 +139,32 @@ public final class NodeConfig {
         if (!join().isEmpty() && peer == 0) {
             throw new ConfigException("join needs peer.port: a node joins a cluster through its peer port");
         }
+        for (String seed : joinAddresses()) {
+            int colon = seed.lastIndexOf(':');
+            int port = -1;
+            try {
+                port = colon > 0 ? Integer.parseInt(seed.substring(colon + 1)) : -1;
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new ConfigException("join must be host:port[,host:port...] with ports 1..65535, got '" + seed + "'");
+            }
+        }
+        if (swimPingTimeoutMillis() >= swimPeriodMillis()) {
+            throw new ConfigException("swim.ping.timeout.ms " + swimPingTimeoutMillis() + " must be below swim.period.ms "
+                    + swimPeriodMillis());
+        }
+        if (swimSuspicionTimeoutMillis() < swimPeriodMillis()) {
+            throw new ConfigException("swim.suspicion.timeout.ms " + swimSuspicionTimeoutMillis()
+                    + " must be at least swim.period.ms " + swimPeriodMillis());
+        }
+        if (peerTlsKeyStore().isEmpty() != peerTlsTrustStore().isEmpty()) {
+            throw new ConfigException("peer.tls.keystore and peer.tls.truststore must be set together (mutual TLS)");
+        }
+        if (peer != 0 && clusterSecret().length() < 8) {
+            throw new ConfigException("cluster.secret must have at least 8 characters");
+        }
     }
 
     public String preset() {
@@ -160,8 +196,49 @@ public final class NodeConfig {
         return (String) values.get(JOIN.key());
     }
 
+    /** The seed addresses of {@link #join()}, trimmed, empty entries dropped. */
+    public List<String> joinAddresses() {
+        return java.util.Arrays.stream(join().split(",")).map(String::trim).filter(a -> !a.isEmpty()).toList();
+    }
+
     public String clusterSecret() {
         return (String) values.get(CLUSTER_SECRET.key());
+    }
+
+    public String peerTlsKeyStore() {
+        return (String) values.get(PEER_TLS_KEYSTORE.key());
+    }
+
+    public String peerTlsTrustStore() {
+        return (String) values.get(PEER_TLS_TRUSTSTORE.key());
+    }
+
+    public String peerTlsPassword() {
+        return (String) values.get(PEER_TLS_PASSWORD.key());
+    }
+
+    public String datacenter() {
+        return (String) values.get(DATACENTER.key());
+    }
+
+    public String rack() {
+        return (String) values.get(RACK.key());
+    }
+
+    public int swimPeriodMillis() {
+        return (Integer) values.get(SWIM_PERIOD_MS.key());
+    }
+
+    public int swimPingTimeoutMillis() {
+        return (Integer) values.get(SWIM_PING_TIMEOUT_MS.key());
+    }
+
+    public int swimIndirectProbes() {
+        return (Integer) values.get(SWIM_INDIRECT_PROBES.key());
+    }
+
+    public int swimSuspicionTimeoutMillis() {
+        return (Integer) values.get(SWIM_SUSPICION_TIMEOUT_MS.key());
     }
 
     public Path dataDir() {
@@ -200,6 +277,7 @@ public final class NodeConfig {
     public String toString() {
         Map<String, Object> shown = new LinkedHashMap<>(values);
         shown.put(CLUSTER_SECRET.key(), "***");
+        shown.put(PEER_TLS_PASSWORD.key(), "***");
         return "NodeConfig" + shown + " preset=" + preset;
     }
 }
