@@ -298,19 +298,23 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         }
         RaftLogStore.WriteSet writes = new RaftLogStore.WriteSet();
         LinkedHashMap<Group, Ready> readies = new LinkedHashMap<>();
+        boolean mustWrite = false;
         boolean mustSync = false;
         for (Group g : dirty) {
             if (g.core.hasReady()) {
                 Ready rd = g.core.ready();
                 store.stage(g.id, rd, writes);
-                mustSync |= rd.mustPersist();
+                mustWrite |= rd.mustPersist();
+                mustSync |= rd.mustSync();
                 readies.put(g, rd);
             }
         }
         dirty.clear();
-        if (mustSync) {
-            store.write(writes, true);
-            syncs.incrementAndGet();
+        if (mustWrite) {
+            store.write(writes, mustSync);
+            if (mustSync) {
+                syncs.incrementAndGet();
+            }
         }
         Map<Long, List<GroupMessage>> out = new HashMap<>();
         for (Map.Entry<Group, Ready> e : readies.entrySet()) {

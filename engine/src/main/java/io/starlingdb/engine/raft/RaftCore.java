@@ -282,13 +282,17 @@ public final class RaftCore {
     public Ready ready() {
         checkNotOutstanding();
         HardState hs = hardState();
+        List<Entry> unstable = log.unstableEntries();
+        boolean mustSync = !unstable.isEmpty() || log.pendingSnapshot() != null
+                || hs.term() != prevHardState.term() || hs.vote() != prevHardState.vote();
         Ready rd = new Ready(
                 hs.equals(prevHardState) ? null : hs,
-                log.unstableEntries(),
+                unstable,
                 log.pendingSnapshot(),
                 log.committedToApply(),
                 msgs,
-                readStates);
+                readStates,
+                mustSync);
         msgs = new ArrayList<>();
         readStates = new ArrayList<>();
         readyOutstanding = true;

@@ -23,7 +23,7 @@ class RaftLogStoreTest {
     }
 
     private static Ready ready(HardState hs, Snapshot snap, Entry... entries) {
-        return new Ready(hs, List.of(entries), snap, List.of(), List.of(), List.of());
+        return new Ready(hs, List.of(entries), snap, List.of(), List.of(), List.of(), true);
     }
 
     private static void persist(RaftLogStore store, long group, Ready rd) {

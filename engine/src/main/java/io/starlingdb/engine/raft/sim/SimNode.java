@@ -71,6 +71,7 @@ final class SimNode {
         sim.trace("n" + id + " CRASH " + core);
         core = null;
         sm = null;
+        storage.crash();
         pendingWrites.clear();
         awaitingIndex.clear();
         confirmedReads.clear();

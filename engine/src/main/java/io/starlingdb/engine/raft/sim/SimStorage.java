@@ -24,8 +24,22 @@ final class SimStorage {
         return snapshot == null ? 0 : snapshot.index();
     }
 
-    /** Atomically persists and syncs a Ready's snapshot, entries and hard state. */
+    /** A commit-only hard state written without sync: lost in a crash unless a later sync covers it. */
+    private HardState unsynced;
+
+    /** Atomically persists a Ready's snapshot, entries and hard state; synced if the Ready says it must be. */
     void persist(Ready rd) {
+        if (!rd.mustSync()) {
+            if (rd.hardState() != null) {
+                unsynced = rd.hardState();
+            }
+            return;
+        }
+        if (unsynced != null) {
+            // A sync makes every earlier write durable too.
+            hardState = unsynced;
+            unsynced = null;
+        }
         if (rd.snapshot() != null) {
             entries.clear();
             snapshot = rd.snapshot();
@@ -53,6 +67,11 @@ final class SimStorage {
         int drop = (int) Math.min(entries.size(), s.index() - snapshotIndex());
         entries.subList(0, drop).clear();
         snapshot = s;
+    }
+
+    /** A crash: unsynced writes are gone. */
+    void crash() {
+        unsynced = null;
     }
 
     RaftState recover(ConfState bootstrap) {
