@@ -3,6 +3,7 @@ package io.starlingdb.cluster.transport;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The frames waiting to be written to one peer, one bounded queue per lane. Any thread may
@@ -15,26 +16,41 @@ final class LaneQueues {
     private static final Lane[] lanes = Lane.values();
 
     private final int capacity;
+    private final long capacityBytes;
     private final Queue<Frame>[] queues;
     private final AtomicInteger[] sizes;
+    private final AtomicLong[] bytes;
     private final int[] credits = new int[lanes.length];
 
     @SuppressWarnings("unchecked")
-    LaneQueues(int capacity) {
+    LaneQueues(int capacity, long capacityBytes) {
         this.capacity = capacity;
+        this.capacityBytes = capacityBytes;
         this.queues = new Queue[lanes.length];
         this.sizes = new AtomicInteger[lanes.length];
+        this.bytes = new AtomicLong[lanes.length];
         for (int i = 0; i < lanes.length; i++) {
             queues[i] = new ConcurrentLinkedQueue<>();
             sizes[i] = new AtomicInteger();
+            bytes[i] = new AtomicLong();
         }
         resetCredits();
     }
 
-    /** Queues {@code frame}; false if its lane is full (the caller counts the drop). */
+    /**
+     * Queues {@code frame}; false if its lane holds {@code capacity} frames or its bytes would pass
+     * {@code capacityBytes} (the caller counts the drop). A lone frame always fits an empty lane.
+     */
     boolean offer(Frame frame) {
         int i = frame.lane().ordinal();
+        int length = frame.payload().length;
         if (sizes[i].incrementAndGet() > capacity) {
+            sizes[i].decrementAndGet();
+            return false;
+        }
+        long queuedBytes = bytes[i].addAndGet(length);
+        if (queuedBytes > capacityBytes && queuedBytes != length) {
+            bytes[i].addAndGet(-length);
             sizes[i].decrementAndGet();
             return false;
         }
@@ -50,6 +66,7 @@ final class LaneQueues {
                     Frame frame = queues[i].poll();
                     if (frame != null) {
                         sizes[i].decrementAndGet();
+                        bytes[i].addAndGet(-frame.payload().length);
                         credits[i]--;
                         return frame;
                     }
@@ -79,6 +96,7 @@ final class LaneQueues {
             Frame frame;
             while ((frame = queues[i].poll()) != null) {
                 sizes[i].decrementAndGet();
+                bytes[i].addAndGet(-frame.payload().length);
                 dropped.accept(frame);
             }
         }

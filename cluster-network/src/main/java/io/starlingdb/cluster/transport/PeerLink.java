@@ -27,9 +27,9 @@ final class PeerLink {
     /** System.nanoTime of the last failed dial, 0 if none since the last success. */
     volatile long lastDialFailureNanos;
 
-    PeerLink(NodeAddress address, int laneCapacity, int dedupWindow) {
+    PeerLink(NodeAddress address, int laneCapacity, long laneCapacityBytes, int dedupWindow) {
         this.address = address;
-        this.queues = new LaneQueues(laneCapacity);
+        this.queues = new LaneQueues(laneCapacity, laneCapacityBytes);
         this.dedup = new DedupWindow(dedupWindow);
     }
 

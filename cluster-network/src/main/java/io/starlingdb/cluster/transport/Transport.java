@@ -99,6 +99,8 @@ public final class Transport implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                .childOption(ChannelOption.SO_SNDBUF, options.socketBufferBytes())
+                .childOption(ChannelOption.SO_RCVBUF, options.socketBufferBytes())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -276,7 +278,7 @@ public final class Transport implements AutoCloseable {
                 throw new TransportException("already linked to " + options.maxPeers() + " peers");
             }
             link = peers.computeIfAbsent(address,
-                    a -> new PeerLink(a, options.laneQueueCapacity(), options.dedupWindow()));
+                    a -> new PeerLink(a, options.laneQueueCapacity(), options.laneQueueBytes(), options.dedupWindow()));
         }
         return link;
     }
@@ -344,6 +346,8 @@ public final class Transport implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                .option(ChannelOption.SO_SNDBUF, options.socketBufferBytes())
+                .option(ChannelOption.SO_RCVBUF, options.socketBufferBytes())
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -18,6 +18,10 @@ import java.util.Objects;
  * @param connectTimeoutMillis TCP connect timeout
  * @param reconnectBackoffMillis after a failed connect, sends to that peer fail fast for this long
  * @param laneQueueCapacity    frames queued per lane per peer before senders are refused
+ * @param laneQueueBytes       payload bytes queued per lane per peer before senders are refused
+ * @param socketBufferBytes    kernel send and receive buffer per connection; small, so that a
+ *                             backlog waits in the lane queues, where CRITICAL overtakes LOW,
+ *                             rather than in a deep kernel queue
  * @param maxFramesPerDrain    frames written per writer pass before other channel work runs
  * @param writeBufferHighWaterBytes channel buffer size at which the writer stops and waits
  * @param requestTimeoutMillis default time a request waits for its response
@@ -41,6 +45,8 @@ public record TransportOptions(
         int connectTimeoutMillis,
         long reconnectBackoffMillis,
         int laneQueueCapacity,
+        long laneQueueBytes,
+        int socketBufferBytes,
         int maxFramesPerDrain,
         int writeBufferHighWaterBytes,
         long requestTimeoutMillis,
@@ -65,6 +71,8 @@ public record TransportOptions(
         check("connectTimeoutMillis", connectTimeoutMillis, 10, 600_000);
         check("reconnectBackoffMillis", reconnectBackoffMillis, 0, 600_000);
         check("laneQueueCapacity", laneQueueCapacity, 1, 1 << 20);
+        check("laneQueueBytes", laneQueueBytes, 1024, 1L << 34);
+        check("socketBufferBytes", socketBufferBytes, 4096, 64 << 20);
         check("maxFramesPerDrain", maxFramesPerDrain, 1, 1 << 16);
         check("writeBufferHighWaterBytes", writeBufferHighWaterBytes, 1024, 256 << 20);
         check("requestTimeoutMillis", requestTimeoutMillis, 1, 3_600_000);
@@ -86,6 +94,8 @@ public record TransportOptions(
                 3_000,          // connectTimeoutMillis
                 500,            // reconnectBackoffMillis
                 4096,           // laneQueueCapacity
+                8L << 20,       // laneQueueBytes
+                128 << 10,      // socketBufferBytes
                 64,             // maxFramesPerDrain
                 256 << 10,      // writeBufferHighWaterBytes
                 10_000,         // requestTimeoutMillis
@@ -100,7 +110,7 @@ public record TransportOptions(
     public TransportOptions withTls(TlsOptions newTls) {
         return new TransportOptions(bindHost, port, advertisedHost, clusterSecret, newTls, ioThreads, maxFrameBytes,
                 maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
-                laneQueueCapacity, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
+                laneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
                 maxPendingRequests, reliableAckTimeoutMillis, reliableMaxAttempts, dedupWindow, maxPeers,
                 maxInboundConnections);
     }
@@ -108,7 +118,7 @@ public record TransportOptions(
     public TransportOptions withSecret(String newSecret) {
         return new TransportOptions(bindHost, port, advertisedHost, newSecret, tls, ioThreads, maxFrameBytes,
                 maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
-                laneQueueCapacity, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
+                laneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
                 maxPendingRequests, reliableAckTimeoutMillis, reliableMaxAttempts, dedupWindow, maxPeers,
                 maxInboundConnections);
     }
@@ -116,7 +126,7 @@ public record TransportOptions(
     public TransportOptions withLimits(int newMaxFrameBytes, int newLaneQueueCapacity) {
         return new TransportOptions(bindHost, port, advertisedHost, clusterSecret, tls, ioThreads, newMaxFrameBytes,
                 maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
-                newLaneQueueCapacity, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
+                newLaneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
                 maxPendingRequests, reliableAckTimeoutMillis, reliableMaxAttempts, dedupWindow, maxPeers,
                 maxInboundConnections);
     }
@@ -124,7 +134,7 @@ public record TransportOptions(
     public TransportOptions withAdvertisedHost(String host) {
         return new TransportOptions(bindHost, port, host, clusterSecret, tls, ioThreads, maxFrameBytes,
                 maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
-                laneQueueCapacity, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
+                laneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
                 maxPendingRequests, reliableAckTimeoutMillis, reliableMaxAttempts, dedupWindow, maxPeers,
                 maxInboundConnections);
     }
@@ -132,7 +142,7 @@ public record TransportOptions(
     public TransportOptions withReliable(long ackTimeoutMillis, int maxAttempts) {
         return new TransportOptions(bindHost, port, advertisedHost, clusterSecret, tls, ioThreads, maxFrameBytes,
                 maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
-                laneQueueCapacity, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
+                laneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
                 maxPendingRequests, ackTimeoutMillis, maxAttempts, dedupWindow, maxPeers,
                 maxInboundConnections);
     }

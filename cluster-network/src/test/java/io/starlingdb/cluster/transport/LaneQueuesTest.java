@@ -17,7 +17,7 @@ class LaneQueuesTest {
 
     @Test
     void criticalGoesFirst() {
-        LaneQueues queues = new LaneQueues(100);
+        LaneQueues queues = new LaneQueues(100, 1L << 30);
         for (int i = 0; i < 3; i++) {
             queues.offer(frame(Lane.LOW));
         }
@@ -27,7 +27,7 @@ class LaneQueuesTest {
 
     @Test
     void lowIsNotStarvedUnderSustainedHigherLoad() {
-        LaneQueues queues = new LaneQueues(10_000);
+        LaneQueues queues = new LaneQueues(10_000, 1L << 30);
         for (Lane lane : Lane.values()) {
             for (int i = 0; i < 1000; i++) {
                 queues.offer(frame(lane));
@@ -46,7 +46,7 @@ class LaneQueuesTest {
 
     @Test
     void aLoneLaneGetsTheWholeLink() {
-        LaneQueues queues = new LaneQueues(100);
+        LaneQueues queues = new LaneQueues(100, 1L << 30);
         for (int i = 0; i < 50; i++) {
             queues.offer(frame(Lane.LOW));
         }
@@ -58,8 +58,20 @@ class LaneQueuesTest {
     }
 
     @Test
+    void laneIsBoundedInBytesToo() {
+        LaneQueues queues = new LaneQueues(1000, 100);
+        assertTrue(queues.offer(new Frame(FrameType.ONEWAY, Lane.LOW, 0, new byte[300])), "a lone frame always fits");
+        assertFalse(queues.offer(new Frame(FrameType.ONEWAY, Lane.LOW, 0, new byte[1])));
+        assertTrue(queues.offer(new Frame(FrameType.ONEWAY, Lane.NORMAL, 0, new byte[60])));
+        assertFalse(queues.offer(new Frame(FrameType.ONEWAY, Lane.NORMAL, 0, new byte[60])));
+        queues.poll();
+        queues.poll();
+        assertTrue(queues.offer(new Frame(FrameType.ONEWAY, Lane.NORMAL, 0, new byte[100])));
+    }
+
+    @Test
     void fullLaneRefusesButOthersStillAccept() {
-        LaneQueues queues = new LaneQueues(2);
+        LaneQueues queues = new LaneQueues(2, 1L << 30);
         assertTrue(queues.offer(frame(Lane.LOW)));
         assertTrue(queues.offer(frame(Lane.LOW)));
         assertFalse(queues.offer(frame(Lane.LOW)));

@@ -168,7 +168,7 @@ class TransportTest {
         int port = b.localAddress().port();
         b.close();
         Transport b2 = node("b", new TransportOptions("127.0.0.1", port, null, TestMessages.secret, null, 1,
-                16 << 20, 4096, 5000, 3000, 50, 4096, 64, 256 << 10, 10_000, 65_536, 500, 5, 4096, 1024, 1024));
+                16 << 20, 4096, 5000, 3000, 50, 4096, 8L << 20, 128 << 10, 64, 256 << 10, 10_000, 65_536, 500, 5, 4096, 1024, 1024));
         b2.handle(Note.class, (from, m) -> new Note(m.n() + 1));
         Await.until(Duration.ofSeconds(10), () -> {
             try {
