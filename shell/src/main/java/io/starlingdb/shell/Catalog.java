@@ -9,9 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** What the shell reads about tables through {@link DatabaseMetaData}: for \dt, \d and completion. */
-final class Catalog {
+final class Catalog implements SqlCompleter.NameSource {
 
     private static final String[] TABLE_TYPES = {"TABLE"};
     private static final String ANY = "%";
@@ -38,6 +39,15 @@ final class Catalog {
         this.meta = meta;
     }
 
+    @Override
+    public List<String> tableNames() throws SQLException {
+        List<String> names = new ArrayList<>();
+        for (Table t : tables()) {
+            names.add(t.name());
+        }
+        return names;
+    }
+
     List<Table> tables() throws SQLException {
         List<Table> tables = new ArrayList<>();
         try (ResultSet rs = meta.getTables(null, null, ANY, TABLE_TYPES)) {
@@ -48,8 +58,8 @@ final class Catalog {
         return tables;
     }
 
-    /** Every column name of every table (for completion). */
-    List<String> columnNames() throws SQLException {
+    @Override
+    public List<String> columnNames() throws SQLException {
         List<String> names = new ArrayList<>();
         try (ResultSet rs = meta.getColumns(null, null, ANY, ANY)) {
             while (rs.next()) {
@@ -90,7 +100,7 @@ final class Catalog {
                         rs.getInt("NULLABLE") != DatabaseMetaData.columnNoNulls, rs.getString("COLUMN_DEF")));
             }
         }
-        Map<Integer, String> keyBySequence = new java.util.TreeMap<>();
+        Map<Integer, String> keyBySequence = new TreeMap<>();
         String keyName = null;
         try (ResultSet rs = meta.getPrimaryKeys(null, table.schema(), table.name())) {
             while (rs.next()) {

@@ -1,5 +1,6 @@
 package io.starlingdb.shell;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -87,7 +88,7 @@ final class InteractiveShell {
     private static void saveHistory(LineReader reader) {
         try {
             reader.getHistory().save();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             reader.getTerminal().writer().println("starling: could not save the history: " + e.getMessage());
         }
     }

@@ -124,8 +124,8 @@ final class MetaCommands {
 
     private static void expectArgs(String command, List<String> args, int max) {
         if (args.size() > max) {
-            throw new SqlSession.CommandFailure(command + " takes at most " + max + " argument" + (max == 1 ? "" : "s")
-                    + ", got " + args.size());
+            String allowed = max == 0 ? "no argument" : "at most " + max + " argument" + (max == 1 ? "" : "s");
+            throw new SqlSession.CommandFailure(command + " takes " + allowed + ", got " + args.size());
         }
     }
 

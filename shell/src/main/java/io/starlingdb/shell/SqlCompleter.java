@@ -24,24 +24,28 @@ final class SqlCompleter implements Completer, SqlSession.CatalogListener {
     private static final Set<String> TABLE_CONTEXT = Set.of("FROM", "JOIN", "INTO", "UPDATE", "TABLE");
     private static final String DESCRIBE_COMMAND = "\\d";
 
+    /** Where the names come from: the database's metadata, or a fixed list in tests. */
+    interface NameSource {
+        List<String> tableNames() throws SQLException;
+
+        List<String> columnNames() throws SQLException;
+    }
+
     private record Names(List<String> tables, List<String> columns) {
     }
 
-    private final Catalog catalog;
+    private final NameSource source;
     private volatile Names names = new Names(List.of(), List.of());
 
-    SqlCompleter(Catalog catalog) {
-        this.catalog = catalog;
+    SqlCompleter(NameSource source) {
+        this.source = source;
     }
 
     @Override
     public void catalogChanged() {
         try {
-            Set<String> tables = new LinkedHashSet<>();
-            for (Catalog.Table t : catalog.tables()) {
-                tables.add(t.name());
-            }
-            names = new Names(List.copyOf(tables), List.copyOf(new LinkedHashSet<>(catalog.columnNames())));
+            Set<String> tables = new LinkedHashSet<>(source.tableNames());
+            names = new Names(List.copyOf(tables), List.copyOf(new LinkedHashSet<>(source.columnNames())));
         } catch (SQLException | RuntimeException e) {
             // Completion is a convenience: keep the names we had rather than disturb the user.
         }

@@ -2,6 +2,7 @@ package io.starlingdb.shell;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -42,7 +43,7 @@ public final class SqlSession {
         this.meta = new MetaCommands(this, new Catalog(metaData(connection)), out);
     }
 
-    private static java.sql.DatabaseMetaData metaData(Connection connection) {
+    private static DatabaseMetaData metaData(Connection connection) {
         try {
             return connection.getMetaData();
         } catch (SQLException e) {
