@@ -14,6 +14,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.calcite.sql.SqlBasicCall;
+import org.apache.calcite.sql.SqlBasicTypeNameSpec;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlDataTypeSpec;
+import org.apache.calcite.sql.SqlDynamicParam;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.sql.SqlDelete;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlInsert;
@@ -87,7 +93,7 @@ public final class Dml {
                 }
             }
         }
-        QueryCompiler.Compiled source = compiler.compile(sql(insert.getSource()));
+        QueryCompiler.Compiled source = compiler.compile(sql(typedParameters(insert.getSource(), table, targets)));
         if (source.columns().size() != targets.length) {
             throw new SqlException("21S01", "INSERT into " + table.name() + " has " + targets.length + " target columns but "
                     + source.columns().size() + " values per row");
@@ -105,7 +111,7 @@ public final class Dml {
         }
         for (int i = 0; i < indexes.length; i++) {
             indexes[i] = columnIndex(table, targets.get(i));
-            select.add(update.getSourceExpressionList().get(i));
+            select.add(typed(update.getSourceExpressionList().get(i), table.columns().get(indexes[i])));
         }
         return new Plan(Kind.UPDATE, table, indexes, compiler.compile(sql(selectFrom(table, select, update.getCondition()))));
     }
@@ -117,6 +123,55 @@ public final class Dml {
             select.add(new SqlIdentifier(List.of(table.name(), c.name()), SqlParserPos.ZERO));
         }
         return new Plan(Kind.DELETE, table, new int[0], compiler.compile(sql(selectFrom(table, select, delete.getCondition()))));
+    }
+
+    /**
+     * A bare ? that supplies a column's value gets the column's type (CAST(? AS type)), as the
+     * statement is planned as a stand-alone query where Calcite could not infer it. Strings are
+     * cast to the widest VARCHAR, so a too-long value fails the column check with 22001 rather
+     * than being truncated.
+     */
+    private static SqlNode typedParameters(SqlNode source, TableDef table, int[] targets) {
+        if (source.getKind() == SqlKind.VALUES) {
+            for (SqlNode rowNode : ((SqlCall) source).getOperandList()) {
+                if (rowNode instanceof SqlCall row && row.getKind() == SqlKind.ROW) {
+                    for (int i = 0; i < row.operandCount() && i < targets.length; i++) {
+                        row.setOperand(i, typed(row.operand(i), table.columns().get(targets[i])));
+                    }
+                }
+            }
+        } else if (source instanceof SqlSelect select && select.getSelectList() != null) {
+            SqlNodeList list = select.getSelectList();
+            for (int i = 0; i < list.size() && i < targets.length; i++) {
+                list.set(i, typed(list.get(i), table.columns().get(targets[i])));
+            }
+        }
+        return source;
+    }
+
+    private static SqlNode typed(SqlNode value, ColumnDef column) {
+        if (!(value instanceof SqlDynamicParam)) {
+            return value;
+        }
+        SqlTypeName name = switch (column.type()) {
+            case BOOLEAN -> SqlTypeName.BOOLEAN;
+            case INTEGER -> SqlTypeName.INTEGER;
+            case BIGINT -> SqlTypeName.BIGINT;
+            case DOUBLE -> SqlTypeName.DOUBLE;
+            case DECIMAL -> SqlTypeName.DECIMAL;
+            case VARCHAR -> SqlTypeName.VARCHAR;
+            case DATE -> SqlTypeName.DATE;
+            case TIMESTAMP -> SqlTypeName.TIMESTAMP;
+        };
+        SqlParserPos pos = value.getParserPosition();
+        SqlBasicTypeNameSpec spec = switch (column.type()) {
+            case DECIMAL -> new SqlBasicTypeNameSpec(name, column.precision(), column.scale(), pos);
+            // Wider than any column, so the column check (22001) sees the whole value, never a truncated one.
+            case VARCHAR -> new SqlBasicTypeNameSpec(name, QueryCompiler.TYPE_SYSTEM.getMaxPrecision(SqlTypeName.VARCHAR), pos);
+            case TIMESTAMP -> new SqlBasicTypeNameSpec(name, 3, pos);
+            default -> new SqlBasicTypeNameSpec(name, pos);
+        };
+        return SqlStdOperatorTable.CAST.createCall(pos, value, new SqlDataTypeSpec(spec, pos));
     }
 
     private static SqlSelect selectFrom(TableDef table, SqlNodeList select, SqlNode where) {

@@ -205,12 +205,25 @@ public final class Values {
                 case REAL -> internal instanceof Number n ? (Object) n.floatValue() : Float.valueOf(internal.toString().trim());
                 case DECIMAL -> internal instanceof BigDecimal ? internal : new BigDecimal(internal.toString().trim());
                 case CHAR, VARCHAR -> internal instanceof String ? internal : internal.toString();
-                case BOOLEAN -> internal instanceof Boolean ? internal : Boolean.valueOf(internal.toString().trim());
+                case BOOLEAN -> internal instanceof Boolean ? internal : booleanOf(internal.toString().trim());
+                case DATE -> internal instanceof String str ? (Object) Math.toIntExact(LocalDate.parse(str.trim()).toEpochDay()) : internal;
+                case TIMESTAMP -> internal instanceof String str
+                        ? (Object) LocalDateTime.parse(str.trim().replace(' ', 'T')).toInstant(ZoneOffset.UTC).toEpochMilli() : internal;
                 default -> internal;
             };
-        } catch (NumberFormatException | ArithmeticException e) {
+        } catch (NumberFormatException | ArithmeticException | java.time.format.DateTimeParseException e) {
             throw new SqlException("22018", "parameter " + (index + 1) + ": cannot convert " + describe(v) + " to " + type.getSqlTypeName());
         }
+    }
+
+    private static Boolean booleanOf(String s) {
+        if (s.equalsIgnoreCase("true") || s.equals("1")) {
+            return true;
+        }
+        if (s.equalsIgnoreCase("false") || s.equals("0")) {
+            return false;
+        }
+        throw new NumberFormatException("not a boolean: " + s);
     }
 
     private static long exactLong(Number n) {
