@@ -122,7 +122,7 @@ final class StarlingDatabaseMetaData extends UnsupportedDatabaseMetaData {
                 if (!matches(column, c.name())) {
                     continue;
                 }
-                rows.add(new Object[] {null, t.schema(), t.name(), c.name(), c.jdbcType(), c.typeName(), c.precision(), null,
+                rows.add(new Object[] {null, t.schema(), t.name(), c.name(), c.jdbcType(), c.typeName(), columnSize(c), null,
                         c.scale(), 10, c.nullable() ? columnNullable : columnNoNulls, null, c.defaultValue(), null, null,
                         c.jdbcType() == Types.VARCHAR ? c.precision() : null, position, c.nullable() ? "YES" : "NO", null, null,
                         null, null, "NO", "NO"});
@@ -133,6 +133,19 @@ final class StarlingDatabaseMetaData extends UnsupportedDatabaseMetaData {
                 "REMARKS", S, "COLUMN_DEF", S, "SQL_DATA_TYPE", I, "SQL_DATETIME_SUB", I, "CHAR_OCTET_LENGTH", I,
                 "ORDINAL_POSITION", I, "IS_NULLABLE", S, "SCOPE_CATALOG", S, "SCOPE_SCHEMA", S, "SCOPE_TABLE", S,
                 "SOURCE_DATA_TYPE", SH, "IS_AUTOINCREMENT", S, "IS_GENERATEDCOLUMN", S), rows);
+    }
+
+    /** COLUMN_SIZE: the declared precision or length, else the type's own (10 for INTEGER, as JDBC tools expect). */
+    private static int columnSize(TableDescription.Column c) {
+        if (c.precision() > 0) {
+            return c.precision();
+        }
+        for (TypeInfo.SqlType t : TypeInfo.TYPES) {
+            if (t.jdbcType() == c.jdbcType()) {
+                return t.precision();
+            }
+        }
+        return 0;
     }
 
     @Override

@@ -29,6 +29,8 @@ final class ClientSession implements AutoCloseable {
     private final Map<Integer, RowCursor> cursors = new HashMap<>();
     private final Map<Integer, PreparedSql> prepared = new HashMap<>();
     private int nextCursorId = 1;
+    /** Cursors with a smaller id were closed when a later statement started (see invalidateCursors). */
+    private int firstLiveCursorId = 1;
     private int nextStatementId = 1;
 
     ClientSession(SqlSession sql, ClientListenerOptions options) {
@@ -46,9 +48,12 @@ final class ClientSession implements AutoCloseable {
 
     private Response dispatch(Request request) throws SqlException {
         if (request instanceof Request.Execute e) {
+            invalidateCursors();
             return result(sql.execute(e.sql(), e.params()), e.fetchSize());
         } else if (request instanceof Request.ExecutePrepared e) {
-            return result(sql.execute(preparedStatement(e.statementId()), e.params()), e.fetchSize());
+            PreparedSql statement = preparedStatement(e.statementId());
+            invalidateCursors();
+            return result(sql.execute(statement, e.params()), e.fetchSize());
         } else if (request instanceof Request.Prepare p) {
             if (prepared.size() >= options.maxPreparedStatements()) {
                 return new Response.Error("54000", "too many prepared statements on this connection (limit "
@@ -59,13 +64,26 @@ final class ClientSession implements AutoCloseable {
             prepared.put(id, statement);
             return new Response.Prepared(id, columns(statement.parameters()), columns(statement.columns()));
         } else if (request instanceof Request.Batch b) {
+            invalidateCursors();
             return batch(b);
         } else if (request instanceof Request.Fetch f) {
             RowCursor cursor = cursors.get(f.cursorId());
             if (cursor == null) {
+                if (f.cursorId() > 0 && f.cursorId() < firstLiveCursorId) {
+                    return new Response.Error("24000", "result " + f.cursorId() + " was closed because another statement ran on"
+                            + " this connection; a connection streams one result at a time, so read it to the end first"
+                            + " or use another connection");
+                }
                 return new Response.Error("24000", "no open cursor " + f.cursorId());
             }
-            List<Object[]> rows = cursor.fetch(fetchSize(f.maxRows()));
+            List<Object[]> rows;
+            try {
+                rows = cursor.fetch(fetchSize(f.maxRows()));
+            } catch (SqlException | RuntimeException e) {
+                // A failed cursor is finished: a later fetch must not mistake it for an exhausted one.
+                cursors.remove(f.cursorId()).close();
+                throw e;
+            }
             boolean more = rows.size() == fetchSize(f.maxRows());
             if (!more) {
                 cursors.remove(f.cursorId()).close();
@@ -81,12 +99,15 @@ final class ClientSession implements AutoCloseable {
             prepared.remove(c.statementId());
             return new Response.Ok();
         } else if (request instanceof Request.SetAutoCommit s) {
+            invalidateCursors();
             sql.setAutoCommit(s.autoCommit());
             return new Response.Ok();
         } else if (request instanceof Request.Commit) {
+            invalidateCursors();
             sql.commit();
             return new Response.Ok();
         } else if (request instanceof Request.Rollback) {
+            invalidateCursors();
             sql.rollback();
             return new Response.Ok();
         } else if (request instanceof Request.Metadata) {
@@ -95,6 +116,17 @@ final class ClientSession implements AutoCloseable {
             return new Response.Ok();
         }
         return new Response.Error("08P01", "unexpected request " + request.getClass().getSimpleName() + " after the handshake");
+    }
+
+    /**
+     * The SQL session keeps one open cursor: a statement, commit or rollback closes it. Close
+     * ours with it and remember that their ids are gone, so that a later fetch on one gets an
+     * error instead of an empty batch that would look like the end of the result.
+     */
+    private void invalidateCursors() {
+        cursors.values().forEach(RowCursor::close);
+        cursors.clear();
+        firstLiveCursorId = nextCursorId;
     }
 
     private PreparedSql preparedStatement(int id) throws SqlException {
@@ -138,19 +170,55 @@ final class ClientSession implements AutoCloseable {
         return new Response.RowsHeader(id, columns(cursor.columns()), rows, more);
     }
 
+    /**
+     * Runs a batch. In auto-commit mode the whole batch is one transaction: if an element
+     * fails, nothing of the batch stays. In a transaction the elements join it, as single
+     * statements would. A failure names the element (1-based) that failed.
+     */
     private Response batch(Request.Batch b) throws SqlException {
+        boolean atomic = sql.autoCommit();
+        if (atomic) {
+            sql.setAutoCommit(false);
+        }
         List<Long> counts = new ArrayList<>();
-        if (b.sql() != null) {
-            PreparedSql statement = sql.prepare(b.sql());
-            for (List<Object> params : b.paramSets()) {
-                counts.add(updateCount(sql.execute(statement, params)));
+        try {
+            if (b.sql() != null) {
+                PreparedSql statement = sql.prepare(b.sql());
+                for (List<Object> params : b.paramSets()) {
+                    counts.add(element(counts.size(), b.paramSets().size(), () -> updateCount(sql.execute(statement, params))));
+                }
+            } else {
+                for (String statement : b.statements()) {
+                    counts.add(element(counts.size(), b.statements().size(),
+                            () -> updateCount(sql.execute(statement, List.of()))));
+                }
             }
-        } else {
-            for (String statement : b.statements()) {
-                counts.add(updateCount(sql.execute(statement, List.of())));
+            if (atomic) {
+                sql.commit();
+            }
+        } catch (SqlException | RuntimeException e) {
+            if (atomic) {
+                sql.rollback();
+            }
+            throw e;
+        } finally {
+            if (atomic) {
+                sql.setAutoCommit(true);
             }
         }
         return new Response.UpdateCounts(counts);
+    }
+
+    private interface BatchElement {
+        long run() throws SqlException;
+    }
+
+    private static long element(int index, int size, BatchElement element) throws SqlException {
+        try {
+            return element.run();
+        } catch (SqlException e) {
+            throw new SqlException(e.sqlState(), "batch element " + (index + 1) + " of " + size + " failed: " + e.getMessage(), e);
+        }
     }
 
     private static long updateCount(StatementResult result) throws SqlException {
