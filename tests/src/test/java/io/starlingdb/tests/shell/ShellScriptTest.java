@@ -135,6 +135,24 @@ class ShellScriptTest {
     }
 
     @Test
+    void aLongResultStreamsWithTheWidthsOfItsFirstThousandRows() {
+        Run run = sql("-e", "CREATE TABLE digits (d INTEGER NOT NULL, PRIMARY KEY (d));"
+                + " INSERT INTO digits VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9);"
+                + " SELECT a.d * 1000 + b.d * 100 + c.d * 10 + e.d AS n"
+                + " FROM digits a, digits b, digits c, digits e ORDER BY n");
+        assertEquals("", run.err());
+        assertEquals(ExitCode.OK, run.code());
+        List<String> lines = run.outLines();
+        int rows = 10_000;
+        int firstRow = 4; // CREATE TABLE, INSERT 10, header, rule
+        assertEquals(firstRow + rows + 1, lines.size());
+        assertEquals(List.of("CREATE TABLE", "INSERT 10", "N", "---", "  0", "  1"), lines.subList(0, firstRow + 2));
+        assertEquals("999", lines.get(firstRow + 999));
+        assertEquals("1000", lines.get(firstRow + 1000));
+        assertEquals("(10000 rows)", lines.get(lines.size() - 1));
+    }
+
+    @Test
     void anUnknownTableIsOneErrorLineWithItsSqlStateAndExitCode1() {
         Run run = sql("-e", "SELECT * FROM no_such_table");
         assertEquals(ExitCode.FAILURE, run.code());
