@@ -69,12 +69,18 @@ final class Wire implements AutoCloseable {
         if (broken) {
             throw new SQLNonTransientConnectionException("the connection is broken or closed", "08003");
         }
+        // Encoded before anything is sent: a request over a limit is refused and the connection stays usable.
+        byte[] body;
         try {
-            byte[] body = MessageCodec.encode(request);
-            if (body.length > maxFrameBytes) {
-                throw new SQLException("request of " + body.length + " bytes is over the frame limit of " + maxFrameBytes
-                        + " bytes", "54000");
-            }
+            body = MessageCodec.encode(request);
+        } catch (ProtocolException e) {
+            throw new SQLException("request refused before sending: " + e.getMessage(), "54000", e);
+        }
+        if (body.length > maxFrameBytes) {
+            throw new SQLException("request of " + body.length + " bytes is over the frame limit of " + maxFrameBytes
+                    + " bytes", "54000");
+        }
+        try {
             out.writeInt(body.length);
             out.write(body);
             out.flush();
