@@ -12,9 +12,14 @@ import java.io.Reader;
  */
 final class ScriptRunner {
 
-    private final SqlSession session;
+    /** Runs one command and prints what it produces; {@link SqlSession} in the shell. */
+    interface CommandRunner {
+        Outcome run(Command command, String origin);
+    }
 
-    ScriptRunner(SqlSession session) {
+    private final CommandRunner session;
+
+    ScriptRunner(CommandRunner session) {
         this.session = session;
     }
 
@@ -36,9 +41,12 @@ final class ScriptRunner {
         BufferedReader lines = reader instanceof BufferedReader ? (BufferedReader) reader : new BufferedReader(reader);
         StringBuilder pending = new StringBuilder();
         int pendingLine = 1;
-        StatementSplitter.Split split = null;
+        StatementSplitter.Split split;
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             pending.append(line).append('\n');
+            if (!mayEndCommand(line)) {
+                continue; // re-scanning a long statement on each of its lines would cost quadratic time
+            }
             split = StatementSplitter.split(pending.toString(), pendingLine);
             Outcome outcome = runAll(split, origin);
             if (outcome != Outcome.OK) {
@@ -47,13 +55,20 @@ final class ScriptRunner {
             pending.delete(0, split.restStart());
             pendingLine = split.restLine();
         }
-        if (split != null && pending.length() > 0) {
+        if (pending.length() > 0) {
             split = StatementSplitter.split(pending.toString(), pendingLine);
-            if (split.unterminated() != null) {
-                return session.run(split.unterminated(), origin);
+            Outcome outcome = runAll(split, origin);
+            if (outcome != Outcome.OK || split.unterminated() == null) {
+                return outcome;
             }
+            return session.run(split.unterminated(), origin);
         }
         return Outcome.OK;
+    }
+
+    /** Only a {@code ;} or a meta-command's backslash can complete a command. */
+    private static boolean mayEndCommand(String line) {
+        return line.indexOf(';') >= 0 || line.indexOf('\\') >= 0;
     }
 
     private Outcome runAll(StatementSplitter.Split split, String origin) {

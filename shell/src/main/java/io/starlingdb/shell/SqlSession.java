@@ -14,7 +14,7 @@ import java.util.List;
  * Runs commands on one connection and prints what they produce: tables of rows with their
  * count, statement tags with update counts, meta-command output, and one line per error.
  */
-public final class SqlSession {
+public final class SqlSession implements ScriptRunner.CommandRunner {
 
     /**
      * Rows read before the column widths are fixed. A longer result streams out with those widths
@@ -55,6 +55,7 @@ public final class SqlSession {
      * Runs one command. {@code origin} names the script it came from (null for none); it prefixes
      * error lines with the script and the line, as in {@code init.sql:3: ERROR 42S02: ...}.
      */
+    @Override
     public Outcome run(Command command, String origin) {
         try {
             Outcome outcome = command.kind() == Command.Kind.META ? meta.run(command.text()) : execute(command.text());
