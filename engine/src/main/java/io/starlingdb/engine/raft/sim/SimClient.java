@@ -41,6 +41,10 @@ final class SimClient {
         return probeDone;
     }
 
+    boolean idle() {
+        return op == null;
+    }
+
     void onTick(boolean mayStart) {
         long now = sim.now();
         if (op == null) {
@@ -49,7 +53,8 @@ final class SimClient {
             }
             return;
         }
-        if (!probe && now - startedAt >= Simulation.operationTimeoutTicks) {
+        // After the heal no operation may be abandoned: every pending one must complete (liveness).
+        if (!probe && sim.inChaos() && now - startedAt >= Simulation.operationTimeoutTicks) {
             abandon();
             return;
         }

@@ -35,7 +35,7 @@ import java.util.TreeSet;
  */
 public final class Simulation {
 
-    /** After the heal, a probe write must be acknowledged within this many ticks. */
+    /** After the heal, a probe write and every pending client operation must complete within this many ticks. */
     public static final int livenessTicks = 30 * 20;
     /** A client gives up on one attempt after this many ticks and retries elsewhere. */
     static final int attemptTimeoutTicks = 25;
@@ -163,12 +163,13 @@ public final class Simulation {
                         node.tick();
                     }
                 }
-                if (probe != null && probe.probeDone()) {
+                if (probe != null && probe.probeDone() && allIdle()) {
                     break;
                 }
             }
-            if (probe == null || !probe.probeDone()) {
-                failure = "liveness: no write committed within " + livenessTicks + " ticks after the network healed ("
+            if (probe == null || !probe.probeDone() || !allIdle()) {
+                failure = "liveness: " + (probe != null && probe.probeDone() ? "pending client operations did not complete"
+                        : "no write committed") + " within " + livenessTicks + " ticks after the network healed ("
                         + describeNodes() + ")";
             } else {
                 for (SimClient c : clients) {
@@ -198,6 +199,19 @@ public final class Simulation {
         SimResult.Stats stats = new SimResult.Stats(params.replicas(), now, messages, checker.maxCommitted(),
                 checker.leaderCount(), crashes, partitions, membershipChanges, history.size(), unknown);
         return new SimResult(seed, failure == null, failure, null, stats);
+    }
+
+    private boolean allIdle() {
+        for (SimClient c : clients) {
+            if (!c.idle()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean inChaos() {
+        return chaos;
     }
 
     private String describeNodes() {
