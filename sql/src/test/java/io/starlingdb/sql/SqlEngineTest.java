@@ -81,6 +81,10 @@ class SqlEngineTest {
         assertEquals(7, db.rows("SELECT name FROM emp UNION SELECT name FROM dept").size());
         assertEquals(7, db.rows("SELECT name FROM emp UNION ALL SELECT name FROM dept").size());
         assertEquals(rows(row((Object) null), row(1), row(2)), db.rows("SELECT DISTINCT dept FROM emp ORDER BY dept NULLS FIRST"));
+        assertEquals(rows(row(1), row(2)), db.rows("SELECT dept FROM emp INTERSECT SELECT id FROM dept ORDER BY 1"));
+        assertEquals(rows(row(3)), db.rows("SELECT id FROM dept EXCEPT SELECT dept FROM emp"));
+        assertEquals(5, db.rows("SELECT e.name, d.name FROM emp e FULL OUTER JOIN dept d ON e.dept = d.id").size());
+        assertEquals(4, db.rows("SELECT e.name, d.name FROM emp e RIGHT JOIN dept d ON e.dept = d.id").size());
     }
 
     @Test
@@ -114,6 +118,8 @@ class SqlEngineTest {
         assertEquals("42S02", db.error("SELECT * FROM emp2"));
         assertEquals("42S02", db.error("DROP TABLE emp2"));
         db.update("DROP TABLE IF EXISTS emp2");
+        db.update("CREATE TABLE IF NOT EXISTS dept (x INTEGER)");
+        assertEquals(3, db.rows("SELECT * FROM dept").size());
     }
 
     @Test
