@@ -2,7 +2,6 @@ package io.starlingdb.shell;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -34,21 +33,14 @@ public final class SqlSession implements ScriptRunner.CommandRunner {
     private final CatalogListener catalogListener;
     private boolean timing;
 
-    public SqlSession(Connection connection, PrintWriter out, PrintWriter err, boolean timing, CatalogListener catalogListener) {
+    public SqlSession(Connection connection, PrintWriter out, PrintWriter err, boolean timing, CatalogListener catalogListener)
+            throws SQLException {
         this.connection = connection;
         this.out = out;
         this.err = err;
         this.timing = timing;
         this.catalogListener = catalogListener;
-        this.meta = new MetaCommands(this, new Catalog(metaData(connection)), out);
-    }
-
-    private static DatabaseMetaData metaData(Connection connection) {
-        try {
-            return connection.getMetaData();
-        } catch (SQLException e) {
-            throw new IllegalStateException("the connection gives no metadata: " + e.getMessage(), e);
-        }
+        this.meta = new MetaCommands(this, new Catalog(connection.getMetaData()), out);
     }
 
     /**

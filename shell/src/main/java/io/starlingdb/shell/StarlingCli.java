@@ -93,6 +93,10 @@ public final class StarlingCli {
                 default:
                     throw new IllegalStateException("unhandled action " + arguments.action);
             }
+        } catch (RuntimeException e) {
+            // A bug here or in a library: still one line, not a stack trace.
+            err.println(ErrorLine.of(e));
+            return ExitCode.FAILURE;
         } finally {
             out.flush();
             err.flush();
@@ -119,7 +123,8 @@ public final class StarlingCli {
         }
     }
 
-    private static int scripts(CliArguments arguments, Connection connection, PrintWriter out, PrintWriter err) {
+    private static int scripts(CliArguments arguments, Connection connection, PrintWriter out, PrintWriter err)
+            throws SQLException {
         SqlSession session = new SqlSession(connection, out, err, arguments.timing, () -> { });
         ScriptRunner runner = new ScriptRunner(session);
         for (CliArguments.Script script : arguments.scripts) {
