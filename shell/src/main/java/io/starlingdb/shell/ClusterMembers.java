@@ -1,6 +1,7 @@
 package io.starlingdb.shell;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.List;
@@ -28,6 +29,16 @@ record ClusterMembers(String self, boolean hasMajority, List<Member> members) {
 
     record Health(double rttP50Ms, double rttP99Ms, double lossRate, double bytesInPerSec, double bytesOutPerSec,
             double score) {
+    }
+
+    /** The {@code "error"} text of a node's JSON error body, or null when the body has none. */
+    static String errorOf(String body) {
+        try {
+            JsonNode error = JSON.readTree(body).get("error");
+            return error == null || !error.isTextual() ? null : error.asText();
+        } catch (IOException | RuntimeException e) {
+            return null; // not JSON: the status code is all there is
+        }
     }
 
     /** Parses the JSON body; a body that is not JSON of this shape is an {@link IOException}. */

@@ -37,11 +37,12 @@ final class ClusterStatusCommand {
             Thread.currentThread().interrupt();
             return fail(err, "interrupted while asking " + uri);
         }
-        if (response.statusCode() == HTTP_NOT_FOUND) {
-            return fail(err, uri + " answered 404: this node serves no cluster membership (is it a cluster node, and is HOST:PORT its HTTP port?)");
-        }
         if (response.statusCode() != HTTP_OK) {
-            return fail(err, uri + " answered HTTP " + response.statusCode());
+            String reason = ClusterMembers.errorOf(response.body());
+            if (reason == null && response.statusCode() == HTTP_NOT_FOUND) {
+                reason = "no cluster membership here (is HOST:PORT the node's HTTP port?)";
+            }
+            return fail(err, uri + " answered " + response.statusCode() + (reason == null ? "" : ": " + firstLine(reason)));
         }
         ClusterMembers members;
         try {

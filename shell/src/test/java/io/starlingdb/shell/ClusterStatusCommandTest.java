@@ -75,6 +75,15 @@ class ClusterStatusCommandTest {
     }
 
     @Test
+    void theNodesOwnErrorTextIsShown() throws IOException {
+        int code = status(serve(404, "{\"error\":\"the cluster network is off on this node (peer.port = 0)\"}"));
+        assertEquals(ExitCode.FAILURE, code);
+        assertEquals(1, errLines().length);
+        assertTrue(errLines()[0].endsWith("/cluster/members answered 404: the cluster network is off on this node (peer.port = 0)"),
+                errLines()[0]);
+    }
+
+    @Test
     void malformedJsonGivesOneLineAndExit1() throws IOException {
         int code = status(serve(200, "{\"self\":"));
         assertEquals(ExitCode.FAILURE, code);
