@@ -14,11 +14,34 @@ public final class InMemoryTransport {
 
     private final Map<Long, Transport.Receiver> receivers = new ConcurrentHashMap<>();
     private final Set<Long> cut = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong snapshotChunks = new java.util.concurrent.atomic.AtomicLong();
 
     /** Registers a node's receiver and returns the transport that node sends with. */
     public Transport connect(long nodeId, Transport.Receiver receiver) {
         receivers.put(nodeId, receiver);
-        return (toNode, batch) -> deliver(nodeId, toNode, batch);
+        return new Transport() {
+            @Override
+            public void send(long toNode, List<GroupMessage> batch) {
+                Transport.Receiver r = reachable(nodeId, toNode);
+                if (r != null) {
+                    r.receive(nodeId, batch);
+                }
+            }
+
+            @Override
+            public void sendSnapshotChunk(long toNode, SnapshotChunk chunk) {
+                Transport.Receiver r = reachable(nodeId, toNode);
+                if (r != null) {
+                    snapshotChunks.incrementAndGet();
+                    r.receiveSnapshotChunk(nodeId, chunk);
+                }
+            }
+        };
+    }
+
+    /** Snapshot chunks delivered so far. */
+    public long snapshotChunks() {
+        return snapshotChunks.get();
     }
 
     public void disconnect(long nodeId) {
@@ -38,11 +61,8 @@ public final class InMemoryTransport {
         return Math.min(a, b) * 1_000_003L + Math.max(a, b);
     }
 
-    private void deliver(long from, long to, List<GroupMessage> batch) {
+    private Transport.Receiver reachable(long from, long to) {
         Transport.Receiver r = receivers.get(to);
-        if (r == null || cut.contains(link(from, to))) {
-            return;
-        }
-        r.receive(from, batch);
+        return r == null || cut.contains(link(from, to)) ? null : r;
     }
 }

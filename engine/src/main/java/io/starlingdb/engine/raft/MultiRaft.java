@@ -37,6 +37,11 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
 
     /** Queued tasks run per iteration before the Readies are handled, so that a flood cannot starve I/O. */
     public static final int maxTasksPerIteration = 16_384;
+    /**
+     * Snapshot chunks sent per loop iteration, across all streams: snapshots make progress
+     * without delaying the appends and heartbeats of the next iteration.
+     */
+    public static final int snapshotChunksPerIteration = 4;
 
     private final long nodeId;
     private final RaftConfig config;
@@ -45,6 +50,8 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     private final LinkedBlockingQueue<Task> inbox = new LinkedBlockingQueue<>();
     private final Map<Long, Group> groups = new HashMap<>();
     private final Set<Group> dirty = new LinkedHashSet<>();
+    private final java.util.ArrayDeque<OutgoingSnapshot> snapshotsOut = new java.util.ArrayDeque<>();
+    private final Map<StreamKey, IncomingSnapshot> snapshotsIn = new HashMap<>();
     private final Map<Long, Long> leaders = new ConcurrentHashMap<>();
     private final AtomicLong syncs = new AtomicLong();
     private final Thread thread;
@@ -61,6 +68,31 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     }
 
     private record WaitingRead(long index, CompletableFuture<Void> future) {
+    }
+
+    /** A snapshot being streamed to one follower; offset is the next byte to send. */
+    private static final class OutgoingSnapshot {
+        final long group;
+        final Message message;
+        int offset;
+
+        OutgoingSnapshot(long group, Message message) {
+            this.group = group;
+            this.message = message;
+        }
+    }
+
+    private record StreamKey(long group, long from) {
+    }
+
+    /** A snapshot being received: the bytes so far, in order. */
+    private static final class IncomingSnapshot {
+        final long index;
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+        IncomingSnapshot(long index) {
+            this.index = index;
+        }
     }
 
     private static final class Group {
@@ -238,6 +270,65 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         }));
     }
 
+    @Override
+    public void receiveSnapshotChunk(long fromNode, SnapshotChunk chunk) {
+        if (closed) {
+            return;
+        }
+        inbox.add(new Task(null, () -> assemble(fromNode, chunk)));
+    }
+
+    private void assemble(long fromNode, SnapshotChunk chunk) {
+        Group g = groups.get(chunk.group());
+        Message h = chunk.header();
+        if (g == null || h.to() != nodeId) {
+            return;
+        }
+        StreamKey key = new StreamKey(chunk.group(), fromNode);
+        IncomingSnapshot in = snapshotsIn.get(key);
+        if (chunk.offset() == 0) {
+            in = new IncomingSnapshot(h.snapshot().index());
+            snapshotsIn.put(key, in);
+        } else if (in == null || in.index != h.snapshot().index() || in.bytes.size() != chunk.offset()) {
+            snapshotsIn.remove(key); // a chunk was lost: wait for the leader to start over
+            return;
+        }
+        in.bytes.write(chunk.bytes(), 0, chunk.bytes().length);
+        if (chunk.last()) {
+            snapshotsIn.remove(key);
+            Snapshot s = h.snapshot();
+            Snapshot whole = new Snapshot(s.index(), s.term(), s.conf(), in.bytes.toByteArray());
+            g.core.step(new Message(h.type(), h.from(), h.to(), h.term(), h.logTerm(), h.index(), h.entries(), h.commit(),
+                    h.reject(), h.rejectHint(), whole, h.context()));
+            dirty.add(g);
+        }
+    }
+
+    /** Sends up to {@link #snapshotChunksPerIteration} chunks, round-robin over the streams. */
+    private void pumpSnapshots() {
+        int chunk = config.snapshotChunkBytes();
+        for (int sent = 0; sent < snapshotChunksPerIteration && !snapshotsOut.isEmpty(); sent++) {
+            OutgoingSnapshot o = snapshotsOut.pollFirst();
+            Snapshot s = o.message.snapshot();
+            byte[] data = s.data();
+            int len = Math.min(chunk, data.length - o.offset);
+            byte[] piece = java.util.Arrays.copyOfRange(data, o.offset, o.offset + len);
+            boolean last = o.offset + len >= data.length;
+            Message header = withoutData(o.message);
+            transport.sendSnapshotChunk(o.message.to(), new SnapshotChunk(o.group, header, o.offset, piece, last));
+            o.offset += len;
+            if (!last) {
+                snapshotsOut.addLast(o);
+            }
+        }
+    }
+
+    private static Message withoutData(Message m) {
+        Snapshot s = m.snapshot();
+        return new Message(m.type(), m.from(), m.to(), m.term(), m.logTerm(), m.index(), m.entries(), m.commit(),
+                m.reject(), m.rejectHint(), new Snapshot(s.index(), s.term(), s.conf(), new byte[0]), m.context());
+    }
+
     private <T> Group group(long id, CompletableFuture<T> f) {
         Group g = groups.get(id);
         if (g == null) {
@@ -266,7 +357,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         long nextTick = System.nanoTime() + tickNanos;
         try {
             while (running) {
-                long waitNanos = dirty.isEmpty() ? Math.max(0, nextTick - System.nanoTime()) : 0;
+                long waitNanos = dirty.isEmpty() && snapshotsOut.isEmpty() ? Math.max(0, nextTick - System.nanoTime()) : 0;
                 Task task = waitNanos > 0 ? inbox.poll(waitNanos, TimeUnit.NANOSECONDS) : inbox.poll();
                 for (int n = 0; task != null; n++) {
                     task.work().run();
@@ -281,6 +372,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                     nextTick = Math.max(nextTick + tickNanos, now);
                 }
                 handleReadies();
+                pumpSnapshots();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -319,7 +411,19 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         Map<Long, List<GroupMessage>> out = new HashMap<>();
         for (Map.Entry<Group, Ready> e : readies.entrySet()) {
             for (Message m : e.getValue().messages()) {
-                out.computeIfAbsent(m.to(), k -> new ArrayList<>()).add(new GroupMessage(e.getKey().id, m));
+                if (m.type() == MessageType.SNAPSHOT) {
+                    long group = e.getKey().id;
+                    // The same snapshot already streaming to that follower (a resend because it is slow) goes
+                    // on; a newer one replaces it.
+                    boolean streaming = snapshotsOut.stream().anyMatch(o -> o.group == group && o.message.to() == m.to()
+                            && o.message.snapshot().index() == m.snapshot().index());
+                    if (!streaming) {
+                        snapshotsOut.removeIf(o -> o.group == group && o.message.to() == m.to());
+                        snapshotsOut.addLast(new OutgoingSnapshot(group, m));
+                    }
+                } else {
+                    out.computeIfAbsent(m.to(), k -> new ArrayList<>()).add(new GroupMessage(e.getKey().id, m));
+                }
             }
         }
         for (Map.Entry<Long, List<GroupMessage>> e : out.entrySet()) {

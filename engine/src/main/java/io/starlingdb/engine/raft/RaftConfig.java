@@ -18,6 +18,8 @@ package io.starlingdb.engine.raft;
  * @param tickMillis       length of one tick in the driver, in milliseconds (the core itself has no clock)
  * @param compactAfterEntries the driver snapshots the state machine and compacts the log once this
  *                         many entries were applied since the last snapshot
+ * @param snapshotChunkBytes the driver streams a snapshot to a follower in chunks of this many bytes
+ *                         on the transport's low-priority path
  */
 public record RaftConfig(
         int electionTicks,
@@ -27,7 +29,8 @@ public record RaftConfig(
         boolean preVote,
         boolean checkQuorum,
         int tickMillis,
-        int compactAfterEntries) {
+        int compactAfterEntries,
+        int snapshotChunkBytes) {
 
     public static final int defaultElectionTicks = 10;
     public static final int defaultHeartbeatTicks = 1;
@@ -35,6 +38,7 @@ public record RaftConfig(
     public static final int defaultMaxBatchBytes = 1024 * 1024;
     public static final int defaultTickMillis = 100;
     public static final int defaultCompactAfterEntries = 10_000;
+    public static final int defaultSnapshotChunkBytes = 256 * 1024;
 
     public RaftConfig {
         requireRange("heartbeatTicks", heartbeatTicks, 1, 1_000);
@@ -43,6 +47,7 @@ public record RaftConfig(
         requireRange("maxBatchBytes", maxBatchBytes, 1, 64 * 1024 * 1024);
         requireRange("tickMillis", tickMillis, 1, 60_000);
         requireRange("compactAfterEntries", compactAfterEntries, 1, 100_000_000);
+        requireRange("snapshotChunkBytes", snapshotChunkBytes, 1, 64 * 1024 * 1024);
     }
 
     /**
@@ -51,13 +56,20 @@ public record RaftConfig(
      */
     public static RaftConfig defaults() {
         return new RaftConfig(defaultElectionTicks, defaultHeartbeatTicks, defaultMaxInflightMsgs,
-                defaultMaxBatchBytes, true, true, defaultTickMillis, defaultCompactAfterEntries);
+                defaultMaxBatchBytes, true, true, defaultTickMillis, defaultCompactAfterEntries,
+                defaultSnapshotChunkBytes);
     }
 
     /** The same settings with another tick length. */
     public RaftConfig withTickMillis(int millis) {
         return new RaftConfig(electionTicks, heartbeatTicks, maxInflightMsgs, maxBatchBytes, preVote, checkQuorum, millis,
-                compactAfterEntries);
+                compactAfterEntries, snapshotChunkBytes);
+    }
+
+    /** The same settings with another compaction threshold and snapshot chunk size. */
+    public RaftConfig withSnapshots(int compactAfter, int chunkBytes) {
+        return new RaftConfig(electionTicks, heartbeatTicks, maxInflightMsgs, maxBatchBytes, preVote, checkQuorum, tickMillis,
+                compactAfter, chunkBytes);
     }
 
     private static void requireRange(String name, long value, long min, long max) {

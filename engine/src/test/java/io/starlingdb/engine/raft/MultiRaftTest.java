@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MultiRaftTest {
 
     /** Fast ticks so that elections take ~100 ms. */
-    static final RaftConfig config = RaftConfig.defaults().withTickMillis(10);
+    static final RaftConfig fast = RaftConfig.defaults().withTickMillis(10);
+    private RaftConfig config = fast;
     static final ConfState three = ConfState.ofVoters(1L, 2L, 3L);
 
     @TempDir
@@ -47,9 +48,12 @@ class MultiRaftTest {
             return sum;
         }
 
+        /** Padded so that a snapshot spans many chunks in the streaming test. */
+        static final int snapshotBytes = 4096;
+
         @Override
         public byte[] snapshot() {
-            return ByteBuffer.allocate(16).putLong(sum).putLong(applied).array();
+            return ByteBuffer.allocate(snapshotBytes).putLong(sum).putLong(applied).array();
         }
 
         @Override
@@ -221,6 +225,29 @@ class MultiRaftTest {
         startNode(victim, 2);
         await("restarted node replays its log and catches up", () -> machines.get(victim).get(0).sum == 30
                 && machines.get(victim).get(1).sum == 200);
+    }
+
+    @Test
+    void followerTooFarBehindCatchesUpFromASnapshotStreamedInChunks() throws Exception {
+        config = fast.withSnapshots(20, 100);
+        for (int i = 1; i <= 3; i++) {
+            startNode(i, 1);
+        }
+        int leader = leaderOf(1);
+        int victim = leader % 3 + 1;
+        stopNode(victim);
+        for (int k = 0; k < 100; k++) {
+            proposeUntilAccepted(1, 1);
+        }
+        GroupStatus ls = nodes[leaderOf(1)].status(1).get(5, TimeUnit.SECONDS);
+        assertTrue(ls.snapshotIndex() > 50, "the leader compacted its log: " + ls);
+        startNode(victim, 1);
+        await("the follower caught up", () -> machines.get(victim).get(0).sum == 100);
+        long chunks = hub.snapshotChunks();
+        assertTrue(chunks >= CounterMachine.snapshotBytes / 100, chunks + " chunks for a " + CounterMachine.snapshotBytes
+                + "-byte snapshot in 100-byte chunks");
+        GroupStatus vs = nodes[victim].status(1).get(5, TimeUnit.SECONDS);
+        assertTrue(vs.snapshotIndex() > 0, "the follower installed a snapshot: " + vs);
     }
 
     @Test

@@ -54,7 +54,7 @@ class RaftCoreTest {
     void oldTermEntryIsCommittedOnlyWithAnEntryOfTheLeadersTerm() {
         // Raft paper, figure 8. One entry per append (maxBatchBytes 1) so that acknowledgements
         // arrive one index at a time; no check-quorum so that node 3 votes right after node 1 dies.
-        TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1, true, false, 100, 10_000));
+        TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1, true, false, 100, 10_000, 1024));
         c.elect(1);
         // "keep-going" (index 2, term 1) reaches node 2 only, and node 1 never hears that it did.
         c.drop = m -> m.to() == 3 || m.type() == MessageType.APPEND_RESPONSE;
@@ -107,7 +107,7 @@ class RaftCoreTest {
 
     @Test
     void votersIgnoreElectionsWhileTheyHearFromALeader() {
-        TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1024, false, true, 100, 10_000));
+        TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1024, false, true, 100, 10_000, 1024));
         c.elect(1);
         c.core(3).campaign(); // no pre-vote: term 2 vote requests
         c.stabilize();
@@ -144,7 +144,7 @@ class RaftCoreTest {
 
     @Test
     void newLeaderAnswersReadsOnlyAfterCommittingInItsTerm() {
-        TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1024, true, false, 100, 10_000));
+        TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1024, true, false, 100, 10_000, 1024));
         c.elect(1);
         c.propose(1, "a");
         c.drop = m -> m.type() == MessageType.APPEND_RESPONSE;
@@ -281,9 +281,9 @@ class RaftCoreTest {
     @Test
     void configurationErrorsNameTheSetting() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new RaftConfig(2, 2, 10, 1024, true, true, 100, 10_000));
+                () -> new RaftConfig(2, 2, 10, 1024, true, true, 100, 10_000, 1024));
         assertTrue(e.getMessage().startsWith("electionTicks must be in [3, "), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new RaftConfig(10, 1, 0, 1024, true, true, 100, 10_000));
+        e = assertThrows(IllegalArgumentException.class, () -> new RaftConfig(10, 1, 0, 1024, true, true, 100, 10_000, 1024));
         assertTrue(e.getMessage().startsWith("maxInflightMsgs"), e.getMessage());
     }
 }

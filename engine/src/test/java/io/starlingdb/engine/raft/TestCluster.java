@@ -88,7 +88,7 @@ final class TestCluster {
     }
 
     TestCluster(int voters) {
-        this(voters, new RaftConfig(10, 1, 4, 1024 * 1024, true, true, 100, 10_000));
+        this(voters, new RaftConfig(10, 1, 4, 1024 * 1024, true, true, 100, 10_000, 1024));
     }
 
     Node node(long id) {

@@ -45,6 +45,6 @@ record SimParams(
                 r.nextDouble() * 0.005,
                 0.2 + r.nextDouble() * 0.6,
                 new RaftConfig(20, 3, 1 + r.nextInt(8), 100 + r.nextInt(4000), r.nextInt(4) != 0, r.nextInt(4) != 0, 100,
-                        5 + r.nextInt(100)));
+                        5 + r.nextInt(100), 1024));
     }
 }
