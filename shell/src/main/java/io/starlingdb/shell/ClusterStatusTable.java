@@ -11,6 +11,8 @@ final class ClusterStatusTable {
 
     /** Shown where a member has no measured link health. */
     static final String NO_VALUE = "-";
+    /** Between metadata entries; not a comma, which the values themselves use (address lists, roles). */
+    private static final String METADATA_SEPARATOR = "; ";
     private static final double PERCENT = 100.0;
     private static final double BYTES_PER_KIB = 1024.0;
     private static final String[] RATE_UNITS = {"B/s", "KiB/s", "MiB/s", "GiB/s"};
@@ -79,6 +81,6 @@ final class ClusterStatusTable {
         for (Map.Entry<String, Object> e : new TreeMap<>(metadata).entrySet()) {
             pairs.add(e.getKey() + "=" + CellText.of(e.getValue()));
         }
-        return String.join(",", pairs);
+        return String.join(METADATA_SEPARATOR, pairs);
     }
 }
