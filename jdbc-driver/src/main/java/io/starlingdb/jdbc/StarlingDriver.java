@@ -54,9 +54,8 @@ public final class StarlingDriver implements Driver {
             try {
                 Wire wire = Wire.open(host, connectTimeout, socketTimeout, Limits.DEFAULT_MAX_FRAME_BYTES, user);
                 return new StarlingConnection(wire, url, fetchSize);
-            } catch (IOException e) {
-                failures.add(host + ": " + e.getMessage());
-            } catch (SQLNonTransientConnectionException e) {
+            } catch (IOException | SQLException e) {
+                // Down, hung past the connect timeout, or refusing us: the next host may serve.
                 failures.add(host + ": " + e.getMessage());
             }
         }

@@ -51,9 +51,13 @@ final class Wire implements AutoCloseable {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout(socketTimeoutMillis);
+            // The handshake is bounded by the connect timeout, so that a host that accepts but never
+            // answers (a hung node, another service on the port) counts as down and the next is tried.
+            socket.setSoTimeout(connectTimeoutMillis);
             socket.connect(new InetSocketAddress(address.host(), address.port()), connectTimeoutMillis);
-            return new Wire(socket, maxFrameBytes, user);
+            Wire wire = new Wire(socket, maxFrameBytes, user);
+            socket.setSoTimeout(socketTimeoutMillis);
+            return wire;
         } catch (IOException | SQLException | RuntimeException e) {
             socket.close();
             throw e;
