@@ -118,6 +118,11 @@ class SqlEngineTest {
         assertEquals("42S02", db.error("SELECT * FROM emp2"));
         assertEquals("42S02", db.error("DROP TABLE emp2"));
         db.update("DROP TABLE IF EXISTS emp2");
+        db.update("CREATE TABLE colkey (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(5))");
+        db.update("INSERT INTO colkey VALUES (1, 'a')");
+        assertEquals("23505", db.error("INSERT INTO colkey VALUES (1, 'b')"));
+        String plan = db.explain("SELECT v FROM colkey WHERE id = 1");
+        assertTrue(plan.contains("primary key lookup (ID = 1"), plan);
         db.update("CREATE TABLE IF NOT EXISTS dept (x INTEGER)");
         assertEquals(3, db.rows("SELECT * FROM dept").size());
     }

@@ -111,7 +111,7 @@ public final class QueryCompiler {
     /** Parses one statement (DDL included) without validating it. */
     public static SqlNode parse(String sql) throws SqlException {
         try {
-            return SqlParser.create(sql, parserConfig()).parseStmt();
+            return SqlParser.create(ColumnPrimaryKey.rewrite(sql), parserConfig()).parseStmt();
         } catch (SqlParseException e) {
             throw new SqlException("42000", "syntax error: " + firstLine(e.getMessage()));
         }
