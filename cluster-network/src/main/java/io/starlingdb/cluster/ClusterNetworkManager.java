@@ -118,6 +118,15 @@ public final class ClusterNetworkManager implements AutoCloseable {
         membership.updateMetadata(metadata);
     }
 
+    /** Gossips {@code source}'s metadata whenever it changes, checked every {@code intervalMillis}. */
+    public void refreshMetadata(java.util.function.Supplier<Map<String, String>> source, long intervalMillis) {
+        requireStarted();
+        if (intervalMillis < 100) {
+            throw new IllegalArgumentException("metadata refresh interval must be at least 100 ms, got " + intervalMillis);
+        }
+        membership.refreshMetadata(source, intervalMillis);
+    }
+
     // ------------------------------------------------------------------ messaging
 
     public <T> void handle(Class<T> type, MessageHandler<? super T> handler) {

@@ -153,20 +153,29 @@ public final class StarlingNode implements AutoCloseable {
         for (String seed : config.joinAddresses()) {
             seeds.add(NodeAddress.parse(seed));
         }
+        Map<String, String> metadata = nodeMetadata();
+        ClusterNetworkManager network = new ClusterNetworkManager(new ClusterNetworkOptions(config.nodeId(), transport,
+                swim, HealthOptions.defaults(), seeds, metadata), null, registry);
+        toClose.push(network);
+        network.start();
+        network.refreshMetadata(this::nodeMetadata, metadataRefreshMillis);
+        cluster = network;
+    }
+
+    /** How often the gossiped metadata (its load figure) is re-read. */
+    private static final long metadataRefreshMillis = 10_000;
+
+    /** What this node gossips about itself; load is the 1-minute load average per core. */
+    private Map<String, String> nodeMetadata() {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
                 / Runtime.getRuntime().availableProcessors();
-        Map<String, String> metadata = Map.of(
+        return Map.of(
                 Metadata.roles, "sql,storage",
                 Metadata.datacenter, config.datacenter(),
                 Metadata.rack, config.rack(),
                 Metadata.load, String.format(Locale.ROOT, "%.2f", Math.max(0, load)),
                 Metadata.addresses, "client=" + clientAddress.getHostString() + ":" + clientAddress.getPort()
                         + ",http=" + httpAddress.getHostString() + ":" + httpAddress.getPort());
-        ClusterNetworkManager network = new ClusterNetworkManager(new ClusterNetworkOptions(config.nodeId(), transport,
-                swim, HealthOptions.defaults(), seeds, metadata), null, registry);
-        toClose.push(network);
-        network.start();
-        cluster = network;
     }
 
     /** GET /cluster/members: every member with its state, metadata and link health, as JSON. */

@@ -34,6 +34,8 @@ public final class SwimDriver implements AutoCloseable {
 
     /** Ticks per protocol period: the resolution of every SWIM timer. */
     static final int ticksPerPeriod = 10;
+    /** Inbound messages waiting for the membership thread; beyond this a flood is dropped. */
+    static final int maxPendingInbound = 10_000;
 
     private final Transport transport;
     private final SwimOptions options;
@@ -49,6 +51,8 @@ public final class SwimDriver implements AutoCloseable {
     private final Timer rttTimer;
     private final Random lossInjector = new Random();
     private volatile double injectedLossRate;
+    private final java.util.concurrent.atomic.AtomicInteger pendingInbound = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder droppedInbound = new java.util.concurrent.atomic.LongAdder();
     private volatile List<Member> members;
     private volatile boolean hasMajority = true;
 
@@ -90,7 +94,15 @@ public final class SwimDriver implements AutoCloseable {
             if (injectedLossRate > 0 && lossInjector.nextDouble() < injectedLossRate) {
                 return null;
             }
-            thread.execute(() -> onMessage(from.listenAddress().toString(), message, arrived));
+            if (thread.isShutdown() || pendingInbound.incrementAndGet() > maxPendingInbound) {
+                pendingInbound.decrementAndGet();
+                droppedInbound.increment();
+                return null;
+            }
+            thread.execute(() -> {
+                pendingInbound.decrementAndGet();
+                onMessage(from.listenAddress().toString(), message, arrived);
+            });
             return null;
         });
     }
@@ -236,6 +248,11 @@ public final class SwimDriver implements AutoCloseable {
         return health.get(memberId);
     }
 
+    /** Membership messages dropped because the membership thread was too far behind or stopped. */
+    public long droppedInbound() {
+        return droppedInbound.sum();
+    }
+
     public void subscribe(Consumer<MembershipEvent> subscriber) {
         subscribers.add(subscriber);
     }
@@ -246,6 +263,24 @@ public final class SwimDriver implements AutoCloseable {
             swim.updateMetadata(copy);
             flush();
         });
+    }
+
+    /**
+     * Re-reads this node's metadata every {@code intervalMillis} (on the membership thread) and
+     * gossips a new version when it differs, e.g. to keep {@code load} current.
+     */
+    public void refreshMetadata(java.util.function.Supplier<Map<String, String>> source, long intervalMillis) {
+        thread.scheduleAtFixedRate(() -> {
+            try {
+                Map<String, String> latest = new HashMap<>(source.get());
+                if (!latest.equals(swim.self().metadata().entries())) {
+                    swim.updateMetadata(latest);
+                    flush();
+                }
+            } catch (RuntimeException e) {
+                log.warn("Metadata refresh failed on node {}", swim.self().id(), e);
+            }
+        }, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Test hook: drops this share of inbound membership messages, to simulate a lossy network. */

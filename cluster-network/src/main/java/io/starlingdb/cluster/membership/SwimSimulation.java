@@ -43,7 +43,7 @@ public final class SwimSimulation {
     private long messagesDelivered;
 
     /** Starts {@code size} members that already know each other (a settled cluster). */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public SwimSimulation(int size, SwimOptions options, double lossRate, long seed, int capacity) {
         this.options = options;
         this.lossRate = lossRate;

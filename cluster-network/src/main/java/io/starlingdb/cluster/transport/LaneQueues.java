@@ -22,7 +22,7 @@ final class LaneQueues {
     private final AtomicLong[] bytes;
     private final int[] credits = new int[lanes.length];
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     LaneQueues(int capacity, long capacityBytes) {
         this.capacity = capacity;
         this.capacityBytes = capacityBytes;
