@@ -3,6 +3,7 @@ package io.starlingdb.server.client;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.starlingdb.jdbc.protocol.Limits;
@@ -117,7 +118,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (root instanceof ProtocolException || root instanceof TooLongFrameException) {
+        if (root instanceof ProtocolException || root instanceof TooLongFrameException || root instanceof CorruptedFrameException) {
             metrics.protocolError();
             log.info("Closing client connection {}: {}", ctx.channel().remoteAddress(), root.getMessage());
             ctx.writeAndFlush(new Response.Error("08P01", "protocol violation: " + root.getMessage()))
