@@ -4,7 +4,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +14,8 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Protocol scenarios as data: each file in {@code src/test/resources/raft/scenarios} is a script
+ * Protocol scenarios as data: each file in the {@code scenarios} directory next to this class
+ * (read from the source tree; the module directory is the working directory of tests) is a script
  * of commands ({@code > command}) each followed by the output it must produce. Run with
  * {@code -Draft.scenarios.rewrite=true} to rewrite the expected outputs from the actual ones
  * (then read the diff: the files are the specification).
@@ -31,10 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RaftScenarioTest {
 
     private static final boolean rewrite = Boolean.getBoolean("raft.scenarios.rewrite");
+    private static final Path scenarioDir = Path.of("src/test/java/io/starlingdb/engine/raft/scenarios");
 
     @TestFactory
-    Stream<DynamicTest> scenarios() throws IOException, URISyntaxException {
-        Path dir = Path.of(getClass().getResource("/raft/scenarios").toURI());
+    Stream<DynamicTest> scenarios() throws IOException {
+        Path dir = scenarioDir;
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
@@ -68,8 +69,7 @@ class RaftScenarioTest {
             actual.append(out);
         }
         if (rewrite) {
-            Path source = Path.of("src/test/resources/raft/scenarios").resolve(file.getFileName());
-            Files.writeString(source, actual.toString(), StandardCharsets.UTF_8);
+            Files.writeString(file, actual.toString(), StandardCharsets.UTF_8);
         }
         assertEquals(expected.toString(), actual.toString(), file.getFileName().toString());
     }
