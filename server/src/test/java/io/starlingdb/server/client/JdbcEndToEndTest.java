@@ -454,6 +454,26 @@ class JdbcEndToEndTest {
         }
     }
 
+    /** DDL runs outside transactions: in a batch it takes effect at once and a later failure does not undo it. */
+    @Test
+    void ddlInABatchTakesEffectAtOnce() throws Exception {
+        try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
+            s.addBatch("CREATE TABLE ddlbatch (id INTEGER NOT NULL, PRIMARY KEY (id))");
+            s.addBatch("INSERT INTO ddlbatch VALUES (1)");
+            assertArrayEquals(new int[] {0, 1}, s.executeBatch());
+            s.addBatch("CREATE TABLE ddlbatch2 (id INTEGER NOT NULL, PRIMARY KEY (id))");
+            s.addBatch("INSERT INTO ddlbatch VALUES (1)");
+            BatchUpdateException dup = assertThrows(BatchUpdateException.class, s::executeBatch);
+            assertEquals("23505", dup.getSQLState());
+            assertEquals(0, TestNode.scalar(c, "SELECT COUNT(*) FROM ddlbatch2"), "the table of the failed batch exists");
+            s.addBatch("INSERT INTO ddlbatch VALUES (2)");
+            s.addBatch("CREATE TABLE ddlbatch3 (id INTEGER NOT NULL, PRIMARY KEY (id))");
+            BatchUpdateException ddl = assertThrows(BatchUpdateException.class, s::executeBatch);
+            assertEquals("25001", ddl.getSQLState(), ddl.getMessage());
+            assertEquals(1, TestNode.scalar(c, "SELECT COUNT(*) FROM ddlbatch"));
+        }
+    }
+
     @Test
     void batchContainingAQueryIsRefused() throws Exception {
         try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
