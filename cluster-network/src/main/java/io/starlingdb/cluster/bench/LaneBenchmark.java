@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  * LOW round trips of small requests behind that transfer);</li>
  * <li>small NORMAL-lane request throughput and latency with 1 and 64 concurrent senders.</li>
  * </ol>
- * Arguments: [seconds per phase, default 10].
+ * Arguments: [seconds per phase, default 10] [socketBufferBytes writeBufferHighWaterBytes].
  */
 public final class LaneBenchmark {
 
@@ -40,12 +40,12 @@ public final class LaneBenchmark {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        TransportOptions defaults = TransportOptions.defaults("127.0.0.1", 0, "benchmark-secret");
+        TransportOptions options = args.length > 2
+                ? defaults.withBuffers(Integer.parseInt(args[1]), Integer.parseInt(args[2])) : defaults;
         MessageTypes types = new MessageTypes().register(Ping.class, 100).register(Chunk.class, 101);
-        String secret = "benchmark-secret";
-        try (Transport a = new Transport("a", TransportOptions.defaults("127.0.0.1", 0, secret), types,
-                new SimpleMeterRegistry());
-             Transport b = new Transport("b", TransportOptions.defaults("127.0.0.1", 0, secret), types,
-                     new SimpleMeterRegistry())) {
+        try (Transport a = new Transport("a", options, types, new SimpleMeterRegistry());
+             Transport b = new Transport("b", options, types, new SimpleMeterRegistry())) {
             a.start();
             NodeAddress to = b.start();
             AtomicLong bulkBytes = new AtomicLong();
@@ -55,8 +55,9 @@ public final class LaneBenchmark {
                 return null;
             });
             warmUp(a, to);
-            System.out.printf(Locale.ROOT, "Transport on loopback, %d s per phase, %d cores%n", seconds,
-                    Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "Transport on loopback, %d s per phase, %d cores, socket buffers %d B,"
+                    + " write high water %d B%n", seconds, Runtime.getRuntime().availableProcessors(),
+                    options.socketBufferBytes(), options.writeBufferHighWaterBytes());
 
             Percentiles idle = roundTrips(a, to, Lane.CRITICAL, seconds);
             System.out.println("CRITICAL round trip, idle link:           " + idle.summary());

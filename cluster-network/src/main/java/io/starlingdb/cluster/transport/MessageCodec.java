@@ -20,13 +20,16 @@ public final class MessageCodec {
     /** Deepest object nesting accepted; deeper payloads are refused rather than recursed into. */
     static final int maxNestingDepth = 32;
     /** Initial encode buffer; it grows up to the frame limit. */
-    private static final int initialBufferBytes = 256;
+    private static final int initialBufferBytes = 4096;
+    /** Encode buffers that grew beyond this are not kept for reuse, so one big message does not pin memory. */
+    private static final int maxRetainedBufferBytes = 1 << 20;
     /** Kryo instances kept for reuse. */
     private static final int poolCapacity = 64;
 
     private final Map<Class<?>, Integer> types;
     private final int maxPayloadBytes;
     private final Pool<Kryo> kryos;
+    private final Pool<Output> outputs;
 
     public MessageCodec(MessageTypes types, int maxPayloadBytes) {
         this.types = types.snapshot();
@@ -35,6 +38,12 @@ public final class MessageCodec {
             @Override
             protected Kryo create() {
                 return newKryo();
+            }
+        };
+        this.outputs = new Pool<>(true, false, poolCapacity) {
+            @Override
+            protected Output create() {
+                return new Output(initialBufferBytes, maxPayloadBytes);
             }
         };
         newKryo(); // fail at start-up, not on the first message, if a type cannot be registered
@@ -62,8 +71,9 @@ public final class MessageCodec {
     /** Encodes {@code message}; throws TransportException if it is unregistered or too large. */
     public byte[] encode(Object message) {
         Kryo kryo = kryos.obtain();
+        Output output = outputs.obtain();
         try {
-            Output output = new Output(initialBufferBytes, maxPayloadBytes);
+            output.reset();
             kryo.writeClassAndObject(output, message);
             return output.toBytes();
         } catch (KryoException | IllegalArgumentException e) {
@@ -71,6 +81,9 @@ public final class MessageCodec {
                     + ": " + e.getMessage(), e);
         } finally {
             kryos.free(kryo);
+            if (output.getBuffer().length <= maxRetainedBufferBytes) {
+                outputs.free(output);
+            }
         }
     }
 

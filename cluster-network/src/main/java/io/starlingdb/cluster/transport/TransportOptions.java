@@ -95,9 +95,9 @@ public record TransportOptions(
                 500,            // reconnectBackoffMillis
                 4096,           // laneQueueCapacity
                 8L << 20,       // laneQueueBytes
-                128 << 10,      // socketBufferBytes
+                64 << 10,       // socketBufferBytes
                 64,             // maxFramesPerDrain
-                256 << 10,      // writeBufferHighWaterBytes
+                128 << 10,      // writeBufferHighWaterBytes
                 10_000,         // requestTimeoutMillis
                 65_536,         // maxPendingRequests
                 500,            // reliableAckTimeoutMillis
@@ -145,6 +145,14 @@ public record TransportOptions(
                 laneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
                 maxPendingRequests, ackTimeoutMillis, maxAttempts, dedupWindow, maxPeers,
                 maxInboundConnections);
+    }
+
+    public TransportOptions withBuffers(int newSocketBufferBytes, int newWriteBufferHighWaterBytes) {
+        return new TransportOptions(bindHost, port, advertisedHost, clusterSecret, tls, ioThreads, maxFrameBytes,
+                maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
+                laneQueueCapacity, laneQueueBytes, newSocketBufferBytes, maxFramesPerDrain, newWriteBufferHighWaterBytes,
+                requestTimeoutMillis, maxPendingRequests, reliableAckTimeoutMillis, reliableMaxAttempts, dedupWindow,
+                maxPeers, maxInboundConnections);
     }
 
     /** The host peers dial to reach this node. */
