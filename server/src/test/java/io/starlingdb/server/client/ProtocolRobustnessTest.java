@@ -77,7 +77,7 @@ class ProtocolRobustnessTest {
         }
 
         Raw() throws IOException {
-            this(5_000);
+            this(30_000);
         }
 
         void send(byte[] bytes) throws IOException {
