@@ -3,10 +3,7 @@ package io.starlingdb.sql.exec;
 import io.starlingdb.sql.ColumnMeta;
 import io.starlingdb.sql.SqlException;
 import io.starlingdb.sql.catalog.Catalog;
-import io.starlingdb.sql.schema.AccessPath;
 import io.starlingdb.sql.schema.StarlingSchema;
-import io.starlingdb.sql.schema.StarlingTable;
-import org.apache.calcite.interpreter.Bindables;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -144,7 +141,7 @@ public final class QueryCompiler {
             for (int i = 0; i < params.size(); i++) {
                 paramTypes.add(params.get(i));
             }
-            return new Compiled(bindable, columns, types, paramTypes, explain(physical), rootSchema, typeFactory,
+            return new Compiled(bindable, columns, types, paramTypes, RelOptUtil.toString(physical), rootSchema, typeFactory,
                     Map.copyOf(stash));
         } catch (SqlParseException e) {
             throw new SqlException("42000", "syntax error: " + firstLine(e.getMessage()));
@@ -156,32 +153,6 @@ public final class QueryCompiler {
             throw Errors.planning(e);
         } finally {
             planner.close();
-        }
-    }
-
-    /** The plan as text, each scan of a Starling table followed by the access path it takes. */
-    static String explain(RelNode physical) {
-        List<String> paths = new ArrayList<>();
-        collectAccessPaths(physical, paths);
-        StringBuilder out = new StringBuilder();
-        int next = 0;
-        for (String line : RelOptUtil.toString(physical).split("\n")) {
-            out.append(line);
-            if (line.contains("BindableTableScan(") && next < paths.size()) {
-                out.append(", access=[").append(paths.get(next++)).append(']');
-            }
-            out.append('\n');
-        }
-        return out.toString();
-    }
-
-    private static void collectAccessPaths(RelNode node, List<String> out) {
-        if (node instanceof Bindables.BindableTableScan scan) {
-            StarlingTable table = scan.getTable().unwrap(StarlingTable.class);
-            out.add(table == null ? "scan" : AccessPath.choose(table.definition(), scan.filters).describe());
-        }
-        for (RelNode input : node.getInputs()) {
-            collectAccessPaths(input, out);
         }
     }
 

@@ -20,7 +20,10 @@ import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
-import org.apache.calcite.schema.FilterableTable;
+import org.apache.calcite.plan.RelOptTable;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.plan.Convention;
+import org.apache.calcite.schema.TranslatableTable;
 import org.apache.calcite.schema.impl.AbstractTable;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.type.SqlTypeName;
@@ -32,7 +35,7 @@ import org.apache.calcite.util.TimestampString;
  * every primary-key column to a literal or parameter, the scan is a single key lookup and
  * those filters are consumed (EXPLAIN shows them among the scan's filters).
  */
-public final class StarlingTable extends AbstractTable implements FilterableTable {
+public final class StarlingTable extends AbstractTable implements TranslatableTable {
 
     private final TableDef table;
 
@@ -67,14 +70,18 @@ public final class StarlingTable extends AbstractTable implements FilterableTabl
     }
 
     @Override
-    public Enumerable<Object[]> scan(DataContext root, List<RexNode> filters) {
+    public RelNode toRel(RelOptTable.ToRelContext context, RelOptTable relOptTable) {
+        return new StarlingTableScan(context.getCluster(), context.getCluster().traitSetOf(Convention.NONE), relOptTable, this,
+                List.of());
+    }
+
+    /** Rows of the table along an access path; called by the generated code of a plan. */
+    public Enumerable<Object[]> scan(DataContext root, AccessPath path) {
         Transaction txn = (Transaction) root.get(ExecutionContext.TRANSACTION);
-        AccessPath path = AccessPath.choose(table, filters);
         AccessPath.ValueResolver values = (node, type) -> constant(root, node, type);
         if (path.kind() == AccessPath.Kind.POINT_LOOKUP) {
             Object[] key = path.equalityValues(values);
             if (key != null) {
-                filters.removeAll(path.consumedFilters());
                 byte[] value = txn.get(TableStorage.primaryKeyOf(table, key));
                 return value == null ? Linq4j.emptyEnumerable()
                         : Linq4j.singletonEnumerable(TableStorage.decodeRow(table, value));
