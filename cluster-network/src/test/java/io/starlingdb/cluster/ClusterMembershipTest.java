@@ -93,6 +93,8 @@ class ClusterMembershipTest {
                 && h.rttP99Ms() >= h.rttP50Ms() && h.lossRate() >= 0), observer.health()::toString);
         assertTrue(registry.get("starling.cluster.members").tag("node", "n3").tag("state", "alive").gauge().value() == 5);
         assertTrue(observer.hasMajority());
+        assertTrue(registry.get("starling.cluster.peer.score").tag("node", "n3").tag("peer", "n1").gauge().value() > 0);
+        assertTrue(registry.get("starling.cluster.ping.rtt").tag("node", "n3").timer().count() > 0);
     }
 
     @Test

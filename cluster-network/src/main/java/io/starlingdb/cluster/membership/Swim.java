@@ -609,8 +609,15 @@ public final class Swim {
         } else if (message instanceof Join join) {
             return validMember(join.joiner());
         } else if (message instanceof JoinReply reply) {
-            return reply.members() != null && reply.members().size() <= options.maxMembers()
-                    && reply.members().stream().allMatch(this::validMember);
+            if (reply.members() == null || reply.members().size() > options.maxMembers()) {
+                return false;
+            }
+            for (Object m : reply.members()) {
+                if (!validMember(m)) {
+                    return false;
+                }
+            }
+            return true;
         } else if (message instanceof Announce announce) {
             return validGossip(announce.gossip(), 0);
         }
@@ -621,7 +628,7 @@ public final class Swim {
         if (gossip == null || gossip.size() > options.maxPiggyback() + extra) {
             return false;
         }
-        for (Member m : gossip) {
+        for (Object m : gossip) {
             if (!validMember(m)) {
                 return false;
             }
@@ -629,15 +636,18 @@ public final class Swim {
         return true;
     }
 
-    private boolean validMember(Member m) {
-        if (m == null || !validId(m.id()) || !validAddress(m.address()) || m.state() == null || m.incarnation() < 0
-                || m.metadata() == null || m.metadata().entries() == null || m.metadata().version() < 0
+    /** Element types are checked too: generics are erased, so a peer could send any registered class. */
+    private boolean validMember(Object candidate) {
+        if (!(candidate instanceof Member m)) {
+            return false;
+        }
+        if (!validId(m.id()) || !validAddress(m.address()) || m.incarnation() < 0
                 || m.metadata().entries().size() > options.maxMetadataEntries()) {
             return false;
         }
-        for (Map.Entry<String, String> e : m.metadata().entries().entrySet()) {
-            if (e.getKey() == null || e.getValue() == null || e.getKey().length() > options.maxMetadataChars()
-                    || e.getValue().length() > options.maxMetadataChars()) {
+        for (Map.Entry<?, ?> e : m.metadata().entries().entrySet()) {
+            if (!(e.getKey() instanceof String key) || !(e.getValue() instanceof String value)
+                    || key.length() > options.maxMetadataChars() || value.length() > options.maxMetadataChars()) {
                 return false;
             }
         }

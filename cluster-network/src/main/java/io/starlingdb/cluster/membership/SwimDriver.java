@@ -49,6 +49,7 @@ public final class SwimDriver implements AutoCloseable {
     /** Direct pings in flight, by sequence: whom, where, when. Driver thread only. */
     private final Map<Long, SentPing> pings = new HashMap<>();
     private final Timer rttTimer;
+    private final MeterRegistry registry;
     private final Random lossInjector = new Random();
     private volatile double injectedLossRate;
     private final java.util.concurrent.atomic.AtomicInteger pendingInbound = new java.util.concurrent.atomic.AtomicInteger();
@@ -67,6 +68,7 @@ public final class SwimDriver implements AutoCloseable {
         this.swim = new Swim(options, self, new Random(ThreadLocalRandom.current().nextLong()), 0);
         this.seeds = seeds.stream().map(NodeAddress::toString).toList();
         this.members = swim.members();
+        this.registry = registry;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "swim-" + self.id());
             t.setDaemon(true);
@@ -214,7 +216,21 @@ public final class SwimDriver implements AutoCloseable {
     }
 
     private PeerHealth healthOf(String memberId) {
-        return health.computeIfAbsent(memberId, id -> new PeerHealth(healthOptions));
+        return health.computeIfAbsent(memberId, this::newPeerHealth);
+    }
+
+    /** A peer's health, also exported as gauges tagged with the peer's id. */
+    private PeerHealth newPeerHealth(String peerId) {
+        PeerHealth peer = new PeerHealth(healthOptions);
+        List<io.micrometer.core.instrument.Tag> tags = List.of(io.micrometer.core.instrument.Tag.of("node",
+                swim.self().id()), io.micrometer.core.instrument.Tag.of("peer", peerId));
+        registry.gauge("starling.cluster.peer.rtt.p50.ms", tags, peer, p -> p.snapshot().rttP50Ms());
+        registry.gauge("starling.cluster.peer.rtt.p99.ms", tags, peer, p -> p.snapshot().rttP99Ms());
+        registry.gauge("starling.cluster.peer.loss.rate", tags, peer, p -> p.snapshot().lossRate());
+        registry.gauge("starling.cluster.peer.bytes.in.per.second", tags, peer, p -> p.snapshot().bytesInPerSec());
+        registry.gauge("starling.cluster.peer.bytes.out.per.second", tags, peer, p -> p.snapshot().bytesOutPerSec());
+        registry.gauge("starling.cluster.peer.score", tags, peer, p -> p.snapshot().score());
+        return peer;
     }
 
     private double count(MemberState state) {

@@ -230,7 +230,17 @@ class SwimTest {
         Member bloated = new Member("z", "z:1", MemberState.ALIVE, 0, new Metadata(0, huge));
         assertFalse(a.receive("b:7000", new Join(bloated), 0));
         assertFalse(a.receive("b:7000", new Ping(1, "b", "a", null), 0));
-        assertEquals(3, a.refusedMessages());
+        // Generics are erased on the wire: a list may hold any registered class.
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        ArrayList<Member> smuggled = (ArrayList) new ArrayList<>(List.of(new Ping(2, "b", "a", new ArrayList<>())));
+        assertFalse(a.receive("b:7000", new Announce(smuggled), 0));
+        HashMap<String, String> typed = new HashMap<>();
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        HashMap<Object, Object> raw = (HashMap) typed;
+        raw.put("load", 7);
+        Member oddMetadata = new Member("y", "y:1", MemberState.ALIVE, 0, new Metadata(0, typed));
+        assertFalse(a.receive("b:7000", new Join(oddMetadata), 0));
+        assertEquals(5, a.refusedMessages());
         assertEquals(2, a.members().size());
     }
 }
