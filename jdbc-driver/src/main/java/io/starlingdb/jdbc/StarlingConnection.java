@@ -53,6 +53,9 @@ public final class StarlingConnection extends UnsupportedConnection {
         if (closed) {
             throw new SQLNonTransientConnectionException("the connection is closed", "08003");
         }
+        if (wire.isBroken()) {
+            throw new SQLNonTransientConnectionException("the connection was lost earlier and is closed; open a new one", "08003");
+        }
     }
 
     @Override
