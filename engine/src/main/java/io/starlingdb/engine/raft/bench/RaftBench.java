@@ -1,5 +1,6 @@
 package io.starlingdb.engine.raft.bench;
 
+import io.starlingdb.engine.raft.ClusterTransport;
 import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.raft.InMemoryTransport;
 import io.starlingdb.engine.raft.MultiRaft;
@@ -24,10 +25,11 @@ import java.util.stream.Stream;
 /**
  * Proposal throughput and commit latency of one 3-replica group: three {@link MultiRaft} nodes
  * in this process, each over its own RocksDB directory (synced writes), connected by the
- * in-memory transport. N proposer threads each propose a 100-byte command to the leader and
- * wait until it is applied there, in a loop. See docs/raft.md for how to run it.
+ * cluster network over loopback TCP ({@code --transport tcp}, the default) or by the in-memory
+ * transport ({@code --transport memory}). N proposer threads each propose a 100-byte command to
+ * the leader and wait until it is applied there, in a loop. See docs/raft.md for how to run it.
  *
- * <p>Arguments: [--seconds S (10)] [--concurrency 1,16,128] [--dir PARENT (java.io.tmpdir)]
+ * <p>Arguments: [--seconds S (10)] [--concurrency 1,16,128] [--transport tcp|memory] [--dir PARENT (java.io.tmpdir)]
  */
 public final class RaftBench {
 
@@ -62,6 +64,7 @@ public final class RaftBench {
         int seconds = 10;
         int[] concurrency = {1, 16, 128};
         Path parent = Path.of(System.getProperty("java.io.tmpdir"));
+        boolean tcp = true;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -76,23 +79,41 @@ public final class RaftBench {
                 case "--dir":
                     parent = Path.of(args[i + 1]);
                     break;
+                case "--transport":
+                    if (!args[i + 1].equals("tcp") && !args[i + 1].equals("memory")) {
+                        throw new IllegalArgumentException("--transport must be tcp or memory, got " + args[i + 1]);
+                    }
+                    tcp = args[i + 1].equals("tcp");
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; usage: RaftBench [--seconds S] [--concurrency 1,16,128] [--dir PARENT]");
+                            + "; usage: RaftBench [--seconds S] [--concurrency 1,16,128] [--transport tcp|memory] [--dir PARENT]");
             }
         }
-        System.out.printf("3 replicas, in-memory transport, RocksDB synced writes, %d-byte commands, %d s per run%n",
-                commandBytes, seconds);
+        System.out.printf("3 replicas, %s, RocksDB synced writes, %d-byte commands, %d s per run%n",
+                tcp ? "cluster network over loopback TCP" : "in-memory transport", commandBytes, seconds);
         System.out.printf("%-12s %14s %10s %10s %14s %8s%n", "proposers", "proposals/s", "p50 ms", "p99 ms", "fsyncs/prop",
                 "errors");
         for (int c : concurrency) {
-            run(parent, c, seconds);
+            run(parent, c, seconds, tcp);
         }
     }
 
-    private static void run(Path parent, int proposers, int seconds) throws Exception {
+    private static void run(Path parent, int proposers, int seconds, boolean tcp) throws Exception {
         Path dir = Files.createTempDirectory(parent, "raft-bench");
         InMemoryTransport hub = new InMemoryTransport();
+        io.starlingdb.cluster.transport.Transport[] nets = new io.starlingdb.cluster.transport.Transport[4];
+        io.starlingdb.cluster.transport.NodeAddress[] addresses = new io.starlingdb.cluster.transport.NodeAddress[4];
+        if (tcp) {
+            for (int i = 1; i <= 3; i++) {
+                io.starlingdb.cluster.transport.MessageTypes types = new io.starlingdb.cluster.transport.MessageTypes();
+                ClusterTransport.registerTypes(types);
+                nets[i] = new io.starlingdb.cluster.transport.Transport("raft" + i,
+                        io.starlingdb.cluster.transport.TransportOptions.defaults("127.0.0.1", 0, "raft-bench-secret"), types,
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                addresses[i] = nets[i].start();
+            }
+        }
         RaftConfig config = RaftConfig.defaults();
         ConfState conf = ConfState.ofVoters(1L, 2L, 3L);
         RocksStorage[] storages = new RocksStorage[4];
@@ -102,7 +123,16 @@ public final class RaftBench {
                 storages[i] = RocksStorage.open(dir.resolve("n" + i), StorageOptions.small());
                 nodes[i] = new MultiRaft(i, config, new RaftLogStore(storages[i]), i);
                 nodes[i].createGroup(1, conf, new NullMachine());
-                nodes[i].start(hub.connect(i, nodes[i]));
+                if (tcp) {
+                    ClusterTransport t = new ClusterTransport(i, nets[i]);
+                    for (int j = 1; j <= 3; j++) {
+                        t.setAddress(j, addresses[j]);
+                    }
+                    t.bind(nodes[i]);
+                    nodes[i].start(t);
+                } else {
+                    nodes[i].start(hub.connect(i, nodes[i]));
+                }
             }
             int[] leader = {awaitLeader(nodes)};
             java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
@@ -177,6 +207,9 @@ public final class RaftBench {
                 }
                 if (storages[i] != null) {
                     storages[i].close();
+                }
+                if (nets[i] != null) {
+                    nets[i].close();
                 }
             }
             delete(dir);
