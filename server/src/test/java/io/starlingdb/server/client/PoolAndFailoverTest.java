@@ -61,7 +61,7 @@ class PoolAndFailoverTest {
     @Test
     void sixteenThreadsThroughAPoolOfSixteenInsertAndReadWithoutErrors() throws Exception {
         int threads = 16;
-        int rowsPerThread = 10;
+        int rowsPerThread = 100;
 
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(node.jdbcUrl());
@@ -82,8 +82,13 @@ class PoolAndFailoverTest {
                         long seen = 0;
                         for (int i = 0; i < rowsPerThread; i++) {
                             int id = worker * rowsPerThread + i;
-                            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-                                assertEquals(1, s.executeUpdate("INSERT INTO pooled VALUES (" + id + ", " + worker + ", 'w" + worker + "')"));
+                            try (Connection c = pool.getConnection()) {
+                                try (PreparedStatement insert = c.prepareStatement("INSERT INTO pooled VALUES (?, ?, ?)")) {
+                                    insert.setInt(1, id);
+                                    insert.setInt(2, worker);
+                                    insert.setString(3, "w" + worker);
+                                    assertEquals(1, insert.executeUpdate());
+                                }
                                 try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM pooled WHERE worker = ?")) {
                                     count.setInt(1, worker);
                                     try (ResultSet rs = count.executeQuery()) {
