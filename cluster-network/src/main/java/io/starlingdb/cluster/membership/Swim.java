@@ -544,7 +544,9 @@ public final class Swim {
 
     /** Someone suspects us, thinks us dead or gone: refute with a higher incarnation. */
     private void onNewsAboutSelf(Member update, String fromAddress) {
-        boolean slander = update.state() != MemberState.ALIVE || update.incarnation() > self.incarnation();
+        // News about an older incarnation was refuted already; an ALIVE above ours is a past life of this id.
+        boolean slander = (update.state() != MemberState.ALIVE && update.incarnation() >= self.incarnation())
+                || update.incarnation() > self.incarnation();
         if (!slander) {
             return;
         }
