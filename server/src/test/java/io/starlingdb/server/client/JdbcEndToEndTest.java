@@ -681,6 +681,36 @@ class JdbcEndToEndTest {
     }
 
     @Test
+    void secondaryIndexesAppearInIndexInfo() throws Exception {
+        try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE indexed (id INTEGER NOT NULL, email VARCHAR(40), city VARCHAR(20), PRIMARY KEY (id))");
+            s.execute("CREATE UNIQUE INDEX indexed_email ON indexed (email)");
+            s.execute("CREATE INDEX indexed_city ON indexed (city, id)");
+            List<String> all = new ArrayList<>();
+            try (ResultSet rs = c.getMetaData().getIndexInfo(null, "PUBLIC", "INDEXED", false, true)) {
+                while (rs.next()) {
+                    all.add(rs.getString("INDEX_NAME") + ":" + rs.getShort("ORDINAL_POSITION") + ":" + rs.getString("COLUMN_NAME")
+                            + ":" + (rs.getBoolean("NON_UNIQUE") ? "non-unique" : "unique"));
+                }
+            }
+            assertTrue(all.containsAll(List.of("INDEXED_EMAIL:1:EMAIL:unique", "INDEXED_CITY:1:CITY:non-unique",
+                    "INDEXED_CITY:2:ID:non-unique")), all.toString());
+            List<String> unique = new ArrayList<>();
+            try (ResultSet rs = c.getMetaData().getIndexInfo(null, null, "INDEXED", true, true)) {
+                while (rs.next()) {
+                    unique.add(rs.getString("INDEX_NAME"));
+                }
+            }
+            assertFalse(unique.contains("INDEXED_CITY"), unique.toString());
+            assertTrue(unique.contains("INDEXED_EMAIL"), unique.toString());
+            s.executeUpdate("INSERT INTO indexed VALUES (1, 'a@x', 'Oslo'), (2, 'b@x', 'Oslo')");
+            SQLException dup = assertThrows(SQLException.class, () -> s.executeUpdate("INSERT INTO indexed VALUES (3, 'a@x', 'Rome')"));
+            assertEquals("23505", dup.getSQLState());
+            assertEquals(2, TestNode.scalar(c, "SELECT COUNT(*) FROM indexed WHERE city = 'Oslo'"));
+        }
+    }
+
+    @Test
     void manualCommitMakesChangesVisibleAndRollbackDiscardsThem() throws Exception {
         try (Connection c = TestNode.connect(node); Connection observer = TestNode.connect(node)) {
             try (Statement s = c.createStatement()) {
