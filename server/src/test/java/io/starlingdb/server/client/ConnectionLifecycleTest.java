@@ -1,0 +1,98 @@
+package io.starlingdb.server.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.starlingdb.server.StarlingNode;
+import io.starlingdb.server.config.NodeConfig;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Connection limits, node shutdown under open connections, and what a client sees of them. */
+class ConnectionLifecycleTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void connectionsOverTheLimitAreRefusedAndAFreedSlotIsReused() throws Exception {
+        try (StarlingNode node = new StarlingNode(NodeConfig.of("testing", Map.of("client.port", "0", "http.port", "0",
+                "data.dir", dir.toString(), "client.max.connections", "2"))).start()) {
+            Connection first = DriverManager.getConnection(node.jdbcUrl());
+            try (Connection second = DriverManager.getConnection(node.jdbcUrl())) {
+                SQLException refused = assertThrows(SQLException.class, () -> DriverManager.getConnection(node.jdbcUrl()));
+                assertEquals("08001", refused.getSQLState());
+                assertTrue(refused.getMessage().contains("too many connections (limit 2)"), refused.getMessage());
+                assertTrue(second.isValid(2));
+            }
+            // The slot frees when the server sees the close; poll with a deadline.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            Connection third = null;
+            while (third == null) {
+                try {
+                    third = DriverManager.getConnection(node.jdbcUrl());
+                } catch (SQLException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(20);
+                }
+            }
+            assertTrue(third.isValid(2));
+            third.close();
+            first.close();
+        }
+    }
+
+    @Test
+    void nodeShutdownBreaksOpenConnectionsWithAConnectionError() throws Exception {
+        StarlingNode node = new StarlingNode(NodeConfig.of("testing", Map.of("client.port", "0", "http.port", "0",
+                "data.dir", dir.toString()))).start();
+        Connection c = DriverManager.getConnection(node.jdbcUrl());
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE doomed (id INTEGER NOT NULL, PRIMARY KEY (id))");
+            s.executeUpdate("INSERT INTO doomed VALUES (1), (2), (3)");
+            s.setFetchSize(1);
+            ResultSet open = s.executeQuery("SELECT id FROM doomed");
+            assertTrue(open.next());
+            node.close();
+            SQLException e = assertThrows(SQLException.class, () -> {
+                while (open.next()) {
+                    // Reading on fetches from the stopped node.
+                }
+            });
+            assertTrue(e.getSQLState().startsWith("08"), e.getSQLState() + " " + e.getMessage());
+            assertTrue(c.isClosed());
+            assertFalse(c.isValid(1));
+            SQLException after = assertThrows(SQLException.class, c::createStatement);
+            assertEquals("08003", after.getSQLState());
+        } finally {
+            c.close();
+            node.close();
+        }
+    }
+
+    @Test
+    void committedRowsSurviveANodeRestartAndTheDriverReconnects() throws Exception {
+        Map<String, String> settings = Map.of("client.port", "0", "http.port", "0", "data.dir", dir.toString(), "sync.commits", "true");
+        try (StarlingNode node = new StarlingNode(NodeConfig.of("testing", settings)).start();
+             Connection c = DriverManager.getConnection(node.jdbcUrl()); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE durable (id INTEGER NOT NULL, v VARCHAR(10), PRIMARY KEY (id))");
+            s.executeUpdate("INSERT INTO durable VALUES (1, 'a'), (2, 'b')");
+        }
+        try (StarlingNode node = new StarlingNode(NodeConfig.of("testing", settings)).start();
+             Connection c = DriverManager.getConnection(node.jdbcUrl())) {
+            assertEquals(3, TestNode.scalar(c, "SELECT SUM(id) FROM durable"));
+        }
+    }
+}
