@@ -53,6 +53,7 @@ public final class Swim {
 
     private Probe probe;
     private long nextProbeAtMillis;
+    private long nextGossipAtMillis;
     private List<String> seeds = List.of();
     private boolean joining;
     private long nextJoinAtMillis;
@@ -151,8 +152,37 @@ public final class Swim {
             }
             nextProbeAtMillis = nowMillis + options.protocolPeriodMillis();
         }
+        if (nowMillis >= nextGossipAtMillis) {
+            nextGossipAtMillis = nowMillis + options.gossipIntervalMillis();
+            gossip();
+        }
         expireSuspects(nowMillis);
         expireRelaysAndLeft(nowMillis);
+    }
+
+    /** Sends pending news on its own to a few random members, so it does not wait for probes. */
+    private void gossip() {
+        if (broadcasts.isEmpty() || options.gossipFanout() == 0) {
+            return;
+        }
+        List<Member> targets = new ArrayList<>();
+        for (Entry e : members.values()) {
+            if (e.member.isUp()) {
+                targets.add(e.member);
+            }
+        }
+        if (targets.isEmpty()) {
+            return;
+        }
+        ArrayList<Member> news = piggyback();
+        int fanout = Math.min(options.gossipFanout(), targets.size());
+        for (int i = 0; i < fanout; i++) {
+            int pick = i + random.nextInt(targets.size() - i);
+            Member target = targets.get(pick);
+            targets.set(pick, targets.get(i));
+            targets.set(i, target);
+            send(target.address(), new Announce(news));
+        }
     }
 
     /**

@@ -9,6 +9,8 @@ package io.starlingdb.cluster.membership;
  * @param suspicionTimeoutMillis a suspect that does not refute within this (scaled up for large clusters) is dead
  * @param retransmitMultiplier   an update is piggybacked retransmitMultiplier * ceil(log2(N + 1)) times
  * @param maxPiggyback           updates carried by one message
+ * @param gossipIntervalMillis   while there is news, it is also sent on its own this often ...
+ * @param gossipFanout           ... to this many random members (0: piggyback only)
  * @param joinRetryMillis        interval between join attempts to the seeds until one answers
  * @param deadProbePeriods       every this many periods one dead member is pinged, so healed partitions merge
  * @param leftRetentionMillis    a member that left is forgotten after this
@@ -23,6 +25,8 @@ public record SwimOptions(
         long suspicionTimeoutMillis,
         int retransmitMultiplier,
         int maxPiggyback,
+        long gossipIntervalMillis,
+        int gossipFanout,
         long joinRetryMillis,
         int deadProbePeriods,
         long leftRetentionMillis,
@@ -40,6 +44,8 @@ public record SwimOptions(
         check("suspicionTimeoutMillis", suspicionTimeoutMillis, protocolPeriodMillis, 600_000);
         check("retransmitMultiplier", retransmitMultiplier, 1, 16);
         check("maxPiggyback", maxPiggyback, 1, 256);
+        check("gossipIntervalMillis", gossipIntervalMillis, 1, 60_000);
+        check("gossipFanout", gossipFanout, 0, 16);
         check("joinRetryMillis", joinRetryMillis, 10, 600_000);
         check("deadProbePeriods", deadProbePeriods, 1, 10_000);
         check("leftRetentionMillis", leftRetentionMillis, 0, 7 * 86_400_000L);
@@ -50,18 +56,24 @@ public record SwimOptions(
 
     /** Production and development: a SIGKILLed member is dead everywhere in about 2.5 s on a LAN. */
     public static SwimOptions defaults() {
-        return new SwimOptions(500, 200, 3, 1_500, 4, 16, 1_000, 10, 60_000, 10_000, 32, 256);
+        return new SwimOptions(500, 200, 3, 1_500, 4, 16, 200, 3, 1_000, 10, 60_000, 10_000, 32, 256);
     }
 
     /** The testing preset: five times faster, for in-process clusters on loopback. */
     public static SwimOptions fast() {
-        return new SwimOptions(100, 40, 3, 400, 4, 16, 200, 10, 10_000, 10_000, 32, 256);
+        return new SwimOptions(100, 40, 3, 400, 4, 16, 40, 3, 200, 10, 10_000, 10_000, 32, 256);
     }
 
     public SwimOptions withTiming(long periodMillis, long pingTimeout, int k, long suspicionMillis) {
         return new SwimOptions(periodMillis, pingTimeout, k, suspicionMillis, retransmitMultiplier, maxPiggyback,
-                joinRetryMillis, deadProbePeriods, leftRetentionMillis, maxMembers, maxMetadataEntries,
+                gossipIntervalMillis, gossipFanout, joinRetryMillis, deadProbePeriods, leftRetentionMillis, maxMembers, maxMetadataEntries,
                 maxMetadataChars);
+    }
+
+    public SwimOptions withGossip(long intervalMillis, int fanout) {
+        return new SwimOptions(protocolPeriodMillis, pingTimeoutMillis, indirectProbes, suspicionTimeoutMillis,
+                retransmitMultiplier, maxPiggyback, intervalMillis, fanout, joinRetryMillis, deadProbePeriods,
+                leftRetentionMillis, maxMembers, maxMetadataEntries, maxMetadataChars);
     }
 
     /** Suspicion timeout for a cluster of {@code members}: longer in large clusters, where refutations travel further. */
