@@ -579,8 +579,21 @@ class JdbcEndToEndTest {
                 for (int i = 0; i < 10; i++) {
                     assertTrue(rs.next());
                 }
+                // Preparing and catalog questions do not disturb the open result.
+                c.prepareStatement("SELECT id FROM interleave WHERE id = ?").close();
+                try (ResultSet tables = c.getMetaData().getTables(null, null, "INTERLEAVE", null)) {
+                    assertTrue(tables.next());
+                }
+                for (int i = 0; i < 15; i++) {
+                    assertTrue(rs.next());
+                }
                 assertEquals(50, TestNode.scalar(c, "SELECT COUNT(*) FROM interleave"));
-                SQLException e = assertThrows(SQLException.class, rs::next);
+                // The rows already in the driver's batch can be read; the next fetch fails instead of ending the result.
+                SQLException e = assertThrows(SQLException.class, () -> {
+                    while (rs.next()) {
+                        assertTrue(rs.getInt(1) < 30);
+                    }
+                });
                 assertEquals("24000", e.getSQLState());
             }
             assertEquals(1, other.executeUpdate("DELETE FROM interleave WHERE id = 0"));
