@@ -40,7 +40,7 @@ record SimParams(
                 r.nextDouble() * 0.01,
                 r.nextDouble() * 0.006,
                 r.nextInt(3) == 0 ? r.nextDouble() * 0.02 : 0,
-                r.nextDouble() * 0.002,
+                r.nextInt(3) == 0 ? r.nextDouble() * 0.01 : r.nextDouble() * 0.002,
                 r.nextDouble() * 0.01,
                 r.nextDouble() * 0.005,
                 0.2 + r.nextDouble() * 0.6,
