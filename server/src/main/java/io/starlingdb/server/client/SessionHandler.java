@@ -74,7 +74,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
             return;
         }
         if (request instanceof Request.Close) {
-            ctx.writeAndFlush(new Response.Ok()).addListener(ChannelFutureListener.CLOSE);
+            // After the requests before it, so that a pipelining client gets every answer in order.
+            tail = tail.whenComplete((v, e) -> ctx.writeAndFlush(new Response.Ok()).addListener(ChannelFutureListener.CLOSE));
             return;
         }
         ClientSession current = session;

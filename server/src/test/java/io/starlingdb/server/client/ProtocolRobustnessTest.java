@@ -154,6 +154,28 @@ class ProtocolRobustnessTest {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInOrderAndCloseComesLast() throws Exception {
+        try (Raw raw = new Raw()) {
+            raw.handshake();
+            java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+            DataOutputStream frames = new DataOutputStream(batch);
+            for (Request request : List.of(new Request.Execute("SELECT 7 FROM (VALUES (0))", List.of(), 0), new Request.Ping(),
+                    new Request.Execute("SELEC 1", List.of(), 0), new Request.Close())) {
+                byte[] body = MessageCodec.encode(request);
+                frames.writeInt(body.length);
+                frames.write(body);
+            }
+            raw.send(batch.toByteArray());
+            Response.RowsHeader rows = assertInstanceOf(Response.RowsHeader.class, raw.receive());
+            assertEquals(7, ((Number) rows.rows().get(0)[0]).intValue());
+            assertInstanceOf(Response.Ok.class, raw.receive());
+            expectError(raw, "42000");
+            assertInstanceOf(Response.Ok.class, raw.receive());
+            raw.expectClosed();
+        }
+    }
+
+    @Test
     void httpRequestIsRefusedAsAnOversizedFrame() throws Exception {
         try (Raw raw = new Raw()) {
             raw.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
