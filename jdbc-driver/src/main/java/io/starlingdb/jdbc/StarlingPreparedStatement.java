@@ -205,9 +205,14 @@ public final class StarlingPreparedStatement extends UnsupportedPreparedStatemen
         set(index, x);
     }
 
+    /** The day the instant x falls on in the calendar's zone. */
     @Override
     public void setDate(int index, Date x, Calendar cal) throws SQLException {
-        set(index, x);
+        if (x == null || cal == null) {
+            set(index, x);
+            return;
+        }
+        set(index, java.time.Instant.ofEpochMilli(x.getTime()).atZone(cal.getTimeZone().toZoneId()).toLocalDate());
     }
 
     @Override
@@ -215,9 +220,14 @@ public final class StarlingPreparedStatement extends UnsupportedPreparedStatemen
         set(index, x);
     }
 
+    /** The wall-clock time of the instant x in the calendar's zone. */
     @Override
     public void setTimestamp(int index, Timestamp x, Calendar cal) throws SQLException {
-        set(index, x);
+        if (x == null || cal == null) {
+            set(index, x);
+            return;
+        }
+        set(index, java.time.LocalDateTime.ofInstant(x.toInstant(), cal.getTimeZone().toZoneId()));
     }
 
     @Override

@@ -219,9 +219,14 @@ public final class StarlingResultSet extends UnsupportedResultSet {
         return v == null ? null : Date.valueOf(Conversions.toLocalDate(v));
     }
 
+    /** The stored day as midnight in the calendar's zone (JDBC: the calendar gives the zone of the value). */
     @Override
     public Date getDate(int column, Calendar cal) throws SQLException {
-        return getDate(column);
+        Object v = value(column);
+        if (v == null || cal == null) {
+            return v == null ? null : Date.valueOf(Conversions.toLocalDate(v));
+        }
+        return new Date(Conversions.toLocalDate(v).atStartOfDay(cal.getTimeZone().toZoneId()).toInstant().toEpochMilli());
     }
 
     @Override
@@ -230,9 +235,24 @@ public final class StarlingResultSet extends UnsupportedResultSet {
         return v == null ? null : Timestamp.valueOf(Conversions.toLocalDateTime(v));
     }
 
+    /** The stored wall-clock time read as a time in the calendar's zone. */
     @Override
     public Timestamp getTimestamp(int column, Calendar cal) throws SQLException {
-        return getTimestamp(column);
+        Object v = value(column);
+        if (v == null || cal == null) {
+            return v == null ? null : Timestamp.valueOf(Conversions.toLocalDateTime(v));
+        }
+        return Timestamp.from(Conversions.toLocalDateTime(v).atZone(cal.getTimeZone().toZoneId()).toInstant());
+    }
+
+    @Override
+    public Date getDate(String label, Calendar cal) throws SQLException {
+        return getDate(findColumn(label), cal);
+    }
+
+    @Override
+    public Timestamp getTimestamp(String label, Calendar cal) throws SQLException {
+        return getTimestamp(findColumn(label), cal);
     }
 
     @Override

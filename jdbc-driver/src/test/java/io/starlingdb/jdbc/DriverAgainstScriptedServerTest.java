@@ -145,6 +145,45 @@ class DriverAgainstScriptedServerTest {
     }
 
     @Test
+    void calendarVariantsReadAndWriteWallClockValuesInTheCalendarsZone() throws Exception {
+        java.util.Calendar tokyo = java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("Asia/Tokyo"));
+        java.time.Instant instant = java.time.Instant.parse("2024-03-01T22:30:00Z");
+        List<ColumnInfo> two = List.of(new ColumnInfo("?1", "?1", Types.TIMESTAMP, "TIMESTAMP", 0, 0, true, ""),
+                new ColumnInfo("?2", "?2", Types.DATE, "DATE", 0, 0, true, ""));
+        List<ColumnInfo> columns = List.of(new ColumnInfo("TS", "TS", Types.TIMESTAMP, "TIMESTAMP", 0, 0, true, "T"),
+                new ColumnInfo("D", "D", Types.DATE, "DATE", 0, 0, true, "T"));
+        try (ScriptedServer server = new ScriptedServer(ScriptedServer.withHandshake((request, raw) -> {
+            if (request instanceof Request.Prepare) {
+                return new Response.Prepared(1, two, List.of());
+            }
+            if (request instanceof Request.ExecutePrepared) {
+                return new Response.UpdateCount(1);
+            }
+            if (request instanceof Request.Execute) {
+                return new Response.RowsHeader(-1, columns, List.<Object[]>of(
+                        new Object[] {LocalDateTime.of(2024, 3, 2, 7, 30), LocalDate.of(2024, 3, 2)}), false);
+            }
+            return new Response.Ok();
+        }));
+             Connection c = DriverManager.getConnection(server.url());
+             PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (?, ?)")) {
+            ps.setTimestamp(1, Timestamp.from(instant), tokyo);
+            ps.setDate(2, new Date(instant.toEpochMilli()), tokyo);
+            ps.executeUpdate();
+            // 22:30 UTC is 07:30 the next day in Tokyo.
+            assertEquals(Arrays.asList(LocalDateTime.of(2024, 3, 2, 7, 30), LocalDate.of(2024, 3, 2)),
+                    server.received(Request.ExecutePrepared.class).get(0).params());
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT ts, d FROM t")) {
+                assertTrue(rs.next());
+                assertEquals(instant, rs.getTimestamp(1, tokyo).toInstant());
+                assertEquals(instant, rs.getTimestamp("TS", tokyo).toInstant());
+                assertEquals(java.time.Instant.parse("2024-03-01T15:00:00Z"), java.time.Instant.ofEpochMilli(rs.getDate("D", tokyo).getTime()));
+                assertEquals(Timestamp.valueOf(LocalDateTime.of(2024, 3, 2, 7, 30)), rs.getTimestamp(1));
+            }
+        }
+    }
+
+    @Test
     void preparedStatementCloseFreesItOnTheServer() throws Exception {
         try (ScriptedServer server = new ScriptedServer(ScriptedServer.withHandshake((request, raw) ->
                 request instanceof Request.Prepare ? new Response.Prepared(11, List.of(), List.of()) : new Response.Ok()));
