@@ -55,18 +55,29 @@ public final class LinearizabilityChecker {
             byKey.computeIfAbsent(h.op().key(), k -> new ArrayList<>()).add(h);
         }
         for (Map.Entry<String, List<HistoryOp>> e : byKey.entrySet()) {
-            Verdict v = checkKey(e.getValue());
+            Search search = new Search();
+            Verdict v = checkKey(e.getValue(), search);
             if (v != Verdict.OK) {
-                return new Result(v, e.getKey(), describe(e.getKey(), e.getValue(), v));
+                return new Result(v, e.getKey(), describe(e.getKey(), e.getValue(), v, search));
             }
         }
         return new Result(Verdict.OK, null, "linearizable");
     }
 
-    private static String describe(String key, List<HistoryOp> ops, Verdict v) {
+    /** What the search got furthest to, to point at the operation that cannot be placed. */
+    private static final class Search {
+        int deepest = -1;
+        int stuckAt = -1;
+    }
+
+    private static String describe(String key, List<HistoryOp> ops, Verdict v, Search search) {
         StringBuilder b = new StringBuilder();
         b.append(v == Verdict.ILLEGAL ? "not linearizable" : "checker gave up").append(" on key ").append(key)
                 .append(" (").append(ops.size()).append(" operations):\n");
+        if (search.stuckAt >= 0) {
+            b.append("  at most ").append(search.deepest).append(" operations linearize; then this one cannot be placed: ")
+                    .append(ops.get(search.stuckAt)).append('\n');
+        }
         List<HistoryOp> sorted = new ArrayList<>(ops);
         sorted.sort(Comparator.comparingLong(HistoryOp::call));
         for (HistoryOp h : sorted) {
@@ -111,7 +122,7 @@ public final class LinearizabilityChecker {
         }
     }
 
-    private Verdict checkKey(List<HistoryOp> ops) {
+    private Verdict checkKey(List<HistoryOp> ops, Search search) {
         int n = ops.size();
         // Events in real-time order; at equal times calls come first (so the ops overlap: never a false alarm).
         List<long[]> events = new ArrayList<>(2 * n);
@@ -172,6 +183,10 @@ public final class LinearizabilityChecker {
                 }
             } else {
                 // A return whose call is not linearized yet: this order fails, backtrack.
+                if (stackNode.size() > search.deepest) {
+                    search.deepest = stackNode.size();
+                    search.stuckAt = entry.op;
+                }
                 if (stackNode.isEmpty()) {
                     return Verdict.ILLEGAL;
                 }

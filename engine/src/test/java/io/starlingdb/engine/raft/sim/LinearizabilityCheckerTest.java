@@ -37,6 +37,8 @@ class LinearizabilityCheckerTest {
         LinearizabilityChecker.Result r = checker.check(h);
         assertEquals(LinearizabilityChecker.Verdict.ILLEGAL, r.verdict());
         assertEquals("x", r.key());
+        assertTrue(r.explanation().contains("at most 2 operations linearize; then this one cannot be placed: c1 get(x)"),
+                r.explanation());
     }
 
     @Test
