@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,7 +62,7 @@ public final class Transport implements AutoCloseable {
     private final AtomicInteger inboundCount = new AtomicInteger();
     private final Map<NodeAddress, PeerLink> peers = new ConcurrentHashMap<>();
     private final Map<Class<?>, MessageHandler<?>> handlers = new ConcurrentHashMap<>();
-    private final Map<Long, PendingRequest> pendingRequests = new ConcurrentHashMap<>();
+    private final PendingRequests pendingRequests;
     private final Map<Long, ReliableSend> pendingReliable = new ConcurrentHashMap<>();
     /** Stream ids start at a random point so a restarted node's ids do not look like duplicates. */
     private final AtomicLong streamIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 20, 1L << 62));
@@ -83,6 +82,7 @@ public final class Transport implements AutoCloseable {
         this.metrics = new TransportMetrics(registry, nodeId);
         this.tls = options.tls() == null ? null : new TlsContexts(options.tls());
         this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
+        this.pendingRequests = new PendingRequests(options.maxPendingRequests(), group, metrics);
     }
 
     /** Registers the handler for messages of {@code type} (exactly that class). */
@@ -176,34 +176,21 @@ public final class Transport implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     public <R> CompletableFuture<R> request(NodeAddress to, Lane lane, Object message, Duration timeout) {
-        CompletableFuture<Object> future = new CompletableFuture<>();
         try {
             PeerLink peer = peer(to);
-            if (pendingRequests.size() >= options.maxPendingRequests()) {
-                throw new LaneFullException(lane, to);
-            }
             long id = streamIds.incrementAndGet();
             Frame frame = new Frame(FrameType.REQUEST, lane, id, codec.encode(message));
-            PendingRequest pending = new PendingRequest(future, to);
-            pending.timeout = group.schedule(() -> {
-                if (pendingRequests.remove(id) != null) {
-                    metrics.timedOut();
-                    future.completeExceptionally(new TransportException("request " + message.getClass().getSimpleName()
-                            + " to " + to + " timed out after " + timeout.toMillis() + " ms"));
-                }
-            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-            pendingRequests.put(id, pending);
-            enqueue(peer, frame);
-            future.whenComplete((r, t) -> {
-                if (t != null) {
-                    pendingRequests.remove(id);
-                    pending.timeout.cancel(false);
-                }
-            });
+            CompletableFuture<Object> future = pendingRequests.await(id, to, lane, message.getClass().getSimpleName(),
+                    timeout.toMillis());
+            try {
+                enqueue(peer, frame);
+            } catch (TransportException e) {
+                pendingRequests.fail(id, e);
+            }
+            return (CompletableFuture<R>) future;
         } catch (TransportException e) {
-            future.completeExceptionally(e);
+            return CompletableFuture.failedFuture(e);
         }
-        return (CompletableFuture<R>) future;
     }
 
     /**
@@ -374,11 +361,7 @@ public final class Transport implements AutoCloseable {
             metrics.dropped(frame.lane());
             total[0]++;
             if (frame.type() == FrameType.REQUEST) {
-                PendingRequest pending = pendingRequests.remove(frame.streamId());
-                if (pending != null) {
-                    pending.timeout.cancel(false);
-                    pending.future.completeExceptionally(unreachable);
-                }
+                pendingRequests.fail(frame.streamId(), unreachable);
             }
         });
         log.debug("Cannot reach peer {} ({}); dropped {} queued frames", peer.address, why, total[0]);
@@ -473,7 +456,7 @@ public final class Transport implements AutoCloseable {
             case REQUEST -> onRequest(peer, from, frame);
             case RESPONSE -> onResponse(frame);
             case ERROR -> onError(frame);
-            case ONEWAY -> deliver(from, frame, null);
+            case ONEWAY -> deliver(from, frame);
             case RELIABLE -> onReliable(peer, from, frame);
             case ACK -> onAck(frame);
             default -> {
@@ -537,33 +520,17 @@ public final class Transport implements AutoCloseable {
     }
 
     private void onResponse(Frame frame) {
-        PendingRequest pending = pendingRequests.remove(frame.streamId());
-        if (pending == null) {
-            return; // late (timed out) or never asked: nothing waits for it
-        }
-        pending.timeout.cancel(false);
-        try {
-            pending.future.complete(codec.decode(frame.payload()));
-        } catch (MessageCodec.UndecodableException e) {
-            metrics.refused(RefusalReason.UNDECODABLE_PAYLOAD);
-            pending.future.completeExceptionally(new TransportException("undecodable response from " + pending.peer
-                    + ": " + e.getMessage()));
-        }
+        pendingRequests.answer(frame.streamId(), codec, frame.payload());
     }
 
     private void onError(Frame frame) {
-        PendingRequest pending = pendingRequests.remove(frame.streamId());
-        if (pending != null) {
-            pending.timeout.cancel(false);
-            pending.future.completeExceptionally(new TransportException("peer " + pending.peer + " failed the request: "
-                    + new String(frame.payload(), 0, Math.min(frame.payload().length, Handshake.maxReasonBytes),
-                            StandardCharsets.UTF_8)));
-        }
+        pendingRequests.fail(frame.streamId(), new String(frame.payload(), 0,
+                Math.min(frame.payload().length, Handshake.maxReasonBytes), StandardCharsets.UTF_8));
     }
 
     private void onReliable(PeerLink peer, PeerIdentity from, Frame frame) {
         if (peer.dedup.firstTime(frame.streamId())) {
-            if (!deliver(from, frame, null)) {
+            if (!deliver(from, frame)) {
                 return; // refused: no ack, the sender will give up after its retries
             }
         } else {
@@ -580,7 +547,7 @@ public final class Transport implements AutoCloseable {
     }
 
     /** Decodes and hands a message to its handler; false if it was refused. */
-    private boolean deliver(PeerIdentity from, Frame frame, Object ignored) {
+    private boolean deliver(PeerIdentity from, Frame frame) {
         Object message = decode(from, frame);
         if (message == null) {
             return false;
@@ -678,8 +645,7 @@ public final class Transport implements AutoCloseable {
             }
         }
         TransportException closing = new TransportException("transport of node " + nodeId + " closed");
-        pendingRequests.values().forEach(p -> p.future.completeExceptionally(closing));
-        pendingRequests.clear();
+        pendingRequests.failAll(closing);
         pendingReliable.values().forEach(r -> r.future.completeExceptionally(closing));
         pendingReliable.clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -688,17 +654,6 @@ public final class Transport implements AutoCloseable {
 
     /** Traffic of one peer link. */
     public record PeerStats(NodeAddress address, String nodeId, boolean connected, long bytesIn, long bytesOut) {
-    }
-
-    private static final class PendingRequest {
-        final CompletableFuture<Object> future;
-        final NodeAddress peer;
-        volatile ScheduledFuture<?> timeout;
-
-        PendingRequest(CompletableFuture<Object> future, NodeAddress peer) {
-            this.future = future;
-            this.peer = peer;
-        }
     }
 
     private static final class ReliableSend {
