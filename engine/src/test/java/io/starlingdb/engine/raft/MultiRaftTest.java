@@ -32,8 +32,8 @@ class MultiRaftTest {
     Path dir;
 
     private final InMemoryTransport hub = new InMemoryTransport();
-    private final RocksStorage[] storages = new RocksStorage[4];
-    private final MultiRaft[] nodes = new MultiRaft[4];
+    private final RocksStorage[] storages = new RocksStorage[5];
+    private final MultiRaft[] nodes = new MultiRaft[5];
     private final List<List<CounterMachine>> machines = new ArrayList<>();
 
     /** Sums the longs proposed to it; remembers every command applied. */
@@ -113,7 +113,7 @@ class MultiRaftTest {
     private int leaderOf(long group) throws InterruptedException {
         int[] found = new int[1];
         await("a leader of group " + group, () -> {
-            for (int i = 1; i <= 3; i++) {
+            for (int i = 1; i < nodes.length; i++) {
                 if (nodes[i] != null && nodes[i].leader(group) == i) {
                     found[0] = i;
                     return true;
@@ -131,6 +131,21 @@ class MultiRaftTest {
                 return nodes[leader].propose(group, ByteBuffer.allocate(8).putLong(value).array()).get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
                 Thread.sleep(10); // leadership moved: ask again
+            }
+        }
+    }
+
+    private void changeUntilApplied(ConfChange cc) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("membership change " + cc + " not applied within 20 s");
+            }
+            try {
+                nodes[leaderOf(1)].proposeConfChange(1, cc).get(5, TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                Thread.sleep(10); // leadership moved, or the new leader has not applied its first entry yet
             }
         }
     }
@@ -250,6 +265,39 @@ class MultiRaftTest {
                 + "-byte snapshot in 100-byte chunks");
         GroupStatus vs = nodes[victim].status(1).get(5, TimeUnit.SECONDS);
         assertTrue(vs.snapshotIndex() > 0, "the follower installed a snapshot: " + vs);
+    }
+
+    @Test
+    void replicaMovesToANewNodeThroughLearnerPromoteRemove() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i, 1);
+        }
+        for (int k = 0; k < 10; k++) {
+            proposeUntilAccepted(1, 1);
+        }
+        startNode(4, 1); // started with the group's bootstrap configuration; it learns the rest from the log
+        changeUntilApplied(new ConfChange(ConfChange.Type.ADD_LEARNER, 4));
+        await("the learner catches up", () -> machines.get(4).get(0).sum == 10);
+        changeUntilApplied(new ConfChange(ConfChange.Type.PROMOTE, 4));
+        int removed;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            assertTrue(System.nanoTime() < deadline, "removal not applied within 20 s");
+            int leader = leaderOf(1);
+            removed = leader == 1 ? 2 : 1;
+            try {
+                nodes[leader].proposeConfChange(1, new ConfChange(ConfChange.Type.REMOVE, removed)).get(5, TimeUnit.SECONDS);
+                break;
+            } catch (Exception e) {
+                Thread.sleep(10); // leadership moved: ask the new leader
+            }
+        }
+        stopNode(removed);
+        GroupStatus s = nodes[leaderOf(1)].status(1).get(5, TimeUnit.SECONDS);
+        assertEquals(Role.LEADER, s.role());
+        // With the removed node gone for good, {leader, the other, 4} still commits.
+        assertEquals(11L, proposeUntilAccepted(1, 1));
+        await("node 4 applies as a voter", () -> machines.get(4).get(0).sum == 11);
     }
 
     @Test
