@@ -76,19 +76,18 @@ final class ClientSession implements AutoCloseable {
                 }
                 return new Response.Error("24000", "no open cursor " + f.cursorId());
             }
-            List<Object[]> rows;
+            RowBatch batch;
             try {
-                rows = cursor.fetch(fetchSize(f.maxRows()));
+                batch = nextBatch(cursor, fetchSize(f.maxRows()));
             } catch (SqlException | RuntimeException e) {
                 // A failed cursor is finished: a later fetch must not mistake it for an exhausted one.
                 cursors.remove(f.cursorId()).close();
                 throw e;
             }
-            boolean more = rows.size() == fetchSize(f.maxRows());
-            if (!more) {
+            if (!batch.more()) {
                 cursors.remove(f.cursorId()).close();
             }
-            return new Response.Rows(rows, more);
+            return new Response.Rows(batch.rows(), batch.more());
         } else if (request instanceof Request.CloseCursor c) {
             RowCursor cursor = cursors.remove(c.cursorId());
             if (cursor != null) {
@@ -141,20 +140,69 @@ final class ClientSession implements AutoCloseable {
         return requested <= 0 ? options.defaultFetchSize() : Math.min(requested, Limits.MAX_BATCH_ROWS);
     }
 
+    /** Rows of one response, and whether the cursor may have more. */
+    private record RowBatch(List<Object[]> rows, boolean more) {
+    }
+
+    /** Rows are read from the cursor in chunks of this many, so that a batch can stop at its byte budget. */
+    private static final int fetchChunkRows = 256;
+
+    /**
+     * Up to fetchSize rows, but no more than half a frame's worth of (estimated) bytes, so that a
+     * batch of wide rows still fits in one frame: a response is never over the limit the client
+     * enforces, and a huge fetch size cannot make the node build a huge response.
+     */
+    private RowBatch nextBatch(RowCursor cursor, int fetchSize) throws SqlException {
+        long budget = options.maxFrameBytes() / 2;
+        List<Object[]> rows = new ArrayList<>(Math.min(fetchSize, 1024));
+        long bytes = 0;
+        while (rows.size() < fetchSize) {
+            int want = Math.min(fetchChunkRows, fetchSize - rows.size());
+            List<Object[]> chunk = cursor.fetch(want);
+            for (Object[] row : chunk) {
+                rows.add(row);
+                bytes += estimatedBytes(row);
+            }
+            if (chunk.size() < want) {
+                return new RowBatch(rows, false);
+            }
+            if (bytes >= budget) {
+                return new RowBatch(rows, true);
+            }
+        }
+        return new RowBatch(rows, true);
+    }
+
+    /** An upper bound of a row's encoded size: strings at 3 bytes per UTF-16 unit, as UTF-8 needs at most. */
+    private static long estimatedBytes(Object[] row) {
+        long bytes = 4;
+        for (Object v : row) {
+            if (v instanceof String str) {
+                bytes += 5 + 3L * str.length();
+            } else if (v instanceof java.math.BigDecimal d) {
+                bytes += 5 + 16 + d.precision();
+            } else {
+                bytes += 13;
+            }
+        }
+        return bytes;
+    }
+
     private Response result(StatementResult result, int requestedFetchSize) throws SqlException {
         if (result instanceof StatementResult.UpdateCount u) {
             return new Response.UpdateCount(u.count());
         }
         RowCursor cursor = ((StatementResult.Rows) result).cursor();
         int fetchSize = fetchSize(requestedFetchSize);
-        List<Object[]> rows;
+        RowBatch batch;
         try {
-            rows = cursor.fetch(fetchSize);
+            batch = nextBatch(cursor, fetchSize);
         } catch (SqlException | RuntimeException e) {
             cursor.close();
             throw e;
         }
-        boolean more = rows.size() == fetchSize;
+        List<Object[]> rows = batch.rows();
+        boolean more = batch.more();
         int id = -1;
         if (more) {
             if (cursors.size() >= options.maxOpenCursors()) {

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.starlingdb.jdbc.protocol.Limits;
 import io.starlingdb.jdbc.protocol.ProtocolException;
@@ -88,12 +89,35 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
                 log.warn("Request {} failed on {}", request.getClass().getSimpleName(), ctx.channel().remoteAddress(), e);
                 response = new Response.Error("XX000", "internal error: " + e);
             }
-            ctx.writeAndFlush(response);
+            respond(ctx, request, response);
         }, executor).exceptionally(e -> {
             if (e instanceof RejectedExecutionException || e.getCause() instanceof RejectedExecutionException) {
                 ctx.writeAndFlush(new Response.Error("57P01", "the node is shutting down")).addListener(ChannelFutureListener.CLOSE);
             }
             return null;
+        });
+    }
+
+    /**
+     * Writes a response; if it cannot be encoded (a value of a type the protocol lacks, a string
+     * over the limit) nothing of it was written, so the client gets an error in its place instead
+     * of waiting forever.
+     */
+    private void respond(ChannelHandlerContext ctx, Request request, Response response) {
+        ctx.writeAndFlush(response).addListener(f -> {
+            if (f.isSuccess() || !ctx.channel().isActive()) {
+                return;
+            }
+            Throwable cause = f.cause() instanceof EncoderException && f.cause().getCause() != null ? f.cause().getCause() : f.cause();
+            if (!(cause instanceof ProtocolException)) {
+                log.debug("Writing to client {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+                ctx.close();
+                return;
+            }
+            log.warn("Response to {} for {} cannot be encoded: {}", request.getClass().getSimpleName(),
+                    ctx.channel().remoteAddress(), cause.getMessage());
+            String state = cause.getMessage() != null && cause.getMessage().contains("over the limit") ? "54000" : "0A000";
+            ctx.writeAndFlush(new Response.Error(state, "the result cannot be sent to the client: " + cause.getMessage()));
         });
     }
 
