@@ -568,9 +568,9 @@ class JdbcEndToEndTest {
         }
     }
 
-    @Disabled("SQL bug: CREATE TABLE huge_text (id INTEGER NOT NULL, v VARCHAR(1000000), PRIMARY KEY (id)) is accepted, then"
-            + " INSERT of a 1,000,000-character value succeeds but reads back as 65,536 characters: silent truncation"
-            + " (Calcite's default VARCHAR precision cap) instead of keeping the value or refusing with 22001")
+    @Disabled("SQL bug: into VARCHAR(1000000), INSERT INTO huge_text VALUES (?, ?) with a 1,000,000-character parameter"
+            + " succeeds but stores 65,536 characters (CHAR_LENGTH(v) = 65536): parameters are silently cut at Calcite's"
+            + " default VARCHAR precision; the same value as a literal is stored whole")
     @Test
     void longVarcharValuesAreNeverTruncatedSilently() throws Exception {
         String text = "t".repeat(1_000_000);
