@@ -80,6 +80,17 @@ class ClusterMembershipTest {
         cluster.get(4).handle(Hello.class, (from, m) -> new Hello(m.text() + ", " + from.nodeId()));
         Hello reply = cluster.get(0).<Hello>request("n5", Lane.NORMAL, new Hello("hi")).get(5, TimeUnit.SECONDS);
         assertEquals("hi, n1", reply.text());
+        List<String> heard = new CopyOnWriteArrayList<>();
+        for (ClusterNetworkManager node : cluster.subList(1, 5)) {
+            node.handle(Hello.class, (from, m) -> {
+                heard.add(node.nodeId() + ":" + m.text());
+                return null;
+            });
+        }
+        assertEquals(4, cluster.get(0).broadcast(Lane.HIGH, new Hello("all")));
+        cluster.get(0).sendReliable("n2", Lane.HIGH, new Hello("once")).get(5, TimeUnit.SECONDS);
+        Await.until(Duration.ofSeconds(5), () -> heard.size() == 5, () -> "heard " + heard);
+        assertTrue(heard.contains("n2:once"));
         ClusterNetworkManager observer = cluster.get(2);
         MemberView n4 = observer.members().stream().filter(m -> m.id().equals("n4")).findFirst().orElseThrow();
         assertEquals("dc1", n4.metadata().get(Metadata.datacenter));

@@ -195,11 +195,13 @@ public final class Transport implements AutoCloseable {
 
     /**
      * Fire-and-forget. Returns false, counting a drop, if the lane to that peer is full or the peer
-     * is unreachable; never blocks.
+     * is unreachable; never blocks. A message that cannot be encoded (unregistered, too large) is
+     * a bug of the caller, not a drop: that throws {@link TransportException}.
      */
     public boolean send(NodeAddress to, Lane lane, Object message) {
+        byte[] payload = codec.encode(message);
         try {
-            enqueue(peer(to), new Frame(FrameType.ONEWAY, lane, streamIds.incrementAndGet(), codec.encode(message)));
+            enqueue(peer(to), new Frame(FrameType.ONEWAY, lane, streamIds.incrementAndGet(), payload));
             return true;
         } catch (LaneFullException e) {
             return false;

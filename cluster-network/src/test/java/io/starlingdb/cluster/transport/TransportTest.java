@@ -81,6 +81,16 @@ class TransportTest {
     }
 
     @Test
+    void unencodableMessagesFailLoudly() throws Exception {
+        Transport a = node("a", TestMessages.options());
+        Transport b = node("b", TestMessages.options());
+        assertThrows(TransportException.class, () -> a.send(b.localAddress(), Lane.NORMAL, new TestMessages.Stranger("x")));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> a.request(b.localAddress(), Lane.NORMAL,
+                java.util.List.of(1)).get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("cannot encode"), e.getCause().getMessage());
+    }
+
+    @Test
     void requestTimesOutWhenNoResponseComes() throws Exception {
         Transport a = node("a", TestMessages.options());
         Transport b = node("b", TestMessages.options());
@@ -117,14 +127,15 @@ class TransportTest {
 
     @Test
     void reliableSendIsDeliveredOnceDespiteRetransmits() throws Exception {
-        Transport a = node("a", TestMessages.options().withReliable(20, 10));
+        Transport a = node("a", TestMessages.options().withReliable(20, 100));
         Transport b = node("b", TestMessages.options());
         b.handle(Echo.class, (from, m) -> m);
         a.request(b.localAddress(), Lane.HIGH, new Echo("connect first")).get(5, TimeUnit.SECONDS);
         AtomicInteger deliveries = new AtomicInteger();
         b.handle(Note.class, (from, m) -> {
             if (deliveries.incrementAndGet() == 1) {
-                Thread.sleep(150); // holds the ack back long enough for the sender to resend
+                // Hold the ack back until the sender has resent, however slow the machine is.
+                Await.until(Duration.ofSeconds(5), () -> a.metrics().retransmits() > 0, "a resend");
             }
             return null;
         });
