@@ -35,9 +35,12 @@ class ClusterMembershipTest {
     private final List<ClusterNetworkManager> nodes = new ArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
+    /** Testing-preset timing; the loss test gives suspects longer, so a loaded machine's pauses are not mistaken for loss. */
+    private SwimOptions swim = SwimOptions.fast();
+
     private ClusterNetworkManager start(String id, List<NodeAddress> seeds) throws InterruptedException {
         ClusterNetworkOptions options = new ClusterNetworkOptions(id,
-                TransportOptions.defaults("127.0.0.1", 0, "membership-test-secret"), SwimOptions.fast(),
+                TransportOptions.defaults("127.0.0.1", 0, "membership-test-secret"), swim,
                 HealthOptions.defaults(), seeds, Map.of(Metadata.roles, "sql,storage", Metadata.datacenter, "dc1",
                         Metadata.rack, "r" + id.charAt(id.length() - 1)));
         ClusterNetworkManager node = new ClusterNetworkManager(options, new MessageTypes().register(Hello.class, 100),
@@ -160,6 +163,7 @@ class ClusterMembershipTest {
 
     @Test
     void membershipSurvivesInjectedLoss() throws Exception {
+        swim = SwimOptions.fast().withTiming(100, 40, 3, 1_000);
         List<ClusterNetworkManager> cluster = startCluster(4);
         cluster.forEach(n -> n.injectMembershipLoss(0.05));
         List<MembershipEvent> deaths = new CopyOnWriteArrayList<>();
