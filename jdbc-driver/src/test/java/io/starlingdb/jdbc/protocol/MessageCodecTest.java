@@ -139,6 +139,36 @@ class MessageCodecTest {
         assertEquals("STRL", new String(Arrays.copyOfRange(frame, 1, 5), java.nio.charset.StandardCharsets.US_ASCII));
     }
 
+    private static byte[] hex(String text) {
+        String[] parts = text.trim().split("\\s+");
+        byte[] out = new byte[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = (byte) Integer.parseInt(parts[i], 16);
+        }
+        return out;
+    }
+
+    private static byte[] framed(byte[] body) {
+        return ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
+    }
+
+    /** The example session of docs/protocol.md, byte for byte. */
+    @Test
+    void documentedExampleBytes() {
+        assertArrayEquals(hex("00 00 00 15 01 53 54 52 4c 00 00 00 01 00 00 00 04 64 65 6d 6f 00 00 00 00"),
+                framed(MessageCodec.encode(new Request.Hello(Limits.MAGIC, 1, "demo", ""))));
+        assertArrayEquals(hex("00 00 00 20 65 00 00 00 01 00 00 00 08 53 74 61 72 6c 69 6e 67 00 00 00 05 30 2e 31 2e 30"
+                + " 00 00 00 02 6e 31"), framed(MessageCodec.encode(new Response.HelloOk(1, "Starling", "0.1.0", "n1"))));
+        assertArrayEquals(hex("00 00 00 1a 02 00 00 00 08 53 45 4c 45 43 54 20 3f 00 00 00 00 00 00 00 01 02 00 00 00 2a"),
+                framed(MessageCodec.encode(new Request.Execute("SELECT ?", List.of(42), 0))));
+        assertArrayEquals(hex("00 00 00 47 6a ff ff ff ff 00 00 00 01 00 00 00 06 45 58 50 52 24 30 00 00 00 06 45 58 50 52 24 30"
+                + " 00 00 00 04 00 00 00 07 49 4e 54 45 47 45 52 00 00 00 0a 00 00 00 00 00 00 00 00 00"
+                + " 00 00 00 01 00 00 00 01 02 00 00 00 2a 00"),
+                framed(MessageCodec.encode(new Response.RowsHeader(-1,
+                        List.of(new ColumnInfo("EXPR$0", "EXPR$0", Types.INTEGER, "INTEGER", 10, 0, false, "")),
+                        List.<Object[]>of(new Object[] {42}), false))));
+    }
+
     @Test
     void everyTruncationOfEveryMessageIsAProtocolException() {
         for (Request request : everyRequest()) {
