@@ -147,11 +147,17 @@ final class Wire implements AutoCloseable {
         }
     }
 
+    /** How long close() waits for the server to acknowledge, in ms: closing never hangs on a stuck node. */
+    static final int CLOSE_TIMEOUT_MILLIS = 2_000;
+
     @Override
     public void close() {
         if (!broken) {
             try {
+                socket.setSoTimeout(CLOSE_TIMEOUT_MILLIS);
                 call(new Request.Close());
+            } catch (IOException ignored) {
+                // The socket is already unusable; closing locally is all that is left.
             } catch (SQLException ignored) {
                 // The server may already be gone; closing locally is all that is left.
             }

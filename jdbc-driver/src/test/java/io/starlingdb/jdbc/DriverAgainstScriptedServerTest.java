@@ -296,6 +296,20 @@ class DriverAgainstScriptedServerTest {
     }
 
     @Test
+    void closeDoesNotHangOnANodeThatNeverAnswers() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(ScriptedServer.withHandshake((request, raw) ->
+                request instanceof Request.Close ? null : new Response.Ok()))) {
+            Connection c = DriverManager.getConnection(server.url());
+            long start = System.nanoTime();
+            c.close();
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(millis < Wire.CLOSE_TIMEOUT_MILLIS + 2_000, "close took " + millis + " ms");
+            assertTrue(c.isClosed());
+            assertEquals(1, server.received(Request.Close.class).size());
+        }
+    }
+
+    @Test
     void refusedHandshakeMakesTheDriverTryTheNextHost() throws Exception {
         try (ScriptedServer busy = new ScriptedServer((request, raw) -> new Response.Error("08004", "too many connections (limit 1)"));
              ScriptedServer good = new ScriptedServer(ScriptedServer.withHandshake((request, raw) -> new Response.Ok()))) {
