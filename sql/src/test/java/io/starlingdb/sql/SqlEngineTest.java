@@ -128,6 +128,20 @@ class SqlEngineTest {
     }
 
     @Test
+    void unicodeLongTextAndWideDecimalsArriveIntact() throws SqlException {
+        db.update("CREATE TABLE txt (id INTEGER NOT NULL PRIMARY KEY, v VARCHAR(200000), d DECIMAL(40, 10))");
+        db.update("INSERT INTO txt VALUES (1, 'check ✓ 雪 😀', 123456789012345678901234567890.0123456789)");
+        assertEquals(rows(row("check ✓ 雪 😀", new BigDecimal("123456789012345678901234567890.0123456789"))),
+                db.rows("SELECT v, d FROM txt WHERE v = 'check ✓ 雪 😀'"));
+        String text = "y".repeat(150_000);
+        db.update("INSERT INTO txt (id, v) VALUES (2, ?)", text);
+        assertEquals(rows(row(150_000)), db.rows("SELECT CHAR_LENGTH(v) FROM txt WHERE id = 2"));
+        assertEquals("22001", db.error("INSERT INTO txt (id, v) VALUES (3, ?)", "z".repeat(200_001)));
+        assertEquals("22023", db.error("CREATE TABLE toolong (v VARCHAR(2000000))"));
+        assertEquals("0A000", db.error("SELECT TIME '10:00:00'"));
+    }
+
+    @Test
     void tablesWithoutPrimaryKeyKeepDuplicateRows() throws SqlException {
         db.update("CREATE TABLE bag (a INTEGER, b VARCHAR(3))");
         db.update("INSERT INTO bag VALUES (1, 'a'), (1, 'a'), (2, NULL)");

@@ -38,6 +38,8 @@ public final class Ddl {
 
     /** Longest VARCHAR declared without a length (TEXT, STRING, VARCHAR), in characters. */
     public static final int DEFAULT_VARCHAR_LENGTH = 65_535;
+    /** Longest VARCHAR(n) accepted, in characters (a row is also bounded by Limits.maxRowBytes). */
+    public static final int MAX_VARCHAR_LENGTH = 1_048_576;
     /** Largest DECIMAL precision accepted. */
     public static final int MAX_DECIMAL_PRECISION = 1000;
     /** Most columns in one table. */
@@ -141,6 +143,10 @@ public final class Ddl {
         if (type == ValueType.VARCHAR) {
             precision = precision > 0 ? precision : DEFAULT_VARCHAR_LENGTH;
             scale = 0;
+            if (precision > MAX_VARCHAR_LENGTH) {
+                throw new SqlException("22023", "VARCHAR(" + precision + ") for column " + name + ": the length must be 1.."
+                        + MAX_VARCHAR_LENGTH);
+            }
         } else if (type == ValueType.DECIMAL) {
             precision = precision > 0 ? precision : 19;
             scale = Math.max(scale, 0);

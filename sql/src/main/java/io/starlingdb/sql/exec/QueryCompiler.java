@@ -79,6 +79,26 @@ public final class QueryCompiler {
         public boolean shouldConvertRaggedUnionTypesToVarying() {
             return true;
         }
+
+        /** Columns may be as long as Starling allows, not Calcite's default 65,536. */
+        @Override
+        public int getMaxPrecision(SqlTypeName typeName) {
+            if (typeName == SqlTypeName.VARCHAR || typeName == SqlTypeName.CHAR) {
+                return Ddl.MAX_VARCHAR_LENGTH;
+            }
+            return super.getMaxPrecision(typeName);
+        }
+
+        /** DECIMAL columns keep their declared precision (Calcite's default caps it at 19). */
+        @Override
+        public int getMaxNumericPrecision() {
+            return Ddl.MAX_DECIMAL_PRECISION;
+        }
+
+        @Override
+        public int getMaxNumericScale() {
+            return Ddl.MAX_DECIMAL_PRECISION;
+        }
     };
 
     private final JavaTypeFactory typeFactory = new JavaTypeFactoryImpl(TYPE_SYSTEM);
@@ -199,15 +219,17 @@ public final class QueryCompiler {
             SqlNode validated = planner.validate(parsed);
             RelRoot root = planner.rel(validated);
             RelNode logical = root.project();
+            refuseUnsupportedTypes(root.validatedRowType);
+            List<String> origins = originTables(logical, root.validatedRowType.getFieldCount());
             Map<Integer, RelDataType> params = new TreeMap<>();
             collectParameters(logical, params);
             long tA = System.nanoTime();
             RelNode physical = planner.transform(0, logical.getTraitSet().replace(EnumerableConvention.INSTANCE).simplify(), logical);
-            @SuppressWarnings("unchecked")
-            // Interpreted parts of the plan (EnumerableInterpreter) stash their nodes here; the
-            // generated code finds them again through DataContext.get at execution.
             long tB = System.nanoTime();
+            // Objects the generated code needs (scanned tables, access paths) are stashed here and
+            // found again through DataContext.get at execution.
             Map<String, Object> stash = new HashMap<>();
+            @SuppressWarnings("unchecked")
             Bindable<Object> bindable = (Bindable<Object>) (Bindable<?>) EnumerableInterpretable.toBindable(stash, null,
                     (EnumerableRel) physical, EnumerableRel.Prefer.ARRAY);
             if (log.isDebugEnabled()) {
@@ -216,7 +238,7 @@ public final class QueryCompiler {
             List<ColumnMeta> columns = new ArrayList<>();
             List<RelDataType> types = new ArrayList<>();
             for (RelDataTypeField field : root.validatedRowType.getFieldList()) {
-                columns.add(columnMeta(field.getName(), field.getType(), ""));
+                columns.add(columnMeta(field.getName(), field.getType(), origins.get(field.getIndex())));
                 types.add(field.getType());
             }
             List<RelDataType> paramTypes = new ArrayList<>();
@@ -236,6 +258,42 @@ public final class QueryCompiler {
         } finally {
             planner.close();
         }
+    }
+
+    /** Result types the client protocol has no value for are refused before anything runs. */
+    private static void refuseUnsupportedTypes(RelDataType rowType) throws SqlException {
+        for (RelDataTypeField field : rowType.getFieldList()) {
+            SqlTypeName t = field.getType().getSqlTypeName();
+            boolean supported = switch (t) {
+                case BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, DECIMAL, FLOAT, REAL, DOUBLE, CHAR, VARCHAR, DATE, TIMESTAMP,
+                        TIMESTAMP_WITH_LOCAL_TIME_ZONE, NULL -> true;
+                default -> false;
+            };
+            if (!supported) {
+                throw new SqlException("0A000", "values of type " + t.getName() + " (column " + field.getName()
+                        + ") are not supported; supported: BOOLEAN, INTEGER, BIGINT, DOUBLE, DECIMAL, VARCHAR, DATE, TIMESTAMP");
+            }
+        }
+    }
+
+    /** For each result column, the table it comes straight from (for ResultSetMetaData), or "". */
+    private static List<String> originTables(RelNode rel, int columns) {
+        List<String> out = new ArrayList<>(columns);
+        org.apache.calcite.rel.metadata.RelMetadataQuery mq = rel.getCluster().getMetadataQuery();
+        for (int i = 0; i < columns; i++) {
+            String table = "";
+            try {
+                org.apache.calcite.rel.metadata.RelColumnOrigin origin = mq.getColumnOrigin(rel, i);
+                if (origin != null && !origin.isDerived()) {
+                    List<String> name = origin.getOriginTable().getQualifiedName();
+                    table = name.get(name.size() - 1);
+                }
+            } catch (RuntimeException e) {
+                // Metadata is best effort; the column simply has no source table.
+            }
+            out.add(table);
+        }
+        return out;
     }
 
     private static void collectParameters(RelNode node, Map<Integer, RelDataType> out) {
