@@ -208,10 +208,15 @@ public final class Swim {
             onAck(ack);
         } else if (message instanceof PingReq req) {
             applyAll(req.gossip(), nowMillis, fromAddress);
-            long relaySeq = ++seq;
-            relays.put(relaySeq, new Relay(fromAddress, req.seq(), req.targetId(),
-                    nowMillis + options.protocolPeriodMillis()));
-            send(req.targetAddress(), new Ping(relaySeq, self.id(), req.targetId(), piggyback()));
+            // Relay only to members we know, at the address we know: a peer must not make us
+            // dial arbitrary addresses, nor grow the relay table without bound.
+            Entry target = members.get(req.targetId());
+            if (target != null && target.member.isUp() && relays.size() < options.maxMembers()) {
+                long relaySeq = ++seq;
+                relays.put(relaySeq, new Relay(fromAddress, req.seq(), req.targetId(),
+                        nowMillis + options.protocolPeriodMillis()));
+                send(target.member.address(), new Ping(relaySeq, self.id(), req.targetId(), piggyback()));
+            }
         } else if (message instanceof Join join) {
             apply(join.joiner(), nowMillis, fromAddress, true);
             send(fromAddress, new JoinReply(snapshotForJoin(join.joiner().id())));

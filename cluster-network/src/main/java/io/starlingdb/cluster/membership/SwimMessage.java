@@ -16,7 +16,10 @@ public interface SwimMessage {
     record Ack(long seq, String fromId, ArrayList<Member> gossip) implements SwimMessage {
     }
 
-    /** Asks the receiver to probe {@code targetId} at {@code targetAddress} on the sender's behalf. */
+    /**
+     * Asks the receiver to probe {@code targetId} on the sender's behalf. The receiver relays only
+     * to a member it knows, at the address it knows; {@code targetAddress} is informational.
+     */
     record PingReq(long seq, String fromId, String targetId, String targetAddress, ArrayList<Member> gossip)
             implements SwimMessage {
     }
