@@ -242,6 +242,114 @@ final class StarlingDatabaseMetaData extends UnsupportedDatabaseMetaData {
     }
 
     @Override
+    public ResultSet getCrossReference(String parentCatalog, String parentSchema, String parentTable, String foreignCatalog,
+                                       String foreignSchema, String foreignTable) {
+        return getImportedKeys(foreignCatalog, foreignSchema, foreignTable);
+    }
+
+    /** The primary key identifies a row best; a table without one has only its hidden row id, which SQL cannot name. */
+    @Override
+    public ResultSet getBestRowIdentifier(String catalog, String schema, String table, int scope, boolean nullable)
+            throws SQLException {
+        List<Object[]> rows = new ArrayList<>();
+        for (TableDescription t : tables()) {
+            if ((schema == null || schema.equalsIgnoreCase(t.schema())) && t.name().equalsIgnoreCase(table)) {
+                for (String key : t.primaryKey()) {
+                    for (TableDescription.Column c : t.columns()) {
+                        if (c.name().equals(key)) {
+                            rows.add(new Object[] {(int) bestRowSession, c.name(), c.jdbcType(), c.typeName(), columnSize(c), null,
+                                c.scale(), (int) bestRowNotPseudo});
+                        }
+                    }
+                }
+            }
+        }
+        return StarlingResultSet.ofRows(cols("SCOPE", SH, "COLUMN_NAME", S, "DATA_TYPE", I, "TYPE_NAME", S, "COLUMN_SIZE", I,
+                "BUFFER_LENGTH", I, "DECIMAL_DIGITS", SH, "PSEUDO_COLUMN", SH), rows);
+    }
+
+    // Starling has no procedures, functions, user-defined types, privileges, row versions or
+    // pseudo columns: the answers are empty results with the columns JDBC names, which SQL tools
+    // expect rather than an exception.
+
+    @Override
+    public ResultSet getVersionColumns(String catalog, String schema, String table) {
+        return StarlingResultSet.ofRows(cols("SCOPE", SH, "COLUMN_NAME", S, "DATA_TYPE", I, "TYPE_NAME", S, "COLUMN_SIZE", I,
+                "BUFFER_LENGTH", I, "DECIMAL_DIGITS", SH, "PSEUDO_COLUMN", SH), List.of());
+    }
+
+    @Override
+    public ResultSet getProcedures(String catalog, String schemaPattern, String procedureNamePattern) {
+        return StarlingResultSet.ofRows(cols("PROCEDURE_CAT", S, "PROCEDURE_SCHEM", S, "PROCEDURE_NAME", S, "RESERVED1", S,
+                "RESERVED2", S, "RESERVED3", S, "REMARKS", S, "PROCEDURE_TYPE", SH, "SPECIFIC_NAME", S), List.of());
+    }
+
+    @Override
+    public ResultSet getProcedureColumns(String catalog, String schemaPattern, String procedureNamePattern,
+                                         String columnNamePattern) {
+        return StarlingResultSet.ofRows(cols("PROCEDURE_CAT", S, "PROCEDURE_SCHEM", S, "PROCEDURE_NAME", S, "COLUMN_NAME", S,
+                "COLUMN_TYPE", SH, "DATA_TYPE", I, "TYPE_NAME", S, "PRECISION", I, "LENGTH", I, "SCALE", SH, "RADIX", SH,
+                "NULLABLE", SH, "REMARKS", S, "COLUMN_DEF", S, "SQL_DATA_TYPE", I, "SQL_DATETIME_SUB", I, "CHAR_OCTET_LENGTH", I,
+                "ORDINAL_POSITION", I, "IS_NULLABLE", S, "SPECIFIC_NAME", S), List.of());
+    }
+
+    @Override
+    public ResultSet getFunctions(String catalog, String schemaPattern, String functionNamePattern) {
+        return StarlingResultSet.ofRows(cols("FUNCTION_CAT", S, "FUNCTION_SCHEM", S, "FUNCTION_NAME", S, "REMARKS", S,
+                "FUNCTION_TYPE", SH, "SPECIFIC_NAME", S), List.of());
+    }
+
+    @Override
+    public ResultSet getFunctionColumns(String catalog, String schemaPattern, String functionNamePattern,
+                                        String columnNamePattern) {
+        return StarlingResultSet.ofRows(cols("FUNCTION_CAT", S, "FUNCTION_SCHEM", S, "FUNCTION_NAME", S, "COLUMN_NAME", S,
+                "COLUMN_TYPE", SH, "DATA_TYPE", I, "TYPE_NAME", S, "PRECISION", I, "LENGTH", I, "SCALE", SH, "RADIX", SH,
+                "NULLABLE", SH, "REMARKS", S, "CHAR_OCTET_LENGTH", I, "ORDINAL_POSITION", I, "IS_NULLABLE", S,
+                "SPECIFIC_NAME", S), List.of());
+    }
+
+    @Override
+    public ResultSet getTablePrivileges(String catalog, String schemaPattern, String tableNamePattern) {
+        return StarlingResultSet.ofRows(cols("TABLE_CAT", S, "TABLE_SCHEM", S, "TABLE_NAME", S, "GRANTOR", S, "GRANTEE", S,
+                "PRIVILEGE", S, "IS_GRANTABLE", S), List.of());
+    }
+
+    @Override
+    public ResultSet getColumnPrivileges(String catalog, String schema, String table, String columnNamePattern) {
+        return StarlingResultSet.ofRows(cols("TABLE_CAT", S, "TABLE_SCHEM", S, "TABLE_NAME", S, "COLUMN_NAME", S, "GRANTOR", S,
+                "GRANTEE", S, "PRIVILEGE", S, "IS_GRANTABLE", S), List.of());
+    }
+
+    @Override
+    public ResultSet getUDTs(String catalog, String schemaPattern, String typeNamePattern, int[] types) {
+        return StarlingResultSet.ofRows(cols("TYPE_CAT", S, "TYPE_SCHEM", S, "TYPE_NAME", S, "CLASS_NAME", S, "DATA_TYPE", I,
+                "REMARKS", S, "BASE_TYPE", SH), List.of());
+    }
+
+    @Override
+    public ResultSet getSuperTypes(String catalog, String schemaPattern, String typeNamePattern) {
+        return StarlingResultSet.ofRows(cols("TYPE_CAT", S, "TYPE_SCHEM", S, "TYPE_NAME", S, "SUPERTYPE_CAT", S,
+                "SUPERTYPE_SCHEM", S, "SUPERTYPE_NAME", S), List.of());
+    }
+
+    @Override
+    public ResultSet getSuperTables(String catalog, String schemaPattern, String tableNamePattern) {
+        return StarlingResultSet.ofRows(cols("TABLE_CAT", S, "TABLE_SCHEM", S, "TABLE_NAME", S, "SUPERTABLE_NAME", S), List.of());
+    }
+
+    @Override
+    public ResultSet getPseudoColumns(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern) {
+        return StarlingResultSet.ofRows(cols("TABLE_CAT", S, "TABLE_SCHEM", S, "TABLE_NAME", S, "COLUMN_NAME", S, "DATA_TYPE", I,
+                "COLUMN_SIZE", I, "DECIMAL_DIGITS", I, "NUM_PREC_RADIX", I, "COLUMN_USAGE", S, "REMARKS", S,
+                "CHAR_OCTET_LENGTH", I, "IS_NULLABLE", S), List.of());
+    }
+
+    @Override
+    public ResultSet getClientInfoProperties() {
+        return StarlingResultSet.ofRows(cols("NAME", S, "MAX_LEN", I, "DEFAULT_VALUE", S, "DESCRIPTION", S), List.of());
+    }
+
+    @Override
     public String getDatabaseProductName() {
         return connection.serverHello().product();
     }

@@ -794,6 +794,33 @@ class JdbcEndToEndTest {
     }
 
     @Test
+    void catalogQuestionsWithoutAnswersGiveEmptyResultsNotExceptions() throws Exception {
+        try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE best_row (a INTEGER NOT NULL, b VARCHAR(5) NOT NULL, v DOUBLE, PRIMARY KEY (a, b))");
+            DatabaseMetaData md = c.getMetaData();
+            List<String> best = new ArrayList<>();
+            try (ResultSet rs = md.getBestRowIdentifier(null, null, "BEST_ROW", DatabaseMetaData.bestRowSession, false)) {
+                while (rs.next()) {
+                    best.add(rs.getString("COLUMN_NAME") + ":" + rs.getInt("DATA_TYPE") + ":" + rs.getShort("SCOPE"));
+                }
+            }
+            assertEquals(List.of("A:" + Types.INTEGER + ":" + DatabaseMetaData.bestRowSession,
+                    "B:" + Types.VARCHAR + ":" + DatabaseMetaData.bestRowSession), best);
+            ResultSet[] empty = {md.getProcedures(null, null, "%"), md.getProcedureColumns(null, null, "%", "%"),
+                md.getFunctions(null, null, "%"), md.getFunctionColumns(null, null, "%", "%"), md.getTablePrivileges(null, null, "%"),
+                md.getColumnPrivileges(null, null, "BEST_ROW", "%"), md.getUDTs(null, null, "%", null),
+                md.getSuperTypes(null, null, "%"), md.getSuperTables(null, null, "%"), md.getPseudoColumns(null, null, "%", "%"),
+                md.getVersionColumns(null, null, "BEST_ROW"), md.getCrossReference(null, null, "A", null, null, "B"),
+                md.getImportedKeys(null, null, "BEST_ROW"), md.getExportedKeys(null, null, "BEST_ROW"), md.getClientInfoProperties()};
+            for (ResultSet rs : empty) {
+                assertTrue(rs.getMetaData().getColumnCount() > 0);
+                assertFalse(rs.next());
+                rs.close();
+            }
+        }
+    }
+
+    @Test
     void secondaryIndexesAppearInIndexInfo() throws Exception {
         try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE indexed (id INTEGER NOT NULL, email VARCHAR(40), city VARCHAR(20), PRIMARY KEY (id))");
