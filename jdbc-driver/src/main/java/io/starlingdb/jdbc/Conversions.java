@@ -57,7 +57,7 @@ final class Conversions {
 
     static long toLong(Object v, long min, long max, String target) throws SQLException {
         long n;
-        if (v instanceof Integer || v instanceof Long) {
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
             n = ((Number) v).longValue();
         } else if (v instanceof Double d) {
             if (d.isNaN() || d < min || d > max) {
