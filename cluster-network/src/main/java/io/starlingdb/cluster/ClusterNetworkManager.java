@@ -118,6 +118,15 @@ public final class ClusterNetworkManager implements AutoCloseable {
         membership.updateMetadata(metadata);
     }
 
+    /**
+     * Removes a DEAD member from the cluster for good (remove-node): every node stops counting it
+     * toward the majority. Returns false if it is unknown or not DEAD.
+     */
+    public boolean removeDeadMember(String memberId) {
+        requireStarted();
+        return membership.removeDead(memberId);
+    }
+
     /** Gossips {@code source}'s metadata whenever it changes, checked every {@code intervalMillis}. */
     public void refreshMetadata(java.util.function.Supplier<Map<String, String>> source, long intervalMillis) {
         requireStarted();

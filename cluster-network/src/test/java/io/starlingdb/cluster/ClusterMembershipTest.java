@@ -128,6 +128,15 @@ class ClusterMembershipTest {
         assertTrue(seenByN1.stream().anyMatch(e -> e.type() == MembershipEvent.Type.DEAD
                 && e.member().id().equals("n5")));
         assertTrue(cluster.get(0).hasMajority(), "4 of 5 still up");
+
+        // remove-node: the dead member is gone from everyone's majority count.
+        assertFalse(cluster.get(0).removeDeadMember("n4"), "a live member cannot be removed");
+        assertTrue(cluster.get(0).removeDeadMember("n5"));
+        for (int i = 0; i < 4; i++) {
+            ClusterNetworkManager observer = cluster.get(i);
+            Await.until(Duration.ofSeconds(5), () -> stateOf(observer, "n5") == MemberState.LEFT,
+                    () -> observer.nodeId() + " sees n5 " + stateOf(observer, "n5"));
+        }
     }
 
     @Test

@@ -247,6 +247,21 @@ public final class Swim {
         events.add(new MembershipEvent(MembershipEvent.Type.LEFT, self));
     }
 
+    /**
+     * Removes a dead member for good (an operator's remove-node): it is gossiped as LEFT, so every
+     * node stops counting it toward the majority and forgets it after the retention time. Only a
+     * DEAD member can be removed; if it is alive after all, it refutes and stays. Returns false if
+     * {@code id} is unknown or not DEAD.
+     */
+    public boolean removeDead(String id, long nowMillis) {
+        Entry entry = members.get(id);
+        if (entry == null || entry.member.state() != MemberState.DEAD) {
+            return false;
+        }
+        apply(entry.member.with(MemberState.LEFT, entry.member.incarnation()), nowMillis, null);
+        return true;
+    }
+
     /** Replaces this node's metadata; the new version is gossiped. */
     public void updateMetadata(Map<String, String> entries) {
         self = self.withMetadata(self.metadata().next(entries));

@@ -299,6 +299,23 @@ public final class SwimDriver implements AutoCloseable {
         }, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
+    /** See {@link Swim#removeDead}; waits for the membership thread's answer. */
+    public boolean removeDead(String memberId) {
+        try {
+            return thread.submit(() -> {
+                boolean removed = swim.removeDead(memberId, now());
+                flush();
+                return removed;
+            }).get(options.protocolPeriodMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("Node {} could not remove {}", swim.self().id(), memberId, e);
+            return false;
+        }
+    }
+
     /** Test hook: drops this share of inbound membership messages, to simulate a lossy network. */
     public void injectLoss(double rate) {
         injectedLossRate = rate;

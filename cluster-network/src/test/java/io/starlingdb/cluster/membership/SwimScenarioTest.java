@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestFactory;
  * tick MILLIS                   advance the clock to MILLIS, ticking every 10 ms
  * receive FROM MESSAGE          a message from member FROM (address FROM:7000)
  * join SEED ...                 start joining through SEED:7000 ...
- * leave | metadata KEY=VALUE ...
+ * leave | metadata KEY=VALUE ... | remove ID (an operator's remove of a dead member)
  * expect send TO MESSAGE        the next unmatched message sent to TO matches (* matches a token, ... the rest)
  * expect nothing sent           every message sent so far has been matched
  * expect event TYPE ID          the next unmatched event has this type and member
@@ -52,6 +52,7 @@ class SwimScenarioTest {
         "left-member.txt",
         "dead-is-final-per-incarnation.txt",
         "majority.txt",
+        "remove-dead.txt",
     };
 
     @TestFactory
@@ -135,6 +136,7 @@ class SwimScenarioTest {
                     swim.join(seeds, now);
                 }
                 case "leave" -> swim.leave(now);
+                case "remove" -> swim.removeDead(t[1], now);
                 case "metadata" -> {
                     Map<String, String> entries = new HashMap<>();
                     for (int i = 1; i < t.length; i++) {
