@@ -6,7 +6,8 @@ import io.starlingdb.sql.catalog.Catalog;
 import io.starlingdb.sql.catalog.ColumnDef;
 import io.starlingdb.sql.catalog.IndexDef;
 import io.starlingdb.sql.catalog.TableDef;
-import io.starlingdb.sql.exec.IndexDdl;
+import io.starlingdb.sql.parser.SqlCreateIndex;
+import io.starlingdb.sql.parser.SqlDropIndex;
 import io.starlingdb.sql.exec.Ddl;
 import io.starlingdb.sql.exec.Dml;
 import io.starlingdb.sql.exec.Errors;
@@ -51,8 +52,7 @@ final class StarlingSqlSession implements SqlSession {
     private record ExplainPlan(String text) implements Plan {
     }
 
-    /** node: a Calcite DDL node, an {@link IndexDdl.Create} or an {@link IndexDdl.Drop}. */
-    private record DdlPlan(Object node) implements Plan {
+    private record DdlPlan(SqlNode node) implements Plan {
     }
 
     private record Prepared(String sql, long catalogVersion, Plan plan, List<ColumnMeta> parameters, List<ColumnMeta> columns)
@@ -94,15 +94,12 @@ final class StarlingSqlSession implements SqlSession {
         if (cached != null) {
             return (Prepared) cached;
         }
-        Object indexDdl = IndexDdl.parse(sql);
-        if (indexDdl != null) {
-            return new Prepared(sql, version, new DdlPlan(indexDdl), List.of(), List.of());
-        }
         SqlNode node = QueryCompiler.parse(sql);
         Plan plan;
         List<ColumnMeta> params = List.of();
         List<ColumnMeta> columns = List.of();
-        if (node instanceof SqlCreateTable || node instanceof SqlDropTable) {
+        if (node instanceof SqlCreateTable || node instanceof SqlDropTable || node instanceof SqlCreateIndex
+                || node instanceof SqlDropIndex) {
             return new Prepared(sql, version, new DdlPlan(node), params, columns);
         } else if (node instanceof SqlInsert insert) {
             plan = new DmlPlan(Dml.planInsert(insert, compiler));
@@ -283,7 +280,7 @@ final class StarlingSqlSession implements SqlSession {
         txn.close();
     }
 
-    private void ddl(Object node) throws SqlException {
+    private void ddl(SqlNode node) throws SqlException {
         if (!autoCommit && transaction != null) {
             throw new SqlException("25001", "DDL inside an open transaction is not supported; commit or roll back first");
         }
@@ -297,10 +294,10 @@ final class StarlingSqlSession implements SqlSession {
                 staged = Ddl.createTable(create, catalog, base, txn);
             } else if (node instanceof SqlDropTable drop) {
                 staged = Ddl.dropTable(drop, catalog, base, txn, engine.tableStorage());
-            } else if (node instanceof IndexDdl.Create create) {
+            } else if (node instanceof SqlCreateIndex create) {
                 staged = Ddl.createIndex(create, catalog, base, txn);
             } else {
-                staged = Ddl.dropIndex((IndexDdl.Drop) node, catalog, base, txn);
+                staged = Ddl.dropIndex((SqlDropIndex) node, catalog, base, txn);
             }
             if (staged != null) {
                 txn.commit();

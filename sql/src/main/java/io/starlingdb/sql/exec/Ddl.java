@@ -9,6 +9,8 @@ import io.starlingdb.sql.catalog.ColumnDef;
 import io.starlingdb.engine.encoding.KeyEncoder;
 import io.starlingdb.sql.catalog.IndexDef;
 import io.starlingdb.sql.catalog.TableDef;
+import io.starlingdb.sql.parser.SqlCreateIndex;
+import io.starlingdb.sql.parser.SqlDropIndex;
 import io.starlingdb.sql.schema.TableStorage;
 import java.util.Arrays;
 import java.math.BigDecimal;
@@ -215,9 +217,17 @@ public final class Ddl {
         return catalog.stage(txn, base, table, null);
     }
 
+    private record IndexSpec(String name, String table, List<String> columns, boolean unique, boolean ifNotExists) {
+    }
+
     /** Stages a new index and writes its entries for the rows the table already has. */
-    public static Catalog.Snapshot createIndex(IndexDdl.Create create, Catalog catalog, Catalog.Snapshot base, Transaction txn)
+    public static Catalog.Snapshot createIndex(SqlCreateIndex node, Catalog catalog, Catalog.Snapshot base, Transaction txn)
             throws SqlException {
+        List<String> columnNames = new ArrayList<>();
+        for (SqlNode column : node.columns) {
+            columnNames.add(name((SqlIdentifier) column));
+        }
+        IndexSpec create = new IndexSpec(name(node.name), name(node.table), columnNames, node.unique, node.ifNotExists);
         TableDef table = base.table(create.table());
         if (table == null) {
             throw new SqlException("42S02", "table " + create.table() + " does not exist");
@@ -268,22 +278,23 @@ public final class Ddl {
     }
 
     /** Stages removal of an index and its entries. */
-    public static Catalog.Snapshot dropIndex(IndexDdl.Drop drop, Catalog catalog, Catalog.Snapshot base, Transaction txn)
+    public static Catalog.Snapshot dropIndex(SqlDropIndex node, Catalog catalog, Catalog.Snapshot base, Transaction txn)
             throws SqlException {
-        TableDef table = base.tableOfIndex(drop.name());
+        String indexName = name(node.name);
+        TableDef table = base.tableOfIndex(indexName);
         if (table == null) {
-            if (drop.ifExists()) {
+            if (node.ifExists) {
                 return null;
             }
-            throw new SqlException("42S12", "index " + drop.name() + " does not exist");
+            throw new SqlException("42S12", "index " + indexName + " does not exist");
         }
-        IndexDef index = table.index(drop.name());
+        IndexDef index = table.index(indexName);
         byte[] prefix = TableStorage.indexPrefix(table, index, new Object[0]);
         try (KvCursor cursor = txn.scan(prefix, KeyEncoder.prefixEnd(prefix))) {
             while (cursor.next()) {
                 txn.delete(cursor.key().clone());
             }
         }
-        return catalog.stage(txn, base, table.name(), table.withoutIndex(drop.name()));
+        return catalog.stage(txn, base, table.name(), table.withoutIndex(indexName));
     }
 }

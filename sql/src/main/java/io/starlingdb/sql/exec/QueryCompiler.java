@@ -32,7 +32,7 @@ import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
-import org.apache.calcite.sql.parser.ddl.SqlDdlParserImpl;
+import io.starlingdb.sql.parser.impl.StarlingSqlParserImpl;
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.tools.FrameworkConfig;
 import org.apache.calcite.tools.Frameworks;
@@ -190,7 +190,7 @@ public final class QueryCompiler {
     }
 
     static SqlParser.Config parserConfig() {
-        return SqlParser.config().withParserFactory(SqlDdlParserImpl.FACTORY);
+        return SqlParser.config().withParserFactory(StarlingSqlParserImpl.FACTORY);
     }
 
     private FrameworkConfig config() {
@@ -205,7 +205,7 @@ public final class QueryCompiler {
     /** Parses one statement (DDL included) without validating it. */
     public static SqlNode parse(String sql) throws SqlException {
         try {
-            return SqlParser.create(ColumnPrimaryKey.rewrite(sql), parserConfig()).parseStmt();
+            return SqlParser.create(sql, parserConfig()).parseStmt();
         } catch (SqlParseException e) {
             throw new SqlException("42000", "syntax error: " + firstLine(e.getMessage()));
         }

@@ -104,6 +104,11 @@ public class StarlingTableScan extends TableScan {
         }
 
         @Override
+        public String getRelTypeName() {
+            return "EnumerableStarlingTableScan";
+        }
+
+        @Override
         public Result implement(EnumerableRelImplementor implementor, Prefer pref) {
             PhysType physType = PhysTypeImpl.of(implementor.getTypeFactory(), getRowType(), JavaRowFormat.ARRAY);
             Expression table = implementor.stash(starlingTable, StarlingTable.class);
