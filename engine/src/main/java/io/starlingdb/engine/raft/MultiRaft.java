@@ -1,5 +1,6 @@
 package io.starlingdb.engine.raft;
 
+import io.starlingdb.engine.LimitExceededException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,11 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
      * without delaying the appends and heartbeats of the next iteration.
      */
     public static final int snapshotChunksPerIteration = 4;
+    /**
+     * Largest command accepted by {@link #propose}, in bytes: well below the cluster network's
+     * frame limit (16 MiB), so that every entry can travel in one frame.
+     */
+    public static final int maxCommandBytes = 8 << 20;
 
     private final long nodeId;
     private final RaftConfig config;
@@ -160,6 +166,10 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     /** Proposes a command; completes with the state machine's result once applied here. */
     public CompletableFuture<Object> propose(long group, byte[] command) {
         CompletableFuture<Object> f = new CompletableFuture<>();
+        if (command.length > maxCommandBytes) {
+            f.completeExceptionally(new LimitExceededException("maxCommandBytes", maxCommandBytes, command.length));
+            return f;
+        }
         submit(f, () -> {
             Group g = group(group, f);
             if (g == null) {

@@ -190,6 +190,16 @@ class MultiRaftTest {
     }
 
     @Test
+    void oversizedCommandIsRefusedBeforeItReachesTheLog() throws Exception {
+        startNode(1, 1);
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> nodes[1].propose(1, new byte[MultiRaft.maxCommandBytes + 1]).join());
+        io.starlingdb.engine.LimitExceededException limit = assertInstanceOf(io.starlingdb.engine.LimitExceededException.class,
+                e.getCause());
+        assertEquals("maxCommandBytes", limit.limitName());
+    }
+
+    @Test
     void concurrentProposalsShareFsyncs() throws Exception {
         for (int i = 1; i <= 3; i++) {
             startNode(i, 1);
