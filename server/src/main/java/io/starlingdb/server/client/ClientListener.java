@@ -5,12 +5,15 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.starlingdb.sql.SqlEngine;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -39,6 +42,8 @@ public final class ClientListener implements AutoCloseable {
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final ExecutorService executor;
+    /** Every open client connection, so that close() can close each one explicitly. */
+    private final ChannelGroup connections = new DefaultChannelGroup("starling-clients", GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
     public ClientListener(SqlEngine engine, ClientListenerOptions options, MeterRegistry registry) {
@@ -63,6 +68,7 @@ public final class ClientListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         ch.pipeline()
                                 .addLast("framing", new LengthFieldBasedFrameDecoder(options.maxFrameBytes(), 0, 4, 0, 4))
                                 .addLast("codec", new FrameCodec(metrics))
@@ -94,6 +100,11 @@ public final class ClientListener implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             executor.shutdownNow();
+        }
+        // Closed explicitly rather than left to the event loops' shutdown, so that no client is
+        // left waiting on a socket that nobody serves any more.
+        if (!connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS)) {
+            log.warn("Client connections still closing after 2 s");
         }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
