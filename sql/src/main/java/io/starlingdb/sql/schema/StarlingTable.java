@@ -8,6 +8,7 @@ import io.starlingdb.sql.catalog.TableDef;
 import io.starlingdb.sql.exec.ExecutionContext;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.AbstractEnumerable;
 import org.apache.calcite.linq4j.Enumerable;
@@ -93,7 +94,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
                 return new AbstractEnumerable<>() {
                     @Override
                     public Enumerator<Object[]> enumerator() {
-                        return new IndexEnumerator(txn.scan(entries[0], entries[1]), txn, table);
+                        return CursorEnumerator.indexed(txn.scan(entries[0], entries[1]), txn, table);
                     }
                 };
             }
@@ -104,7 +105,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
             @Override
             public Enumerator<Object[]> enumerator() {
                 KvCursor cursor = range == null ? TableStorage.scan(txn, table) : txn.scan(range[0], range[1]);
-                return new CursorEnumerator(cursor, table);
+                return CursorEnumerator.rows(cursor, table);
             }
         };
     }
@@ -150,17 +151,29 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
         }
     }
 
-    /** Reads the rows an index range points at (each entry's value is its row's key). */
-    private static final class IndexEnumerator implements Enumerator<Object[]> {
-        private final KvCursor entries;
-        private final Transaction txn;
+    /**
+     * Streams decoded rows from a store cursor; closing it releases the cursor. The row of a
+     * cursor entry is the entry's value (a table scan) or what it points at (an index scan:
+     * the value is the row's key; a row gone meanwhile is skipped).
+     */
+    private static final class CursorEnumerator implements Enumerator<Object[]> {
+        private final KvCursor cursor;
         private final TableDef table;
+        private final Function<KvCursor, byte[]> rowOf;
         private Object[] current;
 
-        IndexEnumerator(KvCursor entries, Transaction txn, TableDef table) {
-            this.entries = entries;
-            this.txn = txn;
+        static CursorEnumerator rows(KvCursor cursor, TableDef table) {
+            return new CursorEnumerator(cursor, table, KvCursor::value);
+        }
+
+        static CursorEnumerator indexed(KvCursor entries, Transaction txn, TableDef table) {
+            return new CursorEnumerator(entries, table, entry -> txn.get(entry.value()));
+        }
+
+        private CursorEnumerator(KvCursor cursor, TableDef table, Function<KvCursor, byte[]> rowOf) {
+            this.cursor = cursor;
             this.table = table;
+            this.rowOf = rowOf;
         }
 
         @Override
@@ -170,48 +183,12 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
 
         @Override
         public boolean moveNext() {
-            while (entries.next()) {
-                byte[] row = txn.get(entries.value());
+            while (cursor.next()) {
+                byte[] row = rowOf.apply(cursor);
                 if (row != null) {
                     current = TableStorage.decodeRow(table, row);
                     return true;
                 }
-            }
-            return false;
-        }
-
-        @Override
-        public void reset() {
-            throw new UnsupportedOperationException("store cursors are forward-only");
-        }
-
-        @Override
-        public void close() {
-            entries.close();
-        }
-    }
-
-    /** Streams decoded rows from a store cursor; closing it releases the cursor. */
-    private static final class CursorEnumerator implements Enumerator<Object[]> {
-        private final KvCursor cursor;
-        private final TableDef table;
-        private Object[] current;
-
-        CursorEnumerator(KvCursor cursor, TableDef table) {
-            this.cursor = cursor;
-            this.table = table;
-        }
-
-        @Override
-        public Object[] current() {
-            return current;
-        }
-
-        @Override
-        public boolean moveNext() {
-            if (cursor.next()) {
-                current = TableStorage.decodeRow(table, cursor.value());
-                return true;
             }
             return false;
         }
