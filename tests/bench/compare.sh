@@ -68,8 +68,9 @@ if [[ ",$ONLY," == *",postgres,"* ]]; then
   mkdir -p "$PG_DATA" && chown postgres "$PG_DATA"
   runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$PG_DATA" -A trust -U postgres >/dev/null
   port=$(free_port)
-  runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_DATA" -l "$WORK/pg.log" -w \
-      -o "-p $port -k $WORK -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+  # Log and socket inside the cluster's own directory, which belongs to the postgres user.
+  runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_DATA" -l "$PG_DATA/server.log" -w \
+      -o "-p $port -k $PG_DATA -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
   bench --label postgres --url "jdbc:postgresql://127.0.0.1:$port/postgres" --user postgres | tee -a "$RESULTS"
 fi
 
