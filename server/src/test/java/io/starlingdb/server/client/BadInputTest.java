@@ -41,7 +41,7 @@ class BadInputTest {
         try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE t (id INTEGER NOT NULL, name VARCHAR(20), d DATE, ts TIMESTAMP, b BOOLEAN,"
                     + " x DECIMAL(10,2), f DOUBLE, big BIGINT, PRIMARY KEY (id))");
-            s.execute("CREATE TABLE wide (k VARCHAR(10000) NOT NULL, v VARCHAR(2000000), PRIMARY KEY (k))");
+            s.execute("CREATE TABLE wide (k VARCHAR(10000) NOT NULL, v VARCHAR(1000000), w VARCHAR(1000000), PRIMARY KEY (k))");
         }
     }
 
@@ -213,29 +213,32 @@ class BadInputTest {
     @Test
     void keyOverTheKeyLimitIs54000() throws Exception {
         String key = "k".repeat(Limits.maxKeyBytes + 1);
-        SQLException e = assertThrows(SQLException.class, () -> s.execute("INSERT INTO wide VALUES ('" + key + "', 'v')"));
+        SQLException e = assertThrows(SQLException.class, () -> s.execute("INSERT INTO wide VALUES ('" + key + "', 'v', NULL)"));
         assertEquals("54000", e.getSQLState(), e.getMessage());
         assertTrue(e.getMessage().contains("maxKeyBytes"), e.getMessage());
         String fits = "k".repeat(Limits.maxKeyBytes - 100);
-        assertEquals(1, s.executeUpdate("INSERT INTO wide VALUES ('" + fits + "', 'v')"));
+        assertEquals(1, s.executeUpdate("INSERT INTO wide VALUES ('" + fits + "', 'v', NULL)"));
         assertEquals(0, TestNode.scalar(c, "SELECT COUNT(*) FROM wide WHERE CHAR_LENGTH(k) > " + Limits.maxKeyBytes));
         s.executeUpdate("DELETE FROM wide");
     }
 
     @Test
     void rowOverTheRowLimitIs54000() throws Exception {
-        String value = "v".repeat(Limits.maxRowBytes + 1);
-        SQLException e = assertThrows(SQLException.class, () -> s.execute("INSERT INTO wide VALUES ('big', '" + value + "')"));
+        // Two columns, each within its VARCHAR length, together over the row limit.
+        String half = "v".repeat(Limits.maxRowBytes / 2 + 1);
+        SQLException e = assertThrows(SQLException.class,
+                () -> s.execute("INSERT INTO wide VALUES ('big', '" + half + "', '" + half + "')"));
         assertEquals("54000", e.getSQLState(), e.getMessage());
         assertTrue(e.getMessage().contains("maxRowBytes"), e.getMessage());
-        s.executeUpdate("INSERT INTO wide VALUES ('small', 'v')");
-        SQLException update = assertThrows(SQLException.class,
-                () -> s.execute("UPDATE wide SET v = '" + value + "' WHERE k = 'small'"));
+        s.executeUpdate("INSERT INTO wide VALUES ('small', '" + half + "', NULL)");
+        SQLException update = assertThrows(SQLException.class, () -> s.execute("UPDATE wide SET w = v WHERE k = 'small'"));
         assertEquals("54000", update.getSQLState());
-        try (ResultSet rs = s.executeQuery("SELECT k, v FROM wide")) {
+        try (ResultSet rs = s.executeQuery("SELECT k, CHAR_LENGTH(v), w FROM wide")) {
             assertTrue(rs.next());
             assertEquals("small", rs.getString(1));
-            assertEquals("v", rs.getString(2));
+            assertEquals(half.length(), rs.getInt(2));
+            assertEquals(null, rs.getString(3));
+            assertTrue(!rs.next());
         }
         s.executeUpdate("DELETE FROM wide");
     }
