@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -295,8 +294,6 @@ class JdbcEndToEndTest {
         }
     }
 
-    @Disabled("SQL bug: INSERT INTO uni VALUES (1, 'check ✓ 雪 😀') fails with 42000 'cannot plan the statement: Failed to"
-            + " encode 'check ✓ 雪 😀' in character set 'ISO-8859-1''; such text works as a parameter, not as a literal")
     @Test
     void unicodeLiteralsRoundTrip() throws Exception {
         try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
@@ -568,9 +565,6 @@ class JdbcEndToEndTest {
         }
     }
 
-    @Disabled("SQL bug: into VARCHAR(1000000), INSERT INTO huge_text VALUES (?, ?) with a 1,000,000-character parameter"
-            + " succeeds but stores 65,536 characters (CHAR_LENGTH(v) = 65536): parameters are silently cut at Calcite's"
-            + " default VARCHAR precision; the same value as a literal is stored whole")
     @Test
     void longVarcharValuesAreNeverTruncatedSilently() throws Exception {
         String text = "t".repeat(1_000_000);
@@ -595,8 +589,6 @@ class JdbcEndToEndTest {
         }
     }
 
-    @Disabled("SQL bug: SELECT TIME '10:00:00' FROM (VALUES (0)) answers the Integer 36000000 (milliseconds of the day)"
-            + " in an INTEGER-typed value instead of refusing TIME with 0A000 or returning a time")
     @Test
     void timeValuesAreRefusedNotReturnedAsNumbers() throws Exception {
         try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
@@ -721,8 +713,6 @@ class JdbcEndToEndTest {
         }
     }
 
-    @Disabled("SQL bug: the SQL layer sends no source table for result columns: after SELECT id FROM meta,"
-            + " ResultSetMetaData.getTableName(1) is '' instead of 'META'")
     @Test
     void resultColumnsNameTheirTable() throws Exception {
         try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
