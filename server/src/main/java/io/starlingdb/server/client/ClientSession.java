@@ -144,24 +144,31 @@ final class ClientSession implements AutoCloseable {
     private record RowBatch(List<Object[]> rows, boolean more) {
     }
 
-    /** Rows are read from the cursor in chunks of this many, so that a batch can stop at its byte budget. */
-    private static final int fetchChunkRows = 256;
+    /** Most rows read from the cursor at once while filling a batch. */
+    private static final int maxFetchChunkRows = 64;
 
     /**
      * Up to fetchSize rows, but no more than half a frame's worth of (estimated) bytes, so that a
      * batch of wide rows still fits in one frame: a response is never over the limit the client
-     * enforces, and a huge fetch size cannot make the node build a huge response.
+     * enforces, and a huge fetch size cannot make the node build a huge response. Rows are read in
+     * chunks sized by the widest row seen so far: one at a time while rows are wide.
      */
     private RowBatch nextBatch(RowCursor cursor, int fetchSize) throws SqlException {
-        long budget = options.maxFrameBytes() / 2;
+        // The driver accepts frames up to the default limit whatever the node's own limit is.
+        long budget = Math.min(options.maxFrameBytes(), Limits.DEFAULT_MAX_FRAME_BYTES) / 2;
         List<Object[]> rows = new ArrayList<>(Math.min(fetchSize, 1024));
         long bytes = 0;
+        long widest = 0;
         while (rows.size() < fetchSize) {
-            int want = Math.min(fetchChunkRows, fetchSize - rows.size());
+            long room = budget - bytes;
+            int byWidth = widest == 0 ? 1 : (int) Math.max(1, Math.min(maxFetchChunkRows, room / widest));
+            int want = Math.min(byWidth, fetchSize - rows.size());
             List<Object[]> chunk = cursor.fetch(want);
             for (Object[] row : chunk) {
                 rows.add(row);
-                bytes += estimatedBytes(row);
+                long size = estimatedBytes(row);
+                bytes += size;
+                widest = Math.max(widest, size);
             }
             if (chunk.size() < want) {
                 return new RowBatch(rows, false);
