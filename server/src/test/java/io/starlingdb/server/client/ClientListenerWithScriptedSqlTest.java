@@ -267,6 +267,33 @@ class ClientListenerWithScriptedSqlTest {
     }
 
     @Test
+    void connectionThatEndsInsideAFrameIsFreed() throws Exception {
+        start(Limits.DEFAULT_MAX_FRAME_BYTES, 10_000);
+        try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            socket.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            byte[] hello = MessageCodec.encode(new Request.Hello(Limits.MAGIC, Limits.PROTOCOL_VERSION, "t", ""));
+            out.writeInt(hello.length);
+            out.write(hello);
+            out.writeInt(100);
+            out.write(new byte[10]);
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] answer = new byte[in.readInt()];
+            in.readFully(answer);
+            assertInstanceOf(Response.HelloOk.class, MessageCodec.decodeResponse(answer));
+            assertEquals(1, listener.activeConnections());
+            socket.shutdownOutput();
+            assertEquals(-1, in.read());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (listener.activeConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(0, listener.activeConnections());
+    }
+
+    @Test
     void silentClientIsDisconnectedAfterTheHandshakeTimeout() throws Exception {
         start(Limits.DEFAULT_MAX_FRAME_BYTES, 300);
         try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
