@@ -202,6 +202,8 @@ class SqlEngineTest {
         assertEquals("22003", db.error("INSERT INTO emp (id, name, salary) VALUES (15, 'x', 123456789012.5)"));
         assertEquals("22012", db.error("SELECT 1/0"));
         assertEquals("22018", db.error("SELECT CAST('abc' AS INTEGER)"));
+        assertEquals("22007", db.error("SELECT CAST('not a date' AS DATE)"));
+        assertEquals("22007", db.error("INSERT INTO emp (id, name, born) VALUES (20, 'x', CAST('not a date' AS DATE))"));
         assertEquals("42S01", db.error("CREATE TABLE dept (id INTEGER NOT NULL, PRIMARY KEY (id))"));
         assertEquals("07001", db.error("SELECT * FROM emp WHERE id = ?"));
         assertEquals("42000", db.error(""));

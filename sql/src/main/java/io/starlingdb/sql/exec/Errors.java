@@ -40,6 +40,11 @@ public final class Errors {
         if (e instanceof CalciteContextException c) {
             return new SqlException(stateOf(c.getMessage()), QueryCompiler.firstLine(c.getMessage()));
         }
+        // Constant folding evaluates expressions while planning: their data errors keep their data SQLStates.
+        SqlException asData = execution(e);
+        if (asData.sqlState().startsWith("22")) {
+            return asData;
+        }
         return new SqlException("42000", "cannot plan the statement: " + QueryCompiler.firstLine(String.valueOf(e.getMessage())));
     }
 
@@ -66,7 +71,11 @@ public final class Errors {
             return new SqlException("22018", "invalid number: " + n.getMessage());
         }
         if (t instanceof IllegalArgumentException || t instanceof ClassCastException) {
-            return new SqlException("22000", QueryCompiler.firstLine(t.getMessage()));
+            String message = QueryCompiler.firstLine(t.getMessage());
+            if (message.startsWith("Invalid DATE") || message.startsWith("Invalid TIMESTAMP") || message.startsWith("Invalid TIME")) {
+                return new SqlException("22007", "invalid datetime value: " + message);
+            }
+            return new SqlException("22000", message);
         }
         return new SqlException("XX000", "internal error: " + QueryCompiler.firstLine(String.valueOf(t)), t);
     }
