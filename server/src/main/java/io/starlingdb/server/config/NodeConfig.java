@@ -42,7 +42,7 @@ public final class NodeConfig {
     public static final Setting WRITE_BUFFER_BYTES = Setting.bytes("storage.write.buffer.bytes", 64L << 20, 64L << 10, 1L << 32, "RocksDB memtable size per column family");
     public static final Setting MAX_FRAME_BYTES = Setting.bytes("client.max.frame.bytes", 16L << 20, 1L << 10, 1L << 30, "largest client protocol frame accepted");
     public static final Setting MAX_CONNECTIONS = Setting.integer("client.max.connections", 1024, 1, 100_000, "concurrent client connections accepted");
-    public static final Setting SQL_THREADS = Setting.integer("sql.threads", 32, 1, 4096, "threads executing SQL statements");
+    public static final Setting SQL_THREADS = Setting.integer("sql.threads", 8, 1, 4096, "threads executing SQL statements (about 4 per core: more costs point reads in context switches, fewer caps how many commits share an fsync)");
     public static final Setting FETCH_SIZE = Setting.integer("client.fetch.size", 1000, 1, 100_000, "rows per result batch when the client asks for no size");
 
     /** Every setting, in documentation order. */

@@ -30,7 +30,7 @@ final class Presets {
                     NodeConfig.BLOCK_CACHE_BYTES.key(), "1g",
                     NodeConfig.WRITE_BUFFER_BYTES.key(), "64m",
                     NodeConfig.MAX_CONNECTIONS.key(), "4096",
-                    NodeConfig.SQL_THREADS.key(), "64");
+                    NodeConfig.SQL_THREADS.key(), "32");
             default -> throw new ConfigException("preset must be development, testing or production, got '" + preset + "'");
         };
     }
