@@ -70,6 +70,8 @@ public final class StarlingNode implements AutoCloseable {
     private volatile ClusterNetworkManager cluster;
     private static final ObjectMapper json = new ObjectMapper();
 
+    private StarlingSqlEngine sqlEngine;
+
     public StarlingNode(NodeConfig config) {
         this.config = config;
     }
@@ -85,6 +87,9 @@ public final class StarlingNode implements AutoCloseable {
             throw e;
         }
         state = State.SERVING;
+        Thread warmUp = new Thread(sqlEngine::warmUp, "starling-sql-warmup");
+        warmUp.setDaemon(true);
+        warmUp.start();
         log.info("Node {} serving SQL on {} and HTTP on {} (data {}, preset {}, sync commits {})", config.nodeId(),
                 clientAddress, httpAddress, config.dataDir().toAbsolutePath(), config.preset(), config.syncCommits());
         return this;
@@ -125,6 +130,7 @@ public final class StarlingNode implements AutoCloseable {
 
         StarlingSqlEngine sql = StarlingSqlEngine.open(store, registry);
         toClose.push(sql);
+        sqlEngine = sql;
 
         ClientListenerOptions limits = ClientListenerOptions.defaults();
         ClientListenerOptions clientOptions = new ClientListenerOptions(config.maxFrameBytes(), config.maxConnections(),

@@ -55,6 +55,20 @@ public final class StarlingSqlEngine implements SqlEngine {
         return new StarlingSqlEngine(store, registry);
     }
 
+    /**
+     * Plans and compiles one representative query, so that the first client statement does not
+     * pay for loading and warming Calcite and Janino (seconds on a small machine). Harmless to
+     * call concurrently with clients; failures are only logged.
+     */
+    public void warmUp() {
+        try {
+            compiler().compile("SELECT x, COUNT(*), MAX(y) FROM (VALUES (1, 'a'), (2, 'b')) AS t (x, y) "
+                    + "WHERE y <> 'c' GROUP BY x HAVING COUNT(*) > 0 ORDER BY x");
+        } catch (SqlException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(StarlingSqlEngine.class).debug("SQL warm-up failed", e);
+        }
+    }
+
     @Override
     public SqlSession openSession() {
         return new StarlingSqlSession(this);
