@@ -3,8 +3,6 @@ package io.starlingdb.tests.shell;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.starlingdb.server.StarlingNode;
-import io.starlingdb.server.config.NodeConfig;
 import io.starlingdb.shell.ExitCode;
 import io.starlingdb.shell.StarlingCli;
 import java.io.ByteArrayInputStream;
@@ -14,42 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.jline.terminal.impl.DumbTerminal;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The interactive shell on a dumb JLine terminal whose keyboard is a string: the same line
  * reader, parser, history and session as at a real prompt.
  */
-@Timeout(value = InteractiveShellTest.TEST_TIMEOUT_SECONDS, unit = TimeUnit.SECONDS)
-class InteractiveShellTest {
-
-    static final int TEST_TIMEOUT_SECONDS = 60;
-    private static final int SOCKET_TIMEOUT_MILLIS = 30_000;
-
-    @TempDir
-    static Path dir;
-
-    private static StarlingNode node;
-
-    @BeforeAll
-    static void startNode() throws Exception {
-        node = new StarlingNode(NodeConfig.of("testing", Map.of(
-                "client.port", "0", "http.port", "0", "data.dir", dir.resolve("node").toString()))).start();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
+class InteractiveShellTest extends ShellNodeTest {
 
     record Session(int code, String screen, String err) {
     }
@@ -57,7 +27,7 @@ class InteractiveShellTest {
     private static Session type(String keys, Path history) {
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] args = {"sql", "--url", node.jdbcUrl() + "?socketTimeout=" + SOCKET_TIMEOUT_MILLIS, "--history", history.toString()};
+        String[] args = {"sql", "--url", url(), "--history", history.toString()};
         int code = StarlingCli.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream(), true),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 () -> new DumbTerminal(new ByteArrayInputStream(keys.getBytes(StandardCharsets.UTF_8)), screen));

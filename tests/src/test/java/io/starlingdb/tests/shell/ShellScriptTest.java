@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.starlingdb.server.StarlingNode;
-import io.starlingdb.server.config.NodeConfig;
 import io.starlingdb.shell.ExitCode;
 import io.starlingdb.shell.StarlingCli;
 import java.io.ByteArrayInputStream;
@@ -21,42 +19,13 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shell driven in-process, as {@code bin/starling sql -e/-f} runs it, against a real node
  * on free ports. Each test uses its own tables, so they share one node.
  */
-@Timeout(value = ShellScriptTest.TEST_TIMEOUT_SECONDS, unit = TimeUnit.SECONDS)
-class ShellScriptTest {
-
-    static final int TEST_TIMEOUT_SECONDS = 60;
-    /** A statement the node never answers fails the test instead of hanging the build. */
-    private static final int SOCKET_TIMEOUT_MILLIS = 30_000;
-
-    @TempDir
-    static Path dir;
-
-    private static StarlingNode node;
-
-    @BeforeAll
-    static void startNode() throws Exception {
-        node = new StarlingNode(NodeConfig.of("testing", Map.of(
-                "client.port", "0", "http.port", "0", "data.dir", dir.resolve("node").toString()))).start();
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
+class ShellScriptTest extends ShellNodeTest {
 
     /** What one run of the command line printed, and its exit code. */
     record Run(int code, String out, String err) {
@@ -79,10 +48,6 @@ class ShellScriptTest {
         int code = StarlingCli.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static String url() {
-        return node.jdbcUrl() + "?socketTimeout=" + SOCKET_TIMEOUT_MILLIS;
     }
 
     private static Run sql(String... args) {
