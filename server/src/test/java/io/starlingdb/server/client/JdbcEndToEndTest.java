@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.starlingdb.server.StarlingNode;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -27,28 +25,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** DDL, DML, queries, parameters, batches, streaming and metadata through the real driver against a real node. */
-class JdbcEndToEndTest {
-
-    @TempDir
-    static Path dir;
-
-    private static StarlingNode node;
-
-    @BeforeAll
-    static void startNode() throws Exception {
-        node = TestNode.start(dir);
-    }
-
-    @AfterAll
-    static void stopNode() {
-        node.close();
-    }
+class JdbcEndToEndTest extends SharedNodeTest {
 
     private static final String ALL_TYPES = "(id INTEGER NOT NULL, name VARCHAR(20), d DATE, ts TIMESTAMP, b BOOLEAN,"
             + " x DECIMAL(10,2), f DOUBLE, big BIGINT, PRIMARY KEY (id))";

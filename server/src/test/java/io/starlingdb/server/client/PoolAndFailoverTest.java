@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.starlingdb.server.StarlingNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -24,28 +22,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A HikariCP pool with many concurrent clients, and the driver's multi-host failover. */
-class PoolAndFailoverTest {
-
-    @TempDir
-    static Path dir;
-
-    private static StarlingNode node;
-
-    @BeforeAll
-    static void startNode() throws Exception {
-        node = TestNode.start(dir);
-    }
-
-    @AfterAll
-    static void stopNode() {
-        node.close();
-    }
+class PoolAndFailoverTest extends SharedNodeTest {
 
     private static String realHost() {
         return "127.0.0.1:" + node.clientAddress().getPort();

@@ -8,7 +8,6 @@ import io.starlingdb.jdbc.protocol.Limits;
 import io.starlingdb.jdbc.protocol.MessageCodec;
 import io.starlingdb.jdbc.protocol.Request;
 import io.starlingdb.jdbc.protocol.Response;
-import io.starlingdb.server.StarlingNode;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -18,38 +17,19 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Raw sockets against a real node: every broken or hostile client is refused with an error
  * frame (SQLState 08P01 or 08001) and a close, or just a close when it never completes a
  * frame, and the node keeps serving normal clients afterwards.
  */
-class ProtocolRobustnessTest {
-
-    @TempDir
-    static Path dir;
-
-    private static StarlingNode node;
-
-    @BeforeAll
-    static void startNode() throws Exception {
-        node = TestNode.start(dir);
-    }
-
-    @AfterAll
-    static void stopNode() {
-        node.close();
-    }
+class ProtocolRobustnessTest extends SharedNodeTest {
 
     /** After every hostile client, a normal one still gets served. */
     @AfterEach
