@@ -147,7 +147,8 @@ public final class StarlingNode implements AutoCloseable {
 
     /** Joins the cluster last, so peers only see this node once it can serve; it leaves first on close. */
     private void startClusterNetwork() throws InterruptedException {
-        TransportOptions transport = TransportOptions.defaults(config.host(), config.peerPort(), config.clusterSecret());
+        TransportOptions transport = TransportOptions.defaults(config.host(), config.peerPort(), config.clusterSecret())
+                .withLowLanePace(config.peerLowLaneBytesPerSecond());
         if (!config.peerTlsKeyStore().isEmpty()) {
             char[] password = config.peerTlsPassword().toCharArray();
             transport = transport.withTls(new TlsOptions(Path.of(config.peerTlsKeyStore()), password,

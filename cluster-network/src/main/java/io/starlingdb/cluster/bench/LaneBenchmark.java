@@ -23,7 +23,8 @@ import java.time.Duration;
  * LOW round trips of small requests behind that transfer);</li>
  * <li>small NORMAL-lane request throughput and latency with 1 and 64 concurrent senders.</li>
  * </ol>
- * Arguments: [seconds per phase, default 10] [socketBufferBytes writeBufferHighWaterBytes].
+ * Arguments: [seconds per phase, default 10] [LOW-lane pace in MiB/s, 0 for unpaced, default
+ * the transport's] [socketBufferBytes writeBufferHighWaterBytes].
  */
 public final class LaneBenchmark {
 
@@ -45,8 +46,10 @@ public final class LaneBenchmark {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         TransportOptions defaults = TransportOptions.defaults("127.0.0.1", 0, "benchmark-secret");
-        TransportOptions options = args.length > 2
-                ? defaults.withBuffers(Integer.parseInt(args[1]), Integer.parseInt(args[2])) : defaults;
+        TransportOptions options = args.length > 1 ? defaults.withLowLanePace(Long.parseLong(args[1]) << 20) : defaults;
+        if (args.length > 3) {
+            options = options.withBuffers(Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        }
         MessageTypes types = new MessageTypes().register(Ping.class, 100).register(Chunk.class, 101);
         try (Transport a = new Transport("a", options, types, new SimpleMeterRegistry());
              Transport b = new Transport("b", options, types, new SimpleMeterRegistry())) {
@@ -60,8 +63,9 @@ public final class LaneBenchmark {
             });
             warmUp(a, to);
             System.out.printf(Locale.ROOT, "Transport on loopback, %d s per phase, %d cores, socket buffers %d B,"
-                    + " write high water %d B%n", seconds, Runtime.getRuntime().availableProcessors(),
-                    options.socketBufferBytes(), options.writeBufferHighWaterBytes());
+                    + " write high water %d B, LOW pace %s%n", seconds, Runtime.getRuntime().availableProcessors(),
+                    options.socketBufferBytes(), options.writeBufferHighWaterBytes(),
+                    options.lowLaneBytesPerSecond() == 0 ? "none" : (options.lowLaneBytesPerSecond() >> 20) + " MiB/s");
 
             Percentiles idle = roundTrips(a, to, Lane.CRITICAL, seconds);
             System.out.println("CRITICAL round trip, idle link:           " + idle.summary());
@@ -97,9 +101,14 @@ public final class LaneBenchmark {
         }
     }
 
+    /** Runs every path measured (small requests, bulk chunks) until the JIT has compiled it. */
     private static void warmUp(Transport a, NodeAddress to) throws Exception {
         for (int i = 0; i < 20_000; i++) {
             a.request(to, Lane.NORMAL, new Ping(i)).get(5, TimeUnit.SECONDS);
+        }
+        byte[] data = new byte[chunkBytes];
+        for (int i = 0; i < 500; i++) {
+            a.request(to, Lane.LOW, new Chunk(data)).get(5, TimeUnit.SECONDS);
         }
     }
 

@@ -18,6 +18,8 @@ final class PeerLink {
     final LongAdder bytesOut = new LongAdder();
     final AtomicBoolean connecting = new AtomicBoolean();
     final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** A drain is scheduled for when the LOW pace lets the next frame go. Writer thread only. */
+    volatile boolean pacedDrainScheduled;
 
     volatile String nodeId;
     /** The authenticated connection, or null while there is none. Guarded by this for writes. */
@@ -27,9 +29,10 @@ final class PeerLink {
     /** System.nanoTime of the last failed dial, 0 if none since the last success. */
     volatile long lastDialFailureNanos;
 
-    PeerLink(NodeAddress address, int laneCapacity, long laneCapacityBytes, int dedupWindow) {
+    PeerLink(NodeAddress address, int laneCapacity, long laneCapacityBytes, long lowLaneBytesPerSecond,
+             int dedupWindow) {
         this.address = address;
-        this.queues = new LaneQueues(laneCapacity, laneCapacityBytes);
+        this.queues = new LaneQueues(laneCapacity, laneCapacityBytes, lowLaneBytesPerSecond);
         this.dedup = new DedupWindow(dedupWindow);
     }
 

@@ -267,7 +267,8 @@ public final class Transport implements AutoCloseable {
                 throw new TransportException("already linked to " + options.maxPeers() + " peers");
             }
             link = peers.computeIfAbsent(address,
-                    a -> new PeerLink(a, options.laneQueueCapacity(), options.laneQueueBytes(), options.dedupWindow()));
+                    a -> new PeerLink(a, options.laneQueueCapacity(), options.laneQueueBytes(),
+                            options.lowLaneBytesPerSecond(), options.dedupWindow()));
         }
         return link;
     }
@@ -303,9 +304,12 @@ public final class Transport implements AutoCloseable {
             return;
         }
         int written = 0;
+        long now = System.nanoTime();
+        boolean paced = false;
         while (written < options.maxFramesPerDrain() && channel.isWritable()) {
-            Frame frame = peer.queues.poll();
+            Frame frame = peer.queues.poll(now);
             if (frame == null) {
+                paced = !peer.queues.isEmpty();
                 break;
             }
             channel.write(frame, channel.voidPromise());
@@ -316,9 +320,26 @@ public final class Transport implements AutoCloseable {
         if (written > 0) {
             channel.flush();
         }
-        if (!peer.queues.isEmpty() && channel.isWritable()) {
+        if (paced) {
+            schedulePacedDrain(peer, channel, peer.queues.lowWaitNanos(now));
+        } else if (!peer.queues.isEmpty() && channel.isWritable()) {
             scheduleDrain(peer);
         }
+    }
+
+    /**
+     * Drains again once the LOW pace allows. Frames on other lanes do not wait for it: their
+     * offer schedules an immediate drain as usual. Event loop only.
+     */
+    private void schedulePacedDrain(PeerLink peer, Channel channel, long delayNanos) {
+        if (peer.pacedDrainScheduled) {
+            return;
+        }
+        peer.pacedDrainScheduled = true;
+        channel.eventLoop().schedule(() -> {
+            peer.pacedDrainScheduled = false;
+            scheduleDrain(peer);
+        }, Math.max(delayNanos, 1), TimeUnit.NANOSECONDS);
     }
 
     // ---------------------------------------------------------------- connections

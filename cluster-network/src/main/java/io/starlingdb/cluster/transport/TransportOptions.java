@@ -31,6 +31,8 @@ import java.util.Objects;
  * @param dedupWindow          reliable message ids remembered per peer to suppress duplicates
  * @param maxPeers             peers (connections and queues) kept at once
  * @param maxInboundConnections inbound connections accepted at once
+ * @param lowLaneBytesPerSecond pace of the LOW lane per peer, in bytes per second (0: unpaced), so
+ *                             that a bulk transfer leaves both nodes CPU for CRITICAL traffic
  */
 public record TransportOptions(
         String bindHost,
@@ -55,7 +57,14 @@ public record TransportOptions(
         int reliableMaxAttempts,
         int dedupWindow,
         int maxPeers,
-        int maxInboundConnections) {
+        int maxInboundConnections,
+        long lowLaneBytesPerSecond) {
+
+    /**
+     * Default LOW-lane pace per peer: 128 MiB/s moves a 1 GiB snapshot in 8 s, and measured on
+     * two cores it keeps CRITICAL round trips within 2 ms p99 (docs/cluster-network.md).
+     */
+    public static final long DEFAULT_LOW_LANE_BYTES_PER_SECOND = 128L << 20;
 
     public TransportOptions {
         Objects.requireNonNull(bindHost, "bindHost");
@@ -82,6 +91,7 @@ public record TransportOptions(
         check("dedupWindow", dedupWindow, 16, 1 << 20);
         check("maxPeers", maxPeers, 1, 100_000);
         check("maxInboundConnections", maxInboundConnections, 1, 100_000);
+        check("lowLaneBytesPerSecond", lowLaneBytesPerSecond, 0, LaneQueues.maxPacedBytesPerSecond);
     }
 
     /** Production defaults: listen on {@code bindHost:port} with the given secret, no TLS. */
@@ -104,7 +114,8 @@ public record TransportOptions(
                 5,              // reliableMaxAttempts
                 4096,           // dedupWindow
                 1024,           // maxPeers
-                1024);          // maxInboundConnections
+                1024,           // maxInboundConnections
+                DEFAULT_LOW_LANE_BYTES_PER_SECOND);
     }
 
     public TransportOptions withTls(TlsOptions newTls) {
@@ -112,7 +123,7 @@ public record TransportOptions(
                 maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
                 laneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
                 maxPendingRequests, reliableAckTimeoutMillis, reliableMaxAttempts, dedupWindow, maxPeers,
-                maxInboundConnections);
+                maxInboundConnections, lowLaneBytesPerSecond);
     }
 
     public TransportOptions withSecret(String newSecret) {
@@ -120,7 +131,7 @@ public record TransportOptions(
                 maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
                 laneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
                 maxPendingRequests, reliableAckTimeoutMillis, reliableMaxAttempts, dedupWindow, maxPeers,
-                maxInboundConnections);
+                maxInboundConnections, lowLaneBytesPerSecond);
     }
 
     public TransportOptions withLimits(int newMaxFrameBytes, int newLaneQueueCapacity) {
@@ -128,7 +139,7 @@ public record TransportOptions(
                 maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
                 newLaneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
                 maxPendingRequests, reliableAckTimeoutMillis, reliableMaxAttempts, dedupWindow, maxPeers,
-                maxInboundConnections);
+                maxInboundConnections, lowLaneBytesPerSecond);
     }
 
     public TransportOptions withAdvertisedHost(String host) {
@@ -136,7 +147,7 @@ public record TransportOptions(
                 maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
                 laneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
                 maxPendingRequests, reliableAckTimeoutMillis, reliableMaxAttempts, dedupWindow, maxPeers,
-                maxInboundConnections);
+                maxInboundConnections, lowLaneBytesPerSecond);
     }
 
     public TransportOptions withReliable(long ackTimeoutMillis, int maxAttempts) {
@@ -144,7 +155,7 @@ public record TransportOptions(
                 maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
                 laneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes, requestTimeoutMillis,
                 maxPendingRequests, ackTimeoutMillis, maxAttempts, dedupWindow, maxPeers,
-                maxInboundConnections);
+                maxInboundConnections, lowLaneBytesPerSecond);
     }
 
     public TransportOptions withBuffers(int newSocketBufferBytes, int newWriteBufferHighWaterBytes) {
@@ -152,7 +163,15 @@ public record TransportOptions(
                 maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
                 laneQueueCapacity, laneQueueBytes, newSocketBufferBytes, maxFramesPerDrain, newWriteBufferHighWaterBytes,
                 requestTimeoutMillis, maxPendingRequests, reliableAckTimeoutMillis, reliableMaxAttempts, dedupWindow,
-                maxPeers, maxInboundConnections);
+                maxPeers, maxInboundConnections, lowLaneBytesPerSecond);
+    }
+
+    public TransportOptions withLowLanePace(long newLowLaneBytesPerSecond) {
+        return new TransportOptions(bindHost, port, advertisedHost, clusterSecret, tls, ioThreads, maxFrameBytes,
+                maxHandshakeFrameBytes, handshakeTimeoutMillis, connectTimeoutMillis, reconnectBackoffMillis,
+                laneQueueCapacity, laneQueueBytes, socketBufferBytes, maxFramesPerDrain, writeBufferHighWaterBytes,
+                requestTimeoutMillis, maxPendingRequests, reliableAckTimeoutMillis, reliableMaxAttempts, dedupWindow,
+                maxPeers, maxInboundConnections, newLowLaneBytesPerSecond);
     }
 
     /** The host peers dial to reach this node. */

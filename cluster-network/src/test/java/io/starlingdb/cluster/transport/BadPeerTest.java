@@ -38,7 +38,7 @@ class BadPeerTest {
     @BeforeEach
     void startNodes() throws InterruptedException {
         TransportOptions options = new TransportOptions("127.0.0.1", 0, null, TestMessages.secret, null, 1,
-                64 << 10, 1024, 300, 3000, 50, 256, 8L << 20, 128 << 10, 64, 64 << 10, 5_000, 65_536, 500, 5, 4096, 1024, 1024);
+                64 << 10, 1024, 300, 3000, 50, 256, 8L << 20, 128 << 10, 64, 64 << 10, 5_000, 65_536, 500, 5, 4096, 1024, 1024, 0);
         node = start("node", options, TestMessages.types());
         friend = start("friend", TestMessages.options(), TestMessages.typesWithStranger());
     }

@@ -179,7 +179,7 @@ class TransportTest {
         int port = b.localAddress().port();
         b.close();
         Transport b2 = node("b", new TransportOptions("127.0.0.1", port, null, TestMessages.secret, null, 1,
-                16 << 20, 4096, 5000, 3000, 50, 4096, 8L << 20, 128 << 10, 64, 256 << 10, 10_000, 65_536, 500, 5, 4096, 1024, 1024));
+                16 << 20, 4096, 5000, 3000, 50, 4096, 8L << 20, 128 << 10, 64, 256 << 10, 10_000, 65_536, 500, 5, 4096, 1024, 1024, 0));
         b2.handle(Note.class, (from, m) -> new Note(m.n() + 1));
         Await.until(Duration.ofSeconds(10), () -> {
             try {
@@ -190,5 +190,33 @@ class TransportTest {
             }
         }, "a request to the restarted peer");
         assertFalse(a.metrics().refusedTotal() > 0);
+    }
+
+    @Test
+    void criticalOvertakesAPacedLowTransfer() throws Exception {
+        long pace = 1 << 20;
+        Transport a = node("a", TestMessages.options().withLowLanePace(pace));
+        Transport b = node("b", TestMessages.options());
+        AtomicInteger chunks = new AtomicInteger();
+        b.handle(TestMessages.Blob.class, (from, m) -> {
+            chunks.incrementAndGet();
+            return null;
+        });
+        b.handle(Note.class, (from, m) -> new Note(m.n() + 1));
+        a.request(b.localAddress(), Lane.CRITICAL, new Note(0)).get(5, TimeUnit.SECONDS);
+        int total = 24; // 1.5 MiB: about 1.5 s at the pace
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            assertTrue(a.send(b.localAddress(), Lane.LOW, new TestMessages.Blob(new byte[64 << 10])));
+        }
+        assertEquals(2, a.<Note>request(b.localAddress(), Lane.CRITICAL, new Note(1)).get(5, TimeUnit.SECONDS).n());
+        assertTrue(chunks.get() < total, "the CRITICAL answer came while LOW still had " + (total - chunks.get())
+                + " chunks to send");
+        Await.until(Duration.ofSeconds(20), () -> chunks.get() == total, () -> chunks.get() + " of " + total + " chunks arrived");
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        // the pace holds LOW back: 1.5 MiB less the first bucket cannot go out in under ~1.4 s
+        long floorMillis = (total * (64L << 10) - pace * LaneQueues.pacingBurstMillis / 1000) * 1000 / pace - 100;
+        assertTrue(elapsedMillis >= floorMillis, "LOW took " + elapsedMillis + " ms, the pace allows no less than "
+                + floorMillis + " ms");
     }
 }

@@ -1,5 +1,7 @@
 package io.starlingdb.server.config;
 
+import io.starlingdb.cluster.transport.TransportOptions;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,9 @@ public final class NodeConfig {
     public static final Setting PEER_TLS_KEYSTORE = Setting.string("peer.tls.keystore", "", "PKCS12 key store of this node's certificate; set with peer.tls.truststore to require mutual TLS 1.3 between nodes");
     public static final Setting PEER_TLS_TRUSTSTORE = Setting.string("peer.tls.truststore", "", "PKCS12 trust store of the certificates (or CA) peers must present");
     public static final Setting PEER_TLS_PASSWORD = Setting.string("peer.tls.password", "", "password of both TLS stores");
+    public static final Setting PEER_LOW_LANE_BYTES_PER_SECOND = Setting.bytes("peer.low.lane.bytes.per.second",
+            TransportOptions.DEFAULT_LOW_LANE_BYTES_PER_SECOND, 0, 4L << 30,
+            "pace of bulk transfers (snapshots) to each peer; 0 unpaced. Unpaced bulk takes the CPU that Raft and SWIM frames need");
     public static final Setting DATACENTER = Setting.string("node.datacenter", "dc1", "datacenter this node reports in its cluster metadata");
     public static final Setting RACK = Setting.string("node.rack", "rack1", "rack this node reports in its cluster metadata");
     public static final Setting SWIM_PERIOD_MS = Setting.integer("swim.period.ms", 500, 10, 60_000, "SWIM protocol period: one probe per member per period");
@@ -47,7 +52,7 @@ public final class NodeConfig {
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
-            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
+            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
             SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
             FETCH_SIZE);
 
@@ -223,6 +228,10 @@ public final class NodeConfig {
 
     public String rack() {
         return (String) values.get(RACK.key());
+    }
+
+    public long peerLowLaneBytesPerSecond() {
+        return (Long) values.get(PEER_LOW_LANE_BYTES_PER_SECOND.key());
     }
 
     public int swimPeriodMillis() {

@@ -51,6 +51,17 @@ class NodeConfigTest {
     }
 
     @Test
+    void lowLanePaceDefaultsTo128MiBAndZeroTurnsItOff() {
+        assertEquals(128L << 20, NodeConfig.load(Map.of(), Map.of(), null, null).peerLowLaneBytesPerSecond());
+        assertEquals(64L << 20, NodeConfig.load(Map.of("peer.low.lane.bytes.per.second", "64m"), Map.of(), null, null)
+                .peerLowLaneBytesPerSecond());
+        assertEquals(0, NodeConfig.load(Map.of(), Map.of("STARLING_PEER_LOW_LANE_BYTES_PER_SECOND", "0"), null, null)
+                .peerLowLaneBytesPerSecond());
+        assertThrows(ConfigException.class,
+                () -> NodeConfig.load(Map.of("peer.low.lane.bytes.per.second", "5g"), Map.of(), null, null));
+    }
+
+    @Test
     void badValuesNameTheSettingSourceAndRange() {
         ConfigException port = assertThrows(ConfigException.class,
                 () -> NodeConfig.load(Map.of("client.port", "70000"), Map.of(), null, null));
