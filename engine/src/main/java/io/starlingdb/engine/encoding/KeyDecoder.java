@@ -1,6 +1,5 @@
 package io.starlingdb.engine.encoding;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -116,23 +115,37 @@ public final class KeyDecoder {
         return KeyEncoder.decimalOf(digits.toString(), exponent, negative);
     }
 
+    /**
+     * Unescapes the next byte string in two passes over the key: one finds its end and decoded
+     * length, the other fills an array of exactly that length (keys are decoded once per row
+     * scanned, so no growing buffer).
+     */
     private byte[] readEscaped() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int start = pos;
+        int length = 0;
         while (true) {
             int b = next();
             if (b == KeyEncoder.ESCAPE) {
                 int e = next();
                 if (e == KeyEncoder.TERMINATOR) {
-                    return out.toByteArray();
+                    break;
                 }
                 if (e != (KeyEncoder.ESCAPED_ZERO & 0xFF)) {
                     throw malformed("bad escape " + e);
                 }
-                out.write(0);
-            } else {
-                out.write(b);
             }
+            length++;
         }
+        byte[] out = new byte[length];
+        int from = start;
+        for (int i = 0; i < length; i++) {
+            int b = (key[from++] ^ mask) & 0xFF;
+            if (b == KeyEncoder.ESCAPE) {
+                from++; // the ESCAPED_ZERO after it
+            }
+            out[i] = (byte) b;
+        }
+        return out;
     }
 
     private static String utf8(byte[] bytes) {

@@ -20,6 +20,8 @@ public final class RowCodec {
 
     static final int FORMAT = 1;
     private static final int TAG_BITS = 4;
+    /** Type of each tag; ValueType.values() would copy the array on every row. */
+    private static final ValueType[] typesByTag = ValueType.values();
 
     private RowCodec() {
     }
@@ -84,20 +86,22 @@ public final class RowCodec {
         if (format != FORMAT) {
             throw new IllegalArgumentException("unknown row format " + format);
         }
-        ValueType[] all = ValueType.values();
+        // Entries are usually stored in the order the ids are asked for: try the next one first.
+        int expected = 0;
         while (r.hasMore()) {
             long header = r.varint();
             long id = header >>> TAG_BITS;
             int tag = (int) (header & ((1 << TAG_BITS) - 1));
-            if (tag >= all.length) {
+            if (tag >= typesByTag.length) {
                 throw new IllegalArgumentException("malformed row: type tag " + tag);
             }
-            ValueType stored = all[tag];
-            int index = indexOf(columnIds, id);
+            ValueType stored = typesByTag[tag];
+            int index = expected < columnIds.length && columnIds[expected] == id ? expected : indexOf(columnIds, id);
             if (index < 0) {
                 skip(r, stored);
                 continue;
             }
+            expected = index + 1;
             if (types[index] != stored) {
                 throw new IllegalArgumentException("column " + id + " is stored as " + stored
                         + " but was read as " + types[index]);
@@ -127,7 +131,7 @@ public final class RowCodec {
                 byte[] unscaled = r.bytes(r.length());
                 yield new BigDecimal(new BigInteger(unscaled), scale);
             }
-            case VARCHAR -> new String(r.bytes(r.length()), StandardCharsets.UTF_8);
+            case VARCHAR -> r.utf8(r.length());
         };
     }
 
@@ -249,6 +253,13 @@ public final class RowCodec {
             byte[] out = Arrays.copyOfRange(buf, pos, pos + n);
             pos += n;
             return out;
+        }
+
+        String utf8(int n) {
+            need(n);
+            String s = new String(buf, pos, n, StandardCharsets.UTF_8);
+            pos += n;
+            return s;
         }
 
         void skip(int n) {

@@ -21,6 +21,8 @@ final class MvccKeys {
     /** The escaped empty key: the smallest version-key prefix, above {@link #clockKey}. */
     static final byte[] firstLogicalPrefix = {0x00, 0x01};
     static final int timestampBytes = 8;
+    /** The two bytes that end every escaped logical key. */
+    private static final byte[] keyTerminator = {0x00, 0x01};
     private static final byte TOMBSTONE = 0;
     private static final byte VALUE = 1;
 
@@ -61,6 +63,28 @@ final class MvccKeys {
             throw new IllegalStateException("DATA key has " + (versionKey.length - d.position()) + " trailing bytes");
         }
         return new Version(logical, ts);
+    }
+
+    /**
+     * Length of a version key without its timestamp: the escaped, terminated logical key. Two
+     * version keys belong to the same logical key exactly when these prefixes are equal, so a
+     * scan can group versions without decoding keys.
+     */
+    static int logicalPrefixLength(byte[] versionKey) {
+        int n = versionKey.length - timestampBytes;
+        if (n < keyTerminator.length || versionKey[n - 2] != keyTerminator[0] || versionKey[n - 1] != keyTerminator[1]) {
+            throw new IllegalStateException("DATA key of " + versionKey.length + " bytes has no terminated logical key");
+        }
+        return n;
+    }
+
+    /** The commit timestamp of a version key, read in place. */
+    static long timestampOf(byte[] versionKey) {
+        long inverted = 0;
+        for (int i = versionKey.length - timestampBytes; i < versionKey.length; i++) {
+            inverted = inverted << 8 | (versionKey[i] & 0xFF);
+        }
+        return ~inverted;
     }
 
     static byte[] encodeValue(byte[] value) {

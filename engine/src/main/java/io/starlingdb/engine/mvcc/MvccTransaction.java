@@ -77,7 +77,7 @@ final class MvccTransaction implements Transaction {
         byte[] lower = fromInclusive == null ? MvccKeys.firstLogicalPrefix : MvccKeys.prefix(fromInclusive);
         byte[] upper = toExclusive == null ? null : MvccKeys.prefix(toExclusive);
         VersionCursor committed = new VersionCursor(snapshot().scan(lower, upper), startTs);
-        return new MergedCursor(own.iterator(), committed, TOMBSTONE);
+        return own.isEmpty() ? committed : new MergedCursor(own.iterator(), committed, TOMBSTONE);
     }
 
     @Override

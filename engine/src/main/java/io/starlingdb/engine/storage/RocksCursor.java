@@ -1,5 +1,6 @@
 package io.starlingdb.engine.storage;
 
+import java.util.Arrays;
 import java.util.concurrent.locks.Lock;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
@@ -9,8 +10,25 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.Snapshot;
 
-/** A RocksIterator over [from, to) of a snapshot, with the bounds pushed into RocksDB. */
+/**
+ * A RocksIterator over [from, to) of a snapshot, with the bounds pushed into RocksDB.
+ *
+ * <p>Pairs are copied out of the iterator in batches, under one storage lock acquisition per
+ * batch rather than per pair: taking the lock and entering the monitor cost more than a short
+ * row does to read. A batch is read from the same snapshot as single pairs would be, so
+ * reading ahead changes nothing a caller can see. Batches start small, so a cursor that reads
+ * one pair (a point read through a bounded scan) copies little, and grow to
+ * {@link #maxBatchEntries} for long scans; a batch also stops once it holds
+ * {@link #maxBatchBytes}, so large rows do not pile up.
+ */
 final class RocksCursor implements KvCursor {
+
+    /** Pairs copied by the first native read of a cursor. */
+    static final int firstBatchEntries = 8;
+    /** Pairs copied at most by one native read; each batch doubles up to this. */
+    static final int maxBatchEntries = 256;
+    /** A batch stops once its keys and values take this many bytes (it always holds at least one pair). */
+    static final int maxBatchBytes = 256 * 1024;
 
     private final RocksSnapshot owner;
     private final RocksStorage storage;
@@ -19,10 +37,18 @@ final class RocksCursor implements KvCursor {
     private final Slice upperBound;
     private final RocksIterator iterator;
     private final byte[] from;
+    /** The current batch; grown with the batch size, so a short cursor allocates little. */
+    private byte[][] keys = new byte[firstBatchEntries][];
+    private byte[][] values = new byte[firstBatchEntries][];
+    /** Pairs in the current batch, and the index of the current pair in it (-1 before the first). */
+    private int batchSize;
+    private int position = -1;
+    private int nextBatchEntries = firstBatchEntries;
     private boolean started;
-    private boolean released;
-    private byte[] key;
-    private byte[] value;
+    /** The iterator has passed its last pair: no more batches. */
+    private boolean exhausted;
+    /** Set (under the monitor) when the native objects are freed; read without it on every call. */
+    private volatile boolean released;
 
     RocksCursor(RocksSnapshot owner, RocksStorage storage, RocksDB db, ColumnFamilyHandle handle, Snapshot snapshot,
                 byte[] fromInclusive, byte[] toExclusive) {
@@ -43,6 +69,33 @@ final class RocksCursor implements KvCursor {
 
     @Override
     public boolean next() {
+        if (released) {
+            throw new IllegalStateException("cursor is closed");
+        }
+        if (position + 1 < batchSize) {
+            position++;
+            return true;
+        }
+        if (exhausted) {
+            position = batchSize;
+            return false;
+        }
+        readBatch();
+        position = 0;
+        return batchSize > 0;
+    }
+
+    /** Replaces the current batch with the next pairs of the iterator. */
+    private void readBatch() {
+        Arrays.fill(keys, 0, batchSize, null);
+        Arrays.fill(values, 0, batchSize, null);
+        batchSize = 0;
+        int limit = nextBatchEntries;
+        nextBatchEntries = Math.min(maxBatchEntries, nextBatchEntries * 2);
+        if (keys.length < limit) {
+            keys = new byte[limit][];
+            values = new byte[limit][];
+        }
         Lock lock = storage.readLock();
         try {
             synchronized (this) {
@@ -56,20 +109,24 @@ final class RocksCursor implements KvCursor {
                     } else {
                         iterator.seek(from);
                     }
-                } else if (key != null) {
-                    iterator.next();
                 } else {
-                    return false; // already exhausted
+                    iterator.next(); // past the last pair of the previous batch
                 }
-                if (iterator.isValid()) {
-                    key = iterator.key();
-                    value = iterator.value();
-                    return true;
+                long bytes = 0;
+                while (iterator.isValid()) {
+                    byte[] k = iterator.key();
+                    byte[] v = iterator.value();
+                    keys[batchSize] = k;
+                    values[batchSize] = v;
+                    batchSize++;
+                    bytes += k.length + v.length;
+                    if (batchSize == limit || bytes >= maxBatchBytes) {
+                        return; // the iterator stays on the last pair copied
+                    }
+                    iterator.next();
                 }
-                key = null;
-                value = null;
+                exhausted = true;
                 iterator.status();
-                return false;
             }
         } catch (RocksDBException e) {
             throw new StorageException("scan of " + storage.dataDir() + " failed: " + e.getMessage(), e);
@@ -80,18 +137,19 @@ final class RocksCursor implements KvCursor {
 
     @Override
     public byte[] key() {
-        if (key == null) {
-            throw new IllegalStateException("no current pair: call next() first and check it returned true");
-        }
-        return key;
+        return current(keys);
     }
 
     @Override
     public byte[] value() {
-        if (value == null) {
+        return current(values);
+    }
+
+    private byte[] current(byte[][] column) {
+        if (position < 0 || position >= batchSize) {
             throw new IllegalStateException("no current pair: call next() first and check it returned true");
         }
-        return value;
+        return column[position];
     }
 
     @Override

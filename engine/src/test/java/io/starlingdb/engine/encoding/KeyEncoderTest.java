@@ -206,6 +206,23 @@ class KeyEncoderTest {
     }
 
     @Test
+    void descendingByteStringsWithZerosDecodeAndLeaveTheDecoderAfterThem() {
+        byte[][] strings = {{}, {0}, {0, 0, 7}, {(byte) 0xFF, 0}, {1, 2, 3}};
+        KeyEncoder encoder = new KeyEncoder();
+        for (byte[] a : strings) {
+            encoder.writeBytes(a, true).writeBytes(a, false);
+        }
+        KeyDecoder d = new KeyDecoder(encoder.toBytes(), 0);
+        for (byte[] a : strings) {
+            assertArrayEquals(a, d.readBytes(true));
+            assertArrayEquals(a, d.readBytes(false));
+        }
+        assertFalse(d.hasMore());
+        byte[] badEscape = {1, 0, 5};
+        assertThrows(IllegalArgumentException.class, () -> new KeyDecoder(badEscape, 0).readBytes(false));
+    }
+
+    @Test
     void rejectsWrongJavaTypesUnpairedSurrogatesAndMalformedKeys() {
         assertThrows(IllegalArgumentException.class, () -> new KeyEncoder().write(ValueType.BIGINT, 1, false));
         assertThrows(IllegalArgumentException.class, () -> new KeyEncoder().write(ValueType.VARCHAR, "a\uD800b", false));

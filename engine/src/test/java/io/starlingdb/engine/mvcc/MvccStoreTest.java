@@ -178,4 +178,81 @@ class MvccStoreTest {
             assertEquals(List.of(), scanAll(t, "s", "r"), "an inverted range is empty");
         }
     }
+
+    @Test
+    void longScansMatchAModelAcrossVersionsTombstonesSnapshotsAndOwnWrites() {
+        long seed = System.nanoTime();
+        java.util.Random random = new java.util.Random(seed);
+        String why = "seed " + seed;
+        // Keys with zero bytes and shared prefixes exercise the escaped key layout; 600 keys
+        // span several cursor batches.
+        int keyCount = 600;
+        java.util.TreeMap<byte[], byte[]> model = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+        List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; i < keyCount; i++) {
+            keys.add(i % 7 == 0 ? new byte[] {(byte) (i >> 8), 0, (byte) i} : new byte[] {(byte) (i >> 8), (byte) i});
+        }
+        Transaction reader = null;
+        java.util.TreeMap<byte[], byte[]> readerModel = null;
+        for (int round = 0; round < 4; round++) {
+            try (Transaction t = store.begin()) {
+                for (byte[] key : keys) {
+                    int action = random.nextInt(4);
+                    if (action == 0) {
+                        t.delete(key);
+                        model.remove(key);
+                    } else if (action < 3) {
+                        byte[] value = b("r" + round + "-" + random.nextInt(1000));
+                        t.put(key, value);
+                        model.put(key, value);
+                    }
+                }
+                t.commit();
+            }
+            if (round == 1) {
+                reader = store.begin();
+                readerModel = new java.util.TreeMap<>(model);
+            }
+        }
+        try (Transaction own = store.begin()) {
+            java.util.TreeMap<byte[], byte[]> ownModel = new java.util.TreeMap<>(model);
+            for (int i = 0; i < keyCount; i += 5) {
+                byte[] key = keys.get(random.nextInt(keyCount));
+                if (random.nextBoolean()) {
+                    own.delete(key);
+                    ownModel.remove(key);
+                } else {
+                    own.put(key, b("own" + i));
+                    ownModel.put(key, b("own" + i));
+                }
+            }
+            own.put(new byte[] {(byte) 0xFF}, b("after every committed key"));
+            ownModel.put(new byte[] {(byte) 0xFF}, b("after every committed key"));
+            assertEquals(describe(ownModel), pairs(own, null, null), why);
+            byte[] from = keys.get(keyCount / 4);
+            byte[] to = keys.get(3 * keyCount / 4);
+            assertEquals(describe(ownModel.subMap(from, to)), pairs(own, from, to), why);
+        }
+        try (Transaction latest = store.begin()) {
+            assertEquals(describe(model), pairs(latest, null, null), why);
+        }
+        assertEquals(describe(readerModel), pairs(reader, null, null), why + ": an old snapshot keeps its versions");
+        reader.close();
+    }
+
+    private static List<String> describe(java.util.SortedMap<byte[], byte[]> model) {
+        List<String> out = new ArrayList<>();
+        model.forEach((k, v) -> out.add(java.util.HexFormat.of().formatHex(k) + "=" + s(v)));
+        return out;
+    }
+
+    private static List<String> pairs(Transaction t, byte[] from, byte[] to) {
+        List<String> out = new ArrayList<>();
+        try (KvCursor c = t.scan(from, to)) {
+            while (c.next()) {
+                out.add(java.util.HexFormat.of().formatHex(c.key()) + "=" + s(c.value()));
+            }
+        }
+        return out;
+    }
 }

@@ -145,6 +145,64 @@ class RocksStorageTest {
     }
 
     @Test
+    void cursorReadsEveryPairInOrderAcrossBatchBoundaries() {
+        // Enough pairs for the growing batches to reach their maximum and cross it several times.
+        int pairs = 3 * RocksCursor.maxBatchEntries + RocksCursor.firstBatchEntries + 1;
+        KvStore data = storage.store(ColumnFamily.DATA);
+        KvBatch batch = new KvBatch();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            String key = String.format("k%05d", i);
+            batch.put(b(key), b("v" + i));
+            expected.add(key + "=v" + i);
+        }
+        data.apply(batch, false);
+        try (KvSnapshot s = data.snapshot()) {
+            data.apply(new KvBatch().put(b("k00000a"), b("late")).delete(b(String.format("k%05d", pairs - 1))), false);
+            assertEquals(expected, scan(s, null, null), "a long scan sees its snapshot, not later writes");
+            int from = RocksCursor.firstBatchEntries - 1;
+            int to = from + RocksCursor.maxBatchEntries + 2;
+            assertEquals(expected.subList(from, to), scan(s, String.format("k%05d", from), String.format("k%05d", to)));
+        }
+    }
+
+    @Test
+    void batchOfLargeValuesStopsAtItsByteLimitAndLosesNothing() {
+        int valueBytes = RocksCursor.maxBatchBytes / 3;
+        int pairs = 10;
+        KvStore data = storage.store(ColumnFamily.DATA);
+        KvBatch batch = new KvBatch();
+        for (int i = 0; i < pairs; i++) {
+            byte[] value = new byte[valueBytes];
+            java.util.Arrays.fill(value, (byte) i);
+            batch.put(new byte[] {(byte) i}, value);
+        }
+        data.apply(batch, false);
+        try (KvSnapshot s = data.snapshot(); KvCursor c = s.scan(null, null)) {
+            for (int i = 0; i < pairs; i++) {
+                assertTrue(c.next());
+                assertArrayEquals(new byte[] {(byte) i}, c.key());
+                assertEquals(valueBytes, c.value().length);
+                assertEquals((byte) i, c.value()[valueBytes - 1]);
+            }
+            assertFalse(c.next());
+            assertThrows(IllegalStateException.class, c::key, "an exhausted cursor has no current pair");
+        }
+    }
+
+    @Test
+    void cursorClosedByStorageMidBatchFailsInsteadOfServingBufferedPairs() {
+        KvStore data = storage.store(ColumnFamily.DATA);
+        data.apply(new KvBatch().put(b("a"), b("1")).put(b("b"), b("2")).put(b("c"), b("3")), false);
+        KvSnapshot s = data.snapshot();
+        KvCursor c = s.scan(null, null);
+        assertTrue(c.next());
+        s.close();
+        assertThrows(IllegalStateException.class, c::next);
+        c.close();
+    }
+
+    @Test
     void closingStorageReleasesOpenSnapshotsAndCursorsAndLaterUseFailsCleanly() {
         storage.store(ColumnFamily.DATA).apply(new KvBatch().put(b("a"), b("1")).put(b("b"), b("2")), false);
         KvSnapshot s = storage.store(ColumnFamily.DATA).snapshot();

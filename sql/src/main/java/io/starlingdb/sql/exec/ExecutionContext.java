@@ -17,6 +17,9 @@ public final class ExecutionContext implements DataContext {
     /** The name under which scans find the statement's transaction. */
     public static final String TRANSACTION = "starling.transaction";
 
+    /** "?" and up to 9 digits: every int index fits without overflow. */
+    private static final int maxParameterNameLength = 10;
+
     private final SchemaPlus rootSchema;
     private final JavaTypeFactory typeFactory;
     private final Transaction transaction;
@@ -53,13 +56,14 @@ public final class ExecutionContext implements DataContext {
         if (name.equals(TRANSACTION)) {
             return transaction;
         }
+        // Parameters first: generated code asks for one per row it filters. Stashed names never start with "?".
+        int index = parameterIndex(name);
+        if (index >= 0) {
+            return index < parameters.size() ? parameters.get(index) : null;
+        }
         Object stashed = stash.get(name);
         if (stashed != null) {
             return stashed;
-        }
-        if (name.startsWith("?")) {
-            int index = Integer.parseInt(name.substring(1));
-            return index < parameters.size() ? parameters.get(index) : null;
         }
         if (name.equals(Variable.CURRENT_TIMESTAMP.camelName) || name.equals(Variable.LOCAL_TIMESTAMP.camelName)
                 || name.equals(Variable.UTC_TIMESTAMP.camelName)) {
@@ -72,6 +76,26 @@ public final class ExecutionContext implements DataContext {
             return new java.util.concurrent.atomic.AtomicBoolean(false);
         }
         return null;
+    }
+
+    /**
+     * The index N of a parameter named "?N", or -1 for any other name. Generated code asks for a
+     * parameter once per row it filters, so this parses in place instead of allocating a substring.
+     */
+    static int parameterIndex(String name) {
+        int length = name.length();
+        if (length < 2 || length > maxParameterNameLength || name.charAt(0) != '?') {
+            return -1;
+        }
+        int index = 0;
+        for (int i = 1; i < length; i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            index = index * 10 + (c - '0');
+        }
+        return index;
     }
 
     public Transaction transaction() {
