@@ -133,4 +133,32 @@ class TableScanTest {
         db.session.rollback();
         assertEquals(aggregate(model, r -> (int) r[0] < 4), db.rows(aggregateSql + "k < ?", 4));
     }
+    @Test
+    void earlyComparisonsOnDecimalDateAndTimestampColumnsKeepExactlyTheMatchingRows() throws SqlException {
+        db.update("CREATE TABLE typed (id INTEGER PRIMARY KEY, d DECIMAL(10,2), born DATE, ts TIMESTAMP, x DOUBLE)");
+        db.update("INSERT INTO typed VALUES (1, 1.50, DATE '2020-01-01', TIMESTAMP '2020-01-01 00:00:00', -0.0), "
+                + "(2, 2.25, DATE '2021-06-15', TIMESTAMP '2021-06-15 12:30:00', 0.0), "
+                + "(3, NULL, NULL, NULL, NULL), (4, -3, DATE '1969-12-31', TIMESTAMP '1969-12-31 23:59:59', 2.5)");
+        assertEquals(List.of(List.of(2), List.of(4)), db.rows("SELECT id FROM typed WHERE d <> 1.5 ORDER BY id"));
+        assertEquals(List.of(List.of(1), List.of(4)), db.rows("SELECT id FROM typed WHERE d <= 1.5 ORDER BY id"));
+        assertEquals(List.of(List.of(2)), db.rows("SELECT id FROM typed WHERE born > DATE '2020-01-01'"));
+        assertEquals(List.of(List.of(1), List.of(2)),
+                db.rows("SELECT id FROM typed WHERE ts >= TIMESTAMP '1970-01-01 00:00:00' ORDER BY id"));
+        assertEquals(List.of(List.of(4)), db.rows("SELECT id FROM typed WHERE ts < ?",
+                java.time.LocalDateTime.of(1970, 1, 1, 0, 0)));
+        assertEquals(List.of(List.of(1), List.of(2), List.of(4)), db.rows("SELECT id FROM typed WHERE x >= 0.0 OR x < 0 ORDER BY id"));
+        assertEquals(List.of(List.of(1), List.of(2)), db.rows("SELECT id FROM typed WHERE x >= 0.0 AND x < 1 ORDER BY id"),
+                "-0.0 equals 0.0 in SQL");
+    }
+
+    @Test
+    void updatesAndDeletesWithEarlyComparisonsTouchExactlyTheMatchingRows() throws SqlException {
+        long kept = model.values().stream().filter(r -> (int) r[0] >= 20 && (int) r[0] < 30).count();
+        assertEquals(kept, db.update("UPDATE t SET n = -1 WHERE k >= 20 AND k < ?", 30));
+        assertEquals(List.of(Arrays.asList(kept, -kept, null)).get(0).subList(0, 2),
+                db.rows("SELECT COUNT(*), SUM(n) FROM t WHERE n = -1").get(0));
+        long deleted = model.values().stream().filter(r -> r[3] != null && (int) r[3] > 40).count();
+        assertEquals(deleted, db.update("DELETE FROM t WHERE m > ?", 40));
+        assertEquals(List.of(List.of(0L)), db.rows("SELECT COUNT(*) FROM t WHERE m > 40"));
+    }
 }

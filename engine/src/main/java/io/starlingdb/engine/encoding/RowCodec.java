@@ -88,7 +88,8 @@ public final class RowCodec {
         }
         // Entries are usually stored in the order the ids are asked for: try the next one first.
         int expected = 0;
-        while (r.hasMore()) {
+        int found = 0;
+        while (r.hasMore() && found < columnIds.length) { // a row holds each id once: stop when all are read
             long header = r.varint();
             long id = header >>> TAG_BITS;
             int tag = (int) (header & ((1 << TAG_BITS) - 1));
@@ -102,6 +103,7 @@ public final class RowCodec {
                 continue;
             }
             expected = index + 1;
+            found++;
             if (types[index] != stored) {
                 throw new IllegalArgumentException("column " + id + " is stored as " + stored
                         + " but was read as " + types[index]);

@@ -29,6 +29,8 @@ final class RocksCursor implements KvCursor {
     static final int maxBatchEntries = 256;
     /** A batch stops once its keys and values take this many bytes (it always holds at least one pair). */
     static final int maxBatchBytes = 256 * 1024;
+    /** Starting size of the buffers keys and values are copied through; most rows fit. */
+    static final int initialCopyBufferBytes = 512;
 
     private final RocksSnapshot owner;
     private final RocksStorage storage;
@@ -44,6 +46,9 @@ final class RocksCursor implements KvCursor {
     private int batchSize;
     private int position = -1;
     private int nextBatchEntries = firstBatchEntries;
+    /** Native copies of a long scan land here first; allocated on its second batch, grown to the largest key or value met. */
+    private byte[] keyBuffer;
+    private byte[] valueBuffer;
     private boolean started;
     /** The iterator has passed its last pair: no more batches. */
     private boolean exhausted;
@@ -113,9 +118,11 @@ final class RocksCursor implements KvCursor {
                     iterator.next(); // past the last pair of the previous batch
                 }
                 long bytes = 0;
+                // A short cursor's few pairs come as RocksDB allocates them; a long scan's through reused buffers.
+                boolean buffered = limit > firstBatchEntries;
                 while (iterator.isValid()) {
-                    byte[] k = iterator.key();
-                    byte[] v = iterator.value();
+                    byte[] k = buffered ? copyKey() : iterator.key();
+                    byte[] v = buffered ? copyValue() : iterator.value();
                     keys[batchSize] = k;
                     values[batchSize] = v;
                     batchSize++;
@@ -133,6 +140,35 @@ final class RocksCursor implements KvCursor {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The iterator's current key. Copying into a reused buffer and then into an exact-size array
+     * costs less than {@link RocksIterator#key()}, which allocates the array from native code.
+     */
+    private byte[] copyKey() {
+        if (keyBuffer == null) {
+            keyBuffer = new byte[initialCopyBufferBytes];
+        }
+        int n = iterator.key(keyBuffer);
+        if (n > keyBuffer.length) {
+            keyBuffer = new byte[n];
+            n = iterator.key(keyBuffer);
+        }
+        return Arrays.copyOf(keyBuffer, n);
+    }
+
+    /** The iterator's current value, copied as {@link #copyKey()} copies keys. */
+    private byte[] copyValue() {
+        if (valueBuffer == null) {
+            valueBuffer = new byte[initialCopyBufferBytes];
+        }
+        int n = iterator.value(valueBuffer);
+        if (n > valueBuffer.length) {
+            valueBuffer = new byte[n];
+            n = iterator.value(valueBuffer);
+        }
+        return Arrays.copyOf(valueBuffer, n);
     }
 
     @Override

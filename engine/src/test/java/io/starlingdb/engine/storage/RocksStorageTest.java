@@ -167,23 +167,31 @@ class RocksStorageTest {
     }
 
     @Test
-    void batchOfLargeValuesStopsAtItsByteLimitAndLosesNothing() {
-        int valueBytes = RocksCursor.maxBatchBytes / 3;
-        int pairs = 10;
+    void batchesOfLargeAndMixedValuesStopAtTheirByteLimitAndLoseNothing() {
+        int pairs = 40;
         KvStore data = storage.store(ColumnFamily.DATA);
         KvBatch batch = new KvBatch();
+        List<byte[]> expected = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
-            byte[] value = new byte[valueBytes];
+            // Sizes around the byte limit of a batch and around the copy buffers' starting size, up and down.
+            int size = switch (i % 4) {
+                case 0 -> RocksCursor.maxBatchBytes / 3;
+                case 1 -> RocksCursor.initialCopyBufferBytes + 1;
+                case 2 -> 3;
+                default -> RocksCursor.initialCopyBufferBytes * 4;
+            };
+            byte[] value = new byte[size];
             java.util.Arrays.fill(value, (byte) i);
+            value[0] = (byte) (size >> 8);
             batch.put(new byte[] {(byte) i}, value);
+            expected.add(value);
         }
         data.apply(batch, false);
         try (KvSnapshot s = data.snapshot(); KvCursor c = s.scan(null, null)) {
             for (int i = 0; i < pairs; i++) {
                 assertTrue(c.next());
                 assertArrayEquals(new byte[] {(byte) i}, c.key());
-                assertEquals(valueBytes, c.value().length);
-                assertEquals((byte) i, c.value()[valueBytes - 1]);
+                assertArrayEquals(expected.get(i), c.value(), "value " + i);
             }
             assertFalse(c.next());
             assertThrows(IllegalStateException.class, c::key, "an exhausted cursor has no current pair");

@@ -76,10 +76,14 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
                 List.of());
     }
 
-    /** Rows of the table along an access path; called by the generated code of a plan. */
-    public Enumerable<Object[]> scan(DataContext root, AccessPath path) {
+    /**
+     * Rows of the table along an access path, less rows the row filter proves the scan's filters
+     * reject; called by the generated code of a plan.
+     */
+    public Enumerable<Object[]> scan(DataContext root, AccessPath path, RowFilter rowFilter) {
         Transaction txn = (Transaction) root.get(ExecutionContext.TRANSACTION);
         AccessPath.ValueResolver values = (node, type) -> constant(root, node, type);
+        RowFilter.Check check = rowFilter.bind(values);
         if (path.kind() == AccessPath.Kind.POINT_LOOKUP) {
             Object[] key = path.equalityValues(values);
             if (key != null) {
@@ -94,7 +98,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
                 return new AbstractEnumerable<>() {
                     @Override
                     public Enumerator<Object[]> enumerator() {
-                        return CursorEnumerator.indexed(txn.scan(entries[0], entries[1]), txn, table);
+                        return CursorEnumerator.indexed(txn.scan(entries[0], entries[1]), txn, table, check);
                     }
                 };
             }
@@ -105,7 +109,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
             @Override
             public Enumerator<Object[]> enumerator() {
                 KvCursor cursor = range == null ? TableStorage.scan(txn, table) : txn.scan(range[0], range[1]);
-                return CursorEnumerator.rows(cursor, table);
+                return CursorEnumerator.rows(cursor, table, check);
             }
         };
     }
@@ -160,20 +164,23 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
         private final KvCursor cursor;
         private final TableDef table;
         private final Function<KvCursor, byte[]> rowOf;
+        private final RowFilter.Check check;
         private Object[] current;
 
-        static CursorEnumerator rows(KvCursor cursor, TableDef table) {
-            return new CursorEnumerator(cursor, table, KvCursor::value);
+        static CursorEnumerator rows(KvCursor cursor, TableDef table, RowFilter.Check check) {
+            return new CursorEnumerator(cursor, table, KvCursor::value, check);
         }
 
-        static CursorEnumerator indexed(KvCursor entries, Transaction txn, TableDef table) {
-            return new CursorEnumerator(entries, table, entry -> txn.get(entry.value()));
+        static CursorEnumerator indexed(KvCursor entries, Transaction txn, TableDef table, RowFilter.Check check) {
+            return new CursorEnumerator(entries, table, entry -> txn.get(entry.value()), check);
         }
 
-        private CursorEnumerator(KvCursor cursor, TableDef table, Function<KvCursor, byte[]> rowOf) {
+        /** @param check rows it rejects are skipped undecoded; null keeps every row */
+        private CursorEnumerator(KvCursor cursor, TableDef table, Function<KvCursor, byte[]> rowOf, RowFilter.Check check) {
             this.cursor = cursor;
             this.table = table;
             this.rowOf = rowOf;
+            this.check = check;
         }
 
         @Override
@@ -185,7 +192,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
         public boolean moveNext() {
             while (cursor.next()) {
                 byte[] row = rowOf.apply(cursor);
-                if (row != null) {
+                if (row != null && (check == null || check.mayMatch(row))) {
                     current = TableStorage.decodeRow(table, row);
                     return true;
                 }
