@@ -27,6 +27,8 @@ import org.apache.calcite.sql.SqlExplain;
 import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.util.SqlString;
+import io.starlingdb.sql.exec.AutoParameters;
 import org.apache.calcite.sql.SqlUpdate;
 import org.apache.calcite.sql.ddl.SqlCreateTable;
 import org.apache.calcite.sql.ddl.SqlDropTable;
@@ -55,8 +57,18 @@ final class StarlingSqlSession implements SqlSession {
     private record DdlPlan(SqlNode node) implements Plan {
     }
 
-    private record Prepared(String sql, long catalogVersion, Plan plan, List<ColumnMeta> parameters, List<ColumnMeta> columns)
-            implements PreparedSql {
+    /**
+     * A planned statement: {@code userParameters} are the client's {@code ?}; {@code literals}
+     * are the values {@link AutoParameters} took out of the text, which follow them.
+     */
+    private record Prepared(String sql, long catalogVersion, Plan plan, int userParameters, List<Object> literals,
+                            List<ColumnMeta> parameters, List<ColumnMeta> columns) implements PreparedSql {
+
+        /** The same plan for another statement of the same shape. */
+        Prepared forStatement(String otherSql, int otherUserParameters, List<Object> otherLiterals) {
+            return new Prepared(otherSql, catalogVersion, plan, otherUserParameters, otherLiterals,
+                    parameterMetas(source(plan), otherUserParameters), columns);
+        }
     }
 
     private static final List<ColumnMeta> EXPLAIN_COLUMNS = List.of(
@@ -95,13 +107,24 @@ final class StarlingSqlSession implements SqlSession {
             return (Prepared) cached;
         }
         SqlNode node = QueryCompiler.parse(sql);
-        Plan plan;
-        List<ColumnMeta> params = List.of();
         List<ColumnMeta> columns = List.of();
         if (node instanceof SqlCreateTable || node instanceof SqlDropTable || node instanceof SqlCreateIndex
                 || node instanceof SqlDropIndex) {
-            return new Prepared(sql, version, new DdlPlan(node), params, columns);
-        } else if (node instanceof SqlInsert insert) {
+            return new Prepared(sql, version, new DdlPlan(node), 0, List.of(), List.of(), columns);
+        }
+        int userParameters = QueryCompiler.countParameters(node);
+        // Statements that differ only in literal values share one plan (the shape key).
+        AutoParameters.Result auto = node instanceof SqlExplain ? null : AutoParameters.apply(node);
+        List<Object> literals = auto == null ? List.of() : auto.values();
+        SqlString shape = auto == null ? null : auto.statement().toSqlString(CalciteSqlDialect.DEFAULT);
+        String shapeKey = shape == null ? null : version + "\u0000" + shape.getSql() + "\u0000" + shape.getDynamicParameters();
+        if (shapeKey != null && engine.cachedPlan(shapeKey) instanceof Prepared same) {
+            Prepared prepared = same.forStatement(sql, userParameters, literals);
+            engine.cachePlan(key, prepared);
+            return prepared;
+        }
+        Plan plan;
+        if (node instanceof SqlInsert insert) {
             plan = new DmlPlan(Dml.planInsert(insert, compiler));
         } else if (node instanceof SqlUpdate update) {
             plan = new DmlPlan(Dml.planUpdate(update, compiler));
@@ -112,20 +135,33 @@ final class StarlingSqlSession implements SqlSession {
             plan = new ExplainPlan(compiled.explain());
             columns = EXPLAIN_COLUMNS;
         } else if (node.isA(SqlKind.QUERY)) {
-            QueryCompiler.Compiled compiled = compiler.compile(sql);
+            QueryCompiler.Compiled compiled = shape != null ? compiler.compile(shape) : compiler.compile(sql);
             plan = new QueryPlan(compiled);
             columns = compiled.columns();
         } else {
             throw new SqlException("0A000", "statement " + node.getKind() + " is not supported");
         }
-        if (plan instanceof QueryPlan q) {
-            params = parameterMetas(q.compiled().parameterTypes());
-        } else if (plan instanceof DmlPlan d) {
-            params = parameterMetas(d.dml().source().parameterTypes());
-        }
-        Prepared prepared = new Prepared(sql, version, plan, params, columns);
+        Prepared prepared = new Prepared(sql, version, plan, userParameters, literals, parameterMetas(source(plan), userParameters),
+                columns);
         engine.cachePlan(key, prepared);
+        if (shapeKey != null) {
+            engine.cachePlan(shapeKey, prepared);
+        }
         return prepared;
+    }
+
+    /** The compiled query a plan runs (for DML: the query producing its rows), or null. */
+    private static QueryCompiler.Compiled source(Plan plan) {
+        if (plan instanceof QueryPlan q) {
+            return q.compiled();
+        } else if (plan instanceof DmlPlan d) {
+            return d.dml().source();
+        }
+        return null;
+    }
+
+    private static List<ColumnMeta> parameterMetas(QueryCompiler.Compiled compiled, int userParameters) {
+        return compiled == null ? List.of() : parameterMetas(compiled.statementParameterTypes(userParameters));
     }
 
     private static List<ColumnMeta> parameterMetas(List<RelDataType> types) {
@@ -174,10 +210,10 @@ final class StarlingSqlSession implements SqlSession {
         Plan plan = prepared.plan();
         if (plan instanceof QueryPlan q) {
             engine.countStatement("select");
-            return query(q.compiled(), params);
+            return query(prepared, q.compiled(), params);
         } else if (plan instanceof DmlPlan d) {
             engine.countStatement(d.dml().kind().name().toLowerCase(java.util.Locale.ROOT));
-            return new StatementResult.UpdateCount(dml(d.dml(), params));
+            return new StatementResult.UpdateCount(dml(prepared, d.dml(), params));
         } else if (plan instanceof ExplainPlan e) {
             engine.countStatement("other");
             List<Object[]> rows = new ArrayList<>();
@@ -199,19 +235,8 @@ final class StarlingSqlSession implements SqlSession {
         return transaction;
     }
 
-    private List<Object> convertParameters(List<RelDataType> types, List<Object> params) throws SqlException {
-        if (params.size() != types.size()) {
-            throw new SqlException("07001", "the statement has " + types.size() + " parameters but " + params.size() + " were given");
-        }
-        List<Object> out = new ArrayList<>(params.size());
-        for (int i = 0; i < params.size(); i++) {
-            out.add(Values.parameter(params.get(i), types.get(i), i));
-        }
-        return out;
-    }
-
-    private StatementResult query(QueryCompiler.Compiled compiled, List<Object> params) throws SqlException {
-        List<Object> values = convertParameters(compiled.parameterTypes(), params);
+    private StatementResult query(Prepared prepared, QueryCompiler.Compiled compiled, List<Object> params) throws SqlException {
+        List<Object> values = compiled.bind(params, prepared.userParameters(), prepared.literals());
         Transaction txn = transaction();
         QueryCompiler compiler = engine.compiler();
         Enumerator<Object> rows;
@@ -236,8 +261,8 @@ final class StarlingSqlSession implements SqlSession {
         }
     }
 
-    private long dml(Dml.Plan plan, List<Object> params) throws SqlException {
-        List<Object> values = convertParameters(plan.source().parameterTypes(), params);
+    private long dml(Prepared prepared, Dml.Plan plan, List<Object> params) throws SqlException {
+        List<Object> values = plan.source().bind(params, prepared.userParameters(), prepared.literals());
         Transaction txn = transaction();
         QueryCompiler compiler = engine.compiler();
         long affected;

@@ -30,6 +30,7 @@ import org.apache.calcite.sql.SqlUpdate;
 import org.apache.calcite.sql.dialect.CalciteSqlDialect;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.util.SqlString;
 
 /**
  * INSERT, UPDATE and DELETE. Each is planned as a query that produces the affected rows
@@ -69,8 +70,9 @@ public final class Dml {
         return index;
     }
 
-    private static String sql(SqlNode node) {
-        return node.toSqlString(CalciteSqlDialect.DEFAULT).getSql();
+    /** The text to plan, with the order in which the statement's parameters appear in it. */
+    private static SqlString sql(SqlNode node) {
+        return node.toSqlString(CalciteSqlDialect.DEFAULT);
     }
 
     public static Plan planInsert(SqlInsert insert, QueryCompiler compiler) throws SqlException {

@@ -20,6 +20,7 @@ import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rel.type.RelDataTypeSystem;
 import org.apache.calcite.rel.type.RelDataTypeSystemImpl;
 import org.apache.calcite.rel.type.RelDataTypeField;
@@ -30,6 +31,7 @@ import org.apache.calcite.rex.RexSubQuery;
 import org.apache.calcite.runtime.Bindable;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.util.SqlString;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import io.starlingdb.sql.parser.impl.StarlingSqlParserImpl;
@@ -57,13 +59,46 @@ public final class QueryCompiler {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(QueryCompiler.class);
 
     /** A planned query: run it with {@link #bind}, read its rows as Object[] in column order. */
+    /**
+     * An executable plan. Its parameters are numbered in the order their {@code ?} appear in the
+     * planned text; {@code parameterSources[k]} names the statement parameter (the user's, then
+     * auto-parameters, see {@link AutoParameters}) that supplies plan parameter {@code k}.
+     */
     public record Compiled(Bindable<Object> bindable, List<ColumnMeta> columns, List<RelDataType> columnTypes,
-                           List<RelDataType> parameterTypes, String explain, SchemaPlus rootSchema,
+                           List<RelDataType> parameterTypes, int[] parameterSources, String explain, SchemaPlus rootSchema,
                            JavaTypeFactory typeFactory, Map<String, Object> stash) {
 
         /** Starts the plan over a transaction with the given (already converted) parameter values. */
         public Enumerator<Object> open(Transaction transaction, List<Object> parameters) {
             return bindable.bind(new ExecutionContext(rootSchema, typeFactory, transaction, parameters, stash)).enumerator();
+        }
+
+        /**
+         * The plan's parameter values, each converted to its type, from the statement's values:
+         * {@code user} (checked against {@code userCount}) followed by {@code literals}.
+         */
+        public List<Object> bind(List<Object> user, int userCount, List<Object> literals) throws SqlException {
+            if (user.size() != userCount) {
+                throw new SqlException("07001", "the statement has " + userCount + " parameters but " + user.size() + " were given");
+            }
+            List<Object> out = new ArrayList<>(parameterSources.length);
+            for (int k = 0; k < parameterSources.length; k++) {
+                int source = parameterSources[k];
+                Object value = source < userCount ? user.get(source) : literals.get(source - userCount);
+                out.add(Values.parameter(value, parameterTypes.get(k), source));
+            }
+            return out;
+        }
+
+        /** The types of the statement's first {@code count} parameters (null where the plan does not say). */
+        public List<RelDataType> statementParameterTypes(int count) {
+            List<RelDataType> out = new ArrayList<>(java.util.Collections.nCopies(count, (RelDataType) null));
+            for (int k = 0; k < parameterSources.length; k++) {
+                if (parameterSources[k] < count && out.get(parameterSources[k]) == null) {
+                    out.set(parameterSources[k], parameterTypes.get(k));
+                }
+            }
+            return out;
         }
     }
 
@@ -211,14 +246,33 @@ public final class QueryCompiler {
         }
     }
 
-    /** Plans a query (SELECT, VALUES, set operations) given as SQL text. */
+    /** Plans a query (SELECT, VALUES, set operations) given as SQL text; its parameters are the statement's. */
     public Compiled compile(String sql) throws SqlException {
+        return compile(sql, null);
+    }
+
+    /**
+     * Plans a query unparsed from a statement tree; the unparsed text's parameters may come in
+     * another order than the statement's (and include auto-parameters), and the plan maps them.
+     */
+    public Compiled compile(SqlString sql) throws SqlException {
+        List<Integer> order = sql.getDynamicParameters();
+        return compile(sql.getSql(), order == null ? new int[0] : order.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private Compiled compile(String sql, int[] sources) throws SqlException {
         Planner planner = Frameworks.getPlanner(config());
         try {
             SqlNode parsed = planner.parse(sql);
+            if (sources == null) {
+                sources = new int[countParameters(parsed)];
+                for (int i = 0; i < sources.length; i++) {
+                    sources[i] = i;
+                }
+            }
             SqlNode validated = planner.validate(parsed);
             RelRoot root = planner.rel(validated);
-            RelNode logical = root.project();
+            RelNode logical = widenParameterCasts(root.project());
             refuseUnsupportedTypes(root.validatedRowType);
             List<String> origins = originTables(logical, root.validatedRowType.getFieldCount());
             Map<Integer, RelDataType> params = new TreeMap<>();
@@ -242,11 +296,11 @@ public final class QueryCompiler {
                 types.add(field.getType());
             }
             List<RelDataType> paramTypes = new ArrayList<>();
-            for (int i = 0; i < params.size(); i++) {
+            for (int i = 0; i < sources.length; i++) {
                 paramTypes.add(params.get(i));
             }
-            return new Compiled(bindable, columns, types, paramTypes, RelOptUtil.toString(physical), rootSchema, typeFactory,
-                    Map.copyOf(stash));
+            return new Compiled(bindable, columns, types, paramTypes, sources, RelOptUtil.toString(physical), rootSchema,
+                    typeFactory, Map.copyOf(stash));
         } catch (SqlParseException e) {
             throw new SqlException("42000", "syntax error: " + firstLine(e.getMessage()));
         } catch (ValidationException e) {
@@ -294,6 +348,93 @@ public final class QueryCompiler {
             out.add(table);
         }
         return out;
+    }
+
+    /**
+     * Replaces {@code CAST(?n AS T)} by {@code ?n} of type T where the cast only widens (a larger
+     * integer type, an integer to DOUBLE, a DECIMAL to one of the same scale and more digits, a
+     * string to a VARCHAR at least as long, a type to itself), which is the
+     * cast Calcite puts on a parameter compared with a wider column ({@code id = CAST(? AS
+     * INTEGER)} against a BIGINT key, as {@link AutoParameters} writes). The value is then
+     * converted to T when it is bound, exactly as the cast would, and the comparison is again
+     * column = parameter, which the scan can use as a key lookup. Each {@code ?} occurs once in
+     * a statement, so retyping it changes nothing else.
+     */
+    static RelNode widenParameterCasts(RelNode rel) {
+        RelDataTypeFactory types = rel.getCluster().getTypeFactory();
+        RexShuttle rex = new RexShuttle() {
+            @Override
+            public RexNode visitCall(org.apache.calcite.rex.RexCall call) {
+                // Operands first, so that CAST(CAST(? AS INTEGER) AS BIGINT) collapses entirely.
+                RexNode visited = super.visitCall(call);
+                if (visited instanceof org.apache.calcite.rex.RexCall cast && cast.getKind() == org.apache.calcite.sql.SqlKind.CAST
+                        && cast.getOperands().get(0) instanceof RexDynamicParam param && widens(param.getType(), cast.getType())) {
+                    // Nullable as the parameter was: a NULL bound value stays possible.
+                    return new RexDynamicParam(types.createTypeWithNullability(cast.getType(), param.getType().isNullable()),
+                            param.getIndex());
+                }
+                return visited;
+            }
+
+            @Override
+            public RexNode visitSubQuery(RexSubQuery subQuery) {
+                RexSubQuery visited = (RexSubQuery) super.visitSubQuery(subQuery);
+                return visited.clone(widenParameterCasts(visited.rel));
+            }
+        };
+        return rel.accept(new org.apache.calcite.rel.RelHomogeneousShuttle() {
+            @Override
+            public RelNode visit(RelNode other) {
+                return super.visit(other).accept(rex);
+            }
+        });
+    }
+
+    private static boolean widens(RelDataType from, RelDataType to) {
+        SqlTypeName f = from.getSqlTypeName();
+        SqlTypeName t = to.getSqlTypeName();
+        if (f == t && from.getPrecision() == to.getPrecision() && from.getScale() == to.getScale()) {
+            return true; // the same type, perhaps with another nullability, character set or collation
+        }
+        if (isInteger(f) && isInteger(t)) {
+            return integerRank(t) >= integerRank(f);
+        }
+        if (f == SqlTypeName.DECIMAL && t == SqlTypeName.DECIMAL) {
+            return from.getScale() == to.getScale() && to.getPrecision() >= from.getPrecision();
+        }
+        if (isInteger(f) && t == SqlTypeName.DOUBLE) {
+            return f != SqlTypeName.BIGINT; // every INTEGER is a DOUBLE; not every BIGINT
+        }
+        // A string keeps its characters in a VARCHAR at least as long (a longer CHAR would pad it).
+        // The parameter takes the target's character set and collation, as the cast would give it.
+        return (f == SqlTypeName.CHAR || f == SqlTypeName.VARCHAR) && t == SqlTypeName.VARCHAR
+                && to.getPrecision() >= from.getPrecision();
+    }
+
+    private static boolean isInteger(SqlTypeName t) {
+        return t == SqlTypeName.TINYINT || t == SqlTypeName.SMALLINT || t == SqlTypeName.INTEGER || t == SqlTypeName.BIGINT;
+    }
+
+    private static int integerRank(SqlTypeName t) {
+        return switch (t) {
+            case TINYINT -> 1;
+            case SMALLINT -> 2;
+            case INTEGER -> 3;
+            default -> 4;
+        };
+    }
+
+    /** How many {@code ?} a parsed statement has. */
+    public static int countParameters(SqlNode statement) {
+        int[] count = new int[1];
+        statement.accept(new org.apache.calcite.sql.util.SqlBasicVisitor<Void>() {
+            @Override
+            public Void visit(org.apache.calcite.sql.SqlDynamicParam param) {
+                count[0] = Math.max(count[0], param.getIndex() + 1);
+                return null;
+            }
+        });
+        return count[0];
     }
 
     private static void collectParameters(RelNode node, Map<Integer, RelDataType> out) {
