@@ -9,14 +9,14 @@ record BenchOptions(String url, String user, String password, String label, long
     static final String USAGE = """
             usage: JdbcBench --url JDBC_URL [--user U] [--password P] [--label NAME]
                              [--rows N] [--threads T] [--seconds S] [--warmup S]
-                             [--phases load,point,update,scan]
+                             [--phases load,point,literal,update,scan]
               --rows     rows loaded into table bench (default 100000, 1..100000000)
               --threads  concurrent clients in the timed phases (default 16, 1..1024)
               --seconds  measured seconds per timed phase (default 10, 1..3600)
               --warmup   unmeasured seconds before each timed phase (default 2, 0..600)
-              --phases   which phases to run, in order (default load,point,update,scan)""";
+              --phases   which phases to run, in order (default load,point,literal,update,scan)""";
 
-    private static final List<String> KNOWN_PHASES = List.of("load", "point", "update", "scan");
+    private static final List<String> KNOWN_PHASES = List.of("load", "point", "literal", "update", "scan");
 
     static BenchOptions parse(String[] args) {
         String url = null;

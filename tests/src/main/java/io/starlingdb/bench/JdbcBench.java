@@ -17,7 +17,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * A JDBC benchmark that measures a database the way applications use it: load N rows, then
- * point selects, durable single-row updates and a scan-aggregate, each phase with T threads
+ * point selects (prepared, and as plain statements with the id in the text), durable single-row updates and a scan-aggregate, each phase with T threads
  * for a fixed time, printing throughput and p50/p99 latency. The same statements run
  * unchanged against Starling, PostgreSQL and H2, so figures from one run on one machine
  * can be compared as ratios.
@@ -59,6 +59,7 @@ public final class JdbcBench {
                 PhaseResult result = switch (phase) {
                     case "load" -> load(c);
                     case "point" -> timed(phase, (conn, stmt) -> pointSelect(stmt), SELECT_SQL);
+                    case "literal" -> timed(phase, (conn, stmt) -> literalSelect(conn), SELECT_SQL);
                     case "update" -> timed(phase, (conn, stmt) -> update(stmt), UPDATE_SQL);
                     case "scan" -> timed(phase, (conn, stmt) -> scan(stmt), SCAN_SQL);
                     default -> throw new IllegalArgumentException("unknown phase " + phase);
@@ -175,6 +176,16 @@ public final class JdbcBench {
         long id = ThreadLocalRandom.current().nextLong(options.rows());
         ps.setLong(1, id);
         try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || rs.getLong(1) != id) {
+                throw new SQLException("row " + id + " not found", "02000");
+            }
+        }
+    }
+
+    /** The point select as applications without prepared statements send it: the id written into the text. */
+    private void literalSelect(Connection c) throws SQLException {
+        long id = ThreadLocalRandom.current().nextLong(options.rows());
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SELECT_SQL.replace("?", Long.toString(id)))) {
             if (!rs.next() || rs.getLong(1) != id) {
                 throw new SQLException("row " + id + " not found", "02000");
             }
