@@ -101,13 +101,16 @@ public final class StarlingSqlEngine implements SqlEngine {
         return c;
     }
 
+    /** The cached entry under {@code key}, or null; not counted (see {@link #countPlanLookup}). */
     Object cachedPlan(String key) {
-        Object plan;
         synchronized (planCache) {
-            plan = planCache.get(key);
+            return planCache.get(key);
         }
-        (plan == null ? planCacheMisses : planCacheHits).increment();
-        return plan;
+    }
+
+    /** Counts one statement's plan lookup: found in the cache under any of its keys, or planned. */
+    void countPlanLookup(boolean hit) {
+        (hit ? planCacheHits : planCacheMisses).increment();
     }
 
     void cachePlan(String key, Object plan) {

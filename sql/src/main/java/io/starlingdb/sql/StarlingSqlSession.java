@@ -29,6 +29,7 @@ import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.util.SqlString;
 import io.starlingdb.sql.exec.AutoParameters;
+import io.starlingdb.sql.exec.TextShape;
 import org.apache.calcite.sql.SqlUpdate;
 import org.apache.calcite.sql.ddl.SqlCreateTable;
 import org.apache.calcite.sql.ddl.SqlDropTable;
@@ -95,6 +96,39 @@ final class StarlingSqlSession implements SqlSession {
         }
     }
 
+    /**
+     * The plan of a statement shape, for texts with the same {@link TextShape#key()}: text literal
+     * {@code i} supplies auto-parameter {@code slots[i]}, or, where that is -1, must read
+     * {@code fixed[i]} (a literal the plan kept, such as a LIMIT).
+     */
+    private record ShapePlan(Prepared prepared, int userParameters, int[] slots, String[] fixed) {
+
+        /** The plan for a text of this shape, or null if a kept literal differs. */
+        Prepared bind(String sql, TextShape text) {
+            List<TextShape.Literal> literals = text.literals();
+            if (literals.size() != slots.length) {
+                return null;
+            }
+            Object[] values = new Object[prepared.literals().size()];
+            for (int i = 0; i < slots.length; i++) {
+                if (slots[i] >= 0) {
+                    values[slots[i]] = literals.get(i).value();
+                } else if (!literals.get(i).text().equals(fixed[i])) {
+                    return null;
+                }
+            }
+            return prepared.forStatement(sql, userParameters, Arrays.asList(values));
+        }
+
+        static ShapePlan of(Prepared prepared, int userParameters, TextShape text, int[] slots) {
+            String[] fixed = new String[slots.length];
+            for (int i = 0; i < slots.length; i++) {
+                fixed[i] = slots[i] >= 0 ? null : text.literals().get(i).text();
+            }
+            return new ShapePlan(prepared, userParameters, slots, fixed);
+        }
+    }
+
     private Prepared plan(String sql) throws SqlException {
         if (sql == null || sql.isBlank()) {
             throw new SqlException("42000", "empty statement");
@@ -102,9 +136,19 @@ final class StarlingSqlSession implements SqlSession {
         QueryCompiler compiler = engine.compiler();
         long version = compiler.catalog().version();
         String key = version + "\u0000" + sql;
-        Object cached = engine.cachedPlan(key);
-        if (cached != null) {
-            return (Prepared) cached;
+        if (engine.cachedPlan(key) instanceof Prepared cached) {
+            engine.countPlanLookup(true);
+            return cached;
+        }
+        // A text differing from a planned one only in literal values takes its plan without parsing.
+        TextShape text = TextShape.of(sql);
+        String textKey = text == null ? null : version + "\u0000T\u0000" + text.key();
+        if (textKey != null && engine.cachedPlan(textKey) instanceof ShapePlan shaped) {
+            Prepared prepared = shaped.bind(sql, text);
+            if (prepared != null) {
+                engine.countPlanLookup(true);
+                return prepared;
+            }
         }
         SqlNode node = QueryCompiler.parse(sql);
         List<ColumnMeta> columns = List.of();
@@ -118,34 +162,42 @@ final class StarlingSqlSession implements SqlSession {
         List<Object> literals = auto == null ? List.of() : auto.values();
         SqlString shape = auto == null ? null : auto.statement().toSqlString(CalciteSqlDialect.DEFAULT);
         String shapeKey = shape == null ? null : version + "\u0000" + shape.getSql() + "\u0000" + shape.getDynamicParameters();
+        int[] slots = text == null || auto == null ? null : text.slots(auto);
+        Prepared prepared;
         if (shapeKey != null && engine.cachedPlan(shapeKey) instanceof Prepared same) {
-            Prepared prepared = same.forStatement(sql, userParameters, literals);
-            engine.cachePlan(key, prepared);
-            return prepared;
-        }
-        Plan plan;
-        if (node instanceof SqlInsert insert) {
-            plan = new DmlPlan(Dml.planInsert(insert, compiler));
-        } else if (node instanceof SqlUpdate update) {
-            plan = new DmlPlan(Dml.planUpdate(update, compiler));
-        } else if (node instanceof SqlDelete delete) {
-            plan = new DmlPlan(Dml.planDelete(delete, compiler));
-        } else if (node instanceof SqlExplain explain) {
-            QueryCompiler.Compiled compiled = compiler.compile(explain.getExplicandum().toSqlString(CalciteSqlDialect.DEFAULT).getSql());
-            plan = new ExplainPlan(compiled.explain());
-            columns = EXPLAIN_COLUMNS;
-        } else if (node.isA(SqlKind.QUERY)) {
-            QueryCompiler.Compiled compiled = shape != null ? compiler.compile(shape) : compiler.compile(sql);
-            plan = new QueryPlan(compiled);
-            columns = compiled.columns();
+            engine.countPlanLookup(true);
+            prepared = same.forStatement(sql, userParameters, literals);
         } else {
-            throw new SqlException("0A000", "statement " + node.getKind() + " is not supported");
+            engine.countPlanLookup(false);
+            Plan plan;
+            if (node instanceof SqlInsert insert) {
+                plan = new DmlPlan(Dml.planInsert(insert, compiler));
+            } else if (node instanceof SqlUpdate update) {
+                plan = new DmlPlan(Dml.planUpdate(update, compiler));
+            } else if (node instanceof SqlDelete delete) {
+                plan = new DmlPlan(Dml.planDelete(delete, compiler));
+            } else if (node instanceof SqlExplain explain) {
+                QueryCompiler.Compiled compiled = compiler.compile(explain.getExplicandum().toSqlString(CalciteSqlDialect.DEFAULT).getSql());
+                plan = new ExplainPlan(compiled.explain());
+                columns = EXPLAIN_COLUMNS;
+            } else if (node.isA(SqlKind.QUERY)) {
+                QueryCompiler.Compiled compiled = shape != null ? compiler.compile(shape) : compiler.compile(sql);
+                plan = new QueryPlan(compiled);
+                columns = compiled.columns();
+            } else {
+                throw new SqlException("0A000", "statement " + node.getKind() + " is not supported");
+            }
+            prepared = new Prepared(sql, version, plan, userParameters, literals, parameterMetas(source(plan), userParameters),
+                    columns);
+            if (shapeKey != null) {
+                engine.cachePlan(shapeKey, prepared);
+            }
         }
-        Prepared prepared = new Prepared(sql, version, plan, userParameters, literals, parameterMetas(source(plan), userParameters),
-                columns);
-        engine.cachePlan(key, prepared);
-        if (shapeKey != null) {
-            engine.cachePlan(shapeKey, prepared);
+        if (slots != null) {
+            // Texts of this shape are found from now on without parsing; the text itself need not be kept.
+            engine.cachePlan(textKey, ShapePlan.of(prepared, userParameters, text, slots));
+        } else {
+            engine.cachePlan(key, prepared);
         }
         return prepared;
     }

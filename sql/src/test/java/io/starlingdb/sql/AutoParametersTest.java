@@ -109,6 +109,36 @@ class AutoParametersTest {
         assertEquals(hits + 5, db.engine.planCacheHits(), "each new literal reuses the plan of id = 1");
     }
 
+    /**
+     * A text of a known shape takes its plan without parsing, but only where the plan took its
+     * literals as parameters: a literal the plan kept (select list, LIMIT, a DATE) must match.
+     */
+    @Test
+    void textsOfOneShapeRunWithTheirOwnLiterals() throws SqlException {
+        for (int limit = 1; limit <= 3; limit++) {
+            assertEquals(limit, db.rows("SELECT id FROM item WHERE id > 5 ORDER BY id LIMIT " + limit).size());
+        }
+        for (int add = 1; add <= 3; add++) {
+            assertEquals(List.of(List.of(3 + add)), db.rows("SELECT qty + " + add + " FROM item WHERE id = 10"));
+        }
+        for (int day = 1; day <= 3; day++) {
+            assertEquals(List.of(List.of(java.time.LocalDate.of(2020, 1, day))),
+                    db.rows("SELECT DATE '2020-01-0" + day + "' FROM item WHERE id = " + day));
+        }
+        for (int qty = 1; qty <= 3; qty++) {
+            assertEquals(db.rows("SELECT id FROM item WHERE qty = ? ORDER BY id", qty),
+                    db.rows("SELECT id FROM item WHERE qty = -" + qty + " * -1 ORDER BY id"));
+        }
+        db.update("INSERT INTO item VALUES (200, 'it''s', 1, 1, 1), (201, 'its', 2, 2, 2)");
+        assertEquals(List.of(List.of(200L)), db.rows("SELECT \"ID\" FROM item\nWHERE code = 'it''s'"));
+        assertEquals(List.of(List.of(201L)), db.rows("SELECT \"ID\" FROM item\nWHERE code = 'its'"));
+        assertEquals(List.of(List.of(2)), db.rows("SELECT qty FROM item\r\nWHERE code = 'its'"));
+        // Parameters and literals together, the text seen before with other values.
+        assertEquals(List.of(List.of(12L)), db.rows("SELECT id FROM item WHERE code = ? AND qty > 4 AND id < 15", "c12"));
+        assertEquals(List.of(List.of(13L)), db.rows("SELECT id FROM item WHERE code = ? AND qty > 5 AND id < 14", "c13"));
+        assertEquals(List.of(), db.rows("SELECT id FROM item WHERE code = ? AND qty > 6 AND id < 14", "c13"));
+    }
+
     /** The shared plan still uses keys and indexes, as the plan for the literal does. */
     @Test
     void theSharedPlanUsesKeysAndIndexes() throws SqlException {

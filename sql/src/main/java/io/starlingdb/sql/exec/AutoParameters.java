@@ -47,14 +47,18 @@ import org.apache.calcite.sql.type.SqlTypeName;
  */
 public final class AutoParameters {
 
-    /** A rewritten statement: {@code userParameters} of the user's, then {@code values.size()} replaced literals. */
-    public record Result(SqlNode statement, int userParameters, List<Object> values) {
+    /**
+     * A rewritten statement: {@code userParameters} of the user's, then {@code values.size()}
+     * replaced literals, each from the text position in {@code positions}.
+     */
+    public record Result(SqlNode statement, int userParameters, List<Object> values, List<SqlParserPos> positions) {
     }
 
     private static final RelDataTypeFactory typeFactory = new SqlTypeFactoryImpl(QueryCompiler.TYPE_SYSTEM);
 
     private final int userParameters;
     private final List<Object> values = new ArrayList<>();
+    private final List<SqlParserPos> positions = new ArrayList<>();
 
     private AutoParameters(int userParameters) {
         this.userParameters = userParameters;
@@ -86,7 +90,8 @@ public final class AutoParameters {
         } else {
             return null;
         }
-        return rewriter.values.isEmpty() ? null : new Result(rewritten, user, List.copyOf(rewriter.values));
+        return rewriter.values.isEmpty() ? null : new Result(rewritten, user, List.copyOf(rewriter.values),
+                List.copyOf(rewriter.positions));
     }
 
     private void insert(SqlInsert insert) {
@@ -230,6 +235,7 @@ public final class AutoParameters {
         }
         SqlDynamicParam parameter = new SqlDynamicParam(userParameters + values.size(), pos);
         values.add(value);
+        positions.add(pos);
         return SqlStdOperatorTable.CAST.createCall(pos, parameter, new SqlDataTypeSpec(spec, pos));
     }
 }

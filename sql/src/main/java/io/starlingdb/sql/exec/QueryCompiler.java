@@ -224,8 +224,11 @@ public final class QueryCompiler {
         return typeFactory;
     }
 
+    /** Immutable, so built once: building one is not free and {@link #parse} runs per statement. */
+    private static final SqlParser.Config PARSER_CONFIG = SqlParser.config().withParserFactory(StarlingSqlParserImpl.FACTORY);
+
     static SqlParser.Config parserConfig() {
-        return SqlParser.config().withParserFactory(StarlingSqlParserImpl.FACTORY);
+        return PARSER_CONFIG;
     }
 
     private FrameworkConfig config() {
