@@ -13,7 +13,7 @@ record BenchOptions(String url, String user, String password, String label, long
               --rows     rows loaded into table bench (default 100000, 1..100000000)
               --threads  concurrent clients in the timed phases (default 16, 1..1024)
               --seconds  measured seconds per timed phase (default 10, 1..3600)
-              --warmup   unmeasured seconds before each timed phase (default 2, 0..600)
+              --warmup   unmeasured seconds before each timed phase (default 6, 0..600)
               --phases   which phases to run, in order (default load,point,literal,update,scan)""";
 
     private static final List<String> KNOWN_PHASES = List.of("load", "point", "literal", "update", "scan");
@@ -26,7 +26,7 @@ record BenchOptions(String url, String user, String password, String label, long
         long rows = 100_000;
         int threads = 16;
         int seconds = 10;
-        int warmup = 2;
+        int warmup = 6;
         List<String> phases = KNOWN_PHASES;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
