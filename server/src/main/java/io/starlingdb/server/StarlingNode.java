@@ -127,6 +127,9 @@ public final class StarlingNode implements AutoCloseable {
         new RocksMetrics(storage).bindTo(registry);
         MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), config.syncCommits());
         toClose.push(store);
+        if (config.gcIntervalMillis() > 0) {
+            toClose.push(new VersionCollector(store, config.gcIntervalMillis(), registry));
+        }
 
         StarlingSqlEngine sql = StarlingSqlEngine.open(store, registry);
         toClose.push(sql);

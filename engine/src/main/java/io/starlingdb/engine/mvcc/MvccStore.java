@@ -10,6 +10,7 @@ import io.starlingdb.engine.txn.TransactionalStore;
 import io.starlingdb.engine.txn.WriteConflictException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.Map;
@@ -38,7 +39,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * stepped back; a persisted clock ceiling, raised in a small synced write at most once per
  * {@link #clockCeilingLeadMillis}, guarantees it.
  *
- * <p>Old versions are kept; version garbage collection is not implemented yet.
+ * <p>Garbage collection ({@link #collectGarbage}) removes the versions no transaction can read
+ * any more: of each key's versions at or below the {@linkplain #gcHorizon horizon} (the start of
+ * the oldest open transaction, or now), all but the newest, and that one too if it is a delete.
+ * The horizon never passes an open transaction, so its reads and its conflict checks see the
+ * same versions as without collection.
  */
 public final class MvccStore implements TransactionalStore {
 
@@ -58,6 +63,8 @@ public final class MvccStore implements TransactionalStore {
     /** Guards inFlightTimestamps; notified whenever a commit finishes. */
     private final Object timestampLock = new Object();
     private final TreeSet<Long> inFlightTimestamps = new TreeSet<>();
+    /** Start timestamps of open transactions, with how many share each; guarded by timestampLock. */
+    private final TreeMap<Long, Integer> openStarts = new TreeMap<>();
     /** Highest timestamp the persisted ceiling covers; guarded by commitLock. */
     private long clockCeiling;
 
@@ -81,8 +88,99 @@ public final class MvccStore implements TransactionalStore {
         synchronized (timestampLock) {
             long now = clock.now();
             startTs = inFlightTimestamps.isEmpty() ? now : inFlightTimestamps.first() - 1;
+            openStarts.merge(startTs, 1, Integer::sum);
         }
         return new MvccTransaction(this, data, startTs);
+    }
+
+    /** A transaction begun at startTs has ended (committed or rolled back); called once per transaction. */
+    void ended(long startTs) {
+        synchronized (timestampLock) {
+            openStarts.computeIfPresent(startTs, (ts, n) -> n == 1 ? null : n - 1);
+        }
+    }
+
+    /**
+     * The garbage-collection horizon: no open transaction, and none begun from now on, reads
+     * below it (a new transaction starts at now, or just below the oldest in-flight commit, which
+     * the horizon also stays below). Of a key's versions at or below it only the newest can
+     * still be read.
+     */
+    public long gcHorizon() {
+        synchronized (timestampLock) {
+            long horizon = clock.now();
+            if (!openStarts.isEmpty()) {
+                horizon = Math.min(horizon, openStarts.firstKey());
+            }
+            if (!inFlightTimestamps.isEmpty()) {
+                horizon = Math.min(horizon, inFlightTimestamps.first() - 1);
+            }
+            return horizon;
+        }
+    }
+
+    /** Deletes removed by one garbage-collection write (unsynced: garbage that reappears after a crash is collected again). */
+    static final int gcBatchDeletes = 1000;
+
+    /**
+     * One step of garbage collection: reads versions in key order from {@code from} (null: the
+     * first), about {@code maxVersions} of them but never splitting one key's versions, and
+     * deletes those below the horizon that no reader can see: every version older than the
+     * newest one at or below the horizon, and that one too if it is a delete.
+     *
+     * @return what the step did, and where the next step resumes (null once it reached the end)
+     */
+    public GcStep collectGarbage(byte[] from, int maxVersions) {
+        if (maxVersions < 1) {
+            throw new IllegalArgumentException("maxVersions must be positive: " + maxVersions);
+        }
+        long horizon = gcHorizon();
+        KvBatch batch = new KvBatch();
+        long scanned = 0;
+        long removed = 0;
+        byte[] resume = null;
+        try (KvSnapshot snapshot = data.snapshot();
+             KvCursor c = snapshot.scan(from == null ? MvccKeys.firstLogicalPrefix : from, null)) {
+            byte[] current = null;
+            int currentLength = 0;
+            boolean shadowed = false;
+            while (c.next()) {
+                byte[] key = c.key();
+                int length = MvccKeys.logicalPrefixLength(key);
+                if (current == null || !Arrays.equals(current, 0, currentLength, key, 0, length)) {
+                    if (scanned >= maxVersions) {
+                        resume = key; // the newest version of the next key
+                        break;
+                    }
+                    current = key;
+                    currentLength = length;
+                    shadowed = false;
+                }
+                scanned++;
+                if (shadowed) {
+                    batch.delete(key);
+                    removed++;
+                } else if (MvccKeys.timestampOf(key) <= horizon) {
+                    shadowed = true; // the version readers at the horizon see; older ones are hidden
+                    if (MvccKeys.isTombstone(c.value())) {
+                        batch.delete(key); // reads at or above the horizon find nothing either way
+                        removed++;
+                    }
+                }
+                if (batch.size() >= gcBatchDeletes) {
+                    data.apply(batch, false);
+                    batch = new KvBatch();
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            data.apply(batch, false);
+        }
+        return new GcStep(horizon, scanned, removed, resume);
+    }
+
+    /** What one {@link #collectGarbage} step did; {@code resumeKey} is null once the pass is complete. */
+    public record GcStep(long horizon, long versionsScanned, long versionsRemoved, byte[] resumeKey) {
     }
 
     /** The store does not own the KvStore; closing it releases nothing. */

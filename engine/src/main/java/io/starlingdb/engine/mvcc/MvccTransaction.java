@@ -145,6 +145,7 @@ final class MvccTransaction implements Transaction {
     }
 
     private void release() {
+        store.ended(startTs);
         writes.clear();
         if (snapshot != null) {
             snapshot.close();

@@ -45,6 +45,8 @@ public final class NodeConfig {
     public static final Setting SYNC_COMMITS = Setting.bool("sync.commits", true, "fsync every commit before acknowledging it");
     public static final Setting BLOCK_CACHE_BYTES = Setting.bytes("storage.block.cache.bytes", 128L << 20, 1L << 20, 1L << 40, "RocksDB block cache");
     public static final Setting WRITE_BUFFER_BYTES = Setting.bytes("storage.write.buffer.bytes", 64L << 20, 64L << 10, 1L << 32, "RocksDB memtable size per column family");
+    public static final Setting GC_INTERVAL_MS = Setting.integer("storage.gc.interval.ms", 30_000, 0, 86_400_000,
+            "pause between passes of MVCC version garbage collection, which removes row versions no open transaction can read; 0 turns it off (versions then accumulate)");
     public static final Setting MAX_FRAME_BYTES = Setting.bytes("client.max.frame.bytes", 16L << 20, 1L << 10, 1L << 30, "largest client protocol frame accepted");
     public static final Setting MAX_CONNECTIONS = Setting.integer("client.max.connections", 1024, 1, 100_000, "concurrent client connections accepted");
     public static final Setting SQL_THREADS = Setting.integer("sql.threads", 8, 1, 4096, "threads executing SQL statements (about 4 per core: more costs point reads in context switches, fewer caps how many commits share an fsync)");
@@ -53,7 +55,7 @@ public final class NodeConfig {
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
             PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
-            SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
+            SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, GC_INTERVAL_MS, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
             FETCH_SIZE);
 
     private final Map<String, Object> values;
@@ -256,6 +258,10 @@ public final class NodeConfig {
 
     public boolean syncCommits() {
         return (Boolean) values.get(SYNC_COMMITS.key());
+    }
+
+    public int gcIntervalMillis() {
+        return (Integer) values.get(GC_INTERVAL_MS.key());
     }
 
     public long blockCacheBytes() {

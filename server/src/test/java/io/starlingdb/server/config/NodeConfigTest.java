@@ -51,6 +51,14 @@ class NodeConfigTest {
     }
 
     @Test
+    void versionGcRunsEvery30SecondsByDefaultAndZeroTurnsItOff() {
+        assertEquals(30_000, NodeConfig.load(Map.of(), Map.of(), null, null).gcIntervalMillis());
+        assertEquals(0, NodeConfig.load(Map.of("storage.gc.interval.ms", "0"), Map.of(), null, null).gcIntervalMillis());
+        assertThrows(ConfigException.class,
+                () -> NodeConfig.load(Map.of("storage.gc.interval.ms", "-1"), Map.of(), null, null));
+    }
+
+    @Test
     void lowLanePaceDefaultsTo128MiBAndZeroTurnsItOff() {
         assertEquals(128L << 20, NodeConfig.load(Map.of(), Map.of(), null, null).peerLowLaneBytesPerSecond());
         assertEquals(64L << 20, NodeConfig.load(Map.of("peer.low.lane.bytes.per.second", "64m"), Map.of(), null, null)

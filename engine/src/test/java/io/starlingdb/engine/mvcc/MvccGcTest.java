@@ -1,0 +1,216 @@
+package io.starlingdb.engine.mvcc;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.starlingdb.engine.storage.ColumnFamily;
+import io.starlingdb.engine.storage.KvCursor;
+import io.starlingdb.engine.storage.KvSnapshot;
+import io.starlingdb.engine.storage.KvStore;
+import io.starlingdb.engine.storage.RocksStorage;
+import io.starlingdb.engine.storage.StorageOptions;
+import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.engine.txn.WriteConflictException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Version garbage collection removes only what no open or later transaction can read. */
+class MvccGcTest {
+
+    @TempDir
+    Path dir;
+    RocksStorage storage;
+    KvStore data;
+    MvccStore store;
+
+    @BeforeEach
+    void open() {
+        storage = RocksStorage.open(dir, StorageOptions.small());
+        data = storage.store(ColumnFamily.DATA);
+        store = new MvccStore(data, new HybridClock(Clock.systemUTC()), false);
+    }
+
+    @AfterEach
+    void close() {
+        storage.close();
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    private void put(String k, String v) {
+        try (Transaction t = store.begin()) {
+            t.put(b(k), b(v));
+            t.commit();
+        }
+    }
+
+    private void delete(String k) {
+        try (Transaction t = store.begin()) {
+            t.delete(b(k));
+            t.commit();
+        }
+    }
+
+    private String read(String k) {
+        try (Transaction t = store.begin()) {
+            byte[] v = t.get(b(k));
+            return v == null ? null : new String(v, UTF_8);
+        }
+    }
+
+    /** Stored versions per logical key, as raw DATA keys show them. */
+    private Map<String, Integer> versions() {
+        Map<String, Integer> out = new TreeMap<>();
+        try (KvSnapshot s = data.snapshot(); KvCursor c = s.scan(MvccKeys.firstLogicalPrefix, null)) {
+            while (c.next()) {
+                out.merge(new String(MvccKeys.decode(c.key()).logicalKey(), UTF_8), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
+    private long fullPass(int stepVersions) {
+        long removed = 0;
+        byte[] from = null;
+        do {
+            MvccStore.GcStep step = store.collectGarbage(from, stepVersions);
+            assertTrue(step.versionsScanned() > 0 || step.resumeKey() == null);
+            removed += step.versionsRemoved();
+            from = step.resumeKey();
+        } while (from != null);
+        return removed;
+    }
+
+    @Test
+    void onlyTheNewestVersionOfEachKeyAndNoDeletedKeySurvive() {
+        for (int i = 0; i < 5; i++) {
+            put("a", "a" + i);
+            put("b", "b" + i);
+        }
+        put("c", "c0");
+        delete("c");
+        assertEquals(Map.of("a", 5, "b", 5, "c", 2), versions());
+        assertEquals(10, fullPass(1000));
+        assertEquals(Map.of("a", 1, "b", 1), versions());
+        assertEquals("a4", read("a"));
+        assertEquals("b4", read("b"));
+        assertNull(read("c"));
+        assertEquals(0, fullPass(1000), "a second pass finds nothing");
+    }
+
+    @Test
+    void anOpenTransactionKeepsTheVersionsItCanRead() {
+        put("k", "old");
+        Transaction reader = store.begin(); // no read yet: it holds no storage snapshot
+        put("k", "new");
+        delete("gone-later");
+        put("d", "d0");
+        Transaction reader2 = store.begin();
+        delete("d");
+        assertEquals(0, fullPass(1000));
+        assertEquals("old", new String(reader.get(b("k")), UTF_8));
+        assertEquals("d0", new String(reader2.get(b("d")), UTF_8));
+        reader.close();
+        assertEquals(2, fullPass(1000), "k's old version, once its last reader is gone, and the lone delete");
+        reader2.close();
+        assertEquals(2, fullPass(1000), "d's value and its delete");
+        assertEquals(Map.of("k", 1), versions());
+        assertEquals("new", read("k"));
+    }
+
+    /** Removing a delete under an open writer would hide the conflict and resurrect the row. */
+    @Test
+    void aDeleteAnOpenTransactionConflictsWithIsKept() {
+        put("row", "v1");
+        Transaction writer = store.begin();
+        assertEquals("v1", new String(writer.get(b("row")), UTF_8));
+        delete("row");
+        fullPass(1000);
+        writer.put(b("row"), b("v2"));
+        assertThrows(WriteConflictException.class, writer::commit);
+        assertNull(read("row"));
+    }
+
+    @Test
+    void stepsResumeBetweenKeysAndNeverSplitOneKeysVersions() {
+        for (int i = 0; i < 25; i++) {
+            put("many", "v" + i);
+        }
+        for (int k = 0; k < 30; k++) {
+            put("key" + k, "x");
+            put("key" + k, "y");
+        }
+        MvccStore.GcStep first = store.collectGarbage(null, 3);
+        // key0's two versions come first, then key1, key10..., and "many" sorts after all "key"s.
+        assertEquals(4, first.versionsScanned(), "two whole keys: the step stops at a key boundary");
+        assertEquals(2, first.versionsRemoved());
+        assertEquals(24 + 28, fullPass(3), "the rest, in steps of about three versions");
+        Map<String, Integer> left = versions();
+        assertEquals(31, left.size());
+        left.values().forEach(n -> assertEquals(1, n));
+        assertEquals("v24", read("many"));
+    }
+
+    /** Random histories with open readers: every read equals a model of snapshot reads. */
+    @Test
+    void randomHistoriesReadTheSameWithCollection() {
+        Random random = new Random(Long.getLong("seed", 7));
+        Map<String, String> latest = new HashMap<>();
+        List<Object[]> readers = new ArrayList<>(); // {transaction, snapshot of latest at begin}
+        for (int op = 0; op < 2000; op++) {
+            String key = "k" + random.nextInt(20);
+            int choice = random.nextInt(10);
+            if (choice < 5) {
+                String value = "v" + op;
+                put(key, value);
+                latest.put(key, value);
+            } else if (choice < 6) {
+                delete(key);
+                latest.remove(key);
+            } else if (choice < 7 && readers.size() < 4) {
+                readers.add(new Object[] {store.begin(), new HashMap<>(latest)});
+            } else if (choice < 8 && !readers.isEmpty()) {
+                Object[] r = readers.remove(random.nextInt(readers.size()));
+                check((Transaction) r[0], castMap(r[1]));
+                ((Transaction) r[0]).close();
+            } else {
+                store.collectGarbage(null, 1 + random.nextInt(50));
+            }
+        }
+        for (Object[] r : readers) {
+            check((Transaction) r[0], castMap(r[1]));
+            ((Transaction) r[0]).close();
+        }
+        fullPass(7);
+        Map<String, Integer> left = versions();
+        assertEquals(latest.keySet(), left.keySet());
+        left.values().forEach(n -> assertEquals(1, n));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> castMap(Object o) {
+        return (Map<String, String>) o;
+    }
+
+    private static void check(Transaction t, Map<String, String> expected) {
+        for (int k = 0; k < 20; k++) {
+            byte[] v = t.get(b("k" + k));
+            assertEquals(expected.get("k" + k), v == null ? null : new String(v, UTF_8), "k" + k);
+        }
+    }
+}
