@@ -26,6 +26,7 @@ final class VersionCollector implements AutoCloseable {
     private final Counter passes;
     private final Counter scanned;
     private final Counter removed;
+    private final Counter compactions;
     private final AtomicLong horizonLagMillis = new AtomicLong();
 
     VersionCollector(MvccStore store, long intervalMillis, MeterRegistry registry) {
@@ -37,6 +38,8 @@ final class VersionCollector implements AutoCloseable {
         this.removed = Counter.builder("starling.mvcc.gc.versions.removed")
                 .description("Versions garbage collection removed (shadowed versions and deletes below the horizon)")
                 .register(registry);
+        this.compactions = Counter.builder("starling.mvcc.gc.compactions")
+                .description("Ranges compacted after a step removed many versions, dropping their tombstones").register(registry);
         registry.gauge("starling.mvcc.gc.horizon.lag.ms", horizonLagMillis);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "starling-mvcc-gc");
@@ -56,6 +59,9 @@ final class VersionCollector implements AutoCloseable {
                 MvccStore.GcStep step = store.collectGarbage(from, stepVersions);
                 scanned.increment(step.versionsScanned());
                 removed.increment(step.versionsRemoved());
+                if (step.compacted()) {
+                    compactions.increment();
+                }
                 horizon = step.horizon();
                 from = step.resumeKey();
             } while (from != null && !executor.isShutdown());

@@ -119,6 +119,14 @@ public final class MvccStore implements TransactionalStore {
         }
     }
 
+    /**
+     * A step that removed at least this many versions, and at least a quarter of what it read,
+     * compacts its range afterwards: RocksDB keeps a tombstone for each deleted version that every
+     * scan steps over until a compaction drops it, so without compaction collection would save
+     * space only later and scans nothing.
+     */
+    static final int gcCompactMinRemoved = 1000;
+
     /** Deletes removed by one garbage-collection write (unsynced: garbage that reappears after a crash is collected again). */
     static final int gcBatchDeletes = 1000;
 
@@ -139,6 +147,7 @@ public final class MvccStore implements TransactionalStore {
         long scanned = 0;
         long removed = 0;
         byte[] resume = null;
+        byte[] first = null;
         try (KvSnapshot snapshot = data.snapshot();
              KvCursor c = snapshot.scan(from == null ? MvccKeys.firstLogicalPrefix : from, null)) {
             byte[] current = null;
@@ -155,6 +164,9 @@ public final class MvccStore implements TransactionalStore {
                     current = key;
                     currentLength = length;
                     shadowed = false;
+                }
+                if (first == null) {
+                    first = key;
                 }
                 scanned++;
                 if (shadowed) {
@@ -176,11 +188,18 @@ public final class MvccStore implements TransactionalStore {
         if (!batch.isEmpty()) {
             data.apply(batch, false);
         }
-        return new GcStep(horizon, scanned, removed, resume);
+        boolean compact = removed >= gcCompactMinRemoved && removed * 4 >= scanned;
+        if (compact) {
+            data.compactRange(first, resume);
+        }
+        return new GcStep(horizon, scanned, removed, resume, compact);
     }
 
-    /** What one {@link #collectGarbage} step did; {@code resumeKey} is null once the pass is complete. */
-    public record GcStep(long horizon, long versionsScanned, long versionsRemoved, byte[] resumeKey) {
+    /**
+     * What one {@link #collectGarbage} step did; {@code resumeKey} is null once the pass is
+     * complete; {@code compacted} if the step compacted its range.
+     */
+    public record GcStep(long horizon, long versionsScanned, long versionsRemoved, byte[] resumeKey, boolean compacted) {
     }
 
     /** The store does not own the KvStore; closing it releases nothing. */

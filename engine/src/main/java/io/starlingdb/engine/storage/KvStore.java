@@ -12,6 +12,13 @@ public interface KvStore extends AutoCloseable {
     /** Applies every operation of the batch atomically; when sync, durable (fsynced) before it returns. */
     void apply(KvBatch batch, boolean sync);
 
+    /**
+     * Rewrites the range [from, to) (null: unbounded) so that deleted keys stop costing reads.
+     * A hint: a store without such a cost may ignore it. Blocks until done.
+     */
+    default void compactRange(byte[] fromInclusive, byte[] toExclusive) {
+    }
+
     @Override
     void close();
 }

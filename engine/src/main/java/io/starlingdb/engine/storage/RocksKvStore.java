@@ -23,6 +23,11 @@ final class RocksKvStore implements KvStore {
         storage.applyAtomically(Map.of(cf, batch), sync);
     }
 
+    @Override
+    public void compactRange(byte[] fromInclusive, byte[] toExclusive) {
+        storage.compactRange(cf, fromInclusive, toExclusive);
+    }
+
     /** The storage owns the database; closing one family's view leaves it open. */
     @Override
     public void close() {

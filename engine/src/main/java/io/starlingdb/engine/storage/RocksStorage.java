@@ -18,6 +18,7 @@ import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
@@ -200,6 +201,24 @@ public final class RocksStorage implements AutoCloseable {
             db.write(sync ? syncWrite : asyncWrite, wb);
         } catch (RocksDBException e) {
             throw new StorageException("write of " + ops + " operations to " + dataDir + " failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Compacts the keys of one family in [from, to) (null: unbounded) down to the last level,
+     * so that keys deleted there stop costing reads (a delete leaves a tombstone every read
+     * steps over until compaction drops it). Blocks until done; {@link #close()} waits for it.
+     */
+    public void compactRange(ColumnFamily cf, byte[] from, byte[] to) {
+        Lock lock = readLock();
+        // Rewrite the bottommost level too: a file moved down without rewriting keeps its tombstones.
+        try (CompactRangeOptions options = new CompactRangeOptions()
+                .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)) {
+            db.compactRange(handles.get(cf), from, to, options);
+        } catch (RocksDBException e) {
+            throw new StorageException("compaction of " + cf + " in " + dataDir + " failed: " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }

@@ -166,6 +166,32 @@ class MvccGcTest {
         assertEquals("v24", read("many"));
     }
 
+    /** A step that removed many versions compacts its range, so scans stop stepping over their tombstones. */
+    @Test
+    void aStepThatRemovedManyVersionsCompactsItsRange() {
+        for (int i = 0; i < 10; i++) {
+            put("small", "v" + i);
+        }
+        assertTrue(!store.collectGarbage(null, 100_000).compacted(), "9 versions removed: not worth a compaction");
+        for (int i = 0; i < MvccStore.gcCompactMinRemoved + 10; i++) {
+            put("hot", "v" + i);
+        }
+        MvccStore.GcStep step = store.collectGarbage(null, 100_000);
+        assertEquals(MvccStore.gcCompactMinRemoved + 9, step.versionsRemoved());
+        assertTrue(step.compacted());
+        assertEquals(Map.of("hot", 1, "small", 1), versions());
+        long skippedBefore = storage.tickerCount(org.rocksdb.TickerType.NUMBER_ITER_SKIP);
+        try (Transaction t = store.begin(); KvCursor c = t.scan(null, null)) {
+            int rows = 0;
+            while (c.next()) {
+                rows++;
+            }
+            assertEquals(2, rows);
+        }
+        long skipped = storage.tickerCount(org.rocksdb.TickerType.NUMBER_ITER_SKIP) - skippedBefore;
+        assertTrue(skipped < 100, "a scan after compaction steps over no tombstones of removed versions: " + skipped);
+    }
+
     /** Random histories with open readers: every read equals a model of snapshot reads. */
     @Test
     void randomHistoriesReadTheSameWithCollection() {
