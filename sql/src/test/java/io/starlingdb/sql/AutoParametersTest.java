@@ -99,6 +99,31 @@ class AutoParametersTest {
         assertEquals("23505", db.error("INSERT INTO item VALUES (100, 'dup', 1, 1, 1)"));
     }
 
+    /** A VALUES of more rows than Janino can nest stays literal: it must plan, and the first bad row fails it whole. */
+    @Test
+    void largeMultiRowInsertsStayLiteral() throws SqlException {
+        StringBuilder big = new StringBuilder("INSERT INTO item (id, code) VALUES ");
+        for (int i = 0; i < 1000; i++) {
+            big.append(i == 0 ? "" : ", ").append('(').append(1000 + i).append(", 'b").append(i).append("')");
+        }
+        org.apache.calcite.sql.SqlNode parsed = QueryCompiler.parse(big.toString());
+        String before = parsed.toString();
+        assertNull(AutoParameters.apply(parsed), "over MAX_PARAMETERS literals");
+        assertEquals(before, parsed.toString(), "left exactly as parsed");
+        assertEquals(1000, db.update(big.toString()));
+        assertEquals("22001", db.error(big.toString().replace("1000, 'b0'", "5000, 'much-too-long'")));
+        // The largest parameterized insert: MAX_PARAMETERS literals in rows of two, twice with other values.
+        for (int round = 0; round < 2; round++) {
+            StringBuilder rows = new StringBuilder("INSERT INTO item (id, code) VALUES ");
+            int n = AutoParameters.MAX_PARAMETERS / 2;
+            for (int i = 0; i < n; i++) {
+                rows.append(i == 0 ? "" : ", ").append('(').append(10_000 + round * 1000 + i).append(", 'r").append(i % 10).append("')");
+            }
+            assertEquals(n, db.update(rows.toString()));
+        }
+        assertEquals(List.of(List.of(20L + 1000 + AutoParameters.MAX_PARAMETERS)), db.rows("SELECT COUNT(*) FROM item"));
+    }
+
     @Test
     void statementsDifferingOnlyInLiteralsArePlannedOnce() throws SqlException {
         db.rows("SELECT code FROM item WHERE id = 1");

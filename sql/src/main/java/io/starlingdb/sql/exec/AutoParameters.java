@@ -56,42 +56,61 @@ public final class AutoParameters {
 
     private static final RelDataTypeFactory typeFactory = new SqlTypeFactoryImpl(QueryCompiler.TYPE_SYSTEM);
 
+    /**
+     * Statements with more replaceable literals than this are left as written. Calcite turns a
+     * multi-row VALUES of expressions into a nesting as deep as its rows, which Janino cannot
+     * compile past a few hundred (it overflows its stack), while a VALUES of literals stays a
+     * flat constant table; such statements are also rarely repeated with the same shape.
+     */
+    public static final int MAX_PARAMETERS = 256;
+
     private final int userParameters;
+    /** Counting only: every literal is left in place, {@link #count} says how many would be replaced. */
+    private final boolean counting;
+    private int count;
     private final List<Object> values = new ArrayList<>();
     private final List<SqlParserPos> positions = new ArrayList<>();
 
-    private AutoParameters(int userParameters) {
+    private AutoParameters(int userParameters, boolean counting) {
         this.userParameters = userParameters;
+        this.counting = counting;
     }
 
     /**
      * Rewrites {@code statement} (a query, INSERT, UPDATE or DELETE; changed in place) or
-     * returns null if it is of another kind or has no literal to replace.
+     * returns null, leaving it unchanged, if it is of another kind, has no literal to replace or
+     * more than {@link #MAX_PARAMETERS}.
      */
     public static Result apply(SqlNode statement) {
         int user = QueryCompiler.countParameters(statement);
-        AutoParameters rewriter = new AutoParameters(user);
-        SqlNode rewritten;
+        AutoParameters counter = new AutoParameters(user, true);
+        if (counter.rewrite(statement) == null || counter.count == 0 || counter.count > MAX_PARAMETERS) {
+            return null;
+        }
+        AutoParameters rewriter = new AutoParameters(user, false);
+        SqlNode rewritten = rewriter.rewrite(statement);
+        return new Result(rewritten, user, List.copyOf(rewriter.values), List.copyOf(rewriter.positions));
+    }
+
+    /** The statement rewritten in place (unchanged when counting), or null for a kind not rewritten. */
+    private SqlNode rewrite(SqlNode statement) {
         if (statement instanceof SqlInsert insert) {
-            rewriter.insert(insert);
-            rewritten = insert;
+            insert(insert);
+            return insert;
         } else if (statement instanceof SqlUpdate update) {
             SqlNodeList sets = update.getSourceExpressionList();
             for (int i = 0; i < sets.size(); i++) {
-                sets.set(i, rewriter.value(sets.get(i)));
+                sets.set(i, value(sets.get(i)));
             }
-            update.setOperand(3, rewriter.condition(update.getCondition()));
-            rewritten = update;
+            update.setOperand(3, condition(update.getCondition()));
+            return update;
         } else if (statement instanceof SqlDelete delete) {
-            delete.setOperand(1, rewriter.condition(delete.getCondition()));
-            rewritten = delete;
+            delete.setOperand(1, condition(delete.getCondition()));
+            return delete;
         } else if (statement.isA(SqlKind.QUERY)) {
-            rewritten = rewriter.query(statement);
-        } else {
-            return null;
+            return query(statement);
         }
-        return rewriter.values.isEmpty() ? null : new Result(rewritten, user, List.copyOf(rewriter.values),
-                List.copyOf(rewriter.positions));
+        return null;
     }
 
     private void insert(SqlInsert insert) {
@@ -231,6 +250,10 @@ public final class AutoParameters {
             return literal;
         }
         if (spec == null) {
+            return literal;
+        }
+        if (counting) {
+            count++;
             return literal;
         }
         SqlDynamicParam parameter = new SqlDynamicParam(userParameters + values.size(), pos);
