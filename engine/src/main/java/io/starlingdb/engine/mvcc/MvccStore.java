@@ -301,9 +301,8 @@ public final class MvccStore implements TransactionalStore {
     /** Timestamp of the newest committed version (value or tombstone) of key, or -1 if none. */
     private static long newestVersion(KvSnapshot s, byte[] key) {
         byte[] prefix = MvccKeys.prefix(key);
-        try (KvCursor c = s.scan(prefix, KeyEncoder.prefixEnd(prefix))) {
-            return c.next() ? MvccKeys.decode(c.key()).timestamp() : -1;
-        }
+        Map.Entry<byte[], byte[]> newest = s.first(prefix, KeyEncoder.prefixEnd(prefix));
+        return newest == null ? -1 : MvccKeys.timestampOf(newest.getKey());
     }
 
     static String describe(byte[] key) {

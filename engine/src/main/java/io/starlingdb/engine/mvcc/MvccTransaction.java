@@ -51,9 +51,8 @@ final class MvccTransaction implements Transaction {
             return own == TOMBSTONE ? null : own.clone();
         }
         byte[] prefix = MvccKeys.prefix(key);
-        try (KvCursor c = snapshot().scan(MvccKeys.versionKey(key, startTs), KeyEncoder.prefixEnd(prefix))) {
-            return c.next() ? MvccKeys.decodeValue(c.value()) : null;
-        }
+        Map.Entry<byte[], byte[]> version = snapshot().first(MvccKeys.versionKey(key, startTs), KeyEncoder.prefixEnd(prefix));
+        return version == null ? null : MvccKeys.decodeValue(version.getValue());
     }
 
     @Override

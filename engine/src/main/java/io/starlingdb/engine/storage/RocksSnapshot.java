@@ -1,6 +1,8 @@
 package io.starlingdb.engine.storage;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
@@ -8,6 +10,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
 
 /** A RocksDB snapshot of one column family; owns the cursors opened on it. */
@@ -19,6 +22,8 @@ final class RocksSnapshot implements KvSnapshot {
     private final Snapshot snapshot;
     private final ReadOptions readOptions;
     private final Set<RocksCursor> openCursors = ConcurrentHashMap.newKeySet();
+    /** One iterator reused by {@link #first} (seek, read one pair), created on first use; guarded by this. */
+    private RocksIterator seeker;
     private boolean released;
 
     RocksSnapshot(RocksStorage storage, RocksDB db, ColumnFamilyHandle handle) {
@@ -55,6 +60,40 @@ final class RocksSnapshot implements KvSnapshot {
         }
     }
 
+    /** Seeks one iterator kept for the snapshot's life instead of opening a cursor per call. */
+    @Override
+    public Map.Entry<byte[], byte[]> first(byte[] fromInclusive, byte[] toExclusive) {
+        Lock lock = storage.readLock();
+        try {
+            synchronized (this) {
+                if (released) {
+                    throw new IllegalStateException("snapshot is closed");
+                }
+                if (seeker == null) {
+                    seeker = db.newIterator(handle, readOptions);
+                }
+                if (fromInclusive == null) {
+                    seeker.seekToFirst();
+                } else {
+                    seeker.seek(fromInclusive);
+                }
+                if (!seeker.isValid()) {
+                    seeker.status();
+                    return null;
+                }
+                byte[] key = seeker.key();
+                if (toExclusive != null && Arrays.compareUnsigned(key, toExclusive) >= 0) {
+                    return null;
+                }
+                return Map.entry(key, seeker.value());
+            }
+        } catch (RocksDBException e) {
+            throw new StorageException("seek in " + storage.dataDir() + " failed: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void cursorClosed(RocksCursor c) {
         openCursors.remove(c);
     }
@@ -83,6 +122,10 @@ final class RocksSnapshot implements KvSnapshot {
             c.releaseNative();
         }
         openCursors.clear();
+        if (seeker != null) {
+            seeker.close();
+            seeker = null;
+        }
         readOptions.close();
         db.releaseSnapshot(snapshot);
     }

@@ -68,6 +68,31 @@ class RocksStorageTest {
         }
     }
 
+    /** first() is a bounded scan's first pair, answered by one reused iterator at the snapshot. */
+    @Test
+    void firstIsTheFirstPairOfABoundedScan() {
+        KvStore data = storage.store(ColumnFamily.DATA);
+        data.apply(new KvBatch().put(b("a"), b("1")).put(b("b"), b("2")).put(b("d"), b("4")), false);
+        KvSnapshot s = data.snapshot();
+        data.apply(new KvBatch().put(b("c"), b("3")).delete(b("a")), false);
+        java.util.Random random = new java.util.Random(3);
+        String[] bounds = {null, "", "a", "ab", "b", "c", "d", "e"};
+        for (int i = 0; i < 200; i++) {
+            String from = bounds[random.nextInt(bounds.length)];
+            String to = bounds[random.nextInt(bounds.length)];
+            if (from == null || (to != null && from.compareTo(to) > 0)) {
+                from = "";
+            }
+            List<String> scanned = scan(s, from, to);
+            java.util.Map.Entry<byte[], byte[]> first = s.first(b(from), to == null ? null : b(to));
+            assertEquals(scanned.isEmpty() ? null : scanned.get(0),
+                    first == null ? null : new String(first.getKey(), UTF_8) + "=" + new String(first.getValue(), UTF_8),
+                    from + ".." + to);
+        }
+        s.close();
+        assertThrows(IllegalStateException.class, () -> s.first(b("a"), null));
+    }
+
     @Test
     void snapshotDoesNotSeeLaterWrites() {
         KvStore data = storage.store(ColumnFamily.DATA);
