@@ -5,6 +5,7 @@ import io.starlingdb.sql.SqlException;
 import io.starlingdb.sql.catalog.Catalog;
 import io.starlingdb.sql.schema.StarlingSchema;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.apache.calcite.adapter.enumerable.EnumerableRel;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
 import org.apache.calcite.plan.RelOptUtil;
+import org.apache.calcite.rel.RelHomogeneousShuttle;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.type.RelDataType;
@@ -24,13 +26,17 @@ import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rel.type.RelDataTypeSystem;
 import org.apache.calcite.rel.type.RelDataTypeSystemImpl;
 import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexSubQuery;
 import org.apache.calcite.runtime.Bindable;
 import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.sql.SqlDynamicParam;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.util.SqlBasicVisitor;
 import org.apache.calcite.sql.util.SqlString;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
@@ -58,10 +64,10 @@ public final class QueryCompiler {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(QueryCompiler.class);
 
-    /** A planned query: run it with {@link #bind}, read its rows as Object[] in column order. */
     /**
-     * An executable plan. Its parameters are numbered in the order their {@code ?} appear in the
-     * planned text; {@code parameterSources[k]} names the statement parameter (the user's, then
+     * A planned query: run it with {@link #open}, read its rows as Object[] in column order.
+     * Its parameters are numbered in the order their {@code ?} appear in the planned text;
+     * {@code parameterSources[k]} names the statement parameter (the user's, then
      * auto-parameters, see {@link AutoParameters}) that supplies plan parameter {@code k}.
      */
     public record Compiled(Bindable<Object> bindable, List<ColumnMeta> columns, List<RelDataType> columnTypes,
@@ -92,7 +98,7 @@ public final class QueryCompiler {
 
         /** The types of the statement's first {@code count} parameters (null where the plan does not say). */
         public List<RelDataType> statementParameterTypes(int count) {
-            List<RelDataType> out = new ArrayList<>(java.util.Collections.nCopies(count, (RelDataType) null));
+            List<RelDataType> out = new ArrayList<>(Collections.nCopies(count, (RelDataType) null));
             for (int k = 0; k < parameterSources.length; k++) {
                 if (parameterSources[k] < count && out.get(parameterSources[k]) == null) {
                     out.set(parameterSources[k], parameterTypes.get(k));
@@ -367,10 +373,10 @@ public final class QueryCompiler {
         RelDataTypeFactory types = rel.getCluster().getTypeFactory();
         RexShuttle rex = new RexShuttle() {
             @Override
-            public RexNode visitCall(org.apache.calcite.rex.RexCall call) {
+            public RexNode visitCall(RexCall call) {
                 // Operands first, so that CAST(CAST(? AS INTEGER) AS BIGINT) collapses entirely.
                 RexNode visited = super.visitCall(call);
-                if (visited instanceof org.apache.calcite.rex.RexCall cast && cast.getKind() == org.apache.calcite.sql.SqlKind.CAST
+                if (visited instanceof RexCall cast && cast.getKind() == SqlKind.CAST
                         && cast.getOperands().get(0) instanceof RexDynamicParam param && widens(param.getType(), cast.getType())) {
                     // Nullable as the parameter was: a NULL bound value stays possible.
                     return new RexDynamicParam(types.createTypeWithNullability(cast.getType(), param.getType().isNullable()),
@@ -385,7 +391,7 @@ public final class QueryCompiler {
                 return visited.clone(widenParameterCasts(visited.rel));
             }
         };
-        return rel.accept(new org.apache.calcite.rel.RelHomogeneousShuttle() {
+        return rel.accept(new RelHomogeneousShuttle() {
             @Override
             public RelNode visit(RelNode other) {
                 return super.visit(other).accept(rex);
@@ -430,9 +436,9 @@ public final class QueryCompiler {
     /** How many {@code ?} a parsed statement has. */
     public static int countParameters(SqlNode statement) {
         int[] count = new int[1];
-        statement.accept(new org.apache.calcite.sql.util.SqlBasicVisitor<Void>() {
+        statement.accept(new SqlBasicVisitor<Void>() {
             @Override
-            public Void visit(org.apache.calcite.sql.SqlDynamicParam param) {
+            public Void visit(SqlDynamicParam param) {
                 count[0] = Math.max(count[0], param.getIndex() + 1);
                 return null;
             }

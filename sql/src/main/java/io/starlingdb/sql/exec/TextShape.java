@@ -2,6 +2,7 @@ package io.starlingdb.sql.exec;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.sql.SqlLiteral;
@@ -221,7 +222,7 @@ public final class TextShape {
      */
     public int[] slots(AutoParameters.Result auto) {
         int[] slots = new int[literals.size()];
-        java.util.Arrays.fill(slots, -1);
+        Arrays.fill(slots, -1);
         List<SqlParserPos> positions = auto.positions();
         for (int v = 0; v < positions.size(); v++) {
             SqlParserPos pos = positions.get(v);
