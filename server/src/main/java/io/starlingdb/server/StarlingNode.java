@@ -64,6 +64,8 @@ public final class StarlingNode implements AutoCloseable {
     private final NodeConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    /** Null when version garbage collection is off. */
+    private volatile VersionCollector versionCollector;
     private volatile State state = State.STARTING;
     private InetSocketAddress clientAddress;
     private InetSocketAddress httpAddress;
@@ -128,7 +130,8 @@ public final class StarlingNode implements AutoCloseable {
         MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), config.syncCommits());
         toClose.push(store);
         if (config.gcIntervalMillis() > 0) {
-            toClose.push(new VersionCollector(store, config.gcIntervalMillis(), registry));
+            versionCollector = new VersionCollector(store, config.gcIntervalMillis(), registry);
+            toClose.push(versionCollector);
         }
 
         StarlingSqlEngine sql = StarlingSqlEngine.open(store, registry);
@@ -170,6 +173,11 @@ public final class StarlingNode implements AutoCloseable {
         network.start();
         network.refreshMetadata(this::nodeMetadata, metadataRefreshMillis);
         cluster = network;
+    }
+
+    /** The version garbage collector, or null when {@code storage.gc.interval.ms} is 0. */
+    VersionCollector versionCollector() {
+        return versionCollector;
     }
 
     /** How often the gossiped metadata (its load figure) is re-read. */

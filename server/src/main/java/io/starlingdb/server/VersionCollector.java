@@ -28,6 +28,8 @@ final class VersionCollector implements AutoCloseable {
     private final Counter removed;
     private final Counter compactions;
     private final AtomicLong horizonLagMillis = new AtomicLong();
+    /** Passes finished, successful or not; guarded by this, which is notified after each. */
+    private long finishedPasses;
 
     VersionCollector(MvccStore store, long intervalMillis, MeterRegistry registry) {
         this.store = store;
@@ -77,7 +79,30 @@ final class VersionCollector implements AutoCloseable {
             if (!executor.isShutdown()) {
                 log.warn("Version GC pass failed: {}", e.toString());
             }
+        } finally {
+            synchronized (this) {
+                finishedPasses++;
+                notifyAll();
+            }
         }
+    }
+
+    /** Passes finished so far. */
+    synchronized long finishedPasses() {
+        return finishedPasses;
+    }
+
+    /** Waits until {@code passes} passes have finished; false if the timeout came first. */
+    synchronized boolean awaitPasses(long passes, long timeoutMillis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (finishedPasses < passes) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     @Override

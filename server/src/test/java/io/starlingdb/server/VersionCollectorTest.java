@@ -15,7 +15,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -44,13 +43,12 @@ class VersionCollectorTest {
                 }
             }
             s.executeUpdate("DELETE FROM counter WHERE id = 2");
-            // 100 superseded versions of row 1, and row 2's value and its delete.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            // 100 superseded versions of row 1, and row 2's value and its delete: the second pass
+            // to finish from now began after the writes, with no transaction open.
+            VersionCollector collector = node.versionCollector();
+            long passes = collector.finishedPasses();
+            assertTrue(collector.awaitPasses(passes + 2, 20_000), "two passes within 20 s");
             double removed = removed(node);
-            while (removed < 102 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-                removed = removed(node);
-            }
             assertTrue(removed >= 102, "versions removed: " + removed);
             try (ResultSet rs = s.executeQuery("SELECT id, n FROM counter")) {
                 assertTrue(rs.next());
