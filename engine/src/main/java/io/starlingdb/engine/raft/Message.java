@@ -4,14 +4,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One message between replicas of a group. Which fields mean something depends on the type;
- * the others are zero, empty or null.
+ * One message between replicas of a group, built with the factory of its type. Which fields
+ * mean something depends on the type; the others are zero, empty or null.
  *
  * @param logTerm    APPEND: term of the entry at index; VOTE: term of the candidate's last entry;
  *                   rejected APPEND_RESPONSE: term of the follower's entry at rejectHint
  * @param index      APPEND: index preceding the entries; VOTE: candidate's last index;
  *                   APPEND_RESPONSE: last matching index (or the rejected index);
- *                   READ_INDEX_RESPONSE: the read index
+ *                   READ_INDEX_RESPONSE: the read index; HEARTBEAT(_RESPONSE): the leader's tick
+ *                   count when the heartbeat was sent ({@link #sentAtTick()})
  * @param context    a read request id (HEARTBEAT, READ_INDEX) or {@link #campaignTransfer} on VOTE
  */
 public record Message(
@@ -36,8 +37,95 @@ public record Message(
         entries = entries == null ? List.of() : entries;
     }
 
-    static Message of(MessageType type, long from, long to, long term) {
-        return new Message(type, from, to, term, 0, 0, List.of(), 0, false, 0, null, 0);
+    // One factory per message type: a call names what the message carries.
+
+    /** Leader to follower: entries following (prevIndex, prevTerm), and the leader's commit index. */
+    public static Message append(long from, long to, long term, long prevIndex, long prevTerm, List<Entry> entries,
+                                 long commit) {
+        return new Message(MessageType.APPEND, from, to, term, prevTerm, prevIndex, entries, commit, false, 0, null, 0);
+    }
+
+    /** Follower to leader: its log matches the leader's up to index. */
+    public static Message appendAccepted(long from, long to, long term, long index) {
+        return new Message(MessageType.APPEND_RESPONSE, from, to, term, 0, index, List.of(), 0, false, 0, null, 0);
+    }
+
+    /**
+     * Follower to leader: the append after rejectedIndex did not match; hintIndex (with its term
+     * hintTerm) is where the leader should probe next.
+     */
+    public static Message appendRejected(long from, long to, long term, long rejectedIndex, long hintIndex,
+                                         long hintTerm) {
+        return new Message(MessageType.APPEND_RESPONSE, from, to, term, hintTerm, rejectedIndex, List.of(), 0, true,
+                hintIndex, null, 0);
+    }
+
+    /** A replica tells a stale leader its (higher) term, so the stale leader steps down. */
+    public static Message termNotice(long from, long to, long term) {
+        return new Message(MessageType.APPEND_RESPONSE, from, to, term, 0, 0, List.of(), 0, false, 0, null, 0);
+    }
+
+    /**
+     * (Pre-)candidate asks for a vote in term, with its last log position; transfer: the election
+     * was started by a leadership transfer, so voters skip their lease check.
+     */
+    public static Message voteRequest(boolean pre, long from, long to, long term, long lastIndex, long lastTerm,
+                                      boolean transfer) {
+        return new Message(pre ? MessageType.PRE_VOTE : MessageType.VOTE, from, to, term, lastTerm, lastIndex, List.of(),
+                0, false, 0, null, transfer ? campaignTransfer : 0);
+    }
+
+    /** The answer to a (pre-)vote request. */
+    public static Message voteResponse(boolean pre, long from, long to, long term, boolean granted) {
+        return new Message(pre ? MessageType.PRE_VOTE_RESPONSE : MessageType.VOTE_RESPONSE, from, to, term, 0, 0,
+                List.of(), 0, !granted, 0, null, 0);
+    }
+
+    /**
+     * Leader to follower: it is alive, commit up to commit. context (non-zero) confirms a read
+     * index round; sentAtTick is the leader's tick count when it sent this heartbeat, echoed in
+     * the response so the leader knows from when an acknowledgement extends its lease.
+     */
+    public static Message heartbeat(long from, long to, long term, long commit, long context, long sentAtTick) {
+        return new Message(MessageType.HEARTBEAT, from, to, term, 0, sentAtTick, List.of(), commit, false, 0, null, context);
+    }
+
+    /** Follower to leader: answers a heartbeat, echoing its context and sentAtTick. */
+    public static Message heartbeatResponse(long from, long to, long term, long context, long sentAtTick) {
+        return new Message(MessageType.HEARTBEAT_RESPONSE, from, to, term, 0, sentAtTick, List.of(), 0, false, 0, null,
+                context);
+    }
+
+    /** Leader to a follower whose next entry was compacted away. */
+    public static Message snapshot(long from, long to, long term, Snapshot snapshot) {
+        return new Message(MessageType.SNAPSHOT, from, to, term, 0, 0, List.of(), 0, false, 0,
+                Objects.requireNonNull(snapshot, "snapshot"), 0);
+    }
+
+    /** Leader to the transfer target: campaign now, without pre-vote. */
+    public static Message timeoutNow(long from, long to, long term) {
+        return new Message(MessageType.TIMEOUT_NOW, from, to, term, 0, 0, List.of(), 0, false, 0, null, 0);
+    }
+
+    /** A follower forwards the read request context (from the replica from) to the leader. */
+    public static Message readIndex(long from, long to, long term, long context) {
+        return new Message(MessageType.READ_INDEX, from, to, term, 0, 0, List.of(), 0, false, 0, null, context);
+    }
+
+    /** Leader to follower: the read request context may read once index is applied. */
+    public static Message readIndexResponse(long from, long to, long term, long context, long index) {
+        return new Message(MessageType.READ_INDEX_RESPONSE, from, to, term, 0, index, List.of(), 0, false, 0, null,
+                context);
+    }
+
+    /** HEARTBEAT and HEARTBEAT_RESPONSE: the leader's tick count when the heartbeat was sent. */
+    public long sentAtTick() {
+        return index;
+    }
+
+    /** The same message with another snapshot (the driver sends the data apart from the header). */
+    public Message withSnapshot(Snapshot s) {
+        return new Message(type, from, to, term, logTerm, index, entries, commit, reject, rejectHint, s, context);
     }
 
     /** Approximate size on the wire, for batching and metrics. */
@@ -78,6 +166,10 @@ public record Message(
                 break;
             case HEARTBEAT:
                 b.append(" commit=").append(commit).append(context != 0 ? " ctx=" + context : "");
+                break;
+            case HEARTBEAT_RESPONSE:
+                // The echoed tick (index) matters to leases only; scenario traces stay readable without it.
+                b.append(context != 0 ? " ctx=" + context : "");
                 break;
             case SNAPSHOT:
                 b.append(' ').append(snapshot);

@@ -48,12 +48,36 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
      * frame limit (16 MiB), so that every entry can travel in one frame.
      */
     public static final int maxCommandBytes = 8 << 20;
+    /**
+     * Tasks (incoming message batches, proposals, reads) queued for the driver at most. Past it,
+     * incoming messages are dropped (Raft resends) and local requests fail at once with
+     * {@link LimitExceededException}: a flood cannot grow the queue without bound.
+     */
+    public static final int maxInboxTasks = 65_536;
+    /** Bytes of incoming messages and snapshot chunks queued for the driver at most; past it they are dropped. */
+    public static final long maxInboxBytes = 256L << 20;
+    /** Snapshot streams being received at once; a new stream beyond it is ignored until one ends. */
+    public static final int maxIncomingSnapshots = 4;
+    /** Largest snapshot reassembled in memory, in bytes; a larger stream is dropped. */
+    public static final long maxSnapshotBytes = 512L << 20;
+    /**
+     * Ticks the driver catches up at most after a stall (a GC pause, a slow fsync): enough to
+     * expire every lease and election timer, so a stalled leader never trusts an old lease.
+     */
+    static final int maxCatchUpTicks = 64;
+    /**
+     * A lease read also needs the driver to have ticked within this many tick lengths of wall time:
+     * a driver that stalled longer has a tick count behind real time and falls back to ReadIndex.
+     */
+    static final int leaseTickGuard = 2;
 
     private final long nodeId;
     private final RaftConfig config;
     private final RaftLogStore store;
     private final Random random;
-    private final LinkedBlockingQueue<Task> inbox = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Task> inbox = new LinkedBlockingQueue<>(maxInboxTasks);
+    private final AtomicLong inboxBytes = new AtomicLong();
+    private final AtomicLong droppedIncoming = new AtomicLong();
     private final Map<Long, Group> groups = new HashMap<>();
     private final Set<Group> dirty = new LinkedHashSet<>();
     private final java.util.ArrayDeque<OutgoingSnapshot> snapshotsOut = new java.util.ArrayDeque<>();
@@ -65,15 +89,21 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     private volatile boolean running;
     private volatile boolean closed;
     private long nextReadContext = 1;
+    /** System.nanoTime() of the last tick, read on the driver thread only. */
+    private long lastTickNanos;
 
     private record Pending(long term, CompletableFuture<Object> future) {
     }
 
-    /** Queued work; future (null for incoming messages) is failed if the node stops first. */
-    private record Task(CompletableFuture<?> future, Runnable work) {
+    /**
+     * Queued work; future (null for incoming messages) is failed if the node stops first; bytes
+     * counts against {@link #maxInboxBytes} until the task runs.
+     */
+    private record Task(CompletableFuture<?> future, Runnable work, long bytes) {
     }
 
-    private record WaitingRead(long index, CompletableFuture<Void> future) {
+    /** A read waiting for the state machine to apply index. */
+    private record WaitingRead(long index, ReadRequest request) {
     }
 
     /** A snapshot being streamed to one follower; offset is the next byte to send. */
@@ -106,7 +136,8 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         final RaftCore core;
         final StateMachine sm;
         final TreeMap<Long, Pending> pending = new TreeMap<>();
-        final Map<Long, CompletableFuture<Void>> reads = new HashMap<>();
+        /** Read index requests by context: run once their index is applied; fail with the exception. */
+        final Map<Long, ReadRequest> reads = new HashMap<>();
         final List<WaitingRead> waiting = new ArrayList<>();
         Role lastRole;
 
@@ -163,40 +194,32 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         return f;
     }
 
-    /** Proposes a command; completes with the state machine's result once applied here. */
+    /**
+     * Proposes a command; completes with the state machine's result once applied here, or fails
+     * with {@link NotLeaderException} or {@link ProposalDroppedException} (not applied: safe to
+     * retry) or {@link OutcomeUnknownException} (may have been applied).
+     */
     public CompletableFuture<Object> propose(long group, byte[] command) {
-        CompletableFuture<Object> f = new CompletableFuture<>();
         if (command.length > maxCommandBytes) {
-            f.completeExceptionally(new LimitExceededException("maxCommandBytes", maxCommandBytes, command.length));
-            return f;
+            return CompletableFuture.failedFuture(new LimitExceededException("maxCommandBytes", maxCommandBytes,
+                    command.length));
         }
-        submit(f, () -> {
-            Group g = group(group, f);
-            if (g == null) {
-                return;
-            }
-            ProposeResult r = g.core.propose(command);
-            if (r instanceof ProposeResult.Accepted a) {
-                g.pending.put(a.index(), new Pending(a.term(), f));
-            } else if (r instanceof ProposeResult.NotLeader nl) {
-                f.completeExceptionally(new NotLeaderException(group, nl.leaderId()));
-            } else {
-                f.completeExceptionally(new ProposalDroppedException(((ProposeResult.Dropped) r).reason()));
-            }
-            dirty.add(g);
-        });
-        return f;
+        return submitProposal(group, core -> core.propose(command));
     }
 
-    /** Proposes a membership change; completes when applied here. */
+    /** Proposes a membership change; completes when applied here (failures as {@link #propose}). */
     public CompletableFuture<Object> proposeConfChange(long group, ConfChange cc) {
+        return submitProposal(group, core -> core.proposeConfChange(cc));
+    }
+
+    private CompletableFuture<Object> submitProposal(long group, java.util.function.Function<RaftCore, ProposeResult> op) {
         CompletableFuture<Object> f = new CompletableFuture<>();
         submit(f, () -> {
             Group g = group(group, f);
             if (g == null) {
                 return;
             }
-            ProposeResult r = g.core.proposeConfChange(cc);
+            ProposeResult r = op.apply(g.core);
             if (r instanceof ProposeResult.Accepted a) {
                 g.pending.put(a.index(), new Pending(a.term(), f));
             } else if (r instanceof ProposeResult.NotLeader nl) {
@@ -215,10 +238,27 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
      * reads the state machine. Works on followers too (one round trip to the leader).
      */
     public CompletableFuture<Void> readBarrier(long group) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        return read(group, sm -> null, false);
+    }
+
+    /**
+     * A linearizable read of the group's state machine: runs read on the driver thread and
+     * completes with its result. The leader with a valid lease reads at once; otherwise (a
+     * follower, or no lease) after a ReadIndex round trip. read must be quick and must not block.
+     */
+    public <T> CompletableFuture<T> linearizableRead(long group, java.util.function.Function<StateMachine, T> read) {
+        return read(group, read, true);
+    }
+
+    private <T> CompletableFuture<T> read(long group, java.util.function.Function<StateMachine, T> read, boolean lease) {
+        CompletableFuture<T> f = new CompletableFuture<>();
         submit(f, () -> {
             Group g = group(group, f);
             if (g == null) {
+                return;
+            }
+            if (lease && g.core.canServeLeaseRead() && leaseClockFresh()) {
+                completeRead(f, g, read);
                 return;
             }
             long ctx = nextReadContext++;
@@ -227,10 +267,31 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                 f.completeExceptionally(new NotLeaderException(group, RaftCore.NONE));
                 return;
             }
-            g.reads.put(ctx, f);
+            g.reads.put(ctx, new ReadRequest(() -> completeRead(f, g, read), f::completeExceptionally));
             dirty.add(g);
         });
         return f;
+    }
+
+    private record ReadRequest(Runnable run, java.util.function.Consumer<Throwable> fail) {
+    }
+
+    private static <T> void completeRead(CompletableFuture<T> f, Group g, java.util.function.Function<StateMachine, T> read) {
+        try {
+            f.complete(read.apply(g.sm));
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
+    }
+
+    /** Whether the driver ticked recently enough in wall time for its tick count to back a lease. */
+    private boolean leaseClockFresh() {
+        return System.nanoTime() - lastTickNanos < leaseTickGuard * TimeUnit.MILLISECONDS.toNanos(config.tickMillis());
+    }
+
+    /** Incoming batches and chunks dropped because the inbox was full (Raft resends). */
+    public long droppedIncoming() {
+        return droppedIncoming.get();
     }
 
     /** Asks this replica, if it leads the group, to hand leadership to target. */
@@ -269,7 +330,11 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         if (closed) {
             return;
         }
-        inbox.add(new Task(null, () -> {
+        long bytes = 0;
+        for (GroupMessage gm : batch) {
+            bytes += gm.message().sizeBytes();
+        }
+        enqueueIncoming(bytes, () -> {
             for (GroupMessage gm : batch) {
                 Group g = groups.get(gm.group());
                 if (g != null && gm.message().to() == nodeId) {
@@ -277,7 +342,15 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                     dirty.add(g);
                 }
             }
-        }));
+        });
+    }
+
+    /** Queues incoming work unless the inbox is full (by count or bytes): then it is dropped, as a lossy network would. */
+    private void enqueueIncoming(long bytes, Runnable work) {
+        if (inboxBytes.addAndGet(bytes) > maxInboxBytes || !inbox.offer(new Task(null, work, bytes))) {
+            inboxBytes.addAndGet(-bytes);
+            droppedIncoming.incrementAndGet();
+        }
     }
 
     @Override
@@ -285,7 +358,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         if (closed) {
             return;
         }
-        inbox.add(new Task(null, () -> assemble(fromNode, chunk)));
+        enqueueIncoming(chunk.bytes().length, () -> assemble(fromNode, chunk));
     }
 
     private void assemble(long fromNode, SnapshotChunk chunk) {
@@ -297,10 +370,21 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         StreamKey key = new StreamKey(chunk.group(), fromNode);
         IncomingSnapshot in = snapshotsIn.get(key);
         if (chunk.offset() == 0) {
+            if (in == null && snapshotsIn.size() >= maxIncomingSnapshots) {
+                log.warn("node {} group {}: ignoring a snapshot from node {}: {} snapshots already being received"
+                        + " (maxIncomingSnapshots)", nodeId, chunk.group(), fromNode, snapshotsIn.size());
+                return;
+            }
             in = new IncomingSnapshot(h.snapshot().index());
             snapshotsIn.put(key, in);
         } else if (in == null || in.index != h.snapshot().index() || in.bytes.size() != chunk.offset()) {
             snapshotsIn.remove(key); // a chunk was lost: wait for the leader to start over
+            return;
+        }
+        if (in.bytes.size() + (long) chunk.bytes().length > maxSnapshotBytes) {
+            snapshotsIn.remove(key);
+            log.warn("node {} group {}: dropping a snapshot from node {} larger than maxSnapshotBytes ({})", nodeId,
+                    chunk.group(), fromNode, maxSnapshotBytes);
             return;
         }
         in.bytes.write(chunk.bytes(), 0, chunk.bytes().length);
@@ -352,8 +436,11 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             f.completeExceptionally(new IllegalStateException("raft node " + nodeId + " is closed"));
             return;
         }
-        Task t = new Task(f, task);
-        inbox.add(t);
+        Task t = new Task(f, task, 0);
+        if (!inbox.offer(t)) {
+            f.completeExceptionally(new LimitExceededException("maxInboxTasks", maxInboxTasks, maxInboxTasks + 1L));
+            return;
+        }
         if (closed && inbox.remove(t)) {
             // close() raced with us and the loop may already have drained the inbox.
             f.completeExceptionally(new IllegalStateException("raft node " + nodeId + " is closed"));
@@ -364,22 +451,30 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
 
     private void loop() {
         long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickMillis());
-        long nextTick = System.nanoTime() + tickNanos;
+        lastTickNanos = System.nanoTime();
+        long nextTick = lastTickNanos + tickNanos;
         try {
             while (running) {
                 long waitNanos = dirty.isEmpty() && snapshotsOut.isEmpty() ? Math.max(0, nextTick - System.nanoTime()) : 0;
                 Task task = waitNanos > 0 ? inbox.poll(waitNanos, TimeUnit.NANOSECONDS) : inbox.poll();
-                for (int n = 0; task != null; n++) {
-                    task.work().run();
-                    task = n < maxTasksPerIteration ? inbox.poll() : null;
-                }
+                // Ticks first, all that are due: a lease read in the tasks below must see a tick
+                // count that has caught up with the time the driver spent stalled.
                 long now = System.nanoTime();
-                if (now - nextTick >= 0) {
+                for (int n = 0; now - nextTick >= 0 && n < maxCatchUpTicks; n++) {
                     for (Group g : groups.values()) {
                         g.core.tick();
                         dirty.add(g);
                     }
-                    nextTick = Math.max(nextTick + tickNanos, now);
+                    nextTick += tickNanos;
+                }
+                if (now - nextTick >= 0) {
+                    nextTick = now + tickNanos;
+                }
+                lastTickNanos = now;
+                for (int n = 0; task != null; n++) {
+                    inboxBytes.addAndGet(-task.bytes());
+                    task.work().run();
+                    task = n < maxTasksPerIteration ? inbox.poll() : null;
                 }
                 handleReadies();
                 pumpSnapshots();
@@ -455,14 +550,14 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     private void apply(Group g, Ready rd) {
         if (rd.snapshot() != null) {
             g.sm.restore(rd.snapshot().data());
-            failPendingUpTo(g, rd.snapshot().index());
+            unknownPendingUpTo(g, rd.snapshot().index());
         }
         for (Entry e : rd.committedEntries()) {
             Object result = null;
             if (e.type() == EntryType.NORMAL && e.data().length > 0) {
                 result = g.sm.apply(e.index(), e.data());
             }
-            failPendingUpTo(g, e.index() - 1);
+            unknownPendingUpTo(g, e.index() - 1);
             Pending p = g.pending.remove(e.index());
             if (p != null) {
                 if (p.term() == e.term()) {
@@ -474,17 +569,23 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             }
         }
         for (ReadState rs : rd.readStates()) {
-            CompletableFuture<Void> f = g.reads.remove(rs.context());
-            if (f != null) {
-                g.waiting.add(new WaitingRead(rs.index(), f));
+            ReadRequest r = g.reads.remove(rs.context());
+            if (r != null) {
+                g.waiting.add(new WaitingRead(rs.index(), r));
             }
         }
     }
 
-    private static void failPendingUpTo(Group g, long index) {
+    /**
+     * Pending proposals at or below index that were not applied one by one: a snapshot covered
+     * them, so whether they are in it is unknown. Reporting them as failed would invite a retry
+     * that applies a command twice.
+     */
+    private static void unknownPendingUpTo(Group g, long index) {
         while (!g.pending.isEmpty() && g.pending.firstKey() <= index) {
-            g.pending.pollFirstEntry().getValue().future().completeExceptionally(
-                    new ProposalDroppedException("entry was replaced by a later leader"));
+            Map.Entry<Long, Pending> p = g.pending.pollFirstEntry();
+            p.getValue().future().completeExceptionally(new OutcomeUnknownException("group " + g.id + ": entry "
+                    + p.getKey() + " was covered by a snapshot before this replica applied it"));
         }
     }
 
@@ -495,7 +596,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             WaitingRead w = it.next();
             if (w.index() <= applied) {
                 it.remove();
-                w.future().complete(null);
+                w.request().run().run();
             }
         }
     }
@@ -524,16 +625,19 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
 
     private void failEverything(RuntimeException cause) {
         for (Group g : groups.values()) {
-            for (Pending p : g.pending.values()) {
-                p.future().completeExceptionally(cause);
+            for (Map.Entry<Long, Pending> p : g.pending.entrySet()) {
+                p.getValue().future().completeExceptionally(new OutcomeUnknownException("group " + g.id + ": entry "
+                        + p.getKey() + " was proposed but this node stopped before it was applied: " + cause.getMessage()));
             }
             g.pending.clear();
-            for (CompletableFuture<Void> f : g.reads.values()) {
-                f.completeExceptionally(cause);
+            for (ReadRequest r : g.reads.values()) {
+                r.fail().accept(cause);
             }
+            g.reads.clear();
             for (WaitingRead w : g.waiting) {
-                w.future().completeExceptionally(cause);
+                w.request().fail().accept(cause);
             }
+            g.waiting.clear();
         }
         closed = true;
         Task t;

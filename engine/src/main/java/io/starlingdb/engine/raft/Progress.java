@@ -21,6 +21,8 @@ final class Progress {
     long pendingSnapshot;
     int snapshotTicks;
     boolean recentActive;
+    /** The leader's tick at which it sent the newest heartbeat this follower acknowledged in this term, -1: none. */
+    long leaseAckTick = -1;
     /** Last index of each append in flight, oldest first. */
     final ArrayDeque<Long> inflight = new ArrayDeque<>();
     final int maxInflight;

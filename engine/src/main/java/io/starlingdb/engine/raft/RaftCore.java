@@ -41,6 +41,19 @@ public final class RaftCore {
     private int electionElapsed;
     private int heartbeatElapsed;
     private int randomizedElectionTimeout;
+    /** Ticks since this replica started: the clock of its lease and of its restart vote hold. */
+    private long ticks;
+    /**
+     * A replica that may have acknowledged a leader's heartbeat before it restarted refuses votes
+     * until this tick, as it would have had it not restarted: that leader may still hold a lease.
+     */
+    private final long holdVotesUntilTick;
+    /** Leader: the term in which it handed leadership away; no lease in that term (the target may already campaign). */
+    private long leaseRevokedTerm = -1;
+    /** Leader: index of the empty entry it appended on election; reads wait until it is applied. */
+    private long termStartIndex;
+    /** Leader: payload bytes of its own entries not yet committed, for {@link RaftConfig#maxUncommittedBytes()}. */
+    private long uncommittedBytes;
 
     /** Leader only: one per member, including itself. Sorted for deterministic iteration. */
     private final TreeMap<Long, Progress> progress = new TreeMap<>();
@@ -85,6 +98,7 @@ public final class RaftCore {
         this.term = state.hardState().term();
         this.vote = state.hardState().vote();
         this.prevHardState = hardState();
+        this.holdVotesUntilTick = config.leaseTicks() > 0 && term > 0 ? config.electionTicks() : 0;
         becomeFollower(term, NONE);
     }
 
@@ -157,6 +171,7 @@ public final class RaftCore {
     /** Advances logical time by one tick. */
     public void tick() {
         checkNotOutstanding();
+        ticks++;
         if (role == Role.LEADER) {
             tickLeader();
         } else {
@@ -179,7 +194,48 @@ public final class RaftCore {
         if (leadTransferee != NONE) {
             return new ProposeResult.Dropped("leadership transfer to " + leadTransferee + " in progress");
         }
+        if (uncommittedBytes > 0 && uncommittedBytes + data.length > config.maxUncommittedBytes()) {
+            return new ProposeResult.Dropped("backpressure: " + uncommittedBytes + " bytes of entries not yet committed"
+                    + " (maxUncommittedBytes " + config.maxUncommittedBytes() + ")");
+        }
         return appendAndReplicate(EntryType.NORMAL, data);
+    }
+
+    /**
+     * Whether this replica leads with a valid read lease: a quorum of voters acknowledged a
+     * heartbeat sent less than {@link RaftConfig#leaseTicks()} ticks ago, so no other replica can
+     * have been elected since; and it is not handing leadership away.
+     */
+    public boolean hasLease() {
+        if (role != Role.LEADER || config.leaseTicks() == 0 || leadTransferee != NONE || leaseRevokedTerm == term) {
+            return false;
+        }
+        return ticks < leaseStartTick() + config.leaseTicks();
+    }
+
+    /**
+     * Whether a read of the applied state here is linearizable without a round trip: the lease
+     * holds and the state includes everything committed before this leader's term (its first
+     * entry is applied), so every write acknowledged by any leader so far is visible.
+     */
+    public boolean canServeLeaseRead() {
+        return hasLease() && log.applied() >= termStartIndex;
+    }
+
+    /** The oldest send tick among the newest heartbeat acknowledgements of a quorum (the leader counts as now). */
+    private long leaseStartTick() {
+        long[] acks = new long[conf.voters().size()];
+        int k = 0;
+        for (long v : conf.voters()) {
+            Progress pr = progress.get(v);
+            acks[k++] = v == id ? ticks : pr == null ? -1 : pr.leaseAckTick;
+        }
+        if (acks.length == 0) {
+            return -1L - config.leaseTicks();
+        }
+        Arrays.sort(acks);
+        long start = acks[acks.length - quorum()];
+        return start < 0 ? -1L - config.leaseTicks() : start;
     }
 
     /**
@@ -225,8 +281,7 @@ public final class RaftCore {
         if (role == Role.LEADER) {
             handleReadIndex(id, context);
         } else if (lead != NONE) {
-            Message m = Message.of(MessageType.READ_INDEX, id, lead, term);
-            send(withContext(m, context));
+            send(Message.readIndex(id, lead, term, context));
         }
         return lead;
     }
@@ -244,7 +299,7 @@ public final class RaftCore {
         electionElapsed = 0;
         Progress pr = progress.get(target);
         if (pr.match == log.lastIndex()) {
-            send(Message.of(MessageType.TIMEOUT_NOW, id, target, term));
+            sendTimeoutNow(target);
         } else {
             sendAppend(target, true);
         }
@@ -391,6 +446,8 @@ public final class RaftCore {
         Progress self = progress.get(id);
         self.match = log.lastStable();
         self.becomeReplicate();
+        uncommittedBytes = 0;
+        termStartIndex = log.lastIndex() + 1;
         // No membership change until an entry of this term is applied (Ongaro's fix for
         // single-server changes across leader changes).
         pendingConfIndex = log.lastIndex() + 1;
@@ -497,8 +554,7 @@ public final class RaftCore {
             if (v == id) {
                 continue;
             }
-            send(new Message(type, id, v, voteTerm, log.lastTerm(), log.lastIndex(), List.of(), 0, false, 0, null,
-                    transfer ? Message.campaignTransfer : 0));
+            send(Message.voteRequest(pre, id, v, voteTerm, log.lastIndex(), log.lastTerm(), transfer));
         }
     }
 
@@ -543,7 +599,8 @@ public final class RaftCore {
         if (m.term() > term) {
             if (m.type() == MessageType.VOTE || m.type() == MessageType.PRE_VOTE) {
                 boolean force = m.context() == Message.campaignTransfer;
-                boolean inLease = config.checkQuorum() && lead != NONE && electionElapsed < config.electionTicks();
+                boolean inLease = config.checkQuorum()
+                        && ((lead != NONE && electionElapsed < config.electionTicks()) || ticks < holdVotesUntilTick);
                 if (!force && inLease) {
                     // We hear from a leader: do not let a partitioned node depose it.
                     return;
@@ -563,9 +620,9 @@ public final class RaftCore {
             if ((config.checkQuorum() || config.preVote())
                     && (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT)) {
                 // A stale leader cut off by check-quorum / pre-vote would never learn our term otherwise.
-                send(Message.of(MessageType.APPEND_RESPONSE, id, m.from(), term));
+                send(Message.termNotice(id, m.from(), term));
             } else if (m.type() == MessageType.PRE_VOTE) {
-                send(reject(MessageType.PRE_VOTE_RESPONSE, m.from(), term));
+                send(Message.voteResponse(true, id, m.from(), term, false));
             }
             return;
         }
@@ -596,20 +653,15 @@ public final class RaftCore {
         boolean canVote = vote == m.from()
                 || (vote == NONE && lead == NONE)
                 || (pre && m.term() > term);
-        MessageType respType = pre ? MessageType.PRE_VOTE_RESPONSE : MessageType.VOTE_RESPONSE;
         if (canVote && log.isUpToDate(m.index(), m.logTerm())) {
-            send(Message.of(respType, id, m.from(), m.term()));
+            send(Message.voteResponse(pre, id, m.from(), m.term(), true));
             if (!pre) {
                 electionElapsed = 0;
                 vote = m.from();
             }
         } else {
-            send(reject(respType, m.from(), term));
+            send(Message.voteResponse(pre, id, m.from(), term, false));
         }
-    }
-
-    private Message reject(MessageType type, long to, long t) {
-        return new Message(type, id, to, t, 0, 0, List.of(), 0, true, 0, null, 0);
     }
 
     private void stepCandidate(Message m) {
@@ -663,7 +715,7 @@ public final class RaftCore {
                 break;
             case READ_INDEX:
                 if (lead != NONE) {
-                    send(withContext(Message.of(MessageType.READ_INDEX, m.from(), lead, term), m.context()));
+                    send(Message.readIndex(m.from(), lead, term, m.context()));
                 }
                 break;
             case READ_INDEX_RESPONSE:
@@ -684,18 +736,17 @@ public final class RaftCore {
             send(ack(m.from(), lastNew));
         } else {
             long hint = log.findConflictByTerm(Math.min(m.index(), log.lastIndex()), m.logTerm());
-            send(new Message(MessageType.APPEND_RESPONSE, id, m.from(), term, Math.max(0, log.term(hint)), m.index(),
-                    List.of(), 0, true, hint, null, 0));
+            send(Message.appendRejected(id, m.from(), term, m.index(), hint, Math.max(0, log.term(hint))));
         }
     }
 
     private Message ack(long to, long index) {
-        return new Message(MessageType.APPEND_RESPONSE, id, to, term, 0, index, List.of(), 0, false, 0, null, 0);
+        return Message.appendAccepted(id, to, term, index);
     }
 
     private void handleHeartbeat(Message m) {
         log.commitTo(Math.min(m.commit(), log.lastIndex()));
-        send(withContext(Message.of(MessageType.HEARTBEAT_RESPONSE, id, m.from(), term), m.context()));
+        send(Message.heartbeatResponse(id, m.from(), term, m.context(), m.sentAtTick()));
     }
 
     private void handleSnapshot(Message m) {
@@ -771,12 +822,15 @@ public final class RaftCore {
             // keep sending
         }
         if (m.from() == leadTransferee && pr.match == log.lastIndex()) {
-            send(Message.of(MessageType.TIMEOUT_NOW, id, m.from(), term));
+            sendTimeoutNow(m.from());
         }
     }
 
     private void handleHeartbeatResponse(Message m, Progress pr) {
         pr.recentActive = true;
+        if (m.sentAtTick() <= ticks) {
+            pr.leaseAckTick = Math.max(pr.leaseAckTick, m.sentAtTick());
+        }
         pr.probeSent = false;
         if (pr.state == Progress.State.REPLICATE && pr.isPaused()) {
             pr.inflight.pollFirst();
@@ -804,13 +858,13 @@ public final class RaftCore {
                 throw new IllegalStateException("node " + id + ": entry " + pr.next + " compacted but no snapshot");
             }
             pr.becomeSnapshot(s.index());
-            send(new Message(MessageType.SNAPSHOT, id, to, term, 0, 0, List.of(), 0, false, 0, s, 0));
+            send(Message.snapshot(id, to, term, s));
             return false;
         }
         if (ents.isEmpty() && !sendIfEmpty) {
             return false;
         }
-        send(new Message(MessageType.APPEND, id, to, term, prevTerm, prevIndex, ents, log.committed(), false, 0, null, 0));
+        send(Message.append(id, to, term, prevIndex, prevTerm, ents, log.committed()));
         if (!ents.isEmpty()) {
             pr.sentEntries(ents.get(ents.size() - 1).index());
         } else if (pr.state == Progress.State.PROBE) {
@@ -833,9 +887,7 @@ public final class RaftCore {
                 continue;
             }
             long commit = Math.min(e.getValue().match, log.committed());
-            Message m = new Message(MessageType.HEARTBEAT, id, e.getKey(), term, 0, 0, List.of(), commit, false, 0, null,
-                    context);
-            send(m);
+            send(Message.heartbeat(id, e.getKey(), term, commit, context, ticks));
         }
     }
 
@@ -853,7 +905,14 @@ public final class RaftCore {
         Arrays.sort(matches);
         long quorumIndex = matches[matches.length - quorum()];
         boolean committedInTermBefore = committedInCurrentTerm();
+        long before = log.committed();
         boolean moved = log.maybeCommit(quorumIndex, term);
+        for (long i = before + 1; moved && i <= log.committed(); i++) {
+            Entry e = log.entry(i);
+            if (e.term() == term) {
+                uncommittedBytes = Math.max(0, uncommittedBytes - e.data().length);
+            }
+        }
         if (moved && !committedInTermBefore && committedInCurrentTerm()) {
             List<long[]> waiting = new ArrayList<>(readsAwaitingCommit);
             readsAwaitingCommit.clear();
@@ -871,6 +930,7 @@ public final class RaftCore {
     private ProposeResult appendAndReplicate(EntryType type, byte[] data) {
         Entry e = new Entry(term, log.lastIndex() + 1, type, data);
         log.append(e);
+        uncommittedBytes += data.length;
         bcastAppend();
         return new ProposeResult.Accepted(e.index(), term);
     }
@@ -962,15 +1022,14 @@ public final class RaftCore {
         if (from == id) {
             readStates.add(new ReadState(context, index));
         } else {
-            Message m = new Message(MessageType.READ_INDEX_RESPONSE, id, from, term, 0, index, List.of(), 0, false, 0,
-                    null, context);
-            send(m);
+            send(Message.readIndexResponse(id, from, term, context, index));
         }
     }
 
-    private static Message withContext(Message m, long context) {
-        return new Message(m.type(), m.from(), m.to(), m.term(), m.logTerm(), m.index(), m.entries(), m.commit(),
-                m.reject(), m.rejectHint(), m.snapshot(), context);
+    private void sendTimeoutNow(long target) {
+        // The target may campaign whenever this arrives, and voters grant it past their lease check.
+        leaseRevokedTerm = term;
+        send(Message.timeoutNow(id, target, term));
     }
 
     private void send(Message m) {

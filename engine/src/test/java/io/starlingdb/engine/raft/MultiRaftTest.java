@@ -190,6 +190,55 @@ class MultiRaftTest {
     }
 
     @Test
+    void linearizableReadsSeeEveryAcknowledgedWriteOnLeaderAndFollowers() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i, 1);
+        }
+        long expected = 0;
+        for (int k = 1; k <= 20; k++) {
+            proposeUntilAccepted(1, k);
+            expected += k;
+            for (int i = 1; i <= 3; i++) {
+                long seen;
+                try {
+                    seen = nodes[i].linearizableRead(1, sm -> ((CounterMachine) sm).sum).get(5, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // No leader known at that instant (an election on a loaded machine): not a stale answer.
+                    assertInstanceOf(NotLeaderException.class, e.getCause());
+                    continue;
+                }
+                assertEquals(expected, seen, "read on node " + i + " after write " + k);
+            }
+        }
+    }
+
+    @Test
+    void proposalsInFlightWhenTheNodeStopsHaveAnUnknownOutcome() throws Exception {
+        // Slow ticks: the leader cut off from its followers keeps leading (check-quorum) for seconds.
+        config = RaftConfig.defaults().withTickMillis(200);
+        for (int i = 1; i <= 3; i++) {
+            startNode(i, 1);
+        }
+        int leader = leaderOf(1);
+        for (int i = 1; i <= 3; i++) {
+            if (i != leader) {
+                hub.disconnect(i);
+            }
+        }
+        CompletableFuture<Object> inFlight = nodes[leader].propose(1, ByteBuffer.allocate(8).putLong(5).array());
+        await("the proposal is in the leader's log", () -> {
+            try {
+                return nodes[leader].status(1).get().lastIndex() >= 2;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        stopNode(leader);
+        CompletionException e = assertThrows(CompletionException.class, inFlight::join);
+        assertInstanceOf(OutcomeUnknownException.class, e.getCause());
+    }
+
+    @Test
     void oversizedCommandIsRefusedBeforeItReachesTheLog() throws Exception {
         startNode(1, 1);
         CompletionException e = assertThrows(CompletionException.class,

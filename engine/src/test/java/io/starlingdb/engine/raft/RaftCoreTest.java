@@ -279,6 +279,34 @@ class RaftCoreTest {
     }
 
     @Test
+    void leaderRefusesProposalsPastTheUncommittedBytesLimitUntilEntriesCommit() {
+        TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1024, true, true, 100, 10_000, 1024).withLease(0, 10));
+        c.elect(1);
+        c.isolated.add(2L);
+        c.isolated.add(3L);
+        // One proposal always goes through when nothing is uncommitted, however large.
+        assertInstanceOf(ProposeResult.Accepted.class, c.core(1).propose(new byte[8]));
+        assertInstanceOf(ProposeResult.Accepted.class, c.core(1).propose(new byte[2]));
+        ProposeResult refused = c.core(1).propose(new byte[1]);
+        assertInstanceOf(ProposeResult.Dropped.class, refused);
+        assertTrue(((ProposeResult.Dropped) refused).reason().startsWith("backpressure"), refused.toString());
+        c.isolated.clear();
+        c.tick(1, 1);
+        c.stabilize();
+        assertEquals(c.core(1).lastIndex(), c.core(1).committed());
+        assertInstanceOf(ProposeResult.Accepted.class, c.core(1).propose(new byte[1]));
+    }
+
+    @Test
+    void leaseNeedsCheckQuorumAndMustBeShorterThanTheElectionTimeout() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new RaftConfig(10, 1, 4, 1024, true, false, 100, 10_000, 1024).withLease(5, 1024));
+        assertTrue(e.getMessage().startsWith("leaseTicks needs checkQuorum"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> RaftConfig.defaults().withLease(10, 1024));
+        assertTrue(e.getMessage().startsWith("leaseTicks must be in [0, 9]"), e.getMessage());
+    }
+
+    @Test
     void configurationErrorsNameTheSetting() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new RaftConfig(2, 2, 10, 1024, true, true, 100, 10_000, 1024));

@@ -20,9 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code -Draft.scenarios.rewrite=true} to rewrite the expected outputs from the actual ones
  * (then read the diff: the files are the specification).
  *
- * <p>Commands: {@code cluster N [prevote=B] [checkquorum=B] [batch=BYTES]} (starts N voters),
+ * <p>Commands: {@code cluster N [prevote=B] [checkquorum=B] [batch=BYTES] [lease=TICKS]} (starts N voters),
  * {@code campaign ID}, {@code propose ID DATA}, {@code conf ID add-learner|promote|remove NODE},
- * {@code read ID CONTEXT}, {@code transfer ID TARGET}, {@code compact ID DATA},
+ * {@code read ID CONTEXT}, {@code lease ID} (whether it holds a read lease), {@code transfer ID TARGET}, {@code compact ID DATA},
  * {@code tick ID [N]}, {@code tick-all [N]}, {@code stabilize} (deliver until quiet; prints the
  * messages delivered), {@code deliver ID} (only the messages queued for ID, once),
  * {@code drop-all} (loses every queued message), {@code isolate ID}, {@code heal}, {@code crash ID}, {@code restart ID},
@@ -86,6 +86,7 @@ class RaftScenarioTest {
                     boolean preVote = true;
                     boolean checkQuorum = true;
                     int batch = 1024 * 1024;
+                    int lease = 0;
                     for (int k = 2; k < a.length; k++) {
                         String[] kv = a[k].split("=");
                         switch (kv[0]) {
@@ -98,12 +99,16 @@ class RaftScenarioTest {
                             case "batch":
                                 batch = Integer.parseInt(kv[1]);
                                 break;
+                            case "lease":
+                                lease = Integer.parseInt(kv[1]);
+                                break;
                             default:
                                 throw new IllegalArgumentException("unknown cluster option " + kv[0]);
                         }
                     }
                     c = new TestCluster(Integer.parseInt(a[1]),
-                            new RaftConfig(10, 1, 4, batch, preVote, checkQuorum, 100, 10_000, 1024));
+                            new RaftConfig(10, 1, 4, batch, preVote, checkQuorum, 100, 10_000, 1024)
+                                    .withLease(lease, RaftConfig.defaultMaxUncommittedBytes));
                     break;
                 }
                 case "campaign":
@@ -121,6 +126,12 @@ class RaftScenarioTest {
                 case "read":
                     out.append("leader ").append(c.core(id(a[1])).readIndex(Long.parseLong(a[2]))).append('\n');
                     break;
+                case "lease": {
+                    RaftCore core = c.core(id(a[1]));
+                    out.append("lease=").append(core.hasLease()).append(" lease-read=").append(core.canServeLeaseRead())
+                            .append('\n');
+                    break;
+                }
                 case "transfer":
                     out.append(c.core(id(a[1])).transferLeadership(id(a[2]))).append('\n');
                     break;
