@@ -9,6 +9,13 @@ public interface StateMachine {
     /** Applies a committed command at index and returns the result for the proposer. */
     Object apply(long index, byte[] command);
 
+    /**
+     * A committed membership change at index, applied to the group's configuration by Raft; a
+     * state machine that records its members (a range descriptor) follows it here.
+     */
+    default void applyConfChange(long index, ConfChange change) {
+    }
+
     /** The whole state, to send to a follower that is too far behind and to compact the log. */
     byte[] snapshot();
 

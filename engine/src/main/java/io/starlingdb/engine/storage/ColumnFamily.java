@@ -11,7 +11,9 @@ public enum ColumnFamily {
     /** Raft hard state (term, vote, commit) and other per-group Raft metadata. */
     RAFT_STATE("raft_state"),
     /** Node-local metadata (node id, storage format version). */
-    META("meta");
+    META("meta"),
+    /** Replicated ranges: each range's applied index and descriptor, and the key-value data of every range here. */
+    RANGES("ranges");
 
     private final String rocksName;
 

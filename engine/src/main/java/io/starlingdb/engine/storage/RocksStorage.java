@@ -119,8 +119,8 @@ public final class RocksStorage implements AutoCloseable {
         cfOptions.add(defaultOptions);
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaultOptions));
         for (ColumnFamily cf : ColumnFamily.values()) {
-            // Point lookups by whole key happen on DATA (and rarely elsewhere): only it pays for filters.
-            ColumnFamilyOptions o = columnFamilyOptions(options, cache, cf == ColumnFamily.DATA ? bloom : null);
+            // Point lookups by whole key happen on DATA and RANGES (and rarely elsewhere): only they pay for filters.
+            ColumnFamilyOptions o = columnFamilyOptions(options, cache, cf == ColumnFamily.DATA || cf == ColumnFamily.RANGES ? bloom : null);
             cfOptions.add(o);
             descriptors.add(new ColumnFamilyDescriptor(cf.rocksNameBytes(), o));
         }

@@ -1,0 +1,235 @@
+package io.starlingdb.engine.range;
+
+import io.starlingdb.engine.raft.ConfState;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Byte encodings of range commands, descriptors and snapshots, big-endian. Decoding checks every
+ * length against the bytes actually there, so a corrupt record fails with an exception instead
+ * of allocating what a bad length asks for.
+ */
+public final class RangeCodec {
+
+    private static final byte writeTag = 1;
+    private static final byte splitTag = 2;
+    private static final byte putTag = 1;
+    private static final byte deleteTag = 2;
+    private static final byte casTag = 3;
+
+    private RangeCodec() {
+    }
+
+    public static byte[] encodeCommand(RangeCommand command) {
+        Out out = new Out();
+        if (command instanceof RangeCommand.Write w) {
+            out.b(writeTag).i(w.ops().size());
+            for (WriteOp op : w.ops()) {
+                if (op instanceof WriteOp.Put p) {
+                    out.b(putTag).bytes(p.key()).bytes(p.value());
+                } else if (op instanceof WriteOp.Delete d) {
+                    out.b(deleteTag).bytes(d.key());
+                } else {
+                    WriteOp.CompareAndSet c = (WriteOp.CompareAndSet) op;
+                    out.b(casTag).bytes(c.key()).nullable(c.expected()).nullable(c.newValue());
+                }
+            }
+        } else {
+            RangeCommand.Split s = (RangeCommand.Split) command;
+            out.b(splitTag).bytes(s.splitKey()).l(s.newRangeId()).l(s.expectedGeneration());
+        }
+        return out.toByteArray();
+    }
+
+    public static RangeCommand decodeCommand(byte[] data) {
+        In in = new In(data);
+        try {
+            byte tag = in.b.get();
+            RangeCommand c;
+            if (tag == writeTag) {
+                int n = in.count(2);
+                List<WriteOp> ops = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    byte opTag = in.b.get();
+                    switch (opTag) {
+                        case putTag -> ops.add(new WriteOp.Put(in.bytes(), in.bytes()));
+                        case deleteTag -> ops.add(new WriteOp.Delete(in.bytes()));
+                        case casTag -> ops.add(new WriteOp.CompareAndSet(in.bytes(), in.nullable(), in.nullable()));
+                        default -> throw new IllegalArgumentException("unknown write operation tag " + opTag);
+                    }
+                }
+                c = new RangeCommand.Write(ops);
+            } else if (tag == splitTag) {
+                c = new RangeCommand.Split(in.bytes(), in.b.getLong(), in.b.getLong());
+            } else {
+                throw new IllegalArgumentException("unknown range command tag " + tag);
+            }
+            in.end();
+            return c;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated range command of " + data.length + " bytes", e);
+        }
+    }
+
+    public static byte[] encodeDescriptor(RangeDescriptor d) {
+        Out out = new Out();
+        putDescriptor(out, d);
+        return out.toByteArray();
+    }
+
+    public static RangeDescriptor decodeDescriptor(byte[] data) {
+        In in = new In(data);
+        try {
+            RangeDescriptor d = getDescriptor(in);
+            in.end();
+            return d;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated range descriptor of " + data.length + " bytes", e);
+        }
+    }
+
+    /** A range's whole state: its descriptor, applied index and every pair in its span. */
+    public record RangeSnapshot(RangeDescriptor descriptor, long appliedIndex, List<RangeResult.KeyValue> pairs) {
+    }
+
+    public static byte[] encodeSnapshot(RangeSnapshot s) {
+        Out out = new Out();
+        putDescriptor(out, s.descriptor());
+        out.l(s.appliedIndex()).i(s.pairs().size());
+        for (RangeResult.KeyValue kv : s.pairs()) {
+            out.bytes(kv.key()).bytes(kv.value());
+        }
+        return out.toByteArray();
+    }
+
+    public static RangeSnapshot decodeSnapshot(byte[] data) {
+        In in = new In(data);
+        try {
+            RangeDescriptor d = getDescriptor(in);
+            long applied = in.b.getLong();
+            int n = in.count(8);
+            List<RangeResult.KeyValue> pairs = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                pairs.add(new RangeResult.KeyValue(in.bytes(), in.bytes()));
+            }
+            in.end();
+            return new RangeSnapshot(d, applied, pairs);
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated range snapshot of " + data.length + " bytes", e);
+        }
+    }
+
+    private static void putDescriptor(Out out, RangeDescriptor d) {
+        out.l(d.rangeId()).bytes(d.start()).nullable(d.end()).l(d.generation());
+        out.i(d.conf().voters().size());
+        for (long v : d.conf().voters()) {
+            out.l(v);
+        }
+        out.i(d.conf().learners().size());
+        for (long l : d.conf().learners()) {
+            out.l(l);
+        }
+    }
+
+    private static RangeDescriptor getDescriptor(In in) {
+        long id = in.b.getLong();
+        byte[] start = in.bytes();
+        byte[] end = in.nullable();
+        long generation = in.b.getLong();
+        TreeSet<Long> voters = new TreeSet<>();
+        for (int i = in.count(8); i > 0; i--) {
+            voters.add(in.b.getLong());
+        }
+        TreeSet<Long> learners = new TreeSet<>();
+        for (int i = in.count(8); i > 0; i--) {
+            learners.add(in.b.getLong());
+        }
+        return new RangeDescriptor(id, start, end, new ConfState(voters, learners), generation);
+    }
+
+    /** A growing big-endian buffer. */
+    private static final class Out {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final ByteBuffer scratch = ByteBuffer.allocate(8);
+
+        Out b(byte v) {
+            bytes.write(v);
+            return this;
+        }
+
+        Out i(int v) {
+            bytes.write(scratch.clear().putInt(v).array(), 0, 4);
+            return this;
+        }
+
+        Out l(long v) {
+            bytes.write(scratch.clear().putLong(v).array(), 0, 8);
+            return this;
+        }
+
+        Out bytes(byte[] v) {
+            i(v.length);
+            bytes.write(v, 0, v.length);
+            return this;
+        }
+
+        Out nullable(byte[] v) {
+            if (v == null) {
+                return i(-1);
+            }
+            return bytes(v);
+        }
+
+        byte[] toByteArray() {
+            return bytes.toByteArray();
+        }
+    }
+
+    /** Bounds-checked reads. */
+    private static final class In {
+        final ByteBuffer b;
+
+        In(byte[] data) {
+            b = ByteBuffer.wrap(data);
+        }
+
+        /** A count of items of at least minItemBytes each, checked against what is left. */
+        int count(int minItemBytes) {
+            int n = b.getInt();
+            if (n < 0 || (long) n * minItemBytes > b.remaining()) {
+                throw new IllegalArgumentException("count " + n + " does not fit the " + b.remaining() + " bytes left");
+            }
+            return n;
+        }
+
+        byte[] bytes() {
+            int n = b.getInt();
+            if (n < 0 || n > b.remaining()) {
+                throw new IllegalArgumentException("length " + n + " does not fit the " + b.remaining() + " bytes left");
+            }
+            byte[] v = new byte[n];
+            b.get(v);
+            return v;
+        }
+
+        byte[] nullable() {
+            int n = b.getInt();
+            if (n == -1) {
+                return null;
+            }
+            b.position(b.position() - 4);
+            return bytes();
+        }
+
+        void end() {
+            if (b.hasRemaining()) {
+                throw new IllegalArgumentException(b.remaining() + " unexpected trailing bytes");
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.starlingdb.engine.range;
+
+import java.util.List;
+
+/** What a range answers to a command or a read. */
+public sealed interface RangeResult {
+
+    /** The write batch was applied. */
+    record Written() implements RangeResult {
+    }
+
+    /** The batch's operation at opIndex found actual (null: absent) instead of its expected value; nothing was applied. */
+    record ConditionFailed(int opIndex, byte[] actual) implements RangeResult {
+    }
+
+    /**
+     * A key of the request is not in this range (any more): nothing was applied; current is the
+     * range as it is now, for the sender's cache.
+     */
+    record KeyMismatch(RangeDescriptor current) implements RangeResult {
+    }
+
+    /** The split was applied: the range is now left, and right is the new range. */
+    record SplitDone(RangeDescriptor left, RangeDescriptor right) implements RangeResult {
+    }
+
+    /** The command was refused and changed nothing (a stale split, a split key outside the range). */
+    record Refused(String reason) implements RangeResult {
+    }
+
+    /** A point read: value is null when the key is absent. */
+    record Value(byte[] value) implements RangeResult {
+    }
+
+    /**
+     * A page of a scan: the pairs in key order; resumeKey is where the next page starts, null when
+     * the requested span (within this range) is exhausted.
+     */
+    record Rows(List<KeyValue> rows, byte[] resumeKey) implements RangeResult {
+    }
+
+    /** One key-value pair. */
+    record KeyValue(byte[] key, byte[] value) {
+    }
+}

@@ -1,0 +1,294 @@
+package io.starlingdb.engine.range;
+
+import io.starlingdb.engine.raft.ConfChange;
+import io.starlingdb.engine.raft.StateMachine;
+import io.starlingdb.engine.storage.KvBatch;
+import io.starlingdb.engine.storage.KvCursor;
+import io.starlingdb.engine.storage.KvSnapshot;
+import io.starlingdb.engine.storage.KvStore;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One replica of a range: applies the range's Raft log to the node's range store and serves
+ * reads of its span. Every command writes its data, the range's descriptor when it changes, and
+ * the applied index in one atomic batch, so after a crash the replica resumes exactly after the
+ * last command that reached the disk and skips the log entries it already has.
+ *
+ * <p>Commands are deterministic functions of the stored state, so every replica reaches the same
+ * state and the same answer: conditions (compare-and-set) and span checks are evaluated when a
+ * command is applied, not when it is proposed. A write with a key outside the span (the range
+ * split after the write was proposed) changes nothing and answers {@link RangeResult.KeyMismatch}.
+ *
+ * <p>Not thread-safe: the Raft driver applies and reads from one thread.
+ */
+public final class RangeStateMachine implements StateMachine {
+
+    private final KvStore store;
+    private final RangeHost host;
+    private RangeDescriptor descriptor;
+    private long applied;
+
+    private RangeStateMachine(KvStore store, RangeHost host, RangeDescriptor descriptor, long applied) {
+        this.store = store;
+        this.host = host;
+        this.descriptor = descriptor;
+        this.applied = applied;
+    }
+
+    /** Writes the initial state of a range that starts with no log (the first ranges of a new cluster). */
+    public static void bootstrap(KvStore store, RangeDescriptor descriptor) {
+        KvBatch b = new KvBatch();
+        putLocalState(b, descriptor, 0);
+        store.apply(b, true);
+    }
+
+    /** The ranges whose state this store holds, for reopening their replicas after a restart. */
+    public static List<RangeDescriptor> storedRanges(KvStore store) {
+        List<RangeDescriptor> out = new ArrayList<>();
+        try (KvSnapshot s = store.snapshot(); KvCursor c = s.scan(RangeKeys.localSpanStart(), RangeKeys.localSpanEnd())) {
+            while (c.next()) {
+                if (RangeKeys.isDescriptorKey(c.key())) {
+                    out.add(RangeCodec.decodeDescriptor(c.value()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Opens the replica of rangeId whose state the store holds. */
+    public static RangeStateMachine open(KvStore store, long rangeId, RangeHost host) {
+        try (KvSnapshot s = store.snapshot()) {
+            byte[] d = s.get(RangeKeys.descriptorKey(rangeId));
+            byte[] a = s.get(RangeKeys.appliedIndexKey(rangeId));
+            if (d == null || a == null) {
+                throw new IllegalStateException("no state stored for range " + rangeId);
+            }
+            return new RangeStateMachine(store, host, RangeCodec.decodeDescriptor(d), ByteBuffer.wrap(a).getLong());
+        }
+    }
+
+    public RangeDescriptor descriptor() {
+        return descriptor;
+    }
+
+    public long appliedIndex() {
+        return applied;
+    }
+
+    // ------------------------------------------------------------------ applying
+
+    @Override
+    public Object apply(long index, byte[] command) {
+        if (index <= applied) {
+            return null; // replayed after a restart: already in the store
+        }
+        RangeCommand c = RangeCodec.decodeCommand(command);
+        KvBatch batch = new KvBatch();
+        RangeResult result;
+        RangeDescriptor right = null;
+        if (c instanceof RangeCommand.Write w) {
+            result = write(w, batch);
+        } else {
+            RangeCommand.Split s = (RangeCommand.Split) c;
+            result = split(s, batch);
+            if (result instanceof RangeResult.SplitDone done) {
+                right = done.right();
+                descriptor = done.left();
+            }
+        }
+        putLocalState(batch, descriptor, index);
+        store.apply(batch, false);
+        applied = index;
+        if (right != null) {
+            host.splitApplied(descriptor, right);
+        }
+        return result;
+    }
+
+    @Override
+    public void applyConfChange(long index, ConfChange change) {
+        if (index <= applied) {
+            return;
+        }
+        descriptor = descriptor.withConf(descriptor.conf().apply(change));
+        KvBatch batch = new KvBatch();
+        putLocalState(batch, descriptor, index);
+        store.apply(batch, false);
+        applied = index;
+    }
+
+    private RangeResult write(RangeCommand.Write w, KvBatch batch) {
+        for (WriteOp op : w.ops()) {
+            if (!descriptor.contains(op.key())) {
+                return new RangeResult.KeyMismatch(descriptor);
+            }
+        }
+        try (KvSnapshot s = store.snapshot()) {
+            List<WriteOp> ops = w.ops();
+            for (int i = 0; i < ops.size(); i++) {
+                if (ops.get(i) instanceof WriteOp.CompareAndSet cas) {
+                    byte[] actual = currentValue(s, ops, i, cas.key());
+                    if (!Arrays.equals(actual, cas.expected())) {
+                        return new RangeResult.ConditionFailed(i, actual);
+                    }
+                }
+            }
+        }
+        for (WriteOp op : w.ops()) {
+            byte[] key = RangeKeys.dataKey(op.key());
+            if (op instanceof WriteOp.Put p) {
+                batch.put(key, p.value());
+            } else if (op instanceof WriteOp.Delete) {
+                batch.delete(key);
+            } else {
+                WriteOp.CompareAndSet cas = (WriteOp.CompareAndSet) op;
+                if (cas.newValue() == null) {
+                    batch.delete(key);
+                } else {
+                    batch.put(key, cas.newValue());
+                }
+            }
+        }
+        return new RangeResult.Written();
+    }
+
+    /** The value of key as the batch's operations before position upTo leave it. */
+    private static byte[] currentValue(KvSnapshot s, List<WriteOp> ops, int upTo, byte[] key) {
+        for (int i = upTo - 1; i >= 0; i--) {
+            WriteOp op = ops.get(i);
+            if (Arrays.equals(op.key(), key)) {
+                if (op instanceof WriteOp.Put p) {
+                    return p.value();
+                } else if (op instanceof WriteOp.Delete) {
+                    return null;
+                } else {
+                    return ((WriteOp.CompareAndSet) op).newValue();
+                }
+            }
+        }
+        return s.get(RangeKeys.dataKey(key));
+    }
+
+    private RangeResult split(RangeCommand.Split s, KvBatch batch) {
+        if (s.expectedGeneration() != descriptor.generation()) {
+            return new RangeResult.Refused("range " + descriptor.rangeId() + " is at generation " + descriptor.generation()
+                    + ", the split expected " + s.expectedGeneration());
+        }
+        if (!descriptor.contains(s.splitKey()) || Arrays.equals(s.splitKey(), descriptor.start())) {
+            return new RangeResult.Refused("split key " + RangeDescriptor.hex(s.splitKey()) + " is not inside " + descriptor);
+        }
+        long generation = descriptor.generation() + 1;
+        RangeDescriptor left = new RangeDescriptor(descriptor.rangeId(), descriptor.start(), s.splitKey(), descriptor.conf(),
+                generation);
+        RangeDescriptor right = new RangeDescriptor(s.newRangeId(), s.splitKey(), descriptor.end(), descriptor.conf(),
+                generation);
+        putLocalState(batch, right, 0);
+        return new RangeResult.SplitDone(left, right);
+    }
+
+    private static void putLocalState(KvBatch batch, RangeDescriptor d, long appliedIndex) {
+        batch.put(RangeKeys.descriptorKey(d.rangeId()), RangeCodec.encodeDescriptor(d));
+        batch.put(RangeKeys.appliedIndexKey(d.rangeId()), ByteBuffer.allocate(8).putLong(appliedIndex).array());
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /** The value of key, or a mismatch if the key is not in this range. */
+    public RangeResult get(byte[] key) {
+        if (!descriptor.contains(key)) {
+            return new RangeResult.KeyMismatch(descriptor);
+        }
+        try (KvSnapshot s = store.snapshot()) {
+            return new RangeResult.Value(s.get(RangeKeys.dataKey(key)));
+        }
+    }
+
+    /**
+     * The pairs with from &lt;= key &lt; to (null: no bound) that lie in this range, at most
+     * maxRows of them and about maxBytes; from must be in the range.
+     */
+    public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes) {
+        if (!descriptor.contains(from)) {
+            return new RangeResult.KeyMismatch(descriptor);
+        }
+        byte[] end = descriptor.end() == null ? to
+                : to == null || Arrays.compareUnsigned(to, descriptor.end()) > 0 ? descriptor.end() : to;
+        List<RangeResult.KeyValue> rows = new ArrayList<>();
+        long bytes = 0;
+        try (KvSnapshot s = store.snapshot();
+             KvCursor c = s.scan(RangeKeys.dataKey(from), RangeKeys.dataBound(end))) {
+            while (c.next()) {
+                byte[] key = RangeKeys.userKey(c.key());
+                if (rows.size() >= maxRows || bytes >= maxBytes) {
+                    return new RangeResult.Rows(rows, key);
+                }
+                rows.add(new RangeResult.KeyValue(key, c.value().clone()));
+                bytes += key.length + c.value().length;
+            }
+        }
+        return new RangeResult.Rows(rows, null);
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    @Override
+    public byte[] snapshot() {
+        List<RangeResult.KeyValue> pairs = new ArrayList<>();
+        try (KvSnapshot s = store.snapshot();
+             KvCursor c = s.scan(RangeKeys.dataKey(descriptor.start()), RangeKeys.dataBound(descriptor.end()))) {
+            while (c.next()) {
+                pairs.add(new RangeResult.KeyValue(RangeKeys.userKey(c.key()), c.value().clone()));
+            }
+        }
+        return RangeCodec.encodeSnapshot(new RangeCodec.RangeSnapshot(descriptor, applied, pairs));
+    }
+
+    /**
+     * Installs a snapshot from the leader. The replica's own state is durable, so a snapshot that
+     * is not ahead of it (the one Raft reloads at start-up, null for none) changes nothing. One
+     * that is ahead replaces the data of the replica's span (which may be wider: a split this
+     * replica skipped; the cut-off part belongs to no replica here any more) in one batch.
+     */
+    @Override
+    public void restore(byte[] data) {
+        if (data == null) {
+            return;
+        }
+        RangeCodec.RangeSnapshot snap = RangeCodec.decodeSnapshot(data);
+        if (snap.appliedIndex() <= applied) {
+            return;
+        }
+        if (snap.descriptor().rangeId() != descriptor.rangeId()) {
+            throw new IllegalArgumentException("snapshot of range " + snap.descriptor().rangeId() + " offered to range "
+                    + descriptor.rangeId());
+        }
+        KvBatch batch = new KvBatch();
+        byte[] from = min(descriptor.start(), snap.descriptor().start());
+        byte[] to = descriptor.end() == null || snap.descriptor().end() == null ? null
+                : max(descriptor.end(), snap.descriptor().end());
+        try (KvSnapshot s = store.snapshot(); KvCursor c = s.scan(RangeKeys.dataKey(from), RangeKeys.dataBound(to))) {
+            while (c.next()) {
+                batch.delete(c.key().clone());
+            }
+        }
+        for (RangeResult.KeyValue kv : snap.pairs()) {
+            batch.put(RangeKeys.dataKey(kv.key()), kv.value());
+        }
+        descriptor = snap.descriptor();
+        applied = snap.appliedIndex();
+        putLocalState(batch, descriptor, applied);
+        store.apply(batch, false);
+    }
+
+    private static byte[] min(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b) <= 0 ? a : b;
+    }
+
+    private static byte[] max(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b) >= 0 ? a : b;
+    }
+}
