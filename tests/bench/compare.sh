@@ -46,7 +46,7 @@ echo "# building (skipping tests)..."
 (cd "$ROOT" && mvn -q -B -DskipTests install >/dev/null)
 (cd "$ROOT" && mvn -q -B -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null)
 CP="$ROOT/tests/target/classes:$(cat "$WORK/cp.txt")"
-bench() { java -Xmx2g -cp "$CP" io.starlingdb.bench.JdbcBench "$@" "${BENCH_ARGS[@]}"; }
+bench() { java -Xmx2g -cp "$CP" io.starlingdb.testkit.bench.JdbcBench "$@" "${BENCH_ARGS[@]}"; }
 
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"

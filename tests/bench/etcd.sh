@@ -12,6 +12,11 @@ command -v etcdctl >/dev/null || need+=(etcd-client)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# EtcdBench lives in testkit; run it from testkit's built classes and runtime dependencies,
+# which a plain package of the reactor produces (no install needed, so a fresh clone works).
+echo "# building testkit (skipping tests)..." >&2
+(cd "$ROOT" && mvn -q -B -DskipTests package -pl testkit -am >&2) || {
+  echo "etcd.sh: building testkit failed (mvn -B -DskipTests package -pl testkit -am shows why)" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/starling-etcd.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
@@ -41,6 +46,4 @@ until ETCDCTL_API=3 etcdctl --endpoints "$ENDPOINTS" endpoint health >/dev/null 
 done
 # Send to the leader, as a Raft client that knows the leader does.
 LEADER=$(ETCDCTL_API=3 etcdctl --endpoints "$ENDPOINTS" endpoint status -w table | awk -F'|' '$6 ~ /true/ {gsub(/ /,"",$2); print $2}')
-(cd "$ROOT" && mvn -q -B -o -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null) || \
-  (cd "$ROOT" && mvn -q -B -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null)
-java -cp "$ROOT/tests/target/classes:$(cat "$WORK/cp.txt")" io.starlingdb.bench.EtcdBench --endpoints "$LEADER" "$@"
+java -cp "$ROOT/testkit/target/classes:$ROOT/testkit/target/lib/*" io.starlingdb.testkit.bench.EtcdBench --endpoints "$LEADER" "$@"

@@ -2,6 +2,7 @@ package io.starlingdb.cluster;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.starlingdb.cluster.health.PeerHealth;
+import io.starlingdb.cluster.membership.InboundFilter;
 import io.starlingdb.cluster.membership.Member;
 import io.starlingdb.cluster.membership.MemberState;
 import io.starlingdb.cluster.membership.MembershipEvent;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -36,6 +38,7 @@ public final class ClusterNetworkManager implements AutoCloseable {
     private final ClusterNetworkOptions options;
     private final MeterRegistry registry;
     private final Transport transport;
+    private final InboundFilter membershipFilter;
     private SwimDriver membership;
     private volatile boolean started;
     private volatile boolean stopped;
@@ -45,7 +48,17 @@ public final class ClusterNetworkManager implements AutoCloseable {
      *                         below 200 which membership uses), or null
      */
     public ClusterNetworkManager(ClusterNetworkOptions options, MessageTypes applicationTypes, MeterRegistry registry) {
+        this(options, applicationTypes, registry, InboundFilter.admitAll);
+    }
+
+    /**
+     * As {@link #ClusterNetworkManager(ClusterNetworkOptions, MessageTypes, MeterRegistry)}, with a
+     * filter on inbound membership messages: the seam fault-injection harnesses use to drop some.
+     */
+    public ClusterNetworkManager(ClusterNetworkOptions options, MessageTypes applicationTypes, MeterRegistry registry,
+            InboundFilter membershipFilter) {
         this.options = options;
+        this.membershipFilter = Objects.requireNonNull(membershipFilter, "membershipFilter");
         this.registry = registry;
         MessageTypes types = applicationTypes != null ? applicationTypes : new MessageTypes();
         SwimMessages.register(types);
@@ -60,7 +73,8 @@ public final class ClusterNetworkManager implements AutoCloseable {
         NodeAddress address = transport.start();
         Member self = new Member(options.nodeId(), address.toString(), MemberState.ALIVE, 0,
                 Metadata.of(options.metadata()));
-        membership = new SwimDriver(transport, options.swim(), options.health(), self, options.seeds(), registry);
+        membership = new SwimDriver(transport, options.swim(), options.health(), self, options.seeds(), registry,
+                membershipFilter);
         membership.start();
         started = true;
         return address;
@@ -197,12 +211,6 @@ public final class ClusterNetworkManager implements AutoCloseable {
     /** The transport, for modules that address peers directly. */
     public Transport transport() {
         return transport;
-    }
-
-    /** Test hook: drop this share of inbound membership messages. */
-    public void injectMembershipLoss(double rate) {
-        requireStarted();
-        membership.injectLoss(rate);
     }
 
     private void requireStarted() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.starlingdb.cluster.health.HealthOptions;
+import io.starlingdb.cluster.membership.InboundFilter;
 import io.starlingdb.cluster.membership.MemberState;
 import io.starlingdb.cluster.membership.MembershipEvent;
 import io.starlingdb.cluster.membership.Metadata;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -38,13 +40,17 @@ class ClusterMembershipTest {
     /** Testing-preset timing; the loss test gives suspects longer, so a loaded machine's pauses are not mistaken for loss. */
     private SwimOptions swim = SwimOptions.fast();
 
+    /** Share of inbound membership messages every node drops, through the {@link InboundFilter} seam. */
+    private volatile double lossRate;
+    private final Random loss = new Random(42);
+
     private ClusterNetworkManager start(String id, List<NodeAddress> seeds) throws InterruptedException {
         ClusterNetworkOptions options = new ClusterNetworkOptions(id,
                 TransportOptions.defaults("127.0.0.1", 0, "membership-test-secret"), swim,
                 HealthOptions.defaults(), seeds, Map.of(Metadata.roles, "sql,storage", Metadata.datacenter, "dc1",
                         Metadata.rack, "r" + id.charAt(id.length() - 1)));
         ClusterNetworkManager node = new ClusterNetworkManager(options, new MessageTypes().register(Hello.class, 100),
-                registry);
+                registry, (from, message) -> lossRate == 0 || loss.nextDouble() >= lossRate);
         nodes.add(node);
         node.start();
         return node;
@@ -174,7 +180,7 @@ class ClusterMembershipTest {
     void membershipSurvivesInjectedLoss() throws Exception {
         swim = SwimOptions.fast().withTiming(100, 40, 3, 1_000);
         List<ClusterNetworkManager> cluster = startCluster(4);
-        cluster.forEach(n -> n.injectMembershipLoss(0.05));
+        lossRate = 0.05;
         List<MembershipEvent> deaths = new CopyOnWriteArrayList<>();
         cluster.forEach(n -> n.subscribe(e -> {
             if (e.type() == MembershipEvent.Type.DEAD) {

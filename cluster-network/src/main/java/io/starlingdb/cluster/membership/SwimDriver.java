@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,8 +51,7 @@ public final class SwimDriver implements AutoCloseable {
     private final Map<Long, SentPing> pings = new HashMap<>();
     private final Timer rttTimer;
     private final MeterRegistry registry;
-    private final Random lossInjector = new Random();
-    private volatile double injectedLossRate;
+    private final InboundFilter inboundFilter;
     private final java.util.concurrent.atomic.AtomicInteger pendingInbound = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.LongAdder droppedInbound = new java.util.concurrent.atomic.LongAdder();
     private volatile List<Member> members;
@@ -60,9 +60,11 @@ public final class SwimDriver implements AutoCloseable {
     private record SentPing(String targetId, String address, long sentNanos) {
     }
 
+    /** @param inboundFilter decides which inbound membership messages are handled ({@link InboundFilter#admitAll} in production) */
     public SwimDriver(Transport transport, SwimOptions options, HealthOptions healthOptions, Member self,
-            List<NodeAddress> seeds, MeterRegistry registry) {
+            List<NodeAddress> seeds, MeterRegistry registry, InboundFilter inboundFilter) {
         this.transport = transport;
+        this.inboundFilter = Objects.requireNonNull(inboundFilter, "inboundFilter");
         this.options = options;
         this.healthOptions = healthOptions;
         this.swim = new Swim(options, self, new Random(ThreadLocalRandom.current().nextLong()), 0);
@@ -93,7 +95,7 @@ public final class SwimDriver implements AutoCloseable {
     private <T extends SwimMessage> void register(Class<T> type) {
         transport.handle(type, (from, message) -> {
             long arrived = System.nanoTime();
-            if (injectedLossRate > 0 && lossInjector.nextDouble() < injectedLossRate) {
+            if (!inboundFilter.admit(from, message)) {
                 return null;
             }
             if (thread.isShutdown() || pendingInbound.incrementAndGet() > maxPendingInbound) {
@@ -314,11 +316,6 @@ public final class SwimDriver implements AutoCloseable {
             log.warn("Node {} could not remove {}", swim.self().id(), memberId, e);
             return false;
         }
-    }
-
-    /** Test hook: drops this share of inbound membership messages, to simulate a lossy network. */
-    public void injectLoss(double rate) {
-        injectedLossRate = rate;
     }
 
     /** Leaves gracefully: the leave notice is handed to the transport before this returns. */

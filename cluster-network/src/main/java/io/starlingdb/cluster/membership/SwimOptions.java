@@ -35,7 +35,7 @@ public record SwimOptions(
         int maxMetadataChars) {
 
     /** Cluster size at and below which the suspicion timeout is not scaled up. */
-    static final int suspicionScaleFreeMembers = 7;
+    public static final int suspicionScaleFreeMembers = 7;
 
     public SwimOptions {
         check("protocolPeriodMillis", protocolPeriodMillis, 10, 60_000);

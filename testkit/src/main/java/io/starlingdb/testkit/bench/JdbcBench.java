@@ -1,0 +1,219 @@
+package io.starlingdb.testkit.bench;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Recorder;
+import org.HdrHistogram.Histogram;
+
+/**
+ * A JDBC benchmark that measures a database the way applications use it: load N rows, then
+ * point selects (prepared, and as plain statements with the id in the text), durable single-row updates and a scan-aggregate, each phase with T threads
+ * for a fixed time, printing throughput and p50/p99 latency. The same statements run
+ * unchanged against Starling, PostgreSQL and H2, so figures from one run on one machine
+ * can be compared as ratios.
+ */
+public final class JdbcBench {
+
+    /** Rows per INSERT batch (and per commit) during the load phase. */
+    private static final int LOAD_BATCH_ROWS = 500;
+
+    /** Highest latency the histograms track, in nanoseconds (60 s). */
+    private static final long MAX_TRACKED_LATENCY_NANOS = 60_000_000_000L;
+
+    private final BenchOptions options;
+
+    private JdbcBench(BenchOptions options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.println(BenchOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        new JdbcBench(options).run();
+    }
+
+    private void run() throws Exception {
+        System.out.printf(Locale.ROOT, "# %s  rows=%d threads=%d seconds/phase=%d%n",
+                options.label(), options.rows(), options.threads(), options.seconds());
+        System.out.printf(Locale.ROOT, "%-10s %-8s %12s %10s %10s %10s %8s%n",
+                "target", "phase", "ops/s", "p50_ms", "p99_ms", "max_ms", "errors");
+        try (Connection c = connect()) {
+            for (String phase : options.phases()) {
+                PhaseResult result = switch (phase) {
+                    case "load" -> load(c);
+                    case "point" -> timed(phase, (conn, stmt) -> pointSelect(stmt), SELECT_SQL);
+                    case "literal" -> timed(phase, (conn, stmt) -> literalSelect(conn), SELECT_SQL);
+                    case "update" -> timed(phase, (conn, stmt) -> update(stmt), UPDATE_SQL);
+                    case "scan" -> timed(phase, (conn, stmt) -> scan(stmt), SCAN_SQL);
+                    default -> throw new IllegalArgumentException("unknown phase " + phase);
+                };
+                result.print(options.label());
+            }
+        }
+    }
+
+    private static final String SELECT_SQL = "SELECT id, k, v, n FROM bench WHERE id = ?";
+    private static final String UPDATE_SQL = "UPDATE bench SET n = n + 1 WHERE id = ?";
+    private static final String SCAN_SQL = "SELECT COUNT(*), SUM(n), MAX(v) FROM bench WHERE k < ?";
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection(options.url(), options.user(), options.password());
+    }
+
+    private PhaseResult load(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            try {
+                s.execute("DROP TABLE bench");
+            } catch (SQLException absent) {
+                // The table did not exist: nothing to drop. Not every peer speaks IF EXISTS alike.
+            }
+            s.execute("CREATE TABLE bench (id BIGINT NOT NULL PRIMARY KEY, k INTEGER NOT NULL, "
+                    + "v VARCHAR(100) NOT NULL, n DOUBLE PRECISION NOT NULL)");
+        }
+        Histogram latencies = new Histogram(MAX_TRACKED_LATENCY_NANOS, 3);
+        long start = System.nanoTime();
+        c.setAutoCommit(false);
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO bench (id, k, v, n) VALUES (?, ?, ?, ?)")) {
+            for (long id = 0; id < options.rows(); ) {
+                long batchStart = System.nanoTime();
+                int inBatch = 0;
+                for (; inBatch < LOAD_BATCH_ROWS && id < options.rows(); inBatch++, id++) {
+                    insert.setLong(1, id);
+                    insert.setInt(2, (int) (id % 1000));
+                    insert.setString(3, "value-" + id + "-padding-to-make-a-row-of-realistic-size");
+                    insert.setDouble(4, id * 0.5);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                c.commit();
+                latencies.recordValue(Math.min(System.nanoTime() - batchStart, MAX_TRACKED_LATENCY_NANOS));
+            }
+        } finally {
+            c.setAutoCommit(true);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new PhaseResult("load", options.rows() / seconds, latencies, 0, "rows/s; latency per " + LOAD_BATCH_ROWS + "-row batch");
+    }
+
+    @FunctionalInterface
+    private interface Operation {
+        void run(Connection connection, PreparedStatement statement) throws SQLException;
+    }
+
+    /** Runs the operation on every thread for the configured time after a warm-up. */
+    private PhaseResult timed(String phase, Operation op, String sql) throws Exception {
+        Recorder recorder = new Recorder(MAX_TRACKED_LATENCY_NANOS, 3);
+        AtomicLong ops = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        List<String> firstErrors = new ArrayList<>();
+        CountDownLatch ready = new CountDownLatch(options.threads());
+        long warmupEnd = System.nanoTime() + options.warmupSeconds() * 1_000_000_000L;
+        long end = warmupEnd + options.seconds() * 1_000_000_000L;
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < options.threads(); t++) {
+            Thread worker = new Thread(() -> {
+                try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+                    ready.countDown();
+                    long now;
+                    while ((now = System.nanoTime()) < end) {
+                        try {
+                            op.run(c, ps);
+                        } catch (SQLException e) {
+                            if (now >= warmupEnd) {
+                                errors.incrementAndGet();
+                            }
+                            synchronized (firstErrors) {
+                                if (firstErrors.size() < 3) {
+                                    firstErrors.add(e.getSQLState() + " " + e.getMessage());
+                                }
+                            }
+                            continue;
+                        }
+                        if (now >= warmupEnd) {
+                            recorder.recordValue(Math.min(System.nanoTime() - now, MAX_TRACKED_LATENCY_NANOS));
+                            ops.incrementAndGet();
+                        }
+                    }
+                } catch (SQLException e) {
+                    ready.countDown();
+                    synchronized (firstErrors) {
+                        firstErrors.add("connect: " + e.getSQLState() + " " + e.getMessage());
+                    }
+                }
+            }, "bench-" + phase + "-" + t);
+            workers.add(worker);
+            worker.start();
+        }
+        ready.await();
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        if (!firstErrors.isEmpty()) {
+            System.err.println("# " + options.label() + " " + phase + " errors (first few): " + firstErrors);
+        }
+        Histogram histogram = recorder.getIntervalHistogram();
+        return new PhaseResult(phase, ops.get() / (double) options.seconds(), histogram, errors.get(), "");
+    }
+
+    private void pointSelect(PreparedStatement ps) throws SQLException {
+        long id = ThreadLocalRandom.current().nextLong(options.rows());
+        ps.setLong(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || rs.getLong(1) != id) {
+                throw new SQLException("row " + id + " not found", "02000");
+            }
+        }
+    }
+
+    /** The point select as applications without prepared statements send it: the id written into the text. */
+    private void literalSelect(Connection c) throws SQLException {
+        long id = ThreadLocalRandom.current().nextLong(options.rows());
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SELECT_SQL.replace("?", Long.toString(id)))) {
+            if (!rs.next() || rs.getLong(1) != id) {
+                throw new SQLException("row " + id + " not found", "02000");
+            }
+        }
+    }
+
+    private void update(PreparedStatement ps) throws SQLException {
+        long id = ThreadLocalRandom.current().nextLong(options.rows());
+        ps.setLong(1, id);
+        if (ps.executeUpdate() != 1) {
+            throw new SQLException("row " + id + " not updated", "02000");
+        }
+    }
+
+    private void scan(PreparedStatement ps) throws SQLException {
+        ps.setInt(1, ThreadLocalRandom.current().nextInt(1, 1000));
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("aggregate returned no row", "02000");
+            }
+        }
+    }
+
+    private record PhaseResult(String phase, double opsPerSecond, Histogram latencies, long errors, String note) {
+        void print(String label) {
+            System.out.printf(Locale.ROOT, "%-10s %-8s %12.1f %10.3f %10.3f %10.3f %8d %s%n", label, phase, opsPerSecond,
+                    latencies.getValueAtPercentile(50) / 1e6, latencies.getValueAtPercentile(99) / 1e6,
+                    latencies.getMaxValue() / 1e6, errors, note);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.starlingdb.testkit.raft;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * Runs a range of simulator seeds: {@code raft --seed-from S --seeds N [--steps M] [--trace-dir D]}.
+ * Prints each failing seed with its trace file and ends with {@code N passed, N failed}; exits
+ * with 1 if any seed failed, 2 on bad arguments.
+ */
+public final class SimMain {
+
+    public static final int defaultSteps = 2_000;
+    public static final int maxSteps = 10_000_000;
+    static final String usage = "usage: sim raft --seed-from S --seeds N [--steps M] [--trace-dir DIR]";
+
+    private SimMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Long seedFrom = null;
+        Long seeds = null;
+        int steps = defaultSteps;
+        Path traceDir = Path.of("sim-traces");
+        try {
+            if (args.length == 0 || !args[0].equals("raft")) {
+                throw new IllegalArgumentException("the first argument must be the simulation name 'raft'"
+                        + (args.length == 0 ? "" : ", got '" + args[0] + "'"));
+            }
+            for (int i = 1; i < args.length; i++) {
+                String a = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(a.startsWith("--") ? a + " needs a value" : "unexpected argument '" + a + "'");
+                }
+                String v = args[++i];
+                switch (a) {
+                    case "--seed-from":
+                        seedFrom = parseLong(a, v, Long.MIN_VALUE, Long.MAX_VALUE);
+                        break;
+                    case "--seeds":
+                        seeds = parseLong(a, v, 1, 100_000_000);
+                        break;
+                    case "--steps":
+                        steps = (int) parseLong(a, v, 1, maxSteps);
+                        break;
+                    case "--trace-dir":
+                        traceDir = Path.of(v);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown option '" + a + "'");
+                }
+            }
+            if (seedFrom == null || seeds == null) {
+                throw new IllegalArgumentException("--seed-from and --seeds are required");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.println(usage);
+            return 2;
+        }
+        long passed = 0;
+        long failed = 0;
+        long started = System.nanoTime();
+        for (long s = seedFrom; s < seedFrom + seeds; s++) {
+            SimResult r = Simulation.run(s, steps);
+            if (r.ok()) {
+                passed++;
+                continue;
+            }
+            failed++;
+            String firstLine = r.failure().lines().findFirst().orElse("");
+            try {
+                SimResult traced = Simulation.runAndTrace(s, steps, traceDir);
+                out.println("seed " + s + " FAILED: " + firstLine + "  trace: " + traced.traceFile().toAbsolutePath());
+            } catch (IOException e) {
+                out.println("seed " + s + " FAILED: " + firstLine + "  (trace not written: " + e.getMessage() + ")");
+            }
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        err.println("ran " + (passed + failed) + " seeds of " + steps + " steps in " + millis + " ms");
+        out.println(passed + " passed, " + failed + " failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static long parseLong(String name, String value, long min, long max) {
+        long v;
+        try {
+            v = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
+        }
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + v);
+        }
+        return v;
+    }
+}
