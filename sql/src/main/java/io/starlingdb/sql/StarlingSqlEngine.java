@@ -7,7 +7,6 @@ import io.starlingdb.engine.txn.TransactionalStore;
 import io.starlingdb.sql.catalog.Catalog;
 import io.starlingdb.sql.exec.QueryCompiler;
 import io.starlingdb.sql.schema.TableStorage;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,7 +14,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The SQL engine of a node: Calcite planning over the engine's transactional store, with a
- * plan cache keyed by statement text and catalog version, and statement metrics.
+ * plan cache keyed by typed statement keys and catalog version, and statement metrics.
  */
 public final class StarlingSqlEngine implements SqlEngine {
 
@@ -27,12 +26,7 @@ public final class StarlingSqlEngine implements SqlEngine {
     private final TableStorage tableStorage = new TableStorage();
     /** DDL holds it exclusively; commits of transactions that wrote rows hold it shared. */
     private final ReentrantReadWriteLock schemaLock = new ReentrantReadWriteLock();
-    private final Map<String, Object> planCache = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
-            return size() > PLAN_CACHE_ENTRIES;
-        }
-    };
+    private final PlanCache planCache = new PlanCache(PLAN_CACHE_ENTRIES);
     private final AtomicReference<QueryCompiler> compiler = new AtomicReference<>();
     private final MeterRegistry registry;
     private final Timer latency;
@@ -102,10 +96,8 @@ public final class StarlingSqlEngine implements SqlEngine {
     }
 
     /** The cached entry under {@code key}, or null; not counted (see {@link #countPlanLookup}). */
-    Object cachedPlan(String key) {
-        synchronized (planCache) {
-            return planCache.get(key);
-        }
+    Object cachedPlan(Object key) {
+        return planCache.get(key);
     }
 
     /** Counts one statement's plan lookup: found in the cache under any of its keys, or planned. */
@@ -113,10 +105,8 @@ public final class StarlingSqlEngine implements SqlEngine {
         (hit ? planCacheHits : planCacheMisses).increment();
     }
 
-    void cachePlan(String key, Object plan) {
-        synchronized (planCache) {
-            planCache.put(key, plan);
-        }
+    void cachePlan(Object key, Object plan) {
+        planCache.put(key, plan);
     }
 
     /** Plan-cache lookups that found a plan, for tests and operators. */
@@ -141,8 +131,6 @@ public final class StarlingSqlEngine implements SqlEngine {
 
     @Override
     public void close() {
-        synchronized (planCache) {
-            planCache.clear();
-        }
+        planCache.clear();
     }
 }

@@ -27,13 +27,12 @@ import org.apache.calcite.sql.SqlExplain;
 import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
-import org.apache.calcite.sql.util.SqlString;
 import io.starlingdb.sql.exec.AutoParameters;
 import io.starlingdb.sql.exec.TextShape;
+import io.starlingdb.sql.exec.TreeShape;
 import org.apache.calcite.sql.SqlUpdate;
 import org.apache.calcite.sql.ddl.SqlCreateTable;
 import org.apache.calcite.sql.ddl.SqlDropTable;
-import org.apache.calcite.sql.dialect.CalciteSqlDialect;
 
 /**
  * One client's session. In auto-commit mode each statement runs in its own transaction; a
@@ -129,20 +128,32 @@ final class StarlingSqlSession implements SqlSession {
         }
     }
 
+    /** Plan-cache key: a statement's exact text. */
+    private record TextKey(long catalogVersion, String sql) {
+    }
+
+    /** Plan-cache key: a text with its literals cut out ({@link TextShape#key()}). */
+    private record TextShapeKey(long catalogVersion, String shape) {
+    }
+
+    /** Plan-cache key: a parsed statement after {@link AutoParameters}, as a {@link TreeShape}. */
+    private record TreeKey(long catalogVersion, List<Object> shape) {
+    }
+
     private Prepared plan(String sql) throws SqlException {
         if (sql == null || sql.isBlank()) {
             throw new SqlException("42000", "empty statement");
         }
         QueryCompiler compiler = engine.compiler();
         long version = compiler.catalog().version();
-        String key = version + "\u0000" + sql;
+        TextKey key = new TextKey(version, sql);
         if (engine.cachedPlan(key) instanceof Prepared cached) {
             engine.countPlanLookup(true);
             return cached;
         }
         // A text differing from a planned one only in literal values takes its plan without parsing.
         TextShape text = TextShape.of(sql);
-        String textKey = text == null ? null : version + "\u0000T\u0000" + text.key();
+        TextShapeKey textKey = text == null ? null : new TextShapeKey(version, text.key());
         if (textKey != null && engine.cachedPlan(textKey) instanceof ShapePlan shaped) {
             Prepared prepared = shaped.bind(sql, text);
             if (prepared != null) {
@@ -157,40 +168,42 @@ final class StarlingSqlSession implements SqlSession {
             return new Prepared(sql, version, new DdlPlan(node), 0, List.of(), List.of(), columns);
         }
         int userParameters = QueryCompiler.countParameters(node);
-        // Statements that differ only in literal values share one plan (the shape key).
+        // Statements that differ only in literal values share one plan (the tree key).
         AutoParameters.Result auto = node instanceof SqlExplain ? null : AutoParameters.apply(node);
         List<Object> literals = auto == null ? List.of() : auto.values();
-        SqlString shape = auto == null ? null : auto.statement().toSqlString(CalciteSqlDialect.DEFAULT);
-        String shapeKey = shape == null ? null : version + "\u0000" + shape.getSql() + "\u0000" + shape.getDynamicParameters();
+        List<Object> shape = auto == null ? null : TreeShape.of(auto.statement());
+        TreeKey treeKey = shape == null ? null : new TreeKey(version, shape);
         int[] slots = text == null || auto == null ? null : text.slots(auto);
         Prepared prepared;
-        if (shapeKey != null && engine.cachedPlan(shapeKey) instanceof Prepared same) {
+        if (treeKey != null && engine.cachedPlan(treeKey) instanceof Prepared same) {
             engine.countPlanLookup(true);
             prepared = same.forStatement(sql, userParameters, literals);
         } else {
             engine.countPlanLookup(false);
+            // The tree is planned as it is (AutoParameters rewrote it in place): parsed once, never printed.
+            SqlNode statement = auto == null ? node : auto.statement();
             Plan plan;
-            if (node instanceof SqlInsert insert) {
+            if (statement instanceof SqlInsert insert) {
                 plan = new DmlPlan(Dml.planInsert(insert, compiler));
-            } else if (node instanceof SqlUpdate update) {
+            } else if (statement instanceof SqlUpdate update) {
                 plan = new DmlPlan(Dml.planUpdate(update, compiler));
-            } else if (node instanceof SqlDelete delete) {
+            } else if (statement instanceof SqlDelete delete) {
                 plan = new DmlPlan(Dml.planDelete(delete, compiler));
-            } else if (node instanceof SqlExplain explain) {
-                QueryCompiler.Compiled compiled = compiler.compile(explain.getExplicandum().toSqlString(CalciteSqlDialect.DEFAULT).getSql());
+            } else if (statement instanceof SqlExplain explain) {
+                QueryCompiler.Compiled compiled = compiler.compile(explain.getExplicandum());
                 plan = new ExplainPlan(compiled.explain());
                 columns = EXPLAIN_COLUMNS;
-            } else if (node.isA(SqlKind.QUERY)) {
-                QueryCompiler.Compiled compiled = shape != null ? compiler.compile(shape) : compiler.compile(sql);
+            } else if (statement.isA(SqlKind.QUERY)) {
+                QueryCompiler.Compiled compiled = compiler.compile(statement);
                 plan = new QueryPlan(compiled);
                 columns = compiled.columns();
             } else {
-                throw new SqlException("0A000", "statement " + node.getKind() + " is not supported");
+                throw new SqlException("0A000", "statement " + statement.getKind() + " is not supported");
             }
             prepared = new Prepared(sql, version, plan, userParameters, literals, parameterMetas(source(plan), userParameters),
                     columns);
-            if (shapeKey != null) {
-                engine.cachePlan(shapeKey, prepared);
+            if (treeKey != null) {
+                engine.cachePlan(treeKey, prepared);
             }
         }
         if (slots != null) {

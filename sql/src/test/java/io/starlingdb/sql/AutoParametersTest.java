@@ -9,7 +9,6 @@ import io.starlingdb.sql.exec.QueryCompiler;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.calcite.sql.dialect.CalciteSqlDialect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,6 +133,15 @@ class AutoParametersTest {
         assertEquals(hits + 5, db.engine.planCacheHits(), "each new literal reuses the plan of id = 1");
     }
 
+    /** The plan is found by the parsed tree's shape, so spacing, case and comments do not matter. */
+    @Test
+    void statementsWrittenDifferentlyShareThePlanOfTheirTree() throws SqlException {
+        db.rows("SELECT code FROM item WHERE id = 1");
+        long hits = db.engine.planCacheHits();
+        assertEquals(List.of(List.of("c2")), db.rows("select CODE\n  from Item -- the second\n where ID=2"));
+        assertEquals(hits + 1, db.engine.planCacheHits());
+    }
+
     /**
      * A text of a known shape takes its plan without parsing, but only where the plan took its
      * literals as parameters: a literal the plan kept (select list, LIMIT, a DATE) must match.
@@ -176,6 +184,6 @@ class AutoParametersTest {
 
     private String autoPlan(String sql) throws SqlException {
         AutoParameters.Result result = AutoParameters.apply(QueryCompiler.parse(sql));
-        return db.engine.compiler().compile(result.statement().toSqlString(CalciteSqlDialect.DEFAULT)).explain();
+        return db.engine.compiler().compile(result.statement()).explain();
     }
 }

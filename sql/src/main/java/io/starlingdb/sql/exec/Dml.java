@@ -27,10 +27,8 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.SqlUpdate;
-import org.apache.calcite.sql.dialect.CalciteSqlDialect;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.parser.SqlParserPos;
-import org.apache.calcite.sql.util.SqlString;
 
 /**
  * INSERT, UPDATE and DELETE. Each is planned as a query that produces the affected rows
@@ -70,11 +68,6 @@ public final class Dml {
         return index;
     }
 
-    /** The text to plan, with the order in which the statement's parameters appear in it. */
-    private static SqlString sql(SqlNode node) {
-        return node.toSqlString(CalciteSqlDialect.DEFAULT);
-    }
-
     public static Plan planInsert(SqlInsert insert, QueryCompiler compiler) throws SqlException {
         TableDef table = table(insert.getTargetTable(), compiler);
         int[] targets;
@@ -95,7 +88,7 @@ public final class Dml {
                 }
             }
         }
-        QueryCompiler.Compiled source = compiler.compile(sql(typedParameters(insert.getSource(), table, targets)));
+        QueryCompiler.Compiled source = compiler.compile(typedParameters(insert.getSource(), table, targets));
         if (source.columns().size() != targets.length) {
             throw new SqlException("21S01", "INSERT into " + table.name() + " has " + targets.length + " target columns but "
                     + source.columns().size() + " values per row");
@@ -115,7 +108,7 @@ public final class Dml {
             indexes[i] = columnIndex(table, targets.get(i));
             select.add(typed(update.getSourceExpressionList().get(i), table.columns().get(indexes[i])));
         }
-        return new Plan(Kind.UPDATE, table, indexes, compiler.compile(sql(selectFrom(table, select, update.getCondition()))));
+        return new Plan(Kind.UPDATE, table, indexes, compiler.compile(selectFrom(table, select, update.getCondition())));
     }
 
     public static Plan planDelete(SqlDelete delete, QueryCompiler compiler) throws SqlException {
@@ -124,7 +117,7 @@ public final class Dml {
         for (ColumnDef c : table.columns()) {
             select.add(new SqlIdentifier(List.of(table.name(), c.name()), SqlParserPos.ZERO));
         }
-        return new Plan(Kind.DELETE, table, new int[0], compiler.compile(sql(selectFrom(table, select, delete.getCondition()))));
+        return new Plan(Kind.DELETE, table, new int[0], compiler.compile(selectFrom(table, select, delete.getCondition())));
     }
 
     /**

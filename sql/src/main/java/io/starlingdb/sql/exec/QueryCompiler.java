@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import io.starlingdb.engine.txn.Transaction;
-import org.apache.calcite.adapter.enumerable.EnumerableConvention;
 import org.apache.calcite.linq4j.Enumerator;
 import org.apache.calcite.adapter.enumerable.EnumerableInterpretable;
 import org.apache.calcite.adapter.enumerable.EnumerableRel;
@@ -37,14 +36,11 @@ import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.util.SqlBasicVisitor;
-import org.apache.calcite.sql.util.SqlString;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import io.starlingdb.sql.parser.impl.StarlingSqlParserImpl;
 import org.apache.calcite.sql.type.SqlTypeName;
-import org.apache.calcite.tools.FrameworkConfig;
 import org.apache.calcite.tools.Frameworks;
-import org.apache.calcite.tools.Planner;
 import org.apache.calcite.tools.Program;
 import org.apache.calcite.tools.Programs;
 import org.apache.calcite.plan.RelOptRule;
@@ -53,7 +49,6 @@ import org.apache.calcite.plan.hep.HepProgramBuilder;
 import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
 import org.apache.calcite.rel.rules.CoreRules;
 import org.apache.calcite.rel.rules.JoinPushThroughJoinRule;
-import org.apache.calcite.tools.RelConversionException;
 import org.apache.calcite.tools.ValidationException;
 
 /**
@@ -66,13 +61,14 @@ public final class QueryCompiler {
 
     /**
      * A planned query: run it with {@link #open}, read its rows as Object[] in column order.
-     * Its parameters are numbered in the order their {@code ?} appear in the planned text;
-     * {@code parameterSources[k]} names the statement parameter (the user's, then
-     * auto-parameters, see {@link AutoParameters}) that supplies plan parameter {@code k}.
+     * Plan parameter {@code k} is statement parameter {@code k}: the user's {@code ?} first,
+     * then the literals {@link AutoParameters} took out. {@code simple} tells which planner
+     * path made it (see {@link PlannerPath}); {@code planningNanos} is the time from the
+     * parsed tree to the executable plan, before code generation.
      */
     public record Compiled(Bindable<Object> bindable, List<ColumnMeta> columns, List<RelDataType> columnTypes,
-                           List<RelDataType> parameterTypes, int[] parameterSources, String explain, SchemaPlus rootSchema,
-                           JavaTypeFactory typeFactory, Map<String, Object> stash) {
+                           List<RelDataType> parameterTypes, String explain, SchemaPlus rootSchema,
+                           JavaTypeFactory typeFactory, Map<String, Object> stash, boolean simple, long planningNanos) {
 
         /** Starts the plan over a transaction with the given (already converted) parameter values. */
         public Enumerator<Object> open(Transaction transaction, List<Object> parameters) {
@@ -87,11 +83,10 @@ public final class QueryCompiler {
             if (user.size() != userCount) {
                 throw new SqlException("07001", "the statement has " + userCount + " parameters but " + user.size() + " were given");
             }
-            List<Object> out = new ArrayList<>(parameterSources.length);
-            for (int k = 0; k < parameterSources.length; k++) {
-                int source = parameterSources[k];
-                Object value = source < userCount ? user.get(source) : literals.get(source - userCount);
-                out.add(Values.parameter(value, parameterTypes.get(k), source));
+            List<Object> out = new ArrayList<>(parameterTypes.size());
+            for (int k = 0; k < parameterTypes.size(); k++) {
+                Object value = k < userCount ? user.get(k) : literals.get(k - userCount);
+                out.add(Values.parameter(value, parameterTypes.get(k), k));
             }
             return out;
         }
@@ -99,10 +94,8 @@ public final class QueryCompiler {
         /** The types of the statement's first {@code count} parameters (null where the plan does not say). */
         public List<RelDataType> statementParameterTypes(int count) {
             List<RelDataType> out = new ArrayList<>(Collections.nCopies(count, (RelDataType) null));
-            for (int k = 0; k < parameterSources.length; k++) {
-                if (parameterSources[k] < count && out.get(parameterSources[k]) == null) {
-                    out.set(parameterSources[k], parameterTypes.get(k));
-                }
+            for (int k = 0; k < count && k < parameterTypes.size(); k++) {
+                out.set(k, parameterTypes.get(k));
             }
             return out;
         }
@@ -237,15 +230,6 @@ public final class QueryCompiler {
         return PARSER_CONFIG;
     }
 
-    private FrameworkConfig config() {
-        return Frameworks.newConfigBuilder()
-                .parserConfig(parserConfig())
-                .defaultSchema(publicSchema)
-                .typeSystem(TYPE_SYSTEM)
-                .programs(PROGRAM)
-                .build();
-    }
-
     /** Parses one statement (DDL included) without validating it. */
     public static SqlNode parse(String sql) throws SqlException {
         try {
@@ -257,37 +241,39 @@ public final class QueryCompiler {
 
     /** Plans a query (SELECT, VALUES, set operations) given as SQL text; its parameters are the statement's. */
     public Compiled compile(String sql) throws SqlException {
-        return compile(sql, null);
+        return compile(parse(sql));
     }
 
     /**
-     * Plans a query unparsed from a statement tree; the unparsed text's parameters may come in
-     * another order than the statement's (and include auto-parameters), and the plan maps them.
+     * Plans a parsed query (SELECT, VALUES, set operations) on its tree: validated and converted
+     * once, never printed to text and parsed again. Plan parameter {@code k} is the tree's
+     * {@code ?} of index {@code k} (the user's first, then {@link AutoParameters}'), so the tree
+     * must have every index below {@link #countParameters}. The tree is consumed: validation
+     * rewrites it in place.
      */
-    public Compiled compile(SqlString sql) throws SqlException {
-        List<Integer> order = sql.getDynamicParameters();
-        return compile(sql.getSql(), order == null ? new int[0] : order.stream().mapToInt(Integer::intValue).toArray());
+    public Compiled compile(SqlNode query) throws SqlException {
+        return compile(query, PlannerPath.choose());
     }
 
-    private Compiled compile(String sql, int[] sources) throws SqlException {
-        Planner planner = Frameworks.getPlanner(config());
+    /** As {@link #compile(SqlNode)}, on a forced path (tests compare the paths). */
+    public Compiled compile(SqlNode query, PlannerPath path) throws SqlException {
+        int parameterCount = countParameters(query);
+        long start = System.nanoTime();
         try {
-            SqlNode parsed = planner.parse(sql);
-            if (sources == null) {
-                sources = new int[countParameters(parsed)];
-                for (int i = 0; i < sources.length; i++) {
-                    sources[i] = i;
-                }
-            }
-            SqlNode validated = planner.validate(parsed);
-            RelRoot root = planner.rel(validated);
+            TreePlanner.Converted converted = TreePlanner.convert(publicSchema, query);
+            RelRoot root = converted.root();
             RelNode logical = widenParameterCasts(root.project());
             refuseUnsupportedTypes(root.validatedRowType);
             List<String> origins = originTables(logical, root.validatedRowType.getFieldCount());
             Map<Integer, RelDataType> params = new TreeMap<>();
             collectParameters(logical, params);
             long tA = System.nanoTime();
-            RelNode physical = planner.transform(0, logical.getTraitSet().replace(EnumerableConvention.INSTANCE).simplify(), logical);
+            // The simple path leaves the logical tree as it was, so a plan it cannot finish goes the full path.
+            RelNode physical = path != PlannerPath.FULL && PlannerPath.isSimple(logical) ? PlannerPath.planSimple(logical) : null;
+            boolean simple = physical != null;
+            if (physical == null) {
+                physical = converted.planFull(PROGRAM, logical);
+            }
             long tB = System.nanoTime();
             // Objects the generated code needs (scanned tables, access paths) are stashed here and
             // found again through DataContext.get at execution.
@@ -296,7 +282,8 @@ public final class QueryCompiler {
             Bindable<Object> bindable = (Bindable<Object>) (Bindable<?>) EnumerableInterpretable.toBindable(stash, null,
                     (EnumerableRel) physical, EnumerableRel.Prefer.ARRAY);
             if (log.isDebugEnabled()) {
-                log.debug("planned in {} us, generated code compiled in {} us", (tB - tA) / 1_000, (System.nanoTime() - tB) / 1_000);
+                log.debug("planned ({}) in {} us, generated code compiled in {} us", simple ? "simple" : "full", (tB - tA) / 1_000,
+                        (System.nanoTime() - tB) / 1_000);
             }
             List<ColumnMeta> columns = new ArrayList<>();
             List<RelDataType> types = new ArrayList<>();
@@ -305,21 +292,16 @@ public final class QueryCompiler {
                 types.add(field.getType());
             }
             List<RelDataType> paramTypes = new ArrayList<>();
-            for (int i = 0; i < sources.length; i++) {
+            for (int i = 0; i < parameterCount; i++) {
                 paramTypes.add(params.get(i));
             }
-            return new Compiled(bindable, columns, types, paramTypes, sources, RelOptUtil.toString(physical), rootSchema,
-                    typeFactory, Map.copyOf(stash));
-        } catch (SqlParseException e) {
-            throw new SqlException("42000", "syntax error: " + firstLine(e.getMessage()));
+            return new Compiled(bindable, columns, types, paramTypes, RelOptUtil.toString(physical), rootSchema,
+                    typeFactory, Map.copyOf(stash), simple, tB - start);
         } catch (ValidationException e) {
             throw Errors.validation(e);
-        } catch (RelConversionException e) {
-            throw new SqlException("42000", "cannot plan the statement: " + firstLine(e.getMessage()));
         } catch (RuntimeException | LinkageError | AssertionError e) {
+            log.debug("planning failed", e);
             throw Errors.planning(e);
-        } finally {
-            planner.close();
         }
     }
 

@@ -15,6 +15,7 @@ import org.apache.calcite.plan.Convention;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelOptCost;
 import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.plan.RelOptRule;
 import org.apache.calcite.plan.RelOptRuleCall;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.plan.RelOptUtil;
@@ -51,6 +52,12 @@ public class StarlingTableScan extends TableScan {
         this.filters = List.copyOf(filters);
     }
 
+    /** This scan in its executable form (for planners that convert without rules). */
+    public RelNode toEnumerable() {
+        return this instanceof Enumerable ? this : new Enumerable(getCluster(), getTraitSet().replace(EnumerableConvention.INSTANCE),
+                getTable(), starlingTable, filters);
+    }
+
     /** The access path the conditions give (computed from their shape only). */
     public AccessPath accessPath() {
         return AccessPath.choose(starlingTable.definition(), filters);
@@ -61,10 +68,16 @@ public class StarlingTableScan extends TableScan {
         return new StarlingTableScan(getCluster(), traitSet, getTable(), starlingTable, filters);
     }
 
+    /** Hands a Filter's conditions to the logical scan below it. */
+    public static final RelOptRule PUSH_FILTER_RULE = PushFilterRule.Config.DEFAULT.toRule();
+
+    /** Converts the logical scan into the executable one. */
+    public static final RelOptRule TO_ENUMERABLE_RULE = ToEnumerableRule.DEFAULT.toRule();
+
     @Override
     public void register(RelOptPlanner planner) {
-        planner.addRule(PushFilterRule.Config.DEFAULT.toRule());
-        planner.addRule(ToEnumerableRule.DEFAULT.toRule());
+        planner.addRule(PUSH_FILTER_RULE);
+        planner.addRule(TO_ENUMERABLE_RULE);
     }
 
     @Override

@@ -1,0 +1,140 @@
+package io.starlingdb.sql.exec;
+
+import java.util.List;
+import org.apache.calcite.adapter.enumerable.EnumerableConvention;
+import org.apache.calcite.adapter.java.JavaTypeFactory;
+import org.apache.calcite.config.CalciteConnectionConfig;
+import org.apache.calcite.config.CalciteConnectionProperty;
+import org.apache.calcite.config.CalciteSystemProperty;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
+import org.apache.calcite.plan.ConventionTraitDef;
+import org.apache.calcite.plan.RelOptCluster;
+import org.apache.calcite.plan.RelOptTable;
+import org.apache.calcite.plan.RelOptUtil;
+import org.apache.calcite.plan.volcano.VolcanoPlanner;
+import org.apache.calcite.prepare.CalciteCatalogReader;
+import org.apache.calcite.prepare.CalciteSqlValidator;
+import org.apache.calcite.rel.RelCollationTraitDef;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.metadata.CachingRelMetadataProvider;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.util.SqlOperatorTables;
+import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql2rel.RelDecorrelator;
+import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.tools.FrameworkConfig;
+import org.apache.calcite.tools.Frameworks;
+import org.apache.calcite.tools.Program;
+import org.apache.calcite.tools.RelBuilder;
+import org.apache.calcite.tools.ValidationException;
+
+/**
+ * Validates a parsed statement tree and converts it to relational algebra, once, as Calcite's
+ * own planner does after parsing (the same validator, converter and decorrelation), but on the
+ * tree it is given: the statement is never printed to text and parsed again. The Volcano
+ * planner of the conversion starts without rules; the path chosen afterwards
+ * ({@link PlannerPath}) decides which rules it gets.
+ */
+final class TreePlanner {
+
+    /** The defaults of Calcite's framework configuration, with our parser and type system. */
+    private static final FrameworkConfig FRAMEWORK = Frameworks.newConfigBuilder()
+            .parserConfig(QueryCompiler.parserConfig())
+            .typeSystem(QueryCompiler.TYPE_SYSTEM)
+            .build();
+
+    private static final CalciteConnectionConfig CONNECTION = CalciteConnectionConfig.DEFAULT
+            .set(CalciteConnectionProperty.CASE_SENSITIVE, String.valueOf(FRAMEWORK.getParserConfig().caseSensitive()))
+            .set(CalciteConnectionProperty.CONFORMANCE, String.valueOf(FRAMEWORK.getParserConfig().conformance()));
+
+    /**
+     * An IN list of up to this many values stays a condition on the row (Calcite folds it into
+     * one range set), so the query stays a one-table query for the simple planner path; a
+     * longer list becomes a join with a VALUES table (Calcite's default from 20 values), whose
+     * generated code does not grow with the list.
+     */
+    static final int IN_LIST_MAX_VALUES_AS_CONDITION = 100;
+
+    /** A converted query and the (rule-less) planner its cluster belongs to. */
+    record Converted(RelRoot root, VolcanoPlanner planner) {
+
+        /** The full cost-based path: Calcite's default rules, then {@code program}. */
+        RelNode planFull(Program program, RelNode logical) {
+            RelOptUtil.registerDefaultRules(planner, false, false);
+            logical.getCluster().setMetadataProvider(
+                    new CachingRelMetadataProvider(logical.getCluster().getMetadataProvider(), planner));
+            return program.run(planner, logical, logical.getTraitSet().replace(EnumerableConvention.INSTANCE).simplify(),
+                    List.of(), List.of());
+        }
+    }
+
+    private TreePlanner() {
+    }
+
+    /** Validates {@code query} (in place, as Calcite's validator rewrites) and converts it. */
+    static Converted convert(SchemaPlus defaultSchema, SqlNode query) throws ValidationException {
+        JavaTypeFactory typeFactory = new JavaTypeFactoryImpl(QueryCompiler.TYPE_SYSTEM);
+        CalciteCatalogReader catalogReader = new CalciteCatalogReader(CalciteSchema.from(root(defaultSchema)),
+                CalciteSchema.from(defaultSchema).path(null), typeFactory, CONNECTION);
+        SqlValidator validator = validator(catalogReader, typeFactory);
+        SqlNode validated;
+        try {
+            validated = validator.validate(query);
+        } catch (RuntimeException e) {
+            throw new ValidationException(e);
+        }
+        VolcanoPlanner planner = new VolcanoPlanner(FRAMEWORK.getCostFactory(), FRAMEWORK.getContext());
+        planner.setExecutor(FRAMEWORK.getExecutor());
+        planner.addRelTraitDef(ConventionTraitDef.INSTANCE);
+        if (CalciteSystemProperty.ENABLE_COLLATION_TRAIT.value()) {
+            planner.addRelTraitDef(RelCollationTraitDef.INSTANCE);
+        }
+        RelOptCluster cluster = RelOptCluster.create(planner, new RexBuilder(typeFactory));
+        RelRoot root = toRel(validator, catalogReader, cluster, validated, true);
+        return new Converted(root, planner);
+    }
+
+    private static SqlValidator validator(CalciteCatalogReader catalogReader, JavaTypeFactory typeFactory) {
+        return new CalciteSqlValidator(SqlOperatorTables.chain(FRAMEWORK.getOperatorTable(), catalogReader),
+                catalogReader, typeFactory, FRAMEWORK.getSqlValidatorConfig()
+                        .withDefaultNullCollation(CONNECTION.defaultNullCollation())
+                        .withLenientOperatorLookup(CONNECTION.lenientOperatorLookup())
+                        .withConformance(CONNECTION.conformance())
+                        .withIdentifierExpansion(true));
+    }
+
+    /** Converts a validated tree; views met on the way are expanded from their stored text. */
+    private static RelRoot toRel(SqlValidator validator, CalciteCatalogReader catalogReader, RelOptCluster cluster, SqlNode validated,
+                                 boolean top) {
+        SqlToRelConverter.Config config = FRAMEWORK.getSqlToRelConverterConfig().withTrimUnusedFields(false)
+                .withInSubQueryThreshold(IN_LIST_MAX_VALUES_AS_CONDITION);
+        RelOptTable.ViewExpander views = (rowType, queryString, schemaPath, viewPath) -> {
+            CalciteCatalogReader viewReader = catalogReader.withSchemaPath(schemaPath);
+            SqlValidator viewValidator = validator(viewReader, (JavaTypeFactory) cluster.getTypeFactory());
+            try {
+                SqlNode parsed = org.apache.calcite.sql.parser.SqlParser.create(queryString, QueryCompiler.parserConfig()).parseQuery();
+                return toRel(viewValidator, viewReader, cluster, parsed, false);
+            } catch (org.apache.calcite.sql.parser.SqlParseException e) {
+                throw new IllegalStateException("view text does not parse: " + e.getMessage(), e);
+            }
+        };
+        SqlToRelConverter converter = new SqlToRelConverter(views, validator, catalogReader, cluster, FRAMEWORK.getConvertletTable(),
+                config);
+        RelRoot root = converter.convertQuery(validated, !top, top);
+        root = root.withRel(converter.flattenTypes(root.rel, true));
+        RelBuilder relBuilder = config.getRelBuilderFactory().create(cluster, null);
+        return root.withRel(RelDecorrelator.decorrelateQuery(root.rel, relBuilder));
+    }
+
+    private static SchemaPlus root(SchemaPlus schema) {
+        SchemaPlus s = schema;
+        while (s.getParentSchema() != null) {
+            s = s.getParentSchema();
+        }
+        return s;
+    }
+}
