@@ -23,10 +23,10 @@ import java.util.TreeMap;
  * </ul>
  * A violation throws {@link SafetyViolation}.
  */
-final class SafetyChecker {
+public final class SafetyChecker {
 
-    static final class SafetyViolation extends RuntimeException {
-        SafetyViolation(String message) {
+    public static final class SafetyViolation extends RuntimeException {
+        public SafetyViolation(String message) {
             super(message);
         }
     }
@@ -52,7 +52,7 @@ final class SafetyChecker {
     }
 
     /** A node persisted these entries; prevTerm of each is read from its log (-1 if compacted). */
-    void onPersisted(RaftCore core, Iterable<Entry> persisted) {
+    public void onPersisted(RaftCore core, Iterable<Entry> persisted) {
         for (Entry e : persisted) {
             long prevTerm = core.termAt(e.index() - 1);
             Seen now = new Seen(hash(e), prevTerm, core.id());
@@ -71,7 +71,7 @@ final class SafetyChecker {
     }
 
     /** Called after every step of a node. */
-    void afterStep(RaftCore core) {
+    public void afterStep(RaftCore core) {
         if (core.role() == Role.LEADER) {
             Long prev = leaders.putIfAbsent(core.term(), core.id());
             if (prev != null && prev != core.id()) {
@@ -118,7 +118,7 @@ final class SafetyChecker {
     }
 
     /** A node applied entry e and its state machine now has the given digest. */
-    void onApplied(long node, Entry e, int digest) {
+    public void onApplied(long node, Entry e, int digest) {
         int i = (int) e.index();
         ensureCapacity(i);
         if (committedTerm[i] == 0) {
@@ -136,7 +136,7 @@ final class SafetyChecker {
     }
 
     /** A node restored a snapshot at index with this state digest. */
-    void onSnapshotRestored(long node, long index, int digest) {
+    public void onSnapshotRestored(long node, long index, int digest) {
         Integer before = digests.putIfAbsent(index, digest);
         if (before != null && before != digest) {
             throw new SafetyViolation("state machine safety: node " + node + " restored a snapshot at " + index
@@ -144,11 +144,11 @@ final class SafetyChecker {
         }
     }
 
-    long leaderCount() {
+    public long leaderCount() {
         return leaders.size();
     }
 
-    long maxCommitted() {
+    public long maxCommitted() {
         return maxCommitted;
     }
 

@@ -1,19 +1,24 @@
 package io.starlingdb.testkit.raft;
 
+import io.starlingdb.testkit.kv.KvSimulation;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
- * Runs a range of simulator seeds: {@code raft --seed-from S --seeds N [--steps M] [--trace-dir D]}.
- * Prints each failing seed with its trace file and ends with {@code N passed, N failed}; exits
- * with 1 if any seed failed, 2 on bad arguments.
+ * Runs a range of simulator seeds: {@code raft|kv --seed-from S --seeds N [--steps M] [--trace-dir D]}
+ * ({@code kv} also takes {@code --broken VARIANT}, a deliberately broken variant the checks must
+ * catch). Prints each failing seed with its trace file and ends with {@code N passed, N failed};
+ * exits with 1 if any seed failed, 2 on bad arguments.
  */
 public final class SimMain {
 
     public static final int defaultSteps = 2_000;
     public static final int maxSteps = 10_000_000;
-    static final String usage = "usage: sim raft --seed-from S --seeds N [--steps M] [--trace-dir DIR]";
+    static final String usage = "usage: sim raft|kv --seed-from S --seeds N [--steps M] [--trace-dir DIR]"
+            + " [--broken none|read_without_lease|split_outside_log|applied_index_apart (kv only)]";
 
     private SimMain() {
     }
@@ -26,13 +31,16 @@ public final class SimMain {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Long seedFrom = null;
         Long seeds = null;
-        int steps = defaultSteps;
+        Integer stepsGiven = null;
         Path traceDir = Path.of("sim-traces");
+        KvSimulation.Broken broken = KvSimulation.Broken.NONE;
+        boolean kv;
         try {
-            if (args.length == 0 || !args[0].equals("raft")) {
-                throw new IllegalArgumentException("the first argument must be the simulation name 'raft'"
+            if (args.length == 0 || !(args[0].equals("raft") || args[0].equals("kv"))) {
+                throw new IllegalArgumentException("the first argument must be the simulation name 'raft' or 'kv'"
                         + (args.length == 0 ? "" : ", got '" + args[0] + "'"));
             }
+            kv = args[0].equals("kv");
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 if (i + 1 >= args.length) {
@@ -47,7 +55,17 @@ public final class SimMain {
                         seeds = parseLong(a, v, 1, 100_000_000);
                         break;
                     case "--steps":
-                        steps = (int) parseLong(a, v, 1, maxSteps);
+                        stepsGiven = (int) parseLong(a, v, 1, maxSteps);
+                        break;
+                    case "--broken":
+                        if (!kv) {
+                            throw new IllegalArgumentException("--broken applies to the kv simulation only");
+                        }
+                        try {
+                            broken = KvSimulation.Broken.valueOf(v.toUpperCase(Locale.ROOT));
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("unknown broken variant '" + v + "'");
+                        }
                         break;
                     case "--trace-dir":
                         traceDir = Path.of(v);
@@ -64,11 +82,12 @@ public final class SimMain {
             err.println(usage);
             return 2;
         }
+        int steps = stepsGiven != null ? stepsGiven : kv ? KvSimulation.defaultSteps : defaultSteps;
         long passed = 0;
         long failed = 0;
         long started = System.nanoTime();
         for (long s = seedFrom; s < seedFrom + seeds; s++) {
-            SimResult r = Simulation.run(s, steps);
+            SimResult r = kv ? KvSimulation.run(s, steps, broken) : Simulation.run(s, steps);
             if (r.ok()) {
                 passed++;
                 continue;
@@ -76,7 +95,8 @@ public final class SimMain {
             failed++;
             String firstLine = r.failure().lines().findFirst().orElse("");
             try {
-                SimResult traced = Simulation.runAndTrace(s, steps, traceDir);
+                SimResult traced = kv ? KvSimulation.runAndTrace(s, steps, broken, traceDir)
+                        : Simulation.runAndTrace(s, steps, traceDir);
                 out.println("seed " + s + " FAILED: " + firstLine + "  trace: " + traced.traceFile().toAbsolutePath());
             } catch (IOException e) {
                 out.println("seed " + s + " FAILED: " + firstLine + "  (trace not written: " + e.getMessage() + ")");

@@ -13,7 +13,7 @@ public record SimResult(long seed, boolean ok, String failure, Path traceFile, S
                         int partitions, int membershipChanges, int operations, int unknownOperations) {
     }
 
-    SimResult withTrace(Path file) {
+    public SimResult withTrace(Path file) {
         return new SimResult(seed, ok, failure, file, stats);
     }
 }

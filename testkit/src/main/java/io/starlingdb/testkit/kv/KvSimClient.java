@@ -1,0 +1,348 @@
+package io.starlingdb.testkit.kv;
+
+import io.starlingdb.engine.range.RangeCache;
+import io.starlingdb.engine.range.RangeCommand;
+import io.starlingdb.engine.range.RangeDescriptor;
+import io.starlingdb.engine.range.RangeResult;
+import io.starlingdb.engine.range.WriteOp;
+import io.starlingdb.testkit.check.HistoryOp;
+import io.starlingdb.testkit.check.KvOp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A client with its own gateway: it finds each key's range in its {@link RangeCache} (asking a
+ * node when the cache has none), sends the request to the range's leaseholder as far as it knows
+ * it, and follows the answers: a key-mismatch hint or a not-leaseholder hint fixes the cache and
+ * retries, as does a proposal known not to have applied. A write whose outcome is not known (no
+ * answer, or a proposal overtaken by a snapshot) is recorded as unknown and never retried: a
+ * retry could apply it twice. Scans page through ranges; every page is a consistent read of the
+ * keys it covers at one instant, recorded as one read per key.
+ */
+final class KvSimClient {
+
+    enum Role { WORKLOAD, SPLITTER, PROBE, FINAL_READER }
+
+    private final int id;
+    private final KvSimulation sim;
+    private final Random random;
+    private final Role role;
+    private final RangeCache cache = new RangeCache();
+    private long nextReqId = 1;
+    private long nextValue = 1;
+    private String lastSeen;
+
+    /** The operation in progress; null when idle. */
+    private KvOp op;
+    private boolean scanning;
+    private boolean splitting;
+    private byte[] key;
+    private byte[] scanEnd;
+    private long callEvent;
+    private long startedAt;
+    /** The attempt in flight. */
+    private long reqId;
+    private long attemptAt;
+    private long retryAt = -1;
+    private boolean attemptIsWrite;
+    private boolean done;
+    /** FINAL_READER: keys still to read, then one whole scan. */
+    private final List<String> finalReads = new ArrayList<>();
+
+    KvSimClient(int id, KvSimulation sim, Random random, Role role) {
+        this.id = id;
+        this.sim = sim;
+        this.random = random;
+        this.role = role;
+        if (role == Role.PROBE) {
+            begin(KvOp.put("probe", "live-" + id));
+        } else if (role == Role.FINAL_READER) {
+            for (int k = 0; k < sim.params().keys(); k++) {
+                finalReads.add("k" + k);
+            }
+        }
+    }
+
+    /** No operation in progress and none to come (the final reader has read everything). */
+    boolean idle() {
+        return !busy() && (role != Role.FINAL_READER || done);
+    }
+
+    private boolean busy() {
+        return op != null || scanning || splitting;
+    }
+
+    boolean done() {
+        return done;
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    void onTick(boolean chaos) {
+        long now = sim.now();
+        if (!busy()) {
+            if (role == Role.FINAL_READER && !done) {
+                nextFinalRead();
+            } else if ((role == Role.WORKLOAD && chaos && random.nextDouble() < sim.params().clientRate())
+                    || (role == Role.SPLITTER && chaos && random.nextDouble() < sim.params().splitRate() * 20)) {
+                beginRandom();
+            }
+            return;
+        }
+        if (retryAt >= 0 && now >= retryAt) {
+            retryAt = -1;
+            send();
+            return;
+        }
+        if (now - attemptAt >= KvSimulation.attemptTimeoutTicks) {
+            if (attemptIsWrite) {
+                // No answer: the write may or may not have applied. Never retry it.
+                finishUnknown();
+            } else if (chaos && role == Role.WORKLOAD && now - startedAt >= KvSimulation.operationTimeoutTicks) {
+                finish(); // a read given up: nothing to record
+            } else {
+                cache.setLeaseholder(currentRange(), 0);
+                send();
+            }
+        }
+    }
+
+    private void beginRandom() {
+        if (role == Role.SPLITTER) {
+            splitting = true;
+            key = bytes("k" + random.nextInt(sim.params().keys()) + (random.nextBoolean() ? "" : "m"));
+            callEvent = sim.nextEvent();
+            startedAt = sim.now();
+            send();
+            return;
+        }
+        String k = "k" + random.nextInt(sim.params().keys());
+        String value = "c" + id + "-" + nextValue++;
+        double r = random.nextDouble();
+        if (r < 0.3) {
+            begin(KvOp.get(k));
+        } else if (r < 0.45) {
+            int a = random.nextInt(sim.params().keys());
+            int b = random.nextInt(sim.params().keys() + 1);
+            beginScan(bytes("k" + Math.min(a, b)), Math.max(a, b) >= sim.params().keys() ? null : bytes("k" + Math.max(a, b)));
+        } else if (r < 0.75) {
+            begin(KvOp.put(k, value));
+        } else {
+            begin(KvOp.cas(k, random.nextBoolean() ? lastSeen : null, value));
+        }
+    }
+
+    private void nextFinalRead() {
+        if (!finalReads.isEmpty()) {
+            begin(KvOp.get(finalReads.remove(0)));
+        } else {
+            beginScan(new byte[0], null);
+            done = true;
+        }
+    }
+
+    private void begin(KvOp next) {
+        op = next;
+        key = bytes(next.key());
+        callEvent = sim.nextEvent();
+        startedAt = sim.now();
+        send();
+    }
+
+    private void beginScan(byte[] from, byte[] to) {
+        scanning = true;
+        key = from;
+        scanEnd = to;
+        startedAt = sim.now();
+        send();
+    }
+
+    private long currentRange() {
+        RangeDescriptor d = cache.lookup(key);
+        return d == null ? 0 : d.rangeId();
+    }
+
+    /** Sends the current operation's next attempt: to the range's leaseholder, or a lookup first. */
+    private void send() {
+        reqId = nextReqId++;
+        attemptAt = sim.now();
+        RangeDescriptor d = cache.lookup(key);
+        attemptIsWrite = false;
+        if (d == null) {
+            sim.sendLookup(id, reqId, 1 + random.nextInt(sim.params().nodes()), key);
+            return;
+        }
+        long target = cache.leaseholder(d.rangeId());
+        if (target == 0) {
+            List<Long> voters = new ArrayList<>(d.conf().voters());
+            target = voters.get(random.nextInt(voters.size()));
+        }
+        if (scanning) {
+            callEvent = sim.nextEvent();
+            sim.sendRequest(new KvSimulation.Request(id, reqId, target, d.rangeId(), KvSimulation.Kind.SCAN, key, scanEnd, null));
+        } else if (splitting) {
+            attemptIsWrite = true;
+            RangeCommand split = KvSimNode.splitCommand(key, sim.newRangeId(), d.generation());
+            sim.sendRequest(new KvSimulation.Request(id, reqId, target, d.rangeId(), KvSimulation.Kind.SPLIT, key, null, split));
+        } else if (op.kind() == KvOp.Kind.GET) {
+            sim.sendRequest(new KvSimulation.Request(id, reqId, target, d.rangeId(), KvSimulation.Kind.GET, key, null, null));
+        } else {
+            attemptIsWrite = true;
+            WriteOp w = op.kind() == KvOp.Kind.PUT ? new WriteOp.Put(key, bytes(op.value()))
+                    : new WriteOp.CompareAndSet(key, op.expected() == null ? null : bytes(op.expected()), bytes(op.value()));
+            sim.sendRequest(new KvSimulation.Request(id, reqId, target, d.rangeId(), KvSimulation.Kind.WRITE, key, null,
+                    new RangeCommand.Write(List.of(w))));
+        }
+    }
+
+    private void retrySoon() {
+        retryAt = sim.now() + 2 + random.nextInt(4);
+    }
+
+    void onLookup(long forReq, RangeDescriptor d) {
+        if (forReq != reqId || !busy()) {
+            return;
+        }
+        if (d != null) {
+            cache.update(d);
+            send();
+        } else {
+            retrySoon();
+        }
+    }
+
+    void onResponse(KvSimulation.Response r) {
+        if (r.reqId() != reqId || !busy()) {
+            return;
+        }
+        if (r.descriptor() != null) {
+            cache.update(r.descriptor());
+        }
+        RangeDescriptor d = cache.lookup(key);
+        long range = d == null ? 0 : d.rangeId();
+        switch (r.status()) {
+            case NOT_LEASEHOLDER -> {
+                cache.setLeaseholder(range, r.leaderHint() == r.node() ? 0 : r.leaderHint());
+                if (r.leaderHint() != 0 && r.leaderHint() != r.node()) {
+                    send();
+                } else {
+                    retrySoon();
+                }
+            }
+            case RANGE_NOT_FOUND -> {
+                if (d != null) {
+                    cache.evict(d);
+                }
+                retrySoon();
+            }
+            case DROPPED -> retrySoon();
+            case UNKNOWN -> finishUnknown();
+            case OK -> {
+                cache.setLeaseholder(range, r.node());
+                onResult(r);
+            }
+        }
+    }
+
+    private void onResult(KvSimulation.Response r) {
+        RangeResult result = r.result();
+        if (result instanceof RangeResult.KeyMismatch m) {
+            // Not applied: the range no longer holds the key. Learn its new shape and go again.
+            RangeDescriptor stale = cache.lookup(key);
+            cache.update(m.current());
+            if (stale != null && cache.lookup(key) == stale) {
+                cache.evict(stale);
+            }
+            send();
+            return;
+        }
+        if (splitting) {
+            finish();
+            return;
+        }
+        if (scanning) {
+            onScanPage(r.descriptor(), (RangeResult.Rows) result);
+            return;
+        }
+        String output;
+        if (result instanceof RangeResult.Value v) {
+            output = v.value() == null ? null : new String(v.value(), StandardCharsets.UTF_8);
+            lastSeen = output;
+        } else if (result instanceof RangeResult.Written) {
+            output = op.kind() == KvOp.Kind.CAS ? "true" : "ok";
+            lastSeen = op.value();
+        } else if (result instanceof RangeResult.ConditionFailed) {
+            output = "false";
+        } else {
+            throw new KvSimChecks.Violation("client " + id + ": unexpected answer " + result + " to " + op);
+        }
+        sim.record(HistoryOp.completed(id, op, callEvent, sim.nextEvent(), output));
+        if (role == Role.PROBE) {
+            done = true;
+        }
+        finish();
+    }
+
+    /**
+     * A page is a read of every key it covers at one instant: from the page's first key up to its
+     * resume key, or up to the end of the range (or the scan) when the range is exhausted.
+     */
+    private void onScanPage(RangeDescriptor served, RangeResult.Rows rows) {
+        byte[] coveredEnd = rows.resumeKey() != null ? rows.resumeKey()
+                : served.end() == null ? scanEnd
+                : scanEnd == null || Arrays.compareUnsigned(served.end(), scanEnd) < 0 ? served.end() : scanEnd;
+        long ret = sim.nextEvent();
+        for (int k = 0; k < sim.params().keys(); k++) {
+            byte[] kb = bytes("k" + k);
+            if (Arrays.compareUnsigned(kb, key) < 0 || (coveredEnd != null && Arrays.compareUnsigned(kb, coveredEnd) >= 0)) {
+                continue;
+            }
+            String value = null;
+            for (RangeResult.KeyValue kv : rows.rows()) {
+                if (Arrays.equals(kv.key(), kb)) {
+                    value = new String(kv.value(), StandardCharsets.UTF_8);
+                }
+            }
+            sim.record(HistoryOp.completed(id, KvOp.get("k" + k), callEvent, ret, value));
+        }
+        if (coveredEnd == null || (scanEnd != null && Arrays.compareUnsigned(coveredEnd, scanEnd) >= 0)) {
+            finish();
+            return;
+        }
+        key = coveredEnd;
+        send();
+    }
+
+    private void finishUnknown() {
+        if (op != null && op.isWrite()) {
+            sim.record(HistoryOp.timedOut(id, op, callEvent));
+            if (role == Role.PROBE) {
+                // The probe must see a write succeed: try again with a new value.
+                begin(KvOp.put("probe", "live-" + id + "-" + nextValue++));
+                return;
+            }
+        }
+        finish();
+    }
+
+    private void finish() {
+        op = null;
+        scanning = false;
+        splitting = false;
+        retryAt = -1;
+    }
+
+    /** Ends the run: an operation still in flight is unknown if it writes, dropped if it reads. */
+    void abandon() {
+        if (op != null && op.isWrite()) {
+            sim.record(HistoryOp.timedOut(id, op, callEvent));
+        }
+        finish();
+    }
+}

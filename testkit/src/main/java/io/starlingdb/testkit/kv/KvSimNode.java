@@ -1,0 +1,359 @@
+package io.starlingdb.testkit.kv;
+
+import io.starlingdb.engine.raft.ConfChange;
+import io.starlingdb.engine.raft.Entry;
+import io.starlingdb.engine.raft.EntryType;
+import io.starlingdb.engine.raft.Message;
+import io.starlingdb.engine.raft.ProposeResult;
+import io.starlingdb.engine.raft.RaftCore;
+import io.starlingdb.engine.raft.ReadState;
+import io.starlingdb.engine.raft.Ready;
+import io.starlingdb.engine.raft.Role;
+import io.starlingdb.engine.raft.Snapshot;
+import io.starlingdb.engine.range.RangeCodec;
+import io.starlingdb.engine.range.RangeCommand;
+import io.starlingdb.engine.range.RangeDescriptor;
+import io.starlingdb.engine.range.RangeHost;
+import io.starlingdb.engine.range.RangeResult;
+import io.starlingdb.engine.range.RangeStateMachine;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * One simulated node: a replica (Raft core and range state machine) of each range it holds, on
+ * one {@link SimDisk}, driven as the node's Raft driver drives them (persist, send, apply,
+ * advance), and serving the gateway's requests: reads from the leaseholder's applied state
+ * while its lease holds (else after a ReadIndex round), writes and splits through the log.
+ * A crash loses everything but the disk.
+ */
+final class KvSimNode implements RangeHost {
+
+    final long id;
+    private final KvSimulation sim;
+    final SimDisk disk = new SimDisk();
+    private SimRangeStore store;
+    private Random random;
+    private boolean up;
+    private long nextReadContext = 1;
+    /** By range id. */
+    final TreeMap<Long, Replica> replicas = new TreeMap<>();
+    /** Ranges created while a Ready is being handled, started once it is done. */
+    private final List<RangeDescriptor> created = new ArrayList<>();
+
+    private record PendingWrite(long term, KvSimulation.Request request) {
+    }
+
+    private record PendingRead(long index, KvSimulation.Request request) {
+    }
+
+    final class Replica {
+        final long rangeId;
+        final RaftCore core;
+        final RangeStateMachine sm;
+        final TreeMap<Long, PendingWrite> writes = new TreeMap<>();
+        final Map<Long, KvSimulation.Request> awaitingIndex = new HashMap<>();
+        final List<PendingRead> confirmed = new ArrayList<>();
+        Role lastRole;
+        long lastTerm = -1;
+
+        Replica(long rangeId, RaftCore core, RangeStateMachine sm) {
+            this.rangeId = rangeId;
+            this.core = core;
+            this.sm = sm;
+        }
+    }
+
+    KvSimNode(long id, KvSimulation sim) {
+        this.id = id;
+        this.sim = sim;
+    }
+
+    boolean isUp() {
+        return up;
+    }
+
+    /** Starts (or restarts) from the disk: one replica per range whose state is stored. */
+    void start(long seed) {
+        random = new Random(seed);
+        store = new SimRangeStore(disk, sim.broken(KvSimulation.Broken.APPLIED_INDEX_APART));
+        up = true;
+        replicas.clear();
+        for (RangeDescriptor d : RangeStateMachine.storedRanges(store)) {
+            startReplica(d);
+        }
+        sim.trace("n" + id + " start with ranges " + replicas.keySet());
+    }
+
+    /** Writes the first range of a new cluster (before the node starts). */
+    void bootstrap(RangeDescriptor d) {
+        RangeStateMachine.bootstrap(new SimRangeStore(disk, false), d);
+    }
+
+    private void startReplica(RangeDescriptor d) {
+        RaftCore core = new RaftCore(id, sim.params().raft(), new Random(random.nextLong()), disk.loadGroup(d.rangeId(), d.conf()));
+        RangeStateMachine sm = RangeStateMachine.open(store, d.rangeId(), this);
+        Snapshot s = disk.current().groups.get(d.rangeId()).snapshot;
+        if (s != null) {
+            store.applying(d.rangeId(), s.index());
+            sm.restore(s.data());
+        }
+        replicas.put(d.rangeId(), new Replica(d.rangeId(), core, sm));
+    }
+
+    void crash() {
+        int lost = disk.crash(random);
+        sim.trace("n" + id + " CRASH (lost " + lost + " unsynced writes)");
+        up = false;
+        replicas.clear();
+        created.clear();
+    }
+
+    @Override
+    public void splitApplied(RangeDescriptor left, RangeDescriptor right) {
+        sim.trace("n" + id + " split " + left + " | " + right);
+        sim.splitApplied(right.rangeId());
+        created.add(right);
+    }
+
+    // ------------------------------------------------------------------ driving Raft
+
+    void tick() {
+        for (Replica r : new ArrayList<>(replicas.values())) {
+            if (!up) {
+                return;
+            }
+            r.core.tick();
+            process(r);
+        }
+    }
+
+    void receive(long rangeId, Message m) {
+        Replica r = replicas.get(rangeId);
+        if (r == null) {
+            return; // a range this node does not hold (yet): the sender retries
+        }
+        r.core.step(m);
+        process(r);
+    }
+
+    /** Runs Ready cycles until the replica has nothing to do, checking safety after each. */
+    private void process(Replica r) {
+        KvSimChecks checks = sim.checks(r.rangeId);
+        while (up && r.core.hasReady()) {
+            Ready rd = r.core.ready();
+            checks.safety().afterStep(r.core);
+            if (rd.mustSync() && sim.crashDuringSync()) {
+                disk.persist(r.rangeId, new Ready(rd.hardState(), rd.entries(), rd.snapshot(), List.of(), List.of(),
+                        List.of(), false));
+                sim.trace("n" + id + " r" + r.rangeId + " crash during the sync of " + rd.entries().size() + " entries");
+                sim.crashNode(this);
+                return;
+            }
+            disk.persist(r.rangeId, rd);
+            checks.safety().onPersisted(r.core, rd.entries());
+            for (Message m : rd.messages()) {
+                sim.sendRaft(r.rangeId, m);
+            }
+            if (rd.snapshot() != null) {
+                store.applying(r.rangeId, rd.snapshot().index());
+                r.sm.restore(rd.snapshot().data());
+                checks.safety().onSnapshotRestored(id, rd.snapshot().index(), checks.digest(r.sm));
+                sim.trace("n" + id + " r" + r.rangeId + " restored " + rd.snapshot() + " -> " + r.sm.descriptor());
+                unknownUpTo(r, rd.snapshot().index());
+            }
+            for (Entry e : rd.committedEntries()) {
+                apply(r, e, checks);
+            }
+            for (ReadState rs : rd.readStates()) {
+                KvSimulation.Request req = r.awaitingIndex.remove(rs.context());
+                if (req != null) {
+                    r.confirmed.add(new PendingRead(rs.index(), req));
+                }
+            }
+            r.core.advance(rd);
+            serveConfirmedReads(r);
+            checks.safety().afterStep(r.core);
+            maybeCompact(r);
+            startCreatedRanges();
+        }
+        if (up) {
+            checks.safety().afterStep(r.core);
+            if (r.core.role() != r.lastRole || r.core.term() != r.lastTerm) {
+                r.lastRole = r.core.role();
+                r.lastTerm = r.core.term();
+                sim.trace("n" + id + " r" + r.rangeId + " is " + r.lastRole + " in term " + r.lastTerm + " (leader "
+                        + r.core.leader() + ", commit " + r.core.committed() + ")");
+            }
+        }
+    }
+
+    private void apply(Replica r, Entry e, KvSimChecks checks) {
+        long before = r.sm.appliedIndex();
+        long shadow = disk.current().shadowApplied.getOrDefault(r.rangeId, 0L);
+        long batches = store.batches();
+        store.applying(r.rangeId, e.index());
+        Object result = null;
+        if (e.type() == EntryType.CONF_CHANGE) {
+            r.sm.applyConfChange(e.index(), ConfChange.decode(e.data()));
+        } else if (e.data().length > 0) {
+            result = r.sm.apply(e.index(), e.data());
+        }
+        if (store.batches() > batches && e.index() <= shadow) {
+            throw new KvSimChecks.Violation("exactly once: node " + id + " range " + r.rangeId + " applied entry "
+                    + e.index() + " again; its effects were already written (the range believed it had applied "
+                    + before + ")");
+        }
+        if (e.index() > before) {
+            checks.safety().onApplied(id, e, checks.digest(r.sm));
+        }
+        unknownUpTo(r, e.index() - 1);
+        PendingWrite p = r.writes.remove(e.index());
+        if (p != null) {
+            if (p.term() == e.term() && result != null) {
+                sim.respond(this, p.request(), KvSimulation.Status.OK, (RangeResult) result, r.sm.descriptor());
+            } else {
+                // Another leader's entry took its place: it never applies. Safe to retry.
+                sim.respond(this, p.request(), KvSimulation.Status.DROPPED, null, null);
+            }
+        }
+    }
+
+    /** Proposals at or below index that did not apply one by one (a snapshot covered them): outcome unknown. */
+    private void unknownUpTo(Replica r, long index) {
+        while (!r.writes.isEmpty() && r.writes.firstKey() <= index) {
+            sim.respond(this, r.writes.pollFirstEntry().getValue().request(), KvSimulation.Status.UNKNOWN, null, null);
+        }
+    }
+
+    private void startCreatedRanges() {
+        while (!created.isEmpty()) {
+            RangeDescriptor d = created.remove(0);
+            if (!replicas.containsKey(d.rangeId())) {
+                startReplica(d);
+            }
+        }
+    }
+
+    private void maybeCompact(Replica r) {
+        if (r.core.applied() - r.core.snapshotIndex() >= sim.params().raft().compactAfterEntries()) {
+            Snapshot s = r.core.compact(r.sm.snapshot());
+            if (s != null) {
+                disk.compact(r.rangeId, s);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /** The descriptor of the newest replica here that holds key, or null. */
+    RangeDescriptor lookup(byte[] key) {
+        RangeDescriptor best = null;
+        for (Replica r : replicas.values()) {
+            RangeDescriptor d = r.sm.descriptor();
+            if (d.contains(key) && (best == null || d.generation() > best.generation())) {
+                best = d;
+            }
+        }
+        return best;
+    }
+
+    void handle(KvSimulation.Request req) {
+        Replica r = replicas.get(req.rangeId());
+        if (r == null) {
+            sim.respond(this, req, KvSimulation.Status.RANGE_NOT_FOUND, null, null);
+            return;
+        }
+        switch (req.kind()) {
+            case GET, SCAN -> read(r, req);
+            case WRITE, SPLIT -> write(r, req);
+        }
+        process(r);
+    }
+
+    private void read(Replica r, KvSimulation.Request req) {
+        boolean lease = sim.broken(KvSimulation.Broken.READ_WITHOUT_LEASE) ? r.core.role() == Role.LEADER
+                : r.core.canServeLeaseRead();
+        if (lease) {
+            serveRead(r, req);
+        } else if (r.core.role() == Role.LEADER) {
+            long ctx = nextReadContext++;
+            r.core.readIndex(ctx);
+            r.awaitingIndex.put(ctx, req);
+        } else {
+            sim.respondNotLeaseholder(this, req, r.core.leader());
+        }
+    }
+
+    private void serveConfirmedReads(Replica r) {
+        Iterator<PendingRead> it = r.confirmed.iterator();
+        while (it.hasNext()) {
+            PendingRead p = it.next();
+            if (p.index() <= r.sm.appliedIndex() || p.index() <= r.core.applied()) {
+                it.remove();
+                serveRead(r, p.request());
+            }
+        }
+    }
+
+    private void serveRead(Replica r, KvSimulation.Request req) {
+        RangeResult result = req.kind() == KvSimulation.Kind.GET ? r.sm.get(req.key())
+                : r.sm.scan(req.key(), req.endKey(), sim.params().pageRows(), Long.MAX_VALUE);
+        sim.respond(this, req, KvSimulation.Status.OK, result, r.sm.descriptor());
+    }
+
+    private void write(Replica r, KvSimulation.Request req) {
+        if (req.kind() == KvSimulation.Kind.SPLIT && sim.broken(KvSimulation.Broken.SPLIT_OUTSIDE_LOG)
+                && r.core.role() == Role.LEADER) {
+            // Broken on purpose: the leader applies the split to its own state, without a log entry.
+            store.applying(r.rangeId, r.sm.appliedIndex() + 1);
+            RangeResult result = (RangeResult) r.sm.apply(r.sm.appliedIndex() + 1, RangeCodec.encodeCommand(req.command()));
+            startCreatedRanges();
+            sim.respond(this, req, KvSimulation.Status.OK, result, r.sm.descriptor());
+            return;
+        }
+        ProposeResult pr = r.core.propose(RangeCodec.encodeCommand(req.command()));
+        if (pr instanceof ProposeResult.Accepted a) {
+            r.writes.put(a.index(), new PendingWrite(a.term(), req));
+        } else if (pr instanceof ProposeResult.NotLeader nl) {
+            sim.respondNotLeaseholder(this, req, nl.leaderId());
+        } else {
+            sim.respond(this, req, KvSimulation.Status.DROPPED, null, null);
+        }
+    }
+
+    /** For leadership transfers: the ranges this node leads. */
+    List<Replica> leading() {
+        List<Replica> out = new ArrayList<>();
+        for (Replica r : replicas.values()) {
+            if (r.core.role() == Role.LEADER) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    void transferLeadership(Replica r, long target) {
+        sim.trace("n" + id + " r" + r.rangeId + " transfer leadership to n" + target);
+        r.core.transferLeadership(target);
+        process(r);
+    }
+
+    String describe() {
+        StringBuilder b = new StringBuilder("n" + id + (up ? "" : " down") + ":");
+        for (Replica r : replicas.values()) {
+            b.append(' ').append(r.sm.descriptor()).append(' ').append(r.core.role()).append(" t").append(r.core.term())
+                    .append(" c").append(r.core.committed()).append(" a").append(r.sm.appliedIndex()).append(';');
+        }
+        return b.toString();
+    }
+
+    static RangeCommand splitCommand(byte[] key, long newRangeId, long generation) {
+        return new RangeCommand.Split(key, newRangeId, generation);
+    }
+}

@@ -1,0 +1,469 @@
+package io.starlingdb.testkit.kv;
+
+import io.starlingdb.engine.raft.ConfState;
+import io.starlingdb.engine.raft.Message;
+import io.starlingdb.engine.range.RangeCommand;
+import io.starlingdb.engine.range.RangeDescriptor;
+import io.starlingdb.engine.range.RangeResult;
+import io.starlingdb.testkit.check.HistoryOp;
+import io.starlingdb.testkit.check.LinearizabilityChecker;
+import io.starlingdb.testkit.raft.SafetyChecker;
+import io.starlingdb.testkit.raft.SimResult;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One deterministic run of the replicated key-value store under faults: nodes hold replicas of
+ * ranges (Raft groups of {@link io.starlingdb.engine.range.RangeStateMachine}s on a simulated
+ * disk), clients read, write, compare-and-set and scan through their own gateway, and a splitter
+ * cuts ranges at random keys while the network drops, delays, duplicates and reorders messages,
+ * nodes are partitioned, crash (losing unsynced writes) and restart, and leaderships move.
+ * Then the network heals, every node restarts, a probe write must commit, and a final reader
+ * reads every key and scans everything.
+ *
+ * <p>Checks: Raft safety of every range after every step; every command applied exactly once
+ * to a node's durable state; every key's history (with each scan page as one read per key it
+ * covers) linearizable, which includes that no acknowledged write is lost. Everything random
+ * comes from the seed, so a seed replays exactly.
+ */
+public final class KvSimulation {
+
+    /** Deliberately broken variants, to show that the checks catch them. */
+    public enum Broken {
+        NONE,
+        /** The leader serves reads without a valid lease (it believes it leads). */
+        READ_WITHOUT_LEASE,
+        /** The leaseholder applies a split to its own state instead of proposing it to the log. */
+        SPLIT_OUTSIDE_LOG,
+        /** A range writes its applied index apart from the data batch (a crash between loses it). */
+        APPLIED_INDEX_APART
+    }
+
+    enum Kind { GET, SCAN, WRITE, SPLIT }
+
+    enum Status { OK, NOT_LEASEHOLDER, RANGE_NOT_FOUND, DROPPED, UNKNOWN }
+
+    record Request(int client, long reqId, long node, long rangeId, Kind kind, byte[] key, byte[] endKey,
+                   RangeCommand command) {
+        @Override
+        public String toString() {
+            return "c" + client + "#" + reqId + " " + kind + " r" + rangeId + " " + new String(key, StandardCharsets.UTF_8)
+                    + (command == null ? "" : " " + command);
+        }
+    }
+
+    record Response(int client, long reqId, long node, Status status, RangeResult result, RangeDescriptor descriptor,
+                    long leaderHint) {
+    }
+
+    private record Lookup(int client, long reqId, long node, byte[] key) {
+    }
+
+    private record LookupAnswer(int client, long reqId, RangeDescriptor descriptor) {
+    }
+
+    private record RaftMessage(long rangeId, Message message) {
+    }
+
+    /** A payload in flight, delivered at deliverAt; order breaks ties randomly (reordering). */
+    private record Flight(long deliverAt, long order, Object payload, int from, int to)
+            implements Comparable<Flight> {
+        @Override
+        public int compareTo(Flight o) {
+            return deliverAt != o.deliverAt ? Long.compare(deliverAt, o.deliverAt) : Long.compare(order, o.order);
+        }
+    }
+
+    /** After the heal, the probe and the final reads must complete within this many ticks. */
+    public static final int livenessTicks = 40 * 20;
+    /** A client gives up on one attempt after this many ticks (a write's outcome is then unknown). */
+    static final int attemptTimeoutTicks = 30;
+    /** A client gives up on a read after this many ticks. */
+    static final int operationTimeoutTicks = 250;
+    public static final int defaultSteps = 1_500;
+
+    private final long seed;
+    private final int steps;
+    private final Random random;
+    private final KvSimParams params;
+    private final Broken broken;
+    private final StringBuilder trace;
+    private final List<KvSimNode> nodes = new ArrayList<>();
+    private final List<KvSimClient> clients = new ArrayList<>();
+    private final PriorityQueue<Flight> network = new PriorityQueue<>();
+    private final List<HistoryOp> history = new ArrayList<>();
+    private final Map<Long, KvSimChecks> checks = new HashMap<>();
+    private final int[] side;
+    private final long[] restartAt;
+    private long now;
+    private long events;
+    private long healAt = -1;
+    private boolean chaos = true;
+    private long nextRangeId = 2;
+    private long messages;
+    private int crashes;
+    private int partitions;
+    /** Ranges that exist (the first, and every right half of an applied split). */
+    private final Set<Long> ranges = new TreeSet<>(Set.of(1L));
+
+    public KvSimulation(long seed, int steps, Broken broken, boolean tracing) {
+        this.seed = seed;
+        this.steps = steps;
+        this.broken = broken;
+        this.random = new Random(mix(seed));
+        this.params = KvSimParams.draw(random);
+        this.trace = tracing ? new StringBuilder(1 << 20) : null;
+        for (int i = 1; i <= params.nodes(); i++) {
+            nodes.add(new KvSimNode(i, this));
+        }
+        side = new int[params.nodes() + 1];
+        restartAt = new long[params.nodes() + 1];
+        for (int c = 0; c < params.clients(); c++) {
+            clients.add(new KvSimClient(c, this, new Random(random.nextLong()), KvSimClient.Role.WORKLOAD));
+        }
+        clients.add(new KvSimClient(clients.size(), this, new Random(random.nextLong()), KvSimClient.Role.SPLITTER));
+    }
+
+    /** SplitMix64's finaliser: consecutive seeds start far apart in java.util.Random's state space. */
+    static long mix(long seed) {
+        long z = seed + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    public static SimResult run(long seed, int steps, Broken broken) {
+        return new KvSimulation(seed, steps, broken, false).execute();
+    }
+
+    /** Runs the seed again with tracing and writes the trace to dir/kv-seed-N.txt. */
+    public static SimResult runAndTrace(long seed, int steps, Broken broken, Path dir) throws IOException {
+        KvSimulation s = new KvSimulation(seed, steps, broken, true);
+        SimResult r = s.execute();
+        Files.createDirectories(dir);
+        Path file = dir.resolve("kv-seed-" + seed + ".txt");
+        String header = "seed " + seed + " steps " + steps + " broken " + broken + "\n" + s.params + "\n"
+                + (r.ok() ? "PASSED" : "FAILED: " + r.failure()) + "\n" + r.stats() + "\n\n";
+        Files.writeString(file, header + s.trace, StandardCharsets.UTF_8);
+        return r.withTrace(file);
+    }
+
+    SimResult execute() {
+        trace("seed " + seed + " " + params + " broken " + broken);
+        String failure = null;
+        try {
+            Long[] voters = new Long[params.replicas()];
+            for (int i = 0; i < voters.length; i++) {
+                voters[i] = (long) (i + 1);
+            }
+            RangeDescriptor first = new RangeDescriptor(1, new byte[0], null, ConfState.ofVoters(voters), 1);
+            for (KvSimNode n : nodes) {
+                if (first.conf().isMember(n.id)) {
+                    n.bootstrap(first);
+                }
+                n.start(random.nextLong());
+            }
+            KvSimClient probe = null;
+            KvSimClient finalReader = null;
+            long deadline = steps + livenessTicks;
+            for (now = 0; now < deadline; now++) {
+                if (now == steps) {
+                    healEverything();
+                    probe = new KvSimClient(clients.size(), this, new Random(random.nextLong()), KvSimClient.Role.PROBE);
+                    clients.add(probe);
+                }
+                if (probe != null && probe.done() && finalReader == null) {
+                    finalReader = new KvSimClient(clients.size(), this, new Random(random.nextLong()),
+                            KvSimClient.Role.FINAL_READER);
+                    clients.add(finalReader);
+                }
+                if (chaos) {
+                    injectFaults();
+                }
+                restartDueNodes();
+                for (KvSimClient c : new ArrayList<>(clients)) {
+                    c.onTick(chaos);
+                }
+                deliverDue();
+                List<KvSimNode> order = new ArrayList<>(nodes);
+                Collections.shuffle(order, random);
+                for (KvSimNode node : order) {
+                    if (node.isUp()) {
+                        node.tick();
+                    }
+                }
+                if (finalReader != null && finalReader.done() && allIdle()) {
+                    break;
+                }
+            }
+            if (finalReader == null || !finalReader.done() || !allIdle()) {
+                failure = "liveness: " + (probe == null || !probe.done() ? "no write committed"
+                        : finalReader == null || !finalReader.done() ? "the final reads did not complete"
+                        : "pending client operations did not complete")
+                        + " within " + livenessTicks + " ticks after the network healed (" + describeNodes() + ")";
+            } else {
+                for (KvSimClient c : clients) {
+                    c.abandon();
+                }
+                LinearizabilityChecker.Result lin = new LinearizabilityChecker().check(history);
+                if (!lin.ok()) {
+                    failure = lin.explanation();
+                }
+            }
+        } catch (SafetyChecker.SafetyViolation | KvSimChecks.Violation e) {
+            failure = "safety: range " + currentRange + ": " + e.getMessage();
+        } catch (RuntimeException | AssertionError e) {
+            StringWriter w = new StringWriter();
+            e.printStackTrace(new PrintWriter(w));
+            failure = "exception at tick " + now + ": " + w;
+        }
+        if (failure != null) {
+            trace("FAILED: " + failure);
+        }
+        int unknown = 0;
+        for (HistoryOp h : history) {
+            if (h.unknown()) {
+                unknown++;
+            }
+        }
+        long leaders = 0;
+        for (KvSimChecks c : checks.values()) {
+            leaders += c.safety().leaderCount();
+        }
+        // committed: ranges at the end; membershipChanges: splits applied.
+        SimResult.Stats stats = new SimResult.Stats(params.nodes(), now, messages, ranges.size(), leaders, crashes,
+                partitions, ranges.size() - 1, history.size(), unknown);
+        return new SimResult(seed, failure == null, failure, null, stats);
+    }
+
+    /** The range whose check is running, to name it in a failure. */
+    private long currentRange;
+
+    KvSimChecks checks(long rangeId) {
+        currentRange = rangeId;
+        return checks.computeIfAbsent(rangeId, id -> new KvSimChecks(new SafetyChecker()));
+    }
+
+    private boolean allIdle() {
+        for (KvSimClient c : clients) {
+            if (!c.idle()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String describeNodes() {
+        StringBuilder b = new StringBuilder();
+        for (KvSimNode n : nodes) {
+            b.append(n.describe()).append(' ');
+        }
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    private void injectFaults() {
+        if (healAt >= 0 && now >= healAt) {
+            java.util.Arrays.fill(side, 0);
+            healAt = -1;
+            trace("partition healed");
+        }
+        if (healAt < 0 && random.nextDouble() < params.partitionRate()) {
+            partitions++;
+            StringBuilder b = new StringBuilder("partition:");
+            if (random.nextBoolean()) {
+                int isolated = 1 + random.nextInt(nodes.size());
+                side[isolated] = 1;
+                b.append(" isolate n").append(isolated);
+            } else {
+                for (int i = 1; i < side.length; i++) {
+                    side[i] = random.nextInt(2);
+                    b.append(" n").append(i).append('=').append(side[i]);
+                }
+            }
+            healAt = now + 10 + random.nextInt(150);
+            trace(b.toString());
+        }
+        if (random.nextDouble() < params.crashRate()) {
+            KvSimNode victim = nodes.get(random.nextInt(nodes.size()));
+            if (victim.isUp()) {
+                crashNode(victim);
+            }
+        }
+        if (random.nextDouble() < params.leaderCrashRate()) {
+            List<KvSimNode> leading = new ArrayList<>();
+            for (KvSimNode n : nodes) {
+                if (n.isUp() && !n.leading().isEmpty()) {
+                    leading.add(n);
+                }
+            }
+            if (!leading.isEmpty()) {
+                crashNode(leading.get(random.nextInt(leading.size())));
+            }
+        }
+        if (random.nextDouble() < params.transferRate()) {
+            KvSimNode n = nodes.get(random.nextInt(nodes.size()));
+            if (n.isUp()) {
+                List<KvSimNode.Replica> leading = n.leading();
+                if (!leading.isEmpty()) {
+                    KvSimNode.Replica r = leading.get(random.nextInt(leading.size()));
+                    List<Long> voters = new ArrayList<>(r.core.conf().voters());
+                    n.transferLeadership(r, voters.get(random.nextInt(voters.size())));
+                }
+            }
+        }
+    }
+
+    void crashNode(KvSimNode node) {
+        crashes++;
+        node.crash();
+        // A third of the restarts are quick: the node is back while the term it crashed in is decided.
+        long down = random.nextInt(3) == 0 ? 1 + random.nextInt(4) : 5 + random.nextInt(100);
+        restartAt[(int) node.id] = chaos ? now + down : now + 1;
+    }
+
+    private void restartDueNodes() {
+        for (KvSimNode n : nodes) {
+            long at = restartAt[(int) n.id];
+            if (!n.isUp() && at > 0 && now >= at) {
+                restartAt[(int) n.id] = 0;
+                n.start(random.nextLong());
+            }
+        }
+    }
+
+    boolean crashDuringSync() {
+        return chaos && random.nextDouble() < params.crashDuringSyncRate();
+    }
+
+    private void healEverything() {
+        chaos = false;
+        java.util.Arrays.fill(side, 0);
+        healAt = -1;
+        for (KvSimNode n : nodes) {
+            if (!n.isUp() && restartAt[(int) n.id] > 0) {
+                restartAt[(int) n.id] = now;
+            }
+        }
+        trace("HEAL: network healed, crashed nodes restart, no more faults");
+    }
+
+    // ------------------------------------------------------------------ network
+
+    void sendRaft(long rangeId, Message m) {
+        send(new RaftMessage(rangeId, m), (int) m.from(), (int) m.to());
+    }
+
+    void sendRequest(Request r) {
+        trace("c" + r.client() + " -> n" + r.node() + " " + r);
+        send(r, 0, (int) r.node());
+    }
+
+    void sendLookup(int client, long reqId, long node, byte[] key) {
+        send(new Lookup(client, reqId, node, key), 0, (int) node);
+    }
+
+    void respond(KvSimNode node, Request r, Status status, RangeResult result, RangeDescriptor descriptor) {
+        trace("n" + node.id + " answers c" + r.client() + "#" + r.reqId() + " " + status + (result == null ? "" : " " + result));
+        send(new Response(r.client(), r.reqId(), node.id, status, result, descriptor, 0), (int) node.id, 0);
+    }
+
+    void respondNotLeaseholder(KvSimNode node, Request r, long leader) {
+        trace("n" + node.id + " answers c" + r.client() + "#" + r.reqId() + " not leaseholder, try n" + leader);
+        send(new Response(r.client(), r.reqId(), node.id, Status.NOT_LEASEHOLDER, null, null, leader), (int) node.id, 0);
+    }
+
+    /** Node 0 stands for the clients, who sit on every side of a partition. */
+    private void send(Object payload, int from, int to) {
+        messages++;
+        if (chaos && random.nextDouble() < params.dropRate()) {
+            return;
+        }
+        // Requests travel on a connection, as the gateway's do: lost or late, never delivered twice
+        // (a write delivered twice would apply twice). Raft messages may be duplicated.
+        int copies = chaos && !(payload instanceof Request) && random.nextDouble() < params.duplicateRate() ? 2 : 1;
+        for (int i = 0; i < copies; i++) {
+            long delay = 1 + random.nextInt(params.maxDelayTicks());
+            if (chaos && random.nextDouble() < params.delaySpikeRate()) {
+                delay += 10 + random.nextInt(40);
+            }
+            network.add(new Flight(now + delay, random.nextLong(), payload, from, to));
+        }
+    }
+
+    private void deliverDue() {
+        while (!network.isEmpty() && network.peek().deliverAt() <= now) {
+            Flight f = network.poll();
+            if (f.to() != 0) {
+                KvSimNode to = nodes.get(f.to() - 1);
+                if (!to.isUp() || (f.from() != 0 && side[f.from()] != side[f.to()])) {
+                    continue;
+                }
+                if (f.payload() instanceof RaftMessage rm) {
+                    to.receive(rm.rangeId(), rm.message());
+                } else if (f.payload() instanceof Request r) {
+                    to.handle(r);
+                } else if (f.payload() instanceof Lookup l) {
+                    send(new LookupAnswer(l.client(), l.reqId(), to.lookup(l.key())), f.to(), 0);
+                }
+            } else if (f.payload() instanceof Response r) {
+                clients.get(r.client()).onResponse(r);
+            } else if (f.payload() instanceof LookupAnswer a) {
+                clients.get(a.client()).onLookup(a.reqId(), a.descriptor());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ for nodes and clients
+
+    KvSimParams params() {
+        return params;
+    }
+
+    boolean broken(Broken variant) {
+        return broken == variant;
+    }
+
+    long newRangeId() {
+        return nextRangeId++;
+    }
+
+    void splitApplied(long rightRangeId) {
+        ranges.add(rightRangeId);
+    }
+
+    long nextEvent() {
+        return ++events;
+    }
+
+    long now() {
+        return now;
+    }
+
+    void record(HistoryOp op) {
+        history.add(op);
+        trace("history " + op);
+    }
+
+    void trace(String line) {
+        if (trace != null) {
+            trace.append("t=").append(now).append(' ').append(line).append('\n');
+        }
+    }
+
+}

@@ -1,0 +1,156 @@
+package io.starlingdb.testkit.kv;
+
+import io.starlingdb.engine.raft.ConfState;
+import io.starlingdb.engine.raft.Entry;
+import io.starlingdb.engine.raft.HardState;
+import io.starlingdb.engine.raft.RaftState;
+import io.starlingdb.engine.raft.Ready;
+import io.starlingdb.engine.raft.Snapshot;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * One node's simulated disk, modelled on RocksDB's one write-ahead log: every write (Raft log
+ * appends, hard states, range data batches) goes into one ordered stream; a synced write makes
+ * itself and everything before it durable; a crash keeps the durable writes and a random prefix
+ * of the unsynced ones (an OS crash loses a suffix of the log, never a write in the middle).
+ */
+final class SimDisk {
+
+    /** Durable Raft state of one group. */
+    static final class GroupState {
+        HardState hardState = HardState.EMPTY;
+        Snapshot snapshot;
+        /** entries.get(k).index() == snapshotIndex() + 1 + k. */
+        final ArrayList<Entry> entries = new ArrayList<>();
+        ConfState bootstrap;
+
+        long snapshotIndex() {
+            return snapshot == null ? 0 : snapshot.index();
+        }
+
+        GroupState copy() {
+            GroupState g = new GroupState();
+            g.hardState = hardState;
+            g.snapshot = snapshot;
+            g.entries.addAll(entries);
+            g.bootstrap = bootstrap;
+            return g;
+        }
+    }
+
+    /** Everything on the disk at one moment. */
+    static final class Image {
+        final TreeMap<byte[], byte[]> kv = new TreeMap<>(Arrays::compareUnsigned);
+        final Map<Long, GroupState> groups = new HashMap<>();
+        /**
+         * A checker's record, written in the same write as each range batch: the log index whose
+         * command produced it, per range. Independent of the range's own applied index, so a
+         * range that forgets what it applied is caught re-applying a command.
+         */
+        final Map<Long, Long> shadowApplied = new HashMap<>();
+
+        Image copy() {
+            Image i = new Image();
+            i.kv.putAll(kv);
+            groups.forEach((id, g) -> i.groups.put(id, g.copy()));
+            i.shadowApplied.putAll(shadowApplied);
+            return i;
+        }
+    }
+
+    private Image durable = new Image();
+    private Image current = new Image();
+    private final List<Consumer<Image>> unsynced = new ArrayList<>();
+
+    /** What reads see: every write so far. */
+    Image current() {
+        return current;
+    }
+
+    /** Writes op (applied to the image now, and to the durable image once synced). */
+    void write(Consumer<Image> op, boolean sync) {
+        op.accept(current);
+        unsynced.add(op);
+        if (sync) {
+            for (Consumer<Image> o : unsynced) {
+                o.accept(durable);
+            }
+            unsynced.clear();
+        }
+    }
+
+    /** The node dies: a random prefix of the unsynced writes reached the disk, the rest is lost. */
+    int crash(Random random) {
+        int kept = random.nextInt(unsynced.size() + 1);
+        for (int i = 0; i < kept; i++) {
+            unsynced.get(i).accept(durable);
+        }
+        int lost = unsynced.size() - kept;
+        unsynced.clear();
+        current = durable.copy();
+        return lost;
+    }
+
+    // ------------------------------------------------------------------ Raft state
+
+    /** Persists what a Ready asks for, in one write (synced if the Ready says so). */
+    void persist(long group, Ready rd) {
+        Snapshot snap = rd.snapshot();
+        List<Entry> entries = List.copyOf(rd.entries());
+        HardState hs = rd.hardState();
+        if (snap == null && entries.isEmpty() && hs == null) {
+            return;
+        }
+        write(image -> {
+            GroupState g = image.groups.computeIfAbsent(group, k -> new GroupState());
+            if (snap != null) {
+                g.entries.clear();
+                g.snapshot = snap;
+            }
+            if (!entries.isEmpty()) {
+                long first = entries.get(0).index();
+                long keep = first - g.snapshotIndex() - 1;
+                if (keep < 0 || keep > g.entries.size()) {
+                    throw new IllegalStateException("group " + group + ": persisted entries from " + first
+                            + " leave a gap after " + (g.snapshotIndex() + g.entries.size()));
+                }
+                g.entries.subList((int) keep, g.entries.size()).clear();
+                g.entries.addAll(entries);
+            }
+            if (hs != null) {
+                g.hardState = hs;
+            }
+        }, rd.mustSync());
+    }
+
+    /** Persists a snapshot a replica took of its own state and drops the entries it covers (not synced). */
+    void compact(long group, Snapshot s) {
+        write(image -> {
+            GroupState g = image.groups.get(group);
+            if (g == null || s.index() <= g.snapshotIndex()) {
+                return;
+            }
+            int drop = (int) Math.min(g.entries.size(), s.index() - g.snapshotIndex());
+            g.entries.subList(0, drop).clear();
+            g.snapshot = s;
+        }, false);
+    }
+
+    /** The group's durable state as of now, bootstrapping it with conf if the disk has none (synced). */
+    RaftState loadGroup(long group, ConfState bootstrapIfNew) {
+        GroupState g = current.groups.get(group);
+        if (g == null || g.bootstrap == null) {
+            write(image -> image.groups.computeIfAbsent(group, k -> new GroupState()).bootstrap = bootstrapIfNew, true);
+            g = current.groups.get(group);
+        }
+        return new RaftState(g.hardState, g.snapshot, new ArrayList<>(g.entries), g.bootstrap);
+    }
+}

@@ -1,0 +1,95 @@
+package io.starlingdb.testkit.kv;
+
+import io.starlingdb.testkit.raft.SimMain;
+import io.starlingdb.testkit.raft.SimResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KvSimulationTest {
+
+    /** Seeds: 300 in the default run, 10,000 with the "long" Maven profile (-Plong). */
+    static final int seeds = Integer.getInteger("starling.sim.kv.seeds", 300);
+    static final int steps = KvSimulation.defaultSteps;
+
+    @Test
+    void replicatedRangesStaySafeLiveAndLinearizableUnderFaults() {
+        List<String> failures = new ArrayList<>();
+        long splits = 0;
+        long crashes = 0;
+        long partitions = 0;
+        long operations = 0;
+        long unknown = 0;
+        int fiveNodes = 0;
+        for (long seed = 1; seed <= seeds; seed++) {
+            SimResult r = KvSimulation.run(seed, steps, KvSimulation.Broken.NONE);
+            if (!r.ok()) {
+                failures.add("seed " + seed + ": " + r.failure().lines().findFirst().orElse("")
+                        + " (reproduce: bin/starling sim kv --seed-from " + seed + " --seeds 1)");
+            }
+            splits += r.stats().membershipChanges();
+            crashes += r.stats().crashes();
+            partitions += r.stats().partitions();
+            operations += r.stats().operations();
+            unknown += r.stats().unknownOperations();
+            fiveNodes += r.stats().replicas() == 5 ? 1 : 0;
+        }
+        assertEquals(List.of(), failures);
+        // The seeds must exercise what they claim to: splits, crashes, partitions, both cluster sizes.
+        assertTrue(splits > seeds * 2L, "splits " + splits);
+        assertTrue(crashes > seeds && partitions > seeds, "crashes " + crashes + ", partitions " + partitions);
+        assertTrue(operations > seeds * 100L, "operations " + operations);
+        assertTrue(unknown < operations / 5, "unknown outcomes " + unknown + " of " + operations);
+        assertTrue(fiveNodes > seeds / 4 && fiveNodes < seeds * 3 / 4, "five-node clusters " + fiveNodes);
+    }
+
+    @Test
+    void everyBrokenVariantIsCaughtBySomeSeed() {
+        for (KvSimulation.Broken variant : KvSimulation.Broken.values()) {
+            if (variant == KvSimulation.Broken.NONE) {
+                continue;
+            }
+            long caughtBy = -1;
+            for (long seed = 1; seed <= 200 && caughtBy < 0; seed++) {
+                if (!KvSimulation.run(seed, steps, variant).ok()) {
+                    caughtBy = seed;
+                }
+            }
+            assertTrue(caughtBy > 0, variant + " went unnoticed for 200 seeds");
+        }
+    }
+
+    @Test
+    void aSeedReplaysExactly() {
+        for (long seed : new long[] {3, 17, 987654321L}) {
+            assertEquals(KvSimulation.run(seed, 800, KvSimulation.Broken.NONE).stats(),
+                    KvSimulation.run(seed, 800, KvSimulation.Broken.NONE).stats(), "seed " + seed);
+        }
+    }
+
+    @Test
+    void simMainRunsKvSeedsAndWritesTheTraceOfAFailure(@TempDir Path dir) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SimMain.run(new String[] {"kv", "--seed-from", "1", "--seeds", "3", "--steps", "400",
+                "--broken", "split_outside_log", "--trace-dir", dir.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(1, code, text);
+        assertTrue(text.endsWith("0 passed, 3 failed\n"), text);
+        Path trace = dir.resolve("kv-seed-1.txt");
+        assertTrue(Files.readString(trace).startsWith("seed 1 steps 400 broken SPLIT_OUTSIDE_LOG"));
+        assertEquals(2, SimMain.run(new String[] {"raft", "--seed-from", "1", "--seeds", "1", "--broken", "none"},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
+    }
+}
