@@ -20,7 +20,13 @@ import io.starlingdb.cluster.membership.SwimOptions;
 import io.starlingdb.cluster.transport.NodeAddress;
 import io.starlingdb.cluster.transport.TlsOptions;
 import io.starlingdb.cluster.transport.TransportOptions;
+import io.starlingdb.cluster.transport.MessageTypes;
 import io.starlingdb.engine.mvcc.HybridClock;
+import io.starlingdb.engine.raft.ClusterTransport;
+import io.starlingdb.engine.raft.RaftConfig;
+import io.starlingdb.engine.range.RangeRpc;
+import io.starlingdb.engine.range.RangeService;
+import io.starlingdb.engine.range.StoreDirectory;
 import io.starlingdb.engine.mvcc.MvccStore;
 import io.starlingdb.engine.storage.ColumnFamily;
 import io.starlingdb.engine.storage.RocksMetrics;
@@ -70,6 +76,8 @@ public final class StarlingNode implements AutoCloseable {
     private InetSocketAddress clientAddress;
     private InetSocketAddress httpAddress;
     private volatile ClusterNetworkManager cluster;
+    /** Null unless store.id is set. */
+    private volatile RangeService ranges;
     private static final ObjectMapper json = new ObjectMapper();
 
     private StarlingSqlEngine sqlEngine;
@@ -147,12 +155,12 @@ public final class StarlingNode implements AutoCloseable {
         clientAddress = clients.start(config.host(), config.clientPort());
 
         if (config.peerPort() != 0) {
-            startClusterNetwork();
+            startClusterNetwork(storage);
         }
     }
 
     /** Joins the cluster last, so peers only see this node once it can serve; it leaves first on close. */
-    private void startClusterNetwork() throws InterruptedException {
+    private void startClusterNetwork(RocksStorage storage) throws InterruptedException {
         TransportOptions transport = TransportOptions.defaults(config.host(), config.peerPort(), config.clusterSecret())
                 .withLowLanePace(config.peerLowLaneBytesPerSecond());
         if (!config.peerTlsKeyStore().isEmpty()) {
@@ -167,10 +175,22 @@ public final class StarlingNode implements AutoCloseable {
             seeds.add(NodeAddress.parse(seed));
         }
         Map<String, String> metadata = nodeMetadata();
+        MessageTypes types = new MessageTypes();
+        ClusterTransport.registerTypes(types);
+        RangeRpc.registerTypes(types);
         ClusterNetworkManager network = new ClusterNetworkManager(new ClusterNetworkOptions(config.nodeId(), transport,
-                swim, HealthOptions.defaults(), seeds, metadata), null, registry);
+                swim, HealthOptions.defaults(), seeds, metadata), types, registry);
         toClose.push(network);
         network.start();
+        if (config.storeId() != 0) {
+            RangeService service = new RangeService(config.storeId(), config.storeInitialMembers(), storage, network,
+                    RaftConfig.defaults());
+            toClose.push(service);
+            service.start();
+            ranges = service;
+            log.info("Node {} holds store {} (range 1 initially on stores {})", config.nodeId(), config.storeId(),
+                    config.storeInitialMembers());
+        }
         network.refreshMetadata(this::nodeMetadata, metadataRefreshMillis);
         cluster = network;
     }
@@ -187,13 +207,17 @@ public final class StarlingNode implements AutoCloseable {
     private Map<String, String> nodeMetadata() {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
                 / Runtime.getRuntime().availableProcessors();
-        return Map.of(
-                Metadata.roles, "sql,storage",
-                Metadata.datacenter, config.datacenter(),
-                Metadata.rack, config.rack(),
-                Metadata.load, String.format(Locale.ROOT, "%.2f", Math.max(0, load)),
-                Metadata.addresses, "client=" + clientAddress.getHostString() + ":" + clientAddress.getPort()
-                        + ",http=" + httpAddress.getHostString() + ":" + httpAddress.getPort());
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(Metadata.roles, "sql,storage");
+        m.put(Metadata.datacenter, config.datacenter());
+        m.put(Metadata.rack, config.rack());
+        m.put(Metadata.load, String.format(Locale.ROOT, "%.2f", Math.max(0, load)));
+        m.put(Metadata.addresses, "client=" + clientAddress.getHostString() + ":" + clientAddress.getPort()
+                + ",http=" + httpAddress.getHostString() + ":" + httpAddress.getPort());
+        if (config.storeId() != 0) {
+            m.put(StoreDirectory.storeKey, Long.toString(config.storeId()));
+        }
+        return Map.copyOf(m);
     }
 
     /** GET /cluster/members: every member with its state, metadata and link health, as JSON. */
@@ -234,6 +258,11 @@ public final class StarlingNode implements AutoCloseable {
         } catch (JsonProcessingException e) {
             return HttpReply.json(500, "{\"error\":\"cannot render the membership\"}\n");
         }
+    }
+
+    /** The replicated key space on this node, or null when store.id is 0. */
+    public RangeService ranges() {
+        return ranges;
     }
 
     /** The cluster network, or null when peer.port is 0. */

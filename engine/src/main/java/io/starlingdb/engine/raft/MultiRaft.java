@@ -175,11 +175,13 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
 
     /**
      * Hosts a group: loads its durable state (or creates it with the bootstrap configuration)
-     * and rebuilds the state machine from the snapshot and the committed log.
+     * and rebuilds the state machine from the snapshot and the committed log. Called from the
+     * driver's own thread (a state machine starting a group as it applies a split), it creates
+     * the group at once.
      */
     public CompletableFuture<Void> createGroup(long group, ConfState bootstrap, StateMachine sm) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        submit(f, () -> {
+        Runnable create = () -> {
             if (groups.containsKey(group)) {
                 f.completeExceptionally(new IllegalStateException("group " + group + " already exists on node " + nodeId));
                 return;
@@ -190,7 +192,14 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             groups.put(group, g);
             dirty.add(g);
             f.complete(null);
-        });
+        };
+        if (Thread.currentThread() == thread) {
+            // From a state machine applying a split: the new group starts now, without a queue
+            // that could be full, before the next message for it arrives.
+            create.run();
+        } else {
+            submit(f, create);
+        }
         return f;
     }
 

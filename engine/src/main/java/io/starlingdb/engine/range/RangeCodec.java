@@ -124,7 +124,7 @@ public final class RangeCodec {
         }
     }
 
-    private static void putDescriptor(Out out, RangeDescriptor d) {
+    static void putDescriptor(Out out, RangeDescriptor d) {
         out.l(d.rangeId()).bytes(d.start()).nullable(d.end()).l(d.generation());
         out.i(d.conf().voters().size());
         for (long v : d.conf().voters()) {
@@ -136,7 +136,7 @@ public final class RangeCodec {
         }
     }
 
-    private static RangeDescriptor getDescriptor(In in) {
+    static RangeDescriptor getDescriptor(In in) {
         long id = in.b.getLong();
         byte[] start = in.bytes();
         byte[] end = in.nullable();
@@ -153,7 +153,7 @@ public final class RangeCodec {
     }
 
     /** A growing big-endian buffer. */
-    private static final class Out {
+    static final class Out {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private final ByteBuffer scratch = ByteBuffer.allocate(8);
 
@@ -191,7 +191,7 @@ public final class RangeCodec {
     }
 
     /** Bounds-checked reads. */
-    private static final class In {
+    static final class In {
         final ByteBuffer b;
 
         In(byte[] data) {

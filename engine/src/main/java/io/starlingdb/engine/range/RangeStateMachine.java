@@ -29,7 +29,8 @@ public final class RangeStateMachine implements StateMachine {
 
     private final KvStore store;
     private final RangeHost host;
-    private RangeDescriptor descriptor;
+    /** Written on the Raft driver's thread; volatile so that lookups from other threads see the newest. */
+    private volatile RangeDescriptor descriptor;
     private long applied;
 
     private RangeStateMachine(KvStore store, RangeHost host, RangeDescriptor descriptor, long applied) {

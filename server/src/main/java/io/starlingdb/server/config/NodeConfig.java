@@ -35,6 +35,10 @@ public final class NodeConfig {
     public static final Setting PEER_LOW_LANE_BYTES_PER_SECOND = Setting.bytes("peer.low.lane.bytes.per.second",
             TransportOptions.DEFAULT_LOW_LANE_BYTES_PER_SECOND, 0, 4L << 30,
             "pace of bulk transfers (snapshots) to each peer; 0 unpaced. Unpaced bulk takes the CPU that Raft and SWIM frames need");
+    public static final Setting STORE_ID = Setting.integer("store.id", 0, 0, 1_000_000,
+            "this node's store id in the replicated key space (needs peer.port); 0: the node holds no range replicas");
+    public static final Setting STORE_INITIAL_MEMBERS = Setting.string("store.initial.members", "",
+            "comma-separated store ids that hold range 1 when the cluster first starts (each of them writes it once); empty: this store alone");
     public static final Setting DATACENTER = Setting.string("node.datacenter", "dc1", "datacenter this node reports in its cluster metadata");
     public static final Setting RACK = Setting.string("node.rack", "rack1", "rack this node reports in its cluster metadata");
     public static final Setting SWIM_PERIOD_MS = Setting.integer("swim.period.ms", 500, 10, 60_000, "SWIM protocol period: one probe per member per period");
@@ -54,7 +58,7 @@ public final class NodeConfig {
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
-            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
+            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, STORE_ID, STORE_INITIAL_MEMBERS, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
             SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, GC_INTERVAL_MS, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
             FETCH_SIZE);
 
@@ -169,6 +173,12 @@ public final class NodeConfig {
         if (peerTlsKeyStore().isEmpty() != peerTlsTrustStore().isEmpty()) {
             throw new ConfigException("peer.tls.keystore and peer.tls.truststore must be set together (mutual TLS)");
         }
+        if (storeId() != 0 && peer == 0) {
+            throw new ConfigException("store.id needs peer.port: range replicas talk to each other through the peer port");
+        }
+        if (storeId() != 0) {
+            storeInitialMembers();
+        }
         if (peer != 0 && clusterSecret().length() < 8) {
             throw new ConfigException("cluster.secret must have at least 8 characters");
         }
@@ -222,6 +232,32 @@ public final class NodeConfig {
 
     public String peerTlsPassword() {
         return (String) values.get(PEER_TLS_PASSWORD.key());
+    }
+
+    public long storeId() {
+        return (Integer) values.get(STORE_ID.key());
+    }
+
+    /** The store ids of {@link #STORE_INITIAL_MEMBERS}; this store alone when empty. */
+    public List<Long> storeInitialMembers() {
+        String raw = (String) values.get(STORE_INITIAL_MEMBERS.key());
+        List<Long> ids = new java.util.ArrayList<>();
+        for (String part : raw.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            try {
+                long id = Long.parseLong(part.trim());
+                if (id < 1 || id > 1_000_000) {
+                    throw new NumberFormatException();
+                }
+                ids.add(id);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("store.initial.members must be store ids 1..1000000 separated by commas, got '"
+                        + raw + "'");
+            }
+        }
+        return ids.isEmpty() ? List.of(storeId()) : List.copyOf(ids);
     }
 
     public String datacenter() {

@@ -1,0 +1,167 @@
+package io.starlingdb.engine.client;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.starlingdb.cluster.ClusterNetworkManager;
+import io.starlingdb.cluster.ClusterNetworkOptions;
+import io.starlingdb.cluster.MemberView;
+import io.starlingdb.cluster.health.HealthOptions;
+import io.starlingdb.cluster.membership.Metadata;
+import io.starlingdb.cluster.membership.SwimOptions;
+import io.starlingdb.cluster.transport.MessageTypes;
+import io.starlingdb.cluster.transport.NodeAddress;
+import io.starlingdb.cluster.transport.TransportOptions;
+import io.starlingdb.engine.raft.ClusterTransport;
+import io.starlingdb.engine.range.DistSender;
+import io.starlingdb.engine.range.RangeDescriptor;
+import io.starlingdb.engine.range.RangeResult;
+import io.starlingdb.engine.range.StoreDirectory;
+import io.starlingdb.engine.range.WriteOp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The cluster manager API for Java programs: a client that joins the cluster as a member that
+ * holds no data, and reads and writes the replicated key space through its own gateway.
+ *
+ * <pre>{@code
+ * try (StarlingClient client = StarlingClient.connect("127.0.0.1:7400,127.0.0.1:7401")) {
+ *     client.put(key, value);
+ *     byte[] v = client.get(key);
+ *     boolean swapped = client.compareAndSet(key, v, newValue);
+ * }
+ * }</pre>
+ *
+ * Every single-key operation is linearizable; a {@link #write} batch within one range is atomic.
+ * A write that fails with {@link io.starlingdb.engine.raft.OutcomeUnknownException} may or may
+ * not have applied (the node died with it in flight): read before retrying anything that must
+ * not apply twice. {@link io.starlingdb.engine.range.RangeUnavailableException} means it did not
+ * apply. Thread-safe.
+ */
+public final class StarlingClient implements AutoCloseable {
+
+    /** How often the client re-reads the membership to find the stores. */
+    static final long directoryRefreshMillis = 250;
+    /** How long {@link #connect} waits to learn at least one store. */
+    static final long connectTimeoutMillis = 15_000;
+
+    private final ClusterNetworkManager network;
+    private final StoreDirectory directory = new StoreDirectory();
+    private final DistSender sender;
+    private final ScheduledExecutorService refresher;
+    /** Range ids of splits made by this client: random high bits, so clients never collide. */
+    private final AtomicLong nextRangeId;
+
+    private StarlingClient(ClusterNetworkManager network) {
+        this.network = network;
+        this.sender = new DistSender(network.transport(), directory, null, DistSender.Options.defaults());
+        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "starling-client-directory");
+            t.setDaemon(true);
+            return t;
+        });
+        this.nextRangeId = new AtomicLong((UUID.randomUUID().getMostSignificantBits() & 0x3fff_ffffL) << 24 | 1);
+    }
+
+    /** Connects with the development cluster secret. */
+    public static StarlingClient connect(String seeds) throws InterruptedException {
+        return connect(seeds, "starling-dev-secret");
+    }
+
+    /**
+     * Joins the cluster through the given peer addresses ({@code host:port,...}) and waits until
+     * it knows at least one store.
+     */
+    public static StarlingClient connect(String seeds, String clusterSecret) throws InterruptedException {
+        List<NodeAddress> seedAddresses = new ArrayList<>();
+        for (String s : seeds.split(",")) {
+            if (!s.isBlank()) {
+                seedAddresses.add(NodeAddress.parse(s.trim()));
+            }
+        }
+        if (seedAddresses.isEmpty()) {
+            throw new IllegalArgumentException("connect needs at least one host:port peer address");
+        }
+        MessageTypes types = new MessageTypes();
+        ClusterTransport.registerTypes(types);
+        io.starlingdb.engine.range.RangeRpc.registerTypes(types);
+        String id = "client-" + UUID.randomUUID().toString().substring(0, 8);
+        ClusterNetworkOptions options = new ClusterNetworkOptions(id,
+                TransportOptions.defaults("127.0.0.1", 0, clusterSecret), SwimOptions.defaults(), HealthOptions.defaults(),
+                seedAddresses, Map.of(Metadata.roles, "client"));
+        ClusterNetworkManager network = new ClusterNetworkManager(options, types, new SimpleMeterRegistry());
+        network.start();
+        StarlingClient client = new StarlingClient(network);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMillis);
+        while (true) {
+            client.directory.refresh(network);
+            if (!client.directory.stores().isEmpty()) {
+                break;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                client.close();
+                throw new IllegalStateException("no store found through " + seeds + " within " + connectTimeoutMillis + " ms");
+            }
+            Thread.sleep(50);
+        }
+        client.refresher.scheduleWithFixedDelay(() -> client.directory.refresh(network), directoryRefreshMillis,
+                directoryRefreshMillis, TimeUnit.MILLISECONDS);
+        return client;
+    }
+
+    public byte[] get(byte[] key) {
+        return sender.get(key);
+    }
+
+    public void put(byte[] key, byte[] value) {
+        sender.put(key, value);
+    }
+
+    public void delete(byte[] key) {
+        sender.delete(key);
+    }
+
+    /** Sets key to newValue (null deletes) if it holds expected (null: absent); true if it did. */
+    public boolean compareAndSet(byte[] key, byte[] expected, byte[] newValue) {
+        return sender.compareAndSet(key, expected, newValue);
+    }
+
+    /** Applies the operations atomically (all keys in one range); -1 if applied, else the failed condition's index. */
+    public int write(List<WriteOp> ops) {
+        return sender.write(ops);
+    }
+
+    /** Pairs with from &lt;= key &lt; to (to null: the end), at most limit. */
+    public List<RangeResult.KeyValue> scan(byte[] from, byte[] to, int limit) {
+        return sender.scan(from, to, limit);
+    }
+
+    // ------------------------------------------------------------------ cluster operations
+
+    /** The cluster's members as this client sees them (nodes and clients). */
+    public List<MemberView> members() {
+        return network.members();
+    }
+
+    /** Every range in key order, with its members. */
+    public List<RangeDescriptor> ranges() {
+        return sender.ranges();
+    }
+
+    /** Splits the range holding key at key; returns the two halves. */
+    public List<RangeDescriptor> split(byte[] key) {
+        return sender.split(key, nextRangeId.getAndIncrement());
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+        network.close();
+    }
+}

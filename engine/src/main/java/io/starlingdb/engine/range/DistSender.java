@@ -1,0 +1,367 @@
+package io.starlingdb.engine.range;
+
+import io.starlingdb.cluster.transport.Lane;
+import io.starlingdb.cluster.transport.NodeAddress;
+import io.starlingdb.cluster.transport.Transport;
+import io.starlingdb.engine.Limits;
+import io.starlingdb.engine.LimitExceededException;
+import io.starlingdb.engine.raft.MultiRaft;
+import io.starlingdb.engine.raft.OutcomeUnknownException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * A node's (or a client's) gateway to the replicated key space: finds each key's range in its
+ * {@link RangeCache} (asking the stores when it has none), sends the request to the range's
+ * leaseholder as far as it knows it (to the local store without serialization when that is
+ * here), and follows the answers: a key-mismatch or not-leaseholder hint fixes the cache and
+ * tries again, with a growing pause, until the request's deadline. It retries only what is
+ * known not to have applied; a write whose outcome is unknown fails with
+ * {@link OutcomeUnknownException} and is never sent again.
+ *
+ * <p>Thread-safe; calls block the calling thread (at most {@link Options#requestTimeoutMillis}).
+ */
+public final class DistSender {
+
+    /**
+     * @param requestTimeoutMillis a request gives up after this long (unavailable, or outcome
+     *                             unknown for a write that may have been delivered)
+     * @param attemptTimeoutMillis one attempt waits this long for its answer; above the stores'
+     *                             {@link RangeStore#proposalTimeoutMillis} so a store answers first
+     * @param scanPageRows         rows asked per scan page
+     */
+    public record Options(long requestTimeoutMillis, long attemptTimeoutMillis, int scanPageRows) {
+        public static Options defaults() {
+            return new Options(30_000, RangeStore.proposalTimeoutMillis + 2_000, 1_000);
+        }
+    }
+
+    /** Pauses between attempts grow from the first to the last. */
+    static final long firstBackoffMillis = 5;
+    static final long maxBackoffMillis = 200;
+
+    private final Transport network;
+    private final StoreDirectory directory;
+    private final RangeStore local;
+    private final Options options;
+    private final RangeCache cache = new RangeCache();
+
+    public DistSender(Transport network, StoreDirectory directory, RangeStore local, Options options) {
+        this.network = network;
+        this.directory = directory;
+        this.local = local;
+        this.options = options;
+    }
+
+    public RangeCache cache() {
+        return cache;
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** The value of key, or null. Linearizable. */
+    public byte[] get(byte[] key) {
+        checkKey(key);
+        RangeRpc.Response r = call(key, d -> RangeRpc.Request.get(d.rangeId(), key), false);
+        return ((RangeResult.Value) r.result()).value();
+    }
+
+    public void put(byte[] key, byte[] value) {
+        write(List.of(new WriteOp.Put(key, value)));
+    }
+
+    public void delete(byte[] key) {
+        write(List.of(new WriteOp.Delete(key)));
+    }
+
+    /** Sets key to newValue (null: deletes it) if it holds expected (null: absent); true if it did. */
+    public boolean compareAndSet(byte[] key, byte[] expected, byte[] newValue) {
+        return write(List.of(new WriteOp.CompareAndSet(key, expected, newValue))) < 0;
+    }
+
+    /**
+     * Applies the operations atomically; they must all fall in one range (transactions across
+     * ranges come with issue 11). Returns -1 if applied, else the index of the condition that failed.
+     */
+    public int write(List<WriteOp> ops) {
+        if (ops.isEmpty()) {
+            throw new IllegalArgumentException("a write needs at least one operation");
+        }
+        long bytes = 0;
+        for (WriteOp op : ops) {
+            checkKey(op.key());
+            bytes += op.key().length + valueBytes(op);
+        }
+        if (bytes > MultiRaft.maxCommandBytes - 1024) {
+            throw new LimitExceededException("maxCommandBytes", MultiRaft.maxCommandBytes - 1024, bytes);
+        }
+        byte[] first = ops.get(0).key();
+        RangeRpc.Response r = call(first, d -> {
+            for (WriteOp op : ops) {
+                if (!d.contains(op.key())) {
+                    throw new IllegalArgumentException("the batch's keys span more than one range (" + d
+                            + "): a batch is atomic within one range");
+                }
+            }
+            return RangeRpc.Request.write(d.rangeId(), new RangeCommand.Write(ops));
+        }, true);
+        if (r.result() instanceof RangeResult.ConditionFailed f) {
+            return f.opIndex();
+        }
+        return -1;
+    }
+
+    /**
+     * The pairs with from &lt;= key &lt; to (to null: the end), at most limit of them. Each page
+     * (within one range) is a linearizable read; the scan as a whole is not one snapshot across
+     * ranges until transactions (issue 11) read at a timestamp.
+     */
+    public List<RangeResult.KeyValue> scan(byte[] from, byte[] to, int limit) {
+        if (from.length > 0) {
+            LimitExceededException.check("maxKeyBytes", Limits.maxKeyBytes, from.length);
+        }
+        List<RangeResult.KeyValue> out = new ArrayList<>();
+        byte[] key = from;
+        while (out.size() < limit) {
+            byte[] at = key;
+            int rows = Math.min(options.scanPageRows(), limit - out.size());
+            RangeRpc.Response r = call(at, d -> RangeRpc.Request.scan(d.rangeId(), at, to, rows, RangeStore.maxScanBytes),
+                    false);
+            RangeResult.Rows page = (RangeResult.Rows) r.result();
+            out.addAll(page.rows());
+            if (page.resumeKey() != null) {
+                key = page.resumeKey();
+                continue;
+            }
+            byte[] end = r.descriptor().end();
+            if (end == null || (to != null && Arrays.compareUnsigned(end, to) >= 0)) {
+                break;
+            }
+            key = end;
+        }
+        return out.size() > limit ? out.subList(0, limit) : out;
+    }
+
+    /** Splits the range holding key at key; returns the two halves (or the range as it is if key is its start). */
+    public List<RangeDescriptor> split(byte[] key, long newRangeId) {
+        checkKey(key);
+        RangeRpc.Response r = call(key, d -> RangeRpc.Request.write(d.rangeId(),
+                new RangeCommand.Split(key, newRangeId, d.generation())), true);
+        if (r.result() instanceof RangeResult.SplitDone done) {
+            return List.of(done.left(), done.right());
+        }
+        throw new IllegalArgumentException("split at " + RangeDescriptor.hex(key) + " refused: "
+                + ((RangeResult.Refused) r.result()).reason());
+    }
+
+    /** Every range, in key order, as the stores report them now. */
+    public List<RangeDescriptor> ranges() {
+        List<RangeDescriptor> out = new ArrayList<>();
+        byte[] key = new byte[0];
+        while (true) {
+            RangeDescriptor d = lookup(key, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()));
+            if (d == null) {
+                throw new RangeUnavailableException("no store answers for the range of " + RangeDescriptor.hex(key));
+            }
+            out.add(d);
+            if (d.end() == null) {
+                return out;
+            }
+            key = d.end();
+        }
+    }
+
+    private static long valueBytes(WriteOp op) {
+        if (op instanceof WriteOp.Put p) {
+            LimitExceededException.check("maxRowBytes", Limits.maxRowBytes, p.value().length);
+            return p.value().length;
+        }
+        if (op instanceof WriteOp.CompareAndSet c) {
+            long n = 0;
+            if (c.expected() != null) {
+                LimitExceededException.check("maxRowBytes", Limits.maxRowBytes, c.expected().length);
+                n += c.expected().length;
+            }
+            if (c.newValue() != null) {
+                LimitExceededException.check("maxRowBytes", Limits.maxRowBytes, c.newValue().length);
+                n += c.newValue().length;
+            }
+            return n;
+        }
+        return 0;
+    }
+
+    private static void checkKey(byte[] key) {
+        if (key == null || key.length == 0) {
+            throw new IllegalArgumentException("a key must have at least one byte");
+        }
+        LimitExceededException.check("maxKeyBytes", Limits.maxKeyBytes, key.length);
+    }
+
+    // ------------------------------------------------------------------ routing
+
+    /** The request could not have reached the store (no address, refused before sending). */
+    private static final class NotSent extends Exception {
+        NotSent(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The request may have reached the store, but no answer came. */
+    private static final class NoAnswer extends Exception {
+        NoAnswer(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private RangeRpc.Response call(byte[] key, Function<RangeDescriptor, RangeRpc.Request> build, boolean write) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis());
+        long backoff = firstBackoffMillis;
+        String last = "no attempt";
+        for (int attempt = 0; ; attempt++) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new RangeUnavailableException("no answer for key " + RangeDescriptor.hex(key) + " within "
+                        + options.requestTimeoutMillis() + " ms (" + attempt + " attempts; last: " + last + ")");
+            }
+            RangeDescriptor d = cache.lookup(key);
+            if (d == null) {
+                d = lookup(key, deadline);
+                if (d == null) {
+                    last = "no store knows the range";
+                    backoff = pause(backoff);
+                    continue;
+                }
+                cache.update(d);
+            }
+            long target = cache.leaseholder(d.rangeId());
+            if (target == 0 || directory.address(target) == null && (local == null || local.storeId() != target)) {
+                List<Long> voters = new ArrayList<>(d.conf().voters());
+                target = voters.get(Math.floorMod(attempt, voters.size()));
+            }
+            RangeRpc.Response r;
+            try {
+                r = send(target, build.apply(d), write);
+            } catch (NotSent e) {
+                cache.setLeaseholder(d.rangeId(), 0);
+                last = e.getMessage();
+                backoff = pause(backoff);
+                continue;
+            } catch (NoAnswer e) {
+                cache.setLeaseholder(d.rangeId(), 0);
+                if (write) {
+                    throw new OutcomeUnknownException("write to range " + d.rangeId() + " at store " + target
+                            + " may or may not have applied: " + e.getMessage());
+                }
+                last = e.getMessage();
+                continue;
+            }
+            switch (r.status()) {
+                case OK:
+                    cache.setLeaseholder(d.rangeId(), target);
+                    if (r.result() instanceof RangeResult.KeyMismatch m) {
+                        RangeDescriptor stale = d;
+                        cache.update(m.current());
+                        if (cache.lookup(key) == stale) {
+                            cache.evict(stale);
+                        }
+                        last = "range " + d.rangeId() + " no longer holds the key";
+                        continue;
+                    }
+                    if (r.descriptor() != null) {
+                        cache.update(r.descriptor());
+                    }
+                    return r;
+                case NOT_LEASEHOLDER:
+                    cache.setLeaseholder(d.rangeId(), r.leaderHint() == target ? 0 : r.leaderHint());
+                    last = "store " + target + " does not lead range " + d.rangeId();
+                    if (r.leaderHint() == 0 || r.leaderHint() == target) {
+                        backoff = pause(backoff);
+                    }
+                    continue;
+                case RANGE_NOT_FOUND:
+                    cache.evict(d);
+                    last = r.error();
+                    backoff = pause(backoff);
+                    continue;
+                case DROPPED:
+                case UNAVAILABLE:
+                    last = r.error();
+                    backoff = pause(backoff);
+                    continue;
+                default:
+                    throw new OutcomeUnknownException(r.error());
+            }
+        }
+    }
+
+    /** Asks the stores, one after the other, which range holds key; the newest answer wins. */
+    private RangeDescriptor lookup(byte[] key, long deadline) {
+        List<Long> stores = directory.stores();
+        if (local != null && !stores.contains(local.storeId())) {
+            stores.add(0, local.storeId());
+        }
+        RangeDescriptor best = null;
+        for (long store : stores) {
+            if (System.nanoTime() - deadline > 0) {
+                break;
+            }
+            try {
+                RangeRpc.Response r = send(store, RangeRpc.Request.lookup(key), false);
+                RangeDescriptor d = r.descriptor();
+                if (d != null && (best == null || d.generation() > best.generation())) {
+                    best = d;
+                }
+            } catch (NotSent | NoAnswer e) {
+                // that store is down or slow: ask the next
+            }
+        }
+        return best;
+    }
+
+    private RangeRpc.Response send(long store, RangeRpc.Request request, boolean write) throws NotSent, NoAnswer {
+        long timeout = write ? options.attemptTimeoutMillis() : Math.min(options.attemptTimeoutMillis(), 5_000);
+        CompletableFuture<RangeRpc.Response> answer;
+        if (local != null && store == local.storeId()) {
+            answer = local.handle(request);
+        } else {
+            NodeAddress address = directory.address(store);
+            if (address == null) {
+                throw new NotSent("store " + store + " has no known address");
+            }
+            CompletableFuture<RangeRpc.ResponseFrame> f = network.request(address, Lane.NORMAL,
+                    new RangeRpc.RequestFrame(RangeRpc.encode(request)), Duration.ofMillis(timeout));
+            if (f.isCompletedExceptionally()) {
+                throw new NotSent("store " + store + " at " + address + " is unreachable");
+            }
+            answer = f.thenApply(frame -> RangeRpc.decodeResponse(frame.payload()));
+        }
+        try {
+            return answer.get(timeout, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new NoAnswer("no answer from store " + store + " within " + timeout + " ms");
+        } catch (ExecutionException e) {
+            throw new NoAnswer("store " + store + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NoAnswer("interrupted waiting for store " + store);
+        }
+    }
+
+    private static long pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RangeUnavailableException("interrupted");
+        }
+        return Math.min(maxBackoffMillis, millis * 2);
+    }
+}

@@ -1,0 +1,221 @@
+package io.starlingdb.engine.range;
+
+import io.starlingdb.cluster.transport.MessageTypes;
+
+import java.nio.BufferUnderflowException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The requests a gateway sends to the node holding a range, and the answers, as they travel on
+ * the cluster network (NORMAL lane): one registered frame type each way, whose payload this
+ * class encodes. Decoding validates every length, so a malformed frame fails before anything
+ * large is allocated.
+ */
+public final class RangeRpc {
+
+    /** Wire type ids (SWIM uses 200-208, Raft 300-301). */
+    public static final int requestTypeId = 302;
+    public static final int responseTypeId = 303;
+
+    /** A request frame. */
+    public record RequestFrame(byte[] payload) {
+    }
+
+    /** A response frame. */
+    public record ResponseFrame(byte[] payload) {
+    }
+
+    /** Registers the two frame types; call once on the MessageTypes the network is built with. */
+    public static void registerTypes(MessageTypes types) {
+        types.register(RequestFrame.class, requestTypeId).register(ResponseFrame.class, responseTypeId);
+    }
+
+    public enum Kind { GET, SCAN, WRITE, LOOKUP }
+
+    /**
+     * One request. GET: key. SCAN: [key, endKey) (endKey null: to the end), at most maxRows
+     * rows and about maxBytes. WRITE: command (a write batch or a split). LOOKUP: the newest
+     * descriptor this node holds a replica of for key (rangeId 0).
+     */
+    public record Request(Kind kind, long rangeId, byte[] key, byte[] endKey, int maxRows, long maxBytes,
+                          RangeCommand command) {
+        public Request {
+            Objects.requireNonNull(kind, "kind");
+        }
+
+        public static Request get(long rangeId, byte[] key) {
+            return new Request(Kind.GET, rangeId, key, null, 0, 0, null);
+        }
+
+        public static Request scan(long rangeId, byte[] from, byte[] to, int maxRows, long maxBytes) {
+            return new Request(Kind.SCAN, rangeId, from, to, maxRows, maxBytes, null);
+        }
+
+        public static Request write(long rangeId, RangeCommand command) {
+            return new Request(Kind.WRITE, rangeId, new byte[0], null, 0, 0, command);
+        }
+
+        public static Request lookup(byte[] key) {
+            return new Request(Kind.LOOKUP, 0, key, null, 0, 0, null);
+        }
+    }
+
+    public enum Status {
+        /** result (and descriptor: the range as the node saw it) is the answer. */
+        OK,
+        /** This node does not lead the range; leaderHint is the node it believes does (0: none known). Not applied. */
+        NOT_LEASEHOLDER,
+        /** This node holds no replica of the range. Not applied. */
+        RANGE_NOT_FOUND,
+        /** The write was refused or overwritten by another leader's entry: it did not apply. Safe to retry. */
+        DROPPED,
+        /** The write may or may not have applied. Never retried. */
+        OUTCOME_UNKNOWN,
+        /** The node could not take the request (overloaded, shutting down); error says why. Not applied. */
+        UNAVAILABLE
+    }
+
+    public record Response(Status status, RangeResult result, RangeDescriptor descriptor, long leaderHint, String error) {
+        public static Response ok(RangeResult result, RangeDescriptor descriptor) {
+            return new Response(Status.OK, result, descriptor, 0, null);
+        }
+
+        public static Response of(Status status, long leaderHint, String error) {
+            return new Response(status, null, null, leaderHint, error);
+        }
+    }
+
+    private RangeRpc() {
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    public static byte[] encode(Request r) {
+        RangeCodec.Out out = new RangeCodec.Out();
+        out.b((byte) r.kind().ordinal()).l(r.rangeId()).bytes(r.key()).nullable(r.endKey()).i(r.maxRows()).l(r.maxBytes());
+        out.nullable(r.command() == null ? null : RangeCodec.encodeCommand(r.command()));
+        return out.toByteArray();
+    }
+
+    public static Request decodeRequest(byte[] payload) {
+        RangeCodec.In in = new RangeCodec.In(payload);
+        try {
+            int kind = in.b.get();
+            if (kind < 0 || kind >= Kind.values().length) {
+                throw new IllegalArgumentException("unknown request kind " + kind);
+            }
+            long rangeId = in.b.getLong();
+            byte[] key = in.bytes();
+            byte[] end = in.nullable();
+            int maxRows = in.b.getInt();
+            long maxBytes = in.b.getLong();
+            byte[] command = in.nullable();
+            in.end();
+            return new Request(Kind.values()[kind], rangeId, key, end, maxRows, maxBytes,
+                    command == null ? null : RangeCodec.decodeCommand(command));
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated range request of " + payload.length + " bytes", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ responses
+
+    private static final byte written = 1;
+    private static final byte conditionFailed = 2;
+    private static final byte keyMismatch = 3;
+    private static final byte splitDone = 4;
+    private static final byte refused = 5;
+    private static final byte value = 6;
+    private static final byte rows = 7;
+
+    public static byte[] encode(Response r) {
+        RangeCodec.Out out = new RangeCodec.Out();
+        out.b((byte) r.status().ordinal()).l(r.leaderHint());
+        out.nullable(r.error() == null ? null : r.error().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.b((byte) (r.descriptor() == null ? 0 : 1));
+        if (r.descriptor() != null) {
+            RangeCodec.putDescriptor(out, r.descriptor());
+        }
+        putResult(out, r.result());
+        return out.toByteArray();
+    }
+
+    public static Response decodeResponse(byte[] payload) {
+        RangeCodec.In in = new RangeCodec.In(payload);
+        try {
+            int status = in.b.get();
+            if (status < 0 || status >= Status.values().length) {
+                throw new IllegalArgumentException("unknown response status " + status);
+            }
+            long hint = in.b.getLong();
+            byte[] error = in.nullable();
+            RangeDescriptor d = in.b.get() == 0 ? null : RangeCodec.getDescriptor(in);
+            RangeResult result = getResult(in);
+            in.end();
+            return new Response(Status.values()[status], result, d, hint,
+                    error == null ? null : new String(error, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated range response of " + payload.length + " bytes", e);
+        }
+    }
+
+    private static void putResult(RangeCodec.Out out, RangeResult r) {
+        if (r == null) {
+            out.b((byte) 0);
+        } else if (r instanceof RangeResult.Written) {
+            out.b(written);
+        } else if (r instanceof RangeResult.ConditionFailed c) {
+            out.b(conditionFailed).i(c.opIndex()).nullable(c.actual());
+        } else if (r instanceof RangeResult.KeyMismatch m) {
+            out.b(keyMismatch);
+            RangeCodec.putDescriptor(out, m.current());
+        } else if (r instanceof RangeResult.SplitDone s) {
+            out.b(splitDone);
+            RangeCodec.putDescriptor(out, s.left());
+            RangeCodec.putDescriptor(out, s.right());
+        } else if (r instanceof RangeResult.Refused f) {
+            out.b(refused).bytes(f.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } else if (r instanceof RangeResult.Value v) {
+            out.b(value).nullable(v.value());
+        } else {
+            RangeResult.Rows rs = (RangeResult.Rows) r;
+            out.b(rows).i(rs.rows().size());
+            for (RangeResult.KeyValue kv : rs.rows()) {
+                out.bytes(kv.key()).bytes(kv.value());
+            }
+            out.nullable(rs.resumeKey());
+        }
+    }
+
+    private static RangeResult getResult(RangeCodec.In in) {
+        byte tag = in.b.get();
+        switch (tag) {
+            case 0:
+                return null;
+            case written:
+                return new RangeResult.Written();
+            case conditionFailed:
+                return new RangeResult.ConditionFailed(in.b.getInt(), in.nullable());
+            case keyMismatch:
+                return new RangeResult.KeyMismatch(RangeCodec.getDescriptor(in));
+            case splitDone:
+                return new RangeResult.SplitDone(RangeCodec.getDescriptor(in), RangeCodec.getDescriptor(in));
+            case refused:
+                return new RangeResult.Refused(new String(in.bytes(), java.nio.charset.StandardCharsets.UTF_8));
+            case value:
+                return new RangeResult.Value(in.nullable());
+            case rows: {
+                int n = in.count(8);
+                List<RangeResult.KeyValue> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(new RangeResult.KeyValue(in.bytes(), in.bytes()));
+                }
+                return new RangeResult.Rows(list, in.nullable());
+            }
+            default:
+                throw new IllegalArgumentException("unknown result tag " + tag);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.starlingdb.engine.range;
+
+import io.starlingdb.cluster.ClusterNetworkManager;
+import io.starlingdb.cluster.transport.NodeAddress;
+import io.starlingdb.engine.raft.ClusterTransport;
+import io.starlingdb.engine.raft.ConfState;
+import io.starlingdb.engine.raft.MultiRaft;
+import io.starlingdb.engine.raft.RaftConfig;
+import io.starlingdb.engine.raft.RaftLogStore;
+import io.starlingdb.engine.storage.ColumnFamily;
+import io.starlingdb.engine.storage.RocksStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node's part of the replicated key space, wired together: the Raft driver of its range
+ * replicas over the cluster network (CRITICAL lane for Raft, LOW for snapshots), the store
+ * that answers gateways (NORMAL lane), the node's own gateway, and the directory of where the
+ * other stores are, refreshed from the membership. Start after the cluster network; close
+ * before it.
+ */
+public final class RangeService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RangeService.class);
+
+    /** How often the directory of stores is re-read from the membership. */
+    static final long directoryRefreshMillis = 250;
+
+    private final long storeId;
+    private final MultiRaft raft;
+    private final ClusterTransport raftTransport;
+    private final RangeStore store;
+    private final StoreDirectory directory = new StoreDirectory();
+    private final DistSender gateway;
+    private final ScheduledExecutorService refresher;
+    private final ClusterNetworkManager network;
+
+    /**
+     * @param initialMembers the stores that form range 1 when the cluster starts; a store in it
+     *                       whose storage holds no range writes range 1 (the same on each of them)
+     */
+    public RangeService(long storeId, List<Long> initialMembers, RocksStorage storage, ClusterNetworkManager network,
+                        RaftConfig raftConfig) {
+        this.storeId = storeId;
+        this.network = network;
+        this.raft = new MultiRaft(storeId, raftConfig, new RaftLogStore(storage), System.nanoTime() ^ storeId);
+        this.raftTransport = new ClusterTransport(storeId, network.transport());
+        this.store = new RangeStore(storeId, storage.store(ColumnFamily.RANGES), raft);
+        if (initialMembers.contains(storeId)) {
+            RangeDescriptor first = new RangeDescriptor(1, new byte[0], null,
+                    new ConfState(new java.util.TreeSet<>(initialMembers), java.util.Set.of()), 1);
+            if (RangeStore.bootstrapIfEmpty(storage.store(ColumnFamily.RANGES), first)) {
+                log.info("store {} bootstrapped range 1 on stores {}", storeId, initialMembers);
+            }
+        }
+        this.gateway = new DistSender(network.transport(), directory, store, DistSender.Options.defaults());
+        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "starling-store-directory");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Opens the replicas, starts Raft and starts answering gateways. */
+    public void start() {
+        refreshDirectory();
+        raftTransport.bind(raft);
+        store.open();
+        raft.start(raftTransport);
+        network.handle(RangeRpc.RequestFrame.class, (from, frame) ->
+                store.handle(RangeRpc.decodeRequest(frame.payload()))
+                        .thenApply(response -> new RangeRpc.ResponseFrame(RangeRpc.encode(response))));
+        refresher.scheduleWithFixedDelay(this::refreshDirectory, directoryRefreshMillis, directoryRefreshMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void refreshDirectory() {
+        try {
+            directory.refresh(network);
+            for (Map.Entry<Long, NodeAddress> e : directory.snapshot().entrySet()) {
+                raftTransport.setAddress(e.getKey(), e.getValue());
+            }
+        } catch (RuntimeException e) {
+            log.warn("store {}: refreshing the store directory failed: {}", storeId, e.toString());
+        }
+    }
+
+    public long storeId() {
+        return storeId;
+    }
+
+    /** This node's gateway to the replicated key space. */
+    public DistSender gateway() {
+        return gateway;
+    }
+
+    public RangeStore store() {
+        return store;
+    }
+
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+        raft.close();
+    }
+}

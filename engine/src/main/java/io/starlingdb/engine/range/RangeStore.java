@@ -1,0 +1,159 @@
+package io.starlingdb.engine.range;
+
+import io.starlingdb.engine.LimitExceededException;
+import io.starlingdb.engine.raft.MultiRaft;
+import io.starlingdb.engine.raft.NotLeaderException;
+import io.starlingdb.engine.raft.OutcomeUnknownException;
+import io.starlingdb.engine.raft.ProposalDroppedException;
+import io.starlingdb.engine.storage.KvStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The replicas of ranges one node holds: a {@link RangeStateMachine} per range, each the state
+ * machine of a Raft group on the node's {@link MultiRaft}, all in the node's RANGES column
+ * family. It answers gateways' requests: reads through the range's lease (or a ReadIndex round),
+ * writes through its log, each with a status that says whether the request applied, did not,
+ * or may have (see {@link RangeRpc.Status}).
+ */
+public final class RangeStore implements RangeHost {
+
+    private static final Logger log = LoggerFactory.getLogger(RangeStore.class);
+
+    /**
+     * A write not applied within this many milliseconds is answered "outcome unknown": its entry
+     * may still commit later (a leader change in progress), so it is never reported failed.
+     */
+    public static final long proposalTimeoutMillis = 10_000;
+    /** Rows and bytes of one scan page at most, whatever the request asks. */
+    public static final int maxScanRows = 10_000;
+    public static final long maxScanBytes = 4L << 20;
+
+    private final long storeId;
+    private final KvStore store;
+    private final MultiRaft raft;
+    private final Map<Long, RangeStateMachine> replicas = new ConcurrentHashMap<>();
+
+    public RangeStore(long storeId, KvStore store, MultiRaft raft) {
+        this.storeId = storeId;
+        this.store = store;
+        this.raft = raft;
+    }
+
+    /** Writes range 1, the whole key space on the given members, unless this store already holds ranges. */
+    public static boolean bootstrapIfEmpty(KvStore store, RangeDescriptor first) {
+        if (!RangeStateMachine.storedRanges(store).isEmpty()) {
+            return false;
+        }
+        RangeStateMachine.bootstrap(store, first);
+        return true;
+    }
+
+    /** Starts a replica of every range this store holds (before the Raft driver starts). */
+    public void open() {
+        for (RangeDescriptor d : RangeStateMachine.storedRanges(store)) {
+            startReplica(d);
+        }
+        log.info("store {} holds {} range replicas", storeId, replicas.size());
+    }
+
+    private void startReplica(RangeDescriptor d) {
+        RangeStateMachine sm = RangeStateMachine.open(store, d.rangeId(), this);
+        replicas.put(d.rangeId(), sm);
+        raft.createGroup(d.rangeId(), d.conf(), sm);
+    }
+
+    @Override
+    public void splitApplied(RangeDescriptor left, RangeDescriptor right) {
+        log.info("store {} split {} off {}", storeId, right, left);
+        startReplica(right);
+    }
+
+    public long storeId() {
+        return storeId;
+    }
+
+    /** The descriptors of the replicas here (each as of its last applied command). */
+    public List<RangeDescriptor> descriptors() {
+        List<RangeDescriptor> out = new ArrayList<>();
+        for (RangeStateMachine sm : replicas.values()) {
+            out.add(sm.descriptor());
+        }
+        return out;
+    }
+
+    /** The node this store believes leads the range, 0 if none. */
+    public long leaseholder(long rangeId) {
+        return raft.leader(rangeId);
+    }
+
+    /** Answers one gateway request; never fails: every outcome is a status. */
+    public CompletableFuture<RangeRpc.Response> handle(RangeRpc.Request r) {
+        if (r.kind() == RangeRpc.Kind.LOOKUP) {
+            RangeDescriptor best = null;
+            for (RangeStateMachine sm : replicas.values()) {
+                RangeDescriptor d = sm.descriptor();
+                if (d.contains(r.key()) && (best == null || d.generation() > best.generation())) {
+                    best = d;
+                }
+            }
+            return CompletableFuture.completedFuture(RangeRpc.Response.ok(null, best));
+        }
+        RangeStateMachine replica = replicas.get(r.rangeId());
+        if (replica == null) {
+            return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.RANGE_NOT_FOUND, 0,
+                    "store " + storeId + " holds no replica of range " + r.rangeId()));
+        }
+        long leader = raft.leader(r.rangeId());
+        if (leader != 0 && leader != storeId) {
+            return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.NOT_LEASEHOLDER, leader, null));
+        }
+        CompletableFuture<RangeRpc.Response> answer;
+        switch (r.kind()) {
+            case GET -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
+            case SCAN -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
+            default -> answer = raft.propose(r.rangeId(), RangeCodec.encodeCommand(r.command()))
+                    .orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
+                    .thenApply(result -> RangeRpc.Response.ok((RangeResult) result, replica.descriptor()));
+        }
+        boolean write = r.kind() == RangeRpc.Kind.WRITE;
+        return answer.exceptionally(e -> failure(e, write));
+    }
+
+    private static RangeRpc.Response read(RangeStateMachine sm, RangeRpc.Request r) {
+        RangeResult result = r.kind() == RangeRpc.Kind.GET ? sm.get(r.key())
+                : sm.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
+                        Math.min(Math.max(1, r.maxBytes()), maxScanBytes));
+        return RangeRpc.Response.ok(result, sm.descriptor());
+    }
+
+    private RangeRpc.Response failure(Throwable e, boolean write) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof NotLeaderException nl) {
+            return RangeRpc.Response.of(RangeRpc.Status.NOT_LEASEHOLDER, nl.leaderId(), null);
+        }
+        if (cause instanceof ProposalDroppedException) {
+            return RangeRpc.Response.of(RangeRpc.Status.DROPPED, 0, cause.getMessage());
+        }
+        if (cause instanceof LimitExceededException) {
+            return RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0, cause.getMessage());
+        }
+        if (write && (cause instanceof OutcomeUnknownException || cause instanceof TimeoutException)) {
+            return RangeRpc.Response.of(RangeRpc.Status.OUTCOME_UNKNOWN, 0, "store " + storeId + ": "
+                    + (cause instanceof TimeoutException ? "not applied within " + proposalTimeoutMillis + " ms"
+                    : cause.getMessage()));
+        }
+        // A read that failed, or the node is stopping before the write was proposed.
+        return RangeRpc.Response.of(write && !(cause instanceof IllegalStateException) ? RangeRpc.Status.OUTCOME_UNKNOWN
+                : RangeRpc.Status.UNAVAILABLE, 0, String.valueOf(cause.getMessage()));
+    }
+}
