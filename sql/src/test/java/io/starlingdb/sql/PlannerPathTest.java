@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One-table queries take the simple (rule-based) planner path, and it answers exactly as the
- * full cost-based path does: the same statements planned both ways return the same rows.
+ * One-table queries take the simple (rule-based) planner path and their first runs are
+ * interpreted, and both answer exactly as the full cost-based path with generated code does:
+ * the same statements planned both ways and run in both tiers return the same rows.
  */
 class PlannerPathTest {
 
@@ -61,6 +62,33 @@ class PlannerPathTest {
         assertFalse(plan("SELECT id FROM m WHERE id = 3", PlannerPath.FULL).simple());
     }
 
+    /** A plan is interpreted for its first runs and compiled once it is reused; both give its rows. */
+    @Test
+    void aReusedPlanIsCompiledAfterItsInterpretedRuns() throws SqlException {
+        QueryCompiler.Compiled plan = plan("SELECT id, s FROM m WHERE a IN (1, 2) OR s LIKE 's1%'", PlannerPath.AUTO);
+        List<String> expected = rows(plan, false, false);
+        QueryCompiler.Compiled fresh = plan("SELECT id, s FROM m WHERE a IN (1, 2) OR s LIKE 's1%'", PlannerPath.AUTO);
+        for (int run = 1; run <= io.starlingdb.sql.exec.TieredPlan.INTERPRETED_RUNS; run++) {
+            assertTrue(fresh.plan().interpreted(), "run " + run + " is interpreted");
+            assertEquals(expected, tieredRows(fresh));
+        }
+        assertEquals(expected, tieredRows(fresh));
+        assertFalse(fresh.plan().interpreted(), "compiled once reused");
+        assertFalse(plan("SELECT UPPER(s) FROM m", PlannerPath.AUTO).plan().interpreted(), "a function is compiled at once");
+    }
+
+    private List<String> tieredRows(QueryCompiler.Compiled compiled) {
+        List<String> out = new ArrayList<>();
+        try (Transaction txn = db.store.begin(); Enumerator<Object> rows = compiled.open(txn, List.of())) {
+            while (rows.moveNext()) {
+                Object row = rows.current();
+                out.add(Arrays.toString(row instanceof Object[] values ? values : new Object[] {row}));
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
     @Test
     void simpleAndFullPathsReturnTheSameRows() throws SqlException {
         List<String> statements = new ArrayList<>(List.of(
@@ -76,20 +104,32 @@ class PlannerPathTest {
                 "SELECT a FROM m INTERSECT ALL SELECT a FROM m WHERE b > 100",
                 "SELECT COUNT(*) FROM m WHERE 1 = 0",
                 "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v (x, y) WHERE x > 1",
-                "SELECT id FROM m WHERE a = 3 AND id > 10"));
+                "SELECT id FROM m WHERE a = 3 AND id > 10",
+                // INTEGER arithmetic past the int range, BIGINT and DOUBLE arithmetic, mixed types.
+                "SELECT id * 2000000000, a * 1000000000 + a, b * 9000000000000, c * b - a, c + 1 FROM m",
+                "SELECT id FROM m WHERE a + id > 10 AND b - a < 500 OR c * 2 < 10"));
         Random random = new Random(11);
         for (int i = 0; i < GENERATED_QUERIES; i++) {
             statements.add(generated(random));
         }
         int simple = 0;
+        int interpreted = 0;
         for (String sql : statements) {
             QueryCompiler.Compiled auto = plan(sql, PlannerPath.AUTO);
             QueryCompiler.Compiled full = plan(sql, PlannerPath.FULL);
             simple += auto.simple() ? 1 : 0;
             boolean ordered = sql.contains("ORDER BY");
-            assertEquals(rows(full, ordered), rows(auto, ordered), sql + "\nsimple plan:\n" + auto.explain() + "full plan:\n" + full.explain());
+            List<String> expected = rows(full, ordered, false);
+            String plans = sql + "\nsimple plan:\n" + auto.explain() + "full plan:\n" + full.explain();
+            List<String> viaInterpreter = rows(auto, ordered, true);
+            if (viaInterpreter != null) {
+                interpreted++;
+                assertEquals(expected, viaInterpreter, "interpreted: " + plans);
+            }
+            assertEquals(expected, rows(auto, ordered, false), "generated code: " + plans);
         }
         assertTrue(simple >= statements.size() * 9 / 10, "most one-table statements take the simple path: " + simple);
+        assertTrue(interpreted >= statements.size() / 3, "many are interpreted on their first runs: " + interpreted);
     }
 
     /** A one-table query with a random predicate tree, select list and tail. */
@@ -140,13 +180,17 @@ class PlannerPathTest {
         return db.engine.compiler().compile(QueryCompiler.parse(sql), path);
     }
 
-    /** The rows of a plan as text, sorted unless the statement orders them. */
-    private List<String> rows(QueryCompiler.Compiled compiled, boolean ordered) {
+    /** The rows of a plan in one tier as text, sorted unless the statement orders them; null if it cannot be interpreted. */
+    private List<String> rows(QueryCompiler.Compiled compiled, boolean ordered, boolean interpret) {
         List<String> out = new ArrayList<>();
-        try (Transaction txn = db.store.begin(); Enumerator<Object> rows = compiled.open(txn, List.of())) {
+        try (Transaction txn = db.store.begin(); Enumerator<Object> rows = compiled.open(txn, List.of(), interpret)) {
+            if (rows == null) {
+                return null;
+            }
             while (rows.moveNext()) {
                 Object row = rows.current();
-                out.add(row instanceof Object[] values ? Arrays.toString(values) : String.valueOf(row));
+                // Generated code gives one-column rows as the bare value; the interpreter always as an array.
+                out.add(Arrays.toString(row instanceof Object[] values ? values : new Object[] {row}));
             }
         }
         if (!ordered) {

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import io.starlingdb.engine.txn.Transaction;
 import org.apache.calcite.linq4j.Enumerator;
-import org.apache.calcite.adapter.enumerable.EnumerableInterpretable;
 import org.apache.calcite.adapter.enumerable.EnumerableRel;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
@@ -30,7 +29,6 @@ import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexSubQuery;
-import org.apache.calcite.runtime.Bindable;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlKind;
@@ -66,13 +64,21 @@ public final class QueryCompiler {
      * path made it (see {@link PlannerPath}); {@code planningNanos} is the time from the
      * parsed tree to the executable plan, before code generation.
      */
-    public record Compiled(Bindable<Object> bindable, List<ColumnMeta> columns, List<RelDataType> columnTypes,
+    public record Compiled(TieredPlan plan, List<ColumnMeta> columns, List<RelDataType> columnTypes,
                            List<RelDataType> parameterTypes, String explain, SchemaPlus rootSchema,
-                           JavaTypeFactory typeFactory, Map<String, Object> stash, boolean simple, long planningNanos) {
+                           JavaTypeFactory typeFactory, boolean simple, long planningNanos) {
 
         /** Starts the plan over a transaction with the given (already converted) parameter values. */
         public Enumerator<Object> open(Transaction transaction, List<Object> parameters) {
-            return bindable.bind(new ExecutionContext(rootSchema, typeFactory, transaction, parameters, stash)).enumerator();
+            return plan.open(stash -> new ExecutionContext(rootSchema, typeFactory, transaction, parameters, stash));
+        }
+
+        /**
+         * Starts the plan in a forced tier: interpreted (null if the plan cannot be) or as
+         * generated code. Tests compare the tiers; statements use {@link #open}.
+         */
+        public Enumerator<Object> open(Transaction transaction, List<Object> parameters, boolean interpret) {
+            return plan.open(stash -> new ExecutionContext(rootSchema, typeFactory, transaction, parameters, stash), interpret);
         }
 
         /**
@@ -275,15 +281,13 @@ public final class QueryCompiler {
                 physical = converted.planFull(PROGRAM, logical);
             }
             long tB = System.nanoTime();
-            // Objects the generated code needs (scanned tables, access paths) are stashed here and
-            // found again through DataContext.get at execution.
-            Map<String, Object> stash = new HashMap<>();
-            @SuppressWarnings("unchecked")
-            Bindable<Object> bindable = (Bindable<Object>) (Bindable<?>) EnumerableInterpretable.toBindable(stash, null,
-                    (EnumerableRel) physical, EnumerableRel.Prefer.ARRAY);
+            // A plan of the simple path is interpreted for its first runs; one of the full path
+            // is compiled now, so that the cached plan does not keep the cost-based planner's objects.
+            TieredPlan tiered = simple ? TieredPlan.of((EnumerableRel) physical) : TieredPlan.compiled((EnumerableRel) physical);
             if (log.isDebugEnabled()) {
-                log.debug("planned ({}) in {} us, generated code compiled in {} us", simple ? "simple" : "full", (tB - tA) / 1_000,
-                        (System.nanoTime() - tB) / 1_000);
+                log.debug("validated and converted in {} us, planned ({}) in {} us, {} in {} us", (tA - start) / 1_000,
+                        simple ? "simple" : "full", (tB - tA) / 1_000,
+                        tiered.interpreted() ? "interpreted" : "generated code compiled", (System.nanoTime() - tB) / 1_000);
             }
             List<ColumnMeta> columns = new ArrayList<>();
             List<RelDataType> types = new ArrayList<>();
@@ -295,8 +299,8 @@ public final class QueryCompiler {
             for (int i = 0; i < parameterCount; i++) {
                 paramTypes.add(params.get(i));
             }
-            return new Compiled(bindable, columns, types, paramTypes, RelOptUtil.toString(physical), rootSchema,
-                    typeFactory, Map.copyOf(stash), simple, tB - start);
+            return new Compiled(tiered, columns, types, paramTypes, RelOptUtil.toString(physical), rootSchema,
+                    typeFactory, simple, tB - start);
         } catch (ValidationException e) {
             throw Errors.validation(e);
         } catch (RuntimeException | LinkageError | AssertionError e) {

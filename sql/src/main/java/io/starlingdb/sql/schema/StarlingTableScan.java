@@ -52,6 +52,11 @@ public class StarlingTableScan extends TableScan {
         this.filters = List.copyOf(filters);
     }
 
+    /** The table this scan reads. */
+    public StarlingTable starlingTable() {
+        return starlingTable;
+    }
+
     /** This scan in its executable form (for planners that convert without rules). */
     public RelNode toEnumerable() {
         return this instanceof Enumerable ? this : new Enumerable(getCluster(), getTraitSet().replace(EnumerableConvention.INSTANCE),
