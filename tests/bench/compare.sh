@@ -3,7 +3,8 @@
 # machine, one after the other, with the same statements, rows and threads, and prints a
 # table of ops/s and p50/p99 latency per phase plus Starling's ratio to each peer.
 #
-#   tests/bench/compare.sh [--rows N] [--threads T] [--seconds S] [--warmup S] [--only starling,postgres,h2]
+#   tests/bench/compare.sh [--rows N] [--threads T] [--seconds S] [--warmup S] [--distinct N] [--phases P,...]
+#                            [--only starling,postgres,h2]
 #
 # PostgreSQL runs with its default durable settings (fsync=on, synchronous_commit=on) in a
 # temporary cluster; H2 runs as a TCP server with its default settings. Installs
@@ -16,7 +17,7 @@ BENCH_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) ONLY="$2"; shift 2 ;;
-    --rows|--threads|--seconds|--warmup|--phases) BENCH_ARGS+=("$1" "$2"); shift 2 ;;
+    --rows|--threads|--seconds|--warmup|--phases|--distinct) BENCH_ARGS+=("$1" "$2"); shift 2 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done

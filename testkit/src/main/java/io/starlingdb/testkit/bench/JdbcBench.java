@@ -18,7 +18,9 @@ import org.HdrHistogram.Histogram;
 /**
  * A JDBC benchmark that measures a database the way applications use it: load N rows, then
  * point selects (prepared, and as plain statements with the id in the text), durable single-row updates and a scan-aggregate, each phase with T threads
- * for a fixed time, printing throughput and p50/p99 latency. The same statements run
+ * for a fixed time, printing throughput and p50/p99 latency; then the distinct phase: one
+ * client sends statements it never sent before (as applications that build their SQL do), one
+ * at a time, timing each. The same statements run
  * unchanged against Starling, PostgreSQL and H2, so figures from one run on one machine
  * can be compared as ratios.
  */
@@ -62,6 +64,7 @@ public final class JdbcBench {
                     case "literal" -> timed(phase, (conn, stmt) -> literalSelect(conn), SELECT_SQL);
                     case "update" -> timed(phase, (conn, stmt) -> update(stmt), UPDATE_SQL);
                     case "scan" -> timed(phase, (conn, stmt) -> scan(stmt), SCAN_SQL);
+                    case "distinct" -> distinct(c);
                     default -> throw new IllegalArgumentException("unknown phase " + phase);
                 };
                 result.print(options.label());
@@ -207,6 +210,78 @@ public final class JdbcBench {
                 throw new SQLException("aggregate returned no row", "02000");
             }
         }
+    }
+
+    /** Rows of the distinct phase's table: as small as the measurement, so the time is the statement's, not the scan's. */
+    private static final int DISTINCT_TABLE_ROWS = 3;
+
+    /** Most values in one IN list of the distinct phase; lists run 1..this long. */
+    private static final int DISTINCT_MAX_IN_LIST = 100;
+
+    /**
+     * Statements never seen before, one at a time on one connection: four one-table SELECT
+     * templates with IN lists of every length from 1 to {@value #DISTINCT_MAX_IN_LIST} and
+     * varying predicates, select lists and tails, so that no two statements have the same text
+     * or the same shape (a database that shares plans between texts that differ only in
+     * literal values gets no help). A warm-up of other distinct statements runs first.
+     */
+    private PhaseResult distinct(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            try {
+                s.execute("DROP TABLE bench_distinct");
+            } catch (SQLException absent) {
+                // Not there yet.
+            }
+            s.execute("CREATE TABLE bench_distinct (id INTEGER NOT NULL PRIMARY KEY, a INTEGER, b VARCHAR(20), c DOUBLE PRECISION)");
+            for (int id = 1; id <= DISTINCT_TABLE_ROWS; id++) {
+                s.execute("INSERT INTO bench_distinct VALUES (" + id + ", " + (id * 10) + ", 'b" + id + "', " + id + ".5)");
+            }
+        }
+        int statements = options.distinctStatements();
+        // Warm-up statements carry a select-list constant the measured ones never use.
+        runDistinct(c, Math.min(statements, 200), 1_000_000, null);
+        Histogram latencies = new Histogram(MAX_TRACKED_LATENCY_NANOS, 3);
+        long start = System.nanoTime();
+        runDistinct(c, statements, 0, latencies);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new PhaseResult("distinct", statements / seconds, latencies, 0, String.format(Locale.ROOT,
+                "statements/s; mean %.3f ms per statement, %d statements each sent once", latencies.getMean() / 1e6, statements));
+    }
+
+    private static void runDistinct(Connection c, int count, int offset, Histogram latencies) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (int i = 0; i < count; i++) {
+                String sql = distinctStatement(i, offset);
+                long begin = System.nanoTime();
+                try (ResultSet rs = s.executeQuery(sql)) {
+                    while (rs.next()) {
+                        rs.getObject(1);
+                    }
+                }
+                if (latencies != null) {
+                    latencies.recordValue(Math.min(System.nanoTime() - begin, MAX_TRACKED_LATENCY_NANOS));
+                }
+            }
+        }
+    }
+
+    /** Statement {@code i}: template i % 4, an IN list of 1 + (i / 4) % 100 values, a select-list constant above that. */
+    static String distinctStatement(int i, int offset) {
+        int length = 1 + (i / 4) % DISTINCT_MAX_IN_LIST;
+        int round = offset + i / (4 * DISTINCT_MAX_IN_LIST);
+        StringBuilder in = new StringBuilder();
+        for (int k = 0; k < length; k++) {
+            in.append(k == 0 ? "" : ", ").append(k * 10 + i % 7);
+        }
+        return switch (i % 4) {
+            case 0 -> "SELECT id, b, a + " + round + " FROM bench_distinct WHERE a IN (" + in + ")";
+            case 1 -> "SELECT id, a + " + round + ", b, c FROM bench_distinct WHERE a > " + (i % 13) + " AND b <> 'q' OR c < "
+                    + (i % 5) + ".5 AND id IN (" + in + ")";
+            case 2 -> "SELECT COUNT(*), MAX(c) + " + round + " FROM bench_distinct WHERE id NOT IN (" + in + ") OR b LIKE 'b"
+                    + (i % 3) + "%'";
+            default -> "SELECT b, a + " + round + " FROM bench_distinct WHERE id BETWEEN 1 AND " + (1 + i % 4) + " AND a NOT IN ("
+                    + in + ") ORDER BY a DESC LIMIT " + (1 + i % 3);
+        };
     }
 
     private record PhaseResult(String phase, double opsPerSecond, Histogram latencies, long errors, String note) {
