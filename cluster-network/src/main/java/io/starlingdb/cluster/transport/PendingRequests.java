@@ -91,6 +91,15 @@ final class PendingRequests {
         }
     }
 
+    /** The connection to peer closed: its requests will get no answer on it (they may have been delivered). */
+    void failPeer(NodeAddress peer, TransportException failure) {
+        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+            if (e.getValue().peer.equals(peer)) {
+                fail(e.getKey(), failure);
+            }
+        }
+    }
+
     void failAll(TransportException failure) {
         for (Long id : pending.keySet()) {
             fail(id, failure);

@@ -460,6 +460,10 @@ public final class Transport implements AutoCloseable {
         }
         if (wasCurrent) {
             log.info("Node {} lost its connection to peer {} at {}", nodeId, peer.nodeId, peer.address);
+            // Answers to requests sent on it will not come: fail them now rather than at their
+            // timeout, so callers fail over within milliseconds of a peer's death.
+            pendingRequests.failPeer(peer.address, new TransportException("connection to peer " + peer.address
+                    + " lost before it answered; the request may have been delivered"));
             if (!closed && !peer.queues.isEmpty()) {
                 dial(peer);
             }

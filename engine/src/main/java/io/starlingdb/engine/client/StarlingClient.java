@@ -154,6 +154,12 @@ public final class StarlingClient implements AutoCloseable {
         return sender.ranges();
     }
 
+    /** The store that last answered for the range holding key as its leaseholder, 0 if none yet. */
+    public long leaseholder(byte[] key) {
+        RangeDescriptor d = sender.cache().lookup(key);
+        return d == null ? 0 : sender.cache().leaseholder(d.rangeId());
+    }
+
     /** Splits the range holding key at key; returns the two halves. */
     public List<RangeDescriptor> split(byte[] key) {
         return sender.split(key, nextRangeId.getAndIncrement());

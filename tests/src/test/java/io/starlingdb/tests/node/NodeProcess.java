@@ -41,6 +41,11 @@ final class NodeProcess implements AutoCloseable {
 
     /** Starts a node on {@code dataDir} with fsynced commits and waits until it serves SQL. */
     static NodeProcess start(Path dataDir, Path output) throws Exception {
+        return start(dataDir, output, List.of());
+    }
+
+    /** As {@link #start(Path, Path)}, with more settings as flags ({@code --store-id 2 ...}). */
+    static NodeProcess start(Path dataDir, Path output, List<String> settings) throws Exception {
         Path portsFile = dataDir.resolve("node.ports");
         Files.deleteIfExists(portsFile);
         List<String> command = new ArrayList<>(List.of(
@@ -53,6 +58,7 @@ final class NodeProcess implements AutoCloseable {
                 "--client-port", "0",
                 "--http-port", "0",
                 "--sync-commits", "true"));
+        command.addAll(settings);
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
