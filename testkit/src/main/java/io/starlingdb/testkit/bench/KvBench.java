@@ -1,0 +1,230 @@
+package io.starlingdb.testkit.bench;
+
+import io.starlingdb.engine.client.StarlingClient;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The replicated key-value benchmark: puts of fixed-size values, point gets and scans of 100
+ * keys with C concurrent clients, against Starling's replicated store through a
+ * {@link StarlingClient} ({@code --seeds host:peerPort,...}) or, as the peer, against a
+ * PostgreSQL table through JDBC ({@code --jdbc URL}: single-row upserts, primary-key selects,
+ * range selects). Prints ops/s and latency p50/p99 per phase and concurrency, in the format of
+ * {@link EtcdBench}.
+ *
+ * <pre>KvBench (--seeds S | --jdbc URL [--user U]) [--label L] [--value-bytes 100] [--seconds 10]
+ *         [--concurrency 1,16,128] [--phases put,get,scan] [--keys 10000]</pre>
+ */
+public final class KvBench {
+
+    private static final long maxTrackedLatencyNanos = 60_000_000_000L;
+    /** Keys a scan reads. */
+    static final int scanKeys = 100;
+
+    /** One client's operations, whatever the target. */
+    interface Target extends AutoCloseable {
+        void put(String key, byte[] value) throws Exception;
+
+        byte[] get(String key) throws Exception;
+
+        int scan(String from, int limit) throws Exception;
+
+        @Override
+        void close() throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String seeds = null;
+        String jdbc = null;
+        String user = "postgres";
+        String label = null;
+        int valueBytes = 100;
+        int seconds = 10;
+        int keys = 10_000;
+        List<Integer> concurrencies = List.of(1, 16, 128);
+        List<String> phases = List.of("put", "get", "scan");
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--seeds" -> seeds = v;
+                case "--jdbc" -> jdbc = v;
+                case "--user" -> user = v;
+                case "--label" -> label = v;
+                case "--value-bytes" -> valueBytes = Integer.parseInt(v);
+                case "--seconds" -> seconds = Integer.parseInt(v);
+                case "--keys" -> keys = Integer.parseInt(v);
+                case "--concurrency" -> concurrencies = Arrays.stream(v.split(",")).map(s -> Integer.parseInt(s.trim())).toList();
+                case "--phases" -> phases = List.of(v.split(","));
+                default -> {
+                    System.err.println("KvBench: unknown option " + args[i]);
+                    System.exit(2);
+                }
+            }
+        }
+        if ((seeds == null) == (jdbc == null)) {
+            System.err.println("KvBench: give exactly one of --seeds host:port,... and --jdbc URL");
+            System.exit(2);
+        }
+        byte[] value = "v".repeat(valueBytes).getBytes(StandardCharsets.US_ASCII);
+        StarlingClient client = seeds == null ? null : StarlingClient.connect(seeds);
+        String finalJdbc = jdbc;
+        String finalUser = user;
+        String name = label != null ? label : client != null ? "starling" : "postgres";
+        java.util.function.Supplier<Target> targets = client != null ? () -> starling(client)
+                : () -> postgres(finalJdbc, finalUser);
+        if (client == null) {
+            try (Connection c = DriverManager.getConnection(jdbc, user, ""); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE IF EXISTS kv");
+                s.execute("CREATE TABLE kv (k VARCHAR(64) PRIMARY KEY, v BYTEA NOT NULL)");
+            }
+        }
+        // Every key the gets and scans read exists.
+        try (Target t = targets.get()) {
+            for (int k = 0; k < keys; k++) {
+                t.put(key(k), value);
+            }
+        }
+        System.out.printf(Locale.ROOT, "%-10s %-6s %-12s %12s %10s %10s %8s%n", "target", "phase", "concurrency", "ops/s",
+                "p50_ms", "p99_ms", "errors");
+        for (String phase : phases) {
+            for (int c : concurrencies) {
+                run(name, phase, targets, value, keys, c, seconds);
+            }
+        }
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    static String key(int k) {
+        return String.format(Locale.ROOT, "bench%08d", k);
+    }
+
+    private static Target starling(StarlingClient client) {
+        return new Target() {
+            @Override
+            public void put(String key, byte[] value) {
+                client.put(key.getBytes(StandardCharsets.US_ASCII), value);
+            }
+
+            @Override
+            public byte[] get(String key) {
+                return client.get(key.getBytes(StandardCharsets.US_ASCII));
+            }
+
+            @Override
+            public int scan(String from, int limit) {
+                return client.scan(from.getBytes(StandardCharsets.US_ASCII), null, limit).size();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    private static Target postgres(String url, String user) {
+        try {
+            Connection c = DriverManager.getConnection(url, user, "");
+            PreparedStatement upsert = c.prepareStatement("INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v");
+            PreparedStatement select = c.prepareStatement("SELECT v FROM kv WHERE k = ?");
+            PreparedStatement range = c.prepareStatement("SELECT k, v FROM kv WHERE k >= ? ORDER BY k LIMIT ?");
+            return new Target() {
+                @Override
+                public void put(String key, byte[] value) throws Exception {
+                    upsert.setString(1, key);
+                    upsert.setBytes(2, value);
+                    upsert.executeUpdate();
+                }
+
+                @Override
+                public byte[] get(String key) throws Exception {
+                    select.setString(1, key);
+                    try (ResultSet rs = select.executeQuery()) {
+                        return rs.next() ? rs.getBytes(1) : null;
+                    }
+                }
+
+                @Override
+                public int scan(String from, int limit) throws Exception {
+                    range.setString(1, from);
+                    range.setInt(2, limit);
+                    int n = 0;
+                    try (ResultSet rs = range.executeQuery()) {
+                        while (rs.next()) {
+                            n++;
+                        }
+                    }
+                    return n;
+                }
+
+                @Override
+                public void close() throws Exception {
+                    c.close();
+                }
+            };
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot connect to " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void run(String label, String phase, java.util.function.Supplier<Target> targets, byte[] value, int keys,
+                            int concurrency, int seconds) throws InterruptedException {
+        Recorder recorder = new Recorder(maxTrackedLatencyNanos, 3);
+        AtomicLong ops = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long warmupEnd = System.nanoTime() + 1_000_000_000L;
+        long end = warmupEnd + seconds * 1_000_000_000L;
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < concurrency; t++) {
+            int id = t;
+            Thread thread = new Thread(() -> {
+                java.util.Random random = new java.util.Random(id);
+                try (Target target = targets.get()) {
+                    long now;
+                    while ((now = System.nanoTime()) < end) {
+                        String key = key(random.nextInt(keys));
+                        try {
+                            switch (phase) {
+                                case "put" -> target.put(key, value);
+                                case "get" -> target.get(key);
+                                default -> target.scan(key(random.nextInt(Math.max(1, keys - scanKeys))), scanKeys);
+                            }
+                        } catch (Exception e) {
+                            if (now >= warmupEnd) {
+                                errors.incrementAndGet();
+                            }
+                            continue;
+                        }
+                        if (now >= warmupEnd) {
+                            recorder.recordValue(Math.min(System.nanoTime() - now, maxTrackedLatencyNanos));
+                            ops.incrementAndGet();
+                        }
+                    }
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        Histogram h = recorder.getIntervalHistogram();
+        System.out.printf(Locale.ROOT, "%-10s %-6s %-12d %12.1f %10.3f %10.3f %8d%n", label, phase, concurrency,
+                ops.get() / (double) seconds, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, errors.get());
+    }
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The replicated key-value benchmark (docs/ranges.md): three Starling node processes on loopback
+# (replication factor 3) through a StarlingClient, next to etcd's three members (puts, the
+# etcd.sh measurement) and PostgreSQL 15 with a primary and two synchronous standbys
+# (synchronous_standby_names = 'ANY 1 (s1, s2)', single-row upserts), in the same run on this
+# machine: puts of 100-byte values, point gets and scans of 100 keys at 1, 16 and 128 clients.
+#
+#   tests/bench/kv.sh [--seconds S] [--concurrency 1,16,128] [--only starling,etcd,postgres]
+#
+# Installs etcd and PostgreSQL 15 from Debian's packages when they are missing (needs root).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SECONDS_PER=10
+CONC="1,16,128"
+ONLY="starling,etcd,postgres"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) SECONDS_PER="$2"; shift 2 ;;
+    --concurrency) CONC="$2"; shift 2 ;;
+    --only) ONLY="$2"; shift 2 ;;
+    *) echo "kv.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+WORK=$(mktemp -d /tmp/starling-kv.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+PG_DIRS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for d in "${PG_DIRS[@]}"; do runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate stop >/dev/null 2>&1 || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+echo "# building (skipping tests)..." >&2
+if ! (cd "$ROOT" && mvn -q -B -DskipTests package -pl server,testkit -am >"$WORK/build.log" 2>&1); then
+  echo "kv.sh: the build failed; its output:" >&2; cat "$WORK/build.log" >&2; exit 1
+fi
+SERVER_CP="$ROOT/server/target/classes:$ROOT/server/target/lib/*"
+TESTKIT_CP="$ROOT/testkit/target/classes:$ROOT/testkit/target/lib/*"
+bench() { java -Xmx2g -Dlogback.configurationFile="$ROOT/conf/logback-cli.xml" -cp "$TESTKIT_CP" \
+  io.starlingdb.testkit.bench.KvBench --seconds "$SECONDS_PER" --concurrency "$CONC" "$@"; }
+
+if [[ ",$ONLY," == *",starling,"* ]]; then
+  declare -a PEER HTTP
+  for i in 1 2 3; do PEER[$i]=$(free_port); HTTP[$i]=$(free_port); done
+  for i in 1 2 3; do
+    join="127.0.0.1:${PEER[$(( i == 1 ? 2 : 1 ))]}"
+    java -Xmx2g -Dlogback.configurationFile="$ROOT/conf/logback.xml" -cp "$SERVER_CP" io.starlingdb.server.NodeMain start \
+      --node-id "n$i" --data-dir "$WORK/n$i" --client-port 0 --http-port "${HTTP[$i]}" --peer-port "${PEER[$i]}" \
+      --join "$join" --store-id "$i" --store-initial-members 1,2,3 > "$WORK/n$i.log" 2>&1 &
+    PIDS+=($!)
+  done
+  for i in 1 2 3; do
+    deadline=$((SECONDS + 60))
+    until (exec 3<>"/dev/tcp/127.0.0.1/${HTTP[$i]}") 2>/dev/null; do
+      [ $SECONDS -lt $deadline ] || { echo "kv.sh: node $i did not start; its log:" >&2; cat "$WORK/n$i.log" >&2; exit 1; }
+      sleep 0.2
+    done
+  done
+  bench --label starling --seeds "127.0.0.1:${PEER[1]},127.0.0.1:${PEER[2]},127.0.0.1:${PEER[3]}"
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  PIDS=()
+fi
+
+if [[ ",$ONLY," == *",etcd,"* ]]; then
+  "$ROOT/tests/bench/etcd.sh" --seconds "$SECONDS_PER" --concurrency "$CONC"
+fi
+
+if [[ ",$ONLY," == *",postgres,"* ]]; then
+  PG=/usr/lib/postgresql/15/bin
+  if [ ! -x "$PG/postgres" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+  fi
+  P0=$(free_port); P1=$(free_port); P2=$(free_port)
+  mkdir -p "$WORK/pg0" && chown postgres "$WORK/pg0" && PG_DIRS+=("$WORK/pg0")
+  runuser -u postgres -- "$PG/initdb" -D "$WORK/pg0" -A trust -U postgres >/dev/null
+  cat >> "$WORK/pg0/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+max_connections = 300
+wal_level = replica
+max_wal_senders = 10
+synchronous_commit = on
+synchronous_standby_names = 'ANY 1 (s1, s2)'
+CONF
+  # Sockets outside the data directories, which pg_basebackup copies.
+  mkdir -p "$WORK/sock" && chown postgres "$WORK/sock"
+  runuser -u postgres -- "$PG/pg_ctl" -D "$WORK/pg0" -l "$WORK/pg0/server.log" -w -o "-p $P0 -k $WORK/sock" start >/dev/null
+  for s in 1 2; do
+    port=$([ $s = 1 ] && echo "$P1" || echo "$P2")
+    mkdir -p "$WORK/pg$s" && chown postgres "$WORK/pg$s" && chmod 700 "$WORK/pg$s"
+    runuser -u postgres -- "$PG/pg_basebackup" -h 127.0.0.1 -p "$P0" -U postgres -D "$WORK/pg$s" -R -X stream >/dev/null
+    PG_DIRS+=("$WORK/pg$s")
+    echo "primary_conninfo = 'host=127.0.0.1 port=$P0 user=postgres application_name=s$s'" >> "$WORK/pg$s/postgresql.auto.conf"
+    runuser -u postgres -- "$PG/pg_ctl" -D "$WORK/pg$s" -l "$WORK/pg$s/server.log" -w -o "-p $port -k $WORK/sock" start >/dev/null
+  done
+  deadline=$((SECONDS + 60))
+  until [ "$(runuser -u postgres -- psql -h "$WORK/sock" -p "$P0" -U postgres -Atc \
+      "SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync','quorum')")" = 2 ]; do
+    [ $SECONDS -lt $deadline ] || { echo "kv.sh: the standbys did not become synchronous" >&2; exit 1; }
+    sleep 0.5
+  done
+  bench --label postgres --jdbc "jdbc:postgresql://127.0.0.1:$P0/postgres" --user postgres
+fi
