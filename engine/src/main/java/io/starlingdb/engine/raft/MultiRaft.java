@@ -401,8 +401,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             snapshotsIn.remove(key);
             Snapshot s = h.snapshot();
             Snapshot whole = new Snapshot(s.index(), s.term(), s.conf(), in.bytes.toByteArray());
-            g.core.step(new Message(h.type(), h.from(), h.to(), h.term(), h.logTerm(), h.index(), h.entries(), h.commit(),
-                    h.reject(), h.rejectHint(), whole, h.context()));
+            g.core.step(h.withSnapshot(whole));
             dirty.add(g);
         }
     }
@@ -428,8 +427,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
 
     private static Message withoutData(Message m) {
         Snapshot s = m.snapshot();
-        return new Message(m.type(), m.from(), m.to(), m.term(), m.logTerm(), m.index(), m.entries(), m.commit(),
-                m.reject(), m.rejectHint(), new Snapshot(s.index(), s.term(), s.conf(), new byte[0]), m.context());
+        return m.withSnapshot(new Snapshot(s.index(), s.term(), s.conf(), new byte[0]));
     }
 
     private <T> Group group(long id, CompletableFuture<T> f) {

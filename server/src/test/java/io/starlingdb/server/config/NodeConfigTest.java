@@ -96,6 +96,19 @@ class NodeConfigTest {
     }
 
     @Test
+    void storeSettingsNeedThePeerPortAndValidMemberIds() {
+        NodeConfig single = NodeConfig.of("testing", Map.of("peer.port", "7400", "store.id", "4"));
+        assertEquals(java.util.List.of(4L), single.storeInitialMembers(), "a store alone is a cluster of one");
+        assertEquals(java.util.List.of(1L, 2L, 3L), NodeConfig.of("testing", Map.of("peer.port", "7400", "store.id", "2",
+                "store.initial.members", "1, 2,3")).storeInitialMembers());
+        ConfigException noPeer = assertThrows(ConfigException.class, () -> NodeConfig.of("testing", Map.of("store.id", "1")));
+        assertTrue(noPeer.getMessage().startsWith("store.id needs peer.port"), noPeer.getMessage());
+        ConfigException bad = assertThrows(ConfigException.class, () -> NodeConfig.of("testing", Map.of("peer.port", "7400",
+                "store.id", "1", "store.initial.members", "1,x")));
+        assertTrue(bad.getMessage().startsWith("store.initial.members must be store ids"), bad.getMessage());
+    }
+
+    @Test
     void conflictingPortsAreRefused() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> NodeConfig.load(Map.of("client.port", "9000", "http.port", "9000"), Map.of(), null, null));

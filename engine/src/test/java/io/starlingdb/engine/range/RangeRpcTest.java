@@ -1,0 +1,71 @@
+package io.starlingdb.engine.range;
+
+import io.starlingdb.engine.raft.ConfState;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class RangeRpcTest {
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void requestsAndResponsesSurviveTheWire() {
+        RangeRpc.Request write = RangeRpc.Request.write(7, new RangeCommand.Write(List.of(
+                new WriteOp.Put(b("a"), b("1")), new WriteOp.CompareAndSet(b("b"), null, b("2")), new WriteOp.Delete(b("c")))));
+        RangeRpc.Request back = RangeRpc.decodeRequest(RangeRpc.encode(write));
+        assertEquals(RangeRpc.Kind.WRITE, back.kind());
+        assertEquals(7, back.rangeId());
+        RangeCommand.Write w = assertInstanceOf(RangeCommand.Write.class, back.command());
+        assertEquals(3, w.ops().size());
+        assertArrayEquals(b("2"), ((WriteOp.CompareAndSet) w.ops().get(1)).newValue());
+
+        RangeRpc.Request scan = RangeRpc.decodeRequest(RangeRpc.encode(RangeRpc.Request.scan(3, b("k"), null, 10, 1024)));
+        assertEquals(10, scan.maxRows());
+        assertEquals(null, scan.endKey());
+
+        RangeDescriptor d = new RangeDescriptor(3, b("k"), b("q"), ConfState.ofVoters(1L, 2L, 3L), 4);
+        RangeRpc.Response rows = RangeRpc.decodeResponse(RangeRpc.encode(RangeRpc.Response.ok(new RangeResult.Rows(
+                List.of(new RangeResult.KeyValue(b("k1"), b("v1"))), b("k2")), d)));
+        assertEquals(d, rows.descriptor());
+        RangeResult.Rows r = assertInstanceOf(RangeResult.Rows.class, rows.result());
+        assertArrayEquals(b("k2"), r.resumeKey());
+        RangeRpc.Response hint = RangeRpc.decodeResponse(RangeRpc.encode(
+                RangeRpc.Response.of(RangeRpc.Status.NOT_LEASEHOLDER, 2, null)));
+        assertEquals(RangeRpc.Status.NOT_LEASEHOLDER, hint.status());
+        assertEquals(2, hint.leaderHint());
+    }
+
+    @Test
+    void malformedFramesAreRefusedWithAnErrorNotAnAllocation() {
+        byte[] valid = RangeRpc.encode(RangeRpc.Request.get(1, b("key")));
+        for (int cut = 0; cut < valid.length; cut++) {
+            byte[] truncated = java.util.Arrays.copyOf(valid, cut);
+            assertThrows(IllegalArgumentException.class, () -> RangeRpc.decodeRequest(truncated), "cut at " + cut);
+        }
+        // A length field claiming two gigabytes.
+        byte[] huge = valid.clone();
+        huge[9] = 0x7f;
+        assertThrows(IllegalArgumentException.class, () -> RangeRpc.decodeRequest(huge));
+        Random random = new Random(42);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] noise = new byte[random.nextInt(64)];
+            random.nextBytes(noise);
+            try {
+                RangeRpc.decodeResponse(noise);
+                RangeRpc.decodeRequest(noise);
+            } catch (IllegalArgumentException expected) {
+                // the only way garbage may fail
+            }
+        }
+    }
+}
