@@ -15,7 +15,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
 
-/** A connection to one Starling node. Not thread-safe, as JDBC connections go. */
+/**
+ * A connection to one Starling node. Not thread-safe, as JDBC connections go, except that
+ * {@link #close()} and {@code Statement.cancel()} may come from another thread while a statement
+ * runs: both return without waiting for it.
+ */
 public final class StarlingConnection extends UnsupportedConnection {
 
     private final Wire wire;
@@ -24,7 +28,8 @@ public final class StarlingConnection extends UnsupportedConnection {
     private boolean autoCommit = true;
     private boolean readOnly;
     private String schema = "PUBLIC";
-    private boolean closed;
+    /** Volatile: close() may come from another thread than the one running a statement. */
+    private volatile boolean closed;
 
     StarlingConnection(Wire wire, String url, int defaultFetchSize) {
         this.wire = wire;

@@ -9,6 +9,7 @@ import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -39,6 +40,9 @@ public final class StarlingDriver implements Driver {
         }
     }
 
+    /** SQLState of a node refusing a connection over its limit. */
+    private static final String TOO_MANY_CONNECTIONS = "53300";
+
     @Override
     public Connection connect(String url, Properties info) throws SQLException {
         if (!acceptsURL(url)) {
@@ -50,6 +54,7 @@ public final class StarlingDriver implements Driver {
         int fetchSize = parsed.intProperty("fetchSize", DEFAULT_FETCH_SIZE, 1, Limits.MAX_BATCH_ROWS);
         String user = parsed.properties().getProperty("user", "");
         List<String> failures = new ArrayList<>();
+        boolean allFull = true;
         for (StarlingUrl.HostPort host : parsed.hosts()) {
             try {
                 Wire wire = Wire.open(host, connectTimeout, socketTimeout, Limits.DEFAULT_MAX_FRAME_BYTES, user);
@@ -57,10 +62,15 @@ public final class StarlingDriver implements Driver {
             } catch (IOException | SQLException e) {
                 // Down, hung past the connect timeout, or refusing us: the next host may serve.
                 failures.add(host + ": " + e.getMessage());
+                allFull &= e instanceof SQLException s && TOO_MANY_CONNECTIONS.equals(s.getSQLState());
             }
         }
-        throw new SQLNonTransientConnectionException("could not connect to any host of " + url + " (" + String.join("; ", failures) + ")",
-                "08001");
+        String message = "could not connect to any host of " + url + " (" + String.join("; ", failures) + ")";
+        if (allFull) {
+            // Every node is up but at its connection limit: worth retrying later, unlike an unreachable cluster.
+            throw new SQLTransientConnectionException(message, TOO_MANY_CONNECTIONS);
+        }
+        throw new SQLNonTransientConnectionException(message, "08001");
     }
 
     @Override

@@ -66,7 +66,7 @@ public final class StarlingPreparedStatement extends UnsupportedPreparedStatemen
     @Override
     public boolean execute() throws SQLException {
         checkOpen();
-        return accept(connection.wire().call(new Request.ExecutePrepared(statementId, boundParameters(), fetchSize())));
+        return accept(send(new Request.ExecutePrepared(statementId, boundParameters(), fetchSize())));
     }
 
     @Override

@@ -24,6 +24,8 @@ public class StarlingStatement extends UnsupportedStatement {
     private int queryTimeoutSeconds;
     private boolean closeOnCompletion;
     private boolean closed;
+    /** Whether a request of this statement awaits its answer, for cancel() from another thread. */
+    private volatile boolean executing;
 
     StarlingStatement(StarlingConnection connection) {
         this.connection = connection;
@@ -74,7 +76,33 @@ public class StarlingStatement extends UnsupportedStatement {
     @Override
     public boolean execute(String sql) throws SQLException {
         checkOpen();
-        return accept(connection.wire().call(new Request.Execute(sql, List.of(), fetchSize)));
+        return accept(send(new Request.Execute(sql, List.of(), fetchSize)));
+    }
+
+    /** Sends one of this statement's requests, under its query timeout; cancel() may stop it. */
+    Response send(Request request) throws SQLException {
+        Wire wire = connection.wire();
+        executing = true;
+        try {
+            return wire.call(request, queryTimeoutSeconds);
+        } finally {
+            executing = false;
+        }
+    }
+
+    /**
+     * Stops this statement's running request, from any thread: the server stops it and the
+     * executing thread gets SQLState 57014; the connection stays usable. Does nothing when the
+     * statement is not running.
+     */
+    @Override
+    public void cancel() throws SQLException {
+        if (closed) {
+            throw new SQLException("the statement is closed", "HY010");
+        }
+        if (executing) {
+            connection.wire().cancel();
+        }
     }
 
     @Override
@@ -183,7 +211,7 @@ public class StarlingStatement extends UnsupportedStatement {
     }
 
     long[] runBatch(Request.Batch request) throws SQLException {
-        Response response = connection.wire().call(request);
+        Response response = send(request);
         if (response instanceof Response.Error e) {
             SQLException cause = Errors.toException(e);
             throw new BatchUpdateException(cause.getMessage(), cause.getSQLState(), 0, new long[0], cause);
@@ -271,7 +299,11 @@ public class StarlingStatement extends UnsupportedStatement {
         return getMaxRows();
     }
 
-    /** Accepted and remembered; statements are not interrupted by the timeout yet. */
+    /**
+     * Bounds each execution of this statement: when no answer came within {@code seconds}, the
+     * driver sends a Cancel and the statement fails with SQLState 57014 (0: no limit beyond the
+     * node's {@code statement.timeout}).
+     */
     @Override
     public void setQueryTimeout(int seconds) throws SQLException {
         checkOpen();

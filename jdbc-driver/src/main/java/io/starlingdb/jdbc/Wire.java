@@ -16,11 +16,18 @@ import java.net.SocketTimeoutException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTimeoutException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The driver's connection to one node: a blocking socket carrying length-prefixed frames,
  * one request and its response at a time. Any I/O or protocol failure breaks the wire for
  * good (SQLState 08006); the application opens a new connection.
+ *
+ * <p>Two locks: {@code callLock} holds one request and its response together (the protocol has
+ * one outstanding request per connection), {@code writeLock} one frame's bytes. A Cancel is the
+ * one frame written while another thread waits for a response, so it takes only the write lock:
+ * {@link #cancel} and {@link #close} never wait for the statement they stop.
  */
 final class Wire implements AutoCloseable {
 
@@ -29,7 +36,15 @@ final class Wire implements AutoCloseable {
     private final DataOutputStream out;
     private final int maxFrameBytes;
     private final Response.HelloOk hello;
+    private final ReentrantLock callLock = new ReentrantLock();
+    private final Object writeLock = new Object();
+    /** Numbers the calls of this wire; guarded by writeLock. */
+    private long calls;
+    /** The call whose response is awaited, 0 if none; guarded by writeLock. */
+    private long awaited;
     private volatile boolean broken;
+    /** Set when close() cut the socket under a waiting call, so that call reports a close, not a loss. */
+    private volatile boolean closedLocally;
 
     private Wire(Socket socket, int maxFrameBytes, String user) throws IOException, SQLException {
         this.socket = socket;
@@ -69,7 +84,27 @@ final class Wire implements AutoCloseable {
     }
 
     /** Sends a request and returns its response; an Error response is returned, not thrown. */
-    synchronized Response call(Request request) throws SQLException {
+    Response call(Request request) throws SQLException {
+        return call(request, 0);
+    }
+
+    /**
+     * Like {@link #call(Request)}; if no response came within {@code queryTimeoutSeconds} (0: no
+     * limit), the driver sends a Cancel naming the timeout, and the statement answers 57014.
+     */
+    Response call(Request request, int queryTimeoutSeconds) throws SQLException {
+        callLock.lock();
+        try {
+            return exchange(request, queryTimeoutSeconds);
+        } finally {
+            synchronized (writeLock) {
+                awaited = 0;
+            }
+            callLock.unlock();
+        }
+    }
+
+    private Response exchange(Request request, int queryTimeoutSeconds) throws SQLException {
         if (broken) {
             throw new SQLNonTransientConnectionException("the connection is broken or closed", "08003");
         }
@@ -84,10 +119,17 @@ final class Wire implements AutoCloseable {
             throw new SQLException("request of " + body.length + " bytes is over the frame limit of " + maxFrameBytes
                     + " bytes", "54000");
         }
+        ScheduledFuture<?> timeout = null;
         try {
-            out.writeInt(body.length);
-            out.write(body);
-            out.flush();
+            long call;
+            synchronized (writeLock) {
+                call = ++calls;
+                writeFrame(body);
+                awaited = call;
+            }
+            if (queryTimeoutSeconds > 0) {
+                timeout = QueryTimeouts.schedule(() -> cancel(call, queryTimeoutSeconds), queryTimeoutSeconds);
+            }
             int length = in.readInt();
             if (length < 1 || length > maxFrameBytes) {
                 throw new ProtocolException("response frame of " + length + " bytes is outside 1.." + maxFrameBytes);
@@ -102,11 +144,57 @@ final class Wire implements AutoCloseable {
         } catch (IOException e) {
             broken = true;
             closeQuietly();
+            if (closedLocally) {
+                throw new SQLNonTransientConnectionException("the connection was closed while the statement ran", "08003", e);
+            }
             throw new SQLNonTransientConnectionException("connection to the server lost: " + e.getMessage(), "08006", e);
         } catch (ProtocolException e) {
             broken = true;
             closeQuietly();
             throw new SQLNonTransientConnectionException("protocol error: " + e.getMessage(), "08P01", e);
+        } finally {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+        }
+    }
+
+    /** Writes one frame; the caller holds writeLock. */
+    private void writeFrame(byte[] body) throws IOException {
+        out.writeInt(body.length);
+        out.write(body);
+        out.flush();
+    }
+
+    /**
+     * Asks the server to stop the statement whose response a thread is waiting for, if any; from
+     * any thread, without waiting. Returns whether a Cancel was sent.
+     */
+    boolean cancel() {
+        synchronized (writeLock) {
+            return awaited != 0 && sendCancel(0);
+        }
+    }
+
+    /** Cancels call {@code call} for its query timeout, unless it has been answered meanwhile. */
+    private void cancel(long call, int queryTimeoutSeconds) {
+        synchronized (writeLock) {
+            if (awaited == call) {
+                sendCancel(queryTimeoutSeconds);
+            }
+        }
+    }
+
+    /** Writes a Cancel; the caller holds writeLock. A failure shows on the waiting call, which owns the error. */
+    private boolean sendCancel(int queryTimeoutSeconds) {
+        if (broken) {
+            return false;
+        }
+        try {
+            writeFrame(MessageCodec.encode(new Request.Cancel(queryTimeoutSeconds)));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -150,17 +238,30 @@ final class Wire implements AutoCloseable {
     /** How long close() waits for the server to acknowledge, in ms: closing never hangs on a stuck node. */
     static final int CLOSE_TIMEOUT_MILLIS = 2_000;
 
+    /**
+     * Closes the connection. When no call is running, sends Close and waits up to
+     * {@link #CLOSE_TIMEOUT_MILLIS} for its Ok. When another thread waits for a statement, it
+     * cancels that statement and cuts the socket at once: closing never waits for a statement
+     * (the server stops it when it sees the connection go).
+     */
     @Override
     public void close() {
-        if (!broken) {
+        if (callLock.tryLock()) {
             try {
-                socket.setSoTimeout(CLOSE_TIMEOUT_MILLIS);
-                call(new Request.Close());
+                if (!broken) {
+                    socket.setSoTimeout(CLOSE_TIMEOUT_MILLIS);
+                    exchange(new Request.Close(), 0);
+                }
             } catch (IOException ignored) {
                 // The socket is already unusable; closing locally is all that is left.
             } catch (SQLException ignored) {
                 // The server may already be gone; closing locally is all that is left.
+            } finally {
+                callLock.unlock();
             }
+        } else {
+            cancel();
+            closedLocally = true;
         }
         broken = true;
         closeQuietly();

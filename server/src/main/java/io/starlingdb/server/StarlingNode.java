@@ -38,6 +38,7 @@ import io.starlingdb.server.config.NodeConfig;
 import io.starlingdb.server.http.HttpReply;
 import io.starlingdb.server.http.HttpRoutes;
 import io.starlingdb.server.http.HttpServer;
+import io.starlingdb.sql.SqlOptions;
 import io.starlingdb.sql.StarlingSqlEngine;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -142,14 +143,15 @@ public final class StarlingNode implements AutoCloseable {
             toClose.push(versionCollector);
         }
 
-        StarlingSqlEngine sql = StarlingSqlEngine.open(store, registry);
+        StarlingSqlEngine sql = StarlingSqlEngine.open(store, registry,
+                new SqlOptions(config.statementTimeoutMillis(), config.statementPlanningTimeoutMillis()));
         toClose.push(sql);
         sqlEngine = sql;
 
         ClientListenerOptions limits = ClientListenerOptions.defaults();
         ClientListenerOptions clientOptions = new ClientListenerOptions(config.maxFrameBytes(), config.maxConnections(),
                 config.fetchSize(), config.sqlThreads(), limits.maxOpenCursors(), limits.maxPreparedStatements(),
-                limits.handshakeTimeoutMillis(), config.nodeId());
+                limits.handshakeTimeoutMillis(), config.nodeId(), config.sqlMaxQueuedStatements());
         ClientListener clients = new ClientListener(sql, clientOptions, registry);
         toClose.push(clients);
         clientAddress = clients.start(config.host(), config.clientPort());

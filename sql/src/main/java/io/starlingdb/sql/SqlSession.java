@@ -26,6 +26,12 @@ public interface SqlSession extends AutoCloseable {
 
     void rollback() throws SqlException;
 
+    /**
+     * Stops this session's running statement from another thread: a client's cancel, a closed
+     * connection. The statement answers SQLState 57014; the session stays usable.
+     */
+    CancelSignal cancelSignal();
+
     /** Tables, columns, keys and indexes, for DatabaseMetaData and the shell. */
     CatalogView catalog();
 

@@ -1,6 +1,7 @@
 package io.starlingdb.sql;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.starlingdb.engine.txn.TransactionalStore;
@@ -9,6 +10,8 @@ import io.starlingdb.sql.exec.QueryCompiler;
 import io.starlingdb.sql.schema.TableStorage;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -22,6 +25,11 @@ public final class StarlingSqlEngine implements SqlEngine {
     public static final int PLAN_CACHE_ENTRIES = 2_000;
 
     private final TransactionalStore store;
+    private final SqlOptions options;
+    /** Runs statement deadlines and planning bounds ({@link CancelSignal}); one daemon thread. */
+    private final ScheduledThreadPoolExecutor deadlines;
+    /** Requests running now in all sessions (gauge starling.sql.running). */
+    private final AtomicInteger runningRequests = new AtomicInteger();
     private final Catalog catalog;
     private final TableStorage tableStorage = new TableStorage();
     /** DDL holds it exclusively; commits of transactions that wrote rows hold it shared. */
@@ -35,18 +43,32 @@ public final class StarlingSqlEngine implements SqlEngine {
     private final Counter planCacheHits;
     private final Counter planCacheMisses;
 
-    private StarlingSqlEngine(TransactionalStore store, MeterRegistry registry) {
+    private StarlingSqlEngine(TransactionalStore store, MeterRegistry registry, SqlOptions options) {
         this.store = store;
+        this.options = options;
+        this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "starling-sql-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        // Most deadlines are cancelled long before they fire: do not keep them queued for minutes.
+        deadlines.setRemoveOnCancelPolicy(true);
         this.catalog = new Catalog(store);
         this.registry = registry;
         this.latency = Timer.builder("starling.sql.latency").description("Statement execution time")
                 .publishPercentileHistogram().register(registry);
+        Gauge.builder("starling.sql.running", runningRequests, AtomicInteger::get)
+                .description("Statements and fetches running now").register(registry);
         this.planCacheHits = Counter.builder("starling.sql.plan.cache").tag("result", "hit").register(registry);
         this.planCacheMisses = Counter.builder("starling.sql.plan.cache").tag("result", "miss").register(registry);
     }
 
     public static StarlingSqlEngine open(TransactionalStore store, MeterRegistry registry) {
-        return new StarlingSqlEngine(store, registry);
+        return open(store, registry, SqlOptions.defaults());
+    }
+
+    public static StarlingSqlEngine open(TransactionalStore store, MeterRegistry registry, SqlOptions options) {
+        return new StarlingSqlEngine(store, registry, options);
     }
 
     /**
@@ -66,6 +88,15 @@ public final class StarlingSqlEngine implements SqlEngine {
     @Override
     public SqlSession openSession() {
         return new StarlingSqlSession(this);
+    }
+
+    SqlOptions options() {
+        return options;
+    }
+
+    /** A new session's cancel signal, with the engine's statement timeout. */
+    CancelSignal newCancelSignal() {
+        return new CancelSignal(deadlines, options.statementTimeoutMillis(), runningRequests);
     }
 
     TransactionalStore store() {
@@ -131,6 +162,7 @@ public final class StarlingSqlEngine implements SqlEngine {
 
     @Override
     public void close() {
+        deadlines.shutdownNow();
         planCache.clear();
     }
 }

@@ -75,6 +75,7 @@ final class StarlingSqlSession implements SqlSession {
             new ColumnMeta("PLAN", "PLAN", java.sql.Types.VARCHAR, "VARCHAR", 65_535, 0, false, ""));
 
     private final StarlingSqlEngine engine;
+    private final CancelSignal cancel;
     private boolean autoCommit = true;
     /** Tables the open transaction wrote, with the definitions its writes followed. */
     private final Map<String, TableDef> writtenTables = new HashMap<>();
@@ -83,16 +84,31 @@ final class StarlingSqlSession implements SqlSession {
 
     StarlingSqlSession(StarlingSqlEngine engine) {
         this.engine = engine;
+        this.cancel = engine.newCancelSignal();
+    }
+
+    @Override
+    public CancelSignal cancelSignal() {
+        return cancel;
     }
 
     @Override
     public PreparedSql prepare(String sql) throws SqlException {
-        try {
+        try (CancelSignal.Running request = cancel.start()) {
             return plan(sql);
         } catch (SqlException e) {
-            engine.countError(e.sqlState());
-            throw e;
+            SqlException reported = stopped(e);
+            engine.countError(reported.sqlState());
+            throw reported;
         }
+    }
+
+    /**
+     * The error a failed statement answers: a stopped one fails wherever it noticed the stop
+     * (a scan, or Calcite's planner with its own exception), and answers 57014 with the reason.
+     */
+    private SqlException stopped(SqlException e) {
+        return cancel.stopRequested() && !CancelSignal.QUERY_CANCELED.equals(e.sqlState()) ? cancel.error() : e;
     }
 
     /**
@@ -144,7 +160,7 @@ final class StarlingSqlSession implements SqlSession {
         if (sql == null || sql.isBlank()) {
             throw new SqlException("42000", "empty statement");
         }
-        QueryCompiler compiler = engine.compiler();
+        QueryCompiler compiler = engine.compiler().cancelledBy(cancel, engine.options().planningTimeoutMillis());
         long version = compiler.catalog().version();
         TextKey key = new TextKey(version, sql);
         if (engine.cachedPlan(key) instanceof Prepared cached) {
@@ -242,11 +258,12 @@ final class StarlingSqlSession implements SqlSession {
     @Override
     public StatementResult execute(String sql, List<Object> params) throws SqlException {
         Timer.Sample sample = Timer.start();
-        try {
+        try (CancelSignal.Running request = cancel.start()) {
             return run(plan(sql), params);
         } catch (SqlException e) {
-            engine.countError(e.sqlState());
-            throw e;
+            SqlException reported = stopped(e);
+            engine.countError(reported.sqlState());
+            throw reported;
         } finally {
             sample.stop(engine.latency());
         }
@@ -255,7 +272,7 @@ final class StarlingSqlSession implements SqlSession {
     @Override
     public StatementResult execute(PreparedSql statement, List<Object> params) throws SqlException {
         Timer.Sample sample = Timer.start();
-        try {
+        try (CancelSignal.Running request = cancel.start()) {
             Prepared prepared = (Prepared) statement;
             if (prepared.catalogVersion() != engine.catalog().snapshot().version() && !(prepared.plan() instanceof DdlPlan)) {
                 // The catalog changed since planning: plan again against the tables as they are now.
@@ -263,8 +280,9 @@ final class StarlingSqlSession implements SqlSession {
             }
             return run(prepared, params);
         } catch (SqlException e) {
-            engine.countError(e.sqlState());
-            throw e;
+            SqlException reported = stopped(e);
+            engine.countError(reported.sqlState());
+            throw reported;
         } finally {
             sample.stop(engine.latency());
         }
@@ -306,12 +324,12 @@ final class StarlingSqlSession implements SqlSession {
         QueryCompiler compiler = engine.compiler();
         Enumerator<Object> rows;
         try {
-            rows = compiled.open(txn, values);
+            rows = compiled.open(txn, cancel, values);
         } catch (RuntimeException | LinkageError e) {
             endStatement(false);
             throw Errors.execution(e);
         }
-        QueryCursor cursor = new QueryCursor(compiled.columns(), compiled.columnTypes(), rows, this::queryClosed);
+        QueryCursor cursor = new QueryCursor(compiled.columns(), compiled.columnTypes(), rows, cancel, this::queryClosed);
         openCursor = cursor;
         return new StatementResult.Rows(cursor);
     }
@@ -333,7 +351,7 @@ final class StarlingSqlSession implements SqlSession {
         long affected;
         try {
             List<Object[]> rows;
-            try (Enumerator<Object> enumerator = plan.source().open(txn, values)) {
+            try (Enumerator<Object> enumerator = plan.source().open(txn, cancel, values)) {
                 rows = QueryCursor.drain(enumerator, plan.source().columns().size());
             }
             affected = Dml.execute(plan, rows, txn, engine.tableStorage());

@@ -21,9 +21,13 @@ final class SqlFixture implements AutoCloseable {
     final SqlSession session;
 
     SqlFixture(Path dir) {
+        this(dir, SqlOptions.defaults());
+    }
+
+    SqlFixture(Path dir, SqlOptions options) {
         storage = RocksStorage.open(dir, StorageOptions.small());
         store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), false);
-        engine = StarlingSqlEngine.open(store, registry);
+        engine = StarlingSqlEngine.open(store, registry, options);
         session = engine.openSession();
     }
 

@@ -24,6 +24,7 @@ public final class MessageCodec {
     static final int METADATA = 12;
     static final int PING = 13;
     static final int CLOSE = 14;
+    static final int CANCEL = 15;
     // Response types.
     static final int HELLO_OK = 101;
     static final int OK = 102;
@@ -74,6 +75,8 @@ public final class MessageCodec {
             w.writeByte(PING);
         } else if (request instanceof Request.Close c) {
             w.writeByte(CLOSE);
+        } else if (request instanceof Request.Cancel c) {
+            w.writeByte(CANCEL).writeInt(c.queryTimeoutSeconds());
         } else {
             throw new IllegalArgumentException("unknown message " + request);
         }
@@ -119,6 +122,13 @@ public final class MessageCodec {
             case METADATA -> new Request.Metadata();
             case PING -> new Request.Ping();
             case CLOSE -> new Request.Close();
+            case CANCEL -> {
+                int seconds = r.readInt();
+                if (seconds < 0) {
+                    throw new ProtocolException("negative query timeout " + seconds + " in a cancel");
+                }
+                yield new Request.Cancel(seconds);
+            }
             default -> throw new ProtocolException("unknown request type " + type);
         };
         r.expectEnd();

@@ -2,7 +2,10 @@ package io.starlingdb.jdbc.protocol;
 
 import java.util.List;
 
-/** Messages from client to server. Every request gets exactly one {@link Response}. */
+/**
+ * Messages from client to server. Every request but {@link Cancel} gets exactly one
+ * {@link Response}.
+ */
 public sealed interface Request {
 
     /** First frame of a connection. */
@@ -52,5 +55,15 @@ public sealed interface Request {
 
     /** The client is going away; answers Ok, then the server closes the connection. */
     record Close() implements Request {
+    }
+
+    /**
+     * Stops the statement the client is waiting for; sent while that request is outstanding and
+     * never answered itself: the stopped statement answers Error 57014 instead of its result.
+     *
+     * @param queryTimeoutSeconds 0 when the application cancelled ({@code Statement.cancel()});
+     *                            else the query timeout, in seconds, that expired
+     */
+    record Cancel(int queryTimeoutSeconds) implements Request {
     }
 }

@@ -49,7 +49,9 @@ class MessageCodecTest {
                 new Request.Rollback(),
                 new Request.Metadata(),
                 new Request.Ping(),
-                new Request.Close());
+                new Request.Close(),
+                new Request.Cancel(0),
+                new Request.Cancel(30));
     }
 
     static List<Response> everyResponse() {
@@ -283,7 +285,7 @@ class MessageCodecTest {
             byte[] frame = new byte[random.nextInt(64)];
             random.nextBytes(frame);
             if (frame.length > 0 && random.nextBoolean()) {
-                frame[0] = (byte) (1 + random.nextInt(14));
+                frame[0] = (byte) (1 + random.nextInt(15));
             }
             try {
                 MessageCodec.decodeRequest(frame);

@@ -1,5 +1,6 @@
 package io.starlingdb.server.client;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -33,9 +34,6 @@ public final class ClientListener implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClientListener.class);
 
-    /** Statements queued beyond the running ones before new ones are refused. */
-    private static final int maxQueuedStatements = 10_000;
-
     private final SqlEngine engine;
     private final ClientListenerOptions options;
     private final ClientMetrics metrics;
@@ -51,12 +49,15 @@ public final class ClientListener implements AutoCloseable {
         this.options = options;
         this.metrics = new ClientMetrics(registry);
         AtomicInteger threadIds = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(options.sqlThreads(), options.sqlThreads(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(maxQueuedStatements), r -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(options.sqlThreads(), options.sqlThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(options.maxQueuedStatements()), r -> {
                     Thread t = new Thread(r, "starling-sql-" + threadIds.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
+        Gauge.builder("starling.clients.requests.queued", pool, p -> p.getQueue().size())
+                .description("Requests waiting for a SQL thread").register(registry);
+        this.executor = pool;
     }
 
     /** Binds and starts accepting; port 0 picks a free port. Returns the bound address. */

@@ -6,13 +6,15 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Client-connection meters: open connections, connections opened and refused, frames and bytes. */
+/** Client-connection meters: open connections, connections opened and refused, cancels, overload refusals, frames and bytes. */
 final class ClientMetrics {
 
     final AtomicInteger connections = new AtomicInteger();
     private final Counter opened;
     private final Counter refused;
     private final Counter protocolErrors;
+    private final Counter cancels;
+    private final Counter overloaded;
     private final DistributionSummary framesIn;
     private final DistributionSummary framesOut;
 
@@ -24,6 +26,9 @@ final class ClientMetrics {
                 .description("Client connections refused (limit reached or failed handshake)").register(registry);
         protocolErrors = Counter.builder("starling.clients.protocol.errors")
                 .description("Connections closed for a malformed or oversized frame").register(registry);
+        cancels = Counter.builder("starling.clients.cancels").description("Cancel requests received from clients").register(registry);
+        overloaded = Counter.builder("starling.clients.requests.overloaded")
+                .description("Requests refused with 53000 because every SQL thread was busy and the queue full").register(registry);
         framesIn = DistributionSummary.builder("starling.clients.frames.in").baseUnit("bytes")
                 .description("Frames received from clients").register(registry);
         framesOut = DistributionSummary.builder("starling.clients.frames.out").baseUnit("bytes")
@@ -40,6 +45,14 @@ final class ClientMetrics {
 
     void protocolError() {
         protocolErrors.increment();
+    }
+
+    void cancelled() {
+        cancels.increment();
+    }
+
+    void overloaded() {
+        overloaded.increment();
     }
 
     void frameIn(int bytes) {

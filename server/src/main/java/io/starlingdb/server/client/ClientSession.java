@@ -5,6 +5,7 @@ import io.starlingdb.jdbc.protocol.Limits;
 import io.starlingdb.jdbc.protocol.Request;
 import io.starlingdb.jdbc.protocol.Response;
 import io.starlingdb.jdbc.protocol.TableDescription;
+import io.starlingdb.sql.CancelSignal;
 import io.starlingdb.sql.CatalogView;
 import io.starlingdb.sql.ColumnMeta;
 import io.starlingdb.sql.PreparedSql;
@@ -38,12 +39,29 @@ final class ClientSession implements AutoCloseable {
         this.options = options;
     }
 
-    Response handle(Request request) {
-        try {
+    /**
+     * Answers a request, as request {@code number} of the session's cancel signal (numbered in
+     * arrival order by {@link #received()}): a cancel received after it stops it.
+     */
+    Response handle(Request request, long number) {
+        try (CancelSignal.Running running = sql.cancelSignal().start(number)) {
             return dispatch(request);
         } catch (SqlException e) {
             return new Response.Error(e.sqlState(), e.getMessage());
         }
+    }
+
+    /** Numbers a request as it arrives, on the connection's event loop. */
+    long received() {
+        return sql.cancelSignal().received();
+    }
+
+    /**
+     * Stops the request running or waiting to run (a Cancel, or the connection went away); from
+     * the event loop, while a SQL thread runs the request.
+     */
+    void cancel(String reason) {
+        sql.cancelSignal().cancel(reason);
     }
 
     private Response dispatch(Request request) throws SqlException {

@@ -53,7 +53,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
         if (metrics.connections.incrementAndGet() > options.maxConnections()) {
             metrics.connections.decrementAndGet();
             metrics.refused();
-            ctx.writeAndFlush(new Response.Error("08004", "too many connections (limit " + options.maxConnections() + ")"))
+            ctx.writeAndFlush(new Response.Error("53300", "too many connections (limit " + options.maxConnections() + ")"))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -79,11 +79,19 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
             tail = tail.whenComplete((v, e) -> ctx.writeAndFlush(new Response.Ok()).addListener(ChannelFutureListener.CLOSE));
             return;
         }
+        if (request instanceof Request.Cancel cancel) {
+            // Here on the event loop, not queued behind the statement it stops; it has no answer of its own.
+            metrics.cancelled();
+            session.cancel(cancel.queryTimeoutSeconds() == 0 ? "canceled on the client's request"
+                    : "query timeout of " + cancel.queryTimeoutSeconds() + " s expired (Statement.setQueryTimeout)");
+            return;
+        }
         ClientSession current = session;
+        long number = current.received();
         tail = tail.thenRunAsync(() -> {
             Response response;
             try {
-                response = current.handle(request);
+                response = current.handle(request, number);
             } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
                 // A planner or executor bug must still answer the client, never leave it waiting.
                 log.warn("Request {} failed on {}", request.getClass().getSimpleName(), ctx.channel().remoteAddress(), e);
@@ -92,7 +100,14 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
             respond(ctx, request, response);
         }, executor).exceptionally(e -> {
             if (e instanceof RejectedExecutionException || e.getCause() instanceof RejectedExecutionException) {
-                ctx.writeAndFlush(new Response.Error("57P01", "the node is shutting down")).addListener(ChannelFutureListener.CLOSE);
+                if (executor.isShutdown()) {
+                    ctx.writeAndFlush(new Response.Error("57P01", "the node is shutting down")).addListener(ChannelFutureListener.CLOSE);
+                } else {
+                    // Overload is not an error of the connection: refuse this request and keep serving the next.
+                    metrics.overloaded();
+                    ctx.writeAndFlush(new Response.Error("53000", "the node is overloaded: " + options.maxQueuedStatements()
+                            + " statements are already waiting for a SQL thread; retry later"));
+                }
             }
             return null;
         });
@@ -164,6 +179,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
         }
         ClientSession closing = session;
         if (closing != null) {
+            // Nobody waits for the running statement any more: stop it, so that it frees its SQL thread.
+            closing.cancel("the client closed the connection");
             // Close after the in-flight request, on the executor, so a statement is never cut in half.
             tail.whenComplete((v, e) -> closing.close());
         }

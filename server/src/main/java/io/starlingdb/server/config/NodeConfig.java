@@ -55,12 +55,18 @@ public final class NodeConfig {
     public static final Setting MAX_CONNECTIONS = Setting.integer("client.max.connections", 1024, 1, 100_000, "concurrent client connections accepted");
     public static final Setting SQL_THREADS = Setting.integer("sql.threads", 8, 1, 4096, "threads executing SQL statements (about 4 per core: more costs point reads in context switches, fewer caps how many commits share an fsync)");
     public static final Setting FETCH_SIZE = Setting.integer("client.fetch.size", 1000, 1, 100_000, "rows per result batch when the client asks for no size");
+    public static final Setting SQL_MAX_QUEUED_STATEMENTS = Setting.integer("sql.max.queued.statements", 10_000, 1, 1_000_000,
+            "requests waiting for a SQL thread beyond the running ones; more are refused with SQLState 53000 and the connection stays open");
+    public static final Setting STATEMENT_TIMEOUT_MS = Setting.integer("statement.timeout.ms", 300_000, 0, 86_400_000,
+            "a statement (or one fetch of its rows) running longer is stopped with SQLState 57014; 0 for no limit. Statement.setQueryTimeout sets a shorter one per statement");
+    public static final Setting STATEMENT_PLANNING_TIMEOUT_MS = Setting.integer("statement.planning.timeout.ms", 60_000, 0, 86_400_000,
+            "planning one statement longer than this is stopped with SQLState 57014 (the cap on planner work); 0 for no limit beyond statement.timeout.ms");
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
             PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, STORE_ID, STORE_INITIAL_MEMBERS, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
             SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, GC_INTERVAL_MS, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
-            FETCH_SIZE);
+            FETCH_SIZE, SQL_MAX_QUEUED_STATEMENTS, STATEMENT_TIMEOUT_MS, STATEMENT_PLANNING_TIMEOUT_MS);
 
     private final Map<String, Object> values;
     private final String preset;
@@ -322,6 +328,18 @@ public final class NodeConfig {
 
     public int fetchSize() {
         return (Integer) values.get(FETCH_SIZE.key());
+    }
+
+    public int sqlMaxQueuedStatements() {
+        return (Integer) values.get(SQL_MAX_QUEUED_STATEMENTS.key());
+    }
+
+    public long statementTimeoutMillis() {
+        return (Integer) values.get(STATEMENT_TIMEOUT_MS.key());
+    }
+
+    public long statementPlanningTimeoutMillis() {
+        return (Integer) values.get(STATEMENT_PLANNING_TIMEOUT_MS.key());
     }
 
     @Override

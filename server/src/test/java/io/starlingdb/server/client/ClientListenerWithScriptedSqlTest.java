@@ -17,6 +17,7 @@ import io.starlingdb.sql.PreparedSql;
 import io.starlingdb.sql.RowCursor;
 import io.starlingdb.sql.SqlEngine;
 import io.starlingdb.sql.SqlException;
+import io.starlingdb.sql.CancelSignal;
 import io.starlingdb.sql.SqlSession;
 import io.starlingdb.sql.StatementResult;
 import java.io.DataInputStream;
@@ -85,6 +86,13 @@ class ClientListenerWithScriptedSqlTest {
 
     /** Answers by statement text: "bytes", "huge", "wide", "boom", anything else is an update of one row. */
     private static final class ScriptedSession implements SqlSession {
+        private final CancelSignal cancel = CancelSignal.withoutDeadline();
+
+        @Override
+        public CancelSignal cancelSignal() {
+            return cancel;
+        }
+
         private boolean autoCommit = true;
 
         @Override
@@ -170,7 +178,7 @@ class ClientListenerWithScriptedSqlTest {
             }
         };
         ClientListenerOptions options = new ClientListenerOptions(maxFrameBytes, 16, 1000, 2, 256, 4096, handshakeTimeoutMillis,
-                "scripted");
+                "scripted", ClientListenerOptions.DEFAULT_MAX_QUEUED_STATEMENTS);
         listener = new ClientListener(engine, options, new SimpleMeterRegistry());
         address = listener.start("127.0.0.1", 0);
     }

@@ -31,7 +31,7 @@ class ConnectionLifecycleTest {
             Connection first = DriverManager.getConnection(node.jdbcUrl());
             try (Connection second = DriverManager.getConnection(node.jdbcUrl())) {
                 SQLException refused = assertThrows(SQLException.class, () -> DriverManager.getConnection(node.jdbcUrl()));
-                assertEquals("08001", refused.getSQLState());
+                assertEquals("53300", refused.getSQLState());
                 assertTrue(refused.getMessage().contains("too many connections (limit 2)"), refused.getMessage());
                 assertTrue(second.isValid(2));
             }

@@ -2,6 +2,7 @@ package io.starlingdb.sql.exec;
 
 import io.starlingdb.engine.LimitExceededException;
 import io.starlingdb.engine.txn.WriteConflictException;
+import io.starlingdb.sql.CancelSignal;
 import io.starlingdb.sql.SqlException;
 import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.tools.ValidationException;
@@ -45,11 +46,16 @@ public final class Errors {
         if (asData.sqlState().startsWith("22")) {
             return asData;
         }
-        return new SqlException("42000", "cannot plan the statement: " + QueryCompiler.firstLine(String.valueOf(e.getMessage())));
+        return new SqlException("42000", "cannot plan the statement: " + QueryCompiler.firstLine(String.valueOf(e.getMessage())), e);
     }
 
     /** An exception thrown while a statement ran. */
     public static SqlException execution(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof CancelSignal.Stopped stopped) {
+                return new SqlException(CancelSignal.QUERY_CANCELED, stopped.getMessage());
+            }
+        }
         if (e instanceof WriteConflictException) {
             return new SqlException("40001", "write conflict with a concurrent transaction; retry: " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package io.starlingdb.sql.exec;
 
 import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.sql.CancelSignal;
 import java.util.List;
 import java.util.Map;
 import org.apache.calcite.DataContext;
@@ -9,13 +10,16 @@ import org.apache.calcite.linq4j.QueryProvider;
 import org.apache.calcite.schema.SchemaPlus;
 
 /**
- * What a running plan sees: the transaction its scans read from, and the values of its
- * dynamic parameters (named "?0", "?1", ... as Calcite's generated code asks for them).
+ * What a running plan sees: the transaction its scans read from, the signal that stops it,
+ * and the values of its dynamic parameters (named "?0", "?1", ... as Calcite's generated code
+ * asks for them).
  */
 public final class ExecutionContext implements DataContext {
 
     /** The name under which scans find the statement's transaction. */
     public static final String TRANSACTION = "starling.transaction";
+    /** The name under which scans find the session's {@link CancelSignal}, which they check per row. */
+    public static final String CANCEL = "starling.cancel";
 
     /** "?" and up to 9 digits: every int index fits without overflow. */
     private static final int maxParameterNameLength = 10;
@@ -23,12 +27,14 @@ public final class ExecutionContext implements DataContext {
     private final SchemaPlus rootSchema;
     private final JavaTypeFactory typeFactory;
     private final Transaction transaction;
+    private final CancelSignal cancel;
     private final List<Object> parameters;
     private final Map<String, Object> stash;
     private final long startMillis = System.currentTimeMillis();
 
-    public ExecutionContext(SchemaPlus rootSchema, JavaTypeFactory typeFactory, Transaction transaction, List<Object> parameters,
-                            Map<String, Object> stash) {
+    public ExecutionContext(SchemaPlus rootSchema, JavaTypeFactory typeFactory, Transaction transaction, CancelSignal cancel,
+                            List<Object> parameters, Map<String, Object> stash) {
+        this.cancel = cancel;
         this.stash = stash;
         this.rootSchema = rootSchema;
         this.typeFactory = typeFactory;
@@ -56,6 +62,9 @@ public final class ExecutionContext implements DataContext {
         if (name.equals(TRANSACTION)) {
             return transaction;
         }
+        if (name.equals(CANCEL)) {
+            return cancel;
+        }
         // Parameters first: generated code asks for one per row it filters. Stashed names never start with "?".
         int index = parameterIndex(name);
         if (index >= 0) {
@@ -73,7 +82,7 @@ public final class ExecutionContext implements DataContext {
             return java.util.TimeZone.getTimeZone("UTC");
         }
         if (name.equals(Variable.CANCEL_FLAG.camelName)) {
-            return new java.util.concurrent.atomic.AtomicBoolean(false);
+            return cancel.flag();
         }
         return null;
     }

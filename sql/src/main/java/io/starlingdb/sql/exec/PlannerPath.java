@@ -124,7 +124,8 @@ public enum PlannerPath {
      * caller can still take the full path with it.
      */
     static RelNode planSimple(RelNode logical) {
-        HepPlanner planner = new HepPlanner(SIMPLE, null, true, null, RelOptCostImpl.FACTORY);
+        // The statement planner's context carries its cancel flag, which the HepPlanner polls.
+        HepPlanner planner = new HepPlanner(SIMPLE, logical.getCluster().getPlanner().getContext(), true, null, RelOptCostImpl.FACTORY);
         planner.setRoot(logical);
         return executable(planner.findBestExp());
     }

@@ -1,5 +1,6 @@
 package io.starlingdb.sql.exec;
 
+import io.starlingdb.sql.CancelSignal;
 import io.starlingdb.sql.ColumnMeta;
 import io.starlingdb.sql.SqlException;
 import io.starlingdb.sql.catalog.Catalog;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.starlingdb.engine.txn.Transaction;
 import org.apache.calcite.linq4j.Enumerator;
 import org.apache.calcite.adapter.enumerable.EnumerableRel;
@@ -48,6 +50,7 @@ import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
 import org.apache.calcite.rel.rules.CoreRules;
 import org.apache.calcite.rel.rules.JoinPushThroughJoinRule;
 import org.apache.calcite.tools.ValidationException;
+import org.apache.calcite.util.CancelFlag;
 
 /**
  * Parses, validates and plans a query with Calcite into an executable {@link Compiled} plan,
@@ -68,17 +71,20 @@ public final class QueryCompiler {
                            List<RelDataType> parameterTypes, String explain, SchemaPlus rootSchema,
                            JavaTypeFactory typeFactory, boolean simple, long planningNanos) {
 
-        /** Starts the plan over a transaction with the given (already converted) parameter values. */
-        public Enumerator<Object> open(Transaction transaction, List<Object> parameters) {
-            return plan.open(stash -> new ExecutionContext(rootSchema, typeFactory, transaction, parameters, stash));
+        /**
+         * Starts the plan over a transaction with the given (already converted) parameter values;
+         * its scans stop with {@link CancelSignal.Stopped} once {@code cancel} is set.
+         */
+        public Enumerator<Object> open(Transaction transaction, CancelSignal cancel, List<Object> parameters) {
+            return plan.open(stash -> new ExecutionContext(rootSchema, typeFactory, transaction, cancel, parameters, stash));
         }
 
         /**
          * Starts the plan in a forced tier: interpreted (null if the plan cannot be) or as
          * generated code. Tests compare the tiers; statements use {@link #open}.
          */
-        public Enumerator<Object> open(Transaction transaction, List<Object> parameters, boolean interpret) {
-            return plan.open(stash -> new ExecutionContext(rootSchema, typeFactory, transaction, parameters, stash), interpret);
+        public Enumerator<Object> open(Transaction transaction, CancelSignal cancel, List<Object> parameters, boolean interpret) {
+            return plan.open(stash -> new ExecutionContext(rootSchema, typeFactory, transaction, cancel, parameters, stash), interpret);
         }
 
         /**
@@ -110,6 +116,11 @@ public final class QueryCompiler {
     private final Catalog.Snapshot catalog;
     private final SchemaPlus rootSchema;
     private final SchemaPlus publicSchema;
+    /** Set when the statement being planned must stop; every planner of its phases polls it. */
+    private final AtomicBoolean cancelFlag;
+    /** The signal behind cancelFlag, which bounds planning time; null: unbounded. */
+    private final CancelSignal cancel;
+    private final long planningBudgetMillis;
     /**
      * Calcite's default types, except that literals of different lengths combine to VARCHAR
      * (as in PostgreSQL), not to a blank-padded CHAR: {@code VALUES ('a'), ('bb')} stores 'a'.
@@ -141,7 +152,7 @@ public final class QueryCompiler {
         }
     };
 
-    private final JavaTypeFactory typeFactory = new JavaTypeFactoryImpl(TYPE_SYSTEM);
+    private final JavaTypeFactory typeFactory;
 
     /** Rules that make the cost-based phase enumerate join orders exhaustively. */
     private static final List<RelOptRule> JOIN_ORDER_RULES = List.of(CoreRules.JOIN_COMMUTE, CoreRules.JOIN_ASSOCIATE,
@@ -156,8 +167,7 @@ public final class QueryCompiler {
      */
     private static final Program JOIN_ORDER = (planner, rel, traits, materializations, lattices) ->
             // A FULL join would come out of the MultiJoin with other nullability; such queries keep their order.
-            hasFullJoin(rel) ? rel : Programs.of(QueryCompiler.JOIN_ORDER_HEP, false, DefaultRelMetadataProvider.INSTANCE)
-                    .run(planner, rel, traits, materializations, lattices);
+            hasFullJoin(rel) ? rel : HepPhase.run(QueryCompiler.JOIN_ORDER_HEP, false, planner, rel);
 
     private static boolean hasFullJoin(RelNode node) {
         if (node instanceof org.apache.calcite.rel.core.Join join && join.getJoinType() == org.apache.calcite.rel.core.JoinRelType.FULL) {
@@ -172,6 +182,7 @@ public final class QueryCompiler {
     }
 
     private static final org.apache.calcite.plan.hep.HepProgram JOIN_ORDER_HEP = new HepProgramBuilder()
+            .addMatchLimit(HepPhase.MAX_RULE_MATCHES)
             .addRuleCollection(List.of(CoreRules.FILTER_INTO_JOIN, CoreRules.JOIN_CONDITION_PUSH, CoreRules.FILTER_PROJECT_TRANSPOSE,
                     CoreRules.PROJECT_MERGE))
             .addMatchOrder(HepMatchOrder.BOTTOM_UP)
@@ -192,18 +203,26 @@ public final class QueryCompiler {
 
     /** Sub-queries to joins, decorrelation, field trimming, heuristic join order, cost-based physical planning, calc merging. */
     static final Program PROGRAM = Programs.sequence(
-            timed("subquery", Programs.subQuery(DefaultRelMetadataProvider.INSTANCE)),
+            timed("subquery", (planner, rel, traits, m, l) -> HepPhase.run(HepPhase.SUB_QUERY_TO_CORRELATE, true, planner, rel)),
             timed("decorrelate", Programs.decorrelate()),
             timed("trim", Programs.trim()),
             timed("join", JOIN_ORDER),
             timed("cost", COST_BASED),
             timed("calc", Programs.calc(DefaultRelMetadataProvider.INSTANCE)));
 
-    /** A phase that logs its duration at DEBUG (logger io.starlingdb.sql.exec.QueryCompiler). */
+    /**
+     * A phase that logs its duration at DEBUG (logger io.starlingdb.sql.exec.QueryCompiler) and
+     * ends planning once the statement is cancelled: Calcite's cost-based planner takes a cancel
+     * for a timeout and returns the best plan found so far, which must not go on to the next phase.
+     */
     private static Program timed(String name, Program p) {
         return (planner, rel, traits, m, l) -> {
             long t = System.nanoTime();
             RelNode out = p.run(planner, rel, traits, m, l);
+            CancelFlag cancel = planner.getContext().unwrap(CancelFlag.class);
+            if (cancel != null && cancel.isCancelRequested()) {
+                throw new CancelSignal.Stopped("stopped while planning, after phase " + name);
+            }
             if (log.isDebugEnabled()) {
                 log.debug("planning phase {} took {} us", name, (System.nanoTime() - t) / 1_000);
             }
@@ -215,6 +234,30 @@ public final class QueryCompiler {
         this.catalog = catalog;
         this.rootSchema = Frameworks.createRootSchema(false);
         this.publicSchema = rootSchema.add("PUBLIC", new StarlingSchema(catalog));
+        this.typeFactory = new JavaTypeFactoryImpl(TYPE_SYSTEM);
+        this.cancelFlag = new AtomicBoolean();
+        this.cancel = null;
+        this.planningBudgetMillis = 0;
+    }
+
+    private QueryCompiler(QueryCompiler shared, CancelSignal cancel, long planningBudgetMillis) {
+        this.catalog = shared.catalog;
+        this.rootSchema = shared.rootSchema;
+        this.publicSchema = shared.publicSchema;
+        this.typeFactory = shared.typeFactory;
+        this.cancelFlag = cancel.flag();
+        this.cancel = cancel;
+        this.planningBudgetMillis = planningBudgetMillis;
+    }
+
+    /**
+     * This compiler (same catalog, schema and types), planning for a statement that stops when
+     * {@code cancel} is set or when one compilation takes over {@code planningBudgetMillis}
+     * (0: no bound of its own). The signal's flag reaches Calcite's planners as their
+     * {@link CancelFlag}, and they poll it at every rule firing.
+     */
+    public QueryCompiler cancelledBy(CancelSignal cancel, long planningBudgetMillis) {
+        return new QueryCompiler(this, cancel, planningBudgetMillis);
     }
 
     public Catalog.Snapshot catalog() {
@@ -265,8 +308,8 @@ public final class QueryCompiler {
     public Compiled compile(SqlNode query, PlannerPath path) throws SqlException {
         int parameterCount = countParameters(query);
         long start = System.nanoTime();
-        try {
-            TreePlanner.Converted converted = TreePlanner.convert(publicSchema, query);
+        try (CancelSignal.Running bounded = cancel == null ? CancelSignal.Running.NESTED : cancel.limitPlanning(planningBudgetMillis)) {
+            TreePlanner.Converted converted = TreePlanner.convert(publicSchema, query, new CancelFlag(cancelFlag));
             RelRoot root = converted.root();
             RelNode logical = widenParameterCasts(root.project());
             refuseUnsupportedTypes(root.validatedRowType);
@@ -281,6 +324,9 @@ public final class QueryCompiler {
                 physical = converted.planFull(PROGRAM, logical);
             }
             long tB = System.nanoTime();
+            if (cancel != null) {
+                cancel.check(); // before generating code, which takes as long as planning and does not poll
+            }
             // A plan of the simple path is interpreted for its first runs; one of the full path
             // is compiled now, so that the cached plan does not keep the cost-based planner's objects.
             TieredPlan tiered = simple ? TieredPlan.of((EnumerableRel) physical) : TieredPlan.compiled((EnumerableRel) physical);

@@ -1,5 +1,6 @@
 package io.starlingdb.sql.exec;
 
+import io.starlingdb.sql.CancelSignal;
 import io.starlingdb.sql.ColumnMeta;
 import io.starlingdb.sql.RowCursor;
 import io.starlingdb.sql.SqlException;
@@ -18,11 +19,15 @@ public final class QueryCursor implements RowCursor {
     private final List<ColumnMeta> columns;
     private final List<RelDataType> types;
     private final Enumerator<Object> enumerator;
+    private final CancelSignal cancel;
     private final Runnable onClose;
     private boolean closed;
 
-    public QueryCursor(List<ColumnMeta> columns, List<RelDataType> types, Enumerator<Object> enumerator, Runnable onClose) {
+    /** @param cancel the session's signal: each fetch is a request of its own, with its own deadline */
+    public QueryCursor(List<ColumnMeta> columns, List<RelDataType> types, Enumerator<Object> enumerator, CancelSignal cancel,
+                       Runnable onClose) {
         this.columns = columns;
+        this.cancel = cancel;
         this.types = types;
         this.enumerator = enumerator;
         this.onClose = onClose;
@@ -39,8 +44,9 @@ public final class QueryCursor implements RowCursor {
         if (closed) {
             return rows;
         }
-        try {
+        try (CancelSignal.Running fetch = cancel.start()) {
             while (rows.size() < maxRows && enumerator.moveNext()) {
+                cancel.check();
                 rows.add(row(enumerator.current()));
             }
         } catch (RuntimeException | LinkageError e) {

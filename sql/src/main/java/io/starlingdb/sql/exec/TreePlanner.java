@@ -8,6 +8,7 @@ import org.apache.calcite.config.CalciteConnectionProperty;
 import org.apache.calcite.config.CalciteSystemProperty;
 import org.apache.calcite.jdbc.CalciteSchema;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
+import org.apache.calcite.plan.Contexts;
 import org.apache.calcite.plan.ConventionTraitDef;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelOptTable;
@@ -31,6 +32,7 @@ import org.apache.calcite.tools.Frameworks;
 import org.apache.calcite.tools.Program;
 import org.apache.calcite.tools.RelBuilder;
 import org.apache.calcite.tools.ValidationException;
+import org.apache.calcite.util.CancelFlag;
 
 /**
  * Validates a parsed statement tree and converts it to relational algebra, once, as Calcite's
@@ -75,8 +77,12 @@ final class TreePlanner {
     private TreePlanner() {
     }
 
-    /** Validates {@code query} (in place, as Calcite's validator rewrites) and converts it. */
-    static Converted convert(SchemaPlus defaultSchema, SqlNode query) throws ValidationException {
+    /**
+     * Validates {@code query} (in place, as Calcite's validator rewrites) and converts it. The
+     * planner, and every planner of the phases after it (decorrelation included), polls
+     * {@code cancel} at each rule firing.
+     */
+    static Converted convert(SchemaPlus defaultSchema, SqlNode query, CancelFlag cancel) throws ValidationException {
         JavaTypeFactory typeFactory = new JavaTypeFactoryImpl(QueryCompiler.TYPE_SYSTEM);
         CalciteCatalogReader catalogReader = new CalciteCatalogReader(CalciteSchema.from(root(defaultSchema)),
                 CalciteSchema.from(defaultSchema).path(null), typeFactory, CONNECTION);
@@ -87,7 +93,7 @@ final class TreePlanner {
         } catch (RuntimeException e) {
             throw new ValidationException(e);
         }
-        VolcanoPlanner planner = new VolcanoPlanner(FRAMEWORK.getCostFactory(), FRAMEWORK.getContext());
+        VolcanoPlanner planner = new VolcanoPlanner(FRAMEWORK.getCostFactory(), Contexts.of(cancel));
         planner.setExecutor(FRAMEWORK.getExecutor());
         planner.addRelTraitDef(ConventionTraitDef.INSTANCE);
         if (CalciteSystemProperty.ENABLE_COLLATION_TRAIT.value()) {

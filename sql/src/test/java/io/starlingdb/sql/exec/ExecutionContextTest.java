@@ -22,7 +22,7 @@ class ExecutionContextTest {
     @Test
     void getFindsParametersStashedValuesAndNothingElse() {
         Object stashed = new Object();
-        ExecutionContext context = new ExecutionContext(null, null, null, Arrays.asList(5, null, "x"),
+        ExecutionContext context = new ExecutionContext(null, null, null, null, Arrays.asList(5, null, "x"),
                 Map.of("v0stashed", stashed));
         assertEquals(5, context.get("?0"));
         assertNull(context.get("?1"));

@@ -1,0 +1,51 @@
+package io.starlingdb.sql.exec;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.calcite.plan.RelOptCostImpl;
+import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.plan.hep.HepPlanner;
+import org.apache.calcite.plan.hep.HepProgram;
+import org.apache.calcite.plan.hep.HepProgramBuilder;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.metadata.ChainedRelMetadataProvider;
+import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
+import org.apache.calcite.rel.metadata.RelMetadataProvider;
+import org.apache.calcite.rel.rules.CoreRules;
+
+/**
+ * A heuristic planning phase that stops when its statement is cancelled. Calcite's
+ * {@code Programs.of(HepProgram, ...)} builds its HepPlanner without a context, so a cancel
+ * flag never reaches it; this one gives the HepPlanner the statement planner's context, whose
+ * {@code CancelFlag} the HepPlanner polls at every rule firing.
+ */
+final class HepPhase {
+
+    /**
+     * Most rule applications of one heuristic program instruction (a cap on planner work
+     * besides the planning timeout): rewrites that keep enabling each other stop here with
+     * the plan as far as they got, which is still a correct plan.
+     */
+    static final int MAX_RULE_MATCHES = 100_000;
+
+    /** Sub-queries to correlates, as Calcite's {@code Programs.subQuery} does, with a match limit. */
+    static final HepProgram SUB_QUERY_TO_CORRELATE = new HepProgramBuilder()
+            .addMatchLimit(MAX_RULE_MATCHES)
+            .addRuleCollection(List.of(CoreRules.FILTER_SUB_QUERY_TO_CORRELATE, CoreRules.PROJECT_SUB_QUERY_TO_CORRELATE,
+                    CoreRules.JOIN_SUB_QUERY_TO_CORRELATE, CoreRules.PROJECT_OVER_SUM_TO_SUM0_RULE))
+            .build();
+
+    private HepPhase() {
+    }
+
+    /** Runs {@code program} over {@code rel} in a HepPlanner sharing {@code statementPlanner}'s context. */
+    static RelNode run(HepProgram program, boolean noDag, RelOptPlanner statementPlanner, RelNode rel) {
+        HepPlanner hep = new HepPlanner(program, statementPlanner.getContext(), noDag, null, RelOptCostImpl.FACTORY);
+        // The planner adds its own provider in front of ours, as Calcite's Programs.of does.
+        List<RelMetadataProvider> providers = new ArrayList<>(List.of(DefaultRelMetadataProvider.INSTANCE));
+        hep.registerMetadataProviders(providers);
+        rel.getCluster().setMetadataProvider(ChainedRelMetadataProvider.of(providers));
+        hep.setRoot(rel);
+        return hep.findBestExp();
+    }
+}
