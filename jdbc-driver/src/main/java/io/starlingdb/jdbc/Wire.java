@@ -241,8 +241,8 @@ final class Wire implements AutoCloseable {
     /**
      * Closes the connection. When no call is running, sends Close and waits up to
      * {@link #CLOSE_TIMEOUT_MILLIS} for its Ok. When another thread waits for a statement, it
-     * cancels that statement and cuts the socket at once: closing never waits for a statement
-     * (the server stops it when it sees the connection go).
+     * cuts the socket at once: closing never waits for a statement (the server stops it when it
+     * sees the connection go).
      */
     @Override
     public void close() {
@@ -260,7 +260,7 @@ final class Wire implements AutoCloseable {
                 callLock.unlock();
             }
         } else {
-            cancel();
+            // The node stops the statement when it sees the connection go; the waiting thread gets 08003.
             closedLocally = true;
         }
         broken = true;
