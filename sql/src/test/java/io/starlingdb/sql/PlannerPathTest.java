@@ -79,7 +79,7 @@ class PlannerPathTest {
 
     private List<String> tieredRows(QueryCompiler.Compiled compiled) {
         List<String> out = new ArrayList<>();
-        try (Transaction txn = db.store.begin(); Enumerator<Object> rows = compiled.open(txn, List.of())) {
+        try (Transaction txn = db.store.begin(); Enumerator<Object> rows = compiled.open(txn, CancelSignal.withoutDeadline(), List.of())) {
             while (rows.moveNext()) {
                 Object row = rows.current();
                 out.add(Arrays.toString(row instanceof Object[] values ? values : new Object[] {row}));
@@ -183,7 +183,7 @@ class PlannerPathTest {
     /** The rows of a plan in one tier as text, sorted unless the statement orders them; null if it cannot be interpreted. */
     private List<String> rows(QueryCompiler.Compiled compiled, boolean ordered, boolean interpret) {
         List<String> out = new ArrayList<>();
-        try (Transaction txn = db.store.begin(); Enumerator<Object> rows = compiled.open(txn, List.of(), interpret)) {
+        try (Transaction txn = db.store.begin(); Enumerator<Object> rows = compiled.open(txn, CancelSignal.withoutDeadline(), List.of(), interpret)) {
             if (rows == null) {
                 return null;
             }
