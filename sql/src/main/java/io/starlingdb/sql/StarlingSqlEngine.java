@@ -31,7 +31,7 @@ public final class StarlingSqlEngine implements SqlEngine {
     /** Requests running now in all sessions (gauge starling.sql.running). */
     private final AtomicInteger runningRequests = new AtomicInteger();
     private final Catalog catalog;
-    private final TableStorage tableStorage = new TableStorage();
+    private final TableStorage tableStorage;
     /** DDL holds it exclusively; commits of transactions that wrote rows hold it shared. */
     private final ReentrantReadWriteLock schemaLock = new ReentrantReadWriteLock();
     private final PlanCache planCache = new PlanCache(PLAN_CACHE_ENTRIES);
@@ -46,6 +46,7 @@ public final class StarlingSqlEngine implements SqlEngine {
     private StarlingSqlEngine(TransactionalStore store, MeterRegistry registry, SqlOptions options) {
         this.store = store;
         this.options = options;
+        this.tableStorage = new TableStorage(store);
         this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "starling-sql-deadlines");
             t.setDaemon(true);

@@ -15,6 +15,7 @@ import io.starlingdb.sql.exec.ExecutionContext;
 import io.starlingdb.sql.exec.QueryCompiler;
 import io.starlingdb.sql.exec.QueryCursor;
 import io.starlingdb.sql.exec.Values;
+import io.starlingdb.sql.schema.TableStorage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -392,6 +393,7 @@ final class StarlingSqlSession implements SqlSession {
         if (!autoCommit && transaction != null) {
             throw new SqlException("25001", "DDL inside an open transaction is not supported; commit or roll back first");
         }
+        List<TableDef> dropped = new ArrayList<>();
         engine.schemaLock().writeLock().lock();
         Transaction txn = engine.store().begin();
         try {
@@ -410,12 +412,26 @@ final class StarlingSqlSession implements SqlSession {
             if (staged != null) {
                 txn.commit();
                 catalog.publish(staged);
+                for (TableDef table : base.tables().values()) {
+                    if (staged.tables().values().stream().noneMatch(t -> t.id() == table.id())) {
+                        dropped.add(table);
+                    }
+                }
             }
         } catch (RuntimeException | LinkageError e) {
             throw Errors.execution(e);
         } finally {
             txn.close();
             engine.schemaLock().writeLock().unlock();
+        }
+        // A dropped table's data goes after the drop committed, outside the schema lock: no
+        // statement can see the table any more, and commits of other tables need not wait.
+        for (TableDef table : dropped) {
+            try {
+                TableStorage.deleteAll(engine.store(), table, TableStorage.DELETE_BATCH_KEYS);
+            } catch (RuntimeException e) {
+                throw Errors.execution(e);
+            }
         }
     }
 

@@ -7,10 +7,11 @@ import io.starlingdb.sql.catalog.ColumnDef;
 import io.starlingdb.sql.catalog.IndexDef;
 import io.starlingdb.sql.catalog.TableDef;
 import io.starlingdb.engine.encoding.KeyEncoder;
+import io.starlingdb.sql.schema.StarlingSchema;
+import io.starlingdb.sql.schema.StarlingTable;
 import io.starlingdb.sql.schema.TableStorage;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.calcite.sql.SqlBasicCall;
@@ -108,6 +109,7 @@ public final class Dml {
             indexes[i] = columnIndex(table, targets.get(i));
             select.add(typed(update.getSourceExpressionList().get(i), table.columns().get(indexes[i])));
         }
+        addRowId(table, select);
         return new Plan(Kind.UPDATE, table, indexes, compiler.compile(selectFrom(table, select, update.getCondition())));
     }
 
@@ -117,6 +119,7 @@ public final class Dml {
         for (ColumnDef c : table.columns()) {
             select.add(new SqlIdentifier(List.of(table.name(), c.name()), SqlParserPos.ZERO));
         }
+        addRowId(table, select);
         return new Plan(Kind.DELETE, table, new int[0], compiler.compile(selectFrom(table, select, delete.getCondition())));
     }
 
@@ -169,8 +172,20 @@ public final class Dml {
         return SqlStdOperatorTable.CAST.createCall(pos, value, new SqlDataTypeSpec(spec, pos));
     }
 
+    /**
+     * A table without a primary key: its rows are matched with their row ids, the last source
+     * column, so that UPDATE and DELETE address each row by its key, duplicates included.
+     */
+    private static void addRowId(TableDef table, SqlNodeList select) {
+        if (table.hasRowId()) {
+            select.add(new SqlIdentifier(List.of(table.name(), StarlingTable.ROW_ID_COLUMN), SqlParserPos.ZERO));
+        }
+    }
+
+    /** The matched rows of UPDATE or DELETE: from the table's row id form when it has no primary key. */
     private static SqlSelect selectFrom(TableDef table, SqlNodeList select, SqlNode where) {
-        SqlNode from = new SqlIdentifier(List.of("PUBLIC", table.name()), SqlParserPos.ZERO);
+        String schema = table.hasRowId() ? StarlingSchema.ROW_IDS : "PUBLIC";
+        SqlNode from = new SqlIdentifier(List.of(schema, table.name()), SqlParserPos.ZERO);
         from = new SqlBasicCall(SqlStdOperatorTable.AS, List.of(from, new SqlIdentifier(table.name(), SqlParserPos.ZERO)),
                 SqlParserPos.ZERO);
         return new SqlSelect(SqlParserPos.ZERO, null, select, from, where, null, null, null, null, null, null, null);
@@ -218,10 +233,6 @@ public final class Dml {
 
         void delete(byte[] key) {
             writes.put(key, DELETED);
-        }
-
-        KvCursor scan(TableDef table) {
-            return TableStorage.scan(txn, table);
         }
 
         /** Writes a row and its index entries; oldRow (or null) is the row this key held before. */
@@ -306,7 +317,7 @@ public final class Dml {
             }
             byte[] key;
             if (table.hasRowId()) {
-                key = TableStorage.rowIdKey(table, storage.nextRowId(txn.transaction(), table));
+                key = TableStorage.rowIdKey(table, storage.nextRowId(table));
             } else {
                 key = TableStorage.primaryKey(table, row);
                 if (txn.get(key) != null) {
@@ -338,23 +349,10 @@ public final class Dml {
     private static long update(Plan plan, TableDef table, List<Object[]> matched, StatementWrites txn) throws SqlException {
         int width = table.columns().size();
         if (table.hasRowId()) {
-            Map<List<Object>, List<Object[]>> pending = new HashMap<>();
+            // Row ids never change: each matched row is rewritten under its own key.
             for (Object[] m : matched) {
-                pending.computeIfAbsent(Arrays.asList(Arrays.copyOf(m, width)), k -> new ArrayList<>()).add(m);
-            }
-            try (KvCursor cursor = txn.scan(table)) {
-                List<Object[]> writes = new ArrayList<>();
-                while (cursor.next()) {
-                    Object[] storedRow = TableStorage.decodeRow(table, cursor.value());
-                    List<Object[]> candidates = pending.get(Arrays.asList(storedRow));
-                    if (candidates != null && !candidates.isEmpty()) {
-                        Object[] updated = newRow(plan, table, candidates.remove(candidates.size() - 1));
-                        writes.add(new Object[] {cursor.key().clone(), storedRow, updated});
-                    }
-                }
-                for (Object[] w : writes) {
-                    txn.putRow(table, (byte[]) w[0], (Object[]) w[1], (Object[]) w[2]);
-                }
+                byte[] key = TableStorage.rowIdKey(table, (Long) m[m.length - 1]);
+                txn.putRow(table, key, Arrays.copyOf(m, width), newRow(plan, table, m));
             }
             return matched.size();
         }
@@ -398,29 +396,13 @@ public final class Dml {
     }
 
     private static long delete(TableDef table, List<Object[]> matched, StatementWrites txn) {
+        int width = table.columns().size();
         if (table.hasRowId()) {
-            Map<List<Object>, Integer> pending = new HashMap<>();
             for (Object[] m : matched) {
-                pending.merge(Arrays.asList(m), 1, Integer::sum);
-            }
-            List<Object[]> rows = new ArrayList<>();
-            try (KvCursor cursor = txn.scan(table)) {
-                while (cursor.next()) {
-                    Object[] storedRow = TableStorage.decodeRow(table, cursor.value());
-                    List<Object> stored = Arrays.asList(storedRow);
-                    Integer n = pending.get(stored);
-                    if (n != null && n > 0) {
-                        pending.put(stored, n - 1);
-                        rows.add(new Object[] {cursor.key().clone(), storedRow});
-                    }
-                }
-            }
-            for (Object[] r : rows) {
-                txn.deleteRow(table, (byte[]) r[0], (Object[]) r[1]);
+                txn.deleteRow(table, TableStorage.rowIdKey(table, (Long) m[m.length - 1]), Arrays.copyOf(m, width));
             }
             return matched.size();
         }
-        int width = table.columns().size();
         for (Object[] m : matched) {
             txn.deleteRow(table, TableStorage.primaryKey(table, m), Arrays.copyOf(m, width));
         }

@@ -234,6 +234,7 @@ public final class QueryCompiler {
         this.catalog = catalog;
         this.rootSchema = Frameworks.createRootSchema(false);
         this.publicSchema = rootSchema.add("PUBLIC", new StarlingSchema(catalog));
+        rootSchema.add(StarlingSchema.ROW_IDS, StarlingSchema.rowIds(catalog));
         this.typeFactory = new JavaTypeFactoryImpl(TYPE_SYSTEM);
         this.cancelFlag = new AtomicBoolean();
         this.cancel = null;

@@ -7,17 +7,36 @@ import java.util.Map;
 import org.apache.calcite.schema.Table;
 import org.apache.calcite.schema.impl.AbstractSchema;
 
-/** The PUBLIC schema as Calcite sees it: one table per catalog table, at one catalog version. */
+/**
+ * The PUBLIC schema as Calcite sees it: one table per catalog table, at one catalog version.
+ * Its {@link #rowIds} form holds the tables without a primary key with their hidden row id as
+ * a last column ({@link StarlingTable#ROW_ID_COLUMN}), as SQLite shows {@code rowid} only to
+ * who names it: UPDATE and DELETE of such a table read their rows from there.
+ */
 public final class StarlingSchema extends AbstractSchema {
+
+    /** Name of the schema of key-less tables with their row ids. */
+    public static final String ROW_IDS = "STARLING_ROWID";
 
     private final Map<String, Table> tables;
 
     public StarlingSchema(Catalog.Snapshot catalog) {
+        this(catalog, false);
+    }
+
+    private StarlingSchema(Catalog.Snapshot catalog, boolean rowIds) {
         Map<String, Table> map = new LinkedHashMap<>();
         for (TableDef table : catalog.tables().values()) {
-            map.put(table.name(), new StarlingTable(table));
+            if (!rowIds || table.hasRowId()) {
+                map.put(table.name(), new StarlingTable(table, rowIds));
+            }
         }
         this.tables = map;
+    }
+
+    /** The tables without a primary key, each with its row id as a last column. */
+    public static StarlingSchema rowIds(Catalog.Snapshot catalog) {
+        return new StarlingSchema(catalog, true);
     }
 
     @Override

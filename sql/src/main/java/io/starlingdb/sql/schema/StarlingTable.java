@@ -39,10 +39,22 @@ import org.apache.calcite.util.TimestampString;
  */
 public final class StarlingTable extends AbstractTable implements TranslatableTable {
 
-    private final TableDef table;
+    /**
+     * The hidden row id of a table without a primary key, as the last column of the table's
+     * form in the {@link StarlingSchema#ROW_IDS} schema: UPDATE and DELETE address rows by it.
+     */
+    public static final String ROW_ID_COLUMN = "$ROWID";
 
-    StarlingTable(TableDef table) {
+    private final TableDef table;
+    /** Whether rows carry the hidden row id as a last column (only for tables that have one). */
+    private final boolean withRowId;
+
+    StarlingTable(TableDef table, boolean withRowId) {
+        if (withRowId && !table.hasRowId()) {
+            throw new IllegalArgumentException("table " + table.name() + " has a primary key, not a row id");
+        }
         this.table = table;
+        this.withRowId = withRowId;
     }
 
     public TableDef definition() {
@@ -54,6 +66,9 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
         RelDataTypeFactory.Builder builder = typeFactory.builder();
         for (ColumnDef c : table.columns()) {
             builder.add(c.name(), typeFactory.createTypeWithNullability(sqlType(typeFactory, c), c.nullable()));
+        }
+        if (withRowId) {
+            builder.add(ROW_ID_COLUMN, typeFactory.createSqlType(SqlTypeName.BIGINT));
         }
         return builder.build();
     }
@@ -100,7 +115,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
                 return new AbstractEnumerable<>() {
                     @Override
                     public Enumerator<Object[]> enumerator() {
-                        return CursorEnumerator.indexed(txn.scan(entries[0], entries[1]), txn, table, check, cancel);
+                        return CursorEnumerator.indexed(txn.scan(entries[0], entries[1]), txn, table, withRowId, check, cancel);
                     }
                 };
             }
@@ -111,7 +126,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
             @Override
             public Enumerator<Object[]> enumerator() {
                 KvCursor cursor = range == null ? TableStorage.scan(txn, table) : txn.scan(range[0], range[1]);
-                return CursorEnumerator.rows(cursor, table, check, cancel);
+                return CursorEnumerator.rows(cursor, table, withRowId, check, cancel);
             }
         };
     }
@@ -168,25 +183,30 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
         private final KvCursor cursor;
         private final TableDef table;
         private final Function<KvCursor, byte[]> rowOf;
+        /** The row's key of a cursor entry, when rows carry their row id; else null. */
+        private final Function<KvCursor, byte[]> keyOf;
         private final RowFilter.Check check;
         private final CancelSignal cancel;
         private Object[] current;
 
-        static CursorEnumerator rows(KvCursor cursor, TableDef table, RowFilter.Check check, CancelSignal cancel) {
-            return new CursorEnumerator(cursor, table, KvCursor::value, check, cancel);
+        static CursorEnumerator rows(KvCursor cursor, TableDef table, boolean withRowId, RowFilter.Check check,
+                                     CancelSignal cancel) {
+            return new CursorEnumerator(cursor, table, KvCursor::value, withRowId ? KvCursor::key : null, check, cancel);
         }
 
-        static CursorEnumerator indexed(KvCursor entries, Transaction txn, TableDef table, RowFilter.Check check,
-                                        CancelSignal cancel) {
-            return new CursorEnumerator(entries, table, entry -> txn.get(entry.value()), check, cancel);
+        static CursorEnumerator indexed(KvCursor entries, Transaction txn, TableDef table, boolean withRowId,
+                                        RowFilter.Check check, CancelSignal cancel) {
+            return new CursorEnumerator(entries, table, entry -> txn.get(entry.value()), withRowId ? KvCursor::value : null, check,
+                    cancel);
         }
 
         /** @param check rows it rejects are skipped undecoded; null keeps every row */
-        private CursorEnumerator(KvCursor cursor, TableDef table, Function<KvCursor, byte[]> rowOf, RowFilter.Check check,
-                                 CancelSignal cancel) {
+        private CursorEnumerator(KvCursor cursor, TableDef table, Function<KvCursor, byte[]> rowOf, Function<KvCursor, byte[]> keyOf,
+                                 RowFilter.Check check, CancelSignal cancel) {
             this.cursor = cursor;
             this.table = table;
             this.rowOf = rowOf;
+            this.keyOf = keyOf;
             this.check = check;
             this.cancel = cancel;
         }
@@ -202,7 +222,8 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
                 cancel.check();
                 byte[] row = rowOf.apply(cursor);
                 if (row != null && (check == null || check.mayMatch(row))) {
-                    current = TableStorage.decodeRow(table, row);
+                    current = keyOf == null ? TableStorage.decodeRow(table, row)
+                            : TableStorage.decodeRowWithId(table, row, keyOf.apply(cursor));
                     return true;
                 }
             }

@@ -6,11 +6,13 @@ import io.starlingdb.engine.encoding.RowCodec;
 import io.starlingdb.engine.encoding.ValueType;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.engine.txn.TransactionalStore;
 import io.starlingdb.sql.catalog.IndexDef;
 import io.starlingdb.sql.catalog.TableDef;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How a table's rows sit in the key-value store: key = table id | index id 0 (primary) |
@@ -22,8 +24,33 @@ public final class TableStorage {
     /** Index id of the primary index in every row key. */
     public static final int PRIMARY_INDEX_ID = 0;
 
-    /** Next hidden row id per table, found once per process from the highest stored id. */
-    private final Map<Integer, AtomicLong> nextRowIds = new ConcurrentHashMap<>();
+    /**
+     * Row ids one reservation takes: a table without a primary key persists the end of its
+     * reserved ids ({@link #rowIdCounterKey}), so a restart continues from there without reading
+     * the table, skipping at most this many unused ids.
+     */
+    public static final int ROW_ID_RESERVATION = 1_000;
+
+    /**
+     * The index id under which a table without a primary key keeps its row id counter: no
+     * index has it (index ids count up from 1), and it lies in the table's key span, so DROP
+     * TABLE deletes it with the rows.
+     */
+    static final int ROW_ID_COUNTER_INDEX_ID = Integer.MAX_VALUE;
+
+    private final TransactionalStore store;
+    /** Reserved row ids per table, handed out in order. */
+    private final Map<Integer, RowIds> rowIds = new ConcurrentHashMap<>();
+
+    /** The next row id and the end of the reserved ones, of one table; guarded by itself. */
+    private static final class RowIds {
+        long next;
+        long reservedEnd;
+    }
+
+    public TableStorage(TransactionalStore store) {
+        this.store = store;
+    }
 
     public static byte[] tablePrefix(TableDef table) {
         return new KeyEncoder().writeTableId(table.id()).writeTableId(PRIMARY_INDEX_ID).toBytes();
@@ -59,10 +86,20 @@ public final class TableStorage {
         return RowCodec.decode(value, table.columnIds(), table.types());
     }
 
-    /** Every key of a table: its rows and all its index entries. */
-    public static KvCursor scanAll(Transaction txn, TableDef table) {
-        byte[] prefix = new KeyEncoder().writeTableId(table.id()).toBytes();
-        return txn.scan(prefix, KeyEncoder.prefixEnd(prefix));
+    /** A row of a table without a primary key, followed by its row id (read from its key). */
+    public static Object[] decodeRowWithId(TableDef table, byte[] value, byte[] key) {
+        Object[] row = decodeRow(table, value);
+        Object[] withId = Arrays.copyOf(row, row.length + 1);
+        withId[row.length] = rowIdOf(key);
+        return withId;
+    }
+
+    /** The row id in the key of a row of a table without a primary key. */
+    static long rowIdOf(byte[] key) {
+        KeyDecoder decoder = new KeyDecoder(key, 0);
+        decoder.readTableId();
+        decoder.readTableId();
+        return (Long) decoder.read(ValueType.BIGINT, false);
     }
 
     /**
@@ -92,29 +129,97 @@ public final class TableStorage {
         return new KeyEncoder(prefix.length + rowKey.length).writeRaw(prefix).writeRaw(rowKey).toBytes();
     }
 
+    /**
+     * Most keys one transaction of {@link #deleteAll} deletes: far below the engine's limit on a
+     * transaction's writes (1,000,000), and small enough that each commit stays short.
+     */
+    public static final int DELETE_BATCH_KEYS = 10_000;
+
+    /**
+     * Deletes every key of a table that has left the catalog (its rows and index entries), in
+     * transactions of at most {@code batchKeys} deletes, each resuming after the last key the
+     * previous one deleted. Table ids are never reused, so nothing new appears in the span
+     * meanwhile; version GC reclaims the space. Returns the keys deleted.
+     */
+    public static long deleteAll(TransactionalStore store, TableDef table, int batchKeys) {
+        byte[] prefix = new KeyEncoder().writeTableId(table.id()).toBytes();
+        byte[] from = prefix;
+        byte[] to = KeyEncoder.prefixEnd(prefix);
+        long deleted = 0;
+        while (true) {
+            try (Transaction txn = store.begin()) {
+                int batch = 0;
+                byte[] last = null;
+                try (KvCursor cursor = txn.scan(from, to)) {
+                    while (batch < batchKeys && cursor.next()) {
+                        last = cursor.key().clone();
+                        txn.delete(last);
+                        batch++;
+                    }
+                }
+                if (batch == 0) {
+                    txn.rollback();
+                    return deleted;
+                }
+                txn.commit();
+                deleted += batch;
+                // The smallest key after last: last followed by a zero byte.
+                from = Arrays.copyOf(last, last.length + 1);
+            }
+        }
+    }
+
     public static KvCursor scan(Transaction txn, TableDef table) {
         byte[] prefix = tablePrefix(table);
         return txn.scan(prefix, KeyEncoder.prefixEnd(prefix));
     }
 
-    /** A fresh hidden row id for a table without a primary key. */
-    public long nextRowId(Transaction txn, TableDef table) {
-        return nextRowIds.computeIfAbsent(table.id(), id -> new AtomicLong(highestRowId(txn, table) + 1)).getAndIncrement();
+    /**
+     * A fresh hidden row id for a table without a primary key. Ids come from reservations of
+     * {@link #ROW_ID_RESERVATION}, each committed in a transaction of its own before its ids are
+     * used, so an id is never handed out twice, across restarts too, whatever the transactions
+     * using them do.
+     */
+    public long nextRowId(TableDef table) {
+        RowIds ids = rowIds.computeIfAbsent(table.id(), id -> new RowIds());
+        synchronized (ids) {
+            if (ids.next >= ids.reservedEnd) {
+                reserve(table, ids);
+            }
+            return ids.next++;
+        }
     }
 
-    /** Forgets a dropped table's counter, so a table with a reused name starts afresh. */
+    private void reserve(TableDef table, RowIds ids) {
+        byte[] key = rowIdCounterKey(table);
+        try (Transaction txn = store.begin()) {
+            byte[] stored = txn.get(key);
+            // A table written before counters were kept has none: its highest id, read once.
+            long from = stored != null ? ByteBuffer.wrap(stored).getLong() : highestRowId(txn, table) + 1;
+            from = Math.max(from, ids.next);
+            long end = from + ROW_ID_RESERVATION;
+            txn.put(key, ByteBuffer.allocate(Long.BYTES).putLong(end).array());
+            txn.commit();
+            ids.next = from;
+            ids.reservedEnd = end;
+        }
+    }
+
+    /** The key of a table's row id counter: the end of the ids reserved so far. */
+    static byte[] rowIdCounterKey(TableDef table) {
+        return new KeyEncoder().writeTableId(table.id()).writeTableId(ROW_ID_COUNTER_INDEX_ID).toBytes();
+    }
+
+    /** Forgets a dropped table's counter. */
     public void forget(TableDef table) {
-        nextRowIds.remove(table.id());
+        rowIds.remove(table.id());
     }
 
     private static long highestRowId(Transaction txn, TableDef table) {
         long highest = 0;
         try (KvCursor cursor = scan(txn, table)) {
             while (cursor.next()) {
-                KeyDecoder key = new KeyDecoder(cursor.key(), 0);
-                key.readTableId();
-                key.readTableId();
-                highest = Math.max(highest, (Long) key.read(ValueType.BIGINT, false));
+                highest = Math.max(highest, rowIdOf(cursor.key()));
             }
         }
         return highest;
