@@ -101,7 +101,7 @@ public final class CancelSignal {
         synchronized (this) {
             request = running;
         }
-        if (budgetMillis <= 0 || request == 0) {
+        if (budgetMillis <= 0 || request == 0 || timer == null) {
             return Running.NESTED;
         }
         String why = "planning took longer than " + budgetMillis + " ms (statement.planning.timeout.ms)";
