@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTimeoutException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -79,16 +80,29 @@ public class StarlingStatement extends UnsupportedStatement {
         return accept(send(new Request.Execute(sql, List.of(), fetchSize)));
     }
 
-    /** Sends one of this statement's requests, under its query timeout; cancel() may stop it. */
+    /**
+     * Sends one of this statement's requests, under its query timeout; cancel() may stop it. A
+     * request stopped by its query timeout fails with {@link SQLTimeoutException} (SQLState
+     * 57014), as JDBC asks of {@code setQueryTimeout}.
+     */
     Response send(Request request) throws SQLException {
         Wire wire = connection.wire();
         executing = true;
+        Response response;
         try {
-            return wire.call(request, queryTimeoutSeconds);
+            response = wire.call(request, queryTimeoutSeconds);
         } finally {
             executing = false;
         }
+        if (response instanceof Response.Error e && QUERY_CANCELED.equals(e.sqlState()) && wire.lastCallTimedOut()) {
+            closeCurrentResult();
+            throw new SQLTimeoutException(e.message(), e.sqlState());
+        }
+        return response;
     }
+
+    /** SQLState of a statement stopped by a cancel or a timeout. */
+    private static final String QUERY_CANCELED = "57014";
 
     /**
      * Stops this statement's running request, from any thread: the server stops it and the

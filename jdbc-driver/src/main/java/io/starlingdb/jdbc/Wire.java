@@ -42,6 +42,8 @@ final class Wire implements AutoCloseable {
     private long calls;
     /** The call whose response is awaited, 0 if none; guarded by writeLock. */
     private long awaited;
+    /** The last call cancelled because its query timeout expired; guarded by writeLock. */
+    private long timedOut;
     private volatile boolean broken;
     /** Set when close() cut the socket under a waiting call, so that call reports a close, not a loss. */
     private volatile boolean closedLocally;
@@ -179,9 +181,16 @@ final class Wire implements AutoCloseable {
     /** Cancels call {@code call} for its query timeout, unless it has been answered meanwhile. */
     private void cancel(long call, int queryTimeoutSeconds) {
         synchronized (writeLock) {
-            if (awaited == call) {
-                sendCancel(queryTimeoutSeconds);
+            if (awaited == call && sendCancel(queryTimeoutSeconds)) {
+                timedOut = call;
             }
+        }
+    }
+
+    /** Whether the last call was cancelled because its query timeout expired. */
+    boolean lastCallTimedOut() {
+        synchronized (writeLock) {
+            return calls != 0 && timedOut == calls;
         }
     }
 
