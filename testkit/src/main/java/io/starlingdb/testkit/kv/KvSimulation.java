@@ -7,8 +7,10 @@ import io.starlingdb.engine.range.RangeDescriptor;
 import io.starlingdb.engine.range.RangeResult;
 import io.starlingdb.testkit.check.HistoryOp;
 import io.starlingdb.testkit.check.LinearizabilityChecker;
+import io.starlingdb.testkit.raft.Partitions;
 import io.starlingdb.testkit.raft.SafetyChecker;
 import io.starlingdb.testkit.raft.SimResult;
+import io.starlingdb.testkit.raft.Simulation;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -107,16 +109,14 @@ public final class KvSimulation {
     private final PriorityQueue<Flight> network = new PriorityQueue<>();
     private final List<HistoryOp> history = new ArrayList<>();
     private final Map<Long, KvSimChecks> checks = new HashMap<>();
-    private final int[] side;
+    private final Partitions partitionPlan;
     private final long[] restartAt;
     private long now;
     private long events;
-    private long healAt = -1;
     private boolean chaos = true;
     private long nextRangeId = 2;
     private long messages;
     private int crashes;
-    private int partitions;
     /** Ranges that exist (the first, and every right half of an applied split). */
     private final Set<Long> ranges = new TreeSet<>(Set.of(1L));
 
@@ -124,26 +124,18 @@ public final class KvSimulation {
         this.seed = seed;
         this.steps = steps;
         this.broken = broken;
-        this.random = new Random(mix(seed));
+        this.random = new Random(Simulation.mix(seed));
         this.params = KvSimParams.draw(random);
         this.trace = tracing ? new StringBuilder(1 << 20) : null;
         for (int i = 1; i <= params.nodes(); i++) {
             nodes.add(new KvSimNode(i, this));
         }
-        side = new int[params.nodes() + 1];
+        partitionPlan = new Partitions(params.nodes());
         restartAt = new long[params.nodes() + 1];
         for (int c = 0; c < params.clients(); c++) {
             clients.add(new KvSimClient(c, this, new Random(random.nextLong()), KvSimClient.Role.WORKLOAD));
         }
         clients.add(new KvSimClient(clients.size(), this, new Random(random.nextLong()), KvSimClient.Role.SPLITTER));
-    }
-
-    /** SplitMix64's finaliser: consecutive seeds start far apart in java.util.Random's state space. */
-    static long mix(long seed) {
-        long z = seed + 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 
     public static SimResult run(long seed, int steps, Broken broken) {
@@ -246,7 +238,7 @@ public final class KvSimulation {
         }
         // committed: ranges at the end; membershipChanges: splits applied.
         SimResult.Stats stats = new SimResult.Stats(params.nodes(), now, messages, ranges.size(), leaders, crashes,
-                partitions, ranges.size() - 1, history.size(), unknown);
+                partitionPlan.started(), ranges.size() - 1, history.size(), unknown);
         return new SimResult(seed, failure == null, failure, null, stats);
     }
 
@@ -278,26 +270,9 @@ public final class KvSimulation {
     // ------------------------------------------------------------------ faults
 
     private void injectFaults() {
-        if (healAt >= 0 && now >= healAt) {
-            java.util.Arrays.fill(side, 0);
-            healAt = -1;
-            trace("partition healed");
-        }
-        if (healAt < 0 && random.nextDouble() < params.partitionRate()) {
-            partitions++;
-            StringBuilder b = new StringBuilder("partition:");
-            if (random.nextBoolean()) {
-                int isolated = 1 + random.nextInt(nodes.size());
-                side[isolated] = 1;
-                b.append(" isolate n").append(isolated);
-            } else {
-                for (int i = 1; i < side.length; i++) {
-                    side[i] = random.nextInt(2);
-                    b.append(" n").append(i).append('=').append(side[i]);
-                }
-            }
-            healAt = now + 10 + random.nextInt(150);
-            trace(b.toString());
+        String partition = partitionPlan.step(now, random, params.partitionRate());
+        if (partition != null) {
+            trace(partition);
         }
         if (random.nextDouble() < params.crashRate()) {
             KvSimNode victim = nodes.get(random.nextInt(nodes.size()));
@@ -353,8 +328,7 @@ public final class KvSimulation {
 
     private void healEverything() {
         chaos = false;
-        java.util.Arrays.fill(side, 0);
-        healAt = -1;
+        partitionPlan.healAll();
         for (KvSimNode n : nodes) {
             if (!n.isUp() && restartAt[(int) n.id] > 0) {
                 restartAt[(int) n.id] = now;
@@ -411,7 +385,7 @@ public final class KvSimulation {
             Flight f = network.poll();
             if (f.to() != 0) {
                 KvSimNode to = nodes.get(f.to() - 1);
-                if (!to.isUp() || (f.from() != 0 && side[f.from()] != side[f.to()])) {
+                if (!to.isUp() || !partitionPlan.connected(f.from(), f.to())) {
                     continue;
                 }
                 if (f.payload() instanceof RaftMessage rm) {

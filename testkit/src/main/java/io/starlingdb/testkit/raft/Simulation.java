@@ -55,16 +55,14 @@ public final class Simulation {
     private final List<SimClient> clients = new ArrayList<>();
     private final PriorityQueue<Flight> network = new PriorityQueue<>();
     private final List<HistoryOp> history = new ArrayList<>();
-    private final int[] side;
+    private final Partitions partitionPlan;
     private final long[] restartAt;
     private long now;
     private long events;
     private long flightOrder;
-    private long healAt = -1;
     private boolean chaos = true;
     private long messages;
     private int crashes;
-    private int partitions;
     private int membershipChanges;
 
     /** A payload in flight, delivered at deliverAt; order breaks ties randomly (reordering). */
@@ -98,7 +96,7 @@ public final class Simulation {
         for (int i = 1; i <= n + 1; i++) {
             nodes.add(new SimNode(i, this, params.raft(), bootstrap));
         }
-        side = new int[n + 2];
+        partitionPlan = new Partitions(n + 1);
         restartAt = new long[n + 2];
         for (int c = 0; c < params.clients(); c++) {
             clients.add(new SimClient(c, this, random));
@@ -109,7 +107,7 @@ public final class Simulation {
      * Spreads consecutive seeds over the generator's state space (SplitMix64's finaliser):
      * java.util.Random's first draws are strongly correlated for consecutive seeds.
      */
-    static long mix(long seed) {
+    public static long mix(long seed) {
         long z = seed + 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -199,7 +197,7 @@ public final class Simulation {
             }
         }
         SimResult.Stats stats = new SimResult.Stats(params.replicas(), now, messages, checker.maxCommitted(),
-                checker.leaderCount(), crashes, partitions, membershipChanges, history.size(), unknown);
+                checker.leaderCount(), crashes, partitionPlan.started(), membershipChanges, history.size(), unknown);
         return new SimResult(seed, failure == null, failure, null, stats);
     }
 
@@ -227,26 +225,9 @@ public final class Simulation {
     // ------------------------------------------------------------------ faults
 
     private void injectFaults() {
-        if (healAt >= 0 && now >= healAt) {
-            java.util.Arrays.fill(side, 0);
-            healAt = -1;
-            trace("partition healed");
-        }
-        if (healAt < 0 && random.nextDouble() < params.partitionRate()) {
-            partitions++;
-            StringBuilder b = new StringBuilder("partition:");
-            if (random.nextBoolean()) {
-                int isolated = 1 + random.nextInt(nodes.size());
-                side[isolated] = 1;
-                b.append(" isolate n").append(isolated);
-            } else {
-                for (int i = 1; i < side.length; i++) {
-                    side[i] = random.nextInt(2);
-                    b.append(" n").append(i).append('=').append(side[i]);
-                }
-            }
-            healAt = now + 10 + random.nextInt(150);
-            trace(b.toString());
+        String partition = partitionPlan.step(now, random, params.partitionRate());
+        if (partition != null) {
+            trace(partition);
         }
         if (random.nextDouble() < params.crashRate()) {
             SimNode victim = nodes.get(random.nextInt(nodes.size()));
@@ -352,8 +333,7 @@ public final class Simulation {
 
     private void healEverything() {
         chaos = false;
-        java.util.Arrays.fill(side, 0);
-        healAt = -1;
+        partitionPlan.healAll();
         for (SimNode n : nodes) {
             if (!n.isUp() && restartAt[(int) n.id] > 0) {
                 restartAt[(int) n.id] = now;
@@ -389,7 +369,7 @@ public final class Simulation {
             Object p = network.poll().payload();
             if (p instanceof Message m) {
                 SimNode to = nodes.get((int) m.to() - 1);
-                if (!to.isUp() || side[(int) m.from()] != side[(int) m.to()]) {
+                if (!to.isUp() || !partitionPlan.connected((int) m.from(), (int) m.to())) {
                     continue;
                 }
                 trace("n" + m.to() + " recv " + m);
