@@ -130,6 +130,28 @@ class RunawayStatementTest {
     }
 
     @Test
+    void theNodesPlanningTimeoutStopsAPlanningHeavyStatement() throws Exception {
+        Map<String, String> settings = new HashMap<>(Map.of("client.port", "0", "http.port", "0", "data.dir", dir.toString(),
+                "statement.planning.timeout.ms", "1"));
+        try (StarlingNode node = new StarlingNode(NodeConfig.of("testing", settings)).start(); Connection c = TestNode.connect(node);
+             Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE m (id INT PRIMARY KEY, a INT, b INT, c INT)");
+            // Sub-queries inside OR-ed predicates over a 12-way join: far more than 1 ms of planning.
+            StringBuilder sql = new StringBuilder("SELECT m0.id FROM m m0");
+            for (int i = 1; i < 12; i++) {
+                sql.append(" JOIN m m").append(i).append(" ON m").append(i).append(".a = m").append(i - 1).append(".b");
+            }
+            sql.append(" WHERE m0.c >= 25 OR m0.b IN (SELECT a FROM m WHERE a = 52)"
+                    + " OR EXISTS (SELECT 1 FROM m x WHERE x.b < m0.b AND x.c IN (SELECT c FROM m y WHERE y.a > x.a))");
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery(sql.toString()));
+            assertEquals("57014", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("planning took longer than 1 ms (statement.planning.timeout.ms)"), e.getMessage());
+            // The connection goes on: DDL plans nothing.
+            s.execute("DROP TABLE m");
+        }
+    }
+
+    @Test
     void closeDuringARunningStatementReturnsPromptlyAndFreesTheSqlThread() throws Exception {
         try (StarlingNode node = start(Map.of("sql.threads", "1"))) {
             Connection doomed = TestNode.connect(node);
