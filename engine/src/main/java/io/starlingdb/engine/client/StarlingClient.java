@@ -137,6 +137,16 @@ public final class StarlingClient implements AutoCloseable {
         return sender.write(ops);
     }
 
+    /** The values of keys (null where absent), in order: one request per range, in parallel. */
+    public List<byte[]> getAll(List<byte[]> keys) {
+        return sender.getAll(keys);
+    }
+
+    /** Writes every pair: one atomic batch per range, in parallel; not atomic across ranges. */
+    public void putAll(List<RangeResult.KeyValue> pairs) {
+        sender.putAll(pairs);
+    }
+
     /** Pairs with from &lt;= key &lt; to (to null: the end), at most limit. */
     public List<RangeResult.KeyValue> scan(byte[] from, byte[] to, int limit) {
         return sender.scan(from, to, limit);

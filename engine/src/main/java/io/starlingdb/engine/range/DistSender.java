@@ -44,6 +44,11 @@ public final class DistSender {
         }
     }
 
+    /** One attempt of a read waits at most this long before trying another replica. */
+    static final long readAttemptTimeoutMillis = 5_000;
+    /** Keys of one multi-key request to one range at most; more are sent as several requests. */
+    public static final int maxKeysPerRequest = 10_000;
+
     /** Pauses between attempts grow from the first to the last. */
     static final long firstBackoffMillis = 5;
     static final long maxBackoffMillis = 200;
@@ -117,6 +122,160 @@ public final class DistSender {
             return f.opIndex();
         }
         return -1;
+    }
+
+    /**
+     * The values of keys (null where absent), in the order asked. The keys are grouped by range
+     * and each group is read with one request, all groups in parallel; each group is one
+     * linearizable read, the whole is not one snapshot across ranges.
+     */
+    public List<byte[]> getAll(List<byte[]> keys) {
+        for (byte[] key : keys) {
+            checkKey(key);
+        }
+        byte[][] out = new byte[keys.size()][];
+        fanOut(keys.size(), i -> keys.get(i), false,
+                (d, idx) -> RangeRpc.Request.getAll(d.rangeId(), pick(keys, idx)),
+                (idx, r) -> {
+                    List<byte[]> values = ((RangeResult.Values) r.result()).values();
+                    for (int k = 0; k < idx.size(); k++) {
+                        out[idx.get(k)] = values.get(k);
+                    }
+                });
+        return Arrays.asList(out);
+    }
+
+    /**
+     * Writes every pair: one atomic batch per range, all ranges in parallel. Not atomic across
+     * ranges (transactions come with issue 11): if it throws, some ranges' batches may have
+     * applied; {@link OutcomeUnknownException} names the ranges whose outcome is unknown.
+     */
+    public void putAll(List<RangeResult.KeyValue> pairs) {
+        for (RangeResult.KeyValue kv : pairs) {
+            checkKey(kv.key());
+            LimitExceededException.check("maxRowBytes", Limits.maxRowBytes, kv.value().length);
+        }
+        fanOut(pairs.size(), i -> pairs.get(i).key(), true, (d, idx) -> {
+            List<WriteOp> ops = new ArrayList<>(idx.size());
+            for (int i : idx) {
+                ops.add(new WriteOp.Put(pairs.get(i).key(), pairs.get(i).value()));
+            }
+            return RangeRpc.Request.write(d.rangeId(), new RangeCommand.Write(ops));
+        }, (idx, r) -> {
+        });
+    }
+
+    private static List<byte[]> pick(List<byte[]> keys, List<Integer> idx) {
+        List<byte[]> out = new ArrayList<>(idx.size());
+        for (int i : idx) {
+            out.add(keys.get(i));
+        }
+        return out;
+    }
+
+    /** One range's part of a fanned-out request: the positions of its items, and the answer's future. */
+    private record Part(RangeDescriptor range, long store, List<Integer> items, CompletableFuture<RangeRpc.Response> answer) {
+    }
+
+    /**
+     * Groups items by the range of their key, sends one request per range (at most
+     * {@link #maxKeysPerRequest} items each) without waiting, then collects: a group answered OK
+     * is done; a group whose request did not apply (hint, not leaseholder, range moved) goes into
+     * the next round, regrouped by the refreshed cache; a write group with an unknown outcome
+     * fails the call once every other group is done.
+     */
+    private void fanOut(int count, java.util.function.IntFunction<byte[]> keyOf, boolean write,
+                        java.util.function.BiFunction<RangeDescriptor, List<Integer>, RangeRpc.Request> build,
+                        java.util.function.BiConsumer<List<Integer>, RangeRpc.Response> done) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis());
+        List<Integer> pending = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            pending.add(i);
+        }
+        List<String> unknown = new ArrayList<>();
+        long backoff = firstBackoffMillis;
+        for (int round = 0; !pending.isEmpty(); round++) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new RangeUnavailableException(pending.size() + " of " + count + " items found no range able to"
+                        + " answer within " + options.requestTimeoutMillis() + " ms");
+            }
+            java.util.Map<Long, List<Integer>> byRange = new java.util.LinkedHashMap<>();
+            java.util.Map<Long, RangeDescriptor> ranges = new java.util.HashMap<>();
+            List<Integer> unresolved = new ArrayList<>();
+            for (int i : pending) {
+                byte[] key = keyOf.apply(i);
+                RangeDescriptor d = cache.lookup(key);
+                if (d == null) {
+                    d = lookup(key, deadline);
+                    if (d == null) {
+                        unresolved.add(i);
+                        continue;
+                    }
+                    cache.update(d);
+                }
+                ranges.put(d.rangeId(), d);
+                byRange.computeIfAbsent(d.rangeId(), k -> new ArrayList<>()).add(i);
+            }
+            List<Part> parts = new ArrayList<>();
+            List<Integer> retry = new ArrayList<>(unresolved);
+            for (java.util.Map.Entry<Long, List<Integer>> e : byRange.entrySet()) {
+                RangeDescriptor d = ranges.get(e.getKey());
+                List<Integer> items = e.getValue();
+                for (int from = 0; from < items.size(); from += maxKeysPerRequest) {
+                    List<Integer> chunk = items.subList(from, Math.min(items.size(), from + maxKeysPerRequest));
+                    long store = cache.leaseholder(d.rangeId());
+                    if (store == 0) {
+                        List<Long> voters = new ArrayList<>(d.conf().voters());
+                        store = voters.get(Math.floorMod(round, voters.size()));
+                    }
+                    try {
+                        parts.add(new Part(d, store, chunk, sendAsync(store, build.apply(d, chunk), timeout(write))));
+                    } catch (NotSent ns) {
+                        cache.setLeaseholder(d.rangeId(), 0);
+                        retry.addAll(chunk);
+                    }
+                }
+            }
+            for (Part p : parts) {
+                RangeRpc.Response r;
+                try {
+                    r = await(p.store(), p.answer(), timeout(write));
+                } catch (NoAnswer e) {
+                    cache.setLeaseholder(p.range().rangeId(), 0);
+                    if (write) {
+                        unknown.add("range " + p.range().rangeId() + ": " + e.getMessage());
+                    } else {
+                        retry.addAll(p.items());
+                    }
+                    continue;
+                }
+                if (r.status() == RangeRpc.Status.OK && !(r.result() instanceof RangeResult.KeyMismatch)) {
+                    cache.setLeaseholder(p.range().rangeId(), p.store());
+                    done.accept(p.items(), r);
+                } else if (r.status() == RangeRpc.Status.OUTCOME_UNKNOWN) {
+                    unknown.add("range " + p.range().rangeId() + ": " + r.error());
+                } else {
+                    if (r.result() instanceof RangeResult.KeyMismatch m) {
+                        cache.update(m.current());
+                        if (cache.lookup(keyOf.apply(p.items().get(0))) == p.range()) {
+                            cache.evict(p.range());
+                        }
+                    } else if (r.status() == RangeRpc.Status.NOT_LEASEHOLDER) {
+                        cache.setLeaseholder(p.range().rangeId(), r.leaderHint() == p.store() ? 0 : r.leaderHint());
+                    } else if (r.status() == RangeRpc.Status.RANGE_NOT_FOUND) {
+                        cache.evict(p.range());
+                    }
+                    retry.addAll(p.items());
+                }
+            }
+            pending = retry;
+            if (!pending.isEmpty()) {
+                backoff = pause(backoff);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new OutcomeUnknownException("the outcome of " + unknown.size() + " range batches is unknown: " + unknown);
+        }
     }
 
     /**
@@ -326,23 +485,35 @@ public final class DistSender {
         return best;
     }
 
-    private RangeRpc.Response send(long store, RangeRpc.Request request, boolean write) throws NotSent, NoAnswer {
-        long timeout = write ? options.attemptTimeoutMillis() : Math.min(options.attemptTimeoutMillis(), 5_000);
-        CompletableFuture<RangeRpc.Response> answer;
+    private long timeout(boolean write) {
+        return write ? options.attemptTimeoutMillis() : Math.min(options.attemptTimeoutMillis(), readAttemptTimeoutMillis);
+    }
+
+    /** Sends without waiting: the answer's future, or NotSent if the request cannot leave. */
+    private CompletableFuture<RangeRpc.Response> sendAsync(long store, RangeRpc.Request request, long timeout)
+            throws NotSent {
         if (local != null && store == local.storeId()) {
-            answer = local.handle(request);
-        } else {
-            NodeAddress address = directory.address(store);
-            if (address == null) {
-                throw new NotSent("store " + store + " has no known address");
-            }
-            CompletableFuture<RangeRpc.ResponseFrame> f = network.request(address, Lane.NORMAL,
-                    new RangeRpc.RequestFrame(RangeRpc.encode(request)), Duration.ofMillis(timeout));
-            if (f.isCompletedExceptionally()) {
-                throw new NotSent("store " + store + " at " + address + " is unreachable");
-            }
-            answer = f.thenApply(frame -> RangeRpc.decodeResponse(frame.payload()));
+            return local.handle(request);
         }
+        NodeAddress address = directory.address(store);
+        if (address == null) {
+            throw new NotSent("store " + store + " has no known address");
+        }
+        CompletableFuture<RangeRpc.ResponseFrame> f = network.request(address, Lane.NORMAL,
+                new RangeRpc.RequestFrame(RangeRpc.encode(request)), Duration.ofMillis(timeout));
+        if (f.isCompletedExceptionally()) {
+            throw new NotSent("store " + store + " at " + address + " is unreachable");
+        }
+        return f.thenApply(frame -> RangeRpc.decodeResponse(frame.payload()));
+    }
+
+    private RangeRpc.Response send(long store, RangeRpc.Request request, boolean write) throws NotSent, NoAnswer {
+        long timeout = timeout(write);
+        return await(store, sendAsync(store, request, timeout), timeout);
+    }
+
+    private static RangeRpc.Response await(long store, CompletableFuture<RangeRpc.Response> answer, long timeout)
+            throws NoAnswer {
         try {
             return answer.get(timeout, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

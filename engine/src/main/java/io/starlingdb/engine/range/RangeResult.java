@@ -32,6 +32,10 @@ public sealed interface RangeResult {
     record Value(byte[] value) implements RangeResult {
     }
 
+    /** Point reads of several keys: values.get(i) is the value of the i-th key asked, null when absent. */
+    record Values(List<byte[]> values) implements RangeResult {
+    }
+
     /**
      * A page of a scan: the pairs in key order; resumeKey is where the next page starts, null when
      * the requested span (within this range) is exhausted.

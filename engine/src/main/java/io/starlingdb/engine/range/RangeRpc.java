@@ -32,17 +32,28 @@ public final class RangeRpc {
         types.register(RequestFrame.class, requestTypeId).register(ResponseFrame.class, responseTypeId);
     }
 
-    public enum Kind { GET, SCAN, WRITE, LOOKUP }
+    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET }
 
     /**
      * One request. GET: key. SCAN: [key, endKey) (endKey null: to the end), at most maxRows
      * rows and about maxBytes. WRITE: command (a write batch or a split). LOOKUP: the newest
-     * descriptor this node holds a replica of for key (rangeId 0).
+     * descriptor this node holds a replica of for key (rangeId 0). MULTI_GET: keys, all in the
+     * range, read at one instant.
      */
     public record Request(Kind kind, long rangeId, byte[] key, byte[] endKey, int maxRows, long maxBytes,
-                          RangeCommand command) {
+                          RangeCommand command, List<byte[]> keys) {
         public Request {
             Objects.requireNonNull(kind, "kind");
+            keys = keys == null ? List.of() : List.copyOf(keys);
+        }
+
+        public Request(Kind kind, long rangeId, byte[] key, byte[] endKey, int maxRows, long maxBytes,
+                       RangeCommand command) {
+            this(kind, rangeId, key, endKey, maxRows, maxBytes, command, List.of());
+        }
+
+        public static Request getAll(long rangeId, List<byte[]> keys) {
+            return new Request(Kind.MULTI_GET, rangeId, new byte[0], null, 0, 0, null, keys);
         }
 
         public static Request get(long rangeId, byte[] key) {
@@ -96,6 +107,10 @@ public final class RangeRpc {
         RangeCodec.Out out = new RangeCodec.Out();
         out.b((byte) r.kind().ordinal()).l(r.rangeId()).bytes(r.key()).nullable(r.endKey()).i(r.maxRows()).l(r.maxBytes());
         out.nullable(r.command() == null ? null : RangeCodec.encodeCommand(r.command()));
+        out.i(r.keys().size());
+        for (byte[] k : r.keys()) {
+            out.bytes(k);
+        }
         return out.toByteArray();
     }
 
@@ -112,9 +127,14 @@ public final class RangeRpc {
             int maxRows = in.b.getInt();
             long maxBytes = in.b.getLong();
             byte[] command = in.nullable();
+            int n = in.count(4);
+            List<byte[]> keys = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                keys.add(in.bytes());
+            }
             in.end();
             return new Request(Kind.values()[kind], rangeId, key, end, maxRows, maxBytes,
-                    command == null ? null : RangeCodec.decodeCommand(command));
+                    command == null ? null : RangeCodec.decodeCommand(command), keys);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated range request of " + payload.length + " bytes", e);
         }
@@ -129,6 +149,7 @@ public final class RangeRpc {
     private static final byte refused = 5;
     private static final byte value = 6;
     private static final byte rows = 7;
+    private static final byte values = 8;
 
     public static byte[] encode(Response r) {
         RangeCodec.Out out = new RangeCodec.Out();
@@ -179,6 +200,11 @@ public final class RangeRpc {
             out.b(refused).bytes(f.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } else if (r instanceof RangeResult.Value v) {
             out.b(value).nullable(v.value());
+        } else if (r instanceof RangeResult.Values vs) {
+            out.b(values).i(vs.values().size());
+            for (byte[] v : vs.values()) {
+                out.nullable(v);
+            }
         } else {
             RangeResult.Rows rs = (RangeResult.Rows) r;
             out.b(rows).i(rs.rows().size());
@@ -206,6 +232,14 @@ public final class RangeRpc {
                 return new RangeResult.Refused(new String(in.bytes(), java.nio.charset.StandardCharsets.UTF_8));
             case value:
                 return new RangeResult.Value(in.nullable());
+            case values: {
+                int n = in.count(4);
+                List<byte[]> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(in.nullable());
+                }
+                return new RangeResult.Values(list);
+            }
             case rows: {
                 int n = in.count(8);
                 List<RangeResult.KeyValue> list = new ArrayList<>(n);

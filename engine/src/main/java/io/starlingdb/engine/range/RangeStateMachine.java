@@ -208,6 +208,22 @@ public final class RangeStateMachine implements StateMachine {
         }
     }
 
+    /** The values of keys (null where absent), or a mismatch if one of them is not in this range. */
+    public RangeResult getAll(List<byte[]> keys) {
+        for (byte[] key : keys) {
+            if (!descriptor.contains(key)) {
+                return new RangeResult.KeyMismatch(descriptor);
+            }
+        }
+        List<byte[]> values = new ArrayList<>(keys.size());
+        try (KvSnapshot s = store.snapshot()) {
+            for (byte[] key : keys) {
+                values.add(s.get(RangeKeys.dataKey(key)));
+            }
+        }
+        return new RangeResult.Values(values);
+    }
+
     /**
      * The pairs with from &lt;= key &lt; to (null: no bound) that lie in this range, at most
      * maxRows of them and about maxBytes; from must be in the range.

@@ -120,7 +120,7 @@ public final class RangeStore implements RangeHost {
         CompletableFuture<RangeRpc.Response> answer;
         switch (r.kind()) {
             case GET -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
-            case SCAN -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
+            case SCAN, MULTI_GET -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
             default -> answer = raft.propose(r.rangeId(), RangeCodec.encodeCommand(r.command()))
                     .orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
                     .thenApply(result -> RangeRpc.Response.ok((RangeResult) result, replica.descriptor()));
@@ -131,6 +131,7 @@ public final class RangeStore implements RangeHost {
 
     private static RangeRpc.Response read(RangeStateMachine sm, RangeRpc.Request r) {
         RangeResult result = r.kind() == RangeRpc.Kind.GET ? sm.get(r.key())
+                : r.kind() == RangeRpc.Kind.MULTI_GET ? sm.getAll(r.keys())
                 : sm.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
                         Math.min(Math.max(1, r.maxBytes()), maxScanBytes));
         return RangeRpc.Response.ok(result, sm.descriptor());

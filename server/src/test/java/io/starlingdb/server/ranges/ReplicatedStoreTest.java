@@ -133,13 +133,30 @@ class ReplicatedStoreTest {
         assertEquals(10, client.scan(b("key020"), b("key030"), 1_000).size());
         assertEquals(3, client.scan(b("key020"), b("key030"), 3).size());
 
+        // Multi-key reads and writes are grouped by range and sent to both ranges at once.
+        List<RangeResult.KeyValue> pairs = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
+        for (int k = 0; k < 50; k += 7) {
+            pairs.add(new RangeResult.KeyValue(b(String.format("key%03d", k)), b("many" + k)));
+            keys.add(b(String.format("key%03d", k)));
+        }
+        keys.add(b("absent"));
+        client.putAll(pairs);
+        List<byte[]> values = client.getAll(keys);
+        assertEquals(keys.size(), values.size());
+        for (int i = 0; i < pairs.size(); i++) {
+            assertArrayEquals(pairs.get(i).value(), values.get(i));
+        }
+        assertNull(values.get(values.size() - 1));
+
         // A batch is atomic within one range; a failed condition applies nothing.
         int failed = client.write(List.of(new WriteOp.Put(b("key030"), b("batch")),
                 new WriteOp.CompareAndSet(b("key031"), b("wrong"), b("batch"))));
         assertEquals(1, failed);
-        assertArrayEquals(b("v30"), client.get(b("key030")));
+        assertArrayEquals(b("v30"), client.get(b("key030")), "the failed batch wrote nothing");
         assertEquals(-1, client.write(List.of(new WriteOp.Put(b("key030"), b("batch")),
                 new WriteOp.CompareAndSet(b("key031"), b("v31"), b("batch")))));
+        assertArrayEquals(b("batch"), client.get(b("key030")));
         assertArrayEquals(b("batch"), client.get(b("key031")));
         IllegalArgumentException spans = assertThrows(IllegalArgumentException.class,
                 () -> client.write(List.of(new WriteOp.Put(b("key001"), b("x")), new WriteOp.Put(b("key040"), b("x")))));
