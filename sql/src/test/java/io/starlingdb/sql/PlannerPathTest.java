@@ -95,6 +95,8 @@ class PlannerPathTest {
                 "SELECT id FROM m WHERE c >= 25 OR b IS NULL",
                 "SELECT id, a * 2 + 1, s || 'x' FROM m WHERE a BETWEEN 3 AND -2 OR a BETWEEN -2 AND 3",
                 "SELECT a, COUNT(*), MIN(s), MAX(c), AVG(b), SUM(d) FROM m GROUP BY a ORDER BY a NULLS FIRST",
+                "SELECT a, COUNT(c), MIN(c), MAX(c), MIN(d), MAX(b), MIN(s) FROM m WHERE id > 5 GROUP BY a",
+                "SELECT MAX(c) + 1, MIN(c) FROM m WHERE c < 0",
                 "SELECT DISTINCT a FROM m WHERE s IS NOT NULL ORDER BY a DESC LIMIT 4 OFFSET 1",
                 "SELECT CASE WHEN a > 3 THEN 'big' WHEN a IS NULL THEN 'none' ELSE 'small' END, id FROM m",
                 "SELECT id FROM m WHERE NOT (a IN (1, 2, NULL)) OR d > 50.5",

@@ -243,11 +243,10 @@ final class PlanInterpreter {
             boolean plain = !call.isDistinct() && !call.hasFilter() && !call.isApproximate()
                     && call.getCollation().getFieldCollations().isEmpty();
             SqlKind kind = call.getAggregation().getKind();
-            // MIN and MAX of DOUBLE are left to the generated code (its -0.0 and NaN rules are its own).
             SqlTypeName argType = call.getArgList().size() == 1
                     ? aggregate.getInput().getRowType().getFieldList().get(call.getArgList().get(0)).getType().getSqlTypeName() : null;
             boolean known = kind == SqlKind.COUNT || (kind == SqlKind.MIN || kind == SqlKind.MAX) && argType != null
-                    && argType != SqlTypeName.DOUBLE && family(argType) != null;
+                    && family(argType) != null;
             if (!plain || !known) {
                 throw UNSUPPORTED;
             }
@@ -256,6 +255,12 @@ final class PlanInterpreter {
             if (family(aggregate.getInput().getRowType().getFieldList().get(key).getType().getSqlTypeName()) == null) {
                 throw UNSUPPORTED;
             }
+        }
+        boolean[] doubles = new boolean[calls.size()];
+        for (int i = 0; i < doubles.length; i++) {
+            AggregateCall call = calls.get(i);
+            doubles[i] = call.getAggregation().getKind() != SqlKind.COUNT && aggregate.getInput().getRowType().getFieldList()
+                    .get(call.getArgList().get(0)).getType().getSqlTypeName() == SqlTypeName.DOUBLE;
         }
         return context -> {
             Map<List<Object>, Object[]> groups = new LinkedHashMap<>();
@@ -266,12 +271,12 @@ final class PlanInterpreter {
                     for (int k : keys) {
                         key.add(row[k]);
                     }
-                    Object[] state = groups.computeIfAbsent(key, k -> initial(calls));
-                    accumulate(calls, state, row);
+                    Object[] state = groups.computeIfAbsent(key, k -> initial(calls, doubles));
+                    accumulate(calls, doubles, state, row);
                 }
             }
             if (groups.isEmpty() && keys.length == 0) {
-                groups.put(List.of(), initial(calls));
+                groups.put(List.of(), initial(calls, doubles));
             }
             List<Object[]> out = new ArrayList<>(groups.size());
             for (Map.Entry<List<Object>, Object[]> group : groups.entrySet()) {
@@ -279,23 +284,54 @@ final class PlanInterpreter {
                 for (int i = 0; i < keys.length; i++) {
                     row[i] = group.getKey().get(i);
                 }
-                System.arraycopy(group.getValue(), 0, row, keys.length, calls.size());
+                Object[] state = group.getValue();
+                for (int i = 0; i < calls.size(); i++) {
+                    row[keys.length + i] = state[i] instanceof DoubleExtreme d ? d.result() : state[i];
+                }
                 out.add(row);
             }
             return new ListEnumerator(out);
         };
     }
 
-    private static Object[] initial(List<AggregateCall> calls) {
+    /**
+     * MIN or MAX of a DOUBLE, computed as the generated code computes it: the accumulator starts
+     * at the largest finite value of the other sign and each value is folded in with
+     * {@code acc > v ? acc : v} (MAX) or {@code acc > v ? v : acc} (MIN), in Java's double
+     * comparison; NULL when no value came.
+     */
+    private static final class DoubleExtreme {
+        private final boolean max;
+        private double accumulator;
+        private boolean any;
+
+        DoubleExtreme(boolean max) {
+            this.max = max;
+            this.accumulator = max ? -Double.MAX_VALUE : Double.MAX_VALUE;
+        }
+
+        void add(double v) {
+            any = true;
+            accumulator = max ? (accumulator > v ? accumulator : v) : (accumulator > v ? v : accumulator);
+        }
+
+        Object result() {
+            return any ? (Object) accumulator : null;
+        }
+    }
+
+    private static Object[] initial(List<AggregateCall> calls, boolean[] doubles) {
         Object[] state = new Object[calls.size()];
         for (int i = 0; i < state.length; i++) {
-            state[i] = calls.get(i).getAggregation().getKind() == SqlKind.COUNT ? (Object) 0L : null;
+            SqlKind kind = calls.get(i).getAggregation().getKind();
+            state[i] = kind == SqlKind.COUNT ? (Object) 0L : doubles[i] ? new DoubleExtreme(kind == SqlKind.MAX) : null;
         }
         return state;
     }
 
+    /** Folds one row into a group's state; MIN and MAX keep the value they have on a tie, as Calcite's do. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void accumulate(List<AggregateCall> calls, Object[] state, Object[] row) {
+    private static void accumulate(List<AggregateCall> calls, boolean[] doubles, Object[] state, Object[] row) {
         for (int i = 0; i < state.length; i++) {
             AggregateCall call = calls.get(i);
             if (call.getAggregation().getKind() == SqlKind.COUNT) {
@@ -312,7 +348,9 @@ final class PlanInterpreter {
             if (v == null) {
                 continue;
             }
-            if (state[i] == null) {
+            if (doubles[i]) {
+                ((DoubleExtreme) state[i]).add((Double) v);
+            } else if (state[i] == null) {
                 state[i] = v;
             } else {
                 int c = ((Comparable) v).compareTo(state[i]);
