@@ -31,6 +31,8 @@ public final class RangeService implements AutoCloseable {
 
     /** How often the directory of stores is re-read from the membership. */
     static final long directoryRefreshMillis = 250;
+    /** How often a store checks whether it leads more than its share of ranges (one transfer per check). */
+    public static final long leaseBalanceIntervalMillis = 2_000;
 
     private final long storeId;
     private final MultiRaft raft;
@@ -78,6 +80,30 @@ public final class RangeService implements AutoCloseable {
                         .thenApply(response -> new RangeRpc.ResponseFrame(RangeRpc.encode(response))));
         refresher.scheduleWithFixedDelay(this::refreshDirectory, directoryRefreshMillis, directoryRefreshMillis,
                 TimeUnit.MILLISECONDS);
+        refresher.scheduleWithFixedDelay(this::balanceLeases, leaseBalanceIntervalMillis, leaseBalanceIntervalMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Hands one lease to a less loaded voter when this store leads more than its share. */
+    private void balanceLeases() {
+        try {
+            Map<Long, Long> leaders = new java.util.HashMap<>();
+            Map<Long, java.util.Set<Long>> voters = new java.util.HashMap<>();
+            for (RangeDescriptor d : store.descriptors()) {
+                leaders.put(d.rangeId(), raft.leader(d.rangeId()));
+                voters.put(d.rangeId(), d.conf().voters());
+            }
+            java.util.Set<Long> stores = new java.util.TreeSet<>(directory.stores());
+            stores.add(storeId);
+            LeaseBalancer.Move move = LeaseBalancer.choose(storeId, leaders, voters, stores);
+            if (move != null) {
+                log.info("store {} hands the lease of range {} to store {} (spreading leases)", storeId, move.rangeId(),
+                        move.target());
+                raft.transferLeadership(move.rangeId(), move.target());
+            }
+        } catch (RuntimeException e) {
+            log.warn("store {}: lease balancing failed: {}", storeId, e.toString());
+        }
     }
 
     private void refreshDirectory() {

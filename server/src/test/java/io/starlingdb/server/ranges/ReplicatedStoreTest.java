@@ -165,6 +165,34 @@ class ReplicatedStoreTest {
     }
 
     @Test
+    void leasesSpreadOverTheStores() throws Exception {
+        startCluster();
+        for (int k = 10; k <= 50; k += 10) {
+            client.split(b(String.format("key%03d", k)));
+        }
+        List<RangeDescriptor> ranges = client.ranges();
+        assertEquals(6, ranges.size());
+        // Six ranges on three stores: each store ends up leading two.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        Map<Long, Integer> counts;
+        while (true) {
+            counts = new HashMap<>();
+            for (RangeDescriptor d : ranges) {
+                long leader = nodes[1].ranges().store().leaseholder(d.rangeId());
+                counts.merge(leader, 1, Integer::sum);
+            }
+            if (counts.size() == 3 && !counts.containsKey(0L) && java.util.Collections.max(counts.values()) == 2) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadline, "leases per store: " + counts);
+            Thread.sleep(100);
+        }
+        // Reads and writes still work wherever the leases went.
+        putAcknowledged("key015", "moved");
+        assertArrayEquals(b("moved"), client.get(b("key015")));
+    }
+
+    @Test
     void writesContinueWhenTheLeaseholderDiesAndNoAcknowledgedWriteIsLost() throws Exception {
         startCluster();
         Map<String, String> acknowledged = new LinkedHashMap<>();

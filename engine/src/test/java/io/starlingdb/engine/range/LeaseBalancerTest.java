@@ -1,0 +1,52 @@
+package io.starlingdb.engine.range;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class LeaseBalancerTest {
+
+    private static final Set<Long> three = Set.of(1L, 2L, 3L);
+
+    private static Map<Long, Set<Long>> everywhere(int ranges) {
+        Map<Long, Set<Long>> voters = new HashMap<>();
+        for (long r = 1; r <= ranges; r++) {
+            voters.put(r, three);
+        }
+        return voters;
+    }
+
+    @Test
+    void aStoreLeadingEverythingHandsLeasesToTheLeastLoadedVoter() {
+        Map<Long, Long> leaders = new HashMap<>();
+        for (long r = 1; r <= 6; r++) {
+            leaders.put(r, 1L);
+        }
+        leaders.put(6L, 2L);
+        LeaseBalancer.Move move = LeaseBalancer.choose(1, leaders, everywhere(6), three);
+        assertEquals(new LeaseBalancer.Move(1, 3), move);
+        assertNull(LeaseBalancer.choose(2, leaders, everywhere(6), three), "store 2 is under its share");
+    }
+
+    @Test
+    void balancedOrNearlyBalancedLeasesStayWhereTheyAre() {
+        Map<Long, Long> leaders = Map.of(1L, 1L, 2L, 1L, 3L, 2L, 4L, 2L, 5L, 3L);
+        for (long s = 1; s <= 3; s++) {
+            assertNull(LeaseBalancer.choose(s, leaders, everywhere(5), three));
+        }
+    }
+
+    @Test
+    void aLeaseOnlyMovesToAVoterOfItsRange() {
+        Map<Long, Long> leaders = Map.of(1L, 1L, 2L, 1L, 3L, 1L);
+        Map<Long, Set<Long>> voters = Map.of(1L, Set.of(1L, 2L), 2L, Set.of(1L, 2L), 3L, Set.of(1L, 2L));
+        assertEquals(new LeaseBalancer.Move(1, 2), LeaseBalancer.choose(1, leaders, voters, three));
+        Map<Long, Set<Long>> alone = Map.of(1L, Set.of(1L), 2L, Set.of(1L), 3L, Set.of(1L));
+        assertNull(LeaseBalancer.choose(1, leaders, alone, three));
+    }
+}
