@@ -186,7 +186,7 @@ public final class StarlingNode implements AutoCloseable {
         network.start();
         if (config.storeId() != 0) {
             RangeService service = new RangeService(config.storeId(), config.storeInitialMembers(), storage, network,
-                    RaftConfig.defaults());
+                    RaftConfig.defaults(), new RangeService.SplitOptions(config.rangeMaxBytes(), config.rangeSplitQps()));
             toClose.push(service);
             service.start();
             ranges = service;

@@ -55,7 +55,7 @@ public final class StarlingClient implements AutoCloseable {
     private final StoreDirectory directory = new StoreDirectory();
     private final DistSender sender;
     private final ScheduledExecutorService refresher;
-    /** Range ids of splits made by this client: random high bits, so clients never collide. */
+    /** Range ids of splits made by this client: random high bits, so clients (almost surely) never collide. */
     private final AtomicLong nextRangeId;
 
     private StarlingClient(ClusterNetworkManager network) {
@@ -66,7 +66,8 @@ public final class StarlingClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.nextRangeId = new AtomicLong((UUID.randomUUID().getMostSignificantBits() & 0x3fff_ffffL) << 24 | 1);
+        // Bit 62 set: never an id a store picks for the ranges it splits (store id << 40 | counter).
+        this.nextRangeId = new AtomicLong(1L << 62 | (UUID.randomUUID().getMostSignificantBits() & 0x3fff_ffffL) << 24 | 1);
     }
 
     /** Connects with the development cluster secret. */

@@ -250,6 +250,46 @@ public final class RangeStateMachine implements StateMachine {
         return new RangeResult.Rows(rows, null);
     }
 
+    /** About how many bytes this range's data takes on disk and in memtables (-1: unknown). */
+    public long approximateBytes() {
+        RangeDescriptor d = descriptor;
+        return store.approximateBytes(RangeKeys.dataKey(d.start()), RangeKeys.dataBound(d.end()));
+    }
+
+    /**
+     * The key that halves this range's data by bytes (keys and values), or null if the range has
+     * fewer than two keys: where a range that grew too large splits. Reads the range twice.
+     */
+    public byte[] middleKey() {
+        RangeDescriptor d = descriptor;
+        long total = 0;
+        long keys = 0;
+        try (KvSnapshot s = store.snapshot()) {
+            try (KvCursor c = s.scan(RangeKeys.dataKey(d.start()), RangeKeys.dataBound(d.end()))) {
+                while (c.next()) {
+                    total += c.key().length + c.value().length;
+                    keys++;
+                }
+            }
+            if (keys < 2) {
+                return null;
+            }
+            long seen = 0;
+            try (KvCursor c = s.scan(RangeKeys.dataKey(d.start()), RangeKeys.dataBound(d.end()))) {
+                boolean first = true;
+                while (c.next()) {
+                    byte[] key = RangeKeys.userKey(c.key());
+                    if (!first && seen * 2 >= total) {
+                        return key;
+                    }
+                    first = false;
+                    seen += c.key().length + c.value().length;
+                }
+            }
+        }
+        return null;
+    }
+
     // ------------------------------------------------------------------ snapshots
 
     @Override

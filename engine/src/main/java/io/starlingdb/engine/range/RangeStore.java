@@ -42,6 +42,7 @@ public final class RangeStore implements RangeHost {
     private final KvStore store;
     private final MultiRaft raft;
     private final Map<Long, RangeStateMachine> replicas = new ConcurrentHashMap<>();
+    private final Map<Long, RangeLoad> load = new ConcurrentHashMap<>();
 
     public RangeStore(long storeId, KvStore store, MultiRaft raft) {
         this.storeId = storeId;
@@ -91,6 +92,21 @@ public final class RangeStore implements RangeHost {
         return out;
     }
 
+    /** The replica of a range here, or null. */
+    RangeStateMachine replica(long rangeId) {
+        return replicas.get(rangeId);
+    }
+
+    /** The load this store served for a range as its leaseholder (null: none yet). */
+    RangeLoad load(long rangeId) {
+        return load.get(rangeId);
+    }
+
+    /** Proposes a split of the range at key through this store (its leaseholder). */
+    CompletableFuture<RangeRpc.Response> split(RangeDescriptor d, byte[] key, long newRangeId) {
+        return handle(RangeRpc.Request.write(d.rangeId(), new RangeCommand.Split(key, newRangeId, d.generation())));
+    }
+
     /** The node this store believes leads the range, 0 if none. */
     public long leaseholder(long rangeId) {
         return raft.leader(rangeId);
@@ -116,6 +132,12 @@ public final class RangeStore implements RangeHost {
         long leader = raft.leader(r.rangeId());
         if (leader != 0 && leader != storeId) {
             return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.NOT_LEASEHOLDER, leader, null));
+        }
+        byte[] loadKey = r.kind() == RangeRpc.Kind.MULTI_GET && !r.keys().isEmpty() ? r.keys().get(0)
+                : r.kind() == RangeRpc.Kind.WRITE && r.command() instanceof RangeCommand.Write w ? w.ops().get(0).key()
+                : r.key();
+        if (loadKey.length > 0) {
+            load.computeIfAbsent(r.rangeId(), id -> new RangeLoad()).record(loadKey);
         }
         CompletableFuture<RangeRpc.Response> answer;
         switch (r.kind()) {

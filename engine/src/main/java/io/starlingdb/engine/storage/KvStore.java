@@ -19,6 +19,14 @@ public interface KvStore extends AutoCloseable {
     default void compactRange(byte[] fromInclusive, byte[] toExclusive) {
     }
 
+    /**
+     * About how many bytes the keys in [from, to) (null: unbounded) take, flushed or not; a
+     * store that cannot tell answers -1. For decisions such as splitting a range, not for limits.
+     */
+    default long approximateBytes(byte[] fromInclusive, byte[] toExclusive) {
+        return -1;
+    }
+
     @Override
     void close();
 }

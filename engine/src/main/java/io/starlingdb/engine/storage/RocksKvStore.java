@@ -28,6 +28,11 @@ final class RocksKvStore implements KvStore {
         storage.compactRange(cf, fromInclusive, toExclusive);
     }
 
+    @Override
+    public long approximateBytes(byte[] fromInclusive, byte[] toExclusive) {
+        return storage.approximateBytes(cf, fromInclusive, toExclusive);
+    }
+
     /** The storage owns the database; closing one family's view leaves it open. */
     @Override
     public void close() {

@@ -224,6 +224,26 @@ public final class RocksStorage implements AutoCloseable {
         }
     }
 
+    /** About how many bytes the keys of one family in [from, to) take, in files and memtables; -1 when closed. */
+    public long approximateBytes(ColumnFamily cf, byte[] from, byte[] to) {
+        Lock lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return -1;
+            }
+            byte[] start = from == null ? new byte[0] : from;
+            byte[] end = to == null ? new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff} : to;
+            try (org.rocksdb.Slice a = new org.rocksdb.Slice(start); org.rocksdb.Slice b = new org.rocksdb.Slice(end)) {
+                long[] sizes = db.getApproximateSizes(handles.get(cf), java.util.List.of(new org.rocksdb.Range(a, b)),
+                        org.rocksdb.SizeApproximationFlag.INCLUDE_FILES, org.rocksdb.SizeApproximationFlag.INCLUDE_MEMTABLES);
+                return sizes.length == 0 ? -1 : sizes[0];
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A RocksDB property of one family, e.g. {@code rocksdb.estimate-num-keys}; -1 when closed or unknown. */
     public long longProperty(ColumnFamily cf, String property) {
         Lock lock = lifecycle.readLock();

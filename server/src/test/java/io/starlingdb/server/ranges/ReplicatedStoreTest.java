@@ -52,8 +52,12 @@ class ReplicatedStoreTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Settings every node of the test gets on top of its own. */
+    private final Map<String, String> extra = new HashMap<>();
+
     private StarlingNode start(int i) throws Exception {
-        Map<String, String> settings = new HashMap<>(Map.of("client.port", "0", "http.port", "0", "node.id", "n" + i,
+        Map<String, String> settings = new HashMap<>(extra);
+        settings.putAll(Map.of("client.port", "0", "http.port", "0", "node.id", "n" + i,
                 "peer.port", String.valueOf(peerPorts[i]), "data.dir", dir.resolve("n" + i).toString(),
                 "store.id", String.valueOf(i), "store.initial.members", "1,2,3"));
         if (i != 1) {
@@ -162,6 +166,65 @@ class ReplicatedStoreTest {
                 () -> client.write(List.of(new WriteOp.Put(b("key001"), b("x")), new WriteOp.Put(b("key040"), b("x")))));
         assertTrue(spans.getMessage().contains("more than one range"), spans.getMessage());
         assertThrows(IllegalArgumentException.class, () -> client.put(new byte[0], b("x")));
+    }
+
+    private void awaitRanges(int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (client.ranges().size() < atLeast) {
+            assertTrue(System.nanoTime() < deadline, "ranges: " + client.ranges());
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
+    void aRangeThatGrowsPastItsMaximumSizeSplits() throws Exception {
+        extra.put("range.max.bytes", "64k");
+        extra.put("range.split.qps", "0");
+        startCluster();
+        List<RangeResult.KeyValue> pairs = new ArrayList<>();
+        for (int k = 0; k < 400; k++) {
+            pairs.add(new RangeResult.KeyValue(b(String.format("big%04d", k)), new byte[1024]));
+        }
+        client.putAll(pairs);
+        awaitRanges(2);
+        assertEquals(400, client.scan(b("big"), null, 10_000).size(), "every key is still there after the split");
+    }
+
+    @Test
+    void aRangeUnderSustainedLoadSplitsAtTheMedianOfItsRequests() throws Exception {
+        extra.put("range.split.qps", "30");
+        startCluster();
+        for (int k = 0; k < 20; k++) {
+            putAcknowledged(String.format("hot%02d", k), "v" + k);
+        }
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> readers = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            int id = t;
+            Thread reader = new Thread(() -> {
+                java.util.Random random = new java.util.Random(id);
+                while (running.get()) {
+                    client.get(b(String.format("hot%02d", random.nextInt(20))));
+                }
+            });
+            readers.add(reader);
+            reader.start();
+        }
+        try {
+            awaitRanges(2);
+        } finally {
+            running.set(false);
+            for (Thread reader : readers) {
+                reader.join(30_000);
+            }
+        }
+        List<RangeDescriptor> ranges = client.ranges();
+        byte[] cut = ranges.get(0).end();
+        assertTrue(java.util.Arrays.compareUnsigned(cut, b("hot00")) > 0
+                && java.util.Arrays.compareUnsigned(cut, b("hot19")) <= 0, "split inside the hot keys: " + ranges);
+        for (int k = 0; k < 20; k++) {
+            assertArrayEquals(b("v" + k), client.get(b(String.format("hot%02d", k))));
+        }
     }
 
     @Test
