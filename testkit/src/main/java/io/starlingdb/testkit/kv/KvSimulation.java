@@ -8,6 +8,7 @@ import io.starlingdb.engine.range.RangeResult;
 import io.starlingdb.testkit.check.HistoryOp;
 import io.starlingdb.testkit.check.LinearizabilityChecker;
 import io.starlingdb.testkit.raft.Partitions;
+import io.starlingdb.testkit.raft.Restarts;
 import io.starlingdb.testkit.raft.SafetyChecker;
 import io.starlingdb.testkit.raft.SimResult;
 import io.starlingdb.testkit.raft.Simulation;
@@ -110,7 +111,7 @@ public final class KvSimulation {
     private final List<HistoryOp> history = new ArrayList<>();
     private final Map<Long, KvSimChecks> checks = new HashMap<>();
     private final Partitions partitionPlan;
-    private final long[] restartAt;
+    private final Restarts restarts;
     private long now;
     private long events;
     private boolean chaos = true;
@@ -131,7 +132,7 @@ public final class KvSimulation {
             nodes.add(new KvSimNode(i, this));
         }
         partitionPlan = new Partitions(params.nodes());
-        restartAt = new long[params.nodes() + 1];
+        restarts = new Restarts(params.nodes());
         for (int c = 0; c < params.clients(); c++) {
             clients.add(new KvSimClient(c, this, new Random(random.nextLong()), KvSimClient.Role.WORKLOAD));
         }
@@ -307,16 +308,12 @@ public final class KvSimulation {
     void crashNode(KvSimNode node) {
         crashes++;
         node.crash();
-        // A third of the restarts are quick: the node is back while the term it crashed in is decided.
-        long down = random.nextInt(3) == 0 ? 1 + random.nextInt(4) : 5 + random.nextInt(100);
-        restartAt[(int) node.id] = chaos ? now + down : now + 1;
+        restarts.crashed((int) node.id, now, chaos, random);
     }
 
     private void restartDueNodes() {
         for (KvSimNode n : nodes) {
-            long at = restartAt[(int) n.id];
-            if (!n.isUp() && at > 0 && now >= at) {
-                restartAt[(int) n.id] = 0;
+            if (!n.isUp() && restarts.due((int) n.id, now)) {
                 n.start(random.nextLong());
             }
         }
@@ -329,11 +326,7 @@ public final class KvSimulation {
     private void healEverything() {
         chaos = false;
         partitionPlan.healAll();
-        for (KvSimNode n : nodes) {
-            if (!n.isUp() && restartAt[(int) n.id] > 0) {
-                restartAt[(int) n.id] = now;
-            }
-        }
+        restarts.all(now);
         trace("HEAL: network healed, crashed nodes restart, no more faults");
     }
 

@@ -56,7 +56,7 @@ public final class Simulation {
     private final PriorityQueue<Flight> network = new PriorityQueue<>();
     private final List<HistoryOp> history = new ArrayList<>();
     private final Partitions partitionPlan;
-    private final long[] restartAt;
+    private final Restarts restarts;
     private long now;
     private long events;
     private long flightOrder;
@@ -97,7 +97,7 @@ public final class Simulation {
             nodes.add(new SimNode(i, this, params.raft(), bootstrap));
         }
         partitionPlan = new Partitions(n + 1);
-        restartAt = new long[n + 2];
+        restarts = new Restarts(n + 1);
         for (int c = 0; c < params.clients(); c++) {
             clients.add(new SimClient(c, this, random));
         }
@@ -286,7 +286,7 @@ public final class Simulation {
         if (r instanceof ProposeResult.Accepted) {
             membershipChanges++;
             SimNode target = nodes.get((int) cc.nodeId() - 1);
-            if (cc.type() == ConfChange.Type.ADD_LEARNER && !target.isUp() && restartAt[(int) target.id] == 0) {
+            if (cc.type() == ConfChange.Type.ADD_LEARNER && !target.isUp() && !restarts.pending((int) target.id)) {
                 // A spare that never ran: start it with the group's bootstrap configuration.
                 target.start(random.nextLong());
             }
@@ -307,17 +307,12 @@ public final class Simulation {
     void crashNode(SimNode node) {
         crashes++;
         node.crash();
-        // A third of the restarts are quick: the node comes back while the term it crashed in is
-        // still being decided, which is when forgetting a vote or an acknowledged entry would show.
-        long down = random.nextInt(3) == 0 ? 1 + random.nextInt(4) : 5 + random.nextInt(100);
-        restartAt[(int) node.id] = chaos ? now + down : now + 1;
+        restarts.crashed((int) node.id, now, chaos, random);
     }
 
     private void restartDueNodes() {
         for (SimNode n : nodes) {
-            long at = restartAt[(int) n.id];
-            if (!n.isUp() && at > 0 && now >= at) {
-                restartAt[(int) n.id] = 0;
+            if (!n.isUp() && restarts.due((int) n.id, now)) {
                 n.start(random.nextLong());
             }
         }
@@ -334,11 +329,7 @@ public final class Simulation {
     private void healEverything() {
         chaos = false;
         partitionPlan.healAll();
-        for (SimNode n : nodes) {
-            if (!n.isUp() && restartAt[(int) n.id] > 0) {
-                restartAt[(int) n.id] = now;
-            }
-        }
+        restarts.all(now);
         trace("HEAL: network healed, crashed nodes restart, no more faults");
     }
 
