@@ -187,7 +187,7 @@ public final class QueryCompiler {
                     CoreRules.PROJECT_MERGE))
             .addMatchOrder(HepMatchOrder.BOTTOM_UP)
             .addRuleInstance(CoreRules.JOIN_TO_MULTI_JOIN)
-            .addRuleInstance(CoreRules.MULTI_JOIN_OPTIMIZE_BUSHY)
+            .addRuleInstance(NarrowedRules.BUSHY_INNER_JOINS)
             // The bushy optimizer refuses outer joins; those MultiJoins are ordered left-deep.
             .addRuleInstance(CoreRules.MULTI_JOIN_OPTIMIZE)
             .build();
@@ -195,6 +195,7 @@ public final class QueryCompiler {
     /** The cost-based phase (physical operators, access paths), without join reordering. */
     private static final Program COST_BASED = (planner, rel, requiredTraits, materializations, lattices) -> {
         JOIN_ORDER_RULES.forEach(planner::removeRule);
+        NarrowedRules.install(planner);
         planner.setRoot(rel);
         RelNode root = rel.getTraitSet().equals(requiredTraits) ? rel : planner.changeTraits(rel, requiredTraits);
         planner.setRoot(root);

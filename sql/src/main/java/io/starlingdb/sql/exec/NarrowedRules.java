@@ -1,0 +1,79 @@
+package io.starlingdb.sql.exec;
+
+import java.util.List;
+import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.plan.RelOptRule;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.Join;
+import org.apache.calcite.rel.core.JoinRelType;
+import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.rules.CoreRules;
+import org.apache.calcite.rel.rules.MultiJoin;
+import org.apache.calcite.rel.rules.MultiJoinOptimizeBushyRule;
+import org.apache.calcite.rel.rules.SemiJoinRule;
+
+/**
+ * Calcite rules that give wrong answers or fail on some inputs, narrowed to the inputs on
+ * which they are right (found by the differential SQL tests, issue 13):
+ * <ul>
+ *   <li>The semi-join rules turn {@code Join(left, Aggregate)} into a semi-join with the
+ *       aggregate's input when the join keys are the aggregate's group keys. An aggregate
+ *       without group keys (the COUNT(*) that sub-query removal adds for {@code IN} under
+ *       {@code OR}) yields one row even over no input, so the rewrite drops every row when
+ *       the sub-query is empty: {@code WHERE c >= 25 OR b IN (SELECT ...)} returned nothing.
+ *       Ours match grouped aggregates only.
+ *   <li>{@link MultiJoinOptimizeBushyRule} rebuilds a MultiJoin's LEFT/RIGHT inputs as inner
+ *       joins, whose columns are not nullable; the planner refuses the changed row type
+ *       ("Cannot add expression of different type to set"). Ours orders only MultiJoins of
+ *       inner joins; outer ones are left to the left-deep {@code LoptOptimizeJoinRule}.
+ * </ul>
+ */
+final class NarrowedRules {
+
+    private NarrowedRules() {
+    }
+
+    /** Joins ordered into a bushy tree: only a MultiJoin in which every input is inner-joined. */
+    static final RelOptRule BUSHY_INNER_JOINS = MultiJoinOptimizeBushyRule.Config.DEFAULT
+            .withOperandSupplier(b -> b.operand(MultiJoin.class).predicate(NarrowedRules::innerOnly).anyInputs())
+            .as(MultiJoinOptimizeBushyRule.Config.class)
+            .toRule();
+
+    private static boolean innerOnly(MultiJoin join) {
+        return !join.isFullOuterJoin() && join.getJoinTypes().stream().allMatch(t -> t == JoinRelType.INNER);
+    }
+
+    private static final List<RelOptRule> STOCK_SEMI_JOIN_RULES = List.of(CoreRules.PROJECT_TO_SEMI_JOIN, CoreRules.JOIN_TO_SEMI_JOIN);
+
+    private static final List<RelOptRule> GROUPED_SEMI_JOIN_RULES = List.of(
+            SemiJoinRule.ProjectToSemiJoinRule.ProjectToSemiJoinRuleConfig.DEFAULT
+                    .withOperandSupplier(b -> b.operand(Project.class).oneInput(b2 -> b2.operand(Join.class)
+                            .predicate(NarrowedRules::innerOrLeft)
+                            .inputs(b3 -> b3.operand(RelNode.class).anyInputs(),
+                                    b4 -> b4.operand(Aggregate.class).predicate(NarrowedRules::grouped).anyInputs())))
+                    .withDescription("SemiJoinRule:project:grouped")
+                    .as(SemiJoinRule.ProjectToSemiJoinRule.ProjectToSemiJoinRuleConfig.class)
+                    .toRule(),
+            SemiJoinRule.JoinToSemiJoinRule.JoinToSemiJoinRuleConfig.DEFAULT
+                    .withOperandSupplier(b -> b.operand(Join.class).predicate(NarrowedRules::innerOrLeft)
+                            .inputs(b2 -> b2.operand(RelNode.class).anyInputs(),
+                                    b3 -> b3.operand(Aggregate.class).predicate(NarrowedRules::grouped).anyInputs()))
+                    .withDescription("SemiJoinRule:join:grouped")
+                    .as(SemiJoinRule.JoinToSemiJoinRule.JoinToSemiJoinRuleConfig.class)
+                    .toRule());
+
+    private static boolean innerOrLeft(Join join) {
+        return join.getJoinType() == JoinRelType.INNER || join.getJoinType() == JoinRelType.LEFT;
+    }
+
+    private static boolean grouped(Aggregate aggregate) {
+        return !aggregate.getGroupSet().isEmpty();
+    }
+
+    /** Replaces the stock semi-join rules of a cost-based planner by the grouped-only ones. */
+    static void install(RelOptPlanner planner) {
+        STOCK_SEMI_JOIN_RULES.forEach(planner::removeRule);
+        GROUPED_SEMI_JOIN_RULES.forEach(planner::addRule);
+    }
+}

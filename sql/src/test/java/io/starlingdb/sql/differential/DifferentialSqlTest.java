@@ -1,0 +1,267 @@
+package io.starlingdb.sql.differential;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.starlingdb.sql.differential.Engines.Outcome;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Differential and metamorphic SQL testing, as SQLancer does: random databases and queries run
+ * on Starling and on H2, and three oracles judge them:
+ * <ul>
+ *   <li><b>reference</b>: Starling's rows equal H2's (as multisets, or as lists under a total ORDER BY);
+ *   <li><b>ternary logic partitioning</b>: the rows of Q equal those of Q WHERE p, Q WHERE NOT p and
+ *       Q WHERE p IS NULL together (on Starling alone);
+ *   <li><b>non-optimizing rewrite</b>: SELECT ... WHERE p keeps as many rows as evaluating
+ *       CASE WHEN p THEN 1 ELSE 0 END over every row says it should.
+ * </ul>
+ * Every mismatch prints its seed, the database and a reduced query. System properties:
+ * {@code starling.sqldiff.queries} (checks per run, 5,000; 200,000 with {@code -Plong}) and
+ * {@code starling.sqldiff.seed}.
+ */
+class DifferentialSqlTest {
+
+    /** Queries checked against each random database before the next one is made. */
+    static final int QUERIES_PER_DATABASE = 125;
+    /** Mismatches reduced and printed in full; further ones print unreduced. */
+    static final int MAX_REDUCED = 12;
+    /** The share of generated queries the reference may refuse before the generator is to blame. */
+    static final double MAX_REFERENCE_REFUSALS = 0.05;
+
+    @TempDir
+    Path dir;
+
+    /** How a check ended. */
+    record Verdict(String kind, String detail) {
+        static final Verdict PASS = new Verdict("pass", "");
+        static final Verdict SKIP = new Verdict("skip", "");
+
+        boolean mismatch() {
+            return this != PASS && this != SKIP;
+        }
+    }
+
+    record Mismatch(long databaseSeed, int query, String oracle, Verdict verdict, String original, String reduced) {
+    }
+
+    private Engines engines;
+    private final Map<String, Integer> referenceRefusals = new TreeMap<>();
+
+    @Test
+    void starlingAgreesWithTheReferenceEngineAndWithItself() throws Exception {
+        long seed = Long.getLong("starling.sqldiff.seed", 13L);
+        int queries = Integer.getInteger("starling.sqldiff.queries", 5_000);
+        List<Mismatch> mismatches = new ArrayList<>();
+        Set<String> reducedKinds = new HashSet<>();
+        int checked = 0;
+        int skipped = 0;
+        long start = System.nanoTime();
+        try (Engines e = new Engines(dir)) {
+            engines = e;
+            for (int db = 0; checked < queries; db++) {
+                long databaseSeed = seed * 1_000_003L + db;
+                RandomSchema schema = new RandomSchema(new Random(databaseSeed), "d" + db + "_");
+                create(schema, databaseSeed);
+                for (int q = 0; q < QUERIES_PER_DATABASE && checked < queries; q++, checked++) {
+                    Random random = new Random(databaseSeed * 31 + q);
+                    RandomQuery generator = new RandomQuery(random, schema);
+                    String oracle = switch (q % 4) {
+                        case 0, 1 -> "reference";
+                        case 2 -> "partitioning";
+                        default -> "rewrite";
+                    };
+                    Sql sql;
+                    Function<Sql, Verdict> check;
+                    switch (oracle) {
+                        case "reference" -> {
+                            RandomQuery.Query query = generator.query(8);
+                            sql = query.sql();
+                            check = s -> reference(s, query.ordered());
+                        }
+                        case "partitioning" -> {
+                            sql = generator.partitioning(4);
+                            check = this::partitioning;
+                        }
+                        default -> {
+                            sql = generator.rewrite(4);
+                            check = this::rewrite;
+                        }
+                    }
+                    Verdict verdict;
+                    try {
+                        verdict = check.apply(sql);
+                    } catch (Engines.Hang hang) {
+                        fail("seed " + databaseSeed + " query " + q + " (" + oracle + "): " + hang.getMessage()
+                                + "\ndatabase:\n" + String.join(";\n", schema.statements(true)));
+                        return;
+                    }
+                    if (verdict == Verdict.SKIP) {
+                        skipped++;
+                    } else if (verdict.mismatch()) {
+                        String kindKey = oracle + " " + verdict.kind() + " " + firstWords(verdict.detail());
+                        String reduced = sql.render();
+                        Verdict finalVerdict = verdict;
+                        if (mismatches.size() < MAX_REDUCED * 4 && reducedKinds.add(kindKey) && reducedKinds.size() <= MAX_REDUCED) {
+                            Sql small = Reducer.reduce(sql, s -> sameFailure(verdict, check.apply(s)));
+                            reduced = small.render();
+                            finalVerdict = check.apply(small);
+                        }
+                        Mismatch m = new Mismatch(databaseSeed, q, oracle, finalVerdict, sql.render(), reduced);
+                        mismatches.add(m);
+                        System.out.println(describe(m, schema));
+                    }
+                }
+                drop(schema);
+            }
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("sqldiff: %d queries checked (%d skipped as refused by both or by the reference) in %d ms, "
+                        + "%d Starling and %d H2 statements, %d mismatches; reference refusals: %s%n",
+                checked, skipped, millis, engines.starlingStatements, engines.referenceStatements, mismatches.size(), referenceRefusals);
+        if (!mismatches.isEmpty()) {
+            StringBuilder summary = new StringBuilder(mismatches.size() + " mismatches (seed " + seed + "), reduced:\n");
+            for (Mismatch m : mismatches) {
+                summary.append("- seed ").append(m.databaseSeed()).append(" query ").append(m.query()).append(' ').append(m.oracle())
+                        .append(' ').append(m.verdict().kind()).append(": ").append(m.reduced().replace('\n', ' ')).append('\n');
+            }
+            fail(summary.toString());
+        }
+        assertTrue(skipped <= queries * MAX_REFERENCE_REFUSALS,
+                skipped + " of " + queries + " queries were refused; the generator writes invalid SQL: " + referenceRefusals);
+    }
+
+    private static String firstWords(String detail) {
+        String line = detail.lines().findFirst().orElse("");
+        return line.length() > 60 ? line.substring(0, 60) : line;
+    }
+
+    private static boolean sameFailure(Verdict original, Verdict now) {
+        if (!now.mismatch() || !now.kind().equals(original.kind())) {
+            return false;
+        }
+        return !original.kind().equals("refused") || firstWords(original.detail()).equals(firstWords(now.detail()));
+    }
+
+    private void create(RandomSchema schema, long seed) {
+        for (String statement : schema.statements(false)) {
+            Outcome o = engines.reference(statement);
+            if (o.failed()) {
+                throw new IllegalStateException("H2 refused " + statement + ": " + o.error());
+            }
+        }
+        for (String statement : schema.statements(true)) {
+            Outcome o = engines.starling(statement);
+            if (o.failed()) {
+                fail("seed " + seed + ": Starling refused " + statement + ": " + o.error());
+            }
+        }
+    }
+
+    private void drop(RandomSchema schema) {
+        for (String statement : schema.dropStatements()) {
+            engines.reference(statement);
+            Outcome o = engines.starling(statement);
+            if (o.failed()) {
+                fail("Starling refused " + statement + ": " + o.error());
+            }
+        }
+    }
+
+    // ---- oracles -------------------------------------------------------------------------
+
+    private Verdict reference(Sql query, boolean ordered) {
+        String sql = query.render();
+        Outcome expected = engines.reference(sql);
+        Outcome actual = engines.starling(sql);
+        return compare(expected, actual, ordered);
+    }
+
+    private Verdict compare(Outcome expected, Outcome actual, boolean ordered) {
+        if (expected.failed()) {
+            if (!actual.failed()) {
+                referenceRefusals.merge(firstWords(expected.error()).replaceAll("[0-9]+", "#"), 1, Integer::sum);
+            }
+            return Verdict.SKIP;
+        }
+        if (actual.failed()) {
+            return new Verdict("refused", actual.error());
+        }
+        List<List<String>> e = ordered ? expected.rows() : expected.sorted();
+        List<List<String>> a = ordered ? actual.rows() : actual.sorted();
+        if (!e.equals(a)) {
+            return new Verdict("wrong-result", "expected (H2) " + abbreviate(e) + "\nactual (Starling) " + abbreviate(a));
+        }
+        return Verdict.PASS;
+    }
+
+    private Verdict partitioning(Sql check) {
+        String items = check.children.get(0).render();
+        String from = check.children.get(1).render();
+        String p = check.children.get(2).render();
+        String base = "SELECT " + items + " FROM " + from;
+        Verdict differential = compare(engines.reference(base + " WHERE " + p), engines.starling(base + " WHERE " + p), false);
+        if (differential != Verdict.PASS) {
+            return differential;
+        }
+        List<List<String>> all = new ArrayList<>();
+        for (String part : List.of(base + " WHERE " + p, base + " WHERE NOT (" + p + ")", base + " WHERE (" + p + ") IS NULL")) {
+            Outcome o = engines.starling(part);
+            if (o.failed()) {
+                return new Verdict("refused", o.error());
+            }
+            all.addAll(o.rows());
+        }
+        Outcome whole = engines.starling(base);
+        if (whole.failed()) {
+            return new Verdict("refused", whole.error());
+        }
+        List<List<String>> expected = whole.sorted();
+        List<List<String>> actual = new Outcome(all, null).sorted();
+        if (!expected.equals(actual)) {
+            return new Verdict("partitions-differ", "Q " + abbreviate(expected) + "\nQ WHERE p | NOT p | p IS NULL " + abbreviate(actual));
+        }
+        return Verdict.PASS;
+    }
+
+    private Verdict rewrite(Sql check) {
+        String from = check.children.get(0).render();
+        String p = check.children.get(1).render();
+        String filtered = "SELECT COUNT(*) FROM " + from + " WHERE " + p;
+        Verdict differential = compare(engines.reference(filtered), engines.starling(filtered), false);
+        if (differential != Verdict.PASS) {
+            return differential;
+        }
+        Outcome counted = engines.starling(filtered);
+        Outcome evaluated = engines.starling("SELECT CASE WHEN " + p + " THEN 1 ELSE 0 END FROM " + from);
+        if (evaluated.failed()) {
+            return new Verdict("refused", evaluated.error());
+        }
+        long ones = evaluated.rows().stream().filter(r -> r.get(0).equals("1")).count();
+        if (!counted.rows().get(0).get(0).equals(Long.toString(ones))) {
+            return new Verdict("rewrite-differs", "WHERE p kept " + counted.rows().get(0).get(0) + " rows; p holds on " + ones);
+        }
+        return Verdict.PASS;
+    }
+
+    private static String abbreviate(List<List<String>> rows) {
+        String s = rows.toString();
+        return rows.size() + " rows " + (s.length() > 600 ? s.substring(0, 600) + "..." : s);
+    }
+
+    private static String describe(Mismatch m, RandomSchema schema) {
+        return "\n=== sqldiff mismatch: seed " + m.databaseSeed() + " query " + m.query() + " oracle " + m.oracle() + " ("
+                + m.verdict().kind() + ")\n-- database (Starling):\n" + String.join(";\n", schema.statements(true))
+                + ";\n-- query:\n" + m.original() + "\n-- reduced:\n" + m.reduced() + "\n-- " + m.verdict().detail() + "\n";
+    }
+}

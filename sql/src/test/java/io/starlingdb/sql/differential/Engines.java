@@ -1,0 +1,188 @@
+package io.starlingdb.sql.differential;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.starlingdb.engine.mvcc.HybridClock;
+import io.starlingdb.engine.mvcc.MvccStore;
+import io.starlingdb.engine.storage.ColumnFamily;
+import io.starlingdb.engine.storage.RocksStorage;
+import io.starlingdb.engine.storage.StorageOptions;
+import io.starlingdb.sql.RowCursor;
+import io.starlingdb.sql.SqlException;
+import io.starlingdb.sql.SqlSession;
+import io.starlingdb.sql.StarlingSqlEngine;
+import io.starlingdb.sql.StatementResult;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The two engines a differential check runs a statement on, with results in one comparable form. */
+final class Engines implements AutoCloseable {
+
+    /** A statement running longer than this (in-process, on tables of a few rows) is reported as a hang. */
+    static final long STATEMENT_TIMEOUT_SECONDS = 30;
+    /** Significant digits compared: engines may round approximate and decimal results differently beyond them. */
+    static final MathContext DIGITS = new MathContext(10);
+
+    /** Rows (each value normalized to text), or the error that ended the statement. */
+    record Outcome(List<List<String>> rows, String error) {
+        boolean failed() {
+            return error != null;
+        }
+
+        List<List<String>> sorted() {
+            List<List<String>> out = new ArrayList<>(rows);
+            out.sort((a, b) -> String.join("\u0001", a).compareTo(String.join("\u0001", b)));
+            return out;
+        }
+    }
+
+    /** A Starling statement that did not finish within {@link #STATEMENT_TIMEOUT_SECONDS}. */
+    static final class Hang extends RuntimeException {
+        Hang(String sql) {
+            super("Starling did not finish within " + STATEMENT_TIMEOUT_SECONDS + " s: " + sql);
+        }
+    }
+
+    private final RocksStorage storage;
+    private final MvccStore store;
+    private final StarlingSqlEngine engine;
+    private final SqlSession session;
+    private final Connection reference;
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sqldiff-starling");
+        t.setDaemon(true);
+        return t;
+    });
+    long starlingStatements;
+    long referenceStatements;
+
+    Engines(Path dir) throws SQLException {
+        storage = RocksStorage.open(dir, StorageOptions.small());
+        store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), false);
+        engine = StarlingSqlEngine.open(store, new SimpleMeterRegistry());
+        session = engine.openSession();
+        reference = DriverManager.getConnection("jdbc:h2:mem:sqldiff" + System.nanoTime() + ";DB_CLOSE_DELAY=0");
+    }
+
+    Outcome starling(String sql) {
+        starlingStatements++;
+        Future<Outcome> future = runner.submit(() -> runStarling(sql));
+        try {
+            return future.get(STATEMENT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new Hang(sql);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            return new Outcome(null, "crash " + e.getCause());
+        }
+    }
+
+    private Outcome runStarling(String sql) {
+        try {
+            StatementResult result = session.execute(sql, List.of());
+            List<List<String>> rows = new ArrayList<>();
+            if (result instanceof StatementResult.Rows r) {
+                try (RowCursor cursor = r.cursor()) {
+                    for (List<Object[]> batch = cursor.fetch(256); !batch.isEmpty(); batch = cursor.fetch(256)) {
+                        for (Object[] row : batch) {
+                            List<String> values = new ArrayList<>(row.length);
+                            for (Object v : row) {
+                                values.add(normalize(v));
+                            }
+                            rows.add(values);
+                        }
+                    }
+                }
+            }
+            return new Outcome(rows, null);
+        } catch (SqlException e) {
+            return new Outcome(null, e.sqlState() + " " + e.getMessage());
+        }
+    }
+
+    Outcome reference(String sql) {
+        referenceStatements++;
+        try (Statement statement = reference.createStatement()) {
+            List<List<String>> rows = new ArrayList<>();
+            if (statement.execute(sql)) {
+                try (ResultSet rs = statement.getResultSet()) {
+                    int n = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        List<String> values = new ArrayList<>(n);
+                        for (int i = 1; i <= n; i++) {
+                            values.add(normalize(rs.getObject(i)));
+                        }
+                        rows.add(values);
+                    }
+                }
+            }
+            return new Outcome(rows, null);
+        } catch (SQLException e) {
+            return new Outcome(null, e.getSQLState() + " " + e.getMessage());
+        }
+    }
+
+    static String normalize(Object v) {
+        if (v == null) {
+            return "NULL";
+        }
+        if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                return Double.toString(d);
+            }
+            return decimal(new BigDecimal(d));
+        }
+        if (v instanceof BigDecimal b) {
+            return decimal(b);
+        }
+        if (v instanceof Number n) {
+            return Long.toString(n.longValue());
+        }
+        if (v instanceof Boolean b) {
+            return b ? "TRUE" : "FALSE";
+        }
+        if (v instanceof String s) {
+            return "'" + s + "'";
+        }
+        return v.toString();
+    }
+
+    private static String decimal(BigDecimal b) {
+        if (b.signum() == 0) {
+            return "0";
+        }
+        return b.round(DIGITS).stripTrailingZeros().toPlainString();
+    }
+
+    @Override
+    public void close() {
+        runner.shutdownNow();
+        try {
+            reference.close();
+        } catch (SQLException e) {
+            // closing an in-memory database; nothing to keep
+        }
+        session.close();
+        engine.close();
+        store.close();
+        storage.close();
+    }
+}
