@@ -43,7 +43,8 @@ public final class Errors {
         }
         // Constant folding evaluates expressions while planning: their data errors keep their data SQLStates.
         SqlException asData = execution(e);
-        if (asData.sqlState().startsWith("22")) {
+        // 22000 is any IllegalArgumentException: inside the planner that is Calcite refusing a plan, not bad data.
+        if (asData.sqlState().startsWith("22") && !asData.sqlState().equals("22000")) {
             return asData;
         }
         return new SqlException("42000", "cannot plan the statement: " + QueryCompiler.firstLine(String.valueOf(e.getMessage())), e);

@@ -8,7 +8,12 @@ import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.Join;
 import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.plan.hep.HepProgramBuilder;
+import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
 import org.apache.calcite.rel.rules.CoreRules;
+import org.apache.calcite.rel.rules.JoinCommuteRule;
+import org.apache.calcite.tools.Program;
+import org.apache.calcite.tools.Programs;
 import org.apache.calcite.rel.rules.MultiJoin;
 import org.apache.calcite.rel.rules.MultiJoinOptimizeBushyRule;
 import org.apache.calcite.rel.rules.SemiJoinRule;
@@ -27,6 +32,11 @@ import org.apache.calcite.rel.rules.SemiJoinRule;
  *       joins, whose columns are not nullable; the planner refuses the changed row type
  *       ("Cannot add expression of different type to set"). Ours orders only MultiJoins of
  *       inner joins; outer ones are left to the left-deep {@code LoptOptimizeJoinRule}.
+ *   <li>A RIGHT (or FULL) nested-loop join remembers the unmatched right rows in an identity
+ *       set; rows of one column are plain values, so equal values (the same boxed Integer, or
+ *       NULL) count once and the rest are lost: a decorrelated EXISTS under OR returned 4 of 8
+ *       rows. {@link #RIGHT_TO_LEFT} turns every RIGHT join into a LEFT join, which keeps its
+ *       rows in a list.
  * </ul>
  */
 final class NarrowedRules {
@@ -39,6 +49,12 @@ final class NarrowedRules {
             .withOperandSupplier(b -> b.operand(MultiJoin.class).predicate(NarrowedRules::innerOnly).anyInputs())
             .as(MultiJoinOptimizeBushyRule.Config.class)
             .toRule();
+
+    /** RIGHT joins written as LEFT joins with their inputs swapped (and a projection restoring the column order). */
+    static final Program RIGHT_TO_LEFT = Programs.of(new HepProgramBuilder()
+            .addRuleInstance(JoinCommuteRule.Config.DEFAULT.withSwapOuter(true).withRightToLeftOnly(true)
+                    .withAllowAlwaysTrueCondition(true).toRule())
+            .build(), false, DefaultRelMetadataProvider.INSTANCE);
 
     private static boolean innerOnly(MultiJoin join) {
         return !join.isFullOuterJoin() && join.getJoinTypes().stream().allMatch(t -> t == JoinRelType.INNER);

@@ -202,12 +202,18 @@ public final class QueryCompiler {
         return planner.chooseDelegate().findBestExp();
     };
 
-    /** Sub-queries to joins, decorrelation, field trimming, heuristic join order, cost-based physical planning, calc merging. */
+    /**
+     * Sub-queries to joins, field trimming, heuristic join order, RIGHT joins as LEFT joins,
+     * cost-based physical planning, calc merging. There is no decorrelation phase: Calcite's
+     * RelDecorrelator returned wrong rows (two EXISTS under OR, one correlated: 8 rows instead
+     * of 2) and failed on valid queries, so a correlated sub-query runs as a nested loop
+     * (EnumerableCorrelate) that evaluates it once per outer row (docs/sql.md).
+     */
     static final Program PROGRAM = Programs.sequence(
             timed("subquery", (planner, rel, traits, m, l) -> HepPhase.run(HepPhase.SUB_QUERY_TO_CORRELATE, true, planner, rel)),
-            timed("decorrelate", Programs.decorrelate()),
             timed("trim", Programs.trim()),
-            timed("join", JOIN_ORDER),
+            timed("join", OptionalPhase.of("join", JOIN_ORDER)),
+            timed("right-to-left", NarrowedRules.RIGHT_TO_LEFT),
             timed("cost", COST_BASED),
             timed("calc", Programs.calc(DefaultRelMetadataProvider.INSTANCE)));
 

@@ -113,8 +113,25 @@ final class Engines implements AutoCloseable {
             }
             return new Outcome(rows, null);
         } catch (SqlException e) {
-            return new Outcome(null, e.sqlState() + " " + e.getMessage());
+            return new Outcome(null, e.sqlState() + " " + e.getMessage() + causeOf(e));
         }
+    }
+
+    /** Where an internal failure came from, for the report (the first frames of its root cause). */
+    private static String causeOf(SqlException e) {
+        Throwable root = e.getCause();
+        if (root == null) {
+            return "";
+        }
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        StringBuilder out = new StringBuilder("\n   caused by ").append(root);
+        StackTraceElement[] frames = root.getStackTrace();
+        for (int i = 0; i < Math.min(12, frames.length); i++) {
+            out.append("\n     at ").append(frames[i]);
+        }
+        return out.toString();
     }
 
     Outcome reference(String sql) {

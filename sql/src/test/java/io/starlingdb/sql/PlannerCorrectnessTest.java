@@ -1,0 +1,89 @@
+package io.starlingdb.sql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Queries that Calcite's stock planning answered wrongly or refused (issue 13, and the
+ * reductions the differential SQL test printed), each with the answer any SQL database gives.
+ */
+class PlannerCorrectnessTest {
+
+    @TempDir
+    Path dir;
+    SqlFixture db;
+
+    @BeforeEach
+    void open() throws SqlException {
+        db = new SqlFixture(dir);
+        db.update("CREATE TABLE m (id INT PRIMARY KEY, a INT, b INT, c INT)");
+        db.update("INSERT INTO m VALUES (1,10,20,30),(2,11,21,31),(3,12,22,32),(4,NULL,5,7)");
+        db.update("CREATE TABLE nothing (id INT PRIMARY KEY, a INT)");
+        db.update("CREATE TABLE dup (c0 INT, c1 BIGINT)");
+        db.update("INSERT INTO dup VALUES (2, 4), (5, 5), (NULL, 4), (NULL, 11), (-2, 4), (NULL, 7), (-2, NULL), (NULL, NULL)");
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    private static List<List<Object>> column(Object... values) {
+        List<List<Object>> out = new ArrayList<>();
+        for (Object v : values) {
+            out.add(Arrays.asList(v));
+        }
+        return out;
+    }
+
+    @Test
+    void orWithAnEmptyInSubqueryKeepsTheRowsOfTheOtherBranch() throws SqlException {
+        assertEquals(column(1, 2, 3),
+                db.rows("SELECT id FROM m WHERE c >= 25 OR b IS NULL AND b IN (SELECT a FROM m WHERE a = 52) ORDER BY id"));
+        assertEquals(column(1, 2, 3),
+                db.rows("SELECT id FROM m WHERE c >= 25 OR b > 0 AND b IN (SELECT a FROM m WHERE a = 52) ORDER BY id"));
+    }
+
+    @Test
+    void scalarSubqueriesInCaseWithExistsUnderOrArePlanned() throws SqlException {
+        List<List<Object>> rows = db.rows("SELECT CASE WHEN c > (SELECT AVG(c) FROM m) THEN a*2 ELSE b*10 END, "
+                + "(SELECT COUNT(*) FROM m AS x WHERE x.c > m.c AND x.b < m.b) FROM m "
+                + "WHERE EXISTS (SELECT 1 FROM m AS x WHERE x.b < m.b) OR a > b ORDER BY 1");
+        assertEquals(List.of(Arrays.asList(20, 0L), Arrays.asList(22, 0L), Arrays.asList(24, 0L)), rows);
+    }
+
+    @Test
+    void outerJoinsAmongInnerJoinsArePlanned() throws SqlException {
+        assertEquals(64, db.rows("SELECT 1.50 FROM m a0 JOIN m a1 ON TRUE RIGHT JOIN m a2 ON TRUE").size());
+        assertEquals(16, db.rows("SELECT a0.id FROM m a0 LEFT JOIN m a1 ON TRUE JOIN m a2 ON a1.id = a2.id").size());
+    }
+
+    @Test
+    void rightJoinKeepsEveryUnmatchedRowOfOneColumn() throws SqlException {
+        assertEquals(column(-2, -2, 2, 5, null, null, null, null),
+                db.rows("SELECT d.c0 FROM nothing e RIGHT JOIN dup d ON e.a = d.c0 ORDER BY 1 NULLS LAST"));
+        assertEquals(8, db.rows("SELECT 'a' FROM dup a0 LEFT JOIN nothing a1 ON TRUE "
+                + "WHERE (TRUE OR EXISTS (SELECT 1 FROM dup a5 JOIN m a6 ON a6.b <= a0.c0))").size());
+    }
+
+    @Test
+    void correlatedExistsBesideAnUncorrelatedOneUnderOrMatchesPerRow() throws SqlException {
+        assertEquals(column(2, 5), db.rows("SELECT c0 FROM dup a0 WHERE EXISTS (SELECT 1 FROM nothing) "
+                + "OR EXISTS (SELECT 1 FROM m a6 WHERE 1 <= a0.c0 AND a6.a IS NOT NULL) ORDER BY 1"));
+    }
+
+    @Test
+    void typedNullsInArithmeticAndInListsArePlanned() throws SqlException {
+        assertEquals(column(null, null, null, null), db.rows("SELECT CAST(NULL AS INTEGER) / -a FROM m"));
+        assertEquals(column(), db.rows("SELECT id FROM m WHERE b NOT IN (CAST(NULL AS INTEGER) + c)"));
+        assertEquals(column(), db.rows("SELECT id FROM m WHERE b IN (CAST(NULL AS INTEGER) + c, CAST(NULL AS INTEGER))"));
+    }
+}
