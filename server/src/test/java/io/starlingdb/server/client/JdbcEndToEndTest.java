@@ -22,6 +22,7 @@ import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -700,6 +701,52 @@ class JdbcEndToEndTest extends SharedNodeTest {
             try (ResultSet rs = s.executeQuery("SELECT id FROM sourced")) {
                 assertEquals("SOURCED", rs.getMetaData().getTableName(1));
             }
+        }
+    }
+
+    @Test
+    void capabilityAnswersMatchWhatTheServerDoes() throws Exception {
+        try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
+            DatabaseMetaData md = c.getMetaData();
+            s.execute("CREATE TABLE capability (id INTEGER PRIMARY KEY, v INTEGER)");
+            s.execute("INSERT INTO capability VALUES (1, NULL), (2, 5)");
+
+            assertTrue(md.nullsAreSortedHigh());
+            assertFalse(md.nullsAreSortedLow());
+            assertFalse(md.nullsAreSortedAtStart());
+            assertFalse(md.nullsAreSortedAtEnd());
+            List<Integer> ascending = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT v FROM capability ORDER BY v")) {
+                while (rs.next()) {
+                    ascending.add((Integer) rs.getObject(1));
+                }
+            }
+            assertEquals(Arrays.asList(5, null), ascending, "NULL sorts high: last in ascending order");
+
+            assertTrue(md.nullPlusNonNullIsNull());
+            try (ResultSet rs = s.executeQuery("SELECT v + 1 FROM capability WHERE id = 1")) {
+                assertTrue(rs.next());
+                assertNull(rs.getObject(1));
+            }
+
+            assertTrue(md.supportsCorrelatedSubqueries());
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT id FROM capability o WHERE EXISTS (SELECT 1 FROM capability i WHERE i.id = o.id AND i.v > 1)")) {
+                assertTrue(rs.next());
+                assertEquals(2, rs.getInt(1));
+            }
+
+            assertEquals(DatabaseMetaData.sqlStateSQL, md.getSQLStateType());
+            assertTrue(md.supportsDataManipulationTransactionsOnly());
+            assertFalse(md.supportsDataDefinitionAndDataManipulationTransactions());
+            c.setAutoCommit(false);
+            s.executeQuery("SELECT 1 FROM capability").close();
+            SQLException ddl = assertThrows(SQLException.class,
+                    () -> s.execute("CREATE TABLE capability_2 (id INTEGER PRIMARY KEY)"));
+            assertEquals("25001", ddl.getSQLState());
+            c.rollback();
+            c.setAutoCommit(true);
+            assertEquals(16, md.getMaxColumnsInIndex());
         }
     }
 

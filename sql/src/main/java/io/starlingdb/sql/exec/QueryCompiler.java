@@ -315,6 +315,7 @@ public final class QueryCompiler {
     /** As {@link #compile(SqlNode)}, on a forced path (tests compare the paths). */
     public Compiled compile(SqlNode query, PlannerPath path) throws SqlException {
         int parameterCount = countParameters(query);
+        List<String> labels = ColumnLabels.of(query);
         long start = System.nanoTime();
         try (CancelSignal.Running bounded = cancel == null ? CancelSignal.Running.NESTED : cancel.limitPlanning(planningBudgetMillis)) {
             TreePlanner.Converted converted = TreePlanner.convert(publicSchema, query, new CancelFlag(cancelFlag));
@@ -346,7 +347,8 @@ public final class QueryCompiler {
             List<ColumnMeta> columns = new ArrayList<>();
             List<RelDataType> types = new ArrayList<>();
             for (RelDataTypeField field : root.validatedRowType.getFieldList()) {
-                columns.add(columnMeta(field.getName(), field.getType(), origins.get(field.getIndex())));
+                columns.add(columnMeta(ColumnLabels.name(field.getName(), labels, field.getIndex()), field.getType(),
+                        origins.get(field.getIndex())));
                 types.add(field.getType());
             }
             List<RelDataType> paramTypes = new ArrayList<>();
