@@ -1,5 +1,6 @@
 package io.starlingdb.sql.exec;
 
+import io.starlingdb.sql.CancelSignal;
 import org.apache.calcite.tools.Program;
 
 /**
@@ -19,6 +20,8 @@ final class OptionalPhase {
         return (planner, rel, traits, materializations, lattices) -> {
             try {
                 return phase.run(planner, rel, traits, materializations, lattices);
+            } catch (CancelSignal.Stopped e) {
+                throw e; // a cancelled or timed-out statement stops planning; it does not plan on without the phase
             } catch (RuntimeException | AssertionError e) {
                 log.debug("planning phase {} failed; planning without it", name, e);
                 return rel;
