@@ -54,8 +54,6 @@ class JoinPlanningTest {
             assertEquals(tables, plan.explain().split("EnumerableStarlingTableScan", -1).length - 1, plan.explain());
             assertTrue(cpuMillis < PLANNING_BUDGET_MILLIS, "64-table join planned and compiled with " + cpuMillis
                     + " ms of CPU (" + plan.planningNanos() / 1_000_000 + " ms wall time to the plan)");
-            System.out.println("64-table join: " + cpuMillis + " ms of CPU to plan and compile, " + plan.planningNanos() / 1_000_000
-                    + " ms wall time to the plan");
             assertEquals(List.of(List.of(2L)), db.rows("SELECT COUNT(*) FROM j0 LEFT JOIN j1 ON j1.id = j0.v "
                     + "LEFT JOIN j2 ON j2.id = j1.v LEFT JOIN j3 ON j3.id = j2.v"));
         }
