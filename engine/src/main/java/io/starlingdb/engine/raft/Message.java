@@ -118,6 +118,17 @@ public record Message(
                 context);
     }
 
+    /**
+     * Whether a driver may send this message before it persists the Ready it came with: a
+     * leader's appends and heartbeats promise nothing about the leader's own disk (it counts
+     * itself toward a commit only once its entries are durable), so the leader writes its log in
+     * parallel with its followers (Raft thesis, 10.2.1) and a commit waits for one fsync, not two.
+     * Acknowledgements and votes promise what was persisted, so they wait for the write.
+     */
+    public boolean mayPrecedePersistence() {
+        return type == MessageType.APPEND || type == MessageType.HEARTBEAT;
+    }
+
     /** HEARTBEAT and HEARTBEAT_RESPONSE: the leader's tick count when the heartbeat was sent. */
     public long sentAtTick() {
         return index;

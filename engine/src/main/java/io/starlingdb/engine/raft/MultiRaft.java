@@ -514,15 +514,37 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             }
         }
         dirty.clear();
+        // Leaders' appends and heartbeats leave before the fsync (Message.mayPrecedePersistence),
+        // everything else after it.
+        sendMessages(readies, true);
         if (mustWrite) {
             store.write(writes, mustSync);
             if (mustSync) {
                 syncs.incrementAndGet();
             }
         }
+        sendMessages(readies, false);
+        for (Map.Entry<Group, Ready> e : readies.entrySet()) {
+            Group g = e.getKey();
+            apply(g, e.getValue());
+            g.core.advance(e.getValue());
+            serveReads(g);
+            maybeCompact(g);
+            noteLeadership(g);
+            if (g.core.hasReady()) {
+                dirty.add(g);
+            }
+        }
+    }
+
+    /** Sends the Readies' messages that may (early) or may not precede their persistence, one batch per node. */
+    private void sendMessages(Map<Group, Ready> readies, boolean early) {
         Map<Long, List<GroupMessage>> out = new HashMap<>();
         for (Map.Entry<Group, Ready> e : readies.entrySet()) {
             for (Message m : e.getValue().messages()) {
+                if (m.mayPrecedePersistence() != early) {
+                    continue;
+                }
                 if (m.type() == MessageType.SNAPSHOT) {
                     long group = e.getKey().id;
                     // The same snapshot already streaming to that follower (a resend because it is slow) goes
@@ -540,17 +562,6 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         }
         for (Map.Entry<Long, List<GroupMessage>> e : out.entrySet()) {
             transport.send(e.getKey(), e.getValue());
-        }
-        for (Map.Entry<Group, Ready> e : readies.entrySet()) {
-            Group g = e.getKey();
-            apply(g, e.getValue());
-            g.core.advance(e.getValue());
-            serveReads(g);
-            maybeCompact(g);
-            noteLeadership(g);
-            if (g.core.hasReady()) {
-                dirty.add(g);
-            }
         }
     }
 

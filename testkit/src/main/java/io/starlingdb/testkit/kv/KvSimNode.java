@@ -148,6 +148,12 @@ final class KvSimNode implements RangeHost {
         while (up && r.core.hasReady()) {
             Ready rd = r.core.ready();
             checks.safety().afterStep(r.core);
+            // As the driver does: a leader's appends and heartbeats leave before the write.
+            for (Message m : rd.messages()) {
+                if (m.mayPrecedePersistence()) {
+                    sim.sendRaft(r.rangeId, m);
+                }
+            }
             if (rd.mustSync() && sim.crashDuringSync()) {
                 disk.persist(r.rangeId, new Ready(rd.hardState(), rd.entries(), rd.snapshot(), List.of(), List.of(),
                         List.of(), false));
@@ -158,7 +164,9 @@ final class KvSimNode implements RangeHost {
             disk.persist(r.rangeId, rd);
             checks.safety().onPersisted(r.core, rd.entries());
             for (Message m : rd.messages()) {
-                sim.sendRaft(r.rangeId, m);
+                if (!m.mayPrecedePersistence()) {
+                    sim.sendRaft(r.rangeId, m);
+                }
             }
             if (rd.snapshot() != null) {
                 store.applying(r.rangeId, rd.snapshot().index());

@@ -113,6 +113,12 @@ final class SimNode {
         while (core != null && core.hasReady()) {
             Ready rd = core.ready();
             sim.checker().afterStep(core);
+            // As the driver does: a leader's appends and heartbeats leave before the write.
+            for (Message m : rd.messages()) {
+                if (m.mayPrecedePersistence()) {
+                    sim.sendRaft(m);
+                }
+            }
             if (rd.mustPersist() && sim.crashDuringSync()) {
                 sim.trace("n" + id + " crash before sync of " + rd.entries().size() + " entries, hs " + rd.hardState());
                 sim.crashNode(this);
@@ -126,7 +132,9 @@ final class SimNode {
                 return;
             }
             for (Message m : rd.messages()) {
-                sim.sendRaft(m);
+                if (!m.mayPrecedePersistence()) {
+                    sim.sendRaft(m);
+                }
             }
             if (rd.snapshot() != null) {
                 sm = KvStateMachine.restore(rd.snapshot().data());
