@@ -29,6 +29,8 @@ record KvSimParams(
         double partitionRate,
         double crashRate,
         double leaderCrashRate,
+        /** The node leading the most ranges is cut off from the others (its clients still reach it). */
+        double leaderIsolationRate,
         /** Per write that must be synced: the node dies before the sync completes. */
         double crashDuringSyncRate,
         double splitRate,
@@ -55,6 +57,7 @@ record KvSimParams(
                 r.nextDouble() * 0.01,
                 r.nextDouble() * 0.005,
                 r.nextInt(3) == 0 ? r.nextDouble() * 0.01 : 0,
+                r.nextDouble() * 0.005,
                 r.nextInt(3) == 0 ? r.nextDouble() * 0.01 : r.nextDouble() * 0.002,
                 0.002 + r.nextDouble() * 0.01,
                 r.nextDouble() * 0.01,

@@ -272,6 +272,17 @@ public final class KvSimulation {
 
     private void injectFaults() {
         String partition = partitionPlan.step(now, random, params.partitionRate());
+        if (partition == null && random.nextDouble() < params.leaderIsolationRate()) {
+            KvSimNode busiest = null;
+            for (KvSimNode n : nodes) {
+                if (n.isUp() && (busiest == null || n.leading().size() > busiest.leading().size())) {
+                    busiest = n;
+                }
+            }
+            if (busiest != null && !busiest.leading().isEmpty()) {
+                partition = partitionPlan.isolate((int) busiest.id, now, random);
+            }
+        }
         if (partition != null) {
             trace(partition);
         }

@@ -48,6 +48,17 @@ public final class Partitions {
         return b.toString();
     }
 
+    /** Cuts one node off from the others now (unless a partition is in force), healed as the others are. */
+    public String isolate(int node, long now, Random random) {
+        if (healAt >= 0) {
+            return null;
+        }
+        started++;
+        side[node] = 1;
+        healAt = now + 10 + random.nextInt(150);
+        return "partition: isolate n" + node + " (a leader)";
+    }
+
     /** Ends every partition now. */
     public void healAll() {
         Arrays.fill(side, 0);

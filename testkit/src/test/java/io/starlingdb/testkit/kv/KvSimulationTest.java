@@ -21,6 +21,7 @@ class KvSimulationTest {
     /** Seeds: 300 in the default run, 10,000 with the "long" Maven profile (-Plong). */
     static final int seeds = Integer.getInteger("starling.sim.kv.seeds", 300);
     static final int steps = KvSimulation.defaultSteps;
+    static final int maxSeedsPerBrokenVariant = 600;
 
     @Test
     void replicatedRangesStaySafeLiveAndLinearizableUnderFaults() {
@@ -59,13 +60,15 @@ class KvSimulationTest {
             if (variant == KvSimulation.Broken.NONE) {
                 continue;
             }
+            // A read without a lease goes wrong only when a deposed leader still believes it leads
+            // and a newer write exists: about 1 seed in 100; the others fail at once.
             long caughtBy = -1;
-            for (long seed = 1; seed <= 200 && caughtBy < 0; seed++) {
+            for (long seed = 1; seed <= maxSeedsPerBrokenVariant && caughtBy < 0; seed++) {
                 if (!KvSimulation.run(seed, steps, variant).ok()) {
                     caughtBy = seed;
                 }
             }
-            assertTrue(caughtBy > 0, variant + " went unnoticed for 200 seeds");
+            assertTrue(caughtBy > 0, variant + " went unnoticed for " + maxSeedsPerBrokenVariant + " seeds");
         }
     }
 
