@@ -17,6 +17,12 @@ public record ConfState(Set<Long> voters, Set<Long> learners) {
         }
     }
 
+    /**
+     * No members: the configuration of a replica created empty that waits for its first snapshot
+     * (it never campaigns; the snapshot brings the group's configuration).
+     */
+    public static final ConfState NONE = new ConfState(Set.of(), Set.of());
+
     public static ConfState ofVoters(Long... ids) {
         return new ConfState(Set.of(ids), Set.of());
     }

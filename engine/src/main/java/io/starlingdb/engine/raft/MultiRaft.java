@@ -106,14 +106,20 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     private record WaitingRead(long index, ReadRequest request) {
     }
 
-    /** A snapshot being streamed to one follower; offset is the next byte to send. */
+    /**
+     * A snapshot being streamed to one follower; offset is the next byte to send. requested is
+     * the index of the snapshot Raft asked to send (the log's snapshot point), message the one
+     * sent: the state machine as of its applied index.
+     */
     private static final class OutgoingSnapshot {
         final long group;
+        final long requested;
         final Message message;
         int offset;
 
-        OutgoingSnapshot(long group, Message message) {
+        OutgoingSnapshot(long group, long requested, Message message) {
             this.group = group;
+            this.requested = requested;
             this.message = message;
         }
     }
@@ -180,13 +186,22 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
      * the group at once.
      */
     public CompletableFuture<Void> createGroup(long group, ConfState bootstrap, StateMachine sm) {
+        return createGroup(group, RaftState.fresh(bootstrap), sm);
+    }
+
+    /**
+     * Hosts a group as {@link #createGroup(long, ConfState, StateMachine)} does; a group with no
+     * durable state yet starts from initialIfNew (e.g. {@link RaftState#initial}: a log that
+     * starts after the state machine's initial state).
+     */
+    public CompletableFuture<Void> createGroup(long group, RaftState initialIfNew, StateMachine sm) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         Runnable create = () -> {
             if (groups.containsKey(group)) {
                 f.completeExceptionally(new IllegalStateException("group " + group + " already exists on node " + nodeId));
                 return;
             }
-            RaftState state = store.load(group, bootstrap);
+            RaftState state = store.load(group, initialIfNew);
             sm.restore(state.snapshot() == null ? null : state.snapshot().data());
             Group g = new Group(group, new RaftCore(nodeId, config, new Random(random.nextLong()), state), sm);
             groups.put(group, g);
@@ -550,10 +565,11 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                     // The same snapshot already streaming to that follower (a resend because it is slow) goes
                     // on; a newer one replaces it.
                     boolean streaming = snapshotsOut.stream().anyMatch(o -> o.group == group && o.message.to() == m.to()
-                            && o.message.snapshot().index() == m.snapshot().index());
+                            && o.requested == m.snapshot().index());
                     if (!streaming) {
                         snapshotsOut.removeIf(o -> o.group == group && o.message.to() == m.to());
-                        snapshotsOut.addLast(new OutgoingSnapshot(group, m));
+                        snapshotsOut.addLast(new OutgoingSnapshot(group, m.snapshot().index(),
+                                m.withSnapshot(currentSnapshot(e.getKey()))));
                     }
                 } else {
                     out.computeIfAbsent(m.to(), k -> new ArrayList<>()).add(new GroupMessage(e.getKey().id, m));
@@ -563,6 +579,18 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         for (Map.Entry<Long, List<GroupMessage>> e : out.entrySet()) {
             transport.send(e.getKey(), e.getValue());
         }
+    }
+
+    /**
+     * The state machine as it is now, at its applied index, to send to a follower that needs a
+     * snapshot. The log's own snapshot point may hold no data (a group that started from an
+     * initial state, {@link RaftState#initial}): the data always comes from the state machine.
+     * A snapshot at the applied index is as good as one at the log's snapshot point: it is
+     * committed, and the log holds every entry after it.
+     */
+    private static Snapshot currentSnapshot(Group g) {
+        long index = g.core.applied();
+        return new Snapshot(index, g.core.termAt(index), g.core.conf(), g.sm.snapshot());
     }
 
     private void apply(Group g, Ready rd) {

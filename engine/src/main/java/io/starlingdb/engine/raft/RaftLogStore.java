@@ -52,17 +52,38 @@ public final class RaftLogStore {
      * configuration (persisted, so a restart finds it again).
      */
     public RaftState load(long group, ConfState bootstrapIfNew) {
+        return load(group, RaftState.fresh(bootstrapIfNew));
+    }
+
+    /**
+     * Loads a group's durable state; a group never seen before starts from initialIfNew (its
+     * bootstrap configuration, and its snapshot point and hard state if it has them), persisted
+     * and synced in one write, so a restart finds it again.
+     */
+    public RaftState load(long group, RaftState initialIfNew) {
         try (KvSnapshot state = storage.store(ColumnFamily.RAFT_STATE).snapshot();
              KvSnapshot log = storage.store(ColumnFamily.RAFT_LOG).snapshot()) {
             byte[] boot = state.get(RaftCodec.stateKey(group, bootstrapTag));
             ConfState bootstrap;
             if (boot == null) {
-                bootstrap = bootstrapIfNew;
+                if (!initialIfNew.entries().isEmpty()) {
+                    throw new IllegalArgumentException("group " + group + ": an initial state has no log entries");
+                }
+                bootstrap = initialIfNew.bootstrap();
                 KvBatch b = new KvBatch().put(RaftCodec.stateKey(group, bootstrapTag), RaftCodec.encodeConf(bootstrap));
+                if (initialIfNew.snapshot() != null) {
+                    b.put(RaftCodec.stateKey(group, snapshotTag), RaftCodec.encodeSnapshot(initialIfNew.snapshot()));
+                }
+                if (!initialIfNew.hardState().equals(HardState.EMPTY)) {
+                    b.put(RaftCodec.stateKey(group, hardStateTag), RaftCodec.encodeHardState(initialIfNew.hardState()));
+                }
                 storage.applyAtomically(Map.of(ColumnFamily.RAFT_STATE, b), true);
-            } else {
-                bootstrap = RaftCodec.decodeConf(boot);
+                long snap = initialIfNew.snapshot() == null ? 0 : initialIfNew.snapshot().index();
+                lastIndex.put(group, snap);
+                snapshotIndex.put(group, snap);
+                return initialIfNew;
             }
+            bootstrap = RaftCodec.decodeConf(boot);
             byte[] hs = state.get(RaftCodec.stateKey(group, hardStateTag));
             byte[] snap = state.get(RaftCodec.stateKey(group, snapshotTag));
             Snapshot snapshot = snap == null ? null : RaftCodec.decodeSnapshot(snap);

@@ -21,4 +21,15 @@ public record RaftState(HardState hardState, Snapshot snapshot, List<Entry> entr
     public static RaftState fresh(ConfState bootstrap) {
         return new RaftState(HardState.EMPTY, null, List.of(), bootstrap);
     }
+
+    /**
+     * A new group whose state machine already holds its state as of index (term), with conf:
+     * the log starts at index + 1 and the durable state records a snapshot point at index, with
+     * no data. A replica created empty (its log at 0) can then only be initialised by a snapshot
+     * from the leader, never by replaying a log it has no starting state for. The term is the
+     * replicas' starting term, so every entry appended later has a term at least as high.
+     */
+    public static RaftState initial(ConfState conf, long index, long term) {
+        return new RaftState(new HardState(term, 0, index), new Snapshot(index, term, conf, new byte[0]), List.of(), conf);
+    }
 }

@@ -8,4 +8,8 @@ public interface RangeHost {
      * is already stored; the host starts a replica of it here, with right's membership.
      */
     void splitApplied(RangeDescriptor left, RangeDescriptor right);
+
+    /** An uninitialised replica (created empty) installed its first snapshot: it now holds descriptor's range. */
+    default void initialised(RangeDescriptor descriptor) {
+    }
 }

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * <ul>
  * <li>range-local keys, {@code 0x00 | rangeId (8 bytes) | tag}: the range's applied index and its
  *     descriptor, written in the same batch as the data of each command the range applies, so a
- *     restart resumes exactly after the last command that reached the disk;</li>
+ *     restart resumes exactly after the last command that reached the disk; and a marker while
+ *     the node hosts an uninitialised replica of the range (created empty, no snapshot yet);</li>
  * <li>data keys, {@code 0x01 | user key}: the replicated key-value pairs of every range on the
  *     node, in user-key order, so a range's data is one contiguous span.</li>
  * </ul>
@@ -19,6 +20,7 @@ public final class RangeKeys {
     private static final byte dataPrefix = 0x01;
     private static final byte appliedTag = 0x01;
     private static final byte descriptorTag = 0x02;
+    private static final byte uninitialisedTag = 0x03;
 
     private RangeKeys() {
     }
@@ -42,6 +44,19 @@ public final class RangeKeys {
 
     static boolean isDescriptorKey(byte[] key) {
         return key.length == 10 && key[0] == localPrefix && key[9] == descriptorTag;
+    }
+
+    /** Present while this node hosts a replica of the range created empty, until its first snapshot. */
+    static byte[] uninitialisedKey(long rangeId) {
+        return localKey(rangeId, uninitialisedTag);
+    }
+
+    static boolean isUninitialisedKey(byte[] key) {
+        return key.length == 10 && key[0] == localPrefix && key[9] == uninitialisedTag;
+    }
+
+    static long rangeIdOfLocalKey(byte[] key) {
+        return ByteBuffer.wrap(key, 1, 8).getLong();
     }
 
     private static byte[] localKey(long rangeId, byte tag) {

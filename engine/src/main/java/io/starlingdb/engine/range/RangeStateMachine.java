@@ -1,6 +1,8 @@
 package io.starlingdb.engine.range;
 
 import io.starlingdb.engine.raft.ConfChange;
+import io.starlingdb.engine.raft.ConfState;
+import io.starlingdb.engine.raft.RaftState;
 import io.starlingdb.engine.raft.StateMachine;
 import io.starlingdb.engine.storage.KvBatch;
 import io.starlingdb.engine.storage.KvCursor;
@@ -27,15 +29,31 @@ import java.util.List;
  */
 public final class RangeStateMachine implements StateMachine {
 
+    /**
+     * The applied index of a range when it is created (bootstrapped or split off): its Raft log
+     * starts at the next index ({@link #initialRaftState}). A replica created empty, whose log is
+     * at 0, therefore lacks entries the leader no longer has and is initialised by a snapshot,
+     * never by replaying a log against a descriptor it does not have (as CockroachDB's initial
+     * log index).
+     */
+    public static final long initialIndex = 10;
+    /** The term of a range's initial state; its replicas start in this term. */
+    public static final long initialTerm = 5;
+
     private final KvStore store;
     private final RangeHost host;
-    /** Written on the Raft driver's thread; volatile so that lookups from other threads see the newest. */
+    private final long rangeId;
+    /**
+     * Written on the Raft driver's thread; volatile so that lookups from other threads see the
+     * newest. Null while the replica is uninitialised (created empty, waiting for its first snapshot).
+     */
     private volatile RangeDescriptor descriptor;
     private long applied;
 
-    private RangeStateMachine(KvStore store, RangeHost host, RangeDescriptor descriptor, long applied) {
+    private RangeStateMachine(KvStore store, RangeHost host, long rangeId, RangeDescriptor descriptor, long applied) {
         this.store = store;
         this.host = host;
+        this.rangeId = rangeId;
         this.descriptor = descriptor;
         this.applied = applied;
     }
@@ -43,8 +61,46 @@ public final class RangeStateMachine implements StateMachine {
     /** Writes the initial state of a range that starts with no log (the first ranges of a new cluster). */
     public static void bootstrap(KvStore store, RangeDescriptor descriptor) {
         KvBatch b = new KvBatch();
-        putLocalState(b, descriptor, 0);
+        putLocalState(b, descriptor, initialIndex);
         store.apply(b, true);
+    }
+
+    /**
+     * The Raft state a replica of a range with this membership starts from when its node has
+     * none: the log starts after {@link #initialIndex}. Every replica of a new range (bootstrapped
+     * on its initial members, or split off on every member of the parent) starts the same way.
+     */
+    public static RaftState initialRaftState(ConfState conf) {
+        return RaftState.initial(conf, initialIndex, initialTerm);
+    }
+
+    /**
+     * Records that this store hosts an uninitialised replica of rangeId (synced), so that it is
+     * hosted again after a restart until its first snapshot arrives.
+     */
+    static void markUninitialised(KvStore store, long rangeId) {
+        store.apply(new KvBatch().put(RangeKeys.uninitialisedKey(rangeId), new byte[0]), true);
+    }
+
+    /** The ranges this store hosts uninitialised replicas of (created empty, no snapshot installed yet). */
+    static List<Long> storedUninitialised(KvStore store) {
+        List<Long> out = new ArrayList<>();
+        try (KvSnapshot s = store.snapshot(); KvCursor c = s.scan(RangeKeys.localSpanStart(), RangeKeys.localSpanEnd())) {
+            while (c.next()) {
+                if (RangeKeys.isUninitialisedKey(c.key())) {
+                    out.add(RangeKeys.rangeIdOfLocalKey(c.key()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A replica of rangeId with no state yet: it applies nothing until a snapshot installs the
+     * range's descriptor, data and applied index (then it tells the host, {@link RangeHost#initialised}).
+     */
+    static RangeStateMachine uninitialised(KvStore store, long rangeId, RangeHost host) {
+        return new RangeStateMachine(store, host, rangeId, null, 0);
     }
 
     /** The ranges whose state this store holds, for reopening their replicas after a restart. */
@@ -68,12 +124,22 @@ public final class RangeStateMachine implements StateMachine {
             if (d == null || a == null) {
                 throw new IllegalStateException("no state stored for range " + rangeId);
             }
-            return new RangeStateMachine(store, host, RangeCodec.decodeDescriptor(d), ByteBuffer.wrap(a).getLong());
+            return new RangeStateMachine(store, host, rangeId, RangeCodec.decodeDescriptor(d), ByteBuffer.wrap(a).getLong());
         }
     }
 
+    /** The range's descriptor as of the applied index; null while the replica is uninitialised. */
     public RangeDescriptor descriptor() {
         return descriptor;
+    }
+
+    public long rangeId() {
+        return rangeId;
+    }
+
+    /** Whether the replica has its state (bootstrapped, split off, or a snapshot installed). */
+    public boolean isInitialised() {
+        return descriptor != null;
     }
 
     public long appliedIndex() {
@@ -87,6 +153,7 @@ public final class RangeStateMachine implements StateMachine {
         if (index <= applied) {
             return null; // replayed after a restart: already in the store
         }
+        requireInitialised(index);
         RangeCommand c = RangeCodec.decodeCommand(command);
         KvBatch batch = new KvBatch();
         RangeResult result;
@@ -115,11 +182,20 @@ public final class RangeStateMachine implements StateMachine {
         if (index <= applied) {
             return;
         }
+        requireInitialised(index);
         descriptor = descriptor.withConf(descriptor.conf().apply(change));
         KvBatch batch = new KvBatch();
         putLocalState(batch, descriptor, index);
         store.apply(batch, false);
         applied = index;
+    }
+
+    /** An entry reached a replica with no state: its log would be replayed against nothing. */
+    private void requireInitialised(long index) {
+        if (descriptor == null) {
+            throw new IllegalStateException("range " + rangeId + ": entry " + index
+                    + " reached an uninitialised replica; it must be initialised by a snapshot");
+        }
     }
 
     private RangeResult write(RangeCommand.Write w, KvBatch batch) {
@@ -187,7 +263,7 @@ public final class RangeStateMachine implements StateMachine {
                 generation);
         RangeDescriptor right = new RangeDescriptor(s.newRangeId(), s.splitKey(), descriptor.end(), descriptor.conf(),
                 generation);
-        putLocalState(batch, right, 0);
+        putLocalState(batch, right, initialIndex);
         return new RangeResult.SplitDone(left, right);
     }
 
@@ -308,25 +384,27 @@ public final class RangeStateMachine implements StateMachine {
      * Installs a snapshot from the leader. The replica's own state is durable, so a snapshot that
      * is not ahead of it (the one Raft reloads at start-up, null for none) changes nothing. One
      * that is ahead replaces the data of the replica's span (which may be wider: a split this
-     * replica skipped; the cut-off part belongs to no replica here any more) in one batch.
+     * replica skipped; the cut-off part belongs to no replica here any more) in one batch. The
+     * first snapshot of an uninitialised replica gives it its state.
      */
     @Override
     public void restore(byte[] data) {
-        if (data == null) {
-            return;
+        if (data == null || data.length == 0) {
+            return; // no snapshot, or the initial snapshot point of a range (its state is the stored one)
         }
         RangeCodec.RangeSnapshot snap = RangeCodec.decodeSnapshot(data);
         if (snap.appliedIndex() <= applied) {
             return;
         }
-        if (snap.descriptor().rangeId() != descriptor.rangeId()) {
+        if (snap.descriptor().rangeId() != rangeId) {
             throw new IllegalArgumentException("snapshot of range " + snap.descriptor().rangeId() + " offered to range "
-                    + descriptor.rangeId());
+                    + rangeId);
         }
+        RangeDescriptor old = descriptor;
         KvBatch batch = new KvBatch();
-        byte[] from = min(descriptor.start(), snap.descriptor().start());
-        byte[] to = descriptor.end() == null || snap.descriptor().end() == null ? null
-                : max(descriptor.end(), snap.descriptor().end());
+        byte[] from = old == null ? snap.descriptor().start() : min(old.start(), snap.descriptor().start());
+        byte[] to = old == null ? snap.descriptor().end()
+                : old.end() == null || snap.descriptor().end() == null ? null : max(old.end(), snap.descriptor().end());
         try (KvSnapshot s = store.snapshot(); KvCursor c = s.scan(RangeKeys.dataKey(from), RangeKeys.dataBound(to))) {
             while (c.next()) {
                 batch.delete(c.key().clone());
@@ -335,10 +413,16 @@ public final class RangeStateMachine implements StateMachine {
         for (RangeResult.KeyValue kv : snap.pairs()) {
             batch.put(RangeKeys.dataKey(kv.key()), kv.value());
         }
+        if (old == null) {
+            batch.delete(RangeKeys.uninitialisedKey(rangeId));
+        }
         descriptor = snap.descriptor();
         applied = snap.appliedIndex();
         putLocalState(batch, descriptor, applied);
         store.apply(batch, false);
+        if (old == null) {
+            host.initialised(descriptor);
+        }
     }
 
     private static byte[] min(byte[] a, byte[] b) {

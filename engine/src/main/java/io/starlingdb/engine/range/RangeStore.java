@@ -1,10 +1,12 @@
 package io.starlingdb.engine.range;
 
 import io.starlingdb.engine.LimitExceededException;
+import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.raft.MultiRaft;
 import io.starlingdb.engine.raft.NotLeaderException;
 import io.starlingdb.engine.raft.OutcomeUnknownException;
 import io.starlingdb.engine.raft.ProposalDroppedException;
+import io.starlingdb.engine.raft.RaftState;
 import io.starlingdb.engine.storage.KvStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +43,10 @@ public final class RangeStore implements RangeHost {
     private final long storeId;
     private final KvStore store;
     private final MultiRaft raft;
+    /** Replicas with their state (a descriptor): the ones that answer requests. */
     private final Map<Long, RangeStateMachine> replicas = new ConcurrentHashMap<>();
+    /** Replicas created empty that wait for their first snapshot; they answer nothing. */
+    private final Map<Long, RangeStateMachine> uninitialised = new ConcurrentHashMap<>();
     private final Map<Long, RangeLoad> load = new ConcurrentHashMap<>();
 
     public RangeStore(long storeId, KvStore store, MultiRaft raft) {
@@ -64,13 +69,52 @@ public final class RangeStore implements RangeHost {
         for (RangeDescriptor d : RangeStateMachine.storedRanges(store)) {
             startReplica(d);
         }
-        log.info("store {} holds {} range replicas", storeId, replicas.size());
+        for (long rangeId : RangeStateMachine.storedUninitialised(store)) {
+            if (!replicas.containsKey(rangeId)) {
+                startUninitialised(rangeId);
+            }
+        }
+        log.info("store {} holds {} range replicas ({} uninitialised)", storeId, replicas.size() + uninitialised.size(),
+                uninitialised.size());
     }
 
     private void startReplica(RangeDescriptor d) {
         RangeStateMachine sm = RangeStateMachine.open(store, d.rangeId(), this);
         replicas.put(d.rangeId(), sm);
-        raft.createGroup(d.rangeId(), d.conf(), sm);
+        raft.createGroup(d.rangeId(), RangeStateMachine.initialRaftState(d.conf()), sm);
+    }
+
+    /**
+     * Hosts an empty replica of a range on this store, to be added to the range (as a learner,
+     * by a conf change through its leader) and initialised by a snapshot from the leader. Until
+     * that snapshot is installed it has no descriptor and no data, never campaigns, and answers
+     * requests with {@link RangeRpc.Status#RANGE_NOT_FOUND}; it is hosted again, still
+     * uninitialised, after a restart. Completes when the replica's Raft group is hosted (at once
+     * if this store already hosts a replica of the range).
+     */
+    public synchronized CompletableFuture<Void> hostEmptyReplica(long rangeId) {
+        if (replicas.containsKey(rangeId) || uninitialised.containsKey(rangeId)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        RangeStateMachine.markUninitialised(store, rangeId);
+        log.info("store {} hosts an empty replica of range {}, waiting for a snapshot", storeId, rangeId);
+        return startUninitialised(rangeId);
+    }
+
+    private CompletableFuture<Void> startUninitialised(long rangeId) {
+        RangeStateMachine sm = RangeStateMachine.uninitialised(store, rangeId, this);
+        uninitialised.put(rangeId, sm);
+        // No members: it cannot campaign, and the snapshot brings the range's configuration.
+        return raft.createGroup(rangeId, RaftState.fresh(ConfState.NONE), sm);
+    }
+
+    @Override
+    public void initialised(RangeDescriptor descriptor) {
+        RangeStateMachine sm = uninitialised.remove(descriptor.rangeId());
+        if (sm != null) {
+            replicas.put(descriptor.rangeId(), sm);
+            log.info("store {}: the replica of {} was initialised by a snapshot", storeId, descriptor);
+        }
     }
 
     @Override

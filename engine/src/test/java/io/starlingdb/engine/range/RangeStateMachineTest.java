@@ -45,6 +45,11 @@ class RangeStateMachineTest {
         storage.close();
     }
 
+    /** The log index of a range's n-th entry: its log starts after the initial index. */
+    private static long at(long n) {
+        return RangeStateMachine.initialIndex + n;
+    }
+
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -60,18 +65,18 @@ class RangeStateMachineTest {
     @Test
     void batchWithAFailedConditionAppliesNothingAndNamesTheOperation() {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
-        assertInstanceOf(RangeResult.Written.class, sm.apply(1, write(new WriteOp.Put(b("a"), b("1")))));
-        RangeResult r = (RangeResult) sm.apply(2, write(new WriteOp.Put(b("b"), b("2")),
+        assertInstanceOf(RangeResult.Written.class, sm.apply(at(1), write(new WriteOp.Put(b("a"), b("1")))));
+        RangeResult r = (RangeResult) sm.apply(at(2), write(new WriteOp.Put(b("b"), b("2")),
                 new WriteOp.CompareAndSet(b("a"), b("9"), b("3"))));
         RangeResult.ConditionFailed failed = assertInstanceOf(RangeResult.ConditionFailed.class, r);
         assertEquals(1, failed.opIndex());
         assertArrayEquals(b("1"), failed.actual());
         assertNull(value(sm.get(b("b"))));
         // A condition sees the batch's own earlier writes.
-        assertInstanceOf(RangeResult.Written.class, sm.apply(3, write(new WriteOp.Delete(b("a")),
+        assertInstanceOf(RangeResult.Written.class, sm.apply(at(3), write(new WriteOp.Delete(b("a")),
                 new WriteOp.CompareAndSet(b("a"), null, b("4")))));
         assertArrayEquals(b("4"), value(sm.get(b("a"))));
-        assertEquals(3, sm.appliedIndex());
+        assertEquals(at(3), sm.appliedIndex());
     }
 
     @Test
@@ -79,24 +84,24 @@ class RangeStateMachineTest {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
         byte[] first = write(new WriteOp.CompareAndSet(b("k"), null, b("1")));
         byte[] second = write(new WriteOp.CompareAndSet(b("k"), b("1"), b("2")));
-        sm.apply(1, first);
-        sm.apply(2, second);
+        sm.apply(at(1), first);
+        sm.apply(at(2), second);
         RangeStateMachine reopened = RangeStateMachine.open(store, 7, host);
-        assertEquals(2, reopened.appliedIndex());
+        assertEquals(at(2), reopened.appliedIndex());
         // Raft hands the committed entries again after a restart: re-applying them would make the
         // first CAS fail and the second one succeed wrongly; they are skipped instead.
-        assertNull(reopened.apply(1, first));
-        assertNull(reopened.apply(2, second));
+        assertNull(reopened.apply(at(1), first));
+        assertNull(reopened.apply(at(2), second));
         assertArrayEquals(b("2"), value(reopened.get(b("k"))));
-        assertInstanceOf(RangeResult.Written.class, reopened.apply(3, write(new WriteOp.Put(b("k"), b("3")))));
-        assertEquals(3, RangeStateMachine.open(store, 7, host).appliedIndex());
+        assertInstanceOf(RangeResult.Written.class, reopened.apply(at(3), write(new WriteOp.Put(b("k"), b("3")))));
+        assertEquals(at(3), RangeStateMachine.open(store, 7, host).appliedIndex());
     }
 
     @Test
     void splitHandsTheUpperKeysToANewRangeOnTheSameReplicas() {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
-        sm.apply(1, write(new WriteOp.Put(b("a"), b("1")), new WriteOp.Put(b("m"), b("2")), new WriteOp.Put(b("z"), b("3"))));
-        RangeResult r = (RangeResult) sm.apply(2, RangeCodec.encodeCommand(new RangeCommand.Split(b("m"), 8, 1)));
+        sm.apply(at(1), write(new WriteOp.Put(b("a"), b("1")), new WriteOp.Put(b("m"), b("2")), new WriteOp.Put(b("z"), b("3"))));
+        RangeResult r = (RangeResult) sm.apply(at(2), RangeCodec.encodeCommand(new RangeCommand.Split(b("m"), 8, 1)));
         RangeResult.SplitDone done = assertInstanceOf(RangeResult.SplitDone.class, r);
         assertEquals(new RangeDescriptor(7, new byte[0], b("m"), three, 2), done.left());
         assertEquals(new RangeDescriptor(8, b("m"), null, three, 2), done.right());
@@ -105,12 +110,12 @@ class RangeStateMachineTest {
 
         // The left half refuses the right half's keys, with its new descriptor as the hint.
         RangeResult.KeyMismatch miss = assertInstanceOf(RangeResult.KeyMismatch.class,
-                sm.apply(3, write(new WriteOp.Put(b("n"), b("x")))));
+                sm.apply(at(3), write(new WriteOp.Put(b("n"), b("x")))));
         assertEquals(done.left(), miss.current());
         assertInstanceOf(RangeResult.KeyMismatch.class, sm.get(b("z")));
 
         RangeStateMachine right = RangeStateMachine.open(store, 8, host);
-        assertEquals(0, right.appliedIndex());
+        assertEquals(RangeStateMachine.initialIndex, right.appliedIndex());
         assertArrayEquals(b("3"), value(right.get(b("z"))));
         RangeResult.Rows rows = assertInstanceOf(RangeResult.Rows.class, right.scan(b("m"), null, 10, 1 << 20));
         assertEquals(2, rows.rows().size());
@@ -118,7 +123,7 @@ class RangeStateMachineTest {
 
         // A retried split (same expected generation) changes nothing.
         assertInstanceOf(RangeResult.Refused.class,
-                sm.apply(4, RangeCodec.encodeCommand(new RangeCommand.Split(b("c"), 9, 1))));
+                sm.apply(at(4), RangeCodec.encodeCommand(new RangeCommand.Split(b("c"), 9, 1))));
         assertEquals(1, splits.size());
     }
 
@@ -126,9 +131,9 @@ class RangeStateMachineTest {
     void scanPagesStopAtTheRangeEndAndAtTheRowLimit() {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
         for (int i = 0; i < 10; i++) {
-            sm.apply(i + 1, write(new WriteOp.Put(b("k" + i), b("v" + i))));
+            sm.apply(at(i + 1), write(new WriteOp.Put(b("k" + i), b("v" + i))));
         }
-        sm.apply(11, RangeCodec.encodeCommand(new RangeCommand.Split(b("k5"), 8, 1)));
+        sm.apply(at(11), RangeCodec.encodeCommand(new RangeCommand.Split(b("k5"), 8, 1)));
         RangeResult.Rows page = (RangeResult.Rows) sm.scan(b("k1"), null, 3, 1 << 20);
         assertEquals(3, page.rows().size());
         assertArrayEquals(b("k4"), page.resumeKey());
@@ -140,18 +145,18 @@ class RangeStateMachineTest {
     @Test
     void membershipChangesFollowIntoTheDescriptor() {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
-        sm.applyConfChange(1, new ConfChange(ConfChange.Type.ADD_LEARNER, 4));
-        sm.applyConfChange(2, new ConfChange(ConfChange.Type.PROMOTE, 4));
-        sm.applyConfChange(3, new ConfChange(ConfChange.Type.REMOVE, 1));
+        sm.applyConfChange(at(1), new ConfChange(ConfChange.Type.ADD_LEARNER, 4));
+        sm.applyConfChange(at(2), new ConfChange(ConfChange.Type.PROMOTE, 4));
+        sm.applyConfChange(at(3), new ConfChange(ConfChange.Type.REMOVE, 1));
         assertEquals(ConfState.ofVoters(2L, 3L, 4L), RangeStateMachine.open(store, 7, host).descriptor().conf());
     }
 
     @Test
     void snapshotInstallsOnAnotherReplicaAndAnOlderOneChangesNothing() {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
-        sm.apply(1, write(new WriteOp.Put(b("a"), b("1")), new WriteOp.Put(b("q"), b("2"))));
-        sm.apply(2, RangeCodec.encodeCommand(new RangeCommand.Split(b("m"), 8, 1)));
-        sm.apply(3, write(new WriteOp.Put(b("b"), b("3"))));
+        sm.apply(at(1), write(new WriteOp.Put(b("a"), b("1")), new WriteOp.Put(b("q"), b("2"))));
+        sm.apply(at(2), RangeCodec.encodeCommand(new RangeCommand.Split(b("m"), 8, 1)));
+        sm.apply(at(3), write(new WriteOp.Put(b("b"), b("3"))));
         byte[] snapshot = sm.snapshot();
 
         try (RocksStorage other = RocksStorage.open(dir.resolve("other"), StorageOptions.small())) {
@@ -159,9 +164,9 @@ class RangeStateMachineTest {
             // A replica that never applied the split: its span is still the whole key space.
             RangeStateMachine.bootstrap(o, new RangeDescriptor(7, new byte[0], null, three, 1));
             RangeStateMachine lagging = RangeStateMachine.open(o, 7, host);
-            lagging.apply(1, write(new WriteOp.Put(b("a"), b("1")), new WriteOp.Put(b("q"), b("2"))));
+            lagging.apply(at(1), write(new WriteOp.Put(b("a"), b("1")), new WriteOp.Put(b("q"), b("2"))));
             lagging.restore(snapshot);
-            assertEquals(3, lagging.appliedIndex());
+            assertEquals(at(3), lagging.appliedIndex());
             assertEquals(sm.descriptor(), lagging.descriptor());
             assertArrayEquals(b("3"), value(lagging.get(b("b"))));
             // "q" belongs to range 8, which never started here: the snapshot cut it off.
@@ -171,7 +176,7 @@ class RangeStateMachineTest {
 
             lagging.restore(null);
             lagging.restore(snapshot);
-            assertEquals(3, lagging.appliedIndex());
+            assertEquals(at(3), lagging.appliedIndex());
         }
     }
 
@@ -180,5 +185,38 @@ class RangeStateMachineTest {
         byte[] bad = {1, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RangeCodec.decodeCommand(bad));
         assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
+    }
+
+    @Test
+    void uninitialisedReplicaRefusesEntriesAndIsInitialisedByItsFirstSnapshot() {
+        RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
+        sm.apply(at(1), write(new WriteOp.Put(b("a"), b("1"))));
+        byte[] snapshot = sm.snapshot();
+
+        try (RocksStorage other = RocksStorage.open(dir.resolve("empty"), StorageOptions.small())) {
+            KvStore o = other.store(ColumnFamily.RANGES);
+            List<RangeDescriptor> initialised = new ArrayList<>();
+            RangeHost recording = new RangeHost() {
+                @Override
+                public void splitApplied(RangeDescriptor left, RangeDescriptor right) {
+                }
+
+                @Override
+                public void initialised(RangeDescriptor descriptor) {
+                    initialised.add(descriptor);
+                }
+            };
+            RangeStateMachine.markUninitialised(o, 7);
+            RangeStateMachine empty = RangeStateMachine.uninitialised(o, 7, recording);
+            assertEquals(List.of(7L), RangeStateMachine.storedUninitialised(o));
+            assertThrows(IllegalStateException.class, () -> empty.apply(at(2), write(new WriteOp.Put(b("b"), b("2")))));
+
+            empty.restore(snapshot);
+            assertEquals(List.of(sm.descriptor()), initialised);
+            assertEquals(at(1), empty.appliedIndex());
+            assertArrayEquals(b("1"), value(empty.get(b("a"))));
+            assertEquals(List.of(), RangeStateMachine.storedUninitialised(o));
+            assertEquals(List.of(sm.descriptor()), RangeStateMachine.storedRanges(o));
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.starlingdb.engine.raft.ConfChange;
 import io.starlingdb.engine.raft.Entry;
 import io.starlingdb.engine.raft.EntryType;
 import io.starlingdb.engine.raft.Message;
+import io.starlingdb.engine.raft.MessageType;
 import io.starlingdb.engine.raft.ProposeResult;
 import io.starlingdb.engine.raft.RaftCore;
 import io.starlingdb.engine.raft.ReadState;
@@ -96,7 +97,7 @@ final class KvSimNode implements RangeHost {
     }
 
     private void startReplica(RangeDescriptor d) {
-        RaftCore core = new RaftCore(id, sim.params().raft(), new Random(random.nextLong()), disk.loadGroup(d.rangeId(), d.conf()));
+        RaftCore core = new RaftCore(id, sim.params().raft(), new Random(random.nextLong()), disk.loadGroup(d.rangeId(), RangeStateMachine.initialRaftState(d.conf())));
         RangeStateMachine sm = RangeStateMachine.open(store, d.rangeId(), this);
         Snapshot s = disk.current().groups.get(d.rangeId()).snapshot;
         if (s != null) {
@@ -151,7 +152,7 @@ final class KvSimNode implements RangeHost {
             // As the driver does: a leader's appends and heartbeats leave before the write.
             for (Message m : rd.messages()) {
                 if (m.mayPrecedePersistence()) {
-                    sim.sendRaft(r.rangeId, m);
+                    sendRaft(r, m);
                 }
             }
             if (rd.mustSync() && sim.crashDuringSync()) {
@@ -165,7 +166,7 @@ final class KvSimNode implements RangeHost {
             checks.safety().onPersisted(r.core, rd.entries());
             for (Message m : rd.messages()) {
                 if (!m.mayPrecedePersistence()) {
-                    sim.sendRaft(r.rangeId, m);
+                    sendRaft(r, m);
                 }
             }
             if (rd.snapshot() != null) {
@@ -199,6 +200,18 @@ final class KvSimNode implements RangeHost {
                         + r.core.leader() + ", commit " + r.core.committed() + ")");
             }
         }
+    }
+
+    /**
+     * As the driver does: a snapshot for a follower carries the state machine as it is now, at its
+     * applied index (the log's snapshot point may have no data: a range's initial state).
+     */
+    private void sendRaft(Replica r, Message m) {
+        if (m.type() == MessageType.SNAPSHOT) {
+            long index = r.core.applied();
+            m = m.withSnapshot(new Snapshot(index, r.core.termAt(index), r.core.conf(), r.sm.snapshot()));
+        }
+        sim.sendRaft(r.rangeId, m);
     }
 
     private void apply(Replica r, Entry e, KvSimChecks checks) {

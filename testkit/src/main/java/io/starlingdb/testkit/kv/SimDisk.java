@@ -144,11 +144,17 @@ final class SimDisk {
         }, false);
     }
 
-    /** The group's durable state as of now, bootstrapping it with conf if the disk has none (synced). */
-    RaftState loadGroup(long group, ConfState bootstrapIfNew) {
+    /** The group's durable state as of now, starting it from initialIfNew if the disk has none (synced). */
+    RaftState loadGroup(long group, RaftState initialIfNew) {
         GroupState g = current.groups.get(group);
         if (g == null || g.bootstrap == null) {
-            write(image -> image.groups.computeIfAbsent(group, k -> new GroupState()).bootstrap = bootstrapIfNew, true);
+            write(image -> {
+                GroupState fresh = image.groups.computeIfAbsent(group, k -> new GroupState());
+                fresh.bootstrap = initialIfNew.bootstrap();
+                fresh.snapshot = initialIfNew.snapshot();
+                fresh.hardState = initialIfNew.hardState();
+                fresh.entries.clear();
+            }, true);
             g = current.groups.get(group);
         }
         return new RaftState(g.hardState, g.snapshot, new ArrayList<>(g.entries), g.bootstrap);

@@ -1,0 +1,241 @@
+package io.starlingdb.engine.range;
+
+import io.starlingdb.engine.raft.ConfChange;
+import io.starlingdb.engine.raft.ConfState;
+import io.starlingdb.engine.raft.GroupStatus;
+import io.starlingdb.engine.raft.InMemoryTransport;
+import io.starlingdb.engine.raft.MultiRaft;
+import io.starlingdb.engine.raft.RaftConfig;
+import io.starlingdb.engine.raft.RaftLogStore;
+import io.starlingdb.engine.raft.Role;
+import io.starlingdb.engine.storage.ColumnFamily;
+import io.starlingdb.engine.storage.RocksStorage;
+import io.starlingdb.engine.storage.StorageOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real range stores (RocksDB, MultiRaft, RangeStore) of four nodes in one JVM: a range on three
+ * of them gains a replica on the fourth, which starts empty and is initialised by a snapshot.
+ */
+class ReplicaSnapshotTest {
+
+    private static final RaftConfig config = RaftConfig.defaults().withTickMillis(25);
+    private static final long range = 1;
+
+    @TempDir
+    Path dir;
+
+    private final InMemoryTransport hub = new InMemoryTransport();
+    private final RocksStorage[] storages = new RocksStorage[5];
+    private final MultiRaft[] rafts = new MultiRaft[5];
+    private final RangeStore[] stores = new RangeStore[5];
+
+    private void startNode(int id) {
+        storages[id] = RocksStorage.open(dir.resolve("n" + id), StorageOptions.small());
+        if (id <= 3) {
+            RangeStore.bootstrapIfEmpty(storages[id].store(ColumnFamily.RANGES),
+                    new RangeDescriptor(range, new byte[0], null, ConfState.ofVoters(1L, 2L, 3L), 1));
+        }
+        rafts[id] = new MultiRaft(id, config, new RaftLogStore(storages[id]), id);
+        stores[id] = new RangeStore(id, storages[id].store(ColumnFamily.RANGES), rafts[id]);
+        stores[id].open();
+        rafts[id].start(hub.connect(id, rafts[id]));
+    }
+
+    private void stopNode(int id) {
+        hub.disconnect(id);
+        rafts[id].close();
+        storages[id].close();
+        rafts[id] = null;
+        stores[id] = null;
+    }
+
+    @AfterEach
+    void stopAll() {
+        for (int i = 1; i < rafts.length; i++) {
+            if (rafts[i] != null) {
+                stopNode(i);
+            }
+        }
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private int leader() throws InterruptedException {
+        int[] found = new int[1];
+        await("a leader of range " + range, () -> {
+            for (int i = 1; i < rafts.length; i++) {
+                if (rafts[i] != null && rafts[i].leader(range) == i) {
+                    found[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    /** Sends a request to the leader until it answers OK (retrying only what did not apply). */
+    private RangeRpc.Response untilOk(RangeRpc.Request r) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            RangeRpc.Response resp = stores[leader()].handle(r).get(15, TimeUnit.SECONDS);
+            if (resp.status() == RangeRpc.Status.OK) {
+                return resp;
+            }
+            assertTrue(resp.status() != RangeRpc.Status.OUTCOME_UNKNOWN, "write with an unknown outcome: " + resp);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no OK answer for " + r + ", last " + resp);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private void put(String key, String value) throws Exception {
+        RangeRpc.Response r = untilOk(RangeRpc.Request.write(range,
+                new RangeCommand.Write(List.of(new WriteOp.Put(b(key), b(value))))));
+        assertInstanceOf(RangeResult.Written.class, r.result());
+    }
+
+    private void changeUntilApplied(ConfChange cc) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                rafts[leader()].proposeConfChange(range, cc).get(5, TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("membership change " + cc + " not applied", e);
+                }
+                Thread.sleep(10); // leadership moved, or the new leader has not applied its first entry yet
+            }
+        }
+    }
+
+    /** The value of key in the replica on node id, read from its own state (no lease needed). */
+    private byte[] localValue(int id, String key) throws Exception {
+        return rafts[id].status(range).thenApply(s -> {
+            RangeStateMachine sm = stores[id].replica(range);
+            return sm == null ? null : ((RangeResult.Value) sm.get(b(key))).value();
+        }).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void newRangesStartTheirLogAfterTheInitialIndex() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i);
+        }
+        put("a", "1");
+        GroupStatus s = rafts[leader()].status(range).get(5, TimeUnit.SECONDS);
+        assertEquals(RangeStateMachine.initialIndex, s.snapshotIndex());
+        assertTrue(s.applied() > RangeStateMachine.initialIndex, "applied " + s.applied());
+        assertTrue(s.hardState().term() > RangeStateMachine.initialTerm, "term " + s.hardState().term());
+    }
+
+    @Test
+    void emptyReplicaOnANewStoreIsInitialisedBySnapshotPromotedAndServesTheRange() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            startNode(i);
+        }
+        for (int k = 0; k < 50; k++) {
+            put("key" + k, "v" + k);
+        }
+        stores[4].hostEmptyReplica(range).get(5, TimeUnit.SECONDS);
+        RangeRpc.Response before = stores[4].handle(RangeRpc.Request.get(range, b("key1"))).get(5, TimeUnit.SECONDS);
+        assertEquals(RangeRpc.Status.RANGE_NOT_FOUND, before.status());
+        assertTrue(stores[4].descriptors().isEmpty());
+        // Several election timeouts: an uninitialised replica never campaigns.
+        Thread.sleep(config.tickMillis() * config.electionTicks() * 3L);
+        GroupStatus waiting = rafts[4].status(range).get(5, TimeUnit.SECONDS);
+        assertEquals(Role.FOLLOWER, waiting.role());
+        assertEquals(0, waiting.hardState().term());
+
+        long chunksBefore = hub.snapshotChunks();
+        changeUntilApplied(new ConfChange(ConfChange.Type.ADD_LEARNER, 4));
+        await("the learner initialised by a snapshot", () -> stores[4].replica(range) != null);
+        assertTrue(hub.snapshotChunks() > chunksBefore, "the learner's state came in snapshot chunks");
+        assertArrayEquals(b("v49"), localValue(4, "key49"));
+        changeUntilApplied(new ConfChange(ConfChange.Type.PROMOTE, 4));
+        await("the promotion applied on the new replica",
+                () -> stores[4].descriptors().size() == 1 && stores[4].descriptors().get(0).conf().voters().contains(4L));
+        assertEquals(Set.of(1L, 2L, 3L, 4L), stores[4].descriptors().get(0).conf().voters());
+
+        put("after", "promotion");
+        await("the write after the promotion replicated to the new replica", () -> {
+            try {
+                return localValue(4, "after") != null;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+
+        // The new replica leads and serves the same data.
+        await("leadership moved to the new replica", () -> {
+            try {
+                int lead = leader();
+                if (lead != 4) {
+                    rafts[lead].transferLeadership(range, 4).get(5, TimeUnit.SECONDS);
+                    return false;
+                }
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        for (int k = 0; k < 50; k++) {
+            RangeRpc.Response r = untilOk(RangeRpc.Request.get(range, b("key" + k)));
+            assertArrayEquals(b("v" + k), ((RangeResult.Value) r.result()).value());
+        }
+        assertArrayEquals(b("promotion"), ((RangeResult.Value) untilOk(RangeRpc.Request.get(range, b("after"))).result()).value());
+    }
+
+    @Test
+    void uninitialisedReplicaSurvivesARestartAndIsInitialisedAfterIt() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            startNode(i);
+        }
+        put("x", "1");
+        stores[4].hostEmptyReplica(range).get(5, TimeUnit.SECONDS);
+        stopNode(4);
+        startNode(4);
+        GroupStatus waiting = rafts[4].status(range).get(5, TimeUnit.SECONDS);
+        assertEquals(0, waiting.lastIndex());
+        assertEquals(RangeRpc.Status.RANGE_NOT_FOUND,
+                stores[4].handle(RangeRpc.Request.get(range, b("x"))).get(5, TimeUnit.SECONDS).status());
+
+        changeUntilApplied(new ConfChange(ConfChange.Type.ADD_LEARNER, 4));
+        await("the learner initialised by a snapshot", () -> stores[4].replica(range) != null);
+        assertArrayEquals(b("1"), localValue(4, "x"));
+        // Initialised replicas reopen as such: the data and descriptor are in its store.
+        stopNode(4);
+        startNode(4);
+        assertArrayEquals(b("1"), localValue(4, "x"));
+        assertEquals(1, stores[4].descriptors().size());
+    }
+}
