@@ -185,7 +185,8 @@ public final class StarlingNode implements AutoCloseable {
         toClose.push(network);
         network.start();
         if (config.storeId() != 0) {
-            RangeService service = new RangeService(config.storeId(), config.storeInitialMembers(), storage, network,
+            RangeService service = new RangeService(config.storeId(), config.datacenter() + "/" + config.rack(),
+                    config.storeInitialMembers(), storage, network,
                     RaftConfig.defaults(), new RangeService.SplitOptions(config.rangeMaxBytes(), config.rangeSplitQps()));
             toClose.push(service);
             service.start();

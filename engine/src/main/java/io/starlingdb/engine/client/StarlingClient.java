@@ -12,6 +12,8 @@ import io.starlingdb.cluster.transport.NodeAddress;
 import io.starlingdb.cluster.transport.TransportOptions;
 import io.starlingdb.engine.raft.ClusterTransport;
 import io.starlingdb.engine.range.DistSender;
+import io.starlingdb.engine.range.Meta;
+import io.starlingdb.engine.range.StoreRecord;
 import io.starlingdb.engine.range.RangeDescriptor;
 import io.starlingdb.engine.range.RangeResult;
 import io.starlingdb.engine.range.StoreDirectory;
@@ -24,7 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cluster manager API for Java programs: a client that joins the cluster as a member that
@@ -55,8 +56,7 @@ public final class StarlingClient implements AutoCloseable {
     private final StoreDirectory directory = new StoreDirectory();
     private final DistSender sender;
     private final ScheduledExecutorService refresher;
-    /** Range ids of splits made by this client: random high bits, so clients (almost surely) never collide. */
-    private final AtomicLong nextRangeId;
+    private final Meta meta;
 
     private StarlingClient(ClusterNetworkManager network) {
         this.network = network;
@@ -66,8 +66,7 @@ public final class StarlingClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        // Bit 62 set: never an id a store picks for the ranges it splits (store id << 40 | counter).
-        this.nextRangeId = new AtomicLong(1L << 62 | (UUID.randomUUID().getMostSignificantBits() & 0x3fff_ffffL) << 24 | 1);
+        this.meta = new Meta(sender);
     }
 
     /** Connects with the development cluster secret. */
@@ -171,9 +170,20 @@ public final class StarlingClient implements AutoCloseable {
         return d == null ? 0 : sender.cache().leaseholder(d.rangeId());
     }
 
-    /** Splits the range holding key at key; returns the two halves. */
+    /**
+     * Splits the range holding key at key under a range id from meta's allocator, and records
+     * both halves in meta; returns them. (If this client dies between the split and the meta
+     * update, the left half's leaseholder records them within a few seconds.)
+     */
     public List<RangeDescriptor> split(byte[] key) {
-        return sender.split(key, nextRangeId.getAndIncrement());
+        List<RangeDescriptor> halves = sender.split(key, meta.allocateRangeId());
+        meta.record(halves);
+        return halves;
+    }
+
+    /** The stores registered in meta, with their address, zone and state. */
+    public List<StoreRecord> stores() {
+        return meta.stores();
     }
 
     @Override

@@ -49,6 +49,11 @@ public final class DistSender {
     /** Keys of one multi-key request to one range at most; more are sent as several requests. */
     public static final int maxKeysPerRequest = 10_000;
 
+    /** A lookup in meta that has no answer within this long asks the stores instead. */
+    static final long metaLookupTimeoutMillis = 2_000;
+    /** Descriptors read from meta per lookup: the key's range and those after it, for scans. */
+    static final int metaPrefetch = 8;
+
     /** Pauses between attempts grow from the first to the last. */
     static final long firstBackoffMillis = 5;
     static final long maxBackoffMillis = 200;
@@ -75,7 +80,11 @@ public final class DistSender {
     /** The value of key, or null. Linearizable. */
     public byte[] get(byte[] key) {
         checkKey(key);
-        RangeRpc.Response r = call(key, d -> RangeRpc.Request.get(d.rangeId(), key), false);
+        return getKey(key);
+    }
+
+    byte[] getKey(byte[] key) {
+        RangeRpc.Response r = call(key, d -> RangeRpc.Request.get(d.rangeId(), key), false, requestDeadline());
         return ((RangeResult.Value) r.result()).value();
     }
 
@@ -100,9 +109,16 @@ public final class DistSender {
         if (ops.isEmpty()) {
             throw new IllegalArgumentException("a write needs at least one operation");
         }
-        long bytes = 0;
         for (WriteOp op : ops) {
             checkKey(op.key());
+        }
+        return writeOps(ops);
+    }
+
+    /** {@link #write} for keys of the system too (the meta range's). */
+    int writeOps(List<WriteOp> ops) {
+        long bytes = 0;
+        for (WriteOp op : ops) {
             bytes += op.key().length + valueBytes(op);
         }
         if (bytes > MultiRaft.maxCommandBytes - 1024) {
@@ -117,7 +133,7 @@ public final class DistSender {
                 }
             }
             return RangeRpc.Request.write(d.rangeId(), new RangeCommand.Write(ops));
-        }, true);
+        }, true, requestDeadline());
         if (r.result() instanceof RangeResult.ConditionFailed f) {
             return f.opIndex();
         }
@@ -133,6 +149,11 @@ public final class DistSender {
         for (byte[] key : keys) {
             checkKey(key);
         }
+        return getAllKeys(keys);
+    }
+
+    /** {@link #getAll} for keys of the system too. */
+    List<byte[]> getAllKeys(List<byte[]> keys) {
         byte[][] out = new byte[keys.size()][];
         fanOut(keys.size(), i -> keys.get(i), false,
                 (d, idx) -> RangeRpc.Request.getAll(d.rangeId(), pick(keys, idx)),
@@ -287,13 +308,24 @@ public final class DistSender {
         if (from.length > 0) {
             LimitExceededException.check("maxKeyBytes", Limits.maxKeyBytes, from.length);
         }
+        if (Arrays.compareUnsigned(from, MetaKeys.userSpanStart) < 0) {
+            from = MetaKeys.userSpanStart; // users see their own keys only
+        }
+        if (to != null && Arrays.compareUnsigned(to, from) <= 0) {
+            return List.of();
+        }
+        return scanKeys(from, to, limit, requestDeadline());
+    }
+
+    /** {@link #scan} over any keys, the system's too, giving up at deadline (nanoTime). */
+    List<RangeResult.KeyValue> scanKeys(byte[] from, byte[] to, int limit, long deadline) {
         List<RangeResult.KeyValue> out = new ArrayList<>();
         byte[] key = from;
         while (out.size() < limit) {
             byte[] at = key;
             int rows = Math.min(options.scanPageRows(), limit - out.size());
             RangeRpc.Response r = call(at, d -> RangeRpc.Request.scan(d.rangeId(), at, to, rows, RangeStore.maxScanBytes),
-                    false);
+                    false, deadline);
             RangeResult.Rows page = (RangeResult.Rows) r.result();
             out.addAll(page.rows());
             if (page.resumeKey() != null) {
@@ -313,7 +345,7 @@ public final class DistSender {
     public List<RangeDescriptor> split(byte[] key, long newRangeId) {
         checkKey(key);
         RangeRpc.Response r = call(key, d -> RangeRpc.Request.write(d.rangeId(),
-                new RangeCommand.Split(key, newRangeId, d.generation())), true);
+                new RangeCommand.Split(key, newRangeId, d.generation())), true, requestDeadline());
         if (r.result() instanceof RangeResult.SplitDone done) {
             return List.of(done.left(), done.right());
         }
@@ -321,12 +353,12 @@ public final class DistSender {
                 + ((RangeResult.Refused) r.result()).reason());
     }
 
-    /** Every range, in key order, as the stores report them now. */
+    /** Every range, in key order, the meta range first, as meta (or, where it lags, the stores) reports them now. */
     public List<RangeDescriptor> ranges() {
         List<RangeDescriptor> out = new ArrayList<>();
         byte[] key = new byte[0];
         while (true) {
-            RangeDescriptor d = lookup(key, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis()));
+            RangeDescriptor d = lookup(key, requestDeadline());
             if (d == null) {
                 throw new RangeUnavailableException("no store answers for the range of " + RangeDescriptor.hex(key));
             }
@@ -362,7 +394,15 @@ public final class DistSender {
         if (key == null || key.length == 0) {
             throw new IllegalArgumentException("a key must have at least one byte");
         }
+        if (MetaKeys.isSystemKey(key)) {
+            throw new IllegalArgumentException("keys that begin with byte 0x00 are the system's (the meta range);"
+                    + " user keys begin with 0x01 or above");
+        }
         LimitExceededException.check("maxKeyBytes", Limits.maxKeyBytes, key.length);
+    }
+
+    long requestDeadline() {
+        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis());
     }
 
     // ------------------------------------------------------------------ routing
@@ -381,14 +421,14 @@ public final class DistSender {
         }
     }
 
-    private RangeRpc.Response call(byte[] key, Function<RangeDescriptor, RangeRpc.Request> build, boolean write) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis());
+    private RangeRpc.Response call(byte[] key, Function<RangeDescriptor, RangeRpc.Request> build, boolean write,
+                                   long deadline) {
         long backoff = firstBackoffMillis;
         String last = "no attempt";
         for (int attempt = 0; ; attempt++) {
             if (System.nanoTime() - deadline > 0) {
-                throw new RangeUnavailableException("no answer for key " + RangeDescriptor.hex(key) + " within "
-                        + options.requestTimeoutMillis() + " ms (" + attempt + " attempts; last: " + last + ")");
+                throw new RangeUnavailableException("no answer for key " + RangeDescriptor.hex(key) + " in time ("
+                        + attempt + " attempts; last: " + last + ")");
             }
             RangeDescriptor d = cache.lookup(key);
             if (d == null) {
@@ -461,8 +501,43 @@ public final class DistSender {
         }
     }
 
-    /** Asks the stores, one after the other, which range holds key; the newest answer wins. */
+    /**
+     * The range holding key: for a user key, from the meta range (caching the next few
+     * descriptors too, for scans); for a system key, or when meta has no answer in time or an
+     * answer older than what the cache knows (a split meta does not show yet), from the stores.
+     */
     private RangeDescriptor lookup(byte[] key, long deadline) {
+        if (!MetaKeys.isSystemKey(key)) {
+            RangeDescriptor d = lookupInMeta(key, Math.min(deadline,
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(metaLookupTimeoutMillis)));
+            if (d != null) {
+                return d;
+            }
+        }
+        return lookupAtStores(key, deadline);
+    }
+
+    private RangeDescriptor lookupInMeta(byte[] key, long deadline) {
+        List<RangeResult.KeyValue> rows;
+        try {
+            rows = scanKeys(MetaKeys.lookupStart(key), MetaKeys.descriptorsEnd(), metaPrefetch, deadline);
+        } catch (RangeUnavailableException e) {
+            return null;
+        }
+        RangeDescriptor found = null;
+        for (RangeResult.KeyValue kv : rows) {
+            RangeDescriptor d = RangeCodec.decodeDescriptor(kv.value());
+            cache.update(d);
+            if (found == null) {
+                found = d;
+            }
+        }
+        // Null if meta does not hold the key's range (yet), or the cache knows something newer.
+        return found != null && found.contains(key) && cache.lookup(key) == found ? found : null;
+    }
+
+    /** Asks the stores, one after the other, which range holds key; the newest answer wins. */
+    private RangeDescriptor lookupAtStores(byte[] key, long deadline) {
         List<Long> stores = directory.stores();
         if (local != null && !stores.contains(local.storeId())) {
             stores.add(0, local.storeId());

@@ -10,7 +10,7 @@ import java.util.Objects;
  * One range of the ordered key space: the keys in {@code [start, end)} (an empty start is the
  * lowest key, a null end the end of the key space), replicated by the Raft group {@code rangeId}
  * on the members of {@code conf}. The generation grows with every split, so of two descriptors
- * of one range the newer wins.
+ * of one range the newer wins; a membership change raises it too.
  */
 public record RangeDescriptor(long rangeId, byte[] start, byte[] end, ConfState conf, long generation) {
 
@@ -39,11 +39,6 @@ public record RangeDescriptor(long rangeId, byte[] start, byte[] end, ConfState 
             return true;
         }
         return to != null && Arrays.compareUnsigned(to, end) <= 0;
-    }
-
-    /** The same range with another membership. */
-    public RangeDescriptor withConf(ConfState newConf) {
-        return new RangeDescriptor(rangeId, start, end, newConf, generation);
     }
 
     @Override

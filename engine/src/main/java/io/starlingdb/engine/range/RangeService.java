@@ -35,6 +35,8 @@ public final class RangeService implements AutoCloseable {
     public static final long leaseBalanceIntervalMillis = 2_000;
     /** How often a store checks the size and load of the ranges it leads. */
     public static final long splitCheckIntervalMillis = 2_000;
+    /** How often a store makes meta hold the descriptors of the ranges it leads. */
+    public static final long metaReconcileIntervalMillis = 2_000;
     /** Consecutive checks a range must stay above range.split.qps before it splits (sustained load). */
     public static final int loadSplitChecks = 3;
 
@@ -66,14 +68,20 @@ public final class RangeService implements AutoCloseable {
     private final SplitOptions splits;
     /** Per range this store leads: requests counted at the last check, and checks in a row above the load limit. */
     private final Map<Long, long[]> loadChecks = new java.util.HashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong nextRangeId;
+    private final Meta meta;
+    /** Splits, meta updates and registration: they wait on the meta range, so not on the refresher's thread. */
+    private final ScheduledExecutorService metaWorker;
+    /** This store's peer address as registered in meta. */
+    private final String address;
+    private final String zone;
 
     /**
+     * @param zone           the store's failure domain ("" if unknown), registered in meta for placement
      * @param initialMembers the stores that form range 1 when the cluster starts; a store in it
      *                       whose storage holds no range writes range 1 (the same on each of them)
      */
-    public RangeService(long storeId, List<Long> initialMembers, RocksStorage storage, ClusterNetworkManager network,
-                        RaftConfig raftConfig, SplitOptions splits) {
+    public RangeService(long storeId, String zone, List<Long> initialMembers, RocksStorage storage,
+                        ClusterNetworkManager network, RaftConfig raftConfig, SplitOptions splits) {
         this.storeId = storeId;
         this.network = network;
         this.splits = splits;
@@ -81,17 +89,24 @@ public final class RangeService implements AutoCloseable {
         this.raftTransport = new ClusterTransport(storeId, network.transport());
         this.store = new RangeStore(storeId, storage.store(ColumnFamily.RANGES), raft);
         if (initialMembers.contains(storeId)) {
-            RangeDescriptor first = new RangeDescriptor(1, new byte[0], null,
-                    new ConfState(new java.util.TreeSet<>(initialMembers), java.util.Set.of()), 1);
-            if (RangeStore.bootstrapIfEmpty(storage.store(ColumnFamily.RANGES), first)) {
-                log.info("store {} bootstrapped range 1 on stores {}", storeId, initialMembers);
+            ConfState conf = new ConfState(new java.util.TreeSet<>(initialMembers), java.util.Set.of());
+            if (RangeStore.bootstrapIfEmpty(storage.store(ColumnFamily.RANGES), MetaKeys.initialMeta(conf),
+                    MetaKeys.initialUserRange(conf))) {
+                log.info("store {} bootstrapped the meta range and the first user range on stores {}", storeId,
+                        initialMembers);
             }
         }
         this.gateway = new DistSender(network.transport(), directory, store, DistSender.Options.defaults());
-        this.nextRangeId = new java.util.concurrent.atomic.AtomicLong(firstRangeId(storeId,
-                RangeStateMachine.storedRanges(storage.store(ColumnFamily.RANGES))));
-        this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "starling-store-directory");
+        this.meta = new Meta(gateway);
+        this.address = String.valueOf(network.address());
+        this.zone = zone;
+        this.refresher = daemonExecutor("starling-store-directory");
+        this.metaWorker = daemonExecutor("starling-meta");
+    }
+
+    private static ScheduledExecutorService daemonExecutor(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
@@ -110,36 +125,66 @@ public final class RangeService implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         refresher.scheduleWithFixedDelay(this::balanceLeases, leaseBalanceIntervalMillis, leaseBalanceIntervalMillis,
                 TimeUnit.MILLISECONDS);
-        refresher.scheduleWithFixedDelay(this::checkSplits, splitCheckIntervalMillis, splitCheckIntervalMillis,
+        metaWorker.scheduleWithFixedDelay(this::checkSplits, splitCheckIntervalMillis, splitCheckIntervalMillis,
                 TimeUnit.MILLISECONDS);
+        metaWorker.scheduleWithFixedDelay(this::reconcileMeta, metaReconcileIntervalMillis, metaReconcileIntervalMillis,
+                TimeUnit.MILLISECONDS);
+        metaWorker.execute(this::register);
     }
 
-    /** Bits of a range id this store chooses; the store id fills the bits above. */
-    private static final int storeIdShift = 40;
-
-    /**
-     * Range ids this store gives the ranges it splits off: its store id in the high bits, then
-     * an increasing number that starts above every such id it already holds and above the
-     * current time in milliseconds, so a split proposed before a restart and applied after it
-     * never shares its id with a later one (assuming the clock does not move back). The meta
-     * range's allocator replaces this (docs/ranges.md, next steps).
-     */
-    static long firstRangeId(long storeId, List<RangeDescriptor> stored) {
-        long mask = (1L << storeIdShift) - 1;
-        long next = System.currentTimeMillis() & mask;
-        for (RangeDescriptor d : stored) {
-            if (d.rangeId() >>> storeIdShift == storeId) {
-                next = Math.max(next, (d.rangeId() & mask) + 1);
+    /** Registers this store in meta's registry, retrying until meta answers (it may not have a leader yet). */
+    private void register() {
+        try {
+            StoreRecord r = meta.register(storeId, address, zone);
+            log.info("store {} is registered in meta: {}", storeId, r);
+        } catch (RuntimeException e) {
+            log.debug("store {}: registering in meta failed, retrying: {}", storeId, e.toString());
+            if (!metaWorker.isShutdown()) {
+                metaWorker.schedule(this::register, metaReconcileIntervalMillis, TimeUnit.MILLISECONDS);
             }
         }
-        return (storeId << storeIdShift) | next;
+    }
+
+    /**
+     * Makes meta hold the descriptor of every range this store leads, as this store has it. The
+     * split's own meta update (right after the split applies) normally does it; this repairs
+     * meta after a crash between the two, and records membership changes.
+     */
+    private void reconcileMeta() {
+        try {
+            List<RangeDescriptor> led = new java.util.ArrayList<>();
+            for (RangeDescriptor d : store.descriptors()) {
+                if (raft.leader(d.rangeId()) == storeId) {
+                    led.add(d);
+                }
+            }
+            int changed = meta.record(led);
+            if (changed > 0) {
+                log.info("store {} corrected {} descriptors in meta", storeId, changed);
+            }
+        } catch (RuntimeException e) {
+            log.debug("store {}: reconciling meta failed: {}", storeId, e.toString());
+        }
+    }
+
+    /** Splits a range this store leads at key under a new id from meta, then records both halves in meta. */
+    private void split(RangeDescriptor d, byte[] key, String why) {
+        long newId = meta.allocateRangeId();
+        log.info("store {} splits {} at {} as range {}: {}", storeId, d, RangeDescriptor.hex(key), newId, why);
+        RangeRpc.Response r = store.split(d, key, newId).join();
+        if (r.result() instanceof RangeResult.SplitDone done) {
+            meta.record(List.of(done.left(), done.right()));
+        } else {
+            log.info("store {}: the split of {} did not happen: {}", storeId, d,
+                    r.result() != null ? r.result() : r.status() + " " + r.error());
+        }
     }
 
     /** Splits the ranges this store leads that grew past range.max.bytes or stayed above range.split.qps. */
     private void checkSplits() {
         try {
             for (RangeDescriptor d : store.descriptors()) {
-                if (raft.leader(d.rangeId()) != storeId) {
+                if (raft.leader(d.rangeId()) != storeId || d.rangeId() == MetaKeys.metaRangeId) {
                     loadChecks.remove(d.rangeId());
                     continue;
                 }
@@ -168,9 +213,7 @@ public final class RangeService implements AutoCloseable {
                     }
                 }
                 if (key != null && d.contains(key) && !java.util.Arrays.equals(key, d.start())) {
-                    long newId = nextRangeId.getAndIncrement();
-                    log.info("store {} splits {} at {} as range {}: {}", storeId, d, RangeDescriptor.hex(key), newId, why);
-                    store.split(d, key, newId);
+                    split(d, key, why);
                 }
             }
         } catch (RuntimeException e) {
@@ -224,8 +267,14 @@ public final class RangeService implements AutoCloseable {
         return store;
     }
 
+    /** The meta range, read and written through this node's gateway. */
+    public Meta meta() {
+        return meta;
+    }
+
     @Override
     public void close() {
+        metaWorker.shutdownNow();
         refresher.shutdownNow();
         raft.close();
     }

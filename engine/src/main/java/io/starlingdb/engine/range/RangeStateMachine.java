@@ -60,8 +60,24 @@ public final class RangeStateMachine implements StateMachine {
 
     /** Writes the initial state of a range that starts with no log (the first ranges of a new cluster). */
     public static void bootstrap(KvStore store, RangeDescriptor descriptor) {
+        bootstrap(store, List.of(descriptor), List.of());
+    }
+
+    /**
+     * Writes, in one batch, the initial state of ranges that start with no log, holding the given
+     * pairs (each inside one of them): a new cluster's meta range and first user range.
+     */
+    public static void bootstrap(KvStore store, List<RangeDescriptor> ranges, List<RangeResult.KeyValue> pairs) {
         KvBatch b = new KvBatch();
-        putLocalState(b, descriptor, initialIndex);
+        for (RangeResult.KeyValue kv : pairs) {
+            if (ranges.stream().noneMatch(d -> d.contains(kv.key()))) {
+                throw new IllegalArgumentException("key " + RangeDescriptor.hex(kv.key()) + " is outside " + ranges);
+            }
+            b.put(RangeKeys.dataKey(kv.key()), kv.value());
+        }
+        for (RangeDescriptor d : ranges) {
+            putLocalState(b, d, initialIndex);
+        }
         store.apply(b, true);
     }
 
@@ -183,7 +199,9 @@ public final class RangeStateMachine implements StateMachine {
             return;
         }
         requireInitialised(index);
-        descriptor = descriptor.withConf(descriptor.conf().apply(change));
+        // A membership change raises the generation too, so the newest descriptor always wins (caches, meta).
+        descriptor = new RangeDescriptor(descriptor.rangeId(), descriptor.start(), descriptor.end(),
+                descriptor.conf().apply(change), descriptor.generation() + 1);
         KvBatch batch = new KvBatch();
         putLocalState(batch, descriptor, index);
         store.apply(batch, false);
@@ -254,6 +272,9 @@ public final class RangeStateMachine implements StateMachine {
         if (s.expectedGeneration() != descriptor.generation()) {
             return new RangeResult.Refused("range " + descriptor.rangeId() + " is at generation " + descriptor.generation()
                     + ", the split expected " + s.expectedGeneration());
+        }
+        if (MetaKeys.isSystemKey(s.splitKey())) {
+            return new RangeResult.Refused("the meta range (keys that begin with 0x00) does not split");
         }
         if (!descriptor.contains(s.splitKey()) || Arrays.equals(s.splitKey(), descriptor.start())) {
             return new RangeResult.Refused("split key " + RangeDescriptor.hex(s.splitKey()) + " is not inside " + descriptor);

@@ -55,12 +55,16 @@ public final class RangeStore implements RangeHost {
         this.raft = raft;
     }
 
-    /** Writes range 1, the whole key space on the given members, unless this store already holds ranges. */
-    public static boolean bootstrapIfEmpty(KvStore store, RangeDescriptor first) {
+    /**
+     * Writes a new cluster's ranges, the meta range (holding both descriptors and the range-id
+     * allocator) and the first user range, unless this store already holds ranges. Every
+     * initial member writes the same state.
+     */
+    public static boolean bootstrapIfEmpty(KvStore store, RangeDescriptor meta, RangeDescriptor user) {
         if (!RangeStateMachine.storedRanges(store).isEmpty()) {
             return false;
         }
-        RangeStateMachine.bootstrap(store, first);
+        RangeStateMachine.bootstrap(store, List.of(meta, user), Meta.initialEntries(meta, user));
         return true;
     }
 

@@ -148,7 +148,19 @@ class RangeStateMachineTest {
         sm.applyConfChange(at(1), new ConfChange(ConfChange.Type.ADD_LEARNER, 4));
         sm.applyConfChange(at(2), new ConfChange(ConfChange.Type.PROMOTE, 4));
         sm.applyConfChange(at(3), new ConfChange(ConfChange.Type.REMOVE, 1));
-        assertEquals(ConfState.ofVoters(2L, 3L, 4L), RangeStateMachine.open(store, 7, host).descriptor().conf());
+        RangeDescriptor d = RangeStateMachine.open(store, 7, host).descriptor();
+        assertEquals(ConfState.ofVoters(2L, 3L, 4L), d.conf());
+        assertEquals(4, d.generation(), "each membership change raises the generation, so the newest descriptor wins");
+    }
+
+    @Test
+    void theSystemKeysOfTheMetaRangeNeverSplitOff() {
+        RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
+        RangeResult.Refused refused = assertInstanceOf(RangeResult.Refused.class,
+                sm.apply(at(1), RangeCodec.encodeCommand(new RangeCommand.Split(new byte[] {0, 5}, 8, 1))));
+        assertTrue(refused.reason().contains("meta"), refused.reason());
+        assertEquals(1, sm.descriptor().generation());
+        assertEquals(0, splits.size());
     }
 
     @Test

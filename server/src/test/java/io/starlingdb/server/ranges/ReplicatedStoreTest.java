@@ -124,8 +124,13 @@ class ReplicatedStoreTest {
         List<RangeDescriptor> halves = client.split(b("key025"));
         assertEquals(2, halves.size());
         assertArrayEquals(b("key025"), halves.get(0).end());
-        assertEquals(2, client.ranges().size());
+        List<RangeDescriptor> ranges = client.ranges();
+        assertEquals(3, ranges.size(), "the meta range and the two halves: " + ranges);
+        assertEquals(1L, ranges.get(0).rangeId(), "the meta range comes first");
         assertEquals(List.of(1L, 2L, 3L), List.copyOf(halves.get(1).conf().voters()));
+        assertEquals(ranges.subList(1, 3), halves, "meta holds both halves");
+        assertTrue(client.stores().size() == 3 && client.stores().stream().allMatch(
+                s -> s.state() == io.starlingdb.engine.range.StoreRecord.State.ACTIVE), "stores: " + client.stores());
 
         // A scan crosses the split and pages within each range.
         List<RangeResult.KeyValue> all = client.scan(b("key"), null, 1_000);
@@ -166,6 +171,54 @@ class ReplicatedStoreTest {
                 () -> client.write(List.of(new WriteOp.Put(b("key001"), b("x")), new WriteOp.Put(b("key040"), b("x")))));
         assertTrue(spans.getMessage().contains("more than one range"), spans.getMessage());
         assertThrows(IllegalArgumentException.class, () -> client.put(new byte[0], b("x")));
+        IllegalArgumentException system = assertThrows(IllegalArgumentException.class,
+                () -> client.put(new byte[] {0, 1}, b("x")));
+        assertTrue(system.getMessage().contains("system"), system.getMessage());
+        assertEquals(0, client.scan(new byte[0], b("a"), 100).size(), "a scan from the lowest key sees no meta entries");
+    }
+
+    @Test
+    void metaRecordsEverySplitRepairsALostUpdateAndAllocatesUniqueIds() throws Exception {
+        startCluster();
+        client.split(b("key100"));
+        assertEquals(client.ranges(), nodes[1].ranges().meta().descriptors(), "meta holds every range, in key order");
+
+        // A split whose meta update never happens (as if its proposer died right after it):
+        // the leaseholders of the two halves record them within a reconcile interval.
+        io.starlingdb.engine.range.RangeService two = nodes[2].ranges();
+        List<RangeDescriptor> halves = two.gateway().split(b("key200"), two.meta().allocateRangeId());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!nodes[3].ranges().meta().descriptors().containsAll(halves)) {
+            assertTrue(System.nanoTime() < deadline, "meta: " + nodes[3].ranges().meta().descriptors());
+            Thread.sleep(100);
+        }
+        assertEquals(4, nodes[3].ranges().meta().descriptors().size(), "meta, [0x01, key100), [key100, key200), [key200, end)");
+        putAcknowledged("key250", "after");
+        assertArrayEquals(b("after"), client.get(b("key250")));
+
+        // Range ids from meta's allocator are never given twice, whichever node asks, concurrently.
+        java.util.Set<Long> ids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Thread> threads = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger allocated = new java.util.concurrent.atomic.AtomicInteger();
+        for (int i = 1; i <= 3; i++) {
+            io.starlingdb.engine.range.Meta meta = nodes[i].ranges().meta();
+            Thread t = new Thread(() -> {
+                for (int k = 0; k < 15; k++) {
+                    ids.add(meta.allocateRangeId());
+                    allocated.incrementAndGet();
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+        assertEquals(45, allocated.get());
+        assertEquals(45, ids.size(), "distinct ids: " + ids);
+        for (RangeDescriptor d : client.ranges()) {
+            assertFalse(ids.contains(d.rangeId()), "an allocated id is not an existing range's");
+        }
     }
 
     private void awaitRanges(int atLeast) throws InterruptedException {
@@ -186,7 +239,7 @@ class ReplicatedStoreTest {
             pairs.add(new RangeResult.KeyValue(b(String.format("big%04d", k)), new byte[1024]));
         }
         client.putAll(pairs);
-        awaitRanges(2);
+        awaitRanges(3);
         assertEquals(400, client.scan(b("big"), null, 10_000).size(), "every key is still there after the split");
     }
 
@@ -211,7 +264,7 @@ class ReplicatedStoreTest {
             reader.start();
         }
         try {
-            awaitRanges(2);
+            awaitRanges(3);
         } finally {
             running.set(false);
             for (Thread reader : readers) {
@@ -219,7 +272,7 @@ class ReplicatedStoreTest {
             }
         }
         List<RangeDescriptor> ranges = client.ranges();
-        byte[] cut = ranges.get(0).end();
+        byte[] cut = ranges.get(1).end();
         assertTrue(java.util.Arrays.compareUnsigned(cut, b("hot00")) > 0
                 && java.util.Arrays.compareUnsigned(cut, b("hot19")) <= 0, "split inside the hot keys: " + ranges);
         for (int k = 0; k < 20; k++) {
@@ -234,8 +287,8 @@ class ReplicatedStoreTest {
             client.split(b(String.format("key%03d", k)));
         }
         List<RangeDescriptor> ranges = client.ranges();
-        assertEquals(6, ranges.size());
-        // Six ranges on three stores: each store ends up leading two.
+        assertEquals(7, ranges.size(), "meta and six user ranges");
+        // Seven ranges on three stores: each store ends up leading two or three.
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         Map<Long, Integer> counts;
         while (true) {
@@ -244,7 +297,8 @@ class ReplicatedStoreTest {
                 long leader = nodes[1].ranges().store().leaseholder(d.rangeId());
                 counts.merge(leader, 1, Integer::sum);
             }
-            if (counts.size() == 3 && !counts.containsKey(0L) && java.util.Collections.max(counts.values()) == 2) {
+            if (counts.size() == 3 && !counts.containsKey(0L) && java.util.Collections.max(counts.values()) == 3
+                    && java.util.Collections.min(counts.values()) == 2) {
                 break;
             }
             assertTrue(System.nanoTime() < deadline, "leases per store: " + counts);
@@ -265,11 +319,11 @@ class ReplicatedStoreTest {
         }
         int leaseholder = 0;
         for (int i = 1; i <= 3; i++) {
-            if (nodes[i].ranges().store().leaseholder(1) == i) {
+            if (nodes[i].ranges().store().leaseholder(io.starlingdb.engine.range.MetaKeys.firstUserRangeId) == i) {
                 leaseholder = i;
             }
         }
-        assertTrue(leaseholder > 0, "some node leads range 1");
+        assertTrue(leaseholder > 0, "some node leads the user range");
         nodes[leaseholder].close();
         nodes[leaseholder] = null;
         long killed = System.nanoTime();

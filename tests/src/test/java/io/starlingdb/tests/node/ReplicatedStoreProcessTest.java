@@ -138,11 +138,15 @@ class ReplicatedStoreProcessTest {
                 thread.start();
             }
             Thread.sleep(phaseMillis);
-            long[] killedAt = new long[2];
-            long[] restartedAt = new long[2];
-            String[] rangesKilled = {"c0-x", "x2-x"};
-            for (int round = 0; round < 2; round++) {
-                int victim = (int) client.leaseholder(b(rangesKilled[round]));
+            // Rounds: the leaseholder of the range below "m", of the split-off range, of the meta range.
+            long[] killedAt = new long[3];
+            long[] restartedAt = new long[3];
+            byte[][] rangesKilled = {b("c0-x"), b("x2-x"), new byte[] {0}};
+            for (int round = 0; round < 3; round++) {
+                if (round == 2) {
+                    client.ranges(); // reads meta, so the client knows the meta range's leaseholder
+                }
+                int victim = (int) client.leaseholder(rangesKilled[round]);
                 assertTrue(victim >= 1 && victim <= 3, "leaseholder known: " + victim);
                 killedAt[round] = System.nanoTime();
                 nodes[victim].kill();
@@ -155,9 +159,13 @@ class ReplicatedStoreProcessTest {
             for (Thread t : threads) {
                 t.join(60_000);
             }
-            long[] gaps = new long[2];
-            for (int round = 0; round < 2; round++) {
-                gaps[round] = longestGap(acks.get(round), killedAt[round], restartedAt[round]) / 1_000_000;
+            long[] gaps = new long[3];
+            List<Long> allAcks = new ArrayList<>(acks.get(0));
+            allAcks.addAll(acks.get(1));
+            java.util.Collections.sort(allAcks);
+            for (int round = 0; round < 3; round++) {
+                gaps[round] = longestGap(round < 2 ? acks.get(round) : allAcks, killedAt[round], restartedAt[round])
+                        / 1_000_000;
             }
             for (Map.Entry<String, String> e : acknowledged.entrySet()) {
                 assertArrayEquals(b(e.getValue()), client.get(b(e.getKey())), e.getKey());
@@ -171,10 +179,11 @@ class ReplicatedStoreProcessTest {
             }
             assertTrue(acknowledged.size() > 100, "acknowledged writes: " + acknowledged.size());
             System.out.println("replicated store under SIGKILL: " + acknowledged.size() + " acknowledged puts, longest"
-                    + " time without an acknowledged write after killing the leaseholder of range 1: " + gaps[0]
-                    + " ms, of the split-off range: " + gaps[1] + " ms");
-            assertTrue(gaps[0] < 15_000 && gaps[1] < 15_000, "writes resumed: " + gaps[0] + ", " + gaps[1] + " ms");
-            assertEquals(2, client.ranges().size());
+                    + " time without an acknowledged write after killing the leaseholder of the first user range: "
+                    + gaps[0] + " ms, of the split-off range: " + gaps[1] + " ms, of the meta range: " + gaps[2] + " ms");
+            assertTrue(gaps[0] < 15_000 && gaps[1] < 15_000 && gaps[2] < 15_000,
+                    "writes resumed: " + gaps[0] + ", " + gaps[1] + ", " + gaps[2] + " ms");
+            assertEquals(3, client.ranges().size(), "the meta range and the two user ranges");
         }
     }
 }
