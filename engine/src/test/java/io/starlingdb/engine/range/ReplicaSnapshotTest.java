@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReplicaSnapshotTest {
 
     private static final RaftConfig config = RaftConfig.defaults().withTickMillis(25);
-    private static final long range = 1;
+    /** The first user range of a new cluster (the meta range, range 1, stays on stores 1-3). */
+    private static final long range = MetaKeys.firstUserRangeId;
 
     @TempDir
     Path dir;
@@ -47,8 +48,9 @@ class ReplicaSnapshotTest {
     private void startNode(int id) {
         storages[id] = RocksStorage.open(dir.resolve("n" + id), StorageOptions.small());
         if (id <= 3) {
-            RangeStore.bootstrapIfEmpty(storages[id].store(ColumnFamily.RANGES),
-                    new RangeDescriptor(range, new byte[0], null, ConfState.ofVoters(1L, 2L, 3L), 1));
+            ConfState three = ConfState.ofVoters(1L, 2L, 3L);
+            RangeStore.bootstrapIfEmpty(storages[id].store(ColumnFamily.RANGES), MetaKeys.initialMeta(three),
+                    MetaKeys.initialUserRange(three));
         }
         rafts[id] = new MultiRaft(id, config, new RaftLogStore(storages[id]), id);
         stores[id] = new RangeStore(id, storages[id].store(ColumnFamily.RANGES), rafts[id]);
