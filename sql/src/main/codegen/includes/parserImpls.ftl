@@ -280,3 +280,33 @@ SqlDrop StarlingDropIndex(Span s, boolean replace) :
         return new SqlDropIndex(s.end(this), name, ifExists);
     }
 }
+
+/**
+ * CREATE [OR REPLACE] VIEW name [(column, ...)] AS query: Calcite's own SqlCreateView, as
+ * calcite-server's parser produces it.
+ */
+SqlCreate StarlingCreateView(Span s, boolean replace) :
+{
+    final SqlIdentifier id;
+    SqlNodeList columns = null;
+    final SqlNode query;
+}
+{
+    <VIEW> id = CompoundIdentifier()
+    [ columns = ParenthesizedSimpleIdentifierList() ]
+    <AS> query = OrderedQueryOrExpr(ExprContext.ACCEPT_QUERY) {
+        return SqlDdlNodes.createView(s.end(this), replace, id, columns, query);
+    }
+}
+
+/** DROP VIEW [IF EXISTS] name */
+SqlDrop StarlingDropView(Span s, boolean replace) :
+{
+    final boolean ifExists;
+    final SqlIdentifier id;
+}
+{
+    <VIEW> ifExists = StarlingIfExists() id = CompoundIdentifier() {
+        return SqlDdlNodes.dropView(s.end(this), ifExists, id);
+    }
+}

@@ -92,22 +92,23 @@ final class StarlingDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getTables(String catalog, String schemaPattern, String tableNamePattern, String[] types) throws SQLException {
-        boolean wantTables = types == null;
+        java.util.Set<String> wanted = new java.util.HashSet<>();
         if (types != null) {
             for (String t : types) {
-                wantTables |= "TABLE".equalsIgnoreCase(t);
+                wanted.add(t == null ? null : t.toUpperCase(java.util.Locale.ROOT));
             }
         }
         List<Object[]> rows = new ArrayList<>();
-        if (wantTables) {
-            Pattern schema = like(schemaPattern);
-            Pattern table = like(tableNamePattern);
-            for (TableDescription t : tables()) {
-                if (matches(schema, t.schema()) && matches(table, t.name())) {
-                    rows.add(new Object[] {null, t.schema(), t.name(), "TABLE", null, null, null, null, null, null});
-                }
+        Pattern schema = like(schemaPattern);
+        Pattern table = like(tableNamePattern);
+        for (TableDescription t : tables()) {
+            if ((types == null || wanted.contains(t.type())) && matches(schema, t.schema()) && matches(table, t.name())) {
+                rows.add(new Object[] {null, t.schema(), t.name(), t.type(), null, null, null, null, null, null});
             }
         }
+        // JDBC orders by TABLE_TYPE, TABLE_CAT, TABLE_SCHEM and TABLE_NAME.
+        rows.sort(java.util.Comparator.comparing((Object[] r) -> (String) r[3]).thenComparing(r -> (String) r[1])
+                .thenComparing(r -> (String) r[2]));
         return StarlingResultSet.ofRows(cols("TABLE_CAT", S, "TABLE_SCHEM", S, "TABLE_NAME", S, "TABLE_TYPE", S, "REMARKS", S,
                 "TYPE_CAT", S, "TYPE_SCHEM", S, "TYPE_NAME", S, "SELF_REFERENCING_COL_NAME", S, "REF_GENERATION", S), rows);
     }
@@ -187,7 +188,7 @@ final class StarlingDatabaseMetaData implements DatabaseMetaData {
                 }
                 for (int i = 0; i < index.columns().size(); i++) {
                     rows.add(new Object[] {null, t.schema(), t.name(), !index.unique(), null, index.name(), (int) tableIndexOther,
-                            i + 1, index.columns().get(i), "A", null, null, null});
+                            i + 1, index.columns().get(i), index.descending().get(i) ? "D" : "A", null, null, null});
                 }
             }
         }
@@ -233,7 +234,7 @@ final class StarlingDatabaseMetaData implements DatabaseMetaData {
 
     @Override
     public ResultSet getTableTypes() {
-        return StarlingResultSet.ofRows(cols("TABLE_TYPE", S), List.<Object[]>of(new Object[] {"TABLE"}));
+        return StarlingResultSet.ofRows(cols("TABLE_TYPE", S), List.<Object[]>of(new Object[] {"TABLE"}, new Object[] {"VIEW"}));
     }
 
     @Override

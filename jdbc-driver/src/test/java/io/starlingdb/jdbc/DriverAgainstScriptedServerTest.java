@@ -332,7 +332,7 @@ class DriverAgainstScriptedServerTest {
              Connection c = DriverManager.getConnection(server.url() + "?user=alice")) {
             Request.Hello hello = server.received(Request.Hello.class).get(0);
             assertEquals(0x5354524C, hello.magic());
-            assertEquals(1, hello.version());
+            assertEquals(2, hello.version());
             assertEquals("alice", hello.user());
             assertEquals("starling-jdbc", hello.clientName());
             assertEquals("test", c.getMetaData().getDatabaseProductVersion());

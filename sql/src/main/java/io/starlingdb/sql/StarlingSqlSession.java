@@ -33,7 +33,9 @@ import io.starlingdb.sql.exec.TextShape;
 import io.starlingdb.sql.exec.TreeShape;
 import org.apache.calcite.sql.SqlUpdate;
 import org.apache.calcite.sql.ddl.SqlCreateTable;
+import org.apache.calcite.sql.ddl.SqlCreateView;
 import org.apache.calcite.sql.ddl.SqlDropTable;
+import org.apache.calcite.sql.ddl.SqlDropView;
 
 /**
  * One client's session. In auto-commit mode each statement runs in its own transaction; a
@@ -181,7 +183,7 @@ final class StarlingSqlSession implements SqlSession {
         SqlNode node = QueryCompiler.parse(sql);
         List<ColumnMeta> columns = List.of();
         if (node instanceof SqlCreateTable || node instanceof SqlDropTable || node instanceof SqlCreateIndex
-                || node instanceof SqlDropIndex) {
+                || node instanceof SqlDropIndex || node instanceof SqlCreateView || node instanceof SqlDropView) {
             return new Prepared(sql, version, new DdlPlan(node), 0, List.of(), List.of(), columns);
         }
         int userParameters = QueryCompiler.countParameters(node);
@@ -406,6 +408,10 @@ final class StarlingSqlSession implements SqlSession {
                 staged = Ddl.dropTable(drop, catalog, base, txn, engine.tableStorage());
             } else if (node instanceof SqlCreateIndex create) {
                 staged = Ddl.createIndex(create, catalog, base, txn);
+            } else if (node instanceof SqlCreateView create) {
+                staged = Ddl.createView(create, catalog, base, txn);
+            } else if (node instanceof SqlDropView drop) {
+                staged = Ddl.dropView(drop, catalog, base, txn);
             } else {
                 staged = Ddl.dropIndex((SqlDropIndex) node, catalog, base, txn);
             }
@@ -520,9 +526,17 @@ final class StarlingSqlSession implements SqlSession {
             List<CatalogView.IndexInfo> indexes = new ArrayList<>();
             for (IndexDef index : t.indexes()) {
                 indexes.add(new CatalogView.IndexInfo(index.name(), index.unique(),
-                        Arrays.stream(index.columns()).mapToObj(i -> t.columns().get(i).name()).toList()));
+                        Arrays.stream(index.columns()).mapToObj(i -> t.columns().get(i).name()).toList(),
+                        java.util.Collections.nCopies(index.columns().length, false)));
             }
-            tables.add(new CatalogView.TableInfo("PUBLIC", t.name(), columns, pk, indexes));
+            tables.add(new CatalogView.TableInfo("PUBLIC", t.name(), CatalogView.TableInfo.TABLE, columns, pk, indexes));
+        }
+        QueryCompiler compiler = engine.compiler();
+        if (compiler.catalog().version() == snapshot.version()) {
+            for (io.starlingdb.sql.catalog.ViewDef v : snapshot.views().values()) {
+                tables.add(new CatalogView.TableInfo("PUBLIC", v.name(), CatalogView.TableInfo.VIEW, viewColumns(compiler, v.name()),
+                        List.of(), List.of()));
+            }
         }
         long version = snapshot.version();
         return new CatalogView() {
@@ -536,6 +550,22 @@ final class StarlingSqlSession implements SqlSession {
                 return tables;
             }
         };
+    }
+
+    /** A view's columns as its query types them now; none if it cannot be read (its table was dropped). */
+    private static List<CatalogView.ColumnInfo> viewColumns(QueryCompiler compiler, String view) {
+        List<CatalogView.ColumnInfo> columns = new ArrayList<>();
+        try {
+            RelDataType rowType = compiler.rootSchema().getSubSchema("PUBLIC").getTable(view).getRowType(compiler.typeFactory());
+            for (org.apache.calcite.rel.type.RelDataTypeField field : rowType.getFieldList()) {
+                ColumnMeta meta = QueryCompiler.columnMeta(field.getName(), field.getType(), view);
+                columns.add(new CatalogView.ColumnInfo(field.getName(), meta.jdbcType(), meta.typeName(), meta.precision(),
+                        meta.scale(), meta.nullable(), null));
+            }
+        } catch (io.starlingdb.sql.schema.InvalidViewException e) {
+            return List.of();
+        }
+        return columns;
     }
 
     @Override

@@ -5,8 +5,8 @@ public final class Limits {
 
     /** First four bytes of every connection: "STRL". */
     public static final int MAGIC = 0x5354524C;
-    /** The protocol version this code speaks. */
-    public static final int PROTOCOL_VERSION = 1;
+    /** The protocol version this code speaks (2: a Catalog's tables say whether each is a TABLE or a VIEW). */
+    public static final int PROTOCOL_VERSION = 2;
     /** Default and maximum size of one frame's body, in bytes (16 MiB). */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
     /** Longest string (SQL text, VARCHAR value, name) in bytes of UTF-8 (8 MiB). */

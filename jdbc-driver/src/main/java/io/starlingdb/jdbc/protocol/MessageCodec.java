@@ -165,7 +165,7 @@ public final class MessageCodec {
         } else if (response instanceof Response.Catalog c) {
             w.writeByte(CATALOG).writeLong(c.version()).writeInt(c.tables().size());
                 for (TableDescription t : c.tables()) {
-                    w.writeString(t.schema()).writeString(t.name()).writeInt(t.columns().size());
+                    w.writeString(t.schema()).writeString(t.name()).writeString(t.type()).writeInt(t.columns().size());
                     for (TableDescription.Column col : t.columns()) {
                         w.writeString(col.name()).writeInt(col.jdbcType()).writeString(col.typeName()).writeInt(col.precision())
                                 .writeInt(col.scale()).writeBoolean(col.nullable()).writeString(col.defaultValue());
@@ -175,6 +175,7 @@ public final class MessageCodec {
                     for (TableDescription.Index index : t.indexes()) {
                         w.writeString(index.name()).writeBoolean(index.unique());
                         writeStrings(w, index.columns());
+                        index.descending().forEach(w::writeBoolean);
                     }
                 }
         } else {
@@ -217,6 +218,7 @@ public final class MessageCodec {
                 for (int i = 0; i < n; i++) {
                     String schema = r.readString();
                     String name = r.readString();
+                    String kind = r.readString();
                     int nc = r.readCount(Limits.MAX_COLUMNS, "column");
                     List<TableDescription.Column> columns = new ArrayList<>(nc);
                     for (int c = 0; c < nc; c++) {
@@ -227,9 +229,16 @@ public final class MessageCodec {
                     int ni = r.readCount(Limits.MAX_LIST_ENTRIES, "index");
                     List<TableDescription.Index> indexes = new ArrayList<>(Math.min(ni, 1024));
                     for (int x = 0; x < ni; x++) {
-                        indexes.add(new TableDescription.Index(r.readString(), r.readBoolean(), readStrings(r)));
+                        String indexName = r.readString();
+                        boolean unique = r.readBoolean();
+                        List<String> indexColumns = readStrings(r);
+                        List<Boolean> descending = new ArrayList<>(indexColumns.size());
+                        for (int c = 0; c < indexColumns.size(); c++) {
+                            descending.add(r.readBoolean());
+                        }
+                        indexes.add(new TableDescription.Index(indexName, unique, indexColumns, descending));
                     }
-                    tables.add(new TableDescription(schema, name, columns, pk, indexes));
+                    tables.add(new TableDescription(schema, name, kind, columns, pk, indexes));
                 }
                 yield new Response.Catalog(version, tables);
             }

@@ -67,11 +67,11 @@ class MessageCodecTest {
                 new Response.Rows(List.<Object[]>of(EVERY_VALUE.toArray()), false),
                 new Response.Prepared(9, List.of(new ColumnInfo("?1", "?1", Types.OTHER, "ANY", 0, 0, true, "")), COLUMNS),
                 new Response.Catalog(12, List.of(
-                        new TableDescription("PUBLIC", "T", List.of(
+                        new TableDescription("PUBLIC", "T", "TABLE", List.of(
                                 new TableDescription.Column("ID", Types.INTEGER, "INTEGER", 10, 0, false, null),
                                 new TableDescription.Column("NAME", Types.VARCHAR, "VARCHAR", 20, 0, true, "'x'")),
-                                List.of("ID"), List.of(new TableDescription.Index("T_NAME", false, List.of("NAME")))),
-                        new TableDescription("PUBLIC", "EMPTY", List.of(), List.of(), List.of()))));
+                                List.of("ID"), List.of(new TableDescription.Index("T_NAME", false, List.of("NAME", "ID"), List.of(true, false)))),
+                        new TableDescription("PUBLIC", "EMPTY", "VIEW", List.of(), List.of(), List.of()))));
     }
 
     /** Records with Object[] rows do not compare by content; their string forms with arrays expanded do. */
@@ -157,10 +157,11 @@ class MessageCodecTest {
     /** The example session of docs/protocol.md, byte for byte. */
     @Test
     void documentedExampleBytes() {
-        assertArrayEquals(hex("00 00 00 15 01 53 54 52 4c 00 00 00 01 00 00 00 04 64 65 6d 6f 00 00 00 00"),
-                framed(MessageCodec.encode(new Request.Hello(Limits.MAGIC, 1, "demo", ""))));
-        assertArrayEquals(hex("00 00 00 20 65 00 00 00 01 00 00 00 08 53 74 61 72 6c 69 6e 67 00 00 00 05 30 2e 31 2e 30"
-                + " 00 00 00 02 6e 31"), framed(MessageCodec.encode(new Response.HelloOk(1, "Starling", "0.1.0", "n1"))));
+        assertArrayEquals(hex("00 00 00 15 01 53 54 52 4c 00 00 00 02 00 00 00 04 64 65 6d 6f 00 00 00 00"),
+                framed(MessageCodec.encode(new Request.Hello(Limits.MAGIC, Limits.PROTOCOL_VERSION, "demo", ""))));
+        assertArrayEquals(hex("00 00 00 20 65 00 00 00 02 00 00 00 08 53 74 61 72 6c 69 6e 67 00 00 00 05 30 2e 31 2e 30"
+                + " 00 00 00 02 6e 31"), framed(MessageCodec.encode(new Response.HelloOk(Limits.PROTOCOL_VERSION, "Starling",
+                "0.1.0", "n1"))));
         assertArrayEquals(hex("00 00 00 1a 02 00 00 00 08 53 45 4c 45 43 54 20 3f 00 00 00 00 00 00 00 01 02 00 00 00 2a"),
                 framed(MessageCodec.encode(new Request.Execute("SELECT ?", List.of(42), 0))));
         assertArrayEquals(hex("00 00 00 47 6a ff ff ff ff 00 00 00 01 00 00 00 06 45 58 50 52 24 30 00 00 00 06 45 58 50 52 24 30"

@@ -320,9 +320,9 @@ final class ClientSession implements AutoCloseable {
             }
             List<TableDescription.Index> indexes = new ArrayList<>();
             for (CatalogView.IndexInfo i : t.indexes()) {
-                indexes.add(new TableDescription.Index(i.name(), i.unique(), i.columns()));
+                indexes.add(new TableDescription.Index(i.name(), i.unique(), i.columns(), i.descending()));
             }
-            tables.add(new TableDescription(t.schema(), t.name(), columns, t.primaryKey(), indexes));
+            tables.add(new TableDescription(t.schema(), t.name(), t.type(), columns, t.primaryKey(), indexes));
         }
         return new Response.Catalog(view.version(), tables);
     }

@@ -838,6 +838,55 @@ class JdbcEndToEndTest extends SharedNodeTest {
     }
 
     @Test
+    void viewsAreListedAsViewsAndReadThroughJdbc() throws Exception {
+        try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE viewed (id INTEGER PRIMARY KEY, name VARCHAR(20), pay DOUBLE)");
+            s.executeUpdate("INSERT INTO viewed VALUES (1, 'ann', 10.5), (2, 'bob', 3.0)");
+            s.execute("CREATE VIEW viewed_rich (who, pay) AS SELECT name, pay FROM viewed WHERE pay > 5");
+            DatabaseMetaData md = c.getMetaData();
+            List<String> all = new ArrayList<>();
+            try (ResultSet rs = md.getTables(null, "PUBLIC", "VIEWED%", null)) {
+                while (rs.next()) {
+                    all.add(rs.getString("TABLE_NAME") + ":" + rs.getString("TABLE_TYPE"));
+                }
+            }
+            assertEquals(List.of("VIEWED:TABLE", "VIEWED_RICH:VIEW"), all);
+            List<String> views = new ArrayList<>();
+            try (ResultSet rs = md.getTables(null, null, "%", new String[] {"VIEW"})) {
+                while (rs.next()) {
+                    views.add(rs.getString("TABLE_NAME"));
+                }
+            }
+            assertEquals(List.of("VIEWED_RICH"), views);
+            List<String> columns = new ArrayList<>();
+            try (ResultSet rs = md.getColumns(null, null, "VIEWED_RICH", "%")) {
+                while (rs.next()) {
+                    columns.add(rs.getString("COLUMN_NAME") + " " + rs.getInt("DATA_TYPE"));
+                }
+            }
+            assertEquals(List.of("WHO " + Types.VARCHAR, "PAY " + Types.DOUBLE), columns);
+            List<String> types = new ArrayList<>();
+            try (ResultSet rs = md.getTableTypes()) {
+                while (rs.next()) {
+                    types.add(rs.getString(1));
+                }
+            }
+            assertEquals(List.of("TABLE", "VIEW"), types);
+            try (ResultSet rs = s.executeQuery("SELECT who FROM viewed_rich")) {
+                assertTrue(rs.next());
+                assertEquals("ann", rs.getString(1));
+                assertFalse(rs.next());
+            }
+            SQLException write = assertThrows(SQLException.class, () -> s.executeUpdate("DELETE FROM viewed_rich"));
+            assertEquals("42809", write.getSQLState());
+            s.execute("DROP VIEW viewed_rich");
+            try (ResultSet rs = md.getTables(null, null, "%", new String[] {"VIEW"})) {
+                assertFalse(rs.next());
+            }
+        }
+    }
+
+    @Test
     void secondaryIndexesAppearInIndexInfo() throws Exception {
         try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE indexed (id INTEGER NOT NULL, email VARCHAR(40), city VARCHAR(20), PRIMARY KEY (id))");

@@ -30,13 +30,24 @@ public final class Catalog {
     static final int CATALOG_TABLE_ID = 0;
     private static final int TABLES_SECTION = 1;
     private static final int COUNTERS_SECTION = 2;
+    /** Views, keyed by name; a catalog written before views existed simply has none. */
+    private static final int VIEWS_SECTION = 3;
+    /** Format of a view entry. */
+    private static final int VIEW_FORMAT_VERSION = 1;
     /** Version 2 adds secondary indexes; version 1 entries (no indexes) are still read. */
     private static final int FORMAT_VERSION = 2;
 
-    /** An immutable view of the catalog at one version. */
-    public record Snapshot(long version, Map<String, TableDef> tables, int nextTableId) {
+    /**
+     * An immutable picture of the catalog at one version. Tables and views share one name
+     * space: no view has the name of a table.
+     */
+    public record Snapshot(long version, Map<String, TableDef> tables, Map<String, ViewDef> views, int nextTableId) {
         public TableDef table(String name) {
             return tables.get(name);
+        }
+
+        public ViewDef view(String name) {
+            return views.get(name);
         }
 
         /** The table that has an index of this name, or null. */
@@ -64,6 +75,7 @@ public final class Catalog {
 
     private Snapshot load() {
         Map<String, TableDef> tables = new TreeMap<>();
+        Map<String, ViewDef> views = new TreeMap<>();
         long version = 0;
         int nextTableId = 1;
         try (Transaction txn = store.begin()) {
@@ -80,11 +92,18 @@ public final class Catalog {
                     tables.put(table.name(), table);
                 }
             }
+            byte[] viewsFrom = new KeyEncoder().writeTableId(CATALOG_TABLE_ID).writeTableId(VIEWS_SECTION).toBytes();
+            try (KvCursor cursor = txn.scan(viewsFrom, KeyEncoder.prefixEnd(viewsFrom))) {
+                while (cursor.next()) {
+                    ViewDef view = decodeView(cursor.value());
+                    views.put(view.name(), view);
+                }
+            }
             txn.rollback();
         } catch (IOException e) {
             throw new UncheckedIOException("the stored catalog is unreadable", e);
         }
-        return new Snapshot(version, Collections.unmodifiableMap(tables), nextTableId);
+        return new Snapshot(version, Collections.unmodifiableMap(tables), Collections.unmodifiableMap(views), nextTableId);
     }
 
     /**
@@ -102,6 +121,28 @@ public final class Catalog {
             nextTableId = Math.max(nextTableId, table.id() + 1);
             txn.put(tableKey(name), encode(table));
         }
+        long version = stageCounters(txn, base, nextTableId);
+        return new Snapshot(version, Collections.unmodifiableMap(tables), base.views(), nextTableId);
+    }
+
+    /**
+     * Writes a new or replaced view (or removes one, when view is null) in the given
+     * transaction; call {@link #publish} after the transaction commits.
+     */
+    public Snapshot stageView(Transaction txn, Snapshot base, String name, ViewDef view) {
+        Map<String, ViewDef> views = new TreeMap<>(base.views());
+        if (view == null) {
+            views.remove(name);
+            txn.delete(viewKey(name));
+        } else {
+            views.put(name, view);
+            txn.put(viewKey(name), encodeView(view));
+        }
+        long version = stageCounters(txn, base, base.nextTableId());
+        return new Snapshot(version, base.tables(), Collections.unmodifiableMap(views), base.nextTableId());
+    }
+
+    private static long stageCounters(Transaction txn, Snapshot base, int nextTableId) {
         long version = base.version() + 1;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -111,7 +152,7 @@ public final class Catalog {
             throw new UncheckedIOException(e);
         }
         txn.put(countersKey(), bytes.toByteArray());
-        return new Snapshot(version, Collections.unmodifiableMap(tables), nextTableId);
+        return version;
     }
 
     /** Makes a staged snapshot current once its transaction has committed. */
@@ -128,6 +169,47 @@ public final class Catalog {
     private static byte[] tableKey(String name) {
         return new KeyEncoder().writeTableId(CATALOG_TABLE_ID).writeTableId(TABLES_SECTION)
                 .write(ValueType.VARCHAR, name, false).toBytes();
+    }
+
+    private static byte[] viewKey(String name) {
+        return new KeyEncoder().writeTableId(CATALOG_TABLE_ID).writeTableId(VIEWS_SECTION)
+                .write(ValueType.VARCHAR, name, false).toBytes();
+    }
+
+    private static byte[] encodeView(ViewDef view) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(VIEW_FORMAT_VERSION);
+            out.writeUTF(view.name());
+            // writeUTF stops at 64 KiB; a view's text may be longer.
+            byte[] sql = view.sql().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeInt(sql.length);
+            out.write(sql);
+            out.writeInt(view.columns().size());
+            for (String column : view.columns()) {
+                out.writeUTF(column);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static ViewDef decodeView(byte[] bytes) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+        int format = in.readInt();
+        if (format != VIEW_FORMAT_VERSION) {
+            throw new IOException("catalog view entry format " + format + " is not supported by this version");
+        }
+        String name = in.readUTF();
+        byte[] sql = new byte[in.readInt()];
+        in.readFully(sql);
+        int n = in.readInt();
+        List<String> columns = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            columns.add(in.readUTF());
+        }
+        return new ViewDef(name, new String(sql, java.nio.charset.StandardCharsets.UTF_8), columns);
     }
 
     private static byte[] encode(TableDef table) {

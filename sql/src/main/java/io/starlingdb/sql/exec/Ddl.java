@@ -9,6 +9,8 @@ import io.starlingdb.sql.catalog.ColumnDef;
 import io.starlingdb.engine.encoding.KeyEncoder;
 import io.starlingdb.sql.catalog.IndexDef;
 import io.starlingdb.sql.catalog.TableDef;
+import io.starlingdb.sql.catalog.ViewDef;
+import io.starlingdb.sql.ColumnMeta;
 import io.starlingdb.sql.parser.SqlCreateIndex;
 import io.starlingdb.sql.parser.SqlDropIndex;
 import io.starlingdb.sql.schema.TableStorage;
@@ -29,13 +31,18 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.ddl.SqlColumnDeclaration;
 import org.apache.calcite.sql.ddl.SqlCreateTable;
+import org.apache.calcite.sql.ddl.SqlCreateView;
 import org.apache.calcite.sql.ddl.SqlDropTable;
+import org.apache.calcite.sql.ddl.SqlDropView;
 import org.apache.calcite.sql.ddl.SqlKeyConstraint;
 import org.apache.calcite.sql.dialect.CalciteSqlDialect;
 import org.apache.calcite.util.DateString;
 import org.apache.calcite.util.TimestampString;
 
-/** CREATE TABLE and DROP TABLE: checked, then written to the catalog in the given transaction. */
+/**
+ * CREATE and DROP of tables, indexes and views: checked, then written to the catalog in the
+ * given transaction. Tables and views share one name space.
+ */
 public final class Ddl {
 
     /** Longest VARCHAR declared without a length (TEXT, STRING, VARCHAR), in characters. */
@@ -63,11 +70,11 @@ public final class Ddl {
     public static Catalog.Snapshot createTable(SqlCreateTable create, Catalog catalog, Catalog.Snapshot base, Transaction txn)
             throws SqlException {
         String table = name(create.name);
-        if (base.table(table) != null) {
+        if (base.table(table) != null || base.view(table) != null) {
             if (create.ifNotExists) {
                 return null;
             }
-            throw new SqlException("42S01", "table " + table + " already exists");
+            throw new SqlException("42S01", (base.view(table) != null ? "a view named " : "table ") + table + " already exists");
         }
         if (create.query != null) {
             throw new SqlException("0A000", "CREATE TABLE ... AS SELECT is not supported; create the table, then INSERT ... SELECT");
@@ -202,6 +209,9 @@ public final class Ddl {
                                              TableStorage storage) throws SqlException {
         String table = name(drop.name);
         TableDef def = base.table(table);
+        if (def == null && base.view(table) != null) {
+            throw new SqlException("42809", table + " is a view, not a table; drop it with DROP VIEW");
+        }
         if (def == null) {
             if (drop.ifExists) {
                 return null;
@@ -227,6 +237,9 @@ public final class Ddl {
         }
         IndexSpec create = new IndexSpec(name(node.name), name(node.table), columnNames, node.unique, node.ifNotExists);
         TableDef table = base.table(create.table());
+        if (table == null && base.view(create.table()) != null) {
+            throw new SqlException("42809", create.table() + " is a view; indexes are built on tables");
+        }
         if (table == null) {
             throw new SqlException("42S02", "table " + create.table() + " does not exist");
         }
@@ -294,5 +307,74 @@ public final class Ddl {
             }
         }
         return catalog.stage(txn, base, table.name(), table.withoutIndex(indexName));
+    }
+
+    /**
+     * Stages a new or replaced view. Its query is planned now, against the tables as they are,
+     * so a query that would not run is refused here; the view keeps the query's text and the
+     * names of its columns (as given, or the query's labels), and is expanded from the text in
+     * every query that reads it.
+     */
+    public static Catalog.Snapshot createView(SqlCreateView create, Catalog catalog, Catalog.Snapshot base, Transaction txn)
+            throws SqlException {
+        String view = name(create.name);
+        if (base.table(view) != null) {
+            if (create.getReplace()) {
+                throw new SqlException("42809", view + " is a table, not a view");
+            }
+            throw new SqlException("42P07", "a table named " + view + " already exists");
+        }
+        if (base.view(view) != null && !create.getReplace()) {
+            throw new SqlException("42P07", "view " + view + " already exists (CREATE OR REPLACE VIEW replaces it)");
+        }
+        if (QueryCompiler.countParameters(create.query) > 0) {
+            throw new SqlException("42000", "the query of view " + view + " has parameters (?); a view's query cannot have any");
+        }
+        // Calcite prints the tree with every identifier quoted, so the text parses back to the same query.
+        String sql = create.query.toSqlString(CalciteSqlDialect.DEFAULT).getSql();
+        QueryCompiler.Compiled compiled = new QueryCompiler(base).compile(QueryCompiler.parse(sql));
+        List<String> columns = new ArrayList<>();
+        if (create.columnList != null) {
+            for (SqlNode column : create.columnList) {
+                columns.add(((SqlIdentifier) column).getSimple());
+            }
+            if (columns.size() != compiled.columns().size()) {
+                throw new SqlException("42P16", "view " + view + " names " + columns.size() + " columns but its query returns "
+                        + compiled.columns().size());
+            }
+        } else {
+            for (ColumnMeta column : compiled.columns()) {
+                columns.add(column.label());
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        for (String column : columns) {
+            if (!seen.add(column)) {
+                throw new SqlException("42701", "column " + column + " appears twice in view " + view
+                        + "; name the view's columns: CREATE VIEW " + view + " (c1, c2, ...) AS ...");
+            }
+        }
+        Catalog.Snapshot staged = catalog.stageView(txn, base, view, new ViewDef(view, sql, columns));
+        if (create.getReplace()) {
+            // The new query may read a view that reads this one: such a view could never be read.
+            new QueryCompiler(staged).compile(QueryCompiler.parse("SELECT * FROM \"" + view.replace("\"", "\"\"") + "\""));
+        }
+        return staged;
+    }
+
+    /** Stages removal of a view. Views reading it fail from then on, until it is created again. */
+    public static Catalog.Snapshot dropView(SqlDropView drop, Catalog catalog, Catalog.Snapshot base, Transaction txn)
+            throws SqlException {
+        String view = name(drop.name);
+        if (base.view(view) == null) {
+            if (base.table(view) != null) {
+                throw new SqlException("42809", view + " is a table, not a view; drop it with DROP TABLE");
+            }
+            if (drop.ifExists) {
+                return null;
+            }
+            throw new SqlException("42P01", "view " + view + " does not exist");
+        }
+        return catalog.stageView(txn, base, view, null);
     }
 }

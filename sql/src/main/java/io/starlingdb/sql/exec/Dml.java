@@ -54,6 +54,9 @@ public final class Dml {
         }
         String name = Ddl.name(id);
         TableDef table = compiler.catalog().table(name);
+        if (table == null && compiler.catalog().view(name) != null) {
+            throw new SqlException("42809", name + " is a view; views cannot be written: INSERT, UPDATE and DELETE name a table");
+        }
         if (table == null) {
             throw new SqlException("42S02", "table " + name + " does not exist");
         }

@@ -4,6 +4,7 @@ import io.starlingdb.engine.LimitExceededException;
 import io.starlingdb.engine.txn.WriteConflictException;
 import io.starlingdb.sql.CancelSignal;
 import io.starlingdb.sql.SqlException;
+import io.starlingdb.sql.schema.InvalidViewException;
 import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.tools.ValidationException;
 
@@ -14,6 +15,10 @@ public final class Errors {
     }
 
     static SqlException validation(ValidationException e) {
+        SqlException view = invalidView(e);
+        if (view != null) {
+            return view;
+        }
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         String message = cause instanceof CalciteContextException c && c.getMessage() != null ? c.getMessage() : cause.getMessage();
         return new SqlException(stateOf(message), QueryCompiler.firstLine(message));
@@ -37,7 +42,21 @@ public final class Errors {
         return "42000";
     }
 
+    /** The error of a view that cannot be read, if that is why the statement failed. */
+    private static SqlException invalidView(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InvalidViewException invalid) {
+                return invalid.error();
+            }
+        }
+        return null;
+    }
+
     static SqlException planning(Throwable e) {
+        SqlException view = invalidView(e);
+        if (view != null) {
+            return view;
+        }
         if (e instanceof CalciteContextException c) {
             return new SqlException(stateOf(c.getMessage()), QueryCompiler.firstLine(c.getMessage()));
         }

@@ -240,12 +240,21 @@ public final class QueryCompiler {
     public QueryCompiler(Catalog.Snapshot catalog) {
         this.catalog = catalog;
         this.rootSchema = Frameworks.createRootSchema(false);
-        this.publicSchema = rootSchema.add("PUBLIC", new StarlingSchema(catalog));
+        this.publicSchema = rootSchema.add("PUBLIC", new StarlingSchema(catalog, this::viewRowType));
         rootSchema.add(StarlingSchema.ROW_IDS, StarlingSchema.rowIds(catalog));
         this.typeFactory = new JavaTypeFactoryImpl(TYPE_SYSTEM);
         this.cancelFlag = new AtomicBoolean();
         this.cancel = null;
         this.planningBudgetMillis = 0;
+    }
+
+    /** A view's stored query validated against this compiler's schema: its row type, with the query's own names. */
+    private RelDataType viewRowType(io.starlingdb.sql.catalog.ViewDef view) throws SqlException {
+        try {
+            return TreePlanner.validatedRowType(publicSchema, parse(view.sql()));
+        } catch (ValidationException e) {
+            throw Errors.validation(e);
+        }
     }
 
     private QueryCompiler(QueryCompiler shared, CancelSignal cancel, long planningBudgetMillis) {

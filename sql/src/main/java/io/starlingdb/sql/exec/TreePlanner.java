@@ -20,6 +20,7 @@ import org.apache.calcite.rel.RelCollationTraitDef;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.metadata.CachingRelMetadataProvider;
+import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.sql.SqlNode;
@@ -84,8 +85,7 @@ final class TreePlanner {
      */
     static Converted convert(SchemaPlus defaultSchema, SqlNode query, CancelFlag cancel) throws ValidationException {
         JavaTypeFactory typeFactory = new JavaTypeFactoryImpl(QueryCompiler.TYPE_SYSTEM);
-        CalciteCatalogReader catalogReader = new CalciteCatalogReader(CalciteSchema.from(root(defaultSchema)),
-                CalciteSchema.from(defaultSchema).path(null), typeFactory, CONNECTION);
+        CalciteCatalogReader catalogReader = catalogReader(defaultSchema, typeFactory);
         SqlValidator validator = validator(catalogReader, typeFactory);
         SqlNode validated;
         try {
@@ -102,6 +102,22 @@ final class TreePlanner {
         RelOptCluster cluster = RelOptCluster.create(planner, new RexBuilder(typeFactory));
         RelRoot root = toRel(validator, catalogReader, cluster, validated, true);
         return new Converted(root, planner);
+    }
+
+    /** Validates {@code query} (in place) and answers its row type: how a view's stored query is typed. */
+    static RelDataType validatedRowType(SchemaPlus defaultSchema, SqlNode query) throws ValidationException {
+        JavaTypeFactory typeFactory = new JavaTypeFactoryImpl(QueryCompiler.TYPE_SYSTEM);
+        SqlValidator validator = validator(catalogReader(defaultSchema, typeFactory), typeFactory);
+        try {
+            return validator.getValidatedNodeType(validator.validate(query));
+        } catch (RuntimeException e) {
+            throw new ValidationException(e);
+        }
+    }
+
+    private static CalciteCatalogReader catalogReader(SchemaPlus defaultSchema, JavaTypeFactory typeFactory) {
+        return new CalciteCatalogReader(CalciteSchema.from(root(defaultSchema)), CalciteSchema.from(defaultSchema).path(null),
+                typeFactory, CONNECTION);
     }
 
     private static SqlValidator validator(CalciteCatalogReader catalogReader, JavaTypeFactory typeFactory) {
