@@ -202,7 +202,9 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                 return;
             }
             RaftState state = store.load(group, initialIfNew);
-            sm.restore(state.snapshot() == null ? null : state.snapshot().data());
+            if (!sm.isDurable()) {
+                sm.restore(state.snapshot() == null ? null : state.snapshot().data());
+            }
             Group g = new Group(group, new RaftCore(nodeId, config, new Random(random.nextLong()), state), sm);
             groups.put(group, g);
             dirty.add(g);
@@ -415,8 +417,16 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         if (chunk.last()) {
             snapshotsIn.remove(key);
             Snapshot s = h.snapshot();
-            Snapshot whole = new Snapshot(s.index(), s.term(), s.conf(), in.bytes.toByteArray());
-            g.core.step(h.withSnapshot(whole));
+            byte[] data = in.bytes.toByteArray();
+            if (g.sm.isDurable()) {
+                // Installed before Raft records it (StateMachine.isDurable); the log store keeps no copy.
+                if (g.core.wouldRestore(h)) {
+                    g.sm.restore(data);
+                    unknownPendingUpTo(g, s.index());
+                }
+                data = new byte[0];
+            }
+            g.core.step(h.withSnapshot(new Snapshot(s.index(), s.term(), s.conf(), data)));
             dirty.add(g);
         }
     }
@@ -595,7 +605,9 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
 
     private void apply(Group g, Ready rd) {
         if (rd.snapshot() != null) {
-            g.sm.restore(rd.snapshot().data());
+            if (!g.sm.isDurable()) {
+                g.sm.restore(rd.snapshot().data());
+            }
             unknownPendingUpTo(g, rd.snapshot().index());
         }
         for (Entry e : rd.committedEntries()) {
@@ -651,7 +663,8 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
 
     private void maybeCompact(Group g) {
         if (g.core.applied() - g.core.snapshotIndex() >= config.compactAfterEntries()) {
-            Snapshot s = g.core.compact(g.sm.snapshot());
+            // A durable state machine needs only the snapshot point: its data is taken when a follower needs it.
+            Snapshot s = g.core.compact(g.sm.isDurable() ? new byte[0] : g.sm.snapshot());
             if (s != null) {
                 store.compact(g.id, s);
             }

@@ -588,6 +588,22 @@ public final class RaftCore {
         return false;
     }
 
+    /**
+     * Whether stepping this SNAPSHOT message would replace the log with the snapshot (rather
+     * than ignore it as stale, or only commit up to it because the log already holds its
+     * index). A driver whose state machine installs snapshots itself installs it first, then
+     * steps the message: only then is every entry this replica could lose with its log either
+     * covered by the snapshot or never committable.
+     */
+    public boolean wouldRestore(Message m) {
+        if (m.type() != MessageType.SNAPSHOT || m.to() != id || m.term() < term
+                || (m.term() == term && role == Role.LEADER)) {
+            return false;
+        }
+        Snapshot s = m.snapshot();
+        return s.index() > log.committed() && !log.matchTerm(s.index(), s.term());
+    }
+
     // ---------------------------------------------------------------- messages
 
     /** Handles a message from another replica. Messages for other nodes or from the future of a restart are fine. */

@@ -16,9 +16,31 @@ public interface StateMachine {
     default void applyConfChange(long index, ConfChange change) {
     }
 
-    /** The whole state, to send to a follower that is too far behind and to compact the log. */
+    /**
+     * The whole state as of the last applied index: sent to a follower that is too far behind
+     * and, unless the state machine {@link #isDurable() is durable}, kept when the log is compacted.
+     */
     byte[] snapshot();
 
-    /** Replaces the whole state with a snapshot (null: the empty state). */
+    /**
+     * Replaces the whole state with a snapshot (null or empty: keep the state, there is none to
+     * install). A durable state machine installs it in one atomic write and skips it if it is
+     * not ahead of its own applied index.
+     */
     void restore(byte[] snapshot);
+
+    /**
+     * Whether the state machine keeps its state and its applied index durable by itself, in one
+     * atomic write per applied entry, and skips entries at or below that index when they are
+     * applied again. Then compaction records only the snapshot point (index, term,
+     * configuration) — the log store never holds a copy of the state — a snapshot for a
+     * follower is taken from the state machine when it is sent, and a follower installs a
+     * received snapshot into the state machine before Raft records it, so that a crash in
+     * between leaves the state machine ahead of the log, never behind its snapshot point.
+     * An in-memory state machine (false) is rebuilt after a restart from the snapshot kept with
+     * the log.
+     */
+    default boolean isDurable() {
+        return false;
+    }
 }

@@ -408,6 +408,12 @@ public final class RangeStateMachine implements StateMachine {
      * replica skipped; the cut-off part belongs to no replica here any more) in one batch. The
      * first snapshot of an uninitialised replica gives it its state.
      */
+    /** Data, descriptor and applied index go into one batch per command: see the class comment. */
+    @Override
+    public boolean isDurable() {
+        return true;
+    }
+
     @Override
     public void restore(byte[] data) {
         if (data == null || data.length == 0) {

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReplicaSnapshotTest {
 
-    private static final RaftConfig config = RaftConfig.defaults().withTickMillis(25);
+    private RaftConfig config = RaftConfig.defaults().withTickMillis(25);
     /** The first user range of a new cluster (the meta range, range 1, stays on stores 1-3). */
     private static final long range = MetaKeys.firstUserRangeId;
 
@@ -239,5 +239,55 @@ class ReplicaSnapshotTest {
         startNode(4);
         assertArrayEquals(b("1"), localValue(4, "x"));
         assertEquals(1, stores[4].descriptors().size());
+    }
+
+    @Test
+    void compactionKeepsOnlyTheSnapshotPointAndALaggingReplicaCatchesUpFromTheRangeItself() throws Exception {
+        config = config.withSnapshots(20, 1024);
+        for (int i = 1; i <= 3; i++) {
+            startNode(i);
+        }
+        put("first", "1");
+        int lagging = leader() == 3 ? 2 : 3;
+        stopNode(lagging);
+        for (int k = 0; k < 100; k++) {
+            put("key" + k, "v" + k);
+        }
+        int lead = leader();
+        await("the leader compacted its log", () -> {
+            try {
+                return rafts[lead].status(range).get(5, TimeUnit.SECONDS).snapshotIndex() > RangeStateMachine.initialIndex + 50;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        long chunksBefore = hub.snapshotChunks();
+        startNode(lagging);
+        await("the lagging replica caught up", () -> {
+            try {
+                return localValue(lagging, "key99") != null;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTrue(hub.snapshotChunks() > chunksBefore, "it caught up from a snapshot");
+        for (int k = 0; k < 100; k++) {
+            assertArrayEquals(b("v" + k), localValue(lagging, "key" + k));
+        }
+        // The Raft state holds the snapshot point only, on the leader (compaction) and on the
+        // replica that installed a snapshot: the range's data lives in the range's keys alone.
+        for (int id : new int[] {lead, lagging}) {
+            stopNode(id);
+            try (RocksStorage s = RocksStorage.open(dir.resolve("n" + id), StorageOptions.small())) {
+                io.starlingdb.engine.raft.Snapshot point = new RaftLogStore(s).load(range, ConfState.NONE).snapshot();
+                assertTrue(point.index() > RangeStateMachine.initialIndex, "snapshot point " + point);
+                assertEquals(0, point.data().length, "snapshot point " + point);
+            }
+            startNode(id);
+        }
+        assertArrayEquals(b("v7"), localValue(lagging, "key7"));
+        put("after", "restart");
+        assertArrayEquals(b("restart"),
+                ((RangeResult.Value) untilOk(RangeRpc.Request.get(range, b("after"))).result()).value());
     }
 }

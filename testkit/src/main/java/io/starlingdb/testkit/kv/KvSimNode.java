@@ -98,12 +98,8 @@ final class KvSimNode implements RangeHost {
 
     private void startReplica(RangeDescriptor d) {
         RaftCore core = new RaftCore(id, sim.params().raft(), new Random(random.nextLong()), disk.loadGroup(d.rangeId(), RangeStateMachine.initialRaftState(d.conf())));
+        // The range's state is durable by itself (RangeStateMachine.isDurable): the Raft snapshot holds no copy.
         RangeStateMachine sm = RangeStateMachine.open(store, d.rangeId(), this);
-        Snapshot s = disk.current().groups.get(d.rangeId()).snapshot;
-        if (s != null) {
-            store.applying(d.rangeId(), s.index());
-            sm.restore(s.data());
-        }
         replicas.put(d.rangeId(), new Replica(d.rangeId(), core, sm));
     }
 
@@ -139,6 +135,22 @@ final class KvSimNode implements RangeHost {
         if (r == null) {
             return; // a range this node does not hold (yet): the sender retries
         }
+        if (r.core.wouldRestore(m)) {
+            // As the driver does for a durable state machine: install the snapshot, then let Raft record it.
+            Snapshot s = m.snapshot();
+            store.applying(r.rangeId, s.index());
+            r.sm.restore(s.data());
+            KvSimChecks checks = sim.checks(r.rangeId);
+            if (r.sm.appliedIndex() == s.index()) {
+                checks.safety().onSnapshotRestored(id, s.index(), checks.digest(r.sm));
+            }
+            sim.trace("n" + id + " r" + r.rangeId + " installed " + s + " -> " + r.sm.descriptor());
+            unknownUpTo(r, s.index());
+        }
+        if (m.type() == MessageType.SNAPSHOT) {
+            Snapshot s = m.snapshot();
+            m = m.withSnapshot(new Snapshot(s.index(), s.term(), s.conf(), new byte[0]));
+        }
         r.core.step(m);
         process(r);
     }
@@ -170,11 +182,7 @@ final class KvSimNode implements RangeHost {
                 }
             }
             if (rd.snapshot() != null) {
-                store.applying(r.rangeId, rd.snapshot().index());
-                r.sm.restore(rd.snapshot().data());
-                checks.safety().onSnapshotRestored(id, rd.snapshot().index(), checks.digest(r.sm));
-                sim.trace("n" + id + " r" + r.rangeId + " restored " + rd.snapshot() + " -> " + r.sm.descriptor());
-                unknownUpTo(r, rd.snapshot().index());
+                unknownUpTo(r, rd.snapshot().index()); // the state machine installed it before the step
             }
             for (Entry e : rd.committedEntries()) {
                 apply(r, e, checks);
@@ -263,7 +271,7 @@ final class KvSimNode implements RangeHost {
 
     private void maybeCompact(Replica r) {
         if (r.core.applied() - r.core.snapshotIndex() >= sim.params().raft().compactAfterEntries()) {
-            Snapshot s = r.core.compact(r.sm.snapshot());
+            Snapshot s = r.core.compact(new byte[0]); // the snapshot point only: the range's state is durable
             if (s != null) {
                 disk.compact(r.rangeId, s);
             }
