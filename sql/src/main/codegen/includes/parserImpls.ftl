@@ -7,7 +7,7 @@
   calcite-server's parser produces; CREATE INDEX and DROP INDEX produce
   io.starlingdb.sql.parser.SqlCreateIndex and SqlDropIndex.
 
-  Semantic errors found while parsing (two primary keys, DESC index columns, ...) are thrown
+  Semantic errors found while parsing (two primary keys, ...) are thrown
   through StarlingParserSupport.error, which the parser turns into a SqlParseException that
   carries our message and the position of the offending clause.
 -->
@@ -207,7 +207,7 @@ SqlDrop StarlingDropTable(Span s, boolean replace) :
     }
 }
 
-/** CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON table (column [ASC], ...) */
+/** CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON table (column [ASC | DESC], ...) */
 SqlCreate StarlingCreateIndex(Span s, boolean replace) :
 {
     boolean unique = false;
@@ -250,22 +250,21 @@ SqlNodeList StarlingIndexColumnList() :
     }
 }
 
+/** column [ASC | DESC]: a descending column is the identifier wrapped in DESC. */
 void StarlingIndexColumn(List<SqlNode> list) :
 {
     final SqlIdentifier id;
+    boolean descending = false;
 }
 {
     id = SimpleIdentifier()
     [
         <ASC>
     |
-        <DESC> {
-            throw StarlingParserSupport.error(getPos(),
-                "descending index columns are not supported");
-        }
+        <DESC> { descending = true; }
     ]
     {
-        list.add(id);
+        list.add(descending ? SqlStdOperatorTable.DESC.createCall(id.getParserPosition(), id) : id);
     }
 }
 

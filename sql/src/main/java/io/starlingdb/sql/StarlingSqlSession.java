@@ -527,7 +527,7 @@ final class StarlingSqlSession implements SqlSession {
             for (IndexDef index : t.indexes()) {
                 indexes.add(new CatalogView.IndexInfo(index.name(), index.unique(),
                         Arrays.stream(index.columns()).mapToObj(i -> t.columns().get(i).name()).toList(),
-                        java.util.Collections.nCopies(index.columns().length, false)));
+                        descendingFlags(index)));
             }
             tables.add(new CatalogView.TableInfo("PUBLIC", t.name(), CatalogView.TableInfo.TABLE, columns, pk, indexes));
         }
@@ -550,6 +550,14 @@ final class StarlingSqlSession implements SqlSession {
                 return tables;
             }
         };
+    }
+
+    private static List<Boolean> descendingFlags(IndexDef index) {
+        List<Boolean> out = new ArrayList<>(index.descending().length);
+        for (boolean d : index.descending()) {
+            out.add(d);
+        }
+        return out;
     }
 
     /** A view's columns as its query types them now; none if it cannot be read (its table was dropped). */

@@ -891,16 +891,16 @@ class JdbcEndToEndTest extends SharedNodeTest {
         try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE indexed (id INTEGER NOT NULL, email VARCHAR(40), city VARCHAR(20), PRIMARY KEY (id))");
             s.execute("CREATE UNIQUE INDEX indexed_email ON indexed (email)");
-            s.execute("CREATE INDEX indexed_city ON indexed (city, id)");
+            s.execute("CREATE INDEX indexed_city ON indexed (city DESC, id)");
             List<String> all = new ArrayList<>();
             try (ResultSet rs = c.getMetaData().getIndexInfo(null, "PUBLIC", "INDEXED", false, true)) {
                 while (rs.next()) {
                     all.add(rs.getString("INDEX_NAME") + ":" + rs.getShort("ORDINAL_POSITION") + ":" + rs.getString("COLUMN_NAME")
-                            + ":" + (rs.getBoolean("NON_UNIQUE") ? "non-unique" : "unique"));
+                            + ":" + (rs.getBoolean("NON_UNIQUE") ? "non-unique" : "unique") + ":" + rs.getString("ASC_OR_DESC"));
                 }
             }
-            assertTrue(all.containsAll(List.of("INDEXED_EMAIL:1:EMAIL:unique", "INDEXED_CITY:1:CITY:non-unique",
-                    "INDEXED_CITY:2:ID:non-unique")), all.toString());
+            assertTrue(all.containsAll(List.of("INDEXED_EMAIL:1:EMAIL:unique:A", "INDEXED_CITY:1:CITY:non-unique:D",
+                    "INDEXED_CITY:2:ID:non-unique:A")), all.toString());
             List<String> unique = new ArrayList<>();
             try (ResultSet rs = c.getMetaData().getIndexInfo(null, null, "INDEXED", true, true)) {
                 while (rs.next()) {

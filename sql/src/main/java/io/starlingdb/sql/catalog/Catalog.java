@@ -34,8 +34,11 @@ public final class Catalog {
     private static final int VIEWS_SECTION = 3;
     /** Format of a view entry. */
     private static final int VIEW_FORMAT_VERSION = 1;
-    /** Version 2 adds secondary indexes; version 1 entries (no indexes) are still read. */
-    private static final int FORMAT_VERSION = 2;
+    /**
+     * Version 2 added secondary indexes, version 3 the direction of each index column; entries
+     * of versions 1 (no indexes) and 2 (ascending index columns) are still read.
+     */
+    private static final int FORMAT_VERSION = 3;
 
     /**
      * An immutable picture of the catalog at one version. Tables and views share one name
@@ -247,6 +250,9 @@ public final class Catalog {
                 for (int c : index.columns()) {
                     out.writeInt(c);
                 }
+                for (boolean descending : index.descending()) {
+                    out.writeBoolean(descending);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -257,7 +263,7 @@ public final class Catalog {
     private static TableDef decode(byte[] bytes) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
         int format = in.readInt();
-        if (format != 1 && format != FORMAT_VERSION) {
+        if (format < 1 || format > FORMAT_VERSION) {
             throw new IOException("catalog entry format " + format + " is not supported by this version");
         }
         int id = in.readInt();
@@ -296,7 +302,13 @@ public final class Catalog {
                 for (int c = 0; c < indexColumns.length; c++) {
                     indexColumns[c] = in.readInt();
                 }
-                indexes.add(new IndexDef(indexId, indexName, indexColumns, unique));
+                boolean[] descending = new boolean[indexColumns.length];
+                if (format >= 3) {
+                    for (int c = 0; c < descending.length; c++) {
+                        descending[c] = in.readBoolean();
+                    }
+                }
+                indexes.add(new IndexDef(indexId, indexName, indexColumns, descending, unique));
             }
         }
         return new TableDef(id, name, List.copyOf(columns), pk, List.copyOf(indexes));

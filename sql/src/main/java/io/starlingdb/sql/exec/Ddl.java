@@ -232,7 +232,12 @@ public final class Ddl {
     public static Catalog.Snapshot createIndex(SqlCreateIndex node, Catalog catalog, Catalog.Snapshot base, Transaction txn)
             throws SqlException {
         List<String> columnNames = new ArrayList<>();
+        boolean[] descending = new boolean[node.columns.size()];
         for (SqlNode column : node.columns) {
+            if (column.getKind() == SqlKind.DESCENDING) {
+                descending[columnNames.size()] = true;
+                column = ((SqlCall) column).operand(0);
+            }
             columnNames.add(name((SqlIdentifier) column));
         }
         IndexSpec create = new IndexSpec(name(node.name), name(node.table), columnNames, node.unique, node.ifNotExists);
@@ -269,7 +274,7 @@ public final class Ddl {
         for (IndexDef existing : table.indexes()) {
             id = Math.max(id, existing.id() + 1);
         }
-        IndexDef index = new IndexDef(id, create.name(), columns, create.unique());
+        IndexDef index = new IndexDef(id, create.name(), columns, descending, create.unique());
         Set<List<Object>> seen = new HashSet<>();
         try (KvCursor cursor = TableStorage.scan(txn, table)) {
             while (cursor.next()) {

@@ -16,7 +16,8 @@ import org.apache.calcite.sql.parser.SqlParserPos;
 
 /**
  * {@code CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON table (column [, column]*)}.
- * The columns are simple {@link SqlIdentifier}s, in key order, all ascending.
+ * The columns are in key order: a simple {@link SqlIdentifier} for an ascending column, the
+ * identifier wrapped in a {@code DESC} call ({@link SqlKind#DESCENDING}) for a descending one.
  */
 public class SqlCreateIndex extends SqlCreate {
     public static final SqlOperator OPERATOR = new SqlSpecialOperator("CREATE INDEX", SqlKind.CREATE_INDEX) {

@@ -110,7 +110,7 @@ public final class TableStorage {
     public static byte[] indexPrefix(TableDef table, IndexDef index, Object[] values) {
         KeyEncoder key = new KeyEncoder().writeTableId(table.id()).writeTableId(index.id());
         for (int i = 0; i < values.length; i++) {
-            key.write(table.columns().get(index.columns()[i]).type(), values[i], false);
+            key.write(table.columns().get(index.columns()[i]).type(), values[i], index.descending()[i]);
         }
         return key.toBytes();
     }

@@ -307,10 +307,14 @@ class StarlingSqlParserTest {
     }
 
     @Test
-    void descendingIndexColumn() {
-        SqlParseException e = parseError("CREATE INDEX i ON t (a, b DESC)");
-        assertEquals("descending index columns are not supported", e.getMessage());
-        assertEquals(27, e.getPos().getColumnNum());
+    void descendingIndexColumn() throws SqlParseException {
+        SqlCreateIndex create = (SqlCreateIndex) parse("CREATE INDEX i ON t (a, b DESC, c ASC)");
+        assertInstanceOf(SqlIdentifier.class, create.columns.get(0));
+        assertEquals(SqlKind.DESCENDING, create.columns.get(1).getKind());
+        assertEquals("B", ((SqlIdentifier) ((SqlCall) create.columns.get(1)).operand(0)).getSimple());
+        assertInstanceOf(SqlIdentifier.class, create.columns.get(2));
+        assertEquals("CREATE INDEX \"I\" ON \"T\" (\"A\", \"B\" DESC, \"C\")", unparse(create));
+        roundTrip(create);
     }
 
     @Test
