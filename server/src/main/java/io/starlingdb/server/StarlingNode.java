@@ -187,7 +187,8 @@ public final class StarlingNode implements AutoCloseable {
         if (config.storeId() != 0) {
             RangeService service = new RangeService(config.storeId(), config.datacenter() + "/" + config.rack(),
                     config.storeInitialMembers(), storage, network,
-                    RaftConfig.defaults(), new RangeService.SplitOptions(config.rangeMaxBytes(), config.rangeSplitQps()));
+                    RaftConfig.defaults(), new RangeService.SplitOptions(config.rangeMaxBytes(), config.rangeSplitQps()),
+                    new RangeService.PlacementOptions(config.replicationFactor(), config.storeDeadAfterMillis()));
             toClose.push(service);
             service.start();
             ranges = service;

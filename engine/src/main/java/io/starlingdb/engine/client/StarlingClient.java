@@ -181,6 +181,42 @@ public final class StarlingClient implements AutoCloseable {
         return halves;
     }
 
+    /**
+     * Starts draining a store: placement moves its replicas and leases to other stores (as
+     * long as others can take them) and gives it no new ones. Returns at once.
+     */
+    public StoreRecord drainStore(long storeId) {
+        return meta.setState(storeId, StoreRecord.State.DRAINING);
+    }
+
+    /**
+     * Removes a store from the cluster: drains it, waits until no range has a replica on it
+     * (meta's descriptors), then marks it removed, so it never receives a replica again. The
+     * node can then be stopped without any range losing a replica.
+     *
+     * @throws java.util.concurrent.TimeoutException if replicas are still on it after timeout
+     *         (it stays draining: there may be no other store to take them)
+     */
+    public StoreRecord removeStore(long storeId, java.time.Duration timeout)
+            throws InterruptedException, java.util.concurrent.TimeoutException {
+        drainStore(storeId);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = meta.descriptors().stream().filter(d -> d.conf().isMember(storeId)).count();
+            if (left == 0) {
+                return meta.setState(storeId, StoreRecord.State.REMOVED);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new java.util.concurrent.TimeoutException("store " + storeId + " still holds " + left
+                        + " replicas after " + timeout.toMillis() + " ms; it stays draining");
+            }
+            Thread.sleep(removePollMillis);
+        }
+    }
+
+    /** How often {@link #removeStore} checks whether the store is empty. */
+    static final long removePollMillis = 250;
+
     /** The stores registered in meta, with their address, zone and state. */
     public List<StoreRecord> stores() {
         return meta.stores();

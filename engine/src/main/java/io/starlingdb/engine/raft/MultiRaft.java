@@ -340,7 +340,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             if (g != null) {
                 RaftCore c = g.core;
                 f.complete(new GroupStatus(group, c.role(), c.leader(), c.hardState(), c.lastIndex(), c.applied(),
-                        c.snapshotIndex()));
+                        c.snapshotIndex(), c.committed(), c.matched()));
             }
         });
         return f;

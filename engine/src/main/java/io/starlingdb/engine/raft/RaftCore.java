@@ -161,6 +161,19 @@ public final class RaftCore {
         return new HardState(term, vote, log.committed());
     }
 
+    /** Leader only: the highest index known replicated on each other member; empty on a follower. */
+    public Map<Long, Long> matched() {
+        Map<Long, Long> out = new java.util.HashMap<>();
+        if (role == Role.LEADER) {
+            for (Map.Entry<Long, Progress> e : progress.entrySet()) {
+                if (e.getKey() != id) {
+                    out.put(e.getKey(), e.getValue().match);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Leader only: a printable view of replication progress, for traces. */
     public String progressString() {
         return progress.toString();

@@ -560,6 +560,15 @@ public final class DistSender {
         return best;
     }
 
+    /** Sends one request to one store and waits (placement's requests to a given store). */
+    public RangeRpc.Response sendTo(long store, RangeRpc.Request request, long timeoutMillis) {
+        try {
+            return await(store, sendAsync(store, request, timeoutMillis), timeoutMillis);
+        } catch (NotSent | NoAnswer e) {
+            throw new RangeUnavailableException(e.getMessage());
+        }
+    }
+
     private long timeout(boolean write) {
         return write ? options.attemptTimeoutMillis() : Math.min(options.attemptTimeoutMillis(), readAttemptTimeoutMillis);
     }

@@ -32,13 +32,13 @@ public final class RangeRpc {
         types.register(RequestFrame.class, requestTypeId).register(ResponseFrame.class, responseTypeId);
     }
 
-    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET }
+    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST }
 
     /**
      * One request. GET: key. SCAN: [key, endKey) (endKey null: to the end), at most maxRows
      * rows and about maxBytes. WRITE: command (a write batch or a split). LOOKUP: the newest
      * descriptor this node holds a replica of for key (rangeId 0). MULTI_GET: keys, all in the
-     * range, read at one instant.
+     * range, read at one instant. HOST: host an empty replica of rangeId (placement adds it next).
      */
     public record Request(Kind kind, long rangeId, byte[] key, byte[] endKey, int maxRows, long maxBytes,
                           RangeCommand command, List<byte[]> keys) {
@@ -66,6 +66,11 @@ public final class RangeRpc {
 
         public static Request write(long rangeId, RangeCommand command) {
             return new Request(Kind.WRITE, rangeId, new byte[0], null, 0, 0, command);
+        }
+
+        /** Host an empty replica of the range, to be added as a learner and initialised by a snapshot. */
+        public static Request host(long rangeId) {
+            return new Request(Kind.HOST, rangeId, new byte[0], null, 0, 0, null);
         }
 
         public static Request lookup(byte[] key) {

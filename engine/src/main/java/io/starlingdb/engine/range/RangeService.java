@@ -3,7 +3,10 @@ package io.starlingdb.engine.range;
 import io.starlingdb.cluster.ClusterNetworkManager;
 import io.starlingdb.cluster.transport.NodeAddress;
 import io.starlingdb.engine.raft.ClusterTransport;
+import io.starlingdb.engine.raft.ConfChange;
 import io.starlingdb.engine.raft.ConfState;
+import io.starlingdb.engine.raft.GroupStatus;
+import io.starlingdb.engine.raft.Role;
 import io.starlingdb.engine.raft.MultiRaft;
 import io.starlingdb.engine.raft.RaftConfig;
 import io.starlingdb.engine.raft.RaftLogStore;
@@ -35,6 +38,12 @@ public final class RangeService implements AutoCloseable {
     public static final long leaseBalanceIntervalMillis = 2_000;
     /** How often a store checks the size and load of the ranges it leads. */
     public static final long splitCheckIntervalMillis = 2_000;
+    /** How often a store checks where the replicas of the ranges it leads should be (one step per check). */
+    public static final long placementIntervalMillis = 2_000;
+    /** Replicas of the meta range wanted (at most the usable stores). */
+    public static final int metaReplicationFactor = 5;
+    /** One membership change or lease transfer of placement waits this long at most. */
+    static final long placementStepTimeoutMillis = 10_000;
     /** How often a store makes meta hold the descriptors of the ranges it leads. */
     public static final long metaReconcileIntervalMillis = 2_000;
     /** Consecutive checks a range must stay above range.split.qps before it splits (sustained load). */
@@ -48,6 +57,32 @@ public final class RangeService implements AutoCloseable {
      *                 {@link #loadSplitChecks} checks in a row splits at the median key of its
      *                 requests ({@code range.split.qps}); 0: never by load
      */
+    /**
+     * Where replicas go.
+     *
+     * @param replicationFactor replicas of each user range ({@code replication.factor}), at most
+     *                          the usable stores
+     * @param deadAfterMillis   a store the membership has not held alive for this long is dead:
+     *                          its replicas are replaced ({@code store.dead.after})
+     */
+    public record PlacementOptions(int replicationFactor, long deadAfterMillis) {
+        public static final int defaultReplicationFactor = 3;
+        public static final long defaultDeadAfterMillis = 300_000;
+
+        public PlacementOptions {
+            if (replicationFactor < 1 || replicationFactor > 7) {
+                throw new IllegalArgumentException("replication factor must be 1 to 7, got " + replicationFactor);
+            }
+            if (deadAfterMillis < 1) {
+                throw new IllegalArgumentException("store.dead.after must be positive, got " + deadAfterMillis + " ms");
+            }
+        }
+
+        public static PlacementOptions defaults() {
+            return new PlacementOptions(defaultReplicationFactor, defaultDeadAfterMillis);
+        }
+    }
+
     public record SplitOptions(long maxBytes, double splitQps) {
         public static final long defaultMaxBytes = 64L << 20;
         public static final double defaultSplitQps = 2_500;
@@ -74,6 +109,12 @@ public final class RangeService implements AutoCloseable {
     /** This store's peer address as registered in meta. */
     private final String address;
     private final String zone;
+    private final PlacementOptions placement;
+    /** When each store was last seen alive in the membership (nanoTime); stores not seen yet count from the start. */
+    private final Map<Long, Long> lastAlive = new java.util.concurrent.ConcurrentHashMap<>();
+    private final long startedNanos = System.nanoTime();
+    /** The stores as the last placement check saw them (the lease balancer leaves out those not active). */
+    private volatile Map<Long, Placement.StoreView> lastViews = Map.of();
 
     /**
      * @param zone           the store's failure domain ("" if unknown), registered in meta for placement
@@ -81,7 +122,9 @@ public final class RangeService implements AutoCloseable {
      *                       whose storage holds no range writes range 1 (the same on each of them)
      */
     public RangeService(long storeId, String zone, List<Long> initialMembers, RocksStorage storage,
-                        ClusterNetworkManager network, RaftConfig raftConfig, SplitOptions splits) {
+                        ClusterNetworkManager network, RaftConfig raftConfig, SplitOptions splits,
+                        PlacementOptions placement) {
+        this.placement = placement;
         this.storeId = storeId;
         this.network = network;
         this.splits = splits;
@@ -130,6 +173,99 @@ public final class RangeService implements AutoCloseable {
         metaWorker.scheduleWithFixedDelay(this::reconcileMeta, metaReconcileIntervalMillis, metaReconcileIntervalMillis,
                 TimeUnit.MILLISECONDS);
         metaWorker.execute(this::register);
+        // Stores check at slightly different moments, so they seldom act on the same counts at once.
+        long jitter = Math.floorMod(storeId * 7919, placementIntervalMillis / 2);
+        metaWorker.scheduleWithFixedDelay(this::checkPlacement, placementIntervalMillis + jitter, placementIntervalMillis
+                + jitter, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Carries out the first placement step ({@link Placement#decide}) among the ranges this
+     * store leads: one step per check, so placement moves one replica at a time per store and
+     * each check sees the effect of the last.
+     */
+    private void checkPlacement() {
+        try {
+            List<RangeDescriptor> all = meta.descriptors();
+            Map<Long, Integer> replicas = new java.util.HashMap<>();
+            for (RangeDescriptor d : all) {
+                for (long s : d.conf().voters()) {
+                    replicas.merge(s, 1, Integer::sum);
+                }
+                for (long s : d.conf().learners()) {
+                    replicas.merge(s, 1, Integer::sum);
+                }
+            }
+            Map<Long, Placement.StoreView> views = storeViews(meta.stores());
+            lastViews = views;
+            for (RangeDescriptor d : store.descriptors()) {
+                if (raft.leader(d.rangeId()) != storeId) {
+                    continue;
+                }
+                GroupStatus status = raft.status(d.rangeId()).get(placementStepTimeoutMillis, TimeUnit.MILLISECONDS);
+                if (status.role() != Role.LEADER) {
+                    continue;
+                }
+                int factor = d.rangeId() == MetaKeys.metaRangeId ? metaReplicationFactor : placement.replicationFactor();
+                Placement.Action step = Placement.decide(d, storeId, factor, status.matched(), status.committed(), views,
+                        replicas);
+                if (step != null) {
+                    carryOut(d, step);
+                    return;
+                }
+            }
+        } catch (Exception e) {
+            log.debug("store {}: placement check failed: {}", storeId, e.toString());
+        }
+    }
+
+    /** What placement knows of each store: meta's registry, and liveness from the membership. */
+    private Map<Long, Placement.StoreView> storeViews(List<StoreRecord> registry) {
+        long now = System.nanoTime();
+        for (long s : directory.alive()) {
+            lastAlive.put(s, now);
+        }
+        lastAlive.put(storeId, now);
+        Map<Long, Placement.StoreView> views = new java.util.HashMap<>();
+        for (StoreRecord r : registry) {
+            long seen = lastAlive.getOrDefault(r.storeId(), startedNanos);
+            boolean live = now - seen < TimeUnit.MILLISECONDS.toNanos(placement.deadAfterMillis());
+            views.put(r.storeId(), new Placement.StoreView(r.storeId(), r.zone(), r.state(), live));
+        }
+        for (long s : directory.alive()) {
+            // Alive but not registered yet (meta was unreachable when it started): usable.
+            views.putIfAbsent(s, new Placement.StoreView(s, "", StoreRecord.State.ACTIVE, true));
+        }
+        return views;
+    }
+
+    private void carryOut(RangeDescriptor d, Placement.Action step) throws Exception {
+        log.info("store {} placement of {}: {}", storeId, d, step);
+        long range = d.rangeId();
+        if (step instanceof Placement.AddLearner add) {
+            RangeRpc.Response r = gateway.sendTo(add.storeId(), RangeRpc.Request.host(range), placementStepTimeoutMillis);
+            if (r.status() != RangeRpc.Status.OK) {
+                throw new IllegalStateException("store " + add.storeId() + " did not host range " + range + ": " + r.error());
+            }
+            raft.proposeConfChange(range, new ConfChange(ConfChange.Type.ADD_LEARNER, add.storeId()))
+                    .get(placementStepTimeoutMillis, TimeUnit.MILLISECONDS);
+        } else if (step instanceof Placement.Promote p) {
+            raft.proposeConfChange(range, new ConfChange(ConfChange.Type.PROMOTE, p.storeId()))
+                    .get(placementStepTimeoutMillis, TimeUnit.MILLISECONDS);
+        } else if (step instanceof Placement.Remove rm) {
+            raft.proposeConfChange(range, new ConfChange(ConfChange.Type.REMOVE, rm.storeId()))
+                    .get(placementStepTimeoutMillis, TimeUnit.MILLISECONDS);
+        } else {
+            raft.transferLeadership(range, ((Placement.TransferLease) step).storeId())
+                    .get(placementStepTimeoutMillis, TimeUnit.MILLISECONDS);
+            return;
+        }
+        // Meta at once, not at the next reconcile: the other stores' next placement checks
+        // count replicas from it, and stale counts move replicas back and forth.
+        RangeStateMachine sm = store.replica(range);
+        if (sm != null && sm.descriptor() != null) {
+            meta.record(List.of(sm.descriptor()));
+        }
     }
 
     /** Registers this store in meta's registry, retrying until meta answers (it may not have a leader yet). */
@@ -230,8 +366,14 @@ public final class RangeService implements AutoCloseable {
                 leaders.put(d.rangeId(), raft.leader(d.rangeId()));
                 voters.put(d.rangeId(), d.conf().voters());
             }
-            java.util.Set<Long> stores = new java.util.TreeSet<>(directory.stores());
+            java.util.Set<Long> stores = new java.util.TreeSet<>(directory.alive());
             stores.add(storeId);
+            // Draining and removed stores take no leases (placement moves theirs away).
+            Map<Long, Placement.StoreView> views = lastViews;
+            stores.removeIf(st -> views.containsKey(st) && views.get(st).state() != StoreRecord.State.ACTIVE);
+            if (!stores.contains(storeId)) {
+                return;
+            }
             LeaseBalancer.Move move = LeaseBalancer.choose(storeId, leaders, voters, stores);
             if (move != null) {
                 log.info("store {} hands the lease of range {} to store {} (spreading leases)", storeId, move.rangeId(),

@@ -39,6 +39,8 @@ public final class RangeStore implements RangeHost {
     /** Rows and bytes of one scan page at most, whatever the request asks. */
     public static final int maxScanRows = 10_000;
     public static final long maxScanBytes = 4L << 20;
+    /** Empty replicas waiting for their first snapshot at most; placement's requests beyond it are refused. */
+    public static final int maxUninitialisedReplicas = 1_000;
 
     private final long storeId;
     private final KvStore store;
@@ -112,6 +114,20 @@ public final class RangeStore implements RangeHost {
         return raft.createGroup(rangeId, RaftState.fresh(ConfState.NONE), sm);
     }
 
+    /** Answers a placement driver's request to host an empty replica (bounded: see {@link #maxUninitialisedReplicas}). */
+    private CompletableFuture<RangeRpc.Response> host(long rangeId) {
+        if (rangeId <= 0) {
+            return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0,
+                    "no range " + rangeId));
+        }
+        if (!replicas.containsKey(rangeId) && uninitialised.size() >= maxUninitialisedReplicas) {
+            return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0, "store "
+                    + storeId + " already waits for " + uninitialised.size() + " snapshots (maxUninitialisedReplicas)"));
+        }
+        return hostEmptyReplica(rangeId).handle((v, e) -> e == null ? RangeRpc.Response.ok(null, null)
+                : RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0, String.valueOf(e.getMessage())));
+    }
+
     @Override
     public void initialised(RangeDescriptor descriptor) {
         RangeStateMachine sm = uninitialised.remove(descriptor.rangeId());
@@ -171,6 +187,9 @@ public final class RangeStore implements RangeHost {
                 }
             }
             return CompletableFuture.completedFuture(RangeRpc.Response.ok(null, best));
+        }
+        if (r.kind() == RangeRpc.Kind.HOST) {
+            return host(r.rangeId());
         }
         RangeStateMachine replica = replicas.get(r.rangeId());
         if (replica == null) {

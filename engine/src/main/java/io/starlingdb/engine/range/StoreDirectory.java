@@ -6,8 +6,10 @@ import io.starlingdb.cluster.membership.MemberState;
 import io.starlingdb.cluster.transport.NodeAddress;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,8 +23,12 @@ public final class StoreDirectory {
 
     private final Map<Long, NodeAddress> addresses = new ConcurrentHashMap<>();
 
-    /** Re-reads the membership: alive members with a store id, by store id. */
+    /** Stores whose node the membership held alive (or suspect) at the last refresh. */
+    private volatile Set<Long> alive = Set.of();
+
+    /** Re-reads the membership: members with a store id that are alive or suspect (not dead, not left), by store id. */
     public void refresh(ClusterNetworkManager network) {
+        Set<Long> aliveNow = new HashSet<>();
         for (MemberView m : network.members()) {
             String id = m.metadata().get(storeKey);
             if (id == null) {
@@ -34,12 +40,20 @@ public final class StoreDirectory {
             } catch (NumberFormatException e) {
                 continue; // a peer gossiping garbage: not a store we can address
             }
-            if (store > 0 && m.state() != MemberState.DEAD) {
+            boolean up = m.state() == MemberState.ALIVE || m.state() == MemberState.SUSPECT;
+            if (store > 0 && up) {
                 addresses.put(store, NodeAddress.parse(m.address()));
+                aliveNow.add(store);
             } else if (store > 0) {
                 addresses.remove(store);
             }
         }
+        alive = Set.copyOf(aliveNow);
+    }
+
+    /** The stores the membership held alive at the last refresh (a member gone from it is not). */
+    public Set<Long> alive() {
+        return alive;
     }
 
     public void put(long storeId, NodeAddress address) {

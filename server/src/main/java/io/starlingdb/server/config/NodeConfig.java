@@ -38,11 +38,15 @@ public final class NodeConfig {
     public static final Setting STORE_ID = Setting.integer("store.id", 0, 0, 1_000_000,
             "this node's store id in the replicated key space (needs peer.port); 0: the node holds no range replicas");
     public static final Setting STORE_INITIAL_MEMBERS = Setting.string("store.initial.members", "",
-            "comma-separated store ids that hold range 1 when the cluster first starts (each of them writes it once); empty: this store alone");
+            "comma-separated store ids that hold the meta range and the first user range when the cluster first starts (each of them writes both once); empty: this store alone");
     public static final Setting RANGE_MAX_BYTES = Setting.bytes("range.max.bytes", 64L << 20, 16L << 10, 1L << 34,
             "a range larger than this splits at its middle key");
     public static final Setting RANGE_SPLIT_QPS = Setting.integer("range.split.qps", 2500, 0, 10_000_000,
             "a range serving more requests per second than this for three checks in a row (6 s) splits at the median key of its requests; 0: never by load");
+    public static final Setting REPLICATION_FACTOR = Setting.integer("replication.factor", 3, 1, 7,
+            "replicas of each user range (the meta range keeps up to 5), at most the usable stores; placement adds and removes replicas to reach it");
+    public static final Setting STORE_DEAD_AFTER_MS = Setting.integer("store.dead.after.ms", 300_000, 1_000, 86_400_000,
+            "a store the membership has not held alive for this long is dead: placement replaces its replicas on other stores");
     public static final Setting DATACENTER = Setting.string("node.datacenter", "dc1", "datacenter this node reports in its cluster metadata");
     public static final Setting RACK = Setting.string("node.rack", "rack1", "rack this node reports in its cluster metadata");
     public static final Setting SWIM_PERIOD_MS = Setting.integer("swim.period.ms", 500, 10, 60_000, "SWIM protocol period: one probe per member per period");
@@ -68,7 +72,7 @@ public final class NodeConfig {
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
-            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
+            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
             SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, GC_INTERVAL_MS, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
             FETCH_SIZE, SQL_MAX_QUEUED_STATEMENTS, STATEMENT_TIMEOUT_MS, STATEMENT_PLANNING_TIMEOUT_MS);
 
@@ -276,6 +280,14 @@ public final class NodeConfig {
 
     public int rangeSplitQps() {
         return (Integer) values.get(RANGE_SPLIT_QPS.key());
+    }
+
+    public int replicationFactor() {
+        return (Integer) values.get(REPLICATION_FACTOR.key());
+    }
+
+    public long storeDeadAfterMillis() {
+        return (Integer) values.get(STORE_DEAD_AFTER_MS.key());
     }
 
     public String datacenter() {

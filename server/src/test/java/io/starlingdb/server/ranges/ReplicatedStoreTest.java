@@ -38,8 +38,8 @@ class ReplicatedStoreTest {
     @TempDir
     Path dir;
 
-    private final StarlingNode[] nodes = new StarlingNode[4];
-    private final int[] peerPorts = new int[4];
+    private final StarlingNode[] nodes = new StarlingNode[5];
+    private final int[] peerPorts = new int[5];
     private StarlingClient client;
 
     private static int freePort() throws IOException {
@@ -86,7 +86,7 @@ class ReplicatedStoreTest {
     }
 
     private void startCluster() throws Exception {
-        for (int i = 1; i <= 3; i++) {
+        for (int i = 1; i <= 4; i++) {
             peerPorts[i] = freePort();
         }
         for (int i = 1; i <= 3; i++) {
@@ -129,8 +129,13 @@ class ReplicatedStoreTest {
         assertEquals(1L, ranges.get(0).rangeId(), "the meta range comes first");
         assertEquals(List.of(1L, 2L, 3L), List.copyOf(halves.get(1).conf().voters()));
         assertEquals(ranges.subList(1, 3), halves, "meta holds both halves");
-        assertTrue(client.stores().size() == 3 && client.stores().stream().allMatch(
-                s -> s.state() == io.starlingdb.engine.range.StoreRecord.State.ACTIVE), "stores: " + client.stores());
+        long registered = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (client.stores().size() < 3) { // each store registers in meta as it starts
+            assertTrue(System.nanoTime() < registered, "stores: " + client.stores());
+            Thread.sleep(50);
+        }
+        assertTrue(client.stores().stream().allMatch(s -> s.state() == io.starlingdb.engine.range.StoreRecord.State.ACTIVE
+                && s.zone().equals("dc1/rack1")), "stores: " + client.stores());
 
         // A scan crosses the split and pages within each range.
         List<RangeResult.KeyValue> all = client.scan(b("key"), null, 1_000);
@@ -219,6 +224,117 @@ class ReplicatedStoreTest {
         for (RangeDescriptor d : client.ranges()) {
             assertFalse(ids.contains(d.rangeId()), "an allocated id is not an existing range's");
         }
+    }
+
+    /** Waits until meta's descriptors satisfy the condition; returns them. */
+    private List<RangeDescriptor> awaitMeta(String what, java.util.function.Predicate<List<RangeDescriptor>> done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        List<RangeDescriptor> ranges = List.of();
+        while (true) {
+            try {
+                ranges = client.ranges();
+                if (done.test(ranges)) {
+                    return ranges;
+                }
+            } catch (RangeUnavailableException e) {
+                // meta moving: ask again
+            }
+            assertTrue(System.nanoTime() < deadline, what + ": " + ranges);
+            Thread.sleep(250);
+        }
+    }
+
+    /** Replicas per store over the ranges (voters and learners). */
+    private static Map<Long, Integer> replicaCounts(List<RangeDescriptor> ranges, long... stores) {
+        Map<Long, Integer> counts = new java.util.TreeMap<>();
+        for (long s : stores) {
+            counts.put(s, 0);
+        }
+        for (RangeDescriptor d : ranges) {
+            for (long v : d.conf().voters()) {
+                counts.merge(v, 1, Integer::sum);
+            }
+            for (long l : d.conf().learners()) {
+                counts.merge(l, 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    private static boolean settled(List<RangeDescriptor> ranges, long... stores) {
+        Map<Long, Integer> counts = replicaCounts(ranges, stores);
+        boolean noLearners = ranges.stream().allMatch(d -> d.conf().learners().isEmpty());
+        return noLearners && java.util.Collections.max(counts.values()) - java.util.Collections.min(counts.values()) <= 1
+                && ranges.stream().filter(d -> d.rangeId() != 1).allMatch(d -> d.conf().voters().size() == 3);
+    }
+
+    private Map<String, String> splitAndFill() {
+        for (int k = 10; k <= 50; k += 10) {
+            client.split(b(String.format("key%03d", k)));
+        }
+        Map<String, String> written = new LinkedHashMap<>();
+        for (int k = 0; k < 60; k++) {
+            putAcknowledged(String.format("key%03d", k), "v" + k);
+            written.put(String.format("key%03d", k), "v" + k);
+        }
+        return written;
+    }
+
+    private void assertAllThere(Map<String, String> written) {
+        for (Map.Entry<String, String> e : written.entrySet()) {
+            assertArrayEquals(b(e.getValue()), client.get(b(e.getKey())), e.getKey());
+        }
+    }
+
+    @Test
+    void aJoiningStoreReceivesReplicasAndLeasesAndADeadStoresReplicasMoveToTheOthers() throws Exception {
+        extra.put("store.dead.after.ms", "3000");
+        startCluster();
+        Map<String, String> written = splitAndFill();
+        start(4);
+        List<RangeDescriptor> ranges = awaitMeta("store 4 takes its share of the replicas",
+                r -> settled(r, 1, 2, 3, 4) && replicaCounts(r, 1, 2, 3, 4).get(4L) >= 4);
+        assertEquals(4, ranges.get(0).conf().voters().size(), "the meta range grows to every store (up to five)");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (ranges.stream().noneMatch(d -> nodes[4].ranges().store().leaseholder(d.rangeId()) == 4)) {
+            assertTrue(System.nanoTime() < deadline, "store 4 leads no range");
+            Thread.sleep(100);
+        }
+        assertAllThere(written);
+        System.out.println("replicas per store after store 4 joined: " + replicaCounts(ranges, 1, 2, 3, 4));
+
+        // Store 1 dies: after store.dead.after its user-range replicas move to the other three.
+        nodes[1].close();
+        nodes[1] = null;
+        long died = System.nanoTime();
+        ranges = awaitMeta("store 1's replicas are replaced",
+                r -> r.stream().filter(d -> d.rangeId() != 1).allMatch(d -> d.conf().voters().size() == 3
+                        && !d.conf().isMember(1) && d.conf().learners().isEmpty()));
+        System.out.println("store 1's replicas replaced " + (System.nanoTime() - died) / 1_000_000
+                + " ms after it died (store.dead.after.ms 3000): " + replicaCounts(ranges, 2, 3, 4));
+        assertAllThere(written);
+        putAcknowledged("key005", "after");
+        assertArrayEquals(b("after"), client.get(b("key005")));
+    }
+
+    @Test
+    void aRemovedStoreIsDrainedFirstAndNothingIsLost() throws Exception {
+        startCluster();
+        Map<String, String> written = splitAndFill();
+        start(4);
+        awaitMeta("store 4 takes its share", r -> settled(r, 1, 2, 3, 4));
+        io.starlingdb.engine.range.StoreRecord removed = client.removeStore(2, java.time.Duration.ofSeconds(120));
+        assertEquals(io.starlingdb.engine.range.StoreRecord.State.REMOVED, removed.state());
+        List<RangeDescriptor> ranges = client.ranges();
+        assertTrue(ranges.stream().noneMatch(d -> d.conf().isMember(2)), "nothing on store 2: " + ranges);
+        assertTrue(ranges.stream().filter(d -> d.rangeId() != 1).allMatch(d -> d.conf().voters().size() == 3),
+                "every user range kept three replicas: " + ranges);
+        nodes[2].close();
+        nodes[2] = null;
+        assertAllThere(written);
+        putAcknowledged("key007", "after");
+        assertArrayEquals(b("after"), client.get(b("key007")));
     }
 
     private void awaitRanges(int atLeast) throws InterruptedException {
