@@ -52,8 +52,13 @@ import org.apache.calcite.rel.rules.PruneEmptyRules;
  * never refuses a statement that the full one plans.
  */
 public enum PlannerPath {
-    /** The simple path where the query allows it, else the full one. */
+    /**
+     * The direct planner ({@code DirectPlanner}: no validator, converter or planner) for the
+     * simplest one-table queries, else the simple path where the query allows it, else the full one.
+     */
     AUTO,
+    /** Calcite's validator and converter always, then the simple path where the query allows it, else the full one. */
+    VALIDATED,
     /** Always the cost-based path (tests compare the two). */
     FULL;
 

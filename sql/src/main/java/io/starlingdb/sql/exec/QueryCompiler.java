@@ -64,12 +64,13 @@ public final class QueryCompiler {
      * A planned query: run it with {@link #open}, read its rows as Object[] in column order.
      * Plan parameter {@code k} is statement parameter {@code k}: the user's {@code ?} first,
      * then the literals {@link AutoParameters} took out. {@code simple} tells which planner
-     * path made it (see {@link PlannerPath}); {@code planningNanos} is the time from the
-     * parsed tree to the executable plan, before code generation.
+     * path made it (see {@link PlannerPath}), {@code direct} whether {@link DirectPlanner} made it
+     * (without Calcite's validator); {@code planningNanos} is the time from the parsed tree to the
+     * executable plan, before code generation.
      */
     public record Compiled(TieredPlan plan, List<ColumnMeta> columns, List<RelDataType> columnTypes,
                            List<RelDataType> parameterTypes, String explain, SchemaPlus rootSchema,
-                           JavaTypeFactory typeFactory, boolean simple, long planningNanos) {
+                           JavaTypeFactory typeFactory, boolean simple, boolean direct, long planningNanos) {
 
         /**
          * Starts the plan over a transaction with the given (already converted) parameter values;
@@ -326,6 +327,12 @@ public final class QueryCompiler {
         int parameterCount = countParameters(query);
         List<String> labels = ColumnLabels.of(query);
         long start = System.nanoTime();
+        if (path == PlannerPath.AUTO) {
+            Compiled direct = compileDirect(query, parameterCount, labels, start);
+            if (direct != null) {
+                return direct;
+            }
+        }
         try (CancelSignal.Running bounded = cancel == null ? CancelSignal.Running.NESTED : cancel.limitPlanning(planningBudgetMillis)) {
             TreePlanner.Converted converted = TreePlanner.convert(publicSchema, query, new CancelFlag(cancelFlag));
             RelRoot root = converted.root();
@@ -365,12 +372,52 @@ public final class QueryCompiler {
                 paramTypes.add(params.get(i));
             }
             return new Compiled(tiered, columns, types, paramTypes, RelOptUtil.toString(physical), rootSchema,
-                    typeFactory, simple, tB - start);
+                    typeFactory, simple, false, tB - start);
         } catch (ValidationException e) {
             throw Errors.validation(e);
         } catch (RuntimeException | LinkageError | AssertionError e) {
             log.debug("planning failed", e);
             throw Errors.planning(e);
+        }
+    }
+
+    /**
+     * The plan {@link DirectPlanner} makes for {@code query}, interpreted for its first runs as a
+     * simple-path plan is; null if the query is not of its shape (or anything in building the plan
+     * fails), leaving the tree unchanged for Calcite's path.
+     */
+    private Compiled compileDirect(SqlNode query, int parameterCount, List<String> labels, long start) {
+        try {
+            DirectPlanner.Planned planned = DirectPlanner.plan(publicSchema, query);
+            if (planned == null) {
+                return null;
+            }
+            RelNode physical = planned.plan();
+            long planningNanos = System.nanoTime() - start;
+            TieredPlan tiered = TieredPlan.of((EnumerableRel) physical);
+            List<RelDataTypeField> fields = physical.getRowType().getFieldList();
+            List<String> origins = planned.origins();
+            List<ColumnMeta> columns = new ArrayList<>();
+            List<RelDataType> types = new ArrayList<>();
+            for (int i = 0; i < fields.size(); i++) {
+                RelDataType type = fields.get(i).getType();
+                columns.add(columnMeta(ColumnLabels.name(planned.names().get(i), labels, i), type, origins.get(i)));
+                types.add(type);
+            }
+            Map<Integer, RelDataType> params = new TreeMap<>();
+            collectParameters(physical, params);
+            List<RelDataType> paramTypes = new ArrayList<>();
+            for (int i = 0; i < parameterCount; i++) {
+                paramTypes.add(params.get(i));
+            }
+            if (log.isDebugEnabled()) {
+                log.debug("planned directly in {} us, {}", planningNanos / 1_000, tiered.interpreted() ? "interpreted" : "compiled");
+            }
+            return new Compiled(tiered, columns, types, paramTypes, RelOptUtil.toString(physical), rootSchema, typeFactory, true, true,
+                    planningNanos);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            log.debug("direct planning failed; planning with Calcite", e);
+            return null;
         }
     }
 

@@ -50,7 +50,7 @@ final class TreePlanner {
             .typeSystem(QueryCompiler.TYPE_SYSTEM)
             .build();
 
-    private static final CalciteConnectionConfig CONNECTION = CalciteConnectionConfig.DEFAULT
+    static final CalciteConnectionConfig CONNECTION = CalciteConnectionConfig.DEFAULT
             .set(CalciteConnectionProperty.CASE_SENSITIVE, String.valueOf(FRAMEWORK.getParserConfig().caseSensitive()))
             .set(CalciteConnectionProperty.CONFORMANCE, String.valueOf(FRAMEWORK.getParserConfig().conformance()));
 

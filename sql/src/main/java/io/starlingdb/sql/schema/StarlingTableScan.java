@@ -63,6 +63,18 @@ public class StarlingTableScan extends TableScan {
                 getTable(), starlingTable, filters);
     }
 
+    /**
+     * The executable scan of {@code table} (a Starling table) with {@code filters}, for a planner
+     * that builds executable plans directly, without rules.
+     */
+    public static RelNode executable(RelOptCluster cluster, RelOptTable table, List<RexNode> filters) {
+        StarlingTable starling = table.unwrap(StarlingTable.class);
+        if (starling == null) {
+            throw new IllegalArgumentException("not a Starling table: " + table.getQualifiedName());
+        }
+        return new Enumerable(cluster, cluster.traitSetOf(EnumerableConvention.INSTANCE), table, starling, filters);
+    }
+
     /** The access path the conditions give (computed from their shape only). */
     public AccessPath accessPath() {
         return AccessPath.choose(starlingTable.definition(), filters);
