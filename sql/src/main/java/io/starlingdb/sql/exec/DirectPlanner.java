@@ -657,7 +657,18 @@ final class DirectPlanner {
         } else {
             throw NOT_DIRECT;
         }
-        return rex.makeCall(comparisonOperator(kind), left, right);
+        return compare(comparisonOperator(kind), left, right);
+    }
+
+    /**
+     * A comparison: BOOLEAN, nullable if an operand is (what the operators' type inference
+     * answers, written out because inferring it for each item of an IN list costs more than the
+     * rest of building it).
+     */
+    private RexNode compare(SqlOperator operator, RexNode left, RexNode right) {
+        RelDataType type = typeFactory.createTypeWithNullability(typeFactory.createSqlType(SqlTypeName.BOOLEAN),
+                left.getType().isNullable() || right.getType().isNullable());
+        return rex.makeCall(type, operator, List.of(left, right));
     }
 
     private static boolean isComparable(SqlTypeName type) {
@@ -744,7 +755,7 @@ final class DirectPlanner {
             if (value == null || !values.add(value)) {
                 throw NOT_DIRECT; // not an integer literal, or a repeated value (the converter may merge those)
             }
-            equalities.add(rex.makeCall(SqlStdOperatorTable.EQUALS, column, rex.makeExactLiteral(value, literalType)));
+            equalities.add(compare(SqlStdOperatorTable.EQUALS, column, rex.makeExactLiteral(value, literalType)));
         }
         RexNode any = equalities.size() == 1 ? equalities.get(0) : rex.makeCall(SqlStdOperatorTable.OR, equalities);
         return call.getKind() == SqlKind.NOT_IN ? rex.makeCall(SqlStdOperatorTable.NOT, any) : any;
