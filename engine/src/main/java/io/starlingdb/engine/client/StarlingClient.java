@@ -76,9 +76,21 @@ public final class StarlingClient implements AutoCloseable {
 
     /**
      * Joins the cluster through the given peer addresses ({@code host:port,...}) and waits until
-     * it knows at least one store.
+     * it knows at least one store; binds the loopback address (a client on a node's host).
      */
     public static StarlingClient connect(String seeds, String clusterSecret) throws InterruptedException {
+        return connect(seeds, clusterSecret, defaultBindHost);
+    }
+
+    /** Where a client listens for the cluster's messages unless told otherwise. */
+    public static final String defaultBindHost = "127.0.0.1";
+
+    /**
+     * Joins the cluster as {@link #connect(String, String)} does, listening on bindHost (an
+     * address of this machine the nodes can reach: a client on another machine than the nodes).
+     */
+    public static StarlingClient connect(String seeds, String clusterSecret, String bindHost)
+            throws InterruptedException {
         List<NodeAddress> seedAddresses = new ArrayList<>();
         for (String s : seeds.split(",")) {
             if (!s.isBlank()) {
@@ -93,7 +105,7 @@ public final class StarlingClient implements AutoCloseable {
         io.starlingdb.engine.range.RangeRpc.registerTypes(types);
         String id = "client-" + UUID.randomUUID().toString().substring(0, 8);
         ClusterNetworkOptions options = new ClusterNetworkOptions(id,
-                TransportOptions.defaults("127.0.0.1", 0, clusterSecret), SwimOptions.defaults(), HealthOptions.defaults(),
+                TransportOptions.defaults(bindHost, 0, clusterSecret), SwimOptions.defaults(), HealthOptions.defaults(),
                 seedAddresses, Map.of(Metadata.roles, "client"));
         ClusterNetworkManager network = new ClusterNetworkManager(options, types, new SimpleMeterRegistry());
         network.start();

@@ -684,21 +684,51 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         }
     }
 
+    /**
+     * Stops hosting a group and deletes its durable Raft state: its replica was removed from the
+     * group. Its pending proposals answer "outcome unknown", its reads fail. afterRemoval runs on
+     * the driver's thread once the group is gone (the state machine deletes its data there, so no
+     * apply of any group runs at the same time). Completes false if the group was not hosted here.
+     */
+    public CompletableFuture<Boolean> removeGroup(long group, Runnable afterRemoval) {
+        CompletableFuture<Boolean> f = new CompletableFuture<>();
+        submit(f, () -> {
+            Group g = groups.remove(group);
+            if (g == null) {
+                f.complete(false);
+                return;
+            }
+            dirty.remove(g);
+            leaders.remove(group);
+            snapshotsOut.removeIf(o -> o.group == group);
+            snapshotsIn.keySet().removeIf(k -> k.group() == group);
+            failGroup(g, new IllegalStateException("the replica of group " + group + " on node " + nodeId + " was removed"));
+            store.deleteGroup(group);
+            afterRemoval.run();
+            f.complete(true);
+        });
+        return f;
+    }
+
+    private static void failGroup(Group g, RuntimeException cause) {
+        for (Map.Entry<Long, Pending> p : g.pending.entrySet()) {
+            p.getValue().future().completeExceptionally(new OutcomeUnknownException("group " + g.id + ": entry "
+                    + p.getKey() + " was proposed but not applied here: " + cause.getMessage()));
+        }
+        g.pending.clear();
+        for (ReadRequest r : g.reads.values()) {
+            r.fail().accept(cause);
+        }
+        g.reads.clear();
+        for (WaitingRead w : g.waiting) {
+            w.request().fail().accept(cause);
+        }
+        g.waiting.clear();
+    }
+
     private void failEverything(RuntimeException cause) {
         for (Group g : groups.values()) {
-            for (Map.Entry<Long, Pending> p : g.pending.entrySet()) {
-                p.getValue().future().completeExceptionally(new OutcomeUnknownException("group " + g.id + ": entry "
-                        + p.getKey() + " was proposed but this node stopped before it was applied: " + cause.getMessage()));
-            }
-            g.pending.clear();
-            for (ReadRequest r : g.reads.values()) {
-                r.fail().accept(cause);
-            }
-            g.reads.clear();
-            for (WaitingRead w : g.waiting) {
-                w.request().fail().accept(cause);
-            }
-            g.waiting.clear();
+            failGroup(g, cause);
         }
         closed = true;
         Task t;

@@ -155,6 +155,29 @@ public final class RaftLogStore {
     }
 
     /**
+     * Deletes everything stored for a group (its log, hard state, snapshot point and bootstrap
+     * configuration), synced: the group's replica was removed from this node.
+     */
+    public void deleteGroup(long group) {
+        long from = snapshotIndex.getOrDefault(group, 0L) + 1;
+        long to = lastIndex.getOrDefault(group, from - 1);
+        KvBatch log = new KvBatch();
+        for (long i = from; i <= to; i++) {
+            log.delete(RaftCodec.logKey(group, i));
+        }
+        KvBatch state = new KvBatch().delete(RaftCodec.stateKey(group, hardStateTag))
+                .delete(RaftCodec.stateKey(group, snapshotTag)).delete(RaftCodec.stateKey(group, bootstrapTag));
+        Map<ColumnFamily, KvBatch> batches = new EnumMap<>(ColumnFamily.class);
+        batches.put(ColumnFamily.RAFT_STATE, state);
+        if (!log.isEmpty()) {
+            batches.put(ColumnFamily.RAFT_LOG, log);
+        }
+        storage.applyAtomically(batches, true);
+        snapshotIndex.remove(group);
+        lastIndex.remove(group);
+    }
+
+    /**
      * Persists a snapshot the node took of its own state machine and deletes the entries it
      * covers, atomically. Not synced: if lost in a crash, the entries are still there.
      */

@@ -83,6 +83,17 @@ public final class Meta {
         return d.rangeId() != there.rangeId() && Arrays.compareUnsigned(d.start(), there.start()) > 0;
     }
 
+    /** The descriptor meta holds for the range containing key, or null if meta has none (yet). */
+    public RangeDescriptor rangeOf(byte[] key) {
+        List<RangeResult.KeyValue> rows = gateway.scanKeys(MetaKeys.lookupStart(key), MetaKeys.descriptorsEnd(), 1,
+                deadline());
+        if (rows.isEmpty()) {
+            return null;
+        }
+        RangeDescriptor d = RangeCodec.decodeDescriptor(rows.get(0).value());
+        return d.contains(key) ? d : null;
+    }
+
     /** Every descriptor meta holds, in key order. */
     public List<RangeDescriptor> descriptors() {
         List<RangeDescriptor> out = new ArrayList<>();

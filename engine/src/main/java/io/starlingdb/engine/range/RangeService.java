@@ -213,9 +213,52 @@ public final class RangeService implements AutoCloseable {
                     carryOut(d, step);
                     return;
                 }
+                rehostWaitingLearners(d, status);
             }
+            collectRemovedReplicas();
         } catch (Exception e) {
             log.debug("store {}: placement check failed: {}", storeId, e.toString());
+        }
+    }
+
+    /**
+     * Deletes the replicas here of ranges that removed this store: the replica applied its own
+     * removal, or meta holds a newer descriptor of the same range (higher generation) that does
+     * not name this store (a replica cut off before the removal reached it never learns of it
+     * from its group, so it asks meta). A replica this store leads is never collected.
+     */
+    private void collectRemovedReplicas() {
+        for (RangeDescriptor d : store.descriptors()) {
+            if (raft.leader(d.rangeId()) == storeId) {
+                continue;
+            }
+            if (!d.conf().isMember(storeId)) {
+                store.destroyReplica(d.rangeId()); // this replica applied its own removal
+                continue;
+            }
+            RangeDescriptor current = meta.rangeOf(d.start());
+            if (current != null && current.rangeId() == d.rangeId() && current.generation() > d.generation()
+                    && !current.conf().isMember(storeId)) {
+                store.destroyReplica(d.rangeId());
+            }
+        }
+    }
+
+    /**
+     * Asks again every store with a learner that has received nothing yet to host its empty
+     * replica (idempotent): the first request may have been lost, or the store may have
+     * discarded the replica while it was not a member.
+     */
+    private void rehostWaitingLearners(RangeDescriptor d, GroupStatus status) {
+        for (long learner : d.conf().learners()) {
+            if (status.matched().getOrDefault(learner, 0L) == 0) {
+                try {
+                    gateway.sendTo(learner, RangeRpc.Request.host(d.rangeId()), placementStepTimeoutMillis);
+                } catch (RangeUnavailableException e) {
+                    log.debug("store {}: store {} did not answer hosting range {}: {}", storeId, learner, d.rangeId(),
+                            e.getMessage());
+                }
+            }
         }
     }
 

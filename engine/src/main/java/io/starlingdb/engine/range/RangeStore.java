@@ -7,6 +7,9 @@ import io.starlingdb.engine.raft.NotLeaderException;
 import io.starlingdb.engine.raft.OutcomeUnknownException;
 import io.starlingdb.engine.raft.ProposalDroppedException;
 import io.starlingdb.engine.raft.RaftState;
+import io.starlingdb.engine.storage.KvBatch;
+import io.starlingdb.engine.storage.KvCursor;
+import io.starlingdb.engine.storage.KvSnapshot;
 import io.starlingdb.engine.storage.KvStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,6 +115,38 @@ public final class RangeStore implements RangeHost {
         uninitialised.put(rangeId, sm);
         // No members: it cannot campaign, and the snapshot brings the range's configuration.
         return raft.createGroup(rangeId, RaftState.fresh(ConfState.NONE), sm);
+    }
+
+    /**
+     * Deletes this store's replica of a range it is no longer a member of: its Raft group and
+     * state, its local keys, and the data of its span that no other replica here covers (a
+     * range added back here later may overlap the removed one's older, wider span). Done on the
+     * Raft driver's thread, so no apply runs meanwhile. Completes true if there was a replica.
+     */
+    public synchronized CompletableFuture<Boolean> destroyReplica(long rangeId) {
+        RangeStateMachine sm = replicas.get(rangeId);
+        RangeDescriptor gone = sm == null ? null : sm.descriptor();
+        return raft.removeGroup(rangeId, () -> {
+            replicas.remove(rangeId);
+            uninitialised.remove(rangeId);
+            load.remove(rangeId);
+            KvBatch batch = new KvBatch().delete(RangeKeys.appliedIndexKey(rangeId)).delete(RangeKeys.descriptorKey(rangeId))
+                    .delete(RangeKeys.uninitialisedKey(rangeId));
+            if (gone != null) {
+                List<RangeDescriptor> others = descriptors();
+                try (KvSnapshot snap = store.snapshot();
+                     KvCursor c = snap.scan(RangeKeys.dataKey(gone.start()), RangeKeys.dataBound(gone.end()))) {
+                    while (c.next()) {
+                        byte[] key = RangeKeys.userKey(c.key());
+                        if (others.stream().noneMatch(d -> d.contains(key))) {
+                            batch.delete(c.key().clone());
+                        }
+                    }
+                }
+            }
+            store.apply(batch, false);
+            log.info("store {} removed its replica of {}: no longer a member", storeId, gone == null ? rangeId : gone);
+        });
     }
 
     /** Answers a placement driver's request to host an empty replica (bounded: see {@link #maxUninitialisedReplicas}). */

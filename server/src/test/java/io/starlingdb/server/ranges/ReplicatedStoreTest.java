@@ -330,6 +330,12 @@ class ReplicatedStoreTest {
         assertTrue(ranges.stream().noneMatch(d -> d.conf().isMember(2)), "nothing on store 2: " + ranges);
         assertTrue(ranges.stream().filter(d -> d.rangeId() != 1).allMatch(d -> d.conf().voters().size() == 3),
                 "every user range kept three replicas: " + ranges);
+        // Store 2 deletes the replicas it no longer belongs to.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!nodes[2].ranges().store().descriptors().isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "store 2 still holds " + nodes[2].ranges().store().descriptors());
+            Thread.sleep(200);
+        }
         nodes[2].close();
         nodes[2] = null;
         assertAllThere(written);
