@@ -94,12 +94,12 @@ public final class RangeStateMachine implements StateMachine {
      * Records that this store hosts an uninitialised replica of rangeId (synced), so that it is
      * hosted again after a restart until its first snapshot arrives.
      */
-    static void markUninitialised(KvStore store, long rangeId) {
+    public static void markUninitialised(KvStore store, long rangeId) {
         store.apply(new KvBatch().put(RangeKeys.uninitialisedKey(rangeId), new byte[0]), true);
     }
 
     /** The ranges this store hosts uninitialised replicas of (created empty, no snapshot installed yet). */
-    static List<Long> storedUninitialised(KvStore store) {
+    public static List<Long> storedUninitialised(KvStore store) {
         List<Long> out = new ArrayList<>();
         try (KvSnapshot s = store.snapshot(); KvCursor c = s.scan(RangeKeys.localSpanStart(), RangeKeys.localSpanEnd())) {
             while (c.next()) {
@@ -115,7 +115,7 @@ public final class RangeStateMachine implements StateMachine {
      * A replica of rangeId with no state yet: it applies nothing until a snapshot installs the
      * range's descriptor, data and applied index (then it tells the host, {@link RangeHost#initialised}).
      */
-    static RangeStateMachine uninitialised(KvStore store, long rangeId, RangeHost host) {
+    public static RangeStateMachine uninitialised(KvStore store, long rangeId, RangeHost host) {
         return new RangeStateMachine(store, host, rangeId, null, 0);
     }
 
@@ -385,6 +385,32 @@ public final class RangeStateMachine implements StateMachine {
             }
         }
         return null;
+    }
+
+    /**
+     * Deletes this replica's data (its span) and its local state in one synced batch, after its
+     * range moved away from this store (it is no longer a member): a replica of the range
+     * hosted here again starts empty and is initialised by a snapshot, never by replaying the
+     * old log onto data another range here may hold by then. The Raft group's own durable
+     * state (term and vote) is the caller's to keep, so the store never votes twice in a term.
+     * The replica must not be used afterwards.
+     */
+    public void destroy() {
+        KvBatch batch = new KvBatch();
+        if (descriptor != null) {
+            try (KvSnapshot s = store.snapshot();
+                 KvCursor c = s.scan(RangeKeys.dataKey(descriptor.start()), RangeKeys.dataBound(descriptor.end()))) {
+                while (c.next()) {
+                    batch.delete(c.key().clone());
+                }
+            }
+        }
+        batch.delete(RangeKeys.descriptorKey(rangeId));
+        batch.delete(RangeKeys.appliedIndexKey(rangeId));
+        batch.delete(RangeKeys.uninitialisedKey(rangeId));
+        store.apply(batch, true);
+        descriptor = null;
+        applied = 0;
     }
 
     // ------------------------------------------------------------------ snapshots

@@ -98,6 +98,25 @@ class RangeStateMachineTest {
     }
 
     @Test
+    void destroyingAReplicaDeletesItsSpanAndStateButNotTheOtherRangesHere() {
+        RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
+        sm.apply(at(1), write(new WriteOp.Put(b("a"), b("1")), new WriteOp.Put(b("z"), b("3"))));
+        sm.apply(at(2), RangeCodec.encodeCommand(new RangeCommand.Split(b("m"), 8, 1)));
+        RangeStateMachine right = RangeStateMachine.open(store, 8, host);
+
+        right.destroy();
+
+        assertEquals(List.of(sm.descriptor()), RangeStateMachine.storedRanges(store));
+        assertArrayEquals(b("1"), value(sm.get(b("a"))));
+        RangeStateMachine hostedAgain = RangeStateMachine.uninitialised(store, 8, host);
+        RangeDescriptor wide = new RangeDescriptor(8, b("m"), null, three, 2);
+        // Nothing of the destroyed replica is left to be read: the span is empty until a snapshot arrives.
+        hostedAgain.restore(RangeCodec.encodeSnapshot(new RangeCodec.RangeSnapshot(wide, at(5), List.of())));
+        assertNull(value(hostedAgain.get(b("z"))));
+        assertArrayEquals(b("1"), value(sm.get(b("a"))));
+    }
+
+    @Test
     void splitHandsTheUpperKeysToANewRangeOnTheSameReplicas() {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
         sm.apply(at(1), write(new WriteOp.Put(b("a"), b("1")), new WriteOp.Put(b("m"), b("2")), new WriteOp.Put(b("z"), b("3"))));

@@ -10,7 +10,10 @@ import io.starlingdb.engine.raft.RaftCore;
 import io.starlingdb.engine.raft.ReadState;
 import io.starlingdb.engine.raft.Ready;
 import io.starlingdb.engine.raft.Role;
+import io.starlingdb.engine.raft.RaftState;
 import io.starlingdb.engine.raft.Snapshot;
+import io.starlingdb.engine.raft.ConfState;
+import io.starlingdb.engine.range.Placement;
 import io.starlingdb.engine.range.RangeCodec;
 import io.starlingdb.engine.range.RangeCommand;
 import io.starlingdb.engine.range.RangeDescriptor;
@@ -31,7 +34,8 @@ import java.util.TreeMap;
  * one {@link SimDisk}, driven as the node's Raft driver drives them (persist, send, apply,
  * advance), and serving the gateway's requests: reads from the leaseholder's applied state
  * while its lease holds (else after a ReadIndex round), writes and splits through the log.
- * A crash loses everything but the disk.
+ * It hosts an empty replica when placement asks (initialised by the leader's snapshot), and
+ * carries out the placement steps of the ranges it leads. A crash loses everything but the disk.
  */
 final class KvSimNode implements RangeHost {
 
@@ -62,6 +66,8 @@ final class KvSimNode implements RangeHost {
         final List<PendingRead> confirmed = new ArrayList<>();
         Role lastRole;
         long lastTerm = -1;
+        /** It applied its own removal from the group (and no later re-addition). */
+        boolean removed;
 
         Replica(long rangeId, RaftCore core, RangeStateMachine sm) {
             this.rangeId = rangeId;
@@ -88,6 +94,11 @@ final class KvSimNode implements RangeHost {
         for (RangeDescriptor d : RangeStateMachine.storedRanges(store)) {
             startReplica(d);
         }
+        for (long rangeId : RangeStateMachine.storedUninitialised(store)) {
+            if (!replicas.containsKey(rangeId)) {
+                startUninitialised(rangeId);
+            }
+        }
         sim.trace("n" + id + " start with ranges " + replicas.keySet());
     }
 
@@ -103,6 +114,102 @@ final class KvSimNode implements RangeHost {
         replicas.put(d.rangeId(), new Replica(d.rangeId(), core, sm));
     }
 
+    /**
+     * As RangeStore.hostEmptyReplica: an empty replica of the range, no members, no state, until
+     * the leader's snapshot arrives; hosted again after a restart until then. Nothing if a
+     * replica of the range is here already.
+     */
+    boolean host(long rangeId, RangeDescriptor leaders) {
+        Replica existing = replicas.get(rangeId);
+        if (existing != null) {
+            RangeDescriptor d = existing.sm.descriptor();
+            if (d == null) {
+                return true;
+            }
+            if (d.conf().isMember(id) || d.generation() > leaders.generation()) {
+                // It does not know it was removed, or the asking leader is behind: the replica
+                // collector removes it once meta shows it gone.
+                return false;
+            }
+            destroy(existing, "the leader of " + leaders + " adds it again");
+        }
+        if (sim.broken(KvSimulation.Broken.HOST_WITH_INITIAL_STATE)) {
+            // Broken on purpose: the new replica starts from the range's initial state (as a
+            // bootstrapped or split-off one does) with the current descriptor and no data, so the
+            // leader replays its log onto it instead of sending a snapshot.
+            RangeDescriptor d = sim.newestDescriptor(rangeId);
+            RangeStateMachine.bootstrap(store, d);
+            startReplica(d);
+            sim.trace("n" + id + " hosts r" + rangeId + " from its initial state (broken)");
+            return true;
+        }
+        hostEmpty(rangeId);
+        sim.trace("n" + id + " hosts an empty replica of r" + rangeId);
+        return true;
+    }
+
+    private void hostEmpty(long rangeId) {
+        RangeStateMachine.markUninitialised(store, rangeId);
+        startUninitialised(rangeId);
+    }
+
+    /** Destroys a replica whose range moved away from this node: its data and state; Raft keeps term and vote. */
+    void destroy(Replica r, String why) {
+        sim.trace("n" + id + " destroys its replica " + r.sm.descriptor() + ": " + why);
+        for (PendingWrite p : r.writes.values()) {
+            sim.respond(this, p.request(), KvSimulation.Status.UNKNOWN, null, null);
+        }
+        r.sm.destroy();
+        disk.forgetLog(r.rangeId);
+        replicas.remove(r.rangeId);
+    }
+
+    /**
+     * The replica collector: a replica of a range whose newest descriptor (in meta) no longer has
+     * this node is destroyed (whether or not it applied its removal: it may have been cut off).
+     */
+    void collectReplicas() {
+        for (Replica r : new ArrayList<>(replicas.values())) {
+            RangeDescriptor d = r.sm.descriptor();
+            RangeDescriptor meta = sim.newestDescriptor(r.rangeId);
+            if (d != null && meta != null && !meta.conf().isMember(id) && meta.generation() >= d.generation()) {
+                destroy(r, "meta has " + meta);
+            }
+        }
+    }
+
+    /** Whether a snapshot's range overlaps another range this node holds (it must be collected first). */
+    private boolean overlapsAnother(long rangeId, Snapshot s) {
+        if (s.data() == null || s.data().length == 0) {
+            return false;
+        }
+        RangeDescriptor d = RangeCodec.decodeSnapshot(s.data()).descriptor();
+        for (Replica other : replicas.values()) {
+            RangeDescriptor o = other.sm.descriptor();
+            if (other.rangeId != rangeId && o != null && overlap(d, o)) {
+                sim.trace("n" + id + " r" + rangeId + " refuses a snapshot of " + d + ": it overlaps " + o);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean overlap(RangeDescriptor a, RangeDescriptor b) {
+        return (a.end() == null || java.util.Arrays.compareUnsigned(b.start(), a.end()) < 0)
+                && (b.end() == null || java.util.Arrays.compareUnsigned(a.start(), b.end()) < 0);
+    }
+
+    private void startUninitialised(long rangeId) {
+        RaftCore core = new RaftCore(id, sim.params().raft(), new Random(random.nextLong()),
+                disk.loadGroup(rangeId, RaftState.fresh(ConfState.NONE)));
+        replicas.put(rangeId, new Replica(rangeId, core, RangeStateMachine.uninitialised(store, rangeId, this)));
+    }
+
+    @Override
+    public void initialised(RangeDescriptor descriptor) {
+        sim.trace("n" + id + " r" + descriptor.rangeId() + " initialised by a snapshot: " + descriptor);
+    }
+
     void crash() {
         int lost = disk.crash(random);
         sim.trace("n" + id + " CRASH (lost " + lost + " unsynced writes)");
@@ -115,6 +222,7 @@ final class KvSimNode implements RangeHost {
     public void splitApplied(RangeDescriptor left, RangeDescriptor right) {
         sim.trace("n" + id + " split " + left + " | " + right);
         sim.splitApplied(right.rangeId());
+        sim.descriptorApplied(id, right, RangeStateMachine.initialIndex);
         created.add(right);
     }
 
@@ -133,7 +241,18 @@ final class KvSimNode implements RangeHost {
     void receive(long rangeId, Message m) {
         Replica r = replicas.get(rangeId);
         if (r == null) {
-            return; // a range this node does not hold (yet): the sender retries
+            if (m.type() != MessageType.APPEND && m.type() != MessageType.HEARTBEAT && m.type() != MessageType.SNAPSHOT) {
+                return;
+            }
+            // A leader's message for a range this node does not hold: it is a member that never
+            // created its replica (it installed a snapshot of the parent past the split, or was
+            // a learner of the parent when it split). An empty replica gets the leader's snapshot.
+            hostEmpty(rangeId);
+            sim.trace("n" + id + " hosts an empty replica of r" + rangeId + " for a message from n" + m.from());
+            r = replicas.get(rangeId);
+        }
+        if (r.core.wouldRestore(m) && overlapsAnother(rangeId, m.snapshot())) {
+            return;
         }
         if (r.core.wouldRestore(m)) {
             // As the driver does for a durable state machine: install the snapshot, then let Raft record it.
@@ -143,6 +262,7 @@ final class KvSimNode implements RangeHost {
             KvSimChecks checks = sim.checks(r.rangeId);
             if (r.sm.appliedIndex() == s.index()) {
                 checks.safety().onSnapshotRestored(id, s.index(), checks.digest(r.sm));
+                sim.descriptorApplied(id, r.sm.descriptor(), s.index());
             }
             sim.trace("n" + id + " r" + r.rangeId + " installed " + s + " -> " + r.sm.descriptor());
             unknownUpTo(r, s.index());
@@ -229,9 +349,20 @@ final class KvSimNode implements RangeHost {
         store.applying(r.rangeId, e.index());
         Object result = null;
         if (e.type() == EntryType.CONF_CHANGE) {
-            r.sm.applyConfChange(e.index(), ConfChange.decode(e.data()));
+            ConfChange cc = ConfChange.decode(e.data());
+            r.sm.applyConfChange(e.index(), cc);
+            if (cc.nodeId() == id) {
+                r.removed = cc.type() == ConfChange.Type.REMOVE;
+            }
+            if (e.index() > before) {
+                sim.descriptorApplied(id, r.sm.descriptor(), e.index());
+            }
         } else if (e.data().length > 0) {
+            long generation = r.sm.descriptor() == null ? -1 : r.sm.descriptor().generation();
             result = r.sm.apply(e.index(), e.data());
+            if (r.sm.descriptor().generation() != generation) {
+                sim.descriptorApplied(id, r.sm.descriptor(), e.index());
+            }
         }
         if (store.batches() > batches && e.index() <= shadow) {
             throw new KvSimChecks.Violation("exactly once: node " + id + " range " + r.rangeId + " applied entry "
@@ -245,6 +376,7 @@ final class KvSimNode implements RangeHost {
         PendingWrite p = r.writes.remove(e.index());
         if (p != null) {
             if (p.term() == e.term() && result != null) {
+                sim.checkMemberAt(id, r.rangeId, e.index(), "acknowledged the write at index " + e.index());
                 sim.respond(this, p.request(), KvSimulation.Status.OK, (RangeResult) result, r.sm.descriptor());
             } else {
                 // Another leader's entry took its place: it never applies. Safe to retry.
@@ -263,7 +395,8 @@ final class KvSimNode implements RangeHost {
     private void startCreatedRanges() {
         while (!created.isEmpty()) {
             RangeDescriptor d = created.remove(0);
-            if (!replicas.containsKey(d.rangeId())) {
+            Replica there = replicas.get(d.rangeId());
+            if (there == null || !there.sm.isInitialised()) {
                 startReplica(d);
             }
         }
@@ -285,7 +418,7 @@ final class KvSimNode implements RangeHost {
         RangeDescriptor best = null;
         for (Replica r : replicas.values()) {
             RangeDescriptor d = r.sm.descriptor();
-            if (d.contains(key) && (best == null || d.generation() > best.generation())) {
+            if (d != null && d.contains(key) && (best == null || d.generation() > best.generation())) {
                 best = d;
             }
         }
@@ -294,7 +427,7 @@ final class KvSimNode implements RangeHost {
 
     void handle(KvSimulation.Request req) {
         Replica r = replicas.get(req.rangeId());
-        if (r == null) {
+        if (r == null || !r.sm.isInitialised()) {
             sim.respond(this, req, KvSimulation.Status.RANGE_NOT_FOUND, null, null);
             return;
         }
@@ -308,7 +441,11 @@ final class KvSimNode implements RangeHost {
     private void read(Replica r, KvSimulation.Request req) {
         boolean lease = sim.broken(KvSimulation.Broken.READ_WITHOUT_LEASE) ? r.core.role() == Role.LEADER
                 : r.core.canServeLeaseRead();
+        if (sim.broken(KvSimulation.Broken.REMOVED_REPLICA_SERVES) && r.removed) {
+            lease = true; // broken on purpose: a replica removed from the group keeps serving
+        }
         if (lease) {
+            sim.checkMember(id, r.rangeId, "served a read under its lease");
             serveRead(r, req);
         } else if (r.core.role() == Role.LEADER) {
             long ctx = nextReadContext++;
@@ -325,6 +462,12 @@ final class KvSimNode implements RangeHost {
             PendingRead p = it.next();
             if (p.index() <= r.sm.appliedIndex() || p.index() <= r.core.applied()) {
                 it.remove();
+                if (!r.sm.descriptor().conf().voters().contains(id)) {
+                    // Confirmed while it led, but it has since applied its own removal.
+                    sim.respondNotLeaseholder(this, p.request(), 0);
+                    continue;
+                }
+                sim.checkMemberAt(id, r.rangeId, r.sm.appliedIndex(), "served a ReadIndex read");
                 serveRead(r, p.request());
             }
         }
@@ -360,11 +503,35 @@ final class KvSimNode implements RangeHost {
     List<Replica> leading() {
         List<Replica> out = new ArrayList<>();
         for (Replica r : replicas.values()) {
-            if (r.core.role() == Role.LEADER) {
+            if (r.core.role() == Role.LEADER && r.sm.isInitialised()) {
                 out.add(r);
             }
         }
         return out;
+    }
+
+    /**
+     * Carries out one placement step for a range this node leads, as RangeService.carryOut does.
+     * Returns whether it was started (a learner's node must be reachable to host its replica).
+     */
+    boolean carryOut(Replica r, Placement.Action step) {
+        sim.trace("n" + id + " placement of " + r.sm.descriptor() + ": " + step);
+        ProposeResult pr;
+        if (step instanceof Placement.AddLearner add) {
+            if (!sim.host(id, add.storeId(), r.sm.descriptor())) {
+                return false;
+            }
+            pr = r.core.proposeConfChange(new ConfChange(ConfChange.Type.ADD_LEARNER, add.storeId()));
+        } else if (step instanceof Placement.Promote p) {
+            pr = r.core.proposeConfChange(new ConfChange(ConfChange.Type.PROMOTE, p.storeId()));
+        } else if (step instanceof Placement.Remove rm) {
+            pr = r.core.proposeConfChange(new ConfChange(ConfChange.Type.REMOVE, rm.storeId()));
+        } else {
+            transferLeadership(r, ((Placement.TransferLease) step).storeId());
+            return true;
+        }
+        process(r);
+        return pr instanceof ProposeResult.Accepted;
     }
 
     void transferLeadership(Replica r, long target) {

@@ -2,9 +2,12 @@ package io.starlingdb.testkit.kv;
 
 import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.raft.Message;
+import io.starlingdb.engine.range.Placement;
 import io.starlingdb.engine.range.RangeCommand;
 import io.starlingdb.engine.range.RangeDescriptor;
 import io.starlingdb.engine.range.RangeResult;
+import io.starlingdb.engine.range.RangeStateMachine;
+import io.starlingdb.engine.range.StoreRecord;
 import io.starlingdb.testkit.check.HistoryOp;
 import io.starlingdb.testkit.check.LinearizabilityChecker;
 import io.starlingdb.testkit.raft.Partitions;
@@ -20,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +31,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -35,12 +40,20 @@ import java.util.TreeSet;
  * disk), clients read, write, compare-and-set and scan through their own gateway, and a splitter
  * cuts ranges at random keys while the network drops, delays, duplicates and reorders messages,
  * nodes are partitioned, crash (losing unsynced writes) and restart, and leaderships move.
- * Then the network heals, every node restarts, a probe write must commit, and a final reader
- * reads every key and scans everything.
+ * Ranges start on three of four or five nodes and move: the leader of each range takes the
+ * steps of {@link Placement} (host an empty replica, add it as a learner, snapshot, promote,
+ * remove) every placement interval; a node may be down longer than the dead-after time (its
+ * replicas are replaced, and it comes back), be destroyed with its disk, or be drained.
+ * Then the network heals, every node restarts (but a destroyed one), a probe write must
+ * commit, a final reader reads every key and scans everything, and every range must reach the
+ * wanted number of voters, all on live active nodes.
  *
  * <p>Checks: Raft safety of every range after every step; every command applied exactly once
  * to a node's durable state; every key's history (with each scan page as one read per key it
- * covers) linearizable, which includes that no acknowledged write is lost. Everything random
+ * covers) linearizable, which includes that no acknowledged write is lost (through moves and
+ * replacements too); a replica serves a read only while it is a voter of the newest
+ * configuration of its range and acknowledges a write only if it was a voter where the write
+ * is in the log; one generation of a range is one descriptor everywhere. Everything random
  * comes from the seed, so a seed replays exactly.
  */
 public final class KvSimulation {
@@ -53,7 +66,15 @@ public final class KvSimulation {
         /** The leaseholder applies a split to its own state instead of proposing it to the log. */
         SPLIT_OUTSIDE_LOG,
         /** A range writes its applied index apart from the data batch (a crash between loses it). */
-        APPLIED_INDEX_APART
+        APPLIED_INDEX_APART,
+        /**
+         * A replica placement adds starts from the range's initial state (the current descriptor,
+         * no data, the log after the initial index) instead of empty, so the leader replays its
+         * log onto it instead of sending it a snapshot.
+         */
+        HOST_WITH_INITIAL_STATE,
+        /** A replica that applied its own removal keeps serving reads from its state. */
+        REMOVED_REPLICA_SERVES
     }
 
     enum Kind { GET, SCAN, WRITE, SPLIT }
@@ -120,16 +141,31 @@ public final class KvSimulation {
     private int crashes;
     /** Ranges that exist (the first, and every right half of an applied split). */
     private final Set<Long> ranges = new TreeSet<>(Set.of(1L));
+    /** What meta would hold: the newest descriptor of each range that any replica applied. */
+    private final Map<Long, RangeDescriptor> newest = new HashMap<>();
+    /** Each range's descriptor per generation, as first seen: a generation names one descriptor. */
+    private final Map<Long, Map<Long, RangeDescriptor>> generations = new HashMap<>();
+    /** Each range's membership by the log index it took effect at. */
+    private final Map<Long, TreeMap<Long, ConfState>> confs = new HashMap<>();
+    /** By node id: the store's state in the registry (drained nodes are DRAINING). */
+    private final Map<Long, StoreRecord.State> storeStates = new HashMap<>();
+    /** By node id: since when a down node is down. */
+    private final Map<Long, Long> downSince = new HashMap<>();
+    /** By node id: a node in a long outage comes back at this tick. */
+    private final Map<Long, Long> outageUntil = new HashMap<>();
+    private final Set<Long> destroyed = new TreeSet<>();
+    private int placementSteps;
 
     public KvSimulation(long seed, int steps, Broken broken, boolean tracing) {
         this.seed = seed;
         this.steps = steps;
         this.broken = broken;
         this.random = new Random(Simulation.mix(seed));
-        this.params = KvSimParams.draw(random);
+        this.params = KvSimParams.draw(random, steps);
         this.trace = tracing ? new StringBuilder(1 << 20) : null;
         for (int i = 1; i <= params.nodes(); i++) {
             nodes.add(new KvSimNode(i, this));
+            storeStates.put((long) i, StoreRecord.State.ACTIVE);
         }
         partitionPlan = new Partitions(params.nodes());
         restarts = new Restarts(params.nodes());
@@ -164,6 +200,7 @@ public final class KvSimulation {
                 voters[i] = (long) (i + 1);
             }
             RangeDescriptor first = new RangeDescriptor(1, new byte[0], null, ConfState.ofVoters(voters), 1);
+            descriptorApplied(0, first, RangeStateMachine.initialIndex);
             for (KvSimNode n : nodes) {
                 if (first.conf().isMember(n.id)) {
                     n.bootstrap(first);
@@ -186,8 +223,10 @@ public final class KvSimulation {
                 }
                 if (chaos) {
                     injectFaults();
+                    injectNodeLosses();
                 }
                 restartDueNodes();
+                placement();
                 for (KvSimClient c : new ArrayList<>(clients)) {
                     c.onTick(chaos);
                 }
@@ -199,14 +238,15 @@ public final class KvSimulation {
                         node.tick();
                     }
                 }
-                if (finalReader != null && finalReader.done() && allIdle()) {
+                if (finalReader != null && finalReader.done() && allIdle() && placementSettled() == null) {
                     break;
                 }
             }
-            if (finalReader == null || !finalReader.done() || !allIdle()) {
+            if (finalReader == null || !finalReader.done() || !allIdle() || placementSettled() != null) {
                 failure = "liveness: " + (probe == null || !probe.done() ? "no write committed"
                         : finalReader == null || !finalReader.done() ? "the final reads did not complete"
-                        : "pending client operations did not complete")
+                        : !allIdle() ? "pending client operations did not complete"
+                        : "placement did not settle: " + placementSettled())
                         + " within " + livenessTicks + " ticks after the network healed (" + describeNodes() + ")";
             } else {
                 for (KvSimClient c : clients) {
@@ -237,9 +277,10 @@ public final class KvSimulation {
         for (KvSimChecks c : checks.values()) {
             leaders += c.safety().leaderCount();
         }
-        // committed: ranges at the end; membershipChanges: splits applied.
+        // committed: ranges at the end; membershipChanges: splits applied and placement steps taken.
+        trace("placement steps " + placementSteps + ", destroyed " + destroyed + ", states " + storeStates);
         SimResult.Stats stats = new SimResult.Stats(params.nodes(), now, messages, ranges.size(), leaders, crashes,
-                partitionPlan.started(), ranges.size() - 1, history.size(), unknown);
+                partitionPlan.started(), ranges.size() - 1 + placementSteps, history.size(), unknown);
         return new SimResult(seed, failure == null, failure, null, stats);
     }
 
@@ -319,12 +360,52 @@ public final class KvSimulation {
     void crashNode(KvSimNode node) {
         crashes++;
         node.crash();
+        downSince.put(node.id, now);
         restarts.crashed((int) node.id, now, chaos, random);
+    }
+
+    /** Outages longer than the dead-after time, the destruction of a node and its disk, a drain. */
+    private void injectNodeLosses() {
+        if (random.nextDouble() < params.outageRate() && outageUntil.isEmpty()) {
+            KvSimNode n = nodes.get(random.nextInt(nodes.size()));
+            if (n.isUp()) {
+                long until = now + params.deadAfterTicks() + 20 + random.nextInt(200);
+                trace("n" + n.id + " OUTAGE until t=" + until + " (dead after " + params.deadAfterTicks() + " ticks)");
+                n.crash();
+                downSince.put(n.id, now);
+                outageUntil.put(n.id, until);
+            }
+        }
+        if (now == params.destroyAtTick() && params.destroyAtTick() > 0) {
+            KvSimNode n = nodes.get(random.nextInt(nodes.size()));
+            if (!storeStates.containsValue(StoreRecord.State.DRAINING) || params.nodes() > 4) {
+                trace("n" + n.id + " DESTROYED with its disk");
+                if (n.isUp()) {
+                    n.crash();
+                    downSince.put(n.id, now);
+                }
+                destroyed.add(n.id);
+                outageUntil.remove(n.id);
+            }
+        }
+        if (now == params.drainAtTick() && params.drainAtTick() > 0) {
+            KvSimNode n = nodes.get(random.nextInt(nodes.size()));
+            if (!destroyed.contains(n.id) && (destroyed.isEmpty() || params.nodes() > 4)) {
+                trace("n" + n.id + " DRAINING");
+                storeStates.put(n.id, StoreRecord.State.DRAINING);
+            }
+        }
     }
 
     private void restartDueNodes() {
         for (KvSimNode n : nodes) {
-            if (!n.isUp() && restarts.due((int) n.id, now)) {
+            if (n.isUp() || destroyed.contains(n.id)) {
+                continue;
+            }
+            Long until = outageUntil.get(n.id);
+            if (until != null ? now >= until : restarts.due((int) n.id, now)) {
+                outageUntil.remove(n.id);
+                restarts.due((int) n.id, now);
                 n.start(random.nextLong());
             }
         }
@@ -338,7 +419,132 @@ public final class KvSimulation {
         chaos = false;
         partitionPlan.healAll();
         restarts.all(now);
+        outageUntil.replaceAll((n, until) -> now);
         trace("HEAL: network healed, crashed nodes restart, no more faults");
+    }
+
+    // ------------------------------------------------------------------ placement
+
+    /** Every node takes one placement step among the ranges it leads each placement interval. */
+    private void placement() {
+        for (KvSimNode n : nodes) {
+            if (n.isUp() && (now + n.id) % params.placementIntervalTicks() == 0) {
+                n.collectReplicas();
+                Map<Long, Placement.StoreView> views = storeViews();
+                Map<Long, Integer> counts = replicaCounts();
+                for (KvSimNode.Replica r : n.leading()) {
+                    Placement.Action step = Placement.decide(r.sm.descriptor(), n.id, params.replicas(), r.core.matched(),
+                            r.core.committed(), views, counts);
+                    if (step != null && n.carryOut(r, step)) {
+                        placementSteps++;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /** What the registry and the failure detector say of each node: down longer than dead-after is dead. */
+    private Map<Long, Placement.StoreView> storeViews() {
+        Map<Long, Placement.StoreView> views = new HashMap<>();
+        for (KvSimNode n : nodes) {
+            boolean live = n.isUp() || now - downSince.getOrDefault(n.id, now) < params.deadAfterTicks();
+            views.put(n.id, new Placement.StoreView(n.id, "", storeStates.get(n.id), live));
+        }
+        return views;
+    }
+
+    /** Replicas per node, from the newest descriptors (what the nodes read from meta). */
+    private Map<Long, Integer> replicaCounts() {
+        Map<Long, Integer> counts = new HashMap<>();
+        for (long range : ranges) {
+            RangeDescriptor d = newest.get(range);
+            for (long v : d.conf().voters()) {
+                counts.merge(v, 1, Integer::sum);
+            }
+            for (long l : d.conf().learners()) {
+                counts.merge(l, 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    /** A placement driver asks node to host an empty replica: false if it cannot be reached. */
+    boolean host(long from, long node, RangeDescriptor leaders) {
+        KvSimNode n = nodes.get((int) node - 1);
+        if (!n.isUp() || !partitionPlan.connected((int) from, (int) node)) {
+            return false;
+        }
+        return n.host(leaders.rangeId(), leaders);
+    }
+
+    /**
+     * Why placement has not settled (null once it has): every range has the wanted number of
+     * voters (the replication factor, at most the usable nodes), no learner, and each voter on a
+     * live active node that holds the range's state.
+     */
+    private String placementSettled() {
+        int usable = 0;
+        for (KvSimNode n : nodes) {
+            if (n.isUp() && storeStates.get(n.id) == StoreRecord.State.ACTIVE) {
+                usable++;
+            }
+        }
+        int want = Math.min(params.replicas(), usable);
+        for (long range : ranges) {
+            RangeDescriptor d = newest.get(range);
+            if (!d.conf().learners().isEmpty() || d.conf().voters().size() != want) {
+                return d + " (wanted " + want + " voters)";
+            }
+            for (long v : d.conf().voters()) {
+                KvSimNode n = nodes.get((int) v - 1);
+                KvSimNode.Replica r = n.isUp() ? n.replicas.get(range) : null;
+                if (storeStates.get(v) != StoreRecord.State.ACTIVE || r == null || !r.sm.isInitialised()) {
+                    return d + ": the voter on n" + v + " is not on a live active node holding the range";
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A replica applied (or installed) this descriptor at index: one generation is one descriptor everywhere. */
+    void descriptorApplied(long node, RangeDescriptor d, long index) {
+        RangeDescriptor first = generations.computeIfAbsent(d.rangeId(), id -> new HashMap<>())
+                .putIfAbsent(d.generation(), d);
+        if (first != null && !(first.conf().equals(d.conf()) && Arrays.equals(first.start(), d.start())
+                && Arrays.equals(first.end(), d.end()))) {
+            throw new KvSimChecks.Violation("node " + node + " has " + d + " at generation " + d.generation()
+                    + ", another replica had " + first);
+        }
+        RangeDescriptor known = newest.get(d.rangeId());
+        if (known == null || d.generation() > known.generation()) {
+            newest.put(d.rangeId(), d);
+        }
+        confs.computeIfAbsent(d.rangeId(), id -> new TreeMap<>()).putIfAbsent(index, d.conf());
+    }
+
+    RangeDescriptor newestDescriptor(long rangeId) {
+        return newest.get(rangeId);
+    }
+
+    /** A replica about to serve a read must be a voter of its range's newest configuration. */
+    void checkMember(long node, long rangeId, String what) {
+        TreeMap<Long, ConfState> history = confs.get(rangeId);
+        Map.Entry<Long, ConfState> last = history == null ? null : history.lastEntry();
+        if (last != null && !last.getValue().voters().contains(node)) {
+            throw new KvSimChecks.Violation("node " + node + " " + what + " of range " + rangeId
+                    + ", whose configuration since index " + last.getKey() + " is " + last.getValue());
+        }
+    }
+
+    /** A replica acknowledging the write at index must have been a voter there. */
+    void checkMemberAt(long node, long rangeId, long index, String what) {
+        TreeMap<Long, ConfState> history = confs.get(rangeId);
+        Map.Entry<Long, ConfState> at = history == null ? null : history.floorEntry(index);
+        if (at != null && !at.getValue().voters().contains(node)) {
+            throw new KvSimChecks.Violation("node " + node + " " + what + " of range " + rangeId
+                    + ", whose configuration there (since index " + at.getKey() + ") is " + at.getValue());
+        }
     }
 
     // ------------------------------------------------------------------ network

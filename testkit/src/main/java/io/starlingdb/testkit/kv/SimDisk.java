@@ -144,6 +144,20 @@ final class SimDisk {
         }, false);
     }
 
+    /**
+     * A replica of the group was destroyed (its range moved away): its log and snapshot point go,
+     * its term and vote stay (synced), so a replica hosted here again never votes twice in a term.
+     */
+    void forgetLog(long group) {
+        write(image -> {
+            GroupState g = image.groups.computeIfAbsent(group, k -> new GroupState());
+            g.hardState = new HardState(g.hardState.term(), g.hardState.vote(), 0);
+            g.snapshot = null;
+            g.entries.clear();
+            g.bootstrap = ConfState.NONE;
+        }, true);
+    }
+
     /** The group's durable state as of now, starting it from initialIfNew if the disk has none (synced). */
     RaftState loadGroup(long group, RaftState initialIfNew) {
         GroupState g = current.groups.get(group);
