@@ -159,6 +159,7 @@ final class KvSimNode implements RangeHost {
         for (PendingWrite p : r.writes.values()) {
             sim.respond(this, p.request(), KvSimulation.Status.UNKNOWN, null, null);
         }
+        store.applying(0, 0);
         r.sm.destroy();
         disk.forgetLog(r.rangeId);
         replicas.remove(r.rangeId);
@@ -240,18 +241,28 @@ final class KvSimNode implements RangeHost {
 
     void receive(long rangeId, Message m) {
         Replica r = replicas.get(rangeId);
+        boolean vote = m.type() == MessageType.VOTE || m.type() == MessageType.PRE_VOTE;
         if (r == null) {
-            if (m.type() != MessageType.APPEND && m.type() != MessageType.HEARTBEAT && m.type() != MessageType.SNAPSHOT) {
+            boolean fromLeader = m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT
+                    || m.type() == MessageType.SNAPSHOT;
+            if (!fromLeader && !(vote && !disk.holds(rangeId))) {
                 return;
             }
-            // A leader's message for a range this node does not hold: it is a member that never
-            // created its replica (it installed a snapshot of the parent past the split, or was
-            // a learner of the parent when it split). An empty replica gets the leader's snapshot.
+            // A message for a range this node does not hold: it is a member that never created
+            // its replica (it installed a snapshot of the parent past the split, or was a learner
+            // of the parent when it split). An empty replica gets the leader's snapshot; it may
+            // vote (having no log, it never elects a candidate that lacks a committed entry).
             hostEmpty(rangeId);
             sim.trace("n" + id + " hosts an empty replica of r" + rangeId + " for a message from n" + m.from());
             r = replicas.get(rangeId);
         }
         if (r.core.wouldRestore(m) && overlapsAnother(rangeId, m.snapshot())) {
+            return;
+        }
+        if (vote && !r.sm.isInitialised() && disk.destroyedHere(rangeId)) {
+            // An empty replica that stands in for one destroyed here has lost its log: a
+            // candidate that still counts this node as a voter (it missed the removal) must not
+            // win with its vote.
             return;
         }
         if (r.core.wouldRestore(m)) {
@@ -515,23 +526,29 @@ final class KvSimNode implements RangeHost {
      * Returns whether it was started (a learner's node must be reachable to host its replica).
      */
     boolean carryOut(Replica r, Placement.Action step) {
-        sim.trace("n" + id + " placement of " + r.sm.descriptor() + ": " + step);
-        ProposeResult pr;
+        sim.trace("n" + id + " placement of " + r.sm.descriptor() + ": " + step + " " + sim.placementView());
+        ConfChange change;
         if (step instanceof Placement.AddLearner add) {
             if (!sim.host(id, add.storeId(), r.sm.descriptor())) {
                 return false;
             }
-            pr = r.core.proposeConfChange(new ConfChange(ConfChange.Type.ADD_LEARNER, add.storeId()));
+            change = new ConfChange(ConfChange.Type.ADD_LEARNER, add.storeId());
         } else if (step instanceof Placement.Promote p) {
-            pr = r.core.proposeConfChange(new ConfChange(ConfChange.Type.PROMOTE, p.storeId()));
+            change = new ConfChange(ConfChange.Type.PROMOTE, p.storeId());
         } else if (step instanceof Placement.Remove rm) {
-            pr = r.core.proposeConfChange(new ConfChange(ConfChange.Type.REMOVE, rm.storeId()));
+            change = new ConfChange(ConfChange.Type.REMOVE, rm.storeId());
         } else {
             transferLeadership(r, ((Placement.TransferLease) step).storeId());
             return true;
         }
+        RangeDescriptor d = r.sm.descriptor();
+        ProposeResult pr = r.core.proposeConfChange(change);
         process(r);
-        return pr instanceof ProposeResult.Accepted;
+        if (pr instanceof ProposeResult.Accepted) {
+            sim.proposedChange(d, change);
+            return true;
+        }
+        return false;
     }
 
     void transferLeadership(Replica r, long target) {

@@ -155,6 +155,11 @@ public final class KvSimulation {
     private final Map<Long, Long> outageUntil = new HashMap<>();
     private final Set<Long> destroyed = new TreeSet<>();
     private int placementSteps;
+    /**
+     * Membership changes proposed but not yet applied, with the generation they produce: a
+     * driver records its step in meta at once, so the next decisions (of any node) count it.
+     */
+    private final Map<Long, RangeDescriptor> proposed = new HashMap<>();
 
     public KvSimulation(long seed, int steps, Broken broken, boolean tracing) {
         this.seed = seed;
@@ -459,6 +464,10 @@ public final class KvSimulation {
         Map<Long, Integer> counts = new HashMap<>();
         for (long range : ranges) {
             RangeDescriptor d = newest.get(range);
+            RangeDescriptor p = proposed.get(range);
+            if (p != null && p.generation() > d.generation()) {
+                d = p;
+            }
             for (long v : d.conf().voters()) {
                 counts.merge(v, 1, Integer::sum);
             }
@@ -467,6 +476,17 @@ public final class KvSimulation {
             }
         }
         return counts;
+    }
+
+    /** For the trace: the replica counts and the nodes' states placement decides from. */
+    String placementView() {
+        return "(replicas " + replicaCounts() + ", stores " + storeViews().values() + ")";
+    }
+
+    /** A leader proposed this membership change of d: counted from now on. */
+    void proposedChange(RangeDescriptor d, io.starlingdb.engine.raft.ConfChange change) {
+        proposed.put(d.rangeId(), new RangeDescriptor(d.rangeId(), d.start(), d.end(), d.conf().apply(change),
+                d.generation() + 1));
     }
 
     /** A placement driver asks node to host an empty replica: false if it cannot be reached. */

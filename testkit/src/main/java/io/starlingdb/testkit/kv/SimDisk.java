@@ -31,6 +31,8 @@ final class SimDisk {
         /** entries.get(k).index() == snapshotIndex() + 1 + k. */
         final ArrayList<Entry> entries = new ArrayList<>();
         ConfState bootstrap;
+        /** A replica of the group was destroyed here: an empty one hosted again must not vote. */
+        boolean destroyed;
 
         long snapshotIndex() {
             return snapshot == null ? 0 : snapshot.index();
@@ -42,6 +44,7 @@ final class SimDisk {
             g.snapshot = snapshot;
             g.entries.addAll(entries);
             g.bootstrap = bootstrap;
+            g.destroyed = destroyed;
             return g;
         }
     }
@@ -155,7 +158,19 @@ final class SimDisk {
             g.snapshot = null;
             g.entries.clear();
             g.bootstrap = ConfState.NONE;
+            g.destroyed = true;
+            image.shadowApplied.remove(group); // a replica hosted again may apply the same entries
         }, true);
+    }
+
+    /** Whether the disk holds state of the group, and whether a replica of it was destroyed here. */
+    boolean holds(long group) {
+        return current.groups.containsKey(group);
+    }
+
+    boolean destroyedHere(long group) {
+        GroupState g = current.groups.get(group);
+        return g != null && g.destroyed;
     }
 
     /** The group's durable state as of now, starting it from initialIfNew if the disk has none (synced). */
