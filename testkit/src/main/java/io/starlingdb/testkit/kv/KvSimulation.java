@@ -155,6 +155,7 @@ public final class KvSimulation {
     private final Map<Long, Long> outageUntil = new HashMap<>();
     private final Set<Long> destroyed = new TreeSet<>();
     private int placementSteps;
+    private int nodeLosses;
     /**
      * Membership changes proposed but not yet applied, with the generation they produce: a
      * driver records its step in meta at once, so the next decisions (of any node) count it.
@@ -282,11 +283,21 @@ public final class KvSimulation {
         for (KvSimChecks c : checks.values()) {
             leaders += c.safety().leaderCount();
         }
-        // committed: ranges at the end; membershipChanges: splits applied and placement steps taken.
+        // committed: ranges at the end; membershipChanges: splits applied.
         trace("placement steps " + placementSteps + ", destroyed " + destroyed + ", states " + storeStates);
         SimResult.Stats stats = new SimResult.Stats(params.nodes(), now, messages, ranges.size(), leaders, crashes,
-                partitionPlan.started(), ranges.size() - 1 + placementSteps, history.size(), unknown);
+                partitionPlan.started(), ranges.size() - 1, history.size(), unknown);
         return new SimResult(seed, failure == null, failure, null, stats);
+    }
+
+    /** Placement steps the leaders started (learners added, promotions, removals, lease hand-offs). */
+    int placementSteps() {
+        return placementSteps;
+    }
+
+    /** Nodes lost to placement: down past the dead-after time, destroyed, or drained. */
+    int nodeLosses() {
+        return nodeLosses;
     }
 
     /** The range whose check is running, to name it in a failure. */
@@ -379,6 +390,7 @@ public final class KvSimulation {
                 n.crash();
                 downSince.put(n.id, now);
                 outageUntil.put(n.id, until);
+                nodeLosses++;
             }
         }
         if (now == params.destroyAtTick() && params.destroyAtTick() > 0) {
@@ -390,6 +402,7 @@ public final class KvSimulation {
                     downSince.put(n.id, now);
                 }
                 destroyed.add(n.id);
+                nodeLosses++;
                 outageUntil.remove(n.id);
             }
         }
@@ -398,6 +411,7 @@ public final class KvSimulation {
             if (!destroyed.contains(n.id) && (destroyed.isEmpty() || params.nodes() > 4)) {
                 trace("n" + n.id + " DRAINING");
                 storeStates.put(n.id, StoreRecord.State.DRAINING);
+                nodeLosses++;
             }
         }
     }

@@ -24,7 +24,7 @@ class KvSimulationTest {
     static final int maxSeedsPerBrokenVariant = 600;
 
     @Test
-    void replicatedRangesStaySafeLiveAndLinearizableUnderFaults() {
+    void replicatedRangesStaySafeLiveAndLinearizableWhileReplicasMoveUnderFaults() {
         List<String> failures = new ArrayList<>();
         long splits = 0;
         long crashes = 0;
@@ -32,8 +32,13 @@ class KvSimulationTest {
         long operations = 0;
         long unknown = 0;
         int fiveNodes = 0;
+        long placementSteps = 0;
+        long nodeLosses = 0;
         for (long seed = 1; seed <= seeds; seed++) {
-            SimResult r = KvSimulation.run(seed, steps, KvSimulation.Broken.NONE);
+            KvSimulation sim = new KvSimulation(seed, steps, KvSimulation.Broken.NONE, false);
+            SimResult r = sim.execute();
+            placementSteps += sim.placementSteps();
+            nodeLosses += sim.nodeLosses();
             if (!r.ok()) {
                 failures.add("seed " + seed + ": " + r.failure().lines().findFirst().orElse("")
                         + " (reproduce: bin/starling sim kv --seed-from " + seed + " --seeds 1)");
@@ -46,8 +51,11 @@ class KvSimulationTest {
             fiveNodes += r.stats().replicas() == 5 ? 1 : 0;
         }
         assertEquals(List.of(), failures);
-        // The seeds must exercise what they claim to: splits, crashes, partitions, both cluster sizes.
+        // The seeds must exercise what they claim to: splits, replica moves, lost nodes, crashes,
+        // partitions, both cluster sizes.
         assertTrue(splits > seeds * 2L, "splits " + splits);
+        assertTrue(placementSteps > seeds * 10L, "placement steps " + placementSteps);
+        assertTrue(nodeLosses > seeds / 2, "nodes lost " + nodeLosses);
         assertTrue(crashes > seeds && partitions > seeds, "crashes " + crashes + ", partitions " + partitions);
         assertTrue(operations > seeds * 100L, "operations " + operations);
         assertTrue(unknown < operations / 5, "unknown outcomes " + unknown + " of " + operations);
