@@ -213,7 +213,7 @@ public final class RangeService implements AutoCloseable {
                     carryOut(d, step);
                     return;
                 }
-                rehostWaitingLearners(d, status);
+                hostMissingReplicas(d, status);
             }
             collectRemovedReplicas();
         } catch (Exception e) {
@@ -245,17 +245,24 @@ public final class RangeService implements AutoCloseable {
     }
 
     /**
-     * Asks again every store with a learner that has received nothing yet to host its empty
-     * replica (idempotent): the first request may have been lost, or the store may have
-     * discarded the replica while it was not a member.
+     * Asks every other member that has received nothing yet (as far as this leader knows) to
+     * host a replica of the range (idempotent: a store that has one changes nothing). A
+     * learner's first request may have been lost, or its store discarded the replica while it
+     * was not a member; a voter's store may have skipped the split that created the range by
+     * installing a later snapshot of the left half, so it holds no replica of this one: an empty
+     * replica gets the range by snapshot.
      */
-    private void rehostWaitingLearners(RangeDescriptor d, GroupStatus status) {
-        for (long learner : d.conf().learners()) {
-            if (status.matched().getOrDefault(learner, 0L) == 0) {
+    private void hostMissingReplicas(RangeDescriptor d, GroupStatus status) {
+        java.util.Set<Long> members = new java.util.TreeSet<>(d.conf().voters());
+        members.addAll(d.conf().learners());
+        members.remove(storeId);
+        members.retainAll(directory.alive());
+        for (long member : members) {
+            if (status.matched().getOrDefault(member, 0L) == 0) {
                 try {
-                    gateway.sendTo(learner, RangeRpc.Request.host(d.rangeId()), placementStepTimeoutMillis);
+                    gateway.sendTo(member, RangeRpc.Request.host(d.rangeId()), placementStepTimeoutMillis);
                 } catch (RangeUnavailableException e) {
-                    log.debug("store {}: store {} did not answer hosting range {}: {}", storeId, learner, d.rangeId(),
+                    log.debug("store {}: store {} did not answer hosting range {}: {}", storeId, member, d.rangeId(),
                             e.getMessage());
                 }
             }
