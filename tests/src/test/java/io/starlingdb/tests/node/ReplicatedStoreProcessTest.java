@@ -185,5 +185,16 @@ class ReplicatedStoreProcessTest {
                     "writes resumed: " + gaps[0] + ", " + gaps[1] + ", " + gaps[2] + " ms");
             assertEquals(3, client.ranges().size(), "the meta range and the two user ranges");
         }
+        // The documented example program (bin/starling example kv) runs against these processes.
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        io.starlingdb.testkit.examples.KvExample.run(seeds, new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
+        String output = printed.toString(StandardCharsets.UTF_8);
+        for (String line : List.of("get example/greeting -> hello", "compareAndSet hello -> hello again: true",
+                "compareAndSet from a stale value: false", "condition 1 failed, example/a is (absent)",
+                "scan: example/a = 1", "scan: example/b = 2", "scan: example/c = 3", "scan: example/greeting = hello again")) {
+            assertTrue(output.contains(line), "the example printed " + line + ":\n" + output);
+        }
+        assertEquals(4, output.lines().filter(l -> l.startsWith("range r")).count(), output);
+        assertEquals(3, output.lines().filter(l -> l.startsWith("store ") && l.endsWith(": ACTIVE")).count(), output);
     }
 }
