@@ -57,6 +57,7 @@ public final class StarlingClient implements AutoCloseable {
     private final DistSender sender;
     private final ScheduledExecutorService refresher;
     private final Meta meta;
+    private final io.starlingdb.engine.txn.TimestampClient timestamps;
 
     private StarlingClient(ClusterNetworkManager network) {
         this.network = network;
@@ -67,6 +68,7 @@ public final class StarlingClient implements AutoCloseable {
             return t;
         });
         this.meta = new Meta(sender);
+        this.timestamps = new io.starlingdb.engine.txn.TimestampClient(sender);
     }
 
     /** Connects with the development cluster secret. */
@@ -229,6 +231,14 @@ public final class StarlingClient implements AutoCloseable {
     /** How often {@link #removeStore} checks whether the store is empty. */
     static final long removePollMillis = 250;
 
+    /**
+     * A timestamp from the cluster's oracle: above every timestamp it gave before this call
+     * began, on any node. Calls from many threads at once share one round trip.
+     */
+    public long timestamp() throws InterruptedException {
+        return timestamps.next();
+    }
+
     /** The stores registered in meta, with their address, zone and state. */
     public List<StoreRecord> stores() {
         return meta.stores();
@@ -236,6 +246,7 @@ public final class StarlingClient implements AutoCloseable {
 
     @Override
     public void close() {
+        timestamps.close();
         refresher.shutdownNow();
         network.close();
     }

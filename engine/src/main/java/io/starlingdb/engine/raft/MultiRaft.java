@@ -302,6 +302,46 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     private record ReadRequest(Runnable run, java.util.function.Consumer<Throwable> fail) {
     }
 
+    /**
+     * Completes with the group's current term once this replica is confirmed as its leader at
+     * this moment: at once under a valid lease, else after a ReadIndex round with a quorum. Fails
+     * with {@link NotLeaderException} if it is not the leader (or stops being it meanwhile).
+     * What a leader does under its leadership alone (the timestamp oracle) confirms with this.
+     */
+    public CompletableFuture<Long> confirmLeadership(long group) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        submit(f, () -> {
+            Group g = group(group, f);
+            if (g == null) {
+                return;
+            }
+            if (g.core.role() != Role.LEADER) {
+                f.completeExceptionally(new NotLeaderException(group, g.core.leader()));
+                return;
+            }
+            long term = g.core.term();
+            Runnable confirm = () -> {
+                if (g.core.role() == Role.LEADER && g.core.term() == term) {
+                    f.complete(term);
+                } else {
+                    f.completeExceptionally(new NotLeaderException(group, g.core.leader()));
+                }
+            };
+            if (g.core.canServeLeaseRead() && leaseClockFresh()) {
+                confirm.run();
+                return;
+            }
+            long ctx = nextReadContext++;
+            if (g.core.readIndex(ctx) == RaftCore.NONE) {
+                f.completeExceptionally(new NotLeaderException(group, RaftCore.NONE));
+                return;
+            }
+            g.reads.put(ctx, new ReadRequest(confirm, f::completeExceptionally));
+            dirty.add(g);
+        });
+        return f;
+    }
+
     private static <T> void completeRead(CompletableFuture<T> f, Group g, java.util.function.Function<StateMachine, T> read) {
         try {
             f.complete(read.apply(g.sm));

@@ -341,6 +341,13 @@ public final class DistSender {
         return out.size() > limit ? out.subList(0, limit) : out;
     }
 
+    /** count consecutive timestamps from the oracle at the meta range's leaseholder. */
+    public RangeResult.Timestamps timestamps(int count) {
+        RangeRpc.Response r = call(MetaKeys.timestampMarkKey(), d -> RangeRpc.Request.timestamps(count), false,
+                requestDeadline());
+        return (RangeResult.Timestamps) r.result();
+    }
+
     /** Splits the range holding key at key; returns the two halves (or the range as it is if key is its start). */
     public List<RangeDescriptor> split(byte[] key, long newRangeId) {
         checkKey(key);

@@ -145,6 +145,19 @@ public final class Meta {
         throw new RangeUnavailableException("store " + storeId + "'s record stayed contended");
     }
 
+    /** The timestamp oracle's durable high-water mark (0 before the first). */
+    public long timestampMark() {
+        byte[] held = gateway.getKey(MetaKeys.timestampMarkKey());
+        return held == null ? 0 : MetaKeys.decodeLong(held);
+    }
+
+    /** Moves the oracle's mark from expected to next; false if it is not at expected (another oracle moved it). */
+    public boolean replaceTimestampMark(long expected, long next) {
+        byte[] key = MetaKeys.timestampMarkKey();
+        return gateway.writeOps(List.of(new WriteOp.CompareAndSet(key, expected == 0 ? null : MetaKeys.encodeLong(expected),
+                MetaKeys.encodeLong(next)))) < 0;
+    }
+
     /** Every registered store, by id. */
     public List<StoreRecord> stores() {
         List<StoreRecord> out = new ArrayList<>();

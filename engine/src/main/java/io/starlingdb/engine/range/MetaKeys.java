@@ -16,7 +16,8 @@ import java.util.Arrays;
  *     range under {@code 0x00 0x02}), so the range holding key k is the first entry after
  *     {@code 0x00 0x01 | k} (a range's end is exclusive);</li>
  * <li>the range-id allocator ({@code 0x00 0x03}: the next id, 8 bytes);</li>
- * <li>the store registry ({@code 0x00 0x04 | store id}: a {@link StoreRecord}).</li>
+ * <li>the store registry ({@code 0x00 0x04 | store id}: a {@link StoreRecord});</li>
+ * <li>the timestamp oracle's durable high-water mark ({@code 0x00 0x05}, 8 bytes).</li>
  * </ul>
  */
 public final class MetaKeys {
@@ -33,6 +34,7 @@ public final class MetaKeys {
     private static final byte lastDescriptorTag = 0x02;
     private static final byte allocatorTag = 0x03;
     private static final byte storeTag = 0x04;
+    private static final byte timestampTag = 0x05;
 
     private MetaKeys() {
     }
@@ -73,6 +75,10 @@ public final class MetaKeys {
 
     public static byte[] allocatorKey() {
         return new byte[] {system, allocatorTag};
+    }
+
+    public static byte[] timestampMarkKey() {
+        return new byte[] {system, timestampTag};
     }
 
     public static byte[] storeKey(long storeId) {

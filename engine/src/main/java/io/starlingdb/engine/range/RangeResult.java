@@ -43,6 +43,10 @@ public sealed interface RangeResult {
     record Rows(List<KeyValue> rows, byte[] resumeKey) implements RangeResult {
     }
 
+    /** Timestamps from the oracle: first, first + 1, ..., first + count - 1. */
+    record Timestamps(long first, int count) implements RangeResult {
+    }
+
     /** One key-value pair. */
     record KeyValue(byte[] key, byte[] value) {
     }

@@ -32,13 +32,14 @@ public final class RangeRpc {
         types.register(RequestFrame.class, requestTypeId).register(ResponseFrame.class, responseTypeId);
     }
 
-    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST }
+    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST, TIMESTAMPS }
 
     /**
      * One request. GET: key. SCAN: [key, endKey) (endKey null: to the end), at most maxRows
      * rows and about maxBytes. WRITE: command (a write batch or a split). LOOKUP: the newest
      * descriptor this node holds a replica of for key (rangeId 0). MULTI_GET: keys, all in the
-     * range, read at one instant. HOST: host an empty replica of rangeId (placement adds it next).
+     * range, read at one instant. HOST: host an empty replica of rangeId (placement adds it next). TIMESTAMPS: maxRows
+     * timestamps from the oracle (meta range).
      */
     public record Request(Kind kind, long rangeId, byte[] key, byte[] endKey, int maxRows, long maxBytes,
                           RangeCommand command, List<byte[]> keys) {
@@ -71,6 +72,11 @@ public final class RangeRpc {
         /** Host an empty replica of the range, to be added as a learner and initialised by a snapshot. */
         public static Request host(long rangeId) {
             return new Request(Kind.HOST, rangeId, new byte[0], null, 0, 0, null);
+        }
+
+        /** maxRows timestamps from the oracle, at the meta range's leaseholder. */
+        public static Request timestamps(int count) {
+            return new Request(Kind.TIMESTAMPS, MetaKeys.metaRangeId, new byte[0], null, count, 0, null);
         }
 
         public static Request lookup(byte[] key) {
@@ -155,6 +161,7 @@ public final class RangeRpc {
     private static final byte value = 6;
     private static final byte rows = 7;
     private static final byte values = 8;
+    private static final byte timestamps = 9;
 
     public static byte[] encode(Response r) {
         RangeCodec.Out out = new RangeCodec.Out();
@@ -210,6 +217,8 @@ public final class RangeRpc {
             for (byte[] v : vs.values()) {
                 out.nullable(v);
             }
+        } else if (r instanceof RangeResult.Timestamps t) {
+            out.b(timestamps).l(t.first()).i(t.count());
         } else {
             RangeResult.Rows rs = (RangeResult.Rows) r;
             out.b(rows).i(rs.rows().size());
@@ -252,6 +261,14 @@ public final class RangeRpc {
                     list.add(new RangeResult.KeyValue(in.bytes(), in.bytes()));
                 }
                 return new RangeResult.Rows(list, in.nullable());
+            }
+            case timestamps: {
+                long first = in.b.getLong();
+                int count = in.b.getInt();
+                if (first < 0 || count < 1) {
+                    throw new IllegalArgumentException("bad timestamps " + first + " x " + count);
+                }
+                return new RangeResult.Timestamps(first, count);
             }
             default:
                 throw new IllegalArgumentException("unknown result tag " + tag);

@@ -104,6 +104,10 @@ public final class RangeService implements AutoCloseable {
     /** Per range this store leads: requests counted at the last check, and checks in a row above the load limit. */
     private final Map<Long, long[]> loadChecks = new java.util.HashMap<>();
     private final Meta meta;
+    /** The timestamp oracle, answering while this store leads the meta range. */
+    private final io.starlingdb.engine.txn.TimestampService oracle;
+    /** This node's batched way to the oracle, wherever it runs. */
+    private final io.starlingdb.engine.txn.TimestampClient timestamps;
     /** Splits, meta updates and registration: they wait on the meta range, so not on the refresher's thread. */
     private final ScheduledExecutorService metaWorker;
     /** This store's peer address as registered in meta. */
@@ -141,6 +145,8 @@ public final class RangeService implements AutoCloseable {
         }
         this.gateway = new DistSender(network.transport(), directory, store, DistSender.Options.defaults());
         this.meta = new Meta(gateway);
+        this.oracle = new io.starlingdb.engine.txn.TimestampService(raft, meta);
+        this.timestamps = new io.starlingdb.engine.txn.TimestampClient(gateway);
         this.address = String.valueOf(network.address());
         this.zone = zone;
         this.refresher = daemonExecutor("starling-store-directory");
@@ -160,6 +166,7 @@ public final class RangeService implements AutoCloseable {
         refreshDirectory();
         raftTransport.bind(raft);
         store.open();
+        store.serveTimestamps(oracle::grant);
         raft.start(raftTransport);
         network.handle(RangeRpc.RequestFrame.class, (from, frame) ->
                 store.handle(RangeRpc.decodeRequest(frame.payload()))
@@ -464,8 +471,15 @@ public final class RangeService implements AutoCloseable {
         return meta;
     }
 
+    /** Timestamps from the cluster's oracle, batched per node. */
+    public io.starlingdb.engine.txn.TimestampClient timestamps() {
+        return timestamps;
+    }
+
     @Override
     public void close() {
+        timestamps.close();
+        oracle.close();
         metaWorker.shutdownNow();
         refresher.shutdownNow();
         raft.close();

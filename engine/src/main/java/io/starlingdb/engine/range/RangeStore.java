@@ -42,6 +42,16 @@ public final class RangeStore implements RangeHost {
     /** Rows and bytes of one scan page at most, whatever the request asks. */
     public static final int maxScanRows = 10_000;
     public static final long maxScanBytes = 4L << 20;
+    /** Timestamps one request may ask the oracle for. */
+    public static final int maxTimestampsPerRequest = 100_000;
+    /** The timestamp oracle of this store (it answers while this store leads the meta range); null: none. */
+    private volatile java.util.function.IntFunction<CompletableFuture<RangeResult.Timestamps>> timestampSource;
+
+    /** Serves TIMESTAMPS requests from source (the node's timestamp oracle). */
+    public void serveTimestamps(java.util.function.IntFunction<CompletableFuture<RangeResult.Timestamps>> source) {
+        this.timestampSource = source;
+    }
+
     /** Empty replicas waiting for their first snapshot at most; placement's requests beyond it are refused. */
     public static final int maxUninitialisedReplicas = 1_000;
 
@@ -234,6 +244,17 @@ public final class RangeStore implements RangeHost {
         long leader = raft.leader(r.rangeId());
         if (leader != 0 && leader != storeId) {
             return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.NOT_LEASEHOLDER, leader, null));
+        }
+        if (r.kind() == RangeRpc.Kind.TIMESTAMPS) {
+            java.util.function.IntFunction<CompletableFuture<RangeResult.Timestamps>> source = timestampSource;
+            if (r.rangeId() != MetaKeys.metaRangeId || source == null || r.maxRows() < 1
+                    || r.maxRows() > maxTimestampsPerRequest) {
+                return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0,
+                        "store " + storeId + " gives no " + r.maxRows() + " timestamps (1 to " + maxTimestampsPerRequest
+                                + ", at the meta range's leaseholder)"));
+            }
+            return source.apply(r.maxRows()).handle((t, e) -> e == null ? RangeRpc.Response.ok(t, null)
+                    : failure(e, false));
         }
         byte[] loadKey = r.kind() == RangeRpc.Kind.MULTI_GET && !r.keys().isEmpty() ? r.keys().get(0)
                 : r.kind() == RangeRpc.Kind.WRITE && r.command() instanceof RangeCommand.Write w ? w.ops().get(0).key()

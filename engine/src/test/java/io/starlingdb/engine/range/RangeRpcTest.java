@@ -43,6 +43,15 @@ class RangeRpcTest {
                 RangeRpc.Response.of(RangeRpc.Status.NOT_LEASEHOLDER, 2, null)));
         assertEquals(RangeRpc.Status.NOT_LEASEHOLDER, hint.status());
         assertEquals(2, hint.leaderHint());
+
+        RangeRpc.Request ts = RangeRpc.decodeRequest(RangeRpc.encode(RangeRpc.Request.timestamps(50)));
+        assertEquals(RangeRpc.Kind.TIMESTAMPS, ts.kind());
+        assertEquals(50, ts.maxRows());
+        assertEquals(new RangeResult.Timestamps(123L << 16, 50), RangeRpc.decodeResponse(RangeRpc.encode(
+                RangeRpc.Response.ok(new RangeResult.Timestamps(123L << 16, 50), null))).result());
+        RangeRpc.Request host = RangeRpc.decodeRequest(RangeRpc.encode(RangeRpc.Request.host(9)));
+        assertEquals(RangeRpc.Kind.HOST, host.kind());
+        assertEquals(9, host.rangeId());
     }
 
     @Test

@@ -343,6 +343,57 @@ class ReplicatedStoreTest {
         assertArrayEquals(b("after"), client.get(b("key007")));
     }
 
+    @Test
+    void timestampsFromTheOracleGrowStrictlyAcrossNodesClientsAndAMetaLeaseholderKill() throws Exception {
+        startCluster();
+        java.util.Set<Long> all = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicReference<String> broken = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            io.starlingdb.engine.txn.TimestampClient source = t < 6 ? nodes[1 + t % 3].ranges().timestamps() : null;
+            Thread thread = new Thread(() -> {
+                long previous = -1;
+                for (int k = 0; k < 200; k++) {
+                    try {
+                        long ts = source != null ? source.next() : client.timestamp();
+                        if (ts <= previous || !all.add(ts)) {
+                            broken.set("timestamp " + ts + " after " + previous + " or given twice");
+                        }
+                        previous = ts;
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread t : threads) {
+            t.join(120_000);
+        }
+        assertNull(broken.get(), broken.get());
+        assertEquals(1_600, all.size());
+        long before = client.timestamp();
+        assertTrue(before > java.util.Collections.max(all), "a later call gets a later timestamp");
+
+        // The meta range's leaseholder dies: the next oracle starts above every timestamp given.
+        client.ranges();
+        int metaLeaseholder = (int) client.leaseholder(new byte[] {0});
+        assertTrue(metaLeaseholder >= 1 && metaLeaseholder <= 3, "meta leaseholder known: " + metaLeaseholder);
+        nodes[metaLeaseholder].close();
+        nodes[metaLeaseholder] = null;
+        long after = -1;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (after < 0) {
+            try {
+                after = client.timestamp();
+            } catch (RangeUnavailableException e) {
+                assertTrue(System.nanoTime() < deadline, "no timestamp after the failover: " + e.getMessage());
+            }
+        }
+        assertTrue(after > before, "after failover " + after + " > before " + before);
+    }
+
     private void awaitRanges(int atLeast) throws InterruptedException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         while (client.ranges().size() < atLeast) {

@@ -1,0 +1,93 @@
+package io.starlingdb.engine.txn;
+
+import io.starlingdb.engine.range.DistSender;
+import io.starlingdb.engine.range.RangeResult;
+import io.starlingdb.engine.range.RangeUnavailableException;
+
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A node's (or client's) way to the timestamp oracle, batched: callers that ask while a request
+ * is on its way wait together, and the next request asks for all of them at once, so one round
+ * trip serves every transaction waiting on this node. Thread-safe.
+ */
+public final class TimestampClient implements AutoCloseable {
+
+    /** Timestamps one request asks for at most (callers beyond it wait for the next). */
+    static final int maxBatch = 10_000;
+
+    private final DistSender gateway;
+    private final ArrayDeque<CompletableFuture<Long>> waiting = new ArrayDeque<>();
+    private boolean sending;
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "starling-timestamp-client");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public TimestampClient(DistSender gateway) {
+        this.gateway = gateway;
+    }
+
+    /** A timestamp above every timestamp the oracle gave before this call began. */
+    public long next() throws InterruptedException {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        boolean start;
+        synchronized (this) {
+            waiting.add(f);
+            start = !sending;
+            sending = true;
+        }
+        if (start) {
+            sender.execute(this::sendAll);
+        }
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new RangeUnavailableException(String.valueOf(e.getCause()));
+        }
+    }
+
+    /** Sends requests until nobody waits. */
+    private void sendAll() {
+        while (true) {
+            List<CompletableFuture<Long>> batch = new ArrayList<>();
+            synchronized (this) {
+                while (!waiting.isEmpty() && batch.size() < maxBatch) {
+                    batch.add(waiting.poll());
+                }
+                if (batch.isEmpty()) {
+                    sending = false;
+                    return;
+                }
+            }
+            try {
+                RangeResult.Timestamps t = gateway.timestamps(batch.size());
+                if (t.count() != batch.size()) {
+                    throw new RangeUnavailableException("the oracle gave " + t.count() + " timestamps for " + batch.size());
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).complete(t.first() + i);
+                }
+            } catch (RuntimeException e) {
+                for (CompletableFuture<Long> f : batch) {
+                    f.completeExceptionally(e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        sender.shutdownNow();
+    }
+}
