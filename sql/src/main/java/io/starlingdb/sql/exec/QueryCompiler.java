@@ -343,7 +343,7 @@ public final class QueryCompiler {
         try (CancelSignal.Running bounded = cancel == null ? CancelSignal.Running.NESTED : cancel.limitPlanning(planningBudgetMillis)) {
             TreePlanner.Converted converted = TreePlanner.convert(publicSchema, query, new CancelFlag(cancelFlag));
             RelRoot root = converted.root();
-            RelNode logical = widenParameterCasts(root.project());
+            RelNode logical = nullableCaseBranches(widenParameterCasts(root.project()));
             refuseUnsupportedTypes(root.validatedRowType);
             List<String> origins = originTables(logical, root.validatedRowType.getFieldCount());
             Map<Integer, RelDataType> params = new TreeMap<>();
@@ -496,6 +496,67 @@ public final class QueryCompiler {
             public RexNode visitSubQuery(RexSubQuery subQuery) {
                 RexSubQuery visited = (RexSubQuery) super.visitSubQuery(subQuery);
                 return visited.clone(widenParameterCasts(visited.rel));
+            }
+        };
+        return rel.accept(new RelHomogeneousShuttle() {
+            @Override
+            public RelNode visit(RelNode other) {
+                return super.visit(other).accept(rex);
+            }
+        });
+    }
+
+    /**
+     * Replaces a CASE branch {@code CAST(x AS T NOT NULL)} of a nullable {@code x} by {@code x}
+     * (or by {@code CAST(x AS T)} where T is another type): the form Calcite gives
+     * {@code COALESCE(x, y)}, {@code CASE WHEN x IS NOT NULL THEN CAST(x AS T NOT NULL) ELSE y END}.
+     * Calcite's simplifier treats the cast as NULL for a NULL {@code x} and lifts it out of its
+     * guard (the filter {@code COALESCE(c, c) NOT BETWEEN 4.0 AND ?} became
+     * {@code CAST(c AS DOUBLE NOT NULL) < 4.0 OR ...}), while the generated code reads a NULL
+     * through a NOT NULL cast as 0.0, so rows with NULL matched. Without the cast, the branch
+     * is a plain nullable value both agree on; the CASE keeps its own type.
+     */
+    static RelNode nullableCaseBranches(RelNode rel) {
+        org.apache.calcite.rex.RexBuilder builder = rel.getCluster().getRexBuilder();
+        RelDataTypeFactory types = rel.getCluster().getTypeFactory();
+        RexShuttle rex = new RexShuttle() {
+            @Override
+            public RexNode visitCall(RexCall call) {
+                RexCall visited = (RexCall) super.visitCall(call);
+                if (visited.getKind() != SqlKind.CASE) {
+                    return visited;
+                }
+                List<RexNode> operands = new ArrayList<>(visited.getOperands());
+                boolean changed = false;
+                for (int i = 0; i < operands.size(); i++) {
+                    boolean value = i % 2 == 1 || i == operands.size() - 1;
+                    RexNode relaxed = value ? relax(operands.get(i)) : operands.get(i);
+                    if (relaxed != operands.get(i)) {
+                        operands.set(i, relaxed);
+                        changed = true;
+                    }
+                }
+                return changed ? visited.clone(visited.getType(), operands) : visited;
+            }
+
+            /** The branch without NOT NULL casts of nullable values, through casts around them. */
+            private RexNode relax(RexNode branch) {
+                if (!(branch instanceof RexCall cast) || cast.getKind() != SqlKind.CAST) {
+                    return branch;
+                }
+                RexNode operand = cast.getOperands().get(0);
+                RexNode inner = relax(operand);
+                if (!cast.getType().isNullable() && inner.getType().isNullable()) {
+                    RelDataType nullable = types.createTypeWithNullability(cast.getType(), true);
+                    return nullable.equals(inner.getType()) ? inner : builder.makeAbstractCast(nullable, inner, false);
+                }
+                return inner == operand ? branch : builder.makeAbstractCast(cast.getType(), inner, false);
+            }
+
+            @Override
+            public RexNode visitSubQuery(RexSubQuery subQuery) {
+                RexSubQuery visited = (RexSubQuery) super.visitSubQuery(subQuery);
+                return visited.clone(nullableCaseBranches(visited.rel));
             }
         };
         return rel.accept(new RelHomogeneousShuttle() {

@@ -40,11 +40,18 @@ final class RandomQuery {
 
     private final Random random;
     private final RandomSchema schema;
+    /** Whether queries may contain sub-queries (IN, EXISTS, scalar); without, a one-table query plans on the simple path. */
+    private final boolean subqueriesAllowed;
     private int aliases;
 
     RandomQuery(Random random, RandomSchema schema) {
+        this(random, schema, true);
+    }
+
+    RandomQuery(Random random, RandomSchema schema, boolean subqueriesAllowed) {
         this.random = random;
         this.schema = schema;
+        this.subqueriesAllowed = subqueriesAllowed;
     }
 
     // ---- FROM ----------------------------------------------------------------------------
@@ -166,7 +173,8 @@ final class RandomQuery {
     }
 
     /** A value expression of a role. {@code inPredicate}: it will be compared, so decimal quotients stay out. */
-    Sql value(Scope scope, String role, int depth, boolean subqueries, boolean inPredicate) {
+    Sql value(Scope scope, String role, int depth, boolean subqueriesHere, boolean inPredicate) {
+        boolean subqueries = subqueriesHere && subqueriesAllowed;
         int choice = random.nextInt(depth >= MAX_DEPTH ? 3 : 12);
         if (choice <= 1) {
             Sql column = column(scope, role);
@@ -257,7 +265,11 @@ final class RandomQuery {
         if (agg.equals("COUNT") && !role.equals("int")) {
             agg = "MIN";
         }
-        Sql inner = agg.equals("COUNT") ? Sql.leaf("int", "*") : value(from.scope(), role, depth + 1, false, false);
+        // The aggregated value reads the sub-query's own tables only: an aggregate of outer columns
+        // alone belongs to the outer query in standard SQL (PostgreSQL, H2), to the sub-query in
+        // Calcite (docs/sql.md, differences). The WHERE may still correlate.
+        Scope own = new Scope(from.scope().aliases(), from.scope().tables(), null);
+        Sql inner = agg.equals("COUNT") ? Sql.leaf("int", "*") : value(own, role, depth + 1, false, false);
         Sql where = where(from.scope(), depth + 1, false);
         return Sql.of(role, "(SELECT " + agg + "($) FROM $$)", inner, from.sql(), where);
     }
@@ -274,7 +286,8 @@ final class RandomQuery {
     }
 
     /** A predicate. */
-    Sql bool(Scope scope, int depth, boolean subqueries, boolean unused) {
+    Sql bool(Scope scope, int depth, boolean subqueriesHere, boolean unused) {
+        boolean subqueries = subqueriesHere && subqueriesAllowed;
         int d = depth + 1;
         int choice = random.nextInt(depth >= MAX_DEPTH ? 4 : 17);
         String role = valueRole();
@@ -359,7 +372,7 @@ final class RandomQuery {
         if (shape < 8) {
             return new Query(aggregate(maxTables), false);
         }
-        return new Query(setOperation(), false);
+        return new Query(setOperation(maxTables), false);
     }
 
     private Query plain(int maxTables) {
@@ -428,18 +441,18 @@ final class RandomQuery {
         return Sql.of(role, fn + "($)", value(scope, role, 2, false, false));
     }
 
-    private Sql setOperation() {
+    private Sql setOperation(int maxTables) {
         List<String> roles = new ArrayList<>();
         int n = 1 + random.nextInt(3);
         for (int i = 0; i < n; i++) {
             roles.add(valueRole());
         }
         String op = new String[] {"UNION", "UNION ALL", "EXCEPT", "INTERSECT"}[random.nextInt(4)];
-        return Sql.of("query", "$ " + op + " $", setOperand(roles), setOperand(roles));
+        return Sql.of("query", "$ " + op + " $", setOperand(roles, maxTables), setOperand(roles, maxTables));
     }
 
-    private Sql setOperand(List<String> roles) {
-        From from = from(null, 3);
+    private Sql setOperand(List<String> roles, int maxTables) {
+        From from = from(null, Math.min(3, maxTables));
         List<Sql> items = new ArrayList<>();
         for (String role : roles) {
             items.add(value(from.scope(), role, 1, false, false));

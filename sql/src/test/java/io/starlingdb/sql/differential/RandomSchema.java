@@ -62,16 +62,12 @@ final class RandomSchema {
 
     final List<Table> tables = new ArrayList<>();
 
-    /** Whether generated schemas may use views and descending index columns. */
-    static boolean viewsSupported = false;
-    static boolean descendingIndexesSupported = false;
-
     RandomSchema(Random random, String prefix) {
         int tableCount = 2 + random.nextInt(3);
         for (int t = 0; t < tableCount; t++) {
             tables.add(table(random, prefix + "t" + t));
         }
-        if (viewsSupported && random.nextInt(2) == 0) {
+        if (random.nextInt(2) == 0) {
             Table base = tables.get(random.nextInt(tableCount));
             List<Column> columns = new ArrayList<>();
             List<String> select = new ArrayList<>();
@@ -89,6 +85,14 @@ final class RandomSchema {
             }
             String query = "SELECT " + String.join(", ", select) + " FROM " + base.name() + where;
             tables.add(new Table(prefix + "v0", columns, List.of(), List.of(), List.of(), query));
+        }
+        if (random.nextInt(3) == 0) {
+            // A grouped view: its rows are computed, so queries over it test the expansion of aggregates.
+            Table base = tables.get(random.nextInt(tableCount));
+            Column group = base.columns().get(random.nextInt(base.columns().size()));
+            List<Column> columns = List.of(new Column("g", group.type()), new Column("n", Type.BIGINT));
+            String query = "SELECT " + group.name() + " AS g, COUNT(*) AS n FROM " + base.name() + " GROUP BY " + group.name();
+            tables.add(new Table(prefix + "v1", columns, List.of(), List.of(), List.of(), query));
         }
     }
 
@@ -120,7 +124,7 @@ final class RandomSchema {
                 String column = columns.get(random.nextInt(columnCount)).name();
                 if (!indexColumns.contains(column)) {
                     indexColumns.add(column);
-                    descending.add(descendingIndexesSupported && random.nextInt(3) == 0);
+                    descending.add(random.nextInt(3) == 0);
                 }
             }
             indexes.add(new Index(name + "_i" + i, indexColumns, descending));
