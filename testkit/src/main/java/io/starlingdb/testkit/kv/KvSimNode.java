@@ -51,7 +51,8 @@ final class KvSimNode implements RangeHost {
     /** Ranges created while a Ready is being handled, started once it is done. */
     private final List<RangeDescriptor> created = new ArrayList<>();
 
-    private record PendingWrite(long term, KvSimulation.Request request) {
+    /** appliedAtProposal: the leader's applied index when it proposed (its membership then). */
+    private record PendingWrite(long term, long appliedAtProposal, KvSimulation.Request request) {
     }
 
     private record PendingRead(long index, KvSimulation.Request request) {
@@ -167,13 +168,17 @@ final class KvSimNode implements RangeHost {
 
     /**
      * The replica collector: a replica of a range whose newest descriptor (in meta) no longer has
-     * this node is destroyed (whether or not it applied its removal: it may have been cut off).
+     * this node is destroyed (whether or not it applied its removal: it may have been cut off),
+     * once a quorum of the new voters applied that descriptor. Sooner, the new voters may still
+     * count this one (they elect with the membership they applied), and a range that also lost
+     * another node could then elect no leader: seed 1204 of the simulator.
      */
     void collectReplicas() {
         for (Replica r : new ArrayList<>(replicas.values())) {
             RangeDescriptor d = r.sm.descriptor();
             RangeDescriptor meta = sim.newestDescriptor(r.rangeId);
-            if (d != null && meta != null && !meta.conf().isMember(id) && meta.generation() >= d.generation()) {
+            if (d != null && meta != null && !meta.conf().isMember(id) && meta.generation() >= d.generation()
+                    && sim.appliedByQuorum(meta)) {
                 destroy(r, "meta has " + meta);
             }
         }
@@ -387,7 +392,10 @@ final class KvSimNode implements RangeHost {
         PendingWrite p = r.writes.remove(e.index());
         if (p != null) {
             if (p.term() == e.term() && result != null) {
-                sim.checkMemberAt(id, r.rangeId, e.index(), "acknowledged the write at index " + e.index());
+                // A leader elected with its own removal still unapplied in its log may propose
+                // after it (Raft commits those entries): what counts is its membership when it proposed.
+                sim.checkMemberAt(id, r.rangeId, p.appliedAtProposal(), "acknowledged the write at index " + e.index()
+                        + " it proposed");
                 sim.respond(this, p.request(), KvSimulation.Status.OK, (RangeResult) result, r.sm.descriptor());
             } else {
                 // Another leader's entry took its place: it never applies. Safe to retry.
@@ -502,7 +510,7 @@ final class KvSimNode implements RangeHost {
         }
         ProposeResult pr = r.core.propose(RangeCodec.encodeCommand(req.command()));
         if (pr instanceof ProposeResult.Accepted a) {
-            r.writes.put(a.index(), new PendingWrite(a.term(), req));
+            r.writes.put(a.index(), new PendingWrite(a.term(), r.sm.appliedIndex(), req));
         } else if (pr instanceof ProposeResult.NotLeader nl) {
             sim.respondNotLeaseholder(this, req, nl.leaderId());
         } else {

@@ -145,6 +145,8 @@ public final class KvSimulation {
     private final Map<Long, RangeDescriptor> newest = new HashMap<>();
     /** Each range's descriptor per generation, as first seen: a generation names one descriptor. */
     private final Map<Long, Map<Long, RangeDescriptor>> generations = new HashMap<>();
+    /** By range, by node: the newest generation of the range the node applied. */
+    private final Map<Long, Map<Long, Long>> appliedGenerations = new HashMap<>();
     /** Each range's membership by the log index it took effect at. */
     private final Map<Long, TreeMap<Long, ConfState>> confs = new HashMap<>();
     /** By node id: the store's state in the registry (drained nodes are DRAINING). */
@@ -550,11 +552,24 @@ public final class KvSimulation {
             throw new KvSimChecks.Violation("node " + node + " has " + d + " at generation " + d.generation()
                     + ", another replica had " + first);
         }
+        appliedGenerations.computeIfAbsent(d.rangeId(), id -> new HashMap<>()).merge(node, d.generation(), Math::max);
         RangeDescriptor known = newest.get(d.rangeId());
         if (known == null || d.generation() > known.generation()) {
             newest.put(d.rangeId(), d);
         }
         confs.computeIfAbsent(d.rangeId(), id -> new TreeMap<>()).putIfAbsent(index, d.conf());
+    }
+
+    /** Whether a quorum of d's voters (on nodes not destroyed) applied d or a newer descriptor. */
+    boolean appliedByQuorum(RangeDescriptor d) {
+        Map<Long, Long> applied = appliedGenerations.getOrDefault(d.rangeId(), Map.of());
+        int have = 0;
+        for (long v : d.conf().voters()) {
+            if (!destroyed.contains(v) && applied.getOrDefault(v, 0L) >= d.generation()) {
+                have++;
+            }
+        }
+        return have > d.conf().voters().size() / 2;
     }
 
     RangeDescriptor newestDescriptor(long rangeId) {
