@@ -58,8 +58,18 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     public static final long maxInboxBytes = 256L << 20;
     /** Snapshot streams being received at once; a new stream beyond it is ignored until one ends. */
     public static final int maxIncomingSnapshots = 4;
-    /** Largest snapshot reassembled in memory, in bytes; a larger stream is dropped. */
+    /**
+     * Largest snapshot received, in bytes: reassembled in memory for an in-memory state machine,
+     * or written to files by a {@link SnapshotSink}; a larger stream is dropped.
+     */
     public static final long maxSnapshotBytes = 512L << 20;
+    /**
+     * Snapshots streamed from a {@link SnapshotSource} at once (each may hold a storage snapshot
+     * and a few files); a follower that needs one beyond it waits until Raft asks again.
+     */
+    public static final int maxOutgoingSnapshotStreams = 4;
+    /** How long the driver waits, when only snapshot sources not ready yet have work, before polling them again. */
+    static final long snapshotSourceWaitMicros = 500;
     /**
      * Ticks the driver catches up at most after a stall (a GC pause, a slow fsync): enough to
      * expire every lease and election timer, so a stalled leader never trusts an old lease.
@@ -115,25 +125,44 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         final long group;
         final long requested;
         final Message message;
-        int offset;
+        /** The pieces to send, or null: the message's data is sent in slices. */
+        final SnapshotSource source;
+        long offset;
 
-        OutgoingSnapshot(long group, long requested, Message message) {
+        OutgoingSnapshot(long group, long requested, Message message, SnapshotSource source) {
             this.group = group;
             this.requested = requested;
             this.message = message;
+            this.source = source;
+        }
+
+        void close() {
+            if (source != null) {
+                source.close();
+            }
         }
     }
 
     private record StreamKey(long group, long from) {
     }
 
-    /** A snapshot being received: the bytes so far, in order. */
+    /** A snapshot being received: the bytes so far, in order, or the sink that stores them. */
     private static final class IncomingSnapshot {
         final long index;
+        /** Null: the bytes are reassembled in memory. */
+        final SnapshotSink sink;
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        long received;
 
-        IncomingSnapshot(long index) {
+        IncomingSnapshot(long index, SnapshotSink sink) {
             this.index = index;
+            this.sink = sink;
+        }
+
+        void close() {
+            if (sink != null) {
+                sink.close();
+            }
         }
     }
 
@@ -217,6 +246,28 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         } else {
             submit(f, create);
         }
+        return f;
+    }
+
+    /**
+     * Hosts a group whose state machine has no state yet and waits for a snapshot from the
+     * leader: any durable Raft state of the group is reduced to its term and vote
+     * ({@link RaftLogStore#resetToEmpty}), with no members (so it never campaigns) and an empty log.
+     */
+    public CompletableFuture<Void> createEmptyGroup(long group, StateMachine sm) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        submit(f, () -> {
+            if (groups.containsKey(group)) {
+                f.completeExceptionally(new IllegalStateException("group " + group + " already exists on node " + nodeId));
+                return;
+            }
+            store.resetToEmpty(group);
+            Group g = new Group(group, new RaftCore(nodeId, config, new Random(random.nextLong()),
+                    store.load(group, RaftState.fresh(ConfState.NONE))), sm);
+            groups.put(group, g);
+            dirty.add(g);
+            f.complete(null);
+        });
         return f;
     }
 
@@ -441,53 +492,114 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                         + " (maxIncomingSnapshots)", nodeId, chunk.group(), fromNode, snapshotsIn.size());
                 return;
             }
-            in = new IncomingSnapshot(h.snapshot().index());
+            if (in != null) {
+                in.close(); // the leader started over
+            }
+            in = new IncomingSnapshot(h.snapshot().index(), g.sm.receiveSnapshot(h.snapshot().index()));
             snapshotsIn.put(key, in);
-        } else if (in == null || in.index != h.snapshot().index() || in.bytes.size() != chunk.offset()) {
-            snapshotsIn.remove(key); // a chunk was lost: wait for the leader to start over
+        } else if (in == null || in.index != h.snapshot().index() || in.received != chunk.offset()) {
+            dropIncoming(key); // a chunk was lost: wait for the leader to start over
             return;
         }
-        if (in.bytes.size() + (long) chunk.bytes().length > maxSnapshotBytes) {
-            snapshotsIn.remove(key);
+        if (in.received + chunk.bytes().length > maxSnapshotBytes) {
+            dropIncoming(key);
             log.warn("node {} group {}: dropping a snapshot from node {} larger than maxSnapshotBytes ({})", nodeId,
                     chunk.group(), fromNode, maxSnapshotBytes);
             return;
         }
-        in.bytes.write(chunk.bytes(), 0, chunk.bytes().length);
-        if (chunk.last()) {
-            snapshotsIn.remove(key);
-            Snapshot s = h.snapshot();
-            byte[] data = in.bytes.toByteArray();
+        in.received += chunk.bytes().length;
+        try {
+            if (in.sink != null) {
+                in.sink.write(chunk.bytes());
+            } else {
+                in.bytes.write(chunk.bytes(), 0, chunk.bytes().length);
+            }
+            if (chunk.last()) {
+                snapshotsIn.remove(key);
+                complete(g, h, in);
+            }
+        } catch (RuntimeException e) {
+            dropIncoming(key);
+            log.warn("node {} group {}: dropping a snapshot from node {}: {}", nodeId, chunk.group(), fromNode, e.toString());
+        }
+    }
+
+    private void dropIncoming(StreamKey key) {
+        IncomingSnapshot in = snapshotsIn.remove(key);
+        if (in != null) {
+            in.close();
+        }
+    }
+
+    /** Every chunk of a snapshot is here: install it (a durable state machine) and step it. */
+    private void complete(Group g, Message h, IncomingSnapshot in) {
+        Snapshot s = h.snapshot();
+        byte[] data = in.sink == null ? in.bytes.toByteArray() : new byte[0];
+        try {
             if (g.sm.isDurable()) {
                 // Installed before Raft records it (StateMachine.isDurable); the log store keeps no copy.
                 if (g.core.wouldRestore(h)) {
-                    g.sm.restore(data);
+                    if (in.sink != null) {
+                        in.sink.install();
+                    } else {
+                        g.sm.restore(data);
+                    }
                     unknownPendingUpTo(g, s.index());
                 }
                 data = new byte[0];
             }
-            g.core.step(h.withSnapshot(new Snapshot(s.index(), s.term(), s.conf(), data)));
-            dirty.add(g);
+        } finally {
+            in.close();
         }
+        g.core.step(h.withSnapshot(new Snapshot(s.index(), s.term(), s.conf(), data)));
+        dirty.add(g);
     }
 
-    /** Sends up to {@link #snapshotChunksPerIteration} chunks, round-robin over the streams. */
-    private void pumpSnapshots() {
+    /**
+     * Sends up to {@link #snapshotChunksPerIteration} chunks, round-robin over the streams.
+     * Returns whether a stream waits for a source that had no piece ready.
+     */
+    private boolean pumpSnapshots() {
         int chunk = config.snapshotChunkBytes();
-        for (int sent = 0; sent < snapshotChunksPerIteration && !snapshotsOut.isEmpty(); sent++) {
+        boolean waiting = false;
+        int polls = 0;
+        for (int sent = 0; sent < snapshotChunksPerIteration && !snapshotsOut.isEmpty()
+                && polls < snapshotsOut.size() + snapshotChunksPerIteration; polls++) {
             OutgoingSnapshot o = snapshotsOut.pollFirst();
-            Snapshot s = o.message.snapshot();
-            byte[] data = s.data();
-            int len = Math.min(chunk, data.length - o.offset);
-            byte[] piece = java.util.Arrays.copyOfRange(data, o.offset, o.offset + len);
-            boolean last = o.offset + len >= data.length;
+            byte[] piece;
+            boolean last;
+            if (o.source != null) {
+                try {
+                    piece = o.source.poll(chunk);
+                } catch (RuntimeException e) {
+                    log.warn("node {} group {}: reading a snapshot for node {} failed: {}", nodeId, o.group,
+                            o.message.to(), e.toString());
+                    o.close();
+                    continue;
+                }
+                if (piece == null) {
+                    waiting = true;
+                    snapshotsOut.addLast(o);
+                    continue;
+                }
+                last = o.source.exhausted();
+            } else {
+                byte[] data = o.message.snapshot().data();
+                int len = (int) Math.min(chunk, data.length - o.offset);
+                piece = java.util.Arrays.copyOfRange(data, (int) o.offset, (int) o.offset + len);
+                last = o.offset + len >= data.length;
+            }
             Message header = withoutData(o.message);
             transport.sendSnapshotChunk(o.message.to(), new SnapshotChunk(o.group, header, o.offset, piece, last));
-            o.offset += len;
-            if (!last) {
+            o.offset += piece.length;
+            sent++;
+            if (last) {
+                o.close();
+            } else {
                 snapshotsOut.addLast(o);
             }
         }
+        return waiting;
     }
 
     private static Message withoutData(Message m) {
@@ -522,12 +634,16 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     // ------------------------------------------------------------------ the loop
 
     private void loop() {
+        boolean sourcesWaiting = false;
         long tickNanos = TimeUnit.MILLISECONDS.toNanos(config.tickMillis());
         lastTickNanos = System.nanoTime();
         long nextTick = lastTickNanos + tickNanos;
         try {
             while (running) {
-                long waitNanos = dirty.isEmpty() && snapshotsOut.isEmpty() ? Math.max(0, nextTick - System.nanoTime()) : 0;
+                long untilTick = Math.max(0, nextTick - System.nanoTime());
+                long waitNanos = !dirty.isEmpty() ? 0
+                        : snapshotsOut.isEmpty() ? untilTick
+                        : sourcesWaiting ? Math.min(untilTick, TimeUnit.MICROSECONDS.toNanos(snapshotSourceWaitMicros)) : 0;
                 Task task = waitNanos > 0 ? inbox.poll(waitNanos, TimeUnit.NANOSECONDS) : inbox.poll();
                 // Ticks first, all that are due: a lease read in the tasks below must see a tick
                 // count that has caught up with the time the driver spent stalled.
@@ -549,7 +665,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                     task = n < maxTasksPerIteration ? inbox.poll() : null;
                 }
                 handleReadies();
-                pumpSnapshots();
+                sourcesWaiting = pumpSnapshots();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -617,9 +733,14 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                     boolean streaming = snapshotsOut.stream().anyMatch(o -> o.group == group && o.message.to() == m.to()
                             && o.requested == m.snapshot().index());
                     if (!streaming) {
-                        snapshotsOut.removeIf(o -> o.group == group && o.message.to() == m.to());
-                        snapshotsOut.addLast(new OutgoingSnapshot(group, m.snapshot().index(),
-                                m.withSnapshot(currentSnapshot(e.getKey()))));
+                        snapshotsOut.removeIf(o -> {
+                            boolean replaced = o.group == group && o.message.to() == m.to();
+                            if (replaced) {
+                                o.close();
+                            }
+                            return replaced;
+                        });
+                        startSnapshot(e.getKey(), m);
                     }
                 } else {
                     out.computeIfAbsent(m.to(), k -> new ArrayList<>()).add(new GroupMessage(e.getKey().id, m));
@@ -629,6 +750,33 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         for (Map.Entry<Long, List<GroupMessage>> e : out.entrySet()) {
             transport.send(e.getKey(), e.getValue());
         }
+    }
+
+    /** Starts streaming the state machine as it is now to the follower m is for. */
+    private void startSnapshot(Group g, Message m) {
+        if (!g.sm.isDurable()) {
+            snapshotsOut.addLast(new OutgoingSnapshot(g.id, m.snapshot().index(), m.withSnapshot(currentSnapshot(g)), null));
+            return;
+        }
+        long streams = snapshotsOut.stream().filter(o -> o.source != null).count();
+        if (streams >= maxOutgoingSnapshotStreams) {
+            log.debug("node {} group {}: snapshot for node {} deferred, {} streams already (maxOutgoingSnapshotStreams)",
+                    nodeId, g.id, m.to(), streams);
+            return; // Raft asks again when the snapshot is not acknowledged
+        }
+        SnapshotSource source = g.sm.openSnapshot();
+        if (source == null) {
+            snapshotsOut.addLast(new OutgoingSnapshot(g.id, m.snapshot().index(), m.withSnapshot(currentSnapshot(g)), null));
+            return;
+        }
+        long index = g.core.applied();
+        if (source.index() != index) {
+            source.close();
+            throw new IllegalStateException("group " + g.id + ": the state machine's snapshot is at " + source.index()
+                    + ", Raft applied " + index);
+        }
+        Snapshot header = new Snapshot(index, g.core.termAt(index), g.core.conf(), new byte[0]);
+        snapshotsOut.addLast(new OutgoingSnapshot(g.id, m.snapshot().index(), m.withSnapshot(header), source));
     }
 
     /**
@@ -740,8 +888,18 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             }
             dirty.remove(g);
             leaders.remove(group);
-            snapshotsOut.removeIf(o -> o.group == group);
-            snapshotsIn.keySet().removeIf(k -> k.group() == group);
+            snapshotsOut.removeIf(o -> {
+                if (o.group == group) {
+                    o.close(); // its storage snapshot and files
+                }
+                return o.group == group;
+            });
+            snapshotsIn.entrySet().removeIf(e -> {
+                if (e.getKey().group() == group) {
+                    e.getValue().close();
+                }
+                return e.getKey().group() == group;
+            });
             failGroup(g, new IllegalStateException("the replica of group " + group + " on node " + nodeId + " was removed"));
             store.deleteGroup(group);
             afterRemoval.run();
@@ -770,6 +928,14 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         for (Group g : groups.values()) {
             failGroup(g, cause);
         }
+        for (OutgoingSnapshot o : snapshotsOut) {
+            o.close();
+        }
+        snapshotsOut.clear();
+        for (IncomingSnapshot in : snapshotsIn.values()) {
+            in.close();
+        }
+        snapshotsIn.clear();
         closed = true;
         Task t;
         while ((t = inbox.poll()) != null) {

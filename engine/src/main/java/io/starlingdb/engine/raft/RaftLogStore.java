@@ -108,6 +108,38 @@ public final class RaftLogStore {
         }
     }
 
+    /**
+     * Reduces a group's durable state to its term and vote, with no members, no snapshot point
+     * and no log (synced): for a replica whose state machine has no state and must be
+     * initialised by a snapshot. The term and vote stay so that the replica never votes twice
+     * in a term.
+     */
+    public void resetToEmpty(long group) {
+        KvBatch log = new KvBatch();
+        HardState hs;
+        try (KvSnapshot state = storage.store(ColumnFamily.RAFT_STATE).snapshot();
+             KvSnapshot entries = storage.store(ColumnFamily.RAFT_LOG).snapshot();
+             KvCursor c = entries.scan(RaftCodec.logKey(group, 0), RaftCodec.logKey(group + 1, 0))) {
+            byte[] h = state.get(RaftCodec.stateKey(group, hardStateTag));
+            hs = h == null ? HardState.EMPTY : RaftCodec.decodeHardState(h);
+            while (c.next()) {
+                log.delete(c.key().clone());
+            }
+        }
+        KvBatch state = new KvBatch()
+                .put(RaftCodec.stateKey(group, bootstrapTag), RaftCodec.encodeConf(ConfState.NONE))
+                .put(RaftCodec.stateKey(group, hardStateTag), RaftCodec.encodeHardState(new HardState(hs.term(), hs.vote(), 0)))
+                .delete(RaftCodec.stateKey(group, snapshotTag));
+        Map<ColumnFamily, KvBatch> batches = new EnumMap<>(ColumnFamily.class);
+        batches.put(ColumnFamily.RAFT_STATE, state);
+        if (!log.isEmpty()) {
+            batches.put(ColumnFamily.RAFT_LOG, log);
+        }
+        storage.applyAtomically(batches, true);
+        lastIndex.put(group, 0L);
+        snapshotIndex.put(group, 0L);
+    }
+
     /** Stages what a Ready asks to persist. The caller applies the set with {@link #write}. */
     public void stage(long group, Ready rd, WriteSet set) {
         long last = set.newLast.getOrDefault(group, lastIndex.getOrDefault(group, 0L));

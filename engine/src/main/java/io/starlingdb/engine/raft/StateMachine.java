@@ -43,4 +43,22 @@ public interface StateMachine {
     default boolean isDurable() {
         return false;
     }
+
+    /**
+     * A snapshot of the state as of the applied index, to stream to a follower piece by piece,
+     * or null to send {@link #snapshot()} as one array. Called on the driver's thread, so the
+     * source sees exactly the applied state. Only for a {@link #isDurable() durable} state machine.
+     */
+    default SnapshotSource openSnapshot() {
+        return null;
+    }
+
+    /**
+     * Receives a snapshot at index streamed from a leader's {@link #openSnapshot()}, or null if
+     * snapshots arrive as one array for {@link #restore}. Leader and follower run the same state
+     * machine, so they agree on which.
+     */
+    default SnapshotSink receiveSnapshot(long index) {
+        return null;
+    }
 }

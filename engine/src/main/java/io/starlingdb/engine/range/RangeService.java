@@ -134,7 +134,8 @@ public final class RangeService implements AutoCloseable {
         this.splits = splits;
         this.raft = new MultiRaft(storeId, raftConfig, new RaftLogStore(storage), System.nanoTime() ^ storeId);
         this.raftTransport = new ClusterTransport(storeId, network.transport());
-        this.store = new RangeStore(storeId, storage.store(ColumnFamily.RANGES), raft);
+        this.store = new RangeStore(storeId, storage.store(ColumnFamily.RANGES), raft,
+                storage.sstFiles(ColumnFamily.RANGES));
         if (initialMembers.contains(storeId)) {
             ConfState conf = new ConfState(new java.util.TreeSet<>(initialMembers), java.util.Set.of());
             if (RangeStore.bootstrapIfEmpty(storage.store(ColumnFamily.RANGES), MetaKeys.initialMeta(conf),

@@ -3,13 +3,17 @@ package io.starlingdb.engine.range;
 import io.starlingdb.engine.raft.ConfChange;
 import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.raft.RaftState;
+import io.starlingdb.engine.raft.SnapshotSink;
+import io.starlingdb.engine.raft.SnapshotSource;
 import io.starlingdb.engine.raft.StateMachine;
 import io.starlingdb.engine.storage.KvBatch;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.storage.KvSnapshot;
 import io.starlingdb.engine.storage.KvStore;
+import io.starlingdb.engine.storage.SstFiles;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,6 +47,8 @@ public final class RangeStateMachine implements StateMachine {
     private final KvStore store;
     private final RangeHost host;
     private final long rangeId;
+    /** Where snapshots are written and received as SST files; null: snapshots are byte arrays (the simulator). */
+    private volatile SstFiles files;
     /**
      * Written on the Raft driver's thread; volatile so that lookups from other threads see the
      * newest. Null while the replica is uninitialised (created empty, waiting for its first snapshot).
@@ -414,6 +420,78 @@ public final class RangeStateMachine implements StateMachine {
     }
 
     // ------------------------------------------------------------------ snapshots
+
+    /** Streams this replica's snapshots as SST files through files (ingested on the receiver). */
+    RangeStateMachine withSnapshotFiles(SstFiles files) {
+        this.files = files;
+        return this;
+    }
+
+    @Override
+    public SnapshotSource openSnapshot() {
+        SstFiles f = files;
+        if (f == null) {
+            return null;
+        }
+        return new RangeSnapshotSource(store.snapshot(), f, descriptor, applied);
+    }
+
+    @Override
+    public SnapshotSink receiveSnapshot(long index) {
+        SstFiles f = files;
+        return f == null ? null : new RangeSnapshotSink(this, f, index);
+    }
+
+    /**
+     * Replaces this replica's state with a snapshot received as SST files (data keys of
+     * snapshot's span, in order, not overlapping), unless it is not ahead of the applied index.
+     * Two writes: first, synced, the old span (and the snapshot's) is cleared and the replica
+     * marked uninitialised (descriptor and applied index deleted); then one atomic ingestion adds
+     * the data files and a file with the descriptor and applied index that removes the mark. A
+     * crash between the two leaves an uninitialised replica, which its node hosts again as such
+     * and the leader snapshots again: never part of a range reported as applied.
+     */
+    void installFiles(RangeDescriptor snapshot, long snapshotApplied, List<Path> dataFiles, SstFiles sst) {
+        if (snapshotApplied <= applied) {
+            return;
+        }
+        if (snapshot.rangeId() != rangeId) {
+            throw new IllegalArgumentException("snapshot of range " + snapshot.rangeId() + " offered to range " + rangeId);
+        }
+        RangeDescriptor old = descriptor;
+        byte[] from = old == null ? snapshot.start() : min(old.start(), snapshot.start());
+        byte[] to = old == null ? snapshot.end()
+                : old.end() == null || snapshot.end() == null ? null : max(old.end(), snapshot.end());
+        sst.clearSpan(RangeKeys.dataKey(from), RangeKeys.dataBound(to), new KvBatch()
+                .delete(RangeKeys.appliedIndexKey(rangeId))
+                .delete(RangeKeys.descriptorKey(rangeId))
+                .put(RangeKeys.uninitialisedKey(rangeId), new byte[0]));
+        Path stateFile = sst.newFile("range-" + rangeId + "-state");
+        try (SstFiles.SstWriter w = sst.writer(stateFile)) {
+            // In key order: applied index (tag 1), descriptor (2), uninitialised mark (3).
+            w.put(RangeKeys.appliedIndexKey(rangeId), ByteBuffer.allocate(8).putLong(snapshotApplied).array());
+            w.put(RangeKeys.descriptorKey(rangeId), RangeCodec.encodeDescriptor(snapshot));
+            w.delete(RangeKeys.uninitialisedKey(rangeId));
+            w.finish();
+        }
+        List<Path> all = new ArrayList<>(dataFiles);
+        all.add(stateFile);
+        try {
+            sst.ingest(all);
+        } catch (RuntimeException e) {
+            // The old state is gone and this object still describes it: stop the node, which
+            // restarts with an uninitialised replica that the leader snapshots again.
+            throw new Error("range " + rangeId + ": installing a snapshot at " + snapshotApplied
+                    + " failed after the old state was cleared", e);
+        } finally {
+            SstFiles.delete(stateFile);
+        }
+        descriptor = snapshot;
+        applied = snapshotApplied;
+        if (old == null) {
+            host.initialised(descriptor);
+        }
+    }
 
     @Override
     public byte[] snapshot() {

@@ -1,16 +1,16 @@
 package io.starlingdb.engine.range;
 
 import io.starlingdb.engine.LimitExceededException;
-import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.raft.MultiRaft;
 import io.starlingdb.engine.raft.NotLeaderException;
 import io.starlingdb.engine.raft.OutcomeUnknownException;
 import io.starlingdb.engine.raft.ProposalDroppedException;
-import io.starlingdb.engine.raft.RaftState;
 import io.starlingdb.engine.storage.KvBatch;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.storage.KvSnapshot;
 import io.starlingdb.engine.storage.KvStore;
+import io.starlingdb.engine.storage.RocksStorage;
+import io.starlingdb.engine.storage.SstFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,16 +58,28 @@ public final class RangeStore implements RangeHost {
     private final long storeId;
     private final KvStore store;
     private final MultiRaft raft;
+    private final SstFiles files;
     /** Replicas with their state (a descriptor): the ones that answer requests. */
     private final Map<Long, RangeStateMachine> replicas = new ConcurrentHashMap<>();
     /** Replicas created empty that wait for their first snapshot; they answer nothing. */
     private final Map<Long, RangeStateMachine> uninitialised = new ConcurrentHashMap<>();
     private final Map<Long, RangeLoad> load = new ConcurrentHashMap<>();
 
+    /** Replica snapshots travel as byte arrays (a store without SST files, in tests). */
     public RangeStore(long storeId, KvStore store, MultiRaft raft) {
+        this(storeId, store, raft, null);
+    }
+
+    /**
+     * @param files where replica snapshots are written as SST files, sent, received and ingested
+     *              from ({@link RocksStorage#sstFiles} of the store's column family); null: as
+     *              byte arrays
+     */
+    public RangeStore(long storeId, KvStore store, MultiRaft raft, SstFiles files) {
         this.storeId = storeId;
         this.store = store;
         this.raft = raft;
+        this.files = files;
     }
 
     /**
@@ -98,7 +110,7 @@ public final class RangeStore implements RangeHost {
     }
 
     private void startReplica(RangeDescriptor d) {
-        RangeStateMachine sm = RangeStateMachine.open(store, d.rangeId(), this);
+        RangeStateMachine sm = RangeStateMachine.open(store, d.rangeId(), this).withSnapshotFiles(files);
         replicas.put(d.rangeId(), sm);
         raft.createGroup(d.rangeId(), RangeStateMachine.initialRaftState(d.conf()), sm);
     }
@@ -123,8 +135,9 @@ public final class RangeStore implements RangeHost {
     private CompletableFuture<Void> startUninitialised(long rangeId) {
         RangeStateMachine sm = RangeStateMachine.uninitialised(store, rangeId, this);
         uninitialised.put(rangeId, sm);
-        // No members: it cannot campaign, and the snapshot brings the range's configuration.
-        return raft.createGroup(rangeId, RaftState.fresh(ConfState.NONE), sm);
+        // No members: it cannot campaign, and the snapshot brings the range's configuration. A
+        // replica that lost its state while installing a snapshot keeps only its term and vote.
+        return raft.createEmptyGroup(rangeId, sm.withSnapshotFiles(files));
     }
 
     /**

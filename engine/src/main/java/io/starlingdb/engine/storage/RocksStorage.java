@@ -70,6 +70,7 @@ public final class RocksStorage implements AutoCloseable {
     private final WriteOptions asyncWrite;
     private final Set<RocksSnapshot> openSnapshots = ConcurrentHashMap.newKeySet();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final Path transferDir;
     private boolean closed;
 
     private RocksStorage(Path dataDir, RocksDB db, DBOptions dbOptions, Statistics statistics, LRUCache blockCache,
@@ -89,6 +90,25 @@ public final class RocksStorage implements AutoCloseable {
         }
         this.syncWrite = new WriteOptions().setSync(true);
         this.asyncWrite = new WriteOptions().setSync(false);
+        this.transferDir = SstFiles.prepareDirectory(dataDir);
+    }
+
+    /** SST files written outside a family and ingested into it (replica snapshots). */
+    public SstFiles sstFiles(ColumnFamily cf) {
+        return new SstFiles(this, cf, transferDir);
+    }
+
+    RocksDB db() {
+        return db;
+    }
+
+    ColumnFamilyHandle handle(ColumnFamily cf) {
+        return handles.get(cf);
+    }
+
+    /** Writes a prepared batch, synced; the caller holds {@link #readLock()}. */
+    void writeSynced(WriteBatch wb) throws RocksDBException {
+        db.write(syncWrite, wb);
     }
 
     /**

@@ -53,7 +53,8 @@ class ReplicaSnapshotTest {
                     MetaKeys.initialUserRange(three));
         }
         rafts[id] = new MultiRaft(id, config, new RaftLogStore(storages[id]), id);
-        stores[id] = new RangeStore(id, storages[id].store(ColumnFamily.RANGES), rafts[id]);
+        stores[id] = new RangeStore(id, storages[id].store(ColumnFamily.RANGES), rafts[id],
+                storages[id].sstFiles(ColumnFamily.RANGES));
         stores[id].open();
         rafts[id].start(hub.connect(id, rafts[id]));
     }
@@ -215,6 +216,52 @@ class ReplicaSnapshotTest {
             assertArrayEquals(b("v" + k), ((RangeResult.Value) r.result()).value());
         }
         assertArrayEquals(b("promotion"), ((RangeResult.Value) untilOk(RangeRpc.Request.get(range, b("after"))).result()).value());
+        for (int i = 1; i <= 4; i++) {
+            int id = i;
+            await("no snapshot files left on store " + id, () -> transferFiles(id) == 0);
+        }
+    }
+
+    private long transferFiles(int id) {
+        try (var files = java.nio.file.Files.list(storages[id].sstFiles(ColumnFamily.RANGES).directory())) {
+            return files.count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void crashAfterClearingTheOldStateLeavesAnUninitialisedReplicaThatIsSnapshottedAgain() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            startNode(i);
+        }
+        for (int k = 0; k < 20; k++) {
+            put("key" + k, "v" + k);
+        }
+        stores[4].hostEmptyReplica(range).get(5, TimeUnit.SECONDS);
+        changeUntilApplied(new ConfChange(ConfChange.Type.ADD_LEARNER, 4));
+        await("the learner initialised by a snapshot", () -> stores[4].replica(range) != null);
+        RangeDescriptor d = stores[4].descriptors().stream().filter(x -> x.rangeId() == range).findFirst().orElseThrow();
+        stopNode(4);
+        // What the first write of installing a snapshot leaves if the node dies before the ingestion.
+        try (RocksStorage s = RocksStorage.open(dir.resolve("n4"), StorageOptions.small())) {
+            s.sstFiles(ColumnFamily.RANGES).clearSpan(RangeKeys.dataKey(d.start()), RangeKeys.dataBound(d.end()),
+                    new io.starlingdb.engine.storage.KvBatch().delete(RangeKeys.appliedIndexKey(range))
+                            .delete(RangeKeys.descriptorKey(range)).put(RangeKeys.uninitialisedKey(range), new byte[0]));
+        }
+        put("while", "down");
+        startNode(4);
+        await("the replica initialised again by a snapshot", () -> stores[4].replica(range) != null);
+        await("the write made while it was down replicated", () -> {
+            try {
+                return localValue(4, "while") != null;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        for (int k = 0; k < 20; k++) {
+            assertArrayEquals(b("v" + k), localValue(4, "key" + k));
+        }
     }
 
     @Test
