@@ -59,6 +59,11 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     /** Snapshot streams being received at once; a new stream beyond it is ignored until one ends. */
     public static final int maxIncomingSnapshots = 4;
     /**
+     * A stream being received that got no chunk for this long (its sender died or gave up) is
+     * dropped, with its files, when a new stream needs its place.
+     */
+    public static final long incomingSnapshotIdleMillis = 30_000;
+    /**
      * Largest snapshot received, in bytes: reassembled in memory for an in-memory state machine,
      * or written to files by a {@link SnapshotSink}; a larger stream is dropped.
      */
@@ -117,21 +122,18 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     }
 
     /**
-     * A snapshot being streamed to one follower; offset is the next byte to send. requested is
-     * the index of the snapshot Raft asked to send (the log's snapshot point), message the one
-     * sent: the state machine as of its applied index.
+     * A snapshot being streamed to one follower; offset is the next byte to send. message is the
+     * snapshot sent: the state machine as of its applied index when the stream started.
      */
     private static final class OutgoingSnapshot {
         final long group;
-        final long requested;
         final Message message;
         /** The pieces to send, or null: the message's data is sent in slices. */
         final SnapshotSource source;
         long offset;
 
-        OutgoingSnapshot(long group, long requested, Message message, SnapshotSource source) {
+        OutgoingSnapshot(long group, Message message, SnapshotSource source) {
             this.group = group;
-            this.requested = requested;
             this.message = message;
             this.source = source;
         }
@@ -153,6 +155,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         final SnapshotSink sink;
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         long received;
+        long lastChunkNanos = System.nanoTime();
 
         IncomingSnapshot(long index, SnapshotSink sink) {
             this.index = index;
@@ -488,6 +491,9 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         IncomingSnapshot in = snapshotsIn.get(key);
         if (chunk.offset() == 0) {
             if (in == null && snapshotsIn.size() >= maxIncomingSnapshots) {
+                dropIdleIncoming();
+            }
+            if (in == null && snapshotsIn.size() >= maxIncomingSnapshots) {
                 log.warn("node {} group {}: ignoring a snapshot from node {}: {} snapshots already being received"
                         + " (maxIncomingSnapshots)", nodeId, chunk.group(), fromNode, snapshotsIn.size());
                 return;
@@ -508,6 +514,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             return;
         }
         in.received += chunk.bytes().length;
+        in.lastChunkNanos = System.nanoTime();
         try {
             if (in.sink != null) {
                 in.sink.write(chunk.bytes());
@@ -522,6 +529,19 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             dropIncoming(key);
             log.warn("node {} group {}: dropping a snapshot from node {}: {}", nodeId, chunk.group(), fromNode, e.toString());
         }
+    }
+
+    private void dropIdleIncoming() {
+        long now = System.nanoTime();
+        snapshotsIn.entrySet().removeIf(e -> {
+            boolean idle = now - e.getValue().lastChunkNanos > TimeUnit.MILLISECONDS.toNanos(incomingSnapshotIdleMillis);
+            if (idle) {
+                log.warn("node {} group {}: dropping a snapshot from node {} that got no chunk for {} ms", nodeId,
+                        e.getKey().group(), e.getKey().from(), incomingSnapshotIdleMillis);
+                e.getValue().close();
+            }
+            return idle;
+        });
     }
 
     private void dropIncoming(StreamKey key) {
@@ -728,18 +748,11 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                 }
                 if (m.type() == MessageType.SNAPSHOT) {
                     long group = e.getKey().id;
-                    // The same snapshot already streaming to that follower (a resend because it is slow) goes
-                    // on; a newer one replaces it.
-                    boolean streaming = snapshotsOut.stream().anyMatch(o -> o.group == group && o.message.to() == m.to()
-                            && o.requested == m.snapshot().index());
+                    // A snapshot already streaming to that follower (Raft asks again because it is slow) goes on:
+                    // restarting a long stream whenever the log is compacted could never finish. A stream that
+                    // lost a chunk ends unacknowledged, and Raft's next request starts a new one.
+                    boolean streaming = snapshotsOut.stream().anyMatch(o -> o.group == group && o.message.to() == m.to());
                     if (!streaming) {
-                        snapshotsOut.removeIf(o -> {
-                            boolean replaced = o.group == group && o.message.to() == m.to();
-                            if (replaced) {
-                                o.close();
-                            }
-                            return replaced;
-                        });
                         startSnapshot(e.getKey(), m);
                     }
                 } else {
@@ -755,7 +768,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     /** Starts streaming the state machine as it is now to the follower m is for. */
     private void startSnapshot(Group g, Message m) {
         if (!g.sm.isDurable()) {
-            snapshotsOut.addLast(new OutgoingSnapshot(g.id, m.snapshot().index(), m.withSnapshot(currentSnapshot(g)), null));
+            snapshotsOut.addLast(new OutgoingSnapshot(g.id, m.withSnapshot(currentSnapshot(g)), null));
             return;
         }
         long streams = snapshotsOut.stream().filter(o -> o.source != null).count();
@@ -766,7 +779,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         }
         SnapshotSource source = g.sm.openSnapshot();
         if (source == null) {
-            snapshotsOut.addLast(new OutgoingSnapshot(g.id, m.snapshot().index(), m.withSnapshot(currentSnapshot(g)), null));
+            snapshotsOut.addLast(new OutgoingSnapshot(g.id, m.withSnapshot(currentSnapshot(g)), null));
             return;
         }
         long index = g.core.applied();
@@ -776,7 +789,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                     + ", Raft applied " + index);
         }
         Snapshot header = new Snapshot(index, g.core.termAt(index), g.core.conf(), new byte[0]);
-        snapshotsOut.addLast(new OutgoingSnapshot(g.id, m.snapshot().index(), m.withSnapshot(header), source));
+        snapshotsOut.addLast(new OutgoingSnapshot(g.id, m.withSnapshot(header), source));
     }
 
     /**
@@ -850,7 +863,9 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     }
 
     private void maybeCompact(Group g) {
-        if (g.core.applied() - g.core.snapshotIndex() >= config.compactAfterEntries()) {
+        // Not while a snapshot of the group streams: the follower needs the entries after it.
+        if (g.core.applied() - g.core.snapshotIndex() >= config.compactAfterEntries()
+                && snapshotsOut.stream().noneMatch(o -> o.group == g.id)) {
             // A durable state machine needs only the snapshot point: its data is taken when a follower needs it.
             Snapshot s = g.core.compact(g.sm.isDurable() ? new byte[0] : g.sm.snapshot());
             if (s != null) {
