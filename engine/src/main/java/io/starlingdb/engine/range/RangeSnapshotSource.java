@@ -87,9 +87,11 @@ final class RangeSnapshotSource implements SnapshotSource {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Reported to the driver's next poll, which drops the stream (a source that stopped
+            // silently would hold the stream, and the group's compaction, forever).
             if (!closed) {
-                failure = e;
+                failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
                 log.warn("snapshot of {} at {}: writing SST files failed: {}", d, index, e.toString());
             }
         } finally {
