@@ -85,8 +85,7 @@ final class Progress {
     /** A rejection of the append after rejected; returns false if the rejection is stale. */
     boolean maybeDecrTo(long rejected, long hint) {
         if (state == State.REPLICATE) {
-            // A rejection at match itself says the follower lost entries it acknowledged (below): probe it.
-            if (rejected < match) {
+            if (rejected <= match) {
                 return false;
             }
             next = match + 1;
@@ -94,13 +93,6 @@ final class Progress {
         }
         if (next - 1 != rejected) {
             return false;
-        }
-        if (rejected == match) {
-            // The follower no longer has the entry it acknowledged at match: its log was reset
-            // while it installed a snapshot (RaftLogStore.resetToEmpty; safe, since only entries
-            // the snapshot covered or that can never commit are lost). Start from what it has,
-            // which leads to a snapshot. A stale rejection only costs a resend.
-            match = Math.min(match, hint);
         }
         next = Math.max(Math.min(rejected, hint + 1), match + 1);
         probeSent = false;
