@@ -5,7 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.sql.exec.AutoParameters;
+import io.starlingdb.sql.exec.PlannerPath;
+import io.starlingdb.sql.exec.QueryCompiler;
 import java.nio.file.Path;
+import java.util.List;
+import org.apache.calcite.linq4j.Enumerator;
+import org.apache.calcite.sql.SqlNode;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +69,58 @@ class NewStatementCostTest {
             assertTrue(meanMillis < CPU_BUDGET_MILLIS, figures);
             System.out.println(figures);
         }
+    }
+
+    /**
+     * The same statements planned both ways in one run, parsed, planned and run to their last
+     * row: the direct planner's CPU time against Calcite's validator and simple path's (the path
+     * these statements took before it), so the ratio holds however loaded the machine is.
+     */
+    @Test
+    void directPlanningCostsAFractionOfCalcitesPath() throws SqlException {
+        try (SqlFixture db = new SqlFixture(dir)) {
+            db.update("CREATE TABLE bench_distinct (id INTEGER NOT NULL PRIMARY KEY, a INTEGER, b VARCHAR(20), c DOUBLE PRECISION)");
+            db.update("INSERT INTO bench_distinct VALUES (1, 10, 'b1', 1.5), (2, 20, 'b2', 2.5), (3, 30, 'b3', 3.5)");
+            for (int i = 0; i < 200; i++) {
+                planAndRun(db, statement(i, 1_000_000), PlannerPath.AUTO);
+                planAndRun(db, statement(i, 1_000_000), PlannerPath.VALIDATED);
+            }
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long direct = 0;
+            long validated = 0;
+            for (int i = 0; i < STATEMENTS; i++) {
+                long start = threads.getCurrentThreadCpuTime();
+                int directRows = planAndRun(db, statement(i, 0), PlannerPath.AUTO);
+                long middle = threads.getCurrentThreadCpuTime();
+                int validatedRows = planAndRun(db, statement(i, 0), PlannerPath.VALIDATED);
+                validated += threads.getCurrentThreadCpuTime() - middle;
+                direct += middle - start;
+                assertEquals(validatedRows, directRows, statement(i, 0));
+            }
+            String figures = String.format(java.util.Locale.ROOT, "CPU per statement: direct %.3f ms, Calcite's path %.3f ms",
+                    direct / 1e6 / STATEMENTS, validated / 1e6 / STATEMENTS);
+            assertTrue(direct * 2 < validated, figures);
+            System.out.println(figures);
+        }
+    }
+
+    /** Parses, plans (on {@code path}) and runs one statement as a session would; its row count. */
+    private static int planAndRun(SqlFixture db, String sql, PlannerPath path) throws SqlException {
+        SqlNode node = QueryCompiler.parse(sql);
+        AutoParameters.Result auto = AutoParameters.apply(node);
+        QueryCompiler.Compiled compiled = db.engine.compiler().compile(auto == null ? node : auto.statement(), path);
+        if (path == PlannerPath.AUTO && !compiled.direct()) {
+            throw new AssertionError("not planned directly: " + sql);
+        }
+        List<Object> values = compiled.bind(List.of(), 0, auto == null ? List.of() : auto.values());
+        int rows = 0;
+        try (Transaction txn = db.store.begin();
+             Enumerator<Object> cursor = compiled.open(txn, CancelSignal.withoutDeadline(), values)) {
+            while (cursor.moveNext()) {
+                rows++;
+            }
+        }
+        return rows;
     }
 
     private static double planCacheHits(SqlFixture db) {
