@@ -204,7 +204,7 @@ public final class RangeService implements AutoCloseable {
                     replicas.merge(s, 1, Integer::sum);
                 }
             }
-            Map<Long, Placement.StoreView> views = storeViews(meta.stores());
+            Map<Long, Placement.StoreView> views = storeViews(meta.stores(), replicas.keySet());
             lastViews = views;
             for (RangeDescriptor d : store.descriptors()) {
                 if (raft.leader(d.rangeId()) != storeId) {
@@ -277,8 +277,13 @@ public final class RangeService implements AutoCloseable {
         }
     }
 
-    /** What placement knows of each store: meta's registry, and liveness from the membership. */
-    private Map<Long, Placement.StoreView> storeViews(List<StoreRecord> registry) {
+    /**
+     * What placement knows of each store: meta's registry, and liveness from the membership.
+     * A store that holds replicas but has not registered yet (it just started, or meta was
+     * unreachable) is active, and live until it has been missing for store.dead.after: a
+     * cluster starting up must not remove the replicas of its last store to register.
+     */
+    private Map<Long, Placement.StoreView> storeViews(List<StoreRecord> registry, java.util.Set<Long> members) {
         long now = System.nanoTime();
         for (long s : directory.alive()) {
             lastAlive.put(s, now);
@@ -290,9 +295,12 @@ public final class RangeService implements AutoCloseable {
             boolean live = now - seen < TimeUnit.MILLISECONDS.toNanos(placement.deadAfterMillis());
             views.put(r.storeId(), new Placement.StoreView(r.storeId(), r.zone(), r.state(), live));
         }
-        for (long s : directory.alive()) {
-            // Alive but not registered yet (meta was unreachable when it started): usable.
-            views.putIfAbsent(s, new Placement.StoreView(s, "", StoreRecord.State.ACTIVE, true));
+        java.util.Set<Long> unregistered = new java.util.TreeSet<>(members);
+        unregistered.addAll(directory.alive());
+        for (long s : unregistered) {
+            long seen = lastAlive.getOrDefault(s, startedNanos);
+            boolean live = now - seen < TimeUnit.MILLISECONDS.toNanos(placement.deadAfterMillis());
+            views.putIfAbsent(s, new Placement.StoreView(s, "", StoreRecord.State.ACTIVE, live));
         }
         return views;
     }
