@@ -69,6 +69,12 @@ public final class RaftLogStore {
                 if (!initialIfNew.entries().isEmpty()) {
                     throw new IllegalArgumentException("group " + group + ": an initial state has no log entries");
                 }
+                byte[] kept = state.get(RaftCodec.stateKey(group, hardStateTag));
+                if (kept != null) {
+                    // A replica of this group lived here before and was removed: its term and vote
+                    // stay, so the new replica never votes twice in a term.
+                    initialIfNew = initialIfNew.withTermAndVoteOf(RaftCodec.decodeHardState(kept));
+                }
                 bootstrap = initialIfNew.bootstrap();
                 KvBatch b = new KvBatch().put(RaftCodec.stateKey(group, bootstrapTag), RaftCodec.encodeConf(bootstrap));
                 if (initialIfNew.snapshot() != null) {
@@ -187,8 +193,10 @@ public final class RaftLogStore {
     }
 
     /**
-     * Deletes everything stored for a group (its log, hard state, snapshot point and bootstrap
-     * configuration), synced: the group's replica was removed from this node.
+     * Deletes what is stored for a group (its log, snapshot point and bootstrap configuration),
+     * synced: the group's replica was removed from this node. The hard state stays: a replica of
+     * the group hosted here again later starts from its term and vote ({@link #load}), so this
+     * node never votes twice in one term of the group.
      */
     public void deleteGroup(long group) {
         long from = snapshotIndex.getOrDefault(group, 0L) + 1;
@@ -197,8 +205,8 @@ public final class RaftLogStore {
         for (long i = from; i <= to; i++) {
             log.delete(RaftCodec.logKey(group, i));
         }
-        KvBatch state = new KvBatch().delete(RaftCodec.stateKey(group, hardStateTag))
-                .delete(RaftCodec.stateKey(group, snapshotTag)).delete(RaftCodec.stateKey(group, bootstrapTag));
+        KvBatch state = new KvBatch().delete(RaftCodec.stateKey(group, snapshotTag))
+                .delete(RaftCodec.stateKey(group, bootstrapTag));
         Map<ColumnFamily, KvBatch> batches = new EnumMap<>(ColumnFamily.class);
         batches.put(ColumnFamily.RAFT_STATE, state);
         if (!log.isEmpty()) {

@@ -32,4 +32,18 @@ public record RaftState(HardState hardState, Snapshot snapshot, List<Entry> entr
     public static RaftState initial(ConfState conf, long index, long term) {
         return new RaftState(new HardState(term, 0, index), new Snapshot(index, term, conf, new byte[0]), List.of(), conf);
     }
+
+    /**
+     * This state with the term and vote of a removed earlier replica of the group where they are
+     * ahead (the commit index stays this state's: the earlier log is gone).
+     */
+    public RaftState withTermAndVoteOf(HardState earlier) {
+        HardState h = hardState;
+        if (earlier.term() > h.term()) {
+            h = new HardState(earlier.term(), earlier.vote(), h.commit());
+        } else if (earlier.term() == h.term() && h.vote() == 0) {
+            h = new HardState(h.term(), earlier.vote(), h.commit());
+        }
+        return new RaftState(h, snapshot, entries, bootstrap);
+    }
 }

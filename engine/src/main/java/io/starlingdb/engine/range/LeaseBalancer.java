@@ -8,10 +8,11 @@ import java.util.TreeMap;
 
 /**
  * Decides which lease a store hands away so that leases spread evenly over the stores: pure,
- * from the store's view of who leads each range it holds. A store leading more than its share
+ * from the store's view of who leads each range it holds. A store leading at least its share
  * (the total divided by the number of stores, rounded up) moves one lease to the voter of that
  * range that leads the fewest, if that voter leads at least two fewer (so two stores never pass
- * a lease back and forth). One move per round: the next round sees its effect.
+ * a lease back and forth: every move narrows the spread). One move per round: the next round
+ * sees its effect. Seven leases on three stores end 3, 2, 2, never 3, 3, 1.
  */
 public final class LeaseBalancer {
 
@@ -46,7 +47,7 @@ public final class LeaseBalancer {
         }
         int share = (total + stores.size() - 1) / stores.size();
         int mine = counts.getOrDefault(self, 0);
-        if (mine <= share) {
+        if (mine < share) {
             return null;
         }
         Move best = null;

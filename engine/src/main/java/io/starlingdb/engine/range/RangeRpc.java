@@ -69,9 +69,14 @@ public final class RangeRpc {
             return new Request(Kind.WRITE, rangeId, new byte[0], null, 0, 0, command);
         }
 
-        /** Host an empty replica of the range, to be added as a learner and initialised by a snapshot. */
-        public static Request host(long rangeId) {
-            return new Request(Kind.HOST, rangeId, new byte[0], null, 0, 0, null);
+        /**
+         * Host an empty replica of the range, initialised by a snapshot. replace: the store is
+         * about to be added as a learner, so it is not a member now, and a replica it still holds
+         * is stale (removed earlier, not collected yet): it is deleted first, so its old log never
+         * replays onto keys that other ranges here hold now.
+         */
+        public static Request host(long rangeId, boolean replace) {
+            return new Request(Kind.HOST, rangeId, new byte[0], null, replace ? 1 : 0, 0, null);
         }
 
         /** maxRows timestamps from the oracle, at the meta range's leaseholder. */

@@ -268,7 +268,7 @@ public final class RangeService implements AutoCloseable {
         for (long member : members) {
             if (status.matched().getOrDefault(member, 0L) == 0) {
                 try {
-                    gateway.sendTo(member, RangeRpc.Request.host(d.rangeId()), placementStepTimeoutMillis);
+                    gateway.sendTo(member, RangeRpc.Request.host(d.rangeId(), false), placementStepTimeoutMillis);
                 } catch (RangeUnavailableException e) {
                     log.debug("store {}: store {} did not answer hosting range {}: {}", storeId, member, d.rangeId(),
                             e.getMessage());
@@ -309,7 +309,8 @@ public final class RangeService implements AutoCloseable {
         log.info("store {} placement of {}: {}", storeId, d, step);
         long range = d.rangeId();
         if (step instanceof Placement.AddLearner add) {
-            RangeRpc.Response r = gateway.sendTo(add.storeId(), RangeRpc.Request.host(range), placementStepTimeoutMillis);
+            RangeRpc.Response r = gateway.sendTo(add.storeId(), RangeRpc.Request.host(range, true),
+                    placementStepTimeoutMillis);
             if (r.status() != RangeRpc.Status.OK) {
                 throw new IllegalStateException("store " + add.storeId() + " did not host range " + range + ": " + r.error());
             }

@@ -173,7 +173,7 @@ public final class RangeStore implements RangeHost {
     }
 
     /** Answers a placement driver's request to host an empty replica (bounded: see {@link #maxUninitialisedReplicas}). */
-    private CompletableFuture<RangeRpc.Response> host(long rangeId) {
+    private CompletableFuture<RangeRpc.Response> host(long rangeId, boolean replace) {
         if (rangeId <= 0) {
             return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0,
                     "no range " + rangeId));
@@ -182,7 +182,10 @@ public final class RangeStore implements RangeHost {
             return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0, "store "
                     + storeId + " already waits for " + uninitialised.size() + " snapshots (maxUninitialisedReplicas)"));
         }
-        return hostEmptyReplica(rangeId).handle((v, e) -> e == null ? RangeRpc.Response.ok(null, null)
+        CompletableFuture<Boolean> stale = replace && replicas.containsKey(rangeId) ? destroyReplica(rangeId)
+                : CompletableFuture.completedFuture(false);
+        return stale.thenCompose(v -> hostEmptyReplica(rangeId)).handle((v, e) -> e == null
+                ? RangeRpc.Response.ok(null, null)
                 : RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0, String.valueOf(e.getMessage())));
     }
 
@@ -247,7 +250,7 @@ public final class RangeStore implements RangeHost {
             return CompletableFuture.completedFuture(RangeRpc.Response.ok(null, best));
         }
         if (r.kind() == RangeRpc.Kind.HOST) {
-            return host(r.rangeId());
+            return host(r.rangeId(), r.maxRows() == 1);
         }
         RangeStateMachine replica = replicas.get(r.rangeId());
         if (replica == null) {

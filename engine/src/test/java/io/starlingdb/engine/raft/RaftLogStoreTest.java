@@ -33,6 +33,25 @@ class RaftLogStoreTest {
     }
 
     @Test
+    void aDeletedGroupLeavesItsTermAndVoteSoAReplicaHostedAgainNeverVotesTwiceInATerm() {
+        ConfState boot = ConfState.ofVoters(1L, 2L, 3L);
+        try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
+            RaftLogStore store = new RaftLogStore(storage);
+            store.load(7, boot);
+            persist(store, 7, ready(new HardState(4, 2, 2), null, entry(4, 1, "a"), entry(4, 2, "b")));
+            store.deleteGroup(7);
+        }
+        try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
+            RaftLogStore store = new RaftLogStore(storage);
+            RaftState again = store.load(7, RaftState.fresh(ConfState.NONE));
+            assertEquals(new HardState(4, 2, 0), again.hardState(), "term and vote kept, nothing committed");
+            assertEquals(List.of(), again.entries(), "the log is gone");
+            assertEquals(ConfState.NONE, again.bootstrap());
+            assertNull(again.snapshot());
+        }
+    }
+
+    @Test
     void restartRecoversExactlyWhatWasWritten() {
         ConfState boot = ConfState.ofVoters(1L, 2L, 3L);
         try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {

@@ -42,6 +42,14 @@ class LeaseBalancerTest {
     }
 
     @Test
+    void aStoreAtItsShareStillGivesToAStoreTwoBelow() {
+        // Seven leases 3, 3, 1: store 2 (at its share of 3) hands one to store 1.
+        Map<Long, Long> leaders = Map.of(1L, 1L, 2L, 2L, 3L, 2L, 4L, 2L, 5L, 3L, 6L, 3L, 7L, 3L);
+        assertEquals(new LeaseBalancer.Move(2, 1), LeaseBalancer.choose(2, leaders, everywhere(7), three));
+        assertNull(LeaseBalancer.choose(1, leaders, everywhere(7), three), "store 1 is under its share");
+    }
+
+    @Test
     void aLeaseOnlyMovesToAVoterOfItsRange() {
         Map<Long, Long> leaders = Map.of(1L, 1L, 2L, 1L, 3L, 1L);
         Map<Long, Set<Long>> voters = Map.of(1L, Set.of(1L, 2L), 2L, Set.of(1L, 2L), 3L, Set.of(1L, 2L));
