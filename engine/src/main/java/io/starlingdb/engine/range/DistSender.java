@@ -351,14 +351,30 @@ public final class DistSender {
     /** Splits the range holding key at key; returns the two halves (or the range as it is if key is its start). */
     public List<RangeDescriptor> split(byte[] key, long newRangeId) {
         checkKey(key);
-        RangeRpc.Response r = call(key, d -> RangeRpc.Request.write(d.rangeId(),
-                new RangeCommand.Split(key, newRangeId, d.generation())), true, requestDeadline());
-        if (r.result() instanceof RangeResult.SplitDone done) {
-            return List.of(done.left(), done.right());
+        for (int attempt = 1; ; attempt++) {
+            long[] expected = new long[1];
+            RangeRpc.Response r = call(key, d -> {
+                expected[0] = d.generation();
+                return RangeRpc.Request.write(d.rangeId(), new RangeCommand.Split(key, newRangeId, d.generation()));
+            }, true, requestDeadline());
+            if (r.result() instanceof RangeResult.SplitDone done) {
+                return List.of(done.left(), done.right());
+            }
+            RangeDescriptor now = r.descriptor();
+            // A membership change (placement) raised the generation since the cache learnt it:
+            // the split was refused without effect; ask again with the range as it is now.
+            if (attempt < maxSplitAttempts && now != null && now.generation() != expected[0] && now.contains(key)
+                    && !Arrays.equals(now.start(), key)) {
+                cache.update(now);
+                continue;
+            }
+            throw new IllegalArgumentException("split at " + RangeDescriptor.hex(key) + " refused: "
+                    + ((RangeResult.Refused) r.result()).reason());
         }
-        throw new IllegalArgumentException("split at " + RangeDescriptor.hex(key) + " refused: "
-                + ((RangeResult.Refused) r.result()).reason());
     }
+
+    /** Times a split is asked again after the range's generation moved under it. */
+    static final int maxSplitAttempts = 5;
 
     /** Every range, in key order, the meta range first, as meta (or, where it lags, the stores) reports them now. */
     public List<RangeDescriptor> ranges() {
