@@ -15,8 +15,6 @@ import io.starlingdb.engine.range.RangeUnavailableException;
 import io.starlingdb.engine.range.WriteOp;
 import io.starlingdb.server.StarlingNode;
 import io.starlingdb.server.config.NodeConfig;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,12 +39,6 @@ class ReplicatedStoreTest {
     private final StarlingNode[] nodes = new StarlingNode[5];
     private final int[] peerPorts = new int[5];
     private StarlingClient client;
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -86,9 +78,8 @@ class ReplicatedStoreTest {
     }
 
     private void startCluster() throws Exception {
-        for (int i = 1; i <= 4; i++) {
-            peerPorts[i] = freePort();
-        }
+        int[] ports = io.starlingdb.testkit.FreePorts.below32768(4);
+        System.arraycopy(ports, 0, peerPorts, 1, 4);
         for (int i = 1; i <= 3; i++) {
             start(i);
         }

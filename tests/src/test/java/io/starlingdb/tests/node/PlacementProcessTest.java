@@ -9,8 +9,6 @@ import io.starlingdb.engine.raft.OutcomeUnknownException;
 import io.starlingdb.engine.range.RangeDescriptor;
 import io.starlingdb.engine.range.RangeUnavailableException;
 import io.starlingdb.engine.range.StoreRecord;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,12 +38,6 @@ class PlacementProcessTest {
 
     private final NodeProcess[] nodes = new NodeProcess[6];
     private final int[] peerPorts = new int[6];
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private void start(int i) throws Exception {
         Files.createDirectories(dir.resolve("n" + i));
@@ -118,9 +110,8 @@ class PlacementProcessTest {
 
     @Test
     void storesJoinTakeReplicasAndLeasesSurviveKillsAndOneIsRemovedWithoutLosingAWrite() throws Exception {
-        for (int i = 1; i <= 5; i++) {
-            peerPorts[i] = freePort();
-        }
+        int[] ports = io.starlingdb.testkit.FreePorts.below32768(5);
+        System.arraycopy(ports, 0, peerPorts, 1, 5);
         for (int i = 1; i <= 3; i++) {
             start(i);
         }

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.starlingdb.engine.client.StarlingClient;
 import io.starlingdb.engine.raft.OutcomeUnknownException;
 import io.starlingdb.engine.range.RangeUnavailableException;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,12 +40,6 @@ class ReplicatedStoreProcessTest {
 
     private final NodeProcess[] nodes = new NodeProcess[4];
     private final int[] peerPorts = new int[4];
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private void start(int i) throws Exception {
         Files.createDirectories(dir.resolve("n" + i));
@@ -89,9 +81,8 @@ class ReplicatedStoreProcessTest {
 
     @Test
     void leaseholdersDieAndNoAcknowledgedWriteIsLost() throws Exception {
-        for (int i = 1; i <= 3; i++) {
-            peerPorts[i] = freePort();
-        }
+        int[] ports = io.starlingdb.testkit.FreePorts.below32768(3);
+        System.arraycopy(ports, 0, peerPorts, 1, 3);
         for (int i = 1; i <= 3; i++) {
             start(i);
         }
