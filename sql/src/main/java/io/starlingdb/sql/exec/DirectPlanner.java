@@ -97,14 +97,6 @@ final class DirectPlanner {
     private final String alias;
     private final RelDataType rowType;
 
-    /**
-     * What the query's result is made of, once recognised: per result column its name and the
-     * table it is a column of, or "" for a computed one (as Calcite's column-origin metadata
-     * answers for the validated plan).
-     */
-    private record Shape(RelNode plan, List<String> names, List<String> origins) {
-    }
-
     private DirectPlanner(String tableName, String alias, StarlingTable table) {
         this.tableName = tableName;
         this.alias = alias;
@@ -125,7 +117,8 @@ final class DirectPlanner {
 
     /**
      * A directly planned query: its executable plan, its result columns' names as the validator
-     * gives them, and the table each comes straight from ("" for a computed column).
+     * gives them, and per result column the table it is a column of, or "" for a computed one (as
+     * Calcite's column-origin metadata answers for the validated plan).
      */
     record Planned(RelNode plan, List<String> names, List<String> origins) {
     }
@@ -184,21 +177,21 @@ final class DirectPlanner {
         for (SqlNode item : select.getSelectList()) {
             aggregate |= containsAggregate(item);
         }
-        Shape shape = aggregate ? aggregateQuery(scan, condition, select, orderList, offset, fetch)
+        Planned planned = aggregate ? aggregateQuery(scan, condition, select, orderList, offset, fetch)
                 : rowQuery(scan, condition, select, orderList, offset, fetch);
         Set<String> seen = new HashSet<>();
-        for (String name : shape.names()) {
+        for (String name : planned.names()) {
             // The validator renames duplicate result names (A, A0); such queries take its path.
             if (!seen.add(name.toUpperCase(Locale.ROOT))) {
                 throw NOT_DIRECT;
             }
         }
-        return new Planned(shape.plan(), shape.names(), shape.origins());
+        return planned;
     }
 
     // ---- queries over rows: SELECT columns and expressions, ORDER BY, LIMIT ----
 
-    private Shape rowQuery(RelNode scan, RexNode condition, SqlSelect select, SqlNodeList orderList, SqlNode offset, SqlNode fetch)
+    private Planned rowQuery(RelNode scan, RexNode condition, SqlSelect select, SqlNodeList orderList, SqlNode offset, SqlNode fetch)
             throws NotDirect {
         List<RexNode> projects = new ArrayList<>();
         List<String> names = new ArrayList<>();
@@ -304,7 +297,7 @@ final class DirectPlanner {
         for (int i = 0; i < visible; i++) {
             origins.add(projects.get(i) instanceof RexInputRef ? tableName : "");
         }
-        return new Shape(plan, List.copyOf(names.subList(0, visible)), origins);
+        return new Planned(plan, List.copyOf(names.subList(0, visible)), origins);
     }
 
     /** A LIMIT or OFFSET: a literal count (LIMIT 0 is left to the planner, which prunes it to no rows). */
@@ -346,7 +339,7 @@ final class DirectPlanner {
 
     // ---- queries with aggregates and no GROUP BY ----
 
-    private Shape aggregateQuery(RelNode scan, RexNode condition, SqlSelect select, SqlNodeList orderList, SqlNode offset,
+    private Planned aggregateQuery(RelNode scan, RexNode condition, SqlSelect select, SqlNodeList orderList, SqlNode offset,
                                  SqlNode fetch) throws NotDirect {
         if (orderList != null || offset != null || fetch != null) {
             throw NOT_DIRECT;
@@ -400,7 +393,7 @@ final class DirectPlanner {
             }));
         }
         // Aggregates are derived columns: they have no source table.
-        return new Shape(calc(aggregate, projects, names, null), names, java.util.Collections.nCopies(names.size(), ""));
+        return new Planned(calc(aggregate, projects, names, null), names, java.util.Collections.nCopies(names.size(), ""));
     }
 
     private static List<RexNode> identity(RelNode input) {
