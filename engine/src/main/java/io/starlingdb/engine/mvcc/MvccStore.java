@@ -43,7 +43,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * any more: of each key's versions at or below the {@linkplain #gcHorizon horizon} (the start of
  * the oldest open transaction, or now), all but the newest, and that one too if it is a delete.
  * The horizon never passes an open transaction, so its reads and its conflict checks see the
- * same versions as without collection.
+ * same versions as without collection; a key's old versions and its tombstone go in one atomic
+ * write ({@link GcWriter}), so no reader or crash sees a deleted row come back.
  */
 public final class MvccStore implements TransactionalStore {
 
@@ -127,25 +128,51 @@ public final class MvccStore implements TransactionalStore {
      */
     static final int gcCompactMinRemoved = 1000;
 
-    /** Deletes removed by one garbage-collection write (unsynced: garbage that reappears after a crash is collected again). */
+    /**
+     * Most deletes in one garbage-collection write (unsynced: garbage that reappears after a
+     * crash is collected again). A key's deletes share one write unless the key alone has more.
+     */
     static final int gcBatchDeletes = 1000;
 
     /**
+     * One step of garbage collection at the store's own {@linkplain #gcHorizon horizon}; see
+     * {@link #collectGarbage(byte[], int, long)}.
+     */
+    public GcStep collectGarbage(byte[] from, int maxVersions) {
+        return collectGarbage(from, maxVersions, Long.MAX_VALUE);
+    }
+
+    /**
      * One step of garbage collection: reads versions in key order from {@code from} (null: the
-     * first), about {@code maxVersions} of them but never splitting one key's versions, and
-     * deletes those below the horizon that no reader can see: every version older than the
-     * newest one at or below the horizon, and that one too if it is a delete.
+     * first), about {@code maxVersions} of them but never splitting one key's versions between
+     * steps, and deletes those that no reader at or above the horizon can see: every version
+     * older than the newest one at or below the horizon, and that one too if it is a delete. The
+     * horizon is the lower of {@code lowWatermark} (a caller's bound, such as a cluster-wide low
+     * watermark; {@link Long#MAX_VALUE}: none) and this store's {@link #gcHorizon}.
+     *
+     * <p>A key's deletes reach storage in one atomic write, so no reader and no crash ever sees
+     * part of them. A key with more than {@link #gcBatchDeletes} removable versions is written in
+     * bounded parts: the versions below its newest visible one first, which hides them, and that
+     * one itself (when it is a delete) only in the last part, with the rest below it; so a reader
+     * at or above the horizon, or a restart after any part, never sees a deleted row come back.
      *
      * @return what the step did, and where the next step resumes (null once it reached the end)
      */
-    public GcStep collectGarbage(byte[] from, int maxVersions) {
+    public GcStep collectGarbage(byte[] from, int maxVersions, long lowWatermark) {
+        return collectGarbage(from, maxVersions, lowWatermark, gcBatchDeletes);
+    }
+
+    /** As {@link #collectGarbage(byte[], int, long)}, with at most {@code batchDeletes} deletes a write (tests set it small). */
+    GcStep collectGarbage(byte[] from, int maxVersions, long lowWatermark, int batchDeletes) {
         if (maxVersions < 1) {
             throw new IllegalArgumentException("maxVersions must be positive: " + maxVersions);
         }
-        long horizon = gcHorizon();
-        KvBatch batch = new KvBatch();
+        if (batchDeletes < 1) {
+            throw new IllegalArgumentException("batchDeletes must be positive: " + batchDeletes);
+        }
+        long horizon = Math.min(lowWatermark, gcHorizon());
+        GcWriter writer = new GcWriter(data, batchDeletes);
         long scanned = 0;
-        long removed = 0;
         byte[] resume = null;
         byte[] first = null;
         try (KvSnapshot snapshot = data.snapshot();
@@ -157,6 +184,7 @@ public final class MvccStore implements TransactionalStore {
                 byte[] key = c.key();
                 int length = MvccKeys.logicalPrefixLength(key);
                 if (current == null || !Arrays.equals(current, 0, currentLength, key, 0, length)) {
+                    writer.endKey();
                     if (scanned >= maxVersions) {
                         resume = key; // the newest version of the next key
                         break;
@@ -170,24 +198,18 @@ public final class MvccStore implements TransactionalStore {
                 }
                 scanned++;
                 if (shadowed) {
-                    batch.delete(key);
-                    removed++;
+                    writer.deleteShadowed(key);
                 } else if (MvccKeys.timestampOf(key) <= horizon) {
                     shadowed = true; // the version readers at the horizon see; older ones are hidden
                     if (MvccKeys.isTombstone(c.value())) {
-                        batch.delete(key); // reads at or above the horizon find nothing either way
-                        removed++;
+                        writer.deleteVisibleTombstone(key); // reads at or above the horizon find nothing either way
                     }
                 }
-                if (batch.size() >= gcBatchDeletes) {
-                    data.apply(batch, false);
-                    batch = new KvBatch();
-                }
             }
+            writer.endKey();
         }
-        if (!batch.isEmpty()) {
-            data.apply(batch, false);
-        }
+        writer.flush();
+        long removed = writer.removed();
         boolean compact = removed >= gcCompactMinRemoved && removed * 4 >= scanned;
         if (compact) {
             data.compactRange(first, resume);

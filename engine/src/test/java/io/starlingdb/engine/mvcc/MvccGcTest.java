@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starlingdb.engine.storage.ColumnFamily;
+import io.starlingdb.engine.storage.KvBatch;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.storage.KvSnapshot;
 import io.starlingdb.engine.storage.KvStore;
@@ -35,12 +36,46 @@ class MvccGcTest {
     RocksStorage storage;
     KvStore data;
     MvccStore store;
+    /** Runs after every write that reaches storage through {@link #store}, while set. */
+    Runnable afterWrite;
 
     @BeforeEach
     void open() {
         storage = RocksStorage.open(dir, StorageOptions.small());
         data = storage.store(ColumnFamily.DATA);
-        store = new MvccStore(data, new HybridClock(Clock.systemUTC()), false);
+        store = new MvccStore(new ObservedStore(data), new HybridClock(Clock.systemUTC()), false);
+    }
+
+    /** The real store, with {@link #afterWrite} run after each applied batch. */
+    private final class ObservedStore implements KvStore {
+        private final KvStore inner;
+
+        ObservedStore(KvStore inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public KvSnapshot snapshot() {
+            return inner.snapshot();
+        }
+
+        @Override
+        public void apply(KvBatch batch, boolean sync) {
+            inner.apply(batch, sync);
+            if (afterWrite != null) {
+                afterWrite.run();
+            }
+        }
+
+        @Override
+        public void compactRange(byte[] fromInclusive, byte[] toExclusive) {
+            inner.compactRange(fromInclusive, toExclusive);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 
     @AfterEach
@@ -79,6 +114,18 @@ class MvccGcTest {
         try (KvSnapshot s = data.snapshot(); KvCursor c = s.scan(MvccKeys.firstLogicalPrefix, null)) {
             while (c.next()) {
                 out.merge(new String(MvccKeys.decode(c.key()).logicalKey(), UTF_8), 1, Integer::sum);
+            }
+        }
+        return out;
+    }
+
+    /** Every logical key and value a reader at {@code ts} sees, read from storage directly. */
+    private Map<String, String> readAt(long ts) {
+        Map<String, String> out = new TreeMap<>();
+        try (KvSnapshot s = data.snapshot();
+             VersionCursor c = new VersionCursor(s.scan(MvccKeys.firstLogicalPrefix, null), ts)) {
+            while (c.next()) {
+                out.put(new String(c.key(), UTF_8), new String(c.value(), UTF_8));
             }
         }
         return out;
@@ -190,6 +237,138 @@ class MvccGcTest {
         }
         long skipped = storage.tickerCount(org.rocksdb.TickerType.NUMBER_ITER_SKIP) - skippedBefore;
         assertTrue(skipped < 100, "a scan after compaction steps over no tombstones of removed versions: " + skipped);
+    }
+
+    /**
+     * A deleted row with more removable versions than one write holds: every write the step
+     * makes (and so every state a crash can leave, since RocksDB recovers its writes in order)
+     * still reads it as deleted. Removing the tombstone first, as collection once did, showed
+     * the row's old value between two writes.
+     */
+    @Test
+    void aDeletedRowWithMoreVersionsThanOneWriteNeverReappearsBetweenWrites() {
+        int updates = 2 * MvccStore.gcBatchDeletes + 10;
+        for (int i = 0; i < updates; i++) {
+            put("row", "v" + i);
+        }
+        delete("row");
+        put("other", "x");
+        long readTs = store.gcHorizon();
+        int[] writes = {0};
+        int[] stored = {updates + 2};
+        afterWrite = () -> {
+            writes[0]++;
+            assertNull(readAt(readTs).get("row"), "the deleted row reappeared after write " + writes[0]);
+            int now = versions().values().stream().mapToInt(Integer::intValue).sum();
+            assertTrue(stored[0] - now <= MvccStore.gcBatchDeletes, "write " + writes[0] + " removed " + (stored[0] - now));
+            stored[0] = now;
+        };
+        assertEquals(updates + 1, fullPass(100_000));
+        afterWrite = null;
+        assertTrue(writes[0] >= 3, "the key's deletes needed several bounded writes: " + writes[0]);
+        assertEquals(Map.of("other", 1), versions());
+    }
+
+    /**
+     * Random histories collected at a watermark the caller passes, with writes of one or a few
+     * deletes: after every write, reads at the watermark, at each later commit and at the end
+     * see exactly what they saw before collection, and versions above the watermark stay.
+     */
+    @Test
+    void everyWriteOfCollectionReadsTheSameAtOrAboveTheWatermark() {
+        long seed = Long.getLong("seed", 11);
+        Random random = new Random(seed);
+        for (int round = 0; round < 12; round++) {
+            String prefix = "r" + round + "-";
+            int keys = 1 + random.nextInt(6);
+            int before = 5 + random.nextInt(60);
+            int after = random.nextInt(15);
+            for (int op = 0; op < before; op++) {
+                randomWrite(random, prefix, keys, op);
+            }
+            long watermark = store.gcHorizon();
+            List<Long> readTimestamps = new ArrayList<>(List.of(watermark));
+            for (int op = 0; op < after; op++) {
+                randomWrite(random, prefix, keys, before + op);
+                readTimestamps.add(store.gcHorizon());
+            }
+            readTimestamps.add(Long.MAX_VALUE);
+            Map<Long, Map<String, String>> expected = new TreeMap<>();
+            for (long ts : readTimestamps) {
+                expected.put(ts, readAt(ts));
+            }
+            int batchDeletes = 1 + random.nextInt(4);
+            String context = "seed " + seed + ", round " + round + ", " + batchDeletes + " deletes a write";
+            afterWrite = () -> expected.forEach((ts, seen) -> assertEquals(seen, readAt(ts), context + ", read at " + ts));
+            byte[] from = null;
+            do {
+                MvccStore.GcStep step = store.collectGarbage(from, 1 + random.nextInt(20), watermark, batchDeletes);
+                assertEquals(watermark, step.horizon(), context);
+                from = step.resumeKey();
+            } while (from != null);
+            afterWrite = null;
+            expected.forEach((ts, seen) -> assertEquals(seen, readAt(ts), context + ", read at " + ts));
+        }
+    }
+
+    private void randomWrite(Random random, String prefix, int keys, int op) {
+        String key = prefix + random.nextInt(keys);
+        if (random.nextInt(4) == 0) {
+            delete(key);
+        } else {
+            put(key, "v" + op);
+        }
+    }
+
+    /** A watermark below the store's own horizon keeps what a reader at the watermark still sees. */
+    @Test
+    void theCallersWatermarkKeepsWhatAReaderThereSees() {
+        put("k", "old");
+        put("d", "d0");
+        long watermark = store.gcHorizon();
+        put("k", "new");
+        delete("d");
+        put("gone", "g0");
+        delete("gone");
+        assertEquals(0, fullPassAt(watermark, 1), "nothing is older than what the watermark reads");
+        assertEquals(Map.of("k", 2, "d", 2, "gone", 2), versions());
+        assertEquals(Map.of("k", "old", "d", "d0"), readAt(watermark));
+        assertEquals(5, fullPassAt(Long.MAX_VALUE, 1), "at the store's own horizon all but k's newest version go");
+        assertEquals(Map.of("k", 1), versions());
+    }
+
+    private long fullPassAt(long watermark, int batchDeletes) {
+        long removed = 0;
+        byte[] from = null;
+        do {
+            MvccStore.GcStep step = store.collectGarbage(from, 1000, watermark, batchDeletes);
+            removed += step.versionsRemoved();
+            from = step.resumeKey();
+        } while (from != null);
+        return removed;
+    }
+
+    /** A key's removable versions that fit in one write go in one write, never split with another key's. */
+    @Test
+    void aKeysVersionsAndTombstoneGoInOneWriteWhenTheyFit() {
+        for (int i = 0; i < 3; i++) {
+            put("a", "a" + i);
+        }
+        delete("a");
+        for (int i = 0; i < 3; i++) {
+            put("b", "b" + i);
+        }
+        delete("b");
+        List<Integer> writeSizes = new ArrayList<>();
+        int[] stored = {versions().values().stream().mapToInt(Integer::intValue).sum()};
+        afterWrite = () -> {
+            int now = versions().values().stream().mapToInt(Integer::intValue).sum();
+            writeSizes.add(stored[0] - now);
+            stored[0] = now;
+        };
+        assertEquals(8, fullPassAt(Long.MAX_VALUE, 5));
+        afterWrite = null;
+        assertEquals(List.of(4, 4), writeSizes, "each key whole in its own write: 4 + 4 does not fit in 5");
     }
 
     /** Random histories with open readers: every read equals a model of snapshot reads. */
