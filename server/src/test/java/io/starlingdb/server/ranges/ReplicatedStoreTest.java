@@ -15,6 +15,8 @@ import io.starlingdb.engine.range.RangeUnavailableException;
 import io.starlingdb.engine.range.WriteOp;
 import io.starlingdb.server.StarlingNode;
 import io.starlingdb.server.config.NodeConfig;
+import io.starlingdb.testkit.placement.MetaWait;
+import io.starlingdb.testkit.placement.ReplicaCounts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -220,44 +222,11 @@ class ReplicatedStoreTest {
     /** Waits until meta's descriptors satisfy the condition; returns them. */
     private List<RangeDescriptor> awaitMeta(String what, java.util.function.Predicate<List<RangeDescriptor>> done)
             throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
-        List<RangeDescriptor> ranges = List.of();
-        while (true) {
-            try {
-                ranges = client.ranges();
-                if (done.test(ranges)) {
-                    return ranges;
-                }
-            } catch (RangeUnavailableException e) {
-                // meta moving: ask again
-            }
-            assertTrue(System.nanoTime() < deadline, what + ": " + ranges);
-            Thread.sleep(250);
-        }
-    }
-
-    /** Replicas per store over the ranges (voters and learners). */
-    private static Map<Long, Integer> replicaCounts(List<RangeDescriptor> ranges, long... stores) {
-        Map<Long, Integer> counts = new java.util.TreeMap<>();
-        for (long s : stores) {
-            counts.put(s, 0);
-        }
-        for (RangeDescriptor d : ranges) {
-            for (long v : d.conf().voters()) {
-                counts.merge(v, 1, Integer::sum);
-            }
-            for (long l : d.conf().learners()) {
-                counts.merge(l, 1, Integer::sum);
-            }
-        }
-        return counts;
+        return MetaWait.until(client, what, java.time.Duration.ofSeconds(120), done);
     }
 
     private static boolean settled(List<RangeDescriptor> ranges, long... stores) {
-        Map<Long, Integer> counts = replicaCounts(ranges, stores);
-        boolean noLearners = ranges.stream().allMatch(d -> d.conf().learners().isEmpty());
-        return noLearners && java.util.Collections.max(counts.values()) - java.util.Collections.min(counts.values()) <= 1
-                && ranges.stream().filter(d -> d.rangeId() != 1).allMatch(d -> d.conf().voters().size() == 3);
+        return ReplicaCounts.balanced(ranges, 3, stores);
     }
 
     private Map<String, String> splitAndFill() {
@@ -285,7 +254,7 @@ class ReplicatedStoreTest {
         Map<String, String> written = splitAndFill();
         start(4);
         List<RangeDescriptor> ranges = awaitMeta("store 4 takes its share of the replicas",
-                r -> settled(r, 1, 2, 3, 4) && replicaCounts(r, 1, 2, 3, 4).get(4L) >= 4);
+                r -> settled(r, 1, 2, 3, 4) && ReplicaCounts.perStore(r, 1, 2, 3, 4).get(4L) >= 4);
         assertEquals(4, ranges.get(0).conf().voters().size(), "the meta range grows to every store (up to five)");
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         while (ranges.stream().noneMatch(d -> nodes[4].ranges().store().leaseholder(d.rangeId()) == 4)) {
@@ -293,7 +262,7 @@ class ReplicatedStoreTest {
             Thread.sleep(100);
         }
         assertAllThere(written);
-        System.out.println("replicas per store after store 4 joined: " + replicaCounts(ranges, 1, 2, 3, 4));
+        System.out.println("replicas per store after store 4 joined: " + ReplicaCounts.perStore(ranges, 1, 2, 3, 4));
 
         // Store 1 dies: after store.dead.after its user-range replicas move to the other three.
         nodes[1].close();
@@ -303,7 +272,7 @@ class ReplicatedStoreTest {
                 r -> r.stream().filter(d -> d.rangeId() != 1).allMatch(d -> d.conf().voters().size() == 3
                         && !d.conf().isMember(1) && d.conf().learners().isEmpty()));
         System.out.println("store 1's replicas replaced " + (System.nanoTime() - died) / 1_000_000
-                + " ms after it died (store.dead.after.ms 3000): " + replicaCounts(ranges, 2, 3, 4));
+                + " ms after it died (store.dead.after.ms 3000): " + ReplicaCounts.perStore(ranges, 2, 3, 4));
         assertAllThere(written);
         putAcknowledged("key005", "after");
         assertArrayEquals(b("after"), client.get(b("key005")));

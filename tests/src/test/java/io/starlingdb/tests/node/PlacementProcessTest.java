@@ -9,18 +9,20 @@ import io.starlingdb.engine.raft.OutcomeUnknownException;
 import io.starlingdb.engine.range.RangeDescriptor;
 import io.starlingdb.engine.range.RangeUnavailableException;
 import io.starlingdb.engine.range.StoreRecord;
+import io.starlingdb.testkit.placement.MetaWait;
+import io.starlingdb.testkit.placement.ReplicaCounts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,39 +62,14 @@ class PlacementProcessTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static Map<Long, Integer> replicas(List<RangeDescriptor> ranges) {
-        Map<Long, Integer> counts = new TreeMap<>();
-        for (RangeDescriptor d : ranges) {
-            for (long v : d.conf().voters()) {
-                counts.merge(v, 1, Integer::sum);
-            }
-        }
-        return counts;
-    }
-
     private static List<RangeDescriptor> await(StarlingClient client, String what, Predicate<List<RangeDescriptor>> done)
             throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        List<RangeDescriptor> ranges = List.of();
-        while (true) {
-            try {
-                ranges = client.ranges();
-                if (done.test(ranges)) {
-                    return ranges;
-                }
-            } catch (RangeUnavailableException e) {
-                // an election in the meta range: ask again
-            }
-            assertTrue(System.nanoTime() < deadline, what + ": " + ranges);
-            Thread.sleep(500);
-        }
+        return MetaWait.until(client, what, Duration.ofSeconds(180), done);
     }
 
+    /** Placement at rest on stores 1..stores, three replicas per user range. */
     private static boolean settled(List<RangeDescriptor> ranges, int stores) {
-        Map<Long, Integer> counts = replicas(ranges);
-        return counts.size() == stores && ranges.stream().allMatch(d -> d.conf().learners().isEmpty())
-                && java.util.Collections.max(counts.values()) - java.util.Collections.min(counts.values()) <= 1
-                && ranges.stream().filter(d -> d.rangeId() != 1).allMatch(d -> d.conf().voters().size() == 3);
+        return ReplicaCounts.balanced(ranges, 3, LongStream.rangeClosed(1, stores).toArray());
     }
 
     /** The longest time in [from, to] without an acknowledgement, in milliseconds. */
@@ -145,11 +122,11 @@ class PlacementProcessTest {
             // and the meta range grows to five replicas.
             start(4);
             List<RangeDescriptor> ranges = await(client, "store 4 takes its share", r -> settled(r, 4));
-            System.out.println("replicas per store with four stores: " + replicas(ranges));
+            System.out.println("replicas per store with four stores: " + ReplicaCounts.perStore(ranges));
             start(5);
             ranges = await(client, "store 5 takes its share, meta on five",
                     r -> settled(r, 5) && r.get(0).conf().voters().size() == 5);
-            System.out.println("replicas per store with five stores: " + replicas(ranges));
+            System.out.println("replicas per store with five stores: " + ReplicaCounts.perStore(ranges));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (client.leaseholder(b("c")) == 0 || java.util.stream.Stream.of("c", "h", "p", "w")
                     .map(k -> client.leaseholder(b(k))).distinct().count() < 3) {
