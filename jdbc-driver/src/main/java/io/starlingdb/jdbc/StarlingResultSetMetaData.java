@@ -95,7 +95,7 @@ final class StarlingResultSetMetaData extends UnsupportedResultSetMetaData {
             case Types.DOUBLE -> 24;
             case Types.DECIMAL -> c.precision() + 2;
             case Types.DATE -> 10;
-            case Types.TIMESTAMP -> 23;
+            case Types.TIMESTAMP -> c.precision() > 3 ? 26 : 23; // yyyy-mm-dd hh:mm:ss.ffffff or .fff
             default -> 32;
         };
     }

@@ -206,6 +206,64 @@ class JdbcEndToEndTest extends SharedNodeTest {
     }
 
     @Test
+    void timestampsKeepMicrosecondsThroughTheDriver() throws Exception {
+        LocalDateTime micros = LocalDateTime.of(2024, 12, 4, 10, 0, 58, 123_456_000);
+        LocalDateTime next = micros.plusNanos(1_000);
+        try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE micro (ts TIMESTAMP PRIMARY KEY, id INTEGER, ms TIMESTAMP(3))");
+            s.executeUpdate("INSERT INTO micro VALUES (TIMESTAMP '2024-12-04 10:00:58.123456', 1, TIMESTAMP '2024-12-04 10:00:58.123456')");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO micro VALUES (?, ?, ?)")) {
+                Timestamp withNanos = Timestamp.valueOf(next);
+                withNanos.setNanos(123_457_999); // digits below the microsecond are dropped
+                ps.setTimestamp(1, withNanos);
+                ps.setInt(2, 2);
+                ps.setTimestamp(3, withNanos);
+                assertEquals(1, ps.executeUpdate());
+                ps.setObject(1, LocalDateTime.of(1969, 12, 31, 23, 59, 59, 999_999_000));
+                ps.setInt(2, 3);
+                ps.setNull(3, Types.TIMESTAMP);
+                assertEquals(1, ps.executeUpdate());
+            }
+            try (ResultSet rs = s.executeQuery("SELECT ts, id, ms FROM micro ORDER BY ts DESC")) {
+                assertEquals(26, rs.getMetaData().getColumnDisplaySize(1));
+                assertEquals(23, rs.getMetaData().getColumnDisplaySize(3));
+                assertTrue(rs.next());
+                assertEquals(Timestamp.valueOf(next), rs.getTimestamp(1));
+                assertEquals(2, rs.getInt(2));
+                assertEquals(LocalDateTime.of(2024, 12, 4, 10, 0, 58, 123_000_000), rs.getObject(3, LocalDateTime.class));
+                assertTrue(rs.next());
+                assertEquals(micros, rs.getObject(1, LocalDateTime.class));
+                assertEquals("2024-12-04 10:00:58.123456", rs.getString(1));
+                assertTrue(rs.next());
+                assertEquals(LocalDateTime.of(1969, 12, 31, 23, 59, 59, 999_999_000), rs.getTimestamp(1).toLocalDateTime());
+                assertFalse(rs.next());
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM micro WHERE ts = ?")) {
+                ps.setTimestamp(1, Timestamp.valueOf(micros));
+                assertEquals(List.of(1), ids(ps));
+                ps.setTimestamp(1, Timestamp.valueOf(micros.plusNanos(500_000)));
+                assertEquals(List.of(), ids(ps));
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM micro WHERE ts > ? AND ts < ? ORDER BY ts")) {
+                ps.setObject(1, micros.minusNanos(1_000));
+                ps.setObject(2, next.plusNanos(1_000));
+                assertEquals(List.of(1, 2), ids(ps));
+            }
+            assertEquals(2, TestNode.scalar(c, "SELECT id FROM micro WHERE ts = '2024-12-04 10:00:58.123457'"));
+        }
+    }
+
+    private static List<Integer> ids(PreparedStatement ps) throws SQLException {
+        List<Integer> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getInt(1));
+            }
+        }
+        return out;
+    }
+
+    @Test
     void parametersOfEveryTypeMatchAndEchoExactly() throws Exception {
         LocalDate day = LocalDate.of(2024, 2, 29);
         LocalDateTime moment = LocalDateTime.of(2023, 12, 31, 23, 59, 58, 123_000_000);

@@ -51,6 +51,8 @@ public final class Ddl {
     public static final int MAX_VARCHAR_LENGTH = 1_048_576;
     /** Largest DECIMAL precision accepted. */
     public static final int MAX_DECIMAL_PRECISION = 1000;
+    /** Most TIMESTAMP fraction digits kept: microseconds. */
+    public static final int MAX_TIMESTAMP_PRECISION = 6;
     /** Most columns in one table. */
     public static final int MAX_COLUMNS = 1000;
     /** Columns of one secondary index. */
@@ -163,6 +165,14 @@ public final class Ddl {
                 throw new SqlException("22023", "DECIMAL(" + precision + "," + scale + ") for column " + name
                         + ": precision must be 1.." + MAX_DECIMAL_PRECISION + " and scale 0..precision");
             }
+        } else if (type == ValueType.TIMESTAMP) {
+            if (precision > MAX_TIMESTAMP_PRECISION) {
+                throw new SqlException("22023", "TIMESTAMP(" + precision + ") for column " + name
+                        + ": the precision must be 0.." + MAX_TIMESTAMP_PRECISION);
+            }
+            // TIMESTAMP keeps microseconds, as in PostgreSQL; TIMESTAMP(0..3) milliseconds.
+            precision = precision < 0 || precision > 3 ? ColumnDef.TIMESTAMP_MICROS : 3;
+            scale = 0;
         } else {
             precision = 0;
             scale = 0;
@@ -194,7 +204,7 @@ public final class Ddl {
                 return d.getDaysSinceEpoch();
             }
             if (value instanceof TimestampString t) {
-                return t.getMillisSinceEpoch();
+                return MicroTimestamps.parseLocal(t.toString()); // exact; the column's unit is chosen by Values
             }
             if (value instanceof BigDecimal || value instanceof Boolean) {
                 return value;

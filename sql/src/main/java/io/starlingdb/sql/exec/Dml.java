@@ -169,7 +169,7 @@ public final class Dml {
             case DECIMAL -> new SqlBasicTypeNameSpec(name, column.precision(), column.scale(), pos);
             // Wider than any column, so the column check (22001) sees the whole value, never a truncated one.
             case VARCHAR -> new SqlBasicTypeNameSpec(name, QueryCompiler.TYPE_SYSTEM.getMaxPrecision(SqlTypeName.VARCHAR), pos);
-            case TIMESTAMP -> new SqlBasicTypeNameSpec(name, 3, pos);
+            case TIMESTAMP -> new SqlBasicTypeNameSpec(name, column.microseconds() ? ColumnDef.TIMESTAMP_MICROS : 3, pos);
             default -> new SqlBasicTypeNameSpec(name, pos);
         };
         return SqlStdOperatorTable.CAST.createCall(pos, value, new SqlDataTypeSpec(spec, pos));
@@ -311,7 +311,7 @@ public final class Dml {
             boolean[] given = new boolean[columns.size()];
             for (int i = 0; i < plan.targetColumns().length; i++) {
                 int c = plan.targetColumns()[i];
-                row[c] = source[i];
+                row[c] = Values.fromPlan(source[i], plan.source().columnTypes().get(i));
                 given[c] = true;
             }
             for (int c = 0; c < row.length; c++) {
@@ -393,7 +393,8 @@ public final class Dml {
         Object[] row = Arrays.copyOf(matched, width);
         for (int i = 0; i < plan.targetColumns().length; i++) {
             int c = plan.targetColumns()[i];
-            row[c] = Values.toColumn(matched[width + i], table.columns().get(c), table.name());
+            Object value = Values.fromPlan(matched[width + i], plan.source().columnTypes().get(width + i));
+            row[c] = Values.toColumn(value, table.columns().get(c), table.name());
         }
         return row;
     }

@@ -145,6 +145,9 @@ public final class QueryCompiler {
             if (typeName == SqlTypeName.VARCHAR || typeName == SqlTypeName.CHAR) {
                 return Ddl.MAX_VARCHAR_LENGTH;
             }
+            if (typeName == SqlTypeName.TIMESTAMP) {
+                return Ddl.MAX_TIMESTAMP_PRECISION; // microseconds (TimestampUnits)
+            }
             return super.getMaxPrecision(typeName);
         }
 
@@ -341,9 +344,10 @@ public final class QueryCompiler {
             }
         }
         try (CancelSignal.Running bounded = cancel == null ? CancelSignal.Running.NESTED : cancel.limitPlanning(planningBudgetMillis)) {
-            TreePlanner.Converted converted = TreePlanner.convert(publicSchema, query, new CancelFlag(cancelFlag));
+            TreePlanner.Converted converted = TreePlanner.convert(publicSchema, TimestampUnits.literalCasts(query),
+                    new CancelFlag(cancelFlag));
             RelRoot root = converted.root();
-            RelNode logical = nullableCaseBranches(widenParameterCasts(root.project()));
+            RelNode logical = TimestampUnits.apply(nullableCaseBranches(widenParameterCasts(root.project())));
             refuseUnsupportedTypes(root.validatedRowType);
             List<String> origins = originTables(logical, root.validatedRowType.getFieldCount());
             Map<Integer, RelDataType> params = new TreeMap<>();

@@ -13,7 +13,8 @@ import org.apache.calcite.rel.type.RelDataType;
 
 /**
  * Conversions between the session's values (LocalDate, LocalDateTime, ...), Calcite's
- * internal values (DATE as epoch days, TIMESTAMP as epoch millis) and the engine's column
+ * internal values (DATE as epoch days, TIMESTAMP as epoch millis, TIMESTAMP(6) as epoch micros:
+ * {@link TimestampUnits}) and the engine's column
  * types, with the checks a column enforces: length, precision, range, NOT NULL.
  */
 public final class Values {
@@ -165,20 +166,38 @@ public final class Values {
         throw mismatch(v, c);
     }
 
+    /**
+     * A TIMESTAMP in the column's unit: epoch microseconds or milliseconds (a microsecond column,
+     * or one of before microseconds; digits below the unit are dropped). A Long is already in the
+     * column's unit (a DEFAULT, a row's own value); values from a plan arrive as LocalDateTime
+     * ({@link #fromPlan}).
+     */
     private static Long toTimestamp(Object v, ColumnDef c) throws SqlException {
-        if (v instanceof Long millis) {
-            return millis;
+        if (v instanceof Long stored) {
+            return stored;
         }
-        if (v instanceof LocalDateTime t) {
-            return t.toInstant(ZoneOffset.UTC).toEpochMilli();
+        LocalDateTime t;
+        if (v instanceof LocalDateTime local) {
+            t = local;
+        } else if (v instanceof Integer days) {
+            t = LocalDate.ofEpochDay(days).atStartOfDay();
+        } else if (v instanceof LocalDate date) {
+            t = date.atStartOfDay();
+        } else if (v instanceof String s) {
+            t = MicroTimestamps.parseLocal(s);
+        } else {
+            throw mismatch(v, c);
         }
-        if (v instanceof Integer days) {
-            return days * 86_400_000L;
-        }
-        if (v instanceof String s) {
-            return java.sql.Timestamp.valueOf(s.trim()).toLocalDateTime().toInstant(ZoneOffset.UTC).toEpochMilli();
-        }
-        throw mismatch(v, c);
+        long micros = MicroTimestamps.ofLocal(t);
+        return c.microseconds() ? micros : Math.floorDiv(micros, MicroTimestamps.MICROS_PER_MILLI);
+    }
+
+    /**
+     * A value a plan produced, in a form {@link #toColumn} reads whatever the plan's type: a
+     * TIMESTAMP (epoch micro- or milliseconds by its type) as a LocalDateTime; anything else as it is.
+     */
+    public static Object fromPlan(Object v, RelDataType type) {
+        return v instanceof Long && type.getSqlTypeName() == org.apache.calcite.sql.type.SqlTypeName.TIMESTAMP ? toSession(v, type) : v;
     }
 
     /** A session parameter in the form Calcite's generated code expects for the inferred type. */
@@ -190,7 +209,7 @@ public final class Values {
         if (v instanceof LocalDate d) {
             internal = Math.toIntExact(d.toEpochDay());
         } else if (v instanceof LocalDateTime t) {
-            internal = t.toInstant(ZoneOffset.UTC).toEpochMilli();
+            internal = type != null && TimestampUnits.isMicros(type) ? MicroTimestamps.ofLocal(t) : t.toInstant(ZoneOffset.UTC).toEpochMilli();
         }
         if (type == null) {
             return internal;
@@ -207,8 +226,9 @@ public final class Values {
                 case CHAR, VARCHAR -> internal instanceof String ? internal : internal.toString();
                 case BOOLEAN -> internal instanceof Boolean ? internal : booleanOf(internal.toString().trim());
                 case DATE -> internal instanceof String str ? (Object) Math.toIntExact(LocalDate.parse(str.trim()).toEpochDay()) : internal;
-                case TIMESTAMP -> internal instanceof String str
-                        ? (Object) LocalDateTime.parse(str.trim().replace(' ', 'T')).toInstant(ZoneOffset.UTC).toEpochMilli() : internal;
+                case TIMESTAMP -> internal instanceof String str ? (Object) (TimestampUnits.isMicros(type)
+                        ? MicroTimestamps.ofLocal(MicroTimestamps.parseLocal(str))
+                        : MicroTimestamps.parseLocal(str).toInstant(ZoneOffset.UTC).toEpochMilli()) : internal;
                 default -> internal;
             };
         } catch (NumberFormatException | ArithmeticException | java.time.format.DateTimeParseException e) {
@@ -247,9 +267,9 @@ public final class Values {
         }
         return switch (type.getSqlTypeName()) {
             case DATE -> v instanceof Integer days ? LocalDate.ofEpochDay(days) : v;
-            case TIMESTAMP, TIMESTAMP_WITH_LOCAL_TIME_ZONE -> v instanceof Long millis
-                    ? LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), (int) Math.floorMod(millis, 1000) * 1_000_000, ZoneOffset.UTC)
-                    : v;
+            case TIMESTAMP, TIMESTAMP_WITH_LOCAL_TIME_ZONE -> !(v instanceof Long value) ? v
+                    : TimestampUnits.isMicros(type) ? MicroTimestamps.toLocal(value)
+                    : LocalDateTime.ofEpochSecond(Math.floorDiv(value, 1000), (int) Math.floorMod(value, 1000) * 1_000_000, ZoneOffset.UTC);
             case TINYINT, SMALLINT -> ((Number) v).intValue();
             case FLOAT, REAL -> ((Number) v).doubleValue();
             case CHAR -> v.toString();

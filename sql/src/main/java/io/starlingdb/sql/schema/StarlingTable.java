@@ -82,7 +82,8 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
             case DECIMAL -> f.createSqlType(SqlTypeName.DECIMAL, c.precision(), c.scale());
             case VARCHAR -> f.createSqlType(SqlTypeName.VARCHAR, c.precision());
             case DATE -> f.createSqlType(SqlTypeName.DATE);
-            case TIMESTAMP -> f.createSqlType(SqlTypeName.TIMESTAMP, 3);
+            // Microsecond columns (precision 6) hold epoch microseconds; others, older ones too (0), milliseconds.
+            case TIMESTAMP -> f.createSqlType(SqlTypeName.TIMESTAMP, c.precision() == ColumnDef.TIMESTAMP_MICROS ? 6 : 3);
         };
     }
 
