@@ -58,6 +58,7 @@ public final class StarlingClient implements AutoCloseable {
     private final ScheduledExecutorService refresher;
     private final Meta meta;
     private final io.starlingdb.engine.txn.TimestampClient timestamps;
+    private final io.starlingdb.engine.txn.ClusterTransactions transactions;
 
     private StarlingClient(ClusterNetworkManager network) {
         this.network = network;
@@ -69,6 +70,8 @@ public final class StarlingClient implements AutoCloseable {
         });
         this.meta = new Meta(sender);
         this.timestamps = new io.starlingdb.engine.txn.TimestampClient(sender);
+        this.transactions = new io.starlingdb.engine.txn.ClusterTransactions(sender, timestamps,
+                io.starlingdb.engine.txn.ClusterTransactions.Settings.defaults());
     }
 
     /** Connects with the development cluster secret. */
@@ -239,6 +242,17 @@ public final class StarlingClient implements AutoCloseable {
         return timestamps.next();
     }
 
+    /**
+     * Begins a transaction at isolation: it reads one snapshot of the whole key space and
+     * commits its writes atomically across ranges and nodes. On {@link io.starlingdb.engine.txn.WriteConflictException}
+     * (40001) nothing was committed: run the whole transaction again (re-reading). On
+     * {@link io.starlingdb.engine.raft.OutcomeUnknownException} (40003) the commit may or may not
+     * have happened: read what it wrote to find out before running it again.
+     */
+    public io.starlingdb.engine.txn.ClusterTransaction begin(io.starlingdb.engine.txn.Isolation isolation) {
+        return transactions.begin(isolation);
+    }
+
     /** The stores registered in meta, with their address, zone and state. */
     public List<StoreRecord> stores() {
         return meta.stores();
@@ -246,6 +260,7 @@ public final class StarlingClient implements AutoCloseable {
 
     @Override
     public void close() {
+        transactions.close();
         timestamps.close();
         refresher.shutdownNow();
         network.close();

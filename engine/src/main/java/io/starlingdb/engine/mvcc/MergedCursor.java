@@ -9,7 +9,7 @@ import java.util.Map;
  * Merges a transaction's own buffered writes over its committed view, in key order: an own
  * write replaces the committed pair with the same key, and an own delete hides it.
  */
-final class MergedCursor implements KvCursor {
+public final class MergedCursor implements KvCursor {
 
     private final Iterator<Map.Entry<byte[], byte[]>> own;
     private final KvCursor committed;
@@ -20,7 +20,7 @@ final class MergedCursor implements KvCursor {
     private byte[] key;
     private byte[] value;
 
-    MergedCursor(Iterator<Map.Entry<byte[], byte[]>> own, KvCursor committed, byte[] tombstone) {
+    public MergedCursor(Iterator<Map.Entry<byte[], byte[]>> own, KvCursor committed, byte[] tombstone) {
         this.own = own;
         this.committed = committed;
         this.tombstone = tombstone;

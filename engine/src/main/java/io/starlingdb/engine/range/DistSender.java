@@ -63,12 +63,18 @@ public final class DistSender {
     private final RangeStore local;
     private final Options options;
     private final RangeCache cache = new RangeCache();
+    private final LockResolver resolver = new LockResolver(this);
 
     public DistSender(Transport network, StoreDirectory directory, RangeStore local, Options options) {
         this.network = network;
         this.directory = directory;
         this.local = local;
         this.options = options;
+    }
+
+    /** Resolves the locks of transactions (through their primaries) that requests meet. */
+    public LockResolver resolver() {
+        return resolver;
     }
 
     public RangeCache cache() {
@@ -84,8 +90,51 @@ public final class DistSender {
     }
 
     byte[] getKey(byte[] key) {
-        RangeRpc.Response r = call(key, d -> RangeRpc.Request.get(d.rangeId(), key), false, requestDeadline());
+        return getAt(key, RangeRpc.latest);
+    }
+
+    /**
+     * The value of key visible at timestamp ts, as the transaction started at ts reads it (locks
+     * of other transactions that hide it are resolved first; {@link RangeRpc#latest}: the newest).
+     */
+    public byte[] getAt(byte[] key, long ts) {
+        RangeRpc.Response r = call(key, d -> RangeRpc.Request.get(d.rangeId(), key, ts), false, requestDeadline());
         return ((RangeResult.Value) r.result()).value();
+    }
+
+    /** The range holding key, as the cache knows it (else as meta or the stores report it now). */
+    public RangeDescriptor rangeOf(byte[] key) {
+        RangeDescriptor d = cache.lookup(key);
+        if (d == null) {
+            d = lookup(key, requestDeadline());
+            if (d == null) {
+                throw new RangeUnavailableException("no store answers for the range of " + RangeDescriptor.hex(key));
+            }
+            cache.update(d);
+        }
+        return d;
+    }
+
+    /** Sends one request for key's range (routing, retries and lock resolution as every request): the answer. */
+    public RangeRpc.Response request(byte[] key, Function<RangeDescriptor, RangeRpc.Request> build, boolean write) {
+        return call(key, build, write, requestDeadline());
+    }
+
+    /** One range's part of {@link #sendGrouped}: the positions of its keys and its answer. */
+    public record GroupAnswer(List<Integer> items, RangeRpc.Response response) {
+    }
+
+    /**
+     * Groups keys by range and sends one request per range, all in parallel (routing, retries
+     * and lock resolution as every request): the answers, per group.
+     *
+     * @throws OutcomeUnknownException if a write's outcome in some range is unknown (the others' are done)
+     */
+    public List<GroupAnswer> sendGrouped(List<byte[]> keys, boolean write,
+                                         java.util.function.BiFunction<RangeDescriptor, List<Integer>, RangeRpc.Request> build) {
+        List<GroupAnswer> out = new ArrayList<>();
+        fanOut(keys.size(), keys::get, write, build, (idx, r) -> out.add(new GroupAnswer(idx, r)));
+        return out;
     }
 
     public void put(byte[] key, byte[] value) {
@@ -125,7 +174,24 @@ public final class DistSender {
             throw new LimitExceededException("maxCommandBytes", MultiRaft.maxCommandBytes - 1024, bytes);
         }
         byte[] first = ops.get(0).key();
-        RangeRpc.Response r = call(first, d -> {
+        long deadline = requestDeadline();
+        RangeRpc.Response r;
+        do {
+            r = writeOnce(first, ops, deadline);
+            // A single write met a newer version under each timestamp its leaseholder took (a
+            // lease that keeps moving): it read nothing, so it asks again.
+        } while (r.result() instanceof RangeResult.WriteConflict);
+        if (r.result() instanceof RangeResult.ConditionFailed f) {
+            return f.opIndex();
+        }
+        if (r.result() instanceof RangeResult.Refused f) {
+            throw new IllegalArgumentException(f.reason());
+        }
+        return -1;
+    }
+
+    private RangeRpc.Response writeOnce(byte[] first, List<WriteOp> ops, long deadline) {
+        return call(first, d -> {
             for (WriteOp op : ops) {
                 if (!d.contains(op.key())) {
                     throw new IllegalArgumentException("the batch's keys span more than one range (" + d
@@ -133,11 +199,7 @@ public final class DistSender {
                 }
             }
             return RangeRpc.Request.write(d.rangeId(), new RangeCommand.Write(ops));
-        }, true, requestDeadline());
-        if (r.result() instanceof RangeResult.ConditionFailed f) {
-            return f.opIndex();
-        }
-        return -1;
+        }, true, deadline);
     }
 
     /**
@@ -154,9 +216,14 @@ public final class DistSender {
 
     /** {@link #getAll} for keys of the system too. */
     List<byte[]> getAllKeys(List<byte[]> keys) {
+        return getAllAt(keys, RangeRpc.latest);
+    }
+
+    /** The values of keys visible at ts (see {@link #getAt}), in the order asked; each range's keys read at once. */
+    public List<byte[]> getAllAt(List<byte[]> keys, long ts) {
         byte[][] out = new byte[keys.size()][];
         fanOut(keys.size(), i -> keys.get(i), false,
-                (d, idx) -> RangeRpc.Request.getAll(d.rangeId(), pick(keys, idx)),
+                (d, idx) -> RangeRpc.Request.getAll(d.rangeId(), pick(keys, idx), ts),
                 (idx, r) -> {
                     List<byte[]> values = ((RangeResult.Values) r.result()).values();
                     for (int k = 0; k < idx.size(); k++) {
@@ -239,6 +306,7 @@ public final class DistSender {
             }
             List<Part> parts = new ArrayList<>();
             List<Integer> retry = new ArrayList<>(unresolved);
+            boolean lockWait = false;
             for (java.util.Map.Entry<Long, List<Integer>> e : byRange.entrySet()) {
                 RangeDescriptor d = ranges.get(e.getKey());
                 List<Integer> items = e.getValue();
@@ -270,7 +338,13 @@ public final class DistSender {
                     }
                     continue;
                 }
-                if (r.status() == RangeRpc.Status.OK && !(r.result() instanceof RangeResult.KeyMismatch)) {
+                if (r.status() == RangeRpc.Status.OK && r.result() instanceof RangeResult.Locked l) {
+                    cache.setLeaseholder(p.range().rangeId(), p.store());
+                    if (!resolveBeforeDeadline(l, deadline)) {
+                        lockWait = true;
+                    }
+                    retry.addAll(p.items());
+                } else if (r.status() == RangeRpc.Status.OK && !(r.result() instanceof RangeResult.KeyMismatch)) {
                     cache.setLeaseholder(p.range().rangeId(), p.store());
                     done.accept(p.items(), r);
                 } else if (r.status() == RangeRpc.Status.OUTCOME_UNKNOWN) {
@@ -291,7 +365,7 @@ public final class DistSender {
             }
             pending = retry;
             if (!pending.isEmpty()) {
-                backoff = pause(backoff);
+                backoff = pause(lockWait ? Math.max(backoff, lockWaitMillis) : backoff);
             }
         }
         if (!unknown.isEmpty()) {
@@ -315,6 +389,33 @@ public final class DistSender {
             return List.of();
         }
         return scanKeys(from, to, limit, requestDeadline());
+    }
+
+    /** One page of a scan at ts: the rows, and the key the next page starts at (null: the span is done). */
+    public record ScanPage(List<RangeResult.KeyValue> rows, byte[] next) {
+    }
+
+    /**
+     * The first page (at most rows pairs, within one range) of the pairs visible at ts (see
+     * {@link #getAt}) with from &lt;= key &lt; to (to null: the end).
+     */
+    public ScanPage scanPage(byte[] from, byte[] to, int rows, long ts) {
+        if (Arrays.compareUnsigned(from, MetaKeys.userSpanStart) < 0) {
+            from = MetaKeys.userSpanStart;
+        }
+        if (to != null && Arrays.compareUnsigned(to, from) <= 0) {
+            return new ScanPage(List.of(), null);
+        }
+        byte[] at = from;
+        int n = Math.max(1, Math.min(rows, RangeStore.maxScanRows));
+        RangeRpc.Response r = call(at, d -> RangeRpc.Request.scan(d.rangeId(), at, to, n, RangeStore.maxScanBytes, ts),
+                false, requestDeadline());
+        RangeResult.Rows page = (RangeResult.Rows) r.result();
+        if (page.resumeKey() != null) {
+            return new ScanPage(page.rows(), page.resumeKey());
+        }
+        byte[] end = r.descriptor().end();
+        return new ScanPage(page.rows(), end == null || (to != null && Arrays.compareUnsigned(end, to) >= 0) ? null : end);
     }
 
     /** {@link #scan} over any keys, the system's too, giving up at deadline (nanoTime). */
@@ -500,6 +601,13 @@ public final class DistSender {
                     if (r.descriptor() != null) {
                         cache.update(r.descriptor());
                     }
+                    if (r.result() instanceof RangeResult.Locked l) {
+                        last = "key locked by " + l.locks().size() + " transaction locks";
+                        if (!resolveBeforeDeadline(l, deadline)) {
+                            backoff = pause(Math.max(backoff, lockWaitMillis));
+                        }
+                        continue;
+                    }
                     return r;
                 case NOT_LEASEHOLDER:
                     cache.setLeaseholder(d.rangeId(), r.leaderHint() == target ? 0 : r.leaderHint());
@@ -522,6 +630,18 @@ public final class DistSender {
                     throw new OutcomeUnknownException(r.error());
             }
         }
+    }
+
+    /** A request that met locks of a pending transaction asks again after at least this long. */
+    static final long lockWaitMillis = 20;
+
+    /** Resolves the locks an answer met; false if some transaction is still pending (wait, then ask again). */
+    private boolean resolveBeforeDeadline(RangeResult.Locked l, long deadline) {
+        if (System.nanoTime() - deadline > 0) {
+            throw new RangeUnavailableException("keys stay locked by pending transactions (" + l.locks().size()
+                    + " locks, e.g. of the transaction started at " + l.locks().get(0).startTs() + ")");
+        }
+        return resolver.resolve(l.locks());
     }
 
     /**

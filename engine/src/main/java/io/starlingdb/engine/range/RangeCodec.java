@@ -18,6 +18,10 @@ public final class RangeCodec {
 
     private static final byte writeTag = 1;
     private static final byte splitTag = 2;
+    private static final byte prewriteTag = 3;
+    private static final byte commitTag = 4;
+    private static final byte rollbackTag = 5;
+    private static final byte statusTag = 6;
     private static final byte putTag = 1;
     private static final byte deleteTag = 2;
     private static final byte casTag = 3;
@@ -28,22 +32,70 @@ public final class RangeCodec {
     public static byte[] encodeCommand(RangeCommand command) {
         Out out = new Out();
         if (command instanceof RangeCommand.Write w) {
-            out.b(writeTag).i(w.ops().size());
-            for (WriteOp op : w.ops()) {
-                if (op instanceof WriteOp.Put p) {
-                    out.b(putTag).bytes(p.key()).bytes(p.value());
-                } else if (op instanceof WriteOp.Delete d) {
-                    out.b(deleteTag).bytes(d.key());
-                } else {
-                    WriteOp.CompareAndSet c = (WriteOp.CompareAndSet) op;
-                    out.b(casTag).bytes(c.key()).nullable(c.expected()).nullable(c.newValue());
-                }
-            }
+            out.b(writeTag).l(w.startTs()).l(w.commitTs());
+            putOps(out, w.ops());
+        } else if (command instanceof RangeCommand.Prewrite p) {
+            out.b(prewriteTag).l(p.startTs()).bytes(p.primary()).l(p.ttlMillis());
+            putOps(out, p.ops());
+        } else if (command instanceof RangeCommand.Commit c) {
+            out.b(commitTag).l(c.startTs()).l(c.commitTs());
+            putKeys(out, c.keys());
+        } else if (command instanceof RangeCommand.Rollback r) {
+            out.b(rollbackTag).l(r.startTs());
+            putKeys(out, r.keys());
+        } else if (command instanceof RangeCommand.CheckStatus c) {
+            out.b(statusTag).bytes(c.primary()).l(c.startTs()).l(c.nowMillis()).l(c.ttlMillis())
+                    .b((byte) (c.rollbackIfMissing() ? 1 : 0));
         } else {
             RangeCommand.Split s = (RangeCommand.Split) command;
             out.b(splitTag).bytes(s.splitKey()).l(s.newRangeId()).l(s.expectedGeneration());
         }
         return out.toByteArray();
+    }
+
+    private static void putOps(Out out, List<WriteOp> ops) {
+        out.i(ops.size());
+        for (WriteOp op : ops) {
+            if (op instanceof WriteOp.Put p) {
+                out.b(putTag).bytes(p.key()).bytes(p.value());
+            } else if (op instanceof WriteOp.Delete d) {
+                out.b(deleteTag).bytes(d.key());
+            } else {
+                WriteOp.CompareAndSet c = (WriteOp.CompareAndSet) op;
+                out.b(casTag).bytes(c.key()).nullable(c.expected()).nullable(c.newValue());
+            }
+        }
+    }
+
+    private static List<WriteOp> getOps(In in) {
+        int n = in.count(5);
+        List<WriteOp> ops = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte opTag = in.b.get();
+            switch (opTag) {
+                case putTag -> ops.add(new WriteOp.Put(in.bytes(), in.bytes()));
+                case deleteTag -> ops.add(new WriteOp.Delete(in.bytes()));
+                case casTag -> ops.add(new WriteOp.CompareAndSet(in.bytes(), in.nullable(), in.nullable()));
+                default -> throw new IllegalArgumentException("unknown write operation tag " + opTag);
+            }
+        }
+        return ops;
+    }
+
+    static void putKeys(Out out, List<byte[]> keys) {
+        out.i(keys.size());
+        for (byte[] k : keys) {
+            out.bytes(k);
+        }
+    }
+
+    static List<byte[]> getKeys(In in) {
+        int n = in.count(4);
+        List<byte[]> keys = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            keys.add(in.bytes());
+        }
+        return keys;
     }
 
     public static RangeCommand decodeCommand(byte[] data) {
@@ -52,18 +104,23 @@ public final class RangeCodec {
             byte tag = in.b.get();
             RangeCommand c;
             if (tag == writeTag) {
-                int n = in.count(2);
-                List<WriteOp> ops = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    byte opTag = in.b.get();
-                    switch (opTag) {
-                        case putTag -> ops.add(new WriteOp.Put(in.bytes(), in.bytes()));
-                        case deleteTag -> ops.add(new WriteOp.Delete(in.bytes()));
-                        case casTag -> ops.add(new WriteOp.CompareAndSet(in.bytes(), in.nullable(), in.nullable()));
-                        default -> throw new IllegalArgumentException("unknown write operation tag " + opTag);
-                    }
-                }
-                c = new RangeCommand.Write(ops);
+                long startTs = in.b.getLong();
+                long commitTs = in.b.getLong();
+                c = new RangeCommand.Write(getOps(in), startTs, commitTs);
+            } else if (tag == prewriteTag) {
+                long startTs = in.b.getLong();
+                byte[] primary = in.bytes();
+                long ttl = in.b.getLong();
+                c = new RangeCommand.Prewrite(startTs, primary, ttl, getOps(in));
+            } else if (tag == commitTag) {
+                long startTs = in.b.getLong();
+                long commitTs = in.b.getLong();
+                c = new RangeCommand.Commit(startTs, commitTs, getKeys(in));
+            } else if (tag == rollbackTag) {
+                long startTs = in.b.getLong();
+                c = new RangeCommand.Rollback(startTs, getKeys(in));
+            } else if (tag == statusTag) {
+                c = new RangeCommand.CheckStatus(in.bytes(), in.b.getLong(), in.b.getLong(), in.b.getLong(), in.b.get() != 0);
             } else if (tag == splitTag) {
                 c = new RangeCommand.Split(in.bytes(), in.b.getLong(), in.b.getLong());
             } else {

@@ -6,12 +6,86 @@ import java.util.Objects;
 /** What a range's Raft log holds: each command is applied by every replica, in log order. */
 public sealed interface RangeCommand {
 
-    /** A batch of writes, applied atomically: all or (if a condition fails, or a key left the range) none. */
-    record Write(List<WriteOp> ops) implements RangeCommand {
+    /**
+     * A batch of writes, applied atomically at commitTs: all or (if a condition fails, a key is
+     * locked or has a newer version, or a key left the range) none. startTs 0: single writes,
+     * not in a transaction, refused if a key has a version at or above commitTs; else the
+     * start of a transaction committing in one phase, refused if a key has a version above
+     * startTs. commitTs 0: keys of the system, overwritten in place (not versioned); a user-key
+     * batch with commitTs 0 gets its commit timestamp from the leaseholder, which takes it from
+     * the oracle after latching the keys ({@code RangeStore}).
+     */
+    record Write(List<WriteOp> ops, long startTs, long commitTs) implements RangeCommand {
         public Write {
             ops = List.copyOf(ops);
             if (ops.isEmpty()) {
                 throw new IllegalArgumentException("a write batch needs at least one operation");
+            }
+            if (startTs < 0 || commitTs < 0 || (startTs > 0 && commitTs > 0 && commitTs <= startTs)) {
+                throw new IllegalArgumentException("bad timestamps: start " + startTs + ", commit " + commitTs);
+            }
+        }
+
+        /** Single writes (not in a transaction), timestamped by the leaseholder. */
+        public Write(List<WriteOp> ops) {
+            this(ops, 0, 0);
+        }
+
+        public Write at(long commitTimestamp) {
+            return new Write(ops, startTs, commitTimestamp);
+        }
+    }
+
+    /**
+     * Phase one of a transaction started at startTs, in one range: locks each key (puts and
+     * deletes only, each key once) with its new value, the transaction's primary key and TTL.
+     */
+    record Prewrite(long startTs, byte[] primary, long ttlMillis, List<WriteOp> ops) implements RangeCommand {
+        public Prewrite {
+            Objects.requireNonNull(primary, "primary");
+            ops = List.copyOf(ops);
+            if (startTs <= 0 || ttlMillis <= 0 || ops.isEmpty()) {
+                throw new IllegalArgumentException("a prewrite needs a start timestamp, a TTL and operations");
+            }
+            for (WriteOp op : ops) {
+                if (op instanceof WriteOp.CompareAndSet) {
+                    throw new IllegalArgumentException("a transaction writes puts and deletes only");
+                }
+            }
+        }
+    }
+
+    /** Commits the locks of the transaction started at startTs on keys at commitTs. */
+    record Commit(long startTs, long commitTs, List<byte[]> keys) implements RangeCommand {
+        public Commit {
+            keys = List.copyOf(keys);
+            if (startTs <= 0 || commitTs <= startTs || keys.isEmpty()) {
+                throw new IllegalArgumentException("a commit needs keys and a commit timestamp above its start");
+            }
+        }
+    }
+
+    /** Rolls the transaction started at startTs back on keys (removes its locks, leaves markers). */
+    record Rollback(long startTs, List<byte[]> keys) implements RangeCommand {
+        public Rollback {
+            keys = List.copyOf(keys);
+            if (startTs <= 0 || keys.isEmpty()) {
+                throw new IllegalArgumentException("a rollback needs a start timestamp and keys");
+            }
+        }
+    }
+
+    /**
+     * Asks, at its primary key, the status of the transaction started at startTs, as of
+     * nowMillis (the caller's wall clock): an expired lock is rolled back, and a missing one too
+     * if rollbackIfMissing. ttlMillis above 0: the coordinator's heartbeat, extending its lock.
+     */
+    record CheckStatus(byte[] primary, long startTs, long nowMillis, long ttlMillis, boolean rollbackIfMissing)
+            implements RangeCommand {
+        public CheckStatus {
+            Objects.requireNonNull(primary, "primary");
+            if (startTs <= 0 || ttlMillis < 0) {
+                throw new IllegalArgumentException("bad status request: start " + startTs + ", ttl " + ttlMillis);
             }
         }
     }

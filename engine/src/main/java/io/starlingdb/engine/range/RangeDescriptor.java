@@ -58,7 +58,7 @@ public record RangeDescriptor(long rangeId, byte[] start, byte[] end, ConfState 
                 + conf.voters() + (conf.learners().isEmpty() ? "" : " learners " + conf.learners());
     }
 
-    static String hex(byte[] key) {
+    public static String hex(byte[] key) {
         return key.length == 0 ? "''" : HexFormat.of().formatHex(key);
     }
 }

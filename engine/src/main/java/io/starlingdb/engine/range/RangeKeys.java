@@ -1,7 +1,9 @@
 package io.starlingdb.engine.range;
 
+import io.starlingdb.engine.encoding.KeyDecoder;
+import io.starlingdb.engine.encoding.KeyEncoder;
+
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * Where ranges keep their state in the node's RANGES column family. Two key spaces share it:
@@ -10,8 +12,11 @@ import java.util.Arrays;
  *     descriptor, written in the same batch as the data of each command the range applies, so a
  *     restart resumes exactly after the last command that reached the disk; and a marker while
  *     the node hosts an uninitialised replica of the range (created empty, no snapshot yet);</li>
- * <li>data keys, {@code 0x01 | user key}: the replicated key-value pairs of every range on the
- *     node, in user-key order, so a range's data is one contiguous span.</li>
+ * <li>data keys, {@code 0x01 | escaped user key}, then nothing for the key's lock slot (a
+ *     transaction's lock on it, or a rollback marker: {@link RangeMvcc}) or 8 bytes of inverted
+ *     commit timestamp for each of its versions, newest first. The escaping ({@link KeyEncoder#writeBytes})
+ *     keeps user-key order and is prefix-free, so a range's data is one contiguous span, a key's
+ *     lock slot comes first and its versions follow it, and no key's versions mix with another's.</li>
  * </ul>
  */
 public final class RangeKeys {
@@ -21,6 +26,9 @@ public final class RangeKeys {
     private static final byte appliedTag = 0x01;
     private static final byte descriptorTag = 0x02;
     private static final byte uninitialisedTag = 0x03;
+    private static final byte[] dataPrefixBytes = {dataPrefix};
+    private static final int timestampBytes = 8;
+    private static final byte[] rollbackSuffix = {0x00};
 
     private RangeKeys() {
     }
@@ -63,12 +71,24 @@ public final class RangeKeys {
         return ByteBuffer.allocate(10).put(localPrefix).putLong(rangeId).put(tag).array();
     }
 
-    /** The storage key of a user key. */
+    /**
+     * The first storage key of a user key: its lock slot, and the prefix of its versions. Every
+     * storage key of userKey, and of no other user key, starts with it.
+     */
     static byte[] dataKey(byte[] userKey) {
-        byte[] k = new byte[userKey.length + 1];
-        k[0] = dataPrefix;
-        System.arraycopy(userKey, 0, k, 1, userKey.length);
-        return k;
+        return new KeyEncoder(userKey.length + 3 + timestampBytes).writeRaw(dataPrefixBytes).writeBytes(userKey, false)
+                .toBytes();
+    }
+
+    /** The storage key of userKey's version committed at timestamp. */
+    static byte[] versionKey(byte[] userKey, long timestamp) {
+        return new KeyEncoder(userKey.length + 3 + timestampBytes).writeRaw(dataPrefixBytes).writeBytes(userKey, false)
+                .writeFixedLong(~timestamp).toBytes();
+    }
+
+    /** The first storage key after every storage key of userKey. */
+    static byte[] afterKey(byte[] userKey) {
+        return KeyEncoder.prefixEnd(dataKey(userKey));
     }
 
     /** The storage bound of a user-key bound (null: the end of the data keys). */
@@ -76,7 +96,51 @@ public final class RangeKeys {
         return userKey == null ? new byte[] {dataPrefix + 1} : dataKey(userKey);
     }
 
+    /**
+     * The storage key of the rollback marker of the transaction started at startTs on userKey:
+     * the version key of startTs plus one byte, so it never collides with a version.
+     */
+    static byte[] rollbackKey(byte[] userKey, long startTs) {
+        return new KeyEncoder(userKey.length + 4 + timestampBytes).writeRaw(dataPrefixBytes).writeBytes(userKey, false)
+                .writeFixedLong(~startTs).writeRaw(rollbackSuffix).toBytes();
+    }
+
+    /** What a data key holds. */
+    enum DataKind { LOCK_SLOT, VERSION, ROLLBACK }
+
+    /** A decoded data key: the user key, what it holds, and its timestamp (none for the lock slot). */
+    record DataKey(byte[] userKey, DataKind kind, long timestamp) {
+        boolean isLockSlot() {
+            return kind == DataKind.LOCK_SLOT;
+        }
+
+        boolean isVersion() {
+            return kind == DataKind.VERSION;
+        }
+
+        boolean isRollback() {
+            return kind == DataKind.ROLLBACK;
+        }
+    }
+
+    static DataKey decode(byte[] dataKey) {
+        if (dataKey.length < 3 || dataKey[0] != dataPrefix) {
+            throw new IllegalStateException("not a data key: " + RangeDescriptor.hex(dataKey));
+        }
+        KeyDecoder d = new KeyDecoder(dataKey, 1);
+        byte[] user = d.readBytes(false);
+        int rest = dataKey.length - d.position();
+        if (rest == 0) {
+            return new DataKey(user, DataKind.LOCK_SLOT, 0);
+        }
+        if (rest != timestampBytes && rest != timestampBytes + rollbackSuffix.length) {
+            throw new IllegalStateException("data key with " + rest + " bytes after its user key: " + RangeDescriptor.hex(dataKey));
+        }
+        long ts = ~d.readFixedLong();
+        return new DataKey(user, rest == timestampBytes ? DataKind.VERSION : DataKind.ROLLBACK, ts);
+    }
+
     static byte[] userKey(byte[] dataKey) {
-        return Arrays.copyOfRange(dataKey, 1, dataKey.length);
+        return decode(dataKey).userKey();
     }
 }

@@ -47,6 +47,45 @@ public sealed interface RangeResult {
     record Timestamps(long first, int count) implements RangeResult {
     }
 
+    /**
+     * Keys are locked by other transactions (in the order met): nothing was applied or read;
+     * the caller resolves the locks through their primaries and asks again.
+     */
+    record Locked(List<LockInfo> locks) implements RangeResult {
+        public Locked {
+            locks = List.copyOf(locks);
+        }
+    }
+
+    /** A lock of the transaction started at startTs, whose status is its primary's; alive until physical(startTs) + ttlMillis. */
+    record LockInfo(byte[] key, long startTs, byte[] primary, long ttlMillis) {
+    }
+
+    /** key has a version committed at commitTs, after what the writer read: nothing was applied (40001). */
+    record WriteConflict(byte[] key, long commitTs) implements RangeResult {
+    }
+
+    /** A transaction's status as its primary key shows it. commitTs: when COMMITTED; ttlMillis: when PENDING. */
+    record TxnStatus(State state, long commitTs, long ttlMillis) implements RangeResult {
+        public enum State { PENDING, COMMITTED, ABORTED, MISSING }
+
+        static TxnStatus pending(long ttlMillis) {
+            return new TxnStatus(State.PENDING, 0, ttlMillis);
+        }
+
+        static TxnStatus committed(long commitTs) {
+            return new TxnStatus(State.COMMITTED, commitTs, 0);
+        }
+
+        static TxnStatus aborted() {
+            return new TxnStatus(State.ABORTED, 0, 0);
+        }
+
+        static TxnStatus missing() {
+            return new TxnStatus(State.MISSING, 0, 0);
+        }
+    }
+
     /** One key-value pair. */
     record KeyValue(byte[] key, byte[] value) {
     }

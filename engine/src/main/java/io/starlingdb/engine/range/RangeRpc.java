@@ -32,37 +32,60 @@ public final class RangeRpc {
         types.register(RequestFrame.class, requestTypeId).register(ResponseFrame.class, responseTypeId);
     }
 
-    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST, TIMESTAMPS }
+    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST, TIMESTAMPS, VALIDATE }
 
     /**
      * One request. GET: key. SCAN: [key, endKey) (endKey null: to the end), at most maxRows
      * rows and about maxBytes. WRITE: command (a write batch or a split). LOOKUP: the newest
      * descriptor this node holds a replica of for key (rangeId 0). MULTI_GET: keys, all in the
      * range, read at one instant. HOST: host an empty replica of rangeId (placement adds it next). TIMESTAMPS: maxRows
-     * timestamps from the oracle (meta range).
+     * timestamps from the oracle (meta range). VALIDATE: the read validation of a SERIALIZABLE
+     * transaction started at timestamp and committing at untilTimestamp over [key, endKey).
+     *
+     * <p>GET, MULTI_GET and SCAN read at timestamp (Long.MAX_VALUE: the newest versions, no
+     * transaction), as the transaction started at timestamp (its own locks do not hide keys).
      */
     public record Request(Kind kind, long rangeId, byte[] key, byte[] endKey, int maxRows, long maxBytes,
-                          RangeCommand command, List<byte[]> keys) {
+                          RangeCommand command, List<byte[]> keys, long timestamp, long untilTimestamp) {
         public Request {
             Objects.requireNonNull(kind, "kind");
             keys = keys == null ? List.of() : List.copyOf(keys);
+            if (timestamp <= 0 || untilTimestamp < 0) {
+                throw new IllegalArgumentException("bad request timestamps " + timestamp + ", " + untilTimestamp);
+            }
         }
 
         public Request(Kind kind, long rangeId, byte[] key, byte[] endKey, int maxRows, long maxBytes,
                        RangeCommand command) {
-            this(kind, rangeId, key, endKey, maxRows, maxBytes, command, List.of());
+            this(kind, rangeId, key, endKey, maxRows, maxBytes, command, List.of(), latest, 0);
+        }
+
+        public static Request getAll(long rangeId, List<byte[]> keys, long timestamp) {
+            return new Request(Kind.MULTI_GET, rangeId, new byte[0], null, 0, 0, null, keys, timestamp, 0);
         }
 
         public static Request getAll(long rangeId, List<byte[]> keys) {
-            return new Request(Kind.MULTI_GET, rangeId, new byte[0], null, 0, 0, null, keys);
+            return getAll(rangeId, keys, latest);
+        }
+
+        public static Request get(long rangeId, byte[] key, long timestamp) {
+            return new Request(Kind.GET, rangeId, key, null, 0, 0, null, List.of(), timestamp, 0);
         }
 
         public static Request get(long rangeId, byte[] key) {
-            return new Request(Kind.GET, rangeId, key, null, 0, 0, null);
+            return get(rangeId, key, latest);
+        }
+
+        public static Request scan(long rangeId, byte[] from, byte[] to, int maxRows, long maxBytes, long timestamp) {
+            return new Request(Kind.SCAN, rangeId, from, to, maxRows, maxBytes, null, List.of(), timestamp, 0);
         }
 
         public static Request scan(long rangeId, byte[] from, byte[] to, int maxRows, long maxBytes) {
-            return new Request(Kind.SCAN, rangeId, from, to, maxRows, maxBytes, null);
+            return scan(rangeId, from, to, maxRows, maxBytes, latest);
+        }
+
+        public static Request validate(long rangeId, byte[] from, byte[] to, long startTs, long commitTs) {
+            return new Request(Kind.VALIDATE, rangeId, from, to, 0, 0, null, List.of(), startTs, commitTs);
         }
 
         public static Request write(long rangeId, RangeCommand command) {
@@ -88,6 +111,9 @@ public final class RangeRpc {
             return new Request(Kind.LOOKUP, 0, key, null, 0, 0, null);
         }
     }
+
+    /** The read timestamp of a read outside any transaction: the newest versions. */
+    public static final long latest = Long.MAX_VALUE;
 
     public enum Status {
         /** result (and descriptor: the range as the node saw it) is the answer. */
@@ -127,6 +153,7 @@ public final class RangeRpc {
         for (byte[] k : r.keys()) {
             out.bytes(k);
         }
+        out.l(r.timestamp()).l(r.untilTimestamp());
         return out.toByteArray();
     }
 
@@ -148,9 +175,11 @@ public final class RangeRpc {
             for (int i = 0; i < n; i++) {
                 keys.add(in.bytes());
             }
+            long timestamp = in.b.getLong();
+            long until = in.b.getLong();
             in.end();
             return new Request(Kind.values()[kind], rangeId, key, end, maxRows, maxBytes,
-                    command == null ? null : RangeCodec.decodeCommand(command), keys);
+                    command == null ? null : RangeCodec.decodeCommand(command), keys, timestamp, until);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated range request of " + payload.length + " bytes", e);
         }
@@ -167,6 +196,9 @@ public final class RangeRpc {
     private static final byte rows = 7;
     private static final byte values = 8;
     private static final byte timestamps = 9;
+    private static final byte locked = 10;
+    private static final byte writeConflict = 11;
+    private static final byte txnStatus = 12;
 
     public static byte[] encode(Response r) {
         RangeCodec.Out out = new RangeCodec.Out();
@@ -224,6 +256,15 @@ public final class RangeRpc {
             }
         } else if (r instanceof RangeResult.Timestamps t) {
             out.b(timestamps).l(t.first()).i(t.count());
+        } else if (r instanceof RangeResult.Locked l) {
+            out.b(locked).i(l.locks().size());
+            for (RangeResult.LockInfo li : l.locks()) {
+                out.bytes(li.key()).l(li.startTs()).bytes(li.primary()).l(li.ttlMillis());
+            }
+        } else if (r instanceof RangeResult.WriteConflict w) {
+            out.b(writeConflict).bytes(w.key()).l(w.commitTs());
+        } else if (r instanceof RangeResult.TxnStatus t) {
+            out.b(txnStatus).b((byte) t.state().ordinal()).l(t.commitTs()).l(t.ttlMillis());
         } else {
             RangeResult.Rows rs = (RangeResult.Rows) r;
             out.b(rows).i(rs.rows().size());
@@ -274,6 +315,23 @@ public final class RangeRpc {
                     throw new IllegalArgumentException("bad timestamps " + first + " x " + count);
                 }
                 return new RangeResult.Timestamps(first, count);
+            }
+            case locked: {
+                int n = in.count(24);
+                List<RangeResult.LockInfo> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(new RangeResult.LockInfo(in.bytes(), in.b.getLong(), in.bytes(), in.b.getLong()));
+                }
+                return new RangeResult.Locked(list);
+            }
+            case writeConflict:
+                return new RangeResult.WriteConflict(in.bytes(), in.b.getLong());
+            case txnStatus: {
+                int state = in.b.get();
+                if (state < 0 || state >= RangeResult.TxnStatus.State.values().length) {
+                    throw new IllegalArgumentException("unknown transaction state " + state);
+                }
+                return new RangeResult.TxnStatus(RangeResult.TxnStatus.State.values()[state], in.b.getLong(), in.b.getLong());
             }
             default:
                 throw new IllegalArgumentException("unknown result tag " + tag);

@@ -108,6 +108,7 @@ public final class RangeService implements AutoCloseable {
     private final io.starlingdb.engine.txn.TimestampService oracle;
     /** This node's batched way to the oracle, wherever it runs. */
     private final io.starlingdb.engine.txn.TimestampClient timestamps;
+    private final io.starlingdb.engine.txn.ClusterTransactions transactions;
     /** Splits, meta updates and registration: they wait on the meta range, so not on the refresher's thread. */
     private final ScheduledExecutorService metaWorker;
     /** This store's peer address as registered in meta. */
@@ -148,6 +149,9 @@ public final class RangeService implements AutoCloseable {
         this.meta = new Meta(gateway);
         this.oracle = new io.starlingdb.engine.txn.TimestampService(raft, meta);
         this.timestamps = new io.starlingdb.engine.txn.TimestampClient(gateway);
+        store.useTimestamps(timestamps::nextAsync);
+        this.transactions = new io.starlingdb.engine.txn.ClusterTransactions(gateway, timestamps,
+                io.starlingdb.engine.txn.ClusterTransactions.Settings.defaults());
         this.address = String.valueOf(network.address());
         this.zone = zone;
         this.refresher = daemonExecutor("starling-store-directory");
@@ -486,8 +490,14 @@ public final class RangeService implements AutoCloseable {
         return timestamps;
     }
 
+    /** Begins transactions on the replicated key space from this node. */
+    public io.starlingdb.engine.txn.ClusterTransactions transactions() {
+        return transactions;
+    }
+
     @Override
     public void close() {
+        transactions.close();
         timestamps.close();
         oracle.close();
         metaWorker.shutdownNow();

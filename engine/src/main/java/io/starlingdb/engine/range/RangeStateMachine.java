@@ -79,7 +79,7 @@ public final class RangeStateMachine implements StateMachine {
             if (ranges.stream().noneMatch(d -> d.contains(kv.key()))) {
                 throw new IllegalArgumentException("key " + RangeDescriptor.hex(kv.key()) + " is outside " + ranges);
             }
-            b.put(RangeKeys.dataKey(kv.key()), kv.value());
+            b.put(RangeKeys.versionKey(kv.key(), 0), RangeMvcc.encodeVersion(0, kv.value()));
         }
         for (RangeDescriptor d : ranges) {
             putLocalState(b, d, initialIndex);
@@ -180,15 +180,14 @@ public final class RangeStateMachine implements StateMachine {
         KvBatch batch = new KvBatch();
         RangeResult result;
         RangeDescriptor right = null;
-        if (c instanceof RangeCommand.Write w) {
-            result = write(w, batch);
-        } else {
-            RangeCommand.Split s = (RangeCommand.Split) c;
+        if (c instanceof RangeCommand.Split s) {
             result = split(s, batch);
             if (result instanceof RangeResult.SplitDone done) {
                 right = done.right();
                 descriptor = done.left();
             }
+        } else {
+            result = applyData(c, batch);
         }
         putLocalState(batch, descriptor, index);
         store.apply(batch, false);
@@ -222,56 +221,59 @@ public final class RangeStateMachine implements StateMachine {
         }
     }
 
-    private RangeResult write(RangeCommand.Write w, KvBatch batch) {
-        for (WriteOp op : w.ops()) {
-            if (!descriptor.contains(op.key())) {
+    /**
+     * Applies a command on the range's data (a write batch or a step of a transaction) if every
+     * key of it is in the range, into batch (left empty when the command is refused).
+     */
+    private RangeResult applyData(RangeCommand c, KvBatch batch) {
+        List<byte[]> keys = keysOf(c);
+        for (byte[] key : keys) {
+            if (!descriptor.contains(key)) {
                 return new RangeResult.KeyMismatch(descriptor);
             }
         }
+        boolean system = MetaKeys.isSystemKey(keys.get(0));
+        for (byte[] key : keys) {
+            if (MetaKeys.isSystemKey(key) != system) {
+                return new RangeResult.Refused("a command writes keys of the system or user keys, not both");
+            }
+        }
+        if (c instanceof RangeCommand.Write w && (w.commitTs() == 0) != system) {
+            return new RangeResult.Refused(system ? "keys of the system are not versioned"
+                    : "a write of user keys needs a commit timestamp");
+        }
+        if (system && !(c instanceof RangeCommand.Write)) {
+            return new RangeResult.Refused("keys of the system are not written in transactions");
+        }
         try (KvSnapshot s = store.snapshot()) {
-            List<WriteOp> ops = w.ops();
-            for (int i = 0; i < ops.size(); i++) {
-                if (ops.get(i) instanceof WriteOp.CompareAndSet cas) {
-                    byte[] actual = currentValue(s, ops, i, cas.key());
-                    if (!Arrays.equals(actual, cas.expected())) {
-                        return new RangeResult.ConditionFailed(i, actual);
-                    }
-                }
-            }
-        }
-        for (WriteOp op : w.ops()) {
-            byte[] key = RangeKeys.dataKey(op.key());
-            if (op instanceof WriteOp.Put p) {
-                batch.put(key, p.value());
-            } else if (op instanceof WriteOp.Delete) {
-                batch.delete(key);
+            if (c instanceof RangeCommand.Write w) {
+                return RangeMvcc.write(s, w.ops(), w.startTs(), w.commitTs(), batch);
+            } else if (c instanceof RangeCommand.Prewrite p) {
+                return RangeMvcc.prewrite(s, p, batch);
+            } else if (c instanceof RangeCommand.Commit cm) {
+                return RangeMvcc.commit(s, cm.startTs(), cm.commitTs(), cm.keys(), batch);
+            } else if (c instanceof RangeCommand.Rollback r) {
+                return RangeMvcc.rollback(s, r.startTs(), r.keys(), batch);
             } else {
-                WriteOp.CompareAndSet cas = (WriteOp.CompareAndSet) op;
-                if (cas.newValue() == null) {
-                    batch.delete(key);
-                } else {
-                    batch.put(key, cas.newValue());
-                }
+                return RangeMvcc.status(s, (RangeCommand.CheckStatus) c, batch);
             }
         }
-        return new RangeResult.Written();
     }
 
-    /** The value of key as the batch's operations before position upTo leave it. */
-    private static byte[] currentValue(KvSnapshot s, List<WriteOp> ops, int upTo, byte[] key) {
-        for (int i = upTo - 1; i >= 0; i--) {
-            WriteOp op = ops.get(i);
-            if (Arrays.equals(op.key(), key)) {
-                if (op instanceof WriteOp.Put p) {
-                    return p.value();
-                } else if (op instanceof WriteOp.Delete) {
-                    return null;
-                } else {
-                    return ((WriteOp.CompareAndSet) op).newValue();
-                }
-            }
+    /** The user keys a data command touches. */
+    static List<byte[]> keysOf(RangeCommand c) {
+        if (c instanceof RangeCommand.Write w) {
+            return w.ops().stream().map(WriteOp::key).toList();
+        } else if (c instanceof RangeCommand.Prewrite p) {
+            return p.ops().stream().map(WriteOp::key).toList();
+        } else if (c instanceof RangeCommand.Commit cm) {
+            return cm.keys();
+        } else if (c instanceof RangeCommand.Rollback r) {
+            return r.keys();
+        } else if (c instanceof RangeCommand.CheckStatus st) {
+            return List.of(st.primary());
         }
-        return s.get(RangeKeys.dataKey(key));
+        return List.of();
     }
 
     private RangeResult split(RangeCommand.Split s, KvBatch batch) {
@@ -301,56 +303,68 @@ public final class RangeStateMachine implements StateMachine {
 
     // ------------------------------------------------------------------ reads
 
-    /** The value of key, or a mismatch if the key is not in this range. */
-    public RangeResult get(byte[] key) {
+    /**
+     * The value of key visible at ts (Long.MAX_VALUE: the newest), a lock of another transaction
+     * than ownStartTs that hides it, or a mismatch if the key is not in this range.
+     */
+    public RangeResult get(byte[] key, long ts, long ownStartTs) {
         if (!descriptor.contains(key)) {
             return new RangeResult.KeyMismatch(descriptor);
         }
         try (KvSnapshot s = store.snapshot()) {
-            return new RangeResult.Value(s.get(RangeKeys.dataKey(key)));
+            return RangeMvcc.get(s, key, ts, ownStartTs);
         }
     }
 
-    /** The values of keys (null where absent), or a mismatch if one of them is not in this range. */
-    public RangeResult getAll(List<byte[]> keys) {
+    /** The newest value of key (no transaction). */
+    public RangeResult get(byte[] key) {
+        return get(key, Long.MAX_VALUE, 0);
+    }
+
+    /** The values of keys at ts (null where absent), the locks that hide some, or a mismatch if one is not in this range. */
+    public RangeResult getAll(List<byte[]> keys, long ts, long ownStartTs) {
         for (byte[] key : keys) {
             if (!descriptor.contains(key)) {
                 return new RangeResult.KeyMismatch(descriptor);
             }
         }
-        List<byte[]> values = new ArrayList<>(keys.size());
         try (KvSnapshot s = store.snapshot()) {
-            for (byte[] key : keys) {
-                values.add(s.get(RangeKeys.dataKey(key)));
-            }
+            return RangeMvcc.getAll(s, keys, ts, ownStartTs);
         }
-        return new RangeResult.Values(values);
     }
 
     /**
-     * The pairs with from &lt;= key &lt; to (null: no bound) that lie in this range, at most
-     * maxRows of them and about maxBytes; from must be in the range.
+     * The pairs visible at ts with from &lt;= key &lt; to (null: no bound) that lie in this
+     * range, at most maxRows of them and about maxBytes (or the locks that hide some); from must
+     * be in the range.
      */
-    public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes) {
+    public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes, long ts, long ownStartTs) {
         if (!descriptor.contains(from)) {
             return new RangeResult.KeyMismatch(descriptor);
         }
-        byte[] end = descriptor.end() == null ? to
-                : to == null || Arrays.compareUnsigned(to, descriptor.end()) > 0 ? descriptor.end() : to;
-        List<RangeResult.KeyValue> rows = new ArrayList<>();
-        long bytes = 0;
-        try (KvSnapshot s = store.snapshot();
-             KvCursor c = s.scan(RangeKeys.dataKey(from), RangeKeys.dataBound(end))) {
-            while (c.next()) {
-                byte[] key = RangeKeys.userKey(c.key());
-                if (rows.size() >= maxRows || bytes >= maxBytes) {
-                    return new RangeResult.Rows(rows, key);
-                }
-                rows.add(new RangeResult.KeyValue(key, c.value().clone()));
-                bytes += key.length + c.value().length;
-            }
+        try (KvSnapshot s = store.snapshot()) {
+            return RangeMvcc.scan(s, from, clampEnd(to), ts, ownStartTs, maxRows, maxBytes);
         }
-        return new RangeResult.Rows(rows, null);
+    }
+
+    /** The newest pairs (no transaction): {@link #scan(byte[], byte[], int, long, long, long)}. */
+    public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes) {
+        return scan(from, to, maxRows, maxBytes, Long.MAX_VALUE, 0);
+    }
+
+    /** Read validation of a SERIALIZABLE transaction over [from, to) within this range: see {@link RangeMvcc#validate}. */
+    public RangeResult validate(byte[] from, byte[] to, long startTs, long commitTs) {
+        if (!descriptor.contains(from)) {
+            return new RangeResult.KeyMismatch(descriptor);
+        }
+        try (KvSnapshot s = store.snapshot()) {
+            return RangeMvcc.validate(s, from, clampEnd(to), startTs, commitTs);
+        }
+    }
+
+    private byte[] clampEnd(byte[] to) {
+        return descriptor.end() == null ? to
+                : to == null || Arrays.compareUnsigned(to, descriptor.end()) > 0 ? descriptor.end() : to;
     }
 
     /** About how many bytes this range's data takes on disk and in memtables (-1: unknown). */
@@ -379,13 +393,14 @@ public final class RangeStateMachine implements StateMachine {
             }
             long seen = 0;
             try (KvCursor c = s.scan(RangeKeys.dataKey(d.start()), RangeKeys.dataBound(d.end()))) {
-                boolean first = true;
+                byte[] first = null;
                 while (c.next()) {
                     byte[] key = RangeKeys.userKey(c.key());
-                    if (!first && seen * 2 >= total) {
-                        return key;
+                    if (first == null) {
+                        first = key;
+                    } else if (seen * 2 >= total && !Arrays.equals(key, first)) {
+                        return key; // a user key's lock slot and versions all go to one side
                     }
-                    first = false;
                     seen += c.key().length + c.value().length;
                 }
             }
@@ -499,7 +514,7 @@ public final class RangeStateMachine implements StateMachine {
         try (KvSnapshot s = store.snapshot();
              KvCursor c = s.scan(RangeKeys.dataKey(descriptor.start()), RangeKeys.dataBound(descriptor.end()))) {
             while (c.next()) {
-                pairs.add(new RangeResult.KeyValue(RangeKeys.userKey(c.key()), c.value().clone()));
+                pairs.add(new RangeResult.KeyValue(c.key().clone(), c.value().clone()));
             }
         }
         return RangeCodec.encodeSnapshot(new RangeCodec.RangeSnapshot(descriptor, applied, pairs));
@@ -542,7 +557,7 @@ public final class RangeStateMachine implements StateMachine {
             }
         }
         for (RangeResult.KeyValue kv : snap.pairs()) {
-            batch.put(RangeKeys.dataKey(kv.key()), kv.value());
+            batch.put(kv.key(), kv.value()); // storage keys of the span: lock slots, versions, markers
         }
         if (old == null) {
             batch.delete(RangeKeys.uninitialisedKey(rangeId));

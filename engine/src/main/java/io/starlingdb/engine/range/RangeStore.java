@@ -52,6 +52,15 @@ public final class RangeStore implements RangeHost {
         this.timestampSource = source;
     }
 
+    /** Where one-phase writes of user keys take their commit timestamps (the node's oracle client); null: none. */
+    private volatile java.util.function.Supplier<CompletableFuture<Long>> commitTimestamps;
+    private final Latches latches = new Latches();
+
+    /** Gives one-phase writes of user keys their commit timestamps from source (the oracle, batched per node). */
+    public void useTimestamps(java.util.function.Supplier<CompletableFuture<Long>> source) {
+        this.commitTimestamps = source;
+    }
+
     /** Empty replicas waiting for their first snapshot at most; placement's requests beyond it are refused. */
     public static final int maxUninitialisedReplicas = 1_000;
 
@@ -280,21 +289,62 @@ public final class RangeStore implements RangeHost {
         }
         CompletableFuture<RangeRpc.Response> answer;
         switch (r.kind()) {
-            case GET -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
-            case SCAN, MULTI_GET -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
-            default -> answer = raft.propose(r.rangeId(), RangeCodec.encodeCommand(r.command()))
-                    .orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
-                    .thenApply(result -> RangeRpc.Response.ok((RangeResult) result, replica.descriptor()));
+            case GET, MULTI_GET -> answer = latches.awaitKeys(r.kind() == RangeRpc.Kind.GET ? List.of(r.key()) : r.keys())
+                    .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
+            case SCAN, VALIDATE -> answer = latches.awaitSpan(r.key(), r.endKey())
+                    .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
+            default -> answer = r.command() instanceof RangeCommand.Write w && w.commitTs() == 0
+                    && !MetaKeys.isSystemKey(w.ops().get(0).key()) ? writeAtNow(r.rangeId(), w, replica, maxTimestampRetries)
+                    : propose(r.rangeId(), r.command(), replica);
         }
         boolean write = r.kind() == RangeRpc.Kind.WRITE;
         return answer.exceptionally(e -> failure(e, write));
     }
 
+    private CompletableFuture<RangeRpc.Response> propose(long rangeId, RangeCommand command, RangeStateMachine replica) {
+        return raft.propose(rangeId, RangeCodec.encodeCommand(command))
+                .orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
+                .thenApply(result -> RangeRpc.Response.ok((RangeResult) result, replica.descriptor()));
+    }
+
+    /** Times a one-phase write asks the oracle again when a newer version appeared under its timestamp. */
+    static final int maxTimestampRetries = 3;
+
+    /**
+     * A one-phase write of user keys: latches its keys, takes its commit timestamp from the
+     * oracle, proposes, and releases the latches once it applied (see {@link Latches} for why
+     * in this order). Single writes (not in a transaction) that meet a version at or above the
+     * timestamp (a lease moved meanwhile) take a new one, since they read nothing before.
+     */
+    private CompletableFuture<RangeRpc.Response> writeAtNow(long rangeId, RangeCommand.Write w, RangeStateMachine replica,
+                                                             int retries) {
+        java.util.function.Supplier<CompletableFuture<Long>> source = commitTimestamps;
+        if (source == null) {
+            return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0,
+                    "store " + storeId + " has no timestamp oracle to write user keys with"));
+        }
+        List<byte[]> keys = RangeStateMachine.keysOf(w);
+        return latches.acquire(keys).thenCompose(handle -> {
+            CompletableFuture<RangeRpc.Response> done;
+            try {
+                done = source.get().thenCompose(ts -> propose(rangeId, w.at(ts), replica));
+            } catch (RuntimeException e) {
+                done = CompletableFuture.failedFuture(e);
+            }
+            return done.whenComplete((resp, e) -> latches.release(keys, handle));
+        }).thenCompose(resp -> w.startTs() == 0 && retries > 0 && resp.result() instanceof RangeResult.WriteConflict
+                ? writeAtNow(rangeId, w, replica, retries - 1) : CompletableFuture.completedFuture(resp));
+    }
+
     private static RangeRpc.Response read(RangeStateMachine sm, RangeRpc.Request r) {
-        RangeResult result = r.kind() == RangeRpc.Kind.GET ? sm.get(r.key())
-                : r.kind() == RangeRpc.Kind.MULTI_GET ? sm.getAll(r.keys())
-                : sm.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
-                        Math.min(Math.max(1, r.maxBytes()), maxScanBytes));
+        long ts = r.timestamp();
+        RangeResult result = switch (r.kind()) {
+            case GET -> sm.get(r.key(), ts, ts);
+            case MULTI_GET -> sm.getAll(r.keys(), ts, ts);
+            case VALIDATE -> sm.validate(r.key(), r.endKey(), ts, r.untilTimestamp());
+            default -> sm.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
+                    Math.min(Math.max(1, r.maxBytes()), maxScanBytes), ts, ts);
+        };
         return RangeRpc.Response.ok(result, sm.descriptor());
     }
 

@@ -37,16 +37,7 @@ public final class TimestampClient implements AutoCloseable {
 
     /** A timestamp above every timestamp the oracle gave before this call began. */
     public long next() throws InterruptedException {
-        CompletableFuture<Long> f = new CompletableFuture<>();
-        boolean start;
-        synchronized (this) {
-            waiting.add(f);
-            start = !sending;
-            sending = true;
-        }
-        if (start) {
-            sender.execute(this::sendAll);
-        }
+        CompletableFuture<Long> f = nextAsync();
         try {
             return f.get();
         } catch (ExecutionException e) {
@@ -55,6 +46,25 @@ public final class TimestampClient implements AutoCloseable {
             }
             throw new RangeUnavailableException(String.valueOf(e.getCause()));
         }
+    }
+
+    /** {@link #next} without waiting: completes with the timestamp (or the oracle's failure). */
+    public CompletableFuture<Long> nextAsync() {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        boolean start;
+        synchronized (this) {
+            waiting.add(f);
+            start = !sending;
+            sending = true;
+        }
+        if (start) {
+            try {
+                sender.execute(this::sendAll);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                f.completeExceptionally(new RangeUnavailableException("the timestamp client is closed"));
+            }
+        }
+        return f;
     }
 
     /** Sends requests until nobody waits. */

@@ -54,8 +54,11 @@ class RangeStateMachineTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Commit timestamps of the tests' single writes, increasing as the oracle's would. */
+    private static final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000);
+
     private static byte[] write(WriteOp... ops) {
-        return RangeCodec.encodeCommand(new RangeCommand.Write(List.of(ops)));
+        return RangeCodec.encodeCommand(new RangeCommand.Write(List.of(ops), 0, clock.incrementAndGet()));
     }
 
     private static byte[] value(RangeResult r) {
@@ -213,7 +216,7 @@ class RangeStateMachineTest {
 
     @Test
     void corruptCommandsAreRejectedBeforeAllocating() {
-        byte[] bad = {1, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+        byte[] bad = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RangeCodec.decodeCommand(bad));
         assertTrue(e.getMessage().contains("does not fit"), e.getMessage());
     }

@@ -44,6 +44,7 @@ class ReplicaSnapshotTest {
     private final RocksStorage[] storages = new RocksStorage[5];
     private final MultiRaft[] rafts = new MultiRaft[5];
     private final RangeStore[] stores = new RangeStore[5];
+    private final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000);
 
     private void startNode(int id) {
         storages[id] = RocksStorage.open(dir.resolve("n" + id), StorageOptions.small());
@@ -55,6 +56,8 @@ class ReplicaSnapshotTest {
         rafts[id] = new MultiRaft(id, config, new RaftLogStore(storages[id]), id);
         stores[id] = new RangeStore(id, storages[id].store(ColumnFamily.RANGES), rafts[id],
                 storages[id].sstFiles(ColumnFamily.RANGES));
+        // One counter for every store stands in for the cluster's timestamp oracle.
+        stores[id].useTimestamps(() -> java.util.concurrent.CompletableFuture.completedFuture(clock.incrementAndGet()));
         stores[id].open();
         rafts[id].start(hub.connect(id, rafts[id]));
     }

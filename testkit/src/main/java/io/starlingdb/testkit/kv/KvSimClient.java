@@ -262,6 +262,11 @@ final class KvSimClient {
             send();
             return;
         }
+        if (result instanceof RangeResult.WriteConflict) {
+            // Not applied: a newer version came first (its timestamp was older); go again.
+            send();
+            return;
+        }
         if (splitting) {
             finish();
             return;

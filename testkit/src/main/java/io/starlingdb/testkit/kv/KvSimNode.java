@@ -508,7 +508,11 @@ final class KvSimNode implements RangeHost {
             sim.respond(this, req, KvSimulation.Status.OK, result, r.sm.descriptor());
             return;
         }
-        ProposeResult pr = r.core.propose(RangeCodec.encodeCommand(req.command()));
+        RangeCommand command = req.command();
+        if (command instanceof RangeCommand.Write w && w.commitTs() == 0) {
+            command = w.at(sim.nextTimestamp()); // the leaseholder timestamps single writes (the oracle's role)
+        }
+        ProposeResult pr = r.core.propose(RangeCodec.encodeCommand(command));
         if (pr instanceof ProposeResult.Accepted a) {
             r.writes.put(a.index(), new PendingWrite(a.term(), r.sm.appliedIndex(), req));
         } else if (pr instanceof ProposeResult.NotLeader nl) {

@@ -672,6 +672,13 @@ public final class KvSimulation {
         return broken == variant;
     }
 
+    /** The simulated timestamp oracle: strictly increasing across the whole cluster. */
+    long nextTimestamp() {
+        return ++lastTimestamp;
+    }
+
+    private long lastTimestamp = 1_000;
+
     long newRangeId() {
         return nextRangeId++;
     }

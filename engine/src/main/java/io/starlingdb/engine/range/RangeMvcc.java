@@ -1,0 +1,476 @@
+package io.starlingdb.engine.range;
+
+import io.starlingdb.engine.mvcc.HybridClock;
+import io.starlingdb.engine.storage.KvBatch;
+import io.starlingdb.engine.storage.KvCursor;
+import io.starlingdb.engine.storage.KvSnapshot;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The multi-version data of a range and the rules of the transaction protocol on it (Percolator,
+ * DESIGN.md "Transactions"), as pure functions of a storage snapshot that write into a batch: the
+ * range's state machine applies them in log order, and reads run them at the leaseholder.
+ *
+ * <p>Each user key has, in the range's data span ({@link RangeKeys}):
+ * <ul>
+ * <li>a <b>lock slot</b>: the lock of the one transaction that has prewritten the key and not
+ *     committed or rolled back yet (its start timestamp, primary key, TTL, and the value it
+ *     writes);</li>
+ * <li><b>versions</b>, newest first: each the value (or a deletion) committed at a commit
+ *     timestamp, with the start timestamp of the transaction that wrote it, which is how a
+ *     transaction's commit is found again (its status is the status of its primary key);</li>
+ * <li><b>rollback markers</b>: a transaction rolled back on this key, so a prewrite of it that
+ *     arrives late is refused, and its status stays "aborted".</li>
+ * </ul>
+ * Keys of the system (the meta range) have one version at timestamp 0, overwritten in place:
+ * they are not read in transactions, and the timestamp oracle's own mark lives there.
+ *
+ * <p>The expiry of a lock is decided from the physical part of its start timestamp plus its TTL,
+ * against the wall time the command carries (the caller's clock), so every replica decides the same.
+ */
+final class RangeMvcc {
+
+    private static final byte tombstone = 0;
+    private static final byte live = 1;
+    private static final byte putLock = 1;
+    private static final byte deleteLock = 2;
+
+    /** Locks one read answers at most; the reader resolves them and reads again. */
+    static final int maxLocksPerAnswer = 1_000;
+
+    private RangeMvcc() {
+    }
+
+    /** A committed version: value null means the key was deleted at commitTs. */
+    record Version(long commitTs, long startTs, byte[] value) {
+    }
+
+    // ------------------------------------------------------------------ encoding
+
+    static byte[] encodeVersion(long startTs, byte[] value) {
+        ByteBuffer b = ByteBuffer.allocate(9 + (value == null ? 0 : value.length));
+        b.put(value == null ? tombstone : live).putLong(startTs);
+        if (value != null) {
+            b.put(value);
+        }
+        return b.array();
+    }
+
+    static Version decodeVersion(long commitTs, byte[] v) {
+        if (v.length < 9 || (v[0] != tombstone && v[0] != live)) {
+            throw new IllegalStateException("corrupt version of " + v.length + " bytes");
+        }
+        long startTs = ByteBuffer.wrap(v, 1, 8).getLong();
+        return new Version(commitTs, startTs, v[0] == live ? Arrays.copyOfRange(v, 9, v.length) : null);
+    }
+
+    /** A lock in a key's lock slot; value null: the transaction deletes the key. */
+    record Lock(long startTs, byte[] primary, long ttlMillis, byte[] value) {
+        RangeResult.LockInfo info(byte[] key) {
+            return new RangeResult.LockInfo(key, startTs, primary, ttlMillis);
+        }
+
+        boolean expiredAt(long nowMillis) {
+            return nowMillis > HybridClock.physicalMillis(startTs) + ttlMillis;
+        }
+    }
+
+    static byte[] encodeLock(Lock l) {
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 8 + 4 + l.primary().length + (l.value() == null ? 0 : l.value().length));
+        b.put(l.value() == null ? deleteLock : putLock).putLong(l.startTs()).putLong(l.ttlMillis())
+                .putInt(l.primary().length).put(l.primary());
+        if (l.value() != null) {
+            b.put(l.value());
+        }
+        return b.array();
+    }
+
+    static Lock decodeLock(byte[] v) {
+        ByteBuffer b = ByteBuffer.wrap(v);
+        byte kind = b.get();
+        if (kind != putLock && kind != deleteLock) {
+            throw new IllegalStateException("corrupt lock of " + v.length + " bytes");
+        }
+        long startTs = b.getLong();
+        long ttl = b.getLong();
+        byte[] primary = new byte[b.getInt()];
+        b.get(primary);
+        byte[] value = null;
+        if (kind == putLock) {
+            value = new byte[b.remaining()];
+            b.get(value);
+        }
+        return new Lock(startTs, primary, ttl, value);
+    }
+
+    // ------------------------------------------------------------------ reading one key
+
+    static Lock lock(KvSnapshot s, byte[] key) {
+        byte[] v = s.get(RangeKeys.dataKey(key));
+        return v == null ? null : decodeLock(v);
+    }
+
+    /** The newest version of key committed at or before ts, or null. */
+    static Version newest(KvSnapshot s, byte[] key, long ts) {
+        try (KvCursor c = s.scan(RangeKeys.versionKey(key, ts), RangeKeys.afterKey(key))) {
+            while (c.next()) {
+                RangeKeys.DataKey dk = RangeKeys.decode(c.key());
+                if (dk.isVersion()) {
+                    return decodeVersion(dk.timestamp(), c.value());
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The version of key that the transaction started at startTs committed, or null. */
+    static Version committedBy(KvSnapshot s, byte[] key, long startTs) {
+        try (KvCursor c = s.scan(RangeKeys.dataKey(key), RangeKeys.versionKey(key, startTs))) {
+            while (c.next()) {
+                RangeKeys.DataKey dk = RangeKeys.decode(c.key());
+                if (dk.isVersion()) {
+                    Version v = decodeVersion(dk.timestamp(), c.value());
+                    if (v.startTs() == startTs) {
+                        return v;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    static boolean rolledBack(KvSnapshot s, byte[] key, long startTs) {
+        return s.get(RangeKeys.rollbackKey(key, startTs)) != null;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /**
+     * The value of key visible at ts (null: none), or the lock that hides it: a lock of another
+     * transaction (not ownStartTs) that started at or before ts may commit below ts.
+     */
+    static RangeResult get(KvSnapshot s, byte[] key, long ts, long ownStartTs) {
+        Lock l = lock(s, key);
+        if (l != null && l.startTs() <= ts && l.startTs() != ownStartTs) {
+            return new RangeResult.Locked(List.of(l.info(key)));
+        }
+        Version v = newest(s, key, ts);
+        return new RangeResult.Value(v == null ? null : v.value());
+    }
+
+    /** {@link #get} of several keys at one snapshot: their values, or every lock that hides one. */
+    static RangeResult getAll(KvSnapshot s, List<byte[]> keys, long ts, long ownStartTs) {
+        List<byte[]> values = new ArrayList<>(keys.size());
+        List<RangeResult.LockInfo> locks = new ArrayList<>();
+        for (byte[] key : keys) {
+            RangeResult r = get(s, key, ts, ownStartTs);
+            if (r instanceof RangeResult.Locked l) {
+                locks.addAll(l.locks());
+                if (locks.size() >= maxLocksPerAnswer) {
+                    break;
+                }
+            } else {
+                values.add(((RangeResult.Value) r).value());
+            }
+        }
+        return locks.isEmpty() ? new RangeResult.Values(values) : new RangeResult.Locked(locks);
+    }
+
+    /**
+     * The pairs visible at ts with from &lt;= key &lt; end (null: the end of the data), at most
+     * maxRows and about maxBytes (resumeKey: where the next page starts); or the locks found on
+     * the way that hide a key (the reader resolves them and reads again).
+     */
+    static RangeResult scan(KvSnapshot s, byte[] from, byte[] end, long ts, long ownStartTs, int maxRows, long maxBytes) {
+        List<RangeResult.KeyValue> rows = new ArrayList<>();
+        List<RangeResult.LockInfo> locks = new ArrayList<>();
+        long bytes = 0;
+        byte[] current = null;
+        boolean decided = false;
+        try (KvCursor c = s.scan(RangeKeys.dataKey(from), RangeKeys.dataBound(end))) {
+            while (c.next()) {
+                RangeKeys.DataKey dk = RangeKeys.decode(c.key());
+                if (current == null || !Arrays.equals(current, dk.userKey())) {
+                    if (locks.isEmpty() && (rows.size() >= maxRows || bytes >= maxBytes)) {
+                        return new RangeResult.Rows(rows, dk.userKey());
+                    }
+                    if (locks.size() >= maxLocksPerAnswer) {
+                        break;
+                    }
+                    current = dk.userKey();
+                    decided = false;
+                }
+                if (decided || dk.isRollback()) {
+                    continue;
+                }
+                if (dk.isLockSlot()) {
+                    Lock l = decodeLock(c.value());
+                    if (l.startTs() <= ts && l.startTs() != ownStartTs) {
+                        locks.add(l.info(current));
+                        decided = true;
+                    }
+                    continue;
+                }
+                if (dk.timestamp() > ts) {
+                    continue;
+                }
+                decided = true;
+                Version v = decodeVersion(dk.timestamp(), c.value());
+                if (v.value() != null && locks.isEmpty()) {
+                    rows.add(new RangeResult.KeyValue(current, v.value()));
+                    bytes += current.length + v.value().length;
+                }
+            }
+        }
+        return locks.isEmpty() ? new RangeResult.Rows(rows, null) : new RangeResult.Locked(locks);
+    }
+
+    /**
+     * Read validation of a SERIALIZABLE transaction (started at startTs, committing at
+     * commitTs) over [from, end): a version another transaction committed in (startTs,
+     * commitTs] refutes what it read (a conflict); a lock of another transaction that started
+     * below commitTs may still commit there, and is answered for the caller to resolve first.
+     */
+    static RangeResult validate(KvSnapshot s, byte[] from, byte[] end, long startTs, long commitTs) {
+        List<RangeResult.LockInfo> locks = new ArrayList<>();
+        try (KvCursor c = s.scan(RangeKeys.dataKey(from), RangeKeys.dataBound(end))) {
+            while (c.next()) {
+                RangeKeys.DataKey dk = RangeKeys.decode(c.key());
+                if (dk.isLockSlot()) {
+                    Lock l = decodeLock(c.value());
+                    if (l.startTs() != startTs && l.startTs() < commitTs) {
+                        locks.add(l.info(dk.userKey()));
+                        if (locks.size() >= maxLocksPerAnswer) {
+                            break;
+                        }
+                    }
+                } else if (dk.isVersion() && dk.timestamp() > startTs && dk.timestamp() <= commitTs) {
+                    Version v = decodeVersion(dk.timestamp(), c.value());
+                    if (v.startTs() != startTs) {
+                        return new RangeResult.WriteConflict(dk.userKey(), dk.timestamp());
+                    }
+                }
+            }
+        }
+        return locks.isEmpty() ? new RangeResult.Written() : new RangeResult.Locked(locks);
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    /**
+     * Writes at commitTs, in one step, if none of the keys has a lock of another transaction
+     * and none has a version newer than what the writer read: startTs for a transaction
+     * committing in one phase, or (startTs 0: a single write, not in a transaction) any version
+     * at or above commitTs. Compare-and-set conditions are checked against the newest versions.
+     * System keys (commitTs 0) are overwritten in place.
+     */
+    static RangeResult write(KvSnapshot s, List<WriteOp> ops, long startTs, long commitTs, KvBatch batch) {
+        if (commitTs == 0) {
+            return writeInPlace(s, ops, batch);
+        }
+        long readTs = startTs == 0 ? commitTs - 1 : startTs;
+        List<RangeResult.LockInfo> locks = new ArrayList<>();
+        Set<ByteBuffer> checked = new HashSet<>();
+        for (int i = 0; i < ops.size(); i++) {
+            byte[] key = ops.get(i).key();
+            if (checked.add(ByteBuffer.wrap(key))) {
+                Lock l = lock(s, key);
+                if (l != null && l.startTs() != startTs) {
+                    locks.add(l.info(key));
+                    continue;
+                }
+                Version v = newest(s, key, Long.MAX_VALUE);
+                if (v != null && v.commitTs() > readTs) {
+                    return new RangeResult.WriteConflict(key, v.commitTs());
+                }
+            }
+            if (ops.get(i) instanceof WriteOp.CompareAndSet cas && locks.isEmpty()) {
+                byte[] actual = valueBefore(s, ops, i, key);
+                if (!Arrays.equals(actual, cas.expected())) {
+                    return new RangeResult.ConditionFailed(i, actual);
+                }
+            }
+        }
+        if (!locks.isEmpty()) {
+            return new RangeResult.Locked(locks);
+        }
+        for (WriteOp op : ops) {
+            batch.put(RangeKeys.versionKey(op.key(), commitTs), encodeVersion(startTs, newValue(op)));
+        }
+        return new RangeResult.Written();
+    }
+
+    private static RangeResult writeInPlace(KvSnapshot s, List<WriteOp> ops, KvBatch batch) {
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i) instanceof WriteOp.CompareAndSet cas) {
+                byte[] actual = valueBefore(s, ops, i, cas.key());
+                if (!Arrays.equals(actual, cas.expected())) {
+                    return new RangeResult.ConditionFailed(i, actual);
+                }
+            }
+        }
+        for (WriteOp op : ops) {
+            byte[] value = newValue(op);
+            byte[] key = RangeKeys.versionKey(op.key(), 0);
+            if (value == null) {
+                batch.delete(key);
+            } else {
+                batch.put(key, encodeVersion(0, value));
+            }
+        }
+        return new RangeResult.Written();
+    }
+
+    private static byte[] newValue(WriteOp op) {
+        if (op instanceof WriteOp.Put p) {
+            return p.value();
+        }
+        if (op instanceof WriteOp.CompareAndSet c) {
+            return c.newValue();
+        }
+        return null;
+    }
+
+    /** The value of key as the batch's operations before position upTo leave it (else the newest version). */
+    private static byte[] valueBefore(KvSnapshot s, List<WriteOp> ops, int upTo, byte[] key) {
+        for (int i = upTo - 1; i >= 0; i--) {
+            if (Arrays.equals(ops.get(i).key(), key)) {
+                return newValue(ops.get(i));
+            }
+        }
+        Version v = newest(s, key, Long.MAX_VALUE);
+        return v == null ? null : v.value();
+    }
+
+    /**
+     * Locks every key of a transaction for its commit, or nothing: refused if a key has a lock of
+     * another transaction (answered, to be resolved), a version committed after startTs (a
+     * write-write conflict), or a rollback marker of this transaction (it was aborted).
+     * Prewriting a key this transaction already locked again changes nothing.
+     */
+    static RangeResult prewrite(KvSnapshot s, RangeCommand.Prewrite p, KvBatch batch) {
+        List<RangeResult.LockInfo> locks = new ArrayList<>();
+        List<WriteOp> toLock = new ArrayList<>();
+        for (WriteOp op : p.ops()) {
+            byte[] key = op.key();
+            Lock l = lock(s, key);
+            if (l != null) {
+                if (l.startTs() != p.startTs()) {
+                    locks.add(l.info(key));
+                }
+                continue;
+            }
+            if (rolledBack(s, key, p.startTs())) {
+                return RangeResult.TxnStatus.aborted();
+            }
+            Version v = newest(s, key, Long.MAX_VALUE);
+            if (v != null && v.commitTs() > p.startTs()) {
+                return new RangeResult.WriteConflict(key, v.commitTs());
+            }
+            toLock.add(op);
+        }
+        if (!locks.isEmpty()) {
+            return new RangeResult.Locked(locks);
+        }
+        for (WriteOp op : toLock) {
+            batch.put(RangeKeys.dataKey(op.key()), encodeLock(new Lock(p.startTs(), p.primary(), p.ttlMillis(),
+                    newValue(op))));
+        }
+        return new RangeResult.Written();
+    }
+
+    /**
+     * Commits the transaction's locks on keys at commitTs. A key it already committed stays as
+     * it is; if a key holds neither its lock nor its commit, the transaction was rolled back
+     * (its lock was removed by a resolver): nothing is written and the answer is "aborted".
+     */
+    static RangeResult commit(KvSnapshot s, long startTs, long commitTs, List<byte[]> keys, KvBatch batch) {
+        List<byte[]> locked = new ArrayList<>();
+        List<Lock> locks = new ArrayList<>();
+        for (byte[] key : keys) {
+            Lock l = lock(s, key);
+            if (l != null && l.startTs() == startTs) {
+                locked.add(key);
+                locks.add(l);
+            } else if (committedBy(s, key, startTs) == null) {
+                return RangeResult.TxnStatus.aborted();
+            }
+        }
+        for (int i = 0; i < locked.size(); i++) {
+            byte[] key = locked.get(i);
+            batch.put(RangeKeys.versionKey(key, commitTs), encodeVersion(startTs, locks.get(i).value()));
+            batch.delete(RangeKeys.dataKey(key));
+        }
+        return new RangeResult.Written();
+    }
+
+    /**
+     * Rolls the transaction back on keys: removes its locks and leaves a rollback marker on each
+     * key, so a prewrite of it that arrives later is refused. Refused (answering "committed")
+     * if a key already holds the transaction's commit.
+     */
+    static RangeResult rollback(KvSnapshot s, long startTs, List<byte[]> keys, KvBatch batch) {
+        for (byte[] key : keys) {
+            Lock l = lock(s, key);
+            if ((l == null || l.startTs() != startTs)) {
+                Version v = committedBy(s, key, startTs);
+                if (v != null) {
+                    return RangeResult.TxnStatus.committed(v.commitTs());
+                }
+            }
+        }
+        for (byte[] key : keys) {
+            Lock l = lock(s, key);
+            if (l != null && l.startTs() == startTs) {
+                batch.delete(RangeKeys.dataKey(key));
+            }
+            batch.put(RangeKeys.rollbackKey(key, startTs), new byte[0]);
+        }
+        return new RangeResult.Written();
+    }
+
+    /**
+     * The status of the transaction started at startTs, read at its primary key: committed (and
+     * when), aborted, pending (its lock is there and alive), or missing (no lock, no commit, no
+     * rollback: its prewrite has not arrived). An expired lock is rolled back here, and so is a
+     * missing one if rollbackIfMissing, so that the coordinator can never commit afterwards.
+     * ttlMillis, when above 0, extends the lock of a pending transaction (its coordinator's heartbeat).
+     */
+    static RangeResult.TxnStatus status(KvSnapshot s, RangeCommand.CheckStatus c, KvBatch batch) {
+        Lock l = lock(s, c.primary());
+        if (l != null && l.startTs() == c.startTs()) {
+            if (c.ttlMillis() > 0) {
+                if (c.ttlMillis() > l.ttlMillis()) {
+                    Lock extended = new Lock(l.startTs(), l.primary(), c.ttlMillis(), l.value());
+                    batch.put(RangeKeys.dataKey(c.primary()), encodeLock(extended));
+                    return RangeResult.TxnStatus.pending(c.ttlMillis());
+                }
+                return RangeResult.TxnStatus.pending(l.ttlMillis());
+            }
+            if (!l.expiredAt(c.nowMillis())) {
+                return RangeResult.TxnStatus.pending(l.ttlMillis());
+            }
+            batch.delete(RangeKeys.dataKey(c.primary()));
+            batch.put(RangeKeys.rollbackKey(c.primary(), c.startTs()), new byte[0]);
+            return RangeResult.TxnStatus.aborted();
+        }
+        Version v = committedBy(s, c.primary(), c.startTs());
+        if (v != null) {
+            return RangeResult.TxnStatus.committed(v.commitTs());
+        }
+        if (rolledBack(s, c.primary(), c.startTs())) {
+            return RangeResult.TxnStatus.aborted();
+        }
+        if (c.rollbackIfMissing()) {
+            batch.put(RangeKeys.rollbackKey(c.primary(), c.startTs()), new byte[0]);
+            return RangeResult.TxnStatus.aborted();
+        }
+        return RangeResult.TxnStatus.missing();
+    }
+}

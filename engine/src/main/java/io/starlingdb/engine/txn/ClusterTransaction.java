@@ -1,0 +1,488 @@
+package io.starlingdb.engine.txn;
+
+import io.starlingdb.engine.LimitExceededException;
+import io.starlingdb.engine.Limits;
+import io.starlingdb.engine.mvcc.HybridClock;
+import io.starlingdb.engine.mvcc.MergedCursor;
+import io.starlingdb.engine.raft.MultiRaft;
+import io.starlingdb.engine.raft.OutcomeUnknownException;
+import io.starlingdb.engine.range.DistSender;
+import io.starlingdb.engine.range.RangeCommand;
+import io.starlingdb.engine.range.RangeDescriptor;
+import io.starlingdb.engine.range.RangeResult;
+import io.starlingdb.engine.range.RangeRpc;
+import io.starlingdb.engine.range.RangeUnavailableException;
+import io.starlingdb.engine.range.WriteOp;
+import io.starlingdb.engine.storage.KvCursor;
+
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * One transaction on the replicated key space (DESIGN.md, "Transactions"). It reads the snapshot
+ * at its start timestamp (resolving the locks it meets), buffers its writes, and at commit:
+ * <ul>
+ * <li>if every write falls in one range (and, under SERIALIZABLE, it read nothing), commits in
+ *     one Raft proposal, timestamped by the range's leaseholder;</li>
+ * <li>else prewrites a lock on every key (the first key in order is the primary), takes its
+ *     commit timestamp, validates its reads (SERIALIZABLE), commits the primary (the commit
+ *     point), answers, and commits the other locks in the background. While it commits it
+ *     heartbeats its primary lock, so readers do not roll it back.</li>
+ * </ul>
+ * Errors: {@link WriteConflictException} (40001: nothing was committed, retry the whole
+ * transaction), {@link OutcomeUnknownException} (40003: the commit may or may not have
+ * happened; read to find out before retrying), {@link LimitExceededException}.
+ *
+ * <p>Not thread-safe: one thread uses a transaction at a time.
+ */
+public final class ClusterTransaction implements Transaction {
+
+    private enum State { ACTIVE, COMMITTING, COMMITTED, ROLLED_BACK }
+
+    /** Marks a buffered delete (compared by identity). */
+    private static final byte[] deleted = new byte[0];
+    /** A prewrite or commit command carries at most this many bytes of keys and values. */
+    static final long maxCommandPayload = MultiRaft.maxCommandBytes / 2;
+    /** Times the commit of the primary is asked again when its outcome is unknown, before answering 40003. */
+    static final int primaryCommitAttempts = 3;
+
+    private final ClusterTransactions owner;
+    private final DistSender sender;
+    private final long startTs;
+    private final Isolation isolation;
+    private final long startNanos = System.nanoTime();
+    private final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
+    private long writeBytes;
+    /** What a SERIALIZABLE transaction read: spans [from, to) (to null: the end). */
+    private final List<byte[][]> reads = new ArrayList<>();
+    private State state = State.ACTIVE;
+    private volatile boolean heartbeating;
+
+    ClusterTransaction(ClusterTransactions owner, long startTs, Isolation isolation) {
+        this.owner = owner;
+        this.sender = owner.sender;
+        this.startTs = startTs;
+        this.isolation = isolation;
+    }
+
+    public long startTimestamp() {
+        return startTs;
+    }
+
+    public Isolation isolation() {
+        return isolation;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public byte[] get(byte[] key) {
+        ensureActive();
+        byte[] own = writes.get(key);
+        if (own != null) {
+            return own == deleted ? null : own.clone();
+        }
+        recordRead(key, successor(key));
+        return sender.getAt(key, startTs);
+    }
+
+    /** The values of keys (null where absent), in the order asked; each range's keys read in one request. */
+    public List<byte[]> getAll(List<byte[]> keys) {
+        ensureActive();
+        List<byte[]> remote = new ArrayList<>();
+        for (byte[] k : keys) {
+            if (!writes.containsKey(k)) {
+                remote.add(k);
+                recordRead(k, successor(k));
+            }
+        }
+        List<byte[]> values = remote.isEmpty() ? List.of() : sender.getAllAt(remote, startTs);
+        List<byte[]> out = new ArrayList<>(keys.size());
+        int r = 0;
+        for (byte[] k : keys) {
+            byte[] own = writes.get(k);
+            out.add(own != null ? (own == deleted ? null : own.clone()) : values.get(r++));
+        }
+        return out;
+    }
+
+    @Override
+    public KvCursor scan(byte[] fromInclusive, byte[] toExclusive) {
+        ensureActive();
+        byte[] from = fromInclusive == null ? new byte[] {1} : fromInclusive;
+        recordRead(from, toExclusive);
+        NavigableMap<byte[], byte[]> range = toExclusive == null ? writes.tailMap(from, true)
+                : Arrays.compareUnsigned(from, toExclusive) < 0 ? writes.subMap(from, true, toExclusive, false)
+                : new TreeMap<>(Arrays::compareUnsigned);
+        List<Map.Entry<byte[], byte[]>> own = new ArrayList<>(range.size());
+        for (Map.Entry<byte[], byte[]> e : range.entrySet()) {
+            own.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()));
+        }
+        KvCursor committed = new PagedCursor(from, toExclusive);
+        return own.isEmpty() ? committed : new MergedCursor(own.iterator(), committed, deleted);
+    }
+
+    /** The pairs visible at the start timestamp, a page at a time from each range's leaseholder. */
+    private final class PagedCursor implements KvCursor {
+        private final byte[] to;
+        private byte[] next;
+        private List<RangeResult.KeyValue> page = List.of();
+        private int at = -1;
+
+        PagedCursor(byte[] from, byte[] to) {
+            this.next = from;
+            this.to = to;
+        }
+
+        @Override
+        public boolean next() {
+            while (++at >= page.size()) {
+                if (next == null) {
+                    return false;
+                }
+                DistSender.ScanPage p = sender.scanPage(next, to, scanPageRows, startTs);
+                page = p.rows();
+                next = p.next();
+                at = -1;
+            }
+            return true;
+        }
+
+        @Override
+        public byte[] key() {
+            return page.get(at).key();
+        }
+
+        @Override
+        public byte[] value() {
+            return page.get(at).value();
+        }
+
+        @Override
+        public void close() {
+            page = List.of();
+            next = null;
+        }
+    }
+
+    /** Rows a scan asks each range for at a time. */
+    static final int scanPageRows = 1_000;
+
+    private void recordRead(byte[] from, byte[] to) {
+        if (isolation == Isolation.SERIALIZABLE) {
+            reads.add(new byte[][] {from.clone(), to == null ? null : to.clone()});
+        }
+    }
+
+    private static byte[] successor(byte[] key) {
+        return Arrays.copyOf(key, key.length + 1);
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+        if (value == null) {
+            throw new IllegalArgumentException("put needs a value; use delete");
+        }
+        LimitExceededException.check("maxRowBytes", Limits.maxRowBytes, value.length);
+        buffer(key, value.clone());
+    }
+
+    @Override
+    public void delete(byte[] key) {
+        buffer(key, deleted);
+    }
+
+    private void buffer(byte[] key, byte[] value) {
+        ensureActive();
+        if (key == null || key.length == 0 || key[0] == 0) {
+            throw new IllegalArgumentException("a user key has at least one byte and does not begin with 0x00");
+        }
+        LimitExceededException.check("maxKeyBytes", Limits.maxKeyBytes, key.length);
+        byte[] previous = writes.get(key);
+        long bytes = writeBytes + key.length + value.length - (previous == null ? 0 : key.length + previous.length);
+        LimitExceededException.check("maxTransactionBytes", owner.settings.maxTransactionBytes(), bytes);
+        if (previous == null) {
+            LimitExceededException.check("maxTransactionWrites", owner.settings.maxTransactionWrites(), writes.size() + 1L);
+        }
+        writes.put(key.clone(), value);
+        writeBytes = bytes;
+    }
+
+    // ------------------------------------------------------------------ commit
+
+    @Override
+    public void commit() {
+        ensureActive();
+        state = State.COMMITTING;
+        boolean done = false;
+        try {
+            if (!writes.isEmpty()) {
+                commitWrites();
+            }
+            done = true;
+        } finally {
+            state = done ? State.COMMITTED : State.ROLLED_BACK;
+            heartbeating = false;
+        }
+    }
+
+    private void commitWrites() {
+        long elapsed = (System.nanoTime() - startNanos) / 1_000_000;
+        if (elapsed > owner.settings.maxDurationMillis()) {
+            throw new LimitExceededException("maxTransactionMillis", owner.settings.maxDurationMillis(), elapsed);
+        }
+        List<WriteOp> ops = new ArrayList<>(writes.size());
+        for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
+            ops.add(e.getValue() == deleted ? new WriteOp.Delete(e.getKey()) : new WriteOp.Put(e.getKey(), e.getValue()));
+        }
+        byte[] primary = ops.get(0).key();
+        if ((isolation == Isolation.SNAPSHOT || reads.isEmpty()) && writeBytes < maxCommandPayload && commitOnePhase(ops)) {
+            return;
+        }
+        commitTwoPhases(ops, primary);
+    }
+
+    /** Commits in one proposal if every write is in one range; false (nothing done) if they are not. */
+    private boolean commitOnePhase(List<WriteOp> ops) {
+        RangeDescriptor d = sender.rangeOf(ops.get(0).key());
+        if (!d.contains(ops.get(ops.size() - 1).key())) {
+            return false;
+        }
+        RangeRpc.Response r;
+        try {
+            r = sender.request(ops.get(0).key(), range -> {
+                if (!range.contains(ops.get(ops.size() - 1).key())) {
+                    throw new SpansRanges();
+                }
+                return RangeRpc.Request.write(range.rangeId(), new RangeCommand.Write(ops, startTs, 0));
+            }, true);
+        } catch (SpansRanges e) {
+            return false; // the range split meanwhile: two phases
+        } catch (RangeUnavailableException e) {
+            throw new OutcomeUnknownException("transaction " + startTs + ": the one-phase commit may or may not have"
+                    + " applied: " + e.getMessage());
+        }
+        if (r.result() instanceof RangeResult.WriteConflict c) {
+            throw conflict(c);
+        }
+        if (!(r.result() instanceof RangeResult.Written)) {
+            throw new IllegalStateException("transaction " + startTs + ": one-phase commit answered " + r.result());
+        }
+        return true;
+    }
+
+    /** Thrown from a request builder when the writes no longer fit one range. */
+    private static final class SpansRanges extends RuntimeException {
+        SpansRanges() {
+            super(null, null, false, false);
+        }
+    }
+
+    private void commitTwoPhases(List<WriteOp> ops, byte[] primary) {
+        try {
+            prewrite(ops, primary);
+        } catch (RuntimeException e) {
+            rollbackLocks(ops);
+            if (e instanceof WriteConflictException || e instanceof LimitExceededException) {
+                throw e;
+            }
+            throw new WriteConflictException("transaction " + startTs + " could not lock its keys (" + e.getMessage()
+                    + "); nothing was committed: retry the transaction");
+        }
+        heartbeating = true;
+        owner.later(() -> heartbeat(primary), owner.settings.lockTtlMillis() / 3);
+        long commitTs;
+        try {
+            commitTs = owner.timestamps.next();
+            if (isolation == Isolation.SERIALIZABLE) {
+                validateReads(commitTs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            rollbackLocks(ops);
+            throw new IllegalStateException("interrupted while committing", e);
+        } catch (RuntimeException e) {
+            rollbackLocks(ops);
+            throw e;
+        }
+        commitPrimary(primary, commitTs);
+        heartbeating = false;
+        List<byte[]> secondaries = new ArrayList<>();
+        for (int i = 1; i < ops.size(); i++) {
+            secondaries.add(ops.get(i).key());
+        }
+        if (!secondaries.isEmpty()) {
+            owner.later(() -> commitSecondaries(secondaries, commitTs), 0);
+        }
+    }
+
+    private void prewrite(List<WriteOp> ops, byte[] primary) {
+        // The lock lives lockTtlMillis from now: its expiry counts from the start timestamp.
+        long ttl = System.currentTimeMillis() - HybridClock.physicalMillis(startTs) + owner.settings.lockTtlMillis();
+        for (List<WriteOp> chunk : chunks(ops)) {
+            List<byte[]> keys = chunk.stream().map(WriteOp::key).toList();
+            for (DistSender.GroupAnswer a : sender.sendGrouped(keys, true, (d, idx) -> RangeRpc.Request.write(d.rangeId(),
+                    new RangeCommand.Prewrite(startTs, primary, Math.max(1, ttl), pick(chunk, idx))))) {
+                RangeResult r = a.response().result();
+                if (r instanceof RangeResult.WriteConflict c) {
+                    throw conflict(c);
+                }
+                if (r instanceof RangeResult.TxnStatus) {
+                    throw new WriteConflictException("transaction " + startTs + " was rolled back by another (its"
+                            + " locks expired): retry the transaction");
+                }
+                if (!(r instanceof RangeResult.Written)) {
+                    throw new IllegalStateException("prewrite answered " + r);
+                }
+            }
+        }
+    }
+
+    /** Checks, range by range, that nothing this transaction read was committed by another after its start. */
+    private void validateReads(long commitTs) {
+        for (byte[][] span : reads) {
+            byte[] at = span[0];
+            byte[] to = span[1];
+            while (at != null) {
+                byte[] from = at;
+                RangeRpc.Response r = sender.request(from, d -> RangeRpc.Request.validate(d.rangeId(), from,
+                        d.end() == null || (to != null && Arrays.compareUnsigned(to, d.end()) <= 0) ? to : d.end(),
+                        startTs, commitTs), false);
+                if (r.result() instanceof RangeResult.WriteConflict c) {
+                    throw new WriteConflictException("transaction " + startTs + " read " + RangeDescriptor.hex(c.key())
+                            + ", which another transaction changed at " + c.commitTs() + " before this one committed"
+                            + " (SERIALIZABLE): retry the transaction");
+                }
+                byte[] end = r.descriptor() == null ? null : r.descriptor().end();
+                at = end == null || (to != null && Arrays.compareUnsigned(end, to) >= 0) ? null : end;
+            }
+        }
+    }
+
+    /** Commits the primary key: the commit point. Asks again while its outcome is unknown. */
+    private void commitPrimary(byte[] primary, long commitTs) {
+        String unknown = null;
+        for (int attempt = 0; attempt < primaryCommitAttempts; attempt++) {
+            RangeResult r;
+            try {
+                r = sender.request(primary, d -> RangeRpc.Request.write(d.rangeId(),
+                        new RangeCommand.Commit(startTs, commitTs, List.of(primary))), true).result();
+            } catch (OutcomeUnknownException | RangeUnavailableException e) {
+                unknown = e.getMessage();
+                continue; // committing the primary again is idempotent: it answers what happened
+            }
+            if (r instanceof RangeResult.Written) {
+                return;
+            }
+            throw new WriteConflictException("transaction " + startTs + " was rolled back by another before it"
+                    + " committed (its locks expired): retry the transaction");
+        }
+        throw new OutcomeUnknownException("transaction " + startTs + ": the commit may or may not have happened ("
+                + unknown + "); read the data to find out before retrying");
+    }
+
+    private void commitSecondaries(List<byte[]> keys, long commitTs) {
+        try {
+            for (List<byte[]> chunk : keyChunks(keys)) {
+                sender.resolver().commit(startTs, commitTs, chunk);
+            }
+        } catch (RuntimeException e) {
+            // Left as locks: readers roll them forward through the committed primary.
+        }
+    }
+
+    private void heartbeat(byte[] primary) {
+        if (!heartbeating) {
+            return;
+        }
+        try {
+            long ttl = System.currentTimeMillis() - HybridClock.physicalMillis(startTs) + owner.settings.lockTtlMillis();
+            sender.resolver().status(primary, startTs, System.currentTimeMillis(), ttl, false);
+        } catch (RuntimeException e) {
+            // the next heartbeat tries again; the locks stay alive for their TTL
+        }
+        owner.later(() -> heartbeat(primary), owner.settings.lockTtlMillis() / 3);
+    }
+
+    /** Removes this transaction's locks (and leaves rollback markers) after a failed commit; best effort. */
+    private void rollbackLocks(List<WriteOp> ops) {
+        heartbeating = false;
+        List<byte[]> keys = ops.stream().map(WriteOp::key).toList();
+        owner.later(() -> {
+            try {
+                for (List<byte[]> chunk : keyChunks(keys)) {
+                    sender.resolver().rollback(startTs, chunk);
+                }
+            } catch (RuntimeException e) {
+                // locks left expire and readers roll them back
+            }
+        }, 0);
+    }
+
+    private WriteConflictException conflict(RangeResult.WriteConflict c) {
+        return new WriteConflictException("transaction " + startTs + " conflicts with a transaction that wrote "
+                + RangeDescriptor.hex(c.key()) + " at " + c.commitTs() + " after this one started: retry the transaction");
+    }
+
+    private static List<List<WriteOp>> chunks(List<WriteOp> ops) {
+        List<List<WriteOp>> out = new ArrayList<>();
+        List<WriteOp> cur = new ArrayList<>();
+        long bytes = 0;
+        for (WriteOp op : ops) {
+            long b = op.key().length + (op instanceof WriteOp.Put p ? p.value().length : 0) + 16;
+            if (!cur.isEmpty() && (bytes + b > maxCommandPayload || cur.size() >= DistSender.maxKeysPerRequest)) {
+                out.add(cur);
+                cur = new ArrayList<>();
+                bytes = 0;
+            }
+            cur.add(op);
+            bytes += b;
+        }
+        out.add(cur);
+        return out;
+    }
+
+    private static List<List<byte[]>> keyChunks(List<byte[]> keys) {
+        List<List<byte[]>> out = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i += DistSender.maxKeysPerRequest) {
+            out.add(keys.subList(i, Math.min(keys.size(), i + DistSender.maxKeysPerRequest)));
+        }
+        return out;
+    }
+
+    private static <T> List<T> pick(List<T> items, List<Integer> idx) {
+        List<T> out = new ArrayList<>(idx.size());
+        for (int i : idx) {
+            out.add(items.get(i));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ end
+
+    @Override
+    public void rollback() {
+        if (state == State.ACTIVE) {
+            state = State.ROLLED_BACK;
+            writes.clear();
+        }
+    }
+
+    @Override
+    public void close() {
+        rollback();
+    }
+
+    private void ensureActive() {
+        if (state != State.ACTIVE) {
+            throw new IllegalStateException("transaction " + startTs + " is " + state.name().toLowerCase());
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.starlingdb.engine.txn;
+
+import io.starlingdb.engine.range.DistSender;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Begins transactions on the replicated key space (one per node or client): each takes its
+ * start timestamp from the oracle, reads through the gateway at it, and commits in one phase
+ * (one range) or two (Percolator). Holds the threads that heartbeat committing transactions'
+ * primary locks and commit their secondary locks after they answered.
+ */
+public final class ClusterTransactions implements AutoCloseable {
+
+    /**
+     * @param lockTtlMillis        a transaction's locks expire this long after their last
+     *                             heartbeat (then any reader may roll it back)
+     * @param maxDurationMillis    a transaction may stay open this long at most (it holds back
+     *                             version GC)
+     * @param maxTransactionBytes  keys and values a transaction may write at most
+     * @param maxTransactionWrites keys a transaction may write (and lock) at most
+     */
+    public record Settings(long lockTtlMillis, long maxDurationMillis, long maxTransactionBytes, int maxTransactionWrites) {
+        public static Settings defaults() {
+            return new Settings(3_000, 600_000, 64L << 20, 1_000_000);
+        }
+
+        public Settings {
+            if (lockTtlMillis < 100 || maxDurationMillis < 1 || maxTransactionBytes < 1 || maxTransactionWrites < 1) {
+                throw new IllegalArgumentException("bad transaction settings: " + lockTtlMillis + " ms TTL, "
+                        + maxDurationMillis + " ms, " + maxTransactionBytes + " bytes, " + maxTransactionWrites + " writes");
+            }
+        }
+    }
+
+    final DistSender sender;
+    final TimestampClient timestamps;
+    final Settings settings;
+    final ScheduledExecutorService background;
+
+    public ClusterTransactions(DistSender sender, TimestampClient timestamps, Settings settings) {
+        this.sender = sender;
+        this.timestamps = timestamps;
+        this.settings = settings;
+        this.background = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "starling-txn-background");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A new transaction at isolation, reading the snapshot at a fresh timestamp. */
+    public ClusterTransaction begin(Isolation isolation) {
+        long startTs;
+        try {
+            startTs = timestamps.next();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while beginning a transaction", e);
+        }
+        return new ClusterTransaction(this, startTs, isolation);
+    }
+
+    /** Runs task in the background (committing secondary locks, heartbeats). */
+    void later(Runnable task, long delayMillis) {
+        try {
+            background.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the locks left behind are resolved by readers through their primaries
+        }
+    }
+
+    @Override
+    public void close() {
+        background.shutdown();
+    }
+}

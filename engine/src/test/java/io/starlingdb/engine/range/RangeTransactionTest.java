@@ -1,0 +1,207 @@
+package io.starlingdb.engine.range;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.starlingdb.engine.raft.ConfState;
+import io.starlingdb.engine.storage.ColumnFamily;
+import io.starlingdb.engine.storage.KvStore;
+import io.starlingdb.engine.storage.RocksStorage;
+import io.starlingdb.engine.storage.StorageOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The transaction protocol's steps on one replica of a range (RangeMvcc through the state
+ * machine): versions and snapshot reads, prewrite conflicts, commit and rollback, rollback
+ * markers against late prewrites, and the status of a transaction at its primary.
+ */
+class RangeTransactionTest {
+
+    @TempDir
+    Path dir;
+    private RocksStorage storage;
+    private RangeStateMachine sm;
+    private long index = RangeStateMachine.initialIndex;
+    /** Timestamps as the oracle gives them: wall-clock milliseconds shifted, plus a counter. */
+    private long clock = System.currentTimeMillis() << 16;
+
+    @BeforeEach
+    void open() {
+        storage = RocksStorage.open(dir.resolve("db"), StorageOptions.small());
+        KvStore store = storage.store(ColumnFamily.RANGES);
+        RangeStateMachine.bootstrap(store, new RangeDescriptor(7, new byte[] {1}, null, ConfState.ofVoters(1L), 1));
+        sm = RangeStateMachine.open(store, 7, (left, right) -> { });
+    }
+
+    @AfterEach
+    void close() {
+        storage.close();
+    }
+
+    private long ts() {
+        return ++clock;
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private RangeResult apply(RangeCommand c) {
+        return (RangeResult) sm.apply(++index, RangeCodec.encodeCommand(c));
+    }
+
+    private RangeResult put(long startTs, long commitTs, String key, String value) {
+        return apply(new RangeCommand.Write(List.of(new WriteOp.Put(b(key), b(value))), startTs, commitTs));
+    }
+
+    private RangeResult prewrite(long startTs, String primary, long ttl, String... keys) {
+        return apply(new RangeCommand.Prewrite(startTs, b(primary), ttl,
+                java.util.Arrays.stream(keys).map(k -> (WriteOp) new WriteOp.Put(b(k), b(k + "@" + startTs))).toList()));
+    }
+
+    private byte[] read(String key, long ts) {
+        return ((RangeResult.Value) sm.get(b(key), ts, ts)).value();
+    }
+
+    @Test
+    void readsSeeTheNewestVersionAtOrBelowTheirTimestamp() {
+        long t1 = ts();
+        put(0, t1, "k", "one");
+        long t2 = ts();
+        apply(new RangeCommand.Write(List.of(new WriteOp.Delete(b("k"))), 0, t2));
+        long t3 = ts();
+        put(0, t3, "k", "three");
+        assertNull(read("k", t1 - 1));
+        assertArrayEquals(b("one"), read("k", t1));
+        assertNull(read("k", t2), "deleted at t2");
+        assertArrayEquals(b("three"), read("k", RangeRpc.latest));
+        RangeResult.Rows rows = (RangeResult.Rows) sm.scan(b("a"), null, 10, 1 << 20, t2, t2);
+        assertEquals(0, rows.rows().size(), "a scan at t2 sees the deletion");
+    }
+
+    @Test
+    void aWriteBelowANewerVersionIsAConflictAndWritesNothing() {
+        long start = ts();
+        long other = ts();
+        put(0, other, "k", "theirs");
+        RangeResult r = put(start, ts(), "k", "mine");
+        assertEquals(other, assertInstanceOf(RangeResult.WriteConflict.class, r).commitTs());
+        assertInstanceOf(RangeResult.WriteConflict.class, prewrite(start, "k", 1_000, "k"));
+        assertArrayEquals(b("theirs"), read("k", RangeRpc.latest));
+    }
+
+    @Test
+    void locksHideKeysFromLaterReadersUntilCommittedAndRollForward() {
+        long start = ts();
+        assertInstanceOf(RangeResult.Written.class, prewrite(start, "p", 10_000, "p", "s"));
+        long reader = ts();
+        RangeResult.Locked locked = assertInstanceOf(RangeResult.Locked.class, sm.get(b("s"), reader, reader));
+        assertArrayEquals(b("p"), locked.locks().get(0).primary());
+        assertNull(read("s", start - 1), "a lock above the read timestamp hides nothing");
+        assertInstanceOf(RangeResult.Locked.class, prewrite(ts(), "s", 10_000, "s"), "another writer meets the lock");
+
+        long commit = ts();
+        assertInstanceOf(RangeResult.Written.class, apply(new RangeCommand.Commit(start, commit, List.of(b("p")))));
+        assertInstanceOf(RangeResult.Written.class, apply(new RangeCommand.Commit(start, commit, List.of(b("p")))),
+                "committing again is idempotent");
+        RangeResult.TxnStatus st = (RangeResult.TxnStatus) apply(new RangeCommand.CheckStatus(b("p"), start,
+                System.currentTimeMillis(), 0, true));
+        assertEquals(RangeResult.TxnStatus.State.COMMITTED, st.state());
+        assertEquals(commit, st.commitTs());
+        apply(new RangeCommand.Commit(start, commit, List.of(b("s"))));
+        assertArrayEquals(b("s@" + start), read("s", RangeRpc.latest));
+        assertNull(read("s", commit - 1));
+    }
+
+    @Test
+    void anExpiredLockIsRolledBackAtItsPrimaryAndItsCoordinatorCannotCommitOrPrewriteAfterwards() {
+        long start = ts();
+        prewrite(start, "p", 5_000, "p");
+        long now = System.currentTimeMillis();
+        RangeResult.TxnStatus alive = (RangeResult.TxnStatus) apply(new RangeCommand.CheckStatus(b("p"), start, now, 0, true));
+        assertEquals(RangeResult.TxnStatus.State.PENDING, alive.state());
+        RangeResult.TxnStatus expired = (RangeResult.TxnStatus) apply(new RangeCommand.CheckStatus(b("p"), start,
+                now + 10_000, 0, true));
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, expired.state());
+        RangeResult late = apply(new RangeCommand.Commit(start, ts(), List.of(b("p"))));
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, ((RangeResult.TxnStatus) late).state());
+        RangeResult again = prewrite(start, "p", 50, "p");
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, ((RangeResult.TxnStatus) again).state(),
+                "a late prewrite meets the rollback marker");
+        assertNull(read("p", RangeRpc.latest));
+    }
+
+    @Test
+    void aHeartbeatExtendsTheLockAndAMissingPrimaryIsRolledBackOnlyWhenAsked() {
+        long start = ts();
+        prewrite(start, "p", 5_000, "p");
+        long now = System.currentTimeMillis();
+        apply(new RangeCommand.CheckStatus(b("p"), start, now, 60_000, false));
+        RangeResult.TxnStatus st = (RangeResult.TxnStatus) apply(new RangeCommand.CheckStatus(b("p"), start, now + 10_000, 0,
+                true));
+        assertEquals(RangeResult.TxnStatus.State.PENDING, st.state(), "the heartbeat extended the TTL");
+
+        long other = ts();
+        RangeResult.TxnStatus missing = (RangeResult.TxnStatus) apply(new RangeCommand.CheckStatus(b("q"), other, now, 0,
+                false));
+        assertEquals(RangeResult.TxnStatus.State.MISSING, missing.state());
+        RangeResult.TxnStatus rolled = (RangeResult.TxnStatus) apply(new RangeCommand.CheckStatus(b("q"), other, now, 0,
+                true));
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, rolled.state());
+        assertEquals(RangeResult.TxnStatus.State.ABORTED,
+                ((RangeResult.TxnStatus) prewrite(other, "q", 1_000, "q")).state());
+    }
+
+    @Test
+    void rollbackRemovesLocksAndARolledBackCommitIsRefused() {
+        long start = ts();
+        prewrite(start, "p", 10_000, "p", "s");
+        assertInstanceOf(RangeResult.Written.class, apply(new RangeCommand.Rollback(start, List.of(b("p"), b("s")))));
+        assertNull(read("s", RangeRpc.latest));
+        long next = ts();
+        assertInstanceOf(RangeResult.Written.class, prewrite(next, "s", 10_000, "s"), "the key is free again");
+        long commit = ts();
+        apply(new RangeCommand.Commit(next, commit, List.of(b("s"))));
+        RangeResult r = apply(new RangeCommand.Rollback(next, List.of(b("s"))));
+        assertEquals(RangeResult.TxnStatus.State.COMMITTED, ((RangeResult.TxnStatus) r).state());
+        assertArrayEquals(b("s@" + next), read("s", RangeRpc.latest));
+    }
+
+    @Test
+    void validationFindsCommitsAfterTheStartAndLocksBelowTheCommit() {
+        long start = ts();
+        long other = ts();
+        put(0, other, "b", "x");
+        long commit = ts();
+        assertInstanceOf(RangeResult.WriteConflict.class, sm.validate(b("a"), b("c"), start, commit));
+        assertInstanceOf(RangeResult.Written.class, sm.validate(b("c"), null, start, commit));
+        assertInstanceOf(RangeResult.Written.class, sm.validate(b("a"), b("c"), other, commit),
+                "a transaction that started after the write read it");
+        long locker = ts();
+        prewrite(locker, "d", 10_000, "d");
+        assertInstanceOf(RangeResult.Locked.class, sm.validate(b("c"), null, start, ts()));
+    }
+
+    @Test
+    void keysThatArePrefixesOfOthersKeepTheirVersionsApart() {
+        long t1 = ts();
+        apply(new RangeCommand.Write(List.of(new WriteOp.Put(b("a"), b("1")), new WriteOp.Put(b("a\u0000"), b("2")),
+                new WriteOp.Put(b("ab"), b("3"))), 0, t1));
+        put(0, ts(), "a", "4");
+        RangeResult.Rows rows = (RangeResult.Rows) sm.scan(b("a"), b("b"), 10, 1 << 20, RangeRpc.latest, RangeRpc.latest);
+        assertEquals(List.of("a=4", "a\u0000=2", "ab=3"), rows.rows().stream()
+                .map(kv -> new String(kv.key(), StandardCharsets.UTF_8) + "=" + new String(kv.value(), StandardCharsets.UTF_8))
+                .toList());
+        RangeResult.Rows page = (RangeResult.Rows) sm.scan(b("a"), b("b"), 1, 1 << 20, RangeRpc.latest, RangeRpc.latest);
+        assertArrayEquals(b("a\u0000"), page.resumeKey());
+    }
+}
