@@ -188,7 +188,8 @@ public final class StarlingNode implements AutoCloseable {
             RangeService service = new RangeService(config.storeId(), config.datacenter() + "/" + config.rack(),
                     config.storeInitialMembers(), storage, network,
                     RaftConfig.defaults(), new RangeService.SplitOptions(config.rangeMaxBytes(), config.rangeSplitQps()),
-                    new RangeService.PlacementOptions(config.replicationFactor(), config.storeDeadAfterMillis()));
+                    new RangeService.PlacementOptions(config.replicationFactor(), config.storeDeadAfterMillis()),
+                    config.transactionSettings());
             toClose.push(service);
             service.start();
             ranges = service;

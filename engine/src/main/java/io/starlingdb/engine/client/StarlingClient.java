@@ -71,7 +71,7 @@ public final class StarlingClient implements AutoCloseable {
         this.meta = new Meta(sender);
         this.timestamps = new io.starlingdb.engine.txn.TimestampClient(sender);
         this.transactions = new io.starlingdb.engine.txn.ClusterTransactions(sender, timestamps,
-                io.starlingdb.engine.txn.ClusterTransactions.Settings.defaults());
+                io.starlingdb.engine.txn.ClusterTransactions.Settings.defaults(), network.nodeId());
     }
 
     /** Connects with the development cluster secret. */
@@ -251,6 +251,19 @@ public final class StarlingClient implements AutoCloseable {
      */
     public io.starlingdb.engine.txn.ClusterTransaction begin(io.starlingdb.engine.txn.Isolation isolation) {
         return transactions.begin(isolation);
+    }
+
+    /**
+     * The transaction locks on keys in [from, to) (to null: the end), at most max: which
+     * transactions (start timestamp, primary key, coordinator) hold which keys now.
+     */
+    public List<RangeResult.LockInfo> locks(byte[] from, byte[] to, int max) {
+        return sender.locks(from, to, max);
+    }
+
+    /** This client's member id in the cluster (SWIM): the coordinator recorded in its transactions' locks. */
+    public String memberId() {
+        return network.nodeId();
     }
 
     /** The stores registered in meta, with their address, zone and state. */

@@ -391,6 +391,26 @@ public final class DistSender {
         return scanKeys(from, to, limit, requestDeadline());
     }
 
+    /**
+     * The transaction locks with from &lt;= key &lt; to (to null: the end), at most max, in key
+     * order, range by range: an operator's view (it resolves nothing).
+     */
+    public List<RangeResult.LockInfo> locks(byte[] from, byte[] to, int max) {
+        List<RangeResult.LockInfo> out = new ArrayList<>();
+        byte[] at = Arrays.compareUnsigned(from, MetaKeys.userSpanStart) < 0 ? MetaKeys.userSpanStart : from;
+        while (at != null && out.size() < max) {
+            byte[] key = at;
+            int n = Math.min(RangeStore.maxScanRows, max - out.size());
+            RangeRpc.Response r = call(key, d -> RangeRpc.Request.locks(d.rangeId(), key, to, n), false, requestDeadline());
+            RangeResult.LockList page = (RangeResult.LockList) r.result();
+            out.addAll(page.locks());
+            byte[] end = r.descriptor().end();
+            at = page.resumeKey() != null ? page.resumeKey()
+                    : end == null || (to != null && Arrays.compareUnsigned(end, to) >= 0) ? null : end;
+        }
+        return out;
+    }
+
     /** One page of a scan at ts: the rows, and the key the next page starts at (null: the span is done). */
     public record ScanPage(List<RangeResult.KeyValue> rows, byte[] next) {
     }

@@ -22,6 +22,7 @@ public final class RangeCodec {
     private static final byte commitTag = 4;
     private static final byte rollbackTag = 5;
     private static final byte statusTag = 6;
+    private static final byte gcTag = 7;
     private static final byte putTag = 1;
     private static final byte deleteTag = 2;
     private static final byte casTag = 3;
@@ -35,7 +36,8 @@ public final class RangeCodec {
             out.b(writeTag).l(w.startTs()).l(w.commitTs());
             putOps(out, w.ops());
         } else if (command instanceof RangeCommand.Prewrite p) {
-            out.b(prewriteTag).l(p.startTs()).bytes(p.primary()).l(p.ttlMillis());
+            out.b(prewriteTag).l(p.startTs()).bytes(p.primary()).l(p.ttlMillis())
+                    .bytes(p.coordinator().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             putOps(out, p.ops());
         } else if (command instanceof RangeCommand.Commit c) {
             out.b(commitTag).l(c.startTs()).l(c.commitTs());
@@ -43,6 +45,9 @@ public final class RangeCodec {
         } else if (command instanceof RangeCommand.Rollback r) {
             out.b(rollbackTag).l(r.startTs());
             putKeys(out, r.keys());
+        } else if (command instanceof RangeCommand.Gc g) {
+            out.b(gcTag).l(g.threshold());
+            putKeys(out, g.keys());
         } else if (command instanceof RangeCommand.CheckStatus c) {
             out.b(statusTag).bytes(c.primary()).l(c.startTs()).l(c.nowMillis()).l(c.ttlMillis())
                     .b((byte) (c.rollbackIfMissing() ? 1 : 0));
@@ -111,7 +116,8 @@ public final class RangeCodec {
                 long startTs = in.b.getLong();
                 byte[] primary = in.bytes();
                 long ttl = in.b.getLong();
-                c = new RangeCommand.Prewrite(startTs, primary, ttl, getOps(in));
+                String coordinator = new String(in.bytes(), java.nio.charset.StandardCharsets.UTF_8);
+                c = new RangeCommand.Prewrite(startTs, primary, ttl, coordinator, getOps(in));
             } else if (tag == commitTag) {
                 long startTs = in.b.getLong();
                 long commitTs = in.b.getLong();
@@ -119,6 +125,9 @@ public final class RangeCodec {
             } else if (tag == rollbackTag) {
                 long startTs = in.b.getLong();
                 c = new RangeCommand.Rollback(startTs, getKeys(in));
+            } else if (tag == gcTag) {
+                long threshold = in.b.getLong();
+                c = new RangeCommand.Gc(threshold, getKeys(in));
             } else if (tag == statusTag) {
                 c = new RangeCommand.CheckStatus(in.bytes(), in.b.getLong(), in.b.getLong(), in.b.getLong(), in.b.get() != 0);
             } else if (tag == splitTag) {

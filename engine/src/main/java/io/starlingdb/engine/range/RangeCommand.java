@@ -38,11 +38,21 @@ public sealed interface RangeCommand {
 
     /**
      * Phase one of a transaction started at startTs, in one range: locks each key (puts and
-     * deletes only, each key once) with its new value, the transaction's primary key and TTL.
+     * deletes only, each key once) with its new value, the transaction's primary key and TTL,
+     * and the cluster member coordinating it (its SWIM id, so its locks are resolved as soon as
+     * it is declared dead).
      */
-    record Prewrite(long startTs, byte[] primary, long ttlMillis, List<WriteOp> ops) implements RangeCommand {
+    record Prewrite(long startTs, byte[] primary, long ttlMillis, String coordinator, List<WriteOp> ops)
+            implements RangeCommand {
+        /** Longest coordinator id, in UTF-8 bytes. */
+        public static final int maxCoordinatorBytes = 255;
+
         public Prewrite {
             Objects.requireNonNull(primary, "primary");
+            Objects.requireNonNull(coordinator, "coordinator");
+            if (coordinator.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxCoordinatorBytes) {
+                throw new IllegalArgumentException("coordinator id longer than " + maxCoordinatorBytes + " bytes");
+            }
             ops = List.copyOf(ops);
             if (startTs <= 0 || ttlMillis <= 0 || ops.isEmpty()) {
                 throw new IllegalArgumentException("a prewrite needs a start timestamp, a TTL and operations");
@@ -71,6 +81,20 @@ public sealed interface RangeCommand {
             keys = List.copyOf(keys);
             if (startTs <= 0 || keys.isEmpty()) {
                 throw new IllegalArgumentException("a rollback needs a start timestamp and keys");
+            }
+        }
+    }
+
+    /**
+     * Version GC of keys: removes the versions no read at or above threshold can see (see
+     * RangeMvcc.gc). Proposed by the leaseholder for keys it found garbage on; decided again
+     * when applied, from the stored state.
+     */
+    record Gc(long threshold, List<byte[]> keys) implements RangeCommand {
+        public Gc {
+            keys = List.copyOf(keys);
+            if (threshold <= 0 || keys.isEmpty()) {
+                throw new IllegalArgumentException("a GC needs a threshold and keys");
             }
         }
     }

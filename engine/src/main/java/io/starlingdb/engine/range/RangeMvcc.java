@@ -6,6 +6,7 @@ import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.storage.KvSnapshot;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -71,9 +72,9 @@ final class RangeMvcc {
     }
 
     /** A lock in a key's lock slot; value null: the transaction deletes the key. */
-    record Lock(long startTs, byte[] primary, long ttlMillis, byte[] value) {
+    record Lock(long startTs, byte[] primary, long ttlMillis, String coordinator, byte[] value) {
         RangeResult.LockInfo info(byte[] key) {
-            return new RangeResult.LockInfo(key, startTs, primary, ttlMillis);
+            return new RangeResult.LockInfo(key, startTs, primary, ttlMillis, coordinator);
         }
 
         boolean expiredAt(long nowMillis) {
@@ -82,9 +83,11 @@ final class RangeMvcc {
     }
 
     static byte[] encodeLock(Lock l) {
-        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 8 + 4 + l.primary().length + (l.value() == null ? 0 : l.value().length));
+        byte[] coordinator = l.coordinator().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 8 + 4 + l.primary().length + 4 + coordinator.length
+                + (l.value() == null ? 0 : l.value().length));
         b.put(l.value() == null ? deleteLock : putLock).putLong(l.startTs()).putLong(l.ttlMillis())
-                .putInt(l.primary().length).put(l.primary());
+                .putInt(l.primary().length).put(l.primary()).putInt(coordinator.length).put(coordinator);
         if (l.value() != null) {
             b.put(l.value());
         }
@@ -101,12 +104,14 @@ final class RangeMvcc {
         long ttl = b.getLong();
         byte[] primary = new byte[b.getInt()];
         b.get(primary);
+        byte[] coordinator = new byte[b.getInt()];
+        b.get(coordinator);
         byte[] value = null;
         if (kind == putLock) {
             value = new byte[b.remaining()];
             b.get(value);
         }
-        return new Lock(startTs, primary, ttl, value);
+        return new Lock(startTs, primary, ttl, new String(coordinator, StandardCharsets.UTF_8), value);
     }
 
     // ------------------------------------------------------------------ reading one key
@@ -261,6 +266,106 @@ final class RangeMvcc {
         return locks.isEmpty() ? new RangeResult.Written() : new RangeResult.Locked(locks);
     }
 
+    /** A lock found in a range, with its key. */
+    record KeyLock(byte[] key, Lock lock) {
+    }
+
+    /** The locks in [from, end) (end null: the end of the data), at most max of them, in key order. */
+    static List<KeyLock> locks(KvSnapshot s, byte[] from, byte[] end, int max) {
+        List<KeyLock> out = new ArrayList<>();
+        try (KvCursor c = s.scan(RangeKeys.dataKey(from), RangeKeys.dataBound(end))) {
+            while (out.size() < max && c.next()) {
+                RangeKeys.DataKey dk = RangeKeys.decode(c.key());
+                if (dk.isLockSlot()) {
+                    out.add(new KeyLock(dk.userKey(), decodeLock(c.value())));
+                }
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ version GC
+
+    /**
+     * Whether key has versions no reader at or above threshold can see: versions below the
+     * newest one at or below threshold, or that version itself if it is a deletion.
+     */
+    static boolean hasGarbage(KvSnapshot s, byte[] key, long threshold) {
+        return !garbage(s, key, threshold).isEmpty();
+    }
+
+    /** The storage keys of key's versions that no read at or above threshold can see. */
+    private static List<byte[]> garbage(KvSnapshot s, byte[] key, long threshold) {
+        List<byte[]> out = new ArrayList<>();
+        boolean visibleFound = false;
+        try (KvCursor c = s.scan(RangeKeys.versionKey(key, threshold), RangeKeys.afterKey(key))) {
+            while (c.next()) {
+                RangeKeys.DataKey dk = RangeKeys.decode(c.key());
+                if (!dk.isVersion()) {
+                    continue;
+                }
+                if (!visibleFound) {
+                    visibleFound = true;
+                    if (c.value()[0] == tombstone) {
+                        out.add(c.key().clone()); // a deletion nobody can read past: it goes with what it hides
+                    }
+                    continue;
+                }
+                out.add(c.key().clone());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Removes, for each key, the versions no read at or above threshold can see: those below the
+     * newest version at or below threshold, and that version too if it is a deletion. A key's
+     * versions and its deletion go in the one batch of the command, so no reader and no crash
+     * ever sees a deleted key's older value come back.
+     */
+    static RangeResult gc(KvSnapshot s, long threshold, List<byte[]> keys, KvBatch batch) {
+        for (byte[] key : keys) {
+            for (byte[] k : garbage(s, key, threshold)) {
+                batch.delete(k);
+            }
+        }
+        return new RangeResult.Written();
+    }
+
+    /** The keys in [from, end) with versions {@link #gc} would remove, at most max of them. */
+    static List<byte[]> keysWithGarbage(KvSnapshot s, byte[] from, byte[] end, long threshold, int max) {
+        List<byte[]> out = new ArrayList<>();
+        byte[] current = null;
+        int versionsAtOrBelow = 0;
+        boolean tombstoneFirst = false;
+        try (KvCursor c = s.scan(RangeKeys.dataKey(from), RangeKeys.dataBound(end))) {
+            while (c.next()) {
+                RangeKeys.DataKey dk = RangeKeys.decode(c.key());
+                if (current == null || !Arrays.equals(current, dk.userKey())) {
+                    if (current != null && (versionsAtOrBelow > 1 || tombstoneFirst)) {
+                        out.add(current);
+                        if (out.size() >= max) {
+                            return out;
+                        }
+                    }
+                    current = dk.userKey();
+                    versionsAtOrBelow = 0;
+                    tombstoneFirst = false;
+                }
+                if (dk.isVersion() && dk.timestamp() <= threshold) {
+                    if (versionsAtOrBelow == 0) {
+                        tombstoneFirst = c.value()[0] == tombstone;
+                    }
+                    versionsAtOrBelow++;
+                }
+            }
+        }
+        if (current != null && (versionsAtOrBelow > 1 || tombstoneFirst)) {
+            out.add(current);
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------ commands
 
     /**
@@ -380,7 +485,7 @@ final class RangeMvcc {
         }
         for (WriteOp op : toLock) {
             batch.put(RangeKeys.dataKey(op.key()), encodeLock(new Lock(p.startTs(), p.primary(), p.ttlMillis(),
-                    newValue(op))));
+                    p.coordinator(), newValue(op))));
         }
         return new RangeResult.Written();
     }
@@ -447,7 +552,7 @@ final class RangeMvcc {
         if (l != null && l.startTs() == c.startTs()) {
             if (c.ttlMillis() > 0) {
                 if (c.ttlMillis() > l.ttlMillis()) {
-                    Lock extended = new Lock(l.startTs(), l.primary(), c.ttlMillis(), l.value());
+                    Lock extended = new Lock(l.startTs(), l.primary(), c.ttlMillis(), l.coordinator(), l.value());
                     batch.put(RangeKeys.dataKey(c.primary()), encodeLock(extended));
                     return RangeResult.TxnStatus.pending(c.ttlMillis());
                 }

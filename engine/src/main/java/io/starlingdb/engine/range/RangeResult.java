@@ -57,8 +57,18 @@ public sealed interface RangeResult {
         }
     }
 
-    /** A lock of the transaction started at startTs, whose status is its primary's; alive until physical(startTs) + ttlMillis. */
-    record LockInfo(byte[] key, long startTs, byte[] primary, long ttlMillis) {
+    /**
+     * A lock of the transaction started at startTs, whose status is its primary's; alive until
+     * physical(startTs) + ttlMillis; coordinator: the member running the transaction (its SWIM id).
+     */
+    record LockInfo(byte[] key, long startTs, byte[] primary, long ttlMillis, String coordinator) {
+    }
+
+    /** The locks a LOCKS request listed (in key order), for operators; the listing resolves nothing. */
+    record LockList(List<LockInfo> locks, byte[] resumeKey) implements RangeResult {
+        public LockList {
+            locks = List.copyOf(locks);
+        }
     }
 
     /** key has a version committed at commitTs, after what the writer read: nothing was applied (40001). */

@@ -32,7 +32,7 @@ public final class RangeRpc {
         types.register(RequestFrame.class, requestTypeId).register(ResponseFrame.class, responseTypeId);
     }
 
-    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST, TIMESTAMPS, VALIDATE }
+    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST, TIMESTAMPS, VALIDATE, LOCKS }
 
     /**
      * One request. GET: key. SCAN: [key, endKey) (endKey null: to the end), at most maxRows
@@ -41,6 +41,7 @@ public final class RangeRpc {
      * range, read at one instant. HOST: host an empty replica of rangeId (placement adds it next). TIMESTAMPS: maxRows
      * timestamps from the oracle (meta range). VALIDATE: the read validation of a SERIALIZABLE
      * transaction started at timestamp and committing at untilTimestamp over [key, endKey).
+     * LOCKS: the transaction locks in [key, endKey), at most maxRows (an operator's view; resolves nothing).
      *
      * <p>GET, MULTI_GET and SCAN read at timestamp (Long.MAX_VALUE: the newest versions, no
      * transaction), as the transaction started at timestamp (its own locks do not hide keys).
@@ -82,6 +83,10 @@ public final class RangeRpc {
 
         public static Request scan(long rangeId, byte[] from, byte[] to, int maxRows, long maxBytes) {
             return scan(rangeId, from, to, maxRows, maxBytes, latest);
+        }
+
+        public static Request locks(long rangeId, byte[] from, byte[] to, int max) {
+            return new Request(Kind.LOCKS, rangeId, from, to, max, 0, null);
         }
 
         public static Request validate(long rangeId, byte[] from, byte[] to, long startTs, long commitTs) {
@@ -199,6 +204,7 @@ public final class RangeRpc {
     private static final byte locked = 10;
     private static final byte writeConflict = 11;
     private static final byte txnStatus = 12;
+    private static final byte lockList = 13;
 
     public static byte[] encode(Response r) {
         RangeCodec.Out out = new RangeCodec.Out();
@@ -257,10 +263,12 @@ public final class RangeRpc {
         } else if (r instanceof RangeResult.Timestamps t) {
             out.b(timestamps).l(t.first()).i(t.count());
         } else if (r instanceof RangeResult.Locked l) {
-            out.b(locked).i(l.locks().size());
-            for (RangeResult.LockInfo li : l.locks()) {
-                out.bytes(li.key()).l(li.startTs()).bytes(li.primary()).l(li.ttlMillis());
-            }
+            out.b(locked);
+            putLocks(out, l.locks());
+        } else if (r instanceof RangeResult.LockList l) {
+            out.b(lockList);
+            putLocks(out, l.locks());
+            out.nullable(l.resumeKey());
         } else if (r instanceof RangeResult.WriteConflict w) {
             out.b(writeConflict).bytes(w.key()).l(w.commitTs());
         } else if (r instanceof RangeResult.TxnStatus t) {
@@ -273,6 +281,24 @@ public final class RangeRpc {
             }
             out.nullable(rs.resumeKey());
         }
+    }
+
+    private static void putLocks(RangeCodec.Out out, List<RangeResult.LockInfo> locks) {
+        out.i(locks.size());
+        for (RangeResult.LockInfo li : locks) {
+            out.bytes(li.key()).l(li.startTs()).bytes(li.primary()).l(li.ttlMillis())
+                    .bytes(li.coordinator().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private static List<RangeResult.LockInfo> getLocks(RangeCodec.In in) {
+        int n = in.count(28);
+        List<RangeResult.LockInfo> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(new RangeResult.LockInfo(in.bytes(), in.b.getLong(), in.bytes(), in.b.getLong(),
+                    new String(in.bytes(), java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return list;
     }
 
     private static RangeResult getResult(RangeCodec.In in) {
@@ -316,14 +342,10 @@ public final class RangeRpc {
                 }
                 return new RangeResult.Timestamps(first, count);
             }
-            case locked: {
-                int n = in.count(24);
-                List<RangeResult.LockInfo> list = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    list.add(new RangeResult.LockInfo(in.bytes(), in.b.getLong(), in.bytes(), in.b.getLong()));
-                }
-                return new RangeResult.Locked(list);
-            }
+            case locked:
+                return new RangeResult.Locked(getLocks(in));
+            case lockList:
+                return new RangeResult.LockList(getLocks(in), in.nullable());
             case writeConflict:
                 return new RangeResult.WriteConflict(in.bytes(), in.b.getLong());
             case txnStatus: {

@@ -111,6 +111,10 @@ public final class RangeService implements AutoCloseable {
     private final io.starlingdb.engine.txn.ClusterTransactions transactions;
     /** Splits, meta updates and registration: they wait on the meta range, so not on the refresher's thread. */
     private final ScheduledExecutorService metaWorker;
+    /** Resolves the transactions of dead coordinators and expired locks (2PC recovery), on its own thread. */
+    private final ScheduledExecutorService recoveryWorker;
+    private final TransactionRecoveryManager recovery;
+    private final RangeVersionGc versionGc;
     /** This store's peer address as registered in meta. */
     private final String address;
     private final String zone;
@@ -128,7 +132,7 @@ public final class RangeService implements AutoCloseable {
      */
     public RangeService(long storeId, String zone, List<Long> initialMembers, RocksStorage storage,
                         ClusterNetworkManager network, RaftConfig raftConfig, SplitOptions splits,
-                        PlacementOptions placement) {
+                        PlacementOptions placement, io.starlingdb.engine.txn.ClusterTransactions.Settings transactions) {
         this.placement = placement;
         this.storeId = storeId;
         this.network = network;
@@ -150,12 +154,15 @@ public final class RangeService implements AutoCloseable {
         this.oracle = new io.starlingdb.engine.txn.TimestampService(raft, meta);
         this.timestamps = new io.starlingdb.engine.txn.TimestampClient(gateway);
         store.useTimestamps(timestamps::nextAsync);
-        this.transactions = new io.starlingdb.engine.txn.ClusterTransactions(gateway, timestamps,
-                io.starlingdb.engine.txn.ClusterTransactions.Settings.defaults());
+        this.transactions = new io.starlingdb.engine.txn.ClusterTransactions(gateway, timestamps, transactions,
+                network.nodeId());
         this.address = String.valueOf(network.address());
         this.zone = zone;
         this.refresher = daemonExecutor("starling-store-directory");
         this.metaWorker = daemonExecutor("starling-meta");
+        this.recoveryWorker = daemonExecutor("starling-txn-recovery");
+        this.recovery = new TransactionRecoveryManager(store, gateway.resolver());
+        this.versionGc = new RangeVersionGc(store, transactions.maxDurationMillis());
     }
 
     private static ScheduledExecutorService daemonExecutor(String name) {
@@ -185,10 +192,65 @@ public final class RangeService implements AutoCloseable {
         metaWorker.scheduleWithFixedDelay(this::reconcileMeta, metaReconcileIntervalMillis, metaReconcileIntervalMillis,
                 TimeUnit.MILLISECONDS);
         metaWorker.execute(this::register);
+        network.subscribe(event -> {
+            // A member that left gracefully will not finish its transactions either.
+            if (event.type() == io.starlingdb.cluster.membership.MembershipEvent.Type.DEAD
+                    || event.type() == io.starlingdb.cluster.membership.MembershipEvent.Type.LEFT) {
+                String member = event.member().id();
+                recoveryWorker.execute(() -> recoverTransactionsOf(member));
+            }
+        });
+        recoveryWorker.scheduleWithFixedDelay(this::sweepExpiredLocks, recoverySweepMillis, recoverySweepMillis,
+                TimeUnit.MILLISECONDS);
+        recoveryWorker.scheduleWithFixedDelay(this::collectVersions, versionGcIntervalMillis, versionGcIntervalMillis,
+                TimeUnit.MILLISECONDS);
         // Stores check at slightly different moments, so they seldom act on the same counts at once.
         long jitter = Math.floorMod(storeId * 7919, placementIntervalMillis / 2);
         metaWorker.scheduleWithFixedDelay(this::checkPlacement, placementIntervalMillis + jitter, placementIntervalMillis
                 + jitter, TimeUnit.MILLISECONDS);
+    }
+
+    /** How often the ranges led here are swept for locks past their TTL (2PC recovery). */
+    public static final long recoverySweepMillis = 1_000;
+
+    private void recoverTransactionsOf(String member) {
+        try {
+            long before = recovery.resolved();
+            recovery.coordinatorDead(member);
+            log.info("store {}: member {} is dead; resolved {} locks of its transactions", storeId, member,
+                    recovery.resolved() - before);
+        } catch (RuntimeException e) {
+            log.warn("store {}: resolving the transactions of dead member {} failed: {}", storeId, member, e.toString());
+        }
+    }
+
+    private void sweepExpiredLocks() {
+        try {
+            recovery.sweepExpired(System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            log.warn("store {}: sweeping expired locks failed: {}", storeId, e.toString());
+        }
+    }
+
+    /** How often the ranges led here are swept for versions no transaction can read (version GC). */
+    public static final long versionGcIntervalMillis = 30_000;
+
+    private void collectVersions() {
+        try {
+            versionGc.collect(System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            log.warn("store {}: version GC failed: {}", storeId, e.toString());
+        }
+    }
+
+    /** Version GC of the ranges led here. */
+    public RangeVersionGc versionGc() {
+        return versionGc;
+    }
+
+    /** 2PC recovery here: what it resolved so far. */
+    public TransactionRecoveryManager recovery() {
+        return recovery;
     }
 
     /**
@@ -501,6 +563,7 @@ public final class RangeService implements AutoCloseable {
         timestamps.close();
         oracle.close();
         metaWorker.shutdownNow();
+        recoveryWorker.shutdownNow();
         refresher.shutdownNow();
         raft.close();
     }

@@ -192,6 +192,9 @@ public final class RangeStateMachine implements StateMachine {
         putLocalState(batch, descriptor, index);
         store.apply(batch, false);
         applied = index;
+        if (c instanceof RangeCommand.Prewrite) {
+            lockWrites.incrementAndGet(); // after the locks are stored: see locks()
+        }
         if (right != null) {
             host.splitApplied(descriptor, right);
         }
@@ -254,6 +257,8 @@ public final class RangeStateMachine implements StateMachine {
                 return RangeMvcc.commit(s, cm.startTs(), cm.commitTs(), cm.keys(), batch);
             } else if (c instanceof RangeCommand.Rollback r) {
                 return RangeMvcc.rollback(s, r.startTs(), r.keys(), batch);
+            } else if (c instanceof RangeCommand.Gc g) {
+                return RangeMvcc.gc(s, g.threshold(), g.keys(), batch);
             } else {
                 return RangeMvcc.status(s, (RangeCommand.CheckStatus) c, batch);
             }
@@ -272,6 +277,8 @@ public final class RangeStateMachine implements StateMachine {
             return r.keys();
         } else if (c instanceof RangeCommand.CheckStatus st) {
             return List.of(st.primary());
+        } else if (c instanceof RangeCommand.Gc g) {
+            return g.keys();
         }
         return List.of();
     }
@@ -365,6 +372,66 @@ public final class RangeStateMachine implements StateMachine {
     private byte[] clampEnd(byte[] to) {
         return descriptor.end() == null ? to
                 : to == null || Arrays.compareUnsigned(to, descriptor.end()) > 0 ? descriptor.end() : to;
+    }
+
+    /** Prewrites applied (or snapshots installed) since this replica opened: see {@link #mayHoldLocks}. */
+    private final java.util.concurrent.atomic.AtomicLong lockWrites = new java.util.concurrent.atomic.AtomicLong(1);
+    /** The value of {@link #lockWrites} when a scan of the whole range last found no lock (0: never). */
+    private volatile long noLocksAt;
+
+    /**
+     * Whether the range may hold locks: false only after {@link #locks} found none in the whole
+     * range and no prewrite applied since, so the recovery sweep skips ranges without transactions.
+     */
+    public boolean mayHoldLocks() {
+        return lockWrites.get() != noLocksAt;
+    }
+
+    /**
+     * The locks of this range, at most max, read from a storage snapshot (any thread). If there
+     * is none, the range is remembered as holding none until the next prewrite.
+     */
+    List<RangeMvcc.KeyLock> locks(int max) {
+        RangeDescriptor d = descriptor;
+        if (d == null) {
+            return List.of();
+        }
+        long writes = lockWrites.get();
+        List<RangeMvcc.KeyLock> found;
+        try (KvSnapshot s = store.snapshot()) {
+            found = RangeMvcc.locks(s, d.start(), d.end(), max);
+        }
+        if (found.isEmpty()) {
+            noLocksAt = writes;
+        }
+        return found;
+    }
+
+    /** The locks in [from, to) within this range, at most max (resumeKey: where the next page starts). */
+    public RangeResult lockList(byte[] from, byte[] to, int max) {
+        if (!descriptor.contains(from)) {
+            return new RangeResult.KeyMismatch(descriptor);
+        }
+        List<RangeMvcc.KeyLock> found;
+        try (KvSnapshot s = store.snapshot()) {
+            found = RangeMvcc.locks(s, from, clampEnd(to), max + 1);
+        }
+        List<RangeResult.LockInfo> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(max, found.size()); i++) {
+            out.add(found.get(i).lock().info(found.get(i).key()));
+        }
+        return new RangeResult.LockList(out, found.size() > max ? found.get(max).key() : null);
+    }
+
+    /** The keys of this range with versions no read at or above threshold can see, at most max (a storage snapshot; any thread). */
+    List<byte[]> keysWithGarbage(long threshold, int max) {
+        RangeDescriptor d = descriptor;
+        if (d == null) {
+            return List.of();
+        }
+        try (KvSnapshot s = store.snapshot()) {
+            return RangeMvcc.keysWithGarbage(s, d.start(), d.end(), threshold, max);
+        }
     }
 
     /** About how many bytes this range's data takes on disk and in memtables (-1: unknown). */
@@ -503,6 +570,7 @@ public final class RangeStateMachine implements StateMachine {
         }
         descriptor = snapshot;
         applied = snapshotApplied;
+        lockWrites.incrementAndGet();
         if (old == null) {
             host.initialised(descriptor);
         }
@@ -564,6 +632,7 @@ public final class RangeStateMachine implements StateMachine {
         }
         descriptor = snap.descriptor();
         applied = snap.appliedIndex();
+        lockWrites.incrementAndGet();
         putLocalState(batch, descriptor, applied);
         store.apply(batch, false);
         if (old == null) {

@@ -226,6 +226,17 @@ public final class RangeStore implements RangeHost {
         return out;
     }
 
+    /** The replicas of ranges this store leads now (holds their lease, as far as it knows). */
+    List<RangeStateMachine> ledReplicas() {
+        List<RangeStateMachine> out = new ArrayList<>();
+        for (RangeStateMachine sm : replicas.values()) {
+            if (raft.leader(sm.rangeId()) == storeId && sm.descriptor() != null) {
+                out.add(sm);
+            }
+        }
+        return out;
+    }
+
     /** The replica of a range here, or null. */
     RangeStateMachine replica(long rangeId) {
         return replicas.get(rangeId);
@@ -291,6 +302,7 @@ public final class RangeStore implements RangeHost {
         switch (r.kind()) {
             case GET, MULTI_GET -> answer = latches.awaitKeys(r.kind() == RangeRpc.Kind.GET ? List.of(r.key()) : r.keys())
                     .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
+            case LOCKS -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
             case SCAN, VALIDATE -> answer = latches.awaitSpan(r.key(), r.endKey())
                     .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
             default -> answer = r.command() instanceof RangeCommand.Write w && w.commitTs() == 0
@@ -342,6 +354,7 @@ public final class RangeStore implements RangeHost {
             case GET -> sm.get(r.key(), ts, ts);
             case MULTI_GET -> sm.getAll(r.keys(), ts, ts);
             case VALIDATE -> sm.validate(r.key(), r.endKey(), ts, r.untilTimestamp());
+            case LOCKS -> sm.lockList(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows));
             default -> sm.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
                     Math.min(Math.max(1, r.maxBytes()), maxScanBytes), ts, ts);
         };

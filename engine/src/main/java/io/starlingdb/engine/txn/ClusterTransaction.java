@@ -55,7 +55,6 @@ public final class ClusterTransaction implements Transaction {
     private final DistSender sender;
     private final long startTs;
     private final Isolation isolation;
-    private final long startNanos = System.nanoTime();
     private final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
     private long writeBytes;
     /** What a SERIALIZABLE transaction read: spans [from, to) (to null: the end). */
@@ -234,10 +233,6 @@ public final class ClusterTransaction implements Transaction {
     }
 
     private void commitWrites() {
-        long elapsed = (System.nanoTime() - startNanos) / 1_000_000;
-        if (elapsed > owner.settings.maxDurationMillis()) {
-            throw new LimitExceededException("maxTransactionMillis", owner.settings.maxDurationMillis(), elapsed);
-        }
         List<WriteOp> ops = new ArrayList<>(writes.size());
         for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
             ops.add(e.getValue() == deleted ? new WriteOp.Delete(e.getKey()) : new WriteOp.Put(e.getKey(), e.getValue()));
@@ -329,7 +324,7 @@ public final class ClusterTransaction implements Transaction {
         for (List<WriteOp> chunk : chunks(ops)) {
             List<byte[]> keys = chunk.stream().map(WriteOp::key).toList();
             for (DistSender.GroupAnswer a : sender.sendGrouped(keys, true, (d, idx) -> RangeRpc.Request.write(d.rangeId(),
-                    new RangeCommand.Prewrite(startTs, primary, Math.max(1, ttl), pick(chunk, idx))))) {
+                    new RangeCommand.Prewrite(startTs, primary, Math.max(1, ttl), owner.coordinatorId, pick(chunk, idx))))) {
                 RangeResult r = a.response().result();
                 if (r instanceof RangeResult.WriteConflict c) {
                     throw conflict(c);
@@ -483,6 +478,11 @@ public final class ClusterTransaction implements Transaction {
     private void ensureActive() {
         if (state != State.ACTIVE) {
             throw new IllegalStateException("transaction " + startTs + " is " + state.name().toLowerCase());
+        }
+        // Version GC removes what no transaction younger than this may read (RangeVersionGc).
+        long age = System.currentTimeMillis() - HybridClock.physicalMillis(startTs);
+        if (age > owner.settings.maxDurationMillis()) {
+            throw new LimitExceededException("maxTransactionMillis", owner.settings.maxDurationMillis(), age);
         }
     }
 }

@@ -39,8 +39,15 @@ public final class ClusterTransactions implements AutoCloseable {
     final TimestampClient timestamps;
     final Settings settings;
     final ScheduledExecutorService background;
+    /** The cluster member that coordinates these transactions (its SWIM id), recorded in their locks. */
+    final String coordinatorId;
 
-    public ClusterTransactions(DistSender sender, TimestampClient timestamps, Settings settings) {
+    /**
+     * @param coordinatorId this member's SWIM id: when SWIM declares it dead, every node resolves
+     *                      the locks of its transactions at once ({@code TransactionRecoveryManager})
+     */
+    public ClusterTransactions(DistSender sender, TimestampClient timestamps, Settings settings, String coordinatorId) {
+        this.coordinatorId = coordinatorId;
         this.sender = sender;
         this.timestamps = timestamps;
         this.settings = settings;

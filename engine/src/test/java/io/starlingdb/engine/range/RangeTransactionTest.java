@@ -64,7 +64,7 @@ class RangeTransactionTest {
     }
 
     private RangeResult prewrite(long startTs, String primary, long ttl, String... keys) {
-        return apply(new RangeCommand.Prewrite(startTs, b(primary), ttl,
+        return apply(new RangeCommand.Prewrite(startTs, b(primary), ttl, "test-coordinator",
                 java.util.Arrays.stream(keys).map(k -> (WriteOp) new WriteOp.Put(b(k), b(k + "@" + startTs))).toList()));
     }
 
@@ -189,6 +189,55 @@ class RangeTransactionTest {
         long locker = ts();
         prewrite(locker, "d", 10_000, "d");
         assertInstanceOf(RangeResult.Locked.class, sm.validate(b("c"), null, start, ts()));
+    }
+
+    /** Storage entries (lock slot, versions, markers) of key. */
+    private int entries(String key) {
+        int n = 0;
+        try (io.starlingdb.engine.storage.KvSnapshot s = storage.store(ColumnFamily.RANGES).snapshot();
+             io.starlingdb.engine.storage.KvCursor c = s.scan(RangeKeys.dataKey(b(key)), RangeKeys.afterKey(b(key)))) {
+            while (c.next()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void gcRemovesWhatNoReadAtOrAboveItsThresholdSeesAndADeletionTogetherWithWhatItHides() {
+        put(0, ts(), "k", "1");
+        put(0, ts(), "k", "2");
+        long deletedK = ts();
+        apply(new RangeCommand.Write(List.of(new WriteOp.Delete(b("k"))), 0, deletedK));
+        put(0, ts(), "j", "1");
+        apply(new RangeCommand.Write(List.of(new WriteOp.Delete(b("j"))), 0, ts()));
+        put(0, ts(), "single", "only");
+        long threshold = ts();
+        long later = ts();
+        put(0, later, "k", "4");
+        long[] at = {threshold, later - 1, later, RangeRpc.latest};
+        List<String> before = new java.util.ArrayList<>();
+        for (long t : at) {
+            for (String key : List.of("j", "k", "single")) {
+                byte[] v = read(key, t);
+                before.add(key + "@" + t + "=" + (v == null ? null : new String(v, StandardCharsets.UTF_8)));
+            }
+        }
+        List<byte[]> garbage = sm.keysWithGarbage(threshold, 100);
+        assertEquals(List.of("j", "k"), garbage.stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList());
+        assertInstanceOf(RangeResult.Written.class, apply(new RangeCommand.Gc(threshold, garbage)));
+        List<String> after = new java.util.ArrayList<>();
+        for (long t : at) {
+            for (String key : List.of("j", "k", "single")) {
+                byte[] v = read(key, t);
+                after.add(key + "@" + t + "=" + (v == null ? null : new String(v, StandardCharsets.UTF_8)));
+            }
+        }
+        assertEquals(before, after, "reads at and above the threshold see the same");
+        assertEquals(0, entries("j"), "a deleted key's versions and its deletion are gone together");
+        assertEquals(1, entries("k"), "only the version above the threshold stays");
+        assertEquals(1, entries("single"));
+        assertEquals(List.of(), sm.keysWithGarbage(threshold, 100));
     }
 
     @Test

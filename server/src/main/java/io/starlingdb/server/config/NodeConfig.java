@@ -47,6 +47,14 @@ public final class NodeConfig {
             "replicas of each user range (the meta range keeps up to 5), at most the usable stores; placement adds and removes replicas to reach it");
     public static final Setting STORE_DEAD_AFTER_MS = Setting.integer("store.dead.after.ms", 300_000, 1_000, 86_400_000,
             "a store the membership has not held alive for this long is dead: placement replaces its replicas on other stores");
+    public static final Setting TXN_LOCK_TTL_MS = Setting.integer("txn.lock.ttl.ms", 3_000, 100, 600_000,
+            "a transaction's locks expire this long after its coordinator's last heartbeat (every third of it): then any reader or the recovery sweep rolls it back");
+    public static final Setting TXN_MAX_DURATION_MS = Setting.integer("txn.max.duration.ms", 600_000, 1_000, 86_400_000,
+            "a transaction older than this may not read or commit (version GC removes what only older ones could read)");
+    public static final Setting TXN_MAX_BYTES = Setting.bytes("txn.max.bytes", 64L << 20, 1L << 10, 1L << 30,
+            "keys and values one transaction may write at most");
+    public static final Setting TXN_MAX_WRITES = Setting.integer("txn.max.writes", 1_000_000, 1, 10_000_000,
+            "keys one transaction may write (and lock) at most");
     public static final Setting DATACENTER = Setting.string("node.datacenter", "dc1", "datacenter this node reports in its cluster metadata");
     public static final Setting RACK = Setting.string("node.rack", "rack1", "rack this node reports in its cluster metadata");
     public static final Setting SWIM_PERIOD_MS = Setting.integer("swim.period.ms", 500, 10, 60_000, "SWIM protocol period: one probe per member per period");
@@ -72,7 +80,7 @@ public final class NodeConfig {
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
-            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
+            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
             SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, GC_INTERVAL_MS, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
             FETCH_SIZE, SQL_MAX_QUEUED_STATEMENTS, STATEMENT_TIMEOUT_MS, STATEMENT_PLANNING_TIMEOUT_MS);
 
@@ -288,6 +296,13 @@ public final class NodeConfig {
 
     public long storeDeadAfterMillis() {
         return (Integer) values.get(STORE_DEAD_AFTER_MS.key());
+    }
+
+    /** The limits and lock TTL of the cluster transactions this node coordinates. */
+    public io.starlingdb.engine.txn.ClusterTransactions.Settings transactionSettings() {
+        return new io.starlingdb.engine.txn.ClusterTransactions.Settings((Integer) values.get(TXN_LOCK_TTL_MS.key()),
+                (Integer) values.get(TXN_MAX_DURATION_MS.key()), (Long) values.get(TXN_MAX_BYTES.key()),
+                (Integer) values.get(TXN_MAX_WRITES.key()));
     }
 
     public String datacenter() {

@@ -254,13 +254,62 @@ class ClusterTransactionTest {
     }
 
     private static void prewrite(DistSender gateway, long startTs, byte[] primary, long ttl, byte[]... keys) {
+        prewrite(gateway, "a-coordinator-that-stopped", startTs, primary, ttl, keys);
+    }
+
+    /** Prewrites keys as the transaction started at startTs would, then does nothing more (its coordinator stopped). */
+    private static void prewrite(DistSender gateway, String coordinator, long startTs, byte[] primary, long ttl,
+                                 byte[]... keys) {
         List<byte[]> list = List.of(keys);
         for (DistSender.GroupAnswer a : gateway.sendGrouped(list, true, (d, idx) -> RangeRpc.Request.write(d.rangeId(),
-                new RangeCommand.Prewrite(startTs, primary, ttl, idx.stream()
+                new RangeCommand.Prewrite(startTs, primary, ttl, coordinator, idx.stream()
                         .map(i -> (WriteOp) new WriteOp.Put(list.get(i), b("after-" + new String(list.get(i),
                                 StandardCharsets.UTF_8)))).toList())))) {
             assertTrue(a.response().result() instanceof RangeResult.Written, "prewrite: " + a.response().result());
         }
+    }
+
+    @Test
+    void locksOfACoordinatorThatLeftAreResolvedLongBeforeTheirTtl() throws Exception {
+        client.split(b("m"));
+        client.put(b("a-left"), b("before"));
+        client.put(b("z-right"), b("before"));
+        StarlingClient coordinator = StarlingClient.connect(client.stores().stream()
+                .map(s -> s.address()).collect(java.util.stream.Collectors.joining(",")));
+        long startTs = coordinator.timestamp();
+        prewrite(nodes[1].ranges().gateway(), coordinator.memberId(), startTs, b("a-left"), 120_000, b("a-left"),
+                b("z-right"));
+        coordinator.close(); // gone between prewrite and commit
+        long began = System.nanoTime();
+        assertArrayEquals(b("before"), client.get(b("z-right")), "rolled back once the coordinator is gone");
+        assertArrayEquals(b("before"), client.get(b("a-left")));
+        long waited = (System.nanoTime() - began) / 1_000_000;
+        assertTrue(waited < 20_000, "the locks lived " + waited + " ms: they waited for their TTL, not for the membership");
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, nodes[1].ranges().gateway().resolver()
+                .status(b("a-left"), startTs, System.currentTimeMillis(), 0, false).state());
+    }
+
+    @Test
+    void expiredLocksNobodyReadsAreSweptWithinTheirTtlAndASweepInterval() throws Exception {
+        client.split(b("m"));
+        long startTs = client.timestamp();
+        prewrite(nodes[1].ranges().gateway(), client.memberId(), startTs, b("a-swept"), 300, b("a-swept"), b("z-swept"));
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (resolvedByRecovery() < 2) {
+            assertTrue(System.nanoTime() < deadline, "the expired locks were not swept: " + resolvedByRecovery());
+            Thread.sleep(50);
+        }
+        assertNull(client.get(b("z-swept")));
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, nodes[1].ranges().gateway().resolver()
+                .status(b("a-swept"), startTs, System.currentTimeMillis(), 0, false).state());
+    }
+
+    private long resolvedByRecovery() {
+        long n = 0;
+        for (int i = 1; i <= 3; i++) {
+            n += nodes[i].ranges().recovery().resolved();
+        }
+        return n;
     }
 
     @Test
