@@ -82,10 +82,14 @@ final class Progress {
         return updated;
     }
 
-    /** A rejection of the append after rejected; returns false if the rejection is stale. */
+    /**
+     * A rejection of the append after rejected, by a follower whose log ends at or before hint;
+     * returns false if the rejection is stale.
+     */
     boolean maybeDecrTo(long rejected, long hint) {
+        boolean lostAcknowledged = rejected == match && hint == 0 && match > 0;
         if (state == State.REPLICATE) {
-            if (rejected <= match) {
+            if (rejected < match || (rejected == match && !lostAcknowledged)) {
                 return false;
             }
             next = match + 1;
@@ -93,6 +97,14 @@ final class Progress {
         }
         if (next - 1 != rejected) {
             return false;
+        }
+        if (lostAcknowledged) {
+            // The follower has an empty log although it acknowledged entries up to match: its
+            // replica was reset to empty (a crash between clearing its old state and ingesting a
+            // snapshot). Forget what it acknowledged, so the probe starts from nothing and leads to
+            // a snapshot. A stale rejection from before the follower had any entries only costs a
+            // resend: its next acknowledgement restores match.
+            match = 0;
         }
         next = Math.max(Math.min(rejected, hint + 1), match + 1);
         probeSent = false;

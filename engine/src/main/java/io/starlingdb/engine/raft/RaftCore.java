@@ -650,8 +650,11 @@ public final class RaftCore {
                     && (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT)) {
                 // A stale leader cut off by check-quorum / pre-vote would never learn our term otherwise.
                 send(Message.termNotice(id, m.from(), term));
-            } else if (m.type() == MessageType.PRE_VOTE) {
-                send(Message.voteResponse(true, id, m.from(), term, false));
+            } else if (m.type() == MessageType.PRE_VOTE || m.type() == MessageType.VOTE) {
+                // Tell a candidate behind us our term. Without it, a candidate that needs our vote
+                // and a stale one of ours that needs its (each missing a membership change the
+                // other has) raise their terms side by side forever, the stale one ahead.
+                send(Message.voteResponse(m.type() == MessageType.PRE_VOTE, id, m.from(), term, false));
             }
             return;
         }

@@ -115,6 +115,31 @@ class RaftCoreTest {
         assertEquals(1, c.core(2).term());
     }
 
+    /**
+     * A voter whose term ran ahead answers a vote request of a lower term with its term, so a
+     * candidate that needs its vote catches up instead of campaigning behind it forever.
+     */
+    @Test
+    void aCandidateBehindLearnsTheTermOfAVoterAheadAndThenWinsItsVote() {
+        TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1024, false, true, 100, 10_000, 1024));
+        c.isolated.add(3L);
+        for (int i = 0; i < 3; i++) {
+            c.core(3).campaign(); // no pre-vote: each attempt raises node 3's term
+            c.stabilize();
+        }
+        assertEquals(3, c.core(3).term());
+        c.isolated.clear();
+        c.isolated.add(2L); // node 1 can win only with node 3's vote
+        c.core(1).campaign();
+        c.stabilize();
+        assertEquals(3, c.core(1).term(), "node 3's rejection carried its term");
+        assertEquals(Role.FOLLOWER, c.core(1).role());
+        c.core(1).campaign();
+        c.stabilize();
+        assertEquals(Role.LEADER, c.core(1).role());
+        assertEquals(4, c.core(1).term());
+    }
+
     @Test
     void readIndexIsConfirmedByAHeartbeatQuorum() {
         TestCluster c = new TestCluster(3);
@@ -231,6 +256,38 @@ class RaftCoreTest {
         c.tickAll(2);
         TestCluster.Node n3 = c.node(3);
         assertTrue(n3.restored != null && new String(n3.restored.data()).equals("state-at-21"), "snapshot installed");
+        assertEquals(List.of("after"), n3.appliedData(), "then the log after it");
+        assertEquals(c.core(1).committed(), c.core(3).committed());
+    }
+
+    /**
+     * A follower that acknowledged entries and then lost its whole log (a replica reset to empty
+     * by a crash while installing a snapshot: term and vote kept, no members) is probed back from
+     * nothing and sent a snapshot; before, the leader treated its rejections at the acknowledged
+     * index as stale and kept sending the same append forever.
+     */
+    @Test
+    void aFollowerThatLostTheLogItAcknowledgedIsSentASnapshot() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        for (int i = 0; i < 10; i++) {
+            c.propose(1, "v" + i);
+        }
+        c.core(1).compact("state-after-v9".getBytes());
+        TestCluster.Node n3 = c.node(3);
+        assertEquals(c.core(1).lastIndex(), c.core(3).lastIndex(), "node 3 acknowledged everything");
+        c.crash(3);
+        HardState before = n3.disk.hardState;
+        n3.disk.entries.clear();
+        n3.disk.snapshot = null;
+        n3.disk.hardState = new HardState(before.term(), before.vote(), 0);
+        n3.start(ConfState.NONE);
+        c.process(3);
+        assertEquals(0, c.core(3).lastIndex());
+
+        c.propose(1, "after");
+        c.tickAll(4);
+        assertTrue(n3.restored != null && new String(n3.restored.data()).equals("state-after-v9"), "snapshot installed");
         assertEquals(List.of("after"), n3.appliedData(), "then the log after it");
         assertEquals(c.core(1).committed(), c.core(3).committed());
     }

@@ -131,10 +131,17 @@ final class TestCluster {
         }
     }
 
+    /** More deliveries than any scenario needs to go quiet: past it, the replicas talk in a loop. */
+    static final int maxDeliveriesPerStabilize = 10_000;
+
     /** Delivers messages (and the messages they cause) until the network is quiet. */
     void stabilize() {
         processAll();
+        int deliveries = 0;
         while (!network.isEmpty()) {
+            if (++deliveries > maxDeliveriesPerStabilize) {
+                throw new AssertionError("the network never went quiet; last message " + network.peek());
+            }
             Message m = network.poll();
             Node to = nodes.get(m.to());
             if (to == null || to.core == null || isolated.contains(m.from()) || isolated.contains(m.to()) || drop.test(m)) {

@@ -234,7 +234,7 @@ class ReplicaSnapshotTest {
     }
 
     @Test
-    void crashAfterClearingTheOldStateLeavesAnUninitialisedReplica() throws Exception {
+    void aLearnerThatCrashedWhileInstallingASnapshotIsHostedUninitialisedAndSnapshottedAgain() throws Exception {
         for (int i = 1; i <= 4; i++) {
             startNode(i);
         }
@@ -246,12 +246,7 @@ class ReplicaSnapshotTest {
         await("the learner initialised by a snapshot", () -> stores[4].replica(range) != null);
         RangeDescriptor d = stores[4].descriptors().stream().filter(x -> x.rangeId() == range).findFirst().orElseThrow();
         stopNode(4);
-        // What the first write of installing a snapshot leaves if the node dies before the ingestion.
-        try (RocksStorage s = RocksStorage.open(dir.resolve("n4"), StorageOptions.small())) {
-            s.sstFiles(ColumnFamily.RANGES).clearSpan(RangeKeys.dataKey(d.start()), RangeKeys.dataBound(d.end()),
-                    new io.starlingdb.engine.storage.KvBatch().delete(RangeKeys.appliedIndexKey(range))
-                            .delete(RangeKeys.descriptorKey(range)).put(RangeKeys.uninitialisedKey(range), new byte[0]));
-        }
+        clearAsTheFirstInstallWriteDoes(4, d);
         startNode(4);
         // Never part of a range reported as applied: the replica is hosted again uninitialised.
         assertTrue(stores[4].descriptors().isEmpty());
@@ -260,6 +255,63 @@ class ReplicaSnapshotTest {
         GroupStatus reset = rafts[4].status(range).get(5, TimeUnit.SECONDS);
         assertEquals(0, reset.lastIndex());
         assertEquals(Role.FOLLOWER, reset.role());
+
+        // The leader acknowledged the replica at the snapshot's index, which it no longer holds:
+        // it must find that out from the replica's rejections and send it a snapshot again.
+        put("after", "the crash");
+        await("the crashed learner initialised by a second snapshot", () -> stores[4].replica(range) != null);
+        await("the learner caught up", () -> localValueOrNull(4, "after") != null);
+        for (int k = 0; k < 20; k++) {
+            assertArrayEquals(b("v" + k), localValue(4, "key" + k));
+        }
+    }
+
+    /** A voter that crashed between the two writes of an install is snapshotted again and counts for quorum. */
+    @Test
+    void aVoterThatCrashedWhileInstallingASnapshotIsSnapshottedAgainAndCatchesUp() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i);
+        }
+        for (int k = 0; k < 20; k++) {
+            put("key" + k, "v" + k);
+        }
+        int crashed = leader() == 3 ? 2 : 3;
+        await("the voter applied every write", () -> localValueOrNull(crashed, "key19") != null);
+        RangeDescriptor d = stores[crashed].descriptors().stream().filter(x -> x.rangeId() == range).findFirst().orElseThrow();
+        stopNode(crashed);
+        clearAsTheFirstInstallWriteDoes(crashed, d);
+        startNode(crashed);
+        assertEquals(RangeRpc.Status.RANGE_NOT_FOUND,
+                stores[crashed].handle(RangeRpc.Request.get(range, b("key1"))).get(5, TimeUnit.SECONDS).status());
+
+        put("after", "the crash");
+        await("the crashed voter initialised by a snapshot again", () -> stores[crashed].replica(range) != null);
+        await("the voter caught up", () -> localValueOrNull(crashed, "after") != null);
+        for (int k = 0; k < 20; k++) {
+            assertArrayEquals(b("v" + k), localValue(crashed, "key" + k));
+        }
+        // It counts for quorum again: with the third voter down, writes still commit.
+        int other = 6 - crashed - leader();
+        stopNode(other);
+        put("with", "two voters");
+        await("the write reached the recovered voter", () -> localValueOrNull(crashed, "with") != null);
+    }
+
+    /** Writes what the first write of installing a snapshot leaves, as if the node died before the ingestion. */
+    private void clearAsTheFirstInstallWriteDoes(int id, RangeDescriptor d) {
+        try (RocksStorage s = RocksStorage.open(dir.resolve("n" + id), StorageOptions.small())) {
+            s.sstFiles(ColumnFamily.RANGES).clearSpan(RangeKeys.dataKey(d.start()), RangeKeys.dataBound(d.end()),
+                    new io.starlingdb.engine.storage.KvBatch().delete(RangeKeys.appliedIndexKey(range))
+                            .delete(RangeKeys.descriptorKey(range)).put(RangeKeys.uninitialisedKey(range), new byte[0]));
+        }
+    }
+
+    private byte[] localValueOrNull(int id, String key) {
+        try {
+            return stores[id] == null ? null : localValue(id, key);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
