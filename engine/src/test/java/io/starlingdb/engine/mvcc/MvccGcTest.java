@@ -132,10 +132,18 @@ class MvccGcTest {
     }
 
     private long fullPass(int stepVersions) {
+        return fullPass(stepVersions, Long.MAX_VALUE, MvccStore.gcBatchDeletes);
+    }
+
+    private long fullPassAt(long watermark, int batchDeletes) {
+        return fullPass(1000, watermark, batchDeletes);
+    }
+
+    private long fullPass(int stepVersions, long watermark, int batchDeletes) {
         long removed = 0;
         byte[] from = null;
         do {
-            MvccStore.GcStep step = store.collectGarbage(from, stepVersions);
+            MvccStore.GcStep step = store.collectGarbage(from, stepVersions, watermark, batchDeletes);
             assertTrue(step.versionsScanned() > 0 || step.resumeKey() == null);
             removed += step.versionsRemoved();
             from = step.resumeKey();
@@ -335,17 +343,6 @@ class MvccGcTest {
         assertEquals(Map.of("k", "old", "d", "d0"), readAt(watermark));
         assertEquals(5, fullPassAt(Long.MAX_VALUE, 1), "at the store's own horizon all but k's newest version go");
         assertEquals(Map.of("k", 1), versions());
-    }
-
-    private long fullPassAt(long watermark, int batchDeletes) {
-        long removed = 0;
-        byte[] from = null;
-        do {
-            MvccStore.GcStep step = store.collectGarbage(from, 1000, watermark, batchDeletes);
-            removed += step.versionsRemoved();
-            from = step.resumeKey();
-        } while (from != null);
-        return removed;
     }
 
     /** A key's removable versions that fit in one write go in one write, never split with another key's. */
