@@ -117,7 +117,18 @@ public final class DistSender {
 
     /** Sends one request for key's range (routing, retries and lock resolution as every request): the answer. */
     public RangeRpc.Response request(byte[] key, Function<RangeDescriptor, RangeRpc.Request> build, boolean write) {
-        return call(key, build, write, requestDeadline());
+        return call(key, build, write, requestDeadline(), 0);
+    }
+
+    /**
+     * {@link #request} on behalf of the transaction started at waiterStartTs, which waits for the
+     * pending transactions whose locks it meets only if they are younger (wait-die: no two
+     * transactions ever wait for each other). Meeting a pending older one, it gives up with
+     * {@link WriteConflictException}.
+     */
+    public RangeRpc.Response request(byte[] key, Function<RangeDescriptor, RangeRpc.Request> build, boolean write,
+                                     long waiterStartTs) {
+        return call(key, build, write, requestDeadline(), waiterStartTs);
     }
 
     /** One range's part of {@link #sendGrouped}: the positions of its keys and its answer. */
@@ -132,8 +143,15 @@ public final class DistSender {
      */
     public List<GroupAnswer> sendGrouped(List<byte[]> keys, boolean write,
                                          java.util.function.BiFunction<RangeDescriptor, List<Integer>, RangeRpc.Request> build) {
+        return sendGrouped(keys, write, build, 0);
+    }
+
+    /** {@link #sendGrouped} on behalf of the transaction started at waiterStartTs: see {@link #request(byte[], Function, boolean, long)}. */
+    public List<GroupAnswer> sendGrouped(List<byte[]> keys, boolean write,
+                                         java.util.function.BiFunction<RangeDescriptor, List<Integer>, RangeRpc.Request> build,
+                                         long waiterStartTs) {
         List<GroupAnswer> out = new ArrayList<>();
-        fanOut(keys.size(), keys::get, write, build, (idx, r) -> out.add(new GroupAnswer(idx, r)));
+        fanOut(keys.size(), keys::get, write, build, (idx, r) -> out.add(new GroupAnswer(idx, r)), waiterStartTs);
         return out;
     }
 
@@ -275,6 +293,12 @@ public final class DistSender {
     private void fanOut(int count, java.util.function.IntFunction<byte[]> keyOf, boolean write,
                         java.util.function.BiFunction<RangeDescriptor, List<Integer>, RangeRpc.Request> build,
                         java.util.function.BiConsumer<List<Integer>, RangeRpc.Response> done) {
+        fanOut(count, keyOf, write, build, done, 0);
+    }
+
+    private void fanOut(int count, java.util.function.IntFunction<byte[]> keyOf, boolean write,
+                        java.util.function.BiFunction<RangeDescriptor, List<Integer>, RangeRpc.Request> build,
+                        java.util.function.BiConsumer<List<Integer>, RangeRpc.Response> done, long waiterStartTs) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.requestTimeoutMillis());
         List<Integer> pending = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -340,7 +364,7 @@ public final class DistSender {
                 }
                 if (r.status() == RangeRpc.Status.OK && r.result() instanceof RangeResult.Locked l) {
                     cache.setLeaseholder(p.range().rangeId(), p.store());
-                    if (!resolveBeforeDeadline(l, deadline)) {
+                    if (!resolveBeforeDeadline(l, deadline, waiterStartTs)) {
                         lockWait = true;
                     }
                     retry.addAll(p.items());
@@ -567,6 +591,11 @@ public final class DistSender {
 
     private RangeRpc.Response call(byte[] key, Function<RangeDescriptor, RangeRpc.Request> build, boolean write,
                                    long deadline) {
+        return call(key, build, write, deadline, 0);
+    }
+
+    private RangeRpc.Response call(byte[] key, Function<RangeDescriptor, RangeRpc.Request> build, boolean write,
+                                   long deadline, long waiterStartTs) {
         long backoff = firstBackoffMillis;
         String last = "no attempt";
         for (int attempt = 0; ; attempt++) {
@@ -623,7 +652,7 @@ public final class DistSender {
                     }
                     if (r.result() instanceof RangeResult.Locked l) {
                         last = "key locked by " + l.locks().size() + " transaction locks";
-                        if (!resolveBeforeDeadline(l, deadline)) {
+                        if (!resolveBeforeDeadline(l, deadline, waiterStartTs)) {
                             backoff = pause(Math.max(backoff, lockWaitMillis));
                         }
                         continue;
@@ -655,13 +684,29 @@ public final class DistSender {
     /** A request that met locks of a pending transaction asks again after at least this long. */
     static final long lockWaitMillis = 20;
 
-    /** Resolves the locks an answer met; false if some transaction is still pending (wait, then ask again). */
-    private boolean resolveBeforeDeadline(RangeResult.Locked l, long deadline) {
+    /**
+     * Resolves the locks an answer met; false if some transaction is still pending (wait, then
+     * ask again). On behalf of a transaction (waiterStartTs above 0) that meets a pending one that
+     * started before it, gives up instead (wait-die), so two transactions never wait for each other.
+     */
+    private boolean resolveBeforeDeadline(RangeResult.Locked l, long deadline, long waiterStartTs) {
         if (System.nanoTime() - deadline > 0) {
             throw new RangeUnavailableException("keys stay locked by pending transactions (" + l.locks().size()
                     + " locks, e.g. of the transaction started at " + l.locks().get(0).startTs() + ")");
         }
-        return resolver.resolve(l.locks());
+        if (resolver.resolve(l.locks())) {
+            return true;
+        }
+        if (waiterStartTs > 0) {
+            for (RangeResult.LockInfo lock : l.locks()) {
+                if (lock.startTs() < waiterStartTs) {
+                    throw new io.starlingdb.engine.txn.WriteConflictException("transaction " + waiterStartTs
+                            + " met a lock of the older transaction " + lock.startTs() + ", still in progress, on "
+                            + RangeDescriptor.hex(lock.key()) + ": retry the transaction");
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -197,7 +197,11 @@ public final class RangeService implements AutoCloseable {
             if (event.type() == io.starlingdb.cluster.membership.MembershipEvent.Type.DEAD
                     || event.type() == io.starlingdb.cluster.membership.MembershipEvent.Type.LEFT) {
                 String member = event.member().id();
-                recoveryWorker.execute(() -> recoverTransactionsOf(member));
+                try {
+                    recoveryWorker.execute(() -> recoverTransactionsOf(member));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // this node is stopping: the other nodes resolve that member's transactions
+                }
             }
         });
         recoveryWorker.scheduleWithFixedDelay(this::sweepExpiredLocks, recoverySweepMillis, recoverySweepMillis,

@@ -257,7 +257,7 @@ public final class ClusterTransaction implements Transaction {
                     throw new SpansRanges();
                 }
                 return RangeRpc.Request.write(range.rangeId(), new RangeCommand.Write(ops, startTs, 0));
-            }, true);
+            }, true, startTs);
         } catch (SpansRanges e) {
             return false; // the range split meanwhile: two phases
         } catch (RangeUnavailableException e) {
@@ -324,7 +324,8 @@ public final class ClusterTransaction implements Transaction {
         for (List<WriteOp> chunk : chunks(ops)) {
             List<byte[]> keys = chunk.stream().map(WriteOp::key).toList();
             for (DistSender.GroupAnswer a : sender.sendGrouped(keys, true, (d, idx) -> RangeRpc.Request.write(d.rangeId(),
-                    new RangeCommand.Prewrite(startTs, primary, Math.max(1, ttl), owner.coordinatorId, pick(chunk, idx))))) {
+                    new RangeCommand.Prewrite(startTs, primary, Math.max(1, ttl), owner.coordinatorId, pick(chunk, idx))),
+                    startTs)) {
                 RangeResult r = a.response().result();
                 if (r instanceof RangeResult.WriteConflict c) {
                     throw conflict(c);
@@ -349,7 +350,7 @@ public final class ClusterTransaction implements Transaction {
                 byte[] from = at;
                 RangeRpc.Response r = sender.request(from, d -> RangeRpc.Request.validate(d.rangeId(), from,
                         d.end() == null || (to != null && Arrays.compareUnsigned(to, d.end()) <= 0) ? to : d.end(),
-                        startTs, commitTs), false);
+                        startTs, commitTs), false, startTs);
                 if (r.result() instanceof RangeResult.WriteConflict c) {
                     throw new WriteConflictException("transaction " + startTs + " read " + RangeDescriptor.hex(c.key())
                             + ", which another transaction changed at " + c.commitTs() + " before this one committed"
