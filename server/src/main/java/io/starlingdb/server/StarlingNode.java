@@ -28,6 +28,8 @@ import io.starlingdb.engine.range.RangeRpc;
 import io.starlingdb.engine.range.RangeService;
 import io.starlingdb.engine.range.StoreDirectory;
 import io.starlingdb.engine.mvcc.MvccStore;
+import io.starlingdb.engine.txn.ClusterTransactionalStore;
+import io.starlingdb.engine.txn.Isolation;
 import io.starlingdb.engine.storage.ColumnFamily;
 import io.starlingdb.engine.storage.RocksMetrics;
 import io.starlingdb.engine.storage.RocksStorage;
@@ -136,16 +138,27 @@ public final class StarlingNode implements AutoCloseable {
         RocksStorage storage = RocksStorage.open(config.dataDir().resolve("db"), storageOptions);
         toClose.push(storage);
         new RocksMetrics(storage).bindTo(registry);
-        MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), config.syncCommits());
-        toClose.push(store);
-        if (config.gcIntervalMillis() > 0) {
-            versionCollector = new VersionCollector(store, config.gcIntervalMillis(), registry);
-            toClose.push(versionCollector);
+        SqlOptions sqlOptions = new SqlOptions(config.statementTimeoutMillis(), config.statementPlanningTimeoutMillis());
+        StarlingSqlEngine sql;
+        if (config.sqlOnCluster()) {
+            // SQL on the replicated key space: the node joins first, since its tables live there.
+            startClusterNetwork(storage);
+            sql = StarlingSqlEngine.openShared(new ClusterTransactionalStore(ranges.transactions(), Isolation.SNAPSHOT),
+                    registry, sqlOptions);
+            toClose.push(sql);
+            CatalogRefresher refresher = new CatalogRefresher(sql.catalog(), catalogRefreshMillis);
+            toClose.push(refresher);
+        } else {
+            MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()),
+                    config.syncCommits());
+            toClose.push(store);
+            if (config.gcIntervalMillis() > 0) {
+                versionCollector = new VersionCollector(store, config.gcIntervalMillis(), registry);
+                toClose.push(versionCollector);
+            }
+            sql = StarlingSqlEngine.open(store, registry, sqlOptions);
+            toClose.push(sql);
         }
-
-        StarlingSqlEngine sql = StarlingSqlEngine.open(store, registry,
-                new SqlOptions(config.statementTimeoutMillis(), config.statementPlanningTimeoutMillis()));
-        toClose.push(sql);
         sqlEngine = sql;
 
         ClientListenerOptions limits = ClientListenerOptions.defaults();
@@ -156,8 +169,10 @@ public final class StarlingNode implements AutoCloseable {
         toClose.push(clients);
         clientAddress = clients.start(config.host(), config.clientPort());
 
-        if (config.peerPort() != 0) {
+        if (config.peerPort() != 0 && !config.sqlOnCluster()) {
             startClusterNetwork(storage);
+        } else if (cluster != null) {
+            cluster.updateMetadata(nodeMetadata()); // now with the client address
         }
     }
 
@@ -205,6 +220,12 @@ public final class StarlingNode implements AutoCloseable {
         return versionCollector;
     }
 
+    /**
+     * How often a node running SQL on the cluster checks whether another node changed the
+     * catalog (a statement may see the old catalog for this long after a DDL elsewhere).
+     */
+    static final long catalogRefreshMillis = 200;
+
     /** How often the gossiped metadata (its load figure) is re-read. */
     private static final long metadataRefreshMillis = 10_000;
 
@@ -217,8 +238,9 @@ public final class StarlingNode implements AutoCloseable {
         m.put(Metadata.datacenter, config.datacenter());
         m.put(Metadata.rack, config.rack());
         m.put(Metadata.load, String.format(Locale.ROOT, "%.2f", Math.max(0, load)));
-        m.put(Metadata.addresses, "client=" + clientAddress.getHostString() + ":" + clientAddress.getPort()
-                + ",http=" + httpAddress.getHostString() + ":" + httpAddress.getPort());
+        // SQL on the cluster joins before its client listener starts: the client address follows.
+        m.put(Metadata.addresses, (clientAddress == null ? "" : "client=" + clientAddress.getHostString() + ":"
+                + clientAddress.getPort() + ",") + "http=" + httpAddress.getHostString() + ":" + httpAddress.getPort());
         if (config.storeId() != 0) {
             m.put(StoreDirectory.storeKey, Long.toString(config.storeId()));
         }

@@ -43,7 +43,7 @@ public final class StarlingSqlEngine implements SqlEngine {
     private final Counter planCacheHits;
     private final Counter planCacheMisses;
 
-    private StarlingSqlEngine(TransactionalStore store, MeterRegistry registry, SqlOptions options) {
+    private StarlingSqlEngine(TransactionalStore store, MeterRegistry registry, SqlOptions options, boolean shared) {
         this.store = store;
         this.options = options;
         this.tableStorage = new TableStorage(store);
@@ -54,7 +54,7 @@ public final class StarlingSqlEngine implements SqlEngine {
         });
         // Most deadlines are cancelled long before they fire: do not keep them queued for minutes.
         deadlines.setRemoveOnCancelPolicy(true);
-        this.catalog = new Catalog(store);
+        this.catalog = shared ? Catalog.unloaded(store) : new Catalog(store);
         this.registry = registry;
         this.latency = Timer.builder("starling.sql.latency").description("Statement execution time")
                 .publishPercentileHistogram().register(registry);
@@ -69,7 +69,15 @@ public final class StarlingSqlEngine implements SqlEngine {
     }
 
     public static StarlingSqlEngine open(TransactionalStore store, MeterRegistry registry, SqlOptions options) {
-        return new StarlingSqlEngine(store, registry, options);
+        return new StarlingSqlEngine(store, registry, options, false);
+    }
+
+    /**
+     * An engine over a store other nodes write too (the cluster's): its catalog is read later,
+     * and again whenever it changes, by {@link Catalog#refresh} (the caller schedules it).
+     */
+    public static StarlingSqlEngine openShared(TransactionalStore store, MeterRegistry registry, SqlOptions options) {
+        return new StarlingSqlEngine(store, registry, options, true);
     }
 
     /**
@@ -104,7 +112,7 @@ public final class StarlingSqlEngine implements SqlEngine {
         return store;
     }
 
-    Catalog catalog() {
+    public Catalog catalog() {
         return catalog;
     }
 

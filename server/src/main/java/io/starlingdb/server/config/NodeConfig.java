@@ -47,6 +47,8 @@ public final class NodeConfig {
             "replicas of each user range (the meta range keeps up to 5), at most the usable stores; placement adds and removes replicas to reach it");
     public static final Setting STORE_DEAD_AFTER_MS = Setting.integer("store.dead.after.ms", 300_000, 1_000, 86_400_000,
             "a store the membership has not held alive for this long is dead: placement replaces its replicas on other stores");
+    public static final Setting SQL_STORAGE = Setting.string("sql.storage", "local",
+            "where SQL keeps its tables: local (this node's own store) or cluster (the replicated key space, in transactions across ranges; needs store.id)");
     public static final Setting TXN_LOCK_TTL_MS = Setting.integer("txn.lock.ttl.ms", 3_000, 100, 600_000,
             "a transaction's locks expire this long after its coordinator's last heartbeat (every third of it): then any reader or the recovery sweep rolls it back");
     public static final Setting TXN_MAX_DURATION_MS = Setting.integer("txn.max.duration.ms", 600_000, 1_000, 86_400_000,
@@ -80,7 +82,7 @@ public final class NodeConfig {
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
-            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
+            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, SQL_STORAGE, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
             SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, GC_INTERVAL_MS, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
             FETCH_SIZE, SQL_MAX_QUEUED_STATEMENTS, STATEMENT_TIMEOUT_MS, STATEMENT_PLANNING_TIMEOUT_MS);
 
@@ -201,6 +203,12 @@ public final class NodeConfig {
         if (storeId() != 0) {
             storeInitialMembers();
         }
+        if (!sqlStorage().equals("local") && !sqlStorage().equals("cluster")) {
+            throw new ConfigException("sql.storage must be local or cluster, not '" + sqlStorage() + "'");
+        }
+        if (sqlOnCluster() && storeId() == 0) {
+            throw new ConfigException("sql.storage=cluster needs store.id: the node must hold a store of the cluster");
+        }
         if (peer != 0 && clusterSecret().length() < 8) {
             throw new ConfigException("cluster.secret must have at least 8 characters");
         }
@@ -296,6 +304,15 @@ public final class NodeConfig {
 
     public long storeDeadAfterMillis() {
         return (Integer) values.get(STORE_DEAD_AFTER_MS.key());
+    }
+
+    public String sqlStorage() {
+        return (String) values.get(SQL_STORAGE.key());
+    }
+
+    /** Whether SQL runs on the replicated key space (sql.storage=cluster). */
+    public boolean sqlOnCluster() {
+        return sqlStorage().equals("cluster");
     }
 
     /** The limits and lock TTL of the cluster transactions this node coordinates. */

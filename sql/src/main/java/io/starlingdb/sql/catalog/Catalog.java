@@ -72,6 +72,25 @@ public final class Catalog {
         this.current = load();
     }
 
+    private Catalog(TransactionalStore store, Snapshot initial) {
+        this.store = store;
+        this.current = initial;
+    }
+
+    /**
+     * A catalog that has not read the store yet (a node joining a cluster whose ranges may not
+     * answer yet): empty, at version -1, until {@link #refresh} reads it. A DDL statement meanwhile
+     * is refused (40001), since its base would be stale.
+     */
+    public static Catalog unloaded(TransactionalStore store) {
+        return new Catalog(store, new Snapshot(-1, Map.of(), Map.of(), 1));
+    }
+
+    /** Whether the catalog has been read from the store at least once. */
+    public boolean loaded() {
+        return current.version() >= 0;
+    }
+
     public Snapshot snapshot() {
         return current;
     }
@@ -146,6 +165,14 @@ public final class Catalog {
     }
 
     private static long stageCounters(Transaction txn, Snapshot base, int nextTableId) {
+        long stored = storedVersion(txn);
+        if (stored != base.version()) {
+            // Another node changed the catalog since this one last read it (a cluster): the
+            // change would be based on a stale catalog. Nothing is written; the next statement
+            // sees the new catalog.
+            throw new io.starlingdb.engine.txn.WriteConflictException("the catalog changed (version " + stored
+                    + ", this node had " + base.version() + "); retry the statement");
+        }
         long version = base.version() + 1;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -156,6 +183,28 @@ public final class Catalog {
         }
         txn.put(countersKey(), bytes.toByteArray());
         return version;
+    }
+
+    private static long storedVersion(Transaction txn) {
+        byte[] counters = txn.get(countersKey());
+        return counters == null ? 0 : java.nio.ByteBuffer.wrap(counters).getLong();
+    }
+
+    /**
+     * Adopts the newest committed catalog if another node changed it since (SQL on a cluster,
+     * where every node keeps its own picture); true if it did.
+     */
+    public boolean refresh() {
+        long stored;
+        try (Transaction txn = store.begin()) {
+            stored = storedVersion(txn);
+            txn.rollback();
+        }
+        if (stored <= current.version()) {
+            return false;
+        }
+        publish(load());
+        return true;
     }
 
     /** Makes a staged snapshot current once its transaction has committed. */

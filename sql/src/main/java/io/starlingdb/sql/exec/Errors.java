@@ -82,6 +82,14 @@ public final class Errors {
         if (e instanceof LimitExceededException l) {
             return new SqlException("54000", l.getMessage());
         }
+        if (e instanceof io.starlingdb.engine.raft.OutcomeUnknownException) {
+            return new SqlException("40003", "the outcome of the commit is unknown (it may or may not have happened):"
+                    + " read what it wrote before retrying: " + e.getMessage());
+        }
+        if (e instanceof io.starlingdb.engine.range.RangeUnavailableException) {
+            return new SqlException("08006", "the cluster could not answer in time; retry (on another node if this"
+                    + " one is cut off): " + e.getMessage());
+        }
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t && !(t instanceof ArithmeticException)) {
             t = t.getCause();

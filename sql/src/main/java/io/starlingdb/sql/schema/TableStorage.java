@@ -190,7 +190,24 @@ public final class TableStorage {
         }
     }
 
+    /** Times a row-id reservation is tried again when another node reserved at the same moment. */
+    static final int reservationAttempts = 20;
+
     private void reserve(TableDef table, RowIds ids) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                reserveOnce(table, ids);
+                return;
+            } catch (io.starlingdb.engine.txn.WriteConflictException e) {
+                // Another node took the next block at the same moment (a cluster): take the one after it.
+                if (attempt >= reservationAttempts) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void reserveOnce(TableDef table, RowIds ids) {
         byte[] key = rowIdCounterKey(table);
         try (Transaction txn = store.begin()) {
             byte[] stored = txn.get(key);

@@ -1,0 +1,112 @@
+package io.starlingdb.engine.txn;
+
+import io.starlingdb.engine.storage.KvCursor;
+
+import java.util.Arrays;
+
+/**
+ * SQL's view of the replicated key space (issue 12): the {@link TransactionalStore} the SQL
+ * engine runs on when a node serves SQL from the cluster. Each transaction is a
+ * {@link ClusterTransaction}; SQL's keys (which start with a 4-byte table id, so with 0x00, the
+ * system's first byte) live under {@link #sqlKeyPrefix} in the user key space, which this store
+ * adds and strips, so SQL sees the same keys as on a single node.
+ */
+public final class ClusterTransactionalStore implements TransactionalStore {
+
+    /** The first byte of every SQL key in the replicated key space. */
+    public static final byte sqlKeyPrefix = 0x10;
+
+    private final ClusterTransactions transactions;
+    private final Isolation isolation;
+
+    public ClusterTransactionalStore(ClusterTransactions transactions, Isolation isolation) {
+        this.transactions = transactions;
+        this.isolation = isolation;
+    }
+
+    @Override
+    public Transaction begin() {
+        return new Prefixed(transactions.begin(isolation));
+    }
+
+    /** The replicated key of a SQL key. */
+    static byte[] outer(byte[] key) {
+        byte[] k = new byte[key.length + 1];
+        k[0] = sqlKeyPrefix;
+        System.arraycopy(key, 0, k, 1, key.length);
+        return k;
+    }
+
+    @Override
+    public void close() {
+        // the transactions belong to the node's RangeService, which closes them
+    }
+
+    /** A cluster transaction seen through SQL's keys. */
+    private static final class Prefixed implements Transaction {
+        private final ClusterTransaction txn;
+
+        Prefixed(ClusterTransaction txn) {
+            this.txn = txn;
+        }
+
+        @Override
+        public byte[] get(byte[] key) {
+            return txn.get(outer(key));
+        }
+
+        @Override
+        public KvCursor scan(byte[] fromInclusive, byte[] toExclusive) {
+            byte[] from = fromInclusive == null ? new byte[] {sqlKeyPrefix} : outer(fromInclusive);
+            byte[] to = toExclusive == null ? new byte[] {sqlKeyPrefix + 1} : outer(toExclusive);
+            KvCursor inner = txn.scan(from, to);
+            return new KvCursor() {
+                @Override
+                public boolean next() {
+                    return inner.next();
+                }
+
+                @Override
+                public byte[] key() {
+                    byte[] k = inner.key();
+                    return Arrays.copyOfRange(k, 1, k.length);
+                }
+
+                @Override
+                public byte[] value() {
+                    return inner.value();
+                }
+
+                @Override
+                public void close() {
+                    inner.close();
+                }
+            };
+        }
+
+        @Override
+        public void put(byte[] key, byte[] value) {
+            txn.put(outer(key), value);
+        }
+
+        @Override
+        public void delete(byte[] key) {
+            txn.delete(outer(key));
+        }
+
+        @Override
+        public void commit() {
+            txn.commit();
+        }
+
+        @Override
+        public void rollback() {
+            txn.rollback();
+        }
+
+        @Override
+        public void close() {
+            txn.close();
+        }
+    }
+}

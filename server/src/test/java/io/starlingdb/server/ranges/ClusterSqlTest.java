@@ -1,0 +1,127 @@
+package io.starlingdb.server.ranges;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.starlingdb.server.StarlingNode;
+import io.starlingdb.server.config.NodeConfig;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SQL on the cluster (issue 12, first slice): three nodes with {@code sql.storage=cluster} keep
+ * their tables in the replicated key space, so a table created and written through one node is
+ * read through another, a manual transaction commits atomically, and the rows outlive the node
+ * they were written through.
+ */
+class ClusterSqlTest {
+
+    @TempDir
+    Path dir;
+
+    private final StarlingNode[] nodes = new StarlingNode[4];
+
+    @BeforeEach
+    void startCluster() throws Exception {
+        int[] ports = io.starlingdb.testkit.FreePorts.below32768(3);
+        Thread[] starters = new Thread[4];
+        Exception[] failures = new Exception[4];
+        for (int i = 1; i <= 3; i++) {
+            Map<String, String> settings = new HashMap<>(Map.of("client.port", "0", "http.port", "0", "node.id", "n" + i,
+                    "peer.port", String.valueOf(ports[i - 1]), "data.dir", dir.resolve("n" + i).toString(),
+                    "store.id", String.valueOf(i), "store.initial.members", "1,2,3",
+                    "join", "127.0.0.1:" + ports[i == 1 ? 1 : 0], "sql.storage", "cluster"));
+            int n = i;
+            nodes[i] = new StarlingNode(NodeConfig.of("testing", settings));
+            starters[i] = new Thread(() -> {
+                try {
+                    nodes[n].start();
+                } catch (Exception e) {
+                    failures[n] = e;
+                }
+            });
+            starters[i].start();
+        }
+        for (int i = 1; i <= 3; i++) {
+            starters[i].join(120_000);
+            if (failures[i] != null) {
+                throw failures[i];
+            }
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        for (StarlingNode n : nodes) {
+            if (n != null) {
+                n.close();
+            }
+        }
+    }
+
+    private Connection connect(int i) throws SQLException {
+        return DriverManager.getConnection("jdbc:starling://127.0.0.1:" + nodes[i].clientAddress().getPort() + "/");
+    }
+
+    /** Runs sql on node i until it succeeds (the node may not have read the catalog yet), within 60 s. */
+    private void awaitStatement(int i, String sql) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try (Connection c = connect(i); Statement s = c.createStatement()) {
+                s.execute(sql);
+                return;
+            } catch (SQLException e) {
+                assertTrue(System.nanoTime() < deadline, "node " + i + " never ran " + sql + ": " + e.getMessage());
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private long count(int i, String sql) throws Exception {
+        try (Connection c = connect(i); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void tablesWrittenThroughOneNodeAreReadThroughAnotherAndOutliveIt() throws Exception {
+        awaitStatement(1, "CREATE TABLE accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)");
+        try (Connection c = connect(1); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO accounts VALUES (1, 100), (2, 100), (3, 100)");
+            c.setAutoCommit(false);
+            s.executeUpdate("UPDATE accounts SET balance = balance - 30 WHERE id = 1");
+            s.executeUpdate("UPDATE accounts SET balance = balance + 30 WHERE id = 2");
+            c.commit();
+        }
+        awaitStatement(2, "SELECT * FROM accounts");
+        assertEquals(300, count(2, "SELECT SUM(balance) FROM accounts"));
+        assertEquals(70, count(3, "SELECT balance FROM accounts WHERE id = 1"));
+
+        try (Connection c = connect(2); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO accounts VALUES (4, 50)");
+            c.rollback();
+        }
+        assertEquals(3, count(1, "SELECT COUNT(*) FROM accounts"), "a rolled-back insert leaves nothing");
+
+        nodes[1].close();
+        nodes[1] = null;
+        assertEquals(300, count(3, "SELECT SUM(balance) FROM accounts"), "the rows outlive the node they came through");
+        try (Connection c = connect(3); Statement s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("UPDATE accounts SET balance = balance + 1 WHERE id = 3"));
+        }
+        assertEquals(101, count(2, "SELECT balance FROM accounts WHERE id = 3"));
+    }
+}
