@@ -256,6 +256,11 @@ public final class Dml {
                         if (exists(prefix, KeyEncoder.prefixEnd(prefix))) {
                             throw duplicateIndexValue(table, index, values);
                         }
+                        // Claim the value: its bare prefix is no index entry's key (each ends with
+                        // its row's key), and deleting it writes nothing a reader sees, but two
+                        // transactions claiming one value write the same key, so they conflict
+                        // (40001) instead of both committing a duplicate each checked alone.
+                        delete(prefix);
                     }
                 }
                 put(entry, key);
