@@ -89,7 +89,8 @@ public final class NodeMain {
     private static void writePorts(StarlingNode node, Path portsFile) throws IOException {
         Path temporary = portsFile.resolveSibling(PORTS_FILE + ".tmp");
         Files.writeString(temporary, "client.port=" + node.clientAddress().getPort() + "\n"
-                + "http.port=" + node.httpAddress().getPort() + "\n");
+                + "http.port=" + node.httpAddress().getPort() + "\n"
+                + (node.cluster() == null ? "" : "peer.port=" + node.cluster().address().port() + "\n"));
         Files.move(temporary, portsFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -299,9 +299,11 @@ public final class StarlingNode implements AutoCloseable {
 
     private HttpReply health() {
         State s = state;
-        String body = "{\"status\":\"" + s.name().toLowerCase(Locale.ROOT) + "\",\"node\":\""
-                + config.nodeId().replace("\"", "") + "\"}\n";
-        return HttpReply.json(s == State.SERVING ? 200 : 503, body);
+        // SQL on the cluster serves once it has read the catalog (the cluster's ranges answer).
+        boolean ready = s == State.SERVING && (!config.sqlOnCluster() || sqlEngine.catalog().loaded());
+        String status = s == State.SERVING && !ready ? "joining" : s.name().toLowerCase(Locale.ROOT);
+        String body = "{\"status\":\"" + status + "\",\"node\":\"" + config.nodeId().replace("\"", "") + "\"}\n";
+        return HttpReply.json(ready ? 200 : 503, body);
     }
 
     public State state() {
