@@ -44,6 +44,20 @@ final class NodeProcess implements AutoCloseable {
         return start(dataDir, output, List.of());
     }
 
+    /**
+     * Starts store i of a cluster whose first stores 1-3 hold the first ranges: its data in
+     * {@code dir/n<i>}, its output in {@code dir/n<i>.out}, peer port peerPorts[i], joining
+     * store 1 (store 1 joins store 2), with more settings as flags.
+     */
+    static NodeProcess startStore(Path dir, int i, int[] peerPorts, String... more) throws Exception {
+        Files.createDirectories(dir.resolve("n" + i));
+        String join = "127.0.0.1:" + peerPorts[i == 1 ? 2 : 1];
+        List<String> settings = new ArrayList<>(List.of("--node-id", "n" + i, "--peer-port", String.valueOf(peerPorts[i]),
+                "--join", join, "--store-id", String.valueOf(i), "--store-initial-members", "1,2,3"));
+        settings.addAll(List.of(more));
+        return start(dir.resolve("n" + i), dir.resolve("n" + i + ".out"), settings);
+    }
+
     /** As {@link #start(Path, Path)}, with more settings as flags ({@code --store-id 2 ...}). */
     static NodeProcess start(Path dataDir, Path output, List<String> settings) throws Exception {
         Path portsFile = dataDir.resolve("node.ports");

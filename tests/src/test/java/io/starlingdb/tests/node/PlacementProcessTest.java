@@ -12,7 +12,6 @@ import io.starlingdb.engine.range.StoreRecord;
 import io.starlingdb.testkit.placement.MetaWait;
 import io.starlingdb.testkit.placement.ReplicaCounts;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,11 +41,7 @@ class PlacementProcessTest {
     private final int[] peerPorts = new int[6];
 
     private void start(int i) throws Exception {
-        Files.createDirectories(dir.resolve("n" + i));
-        String join = "127.0.0.1:" + peerPorts[i == 1 ? 2 : 1];
-        nodes[i] = NodeProcess.start(dir.resolve("n" + i), dir.resolve("n" + i + ".out"), List.of(
-                "--node-id", "n" + i, "--peer-port", String.valueOf(peerPorts[i]), "--join", join,
-                "--store-id", String.valueOf(i), "--store-initial-members", "1,2,3"));
+        nodes[i] = NodeProcess.startStore(dir, i, peerPorts);
     }
 
     @AfterEach

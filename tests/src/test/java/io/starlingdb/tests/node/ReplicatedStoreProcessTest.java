@@ -9,7 +9,6 @@ import io.starlingdb.engine.raft.OutcomeUnknownException;
 import io.starlingdb.engine.range.RangeUnavailableException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,11 +41,7 @@ class ReplicatedStoreProcessTest {
     private final int[] peerPorts = new int[4];
 
     private void start(int i) throws Exception {
-        Files.createDirectories(dir.resolve("n" + i));
-        String join = "127.0.0.1:" + peerPorts[i == 1 ? 2 : 1];
-        nodes[i] = NodeProcess.start(dir.resolve("n" + i), dir.resolve("n" + i + ".out"), List.of(
-                "--node-id", "n" + i, "--peer-port", String.valueOf(peerPorts[i]), "--join", join,
-                "--store-id", String.valueOf(i), "--store-initial-members", "1,2,3"));
+        nodes[i] = NodeProcess.startStore(dir, i, peerPorts);
     }
 
     @AfterEach

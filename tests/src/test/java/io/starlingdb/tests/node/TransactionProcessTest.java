@@ -50,11 +50,7 @@ class TransactionProcessTest {
     private Process coordinator;
 
     private void start(int i) throws Exception {
-        Files.createDirectories(dir.resolve("n" + i));
-        String join = "127.0.0.1:" + peerPorts[i == 1 ? 2 : 1];
-        nodes[i] = NodeProcess.start(dir.resolve("n" + i), dir.resolve("n" + i + ".out"), List.of(
-                "--node-id", "n" + i, "--peer-port", String.valueOf(peerPorts[i]), "--join", join,
-                "--store-id", String.valueOf(i), "--store-initial-members", "1,2,3"));
+        nodes[i] = NodeProcess.startStore(dir, i, peerPorts);
     }
 
     @AfterEach
