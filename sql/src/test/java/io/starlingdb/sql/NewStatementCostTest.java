@@ -7,12 +7,17 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import io.starlingdb.engine.txn.Transaction;
 import io.starlingdb.sql.exec.AutoParameters;
+import io.starlingdb.sql.exec.Dml;
+import io.starlingdb.sql.exec.QueryCursor;
 import io.starlingdb.sql.exec.PlannerPath;
 import io.starlingdb.sql.exec.QueryCompiler;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.calcite.linq4j.Enumerator;
+import org.apache.calcite.sql.SqlDelete;
+import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlUpdate;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,6 +107,155 @@ class NewStatementCostTest {
             assertTrue(direct * 2 < validated, figures);
             System.out.println(figures);
         }
+    }
+
+    /**
+     * New INSERT ... VALUES, UPDATE ... WHERE id = and DELETE ... WHERE id = statements (each
+     * of a shape not seen before: row counts and IN lists of every length), sent once each
+     * through a session and committed: the CPU time of the session's thread per statement.
+     */
+    @Test
+    void aNewSimpleWriteTakesAboutAMillisecondOfCpu() throws SqlException {
+        try (SqlFixture db = new SqlFixture(dir)) {
+            db.update("CREATE TABLE bench_write (id INTEGER NOT NULL PRIMARY KEY, a INTEGER, b VARCHAR(20), c DOUBLE PRECISION)");
+            db.update("INSERT INTO bench_write VALUES (1, 10, 'b1', 1.5), (2, 20, 'b2', 2.5), (3, 30, 'b3', 3.5)");
+            db.update("CREATE TABLE bench_warm (id INTEGER NOT NULL PRIMARY KEY, a INTEGER, b VARCHAR(20), c DOUBLE PRECISION)");
+            for (int i = 0; i < 200; i++) {
+                db.update(writeStatement("bench_warm", i, 1_000_000));
+            }
+            double hitsBefore = planCacheHits(db);
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long[] cpu = new long[STATEMENTS];
+            for (int i = 0; i < STATEMENTS; i++) {
+                long start = threads.getCurrentThreadCpuTime();
+                db.update(writeStatement("bench_write", i, 0));
+                cpu[i] = threads.getCurrentThreadCpuTime() - start;
+            }
+            assertEquals(hitsBefore, planCacheHits(db), "every measured statement is new to the plan cache");
+            Arrays.sort(cpu);
+            double meanMillis = Arrays.stream(cpu).average().orElse(0) / 1e6;
+            String figures = String.format(java.util.Locale.ROOT, "CPU per new write: mean %.3f ms, p50 %.3f ms, p99 %.3f ms",
+                    meanMillis, cpu[STATEMENTS / 2] / 1e6, cpu[STATEMENTS * 99 / 100] / 1e6);
+            assertTrue(meanMillis < CPU_BUDGET_MILLIS, figures);
+            System.out.println(figures);
+        }
+    }
+
+    /**
+     * The same writes planned both ways in one run, each parsed, planned, run and written in a
+     * transaction then rolled back: the direct planner's CPU time against Calcite's path's.
+     */
+    @Test
+    void directWritePlanningCostsAFractionOfCalcitesPath() throws SqlException {
+        try (SqlFixture db = new SqlFixture(dir)) {
+            db.update("CREATE TABLE bench_write (id INTEGER NOT NULL PRIMARY KEY, a INTEGER, b VARCHAR(20), c DOUBLE PRECISION)");
+            db.update("INSERT INTO bench_write VALUES (1, 10, 'b1', 1.5), (2, 20, 'b2', 2.5), (3, 30, 'b3', 3.5)");
+            db.update("CREATE TABLE bench_warm (id INTEGER NOT NULL PRIMARY KEY, a INTEGER, b VARCHAR(20), c DOUBLE PRECISION)");
+            for (int i = 0; i < 200; i++) {
+                planAndWrite(db, writeStatement("bench_warm", i, 1_000_000), PlannerPath.AUTO);
+                planAndWrite(db, writeStatement("bench_warm", i, 1_000_000), PlannerPath.VALIDATED);
+            }
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long direct = 0;
+            long validated = 0;
+            for (int i = 0; i < STATEMENTS; i++) {
+                long start = threads.getCurrentThreadCpuTime();
+                long directCount = planAndWrite(db, writeStatement("bench_write", i, 0), PlannerPath.AUTO);
+                long middle = threads.getCurrentThreadCpuTime();
+                long validatedCount = planAndWrite(db, writeStatement("bench_write", i, 0), PlannerPath.VALIDATED);
+                validated += threads.getCurrentThreadCpuTime() - middle;
+                direct += middle - start;
+                assertEquals(validatedCount, directCount, writeStatement("bench_write", i, 0));
+            }
+            String figures = String.format(java.util.Locale.ROOT, "CPU per write: direct %.3f ms, Calcite's path %.3f ms",
+                    direct / 1e6 / STATEMENTS, validated / 1e6 / STATEMENTS);
+            assertTrue(direct * 2 < validated, figures);
+            System.out.println(figures);
+        }
+    }
+
+    /** Parses, plans (on {@code path}), runs and writes one DML statement in a transaction rolled back; the rows it wrote. */
+    private static long planAndWrite(SqlFixture db, String sql, PlannerPath path) throws SqlException {
+        SqlNode node = QueryCompiler.parse(sql);
+        AutoParameters.Result auto = AutoParameters.apply(node);
+        SqlNode statement = auto == null ? node : auto.statement();
+        QueryCompiler compiler = db.engine.compiler();
+        Dml.Plan plan = statement instanceof SqlInsert insert ? Dml.planInsert(insert, compiler, path)
+                : statement instanceof SqlUpdate update ? Dml.planUpdate(update, compiler, path)
+                : Dml.planDelete((SqlDelete) statement, compiler, path);
+        if (path == PlannerPath.AUTO && !plan.source().direct()) {
+            throw new AssertionError("not planned directly: " + sql);
+        }
+        List<Object> values = plan.source().bind(List.of(), 0, auto == null ? List.of() : auto.values());
+        try (Transaction txn = db.store.begin()) {
+            List<Object[]> rows;
+            try (Enumerator<Object> cursor = plan.source().open(txn, CancelSignal.withoutDeadline(), values)) {
+                rows = QueryCursor.drain(cursor, plan.source().columns().size());
+            }
+            long count = Dml.execute(plan, rows, txn, db.engine.tableStorage());
+            txn.rollback();
+            return count;
+        }
+    }
+
+    /**
+     * Write {@code i}: an INSERT of 1 to 6 rows (its four columns in any order), an UPDATE or a DELETE of one key with an IN
+     * list of 1 to 100 values (IN lists keep their literals, so each is a new shape); {@code
+     * offset} moves the keys and values; warm-up statements write another table, so that they
+     * never share a shape with the measured ones.
+     */
+    static String writeStatement(String table, int i, int offset) {
+        int length = 1 + (i / 3) % 100;
+        StringBuilder sql = new StringBuilder();
+        switch (i % 3) {
+            case 0 -> {
+                // The 24 orders of the four columns, 1 to 6 rows: each INSERT has a shape of its own.
+                List<String> columns = permutation(List.of("id", "a", "b", "c"), (i / 3) % 24);
+                sql.append("INSERT INTO ").append(table).append(" (").append(String.join(", ", columns)).append(") VALUES ");
+                for (int k = 0; k < 1 + (i / 3 / 24) % 6; k++) {
+                    sql.append(k == 0 ? "(" : ", (");
+                    for (int c = 0; c < columns.size(); c++) {
+                        String value = switch (columns.get(c)) {
+                            case "id" -> String.valueOf(100 + offset + i * 100 + k);
+                            case "a" -> String.valueOf(k);
+                            case "b" -> "'v" + k + "'";
+                            default -> k + ".25";
+                        };
+                        sql.append(c == 0 ? "" : ", ").append(value);
+                    }
+                    sql.append(')');
+                }
+            }
+            case 1 -> sql.append("UPDATE ").append(table).append(" SET b = 'u").append(i).append("', a = ").append(i).append(" WHERE id = ")
+                    .append(1 + i % 3).append(" AND a NOT IN (").append(inList(length, offset + i)).append(')');
+            default -> sql.append("DELETE FROM ").append(table).append(" WHERE id = ").append(50 + i).append(" AND a NOT IN (")
+                    .append(inList(length, offset + i)).append(')');
+        }
+        return sql.toString();
+    }
+
+    /** The {@code n}th (0 to size! - 1) ordering of {@code items}. */
+    private static List<String> permutation(List<String> items, int n) {
+        List<String> rest = new java.util.ArrayList<>(items);
+        List<String> out = new java.util.ArrayList<>();
+        int k = n;
+        while (!rest.isEmpty()) {
+            int f = 1;
+            for (int j = 2; j < rest.size(); j++) {
+                f *= j;
+            }
+            out.add(rest.remove(k / f));
+            k %= f;
+        }
+        return out;
+    }
+
+    private static String inList(int length, int offset) {
+        StringBuilder in = new StringBuilder();
+        for (int k = 0; k < length; k++) {
+            in.append(k == 0 ? "" : ", ").append(offset + k * 7 + 1);
+        }
+        return in.toString();
     }
 
     /** Parses, plans (on {@code path}) and runs one statement as a session would; its row count. */

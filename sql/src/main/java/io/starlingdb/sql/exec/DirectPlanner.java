@@ -2,6 +2,7 @@ package io.starlingdb.sql.exec;
 
 import io.starlingdb.sql.schema.StarlingTable;
 import io.starlingdb.sql.schema.StarlingTableScan;
+import com.google.common.collect.ImmutableList;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,6 +14,8 @@ import org.apache.calcite.adapter.enumerable.EnumerableCalc;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
 import org.apache.calcite.adapter.enumerable.EnumerableLimit;
 import org.apache.calcite.adapter.enumerable.EnumerableSort;
+import org.apache.calcite.adapter.enumerable.EnumerableUnion;
+import org.apache.calcite.adapter.enumerable.EnumerableValues;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.jdbc.CalciteSchema;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
@@ -50,6 +53,7 @@ import org.apache.calcite.sql.SqlNumericLiteral;
 import org.apache.calcite.sql.SqlOperator;
 import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.SqlUtil;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.util.ImmutableBitSet;
@@ -100,7 +104,7 @@ final class DirectPlanner {
     private DirectPlanner(String tableName, String alias, StarlingTable table) {
         this.tableName = tableName;
         this.alias = alias;
-        this.rowType = table.getRowType(typeFactory);
+        this.rowType = table == null ? null : table.getRowType(typeFactory);
     }
 
     /**
@@ -134,6 +138,9 @@ final class DirectPlanner {
             fetch = orderBy.fetch;
             node = orderBy.query;
         }
+        if (node.getKind() == SqlKind.VALUES && orderList == null) {
+            return new DirectPlanner(null, null, null).values((SqlCall) node);
+        }
         if (!(node instanceof SqlSelect select) || select.isDistinct() || select.getModifierNode(
                 org.apache.calcite.sql.SqlSelectKeyword.STREAM) != null || select.getGroup() != null || select.getHaving() != null
                 || select.getWindowList() != null && !select.getWindowList().isEmpty() || select.getQualify() != null
@@ -150,17 +157,20 @@ final class DirectPlanner {
             alias = name.getSimple();
             from = as.operand(0);
         }
-        if (!(from instanceof SqlIdentifier table) || !table.isSimple()) {
+        // A table alone, or qualified by the default schema (as Dml writes the rows UPDATE and DELETE match).
+        if (!(from instanceof SqlIdentifier table) || !table.isSimple()
+                && !(table.names.size() == 2 && table.names.get(0).equals(defaultSchema.getName()))) {
             throw NOT_DIRECT;
         }
+        String tableName = table.names.get(table.names.size() - 1);
         // Only a Starling table of the default schema: views and system tables take Calcite's path.
-        if (!(defaultSchema.getTable(table.getSimple()) instanceof StarlingTable starling)) {
+        if (!(defaultSchema.getTable(tableName) instanceof StarlingTable starling)) {
             throw NOT_DIRECT;
         }
-        DirectPlanner planner = new DirectPlanner(table.getSimple(), alias, starling);
+        DirectPlanner planner = new DirectPlanner(tableName, alias, starling);
         CalciteCatalogReader catalogReader = new CalciteCatalogReader(CalciteSchema.from(root(defaultSchema)),
                 CalciteSchema.from(defaultSchema).path(null), planner.typeFactory, TreePlanner.CONNECTION);
-        RelOptTable relTable = catalogReader.getTable(List.of(table.getSimple()));
+        RelOptTable relTable = catalogReader.getTable(List.of(tableName));
         if (relTable == null) {
             throw NOT_DIRECT;
         }
@@ -224,6 +234,11 @@ final class DirectPlanner {
                 projects.add(ref);
                 names.add(name != null ? name : rowType.getFieldList().get(ref.getIndex()).getName());
                 plainColumns.add(name == null ? ref.getIndex() : -1);
+            } else if (expression.getKind() == SqlKind.CAST) {
+                // CAST(? AS type): a value UPDATE ... SET gives (AutoParameters' literal or Dml's typed parameter).
+                projects.add(parameter(expression));
+                names.add(name != null ? name : "EXPR$" + i);
+                plainColumns.add(-1);
             } else {
                 projects.add(arithmetic(expression, this::columnOperand));
                 names.add(name != null ? name : "EXPR$" + i);
@@ -337,6 +352,79 @@ final class DirectPlanner {
         return EnumerableCalc.create(input, built);
     }
 
+    // ---- VALUES of parameters: the rows an INSERT writes ----
+
+    /**
+     * {@code VALUES (CAST(? AS type) | NULL, ...), ...} as the converter and the simple path plan
+     * it: per row a Calc of its values over a one-row VALUES, the rows in a UNION ALL. A column's
+     * type is its values' type (nullable, as parameters are); CHAR(n) of several lengths widen to
+     * VARCHAR of the longest, and DECIMALs of one scale to the most digits, each parameter taking
+     * the column's type as {@code QueryCompiler.widenParameterCasts} retypes it; NULLs take the
+     * column's type;
+     * other mixes of types (which the validator would widen) are left to it.
+     */
+    private Planned values(SqlCall values) throws NotDirect {
+        List<List<RexNode>> rows = new ArrayList<>();
+        int width = -1;
+        for (SqlNode rowNode : values.getOperandList()) {
+            if (!(rowNode instanceof SqlCall row) || row.getKind() != SqlKind.ROW || width >= 0 && row.operandCount() != width
+                    || row.operandCount() == 0) {
+                throw NOT_DIRECT;
+            }
+            width = row.operandCount();
+            List<RexNode> items = new ArrayList<>();
+            for (SqlNode item : row.getOperandList()) {
+                items.add(SqlUtil.isNullLiteral(item, false) ? null : parameter(item));
+            }
+            rows.add(items);
+        }
+        if (rows.isEmpty()) {
+            throw NOT_DIRECT;
+        }
+        List<RelDataType> types = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < width; c++) {
+            RelDataType type = null;
+            for (List<RexNode> row : rows) {
+                RelDataType t = row.get(c) == null ? null : row.get(c).getType();
+                if (t == null || type == null || t.equals(type)) {
+                    type = type == null ? t : type;
+                } else if (t.getSqlTypeName() == SqlTypeName.DECIMAL && type.getSqlTypeName() == SqlTypeName.DECIMAL
+                        && t.getScale() == type.getScale()) {
+                    type = param(typeFactory.createSqlType(SqlTypeName.DECIMAL, Math.max(t.getPrecision(), type.getPrecision()),
+                            t.getScale()), 0).getType();
+                } else if (t.getSqlTypeName() == SqlTypeName.CHAR || t.getSqlTypeName() == SqlTypeName.VARCHAR) {
+                    if (type.getSqlTypeName() != SqlTypeName.CHAR && type.getSqlTypeName() != SqlTypeName.VARCHAR) {
+                        throw NOT_DIRECT;
+                    }
+                    type = param(typeFactory.createSqlType(SqlTypeName.VARCHAR, Math.max(t.getPrecision(), type.getPrecision())), 0)
+                            .getType();
+                } else {
+                    throw NOT_DIRECT;
+                }
+            }
+            types.add(type == null ? typeFactory.createSqlType(SqlTypeName.NULL) : type);
+            names.add("EXPR$" + c);
+        }
+        RelOptCluster cluster = RelOptCluster.create(new HepPlanner(NO_RULES), rex);
+        List<RelNode> inputs = new ArrayList<>();
+        for (List<RexNode> row : rows) {
+            List<RexNode> projects = new ArrayList<>();
+            for (int c = 0; c < width; c++) {
+                RexNode item = row.get(c);
+                // A parameter of a narrower type takes the column's: the cast the converter puts on it only widens, and
+                // QueryCompiler.widenParameterCasts folds it into the parameter's type.
+                projects.add(item == null ? rex.makeNullLiteral(types.get(c))
+                        : param(types.get(c), ((org.apache.calcite.rex.RexDynamicParam) item).getIndex()));
+            }
+            RelNode one = EnumerableValues.create(cluster, typeFactory.builder().build(), ImmutableList.of(ImmutableList.of()));
+            inputs.add(calc(one, projects, names, null));
+        }
+        RelNode plan = inputs.size() == 1 ? inputs.get(0)
+                : new EnumerableUnion(cluster, cluster.traitSetOf(EnumerableConvention.INSTANCE), inputs, true);
+        return new Planned(plan, names, java.util.Collections.nCopies(width, ""));
+    }
+
     // ---- queries with aggregates and no GROUP BY ----
 
     private Planned aggregateQuery(RelNode scan, RexNode condition, SqlSelect select, SqlNodeList orderList, SqlNode offset,
@@ -411,6 +499,9 @@ final class DirectPlanner {
      */
     private static boolean containsAggregate(SqlNode node) {
         if (node instanceof SqlCall call) {
+            if (call.getKind() == SqlKind.CAST) {
+                return false; // CAST(? AS type), a value of a row (rowQuery)
+            }
             if (isFunction(call)) {
                 return true;
             }
@@ -644,7 +735,11 @@ final class DirectPlanner {
             }
         } else if (leftColumn || rightColumn) {
             RexInputRef column = column(leftColumn ? leftNode : rightNode);
-            RexNode[] pair = columnAndParameter(column, leftColumn ? rightNode : leftNode);
+            SqlNode other = leftColumn ? rightNode : leftNode;
+            // A bare ? compared with a column takes the column's type, as the validator infers it.
+            RexNode[] pair = other instanceof SqlDynamicParam bare
+                    ? new RexNode[] {column, param(column.getType(), bare.getIndex())}
+                    : columnAndParameter(column, other);
             left = leftColumn ? pair[0] : pair[1];
             right = leftColumn ? pair[1] : pair[0];
         } else {
@@ -705,7 +800,12 @@ final class DirectPlanner {
         return rex.makeDynamicParam(typeFactory.createTypeWithNullability(type, true), index);
     }
 
-    /** {@code CAST(?k AS type)} as a parameter of that type (INTEGER, BIGINT, DOUBLE, DECIMAL(p, s) or CHAR(n)). */
+    /**
+     * {@code CAST(?k AS type)} as a parameter of that type (INTEGER, BIGINT, DOUBLE, DECIMAL(p, s), CHAR(n),
+     * VARCHAR(n), BOOLEAN, DATE or TIMESTAMP(p)): the validator infers the cast's type for the
+     * parameter, and the plan's cast of a parameter to its own type is folded away
+     * ({@code QueryCompiler.widenParameterCasts}).
+     */
     private RexNode parameter(SqlNode node) throws NotDirect {
         if (!(node instanceof SqlCall cast) || cast.getKind() != SqlKind.CAST || cast.operandCount() != 2
                 || !(cast.operand(0) instanceof SqlDynamicParam dynamic) || !(cast.operand(1) instanceof SqlDataTypeSpec spec)
@@ -721,7 +821,10 @@ final class DirectPlanner {
             case INTEGER, BIGINT, DOUBLE -> basic.getPrecision() < 0 ? typeFactory.createSqlType(name) : null;
             case DECIMAL -> basic.getPrecision() > 0 && basic.getScale() >= 0
                     ? typeFactory.createSqlType(name, basic.getPrecision(), basic.getScale()) : null;
-            case CHAR -> basic.getPrecision() > 0 ? typeFactory.createSqlType(name, basic.getPrecision()) : null;
+            case CHAR, VARCHAR -> basic.getPrecision() > 0 ? typeFactory.createSqlType(name, basic.getPrecision()) : null;
+            case BOOLEAN, DATE -> basic.getPrecision() < 0 ? typeFactory.createSqlType(name) : null;
+            case TIMESTAMP -> basic.getPrecision() >= 0 && basic.getPrecision() <= Ddl.MAX_TIMESTAMP_PRECISION
+                    ? typeFactory.createSqlType(name, basic.getPrecision()) : null;
             default -> null;
         };
         if (type == null) {

@@ -73,6 +73,11 @@ public final class Dml {
     }
 
     public static Plan planInsert(SqlInsert insert, QueryCompiler compiler) throws SqlException {
+        return planInsert(insert, compiler, PlannerPath.choose());
+    }
+
+    /** As {@link #planInsert(SqlInsert, QueryCompiler)}, its rows planned on a forced path (tests compare the paths). */
+    public static Plan planInsert(SqlInsert insert, QueryCompiler compiler, PlannerPath path) throws SqlException {
         TableDef table = table(insert.getTargetTable(), compiler);
         int[] targets;
         if (insert.getTargetColumnList() == null) {
@@ -92,7 +97,7 @@ public final class Dml {
                 }
             }
         }
-        QueryCompiler.Compiled source = compiler.compile(typedParameters(insert.getSource(), table, targets));
+        QueryCompiler.Compiled source = compiler.compile(typedParameters(insert.getSource(), table, targets), path);
         if (source.columns().size() != targets.length) {
             throw new SqlException("21S01", "INSERT into " + table.name() + " has " + targets.length + " target columns but "
                     + source.columns().size() + " values per row");
@@ -101,6 +106,11 @@ public final class Dml {
     }
 
     public static Plan planUpdate(SqlUpdate update, QueryCompiler compiler) throws SqlException {
+        return planUpdate(update, compiler, PlannerPath.choose());
+    }
+
+    /** As {@link #planUpdate(SqlUpdate, QueryCompiler)}, its rows planned on a forced path. */
+    public static Plan planUpdate(SqlUpdate update, QueryCompiler compiler, PlannerPath path) throws SqlException {
         TableDef table = table(update.getTargetTable(), compiler);
         SqlNodeList targets = update.getTargetColumnList();
         int[] indexes = new int[targets.size()];
@@ -113,17 +123,22 @@ public final class Dml {
             select.add(typed(update.getSourceExpressionList().get(i), table.columns().get(indexes[i])));
         }
         addRowId(table, select);
-        return new Plan(Kind.UPDATE, table, indexes, compiler.compile(selectFrom(table, select, update.getCondition())));
+        return new Plan(Kind.UPDATE, table, indexes, compiler.compile(selectFrom(table, select, update.getCondition()), path));
     }
 
     public static Plan planDelete(SqlDelete delete, QueryCompiler compiler) throws SqlException {
+        return planDelete(delete, compiler, PlannerPath.choose());
+    }
+
+    /** As {@link #planDelete(SqlDelete, QueryCompiler)}, its rows planned on a forced path. */
+    public static Plan planDelete(SqlDelete delete, QueryCompiler compiler, PlannerPath path) throws SqlException {
         TableDef table = table(delete.getTargetTable(), compiler);
         SqlNodeList select = new SqlNodeList(SqlParserPos.ZERO);
         for (ColumnDef c : table.columns()) {
             select.add(new SqlIdentifier(List.of(table.name(), c.name()), SqlParserPos.ZERO));
         }
         addRowId(table, select);
-        return new Plan(Kind.DELETE, table, new int[0], compiler.compile(selectFrom(table, select, delete.getCondition())));
+        return new Plan(Kind.DELETE, table, new int[0], compiler.compile(selectFrom(table, select, delete.getCondition()), path));
     }
 
     /**

@@ -14,6 +14,7 @@ import org.apache.calcite.adapter.enumerable.EnumerableAggregate;
 import org.apache.calcite.adapter.enumerable.EnumerableCalc;
 import org.apache.calcite.adapter.enumerable.EnumerableLimit;
 import org.apache.calcite.adapter.enumerable.EnumerableSort;
+import org.apache.calcite.adapter.enumerable.EnumerableUnion;
 import org.apache.calcite.adapter.enumerable.EnumerableValues;
 import org.apache.calcite.linq4j.Enumerator;
 import org.apache.calcite.rel.RelFieldCollation;
@@ -96,8 +97,56 @@ final class PlanInterpreter {
             return limit(limit, build(limit.getInput()));
         } else if (rel instanceof EnumerableAggregate aggregate) {
             return aggregate(aggregate, build(aggregate.getInput()));
+        } else if (rel instanceof EnumerableUnion union && union.all) {
+            List<Node> inputs = new ArrayList<>();
+            for (RelNode input : union.getInputs()) {
+                inputs.add(build(input));
+            }
+            return context -> concatenation(inputs, context);
         }
         throw UNSUPPORTED;
+    }
+
+    /** The rows of each input in turn (UNION ALL: the rows an INSERT of several VALUES rows writes). */
+    private static Enumerator<Object[]> concatenation(List<Node> inputs, DataContext context) {
+        return new Enumerator<>() {
+            private int next;
+            private Enumerator<Object[]> rows;
+
+            @Override
+            public Object[] current() {
+                return rows.current();
+            }
+
+            @Override
+            public boolean moveNext() {
+                while (rows == null || !rows.moveNext()) {
+                    if (rows != null) {
+                        rows.close();
+                    }
+                    if (next == inputs.size()) {
+                        rows = null;
+                        return false;
+                    }
+                    rows = inputs.get(next++).open(context);
+                }
+                return true;
+            }
+
+            @Override
+            public void reset() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void close() {
+                if (rows != null) {
+                    rows.close();
+                    rows = null;
+                }
+                next = inputs.size();
+            }
+        };
     }
 
     private static ScalarInterpreter.Scalar scalar(RexNode node) throws Unsupported {
