@@ -127,6 +127,17 @@ class TimestampMicrosTest {
     }
 
     @Test
+    void setOperationsAndJoinsMixingTheUnitsCompareInMicroseconds() throws SqlException {
+        db.update("INSERT INTO t (id, ts, ms) VALUES (1, ?, ?), (2, ?, ?)", A, MS, MS, MS);
+        assertEquals(List.of(row(MS), row(A)), db.rows("SELECT ts FROM t WHERE id = 1 UNION ALL SELECT ms FROM t WHERE id = 1"
+                + " ORDER BY 1"));
+        assertEquals(List.of(row(MS), row(A)), db.rows("SELECT ms FROM t UNION SELECT ts FROM t ORDER BY 1"));
+        assertEquals(List.of(row(A)), db.rows("SELECT ts FROM t EXCEPT SELECT ms FROM t"));
+        assertEquals(List.of(row(2, 1), row(2, 2)), db.rows("SELECT x.id, y.id FROM t AS x JOIN t AS y ON x.ts = y.ms"
+                + " ORDER BY 1, 2"));
+    }
+
+    @Test
     void aTimestampPrecisionAboveMicrosecondsIsRefused() {
         assertEquals("22023", db.error("CREATE TABLE bad (id INT PRIMARY KEY, ts TIMESTAMP(9))"));
     }

@@ -4,6 +4,7 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.SetOp;
 import org.apache.calcite.rel.logical.LogicalProject;
 import org.apache.calcite.rel.logical.LogicalValues;
 import org.apache.calcite.rel.type.RelDataType;
@@ -103,11 +104,49 @@ final class TimestampUnits {
             rewritten.add(r);
             changed |= r != input;
         }
+        if (rel instanceof SetOp setOp) {
+            rewritten = setOpInputs(setOp, rewritten);
+            changed |= !rewritten.equals(inputs);
+        }
         RelNode node = changed ? rel.copy(rel.getTraitSet(), rewritten) : rel;
         if (node instanceof LogicalValues values) {
             return values(values);
         }
         return node.accept(new Rewriter(rel.getCluster().getRexBuilder()));
+    }
+
+    /**
+     * The inputs of a UNION, INTERSECT or EXCEPT whose result column is TIMESTAMP(6), each
+     * TIMESTAMP(3) column of an input converted to microseconds by a projection: the operator
+     * passes and compares its inputs' values as they are.
+     */
+    private static List<RelNode> setOpInputs(SetOp setOp, List<RelNode> inputs) {
+        List<RelDataTypeField> out = setOp.getRowType().getFieldList();
+        List<RelNode> result = new ArrayList<>(inputs.size());
+        for (RelNode input : inputs) {
+            List<RelDataTypeField> fields = input.getRowType().getFieldList();
+            boolean convert = false;
+            for (int i = 0; i < fields.size(); i++) {
+                convert |= isMicros(out.get(i).getType()) && isMillis(fields.get(i).getType());
+            }
+            if (!convert) {
+                result.add(input);
+                continue;
+            }
+            RexBuilder rex = input.getCluster().getRexBuilder();
+            RelDataTypeFactory types = rex.getTypeFactory();
+            List<RexNode> projects = new ArrayList<>();
+            for (int i = 0; i < fields.size(); i++) {
+                RexNode ref = rex.makeInputRef(input, i);
+                RelDataType type = fields.get(i).getType();
+                projects.add(isMicros(out.get(i).getType()) && isMillis(type)
+                        ? rex.makeCall(types.createTypeWithNullability(types.createSqlType(SqlTypeName.TIMESTAMP, 6), type.isNullable()),
+                                MicroTimestamps.FROM_MILLIS, List.of(ref))
+                        : ref);
+            }
+            result.add(LogicalProject.create(input, List.of(), projects, input.getRowType().getFieldNames(), java.util.Set.of()));
+        }
+        return result;
     }
 
     /**
