@@ -15,8 +15,22 @@ import java.util.List;
  */
 public final class Meta {
 
-    /** Compare-and-set rounds an update tries before giving up (each round re-reads what it replaces). */
-    static final int maxUpdateRounds = 16;
+    /**
+     * Compare-and-set rounds an update tries before giving up (each round re-reads what it
+     * replaces); between lost rounds it pauses a random time up to {@link #maxRoundPauseMillis},
+     * so a contender that keeps losing to faster ones gets its turn.
+     */
+    static final int maxUpdateRounds = 64;
+    static final int maxRoundPauseMillis = 20;
+
+    private static void pauseAfterLostRound(int round) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1 + Math.min(maxRoundPauseMillis, 1 << round)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RangeUnavailableException("interrupted");
+        }
+    }
 
     private final DistSender gateway;
 
@@ -33,6 +47,7 @@ public final class Meta {
             if (gateway.writeOps(List.of(new WriteOp.CompareAndSet(key, current, MetaKeys.encodeLong(next + 1)))) < 0) {
                 return next;
             }
+            pauseAfterLostRound(round);
         }
         throw new RangeUnavailableException("the range-id allocator stayed contended for " + maxUpdateRounds + " rounds");
     }
@@ -67,6 +82,7 @@ public final class Meta {
             if (gateway.writeOps(ops) < 0) {
                 return ops.size();
             }
+            pauseAfterLostRound(round);
         }
         throw new RangeUnavailableException("meta's descriptors stayed contended for " + maxUpdateRounds + " rounds");
     }
@@ -118,6 +134,7 @@ public final class Meta {
             if (gateway.writeOps(List.of(new WriteOp.CompareAndSet(key, held, want.encode()))) < 0) {
                 return want;
             }
+            pauseAfterLostRound(round);
         }
         throw new RangeUnavailableException("store " + storeId + "'s record stayed contended");
     }
@@ -141,6 +158,7 @@ public final class Meta {
             if (gateway.writeOps(List.of(new WriteOp.CompareAndSet(key, held, want.encode()))) < 0) {
                 return want;
             }
+            pauseAfterLostRound(round);
         }
         throw new RangeUnavailableException("store " + storeId + "'s record stayed contended");
     }
