@@ -23,7 +23,7 @@ import java.util.Random;
  * retry could apply it twice. Scans page through ranges; every page is a consistent read of the
  * keys it covers at one instant, recorded as one read per key.
  */
-final class KvSimClient {
+final class KvSimClient implements KvSimulation.Client {
 
     enum Role { WORKLOAD, SPLITTER, PROBE, FINAL_READER }
 
@@ -68,7 +68,8 @@ final class KvSimClient {
     }
 
     /** No operation in progress and none to come (the final reader has read everything). */
-    boolean idle() {
+    @Override
+    public boolean idle() {
         return !busy() && (role != Role.FINAL_READER || done);
     }
 
@@ -84,7 +85,8 @@ final class KvSimClient {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    void onTick(boolean chaos) {
+    @Override
+    public void onTick(boolean chaos) {
         long now = sim.now();
         if (!busy()) {
             if (role == Role.FINAL_READER && !done) {
@@ -116,7 +118,7 @@ final class KvSimClient {
     private void beginRandom() {
         if (role == Role.SPLITTER) {
             splitting = true;
-            key = bytes("k" + random.nextInt(sim.params().keys()) + (random.nextBoolean() ? "" : "m"));
+            key = sim.splitKey(random);
             callEvent = sim.nextEvent();
             startedAt = sim.now();
             send();
@@ -205,7 +207,8 @@ final class KvSimClient {
         retryAt = sim.now() + 2 + random.nextInt(4);
     }
 
-    void onLookup(long forReq, RangeDescriptor d) {
+    @Override
+    public void onLookup(long forReq, RangeDescriptor d) {
         if (forReq != reqId || !busy()) {
             return;
         }
@@ -217,7 +220,8 @@ final class KvSimClient {
         }
     }
 
-    void onResponse(KvSimulation.Response r) {
+    @Override
+    public void onResponse(KvSimulation.Response r) {
         if (r.reqId() != reqId || !busy()) {
             return;
         }
@@ -344,7 +348,8 @@ final class KvSimClient {
     }
 
     /** Ends the run: an operation still in flight is unknown if it writes, dropped if it reads. */
-    void abandon() {
+    @Override
+    public void abandon() {
         if (op != null && op.isWrite()) {
             sim.record(HistoryOp.timedOut(id, op, callEvent));
         }

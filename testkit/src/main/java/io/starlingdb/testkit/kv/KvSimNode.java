@@ -51,9 +51,26 @@ final class KvSimNode implements RangeHost {
     /** Ranges created while a Ready is being handled, started once it is done. */
     private final List<RangeDescriptor> created = new ArrayList<>();
 
-    /** appliedAtProposal: the leader's applied index when it proposed (its membership then). */
-    private record PendingWrite(long term, long appliedAtProposal, KvSimulation.Request request) {
+    /**
+     * appliedAtProposal: the leader's applied index when it proposed (its membership then);
+     * latch: the latch a one-phase write holds until it applied (0: none).
+     */
+    private record PendingWrite(long term, long appliedAtProposal, KvSimulation.Request request, long latch) {
     }
+
+    /** The keys a one-phase write latched (as RangeStore's Latches), since a tick. */
+    private record Latch(List<byte[]> keys, long since) {
+    }
+
+    /** A request waiting for the latches held on its keys when it arrived. */
+    private record Waiting(KvSimulation.Request request, java.util.Set<Long> latches) {
+    }
+
+    private final Map<Long, Latch> latches = new HashMap<>();
+    private final List<Waiting> waiting = new ArrayList<>();
+    /** Requests whose latches were released: dispatched again on the next tick. */
+    private final List<KvSimulation.Request> unblocked = new ArrayList<>();
+    private long nextLatch = 1;
 
     private record PendingRead(long index, KvSimulation.Request request) {
     }
@@ -159,6 +176,7 @@ final class KvSimNode implements RangeHost {
         sim.trace("n" + id + " destroys its replica " + r.sm.descriptor() + ": " + why);
         for (PendingWrite p : r.writes.values()) {
             sim.respond(this, p.request(), KvSimulation.Status.UNKNOWN, null, null);
+            release(p.latch());
         }
         store.applying(0, 0);
         r.sm.destroy();
@@ -217,6 +235,9 @@ final class KvSimNode implements RangeHost {
     }
 
     void crash() {
+        latches.clear();
+        waiting.clear();
+        unblocked.clear();
         int lost = disk.crash(random);
         sim.trace("n" + id + " CRASH (lost " + lost + " unsynced writes)");
         up = false;
@@ -235,6 +256,19 @@ final class KvSimNode implements RangeHost {
     // ------------------------------------------------------------------ driving Raft
 
     void tick() {
+        for (Map.Entry<Long, Latch> e : new ArrayList<>(latches.entrySet())) {
+            if (sim.now() - e.getValue().since() >= KvSimulation.latchTimeoutTicks) {
+                release(e.getKey()); // as RangeStore's proposal timeout: the write may still apply later
+            }
+        }
+        List<KvSimulation.Request> again = new ArrayList<>(unblocked);
+        unblocked.clear();
+        for (KvSimulation.Request req : again) {
+            if (!up) {
+                return;
+            }
+            handle(req);
+        }
         for (Replica r : new ArrayList<>(replicas.values())) {
             if (!up) {
                 return;
@@ -391,6 +425,7 @@ final class KvSimNode implements RangeHost {
         unknownUpTo(r, e.index() - 1);
         PendingWrite p = r.writes.remove(e.index());
         if (p != null) {
+            release(p.latch());
             if (p.term() == e.term() && result != null) {
                 // A leader elected with its own removal still unapplied in its log may propose
                 // after it (Raft commits those entries): what counts is its membership when it proposed.
@@ -407,7 +442,9 @@ final class KvSimNode implements RangeHost {
     /** Proposals at or below index that did not apply one by one (a snapshot covered them): outcome unknown. */
     private void unknownUpTo(Replica r, long index) {
         while (!r.writes.isEmpty() && r.writes.firstKey() <= index) {
-            sim.respond(this, r.writes.pollFirstEntry().getValue().request(), KvSimulation.Status.UNKNOWN, null, null);
+            PendingWrite p = r.writes.pollFirstEntry().getValue();
+            sim.respond(this, p.request(), KvSimulation.Status.UNKNOWN, null, null);
+            release(p.latch());
         }
     }
 
@@ -450,11 +487,67 @@ final class KvSimNode implements RangeHost {
             sim.respond(this, req, KvSimulation.Status.RANGE_NOT_FOUND, null, null);
             return;
         }
+        java.util.Set<Long> held = heldOn(req);
+        if (!held.isEmpty()) {
+            waiting.add(new Waiting(req, held));
+            return;
+        }
         switch (req.kind()) {
-            case GET, SCAN -> read(r, req);
+            case GET, SCAN, VALIDATE -> read(r, req);
             case WRITE, SPLIT -> write(r, req);
         }
         process(r);
+    }
+
+    // ------------------------------------------------------------------ latches
+
+    /** A one-phase write of user keys: latched, then timestamped at the leaseholder (RangeStore.writeAtNow). */
+    private static boolean latches(KvSimulation.Request req) {
+        return req.command() instanceof RangeCommand.Write w && w.commitTs() == 0;
+    }
+
+    /**
+     * The latches held now on the request's keys: reads (at a timestamp or the newest) wait for
+     * them, as one-phase writes do before latching their keys themselves.
+     */
+    private java.util.Set<Long> heldOn(KvSimulation.Request req) {
+        java.util.Set<Long> held = new java.util.TreeSet<>();
+        if (latches.isEmpty() || req.kind() == KvSimulation.Kind.SPLIT
+                || (req.kind() == KvSimulation.Kind.WRITE && !latches(req))) {
+            return held;
+        }
+        for (Map.Entry<Long, Latch> e : latches.entrySet()) {
+            for (byte[] k : e.getValue().keys()) {
+                if (covers(req, k)) {
+                    held.add(e.getKey());
+                    break;
+                }
+            }
+        }
+        return held;
+    }
+
+    private static boolean covers(KvSimulation.Request req, byte[] k) {
+        return switch (req.kind()) {
+            case GET -> java.util.Arrays.equals(req.key(), k);
+            case SCAN, VALIDATE -> java.util.Arrays.compareUnsigned(k, req.key()) >= 0
+                    && (req.endKey() == null || java.util.Arrays.compareUnsigned(k, req.endKey()) < 0);
+            default -> ((RangeCommand.Write) req.command()).ops().stream().anyMatch(op -> java.util.Arrays.equals(op.key(), k));
+        };
+    }
+
+    private void release(long latch) {
+        if (latch == 0 || latches.remove(latch) == null) {
+            return;
+        }
+        Iterator<Waiting> it = waiting.iterator();
+        while (it.hasNext()) {
+            Waiting w = it.next();
+            if (w.latches().remove(latch) && w.latches().isEmpty()) {
+                it.remove();
+                unblocked.add(w.request());
+            }
+        }
     }
 
     private void read(Replica r, KvSimulation.Request req) {
@@ -493,8 +586,13 @@ final class KvSimNode implements RangeHost {
     }
 
     private void serveRead(Replica r, KvSimulation.Request req) {
-        RangeResult result = req.kind() == KvSimulation.Kind.GET ? r.sm.get(req.key())
-                : r.sm.scan(req.key(), req.endKey(), sim.params().pageRows(), Long.MAX_VALUE);
+        long ts = req.ts();
+        RangeResult result = switch (req.kind()) {
+            case GET -> ts == 0 ? r.sm.get(req.key()) : r.sm.get(req.key(), ts, ts);
+            case VALIDATE -> r.sm.validate(req.key(), req.endKey(), ts, req.untilTs());
+            default -> ts == 0 ? r.sm.scan(req.key(), req.endKey(), sim.params().pageRows(), Long.MAX_VALUE)
+                    : r.sm.scan(req.key(), req.endKey(), sim.params().pageRows(), Long.MAX_VALUE, ts, ts);
+        };
         sim.respond(this, req, KvSimulation.Status.OK, result, r.sm.descriptor());
     }
 
@@ -509,13 +607,20 @@ final class KvSimNode implements RangeHost {
             return;
         }
         RangeCommand command = req.command();
+        long latch = 0;
         if (command instanceof RangeCommand.Write w && w.commitTs() == 0) {
-            command = w.at(sim.nextTimestamp()); // the leaseholder timestamps single writes (the oracle's role)
+            // Latch the keys, then take the timestamp from the oracle (RangeStore.writeAtNow).
+            latch = nextLatch++;
+            latches.put(latch, new Latch(w.ops().stream().map(io.starlingdb.engine.range.WriteOp::key).toList(), sim.now()));
+            command = w.at(sim.nextTimestamp());
         }
         ProposeResult pr = r.core.propose(RangeCodec.encodeCommand(command));
         if (pr instanceof ProposeResult.Accepted a) {
-            r.writes.put(a.index(), new PendingWrite(a.term(), r.sm.appliedIndex(), req));
-        } else if (pr instanceof ProposeResult.NotLeader nl) {
+            r.writes.put(a.index(), new PendingWrite(a.term(), r.sm.appliedIndex(), req, latch));
+            return;
+        }
+        release(latch);
+        if (pr instanceof ProposeResult.NotLeader nl) {
             sim.respondNotLeaseholder(this, req, nl.leaderId());
         } else {
             sim.respond(this, req, KvSimulation.Status.DROPPED, null, null);

@@ -1,5 +1,6 @@
 package io.starlingdb.testkit.kv;
 
+import io.starlingdb.engine.mvcc.HybridClock;
 import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.raft.Message;
 import io.starlingdb.engine.range.Placement;
@@ -74,19 +75,72 @@ public final class KvSimulation {
          */
         HOST_WITH_INITIAL_STATE,
         /** A replica that applied its own removal keeps serving reads from its state. */
-        REMOVED_REPLICA_SERVES
+        REMOVED_REPLICA_SERVES,
+        /**
+         * Transactions: the coordinator prewrites (and commits in one phase) under a fresh
+         * timestamp instead of its start timestamp, so the range's write-conflict check no longer
+         * covers what was committed between the transaction's reads and its prewrite: the check
+         * is skipped for every version that could make the transaction's update a lost one.
+         */
+        PREWRITE_WITHOUT_CONFLICT_CHECK,
+        /** Transactions: the coordinator commits the secondary keys before the primary (the commit point). */
+        SECONDARY_BEFORE_PRIMARY,
+        /**
+         * Transactions: a reader meeting an expired secondary lock rolls it back by itself, without
+         * first rolling the transaction back at its primary, so the coordinator can still commit it.
+         */
+        EXPIRED_COORDINATOR_COMMITS,
+        /** Transactions: SERIALIZABLE transactions commit without validating their reads. */
+        SERIALIZABLE_WITHOUT_VALIDATION;
+
+        /** The workload whose checks catch this variant. */
+        public Workload workload() {
+            return ordinal() >= PREWRITE_WITHOUT_CONFLICT_CHECK.ordinal() ? Workload.TXN : Workload.KV;
+        }
     }
 
-    enum Kind { GET, SCAN, WRITE, SPLIT }
+    /**
+     * What the clients do: single reads, writes, compare-and-sets and scans checked for
+     * linearizability ({@code sim kv}), or transactions checked for isolation ({@code sim txn}).
+     */
+    public enum Workload { KV, TXN }
+
+    /** What the simulation drives: a client with its own gateway, one step per tick. */
+    interface Client {
+        void onTick(boolean chaos);
+
+        void onResponse(Response r);
+
+        void onLookup(long reqId, RangeDescriptor d);
+
+        /** No operation in progress and none to come. */
+        boolean idle();
+
+        /** Ends the run: whatever is in flight gets an unknown outcome. */
+        void abandon();
+    }
+
+    enum Kind { GET, SCAN, VALIDATE, WRITE, SPLIT }
 
     enum Status { OK, NOT_LEASEHOLDER, RANGE_NOT_FOUND, DROPPED, UNKNOWN }
 
+    /**
+     * A request to a range. Reads (GET, SCAN) with ts 0 read the newest values (not in a
+     * transaction); with ts above 0 they read at ts as a transaction started there does, and
+     * VALIDATE checks [key, endKey) for a transaction started at ts committing at untilTs.
+     */
     record Request(int client, long reqId, long node, long rangeId, Kind kind, byte[] key, byte[] endKey,
-                   RangeCommand command) {
+                   RangeCommand command, long ts, long untilTs) {
+        Request(int client, long reqId, long node, long rangeId, Kind kind, byte[] key, byte[] endKey,
+                RangeCommand command) {
+            this(client, reqId, node, rangeId, kind, key, endKey, command, 0, 0);
+        }
+
         @Override
         public String toString() {
             return "c" + client + "#" + reqId + " " + kind + " r" + rangeId + " " + new String(key, StandardCharsets.UTF_8)
-                    + (command == null ? "" : " " + command);
+                    + (endKey == null ? "" : ".." + new String(endKey, StandardCharsets.UTF_8))
+                    + (ts == 0 ? "" : " @" + ts) + (command == null ? "" : " " + command);
         }
     }
 
@@ -119,15 +173,38 @@ public final class KvSimulation {
     /** A client gives up on a read after this many ticks. */
     static final int operationTimeoutTicks = 250;
     public static final int defaultSteps = 1_500;
+    /**
+     * Simulated milliseconds per tick: the physical part of the oracle's timestamps, and the
+     * clocks with which lock expiry is decided, advance this much per tick.
+     */
+    static final long millisPerTick = 10;
+    /**
+     * A leaseholder releases the latches of a one-phase write whose proposal has not applied
+     * after this many ticks, as RangeStore does after its proposal timeout.
+     */
+    static final long latchTimeoutTicks = io.starlingdb.engine.range.RangeStore.proposalTimeoutMillis / millisPerTick;
+    /**
+     * After the heal, every lock must be gone within the longest lock TTL plus this many ticks
+     * (the final reader meets each one, waits for it to expire if its coordinator is gone, and
+     * resolves it; elections and placement may take part of it).
+     */
+    public static final int lockResolutionTicks = 600;
 
     private final long seed;
     private final int steps;
     private final Random random;
     private final KvSimParams params;
     private final Broken broken;
+    private final Workload workload;
     private final StringBuilder trace;
     private final List<KvSimNode> nodes = new ArrayList<>();
-    private final List<KvSimClient> clients = new ArrayList<>();
+    private final List<Client> clients = new ArrayList<>();
+    /** TXN: the workload's parameters, what it did, and every transaction's record. */
+    private final TxnSimParams txnParams;
+    private final TxnStats txnStats = new TxnStats();
+    private final List<TxnRecord> txns = new ArrayList<>();
+    private long nextTxnId = 1;
+    private long healTick = -1;
     private final PriorityQueue<Flight> network = new PriorityQueue<>();
     private final List<HistoryOp> history = new ArrayList<>();
     private final Map<Long, KvSimChecks> checks = new HashMap<>();
@@ -165,11 +242,20 @@ public final class KvSimulation {
     private final Map<Long, RangeDescriptor> proposed = new HashMap<>();
 
     public KvSimulation(long seed, int steps, Broken broken, boolean tracing) {
+        this(seed, steps, Workload.KV, broken, tracing);
+    }
+
+    public KvSimulation(long seed, int steps, Workload workload, Broken broken, boolean tracing) {
+        if (broken != Broken.NONE && broken.workload() != workload) {
+            throw new IllegalArgumentException("broken variant " + broken + " is for the " + broken.workload() + " workload");
+        }
         this.seed = seed;
         this.steps = steps;
         this.broken = broken;
+        this.workload = workload;
         this.random = new Random(Simulation.mix(seed));
         this.params = KvSimParams.draw(random, steps);
+        this.txnParams = workload == Workload.TXN ? TxnSimParams.draw(random) : null;
         this.trace = tracing ? new StringBuilder(1 << 20) : null;
         for (int i = 1; i <= params.nodes(); i++) {
             nodes.add(new KvSimNode(i, this));
@@ -178,7 +264,8 @@ public final class KvSimulation {
         partitionPlan = new Partitions(params.nodes());
         restarts = new Restarts(params.nodes());
         for (int c = 0; c < params.clients(); c++) {
-            clients.add(new KvSimClient(c, this, new Random(random.nextLong()), KvSimClient.Role.WORKLOAD));
+            clients.add(workload == Workload.KV ? new KvSimClient(c, this, new Random(random.nextLong()), KvSimClient.Role.WORKLOAD)
+                    : new TxnSimClient(c, this, new Random(random.nextLong()), TxnSimClient.Role.WORKLOAD, txnParams, txnStats));
         }
         clients.add(new KvSimClient(clients.size(), this, new Random(random.nextLong()), KvSimClient.Role.SPLITTER));
     }
@@ -187,13 +274,23 @@ public final class KvSimulation {
         return new KvSimulation(seed, steps, broken, false).execute();
     }
 
-    /** Runs the seed again with tracing and writes the trace to dir/kv-seed-N.txt. */
+    public static SimResult run(long seed, int steps, Workload workload, Broken broken) {
+        return new KvSimulation(seed, steps, workload, broken, false).execute();
+    }
+
+    /** Runs the seed again with tracing and writes the trace to dir/kv-seed-N.txt (txn-seed-N.txt). */
     public static SimResult runAndTrace(long seed, int steps, Broken broken, Path dir) throws IOException {
-        KvSimulation s = new KvSimulation(seed, steps, broken, true);
+        return runAndTrace(seed, steps, Workload.KV, broken, dir);
+    }
+
+    public static SimResult runAndTrace(long seed, int steps, Workload workload, Broken broken, Path dir)
+            throws IOException {
+        KvSimulation s = new KvSimulation(seed, steps, workload, broken, true);
         SimResult r = s.execute();
         Files.createDirectories(dir);
-        Path file = dir.resolve("kv-seed-" + seed + ".txt");
-        String header = "seed " + seed + " steps " + steps + " broken " + broken + "\n" + s.params + "\n"
+        Path file = dir.resolve(workload.name().toLowerCase() + "-seed-" + seed + ".txt");
+        String header = "seed " + seed + " steps " + steps + " broken " + broken + "\n" + s.params
+                + (s.txnParams == null ? "" : "\n" + s.txnParams) + "\n"
                 + (r.ok() ? "PASSED" : "FAILED: " + r.failure()) + "\n" + r.stats() + "\n\n";
         Files.writeString(file, header + s.trace, StandardCharsets.UTF_8);
         return r.withTrace(file);
@@ -216,7 +313,7 @@ public final class KvSimulation {
                 n.start(random.nextLong());
             }
             KvSimClient probe = null;
-            KvSimClient finalReader = null;
+            Client finalReader = null;
             long deadline = steps + livenessTicks;
             for (now = 0; now < deadline; now++) {
                 if (now == steps) {
@@ -224,9 +321,12 @@ public final class KvSimulation {
                     probe = new KvSimClient(clients.size(), this, new Random(random.nextLong()), KvSimClient.Role.PROBE);
                     clients.add(probe);
                 }
-                if (probe != null && probe.done() && finalReader == null) {
-                    finalReader = new KvSimClient(clients.size(), this, new Random(random.nextLong()),
-                            KvSimClient.Role.FINAL_READER);
+                if (probe != null && probe.done() && finalReader == null && (workload == Workload.KV || allIdle())) {
+                    // The final transaction starts once every other has ended: it must see all that committed.
+                    finalReader = workload == Workload.KV ? new KvSimClient(clients.size(), this, new Random(random.nextLong()),
+                            KvSimClient.Role.FINAL_READER)
+                            : new TxnSimClient(clients.size(), this, new Random(random.nextLong()),
+                            TxnSimClient.Role.FINAL_READER, txnParams, txnStats);
                     clients.add(finalReader);
                 }
                 if (chaos) {
@@ -235,7 +335,7 @@ public final class KvSimulation {
                 }
                 restartDueNodes();
                 placement();
-                for (KvSimClient c : new ArrayList<>(clients)) {
+                for (Client c : new ArrayList<>(clients)) {
                     c.onTick(chaos);
                 }
                 deliverDue();
@@ -246,23 +346,27 @@ public final class KvSimulation {
                         node.tick();
                     }
                 }
-                if (finalReader != null && finalReader.done() && allIdle() && placementSettled() == null) {
+                if (finalReader != null && finalDone(finalReader) && allIdle() && placementSettled() == null) {
                     break;
                 }
             }
-            if (finalReader == null || !finalReader.done() || !allIdle() || placementSettled() != null) {
+            if (finalReader == null || !finalDone(finalReader) || !allIdle() || placementSettled() != null) {
                 failure = "liveness: " + (probe == null || !probe.done() ? "no write committed"
-                        : finalReader == null || !finalReader.done() ? "the final reads did not complete"
+                        : finalReader == null || !finalDone(finalReader) ? "the final reads did not complete"
                         : !allIdle() ? "pending client operations did not complete"
                         : "placement did not settle: " + placementSettled())
                         + " within " + livenessTicks + " ticks after the network healed (" + describeNodes() + ")";
             } else {
-                for (KvSimClient c : clients) {
+                for (Client c : clients) {
                     c.abandon();
                 }
-                LinearizabilityChecker.Result lin = new LinearizabilityChecker().check(history);
-                if (!lin.ok()) {
-                    failure = lin.explanation();
+                if (workload == Workload.KV) {
+                    LinearizabilityChecker.Result lin = new LinearizabilityChecker().check(history);
+                    if (!lin.ok()) {
+                        failure = lin.explanation();
+                    }
+                } else {
+                    failure = checkTransactions();
                 }
             }
         } catch (SafetyChecker.SafetyViolation | KvSimChecks.Violation e) {
@@ -274,6 +378,9 @@ public final class KvSimulation {
         }
         if (failure != null) {
             trace("FAILED: " + failure);
+        }
+        if (workload == Workload.TXN) {
+            trace("transactions: " + txnStats);
         }
         int unknown = 0;
         for (HistoryOp h : history) {
@@ -311,7 +418,7 @@ public final class KvSimulation {
     }
 
     private boolean allIdle() {
-        for (KvSimClient c : clients) {
+        for (Client c : clients) {
             if (!c.idle()) {
                 return false;
             }
@@ -438,6 +545,7 @@ public final class KvSimulation {
 
     private void healEverything() {
         chaos = false;
+        healTick = now;
         partitionPlan.healAll();
         restarts.all(now);
         outageUntil.replaceAll((n, until) -> now);
@@ -672,9 +780,14 @@ public final class KvSimulation {
         return broken == variant;
     }
 
-    /** The simulated timestamp oracle: strictly increasing across the whole cluster. */
+    /**
+     * The simulated timestamp oracle: strictly increasing across the whole cluster, with the sim's
+     * time as its physical part (HybridClock's layout), so lock TTLs expire in sim time.
+     */
     long nextTimestamp() {
-        return ++lastTimestamp;
+        long physical = (now * millisPerTick) << HybridClock.logicalBits;
+        lastTimestamp = Math.max(lastTimestamp + 1, physical);
+        return lastTimestamp;
     }
 
     private long lastTimestamp = 1_000;
@@ -693,6 +806,87 @@ public final class KvSimulation {
 
     long now() {
         return now;
+    }
+
+    boolean chaos() {
+        return chaos;
+    }
+
+    long healTick() {
+        return healTick;
+    }
+
+    long nextTxnId() {
+        return nextTxnId++;
+    }
+
+    void recordTxn(TxnRecord t) {
+        txns.add(t);
+        trace("txn " + t);
+    }
+
+    /** A crashed coordinator's place is taken by a new client, so the workload goes on. */
+    void replaceTxnClient() {
+        clients.add(new TxnSimClient(clients.size(), this, new Random(random.nextLong()), TxnSimClient.Role.WORKLOAD,
+                txnParams, txnStats));
+    }
+
+    /** TXN: what the transactions did. */
+    public TxnStats txnStats() {
+        return txnStats;
+    }
+
+    /** A key the splitter cuts a range at: among the workload's keys, or just after one. */
+    byte[] splitKey(Random r) {
+        String base;
+        if (workload == Workload.KV) {
+            base = "k" + r.nextInt(params.keys());
+        } else {
+            int which = r.nextInt(3);
+            base = which == 0 ? "a" + r.nextInt(txnParams.accounts())
+                    : (which == 1 ? "l" : "s") + r.nextInt(txnParams.listKeys());
+        }
+        return KvSimClient.bytes(base + (r.nextBoolean() ? "" : "m"));
+    }
+
+    private static boolean finalDone(Client c) {
+        return c instanceof KvSimClient k ? k.done() : ((TxnSimClient) c).done();
+    }
+
+    /**
+     * The transactions' checks (TxnChecker), and that every lock was gone within the longest TTL
+     * plus lockResolutionTicks after the heal: the final reader met and resolved each one, and
+     * no range's leader holds one now.
+     */
+    private String checkTransactions() {
+        String anomaly = new TxnChecker(txns, txnParams.accounts()).check();
+        if (anomaly != null) {
+            return anomaly;
+        }
+        long bound = txnParams.lockTtlTicks() + lockResolutionTicks;
+        if (txnStats.lockResolutionTicks > bound) {
+            return "locks: the final reader resolved the last lock " + txnStats.lockResolutionTicks
+                    + " ticks after the heal, more than the TTL plus " + lockResolutionTicks + " (" + bound + ")";
+        }
+        for (long range : ranges) {
+            KvSimNode.Replica leader = null;
+            for (KvSimNode n : nodes) {
+                KvSimNode.Replica r = n.isUp() ? n.replicas.get(range) : null;
+                if (r != null && r.sm.isInitialised() && r.core.role() == io.starlingdb.engine.raft.Role.LEADER
+                        && (leader == null || r.core.term() > leader.core.term())) {
+                    leader = r;
+                }
+            }
+            if (leader != null) {
+                RangeDescriptor d = leader.sm.descriptor();
+                RangeResult all = leader.sm.scan(d.start(), d.end(), Integer.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 0);
+                if (all instanceof RangeResult.Locked l) {
+                    return "locks: after the final reads, range " + range + " still holds " + l.locks().size()
+                            + " locks, e.g. of the transaction started at " + l.locks().get(0).startTs();
+                }
+            }
+        }
+        return null;
     }
 
     void record(HistoryOp op) {

@@ -8,17 +8,19 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Runs a range of simulator seeds: {@code raft|kv --seed-from S --seeds N [--steps M] [--trace-dir D]}
- * ({@code kv} also takes {@code --broken VARIANT}, a deliberately broken variant the checks must
- * catch). Prints each failing seed with its trace file and ends with {@code N passed, N failed};
+ * Runs a range of simulator seeds: {@code raft|kv|txn --seed-from S --seeds N [--steps M] [--trace-dir D]}
+ * ({@code kv} and {@code txn} also take {@code --broken VARIANT}, a deliberately broken variant the
+ * checks must catch; {@code txn} runs the replicated store with transaction clients). Prints each failing seed with its trace file and ends with {@code N passed, N failed};
  * exits with 1 if any seed failed, 2 on bad arguments.
  */
 public final class SimMain {
 
     public static final int defaultSteps = 2_000;
     public static final int maxSteps = 10_000_000;
-    static final String usage = "usage: sim raft|kv --seed-from S --seeds N [--steps M] [--trace-dir DIR]"
-            + " [--broken none|read_without_lease|split_outside_log|applied_index_apart (kv only)]";
+    static final String usage = "usage: sim raft|kv|txn --seed-from S --seeds N [--steps M] [--trace-dir DIR]"
+            + " [--broken VARIANT (kv: read_without_lease, split_outside_log, applied_index_apart,"
+            + " host_with_initial_state, removed_replica_serves; txn: prewrite_without_conflict_check,"
+            + " secondary_before_primary, expired_coordinator_commits, serializable_without_validation)]";
 
     private SimMain() {
     }
@@ -35,12 +37,14 @@ public final class SimMain {
         Path traceDir = Path.of("sim-traces");
         KvSimulation.Broken broken = KvSimulation.Broken.NONE;
         boolean kv;
+        KvSimulation.Workload workload;
         try {
-            if (args.length == 0 || !(args[0].equals("raft") || args[0].equals("kv"))) {
-                throw new IllegalArgumentException("the first argument must be the simulation name 'raft' or 'kv'"
+            if (args.length == 0 || !(args[0].equals("raft") || args[0].equals("kv") || args[0].equals("txn"))) {
+                throw new IllegalArgumentException("the first argument must be the simulation name 'raft', 'kv' or 'txn'"
                         + (args.length == 0 ? "" : ", got '" + args[0] + "'"));
             }
-            kv = args[0].equals("kv");
+            kv = !args[0].equals("raft");
+            workload = args[0].equals("txn") ? KvSimulation.Workload.TXN : KvSimulation.Workload.KV;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 if (i + 1 >= args.length) {
@@ -59,12 +63,16 @@ public final class SimMain {
                         break;
                     case "--broken":
                         if (!kv) {
-                            throw new IllegalArgumentException("--broken applies to the kv simulation only");
+                            throw new IllegalArgumentException("--broken applies to the kv and txn simulations only");
                         }
                         try {
                             broken = KvSimulation.Broken.valueOf(v.toUpperCase(Locale.ROOT));
                         } catch (IllegalArgumentException e) {
                             throw new IllegalArgumentException("unknown broken variant '" + v + "'");
+                        }
+                        if (broken != KvSimulation.Broken.NONE && broken.workload() != workload) {
+                            throw new IllegalArgumentException("broken variant '" + v + "' belongs to the "
+                                    + broken.workload().name().toLowerCase(Locale.ROOT) + " simulation");
                         }
                         break;
                     case "--trace-dir":
@@ -87,7 +95,7 @@ public final class SimMain {
         long failed = 0;
         long started = System.nanoTime();
         for (long s = seedFrom; s < seedFrom + seeds; s++) {
-            SimResult r = kv ? KvSimulation.run(s, steps, broken) : Simulation.run(s, steps);
+            SimResult r = kv ? KvSimulation.run(s, steps, workload, broken) : Simulation.run(s, steps);
             if (r.ok()) {
                 passed++;
                 continue;
@@ -95,7 +103,7 @@ public final class SimMain {
             failed++;
             String firstLine = r.failure().lines().findFirst().orElse("");
             try {
-                SimResult traced = kv ? KvSimulation.runAndTrace(s, steps, broken, traceDir)
+                SimResult traced = kv ? KvSimulation.runAndTrace(s, steps, workload, broken, traceDir)
                         : Simulation.runAndTrace(s, steps, traceDir);
                 out.println("seed " + s + " FAILED: " + firstLine + "  trace: " + traced.traceFile().toAbsolutePath());
             } catch (IOException e) {

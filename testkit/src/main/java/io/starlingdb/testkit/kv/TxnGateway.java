@@ -1,0 +1,360 @@
+package io.starlingdb.testkit.kv;
+
+import io.starlingdb.engine.mvcc.HybridClock;
+import io.starlingdb.engine.range.RangeCache;
+import io.starlingdb.engine.range.RangeCommand;
+import io.starlingdb.engine.range.RangeDescriptor;
+import io.starlingdb.engine.range.RangeResult;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The gateway of a simulated transaction client, as {@code DistSender} and {@code LockResolver}
+ * are for {@code ClusterTransaction}: it routes each call to its range's leaseholder through its
+ * own range cache, follows the hints (not leaseholder, range moved or split, proposal dropped),
+ * and resolves the locks an answer names through their primaries (committed: roll forward;
+ * aborted: remove; expired: roll back at the primary; pending: wait and ask again), then asks
+ * again. A write whose attempt gets no answer has an unknown outcome and is not retried here:
+ * the caller decides, as ClusterTransaction does. Everything is asynchronous, one step per tick,
+ * so a run replays from its seed.
+ */
+final class TxnGateway {
+
+    /** A call's answer: result null means none (a write's outcome is unknown, or a read gave up). */
+    record Answer(RangeResult result, RangeDescriptor descriptor, boolean spans) {
+        boolean known() {
+            return result != null;
+        }
+    }
+
+    /** What one attempt sends to the range d holding the call's key; null: the call's keys no longer fit one range. */
+    interface Builder {
+        Req build(RangeDescriptor d);
+    }
+
+    record Req(KvSimulation.Kind kind, byte[] key, byte[] endKey, RangeCommand command, long ts, long untilTs) {
+        static Req write(RangeCommand c, byte[] key) {
+            return new Req(KvSimulation.Kind.WRITE, key, null, c, 0, 0);
+        }
+    }
+
+    /** A call meeting locks of a pending transaction asks again after this many ticks (DistSender.lockWaitMillis). */
+    static final int lockWaitTicks = 2;
+    /** A call gives up after this many ticks (a read: unavailable; a write: outcome unknown). */
+    static final int callDeadlineTicks = 400;
+
+    private final int clientId;
+    private final KvSimulation sim;
+    private final Random random;
+    private final TxnStats stats;
+    private final RangeCache cache = new RangeCache();
+    private final Map<Long, Call> byRequest = new HashMap<>();
+    private final List<Call> calls = new ArrayList<>();
+    private long nextReqId = 1;
+
+    TxnGateway(int clientId, KvSimulation sim, Random random, TxnStats stats) {
+        this.clientId = clientId;
+        this.sim = sim;
+        this.random = random;
+        this.stats = stats;
+    }
+
+    private final class Call {
+        final byte[] key;
+        final boolean write;
+        final Builder builder;
+        final Consumer<Answer> done;
+        final long startedAt = sim.now();
+        long reqId;
+        long attemptAt;
+        long retryAt = -1;
+        boolean attemptIsWrite;
+        boolean resolving;
+        boolean finished;
+
+        Call(byte[] key, boolean write, Builder builder, Consumer<Answer> done) {
+            this.key = key;
+            this.write = write;
+            this.builder = builder;
+            this.done = done;
+        }
+    }
+
+    /** The wall clock of this client, in milliseconds: the sim's time. */
+    long nowMillis() {
+        return sim.now() * KvSimulation.millisPerTick;
+    }
+
+    boolean busy() {
+        return !calls.isEmpty();
+    }
+
+    /** Drops every call in flight without answering it (the client stopped). */
+    void abandon() {
+        for (Call c : calls) {
+            c.finished = true;
+        }
+        calls.clear();
+        byRequest.clear();
+    }
+
+    void call(byte[] key, boolean write, Builder builder, Consumer<Answer> done) {
+        Call c = new Call(key, write, builder, done);
+        calls.add(c);
+        send(c);
+    }
+
+    private void finish(Call c, Answer a) {
+        if (c.finished) {
+            return;
+        }
+        c.finished = true;
+        calls.remove(c);
+        byRequest.remove(c.reqId);
+        c.done.accept(a);
+    }
+
+    void tick() {
+        long now = sim.now();
+        for (Call c : new ArrayList<>(calls)) {
+            if (c.finished || c.resolving) {
+                continue;
+            }
+            if (now - c.startedAt >= callDeadlineTicks) {
+                finish(c, new Answer(null, null, false));
+            } else if (c.retryAt >= 0 && now >= c.retryAt) {
+                c.retryAt = -1;
+                send(c);
+            } else if (c.retryAt < 0 && now - c.attemptAt >= KvSimulation.attemptTimeoutTicks) {
+                if (c.attemptIsWrite) {
+                    finish(c, new Answer(null, null, false)); // no answer: it may or may not have applied
+                } else {
+                    RangeDescriptor d = cache.lookup(c.key);
+                    if (d != null) {
+                        cache.setLeaseholder(d.rangeId(), 0);
+                    }
+                    send(c);
+                }
+            }
+        }
+    }
+
+    private void send(Call c) {
+        byRequest.remove(c.reqId);
+        c.reqId = nextReqId++;
+        c.attemptAt = sim.now();
+        c.attemptIsWrite = false;
+        byRequest.put(c.reqId, c);
+        RangeDescriptor d = cache.lookup(c.key);
+        if (d == null) {
+            sim.sendLookup(clientId, c.reqId, 1 + random.nextInt(sim.params().nodes()), c.key);
+            return;
+        }
+        Req q = c.builder.build(d);
+        if (q == null) {
+            finish(c, new Answer(null, d, true));
+            return;
+        }
+        long target = cache.leaseholder(d.rangeId());
+        if (target == 0) {
+            List<Long> voters = new ArrayList<>(d.conf().voters());
+            target = voters.get(random.nextInt(voters.size()));
+        }
+        c.attemptIsWrite = q.kind() == KvSimulation.Kind.WRITE;
+        sim.sendRequest(new KvSimulation.Request(clientId, c.reqId, target, d.rangeId(), q.kind(), q.key(), q.endKey(),
+                q.command(), q.ts(), q.untilTs()));
+    }
+
+    private void retrySoon(Call c) {
+        c.retryAt = sim.now() + 2 + random.nextInt(4);
+    }
+
+    void onLookup(long reqId, RangeDescriptor d) {
+        Call c = byRequest.get(reqId);
+        if (c == null || c.finished) {
+            return;
+        }
+        if (d != null) {
+            cache.update(d);
+            send(c);
+        } else {
+            retrySoon(c);
+        }
+    }
+
+    void onResponse(KvSimulation.Response r) {
+        Call c = byRequest.get(r.reqId());
+        if (c == null || c.finished || c.resolving) {
+            return;
+        }
+        byRequest.remove(r.reqId());
+        if (r.descriptor() != null) {
+            cache.update(r.descriptor());
+        }
+        RangeDescriptor d = cache.lookup(c.key);
+        long range = d == null ? 0 : d.rangeId();
+        switch (r.status()) {
+            case NOT_LEASEHOLDER -> {
+                cache.setLeaseholder(range, r.leaderHint() == r.node() ? 0 : r.leaderHint());
+                if (r.leaderHint() != 0 && r.leaderHint() != r.node()) {
+                    send(c);
+                } else {
+                    retrySoon(c);
+                }
+            }
+            case RANGE_NOT_FOUND -> {
+                if (d != null) {
+                    cache.evict(d);
+                }
+                retrySoon(c);
+            }
+            case DROPPED -> retrySoon(c);
+            case UNKNOWN -> finish(c, new Answer(null, null, false));
+            case OK -> {
+                cache.setLeaseholder(range, r.node());
+                onResult(c, r);
+            }
+        }
+    }
+
+    private void onResult(Call c, KvSimulation.Response r) {
+        RangeResult result = r.result();
+        if (result instanceof RangeResult.KeyMismatch m) {
+            RangeDescriptor stale = cache.lookup(c.key);
+            cache.update(m.current());
+            if (stale != null && cache.lookup(c.key) == stale) {
+                cache.evict(stale);
+            }
+            send(c);
+            return;
+        }
+        if (result instanceof RangeResult.Locked l) {
+            c.resolving = true;
+            resolve(l.locks(), allGone -> {
+                c.resolving = false;
+                if (c.finished) {
+                    return;
+                }
+                if (allGone) {
+                    send(c);
+                } else {
+                    c.retryAt = sim.now() + lockWaitTicks;
+                }
+            });
+            return;
+        }
+        finish(c, new Answer(result, r.descriptor(), false));
+    }
+
+    // ------------------------------------------------------------------ several ranges
+
+    /**
+     * Sends cmdFor(keys of one range) to each range holding some of keys, one range after
+     * another in a random order (so a transaction's primary is sometimes locked last), until
+     * every key was answered or goOn refuses an answer; done gets whether all were.
+     */
+    void sendGrouped(List<byte[]> keys, Function<List<byte[]>, RangeCommand> cmdFor, Predicate<Answer> goOn,
+                     Consumer<Boolean> done) {
+        sendRest(new ArrayList<>(keys), cmdFor, goOn, done);
+    }
+
+    private void sendRest(List<byte[]> remaining, Function<List<byte[]>, RangeCommand> cmdFor, Predicate<Answer> goOn,
+                          Consumer<Boolean> done) {
+        if (remaining.isEmpty()) {
+            done.accept(true);
+            return;
+        }
+        byte[] route = remaining.get(random.nextInt(remaining.size()));
+        List<List<byte[]>> sent = new ArrayList<>(List.of(List.of()));
+        call(route, true, d -> {
+            List<byte[]> part = new ArrayList<>();
+            for (byte[] k : remaining) {
+                if (d.contains(k)) {
+                    part.add(k);
+                }
+            }
+            sent.set(0, part);
+            return Req.write(cmdFor.apply(part), route);
+        }, a -> {
+            if (!a.known() || !goOn.test(a)) {
+                done.accept(false);
+                return;
+            }
+            List<byte[]> rest = new ArrayList<>(remaining);
+            rest.removeIf(k -> sent.get(0).stream().anyMatch(s -> Arrays.equals(s, k)));
+            sendRest(rest, cmdFor, goOn, done);
+        });
+    }
+
+    // ------------------------------------------------------------------ resolving locks
+
+    private record Holder(long startTs, ByteBuffer primary) {
+    }
+
+    /**
+     * As LockResolver.resolve: through each transaction's primary, one transaction after
+     * another; done gets true if every lock is gone, false if one is pending (or an answer
+     * was missing) and the caller should wait and ask again.
+     */
+    void resolve(List<RangeResult.LockInfo> locks, Consumer<Boolean> done) {
+        Map<Holder, List<RangeResult.LockInfo>> byTxn = new LinkedHashMap<>();
+        for (RangeResult.LockInfo l : locks) {
+            byTxn.computeIfAbsent(new Holder(l.startTs(), ByteBuffer.wrap(l.primary())), h -> new ArrayList<>()).add(l);
+        }
+        resolveFrom(new ArrayList<>(byTxn.values()), 0, true, done);
+    }
+
+    private void resolveFrom(List<List<RangeResult.LockInfo>> groups, int i, boolean all, Consumer<Boolean> done) {
+        if (i == groups.size()) {
+            done.accept(all);
+            return;
+        }
+        List<RangeResult.LockInfo> held = groups.get(i);
+        long startTs = held.get(0).startTs();
+        byte[] primary = held.get(0).primary();
+        long now = nowMillis();
+        boolean expired = held.stream().anyMatch(l -> now > HybridClock.physicalMillis(l.startTs()) + l.ttlMillis());
+        List<byte[]> keys = held.stream().map(RangeResult.LockInfo::key).toList();
+        if (sim.broken(KvSimulation.Broken.EXPIRED_COORDINATOR_COMMITS) && expired
+                && keys.stream().noneMatch(k -> Arrays.equals(k, primary))) {
+            // Broken on purpose: the expired secondaries are removed without a rollback at the
+            // primary, whose coordinator may therefore still commit.
+            stats.rolledBack++;
+            sendGrouped(keys, ks -> new RangeCommand.Rollback(startTs, ks), a -> true,
+                    ok -> resolveFrom(groups, i + 1, all && ok, done));
+            return;
+        }
+        call(primary, true, d -> Req.write(new RangeCommand.CheckStatus(primary, startTs, now, 0, expired), primary), a -> {
+            if (!(a.result() instanceof RangeResult.TxnStatus st)) {
+                resolveFrom(groups, i + 1, false, done);
+                return;
+            }
+            switch (st.state()) {
+                case COMMITTED -> {
+                    stats.rolledForward++;
+                    sendGrouped(keys, ks -> new RangeCommand.Commit(startTs, st.commitTs(), ks), x -> true,
+                            ok -> resolveFrom(groups, i + 1, all && ok, done));
+                }
+                case ABORTED -> {
+                    stats.rolledBack++;
+                    if (expired) {
+                        stats.expiredRolledBack++;
+                    }
+                    sendGrouped(keys, ks -> new RangeCommand.Rollback(startTs, ks), x -> true,
+                            ok -> resolveFrom(groups, i + 1, all && ok, done));
+                }
+                default -> resolveFrom(groups, i + 1, false, done);
+            }
+        });
+    }
+}

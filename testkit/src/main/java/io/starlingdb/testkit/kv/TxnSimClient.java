@@ -1,0 +1,517 @@
+package io.starlingdb.testkit.kv;
+
+import io.starlingdb.engine.mvcc.HybridClock;
+import io.starlingdb.engine.range.RangeCommand;
+import io.starlingdb.engine.range.RangeDescriptor;
+import io.starlingdb.engine.range.RangeResult;
+import io.starlingdb.engine.range.WriteOp;
+import io.starlingdb.engine.txn.Isolation;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * A simulated transaction client: it runs transactions one at a time, taking the steps of
+ * {@code ClusterTransaction} against the simulated ranges (whose rules are the real
+ * {@code RangeMvcc}): read at the start timestamp (resolving the locks met, {@link TxnGateway}),
+ * buffer the writes, then commit in one {@code Write} if they fall in one range (and, under
+ * SERIALIZABLE, nothing was read), else prewrite every key (the first in order is the primary),
+ * heartbeat the primary every third of the TTL, take the commit timestamp, validate the reads
+ * (SERIALIZABLE), commit the primary (the commit point; asked again up to three times when its
+ * outcome is unknown), and commit the secondaries in the background.
+ *
+ * <p>Workloads: bank transfers between two accounts (read both, write both), snapshot reads that
+ * scan every account, and list appends (read a list, write it with one more element; reads of
+ * other lists) in a SNAPSHOT group and a SERIALIZABLE group of keys. Faults of the coordinator:
+ * it stops forever after prewriting or after committing its first key (a replacement client
+ * takes its place), or pauses for one to two TTLs after prewriting. The final reader reads every
+ * key after the heal, resolving every lock left.
+ */
+final class TxnSimClient implements KvSimulation.Client {
+
+    enum Role { WORKLOAD, FINAL_READER }
+
+    private enum Fault { NONE, CRASH_AFTER_PREWRITE, CRASH_AFTER_FIRST_COMMIT, STALL_AFTER_PREWRITE }
+
+    /** Times the commit of the primary is asked again when its outcome is unknown (ClusterTransaction.primaryCommitAttempts). */
+    static final int primaryCommitAttempts = 3;
+
+    private final int id;
+    private final KvSimulation sim;
+    private final Random random;
+    private final Role role;
+    private final TxnSimParams params;
+    private final TxnStats stats;
+    private final TxnGateway gateway;
+    private boolean stopped;
+    private boolean done;
+
+    /** The transaction in progress (null: none). */
+    private TxnRecord txn;
+    private Fault fault = Fault.NONE;
+    /** The timestamp its locks and one-phase write carry: the start timestamp, but in a broken variant. */
+    private long writeTs;
+    private final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
+    /** SERIALIZABLE: the spans read, [from, to). */
+    private final List<byte[][]> readSpans = new ArrayList<>();
+    private byte[] primary;
+    private boolean heartbeating;
+    private long nextHeartbeat;
+    private long stallUntil = -1;
+
+    TxnSimClient(int id, KvSimulation sim, Random random, Role role, TxnSimParams params, TxnStats stats) {
+        this.id = id;
+        this.sim = sim;
+        this.random = random;
+        this.role = role;
+        this.params = params;
+        this.stats = stats;
+        this.gateway = new TxnGateway(id, sim, random, stats);
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String text(byte[] b) {
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    boolean done() {
+        return done;
+    }
+
+    @Override
+    public boolean idle() {
+        return stopped || (txn == null && !gateway.busy() && (role != Role.FINAL_READER || done));
+    }
+
+    @Override
+    public void abandon() {
+        if (txn != null && !stopped) {
+            end(txn.kind == TxnRecord.Kind.SNAPSHOT_READ || writes.isEmpty() ? TxnRecord.Outcome.ABORTED
+                    : TxnRecord.Outcome.UNKNOWN, "abandoned at the end of the run");
+        }
+        gateway.abandon();
+        stopped = true;
+    }
+
+    @Override
+    public void onResponse(KvSimulation.Response r) {
+        if (!stopped) {
+            gateway.onResponse(r);
+        }
+    }
+
+    @Override
+    public void onLookup(long reqId, RangeDescriptor d) {
+        if (!stopped) {
+            gateway.onLookup(reqId, d);
+        }
+    }
+
+    @Override
+    public void onTick(boolean chaos) {
+        if (stopped) {
+            return;
+        }
+        long now = sim.now();
+        if (stallUntil >= 0) {
+            if (now < stallUntil) {
+                return; // paused: no heartbeats, no steps
+            }
+            stallUntil = -1;
+            takeCommitTimestamp();
+        }
+        gateway.tick();
+        if (heartbeating && now >= nextHeartbeat) {
+            heartbeat();
+        }
+        if (txn == null && !gateway.busy()) {
+            if (role == Role.FINAL_READER && !done) {
+                beginFinalRead();
+            } else if (role == Role.WORKLOAD && chaos && random.nextDouble() < sim.params().clientRate()) {
+                beginRandom();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ workloads
+
+    private TxnRecord begin(TxnRecord.Kind kind, Isolation isolation) {
+        writes.clear();
+        readSpans.clear();
+        primary = null;
+        fault = Fault.NONE;
+        long startTs = sim.nextTimestamp();
+        writeTs = startTs;
+        txn = new TxnRecord(sim.nextTxnId(), id, kind, isolation, startTs, sim.now());
+        return txn;
+    }
+
+    private void beginRandom() {
+        double r = random.nextDouble();
+        if (r < 0.35) {
+            int a = random.nextInt(params.accounts());
+            int b = (a + 1 + random.nextInt(params.accounts() - 1)) % params.accounts();
+            begin(TxnRecord.Kind.TRANSFER, random.nextInt(10) < 7 ? Isolation.SNAPSHOT : Isolation.SERIALIZABLE);
+            long amount = 1 + random.nextInt(20);
+            readKeys(List.of("a" + a, "a" + b), 0, () -> {
+                long from = balance(txn.reads.get("a" + a));
+                long to = balance(txn.reads.get("a" + b));
+                write("a" + a, Long.toString(from - amount));
+                write("a" + b, Long.toString(to + amount));
+                commit();
+            });
+        } else if (r < 0.5) {
+            begin(TxnRecord.Kind.SNAPSHOT_READ, random.nextBoolean() ? Isolation.SNAPSHOT : Isolation.SERIALIZABLE);
+            scan(bytes("a"), bytes("b"), this::commit);
+        } else {
+            boolean serializable = random.nextBoolean();
+            begin(TxnRecord.Kind.LIST, serializable ? Isolation.SERIALIZABLE : Isolation.SNAPSHOT);
+            stats.listTransactions++;
+            String group = serializable ? "s" : "l";
+            List<String> keys = new ArrayList<>();
+            for (int k = 0; k < params.listKeys(); k++) {
+                keys.add(group + k);
+            }
+            Collections.shuffle(keys, random);
+            List<String> picked = keys.subList(0, 1 + random.nextInt(Math.min(3, keys.size())));
+            List<String> appendTo = new ArrayList<>();
+            for (String k : picked) {
+                if (random.nextBoolean()) {
+                    appendTo.add(k);
+                }
+            }
+            readKeys(new ArrayList<>(picked), 0, () -> {
+                for (String k : appendTo) {
+                    long element = sim.nextTxnId();
+                    String before = txn.reads.get(k);
+                    txn.appended.put(k, element);
+                    write(k, before == null ? Long.toString(element) : before + "," + element);
+                }
+                commit();
+            });
+        }
+    }
+
+    private void beginFinalRead() {
+        begin(TxnRecord.Kind.FINAL_READ, Isolation.SNAPSHOT);
+        List<String> keys = new ArrayList<>();
+        for (int k = 0; k < params.listKeys(); k++) {
+            keys.add("l" + k);
+            keys.add("s" + k);
+        }
+        scan(bytes("a"), bytes("b"), () -> readKeys(keys, 0, () -> {
+            done = true;
+            stats.lockResolutionTicks = sim.now() - sim.healTick();
+            commit();
+        }));
+    }
+
+    static long balance(String value) {
+        return value == null ? TxnSimParams.initialBalance : Long.parseLong(value);
+    }
+
+    private void write(String key, String value) {
+        writes.put(bytes(key), bytes(value));
+        txn.writes.put(key, value);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    private void readKeys(List<String> keys, int i, Runnable then) {
+        if (i == keys.size()) {
+            then.run();
+            return;
+        }
+        String key = keys.get(i);
+        byte[] k = bytes(key);
+        long ts = txn.startTs;
+        gateway.call(k, false, d -> new TxnGateway.Req(KvSimulation.Kind.GET, k, null, null, ts, 0), a -> {
+            if (!(a.result() instanceof RangeResult.Value v)) {
+                unavailable(a);
+                return;
+            }
+            txn.reads.put(key, text(v.value()));
+            readSpans.add(new byte[][] {k, Arrays.copyOf(k, k.length + 1)});
+            readKeys(keys, i + 1, then);
+        });
+    }
+
+    /** Reads [from, to) at the start timestamp, a page at a time, range by range. */
+    private void scan(byte[] from, byte[] to, Runnable then) {
+        long ts = txn.startTs;
+        readSpans.add(new byte[][] {from, to});
+        scanFrom(from, to, ts, then);
+    }
+
+    private void scanFrom(byte[] at, byte[] to, long ts, Runnable then) {
+        gateway.call(at, false, d -> new TxnGateway.Req(KvSimulation.Kind.SCAN, at, to, null, ts, 0), a -> {
+            if (!(a.result() instanceof RangeResult.Rows rows)) {
+                unavailable(a);
+                return;
+            }
+            for (RangeResult.KeyValue kv : rows.rows()) {
+                txn.reads.put(text(kv.key()), text(kv.value()));
+            }
+            byte[] next = rows.resumeKey();
+            if (next == null) {
+                byte[] end = a.descriptor().end();
+                next = end != null && Arrays.compareUnsigned(end, to) < 0 ? end : null;
+            }
+            if (next == null) {
+                then.run();
+            } else {
+                scanFrom(next, to, ts, then);
+            }
+        });
+    }
+
+    private void unavailable(TxnGateway.Answer a) {
+        if (a.known()) {
+            throw new KvSimChecks.Violation("client " + id + ": unexpected answer " + a.result() + " in " + txn);
+        }
+        stats.unavailable++;
+        end(TxnRecord.Outcome.ABORTED, "a read got no answer");
+    }
+
+    // ------------------------------------------------------------------ commit
+
+    private void commit() {
+        if (writes.isEmpty()) {
+            txn.commitTs = txn.startTs;
+            if (txn.kind != TxnRecord.Kind.FINAL_READ) {
+                stats.readOnlyCommits++;
+            }
+            end(TxnRecord.Outcome.COMMITTED, "");
+            return;
+        }
+        if (sim.chaos()) {
+            double r = random.nextDouble();
+            fault = r < params.crashAfterPrewriteRate() ? Fault.CRASH_AFTER_PREWRITE
+                    : r < params.crashAfterPrewriteRate() + params.crashAfterCommitRate() ? Fault.CRASH_AFTER_FIRST_COMMIT
+                    : r < params.crashAfterPrewriteRate() + params.crashAfterCommitRate() + params.stallRate()
+                    ? Fault.STALL_AFTER_PREWRITE : Fault.NONE;
+        }
+        if (sim.broken(KvSimulation.Broken.PREWRITE_WITHOUT_CONFLICT_CHECK)) {
+            writeTs = sim.nextTimestamp();
+        }
+        List<WriteOp> ops = ops(new ArrayList<>(writes.keySet()));
+        primary = ops.get(0).key();
+        byte[] last = ops.get(ops.size() - 1).key();
+        if (txn.isolation == Isolation.SNAPSHOT || readSpans.isEmpty()) {
+            gateway.call(primary, true, d -> d.contains(last)
+                    ? TxnGateway.Req.write(new RangeCommand.Write(ops, writeTs, 0), primary) : null, a -> {
+                if (a.spans()) {
+                    prewrite();
+                } else if (a.result() instanceof RangeResult.Written) {
+                    stats.onePhaseCommits++;
+                    txn.why = "one phase";
+                    end(TxnRecord.Outcome.COMMITTED, "one phase");
+                } else if (a.result() instanceof RangeResult.WriteConflict) {
+                    stats.conflicts++;
+                    end(TxnRecord.Outcome.ABORTED, "write conflict (one phase)");
+                } else if (!a.known()) {
+                    stats.unknownOutcomes++;
+                    end(TxnRecord.Outcome.UNKNOWN, "one-phase commit not answered");
+                } else {
+                    throw new KvSimChecks.Violation("client " + id + ": one-phase commit answered " + a.result() + " in " + txn);
+                }
+            });
+        } else {
+            prewrite();
+        }
+    }
+
+    private List<WriteOp> ops(List<byte[]> keys) {
+        List<WriteOp> ops = new ArrayList<>();
+        for (byte[] k : keys) {
+            ops.add(new WriteOp.Put(k, writes.get(k)));
+        }
+        return ops;
+    }
+
+    private void prewrite() {
+        long ttl = gateway.nowMillis() - HybridClock.physicalMillis(writeTs) + params.lockTtlMillis();
+        String[] failure = {"no answer"};
+        gateway.sendGrouped(new ArrayList<>(writes.keySet()),
+                ks -> new RangeCommand.Prewrite(writeTs, primary, Math.max(1, ttl), ops(ks)), a -> {
+                    if (a.result() instanceof RangeResult.Written) {
+                        return true;
+                    }
+                    failure[0] = String.valueOf(a.result());
+                    return false;
+                }, ok -> {
+                    if (ok) {
+                        afterPrewrite();
+                    } else {
+                        if (failure[0].startsWith("WriteConflict")) {
+                            stats.conflicts++;
+                        }
+                        abort("prewrite failed: " + failure[0]);
+                    }
+                });
+    }
+
+    private void afterPrewrite() {
+        heartbeating = true;
+        nextHeartbeat = sim.now() + Math.max(1, params.lockTtlTicks() / 3);
+        if (fault == Fault.CRASH_AFTER_PREWRITE) {
+            crash("after prewriting");
+            return;
+        }
+        if (fault == Fault.STALL_AFTER_PREWRITE) {
+            stats.coordinatorStalls++;
+            stallUntil = sim.now() + params.lockTtlTicks() + random.nextInt((int) params.lockTtlTicks() + 1);
+            sim.trace("c" + id + " T" + txn.id + " coordinator stalls until t=" + stallUntil);
+            return;
+        }
+        takeCommitTimestamp();
+    }
+
+    private void takeCommitTimestamp() {
+        txn.commitTs = sim.nextTimestamp();
+        if (txn.isolation == Isolation.SERIALIZABLE && !sim.broken(KvSimulation.Broken.SERIALIZABLE_WITHOUT_VALIDATION)) {
+            validate(0, readSpans.isEmpty() ? null : readSpans.get(0)[0]);
+        } else {
+            commitPrimary(0);
+        }
+    }
+
+    /** Validates readSpans[i] from at, then the next spans; then commits. */
+    private void validate(int i, byte[] at) {
+        if (i == readSpans.size()) {
+            commitPrimary(0);
+            return;
+        }
+        byte[] to = readSpans.get(i)[1];
+        long commitTs = txn.commitTs;
+        gateway.call(at, false, d -> new TxnGateway.Req(KvSimulation.Kind.VALIDATE, at,
+                d.end() == null || (to != null && Arrays.compareUnsigned(to, d.end()) <= 0) ? to : d.end(), null,
+                writeTs, commitTs), a -> {
+            if (a.result() instanceof RangeResult.Written) {
+                byte[] end = a.descriptor().end();
+                if (end != null && (to == null || Arrays.compareUnsigned(end, to) < 0)) {
+                    validate(i, end);
+                } else {
+                    validate(i + 1, i + 1 < readSpans.size() ? readSpans.get(i + 1)[0] : null);
+                }
+            } else if (a.result() instanceof RangeResult.WriteConflict) {
+                stats.validationFailures++;
+                abort("read validation failed");
+            } else if (!a.known()) {
+                stats.unavailable++;
+                abort("read validation got no answer");
+            } else {
+                throw new KvSimChecks.Violation("client " + id + ": validation answered " + a.result() + " in " + txn);
+            }
+        });
+    }
+
+    private void commitPrimary(int attempt) {
+        List<byte[]> secondaries = new ArrayList<>(writes.keySet());
+        secondaries.remove(0);
+        if (sim.broken(KvSimulation.Broken.SECONDARY_BEFORE_PRIMARY) && attempt == 0 && !secondaries.isEmpty()) {
+            // Broken on purpose: the secondaries are committed before the commit point.
+            long commitTs = txn.commitTs;
+            gateway.sendGrouped(secondaries, ks -> new RangeCommand.Commit(writeTs, commitTs, ks), a -> true, ok -> {
+                if (fault == Fault.CRASH_AFTER_FIRST_COMMIT) {
+                    crash("after committing the secondaries");
+                } else {
+                    sendPrimaryCommit(attempt, List.of());
+                }
+            });
+            return;
+        }
+        sendPrimaryCommit(attempt, secondaries);
+    }
+
+    private void sendPrimaryCommit(int attempt, List<byte[]> secondaries) {
+        long commitTs = txn.commitTs;
+        gateway.call(primary, true, d -> TxnGateway.Req.write(new RangeCommand.Commit(writeTs, commitTs, List.of(primary)),
+                primary), a -> {
+            if (a.result() instanceof RangeResult.Written) {
+                heartbeating = false;
+                if (fault == Fault.CRASH_AFTER_FIRST_COMMIT) {
+                    crash("after committing the primary");
+                    return;
+                }
+                stats.twoPhaseCommits++;
+                end(TxnRecord.Outcome.COMMITTED, "two phases");
+                if (!secondaries.isEmpty()) {
+                    gateway.sendGrouped(secondaries, ks -> new RangeCommand.Commit(writeTs, commitTs, ks), x -> true, ok -> {
+                    });
+                }
+            } else if (a.result() instanceof RangeResult.TxnStatus) {
+                heartbeating = false;
+                stats.abortedAtCommit++;
+                end(TxnRecord.Outcome.ABORTED, "rolled back by another before its commit");
+            } else if (!a.known()) {
+                if (attempt + 1 < primaryCommitAttempts) {
+                    sendPrimaryCommit(attempt + 1, secondaries);
+                } else {
+                    heartbeating = false;
+                    stats.unknownOutcomes++;
+                    end(TxnRecord.Outcome.UNKNOWN, "the commit of the primary was not answered");
+                }
+            } else {
+                throw new KvSimChecks.Violation("client " + id + ": commit answered " + a.result() + " in " + txn);
+            }
+        });
+    }
+
+    private void heartbeat() {
+        nextHeartbeat = sim.now() + Math.max(1, params.lockTtlTicks() / 3);
+        long now = gateway.nowMillis();
+        long ttl = now - HybridClock.physicalMillis(writeTs) + params.lockTtlMillis();
+        byte[] p = primary;
+        long ts = writeTs;
+        gateway.call(p, true, d -> TxnGateway.Req.write(new RangeCommand.CheckStatus(p, ts, now, ttl, false), p), a -> {
+        });
+    }
+
+    /** Ends the transaction as aborted and rolls its locks back in the background (best effort). */
+    private void abort(String why) {
+        heartbeating = false;
+        long ts = writeTs;
+        List<byte[]> keys = new ArrayList<>(writes.keySet());
+        end(TxnRecord.Outcome.ABORTED, why);
+        gateway.sendGrouped(keys, ks -> new RangeCommand.Rollback(ts, ks), a -> true, ok -> {
+        });
+    }
+
+    /** The coordinator stops forever here; a new client takes its place. */
+    private void crash(String where) {
+        stats.coordinatorCrashes++;
+        sim.trace("c" + id + " T" + txn.id + " coordinator CRASH " + where);
+        end(TxnRecord.Outcome.UNKNOWN, "coordinator crashed " + where);
+        gateway.abandon();
+        stopped = true;
+        heartbeating = false;
+        sim.replaceTxnClient();
+    }
+
+    private void end(TxnRecord.Outcome outcome, String why) {
+        TxnRecord t = txn;
+        t.outcome = outcome;
+        t.why = why;
+        t.endTick = sim.now();
+        txn = null;
+        heartbeating = false;
+        if (outcome == TxnRecord.Outcome.COMMITTED && (t.kind == TxnRecord.Kind.SNAPSHOT_READ || t.kind == TxnRecord.Kind.FINAL_READ)) {
+            stats.snapshotReadsChecked++;
+        }
+        sim.recordTxn(t);
+    }
+
+    static Map<String, String> copy(Map<String, String> m) {
+        return new TreeMap<>(m);
+    }
+}

@@ -1,0 +1,34 @@
+package io.starlingdb.testkit.kv;
+
+/** What a transaction simulation run did, for its summary and for tests that the seeds exercise each path. */
+final class TxnStats {
+    long onePhaseCommits;
+    long twoPhaseCommits;
+    long readOnlyCommits;
+    long conflicts;
+    long validationFailures;
+    /** The primary's commit found the transaction rolled back by a reader (its locks expired). */
+    long abortedAtCommit;
+    long unknownOutcomes;
+    long unavailable;
+    long coordinatorCrashes;
+    long coordinatorStalls;
+    long rolledForward;
+    long rolledBack;
+    long expiredRolledBack;
+    long snapshotReadsChecked;
+    long listTransactions;
+    /** Ticks from the heal until the final reader had resolved every lock it met. */
+    long lockResolutionTicks;
+
+    @Override
+    public String toString() {
+        return "1PC " + onePhaseCommits + ", 2PC " + twoPhaseCommits + ", read-only " + readOnlyCommits + ", conflicts "
+                + conflicts + ", validation failures " + validationFailures + ", aborted at commit " + abortedAtCommit
+                + ", unknown " + unknownOutcomes + ", unavailable " + unavailable + ", coordinator crashes "
+                + coordinatorCrashes + ", stalls " + coordinatorStalls + ", locks rolled forward " + rolledForward
+                + ", rolled back " + rolledBack + " (expired " + expiredRolledBack + "), snapshot reads "
+                + snapshotReadsChecked + ", list transactions " + listTransactions + ", locks resolved "
+                + lockResolutionTicks + " ticks after the heal";
+    }
+}
