@@ -172,11 +172,14 @@ final class TxnChecker {
             }
         }
         if (fin != null) {
+            // Every append of a committed transaction (or of one whose outcome was unknown and
+            // some of whose appends are seen: all or nothing) is in the final read.
             for (TxnRecord t : txns) {
-                if (t.kind == TxnRecord.Kind.LIST && t.outcome == TxnRecord.Outcome.COMMITTED) {
+                if (t.kind == TxnRecord.Kind.LIST && committed.contains(t)) {
                     for (Map.Entry<String, Long> e : t.appended.entrySet()) {
                         if (e.getKey().startsWith(group) && !parse(fin.reads.get(e.getKey())).contains(e.getValue())) {
-                            return "lost write: the committed " + t + " appended " + e.getValue() + " to " + e.getKey()
+                            return (t.outcome == TxnRecord.Outcome.COMMITTED ? "lost write: the committed "
+                                    : "not atomic: some appends are seen of ") + t + ", but its append of " + e.getValue() + " to " + e.getKey()
                                     + ", which the final read " + parse(fin.reads.get(e.getKey())) + " lacks";
                         }
                     }

@@ -61,12 +61,18 @@ final class TxnGateway {
     private final Map<Long, Call> byRequest = new HashMap<>();
     private final List<Call> calls = new ArrayList<>();
     private long nextReqId = 1;
+    /**
+     * Measuring (the final reader): when each transaction's locks were first met; the longest
+     * time from then until they were gone goes to stats.lockResolutionTicks.
+     */
+    private final Map<Holder, Long> firstMet;
 
-    TxnGateway(int clientId, KvSimulation sim, Random random, TxnStats stats) {
+    TxnGateway(int clientId, KvSimulation sim, Random random, TxnStats stats, boolean measuring) {
         this.clientId = clientId;
         this.sim = sim;
         this.random = random;
         this.stats = stats;
+        this.firstMet = measuring ? new HashMap<>() : null;
     }
 
     private final class Call {
@@ -309,9 +315,22 @@ final class TxnGateway {
     void resolve(List<RangeResult.LockInfo> locks, Consumer<Boolean> done) {
         Map<Holder, List<RangeResult.LockInfo>> byTxn = new LinkedHashMap<>();
         for (RangeResult.LockInfo l : locks) {
-            byTxn.computeIfAbsent(new Holder(l.startTs(), ByteBuffer.wrap(l.primary())), h -> new ArrayList<>()).add(l);
+            Holder h = new Holder(l.startTs(), ByteBuffer.wrap(l.primary()));
+            byTxn.computeIfAbsent(h, x -> new ArrayList<>()).add(l);
+            if (firstMet != null) {
+                firstMet.putIfAbsent(h, sim.now());
+            }
         }
         resolveFrom(new ArrayList<>(byTxn.values()), 0, true, done);
+    }
+
+    /** ok: the locks of the transaction started at startTs are gone; measured if measuring. */
+    private boolean gone(long startTs, byte[] primary, boolean ok) {
+        Long met = firstMet == null || !ok ? null : firstMet.get(new Holder(startTs, ByteBuffer.wrap(primary)));
+        if (met != null) {
+            stats.lockResolutionTicks = Math.max(stats.lockResolutionTicks, sim.now() - met);
+        }
+        return ok;
     }
 
     private void resolveFrom(List<List<RangeResult.LockInfo>> groups, int i, boolean all, Consumer<Boolean> done) {
@@ -331,7 +350,7 @@ final class TxnGateway {
             // primary, whose coordinator may therefore still commit.
             stats.rolledBack++;
             sendGrouped(keys, ks -> new RangeCommand.Rollback(startTs, ks), a -> true,
-                    ok -> resolveFrom(groups, i + 1, all && ok, done));
+                    ok -> resolveFrom(groups, i + 1, all && gone(startTs, primary, ok), done));
             return;
         }
         call(primary, true, d -> Req.write(new RangeCommand.CheckStatus(primary, startTs, now, 0, expired), primary), a -> {
@@ -343,7 +362,7 @@ final class TxnGateway {
                 case COMMITTED -> {
                     stats.rolledForward++;
                     sendGrouped(keys, ks -> new RangeCommand.Commit(startTs, st.commitTs(), ks), x -> true,
-                            ok -> resolveFrom(groups, i + 1, all && ok, done));
+                            ok -> resolveFrom(groups, i + 1, all && gone(startTs, primary, ok), done));
                 }
                 case ABORTED -> {
                     stats.rolledBack++;
@@ -351,7 +370,7 @@ final class TxnGateway {
                         stats.expiredRolledBack++;
                     }
                     sendGrouped(keys, ks -> new RangeCommand.Rollback(startTs, ks), x -> true,
-                            ok -> resolveFrom(groups, i + 1, all && ok, done));
+                            ok -> resolveFrom(groups, i + 1, all && gone(startTs, primary, ok), done));
                 }
                 default -> resolveFrom(groups, i + 1, false, done);
             }

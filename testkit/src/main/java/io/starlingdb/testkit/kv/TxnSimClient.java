@@ -72,7 +72,7 @@ final class TxnSimClient implements KvSimulation.Client {
         this.role = role;
         this.params = params;
         this.stats = stats;
-        this.gateway = new TxnGateway(id, sim, random, stats);
+        this.gateway = new TxnGateway(id, sim, random, stats, role == Role.FINAL_READER);
     }
 
     static byte[] bytes(String s) {
@@ -182,11 +182,18 @@ final class TxnSimClient implements KvSimulation.Client {
                 keys.add(group + k);
             }
             Collections.shuffle(keys, random);
-            List<String> picked = keys.subList(0, 1 + random.nextInt(Math.min(3, keys.size())));
+            List<String> picked;
             List<String> appendTo = new ArrayList<>();
-            for (String k : picked) {
-                if (random.nextBoolean()) {
-                    appendTo.add(k);
+            if (serializable) {
+                // Read two or three lists and append to one: the shape of write skew.
+                picked = keys.subList(0, 2 + random.nextInt(Math.min(2, keys.size() - 1)));
+                appendTo.add(picked.get(random.nextInt(picked.size())));
+            } else {
+                picked = keys.subList(0, 1 + random.nextInt(Math.min(3, keys.size())));
+                for (String k : picked) {
+                    if (random.nextBoolean()) {
+                        appendTo.add(k);
+                    }
                 }
             }
             readKeys(new ArrayList<>(picked), 0, () -> {
@@ -210,7 +217,6 @@ final class TxnSimClient implements KvSimulation.Client {
         }
         scan(bytes("a"), bytes("b"), () -> readKeys(keys, 0, () -> {
             done = true;
-            stats.lockResolutionTicks = sim.now() - sim.healTick();
             commit();
         }));
     }

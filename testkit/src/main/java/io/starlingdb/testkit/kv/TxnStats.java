@@ -18,7 +18,11 @@ final class TxnStats {
     long expiredRolledBack;
     long snapshotReadsChecked;
     long listTransactions;
-    /** Ticks from the heal until the final reader had resolved every lock it met. */
+    /**
+     * The final reader (which starts after the heal, once a write committed and every other
+     * transaction ended): the longest time, in ticks, from meeting a transaction's locks until
+     * they were gone.
+     */
     long lockResolutionTicks;
 
     @Override
@@ -29,6 +33,6 @@ final class TxnStats {
                 + coordinatorCrashes + ", stalls " + coordinatorStalls + ", locks rolled forward " + rolledForward
                 + ", rolled back " + rolledBack + " (expired " + expiredRolledBack + "), snapshot reads "
                 + snapshotReadsChecked + ", list transactions " + listTransactions + ", locks resolved "
-                + lockResolutionTicks + " ticks after the heal";
+                + lockResolutionTicks + " ticks after the final reader met them";
     }
 }

@@ -1,0 +1,107 @@
+package io.starlingdb.testkit.kv;
+
+import io.starlingdb.testkit.raft.SimMain;
+import io.starlingdb.testkit.raft.SimResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TxnSimulationTest {
+
+    /** Seeds: 100 in the default run, 5,000 with the "long" Maven profile (-Plong). */
+    static final int seeds = Integer.getInteger("starling.sim.txn.seeds", 100);
+    static final int steps = KvSimulation.defaultSteps;
+    static final int maxSeedsPerBrokenVariant = 200;
+
+    @Test
+    void transactionsKeepBankTotalsAndIsolationAndLeaveNoLockUnderFaultsAndCoordinatorCrashes() {
+        List<String> failures = new ArrayList<>();
+        TxnStats sum = new TxnStats();
+        long maxResolution = 0;
+        for (long seed = 1; seed <= seeds; seed++) {
+            KvSimulation sim = new KvSimulation(seed, steps, KvSimulation.Workload.TXN, KvSimulation.Broken.NONE, false);
+            SimResult r = sim.execute();
+            if (!r.ok()) {
+                failures.add("seed " + seed + ": " + r.failure().lines().findFirst().orElse("")
+                        + " (reproduce: bin/starling sim txn --seed-from " + seed + " --seeds 1)");
+            }
+            TxnStats s = sim.txnStats();
+            sum.onePhaseCommits += s.onePhaseCommits;
+            sum.twoPhaseCommits += s.twoPhaseCommits;
+            sum.readOnlyCommits += s.readOnlyCommits;
+            sum.conflicts += s.conflicts;
+            sum.validationFailures += s.validationFailures;
+            sum.abortedAtCommit += s.abortedAtCommit;
+            sum.unknownOutcomes += s.unknownOutcomes;
+            sum.unavailable += s.unavailable;
+            sum.coordinatorCrashes += s.coordinatorCrashes;
+            sum.coordinatorStalls += s.coordinatorStalls;
+            sum.rolledForward += s.rolledForward;
+            sum.rolledBack += s.rolledBack;
+            sum.expiredRolledBack += s.expiredRolledBack;
+            sum.snapshotReadsChecked += s.snapshotReadsChecked;
+            sum.listTransactions += s.listTransactions;
+            maxResolution = Math.max(maxResolution, s.lockResolutionTicks);
+        }
+        sum.lockResolutionTicks = maxResolution;
+        assertEquals(List.of(), failures, sum.toString());
+        // The seeds must exercise what they claim to: both commit paths, conflicts refused,
+        // coordinators that crash or stall with locks held, locks rolled forward and back
+        // (expired ones too), commits refused to a coordinator rolled back meanwhile.
+        assertTrue(sum.onePhaseCommits > seeds && sum.twoPhaseCommits > seeds, sum.toString());
+        assertTrue(sum.conflicts > seeds / 2 && sum.validationFailures > seeds / 10, sum.toString());
+        assertTrue(sum.coordinatorCrashes > seeds / 4 && sum.coordinatorStalls > seeds / 10, sum.toString());
+        assertTrue(sum.rolledForward > seeds / 10 && sum.expiredRolledBack > seeds / 4, sum.toString());
+        assertTrue(sum.abortedAtCommit > 0, sum.toString());
+        assertTrue(sum.snapshotReadsChecked > seeds * 3L && sum.listTransactions > seeds * 10L, sum.toString());
+    }
+
+    @Test
+    void everyBrokenTransactionVariantIsCaughtBySomeSeed() {
+        for (KvSimulation.Broken variant : KvSimulation.Broken.values()) {
+            if (variant.workload() != KvSimulation.Workload.TXN) {
+                continue;
+            }
+            long caughtBy = -1;
+            for (long seed = 1; seed <= maxSeedsPerBrokenVariant && caughtBy < 0; seed++) {
+                if (!KvSimulation.run(seed, steps, KvSimulation.Workload.TXN, variant).ok()) {
+                    caughtBy = seed;
+                }
+            }
+            assertTrue(caughtBy > 0, variant + " went unnoticed for " + maxSeedsPerBrokenVariant + " seeds");
+        }
+    }
+
+    @Test
+    void aTransactionSeedReplaysExactly() {
+        for (long seed : new long[] {5, 123456789L}) {
+            assertEquals(KvSimulation.run(seed, 800, KvSimulation.Workload.TXN, KvSimulation.Broken.NONE).stats(),
+                    KvSimulation.run(seed, 800, KvSimulation.Workload.TXN, KvSimulation.Broken.NONE).stats(), "seed " + seed);
+        }
+    }
+
+    @Test
+    void simMainRunsTxnSeedsAndRefusesAVariantOfAnotherSimulation(@TempDir Path dir) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = SimMain.run(new String[] {"txn", "--seed-from", "1", "--seeds", "2", "--steps", "400",
+                "--trace-dir", dir.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        assertTrue(text.endsWith("2 passed, 0 failed\n"), text);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, SimMain.run(new String[] {"kv", "--seed-from", "1", "--seeds", "1", "--broken",
+                "secondary_before_primary"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("belongs to the txn simulation"), err.toString());
+    }
+}
