@@ -833,7 +833,7 @@ public final class KvSimulation {
     }
 
     /** TXN: what the transactions did. */
-    public TxnStats txnStats() {
+    TxnStats txnStats() {
         return txnStats;
     }
 

@@ -4,7 +4,6 @@ import io.starlingdb.engine.txn.Isolation;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -300,9 +299,5 @@ final class TxnChecker {
             prev = t;
         }
         return b.toString();
-    }
-
-    static String keys(byte[] b) {
-        return Arrays.toString(b);
     }
 }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
@@ -319,7 +318,6 @@ final class TxnSimClient implements KvSimulation.Client {
                     prewrite();
                 } else if (a.result() instanceof RangeResult.Written) {
                     stats.onePhaseCommits++;
-                    txn.why = "one phase";
                     end(TxnRecord.Outcome.COMMITTED, "one phase");
                 } else if (a.result() instanceof RangeResult.WriteConflict) {
                     stats.conflicts++;
@@ -515,9 +513,5 @@ final class TxnSimClient implements KvSimulation.Client {
             stats.snapshotReadsChecked++;
         }
         sim.recordTxn(t);
-    }
-
-    static Map<String, String> copy(Map<String, String> m) {
-        return new TreeMap<>(m);
     }
 }
