@@ -20,20 +20,27 @@ import io.starlingdb.engine.range.RangeDescriptor;
 import io.starlingdb.engine.range.RangeHost;
 import io.starlingdb.engine.range.RangeResult;
 import io.starlingdb.engine.range.RangeStateMachine;
+import io.starlingdb.engine.range.WriteOp;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One simulated node: a replica (Raft core and range state machine) of each range it holds, on
  * one {@link SimDisk}, driven as the node's Raft driver drives them (persist, send, apply,
  * advance), and serving the gateway's requests: reads from the leaseholder's applied state
  * while its lease holds (else after a ReadIndex round), writes and splits through the log.
+ * Reads are of the newest values or at a transaction's timestamp (and VALIDATE); as RangeStore,
+ * a one-phase write latches its keys before the leaseholder timestamps it, and reads wait for
+ * the latches held on their keys when they arrive.
  * It hosts an empty replica when placement asks (initialised by the leader's snapshot), and
  * carries out the placement steps of the ranges it leads. A crash loses everything but the disk.
  */
@@ -63,7 +70,7 @@ final class KvSimNode implements RangeHost {
     }
 
     /** A request waiting for the latches held on its keys when it arrived. */
-    private record Waiting(KvSimulation.Request request, java.util.Set<Long> latches) {
+    private record Waiting(KvSimulation.Request request, Set<Long> latches) {
     }
 
     private final Map<Long, Latch> latches = new HashMap<>();
@@ -219,8 +226,8 @@ final class KvSimNode implements RangeHost {
     }
 
     private static boolean overlap(RangeDescriptor a, RangeDescriptor b) {
-        return (a.end() == null || java.util.Arrays.compareUnsigned(b.start(), a.end()) < 0)
-                && (b.end() == null || java.util.Arrays.compareUnsigned(a.start(), b.end()) < 0);
+        return (a.end() == null || Arrays.compareUnsigned(b.start(), a.end()) < 0)
+                && (b.end() == null || Arrays.compareUnsigned(a.start(), b.end()) < 0);
     }
 
     private void startUninitialised(long rangeId) {
@@ -487,7 +494,7 @@ final class KvSimNode implements RangeHost {
             sim.respond(this, req, KvSimulation.Status.RANGE_NOT_FOUND, null, null);
             return;
         }
-        java.util.Set<Long> held = heldOn(req);
+        Set<Long> held = heldOn(req);
         if (!held.isEmpty()) {
             waiting.add(new Waiting(req, held));
             return;
@@ -510,8 +517,8 @@ final class KvSimNode implements RangeHost {
      * The latches held now on the request's keys: reads (at a timestamp or the newest) wait for
      * them, as one-phase writes do before latching their keys themselves.
      */
-    private java.util.Set<Long> heldOn(KvSimulation.Request req) {
-        java.util.Set<Long> held = new java.util.TreeSet<>();
+    private Set<Long> heldOn(KvSimulation.Request req) {
+        Set<Long> held = new TreeSet<>();
         if (latches.isEmpty() || req.kind() == KvSimulation.Kind.SPLIT
                 || (req.kind() == KvSimulation.Kind.WRITE && !latches(req))) {
             return held;
@@ -529,10 +536,10 @@ final class KvSimNode implements RangeHost {
 
     private static boolean covers(KvSimulation.Request req, byte[] k) {
         return switch (req.kind()) {
-            case GET -> java.util.Arrays.equals(req.key(), k);
-            case SCAN, VALIDATE -> java.util.Arrays.compareUnsigned(k, req.key()) >= 0
-                    && (req.endKey() == null || java.util.Arrays.compareUnsigned(k, req.endKey()) < 0);
-            default -> ((RangeCommand.Write) req.command()).ops().stream().anyMatch(op -> java.util.Arrays.equals(op.key(), k));
+            case GET -> Arrays.equals(req.key(), k);
+            case SCAN, VALIDATE -> Arrays.compareUnsigned(k, req.key()) >= 0
+                    && (req.endKey() == null || Arrays.compareUnsigned(k, req.endKey()) < 0);
+            default -> ((RangeCommand.Write) req.command()).ops().stream().anyMatch(op -> Arrays.equals(op.key(), k));
         };
     }
 
@@ -611,7 +618,7 @@ final class KvSimNode implements RangeHost {
         if (command instanceof RangeCommand.Write w && w.commitTs() == 0) {
             // Latch the keys, then take the timestamp from the oracle (RangeStore.writeAtNow).
             latch = nextLatch++;
-            latches.put(latch, new Latch(w.ops().stream().map(io.starlingdb.engine.range.WriteOp::key).toList(), sim.now()));
+            latches.put(latch, new Latch(w.ops().stream().map(WriteOp::key).toList(), sim.now()));
             command = w.at(sim.nextTimestamp());
         }
         ProposeResult pr = r.core.propose(RangeCodec.encodeCommand(command));

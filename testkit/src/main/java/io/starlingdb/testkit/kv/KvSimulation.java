@@ -837,17 +837,18 @@ public final class KvSimulation {
         return txnStats;
     }
 
-    /** A key the splitter cuts a range at: among the workload's keys, or just after one. */
+    /**
+     * A key the splitter cuts a range at: KV, one of the workload's keys or just after one; TXN,
+     * one of its keys (there are about twice as many, and ranges must stay few enough for a
+     * drained node to be emptied within the liveness bound).
+     */
     byte[] splitKey(Random r) {
-        String base;
         if (workload == Workload.KV) {
-            base = "k" + r.nextInt(params.keys());
-        } else {
-            int which = r.nextInt(3);
-            base = which == 0 ? "a" + r.nextInt(txnParams.accounts())
-                    : (which == 1 ? "l" : "s") + r.nextInt(txnParams.listKeys());
+            return KvSimClient.bytes("k" + r.nextInt(params.keys()) + (r.nextBoolean() ? "" : "m"));
         }
-        return KvSimClient.bytes(base + (r.nextBoolean() ? "" : "m"));
+        int which = r.nextInt(3);
+        return KvSimClient.bytes(which == 0 ? "a" + r.nextInt(txnParams.accounts())
+                : (which == 1 ? "l" : "s") + r.nextInt(txnParams.listKeys()));
     }
 
     private static boolean finalDone(Client c) {
