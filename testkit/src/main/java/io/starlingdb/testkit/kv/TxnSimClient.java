@@ -346,7 +346,7 @@ final class TxnSimClient implements KvSimulation.Client {
         long ttl = gateway.nowMillis() - HybridClock.physicalMillis(writeTs) + params.lockTtlMillis();
         String[] failure = {"no answer"};
         gateway.sendGrouped(new ArrayList<>(writes.keySet()),
-                ks -> new RangeCommand.Prewrite(writeTs, primary, Math.max(1, ttl), ops(ks)), a -> {
+                ks -> new RangeCommand.Prewrite(writeTs, primary, Math.max(1, ttl), "c" + id, ops(ks)), a -> {
                     if (a.result() instanceof RangeResult.Written) {
                         return true;
                     }
