@@ -30,8 +30,12 @@ import java.util.function.Predicate;
  */
 final class TxnGateway {
 
-    /** A call's answer: result null means none (a write's outcome is unknown, or a read gave up). */
-    record Answer(RangeResult result, RangeDescriptor descriptor, boolean spans) {
+    /**
+     * A call's answer: result null means none (a write's outcome is unknown, or a read gave up;
+     * spans: the keys no longer fit one range; died: it met a pending older transaction's lock
+     * and gave up, wait-die).
+     */
+    record Answer(RangeResult result, RangeDescriptor descriptor, boolean spans, boolean died) {
         boolean known() {
             return result != null;
         }
@@ -80,6 +84,8 @@ final class TxnGateway {
         final boolean write;
         final Builder builder;
         final Consumer<Answer> done;
+        /** The start timestamp of the transaction this call is for (0: none), for wait-die. */
+        final long waiter;
         final long startedAt = sim.now();
         long reqId;
         long attemptAt;
@@ -88,11 +94,12 @@ final class TxnGateway {
         boolean resolving;
         boolean finished;
 
-        Call(byte[] key, boolean write, Builder builder, Consumer<Answer> done) {
+        Call(byte[] key, boolean write, Builder builder, Consumer<Answer> done, long waiter) {
             this.key = key;
             this.write = write;
             this.builder = builder;
             this.done = done;
+            this.waiter = waiter;
         }
     }
 
@@ -115,7 +122,16 @@ final class TxnGateway {
     }
 
     void call(byte[] key, boolean write, Builder builder, Consumer<Answer> done) {
-        Call c = new Call(key, write, builder, done);
+        call(key, write, builder, done, 0);
+    }
+
+    /**
+     * A call on behalf of the transaction started at waiter, which waits for the pending
+     * transactions whose locks it meets only if they are younger; meeting an older one, it gives
+     * up (wait-die, as DistSender does for one-phase commits, prewrites and validations).
+     */
+    void call(byte[] key, boolean write, Builder builder, Consumer<Answer> done, long waiter) {
+        Call c = new Call(key, write, builder, done, waiter);
         calls.add(c);
         send(c);
     }
@@ -137,13 +153,13 @@ final class TxnGateway {
                 continue;
             }
             if (now - c.startedAt >= callDeadlineTicks) {
-                finish(c, new Answer(null, null, false));
+                finish(c, new Answer(null, null, false, false));
             } else if (c.retryAt >= 0 && now >= c.retryAt) {
                 c.retryAt = -1;
                 send(c);
             } else if (c.retryAt < 0 && now - c.attemptAt >= KvSimulation.attemptTimeoutTicks) {
                 if (c.attemptIsWrite) {
-                    finish(c, new Answer(null, null, false)); // no answer: it may or may not have applied
+                    finish(c, new Answer(null, null, false, false)); // no answer: it may or may not have applied
                 } else {
                     RangeDescriptor d = cache.lookup(c.key);
                     if (d != null) {
@@ -168,7 +184,7 @@ final class TxnGateway {
         }
         Req q = c.builder.build(d);
         if (q == null) {
-            finish(c, new Answer(null, d, true));
+            finish(c, new Answer(null, d, true, false));
             return;
         }
         long target = cache.leaseholder(d.rangeId());
@@ -225,7 +241,7 @@ final class TxnGateway {
                 retrySoon(c);
             }
             case DROPPED -> retrySoon(c);
-            case UNKNOWN -> finish(c, new Answer(null, null, false));
+            case UNKNOWN -> finish(c, new Answer(null, null, false, false));
             case OK -> {
                 cache.setLeaseholder(range, r.node());
                 onResult(c, r);
@@ -253,13 +269,16 @@ final class TxnGateway {
                 }
                 if (allGone) {
                     send(c);
+                } else if (c.waiter > 0 && l.locks().stream().anyMatch(x -> x.startTs() < c.waiter)) {
+                    stats.waitDie++;
+                    finish(c, new Answer(null, null, false, true));
                 } else {
                     c.retryAt = sim.now() + lockWaitTicks;
                 }
             });
             return;
         }
-        finish(c, new Answer(result, r.descriptor(), false));
+        finish(c, new Answer(result, r.descriptor(), false, false));
     }
 
     // ------------------------------------------------------------------ several ranges
@@ -271,11 +290,17 @@ final class TxnGateway {
      */
     void sendGrouped(List<byte[]> keys, Function<List<byte[]>, RangeCommand> cmdFor, Predicate<Answer> goOn,
                      Consumer<Boolean> done) {
-        sendRest(new ArrayList<>(keys), cmdFor, goOn, done);
+        sendGrouped(keys, cmdFor, goOn, done, 0);
+    }
+
+    /** {@link #sendGrouped} on behalf of the transaction started at waiter: see {@link #call(byte[], boolean, Builder, Consumer, long)}. */
+    void sendGrouped(List<byte[]> keys, Function<List<byte[]>, RangeCommand> cmdFor, Predicate<Answer> goOn,
+                     Consumer<Boolean> done, long waiter) {
+        sendRest(new ArrayList<>(keys), cmdFor, goOn, done, waiter);
     }
 
     private void sendRest(List<byte[]> remaining, Function<List<byte[]>, RangeCommand> cmdFor, Predicate<Answer> goOn,
-                          Consumer<Boolean> done) {
+                          Consumer<Boolean> done, long waiter) {
         if (remaining.isEmpty()) {
             done.accept(true);
             return;
@@ -292,14 +317,14 @@ final class TxnGateway {
             sent.set(0, part);
             return Req.write(cmdFor.apply(part), route);
         }, a -> {
-            if (!a.known() || !goOn.test(a)) {
+            if ((!a.known() && !a.died()) || !goOn.test(a)) {
                 done.accept(false);
                 return;
             }
             List<byte[]> rest = new ArrayList<>(remaining);
             rest.removeIf(k -> sent.get(0).stream().anyMatch(s -> Arrays.equals(s, k)));
-            sendRest(rest, cmdFor, goOn, done);
-        });
+            sendRest(rest, cmdFor, goOn, done, waiter);
+        }, waiter);
     }
 
     // ------------------------------------------------------------------ resolving locks

@@ -316,6 +316,8 @@ final class TxnSimClient implements KvSimulation.Client {
                     ? TxnGateway.Req.write(new RangeCommand.Write(ops, writeTs, 0), primary) : null, a -> {
                 if (a.spans()) {
                     prewrite();
+                } else if (a.died()) {
+                    end(TxnRecord.Outcome.ABORTED, "met an older transaction's lock (wait-die, one phase)");
                 } else if (a.result() instanceof RangeResult.Written) {
                     stats.onePhaseCommits++;
                     end(TxnRecord.Outcome.COMMITTED, "one phase");
@@ -328,7 +330,7 @@ final class TxnSimClient implements KvSimulation.Client {
                 } else {
                     throw new KvSimChecks.Violation("client " + id + ": one-phase commit answered " + a.result() + " in " + txn);
                 }
-            });
+            }, writeTs);
         } else {
             prewrite();
         }
@@ -350,7 +352,7 @@ final class TxnSimClient implements KvSimulation.Client {
                     if (a.result() instanceof RangeResult.Written) {
                         return true;
                     }
-                    failure[0] = String.valueOf(a.result());
+                    failure[0] = a.died() ? "met an older transaction's lock (wait-die)" : String.valueOf(a.result());
                     return false;
                 }, ok -> {
                     if (ok) {
@@ -361,7 +363,7 @@ final class TxnSimClient implements KvSimulation.Client {
                         }
                         abort("prewrite failed: " + failure[0]);
                     }
-                });
+                }, writeTs);
     }
 
     private void afterPrewrite() {
@@ -410,13 +412,15 @@ final class TxnSimClient implements KvSimulation.Client {
             } else if (a.result() instanceof RangeResult.WriteConflict) {
                 stats.validationFailures++;
                 abort("read validation failed");
+            } else if (a.died()) {
+                abort("read validation met an older transaction's lock (wait-die)");
             } else if (!a.known()) {
                 stats.unavailable++;
                 abort("read validation got no answer");
             } else {
                 throw new KvSimChecks.Violation("client " + id + ": validation answered " + a.result() + " in " + txn);
             }
-        });
+        }, writeTs);
     }
 
     private void commitPrimary(int attempt) {

@@ -6,6 +6,8 @@ final class TxnStats {
     long twoPhaseCommits;
     long readOnlyCommits;
     long conflicts;
+    /** A one-phase commit, prewrite or validation met a pending older transaction's lock and gave up (40001). */
+    long waitDie;
     long validationFailures;
     /** The primary's commit found the transaction rolled back by a reader (its locks expired). */
     long abortedAtCommit;
@@ -28,7 +30,7 @@ final class TxnStats {
     @Override
     public String toString() {
         return "1PC " + onePhaseCommits + ", 2PC " + twoPhaseCommits + ", read-only " + readOnlyCommits + ", conflicts "
-                + conflicts + ", validation failures " + validationFailures + ", aborted at commit " + abortedAtCommit
+                + conflicts + ", wait-die " + waitDie + ", validation failures " + validationFailures + ", aborted at commit " + abortedAtCommit
                 + ", unknown " + unknownOutcomes + ", unavailable " + unavailable + ", coordinator crashes "
                 + coordinatorCrashes + ", stalls " + coordinatorStalls + ", locks rolled forward " + rolledForward
                 + ", rolled back " + rolledBack + " (expired " + expiredRolledBack + "), snapshot reads "
