@@ -2,10 +2,19 @@
 # The replicated key-value benchmark (docs/ranges.md): three Starling node processes on loopback
 # (replication factor 3) through a StarlingClient, next to etcd's three members (puts, the
 # etcd.sh measurement) and PostgreSQL 15 with a primary and two synchronous standbys
-# (synchronous_standby_names = 'ANY 1 (s1, s2)', single-row upserts), in the same run on this
-# machine: puts of 100-byte values, point gets and scans of 100 keys at 1, 16 and 128 clients.
+# (synchronous_standby_names = 'ANY 1 (s1, s2)' by default, single-row upserts), in the same run
+# on this machine: puts of 100-byte values, point gets and scans of 100 keys, and two transactional
+# workloads (docs/benchmarks.md): `transfer`, SERIALIZABLE transfers between two accounts in
+# different ranges (Starling: two-phase commit), and `rmw`, a one-key read-modify-write
+# (Starling: one-phase commit), at 1, 16 and 128 clients. Ends with Starling's figures as a ratio
+# of PostgreSQL's; exits with 1 if a bank total or a counter total did not add up.
 #
 #   tests/bench/kv.sh [--seconds S] [--concurrency 1,16,128] [--only starling,etcd,postgres]
+#                     [--phases put,get,scan,transfer,rmw] [--pg-sync any1|first2]
+#
+# --pg-sync first2 makes PostgreSQL wait for both standbys ('FIRST 2 (s1, s2)') instead of either
+# ('ANY 1 (s1, s2)': a commit on two of the three copies, as a Raft commit on 2 of 3 replicas).
+# etcd runs only when the phases include put (it measures puts).
 #
 # Installs etcd and PostgreSQL 15 from Debian's packages when they are missing (needs root).
 set -euo pipefail
@@ -13,14 +22,23 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SECONDS_PER=10
 CONC="1,16,128"
 ONLY="starling,etcd,postgres"
+PHASES="put,get,scan,transfer,rmw"
+PG_SYNC=any1
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_PER="$2"; shift 2 ;;
     --concurrency) CONC="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
+    --phases) PHASES="$2"; shift 2 ;;
+    --pg-sync) PG_SYNC="$2"; shift 2 ;;
     *) echo "kv.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
+case "$PG_SYNC" in
+  any1) PG_SYNC_NAMES="ANY 1 (s1, s2)" ;;
+  first2) PG_SYNC_NAMES="FIRST 2 (s1, s2)" ;;
+  *) echo "kv.sh: --pg-sync is any1 or first2, not $PG_SYNC" >&2; exit 2 ;;
+esac
 
 WORK=$(mktemp -d /tmp/starling-kv.XXXXXX)
 chmod 755 "$WORK"
@@ -41,8 +59,16 @@ if ! (cd "$ROOT" && mvn -q -B -DskipTests package -pl server,testkit -am >"$WORK
 fi
 SERVER_CP="$ROOT/server/target/classes:$ROOT/server/target/lib/*"
 TESTKIT_CP="$ROOT/testkit/target/classes:$ROOT/testkit/target/lib/*"
-bench() { java -Xmx2g -Dlogback.configurationFile="$ROOT/conf/logback-cli.xml" -cp "$TESTKIT_CP" \
-  io.starlingdb.testkit.bench.KvBench --seconds "$SECONDS_PER" --concurrency "$CONC" "$@"; }
+RESULTS="$WORK/results.txt"
+: > "$RESULTS"
+FAILED=0
+# Runs KvBench, keeping its rows for the ratio table; a failed check fails the script at the end.
+bench() {
+  echo "# $2: load average $(cut -d' ' -f1-3 /proc/loadavg) (2 cores)"
+  java -Xmx2g -Dlogback.configurationFile="$ROOT/conf/logback-cli.xml" -cp "$TESTKIT_CP" \
+    io.starlingdb.testkit.bench.KvBench --seconds "$SECONDS_PER" --concurrency "$CONC" --phases "$PHASES" "$@" \
+    | tee -a "$RESULTS" || FAILED=1
+}
 
 if [[ ",$ONLY," == *",starling,"* ]]; then
   declare -a PEER HTTP
@@ -66,7 +92,7 @@ if [[ ",$ONLY," == *",starling,"* ]]; then
   PIDS=()
 fi
 
-if [[ ",$ONLY," == *",etcd,"* ]]; then
+if [[ ",$ONLY," == *",etcd,"* && ",$PHASES," == *",put,"* ]]; then
   "$ROOT/tests/bench/etcd.sh" --seconds "$SECONDS_PER" --concurrency "$CONC"
 fi
 
@@ -84,7 +110,7 @@ max_connections = 300
 wal_level = replica
 max_wal_senders = 10
 synchronous_commit = on
-synchronous_standby_names = 'ANY 1 (s1, s2)'
+synchronous_standby_names = '$PG_SYNC_NAMES'
 CONF
   # Sockets outside the data directories, which pg_basebackup copies.
   mkdir -p "$WORK/sock" && chown postgres "$WORK/sock"
@@ -104,4 +130,21 @@ CONF
     sleep 0.5
   done
   bench --label postgres --jdbc "jdbc:postgresql://127.0.0.1:$P0/postgres" --user postgres
+fi
+
+echo
+echo "# Starling / PostgreSQL 15 with two synchronous standbys ('$PG_SYNC_NAMES'), same run"
+awk '$1 == "starling" || $1 == "postgres" { k = $2 " " $3; ops[$1, k] = $4; lat[$1, k] = $5 " / " $6; ab[$1, k] = $8
+       if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
+     END { printf "%-9s %-8s %28s %28s %8s\n", "phase", "clients", "starling ops/s (p50/p99 ms) ab", "postgres ops/s (p50/p99 ms) ab", "ratio"
+           for (i = 1; i <= n; i++) { k = order[i]; split(k, pc, " ")
+             if (ops["starling", k] == "" || ops["postgres", k] == "") continue
+             printf "%-9s %-8s %28s %28s %7.2fx\n", pc[1], pc[2],
+               sprintf("%.0f (%s) %s", ops["starling", k], lat["starling", k], ab["starling", k]),
+               sprintf("%.0f (%s) %s", ops["postgres", k], lat["postgres", k], ab["postgres", k]),
+               (ops["postgres", k] > 0 ? ops["starling", k] / ops["postgres", k] : 0) } }' "$RESULTS"
+grep '^# check' "$RESULTS" || true
+if [ "$FAILED" != 0 ]; then
+  echo "kv.sh: a check failed or a benchmark run failed (see above)" >&2
+  exit 1
 fi

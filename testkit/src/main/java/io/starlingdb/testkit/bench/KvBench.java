@@ -21,17 +21,28 @@ import java.util.concurrent.atomic.AtomicLong;
  * keys with C concurrent clients, against Starling's replicated store through a
  * {@link StarlingClient} ({@code --seeds host:peerPort,...}) or, as the peer, against a
  * PostgreSQL table through JDBC ({@code --jdbc URL}: single-row upserts, primary-key selects,
- * range selects). Prints ops/s and latency p50/p99 per phase and concurrency, in the format of
- * {@link EtcdBench}.
+ * range selects). The transactional phases ({@link TxnPhase}): {@code transfer}, SERIALIZABLE
+ * transfers between two accounts in different ranges (two-phase commit), and {@code rmw}, a
+ * one-key read-modify-write (one-phase commit), retried on 40001, with the bank total and the
+ * counters checked after each run. Prints ops/s, latency p50/p99, errors, aborts (40001, each
+ * retried) and outcomes unknown (40003) per phase and concurrency; exits with 1 if a check failed.
  *
  * <pre>KvBench (--seeds S | --jdbc URL [--user U]) [--label L] [--value-bytes 100] [--seconds 10]
- *         [--concurrency 1,16,128] [--phases put,get,scan] [--keys 10000]</pre>
+ *         [--concurrency 1,16,128] [--phases put,get,scan,transfer,rmw] [--keys 10000]
+ *         [--accounts 10000] [--counters 10000] [--warmup 3]</pre>
+ *
+ * <p>{@code --warmup}: unmeasured seconds of each transactional phase before its first run
+ * (see {@link TxnPhase#warmupClients}); every run also starts with one unmeasured second.
  */
 public final class KvBench {
 
     private static final long maxTrackedLatencyNanos = 60_000_000_000L;
     /** Keys a scan reads. */
     static final int scanKeys = 100;
+    /** Every account's balance before the first transfer. */
+    static final long initialBalance = 1_000;
+    /** One result row: target, phase, concurrency, ops/s, p50 ms, p99 ms, errors, aborts, unknown. */
+    static final String rowFormat = "%-10s %-9s %-12d %12.1f %10.3f %10.3f %8d %8d %8d%n";
 
     /** One client's operations, whatever the target. */
     interface Target extends AutoCloseable {
@@ -52,9 +63,12 @@ public final class KvBench {
         String label = null;
         int valueBytes = 100;
         int seconds = 10;
+        int warmup = 3;
         int keys = 10_000;
+        int accounts = 10_000;
+        int counters = 10_000;
         List<Integer> concurrencies = List.of(1, 16, 128);
-        List<String> phases = List.of("put", "get", "scan");
+        List<String> phases = List.of("put", "get", "scan", "transfer", "rmw");
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -64,8 +78,11 @@ public final class KvBench {
                 case "--label" -> label = v;
                 case "--value-bytes" -> valueBytes = Integer.parseInt(v);
                 case "--seconds" -> seconds = Integer.parseInt(v);
+                case "--warmup" -> warmup = Integer.parseInt(v);
                 case "--keys" -> keys = Integer.parseInt(v);
                 case "--concurrency" -> concurrencies = Arrays.stream(v.split(",")).map(s -> Integer.parseInt(s.trim())).toList();
+                case "--accounts" -> accounts = Integer.parseInt(v);
+                case "--counters" -> counters = Integer.parseInt(v);
                 case "--phases" -> phases = List.of(v.split(","));
                 default -> {
                     System.err.println("KvBench: unknown option " + args[i]);
@@ -75,6 +92,16 @@ public final class KvBench {
         }
         if ((seeds == null) == (jdbc == null)) {
             System.err.println("KvBench: give exactly one of --seeds host:port,... and --jdbc URL");
+            System.exit(2);
+        }
+        for (String phase : phases) {
+            if (!List.of("put", "get", "scan", "transfer", "rmw").contains(phase)) {
+                System.err.println("KvBench: unknown phase " + phase + " (put, get, scan, transfer, rmw)");
+                System.exit(2);
+            }
+        }
+        if (accounts < 2 || counters < 1) {
+            System.err.println("KvBench: --accounts must be at least 2 and --counters at least 1");
             System.exit(2);
         }
         byte[] value = "v".repeat(valueBytes).getBytes(StandardCharsets.US_ASCII);
@@ -90,21 +117,50 @@ public final class KvBench {
                 s.execute("CREATE TABLE kv (k VARCHAR(64) PRIMARY KEY, v BYTEA NOT NULL)");
             }
         }
+        boolean kvPhases = phases.stream().anyMatch(p -> List.of("put", "get", "scan").contains(p));
+        boolean txnPhases = phases.contains("transfer") || phases.contains("rmw");
+        int finalAccounts = accounts;
+        int finalCounters = counters;
+        TxnPhase txn = null;
+        if (txnPhases) {
+            if (client != null) {
+                StarlingTxnTarget.prepare(client, accounts, initialBalance, counters);
+            } else {
+                PostgresTxnTarget.prepare(jdbc, user, accounts, initialBalance, counters);
+            }
+            txn = new TxnPhase(client != null ? () -> new StarlingTxnTarget(client, finalAccounts, finalCounters) : () -> {
+                try {
+                    return new PostgresTxnTarget(finalJdbc, finalUser, finalAccounts, finalCounters);
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException("cannot connect to " + finalJdbc + ": " + e.getMessage(), e);
+                }
+            }, accounts, initialBalance, counters, warmup);
+        }
         // Every key the gets and scans read exists.
-        try (Target t = targets.get()) {
-            for (int k = 0; k < keys; k++) {
-                t.put(key(k), value);
+        if (kvPhases) {
+            try (Target t = targets.get()) {
+                for (int k = 0; k < keys; k++) {
+                    t.put(key(k), value);
+                }
             }
         }
-        System.out.printf(Locale.ROOT, "%-10s %-6s %-12s %12s %10s %10s %8s%n", "target", "phase", "concurrency", "ops/s",
-                "p50_ms", "p99_ms", "errors");
+        System.out.printf(Locale.ROOT, "%-10s %-9s %-12s %12s %10s %10s %8s %8s %8s%n", "target", "phase", "concurrency",
+                "ops/s", "p50_ms", "p99_ms", "errors", "aborts", "unknown");
         for (String phase : phases) {
             for (int c : concurrencies) {
-                run(name, phase, targets, value, keys, c, seconds);
+                if (phase.equals("transfer") || phase.equals("rmw")) {
+                    txn.run(name, phase, c, seconds);
+                } else {
+                    run(name, phase, targets, value, keys, c, seconds);
+                }
             }
         }
         if (client != null) {
             client.close();
+        }
+        if (txn != null && txn.failed()) {
+            System.err.println("KvBench: a check failed (see the '# check' lines)");
+            System.exit(1);
         }
     }
 
@@ -224,7 +280,7 @@ public final class KvBench {
             thread.join();
         }
         Histogram h = recorder.getIntervalHistogram();
-        System.out.printf(Locale.ROOT, "%-10s %-6s %-12d %12.1f %10.3f %10.3f %8d%n", label, phase, concurrency,
-                ops.get() / (double) seconds, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, errors.get());
+        System.out.printf(Locale.ROOT, rowFormat, label, phase, concurrency, ops.get() / (double) seconds,
+                h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, errors.get(), 0L, 0L);
     }
 }
