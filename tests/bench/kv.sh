@@ -133,7 +133,7 @@ CONF
 fi
 
 echo
-echo "# Starling / PostgreSQL 15 with two synchronous standbys ('$PG_SYNC_NAMES'), same run"
+echo "# Starling / PostgreSQL 15 with two synchronous standbys ('$PG_SYNC_NAMES'), same run; ab: aborts (40001, retried)"
 awk '$1 == "starling" || $1 == "postgres" { k = $2 " " $3; ops[$1, k] = $4; lat[$1, k] = $5 " / " $6; ab[$1, k] = $8
        if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
      END { printf "%-9s %-8s %28s %28s %8s\n", "phase", "clients", "starling ops/s (p50/p99 ms) ab", "postgres ops/s (p50/p99 ms) ab", "ratio"
