@@ -29,6 +29,12 @@ public final class Limits {
      */
     public static final int maxTransactionWrites = 1_000_000;
 
+    /**
+     * Most reads (point keys plus scanned spans) one SERIALIZABLE transaction may record for its
+     * commit-time validation; past it the transaction fails rather than hold an unbounded read set.
+     */
+    public static final int maxTransactionReads = 1_000_000;
+
     private Limits() {
     }
 }

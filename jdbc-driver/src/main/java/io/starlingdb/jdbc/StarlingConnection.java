@@ -11,6 +11,7 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
@@ -27,6 +28,7 @@ public final class StarlingConnection extends UnsupportedConnection {
     private final int defaultFetchSize;
     private boolean autoCommit = true;
     private boolean readOnly;
+    private int isolation = Connection.TRANSACTION_REPEATABLE_READ;
     private String schema = "PUBLIC";
     /** Volatile: close() may come from another thread than the one running a statement. */
     private volatile boolean closed;
@@ -196,7 +198,11 @@ public final class StarlingConnection extends UnsupportedConnection {
     @Override
     public void setReadOnly(boolean readOnly) throws SQLException {
         checkOpen();
-        this.readOnly = readOnly;
+        if (readOnly != this.readOnly) {
+            // The node enforces it (writes answer 25006), from the next transaction on.
+            setSessionCharacteristic(readOnly ? "READ ONLY" : "READ WRITE");
+            this.readOnly = readOnly;
+        }
     }
 
     @Override
@@ -228,19 +234,36 @@ public final class StarlingConnection extends UnsupportedConnection {
         return schema;
     }
 
-    /** Snapshot isolation: reads see one snapshot, so repeatable read is what we report. */
+    /**
+     * SERIALIZABLE runs serializable; every other level runs as snapshot isolation, which JDBC
+     * calls REPEATABLE_READ (READ_COMMITTED and READ_UNCOMMITTED get more than they ask for, as
+     * JDBC allows). It applies from the next transaction on.
+     */
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
         checkOpen();
-        if (level == Connection.TRANSACTION_NONE) {
-            throw new SQLFeatureNotSupportedException("transactions cannot be turned off");
+        int effective = switch (level) {
+            case Connection.TRANSACTION_SERIALIZABLE -> Connection.TRANSACTION_SERIALIZABLE;
+            case Connection.TRANSACTION_REPEATABLE_READ, Connection.TRANSACTION_READ_COMMITTED,
+                    Connection.TRANSACTION_READ_UNCOMMITTED -> Connection.TRANSACTION_REPEATABLE_READ;
+            case Connection.TRANSACTION_NONE -> throw new SQLFeatureNotSupportedException("transactions cannot be turned off");
+            default -> throw new SQLException("unknown transaction isolation level " + level, "22023");
+        };
+        if (effective != isolation) {
+            setSessionCharacteristic(effective == Connection.TRANSACTION_SERIALIZABLE
+                    ? "ISOLATION LEVEL SERIALIZABLE" : "ISOLATION LEVEL REPEATABLE READ");
+            isolation = effective;
         }
     }
 
     @Override
     public int getTransactionIsolation() throws SQLException {
         checkOpen();
-        return Connection.TRANSACTION_REPEATABLE_READ;
+        return isolation;
+    }
+
+    private void setSessionCharacteristic(String mode) throws SQLException {
+        wire.expect(new Request.Execute("SET SESSION CHARACTERISTICS AS TRANSACTION " + mode, List.of(), 0));
     }
 
     @Override

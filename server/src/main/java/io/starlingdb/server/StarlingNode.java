@@ -29,7 +29,6 @@ import io.starlingdb.engine.range.RangeService;
 import io.starlingdb.engine.range.StoreDirectory;
 import io.starlingdb.engine.mvcc.MvccStore;
 import io.starlingdb.engine.txn.ClusterTransactionalStore;
-import io.starlingdb.engine.txn.Isolation;
 import io.starlingdb.engine.storage.ColumnFamily;
 import io.starlingdb.engine.storage.RocksMetrics;
 import io.starlingdb.engine.storage.RocksStorage;
@@ -143,7 +142,7 @@ public final class StarlingNode implements AutoCloseable {
         if (config.sqlOnCluster()) {
             // SQL on the replicated key space: the node joins first, since its tables live there.
             startClusterNetwork(storage);
-            sql = StarlingSqlEngine.openShared(new ClusterTransactionalStore(ranges.transactions(), Isolation.SNAPSHOT),
+            sql = StarlingSqlEngine.openShared(new ClusterTransactionalStore(ranges.transactions()),
                     registry, sqlOptions);
             toClose.push(sql);
             CatalogRefresher refresher = new CatalogRefresher(sql.catalog(), catalogRefreshMillis);

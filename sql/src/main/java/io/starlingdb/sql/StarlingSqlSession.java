@@ -1,6 +1,7 @@
 package io.starlingdb.sql;
 
 import io.micrometer.core.instrument.Timer;
+import io.starlingdb.engine.txn.Isolation;
 import io.starlingdb.engine.txn.Transaction;
 import io.starlingdb.sql.catalog.Catalog;
 import io.starlingdb.sql.catalog.ColumnDef;
@@ -45,7 +46,10 @@ import org.apache.calcite.sql.ddl.SqlDropView;
 final class StarlingSqlSession implements SqlSession {
 
     /** A planned statement of one of the kinds the session runs. */
-    private sealed interface Plan permits QueryPlan, DmlPlan, ExplainPlan, DdlPlan {
+    private sealed interface Plan permits QueryPlan, DmlPlan, ExplainPlan, DdlPlan, SessionPlan {
+    }
+
+    private record SessionPlan(SessionStatement statement) implements Plan {
     }
 
     private record QueryPlan(QueryCompiler.Compiled compiled) implements Plan {
@@ -80,6 +84,14 @@ final class StarlingSqlSession implements SqlSession {
     private final StarlingSqlEngine engine;
     private final CancelSignal cancel;
     private boolean autoCommit = true;
+    /** Inside BEGIN ... COMMIT: statements share one transaction although auto-commit is on. */
+    private boolean explicitBlock;
+    /** The session's defaults for new transactions (SET SESSION CHARACTERISTICS, JDBC's setters). */
+    private Isolation defaultIsolation = Isolation.SNAPSHOT;
+    private boolean defaultReadOnly;
+    /** The next or open transaction's own characteristics (BEGIN ..., SET TRANSACTION); null: the defaults. */
+    private Isolation transactionIsolation;
+    private Boolean transactionReadOnly;
     /** Tables the open transaction wrote, with the definitions its writes followed. */
     private final Map<String, TableDef> writtenTables = new HashMap<>();
     private Transaction transaction;
@@ -165,6 +177,13 @@ final class StarlingSqlSession implements SqlSession {
         }
         QueryCompiler compiler = engine.compiler().cancelledBy(cancel, engine.options().planningTimeoutMillis());
         long version = compiler.catalog().version();
+        SessionStatement session = SessionStatement.parse(sql);
+        if (session != null) {
+            List<ColumnMeta> shown = session instanceof SessionStatement.Show show
+                    ? List.of(new ColumnMeta(show.name(), show.name(), java.sql.Types.VARCHAR, "VARCHAR", 64, 0, false, ""))
+                    : List.of();
+            return new Prepared(sql, version, new SessionPlan(session), 0, List.of(), List.of(), shown);
+        }
         TextKey key = new TextKey(version, sql);
         if (engine.cachedPlan(key) instanceof Prepared cached) {
             engine.countPlanLookup(true);
@@ -277,7 +296,8 @@ final class StarlingSqlSession implements SqlSession {
         Timer.Sample sample = Timer.start();
         try (CancelSignal.Running request = cancel.start()) {
             Prepared prepared = (Prepared) statement;
-            if (prepared.catalogVersion() != engine.catalog().snapshot().version() && !(prepared.plan() instanceof DdlPlan)) {
+            if (prepared.catalogVersion() != engine.catalog().snapshot().version() && !(prepared.plan() instanceof DdlPlan)
+                    && !(prepared.plan() instanceof SessionPlan)) {
                 // The catalog changed since planning: plan again against the tables as they are now.
                 prepared = plan(prepared.sql());
             }
@@ -294,7 +314,16 @@ final class StarlingSqlSession implements SqlSession {
     private StatementResult run(Prepared prepared, List<Object> params) throws SqlException {
         closeOpenCursor();
         Plan plan = prepared.plan();
-        if (plan instanceof QueryPlan q) {
+        if ((plan instanceof DmlPlan || plan instanceof DdlPlan) && readOnly()) {
+            String what = plan instanceof DmlPlan d ? d.dml().kind().name() : "a schema change";
+            throw new SqlException("25006", "cannot execute " + what + " in a read-only transaction"
+                    + (transactionReadOnly != null ? "" : " (the session is read-only: Connection.setReadOnly(false) or"
+                    + " SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE)"));
+        }
+        if (plan instanceof SessionPlan s) {
+            engine.countStatement("other");
+            return session(s.statement());
+        } else if (plan instanceof QueryPlan q) {
             engine.countStatement("select");
             return query(prepared, q.compiled(), params);
         } else if (plan instanceof DmlPlan d) {
@@ -316,9 +345,120 @@ final class StarlingSqlSession implements SqlSession {
 
     private Transaction transaction() {
         if (transaction == null) {
-            transaction = engine.store().begin();
+            transaction = engine.store().begin(isolation());
         }
         return transaction;
+    }
+
+    /** The isolation level of the open transaction, or of the next one. */
+    private Isolation isolation() {
+        return transactionIsolation != null ? transactionIsolation : defaultIsolation;
+    }
+
+    private boolean readOnly() {
+        return transactionReadOnly != null ? transactionReadOnly : defaultReadOnly;
+    }
+
+    /** Each statement commits on its own: auto-commit on and no BEGIN block open. */
+    private boolean autoCommitting() {
+        return autoCommit && !explicitBlock;
+    }
+
+    /** The transaction ended (committed or rolled back): its own characteristics and block end with it. */
+    private void transactionEnded() {
+        explicitBlock = false;
+        transactionIsolation = null;
+        transactionReadOnly = null;
+    }
+
+    private StatementResult session(SessionStatement statement) throws SqlException {
+        if (statement instanceof SessionStatement.Begin begin) {
+            if (explicitBlock || (!autoCommit && transaction != null)) {
+                throw new SqlException("25001", "a transaction is already open; COMMIT or ROLLBACK it first");
+            }
+            explicitBlock = autoCommit;
+            apply(begin.modes());
+        } else if (statement instanceof SessionStatement.Commit) {
+            commit();
+        } else if (statement instanceof SessionStatement.Rollback) {
+            rollback();
+        } else if (statement instanceof SessionStatement.SetTransaction set) {
+            if (set.session()) {
+                if (set.modes().isolation() != null) {
+                    defaultIsolation = set.modes().isolation();
+                }
+                if (set.modes().readOnly() != null) {
+                    defaultReadOnly = set.modes().readOnly();
+                }
+            } else if (autoCommitting()) {
+                throw new SqlException("25P01", "SET TRANSACTION applies to an open transaction: run it after BEGIN, or set "
+                        + "the session's default with SET SESSION CHARACTERISTICS AS TRANSACTION ...");
+            } else if (transaction != null) {
+                throw new SqlException("25001", "SET TRANSACTION must come before the transaction's first statement");
+            } else {
+                apply(set.modes());
+            }
+        } else if (statement instanceof SessionStatement.Set set) {
+            setting(set.name(), set.value());
+        } else {
+            String name = ((SessionStatement.Show) statement).name();
+            String value = show(name);
+            List<ColumnMeta> columns = List.of(new ColumnMeta(name, name, java.sql.Types.VARCHAR, "VARCHAR", 64, 0, false, ""));
+            List<Object[]> rows = new ArrayList<>();
+            rows.add(new Object[] {value});
+            return new StatementResult.Rows(new ListCursor(columns, rows));
+        }
+        return new StatementResult.UpdateCount(0);
+    }
+
+    private void apply(SessionStatement.Modes modes) {
+        if (modes.isolation() != null) {
+            transactionIsolation = modes.isolation();
+        }
+        if (modes.readOnly() != null) {
+            transactionReadOnly = modes.readOnly();
+        }
+    }
+
+    private void setting(String name, String value) throws SqlException {
+        switch (name) {
+            case "default_transaction_isolation" -> defaultIsolation = isolationNamed(value);
+            case "default_transaction_read_only" -> defaultReadOnly = booleanNamed(name, value);
+            default -> throw new SqlException("42704", "setting \"" + name + "\" cannot be set with SET"
+                    + (name.startsWith("transaction_") ? "; use SET TRANSACTION" : ""));
+        }
+    }
+
+    private String show(String name) throws SqlException {
+        return switch (name) {
+            case "transaction_isolation" -> isolationName(isolation());
+            case "default_transaction_isolation" -> isolationName(defaultIsolation);
+            case "transaction_read_only" -> readOnly() ? "on" : "off";
+            case "default_transaction_read_only" -> defaultReadOnly ? "on" : "off";
+            default -> throw new SqlException("42704", "unrecognized setting \"" + name + "\"");
+        };
+    }
+
+    /** PostgreSQL's names: snapshot isolation is its REPEATABLE READ. */
+    private static String isolationName(Isolation isolation) {
+        return isolation == Isolation.SERIALIZABLE ? "serializable" : "repeatable read";
+    }
+
+    private static Isolation isolationNamed(String value) throws SqlException {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "serializable" -> Isolation.SERIALIZABLE;
+            case "repeatable read", "snapshot", "read committed", "read uncommitted" -> Isolation.SNAPSHOT;
+            default -> throw new SqlException("22023", "unknown isolation level '" + value
+                    + "' (levels: serializable, repeatable read or snapshot, read committed, read uncommitted)");
+        };
+    }
+
+    private static boolean booleanNamed(String name, String value) throws SqlException {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true", "1", "yes" -> true;
+            case "off", "false", "0", "no" -> false;
+            default -> throw new SqlException("22023", name + " takes on or off, not '" + value + "'");
+        };
     }
 
     private StatementResult query(Prepared prepared, QueryCompiler.Compiled compiled, List<Object> params) throws SqlException {
@@ -340,7 +480,7 @@ final class StarlingSqlSession implements SqlSession {
     /** A query's cursor closed: in auto-commit mode its read transaction ends with it. */
     private void queryClosed() {
         openCursor = null;
-        if (autoCommit && transaction != null) {
+        if (autoCommitting() && transaction != null) {
             transaction.rollback();
             transaction.close();
             transaction = null;
@@ -372,7 +512,7 @@ final class StarlingSqlSession implements SqlSession {
 
     /** In auto-commit mode, commits (or rolls back) the statement's transaction. */
     private void endStatement(boolean success) throws SqlException {
-        if (!autoCommit || transaction == null) {
+        if (!autoCommitting() || transaction == null) {
             return;
         }
         Transaction txn = transaction;
@@ -392,7 +532,7 @@ final class StarlingSqlSession implements SqlSession {
     }
 
     private void ddl(SqlNode node) throws SqlException {
-        if (!autoCommit && transaction != null) {
+        if (!autoCommitting() && transaction != null) {
             throw new SqlException("25001", "DDL inside an open transaction is not supported; commit or roll back first");
         }
         List<TableDef> dropped = new ArrayList<>();
@@ -463,9 +603,10 @@ final class StarlingSqlSession implements SqlSession {
     @Override
     public void commit() throws SqlException {
         closeOpenCursor();
-        if (transaction != null) {
-            Transaction txn = transaction;
-            transaction = null;
+        Transaction txn = transaction;
+        transaction = null;
+        transactionEnded();
+        if (txn != null) {
             try {
                 commitFenced(txn);
             } catch (RuntimeException | LinkageError e) {
@@ -504,6 +645,7 @@ final class StarlingSqlSession implements SqlSession {
     public void rollback() {
         writtenTables.clear();
         closeOpenCursor();
+        transactionEnded();
         if (transaction != null) {
             transaction.rollback();
             transaction.close();

@@ -5,6 +5,8 @@ import io.starlingdb.engine.storage.KvBatch;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.storage.KvSnapshot;
 import io.starlingdb.engine.storage.KvStore;
+import io.starlingdb.engine.txn.Isolation;
+import io.starlingdb.engine.txn.ReadSet;
 import io.starlingdb.engine.txn.Transaction;
 import io.starlingdb.engine.txn.TransactionalStore;
 import io.starlingdb.engine.txn.WriteConflictException;
@@ -82,16 +84,16 @@ public final class MvccStore implements TransactionalStore {
         }
     }
 
-    /** Begins a snapshot-isolation transaction. Close it (or commit/rollback) to release its snapshot. */
+    /** Begins a transaction. Close it (or commit/rollback) to release its snapshot. */
     @Override
-    public Transaction begin() {
+    public Transaction begin(Isolation isolation) {
         long startTs;
         synchronized (timestampLock) {
             long now = clock.now();
             startTs = inFlightTimestamps.isEmpty() ? now : inFlightTimestamps.first() - 1;
             openStarts.merge(startTs, 1, Integer::sum);
         }
-        return new MvccTransaction(this, data, startTs);
+        return new MvccTransaction(this, data, startTs, isolation);
     }
 
     /** A transaction begun at startTs has ended (committed or rolled back); called once per transaction. */
@@ -230,10 +232,18 @@ public final class MvccStore implements TransactionalStore {
     }
 
     /**
-     * Checks the written keys for conflicts, then writes them all at a fresh commit timestamp in
-     * one batch. Returns the commit timestamp once it and every earlier commit are written.
+     * Checks the written keys for conflicts and, for a SERIALIZABLE transaction ({@code reads}
+     * not null), that nothing it read was written after it began; then writes them all at a
+     * fresh commit timestamp in one batch. Returns the commit timestamp once it and every earlier
+     * commit are written.
+     *
+     * <p>The read check makes the transaction equivalent to running alone at its commit
+     * timestamp: under the commit lock no other commit takes a timestamp, every commit that took
+     * one before is either applied (its versions are in {@code latest}) or in flight (its keys
+     * are in {@code inFlightKeys}), and each of those above the start timestamp that touched a
+     * read key or span refuses this commit.
      */
-    long commit(long startTs, Map<byte[], byte[]> writes) {
+    long commit(long startTs, Map<byte[], byte[]> writes, ReadSet reads) {
         long commitTs;
         KvBatch batch = new KvBatch();
         commitLock.lock();
@@ -250,6 +260,9 @@ public final class MvccStore implements TransactionalStore {
                     if (newest > startTs) {
                         throw conflict(key, newest, startTs);
                     }
+                }
+                if (reads != null) {
+                    validate(latest, reads, startTs);
                 }
             }
             synchronized (timestampLock) {
@@ -313,6 +326,42 @@ public final class MvccStore implements TransactionalStore {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Refuses the commit if a commit above startTs wrote a key the transaction read or a key in a span it scanned. */
+    private void validate(KvSnapshot latest, ReadSet reads, long startTs) {
+        for (byte[] key : reads.keys()) {
+            Long pending = inFlightKeys.get(key);
+            long newest = pending != null ? pending : newestVersion(latest, key);
+            if (newest > startTs) {
+                throw readConflict(key, newest, startTs);
+            }
+        }
+        for (ReadSet.Span span : reads.spans()) {
+            if (span.to() != null && Arrays.compareUnsigned(span.from(), span.to()) >= 0) {
+                continue; // an empty span read nothing
+            }
+            Map.Entry<byte[], Long> pending = span.to() == null ? inFlightKeys.ceilingEntry(span.from())
+                    : inFlightKeys.subMap(span.from(), true, span.to(), false).firstEntry();
+            if (pending != null) {
+                throw readConflict(pending.getKey(), pending.getValue(), startTs);
+            }
+            byte[] lower = MvccKeys.prefix(span.from());
+            byte[] upper = span.to() == null ? null : MvccKeys.prefix(span.to());
+            try (KvCursor c = latest.scan(lower, upper)) {
+                while (c.next()) {
+                    long ts = MvccKeys.timestampOf(c.key());
+                    if (ts > startTs) {
+                        throw readConflict(Arrays.copyOf(c.key(), MvccKeys.logicalPrefixLength(c.key())), ts, startTs);
+                    }
+                }
+            }
+        }
+    }
+
+    private static WriteConflictException readConflict(byte[] key, long otherTs, long startTs) {
+        return new WriteConflictException("serialization failure: key " + describe(key) + " read by this transaction was"
+                + " written by a commit at " + otherTs + " after it began at " + startTs);
     }
 
     private static WriteConflictException conflict(byte[] key, long otherTs, long startTs) {

@@ -6,6 +6,8 @@ import io.starlingdb.engine.encoding.KeyEncoder;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.storage.KvSnapshot;
 import io.starlingdb.engine.storage.KvStore;
+import io.starlingdb.engine.txn.Isolation;
+import io.starlingdb.engine.txn.ReadSet;
 import io.starlingdb.engine.txn.Transaction;
 import io.starlingdb.engine.txn.WriteConflictException;
 import java.util.AbstractMap;
@@ -17,9 +19,10 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
- * One snapshot-isolation transaction: reads at its start timestamp, buffers writes in a sorted
- * map, and hands them to {@link MvccStore#commit} at the end. Not thread-safe: one transaction
- * belongs to one session.
+ * One transaction: reads at its start timestamp, buffers writes in a sorted map, and hands them
+ * to {@link MvccStore#commit} at the end. At SERIALIZABLE it also records what it read
+ * ({@link ReadSet}), which the commit validates. Not thread-safe: one transaction belongs to one
+ * session.
  */
 final class MvccTransaction implements Transaction {
 
@@ -31,16 +34,19 @@ final class MvccTransaction implements Transaction {
     private final MvccStore store;
     private final KvStore data;
     private final long startTs;
+    /** What it read, at SERIALIZABLE; null at SNAPSHOT. */
+    private final ReadSet reads;
     private final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
     /** Bytes the buffered writes will take in the commit batch. */
     private long batchBytes;
     private KvSnapshot snapshot;
     private State state = State.ACTIVE;
 
-    MvccTransaction(MvccStore store, KvStore data, long startTs) {
+    MvccTransaction(MvccStore store, KvStore data, long startTs, Isolation isolation) {
         this.store = store;
         this.data = data;
         this.startTs = startTs;
+        this.reads = isolation == Isolation.SERIALIZABLE ? new ReadSet() : null;
     }
 
     @Override
@@ -50,6 +56,9 @@ final class MvccTransaction implements Transaction {
         if (own != null) {
             return own == TOMBSTONE ? null : own.clone();
         }
+        if (reads != null) {
+            reads.key(key);
+        }
         byte[] prefix = MvccKeys.prefix(key);
         Map.Entry<byte[], byte[]> version = snapshot().first(MvccKeys.versionKey(key, startTs), KeyEncoder.prefixEnd(prefix));
         return version == null ? null : MvccKeys.decodeValue(version.getValue());
@@ -58,6 +67,9 @@ final class MvccTransaction implements Transaction {
     @Override
     public KvCursor scan(byte[] fromInclusive, byte[] toExclusive) {
         ensureActive();
+        if (reads != null) {
+            reads.span(fromInclusive == null ? new byte[0] : fromInclusive, toExclusive);
+        }
         // Own writes are copied so the caller may write while it scans (UPDATE does), and so a
         // scan sees the transaction as it was when the scan began.
         NavigableMap<byte[], byte[]> range = writes;
@@ -116,8 +128,10 @@ final class MvccTransaction implements Transaction {
     public void commit() {
         ensureActive();
         try {
+            // Without writes it commits nothing, and at any isolation a transaction that only read
+            // is serializable at its start timestamp: it saw exactly the commits below it.
             if (!writes.isEmpty()) {
-                store.commit(startTs, writes);
+                store.commit(startTs, writes, reads);
             }
             state = State.COMMITTED;
         } catch (WriteConflictException e) {

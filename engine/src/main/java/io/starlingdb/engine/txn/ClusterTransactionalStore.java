@@ -17,15 +17,13 @@ public final class ClusterTransactionalStore implements TransactionalStore {
     public static final byte sqlKeyPrefix = 0x10;
 
     private final ClusterTransactions transactions;
-    private final Isolation isolation;
 
-    public ClusterTransactionalStore(ClusterTransactions transactions, Isolation isolation) {
+    public ClusterTransactionalStore(ClusterTransactions transactions) {
         this.transactions = transactions;
-        this.isolation = isolation;
     }
 
     @Override
-    public Transaction begin() {
+    public Transaction begin(Isolation isolation) {
         return new Prefixed(transactions.begin(isolation));
     }
 

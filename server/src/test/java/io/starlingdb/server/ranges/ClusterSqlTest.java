@@ -95,6 +95,13 @@ class ClusterSqlTest {
         }
     }
 
+    private static long sum(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT SUM(balance) FROM accounts")) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
+        }
+    }
+
     @Test
     void tablesWrittenThroughOneNodeAreReadThroughAnotherAndOutliveIt() throws Exception {
         awaitStatement(1, "CREATE TABLE accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)");
@@ -115,6 +122,36 @@ class ClusterSqlTest {
             c.rollback();
         }
         assertEquals(3, count(1, "SELECT COUNT(*) FROM accounts"), "a rolled-back insert leaves nothing");
+
+        // Write skew through two nodes: each transaction checks the total and withdraws from a
+        // different account. SERIALIZABLE refuses the second commit; the total stays >= 200.
+        try (Connection a = connect(1); Connection b = connect(2); Statement sa = a.createStatement();
+             Statement sb = b.createStatement()) {
+            for (Connection c : new Connection[] {a, b}) {
+                c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+                assertEquals(Connection.TRANSACTION_SERIALIZABLE, c.getTransactionIsolation());
+                c.setAutoCommit(false);
+            }
+            assertEquals(300, sum(sa));
+            assertEquals(300, sum(sb));
+            sa.executeUpdate("UPDATE accounts SET balance = balance - 100 WHERE id = 1");
+            sb.executeUpdate("UPDATE accounts SET balance = balance - 100 WHERE id = 2");
+            a.commit();
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, b::commit);
+            assertEquals("40001", e.getSQLState(), e.getMessage());
+        }
+        assertEquals(200, count(3, "SELECT SUM(balance) FROM accounts"));
+
+        // A read-only connection's writes are refused by the node.
+        try (Connection c = connect(3); Statement s = c.createStatement()) {
+            c.setReadOnly(true);
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> s.executeUpdate("UPDATE accounts SET balance = 0"));
+            assertEquals("25006", e.getSQLState(), e.getMessage());
+            c.setReadOnly(false);
+            assertEquals(1, s.executeUpdate("UPDATE accounts SET balance = balance + 100 WHERE id = 1"));
+        }
+        assertEquals(300, count(2, "SELECT SUM(balance) FROM accounts"));
 
         nodes[1].close();
         nodes[1] = null;
