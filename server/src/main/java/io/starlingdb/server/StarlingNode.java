@@ -75,14 +75,16 @@ public final class StarlingNode implements AutoCloseable {
     /** Null when version garbage collection is off. */
     private volatile VersionCollector versionCollector;
     private volatile State state = State.STARTING;
-    private InetSocketAddress clientAddress;
-    private InetSocketAddress httpAddress;
+    private volatile InetSocketAddress clientAddress;
+    private volatile InetSocketAddress httpAddress;
     private volatile ClusterNetworkManager cluster;
     /** Null unless store.id is set. */
     private volatile RangeService ranges;
     private static final ObjectMapper json = new ObjectMapper();
 
     private StarlingSqlEngine sqlEngine;
+    /** The cluster as this node sees it (SYS tables, HTTP cluster endpoints); set once storage opened. */
+    private volatile NodeSystemView systemView;
 
     public StarlingNode(NodeConfig config) {
         this.config = config;
@@ -118,11 +120,14 @@ public final class StarlingNode implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
 
         // HTTP first and closed last, so load balancers see 503 while the node starts and stops.
+        OperatorActions actions = new OperatorActions(() -> ranges);
         HttpRoutes routes = new HttpRoutes()
                 .get("/health", this::health)
                 .get("/metrics", () -> new HttpReply(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()))
-                .get("/cluster/members", this::clusterMembers);
-        HttpServer http = new HttpServer(routes);
+                .get("/cluster/members", this::clusterMembers)
+                .post("/cluster/stores/drain", actions::drain)
+                .post("/cluster/stores/remove", actions::remove);
+        HttpServer http = new HttpServer(routes, config.clusterSecret());
         toClose.push(http);
         httpAddress = http.start(config.host(), config.httpPort());
 
@@ -159,6 +164,10 @@ public final class StarlingNode implements AutoCloseable {
             toClose.push(sql);
         }
         sqlEngine = sql;
+        NodeSystemView view = new NodeSystemView(config, () -> cluster, () -> ranges, () -> clientAddress, () -> httpAddress);
+        toClose.push(view);
+        sql.useSystemView(view);
+        systemView = view;
 
         ClientListenerOptions limits = ClientListenerOptions.defaults();
         ClientListenerOptions clientOptions = new ClientListenerOptions(config.maxFrameBytes(), config.maxConnections(),
@@ -289,6 +298,11 @@ public final class StarlingNode implements AutoCloseable {
     /** The replicated key space on this node, or null when store.id is 0. */
     public RangeService ranges() {
         return ranges;
+    }
+
+    /** The SQL engine; valid after start. */
+    public StarlingSqlEngine sqlEngine() {
+        return sqlEngine;
     }
 
     /** The cluster network, or null when peer.port is 0. */

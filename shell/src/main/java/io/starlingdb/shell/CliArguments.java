@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The parsed command line of {@code starling sql} and {@code starling cluster status}. Each
+ * The parsed command line of {@code starling sql} and {@code starling cluster status|drain|remove}. Each
  * mistake is a {@link UsageException} whose message says what was wrong in one line.
  */
 final class CliArguments {
@@ -14,7 +14,10 @@ final class CliArguments {
     private static final int MAX_PORT = 65_535;
 
     /** What to run. */
-    enum Action { HELP, SQL, CLUSTER_STATUS }
+    enum Action { HELP, SQL, CLUSTER_STATUS, CLUSTER_DRAIN, CLUSTER_REMOVE }
+
+    /** Store ids, as the node's store.id setting allows them. */
+    private static final long MAX_STORE_ID = 1_000_000;
 
     /** One -e text or -f file, kept in command-line order. */
     record Script(boolean isFile, String value) {
@@ -27,9 +30,18 @@ final class CliArguments {
     final boolean timing;
     final String httpHost;
     final int httpPort;
+    /** The store of drain and remove. */
+    final long storeId;
+    /** How long remove waits for the store to empty. */
+    final java.time.Duration removeTimeout;
 
     private CliArguments(Action action, String url, List<Script> scripts, Path history, boolean timing, String httpHost,
             int httpPort) {
+        this(action, url, scripts, history, timing, httpHost, httpPort, 0, StoreCommand.DEFAULT_REMOVE_TIMEOUT);
+    }
+
+    private CliArguments(Action action, String url, List<Script> scripts, Path history, boolean timing, String httpHost,
+            int httpPort, long storeId, java.time.Duration removeTimeout) {
         this.action = action;
         this.url = url;
         this.scripts = List.copyOf(scripts);
@@ -37,6 +49,8 @@ final class CliArguments {
         this.timing = timing;
         this.httpHost = httpHost;
         this.httpPort = httpPort;
+        this.storeId = storeId;
+        this.removeTimeout = removeTimeout;
     }
 
     static final class UsageException extends Exception {
@@ -62,10 +76,10 @@ final class CliArguments {
                 if (args.length >= 2 && (args[1].equals("--help") || args[1].equals("-h"))) {
                     return help();
                 }
-                if (args.length < 2 || !args[1].equals("status")) {
-                    throw new UsageException("cluster needs a subcommand: status");
+                if (args.length < 2 || !List.of("status", "drain", "remove").contains(args[1])) {
+                    throw new UsageException("cluster needs a subcommand: status, drain or remove");
                 }
-                return parseClusterStatus(args);
+                return args[1].equals("status") ? parseClusterStatus(args) : parseStoreAction(args);
             default:
                 throw new UsageException("unknown command '" + args[0] + "' (expected sql or cluster status)");
         }
@@ -126,13 +140,76 @@ final class CliArguments {
         if (address == null) {
             throw new UsageException("cluster status: missing --http HOST:PORT (a node's HTTP port)");
         }
+        String[] hostPort = httpAddress("cluster status", address);
+        return new CliArguments(Action.CLUSTER_STATUS, null, List.of(), null, false, hostPort[0], Integer.parseInt(hostPort[1]));
+    }
+
+    /** {@code cluster drain|remove --store N --http HOST:PORT [--timeout SECONDS]} (timeout: remove only). */
+    private static CliArguments parseStoreAction(String[] args) throws UsageException {
+        String command = "cluster " + args[1];
+        boolean remove = args[1].equals("remove");
+        String address = null;
+        String store = null;
+        java.time.Duration timeout = StoreCommand.DEFAULT_REMOVE_TIMEOUT;
+        for (int i = 2; i < args.length; i++) {
+            switch (args[i]) {
+                case "--http" -> address = value(args, ++i, args[i - 1]);
+                case "--store" -> store = value(args, ++i, args[i - 1]);
+                case "--timeout" -> {
+                    if (!remove) {
+                        throw new UsageException(command + ": unknown option '--timeout' (only remove waits)");
+                    }
+                    String t = value(args, ++i, args[i - 1]);
+                    long seconds;
+                    try {
+                        seconds = Long.parseLong(t);
+                    } catch (NumberFormatException e) {
+                        seconds = -1;
+                    }
+                    if (seconds < 1 || seconds > MAX_REMOVE_TIMEOUT_SECONDS) {
+                        throw new UsageException(command + ": --timeout is seconds, 1.." + MAX_REMOVE_TIMEOUT_SECONDS
+                                + ", got '" + t + "'");
+                    }
+                    timeout = java.time.Duration.ofSeconds(seconds);
+                }
+                case "--help", "-h" -> {
+                    return help();
+                }
+                default -> throw new UsageException(command + ": unknown option '" + args[i] + "'");
+            }
+        }
+        if (store == null) {
+            throw new UsageException(command + ": missing --store N (the store id, as in cluster status)");
+        }
+        long storeId;
+        try {
+            storeId = Long.parseLong(store);
+        } catch (NumberFormatException e) {
+            storeId = -1;
+        }
+        if (storeId < 1 || storeId > MAX_STORE_ID) {
+            throw new UsageException(command + ": --store is a store id, 1.." + MAX_STORE_ID + ", got '" + store + "'");
+        }
+        if (address == null) {
+            throw new UsageException(command + ": missing --http HOST:PORT (the HTTP port of a node of the cluster)");
+        }
+        String[] hostPort = httpAddress(command, address);
+        return new CliArguments(remove ? Action.CLUSTER_REMOVE : Action.CLUSTER_DRAIN, null, List.of(), null, false,
+                hostPort[0], Integer.parseInt(hostPort[1]), storeId, timeout);
+    }
+
+    /** The longest --timeout of cluster remove: a day. */
+    static final long MAX_REMOVE_TIMEOUT_SECONDS = 86_400;
+
+    /** HOST and PORT of an --http value (with or without http:// and a trailing slash). */
+    private static String[] httpAddress(String command, String address) throws UsageException {
         String hostPort = address.startsWith("http://") ? address.substring("http://".length()) : address;
         if (hostPort.endsWith("/")) {
             hostPort = hostPort.substring(0, hostPort.length() - 1);
         }
         int colon = hostPort.lastIndexOf(':');
         if (colon <= 0 || colon == hostPort.length() - 1) {
-            throw new UsageException("cluster status: --http wants HOST:PORT, got '" + address + "'");
+            throw new UsageException(command + ": --http wants HOST:PORT, got '" + address + "'");
         }
         int port;
         try {
@@ -141,9 +218,9 @@ final class CliArguments {
             port = -1;
         }
         if (port < 1 || port > MAX_PORT) {
-            throw new UsageException("cluster status: the port of --http must be 1.." + MAX_PORT + ", got '" + address + "'");
+            throw new UsageException(command + ": the port of --http must be 1.." + MAX_PORT + ", got '" + address + "'");
         }
-        return new CliArguments(Action.CLUSTER_STATUS, null, List.of(), null, false, hostPort.substring(0, colon), port);
+        return new String[] {hostPort.substring(0, colon), String.valueOf(port)};
     }
 
     private static CliArguments help() {

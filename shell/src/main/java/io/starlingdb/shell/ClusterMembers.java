@@ -41,6 +41,35 @@ record ClusterMembers(String self, boolean hasMajority, List<Member> members) {
         }
     }
 
+    /**
+     * The client (SQL) address a member gossips ({@code addresses: client=host:port,...}), with a
+     * wildcard host (the node listens on every interface) replaced by {@code reachedHost}, the
+     * host the command reached the node at; null when it gossips none.
+     */
+    String clientAddressOf(String memberId, String reachedHost) {
+        for (Member m : members) {
+            if (!memberId.equals(m.id()) || !(m.metadata().get("addresses") instanceof String addresses)) {
+                continue;
+            }
+            for (String part : addresses.split(",")) {
+                String p = part.trim();
+                if (p.startsWith("client=")) {
+                    String address = p.substring("client=".length());
+                    int colon = address.lastIndexOf(':');
+                    if (colon <= 0) {
+                        return null;
+                    }
+                    String h = address.substring(0, colon);
+                    boolean wildcard = h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]") || h.equals("0:0:0:0:0:0:0:0");
+                    String host = wildcard ? reachedHost : h;
+                    return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host)
+                            + address.substring(colon);
+                }
+            }
+        }
+        return null;
+    }
+
     /** Parses the JSON body; a body that is not JSON of this shape is an {@link IOException}. */
     static ClusterMembers parse(String json) throws IOException {
         ClusterMembers parsed = JSON.readValue(json, ClusterMembers.class);

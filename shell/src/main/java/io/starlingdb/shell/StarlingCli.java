@@ -20,7 +20,7 @@ import org.jline.terminal.TerminalBuilder;
 
 /**
  * The {@code starling} command line behind bin/starling: {@code sql} (the SQL shell, or scripts
- * with -e and -f) and {@code cluster status}. {@link #run} returns the exit code instead of
+ * with -e and -f) and {@code cluster status|drain|remove}. {@link #run} returns the exit code instead of
  * exiting, so tests drive it in-process; see {@link ExitCode}.
  */
 public final class StarlingCli {
@@ -32,6 +32,8 @@ public final class StarlingCli {
     static final String USAGE = String.join("\n",
             "usage: starling sql --url URL [-e SQL]... [-f FILE]... [--history FILE] [--timing]",
             "       starling cluster status --http HOST:PORT",
+            "       starling cluster drain --store N --http HOST:PORT",
+            "       starling cluster remove --store N --http HOST:PORT [--timeout SECONDS]",
             "",
             "  sql              the SQL shell; URL is jdbc:starling://host:port[,host2:port2]/",
             "    -e SQL         run the statements (separated by ';'), print their results and exit",
@@ -39,8 +41,12 @@ public final class StarlingCli {
             "    --history FILE the interactive shell's history (default ~/" + HISTORY_FILE_NAME + ")",
             "    --timing       print elapsed times in scripts too (the interactive shell always starts with them)",
             "                   without -e or -f, statements piped on standard input run as a script",
-            "  cluster status   the cluster's members and link health, as one node sees them",
+            "  cluster status   the cluster's members and link health, its stores and its ranges with their",
+            "                   leaseholders, as one node sees them",
             "    --http HOST:PORT  that node's HTTP address",
+            "  cluster drain    move every replica and lease off store N (it receives none while draining)",
+            "  cluster remove   drain store N, wait until it holds nothing (default 600 s), mark it removed",
+            "                   drain and remove present the cluster secret from STARLING_CLUSTER_SECRET",
             "",
             "Scripts stop at the first failing statement. Exit codes: 0 success, 1 a statement or the",
             "connection failed, 2 bad command line. In the shell, \\? lists the meta-commands.");
@@ -88,6 +94,12 @@ public final class StarlingCli {
                     return ExitCode.OK;
                 case CLUSTER_STATUS:
                     return ClusterStatusCommand.run(arguments.httpHost, arguments.httpPort, out, err);
+                case CLUSTER_DRAIN:
+                    return StoreCommand.drain(arguments.httpHost, arguments.httpPort, arguments.storeId, StoreCommand.secret(),
+                            out, err);
+                case CLUSTER_REMOVE:
+                    return StoreCommand.remove(arguments.httpHost, arguments.httpPort, arguments.storeId,
+                            arguments.removeTimeout, StoreCommand.secret(), out, err);
                 case SQL:
                     return sql(arguments, in, out, err, terminal);
                 default:

@@ -52,7 +52,7 @@ class CliArgumentsTest {
         assertEquals("option -e needs a value", usageError("sql", "--url", URL, "-e"));
         assertEquals("sql: unknown option '--verbose'", usageError("sql", "--url", URL, "--verbose"));
         assertTrue(usageError("sql", "--url", "jdbc:postgresql://x/").contains("must start with jdbc:starling:"));
-        assertEquals("cluster needs a subcommand: status", usageError("cluster"));
+        assertEquals("cluster needs a subcommand: status, drain or remove", usageError("cluster"));
         assertTrue(usageError("cluster", "status").contains("missing --http HOST:PORT"));
         assertTrue(usageError("cluster", "status", "--http", "localhost").contains("wants HOST:PORT"));
         assertTrue(usageError("cluster", "status", "--http", "h:99999").contains("1..65535"));
@@ -64,6 +64,36 @@ class CliArgumentsTest {
         assertEquals(CliArguments.Action.CLUSTER_STATUS, a.action);
         assertEquals("10.0.0.5", a.httpHost);
         assertEquals(8080, a.httpPort);
+    }
+
+    @Test
+    void drainAndRemoveNameAStoreAndANode() throws Exception {
+        CliArguments drain = parse("cluster", "drain", "--store", "4", "--http", "127.0.0.1:7481");
+        assertEquals(CliArguments.Action.CLUSTER_DRAIN, drain.action);
+        assertEquals(4, drain.storeId);
+        assertEquals("127.0.0.1", drain.httpHost);
+        assertEquals(7481, drain.httpPort);
+        CliArguments remove = parse("cluster", "remove", "--http", "h:1", "--store", "5", "--timeout", "90");
+        assertEquals(CliArguments.Action.CLUSTER_REMOVE, remove.action);
+        assertEquals(5, remove.storeId);
+        assertEquals(java.time.Duration.ofSeconds(90), remove.removeTimeout);
+        assertEquals(StoreCommand.DEFAULT_REMOVE_TIMEOUT, parse("cluster", "remove", "--store", "5", "--http", "h:1").removeTimeout);
+    }
+
+    @Test
+    void drainAndRemoveMistakesNameWhatWasWrong() {
+        assertEquals("cluster drain: missing --store N (the store id, as in cluster status)",
+                usageError("cluster", "drain", "--http", "h:1"));
+        assertEquals("cluster remove: --store is a store id, 1..1000000, got 'x'",
+                usageError("cluster", "remove", "--store", "x", "--http", "h:1"));
+        assertEquals("cluster drain: --store is a store id, 1..1000000, got '0'",
+                usageError("cluster", "drain", "--store", "0", "--http", "h:1"));
+        assertTrue(usageError("cluster", "drain", "--store", "2").startsWith("cluster drain: missing --http HOST:PORT"));
+        assertEquals("cluster drain: unknown option '--timeout' (only remove waits)",
+                usageError("cluster", "drain", "--store", "2", "--http", "h:1", "--timeout", "5"));
+        assertEquals("cluster remove: --timeout is seconds, 1..86400, got '0'",
+                usageError("cluster", "remove", "--store", "2", "--http", "h:1", "--timeout", "0"));
+        assertTrue(usageError("cluster", "remove", "--store", "2", "--http", "h").contains("wants HOST:PORT"));
     }
 
     @Test

@@ -66,6 +66,31 @@ class ClusterStatusCommandTest {
     }
 
     @Test
+    void withoutAGossipedClientAddressTheRangesAreNotShown() throws IOException {
+        int code = status(serve(200, BODY));
+        assertEquals(ExitCode.OK, code, err.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).endsWith(
+                "\nRanges: not shown (node n1 gossips no client address to read them through)\n"), out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anUnreachableSqlPortAfterTheMembersGivesOneLineAndExit1() throws IOException {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        // The node listens on every interface: the command reads the ranges at the host it reached.
+        String body = BODY.replace("\"metadata\":{}", "\"metadata\":{\"addresses\":\"client=0.0.0.0:" + closed
+                + ",http=0.0.0.0:1\"}");
+        int code = status(serve(200, body));
+        assertEquals(ExitCode.FAILURE, code);
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("n1 (self) | 127.0.0.1:7000 | ALIVE |"), "members first");
+        assertEquals(1, errLines().length, err.toString(StandardCharsets.UTF_8));
+        assertTrue(errLines()[0].startsWith("ERROR: cannot read the stores and ranges through jdbc:starling://127.0.0.1:"
+                + closed + "/: "), errLines()[0]);
+    }
+
+    @Test
     void aNodeWithoutTheEndpointGivesOneLineAndExit1() throws IOException {
         int code = status(serve(404, "not found"));
         assertEquals(ExitCode.FAILURE, code);

@@ -8,6 +8,7 @@ import io.starlingdb.engine.txn.TransactionalStore;
 import io.starlingdb.sql.catalog.Catalog;
 import io.starlingdb.sql.exec.QueryCompiler;
 import io.starlingdb.sql.schema.TableStorage;
+import io.starlingdb.sql.system.SystemView;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -42,6 +43,8 @@ public final class StarlingSqlEngine implements SqlEngine {
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Counter planCacheHits;
     private final Counter planCacheMisses;
+    /** What the SYS tables show; the node supplies it once it knows its cluster. */
+    private volatile SystemView systemView = SystemView.NONE;
 
     private StarlingSqlEngine(TransactionalStore store, MeterRegistry registry, SqlOptions options, boolean shared) {
         this.store = store;
@@ -99,6 +102,11 @@ public final class StarlingSqlEngine implements SqlEngine {
         return new StarlingSqlSession(this);
     }
 
+    /** Makes the SYS tables show this view (the node's cluster); until then they are empty. */
+    public void useSystemView(SystemView view) {
+        systemView = java.util.Objects.requireNonNull(view, "view");
+    }
+
     SqlOptions options() {
         return options;
     }
@@ -129,7 +137,7 @@ public final class StarlingSqlEngine implements SqlEngine {
         Catalog.Snapshot snapshot = catalog.snapshot();
         QueryCompiler c = compiler.get();
         if (c == null || c.catalog().version() != snapshot.version()) {
-            c = new QueryCompiler(snapshot);
+            c = new QueryCompiler(snapshot, () -> systemView);
             compiler.set(c);
         }
         return c;

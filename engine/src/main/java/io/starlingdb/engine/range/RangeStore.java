@@ -252,6 +252,12 @@ public final class RangeStore implements RangeHost {
         return handle(RangeRpc.Request.write(d.rangeId(), new RangeCommand.Split(key, newRangeId, d.generation())));
     }
 
+    /** The approximate size in bytes of this store's replica of a range, -1 if it holds none (operators' view). */
+    public long approximateBytes(long rangeId) {
+        RangeStateMachine sm = replicas.get(rangeId);
+        return sm == null || sm.descriptor() == null ? -1 : sm.approximateBytes();
+    }
+
     /** The node this store believes leads the range, 0 if none. */
     public long leaseholder(long rangeId) {
         return raft.leader(rangeId);

@@ -38,7 +38,7 @@ public final class NodeConfig {
     public static final Setting STORE_ID = Setting.integer("store.id", 0, 0, 1_000_000,
             "this node's store id in the replicated key space (needs peer.port); 0: the node holds no range replicas");
     public static final Setting STORE_INITIAL_MEMBERS = Setting.string("store.initial.members", "",
-            "comma-separated store ids that hold the meta range and the first user range when the cluster first starts (each of them writes both once); empty: this store alone");
+            "comma-separated store ids that hold the meta range and the first user range when the cluster first starts (each of them writes both once); empty: this store alone (a new cluster of one) unless join is set (the store joins a running cluster and receives replicas from it)");
     public static final Setting RANGE_MAX_BYTES = Setting.bytes("range.max.bytes", 64L << 20, 16L << 10, 1L << 34,
             "a range larger than this splits at its middle key");
     public static final Setting RANGE_SPLIT_QPS = Setting.integer("range.split.qps", 2500, 0, 10_000_000,
@@ -268,7 +268,11 @@ public final class NodeConfig {
         return (Integer) values.get(STORE_ID.key());
     }
 
-    /** The store ids of {@link #STORE_INITIAL_MEMBERS}; this store alone when empty. */
+    /**
+     * The store ids of {@link #STORE_INITIAL_MEMBERS}. When it is empty: this store alone if the
+     * node joins nobody (it starts a cluster of one), none if it joins a cluster (it must not
+     * start a cluster of its own beside it: placement gives it replicas once it is a member).
+     */
     public List<Long> storeInitialMembers() {
         String raw = (String) values.get(STORE_INITIAL_MEMBERS.key());
         List<Long> ids = new java.util.ArrayList<>();
@@ -287,7 +291,10 @@ public final class NodeConfig {
                         + raw + "'");
             }
         }
-        return ids.isEmpty() ? List.of(storeId()) : List.copyOf(ids);
+        if (ids.isEmpty()) {
+            return joinAddresses().isEmpty() ? List.of(storeId()) : List.of();
+        }
+        return List.copyOf(ids);
     }
 
     public long rangeMaxBytes() {

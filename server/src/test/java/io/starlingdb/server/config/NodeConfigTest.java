@@ -99,6 +99,8 @@ class NodeConfigTest {
     void storeSettingsNeedThePeerPortAndValidMemberIds() {
         NodeConfig single = NodeConfig.of("testing", Map.of("peer.port", "7400", "store.id", "4"));
         assertEquals(java.util.List.of(4L), single.storeInitialMembers(), "a store alone is a cluster of one");
+        assertEquals(java.util.List.of(), NodeConfig.of("testing", Map.of("peer.port", "7400", "store.id", "4",
+                "join", "127.0.0.1:7401")).storeInitialMembers(), "a store that joins a cluster starts none of its own");
         assertEquals(java.util.List.of(1L, 2L, 3L), NodeConfig.of("testing", Map.of("peer.port", "7400", "store.id", "2",
                 "store.initial.members", "1, 2,3")).storeInitialMembers());
         ConfigException noPeer = assertThrows(ConfigException.class, () -> NodeConfig.of("testing", Map.of("store.id", "1")));

@@ -5,6 +5,8 @@ import io.starlingdb.sql.ColumnMeta;
 import io.starlingdb.sql.SqlException;
 import io.starlingdb.sql.catalog.Catalog;
 import io.starlingdb.sql.schema.StarlingSchema;
+import io.starlingdb.sql.system.SysSchema;
+import io.starlingdb.sql.system.SystemView;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -249,10 +251,16 @@ public final class QueryCompiler {
     }
 
     public QueryCompiler(Catalog.Snapshot catalog) {
+        this(catalog, () -> SystemView.NONE);
+    }
+
+    /** @param system what the SYS tables show, read when a statement reads them */
+    public QueryCompiler(Catalog.Snapshot catalog, Supplier<SystemView> system) {
         this.catalog = catalog;
         this.rootSchema = Frameworks.createRootSchema(false);
         this.publicSchema = rootSchema.add("PUBLIC", new StarlingSchema(catalog, this::viewRowType));
         rootSchema.add(StarlingSchema.ROW_IDS, StarlingSchema.rowIds(catalog));
+        rootSchema.add(SysSchema.NAME, new SysSchema(catalog, system));
         this.typeFactory = new JavaTypeFactoryImpl(TYPE_SYSTEM);
         this.cancelFlag = new AtomicBoolean();
         this.cancel = null;

@@ -102,9 +102,13 @@ class ClusterStatusCliTest {
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("n1 (self) | ")), run.out());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("n2        | ") && l.contains(" | ALIVE ")), run.out());
         int width = lines.get(1).indexOf(" | ADDRESS");
-        for (String row : lines.subList(3, lines.size())) {
+        int end = lines.indexOf("");
+        assertTrue(end > 3, "the members table ends with an empty line: " + run.out());
+        for (String row : lines.subList(3, end)) {
             assertEquals(" | ", row.substring(width, width + 3), "columns line up: " + run.out());
         }
+        assertEquals("No replicated key space: no node of this cluster holds a store (store.id).", lines.get(end + 1),
+                run.out());
     }
 
     private static long aliveCount(String out) {
