@@ -70,7 +70,11 @@ public final class LockResolver {
     public RangeResult.TxnStatus status(byte[] primary, long startTs, long nowMillis, long ttlMillis,
                                         boolean rollbackIfMissing) {
         RangeCommand.CheckStatus c = new RangeCommand.CheckStatus(primary, startTs, nowMillis, ttlMillis, rollbackIfMissing);
-        RangeRpc.Response r = sender.request(primary, d -> RangeRpc.Request.write(d.rangeId(), c), true);
+        // Sent as a read is (asked again, of another replica too, when no answer comes): the
+        // leaseholder mostly answers it from its state (RangeStore.checkStatus), and where it
+        // proposes, the command is decided again from the state when applied, so applying it twice
+        // (a rollback, a lock's extension) is the same as once.
+        RangeRpc.Response r = sender.request(primary, d -> RangeRpc.Request.write(d.rangeId(), c), false);
         return (RangeResult.TxnStatus) r.result();
     }
 

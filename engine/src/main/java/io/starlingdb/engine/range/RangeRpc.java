@@ -40,7 +40,8 @@ public final class RangeRpc {
      * descriptor this node holds a replica of for key (rangeId 0). MULTI_GET: keys, all in the
      * range, read at one instant. HOST: host an empty replica of rangeId (placement adds it next). TIMESTAMPS: maxRows
      * timestamps from the oracle (meta range). VALIDATE: the read validation of a SERIALIZABLE
-     * transaction started at timestamp and committing at untilTimestamp over [key, endKey).
+     * transaction started at timestamp and committing at untilTimestamp over [key, endKey), or,
+     * when keys is not empty, over each of keys (its point reads in this range).
      * LOCKS: the transaction locks in [key, endKey), at most maxRows (an operator's view; resolves nothing).
      *
      * <p>GET, MULTI_GET and SCAN read at timestamp (Long.MAX_VALUE: the newest versions, no
@@ -91,6 +92,14 @@ public final class RangeRpc {
 
         public static Request validate(long rangeId, byte[] from, byte[] to, long startTs, long commitTs) {
             return new Request(Kind.VALIDATE, rangeId, from, to, 0, 0, null, List.of(), startTs, commitTs);
+        }
+
+        /** VALIDATE of point reads: each of keys (all in the range) as the span [key, key 0x00), in one request. */
+        public static Request validateKeys(long rangeId, List<byte[]> keys, long startTs, long commitTs) {
+            if (keys.isEmpty()) {
+                throw new IllegalArgumentException("a validation of keys needs keys");
+            }
+            return new Request(Kind.VALIDATE, rangeId, new byte[0], null, 0, 0, null, keys, startTs, commitTs);
         }
 
         public static Request write(long rangeId, RangeCommand command) {

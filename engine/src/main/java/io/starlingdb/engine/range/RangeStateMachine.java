@@ -54,7 +54,8 @@ public final class RangeStateMachine implements StateMachine {
      * newest. Null while the replica is uninitialised (created empty, waiting for its first snapshot).
      */
     private volatile RangeDescriptor descriptor;
-    private long applied;
+    /** Written on the Raft driver's thread; volatile for operators and tests reading it from others. */
+    private volatile long applied;
 
     private RangeStateMachine(KvStore store, RangeHost host, long rangeId, RangeDescriptor descriptor, long applied) {
         this.store = store;
@@ -367,6 +368,54 @@ public final class RangeStateMachine implements StateMachine {
         try (KvSnapshot s = store.snapshot()) {
             return RangeMvcc.validate(s, from, clampEnd(to), startTs, commitTs);
         }
+    }
+
+    /**
+     * Read validation of a SERIALIZABLE transaction's point reads in this range, each key as the
+     * span [key, key 0x00), at one snapshot: the first conflict found, else every lock met (at
+     * most {@link RangeMvcc#maxLocksPerAnswer}), else valid; a mismatch if a key is not in this range.
+     */
+    public RangeResult validateKeys(List<byte[]> keys, long startTs, long commitTs) {
+        for (byte[] key : keys) {
+            if (!descriptor.contains(key)) {
+                return new RangeResult.KeyMismatch(descriptor);
+            }
+        }
+        List<RangeResult.LockInfo> locks = new ArrayList<>();
+        try (KvSnapshot s = store.snapshot()) {
+            for (byte[] key : keys) {
+                RangeResult r = RangeMvcc.validate(s, key, Arrays.copyOf(key, key.length + 1), startTs, commitTs);
+                if (r instanceof RangeResult.WriteConflict) {
+                    return r;
+                }
+                if (r instanceof RangeResult.Locked l && locks.size() < RangeMvcc.maxLocksPerAnswer) {
+                    locks.addAll(l.locks());
+                }
+            }
+        }
+        return locks.isEmpty() ? new RangeResult.Written() : new RangeResult.Locked(locks);
+    }
+
+    /**
+     * The answer to a status request decided from this replica's state, if deciding it writes
+     * nothing (committed, rolled back, pending and alive, missing without rollbackIfMissing);
+     * null if it must write (roll back an expired or missing transaction, extend a lock), and
+     * so must go through the range's log. Asked at the leaseholder under its lease: see
+     * {@code RangeStore} for why a "pending" answer that is stale by then is still safe.
+     */
+    public RangeResult statusWithoutWriting(RangeCommand.CheckStatus c) {
+        if (!descriptor.contains(c.primary())) {
+            return new RangeResult.KeyMismatch(descriptor);
+        }
+        if (MetaKeys.isSystemKey(c.primary())) {
+            return null; // the log's apply refuses it, with the reason
+        }
+        KvBatch scratch = new KvBatch();
+        RangeResult.TxnStatus st;
+        try (KvSnapshot s = store.snapshot()) {
+            st = RangeMvcc.status(s, c, scratch);
+        }
+        return scratch.isEmpty() ? st : null;
     }
 
     private byte[] clampEnd(byte[] to) {

@@ -298,21 +298,26 @@ public final class RangeStore implements RangeHost {
             return source.apply(r.maxRows()).handle((t, e) -> e == null ? RangeRpc.Response.ok(t, null)
                     : failure(e, false));
         }
-        byte[] loadKey = r.kind() == RangeRpc.Kind.MULTI_GET && !r.keys().isEmpty() ? r.keys().get(0)
+        byte[] loadKey = (r.kind() == RangeRpc.Kind.MULTI_GET || r.kind() == RangeRpc.Kind.VALIDATE) && !r.keys().isEmpty()
+                ? r.keys().get(0)
                 : r.kind() == RangeRpc.Kind.WRITE && r.command() instanceof RangeCommand.Write w ? w.ops().get(0).key()
                 : r.key();
         if (loadKey.length > 0) {
             load.computeIfAbsent(r.rangeId(), id -> new RangeLoad()).record(loadKey);
         }
+        served.incrementAndGet(r.kind().ordinal());
         CompletableFuture<RangeRpc.Response> answer;
         switch (r.kind()) {
             case GET, MULTI_GET -> answer = latches.awaitKeys(r.kind() == RangeRpc.Kind.GET ? List.of(r.key()) : r.keys())
                     .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
             case LOCKS -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
-            case SCAN, VALIDATE -> answer = latches.awaitSpan(r.key(), r.endKey())
+            case VALIDATE -> answer = (r.keys().isEmpty() ? latches.awaitSpan(r.key(), r.endKey()) : latches.awaitKeys(r.keys()))
+                    .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
+            case SCAN -> answer = latches.awaitSpan(r.key(), r.endKey())
                     .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
             default -> answer = r.command() instanceof RangeCommand.Write w && w.commitTs() == 0
                     && !MetaKeys.isSystemKey(w.ops().get(0).key()) ? writeAtNow(r.rangeId(), w, replica, maxTimestampRetries)
+                    : r.command() instanceof RangeCommand.CheckStatus c ? checkStatus(r.rangeId(), c, replica)
                     : propose(r.rangeId(), r.command(), replica);
         }
         boolean write = r.kind() == RangeRpc.Kind.WRITE;
@@ -323,6 +328,57 @@ public final class RangeStore implements RangeHost {
         return raft.propose(rangeId, RangeCodec.encodeCommand(command))
                 .orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
                 .thenApply(result -> RangeRpc.Response.ok((RangeResult) result, replica.descriptor()));
+    }
+
+    /**
+     * A transaction's status at its primary: answered from the leaseholder's applied state under
+     * its lease (the path of a GET: linearizable, no Raft round, nothing fsynced) when deciding it
+     * writes nothing; proposed through the range's log only when it must write (roll back an
+     * expired transaction, or a missing one when asked; extend a lock for a heartbeat), where the
+     * apply decides again from the state then.
+     *
+     * <p>Why a read is enough: "committed" and "rolled back" are final (nothing removes a
+     * rollback marker, and version GC removes no version a transaction still open can read), so
+     * once the applied state shows one, every later state does. "Pending" (or "missing" without
+     * rollbackIfMissing) may be stale by the time the asker acts, since the transaction may commit
+     * or be rolled back the next instant; but the asker acts on it only by waiting and asking
+     * again, never by writing anything, so a stale "pending" costs one more round and never a
+     * wrong outcome. Whatever removes or commits a lock (roll back, roll forward) is decided by
+     * a command in the log, never by this read.
+     */
+    private CompletableFuture<RangeRpc.Response> checkStatus(long rangeId, RangeCommand.CheckStatus c,
+                                                             RangeStateMachine replica) {
+        return raft.linearizableRead(rangeId, sm -> ((RangeStateMachine) sm).statusWithoutWriting(c))
+                .handle((found, e) -> {
+                    if (e != null) {
+                        return CompletableFuture.completedFuture(failure(e, false)); // nothing was proposed
+                    }
+                    if (found != null) {
+                        statusReads.incrementAndGet();
+                        return CompletableFuture.completedFuture(RangeRpc.Response.ok(found, replica.descriptor()));
+                    }
+                    return propose(rangeId, c, replica);
+                }).thenCompose(f -> f);
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong statusReads = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLongArray served =
+            new java.util.concurrent.atomic.AtomicLongArray(RangeRpc.Kind.values().length);
+
+    /** Requests of a kind this store took on as a replica of their range (the leaseholder, as it believed). */
+    public long served(RangeRpc.Kind kind) {
+        return served.get(kind.ordinal());
+    }
+
+    /** Transaction status requests this store answered from its state, without a Raft proposal. */
+    public long statusReads() {
+        return statusReads.get();
+    }
+
+    /** The applied index of this store's replica of a range (-1: no replica here). */
+    public long appliedIndex(long rangeId) {
+        RangeStateMachine sm = replicas.get(rangeId);
+        return sm == null ? -1 : sm.appliedIndex();
     }
 
     /** Times a one-phase write asks the oracle again when a newer version appeared under its timestamp. */
@@ -359,7 +415,8 @@ public final class RangeStore implements RangeHost {
         RangeResult result = switch (r.kind()) {
             case GET -> sm.get(r.key(), ts, ts);
             case MULTI_GET -> sm.getAll(r.keys(), ts, ts);
-            case VALIDATE -> sm.validate(r.key(), r.endKey(), ts, r.untilTimestamp());
+            case VALIDATE -> r.keys().isEmpty() ? sm.validate(r.key(), r.endKey(), ts, r.untilTimestamp())
+                    : sm.validateKeys(r.keys(), ts, r.untilTimestamp());
             case LOCKS -> sm.lockList(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows));
             default -> sm.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
                     Math.min(Math.max(1, r.maxBytes()), maxScanBytes), ts, ts);

@@ -27,8 +27,8 @@ import java.util.TreeMap;
  * One transaction on the replicated key space (DESIGN.md, "Transactions"). It reads the snapshot
  * at its start timestamp (resolving the locks it meets), buffers its writes, and at commit:
  * <ul>
- * <li>if every write falls in one range (and, under SERIALIZABLE, it read nothing), commits in
- *     one Raft proposal, timestamped by the range's leaseholder;</li>
+ * <li>if every write falls in one range (and, under SERIALIZABLE, it read nothing but keys it
+ *     writes), commits in one Raft proposal, timestamped by the range's leaseholder;</li>
  * <li>else prewrites a lock on every key (the first key in order is the primary), takes its
  *     commit timestamp, validates its reads (SERIALIZABLE), commits the primary (the commit
  *     point), answers, and commits the other locks in the background. While it commits it
@@ -238,7 +238,8 @@ public final class ClusterTransaction implements Transaction {
             ops.add(e.getValue() == deleted ? new WriteOp.Delete(e.getKey()) : new WriteOp.Put(e.getKey(), e.getValue()));
         }
         byte[] primary = ops.get(0).key();
-        if ((isolation == Isolation.SNAPSHOT || reads.isEmpty()) && writeBytes < maxCommandPayload && commitOnePhase(ops)) {
+        if ((isolation == Isolation.SNAPSHOT || readsToValidate().isEmpty()) && writeBytes < maxCommandPayload
+                && commitOnePhase(ops)) {
             return;
         }
         commitTwoPhases(ops, primary);
@@ -341,9 +342,55 @@ public final class ClusterTransaction implements Transaction {
         }
     }
 
-    /** Checks, range by range, that nothing this transaction read was committed by another after its start. */
-    private void validateReads(long commitTs) {
+    /**
+     * The reads a SERIALIZABLE commit must validate: all but the point reads of keys this
+     * transaction also writes. Those need none: the prewrite of such a key is refused if any
+     * version was committed on it after the start timestamp, and from then on the key holds this
+     * transaction's lock, which no other transaction commits past (a one-phase write or a
+     * prewrite meets it; a reader removes it only after rolling this transaction back at its
+     * primary, and then the commit of the primary fails). So nothing is committed on it in
+     * (startTs, commitTs] if the primary commits. The same check, in the one proposal of a
+     * one-phase commit, covers a transaction that read only keys it writes.
+     */
+    private List<byte[][]> readsToValidate() {
+        List<byte[][]> out = new ArrayList<>();
         for (byte[][] span : reads) {
+            if (!(isPointRead(span) && writes.containsKey(span[0]))) {
+                out.add(span);
+            }
+        }
+        return out;
+    }
+
+    private static boolean isPointRead(byte[][] span) {
+        return span[1] != null && Arrays.equals(span[1], successor(span[0]));
+    }
+
+    /**
+     * Checks that nothing this transaction read (and must validate: {@link #readsToValidate})
+     * was committed by another after its start: its point reads with one VALIDATE request per
+     * range, all ranges in parallel; its scans span by span, range by range.
+     */
+    private void validateReads(long commitTs) {
+        java.util.TreeSet<byte[]> points = new java.util.TreeSet<>(Arrays::compareUnsigned);
+        List<byte[][]> spans = new ArrayList<>();
+        for (byte[][] span : readsToValidate()) {
+            if (isPointRead(span)) {
+                points.add(span[0]);
+            } else {
+                spans.add(span);
+            }
+        }
+        if (!points.isEmpty()) {
+            List<byte[]> keys = new ArrayList<>(points);
+            for (DistSender.GroupAnswer a : sender.sendGrouped(keys, false, (d, idx) -> RangeRpc.Request.validateKeys(
+                    d.rangeId(), pick(keys, idx), startTs, commitTs), startTs)) {
+                if (a.response().result() instanceof RangeResult.WriteConflict c) {
+                    throw readChanged(c);
+                }
+            }
+        }
+        for (byte[][] span : spans) {
             byte[] at = span[0];
             byte[] to = span[1];
             while (at != null) {
@@ -352,14 +399,18 @@ public final class ClusterTransaction implements Transaction {
                         d.end() == null || (to != null && Arrays.compareUnsigned(to, d.end()) <= 0) ? to : d.end(),
                         startTs, commitTs), false, startTs);
                 if (r.result() instanceof RangeResult.WriteConflict c) {
-                    throw new WriteConflictException("transaction " + startTs + " read " + RangeDescriptor.hex(c.key())
-                            + ", which another transaction changed at " + c.commitTs() + " before this one committed"
-                            + " (SERIALIZABLE): retry the transaction");
+                    throw readChanged(c);
                 }
                 byte[] end = r.descriptor() == null ? null : r.descriptor().end();
                 at = end == null || (to != null && Arrays.compareUnsigned(end, to) >= 0) ? null : end;
             }
         }
+    }
+
+    private WriteConflictException readChanged(RangeResult.WriteConflict c) {
+        return new WriteConflictException("transaction " + startTs + " read " + RangeDescriptor.hex(c.key())
+                + ", which another transaction changed at " + c.commitTs() + " before this one committed"
+                + " (SERIALIZABLE): retry the transaction");
     }
 
     /** Commits the primary key: the commit point. Asks again while its outcome is unknown. */

@@ -56,6 +56,19 @@ class RangeRpcTest {
     }
 
     @Test
+    void aValidationOfKeysCarriesItsKeysAndTimestamps() {
+        RangeRpc.Request v = RangeRpc.decodeRequest(RangeRpc.encode(RangeRpc.Request.validateKeys(4, List.of(b("x"), b("y")),
+                100, 200)));
+        assertEquals(RangeRpc.Kind.VALIDATE, v.kind());
+        assertEquals(2, v.keys().size());
+        assertArrayEquals(b("y"), v.keys().get(1));
+        assertEquals(100, v.timestamp());
+        assertEquals(200, v.untilTimestamp());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RangeRpc.Request.validateKeys(4, List.of(), 100, 200));
+    }
+
+    @Test
     void malformedFramesAreRefusedWithAnErrorNotAnAllocation() {
         byte[] valid = RangeRpc.encode(RangeRpc.Request.get(1, b("key")));
         for (int cut = 0; cut < valid.length; cut++) {

@@ -162,6 +162,39 @@ class RangeTransactionTest {
     }
 
     @Test
+    void aStatusIsAnsweredFromStateOnlyWhenDecidingItWritesNothing() {
+        long start = ts();
+        prewrite(start, "p", 5_000, "p");
+        long now = System.currentTimeMillis();
+        RangeResult.TxnStatus alive = assertInstanceOf(RangeResult.TxnStatus.class,
+                sm.statusWithoutWriting(new RangeCommand.CheckStatus(b("p"), start, now, 0, true)));
+        assertEquals(RangeResult.TxnStatus.State.PENDING, alive.state());
+        assertNull(sm.statusWithoutWriting(new RangeCommand.CheckStatus(b("p"), start, now + 10_000, 0, false)),
+                "an expired transaction must be rolled back through the log");
+        assertNull(sm.statusWithoutWriting(new RangeCommand.CheckStatus(b("p"), start, now, 60_000, false)),
+                "a heartbeat that extends the lock must go through the log");
+        assertEquals(RangeResult.TxnStatus.State.PENDING, ((RangeResult.TxnStatus) sm.statusWithoutWriting(
+                new RangeCommand.CheckStatus(b("p"), start, now, 1_000, false))).state(), "a heartbeat below the TTL writes nothing");
+        assertEquals(1, entries("p"), "answering wrote nothing");
+
+        long missing = ts();
+        assertEquals(RangeResult.TxnStatus.State.MISSING, ((RangeResult.TxnStatus) sm.statusWithoutWriting(
+                new RangeCommand.CheckStatus(b("q"), missing, now, 0, false))).state());
+        assertNull(sm.statusWithoutWriting(new RangeCommand.CheckStatus(b("q"), missing, now, 0, true)),
+                "rolling back a missing transaction writes a marker");
+
+        long commit = ts();
+        apply(new RangeCommand.Commit(start, commit, List.of(b("p"))));
+        RangeResult.TxnStatus done = (RangeResult.TxnStatus) sm.statusWithoutWriting(
+                new RangeCommand.CheckStatus(b("p"), start, now + 10_000, 0, true));
+        assertEquals(RangeResult.TxnStatus.State.COMMITTED, done.state());
+        assertEquals(commit, done.commitTs());
+        apply(new RangeCommand.CheckStatus(b("q"), missing, now, 0, true));
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, ((RangeResult.TxnStatus) sm.statusWithoutWriting(
+                new RangeCommand.CheckStatus(b("q"), missing, now + 10_000, 0, true))).state());
+    }
+
+    @Test
     void rollbackRemovesLocksAndARolledBackCommitIsRefused() {
         long start = ts();
         prewrite(start, "p", 10_000, "p", "s");
@@ -189,6 +222,25 @@ class RangeTransactionTest {
         long locker = ts();
         prewrite(locker, "d", 10_000, "d");
         assertInstanceOf(RangeResult.Locked.class, sm.validate(b("c"), null, start, ts()));
+    }
+
+    @Test
+    void validationOfPointReadsChecksEachKeyAloneInOneAnswer() {
+        long start = ts();
+        put(0, ts(), "ab", "a longer key, not read");
+        long locker = ts();
+        prewrite(locker, "c", 10_000, "c");
+        long commit = ts();
+        assertInstanceOf(RangeResult.Written.class, sm.validateKeys(List.of(b("a"), b("b")), start, commit),
+                "a version of ab is no change of a");
+        RangeResult.Locked locked = assertInstanceOf(RangeResult.Locked.class,
+                sm.validateKeys(List.of(b("a"), b("c"), b("d")), start, commit));
+        assertEquals(1, locked.locks().size());
+        assertArrayEquals(b("c"), locked.locks().get(0).key());
+        put(0, ts(), "d", "changed");
+        RangeResult.WriteConflict c = assertInstanceOf(RangeResult.WriteConflict.class,
+                sm.validateKeys(List.of(b("a"), b("c"), b("d")), start, ts()), "a change beats a lock: the answer is 40001");
+        assertArrayEquals(b("d"), c.key());
     }
 
     /** Storage entries (lock slot, versions, markers) of key. */

@@ -221,6 +221,95 @@ class ClusterTransactionTest {
     }
 
     @Test
+    void serializableValidationOfPointReadsIsOneRequestPerRangeAndStillRefusesAChangedRead() {
+        client.split(b("m"));
+        List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            keys.add(b(String.format("a-read-%02d", i)));
+            keys.add(b(String.format("z-read-%02d", i))); // the other range
+        }
+        client.putAll(keys.stream().map(k -> new RangeResult.KeyValue(k, num(1))).toList());
+        for (boolean changed : new boolean[] {false, true}) {
+            ClusterTransaction t = client.begin(Isolation.SERIALIZABLE);
+            long sum = 0;
+            for (byte[] k : keys) {
+                sum += num(t.get(k)); // 80 point reads, one at a time
+            }
+            assertEquals(80, sum);
+            t.put(b("a-sum"), num(sum));
+            t.put(b("z-sum"), num(sum));
+            if (changed) {
+                client.put(b("z-read-37"), num(2)); // committed after t's start, before its commit
+            }
+            long validationsBefore = served(RangeRpc.Kind.VALIDATE);
+            if (changed) {
+                assertThrows(WriteConflictException.class, t::commit, "a read changed before the commit");
+            } else {
+                t.commit();
+                assertArrayEquals(num(80), client.get(b("z-sum")));
+            }
+            long validations = served(RangeRpc.Kind.VALIDATE) - validationsBefore;
+            assertTrue(validations >= 1 && validations <= 2, "80 point reads in two ranges took " + validations
+                    + " VALIDATE requests");
+        }
+    }
+
+    @Test
+    void serializableTransactionsThatReadOnlyKeysTheyWriteNeedNoValidationAndCommitInOnePhaseInOneRange() {
+        client.split(b("m"));
+        byte[] left = b("a-account");
+        byte[] right = b("z-account");
+        client.put(left, num(100));
+        client.put(right, num(100));
+        long validationsBefore = served(RangeRpc.Kind.VALIDATE);
+        inTransaction(Isolation.SERIALIZABLE, t -> {
+            List<byte[]> v = t.getAll(List.of(left, right));
+            t.put(left, num(num(v.get(0)) - 10));
+            t.put(right, num(num(v.get(1)) + 10));
+        });
+        assertEquals(0, served(RangeRpc.Kind.VALIDATE) - validationsBefore, "a transfer validated the keys it wrote");
+        assertArrayEquals(num(90), client.get(left));
+        assertArrayEquals(num(110), client.get(right));
+
+        // A change of a key read and written after the start is still refused (by the prewrite).
+        ClusterTransaction t = client.begin(Isolation.SERIALIZABLE);
+        List<byte[]> v = t.getAll(List.of(left, right));
+        t.put(left, num(num(v.get(0)) - 10));
+        t.put(right, num(num(v.get(1)) + 10));
+        client.put(right, num(500));
+        assertThrows(WriteConflictException.class, t::commit);
+        assertArrayEquals(num(90), client.get(left));
+        assertArrayEquals(num(500), client.get(right));
+
+        // One key read and written in one range: one proposal each (two phases take two).
+        byte[] counter = b("a-counter");
+        client.put(counter, num(0));
+        long rangeId = nodes[1].ranges().gateway().rangeOf(counter).rangeId();
+        long before = maxApplied(rangeId);
+        int increments = 6;
+        for (int i = 0; i < increments; i++) {
+            inTransaction(Isolation.SERIALIZABLE, tx -> tx.put(counter, num(num(tx.get(counter)) + 1)));
+        }
+        assertArrayEquals(num(increments), client.get(counter));
+        long entries = maxApplied(rangeId) - before;
+        assertTrue(entries < increments * 3 / 2, increments + " increments took " + entries + " log entries");
+        // The one-phase check still refuses a lost update.
+        ClusterTransaction slow = client.begin(Isolation.SERIALIZABLE);
+        slow.put(counter, num(num(slow.get(counter)) + 1));
+        client.put(counter, num(100));
+        assertThrows(WriteConflictException.class, slow::commit);
+        assertArrayEquals(num(100), client.get(counter));
+    }
+
+    private long served(RangeRpc.Kind kind) {
+        long n = 0;
+        for (int i = 1; i <= 3; i++) {
+            n += nodes[i].ranges().store().served(kind);
+        }
+        return n;
+    }
+
+    @Test
     void locksOfAStoppedCoordinatorAreRolledBackOnceExpiredAndCommittedOnesRollForward() throws Exception {
         client.split(b("m"));
         client.put(b("a-left"), b("before"));
@@ -251,6 +340,55 @@ class ClusterTransactionTest {
                 new RangeCommand.Commit(committed, commitTs, List.of(b("a-left")))), true);
         assertArrayEquals(b("after-z-right"), client.get(b("z-right")), "the secondary rolls forward at once");
         assertArrayEquals(b("after-a-left"), client.get(b("a-left")));
+    }
+
+    @Test
+    void statusPollsOfALiveTransactionProposeNothingAndAnExpiredOneIsRolledBackThroughTheLog() throws Exception {
+        client.split(b("m"));
+        DistSender gateway = nodes[1].ranges().gateway();
+        long startTs = client.timestamp();
+        prewrite(gateway, startTs, b("a-polled"), 60_000, b("a-polled"), b("z-polled"));
+        long rangeId = gateway.rangeOf(b("a-polled")).rangeId();
+        long appliedBefore = maxApplied(rangeId);
+        long readsBefore = statusReads();
+        int polls = 30;
+        for (int i = 0; i < polls; i++) {
+            assertEquals(RangeResult.TxnStatus.State.PENDING, gateway.resolver()
+                    .status(b("a-polled"), startTs, System.currentTimeMillis(), 0, false).state());
+        }
+        // Each poll used to be a Raft proposal; a leadership change may still add an entry or two.
+        long grown = maxApplied(rangeId) - appliedBefore;
+        assertTrue(grown < polls / 3, "30 status polls of a live transaction grew the range's log by " + grown);
+        assertTrue(statusReads() - readsBefore >= polls, "answered from state: " + (statusReads() - readsBefore));
+
+        // Expired (as of a clock past its TTL): the rollback must be written, through the log.
+        long beforeRollback = maxApplied(rangeId);
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, gateway.resolver()
+                .status(b("a-polled"), startTs, System.currentTimeMillis() + 120_000, 0, false).state());
+        assertTrue(maxApplied(rangeId) > beforeRollback, "the rollback of an expired transaction was not proposed");
+        long commitTs = client.timestamp();
+        RangeResult late = gateway.request(b("a-polled"), d -> RangeRpc.Request.write(d.rangeId(),
+                new RangeCommand.Commit(startTs, commitTs, List.of(b("a-polled")))), true).result();
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, ((RangeResult.TxnStatus) late).state(),
+                "its coordinator can no longer commit");
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, gateway.resolver()
+                .status(b("a-polled"), startTs, System.currentTimeMillis(), 0, false).state());
+    }
+
+    private long maxApplied(long rangeId) {
+        long max = -1;
+        for (int i = 1; i <= 3; i++) {
+            max = Math.max(max, nodes[i].ranges().store().appliedIndex(rangeId));
+        }
+        return max;
+    }
+
+    private long statusReads() {
+        long n = 0;
+        for (int i = 1; i <= 3; i++) {
+            n += nodes[i].ranges().store().statusReads();
+        }
+        return n;
     }
 
     private static void prewrite(DistSender gateway, long startTs, byte[] primary, long ttl, byte[]... keys) {

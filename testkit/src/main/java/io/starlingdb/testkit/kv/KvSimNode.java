@@ -614,6 +614,22 @@ final class KvSimNode implements RangeHost {
             return;
         }
         RangeCommand command = req.command();
+        if (command instanceof RangeCommand.CheckStatus c && r.core.canServeLeaseRead()) {
+            // As RangeStore.checkStatus: answered from the leaseholder's state under its lease
+            // when deciding it writes nothing; else proposed (and decided again when applied).
+            RangeResult found = r.sm.statusWithoutWriting(c);
+            if (found == null && sim.broken(KvSimulation.Broken.STATUS_ROLLBACK_WITHOUT_LOG)) {
+                // Broken on purpose: what the command would answer, without writing it (an
+                // expired transaction reported rolled back while its lock stays committable).
+                found = c.ttlMillis() > 0 ? new RangeResult.TxnStatus(RangeResult.TxnStatus.State.PENDING, 0, c.ttlMillis())
+                        : new RangeResult.TxnStatus(RangeResult.TxnStatus.State.ABORTED, 0, 0);
+            }
+            if (found != null) {
+                sim.checkMember(id, r.rangeId, "answered a transaction's status under its lease");
+                sim.respond(this, req, KvSimulation.Status.OK, found, r.sm.descriptor());
+                return;
+            }
+        }
         long latch = 0;
         if (command instanceof RangeCommand.Write w && w.commitTs() == 0) {
             // Latch the keys, then take the timestamp from the oracle (RangeStore.writeAtNow).

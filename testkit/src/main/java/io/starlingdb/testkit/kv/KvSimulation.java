@@ -91,7 +91,13 @@ public final class KvSimulation {
          */
         EXPIRED_COORDINATOR_COMMITS,
         /** Transactions: SERIALIZABLE transactions commit without validating their reads. */
-        SERIALIZABLE_WITHOUT_VALIDATION;
+        SERIALIZABLE_WITHOUT_VALIDATION,
+        /**
+         * Transactions: the leaseholder answers every status request from its state, without the
+         * log, so one that must roll an expired transaction back answers "rolled back" without
+         * writing the rollback, and the transaction's coordinator can still commit it.
+         */
+        STATUS_ROLLBACK_WITHOUT_LOG;
 
         /** The workload whose checks catch this variant. */
         public Workload workload() {

@@ -311,7 +311,7 @@ final class TxnSimClient implements KvSimulation.Client {
         List<WriteOp> ops = ops(new ArrayList<>(writes.keySet()));
         primary = ops.get(0).key();
         byte[] last = ops.get(ops.size() - 1).key();
-        if (txn.isolation == Isolation.SNAPSHOT || readSpans.isEmpty()) {
+        if (txn.isolation == Isolation.SNAPSHOT || readsToValidate().isEmpty()) {
             gateway.call(primary, true, d -> d.contains(last)
                     ? TxnGateway.Req.write(new RangeCommand.Write(ops, writeTs, 0), primary) : null, a -> {
                 if (a.spans()) {
@@ -382,22 +382,41 @@ final class TxnSimClient implements KvSimulation.Client {
         takeCommitTimestamp();
     }
 
+    /**
+     * As ClusterTransaction.readsToValidate: every read but the point reads of keys the
+     * transaction writes (its prewrite's conflict check and its lock cover those).
+     */
+    private List<byte[][]> readsToValidate() {
+        List<byte[][]> out = new ArrayList<>();
+        for (byte[][] span : readSpans) {
+            boolean point = Arrays.equals(span[1], Arrays.copyOf(span[0], span[0].length + 1));
+            if (!(point && writes.containsKey(span[0]))) {
+                out.add(span);
+            }
+        }
+        return out;
+    }
+
     private void takeCommitTimestamp() {
         txn.commitTs = sim.nextTimestamp();
+        toValidate = readsToValidate();
         if (txn.isolation == Isolation.SERIALIZABLE && !sim.broken(KvSimulation.Broken.SERIALIZABLE_WITHOUT_VALIDATION)) {
-            validate(0, readSpans.isEmpty() ? null : readSpans.get(0)[0]);
+            validate(0, toValidate.isEmpty() ? null : toValidate.get(0)[0]);
         } else {
             commitPrimary(0);
         }
     }
 
-    /** Validates readSpans[i] from at, then the next spans; then commits. */
+    /** The reads the commit validates (set when it takes its commit timestamp). */
+    private List<byte[][]> toValidate = List.of();
+
+    /** Validates toValidate[i] from at, then the next spans; then commits. */
     private void validate(int i, byte[] at) {
-        if (i == readSpans.size()) {
+        if (i == toValidate.size()) {
             commitPrimary(0);
             return;
         }
-        byte[] to = readSpans.get(i)[1];
+        byte[] to = toValidate.get(i)[1];
         long commitTs = txn.commitTs;
         gateway.call(at, false, d -> new TxnGateway.Req(KvSimulation.Kind.VALIDATE, at,
                 d.end() == null || (to != null && Arrays.compareUnsigned(to, d.end()) <= 0) ? to : d.end(), null,
@@ -407,7 +426,7 @@ final class TxnSimClient implements KvSimulation.Client {
                 if (end != null && (to == null || Arrays.compareUnsigned(end, to) < 0)) {
                     validate(i, end);
                 } else {
-                    validate(i + 1, i + 1 < readSpans.size() ? readSpans.get(i + 1)[0] : null);
+                    validate(i + 1, i + 1 < toValidate.size() ? toValidate.get(i + 1)[0] : null);
                 }
             } else if (a.result() instanceof RangeResult.WriteConflict) {
                 stats.validationFailures++;
