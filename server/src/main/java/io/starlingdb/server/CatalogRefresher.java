@@ -1,6 +1,6 @@
 package io.starlingdb.server;
 
-import io.starlingdb.sql.catalog.Catalog;
+import io.starlingdb.sql.StarlingSqlEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps a node's catalog current when SQL runs on the cluster: every interval it asks whether
- * another node changed the catalog ({@link Catalog#refresh}: one read of its version) and reads
- * it again if so. The first refresh reads the catalog once the cluster's ranges answer.
+ * another node changed the catalog ({@link StarlingSqlEngine#refreshCatalog}: one read of its
+ * version) and reads it again if so, which also renews the node's catalog lease. The first
+ * refresh reads the catalog once the cluster's ranges answer.
  */
 final class CatalogRefresher implements AutoCloseable {
 
@@ -22,18 +23,18 @@ final class CatalogRefresher implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Catalog catalog;
+    private final StarlingSqlEngine engine;
     private volatile String lastFailure;
 
-    CatalogRefresher(Catalog catalog, long intervalMillis) {
-        this.catalog = catalog;
+    CatalogRefresher(StarlingSqlEngine engine, long intervalMillis) {
+        this.engine = engine;
         executor.scheduleWithFixedDelay(this::refresh, 0, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
     private void refresh() {
         try {
-            if (catalog.refresh()) {
-                log.info("catalog now at version {}", catalog.snapshot().version());
+            if (engine.refreshCatalog()) {
+                log.info("catalog now at version {}", engine.catalog().snapshot().version());
             }
             lastFailure = null;
         } catch (RuntimeException e) {

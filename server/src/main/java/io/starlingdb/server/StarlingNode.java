@@ -148,9 +148,12 @@ public final class StarlingNode implements AutoCloseable {
             // SQL on the replicated key space: the node joins first, since its tables live there.
             startClusterNetwork(storage);
             sql = StarlingSqlEngine.openShared(new ClusterTransactionalStore(ranges.transactions()),
-                    registry, sqlOptions);
+                    registry, sqlOptions, config.sqlCatalogLeaseMillis());
             toClose.push(sql);
-            CatalogRefresher refresher = new CatalogRefresher(sql.catalog(), catalogRefreshMillis);
+            CatalogSync sync = new CatalogSync(cluster, config.nodeId(), sql, config.sqlCatalogLeaseMillis());
+            toClose.push(sync);
+            sql.schemaSync(sync);
+            CatalogRefresher refresher = new CatalogRefresher(sql, catalogRefreshMillis);
             toClose.push(refresher);
         } else {
             MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()),
@@ -203,6 +206,7 @@ public final class StarlingNode implements AutoCloseable {
         MessageTypes types = new MessageTypes();
         ClusterTransport.registerTypes(types);
         RangeRpc.registerTypes(types);
+        CatalogSync.registerTypes(types);
         ClusterNetworkManager network = new ClusterNetworkManager(new ClusterNetworkOptions(config.nodeId(), transport,
                 swim, HealthOptions.defaults(), seeds, metadata), types, registry);
         toClose.push(network);
@@ -230,7 +234,8 @@ public final class StarlingNode implements AutoCloseable {
 
     /**
      * How often a node running SQL on the cluster checks whether another node changed the
-     * catalog (a statement may see the old catalog for this long after a DDL elsewhere).
+     * catalog, which also renews its catalog lease (sql.catalog.lease.ms, far longer). DDL does
+     * not wait for it: the node that ran it asks the others to adopt the new catalog at once.
      */
     static final long catalogRefreshMillis = 200;
 
@@ -251,6 +256,9 @@ public final class StarlingNode implements AutoCloseable {
                 + clientAddress.getPort() + ",") + "http=" + httpAddress.getHostString() + ":" + httpAddress.getPort());
         if (config.storeId() != 0) {
             m.put(StoreDirectory.storeKey, Long.toString(config.storeId()));
+        }
+        if (config.sqlOnCluster()) {
+            m.put(CatalogSync.sharedCatalogKey, CatalogSync.sharedCatalogValue);
         }
         return Map.copyOf(m);
     }

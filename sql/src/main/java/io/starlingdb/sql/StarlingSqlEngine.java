@@ -12,6 +12,7 @@ import io.starlingdb.sql.system.SystemView;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -45,9 +46,17 @@ public final class StarlingSqlEngine implements SqlEngine {
     private final Counter planCacheMisses;
     /** What the SYS tables show; the node supplies it once it knows its cluster. */
     private volatile SystemView systemView = SystemView.NONE;
+    /** Whether other nodes write the store too (SQL on the cluster). */
+    private final boolean shared;
+    /** How long a confirmed catalog may be used to commit writes, for a shared store (see {@link #catalogLeaseValid}). */
+    private final long catalogLeaseNanos;
+    private volatile SchemaSync schemaSync = SchemaSync.NONE;
 
-    private StarlingSqlEngine(TransactionalStore store, MeterRegistry registry, SqlOptions options, boolean shared) {
+    private StarlingSqlEngine(TransactionalStore store, MeterRegistry registry, SqlOptions options, boolean shared,
+                              long catalogLeaseMillis) {
         this.store = store;
+        this.shared = shared;
+        this.catalogLeaseNanos = TimeUnit.MILLISECONDS.toNanos(catalogLeaseMillis);
         this.options = options;
         this.tableStorage = new TableStorage(store);
         this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
@@ -72,15 +81,62 @@ public final class StarlingSqlEngine implements SqlEngine {
     }
 
     public static StarlingSqlEngine open(TransactionalStore store, MeterRegistry registry, SqlOptions options) {
-        return new StarlingSqlEngine(store, registry, options, false);
+        return new StarlingSqlEngine(store, registry, options, false, 0);
     }
 
     /**
      * An engine over a store other nodes write too (the cluster's): its catalog is read later,
-     * and again whenever it changes, by {@link Catalog#refresh} (the caller schedules it).
+     * and again whenever it changes, by {@link #refreshCatalog} (the caller schedules it, at
+     * intervals well below {@code catalogLeaseMillis}). A transaction that wrote rows commits
+     * only while the catalog was confirmed current within the last {@code catalogLeaseMillis}, so
+     * a DDL statement knows that after that long no node commits writes planned on an older
+     * catalog (docs/cluster.md, "Schema changes").
      */
-    public static StarlingSqlEngine openShared(TransactionalStore store, MeterRegistry registry, SqlOptions options) {
-        return new StarlingSqlEngine(store, registry, options, true);
+    public static StarlingSqlEngine openShared(TransactionalStore store, MeterRegistry registry, SqlOptions options,
+                                               long catalogLeaseMillis) {
+        if (catalogLeaseMillis <= 0) {
+            throw new IllegalArgumentException("the catalog lease must be positive, got " + catalogLeaseMillis + " ms");
+        }
+        return new StarlingSqlEngine(store, registry, options, true, catalogLeaseMillis);
+    }
+
+    /**
+     * Adopts the stored catalog if another node changed it, and records that this node's catalog
+     * is current. A newer catalog is published under the schema lock, so when this returns no
+     * commit that checked its tables against the older catalog is still running here. True if
+     * the catalog changed.
+     */
+    public boolean refreshCatalog() {
+        long started = System.nanoTime();
+        Catalog.Snapshot newer = catalog.readIfNewer();
+        if (newer != null) {
+            schemaLock.writeLock().lock();
+            try {
+                catalog.publish(newer);
+            } finally {
+                schemaLock.writeLock().unlock();
+            }
+        }
+        catalog.confirm(started);
+        return newer != null;
+    }
+
+    /** Whether a transaction may commit writes planned on the current catalog (always, for a store of its own). */
+    boolean catalogLeaseValid() {
+        return !shared || System.nanoTime() - catalog.confirmedNanos() < catalogLeaseNanos;
+    }
+
+    boolean shared() {
+        return shared;
+    }
+
+    /** Set by the node once it can reach the other nodes that share the store. */
+    public void schemaSync(SchemaSync sync) {
+        this.schemaSync = sync;
+    }
+
+    SchemaSync schemaSync() {
+        return schemaSync;
     }
 
     /**

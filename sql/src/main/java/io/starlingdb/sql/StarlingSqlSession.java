@@ -536,6 +536,7 @@ final class StarlingSqlSession implements SqlSession {
             throw new SqlException("25001", "DDL inside an open transaction is not supported; commit or roll back first");
         }
         List<TableDef> dropped = new ArrayList<>();
+        long published = -1;
         engine.schemaLock().writeLock().lock();
         Transaction txn = engine.store().begin();
         try {
@@ -558,6 +559,7 @@ final class StarlingSqlSession implements SqlSession {
             if (staged != null) {
                 txn.commit();
                 catalog.publish(staged);
+                published = staged.version();
                 for (TableDef table : base.tables().values()) {
                     if (staged.tables().values().stream().noneMatch(t -> t.id() == table.id())) {
                         dropped.add(table);
@@ -570,14 +572,34 @@ final class StarlingSqlSession implements SqlSession {
             txn.close();
             engine.schemaLock().writeLock().unlock();
         }
-        // A dropped table's data goes after the drop committed, outside the schema lock: no
-        // statement can see the table any more, and commits of other tables need not wait.
+        awaitAdopted(published);
+        // A dropped table's data goes after the drop committed, outside the schema lock, and
+        // once every node has adopted the drop: no statement can see the table any more, and
+        // commits of other tables need not wait.
         for (TableDef table : dropped) {
             try {
                 TableStorage.deleteAll(engine.store(), table, TableStorage.DELETE_BATCH_KEYS);
             } catch (RuntimeException e) {
                 throw Errors.execution(e);
             }
+        }
+    }
+
+    /**
+     * Returns once the other nodes sharing the store run on the catalog version this DDL
+     * published (SQL on the cluster; docs/cluster.md, "Schema changes"). Interrupted (the statement
+     * was cancelled): the DDL has committed, so it answers 57014 saying so.
+     */
+    private void awaitAdopted(long version) throws SqlException {
+        if (version < 0) {
+            return;
+        }
+        try {
+            engine.schemaSync().awaitAdopted(version);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SqlException("57014", "the schema change committed (catalog version " + version
+                    + "), but waiting for the other nodes to adopt it was interrupted");
         }
     }
 
@@ -624,6 +646,18 @@ final class StarlingSqlSession implements SqlSession {
      * shared schema lock keeps DDL from committing between the check and the commit.
      */
     private void commitFenced(Transaction txn) throws SqlException {
+        if (!writtenTables.isEmpty() && !engine.catalogLeaseValid()) {
+            // Other nodes' DDL counts on this node not committing writes planned on a catalog it
+            // has not confirmed within the lease: confirm it now (adopting a newer one if any).
+            try {
+                engine.refreshCatalog();
+            } catch (RuntimeException e) {
+                txn.rollback();
+                writtenTables.clear();
+                throw new SqlException("40001", "this node could not confirm its catalog with the cluster (" + e.getMessage()
+                        + "); the transaction was rolled back, retry it");
+            }
+        }
         engine.schemaLock().readLock().lock();
         try {
             Catalog.Snapshot now = engine.catalog().snapshot();

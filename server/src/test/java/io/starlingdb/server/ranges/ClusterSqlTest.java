@@ -112,8 +112,15 @@ class ClusterSqlTest {
             s.executeUpdate("UPDATE accounts SET balance = balance + 30 WHERE id = 2");
             c.commit();
         }
-        awaitStatement(2, "SELECT * FROM accounts");
+        // DDL returns once every node runs on the new catalog: no retries needed on the others.
         assertEquals(300, count(2, "SELECT SUM(balance) FROM accounts"));
+        try (Connection c = connect(3); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE audit (id INT PRIMARY KEY, note VARCHAR(20))");
+        }
+        try (Connection c = connect(2); Statement s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("INSERT INTO audit VALUES (1, 'created on 3')"));
+        }
+        assertEquals(1, count(1, "SELECT COUNT(*) FROM audit"));
         assertEquals(70, count(3, "SELECT balance FROM accounts WHERE id = 1"));
 
         try (Connection c = connect(2); Statement s = c.createStatement()) {

@@ -66,6 +66,11 @@ public final class Catalog {
 
     private final TransactionalStore store;
     private volatile Snapshot current;
+    /**
+     * System.nanoTime() at the start of the last read that found the stored version equal to
+     * the current one (or published it): the catalog was current at least until then.
+     */
+    private volatile long confirmedNanos = System.nanoTime();
 
     public Catalog(TransactionalStore store) {
         this.store = store;
@@ -195,16 +200,41 @@ public final class Catalog {
      * where every node keeps its own picture); true if it did.
      */
     public boolean refresh() {
+        long started = System.nanoTime();
+        Snapshot newer = readIfNewer();
+        if (newer != null) {
+            publish(newer);
+        }
+        confirm(started);
+        return newer != null;
+    }
+
+    /**
+     * The stored catalog if it is newer than the current one, else null: one read of its version,
+     * and the whole catalog only when it changed. The caller publishes it.
+     */
+    public Snapshot readIfNewer() {
         long stored;
         try (Transaction txn = store.begin()) {
             stored = storedVersion(txn);
             txn.rollback();
         }
-        if (stored <= current.version()) {
-            return false;
+        return stored <= current.version() ? null : load();
+    }
+
+    /**
+     * Records that a read started at {@code startedNanos} (System.nanoTime()) found the current
+     * version, or a newer one that has been published since.
+     */
+    public void confirm(long startedNanos) {
+        if (startedNanos - confirmedNanos > 0) {
+            confirmedNanos = startedNanos;
         }
-        publish(load());
-        return true;
+    }
+
+    /** System.nanoTime() when the catalog was last known to be current (see {@link #confirm}). */
+    public long confirmedNanos() {
+        return confirmedNanos;
     }
 
     /** Makes a staged snapshot current once its transaction has committed. */
