@@ -163,6 +163,16 @@ public final class StarlingSqlEngine implements SqlEngine {
         systemView = java.util.Objects.requireNonNull(view, "view");
     }
 
+    /**
+     * A session whose statements run in {@code transaction}, which the caller began on this
+     * engine's store and may also read and write directly: the session's {@code commit} commits
+     * all of it (after the same schema checks as any SQL commit), its {@code rollback} discards it.
+     * DDL is refused in it (25001), as in any open transaction.
+     */
+    public SqlSession openSession(io.starlingdb.engine.txn.Transaction transaction) {
+        return new StarlingSqlSession(this, transaction);
+    }
+
     SqlOptions options() {
         return options;
     }

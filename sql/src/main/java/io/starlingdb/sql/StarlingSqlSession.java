@@ -97,9 +97,26 @@ final class StarlingSqlSession implements SqlSession {
     private Transaction transaction;
     private QueryCursor openCursor;
 
+    /** Runs in a transaction its caller began (SQL over a client's key-value transaction); never another. */
+    private final boolean bound;
+
     StarlingSqlSession(StarlingSqlEngine engine) {
         this.engine = engine;
         this.cancel = engine.newCancelSignal();
+        this.bound = false;
+    }
+
+    /**
+     * A session whose statements run in {@code transaction}, begun by the caller, who may read
+     * and write in it too; {@link #commit} commits it (everything written in it), {@link #rollback}
+     * rolls it back, and the session then ends.
+     */
+    StarlingSqlSession(StarlingSqlEngine engine, Transaction transaction) {
+        this.engine = engine;
+        this.cancel = engine.newCancelSignal();
+        this.bound = true;
+        this.autoCommit = false;
+        this.transaction = transaction;
     }
 
     @Override
@@ -343,8 +360,11 @@ final class StarlingSqlSession implements SqlSession {
         }
     }
 
-    private Transaction transaction() {
+    private Transaction transaction() throws SqlException {
         if (transaction == null) {
+            if (bound) {
+                throw new SqlException("25000", "this session's transaction has ended; begin another and open a session on it");
+            }
             transaction = engine.store().begin(isolation());
         }
         return transaction;
@@ -611,6 +631,9 @@ final class StarlingSqlSession implements SqlSession {
 
     @Override
     public void setAutoCommit(boolean autoCommit) throws SqlException {
+        if (autoCommit && bound) {
+            throw new SqlException("25000", "this session runs in its caller's transaction: commit or roll that back");
+        }
         if (autoCommit && !this.autoCommit) {
             commit();
         }

@@ -261,6 +261,11 @@ public final class StarlingClient implements AutoCloseable {
         return sender.locks(from, to, max);
     }
 
+    /** The transactions this client coordinates (what {@link #begin} uses), for SQL over this client. */
+    public io.starlingdb.engine.txn.ClusterTransactions transactions() {
+        return transactions;
+    }
+
     /** This client's member id in the cluster (SWIM): the coordinator recorded in its transactions' locks. */
     public String memberId() {
         return network.nodeId();

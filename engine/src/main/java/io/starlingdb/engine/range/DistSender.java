@@ -280,6 +280,8 @@ public final class DistSender {
     }
 
     /** One range's part of a fanned-out request: the positions of its items, and the answer's future. */
+    private final java.util.concurrent.atomic.LongAdder requestsSent = new java.util.concurrent.atomic.LongAdder();
+
     private record Part(RangeDescriptor range, long store, List<Integer> items, CompletableFuture<RangeRpc.Response> answer) {
     }
 
@@ -781,9 +783,15 @@ public final class DistSender {
         return write ? options.attemptTimeoutMillis() : Math.min(options.attemptTimeoutMillis(), readAttemptTimeoutMillis);
     }
 
+    /** Requests this gateway has sent to stores, its own store's included: for tests and operators. */
+    public long requestsSent() {
+        return requestsSent.sum();
+    }
+
     /** Sends without waiting: the answer's future, or NotSent if the request cannot leave. */
     private CompletableFuture<RangeRpc.Response> sendAsync(long store, RangeRpc.Request request, long timeout)
             throws NotSent {
+        requestsSent.increment();
         if (local != null && store == local.storeId()) {
             return local.handle(request);
         }

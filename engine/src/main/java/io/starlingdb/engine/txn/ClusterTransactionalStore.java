@@ -2,7 +2,9 @@ package io.starlingdb.engine.txn;
 
 import io.starlingdb.engine.storage.KvCursor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * SQL's view of the replicated key space (issue 12): the {@link TransactionalStore} the SQL
@@ -25,6 +27,14 @@ public final class ClusterTransactionalStore implements TransactionalStore {
     @Override
     public Transaction begin(Isolation isolation) {
         return new Prefixed(transactions.begin(isolation));
+    }
+
+    /**
+     * SQL's view of a transaction begun elsewhere (a client's), so that SQL statements and the
+     * client's key-value operations commit together.
+     */
+    public static Transaction sqlView(ClusterTransaction txn) {
+        return new Prefixed(txn);
     }
 
     /** The replicated key of a SQL key. */
@@ -51,6 +61,15 @@ public final class ClusterTransactionalStore implements TransactionalStore {
         @Override
         public byte[] get(byte[] key) {
             return txn.get(outer(key));
+        }
+
+        @Override
+        public List<byte[]> getAll(List<byte[]> keys) {
+            List<byte[]> outer = new ArrayList<>(keys.size());
+            for (byte[] key : keys) {
+                outer.add(outer(key));
+            }
+            return txn.getAll(outer);
         }
 
         @Override

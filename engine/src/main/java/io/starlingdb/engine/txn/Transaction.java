@@ -1,6 +1,8 @@
 package io.starlingdb.engine.txn;
 
 import io.starlingdb.engine.storage.KvCursor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An MVCC transaction with snapshot isolation: reads see the data committed before it
@@ -9,6 +11,19 @@ import io.starlingdb.engine.storage.KvCursor;
  */
 public interface Transaction extends AutoCloseable {
     byte[] get(byte[] key);
+
+    /**
+     * The values of {@code keys} (null where absent), in the order given, as {@link #get} would
+     * read them one by one. A store where reads cross the network reads each range's keys in one
+     * request, all ranges in parallel: statements checking many keys use this.
+     */
+    default List<byte[]> getAll(List<byte[]> keys) {
+        List<byte[]> values = new ArrayList<>(keys.size());
+        for (byte[] key : keys) {
+            values.add(get(key));
+        }
+        return values;
+    }
 
     /** Logical pairs with fromInclusive &lt;= key &lt; toExclusive, own writes merged in, ascending. */
     KvCursor scan(byte[] fromInclusive, byte[] toExclusive);

@@ -227,11 +227,21 @@ public final class Dml {
         return affected;
     }
 
+    /**
+     * Keys whose stored values one request reads at most when a statement reads ahead (on the
+     * cluster: one request per range per chunk, ranges in parallel).
+     */
+    static final int PREFETCH_CHUNK_KEYS = 1_000;
+
     /** A statement's writes, staged over its transaction; reads see the staged writes first. */
     private static final class StatementWrites {
         private static final byte[] DELETED = new byte[0];
+        /** Marks a key read ahead and found absent; compared by identity. */
+        private static final byte[] ABSENT = new byte[0];
         private final Transaction txn;
         private final java.util.TreeMap<byte[], byte[]> writes = new java.util.TreeMap<>(Arrays::compareUnsigned);
+        /** Stored values read ahead by {@link #prefetch}, so per-row checks cost no round trip each. */
+        private final java.util.TreeMap<byte[], byte[]> prefetched = new java.util.TreeMap<>(Arrays::compareUnsigned);
 
         StatementWrites(Transaction txn) {
             this.txn = txn;
@@ -242,7 +252,22 @@ public final class Dml {
             if (staged != null) {
                 return staged == DELETED ? null : staged;
             }
+            byte[] read = prefetched.get(key);
+            if (read != null) {
+                return read == ABSENT ? null : read;
+            }
             return txn.get(key);
+        }
+
+        /** Reads the stored values of keys ahead, in chunks of {@link #PREFETCH_CHUNK_KEYS}. */
+        void prefetch(List<byte[]> keys) {
+            for (int from = 0; from < keys.size(); from += PREFETCH_CHUNK_KEYS) {
+                List<byte[]> chunk = keys.subList(from, Math.min(keys.size(), from + PREFETCH_CHUNK_KEYS));
+                List<byte[]> values = txn.getAll(chunk);
+                for (int i = 0; i < chunk.size(); i++) {
+                    prefetched.put(chunk.get(i), values.get(i) == null ? ABSENT : values.get(i));
+                }
+            }
         }
 
         void put(byte[] key, byte[] value) {
@@ -326,6 +351,8 @@ public final class Dml {
     private static long insert(Plan plan, TableDef table, List<Object[]> sourceRows, StatementWrites txn, TableStorage storage)
             throws SqlException {
         List<ColumnDef> columns = table.columns();
+        List<Object[]> rows = new ArrayList<>(sourceRows.size());
+        List<byte[]> keys = new ArrayList<>(sourceRows.size());
         for (Object[] source : sourceRows) {
             Object[] row = new Object[columns.size()];
             boolean[] given = new boolean[columns.size()];
@@ -338,16 +365,18 @@ public final class Dml {
                 ColumnDef column = columns.get(c);
                 row[c] = Values.toColumn(given[c] ? row[c] : column.defaultValue(), column, table.name());
             }
-            byte[] key;
-            if (table.hasRowId()) {
-                key = TableStorage.rowIdKey(table, storage.nextRowId(table));
-            } else {
-                key = TableStorage.primaryKey(table, row);
-                if (txn.get(key) != null) {
-                    throw duplicateKey(table, row);
-                }
+            rows.add(row);
+            keys.add(table.hasRowId() ? TableStorage.rowIdKey(table, storage.nextRowId(table)) : TableStorage.primaryKey(table, row));
+        }
+        if (!table.hasRowId() && keys.size() > 1) {
+            // Whether each key is taken: read together, not one round trip per row.
+            txn.prefetch(keys);
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            if (!table.hasRowId() && txn.get(keys.get(i)) != null) {
+                throw duplicateKey(table, rows.get(i));
             }
-            txn.putRow(table, key, null, row);
+            txn.putRow(table, keys.get(i), null, rows.get(i));
         }
         return sourceRows.size();
     }
@@ -389,14 +418,19 @@ public final class Dml {
         }
         // Deletes first, so that rows may swap keys within one statement.
         List<byte[]> moved = new ArrayList<>();
+        List<byte[]> movedKeys = new ArrayList<>();
         for (int i = 0; i < newRows.size(); i++) {
             byte[] newKey = TableStorage.primaryKey(table, newRows.get(i));
             if (!Arrays.equals(newKey, oldKeys.get(i))) {
                 txn.deleteRow(table, oldKeys.get(i), oldRows.get(i));
                 moved.add(newKey);
+                movedKeys.add(newKey);
             } else {
                 moved.add(null);
             }
+        }
+        if (movedKeys.size() > 1) {
+            txn.prefetch(movedKeys);
         }
         for (int i = 0; i < newRows.size(); i++) {
             byte[] key = moved.get(i) != null ? moved.get(i) : oldKeys.get(i);
