@@ -92,6 +92,11 @@ final class StarlingSqlSession implements SqlSession {
     /** The next or open transaction's own characteristics (BEGIN ..., SET TRANSACTION); null: the defaults. */
     private Isolation transactionIsolation;
     private Boolean transactionReadOnly;
+    /**
+     * SET read_consistency: how old a read-only transaction's snapshot may be, in milliseconds
+     * (0: strong, a fresh timestamp; see {@link ReadConsistency}).
+     */
+    private ReadConsistency readConsistency = ReadConsistency.STRONG;
     /** Tables the open transaction wrote, with the definitions its writes followed. */
     private final Map<String, TableDef> writtenTables = new HashMap<>();
     private Transaction transaction;
@@ -361,11 +366,23 @@ final class StarlingSqlSession implements SqlSession {
     }
 
     private Transaction transaction() throws SqlException {
+        return transaction(false);
+    }
+
+    /**
+     * The open transaction, or a new one. {@code query}: for a query, which in auto-commit mode is
+     * a transaction that only reads, so it may read an older snapshot if read_consistency allows;
+     * so may a READ ONLY transaction. Others read the newest.
+     */
+    private Transaction transaction(boolean query) throws SqlException {
         if (transaction == null) {
             if (bound) {
                 throw new SqlException("25000", "this session's transaction has ended; begin another and open a session on it");
             }
-            transaction = engine.store().begin(isolation());
+            boolean readsOnly = readOnly() || (query && autoCommitting());
+            transaction = readsOnly && readConsistency.maxStalenessMillis() > 0
+                    ? engine.store().beginStale(isolation(), readConsistency.maxStalenessMillis())
+                    : engine.store().begin(isolation());
         }
         return transaction;
     }
@@ -444,6 +461,7 @@ final class StarlingSqlSession implements SqlSession {
         switch (name) {
             case "default_transaction_isolation" -> defaultIsolation = isolationNamed(value);
             case "default_transaction_read_only" -> defaultReadOnly = booleanNamed(name, value);
+            case "read_consistency" -> readConsistency = ReadConsistency.parse(value);
             default -> throw new SqlException("42704", "setting \"" + name + "\" cannot be set with SET"
                     + (name.startsWith("transaction_") ? "; use SET TRANSACTION" : ""));
         }
@@ -455,6 +473,7 @@ final class StarlingSqlSession implements SqlSession {
             case "default_transaction_isolation" -> isolationName(defaultIsolation);
             case "transaction_read_only" -> readOnly() ? "on" : "off";
             case "default_transaction_read_only" -> defaultReadOnly ? "on" : "off";
+            case "read_consistency" -> readConsistency.toString();
             default -> throw new SqlException("42704", "unrecognized setting \"" + name + "\"");
         };
     }
@@ -483,7 +502,7 @@ final class StarlingSqlSession implements SqlSession {
 
     private StatementResult query(Prepared prepared, QueryCompiler.Compiled compiled, List<Object> params) throws SqlException {
         List<Object> values = compiled.bind(params, prepared.userParameters(), prepared.literals());
-        Transaction txn = transaction();
+        Transaction txn = transaction(true);
         QueryCompiler compiler = engine.compiler();
         Enumerator<Object> rows;
         try {

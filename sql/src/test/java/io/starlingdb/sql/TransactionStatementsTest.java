@@ -145,6 +145,29 @@ class TransactionStatementsTest {
     }
 
     @Test
+    void readConsistencyIsASessionSettingWithClearErrors() throws Exception {
+        try (SqlFixture f = new SqlFixture(dir)) {
+            assertEquals(List.of(List.of("strong")), f.rows("SHOW read_consistency"));
+            f.update("SET read_consistency = bounded '500ms'");
+            assertEquals(List.of(List.of("bounded '500ms'")), f.rows("SHOW read_consistency"));
+            f.update("SET read_consistency TO 'bounded 2s'");
+            assertEquals(List.of(List.of("bounded '2000ms'")), f.rows("SHOW read_consistency"));
+            f.update("SET read_consistency = eventual");
+            assertEquals(List.of(List.of("eventual")), f.rows("SHOW read_consistency"));
+            assertEquals("22023", f.error("SET read_consistency = bounded 'soon'"));
+            assertEquals("22023", f.error("SET read_consistency = bounded '0ms'"));
+            assertEquals("22023", f.error("SET read_consistency = bounded '10m'"));
+            assertEquals("22023", f.error("SET read_consistency = sometimes"));
+            // On one node's own store a read is as cheap at the newest snapshot: it reads it.
+            f.update("CREATE TABLE t (id INT PRIMARY KEY)");
+            f.update("INSERT INTO t VALUES (1)");
+            assertEquals(List.of(List.of(1)), f.rows("SELECT id FROM t"));
+            f.update("SET read_consistency = strong");
+            assertEquals(List.of(List.of("strong")), f.rows("SHOW read_consistency"));
+        }
+    }
+
+    @Test
     void misusedTransactionStatementsAnswerClearErrors() throws Exception {
         try (SqlFixture f = new SqlFixture(dir)) {
             f.update("CREATE TABLE t (id INT PRIMARY KEY)");

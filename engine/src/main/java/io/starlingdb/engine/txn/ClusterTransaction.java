@@ -61,12 +61,23 @@ public final class ClusterTransaction implements Transaction {
     private final List<byte[][]> reads = new ArrayList<>();
     private State state = State.ACTIVE;
     private volatile boolean heartbeating;
+    /**
+     * Reads at a timestamp the oracle gave earlier, possibly to other transactions too (bounded
+     * staleness): such a transaction may not write, since a transaction's locks and status record
+     * are identified by its primary key and start timestamp, which must be its own.
+     */
+    private final boolean readOnly;
 
     ClusterTransaction(ClusterTransactions owner, long startTs, Isolation isolation) {
+        this(owner, startTs, isolation, false);
+    }
+
+    ClusterTransaction(ClusterTransactions owner, long startTs, Isolation isolation, boolean readOnly) {
         this.owner = owner;
         this.sender = owner.sender;
         this.startTs = startTs;
         this.isolation = isolation;
+        this.readOnly = readOnly;
     }
 
     public long startTimestamp() {
@@ -200,6 +211,9 @@ public final class ClusterTransaction implements Transaction {
 
     private void buffer(byte[] key, byte[] value) {
         ensureActive();
+        if (readOnly) {
+            throw new IllegalStateException("a transaction reading at an earlier timestamp (bounded staleness) cannot write");
+        }
         if (key == null || key.length == 0 || key[0] == 0) {
             throw new IllegalArgumentException("a user key has at least one byte and does not begin with 0x00");
         }

@@ -29,6 +29,11 @@ public final class ClusterTransactionalStore implements TransactionalStore {
         return new Prefixed(transactions.begin(isolation));
     }
 
+    @Override
+    public Transaction beginStale(Isolation isolation, long maxStalenessMillis) {
+        return new Prefixed(transactions.beginStale(isolation, maxStalenessMillis));
+    }
+
     /**
      * SQL's view of a transaction begun elsewhere (a client's), so that SQL statements and the
      * client's key-value operations commit together.

@@ -70,6 +70,26 @@ public final class ClusterTransactions implements AutoCloseable {
         return new ClusterTransaction(this, startTs, isolation);
     }
 
+    /**
+     * A read-only transaction whose snapshot may be up to {@code maxStalenessMillis} old: it
+     * reads at the newest timestamp this node received from the oracle within that time, without
+     * asking the oracle (a fresh timestamp if there is none). Its reads are as consistent as any
+     * transaction's (one snapshot, at a timestamp the oracle issued), only older; they never wait
+     * for a transaction that started after that timestamp. It may not write.
+     */
+    public ClusterTransaction beginStale(Isolation isolation, long maxStalenessMillis) {
+        long recent = timestamps.recent(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(maxStalenessMillis));
+        if (recent < 0) {
+            try {
+                recent = timestamps.next();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while beginning a transaction", e);
+            }
+        }
+        return new ClusterTransaction(this, recent, isolation, true);
+    }
+
     /** Runs task in the background (committing secondary locks, heartbeats). */
     void later(Runnable task, long delayMillis) {
         try {

@@ -25,6 +25,9 @@ public final class TimestampClient implements AutoCloseable {
     private final DistSender gateway;
     private final ArrayDeque<CompletableFuture<Long>> waiting = new ArrayDeque<>();
     private boolean sending;
+    /** The newest timestamp received from the oracle (-1: none yet) and when, by System.nanoTime(). */
+    private long newest = -1;
+    private long newestReceivedNanos;
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "starling-timestamp-client");
         t.setDaemon(true);
@@ -67,6 +70,15 @@ public final class TimestampClient implements AutoCloseable {
         return f;
     }
 
+    /**
+     * The newest timestamp this client received from the oracle, if it arrived within the last
+     * {@code maxAgeNanos}; else -1. Asks nothing. Any read at it is consistent: the oracle issued
+     * it, so every write it will ever give a lower timestamp was already latched or locked.
+     */
+    public synchronized long recent(long maxAgeNanos) {
+        return newest >= 0 && System.nanoTime() - newestReceivedNanos <= maxAgeNanos ? newest : -1;
+    }
+
     /** Sends requests until nobody waits. */
     private void sendAll() {
         while (true) {
@@ -84,6 +96,12 @@ public final class TimestampClient implements AutoCloseable {
                 RangeResult.Timestamps t = gateway.timestamps(batch.size());
                 if (t.count() != batch.size()) {
                     throw new RangeUnavailableException("the oracle gave " + t.count() + " timestamps for " + batch.size());
+                }
+                synchronized (this) {
+                    if (t.first() + batch.size() - 1 > newest) {
+                        newest = t.first() + batch.size() - 1;
+                        newestReceivedNanos = System.nanoTime();
+                    }
                 }
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).complete(t.first() + i);

@@ -6,6 +6,15 @@ public interface TransactionalStore extends AutoCloseable {
     /** Begins a transaction at the given isolation level. */
     Transaction begin(Isolation isolation);
 
+    /**
+     * Begins a read-only transaction whose snapshot may be up to {@code maxStalenessMillis} old,
+     * where reading an older snapshot saves work (a store whose timestamps come over the network);
+     * a store whose newest snapshot is as cheap simply begins a transaction.
+     */
+    default Transaction beginStale(Isolation isolation, long maxStalenessMillis) {
+        return begin(isolation);
+    }
+
     /** Begins a transaction at {@link Isolation#SNAPSHOT}, the default. */
     default Transaction begin() {
         return begin(Isolation.SNAPSHOT);

@@ -149,7 +149,9 @@ public final class SysSchema extends AbstractSchema {
         List<Object[]> out = new ArrayList<>();
         for (Holder h : byTransaction.values()) {
             SystemView.Lock l = h.first();
-            long started = HybridClock.physicalMillis(l.startTs());
+            // An oracle timestamp may run ahead of this node's clock (a new oracle starts above the
+            // persisted high-water mark): count such a transaction as just started.
+            long started = Math.min(now, HybridClock.physicalMillis(l.startTs()));
             out.add(new Object[] {l.startTs(), l.coordinator(),
                     // A coordinator the membership does not know is gone (a client that left, or long dead).
                     states.getOrDefault(l.coordinator(), "unknown"), l.coordinator().equals(local), keys.of(l.primary()),
