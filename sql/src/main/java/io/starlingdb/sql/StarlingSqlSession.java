@@ -12,6 +12,7 @@ import io.starlingdb.sql.parser.SqlDropIndex;
 import io.starlingdb.sql.exec.Ddl;
 import io.starlingdb.sql.exec.Dml;
 import io.starlingdb.sql.exec.Errors;
+import io.starlingdb.sql.exec.IndexBackfill;
 import io.starlingdb.sql.exec.ExecutionContext;
 import io.starlingdb.sql.exec.QueryCompiler;
 import io.starlingdb.sql.exec.QueryCursor;
@@ -587,7 +588,9 @@ final class StarlingSqlSession implements SqlSession {
             } else if (node instanceof SqlDropTable drop) {
                 staged = Ddl.dropTable(drop, catalog, base, txn, engine.tableStorage());
             } else if (node instanceof SqlCreateIndex create) {
-                staged = Ddl.createIndex(create, catalog, base, txn);
+                // On a cluster an index is built in F1's steps (buildIndex); on one node the schema
+                // lock keeps writes out while it is built here in one transaction.
+                staged = Ddl.createIndex(create, catalog, base, txn, engine.shared());
             } else if (node instanceof SqlCreateView create) {
                 staged = Ddl.createView(create, catalog, base, txn);
             } else if (node instanceof SqlDropView drop) {
@@ -612,6 +615,9 @@ final class StarlingSqlSession implements SqlSession {
             engine.schemaLock().writeLock().unlock();
         }
         awaitAdopted(published);
+        if (published >= 0 && engine.shared() && node instanceof SqlCreateIndex create) {
+            buildIndex(IndexBackfill.Target.of(create));
+        }
         // A dropped table's data goes after the drop committed, outside the schema lock, and
         // once every node has adopted the drop: no statement can see the table any more, and
         // commits of other tables need not wait.
@@ -622,6 +628,51 @@ final class StarlingSqlSession implements SqlSession {
                 throw Errors.execution(e);
             }
         }
+    }
+
+    /**
+     * The rest of CREATE INDEX on a cluster, once every node maintains the write-only index: its
+     * entries for the rows already there, then the index made public (readable), adopted by every
+     * node before the statement returns. If the build fails (a unique index meets a duplicate, or
+     * concurrent writes keep conflicting), the index is removed and the failure answered.
+     */
+    private void buildIndex(IndexBackfill.Target target) throws SqlException {
+        try {
+            IndexBackfill.run(engine.store(), engine.catalog(), target, cancel);
+        } catch (SqlException | RuntimeException e) {
+            try {
+                schemaStep((catalog, base, txn) -> IndexBackfill.stageRemoval(catalog, base, txn, target));
+            } catch (SqlException | RuntimeException removal) {
+                e.addSuppressed(removal);
+            }
+            throw e instanceof SqlException s ? s : Errors.execution((RuntimeException) e);
+        }
+        schemaStep((catalog, base, txn) -> IndexBackfill.stagePublic(catalog, base, txn, target));
+    }
+
+    /** One catalog change staged in a transaction of its own. */
+    private interface SchemaStep {
+        Catalog.Snapshot stage(Catalog catalog, Catalog.Snapshot base, Transaction txn) throws SqlException;
+    }
+
+    /** Commits one catalog change under the schema lock, publishes it, and waits for every node to adopt it. */
+    private void schemaStep(SchemaStep step) throws SqlException {
+        long published = -1;
+        engine.schemaLock().writeLock().lock();
+        try (Transaction txn = engine.store().begin()) {
+            Catalog catalog = engine.catalog();
+            Catalog.Snapshot staged = step.stage(catalog, catalog.snapshot(), txn);
+            if (staged != null) {
+                txn.commit();
+                catalog.publish(staged);
+                published = staged.version();
+            }
+        } catch (RuntimeException | LinkageError e) {
+            throw Errors.execution(e);
+        } finally {
+            engine.schemaLock().writeLock().unlock();
+        }
+        awaitAdopted(published);
     }
 
     /**
@@ -743,6 +794,9 @@ final class StarlingSqlSession implements SqlSession {
             List<String> pk = Arrays.stream(t.primaryKey()).mapToObj(i -> t.columns().get(i).name()).toList();
             List<CatalogView.IndexInfo> indexes = new ArrayList<>();
             for (IndexDef index : t.indexes()) {
+                if (index.writeOnly()) {
+                    continue; // not built yet
+                }
                 indexes.add(new CatalogView.IndexInfo(index.name(), index.unique(),
                         Arrays.stream(index.columns()).mapToObj(i -> t.columns().get(i).name()).toList(),
                         descendingFlags(index)));

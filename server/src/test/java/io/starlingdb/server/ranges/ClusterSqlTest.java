@@ -264,6 +264,18 @@ class ClusterSqlTest {
             assertEquals("23505", duplicate.getSQLState(), duplicate.getMessage());
         }
         assertEquals(1001, count(2, "SELECT COUNT(*) FROM audit"));
+        try (Connection c = connect(2); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE INDEX audit_note ON audit (note)"); // built in batches over 1,001 rows
+        }
+        assertEquals(1000, count(3, "SELECT COUNT(*) FROM audit WHERE note = 'bulk'"));
+        try (Connection c = connect(3); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("EXPLAIN PLAN FOR SELECT id FROM audit WHERE note = 'bulk'")) {
+            StringBuilder plan = new StringBuilder();
+            while (rs.next()) {
+                plan.append(rs.getString(1));
+            }
+            assertTrue(plan.toString().contains("AUDIT_NOTE"), "node 3 does not read the new index: " + plan);
+        }
 
         sqlOverAClientsKeyValueTransaction();
         boundedReadsSkipTheOracle();

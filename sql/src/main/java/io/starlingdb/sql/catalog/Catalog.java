@@ -35,10 +35,11 @@ public final class Catalog {
     /** Format of a view entry. */
     private static final int VIEW_FORMAT_VERSION = 1;
     /**
-     * Version 2 added secondary indexes, version 3 the direction of each index column; entries
-     * of versions 1 (no indexes) and 2 (ascending index columns) are still read.
+     * Version 2 added secondary indexes, version 3 the direction of each index column, version 4
+     * whether an index is write-only (being built); entries of versions 1 (no indexes), 2
+     * (ascending index columns) and 3 (public indexes) are still read.
      */
-    private static final int FORMAT_VERSION = 3;
+    private static final int FORMAT_VERSION = 4;
 
     /**
      * An immutable picture of the catalog at one version. Tables and views share one name
@@ -332,6 +333,7 @@ public final class Catalog {
                 for (boolean descending : index.descending()) {
                     out.writeBoolean(descending);
                 }
+                out.writeBoolean(index.writeOnly());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -387,7 +389,8 @@ public final class Catalog {
                         descending[c] = in.readBoolean();
                     }
                 }
-                indexes.add(new IndexDef(indexId, indexName, indexColumns, descending, unique));
+                boolean writeOnly = format >= 4 && in.readBoolean();
+                indexes.add(new IndexDef(indexId, indexName, indexColumns, descending, unique, writeOnly));
             }
         }
         return new TableDef(id, name, List.copyOf(columns), pk, List.copyOf(indexes));

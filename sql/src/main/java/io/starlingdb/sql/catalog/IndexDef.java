@@ -7,13 +7,27 @@ package io.starlingdb.sql.catalog;
  * from the highest value down) and whether two rows may share the indexed values (NULLs never
  * conflict, as in PostgreSQL).
  */
-public record IndexDef(int id, String name, int[] columns, boolean[] descending, boolean unique) {
+public record IndexDef(int id, String name, int[] columns, boolean[] descending, boolean unique, boolean writeOnly) {
 
     public IndexDef {
         if (descending.length != columns.length) {
             throw new IllegalArgumentException("index " + name + ": " + columns.length + " columns but " + descending.length
                     + " directions");
         }
+    }
+
+    /**
+     * A public index: writes maintain it and queries read it. {@code writeOnly} marks an index
+     * being built on a cluster (F1's write-only state, docs/cluster.md "Schema changes"): every
+     * write maintains its entries, but no query reads it until its backfill has finished.
+     */
+    public IndexDef(int id, String name, int[] columns, boolean[] descending, boolean unique) {
+        this(id, name, columns, descending, unique, false);
+    }
+
+    /** This index, readable by queries. */
+    public IndexDef asPublic() {
+        return new IndexDef(id, name, columns, descending, unique, false);
     }
 
     /** An index whose columns are all ascending. */

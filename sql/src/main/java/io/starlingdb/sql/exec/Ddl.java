@@ -241,6 +241,16 @@ public final class Ddl {
     /** Stages a new index and writes its entries for the rows the table already has. */
     public static Catalog.Snapshot createIndex(SqlCreateIndex node, Catalog catalog, Catalog.Snapshot base, Transaction txn)
             throws SqlException {
+        return createIndex(node, catalog, base, txn, false);
+    }
+
+    /**
+     * Stages a new index. {@code writeOnly}: as F1's write-only state, without its entries (a
+     * cluster's {@link IndexBackfill} writes them once every node maintains the index); else
+     * public, with an entry for every row, written in {@code txn}.
+     */
+    public static Catalog.Snapshot createIndex(SqlCreateIndex node, Catalog catalog, Catalog.Snapshot base, Transaction txn,
+                                               boolean writeOnly) throws SqlException {
         List<String> columnNames = new ArrayList<>();
         boolean[] descending = new boolean[node.columns.size()];
         for (SqlNode column : node.columns) {
@@ -280,11 +290,17 @@ public final class Ddl {
         if (columns.length > MAX_INDEX_COLUMNS) {
             throw new SqlException("54011", "an index has at most " + MAX_INDEX_COLUMNS + " columns");
         }
-        int id = 1;
+        // The catalog version this statement commits: versions only grow, so an index id is never
+        // used twice, and entries a node without the new catalog wrote for a dropped index (SQL on
+        // a cluster, docs/cluster.md "Schema changes") can never show up in a later index.
+        int id = Math.toIntExact(base.version() + 1);
         for (IndexDef existing : table.indexes()) {
             id = Math.max(id, existing.id() + 1);
         }
-        IndexDef index = new IndexDef(id, create.name(), columns, descending, create.unique());
+        IndexDef index = new IndexDef(id, create.name(), columns, descending, create.unique(), writeOnly);
+        if (writeOnly) {
+            return catalog.stage(txn, base, table.name(), table.withIndex(index));
+        }
         Set<List<Object>> seen = new HashSet<>();
         try (KvCursor cursor = TableStorage.scan(txn, table)) {
             while (cursor.next()) {

@@ -103,6 +103,9 @@ public final class AccessPath {
         AccessPath best = null;
         int bestScore = 0;
         for (IndexDef candidate : table.indexes()) {
+            if (candidate.writeOnly()) {
+                continue; // being built: its entries are not all there yet
+            }
             List<RexNode> values = new ArrayList<>();
             for (int column : candidate.columns()) {
                 RexNode[] match = comparison(filters, column, SqlKind.EQUALS);
