@@ -596,7 +596,7 @@ final class StarlingSqlSession implements SqlSession {
             } else if (node instanceof SqlDropView drop) {
                 staged = Ddl.dropView(drop, catalog, base, txn);
             } else {
-                staged = Ddl.dropIndex((SqlDropIndex) node, catalog, base, txn);
+                staged = Ddl.dropIndex((SqlDropIndex) node, catalog, base, txn, engine.shared());
             }
             if (staged != null) {
                 txn.commit();
@@ -617,6 +617,9 @@ final class StarlingSqlSession implements SqlSession {
         awaitAdopted(published);
         if (published >= 0 && engine.shared() && node instanceof SqlCreateIndex create) {
             buildIndex(IndexBackfill.Target.of(create));
+        }
+        if (published >= 0 && engine.shared() && node instanceof SqlDropIndex drop) {
+            finishIndexDrop(Ddl.indexName(drop));
         }
         // A dropped table's data goes after the drop committed, outside the schema lock, and
         // once every node has adopted the drop: no statement can see the table any more, and
@@ -648,6 +651,29 @@ final class StarlingSqlSession implements SqlSession {
             throw e instanceof SqlException s ? s : Errors.execution((RuntimeException) e);
         }
         schemaStep((catalog, base, txn) -> IndexBackfill.stagePublic(catalog, base, txn, target));
+    }
+
+    /**
+     * The rest of DROP INDEX on a cluster, once every node has adopted the index as write-only
+     * (no query reads it): the index leaves the catalog, every node adopts that, and then, when
+     * no node maintains it any more, its entries are deleted in batches.
+     */
+    private void finishIndexDrop(String indexName) throws SqlException {
+        TableDef table = engine.catalog().snapshot().tableOfIndex(indexName);
+        if (table == null) {
+            return; // another statement removed it meanwhile
+        }
+        byte[] prefix = TableStorage.indexPrefix(table, table.index(indexName), new Object[0]);
+        schemaStep((catalog, base, txn) -> {
+            TableDef owner = base.tableOfIndex(indexName);
+            return owner == null ? null : catalog.stage(txn, base, owner.name(), owner.withoutIndex(indexName));
+        });
+        try {
+            TableStorage.deleteSpan(engine.store(), prefix, io.starlingdb.engine.encoding.KeyEncoder.prefixEnd(prefix),
+                    TableStorage.DELETE_BATCH_KEYS);
+        } catch (RuntimeException e) {
+            throw Errors.execution(e);
+        }
     }
 
     /** One catalog change staged in a transaction of its own. */

@@ -101,6 +101,60 @@ class SharedCatalogLeaseTest {
         }
     }
 
+    /**
+     * DROP INDEX on a cluster, F1's way: the index first becomes write-only (no query reads it, a
+     * node that has not adopted the drop may still maintain it), then leaves the catalog, and its
+     * entries are deleted once no node maintains it; an index of the same name created afterwards
+     * answers correctly.
+     */
+    @Test
+    void anIndexDroppedWhileAnotherNodeWritesLeavesNoEntries() throws Exception {
+        try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
+            MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), false);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            StarlingSqlEngine a = StarlingSqlEngine.openShared(store, registry, SqlOptions.defaults(), 60_000);
+            StarlingSqlEngine b = StarlingSqlEngine.openShared(store, registry, SqlOptions.defaults(), 60_000);
+            a.refreshCatalog();
+            b.refreshCatalog();
+            try (SqlSession sa = a.openSession(); SqlSession sb = b.openSession()) {
+                SqlFixture.update(sa, "CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+                SqlFixture.update(sa, "INSERT INTO t VALUES (1, 7), (2, 7), (3, 8)");
+                SqlFixture.update(sa, "CREATE INDEX t_v ON t (v)");
+                b.refreshCatalog();
+                io.starlingdb.sql.catalog.TableDef table = a.catalog().snapshot().table("T");
+                byte[] entries = io.starlingdb.sql.schema.TableStorage.indexPrefix(table, table.index("T_V"), new Object[0]);
+
+                List<String> plansWhileDropping = new CopyOnWriteArrayList<>();
+                a.schemaSync(version -> {
+                    b.refreshCatalog();
+                    try {
+                        io.starlingdb.sql.catalog.IndexDef index = b.catalog().snapshot().table("T").index("T_V");
+                        if (index != null && index.writeOnly()) {
+                            SqlFixture.update(sb, "INSERT INTO t VALUES (4, 7)"); // still maintained
+                            plansWhileDropping.add(SqlFixture.rows(sb, "EXPLAIN PLAN FOR SELECT id FROM t WHERE v = 7").toString());
+                        }
+                    } catch (SqlException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                SqlFixture.update(sa, "DROP INDEX t_v");
+                assertEquals(1, plansWhileDropping.size(), "node b never saw the index write-only");
+                assertTrue(!plansWhileDropping.get(0).contains("T_V"), "a write-only index was read: " + plansWhileDropping);
+                assertEquals(null, b.catalog().snapshot().table("T").index("T_V"));
+                try (io.starlingdb.engine.txn.Transaction txn = store.begin();
+                     io.starlingdb.engine.storage.KvCursor left = txn.scan(entries,
+                             io.starlingdb.engine.encoding.KeyEncoder.prefixEnd(entries))) {
+                    assertTrue(!left.next(), "entries of the dropped index remain");
+                }
+                a.schemaSync(SchemaSync.NONE);
+                SqlFixture.update(sa, "CREATE INDEX t_v ON t (v)");
+                assertEquals(List.of(List.of(1), List.of(2), List.of(4)), SqlFixture.rows(sb, "SELECT id FROM t WHERE v = 7 ORDER BY id"));
+            }
+            a.close();
+            b.close();
+        }
+    }
+
     @Test
     void aWriteWhoseCatalogLeaseRanOutConfirmsTheCatalogAndIsRefusedIfATableItWroteChanged() throws Exception {
         try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {

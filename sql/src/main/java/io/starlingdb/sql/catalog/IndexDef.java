@@ -30,6 +30,11 @@ public record IndexDef(int id, String name, int[] columns, boolean[] descending,
         return new IndexDef(id, name, columns, descending, unique, false);
     }
 
+    /** This index, maintained by writes but read by no query (being built, or being dropped). */
+    public IndexDef asWriteOnly() {
+        return new IndexDef(id, name, columns, descending, unique, true);
+    }
+
     /** An index whose columns are all ascending. */
     public IndexDef(int id, String name, int[] columns, boolean unique) {
         this(id, name, columns, new boolean[columns.length], unique);

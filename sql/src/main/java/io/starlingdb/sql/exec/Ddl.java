@@ -322,6 +322,22 @@ public final class Ddl {
     /** Stages removal of an index and its entries. */
     public static Catalog.Snapshot dropIndex(SqlDropIndex node, Catalog catalog, Catalog.Snapshot base, Transaction txn)
             throws SqlException {
+        return dropIndex(node, catalog, base, txn, false);
+    }
+
+    /** The index a DROP INDEX statement names, as the catalog spells it. */
+    public static String indexName(SqlDropIndex node) throws SqlException {
+        return name(node.name);
+    }
+
+    /**
+     * Stages the first step of dropping an index. {@code inSteps} (SQL on a cluster, F1): the
+     * index becomes write-only, so no query reads it while nodes that have not adopted the drop
+     * still maintain it; the caller removes it and its entries once every node has adopted that.
+     * Otherwise the index and its entries go at once.
+     */
+    public static Catalog.Snapshot dropIndex(SqlDropIndex node, Catalog catalog, Catalog.Snapshot base, Transaction txn,
+                                             boolean inSteps) throws SqlException {
         String indexName = name(node.name);
         TableDef table = base.tableOfIndex(indexName);
         if (table == null) {
@@ -331,6 +347,9 @@ public final class Ddl {
             throw new SqlException("42S12", "index " + indexName + " does not exist");
         }
         IndexDef index = table.index(indexName);
+        if (inSteps) {
+            return catalog.stage(txn, base, table.name(), table.withoutIndex(indexName).withIndex(index.asWriteOnly()));
+        }
         byte[] prefix = TableStorage.indexPrefix(table, index, new Object[0]);
         try (KvCursor cursor = txn.scan(prefix, KeyEncoder.prefixEnd(prefix))) {
             while (cursor.next()) {

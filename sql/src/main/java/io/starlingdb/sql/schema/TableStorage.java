@@ -143,8 +143,15 @@ public final class TableStorage {
      */
     public static long deleteAll(TransactionalStore store, TableDef table, int batchKeys) {
         byte[] prefix = new KeyEncoder().writeTableId(table.id()).toBytes();
-        byte[] from = prefix;
-        byte[] to = KeyEncoder.prefixEnd(prefix);
+        return deleteSpan(store, prefix, KeyEncoder.prefixEnd(prefix), batchKeys);
+    }
+
+    /**
+     * Deletes every key in [from, to), in transactions of at most {@code batchKeys} deletes, each
+     * resuming after the last key the previous one deleted; for a span nothing writes to any more
+     * (a dropped table's, a dropped index's). Returns the keys deleted.
+     */
+    public static long deleteSpan(TransactionalStore store, byte[] from, byte[] to, int batchKeys) {
         long deleted = 0;
         while (true) {
             try (Transaction txn = store.begin()) {
