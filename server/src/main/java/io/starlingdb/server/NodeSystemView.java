@@ -50,6 +50,7 @@ final class NodeSystemView implements SystemView, AutoCloseable {
     private final Supplier<RangeService> ranges;
     private final Supplier<InetSocketAddress> clientAddress;
     private final Supplier<InetSocketAddress> httpAddress;
+    private final Supplier<List<OpenTransaction>> openTransactions;
     private final ThreadPoolExecutor readers = new ThreadPoolExecutor(0, maxConcurrentReads, 60, TimeUnit.SECONDS,
             new SynchronousQueue<>(), r -> {
                 Thread t = new Thread(r, "starling-sys-view");
@@ -58,7 +59,9 @@ final class NodeSystemView implements SystemView, AutoCloseable {
             });
 
     NodeSystemView(NodeConfig config, Supplier<ClusterNetworkManager> network, Supplier<RangeService> ranges,
-                   Supplier<InetSocketAddress> clientAddress, Supplier<InetSocketAddress> httpAddress) {
+                   Supplier<InetSocketAddress> clientAddress, Supplier<InetSocketAddress> httpAddress,
+                   Supplier<List<OpenTransaction>> openTransactions) {
+        this.openTransactions = openTransactions;
         this.config = config;
         this.network = network;
         this.ranges = ranges;
@@ -164,6 +167,11 @@ final class NodeSystemView implements SystemView, AutoCloseable {
             }
             return out;
         });
+    }
+
+    @Override
+    public List<OpenTransaction> openTransactions() {
+        return openTransactions.get();
     }
 
     private <T> T bounded(String what, Callable<T> read) {

@@ -85,6 +85,8 @@ public final class StarlingNode implements AutoCloseable {
     private StarlingSqlEngine sqlEngine;
     /** The cluster as this node sees it (SYS tables, HTTP cluster endpoints); set once storage opened. */
     private volatile NodeSystemView systemView;
+    /** The SQL store with its register of open transactions (SYS.TRANSACTIONS). */
+    private TrackedTransactionalStore openTransactions;
 
     public StarlingNode(NodeConfig config) {
         this.config = config;
@@ -147,8 +149,9 @@ public final class StarlingNode implements AutoCloseable {
         if (config.sqlOnCluster()) {
             // SQL on the replicated key space: the node joins first, since its tables live there.
             startClusterNetwork(storage);
-            sql = StarlingSqlEngine.openShared(new ClusterTransactionalStore(ranges.transactions()),
-                    registry, sqlOptions, config.sqlCatalogLeaseMillis());
+            TrackedTransactionalStore tracked = new TrackedTransactionalStore(new ClusterTransactionalStore(ranges.transactions()));
+            openTransactions = tracked;
+            sql = StarlingSqlEngine.openShared(tracked, registry, sqlOptions, config.sqlCatalogLeaseMillis());
             toClose.push(sql);
             CatalogSync sync = new CatalogSync(cluster, config.nodeId(), sql, config.sqlCatalogLeaseMillis());
             toClose.push(sync);
@@ -163,11 +166,14 @@ public final class StarlingNode implements AutoCloseable {
                 versionCollector = new VersionCollector(store, config.gcIntervalMillis(), registry);
                 toClose.push(versionCollector);
             }
-            sql = StarlingSqlEngine.open(store, registry, sqlOptions);
+            TrackedTransactionalStore tracked = new TrackedTransactionalStore(store);
+            openTransactions = tracked;
+            sql = StarlingSqlEngine.open(tracked, registry, sqlOptions);
             toClose.push(sql);
         }
         sqlEngine = sql;
-        NodeSystemView view = new NodeSystemView(config, () -> cluster, () -> ranges, () -> clientAddress, () -> httpAddress);
+        NodeSystemView view = new NodeSystemView(config, () -> cluster, () -> ranges, () -> clientAddress, () -> httpAddress,
+                openTransactions::open);
         toClose.push(view);
         sql.useSystemView(view);
         systemView = view;

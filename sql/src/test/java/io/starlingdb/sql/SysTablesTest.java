@@ -50,6 +50,11 @@ class SysTablesTest {
             public List<Lock> locks() {
                 return view.locks();
             }
+
+            @Override
+            public List<OpenTransaction> openTransactions() {
+                return view.openTransactions();
+            }
         });
     }
 
@@ -178,6 +183,43 @@ class SysTablesTest {
         long expiresIn = (Long) rows.get(2).get(7);
         assertTrue(age >= 60_000 && age < 120_000, "age " + age);
         assertEquals(3_000 - age, expiresIn, "expires TTL after the start: " + rows.get(2));
+    }
+
+    @Test
+    void openTransactionsOfThisNodeAreListedWithIsolationAgeAndWrites() throws SqlException {
+        long now = System.currentTimeMillis();
+        List<SystemView.Node> nodes = List.of(node("n1", "alive", 1, true));
+        view = new SystemView() {
+            @Override
+            public List<Node> nodes() {
+                return nodes;
+            }
+
+            @Override
+            public List<Range> ranges() {
+                return List.of();
+            }
+
+            @Override
+            public List<Lock> locks() {
+                return List.of(new SystemView.Lock(b("k"), (now - 10) << HybridClock.logicalBits, b("k"), 3_000, "n2"));
+            }
+
+            @Override
+            public List<OpenTransaction> openTransactions() {
+                return List.of(new OpenTransaction(7, "SERIALIZABLE", now - 5_000, 3));
+            }
+        };
+        List<List<Object>> rows = db.rows("SELECT kind, transaction_id, start_ts, isolation, coordinator, coordinator_state,"
+                + " coordinated_here, primary_key, locks, writes, age_ms, expires_in_ms FROM sys.transactions ORDER BY kind DESC");
+        assertEquals(2, rows.size(), rows.toString());
+        assertEquals(java.util.Arrays.asList("open", 7L, null, "SERIALIZABLE", "n1", "alive", true, null, 0, 3),
+                rows.get(0).subList(0, 10));
+        long age = (Long) rows.get(0).get(10);
+        assertTrue(age >= 5_000 && age < 60_000, "age " + age);
+        assertEquals(null, rows.get(0).get(11));
+        assertEquals(java.util.Arrays.asList("locking", null), rows.get(1).subList(0, 2));
+        assertEquals(java.util.Arrays.asList(null, "n2", "unknown", false, "/kv/k", 1, null), rows.get(1).subList(3, 10));
     }
 
     @Test

@@ -80,7 +80,8 @@ class SysTablesClusterTest {
                 rows(node, "SELECT node_id, state, store_id, peer_address, client_address, ranges, leases, is_local"
                         + " FROM sys.nodes"));
         assertEquals(List.of(), rows(node, "SELECT * FROM sys.ranges"));
-        assertEquals(List.of(), rows(node, "SELECT * FROM sys.transactions"));
+        assertEquals(List.of(List.of("open", "alone", 0)), rows(node, "SELECT kind, coordinator, locks FROM sys.transactions"),
+                "the statement reading it is the one transaction open");
     }
 
     private void startCluster() throws Exception {
@@ -204,7 +205,7 @@ class SysTablesClusterTest {
             assertTrue(a.response().result() instanceof RangeResult.Written, "prewrite: " + a.response().result());
         }
         String txns = "SELECT start_ts, coordinator, coordinator_state, coordinated_here, primary_key, locks, expires_in_ms"
-                + " FROM sys.transactions";
+                + " FROM sys.transactions WHERE kind = 'locking'";
         List<List<Object>> seen = rows(second, txns);
         assertEquals(1, seen.size(), seen.toString());
         assertEquals(List.of(startTs, "n1", "alive", false, "/kv/zz-lock-a", 2), seen.get(0).subList(0, 6));
@@ -213,5 +214,22 @@ class SysTablesClusterTest {
         assertEquals(true, rows(nodes.get(0), txns).get(0).get(3), "node 1 coordinates it");
         assertFalse(rows(second, "SELECT * FROM sys.ranges WHERE approximate_bytes IS NULL").size() > 0,
                 "node 2 holds a replica of every range, so it knows each one's size");
+
+        // A SERIALIZABLE transaction open on node 2 with two inserts buffered: listed there, gone after its commit.
+        String open = "SELECT isolation, writes, coordinator, coordinated_here, locks FROM sys.transactions"
+                + " WHERE kind = 'open' AND writes > 0";
+        try (Connection c = connect(second); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+            s.executeUpdate("INSERT INTO accounts VALUES (10, 5), (11, 5)");
+            List<List<Object>> listed = rows(second, open);
+            assertEquals(1, listed.size(), listed.toString());
+            assertEquals("SERIALIZABLE", listed.get(0).get(0));
+            assertTrue(((Number) listed.get(0).get(1)).intValue() >= 2, "two rows buffered: " + listed);
+            assertEquals(List.of("n2", true, 0), listed.get(0).subList(2, 5));
+            assertEquals(List.of(), rows(nodes.get(0), open), "node 1 does not see node 2's open transaction");
+            c.commit();
+        }
+        assertEquals(List.of(), rows(second, open), "committed: no longer open");
     }
 }

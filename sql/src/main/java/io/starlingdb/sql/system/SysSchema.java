@@ -20,8 +20,9 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * <li>{@code SYS.NODES}: one row per member (itself included), with its store, the replicas its
  *     store holds and the leases it serves;</li>
  * <li>{@code SYS.RANGES}: one row per range, keys printed readably ({@link KeyText});</li>
- * <li>{@code SYS.TRANSACTIONS}: one row per transaction that holds locks in the key space now
- *     (committing, or left behind by a dead coordinator until recovery resolves it).</li>
+ * <li>{@code SYS.TRANSACTIONS}: one row per SQL transaction open on this node ({@code open}), and
+ *     one per transaction that holds locks in the key space now ({@code locking}: committing, or
+ *     left behind by a dead coordinator until recovery resolves it).</li>
  * </ul>
  * Rows come from the node's {@link SystemView} when a statement reads them.
  */
@@ -66,14 +67,18 @@ public final class SysSchema extends AbstractSchema {
                 SysTable.Column.of("GENERATION", SqlTypeName.BIGINT),
                 SysTable.Column.nullable("APPROXIMATE_BYTES", SqlTypeName.BIGINT)), this::rangeRows));
         map.put("TRANSACTIONS", new SysTable(List.of(
-                SysTable.Column.of("START_TS", SqlTypeName.BIGINT),
+                SysTable.Column.of("KIND", SqlTypeName.VARCHAR),
+                SysTable.Column.nullable("TRANSACTION_ID", SqlTypeName.BIGINT),
+                SysTable.Column.nullable("START_TS", SqlTypeName.BIGINT),
+                SysTable.Column.nullable("ISOLATION", SqlTypeName.VARCHAR),
                 SysTable.Column.of("COORDINATOR", SqlTypeName.VARCHAR),
                 SysTable.Column.of("COORDINATOR_STATE", SqlTypeName.VARCHAR),
                 SysTable.Column.of("COORDINATED_HERE", SqlTypeName.BOOLEAN),
-                SysTable.Column.of("PRIMARY_KEY", SqlTypeName.VARCHAR),
+                SysTable.Column.nullable("PRIMARY_KEY", SqlTypeName.VARCHAR),
                 SysTable.Column.of("LOCKS", SqlTypeName.INTEGER),
+                SysTable.Column.nullable("WRITES", SqlTypeName.INTEGER),
                 SysTable.Column.of("AGE_MS", SqlTypeName.BIGINT),
-                SysTable.Column.of("EXPIRES_IN_MS", SqlTypeName.BIGINT)), this::transactionRows));
+                SysTable.Column.nullable("EXPIRES_IN_MS", SqlTypeName.BIGINT)), this::transactionRows));
         this.tables = map;
     }
 
@@ -147,15 +152,20 @@ public final class SysSchema extends AbstractSchema {
         }
         long now = System.currentTimeMillis();
         List<Object[]> out = new ArrayList<>();
+        String here = local == null ? "" : local;
+        for (SystemView.OpenTransaction t : v.openTransactions()) {
+            out.add(new Object[] {"open", t.id(), null, t.isolation(), here, "alive", true, null, 0, t.writes(),
+                    now - t.startedMillis(), null});
+        }
         for (Holder h : byTransaction.values()) {
             SystemView.Lock l = h.first();
             // An oracle timestamp may run ahead of this node's clock (a new oracle starts above the
             // persisted high-water mark): count such a transaction as just started.
             long started = Math.min(now, HybridClock.physicalMillis(l.startTs()));
-            out.add(new Object[] {l.startTs(), l.coordinator(),
+            out.add(new Object[] {"locking", null, l.startTs(), null, l.coordinator(),
                     // A coordinator the membership does not know is gone (a client that left, or long dead).
                     states.getOrDefault(l.coordinator(), "unknown"), l.coordinator().equals(local), keys.of(l.primary()),
-                    h.locks(), now - started, started + l.ttlMillis() - now});
+                    h.locks(), null, now - started, started + l.ttlMillis() - now});
         }
         return out;
     }

@@ -42,6 +42,11 @@ public interface SystemView {
     /** The transaction locks held in the key space now, in key order, at most {@link #maxListedLocks}. */
     List<Lock> locks();
 
+    /** The SQL transactions open on this node now (begun, not yet committed or rolled back); none by default. */
+    default List<OpenTransaction> openTransactions() {
+        return List.of();
+    }
+
     /**
      * A member of the cluster.
      *
@@ -86,5 +91,16 @@ public interface SystemView {
      * @param coordinator the member id of the node or client that coordinates the transaction
      */
     record Lock(byte[] key, long startTs, byte[] primary, long ttlMillis, String coordinator) {
+    }
+
+    /**
+     * A transaction open on this node.
+     *
+     * @param id            its number on this node (counts up from 1 since the node started)
+     * @param isolation     SNAPSHOT or SERIALIZABLE
+     * @param startedMillis when it began (wall clock, milliseconds)
+     * @param writes        the writes it has buffered (puts and deletes of keys, index entries included)
+     */
+    record OpenTransaction(long id, String isolation, long startedMillis, int writes) {
     }
 }
