@@ -329,7 +329,7 @@ public final class ClusterTransaction implements Transaction {
             secondaries.add(ops.get(i).key());
         }
         if (!secondaries.isEmpty()) {
-            owner.later(() -> commitSecondaries(secondaries, commitTs), 0);
+            owner.resolveLater(() -> commitSecondaries(secondaries, commitTs));
         }
     }
 
@@ -476,7 +476,7 @@ public final class ClusterTransaction implements Transaction {
     private void rollbackLocks(List<WriteOp> ops) {
         heartbeating = false;
         List<byte[]> keys = ops.stream().map(WriteOp::key).toList();
-        owner.later(() -> {
+        owner.resolveLater(() -> {
             try {
                 for (List<byte[]> chunk : keyChunks(keys)) {
                     sender.resolver().rollback(startTs, chunk);
@@ -484,7 +484,7 @@ public final class ClusterTransaction implements Transaction {
             } catch (RuntimeException e) {
                 // locks left expire and readers roll them back
             }
-        }, 0);
+        });
     }
 
     private WriteConflictException conflict(RangeResult.WriteConflict c) {

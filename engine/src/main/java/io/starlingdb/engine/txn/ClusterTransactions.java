@@ -2,6 +2,7 @@ package io.starlingdb.engine.txn;
 
 import io.starlingdb.engine.range.DistSender;
 
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -10,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * Begins transactions on the replicated key space (one per node or client): each takes its
  * start timestamp from the oracle, reads through the gateway at it, and commits in one phase
  * (one range) or two (Percolator). Holds the threads that heartbeat committing transactions'
- * primary locks and commit their secondary locks after they answered.
+ * primary locks, and apart from them the threads that commit their secondary locks after they
+ * answered (and roll back the locks of failed commits).
  */
 public final class ClusterTransactions implements AutoCloseable {
 
@@ -39,6 +41,16 @@ public final class ClusterTransactions implements AutoCloseable {
     final TimestampClient timestamps;
     final Settings settings;
     final ScheduledExecutorService background;
+    /**
+     * Threads that commit secondary locks (and roll back failed commits' locks). Each such step
+     * waits for a Raft round, so with the heartbeats' two threads they capped the resolution of
+     * every committing client's secondaries at two rounds at a time: under many clients a
+     * backlog of committed secondaries grew, which later transactions met as locks to resolve,
+     * and heartbeats queued behind it.
+     */
+    final ExecutorService resolution;
+    /** Threads resolving secondary locks in the background at most (more wait in a queue). */
+    static final int resolutionThreads = 16;
     /** The cluster member that coordinates these transactions (its SWIM id), recorded in their locks. */
     final String coordinatorId;
 
@@ -53,6 +65,11 @@ public final class ClusterTransactions implements AutoCloseable {
         this.settings = settings;
         this.background = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "starling-txn-background");
+            t.setDaemon(true);
+            return t;
+        });
+        this.resolution = Executors.newFixedThreadPool(resolutionThreads, r -> {
+            Thread t = new Thread(r, "starling-txn-resolution");
             t.setDaemon(true);
             return t;
         });
@@ -99,8 +116,18 @@ public final class ClusterTransactions implements AutoCloseable {
         }
     }
 
+    /** Runs task (committing or rolling back locks) on the resolution threads, apart from heartbeats. */
+    void resolveLater(Runnable task) {
+        try {
+            resolution.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the locks left behind are resolved by readers through their primaries
+        }
+    }
+
     @Override
     public void close() {
         background.shutdown();
+        resolution.shutdown();
     }
 }
