@@ -103,7 +103,9 @@ public final class StarlingNode implements AutoCloseable {
             throw e;
         }
         state = State.SERVING;
-        Thread warmUp = new Thread(sqlEngine::warmUp, "starling-sql-warmup");
+        int warmUpStatements = config.sqlWarmupStatements();
+        Thread warmUp = new Thread(() -> sqlEngine.warmUp(warmUpStatements), "starling-sql-warmup");
+        warmUp.setPriority(Thread.MIN_PRIORITY);
         warmUp.setDaemon(true);
         warmUp.start();
         log.info("Node {} serving SQL on {} and HTTP on {} (data {}, preset {}, sync commits {})", config.nodeId(),
