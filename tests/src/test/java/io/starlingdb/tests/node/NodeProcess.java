@@ -71,7 +71,9 @@ final class NodeProcess implements AutoCloseable {
                 "--data-dir", dataDir.toString(),
                 "--client-port", "0",
                 "--http-port", "0",
-                "--sync-commits", "true"));
+                "--sync-commits", "true",
+                // The start-up JIT warm-up would compete with the test's workload for the CPU.
+                "--sql-warmup-statements", "0"));
         command.addAll(settings);
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
