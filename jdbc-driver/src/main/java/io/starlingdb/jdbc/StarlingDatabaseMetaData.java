@@ -34,7 +34,7 @@ final class StarlingDatabaseMetaData implements DatabaseMetaData {
     }
 
     private List<TableDescription> tables() throws SQLException {
-        Response response = connection.wire().expect(new Request.Metadata());
+        Response response = connection.expect(RequestKind.SESSION, w -> new Request.Metadata());
         if (!(response instanceof Response.Catalog catalog)) {
             throw new SQLException("unexpected response to a metadata request", "08P01");
         }

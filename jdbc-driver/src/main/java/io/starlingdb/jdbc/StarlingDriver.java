@@ -1,24 +1,20 @@
 package io.starlingdb.jdbc;
 
 import io.starlingdb.jdbc.protocol.Limits;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientConnectionException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.logging.Logger;
 
 /**
  * The Starling JDBC driver: {@code jdbc:starling://host:port[,host:port...]/}. Registered
  * through META-INF/services. Connection properties: user, password (accepted and sent; nodes
- * do not authenticate yet), connectTimeout and socketTimeout (milliseconds), fetchSize.
+ * do not authenticate yet), connectTimeout and socketTimeout (milliseconds), fetchSize,
+ * discoverNodes (true: also try the cluster nodes a node names; docs/cluster.md).
  */
 public final class StarlingDriver implements Driver {
 
@@ -31,6 +27,8 @@ public final class StarlingDriver implements Driver {
     static final int DEFAULT_SOCKET_TIMEOUT_MILLIS = 0;
     /** Rows per fetch when the application sets none. */
     static final int DEFAULT_FETCH_SIZE = 1_000;
+    /** Whether the driver also tries the cluster's nodes that the nodes it reached named. */
+    static final boolean DEFAULT_DISCOVER_NODES = true;
 
     static {
         try {
@@ -39,9 +37,6 @@ public final class StarlingDriver implements Driver {
             throw new ExceptionInInitializerError(e);
         }
     }
-
-    /** SQLState of a node refusing a connection over its limit. */
-    private static final String TOO_MANY_CONNECTIONS = "53300";
 
     @Override
     public Connection connect(String url, Properties info) throws SQLException {
@@ -52,25 +47,11 @@ public final class StarlingDriver implements Driver {
         int connectTimeout = parsed.intProperty("connectTimeout", DEFAULT_CONNECT_TIMEOUT_MILLIS, 1, 600_000);
         int socketTimeout = parsed.intProperty("socketTimeout", DEFAULT_SOCKET_TIMEOUT_MILLIS, 0, Integer.MAX_VALUE);
         int fetchSize = parsed.intProperty("fetchSize", DEFAULT_FETCH_SIZE, 1, Limits.MAX_BATCH_ROWS);
+        boolean discover = parsed.booleanProperty("discoverNodes", DEFAULT_DISCOVER_NODES);
         String user = parsed.properties().getProperty("user", "");
-        List<String> failures = new ArrayList<>();
-        boolean allFull = true;
-        for (StarlingUrl.HostPort host : parsed.hosts()) {
-            try {
-                Wire wire = Wire.open(host, connectTimeout, socketTimeout, Limits.DEFAULT_MAX_FRAME_BYTES, user);
-                return new StarlingConnection(wire, url, fetchSize);
-            } catch (IOException | SQLException e) {
-                // Down, hung past the connect timeout, or refusing us: the next host may serve.
-                failures.add(host + ": " + e.getMessage());
-                allFull &= e instanceof SQLException s && TOO_MANY_CONNECTIONS.equals(s.getSQLState());
-            }
-        }
-        String message = "could not connect to any host of " + url + " (" + String.join("; ", failures) + ")";
-        if (allFull) {
-            // Every node is up but at its connection limit: worth retrying later, unlike an unreachable cluster.
-            throw new SQLTransientConnectionException(message, TOO_MANY_CONNECTIONS);
-        }
-        throw new SQLNonTransientConnectionException(message, "08001");
+        Connector connector = new Connector(url, parsed.hosts(), connectTimeout, socketTimeout, user, discover,
+                ClusterAddresses.SHARED);
+        return new StarlingConnection(connector, connector.open(), url, fetchSize);
     }
 
     @Override
@@ -86,9 +67,12 @@ public final class StarlingDriver implements Driver {
         socket.description = "milliseconds to wait for a response; 0 waits forever";
         DriverPropertyInfo fetch = new DriverPropertyInfo("fetchSize", String.valueOf(DEFAULT_FETCH_SIZE));
         fetch.description = "rows per batch when streaming results";
+        DriverPropertyInfo discover = new DriverPropertyInfo("discoverNodes", String.valueOf(DEFAULT_DISCOVER_NODES));
+        discover.description = "also connect to the cluster's nodes that a node names, not only the URL's hosts";
+        discover.choices = new String[] {"true", "false"};
         DriverPropertyInfo user = new DriverPropertyInfo("user", info == null ? null : info.getProperty("user"));
         user.description = "user name (nodes do not authenticate yet)";
-        return new DriverPropertyInfo[] {connect, socket, fetch, user};
+        return new DriverPropertyInfo[] {connect, socket, fetch, discover, user};
     }
 
     @Override

@@ -17,14 +17,20 @@ import java.util.List;
 
 /**
  * A statement planned once on the server (prepare at creation) and executed with parameters.
- * Batches send all parameter sets in one request.
+ * Batches send all parameter sets in one request. A statement id belongs to one node's
+ * session: after the connection moved to another node, the statement is prepared there again
+ * before it runs.
  */
 public final class StarlingPreparedStatement extends UnsupportedPreparedStatement {
 
     private static final Object UNSET = new Object();
 
     private final String sql;
-    private final int statementId;
+    /** READ when the statement returns rows (a query), else WRITE: what a lost node allows (LostConnectionPolicy). */
+    private final RequestKind kind;
+    /** The wire the statement is prepared on, and its id there. */
+    private Wire preparedOn;
+    private int statementId;
     private final List<ColumnInfo> parameterInfo;
     private final List<ColumnInfo> columnInfo;
     private final Object[] parameters;
@@ -33,11 +39,13 @@ public final class StarlingPreparedStatement extends UnsupportedPreparedStatemen
     StarlingPreparedStatement(StarlingConnection connection, String sql) throws SQLException {
         super(connection);
         this.sql = sql;
-        Response response = connection.wire().expect(new Request.Prepare(sql));
+        Response response = connection.expect(RequestKind.SESSION, w -> new Request.Prepare(sql));
         if (!(response instanceof Response.Prepared prepared)) {
             throw new SQLException("unexpected response to prepare", "08P01");
         }
+        this.preparedOn = connection.currentWire();
         this.statementId = prepared.statementId();
+        this.kind = prepared.columns().isEmpty() ? RequestKind.WRITE : RequestKind.READ;
         this.parameterInfo = prepared.parameters();
         this.columnInfo = prepared.columns();
         this.parameters = new Object[parameterInfo.size()];
@@ -66,7 +74,24 @@ public final class StarlingPreparedStatement extends UnsupportedPreparedStatemen
     @Override
     public boolean execute() throws SQLException {
         checkOpen();
-        return accept(send(new Request.ExecutePrepared(statementId, boundParameters(), fetchSize())));
+        List<Object> bound = boundParameters();
+        return accept(send(kind, w -> new Request.ExecutePrepared(idOn(w), bound, fetchSize())));
+    }
+
+    /** The statement's id on {@code wire}'s node, preparing it there first if the connection moved. */
+    private int idOn(Wire wire) throws SQLException {
+        if (wire != preparedOn) {
+            Response response = wire.call(new Request.Prepare(sql));
+            if (response instanceof Response.Error e) {
+                throw Errors.toException(e);
+            }
+            if (!(response instanceof Response.Prepared prepared)) {
+                throw new SQLException("unexpected response to prepare", "08P01");
+            }
+            preparedOn = wire;
+            statementId = prepared.statementId();
+        }
+        return statementId;
     }
 
     @Override
@@ -122,9 +147,7 @@ public final class StarlingPreparedStatement extends UnsupportedPreparedStatemen
     public void close() throws SQLException {
         if (!isClosed()) {
             super.close();
-            if (!connection.isClosed()) {
-                connection.wire().call(new Request.CloseStatement(statementId));
-            }
+            connection.release(preparedOn, new Request.CloseStatement(statementId));
         }
     }
 

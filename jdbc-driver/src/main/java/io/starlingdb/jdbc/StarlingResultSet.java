@@ -73,7 +73,10 @@ public final class StarlingResultSet extends UnsupportedResultSet {
                 row = null;
                 return false;
             }
-            Response response = wire.expect(new Request.Fetch(cursorId, statement.fetchSize()));
+            Response response = statement.connection.fetch(wire, new Request.Fetch(cursorId, statement.fetchSize()));
+            if (response instanceof Response.Error e) {
+                throw Errors.toException(e);
+            }
             if (!(response instanceof Response.Rows rows)) {
                 throw new SQLException("unexpected response to a fetch", "08P01");
             }
@@ -92,12 +95,8 @@ public final class StarlingResultSet extends UnsupportedResultSet {
         }
         closed = true;
         batch = List.of();
-        if (hasMore && wire != null && !wire.isBroken()) {
-            try {
-                wire.call(new Request.CloseCursor(cursorId));
-            } catch (SQLException ignored) {
-                // The connection is going away; the server closes the cursor with it.
-            }
+        if (hasMore && wire != null) {
+            statement.connection.release(wire, new Request.CloseCursor(cursorId));
         }
         hasMore = false;
     }

@@ -51,7 +51,8 @@ public class StarlingStatement extends UnsupportedStatement {
             return false;
         }
         if (response instanceof Response.RowsHeader h) {
-            currentResult = new StarlingResultSet(this, connection.wire(), h.cursorId(), h.columns(), h.rows(), h.hasMore(), maxRows);
+            currentResult = new StarlingResultSet(this, connection.currentWire(), h.cursorId(), h.columns(), h.rows(), h.hasMore(),
+                    maxRows);
             return true;
         }
         throw new SQLException("unexpected response " + response.getClass().getSimpleName(), "08P01");
@@ -77,7 +78,13 @@ public class StarlingStatement extends UnsupportedStatement {
     @Override
     public boolean execute(String sql) throws SQLException {
         checkOpen();
-        return accept(send(new Request.Execute(sql, List.of(), fetchSize)));
+        Request.Execute request = new Request.Execute(sql, List.of(), fetchSize);
+        Response response = send(StatementText.kind(sql), w -> request);
+        String setting = StatementText.sessionSetting(sql);
+        if (setting != null && !(response instanceof Response.Error)) {
+            connection.rememberSetting(setting, sql);
+        }
+        return accept(response);
     }
 
     /**
@@ -85,16 +92,16 @@ public class StarlingStatement extends UnsupportedStatement {
      * request stopped by its query timeout fails with {@link SQLTimeoutException} (SQLState
      * 57014), as JDBC asks of {@code setQueryTimeout}.
      */
-    Response send(Request request) throws SQLException {
-        Wire wire = connection.wire();
+    Response send(RequestKind kind, StarlingConnection.RequestBuilder request) throws SQLException {
         executing = true;
         Response response;
         try {
-            response = wire.call(request, queryTimeoutSeconds);
+            response = connection.call(kind, queryTimeoutSeconds, request);
         } finally {
             executing = false;
         }
-        if (response instanceof Response.Error e && QUERY_CANCELED.equals(e.sqlState()) && wire.lastCallTimedOut()) {
+        if (response instanceof Response.Error e && QUERY_CANCELED.equals(e.sqlState())
+                && connection.currentWire().lastCallTimedOut()) {
             closeCurrentResult();
             throw new SQLTimeoutException(e.message(), e.sqlState());
         }
@@ -115,7 +122,7 @@ public class StarlingStatement extends UnsupportedStatement {
             throw new SQLException("the statement is closed", "HY010");
         }
         if (executing) {
-            connection.wire().cancel();
+            connection.currentWire().cancel();
         }
     }
 
@@ -224,8 +231,9 @@ public class StarlingStatement extends UnsupportedStatement {
         return runBatch(new Request.Batch(null, statements, List.of()));
     }
 
+    /** A batch is a write: in auto-commit mode one transaction of all its elements. */
     long[] runBatch(Request.Batch request) throws SQLException {
-        Response response = send(request);
+        Response response = send(RequestKind.WRITE, w -> request);
         if (response instanceof Response.Error e) {
             SQLException cause = Errors.toException(e);
             throw new BatchUpdateException(cause.getMessage(), cause.getSQLState(), 0, new long[0], cause);

@@ -85,6 +85,18 @@ record StarlingUrl(List<HostPort> hosts, Properties properties) {
         }
     }
 
+    boolean booleanProperty(String key, boolean defaultValue) throws SQLException {
+        String raw = properties.getProperty(key);
+        if (raw == null) {
+            return defaultValue;
+        }
+        return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new SQLException("connection property " + key + " must be true or false, got '" + raw + "'", "08001");
+        };
+    }
+
     int intProperty(String key, int defaultValue, int min, int max) throws SQLException {
         String raw = properties.getProperty(key);
         if (raw == null) {

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTimeoutException;
@@ -22,7 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The driver's connection to one node: a blocking socket carrying length-prefixed frames,
  * one request and its response at a time. Any I/O or protocol failure breaks the wire for
- * good (SQLState 08006); the application opens a new connection.
+ * good; {@link StarlingConnection} then decides whether to open another (docs/protocol.md,
+ * "Failover"). A lost node is reported as {@link ConnectionLostException}, which says whether
+ * the request may have reached the node.
  *
  * <p>Two locks: {@code callLock} holds one request and its response together (the protocol has
  * one outstanding request per connection), {@code writeLock} one frame's bytes. A Cancel is the
@@ -31,13 +35,17 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Wire implements AutoCloseable {
 
+    private final SocketChannel channel;
     private final Socket socket;
+    private final StarlingUrl.HostPort address;
     private final DataInputStream in;
     private final DataOutputStream out;
     private final int maxFrameBytes;
     private final Response.HelloOk hello;
     private final ReentrantLock callLock = new ReentrantLock();
     private final Object writeLock = new Object();
+    /** One byte, for {@link #closedByNode()}; guarded by callLock. */
+    private final ByteBuffer probe = ByteBuffer.allocate(1);
     /** Numbers the calls of this wire; guarded by writeLock. */
     private long calls;
     /** The call whose response is awaited, 0 if none; guarded by writeLock. */
@@ -45,11 +53,16 @@ final class Wire implements AutoCloseable {
     /** The last call cancelled because its query timeout expired; guarded by writeLock. */
     private long timedOut;
     private volatile boolean broken;
+    /** Set when the node answered something undecodable: a node that speaks garbage is not retried. */
+    private volatile boolean protocolBroken;
     /** Set when close() cut the socket under a waiting call, so that call reports a close, not a loss. */
     private volatile boolean closedLocally;
 
-    private Wire(Socket socket, int maxFrameBytes, String user) throws IOException, SQLException {
-        this.socket = socket;
+    private Wire(SocketChannel channel, StarlingUrl.HostPort address, int maxFrameBytes, String user)
+            throws IOException, SQLException {
+        this.channel = channel;
+        this.socket = channel.socket();
+        this.address = address;
         this.maxFrameBytes = maxFrameBytes;
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
         this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
@@ -65,20 +78,33 @@ final class Wire implements AutoCloseable {
 
     static Wire open(StarlingUrl.HostPort address, int connectTimeoutMillis, int socketTimeoutMillis, int maxFrameBytes,
                      String user) throws IOException, SQLException {
-        Socket socket = new Socket();
+        // A channel rather than a plain socket: only a channel can look, without blocking, whether
+        // the node closed an idle connection (closedByNode).
+        SocketChannel channel = SocketChannel.open();
         try {
+            Socket socket = channel.socket();
             socket.setTcpNoDelay(true);
             // The handshake is bounded by the connect timeout, so that a host that accepts but never
             // answers (a hung node, another service on the port) counts as down and the next is tried.
             socket.setSoTimeout(connectTimeoutMillis);
             socket.connect(new InetSocketAddress(address.host(), address.port()), connectTimeoutMillis);
-            Wire wire = new Wire(socket, maxFrameBytes, user);
+            Wire wire = new Wire(channel, address, maxFrameBytes, user);
             socket.setSoTimeout(socketTimeoutMillis);
             return wire;
         } catch (IOException | SQLException | RuntimeException e) {
-            socket.close();
+            channel.close();
             throw e;
         }
+    }
+
+    /** Whether the node was reached over the loopback interface (it and this client share a machine). */
+    boolean reachedOverLoopback() {
+        return socket.getInetAddress() != null && socket.getInetAddress().isLoopbackAddress();
+    }
+
+    /** The host and port this wire is connected to. */
+    StarlingUrl.HostPort address() {
+        return address;
     }
 
     Response.HelloOk hello() {
@@ -95,8 +121,26 @@ final class Wire implements AutoCloseable {
      * limit), the driver sends a Cancel naming the timeout, and the statement answers 57014.
      */
     Response call(Request request, int queryTimeoutSeconds) throws SQLException {
+        return call(request, queryTimeoutSeconds, false);
+    }
+
+    /**
+     * Like {@link #call(Request, int)}; with {@code checkDelivery}, first looks whether the node
+     * has closed the connection while it was idle (it died, or stopped), so that a request whose
+     * outcome matters (a write, a commit) fails as not sent rather than as unknown.
+     */
+    Response call(Request request, int queryTimeoutSeconds, boolean checkDelivery) throws SQLException {
         callLock.lock();
         try {
+            if (checkDelivery && !broken && closedByNode()) {
+                broken = true;
+                closeQuietly();
+                if (closedLocally) {
+                    throw new SQLNonTransientConnectionException("the connection was closed", "08003");
+                }
+                throw new ConnectionLostException(address, hello == null ? null : hello.nodeId(),
+                        "the node had closed the connection", false, null);
+            }
             return exchange(request, queryTimeoutSeconds);
         } finally {
             synchronized (writeLock) {
@@ -122,11 +166,13 @@ final class Wire implements AutoCloseable {
                     + " bytes", "54000");
         }
         ScheduledFuture<?> timeout = null;
+        boolean sent = false;
         try {
             long call;
             synchronized (writeLock) {
                 call = ++calls;
                 writeFrame(body);
+                sent = true;
                 awaited = call;
             }
             if (queryTimeoutSeconds > 0) {
@@ -149,9 +195,11 @@ final class Wire implements AutoCloseable {
             if (closedLocally) {
                 throw new SQLNonTransientConnectionException("the connection was closed while the statement ran", "08003", e);
             }
-            throw new SQLNonTransientConnectionException("connection to the server lost: " + e.getMessage(), "08006", e);
+            // A frame whose write failed never arrived whole, and a node runs only whole frames.
+            throw new ConnectionLostException(address, hello == null ? null : hello.nodeId(), e.getMessage(), sent, e);
         } catch (ProtocolException e) {
             broken = true;
+            protocolBroken = true;
             closeQuietly();
             throw new SQLNonTransientConnectionException("protocol error: " + e.getMessage(), "08P01", e);
         } finally {
@@ -220,6 +268,33 @@ final class Wire implements AutoCloseable {
         return broken;
     }
 
+    /** Whether the wire broke because the node answered something undecodable. */
+    boolean isProtocolBroken() {
+        return protocolBroken;
+    }
+
+    /**
+     * Whether the node has closed its end of this idle connection: a node writes nothing unasked,
+     * so between requests the only thing to read is the end of the stream (or a reset). Looks
+     * without blocking; the caller holds callLock, so no read is in progress.
+     */
+    private boolean closedByNode() {
+        try {
+            if (in.available() > 0) {
+                return true; // bytes nobody asked for: the stream is out of step, never reuse it
+            }
+            channel.configureBlocking(false);
+            try {
+                probe.clear();
+                return channel.read(probe) != 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     void setSoTimeout(int millis) throws SQLException {
         try {
             socket.setSoTimeout(millis);
@@ -238,7 +313,7 @@ final class Wire implements AutoCloseable {
 
     private void closeQuietly() {
         try {
-            socket.close();
+            channel.close();
         } catch (IOException ignored) {
             // Already failing; the original error is what the caller needs.
         }

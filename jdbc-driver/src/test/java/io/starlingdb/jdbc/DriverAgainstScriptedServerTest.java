@@ -266,17 +266,20 @@ class DriverAgainstScriptedServerTest {
     }
 
     @Test
-    void serverThatDropsTheConnectionGives08006() throws Exception {
+    void writeWhoseConnectionDropsIs40003AndTheNextStatementReconnects() throws Exception {
+        int[] executes = {0};
         try (ScriptedServer server = new ScriptedServer(ScriptedServer.withHandshake((request, raw) -> {
-            if (request instanceof Request.Execute) {
+            if (request instanceof Request.Execute && executes[0]++ == 0) {
                 throw new java.io.IOException("drop");
             }
-            return new Response.Ok();
+            return request instanceof Request.Execute ? new Response.UpdateCount(1) : new Response.Ok();
         }));
              Connection c = DriverManager.getConnection(server.url()); Statement s = c.createStatement()) {
             SQLException e = assertThrows(SQLException.class, () -> s.execute("X"));
-            assertEquals("08006", e.getSQLState());
-            assertTrue(c.isClosed());
+            assertEquals("40003", e.getSQLState(), "a write that may have run is never sent again: its outcome is unknown");
+            assertFalse(c.isClosed());
+            assertEquals(1, s.executeUpdate("X"));
+            assertEquals(2, server.received(Request.Hello.class).size());
         }
     }
 
@@ -291,7 +294,9 @@ class DriverAgainstScriptedServerTest {
             assertInstanceOf(SQLTimeoutException.class, e);
             assertEquals("08006", e.getSQLState());
             assertTrue(millis >= 250 && millis < 5_000, "waited " + millis + " ms");
-            assertTrue(c.isClosed());
+            assertFalse(c.isClosed(), "the next use opens a new connection");
+            assertTrue(c.isValid(1));
+            assertEquals(2, server.received(Request.Hello.class).size());
         }
     }
 
@@ -332,7 +337,7 @@ class DriverAgainstScriptedServerTest {
              Connection c = DriverManager.getConnection(server.url() + "?user=alice")) {
             Request.Hello hello = server.received(Request.Hello.class).get(0);
             assertEquals(0x5354524C, hello.magic());
-            assertEquals(2, hello.version());
+            assertEquals(3, hello.version());
             assertEquals("alice", hello.user());
             assertEquals("starling-jdbc", hello.clientName());
             assertEquals("test", c.getMetaData().getDatabaseProductVersion());

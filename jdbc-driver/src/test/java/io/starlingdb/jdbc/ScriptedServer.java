@@ -42,7 +42,7 @@ final class ScriptedServer implements AutoCloseable {
     /** Answers Hello with HelloOk, everything else through the script. */
     static Script withHandshake(Script rest) {
         return (request, raw) -> request instanceof Request.Hello
-                ? new Response.HelloOk(Limits.PROTOCOL_VERSION, "Starling", "test", "scripted")
+                ? new Response.HelloOk(Limits.PROTOCOL_VERSION, "Starling", "test", "scripted", List.of())
                 : rest.answer(request, raw);
     }
 
@@ -102,6 +102,13 @@ final class ScriptedServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.close();
+        try {
+            // The listening socket is released once the acceptor is out of accept(): until then a
+            // connect may still succeed, and a test of a dead node would reach it.
+            acceptor.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Socket socket : sockets) {
             socket.close();
         }

@@ -88,6 +88,6 @@ class StarlingUrlTest {
         assertFalse(driver.acceptsURL(null));
         assertNull(driver.connect("jdbc:h2:mem:x", new Properties()), "another driver's URL is not ours");
         assertEquals(StarlingDriver.MAJOR_VERSION, driver.getMajorVersion());
-        assertEquals(4, driver.getPropertyInfo("jdbc:starling://h:1/", new Properties()).length);
+        assertEquals(5, driver.getPropertyInfo("jdbc:starling://h:1/", new Properties()).length);
     }
 }

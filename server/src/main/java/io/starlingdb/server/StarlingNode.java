@@ -35,6 +35,7 @@ import io.starlingdb.engine.storage.RocksStorage;
 import io.starlingdb.engine.storage.StorageOptions;
 import io.starlingdb.server.client.ClientListener;
 import io.starlingdb.server.client.ClientListenerOptions;
+import io.starlingdb.server.client.HandshakeInfo;
 import io.starlingdb.server.config.NodeConfig;
 import io.starlingdb.server.http.HttpReply;
 import io.starlingdb.server.http.HttpRoutes;
@@ -184,7 +185,11 @@ public final class StarlingNode implements AutoCloseable {
         ClientListenerOptions clientOptions = new ClientListenerOptions(config.maxFrameBytes(), config.maxConnections(),
                 config.fetchSize(), config.sqlThreads(), limits.maxOpenCursors(), limits.maxPreparedStatements(),
                 limits.handshakeTimeoutMillis(), config.nodeId(), config.sqlMaxQueuedStatements());
-        ClientListener clients = new ClientListener(sql, clientOptions, registry);
+        // Only nodes sharing one database name each other to clients: nodes that merely share a
+        // cluster network keep a store each.
+        HandshakeInfo handshake = config.sqlOnCluster() ? new ClusterHandshake(() -> cluster, () -> sqlEngine.catalog().loaded())
+                : HandshakeInfo.STANDALONE;
+        ClientListener clients = new ClientListener(sql, clientOptions, handshake, registry);
         toClose.push(clients);
         clientAddress = clients.start(config.host(), config.clientPort());
 

@@ -5,8 +5,11 @@ public final class Limits {
 
     /** First four bytes of every connection: "STRL". */
     public static final int MAGIC = 0x5354524C;
-    /** The protocol version this code speaks (2: a Catalog's tables say whether each is a TABLE or a VIEW). */
-    public static final int PROTOCOL_VERSION = 2;
+    /**
+     * The protocol version this code speaks (2: a Catalog's tables say whether each is a TABLE or a
+     * VIEW; 3: HelloOk lists the client addresses of the cluster's live nodes).
+     */
+    public static final int PROTOCOL_VERSION = 3;
     /** Default and maximum size of one frame's body, in bytes (16 MiB). */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
     /** Longest string (SQL text, VARCHAR value, name) in bytes of UTF-8 (8 MiB). */
@@ -19,6 +22,8 @@ public final class Limits {
     public static final int MAX_BATCH_ROWS = 100_000;
     /** Most statements or parameter sets in one batch request. */
     public static final int MAX_BATCH_SIZE = 100_000;
+    /** Most client addresses in a HelloOk: more nodes than any cluster of ours holds. */
+    public static final int MAX_CLUSTER_ADDRESSES = 1_024;
     /** Most entries in a list of names, tables, properties. */
     public static final int MAX_LIST_ENTRIES = 100_000;
 

@@ -140,6 +140,7 @@ public final class MessageCodec {
         if (response instanceof Response.HelloOk h) {
             w.writeByte(HELLO_OK).writeInt(h.version()).writeString(h.product())
                     .writeString(h.productVersion()).writeString(h.nodeId());
+            writeStrings(w, h.clientAddresses());
         } else if (response instanceof Response.Ok o) {
             w.writeByte(OK);
         } else if (response instanceof Response.Error e) {
@@ -188,7 +189,8 @@ public final class MessageCodec {
         FrameReader r = new FrameReader(frame);
         int type = r.readByte();
         Response response = switch (type) {
-            case HELLO_OK -> new Response.HelloOk(r.readInt(), r.readString(), r.readString(), r.readString());
+            case HELLO_OK -> new Response.HelloOk(r.readInt(), r.readString(), r.readString(), r.readString(),
+                    readAddresses(r));
             case OK -> new Response.Ok();
             case ERROR -> new Response.Error(r.readString(), r.readString());
             case UPDATE_COUNT -> new Response.UpdateCount(r.readLong());
@@ -272,6 +274,20 @@ public final class MessageCodec {
     private static void writeStrings(FrameWriter w, List<String> strings) {
         w.writeInt(strings.size());
         strings.forEach(w::writeString);
+    }
+
+    /** A HelloOk's client addresses: a short list of non-null {@code host:port} strings. */
+    private static List<String> readAddresses(FrameReader r) {
+        int n = r.readCount(Limits.MAX_CLUSTER_ADDRESSES, "client address");
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String address = r.readString();
+            if (address == null) {
+                throw new ProtocolException("null client address in a hello answer");
+            }
+            out.add(address);
+        }
+        return out;
     }
 
     private static List<String> readStrings(FrameReader r) {

@@ -5,7 +5,16 @@ import java.util.List;
 /** Messages from server to client. */
 public sealed interface Response {
 
-    record HelloOk(int version, String product, String productVersion, String nodeId) implements Response {
+    /**
+     * The session is open. {@code clientAddresses} lists the client listeners ({@code host:port}) of
+     * the cluster's live nodes as this node sees them, this node first; empty when the node is not
+     * part of a cluster.
+     */
+    record HelloOk(int version, String product, String productVersion, String nodeId, List<String> clientAddresses)
+            implements Response {
+        public HelloOk {
+            clientAddresses = List.copyOf(clientAddresses);
+        }
     }
 
     record Ok() implements Response {

@@ -57,7 +57,8 @@ class MessageCodecTest {
     static List<Response> everyResponse() {
         List<Object[]> rows = List.of(new Object[] {1, "a"}, new Object[] {2, null});
         return List.of(
-                new Response.HelloOk(Limits.PROTOCOL_VERSION, "Starling", "0.1.0", "node-1"),
+                new Response.HelloOk(Limits.PROTOCOL_VERSION, "Starling", "0.1.0", "node-1", List.of()),
+                new Response.HelloOk(Limits.PROTOCOL_VERSION, "Starling", "0.1.0", "node-1", List.of("10.0.0.1:7432", "node-2:7433")),
                 new Response.Ok(),
                 new Response.Error("23505", "duplicate primary key"),
                 new Response.UpdateCount(Long.MAX_VALUE),
@@ -157,11 +158,13 @@ class MessageCodecTest {
     /** The example session of docs/protocol.md, byte for byte. */
     @Test
     void documentedExampleBytes() {
-        assertArrayEquals(hex("00 00 00 15 01 53 54 52 4c 00 00 00 02 00 00 00 04 64 65 6d 6f 00 00 00 00"),
+        assertArrayEquals(hex("00 00 00 15 01 53 54 52 4c 00 00 00 03 00 00 00 04 64 65 6d 6f 00 00 00 00"),
                 framed(MessageCodec.encode(new Request.Hello(Limits.MAGIC, Limits.PROTOCOL_VERSION, "demo", ""))));
-        assertArrayEquals(hex("00 00 00 20 65 00 00 00 02 00 00 00 08 53 74 61 72 6c 69 6e 67 00 00 00 05 30 2e 31 2e 30"
-                + " 00 00 00 02 6e 31"), framed(MessageCodec.encode(new Response.HelloOk(Limits.PROTOCOL_VERSION, "Starling",
-                "0.1.0", "n1"))));
+        assertArrayEquals(hex("00 00 00 48 65 00 00 00 03 00 00 00 08 53 74 61 72 6c 69 6e 67 00 00 00 05 30 2e 31 2e 30"
+                + " 00 00 00 02 6e 31 00 00 00 02 00 00 00 0e 31 32 37 2e 30 2e 30 2e 31 3a 37 34 33 32"
+                + " 00 00 00 0e 31 32 37 2e 30 2e 30 2e 31 3a 37 34 33 33"),
+                framed(MessageCodec.encode(new Response.HelloOk(Limits.PROTOCOL_VERSION, "Starling", "0.1.0", "n1",
+                        List.of("127.0.0.1:7432", "127.0.0.1:7433")))));
         assertArrayEquals(hex("00 00 00 1a 02 00 00 00 08 53 45 4c 45 43 54 20 3f 00 00 00 00 00 00 00 01 02 00 00 00 2a"),
                 framed(MessageCodec.encode(new Request.Execute("SELECT ?", List.of(42), 0))));
         assertArrayEquals(hex("00 00 00 47 6a ff ff ff ff 00 00 00 01 00 00 00 06 45 58 50 52 24 30 00 00 00 06 45 58 50 52 24 30"

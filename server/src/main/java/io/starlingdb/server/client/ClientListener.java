@@ -36,6 +36,7 @@ public final class ClientListener implements AutoCloseable {
 
     private final SqlEngine engine;
     private final ClientListenerOptions options;
+    private final HandshakeInfo node;
     private final ClientMetrics metrics;
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
@@ -44,9 +45,15 @@ public final class ClientListener implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("starling-clients", GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
+    /** A listener of a node serving SQL on its own. */
     public ClientListener(SqlEngine engine, ClientListenerOptions options, MeterRegistry registry) {
+        this(engine, options, HandshakeInfo.STANDALONE, registry);
+    }
+
+    public ClientListener(SqlEngine engine, ClientListenerOptions options, HandshakeInfo node, MeterRegistry registry) {
         this.engine = engine;
         this.options = options;
+        this.node = node;
         this.metrics = new ClientMetrics(registry);
         AtomicInteger threadIds = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(options.sqlThreads(), options.sqlThreads(), 60, TimeUnit.SECONDS,
@@ -73,7 +80,7 @@ public final class ClientListener implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("framing", new LengthFieldBasedFrameDecoder(options.maxFrameBytes(), 0, 4, 0, 4))
                                 .addLast("codec", new FrameCodec(metrics))
-                                .addLast("session", new SessionHandler(engine, options, executor, metrics));
+                                .addLast("session", new SessionHandler(engine, options, node, executor, metrics));
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();

@@ -33,6 +33,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
 
     private final SqlEngine engine;
     private final ClientListenerOptions options;
+    private final HandshakeInfo node;
     private final ExecutorService executor;
     private final ClientMetrics metrics;
     private ClientSession session;
@@ -41,9 +42,11 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     private ScheduledFuture<?> handshakeTimeout;
     private boolean counted;
 
-    SessionHandler(SqlEngine engine, ClientListenerOptions options, ExecutorService executor, ClientMetrics metrics) {
+    SessionHandler(SqlEngine engine, ClientListenerOptions options, HandshakeInfo node, ExecutorService executor,
+                   ClientMetrics metrics) {
         this.engine = engine;
         this.options = options;
+        this.node = node;
         this.executor = executor;
         this.metrics = metrics;
     }
@@ -150,9 +153,16 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        if (!node.acceptingSessions()) {
+            // Its catalog is not read yet: a session now would see no tables. The driver tries another node.
+            metrics.refused();
+            ctx.writeAndFlush(new Response.Error("57P03", "the node is starting: it has not read the cluster's catalog yet;"
+                    + " connect to another node or retry")).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         handshakeTimeout.cancel(false);
         session = new ClientSession(engine.openSession(), options);
-        ctx.writeAndFlush(new Response.HelloOk(Limits.PROTOCOL_VERSION, PRODUCT, VERSION, options.nodeId()));
+        ctx.writeAndFlush(new Response.HelloOk(Limits.PROTOCOL_VERSION, PRODUCT, VERSION, options.nodeId(), node.clientAddresses()));
     }
 
     @Override

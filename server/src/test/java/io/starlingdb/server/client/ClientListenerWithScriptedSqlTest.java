@@ -167,6 +167,15 @@ class ClientListenerWithScriptedSqlTest {
     }
 
     private void start(int maxFrameBytes, int handshakeTimeoutMillis) throws Exception {
+        start(maxFrameBytes, handshakeTimeoutMillis, HandshakeInfo.STANDALONE);
+    }
+
+    private void start(int maxFrameBytes, int handshakeTimeoutMillis, HandshakeInfo node) throws Exception {
+        listener = listener(maxFrameBytes, handshakeTimeoutMillis, node);
+        address = listener.start("127.0.0.1", 0);
+    }
+
+    private static ClientListener listener(int maxFrameBytes, int handshakeTimeoutMillis, HandshakeInfo node) {
         SqlEngine engine = new SqlEngine() {
             @Override
             public SqlSession openSession() {
@@ -179,8 +188,62 @@ class ClientListenerWithScriptedSqlTest {
         };
         ClientListenerOptions options = new ClientListenerOptions(maxFrameBytes, 16, 1000, 2, 256, 4096, handshakeTimeoutMillis,
                 "scripted", ClientListenerOptions.DEFAULT_MAX_QUEUED_STATEMENTS);
-        listener = new ClientListener(engine, options, new SimpleMeterRegistry());
-        address = listener.start("127.0.0.1", 0);
+        return new ClientListener(engine, options, node, new SimpleMeterRegistry());
+    }
+
+    /** A node of a cluster as the handshake sees it. */
+    private static HandshakeInfo clusterNode(boolean accepting, List<String> addresses) {
+        return new HandshakeInfo() {
+            @Override
+            public boolean acceptingSessions() {
+                return accepting;
+            }
+
+            @Override
+            public List<String> clientAddresses() {
+                return addresses;
+            }
+        };
+    }
+
+    private Response hello(InetSocketAddress to) throws Exception {
+        try (Socket socket = new Socket(to.getAddress(), to.getPort())) {
+            socket.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            byte[] hello = MessageCodec.encode(new Request.Hello(Limits.MAGIC, Limits.PROTOCOL_VERSION, "t", ""));
+            out.writeInt(hello.length);
+            out.write(hello);
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] answer = new byte[in.readInt()];
+            in.readFully(answer);
+            return MessageCodec.decodeResponse(answer);
+        }
+    }
+
+    @Test
+    void handshakeNamesTheClientAddressesOfTheClustersLiveNodes() throws Exception {
+        start(Limits.DEFAULT_MAX_FRAME_BYTES, 10_000, clusterNode(true, List.of("10.0.0.1:7432", "10.0.0.2:7432")));
+        Response.HelloOk ok = assertInstanceOf(Response.HelloOk.class, hello(address));
+        assertEquals(List.of("10.0.0.1:7432", "10.0.0.2:7432"), ok.clientAddresses());
+    }
+
+    @Test
+    void startingNodeRefusesTheHandshakeWith57P03AndTheDriverTakesTheNextNode() throws Exception {
+        start(Limits.DEFAULT_MAX_FRAME_BYTES, 10_000, clusterNode(false, List.of()));
+        Response.Error refused = assertInstanceOf(Response.Error.class, hello(address));
+        assertEquals("57P03", refused.sqlState());
+        ClientListener ready = listener(Limits.DEFAULT_MAX_FRAME_BYTES, 10_000, HandshakeInfo.STANDALONE);
+        try {
+            InetSocketAddress other = ready.start("127.0.0.1", 0);
+            try (Connection c = DriverManager.getConnection("jdbc:starling://127.0.0.1:" + address.getPort() + ",127.0.0.1:"
+                    + other.getPort() + "/")) {
+                assertTrue(c.isValid(5));
+                assertEquals(1, ready.activeConnections());
+            }
+        } finally {
+            ready.close();
+        }
     }
 
     @AfterEach
