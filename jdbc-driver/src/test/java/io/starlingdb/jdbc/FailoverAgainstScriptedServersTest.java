@@ -231,6 +231,23 @@ class FailoverAgainstScriptedServersTest {
     }
 
     @Test
+    void isolationAndReadOnlyAreAppliedOnTheNextNode() throws Exception {
+        try (ScriptedServer b = new ScriptedServer(node(2, List.of()))) {
+            ScriptedServer a = new ScriptedServer(node(1, List.of()));
+            try (Connection c = DriverManager.getConnection(url(a, b))) {
+                c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+                c.setReadOnly(true);
+                a.close();
+                assertEquals(2, queryInt(c, "SELECT n"));
+                List<String> sent = b.received(Request.Execute.class).stream().map(Request.Execute::sql).toList();
+                assertEquals(List.of("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+                        "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", "SELECT n"), sent);
+                assertEquals(Connection.TRANSACTION_SERIALIZABLE, c.getTransactionIsolation());
+            }
+        }
+    }
+
+    @Test
     void isValidMovesAnIdleConnectionToALiveNode() throws Exception {
         try (ScriptedServer b = new ScriptedServer(node(2, List.of()))) {
             ScriptedServer a = new ScriptedServer(node(1, List.of()));
