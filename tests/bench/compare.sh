@@ -4,37 +4,61 @@
 # table of ops/s and p50/p99 latency per phase plus Starling's ratio to each peer.
 #
 #   tests/bench/compare.sh [--rows N] [--threads T] [--seconds S] [--warmup S] [--distinct N] [--phases P,...]
-#                            [--only starling,postgres,h2]
+#                            [--only starling,postgres,h2] [--cluster 3]
 #
 # PostgreSQL runs with its default durable settings (fsync=on, synchronous_commit=on) in a
 # temporary cluster; H2 runs as a TCP server with its default settings. Installs
 # PostgreSQL 15 from Debian's packages when it is missing (needs root).
+#
+# --cluster 3: Starling is three node processes with SQL on the replicated key space
+# (sql.storage=cluster, replication factor 3), the driver given all three addresses; PostgreSQL is
+# a primary with two synchronous standbys (synchronous_standby_names = 'ANY 1 (s1, s2)': a commit
+# on two of three copies, as a Raft commit); H2, which has no replication, is left out.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ONLY="starling,postgres,h2"
+CLUSTER=1
 BENCH_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) ONLY="$2"; shift 2 ;;
+    --cluster) CLUSTER="$2"; shift 2 ;;
     --rows|--threads|--seconds|--warmup|--phases|--distinct) BENCH_ARGS+=("$1" "$2"); shift 2 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 
+case "$CLUSTER" in
+  1) ;;
+  3) ONLY=$(echo ",$ONLY," | sed 's/,h2,/,/; s/^,//; s/,$//') ;;
+  *) echo "compare.sh: --cluster is 3 (or 1, one node), not $CLUSTER" >&2; exit 2 ;;
+esac
+
 WORK=$(mktemp -d /tmp/starling-bench.XXXXXX)
 chmod 755 "$WORK"
 PIDS=()
-PG_DATA=""
+PG_DIRS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -n "$PG_DATA" ]; then runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true; fi
+  for d in "${PG_DIRS[@]}"; do runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m fast stop >/dev/null 2>&1 || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=pg-standbys.sh
+. "$ROOT/tests/bench/pg-standbys.sh"
+await_health() { # http-port seconds: until the node answers /health with 200 (SQL on the cluster: catalog read)
+  local deadline=$((SECONDS + $2)) status
+  while true; do
+    status=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /health HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3) 2>/dev/null || true)
+    [[ "$status" == *" 200"* ]] && return 0
+    [ $SECONDS -lt $deadline ] || { echo "compare.sh: the node on HTTP port $1 is not healthy after $2 s" >&2; return 1; }
+    sleep 0.5
+  done
+}
 await_port() { # host port seconds
   local deadline=$((SECONDS + $3))
   until (exec 3<>/dev/tcp/$1/$2) 2>/dev/null; do
@@ -52,7 +76,24 @@ bench() { java -Xmx2g -cp "$CP" io.starlingdb.testkit.bench.JdbcBench "$@" "${BE
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"
 
-if [[ ",$ONLY," == *",starling,"* ]]; then
+if [[ ",$ONLY," == *",starling,"* && "$CLUSTER" = 3 ]]; then
+  declare -a PEER HTTP CLIENT
+  for i in 1 2 3; do PEER[$i]=$(free_port); HTTP[$i]=$(free_port); CLIENT[$i]=$(free_port); done
+  for i in 1 2 3; do
+    java -Xmx2g -cp "$CP" io.starlingdb.server.NodeMain start --node-id "n$i" --data-dir "$WORK/n$i" \
+        --client-port "${CLIENT[$i]}" --http-port "${HTTP[$i]}" --peer-port "${PEER[$i]}" \
+        --join "127.0.0.1:${PEER[$(( i == 1 ? 2 : 1 ))]}" --store-id "$i" --store-initial-members 1,2,3 \
+        --sql-storage cluster > "$WORK/n$i.log" 2>&1 &
+    PIDS+=($!)
+  done
+  for i in 1 2 3; do
+    await_health "${HTTP[$i]}" 180 || { cat "$WORK/n$i.log" >&2; exit 1; }
+  done
+  bench --label starling --url "jdbc:starling://127.0.0.1:${CLIENT[1]},127.0.0.1:${CLIENT[2]},127.0.0.1:${CLIENT[3]}/" \
+      | tee -a "$RESULTS"
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  PIDS=()
+elif [[ ",$ONLY," == *",starling,"* ]]; then
   port=$(free_port); http=$(free_port)
   java -Xmx4g -cp "$CP" io.starlingdb.server.NodeMain start --data-dir "$WORK/starling" \
       --client-port "$port" --http-port "$http" > "$WORK/starling.log" 2>&1 &
@@ -61,11 +102,15 @@ if [[ ",$ONLY," == *",starling,"* ]]; then
   bench --label starling --url "jdbc:starling://127.0.0.1:$port/" | tee -a "$RESULTS"
 fi
 
-if [[ ",$ONLY," == *",postgres,"* ]]; then
+if [[ ",$ONLY," == *",postgres,"* && "$CLUSTER" = 3 ]]; then
+  start_pg_with_standbys "ANY 1 (s1, s2)"
+  bench --label postgres --url "jdbc:postgresql://127.0.0.1:$P0/postgres" --user postgres | tee -a "$RESULTS"
+elif [[ ",$ONLY," == *",postgres,"* ]]; then
   if [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
   fi
   PG_DATA="$WORK/pg"
+  PG_DIRS+=("$PG_DATA")
   mkdir -p "$PG_DATA" && chown postgres "$PG_DATA"
   runuser -u postgres -- /usr/lib/postgresql/15/bin/initdb -D "$PG_DATA" -A trust -U postgres >/dev/null
   port=$(free_port)
