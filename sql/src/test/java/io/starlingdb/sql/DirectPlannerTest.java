@@ -205,7 +205,8 @@ class DirectPlannerTest {
             case 3 -> column + " " + pick(random, "+", "-", "*") + " " + pick(random, "0", "1", "7", "2000000000", "2.5", "3000000000");
             case 4 -> pick(random, "0", "1", "5") + " " + pick(random, "+", "-", "*") + " " + column;
             case 5 -> "*";
-            case 6 -> pick(random, "-a", "a + b", "c * 2", "a / 2", "UPPER(s)", "1", "'x'", "a + 1 + 2");
+            case 6 -> pick(random, "-a", "a + b", "c * 2", "a / 2", "UPPER(s)", "1", "'x'", "a + 1 + 2", "-c", "-d", "b - n * a",
+                    "(a + b) * 2", "-(a + 1)", "TRUE", "FALSE AS f", "c * a - b", "n - -n", "a + d");
             default -> column + " AS " + pick(random, "v", "a", "id", "\"q\"");
         };
         return item;

@@ -199,7 +199,8 @@ class NewStatementCostTest {
     }
 
     /**
-     * Write {@code i}: an INSERT of 1 to 6 rows (its four columns in any order), an UPDATE or a DELETE of one key with an IN
+     * Write {@code i}: an INSERT of 1 to 6 rows (its four columns in any order, negative values among them), an UPDATE
+     * (a counter: {@code a = a + i}) or a DELETE of one key with an IN
      * list of 1 to 100 values (IN lists keep their literals, so each is a new shape); {@code
      * offset} moves the keys and values; warm-up statements write another table, so that they
      * never share a shape with the measured ones.
@@ -217,7 +218,7 @@ class NewStatementCostTest {
                     for (int c = 0; c < columns.size(); c++) {
                         String value = switch (columns.get(c)) {
                             case "id" -> String.valueOf(100 + offset + i * 100 + k);
-                            case "a" -> String.valueOf(k);
+                            case "a" -> k % 2 == 0 ? String.valueOf(k) : "-" + k;
                             case "b" -> "'v" + k + "'";
                             default -> k + ".25";
                         };
@@ -226,7 +227,7 @@ class NewStatementCostTest {
                     sql.append(')');
                 }
             }
-            case 1 -> sql.append("UPDATE ").append(table).append(" SET b = 'u").append(i).append("', a = ").append(i).append(" WHERE id = ")
+            case 1 -> sql.append("UPDATE ").append(table).append(" SET b = 'u").append(i).append("', a = a + ").append(i).append(" WHERE id = ")
                     .append(1 + i % 3).append(" AND a NOT IN (").append(inList(length, offset + i)).append(')');
             default -> sql.append("DELETE FROM ").append(table).append(" WHERE id = ").append(50 + i).append(" AND a NOT IN (")
                     .append(inList(length, offset + i)).append(')');

@@ -1,5 +1,6 @@
 package io.starlingdb.sql.exec;
 
+import io.starlingdb.sql.schema.StarlingSchema;
 import io.starlingdb.sql.schema.StarlingTable;
 import io.starlingdb.sql.schema.StarlingTableScan;
 import com.google.common.collect.ImmutableList;
@@ -47,6 +48,7 @@ import org.apache.calcite.sql.SqlDataTypeSpec;
 import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlNumericLiteral;
@@ -157,20 +159,23 @@ final class DirectPlanner {
             alias = name.getSimple();
             from = as.operand(0);
         }
-        // A table alone, or qualified by the default schema (as Dml writes the rows UPDATE and DELETE match).
-        if (!(from instanceof SqlIdentifier table) || !table.isSimple()
-                && !(table.names.size() == 2 && table.names.get(0).equals(defaultSchema.getName()))) {
+        // A table alone, or qualified by the default schema (as Dml writes the rows UPDATE and DELETE match), or a
+        // table without a primary key in its row id form (as Dml reads the rows it matches: StarlingSchema.ROW_IDS).
+        if (!(from instanceof SqlIdentifier table) || !table.isSimple() && !(table.names.size() == 2
+                && (table.names.get(0).equals(defaultSchema.getName()) || table.names.get(0).equals(StarlingSchema.ROW_IDS)))) {
             throw NOT_DIRECT;
         }
         String tableName = table.names.get(table.names.size() - 1);
-        // Only a Starling table of the default schema: views and system tables take Calcite's path.
-        if (!(defaultSchema.getTable(tableName) instanceof StarlingTable starling)) {
+        boolean rowIds = !table.isSimple() && table.names.get(0).equals(StarlingSchema.ROW_IDS);
+        SchemaPlus schema = rowIds ? root(defaultSchema).getSubSchema(StarlingSchema.ROW_IDS) : defaultSchema;
+        // Only a Starling table: views and system tables take Calcite's path.
+        if (schema == null || !(schema.getTable(tableName) instanceof StarlingTable starling)) {
             throw NOT_DIRECT;
         }
         DirectPlanner planner = new DirectPlanner(tableName, alias, starling);
         CalciteCatalogReader catalogReader = new CalciteCatalogReader(CalciteSchema.from(root(defaultSchema)),
                 CalciteSchema.from(defaultSchema).path(null), planner.typeFactory, TreePlanner.CONNECTION);
-        RelOptTable relTable = catalogReader.getTable(List.of(tableName));
+        RelOptTable relTable = catalogReader.getTable(rowIds ? List.of(StarlingSchema.ROW_IDS, tableName) : List.of(tableName));
         if (relTable == null) {
             throw NOT_DIRECT;
         }
@@ -234,13 +239,8 @@ final class DirectPlanner {
                 projects.add(ref);
                 names.add(name != null ? name : rowType.getFieldList().get(ref.getIndex()).getName());
                 plainColumns.add(name == null ? ref.getIndex() : -1);
-            } else if (expression.getKind() == SqlKind.CAST) {
-                // CAST(? AS type): a value UPDATE ... SET gives (AutoParameters' literal or Dml's typed parameter).
-                projects.add(parameter(expression));
-                names.add(name != null ? name : "EXPR$" + i);
-                plainColumns.add(-1);
             } else {
-                projects.add(arithmetic(expression, this::columnOperand));
+                projects.add(value(expression));
                 names.add(name != null ? name : "EXPR$" + i);
                 plainColumns.add(-1);
             }
@@ -352,16 +352,14 @@ final class DirectPlanner {
         return EnumerableCalc.create(input, built);
     }
 
-    // ---- VALUES of parameters: the rows an INSERT writes ----
+    // ---- VALUES: the rows an INSERT writes ----
 
     /**
-     * {@code VALUES (CAST(? AS type) | NULL, ...), ...} as the converter and the simple path plan
-     * it: per row a Calc of its values over a one-row VALUES, the rows in a UNION ALL. A column's
-     * type is its values' type (nullable, as parameters are); CHAR(n) of several lengths widen to
-     * VARCHAR of the longest, and DECIMALs of one scale to the most digits, each parameter taking
-     * the column's type as {@code QueryCompiler.widenParameterCasts} retypes it; NULLs take the
-     * column's type;
-     * other mixes of types (which the validator would widen) are left to it.
+     * {@code VALUES (value | NULL, ...), ...} of the values {@link #value} plans without a table
+     * (parameters, TRUE/FALSE, their negations and arithmetic), as the converter and the simple
+     * path plan it: per row a Calc of its values over a one-row VALUES, the rows in a UNION ALL.
+     * Each column takes its values' common type ({@link #columnType}), each value converted to it
+     * ({@link #ofColumnType}).
      */
     private Planned values(SqlCall values) throws NotDirect {
         List<List<RexNode>> rows = new ArrayList<>();
@@ -374,7 +372,7 @@ final class DirectPlanner {
             width = row.operandCount();
             List<RexNode> items = new ArrayList<>();
             for (SqlNode item : row.getOperandList()) {
-                items.add(SqlUtil.isNullLiteral(item, false) ? null : parameter(item));
+                items.add(SqlUtil.isNullLiteral(item, false) ? null : value(item));
             }
             rows.add(items);
         }
@@ -384,26 +382,7 @@ final class DirectPlanner {
         List<RelDataType> types = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (int c = 0; c < width; c++) {
-            RelDataType type = null;
-            for (List<RexNode> row : rows) {
-                RelDataType t = row.get(c) == null ? null : row.get(c).getType();
-                if (t == null || type == null || t.equals(type)) {
-                    type = type == null ? t : type;
-                } else if (t.getSqlTypeName() == SqlTypeName.DECIMAL && type.getSqlTypeName() == SqlTypeName.DECIMAL
-                        && t.getScale() == type.getScale()) {
-                    type = param(typeFactory.createSqlType(SqlTypeName.DECIMAL, Math.max(t.getPrecision(), type.getPrecision()),
-                            t.getScale()), 0).getType();
-                } else if (t.getSqlTypeName() == SqlTypeName.CHAR || t.getSqlTypeName() == SqlTypeName.VARCHAR) {
-                    if (type.getSqlTypeName() != SqlTypeName.CHAR && type.getSqlTypeName() != SqlTypeName.VARCHAR) {
-                        throw NOT_DIRECT;
-                    }
-                    type = param(typeFactory.createSqlType(SqlTypeName.VARCHAR, Math.max(t.getPrecision(), type.getPrecision())), 0)
-                            .getType();
-                } else {
-                    throw NOT_DIRECT;
-                }
-            }
-            types.add(type == null ? typeFactory.createSqlType(SqlTypeName.NULL) : type);
+            types.add(columnType(rows, c));
             names.add("EXPR$" + c);
         }
         RelOptCluster cluster = RelOptCluster.create(new HepPlanner(NO_RULES), rex);
@@ -411,11 +390,7 @@ final class DirectPlanner {
         for (List<RexNode> row : rows) {
             List<RexNode> projects = new ArrayList<>();
             for (int c = 0; c < width; c++) {
-                RexNode item = row.get(c);
-                // A parameter of a narrower type takes the column's: the cast the converter puts on it only widens, and
-                // QueryCompiler.widenParameterCasts folds it into the parameter's type.
-                projects.add(item == null ? rex.makeNullLiteral(types.get(c))
-                        : param(types.get(c), ((org.apache.calcite.rex.RexDynamicParam) item).getIndex()));
+                projects.add(ofColumnType(row.get(c), types.get(c)));
             }
             RelNode one = EnumerableValues.create(cluster, typeFactory.builder().build(), ImmutableList.of(ImmutableList.of()));
             inputs.add(calc(one, projects, names, null));
@@ -423,6 +398,60 @@ final class DirectPlanner {
         RelNode plan = inputs.size() == 1 ? inputs.get(0)
                 : new EnumerableUnion(cluster, cluster.traitSetOf(EnumerableConvention.INSTANCE), inputs, true);
         return new Planned(plan, names, java.util.Collections.nCopies(width, ""));
+    }
+
+    /**
+     * The type of a VALUES column, as the validator derives it: its values' least restrictive
+     * type (CHAR of several lengths widen to VARCHAR, INTEGER to BIGINT, DECIMAL or DOUBLE,
+     * DECIMALs to one with the most integer and fraction digits), nullable if a value is; a NULL
+     * takes the others' type. Only values of one type, numbers, or strings are planned here: other
+     * mixes (which the validator coerces or refuses) are left to it.
+     */
+    private RelDataType columnType(List<List<RexNode>> rows, int c) throws NotDirect {
+        List<RelDataType> types = new ArrayList<>();
+        boolean nullable = false;
+        boolean numbers = true;
+        boolean strings = true;
+        for (List<RexNode> row : rows) {
+            RexNode item = row.get(c);
+            nullable |= item == null || item.getType().isNullable();
+            if (item != null) {
+                RelDataType t = typeFactory.createTypeWithNullability(item.getType(), true);
+                types.add(t);
+                SqlTypeName name = t.getSqlTypeName();
+                numbers &= name == SqlTypeName.INTEGER || name == SqlTypeName.BIGINT || name == SqlTypeName.DECIMAL
+                        || name == SqlTypeName.DOUBLE;
+                strings &= name == SqlTypeName.CHAR || name == SqlTypeName.VARCHAR;
+            }
+        }
+        if (types.isEmpty()) {
+            return typeFactory.createSqlType(SqlTypeName.NULL);
+        }
+        boolean same = types.stream().distinct().count() == 1;
+        RelDataType type = same ? types.get(0) : numbers || strings ? typeFactory.leastRestrictive(types) : null;
+        if (type == null) {
+            throw NOT_DIRECT;
+        }
+        return typeFactory.createTypeWithNullability(type, nullable);
+    }
+
+    /**
+     * A VALUES item as the converter gives it its column's type: NULL typed; a parameter of a
+     * type the column's widens retyped (the converter's cast, folded by
+     * {@code QueryCompiler.widenParameterCasts}); any other value of another type cast.
+     */
+    private RexNode ofColumnType(RexNode item, RelDataType columnType) {
+        if (item == null) {
+            return rex.makeNullLiteral(columnType);
+        }
+        RelDataType target = typeFactory.createTypeWithNullability(columnType, item.getType().isNullable());
+        if (target.equals(item.getType())) {
+            return item;
+        }
+        if (item instanceof org.apache.calcite.rex.RexDynamicParam p && QueryCompiler.widens(p.getType(), columnType)) {
+            return param(columnType, p.getIndex());
+        }
+        return rex.makeAbstractCast(target, item, false);
     }
 
     // ---- queries with aggregates and no GROUP BY ----
@@ -622,9 +651,86 @@ final class DirectPlanner {
         return null;
     }
 
+    /**
+     * A computed value of a row (a select item, an UPDATE's SET value, an INSERT's VALUES item),
+     * as the converter makes it: a column; {@code CAST(? AS type)} (AutoParameters' literal or
+     * Dml's typed parameter); TRUE or FALSE; {@code -value} over INTEGER, BIGINT, DOUBLE or
+     * DECIMAL; {@code value op integer literal} (see {@link #arithmetic}); or {@code value op value}
+     * for +, - and * over INTEGER, BIGINT and DOUBLE, a bare {@code ?} there taking the other
+     * operand's type as the validator infers it ({@code SET n = n + 1}, {@code SET c = c * ?}).
+     * Operands keep their types: the converter adds no casts to arithmetic, whose result type is
+     * the operator's own inference ({@link RexBuilder#makeCall}), as the validator's is.
+     */
+    private RexNode value(SqlNode node) throws NotDirect {
+        return value(node, true);
+    }
+
+    /**
+     * As {@link #value(SqlNode)}; {@code outermost} tells whether the node is the whole value: only
+     * there does the validator infer a bare {@code ?}'s type from its arithmetic's other operand
+     * (in {@code (b + ?) * n} it refuses to, with 42804).
+     */
+    private RexNode value(SqlNode node, boolean outermost) throws NotDirect {
+        if (node instanceof SqlIdentifier) {
+            return column(node);
+        }
+        if (node.getKind() == SqlKind.CAST) {
+            return parameter(node);
+        }
+        if (node instanceof SqlLiteral literal && literal.getTypeName() == SqlTypeName.BOOLEAN && literal.getValue() != null) {
+            return rex.makeLiteral(literal.booleanValue());
+        }
+        if (!(node instanceof SqlCall call)) {
+            throw NOT_DIRECT;
+        }
+        if (call.getKind() == SqlKind.MINUS_PREFIX && call.operandCount() == 1) {
+            RexNode operand = value(call.operand(0), false);
+            SqlTypeName type = operand.getType().getSqlTypeName();
+            if (type != SqlTypeName.INTEGER && type != SqlTypeName.BIGINT && type != SqlTypeName.DOUBLE
+                    && type != SqlTypeName.DECIMAL) {
+                throw NOT_DIRECT;
+            }
+            return rex.makeCall(SqlStdOperatorTable.UNARY_MINUS, operand);
+        }
+        if (!isArithmetic(call.getKind()) || call.operandCount() != 2) {
+            throw NOT_DIRECT;
+        }
+        if (integer(call.operand(0)) != null || integer(call.operand(1)) != null) {
+            return arithmetic(call, operand -> value(operand, false));
+        }
+        boolean leftBare = call.operand(0) instanceof SqlDynamicParam;
+        boolean rightBare = call.operand(1) instanceof SqlDynamicParam;
+        if (leftBare && rightBare || (leftBare || rightBare) && !outermost) {
+            throw NOT_DIRECT;
+        }
+        RexNode left = leftBare ? null : value(call.operand(0), false);
+        RexNode right = rightBare ? null : value(call.operand(1), false);
+        if (leftBare) {
+            left = param(right.getType(), ((SqlDynamicParam) call.operand(0)).getIndex());
+        }
+        if (rightBare) {
+            right = param(left.getType(), ((SqlDynamicParam) call.operand(1)).getIndex());
+        }
+        if (!isPlainNumber(left.getType()) || !isPlainNumber(right.getType())) {
+            throw NOT_DIRECT;
+        }
+        SqlOperator op = switch (call.getKind()) {
+            case PLUS -> SqlStdOperatorTable.PLUS;
+            case MINUS -> SqlStdOperatorTable.MINUS;
+            default -> SqlStdOperatorTable.MULTIPLY;
+        };
+        return rex.makeCall(op, left, right);
+    }
+
+    /** INTEGER, BIGINT or DOUBLE: the types whose +, - and * the interpreter computes as the generated code does. */
+    private static boolean isPlainNumber(RelDataType type) {
+        SqlTypeName name = type.getSqlTypeName();
+        return name == SqlTypeName.INTEGER || name == SqlTypeName.BIGINT || name == SqlTypeName.DOUBLE;
+    }
+
     /** A column of the table, named alone or qualified by the table's name (or its alias, if it has one). */
     private RexInputRef column(SqlNode node) throws NotDirect {
-        if (!(node instanceof SqlIdentifier id) || id.isStar() || id.names.size() > 2) {
+        if (rowType == null || !(node instanceof SqlIdentifier id) || id.isStar() || id.names.size() > 2) {
             throw NOT_DIRECT;
         }
         if (id.names.size() == 2 && !id.names.get(0).equals(alias != null ? alias : tableName)) {
@@ -840,6 +946,9 @@ final class DirectPlanner {
         }
         RexInputRef column = column(call.operand(0));
         SqlTypeName type = column.getType().getSqlTypeName();
+        if (list.get(0) instanceof SqlDynamicParam) {
+            return parameterList(call, column, list);
+        }
         if (type != SqlTypeName.INTEGER && type != SqlTypeName.BIGINT) {
             throw NOT_DIRECT;
         }
@@ -852,6 +961,26 @@ final class DirectPlanner {
                 throw NOT_DIRECT; // not an integer literal, or a repeated value (the converter may merge those)
             }
             equalities.add(compare(SqlStdOperatorTable.EQUALS, column, rex.makeExactLiteral(value, literalType)));
+        }
+        RexNode any = equalities.size() == 1 ? equalities.get(0) : rex.makeCall(SqlStdOperatorTable.OR, equalities);
+        return call.getKind() == SqlKind.NOT_IN ? rex.makeCall(SqlStdOperatorTable.NOT, any) : any;
+    }
+
+    /**
+     * {@code column [NOT] IN (?, ?, ...)} over an INTEGER, BIGINT, DOUBLE or VARCHAR column, as
+     * an application builds it for a list of ids: each {@code ?} takes the column's type, as the
+     * validator infers it, and the list is an OR of equalities, as the converter makes it.
+     */
+    private RexNode parameterList(SqlCall call, RexInputRef column, SqlNodeList list) throws NotDirect {
+        if (!isComparable(column.getType().getSqlTypeName())) {
+            throw NOT_DIRECT;
+        }
+        List<RexNode> equalities = new ArrayList<>();
+        for (SqlNode item : list) {
+            if (!(item instanceof SqlDynamicParam parameter)) {
+                throw NOT_DIRECT;
+            }
+            equalities.add(compare(SqlStdOperatorTable.EQUALS, column, param(column.getType(), parameter.getIndex())));
         }
         RexNode any = equalities.size() == 1 ? equalities.get(0) : rex.makeCall(SqlStdOperatorTable.OR, equalities);
         return call.getKind() == SqlKind.NOT_IN ? rex.makeCall(SqlStdOperatorTable.NOT, any) : any;

@@ -579,7 +579,7 @@ public final class QueryCompiler {
         });
     }
 
-    private static boolean widens(RelDataType from, RelDataType to) {
+    static boolean widens(RelDataType from, RelDataType to) {
         SqlTypeName f = from.getSqlTypeName();
         SqlTypeName t = to.getSqlTypeName();
         if (f == t && from.getPrecision() == to.getPrecision() && from.getScale() == to.getScale()) {

@@ -22,7 +22,7 @@ import org.apache.calcite.util.Sarg;
  * INTEGER, BIGINT, DOUBLE, DECIMAL, VARCHAR and BOOLEAN types; AND, OR, NOT and the IS tests
  * in three-valued logic; comparisons between operands of one type; IN lists and ranges
  * (SEARCH) over INTEGER, BIGINT and character columns; LIKE without ESCAPE; widening numeric
- * casts; +, - and * on INTEGER, BIGINT and DOUBLE. Columns and
+ * casts; +, - and * on INTEGER, BIGINT and DOUBLE; unary minus on those and DECIMAL. Columns and
  * parameters of other types pass through unchanged. Anything else
  * (other casts, division, DECIMAL arithmetic, functions) makes {@link #of} answer null, and the plan is compiled.
  */
@@ -154,6 +154,8 @@ final class ScalarInterpreter {
             case MINUS:
             case TIMES:
                 return arithmetic(call, operands.get(0), operands.get(1));
+            case MINUS_PREFIX:
+                return negation(call, operands.get(0));
             default:
                 throw UNSUPPORTED;
         }
@@ -350,6 +352,37 @@ final class ScalarInterpreter {
             };
         }
         throw UNSUPPORTED;
+    }
+
+    /**
+     * Unary minus on INTEGER, BIGINT, DOUBLE and DECIMAL, as the generated code computes it:
+     * Java's negation in the operand's type (the lowest INTEGER wraps to itself) and
+     * {@link BigDecimal#negate()}.
+     */
+    private static Scalar negation(RexCall call, Scalar operand) throws Unsupported {
+        Family family = family(call.getOperands().get(0).getType());
+        if (family == null || family != family(call.getType())) {
+            throw UNSUPPORTED;
+        }
+        return switch (family) {
+            case INTEGER -> (row, context) -> {
+                Object v = operand.eval(row, context);
+                return v == null ? null : (Object) (-(Integer) v);
+            };
+            case BIGINT -> (row, context) -> {
+                Object v = operand.eval(row, context);
+                return v == null ? null : (Object) (-(Long) v);
+            };
+            case DOUBLE -> (row, context) -> {
+                Object v = operand.eval(row, context);
+                return v == null ? null : (Object) (-(Double) v);
+            };
+            case DECIMAL -> (row, context) -> {
+                Object v = operand.eval(row, context);
+                return v == null ? null : ((BigDecimal) v).negate();
+            };
+            default -> throw UNSUPPORTED;
+        };
     }
 
     /** {@code s LIKE pattern} on strings, with Calcite's own matcher. */

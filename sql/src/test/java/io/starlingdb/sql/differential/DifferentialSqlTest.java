@@ -51,6 +51,8 @@ class DifferentialSqlTest {
     static final int MAX_REDUCED = 12;
     /** The share of generated queries the reference may refuse before the generator is to blame. */
     static final double MAX_REFERENCE_REFUSALS = 0.05;
+    /** A long run prints how far it got every this many checks, so a run stopped early still tells. */
+    static final int PROGRESS_EVERY = 5_000;
 
     /**
      * Planner failures that refuse (42000) a valid statement and are not fixed yet, each listed
@@ -163,6 +165,11 @@ class DifferentialSqlTest {
                         Mismatch m = new Mismatch(databaseSeed, q, oracle, finalVerdict, sql.render(), reduced);
                         mismatches.add(m);
                         System.out.println(describe(m, schema));
+                    }
+                    if ((checked + 1) % PROGRESS_EVERY == 0) {
+                        System.out.printf("sqldiff progress: %d of %d checked in %d s, %d mismatches, %d skipped; known refusals: %s%n",
+                                checked + 1, queries, (System.nanoTime() - start) / 1_000_000_000L, mismatches.size(), skipped,
+                                knownRefusals);
                     }
                 }
                 drop(schema);
