@@ -68,8 +68,12 @@ await_port() { # host port seconds
 }
 
 echo "# building (skipping tests)..."
-(cd "$ROOT" && mvn -q -B -DskipTests install >/dev/null)
-(cd "$ROOT" && mvn -q -B -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null)
+# Maven's output goes to stderr, not away: a failed build must say why (issue 13: no silent exit 1).
+(cd "$ROOT" && mvn -q -B -DskipTests install >&2) || {
+  echo "compare.sh: building failed (mvn -B -DskipTests install shows why)" >&2; exit 1; }
+(cd "$ROOT" && mvn -q -B -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >&2) || {
+  echo "compare.sh: the tests module's class path could not be resolved (mvn -B -pl tests dependency:build-classpath shows why)" >&2
+  exit 1; }
 CP="$ROOT/tests/target/classes:$(cat "$WORK/cp.txt")"
 bench() { java -Xmx2g -cp "$CP" io.starlingdb.testkit.bench.JdbcBench "$@" "${BENCH_ARGS[@]}"; }
 
