@@ -6,6 +6,7 @@ import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.Properties;
 import java.util.logging.Logger;
@@ -14,7 +15,8 @@ import java.util.logging.Logger;
  * The Starling JDBC driver: {@code jdbc:starling://host:port[,host:port...]/}. Registered
  * through META-INF/services. Connection properties: user, password (accepted and sent; nodes
  * do not authenticate yet), connectTimeout and socketTimeout (milliseconds), fetchSize,
- * discoverNodes (true: also try the cluster nodes a node names; docs/cluster.md).
+ * discoverNodes (true: also try the cluster nodes a node names; docs/cluster.md), readConsistency
+ * (strong, bounded:500ms or "bounded 500ms", eventual: the session's read_consistency).
  */
 public final class StarlingDriver implements Driver {
 
@@ -51,7 +53,18 @@ public final class StarlingDriver implements Driver {
         String user = parsed.properties().getProperty("user", "");
         Connector connector = new Connector(url, parsed.hosts(), connectTimeout, socketTimeout, user, discover,
                 ClusterAddresses.SHARED);
-        return new StarlingConnection(connector, connector.open(), url, fetchSize);
+        StarlingConnection connection = new StarlingConnection(connector, connector.open(), url, fetchSize);
+        String readConsistency = parsed.properties().getProperty("readConsistency");
+        if (readConsistency != null) {
+            // A session setting like any SET: the connection runs it again if it moves to another node.
+            try (Statement set = connection.createStatement()) {
+                set.execute("SET read_consistency = '" + readConsistency.replace("'", "''") + "'");
+            } catch (SQLException e) {
+                connection.close();
+                throw e;
+            }
+        }
+        return connection;
     }
 
     @Override
@@ -72,7 +85,9 @@ public final class StarlingDriver implements Driver {
         discover.choices = new String[] {"true", "false"};
         DriverPropertyInfo user = new DriverPropertyInfo("user", info == null ? null : info.getProperty("user"));
         user.description = "user name (nodes do not authenticate yet)";
-        return new DriverPropertyInfo[] {connect, socket, fetch, discover, user};
+        DriverPropertyInfo consistency = new DriverPropertyInfo("readConsistency", "strong");
+        consistency.description = "how old a snapshot read-only transactions may read: strong, bounded 500ms, eventual";
+        return new DriverPropertyInfo[] {connect, socket, fetch, discover, user, consistency};
     }
 
     @Override

@@ -28,7 +28,8 @@ record ReadConsistency(String name, long maxStalenessMillis) {
             return new ReadConsistency("eventual", EVENTUAL_MAX_STALENESS_MILLIS);
         }
         if (v.startsWith("bounded")) {
-            String bound = v.substring("bounded".length()).replace(" ", "");
+            // bounded 500ms, bounded '500ms' (as SET parses it), bounded:500ms (a URL property)
+            String bound = v.substring("bounded".length()).replace(" ", "").replace("'", "").replaceFirst("^[:=]", "");
             long millis = millis(bound, value);
             if (millis <= 0 || millis > MAX_BOUND_MILLIS) {
                 throw new SqlException("22023", "read_consistency bounded takes a bound above 0 and at most "

@@ -35,6 +35,21 @@ class JdbcEndToEndTest extends SharedNodeTest {
             + " x DECIMAL(10,2), f DOUBLE, big BIGINT, PRIMARY KEY (id))";
 
     @Test
+    void theReadConsistencyUrlPropertySetsTheSessionsSetting() throws Exception {
+        String url = node.jdbcUrl() + (node.jdbcUrl().contains("?") ? "&" : "?") + "readConsistency=bounded:500ms";
+        try (Connection c = java.sql.DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW read_consistency")) {
+            assertTrue(rs.next());
+            assertEquals("bounded '500ms'", rs.getString(1));
+        }
+        java.util.Properties info = new java.util.Properties();
+        info.setProperty("readConsistency", "sometimes");
+        SQLException bad = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                () -> java.sql.DriverManager.getConnection(node.jdbcUrl(), info));
+        assertEquals("22023", bad.getSQLState(), bad.getMessage());
+    }
+
+    @Test
     void createInsertQueryUpdateDeleteAndDropThroughAStatement() throws Exception {
         try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
             assertFalse(s.execute("CREATE TABLE crud (id INTEGER NOT NULL, name VARCHAR(20), qty INTEGER, PRIMARY KEY (id))"));
