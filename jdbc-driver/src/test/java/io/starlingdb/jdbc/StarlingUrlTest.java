@@ -88,6 +88,8 @@ class StarlingUrlTest {
         assertFalse(driver.acceptsURL(null));
         assertNull(driver.connect("jdbc:h2:mem:x", new Properties()), "another driver's URL is not ours");
         assertEquals(StarlingDriver.MAJOR_VERSION, driver.getMajorVersion());
-        assertEquals(5, driver.getPropertyInfo("jdbc:starling://h:1/", new Properties()).length);
+        java.sql.DriverPropertyInfo[] properties = driver.getPropertyInfo("jdbc:starling://h:1/", new Properties());
+        assertEquals(java.util.List.of("connectTimeout", "socketTimeout", "fetchSize", "discoverNodes", "user", "readConsistency"),
+                java.util.Arrays.stream(properties).map(p -> p.name).toList());
     }
 }
