@@ -49,8 +49,8 @@ public final class NodeConfig {
             "a store the membership has not held alive for this long is dead: placement replaces its replicas on other stores");
     public static final Setting SQL_STORAGE = Setting.string("sql.storage", "local",
             "where SQL keeps its tables: local (this node's own store) or cluster (the replicated key space, in transactions across ranges; needs store.id)");
-    public static final Setting SQL_WARMUP_STATEMENTS = Setting.integer("sql.warmup.statements", 3_000, 0, 1_000_000,
-            "statements of common shapes the node plans (never runs) on a background thread at start, so that clients' first new statements run compiled code, not the JVM's interpreter; 0: none");
+    public static final Setting SQL_WARMUP_STATEMENTS = Setting.integer("sql.warmup.statements", 0, 0, 1_000_000,
+            "statements of common shapes the node plans (never runs) on a background thread at start, so that clients' first new statements run compiled code, not the JVM's interpreter (it competes with clients for the CPU while it runs); 0: none");
     public static final Setting SQL_CATALOG_LEASE_MS = Setting.integer("sql.catalog.lease.ms", 5_000, 1_000, 600_000,
             "SQL on the cluster: a node commits writes only while it confirmed its catalog with the cluster within this long (it re-reads it every 200 ms); a DDL statement waits at most this long for nodes that do not confirm the new catalog");
     public static final Setting TXN_LOCK_TTL_MS = Setting.integer("txn.lock.ttl.ms", 3_000, 100, 600_000,

@@ -22,8 +22,6 @@ final class Presets {
                     NodeConfig.BLOCK_CACHE_BYTES.key(), "8m",
                     NodeConfig.WRITE_BUFFER_BYTES.key(), "4m",
                     NodeConfig.SQL_THREADS.key(), "8",
-                    // Throw-away nodes: no JIT warm-up competing with the tests for CPU.
-                    NodeConfig.SQL_WARMUP_STATEMENTS.key(), "0",
                     // Five times faster failure detection for throw-away clusters on one machine.
                     NodeConfig.SWIM_PERIOD_MS.key(), "100",
                     NodeConfig.SWIM_PING_TIMEOUT_MS.key(), "40",
