@@ -39,15 +39,36 @@ class SharedCatalogLeaseTest {
      * node writes while it is built are indexed; a write planned before it is refused; a unique
      * index over duplicates is refused and removed.
      */
-    @Test
-    void anIndexBuiltWhileAnotherNodeWritesIndexesEveryRow() throws Exception {
-        try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
-            MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), false);
+    /** Two SQL engines sharing one store, as two nodes share the cluster's key space; each has read the catalog. */
+    private static final class TwoNodes implements AutoCloseable {
+        final RocksStorage storage;
+        final MvccStore store;
+        final StarlingSqlEngine a;
+        final StarlingSqlEngine b;
+
+        TwoNodes(Path dir, long leaseMillis) {
+            storage = RocksStorage.open(dir, StorageOptions.small());
+            store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), false);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            StarlingSqlEngine a = StarlingSqlEngine.openShared(store, registry, SqlOptions.defaults(), 60_000);
-            StarlingSqlEngine b = StarlingSqlEngine.openShared(store, registry, SqlOptions.defaults(), 60_000);
+            a = StarlingSqlEngine.openShared(store, registry, SqlOptions.defaults(), leaseMillis);
+            b = StarlingSqlEngine.openShared(store, registry, SqlOptions.defaults(), leaseMillis);
             a.refreshCatalog();
             b.refreshCatalog();
+        }
+
+        @Override
+        public void close() {
+            a.close();
+            b.close();
+            storage.close();
+        }
+    }
+
+    @Test
+    void anIndexBuiltWhileAnotherNodeWritesIndexesEveryRow() throws Exception {
+        try (TwoNodes nodes = new TwoNodes(dir, 60_000)) {
+            StarlingSqlEngine a = nodes.a;
+            StarlingSqlEngine b = nodes.b;
             try (SqlSession sa = a.openSession(); SqlSession sb = b.openSession(); SqlSession planned = b.openSession()) {
                 SqlFixture.update(sa, "CREATE TABLE t (id INT PRIMARY KEY, v INT)");
                 for (int i = 0; i < 2500; i += 500) {
@@ -96,8 +117,6 @@ class SharedCatalogLeaseTest {
                 SqlFixture.update(sa, "CREATE UNIQUE INDEX t_u ON t (id, v)");
                 assertTrue(!a.catalog().snapshot().table("T").index("T_U").writeOnly());
             }
-            a.close();
-            b.close();
         }
     }
 
@@ -109,13 +128,10 @@ class SharedCatalogLeaseTest {
      */
     @Test
     void anIndexDroppedWhileAnotherNodeWritesLeavesNoEntries() throws Exception {
-        try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
-            MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), false);
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            StarlingSqlEngine a = StarlingSqlEngine.openShared(store, registry, SqlOptions.defaults(), 60_000);
-            StarlingSqlEngine b = StarlingSqlEngine.openShared(store, registry, SqlOptions.defaults(), 60_000);
-            a.refreshCatalog();
-            b.refreshCatalog();
+        try (TwoNodes nodes = new TwoNodes(dir, 60_000)) {
+            MvccStore store = nodes.store;
+            StarlingSqlEngine a = nodes.a;
+            StarlingSqlEngine b = nodes.b;
             try (SqlSession sa = a.openSession(); SqlSession sb = b.openSession()) {
                 SqlFixture.update(sa, "CREATE TABLE t (id INT PRIMARY KEY, v INT)");
                 SqlFixture.update(sa, "INSERT INTO t VALUES (1, 7), (2, 7), (3, 8)");
@@ -150,22 +166,16 @@ class SharedCatalogLeaseTest {
                 SqlFixture.update(sa, "CREATE INDEX t_v ON t (v)");
                 assertEquals(List.of(List.of(1), List.of(2), List.of(4)), SqlFixture.rows(sb, "SELECT id FROM t WHERE v = 7 ORDER BY id"));
             }
-            a.close();
-            b.close();
         }
     }
 
     @Test
     void aWriteWhoseCatalogLeaseRanOutConfirmsTheCatalogAndIsRefusedIfATableItWroteChanged() throws Exception {
-        try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
-            MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), false);
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            StarlingSqlEngine a = StarlingSqlEngine.openShared(store, registry, SqlOptions.defaults(), leaseMillis);
-            StarlingSqlEngine b = StarlingSqlEngine.openShared(store, registry, SqlOptions.defaults(), leaseMillis);
+        try (TwoNodes nodes = new TwoNodes(dir, leaseMillis)) {
+            StarlingSqlEngine a = nodes.a;
+            StarlingSqlEngine b = nodes.b;
             List<Long> awaited = new CopyOnWriteArrayList<>();
             a.schemaSync(awaited::add);
-            a.refreshCatalog();
-            b.refreshCatalog();
             try (SqlSession sa = a.openSession(); SqlSession sb = b.openSession()) {
                 SqlFixture.update(sa, "CREATE TABLE t (id INT PRIMARY KEY, v INT)");
                 long created = a.catalog().snapshot().version();
@@ -192,8 +202,6 @@ class SharedCatalogLeaseTest {
                 assertTrue(SqlFixture.rows(sa, "EXPLAIN PLAN FOR SELECT id FROM t WHERE v = 7").toString().contains("T_V"),
                         "the query does not read the index, so it proves nothing about its entries");
             }
-            a.close();
-            b.close();
         }
     }
 }
