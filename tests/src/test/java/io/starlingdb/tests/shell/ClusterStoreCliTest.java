@@ -127,8 +127,9 @@ class ClusterStoreCliTest {
         long deadline = System.currentTimeMillis() + SETTLE_MILLIS;
         Run status = cli("cluster", "status", "--http", http(0));
         // Settled: every store holds both first ranges and each range has a leaseholder.
+        // Settled also means each store has registered itself in meta (its state is known, not "-").
         while (!(status.code() == ExitCode.OK && status.out().contains("3 stores, 2 ranges")
-                && leases(status.out()) == 2) && System.currentTimeMillis() < deadline) {
+                && leases(status.out()) == 2 && !status.out().contains("| - |")) && System.currentTimeMillis() < deadline) {
             Thread.sleep(200);
             status = cli("cluster", "status", "--http", http(0));
         }
