@@ -121,6 +121,12 @@ class ClusterStoreCliTest {
                 .orElse(null);
     }
 
+    /** True if the stores table lists three stores and each one's STORE STATE is known (not "-"). */
+    private static boolean everyStoreStateKnown(String out) {
+        List<List<String>> stores = table(out, "STORE | NODE");
+        return stores.size() == 3 && stores.stream().allMatch(r -> r.size() > 3 && !r.get(3).equals("-"));
+    }
+
     @Test
     void statusShowsStoresAndLeaseholdersAndRemoveDrainsAStoreFirst() throws Exception {
         startStores();
@@ -129,7 +135,7 @@ class ClusterStoreCliTest {
         // Settled: every store holds both first ranges and each range has a leaseholder.
         // Settled also means each store has registered itself in meta (its state is known, not "-").
         while (!(status.code() == ExitCode.OK && status.out().contains("3 stores, 2 ranges")
-                && leases(status.out()) == 2 && !status.out().contains("| - |")) && System.currentTimeMillis() < deadline) {
+                && leases(status.out()) == 2 && everyStoreStateKnown(status.out())) && System.currentTimeMillis() < deadline) {
             Thread.sleep(200);
             status = cli("cluster", "status", "--http", http(0));
         }
