@@ -367,6 +367,7 @@ public final class QueryCompiler {
             if (physical == null) {
                 physical = converted.planFull(PROGRAM, logical);
             }
+            physical = SignedZeros.apply(physical);
             long tB = System.nanoTime();
             if (cancel != null) {
                 cancel.check(); // before generating code, which takes as long as planning and does not poll
@@ -412,7 +413,7 @@ public final class QueryCompiler {
             if (planned == null) {
                 return null;
             }
-            RelNode physical = planned.plan();
+            RelNode physical = SignedZeros.apply(planned.plan());
             long planningNanos = System.nanoTime() - start;
             TieredPlan tiered = TieredPlan.of((EnumerableRel) physical);
             List<RelDataTypeField> fields = physical.getRowType().getFieldList();

@@ -78,12 +78,44 @@ public final class TableStorage {
         return new KeyEncoder().writeTableId(table.id()).writeTableId(PRIMARY_INDEX_ID).write(ValueType.BIGINT, rowId, false).toBytes();
     }
 
+    /** The stored form of a row; a DOUBLE {@code -0.0} is stored as {@code 0.0} (see {@link #positiveZeros}). */
     public static byte[] encodeRow(TableDef table, Object[] row) {
-        return RowCodec.encode(table.columnIds(), table.types(), row);
+        ValueType[] types = table.types();
+        Object[] stored = row;
+        for (int i = 0; i < types.length; i++) {
+            if (types[i] == ValueType.DOUBLE && isNegativeZero(row[i])) {
+                if (stored == row) {
+                    stored = row.clone();
+                }
+                stored[i] = POSITIVE_ZERO;
+            }
+        }
+        return RowCodec.encode(table.columnIds(), types, stored);
     }
 
     public static Object[] decodeRow(TableDef table, byte[] value) {
-        return RowCodec.decode(value, table.columnIds(), table.types());
+        return positiveZeros(table.types(), RowCodec.decode(value, table.columnIds(), table.types()));
+    }
+
+    private static final Double POSITIVE_ZERO = 0.0;
+
+    /**
+     * SQL has one zero ({@code -0.0 = 0.0}), but the boxed {@code Double}s that hash joins,
+     * grouping and DISTINCT compare tell them apart, so no {@code -0.0} leaves a table: rows
+     * written before it was normalised on writing read back with {@code 0.0} too. Operators
+     * that compute a DOUBLE normalise what they compute ({@code SignedZeros}).
+     */
+    private static Object[] positiveZeros(ValueType[] types, Object[] row) {
+        for (int i = 0; i < types.length; i++) {
+            if (types[i] == ValueType.DOUBLE && isNegativeZero(row[i])) {
+                row[i] = POSITIVE_ZERO;
+            }
+        }
+        return row;
+    }
+
+    private static boolean isNegativeZero(Object value) {
+        return value instanceof Double d && Double.doubleToRawLongBits(d) == Long.MIN_VALUE;
     }
 
     /** A row of a table without a primary key, followed by its row id (read from its key). */
