@@ -351,7 +351,15 @@ final class KvSimNode implements RangeHost {
                 sim.crashNode(this);
                 return;
             }
-            disk.persist(r.rangeId, rd);
+            if (sim.broken(KvSimulation.Broken.LEADER_COMMITS_BEFORE_SYNC) && r.core.role() == Role.LEADER
+                    && !rd.entries().isEmpty()) {
+                // Broken on purpose: the leader's appends are written without their fsync, yet
+                // advance() below tells Raft they are durable.
+                disk.persist(r.rangeId, new Ready(rd.hardState(), rd.entries(), rd.snapshot(), List.of(), List.of(),
+                        List.of(), false));
+            } else {
+                disk.persist(r.rangeId, rd);
+            }
             checks.safety().onPersisted(r.core, rd.entries());
             for (Message m : rd.messages()) {
                 if (!m.mayPrecedePersistence()) {

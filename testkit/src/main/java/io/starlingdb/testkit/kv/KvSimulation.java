@@ -77,6 +77,13 @@ public final class KvSimulation {
         /** A replica that applied its own removal keeps serving reads from its state. */
         REMOVED_REPLICA_SERVES,
         /**
+         * A leader writes its own log appends without waiting for their fsync and tells Raft they
+         * are durable at once, so it counts itself toward the commit quorum before its fsync: one
+         * follower's acknowledgement commits an entry only two disks may hold, one of them in
+         * volatile memory (what sending appends before the fsync must not lead to).
+         */
+        LEADER_COMMITS_BEFORE_SYNC,
+        /**
          * Transactions: the coordinator prewrites (and commits in one phase) under a fresh
          * timestamp instead of its start timestamp, so the range's write-conflict check no longer
          * covers what was committed between the transaction's reads and its prewrite: the check
