@@ -363,7 +363,18 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
      * What a leader does under its leadership alone (the timestamp oracle) confirms with this.
      */
     public CompletableFuture<Long> confirmLeadership(long group) {
-        CompletableFuture<Long> f = new CompletableFuture<>();
+        return whileLeading(group, term -> term);
+    }
+
+    /**
+     * Runs action with the group's current term on the driver thread at a moment this replica is
+     * confirmed as its leader in that term (as {@link #confirmLeadership}: at once under a valid
+     * lease, else after a ReadIndex round), and completes with its result; nothing else of the
+     * group runs in between, so what the action decides is decided while leading. Fails with
+     * {@link NotLeaderException} if it is not the leader. action must be quick and must not block.
+     */
+    public <T> CompletableFuture<T> whileLeading(long group, java.util.function.LongFunction<T> action) {
+        CompletableFuture<T> f = new CompletableFuture<>();
         submit(f, () -> {
             Group g = group(group, f);
             if (g == null) {
@@ -376,7 +387,11 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             long term = g.core.term();
             Runnable confirm = () -> {
                 if (g.core.role() == Role.LEADER && g.core.term() == term) {
-                    f.complete(term);
+                    try {
+                        f.complete(action.apply(term));
+                    } catch (RuntimeException e) {
+                        f.completeExceptionally(e);
+                    }
                 } else {
                     f.completeExceptionally(new NotLeaderException(group, g.core.leader()));
                 }

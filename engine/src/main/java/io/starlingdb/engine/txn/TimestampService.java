@@ -11,14 +11,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 /**
  * Hosts the {@link TimestampOracle} on a store: it answers while the store leads the meta range.
  * The oracle is loaded from meta's durable mark for one term of the meta group: a store that
  * loses the lead and gets it back reloads, since another oracle may have moved the mark in
- * between. Each batch is decided, then this store's leadership is confirmed (lease or ReadIndex
- * quorum) in the same term, then answered: a deposed oracle never answers a timestamp below one
- * its successor gave. Batches are served one at a time on the service's own thread.
+ * between.
+ *
+ * <p>A batch is granted on the Raft driver's thread by {@link MultiRaft#whileLeading}: at a
+ * moment this store is confirmed to lead meta (a valid lease, or a ReadIndex round), in the term
+ * the oracle was loaded in, with nothing of the group running in between; so a deposed oracle
+ * never answers a timestamp below one its successor gave. That is one turn of the driver per
+ * batch and no thread of its own. Whatever blocks (loading the mark for a new term, extending it
+ * through a meta write) runs on the service's own thread, which decides a batch and then confirms
+ * the lead in the oracle's term before answering. The mark is extended ahead, in the background,
+ * once half of its window is used, so batches seldom wait for a meta write.
  */
 public final class TimestampService implements AutoCloseable {
 
@@ -26,6 +32,10 @@ public final class TimestampService implements AutoCloseable {
     static final long stepTimeoutMillis = 5_000;
     /** Rounds of extending the mark one grant tries (each extension covers the batch, so one suffices normally). */
     static final int maxExtensions = 4;
+    /** Times one grant reloads the oracle after finding the meta lead in a newer term. */
+    static final int maxReloads = 2;
+    /** The mark is extended in the background once the wall clock is within this many ms of it. */
+    static final long extendAheadMillis = TimestampOracle.windowMillis / 2;
 
     private final MultiRaft raft;
     private final Meta meta;
@@ -34,8 +44,12 @@ public final class TimestampService implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Guards oracle and oracleTerm: the driver's thread grants, the service's thread loads and extends. Never held while waiting. */
+    private final Object lock = new Object();
     private TimestampOracle oracle;
     private long oracleTerm = -1;
+    /** A background extension is queued or running (service thread). */
+    private final java.util.concurrent.atomic.AtomicBoolean extending = new java.util.concurrent.atomic.AtomicBoolean();
 
     public TimestampService(MultiRaft raft, Meta meta) {
         this.raft = raft;
@@ -44,42 +58,145 @@ public final class TimestampService implements AutoCloseable {
 
     /** count timestamps, or a failure (not the meta leaseholder: NotLeaderException). */
     public CompletableFuture<RangeResult.Timestamps> grant(int count) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return grantNow(count);
-            } catch (ExecutionException e) {
-                throw new java.util.concurrent.CompletionException(e.getCause());
-            } catch (TimeoutException | InterruptedException e) {
-                oracle = null;
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, thread);
+        return raft.whileLeading(MetaKeys.metaRangeId, term -> grantLoaded(term, count))
+                .thenCompose(t -> t != null ? CompletableFuture.completedFuture(t)
+                        : CompletableFuture.supplyAsync(() -> grantOnThread(count), thread));
     }
 
-    private RangeResult.Timestamps grantNow(int count) throws ExecutionException, TimeoutException, InterruptedException {
-        long term = confirm();
-        if (oracle == null || term != oracleTerm) {
-            oracle = new TimestampOracle(meta.timestampMark());
-            oracleTerm = term;
+    /**
+     * On the driver's thread, while leading meta in term: the batch from the oracle loaded in that
+     * term, or null if there is none or the batch would pass the durable mark (the service's
+     * thread then loads or extends first).
+     */
+    private RangeResult.Timestamps grantLoaded(long term, int count) {
+        TimestampOracle.Granted g;
+        long mark;
+        synchronized (lock) {
+            if (oracle == null || oracleTerm != term
+                    || !(oracle.next(count, System.currentTimeMillis()) instanceof TimestampOracle.Granted granted)) {
+                return null;
+            }
+            g = granted;
+            mark = oracle.mark();
         }
-        for (int round = 0; round <= maxExtensions; round++) {
-            TimestampOracle.Answer a = oracle.next(count, System.currentTimeMillis());
-            if (a instanceof TimestampOracle.Extend e) {
-                if (!meta.replaceTimestampMark(oracle.mark(), e.newMark())) {
-                    oracle = null; // another oracle moved the mark: this one is stale
-                    throw new IllegalStateException("the timestamp mark moved under this oracle; ask again");
-                }
-                oracle.extended(e.newMark());
-                continue;
+        long markMillis = mark >>> io.starlingdb.engine.mvcc.HybridClock.logicalBits;
+        if (markMillis - System.currentTimeMillis() < extendAheadMillis && extending.compareAndSet(false, true)) {
+            try {
+                thread.execute(this::extendAhead);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                extending.set(false); // closed
             }
-            TimestampOracle.Granted g = (TimestampOracle.Granted) a;
-            if (confirm() != oracleTerm) {
+        }
+        return new RangeResult.Timestamps(g.first(), g.count());
+    }
+
+    private RangeResult.Timestamps grantOnThread(int count) {
+        try {
+            return grantNow(count);
+        } catch (ExecutionException e) {
+            throw new java.util.concurrent.CompletionException(e.getCause());
+        } catch (TimeoutException | InterruptedException e) {
+            synchronized (lock) {
                 oracle = null;
-                throw new IllegalStateException("the meta range changed leaders while granting; ask again");
             }
-            return new RangeResult.Timestamps(g.first(), g.count());
+            throw new java.util.concurrent.CompletionException(e);
+        }
+    }
+
+    /**
+     * On the service's thread: loads the oracle for the current term if needed, decides a batch
+     * (extending the mark first if it must), then confirms the lead once: the batch is answered
+     * only if this store still leads meta in the term the oracle was loaded in. A confirmation
+     * that finds another term discards the batch (never answered) and reloads.
+     */
+    private RangeResult.Timestamps grantNow(int count) throws ExecutionException, TimeoutException, InterruptedException {
+        for (int attempt = 0; attempt <= maxReloads; attempt++) {
+            TimestampOracle o;
+            long term;
+            synchronized (lock) {
+                o = oracle;
+                term = oracleTerm;
+            }
+            if (o == null) {
+                term = confirm();
+                o = new TimestampOracle(meta.timestampMark());
+                synchronized (lock) {
+                    oracle = o;
+                    oracleTerm = term;
+                }
+            }
+            TimestampOracle.Granted g = decide(o, count);
+            if (g == null) {
+                continue; // another oracle moved the mark: reload
+            }
+            if (confirm() == term) {
+                return new RangeResult.Timestamps(g.first(), g.count());
+            }
+            drop(o); // the lead changed hands since the oracle was loaded: another oracle may have given timestamps
+        }
+        throw new IllegalStateException("the meta range changed leaders while granting; ask again");
+    }
+
+    /**
+     * Timestamps from oracle o, extending the durable mark first when they would pass it; null
+     * when another oracle moved the mark (o is stale and dropped).
+     */
+    private TimestampOracle.Granted decide(TimestampOracle o, int count) {
+        for (int round = 0; round <= maxExtensions; round++) {
+            TimestampOracle.Answer a;
+            long mark;
+            synchronized (lock) {
+                a = o.next(count, System.currentTimeMillis());
+                mark = o.mark();
+            }
+            if (a instanceof TimestampOracle.Granted g) {
+                return g;
+            }
+            if (!extend(o, mark, ((TimestampOracle.Extend) a).newMark())) {
+                return null;
+            }
         }
         throw new IllegalStateException("the timestamp mark could not be extended in " + maxExtensions + " rounds");
+    }
+
+    /** Moves the durable mark of o from mark to newMark (a meta write); false, and o dropped, if another oracle moved it. */
+    private boolean extend(TimestampOracle o, long mark, long newMark) {
+        if (!meta.replaceTimestampMark(mark, newMark)) {
+            drop(o);
+            return false;
+        }
+        synchronized (lock) {
+            o.extended(newMark); // only this thread extends, so the mark is still the one replaced
+        }
+        return true;
+    }
+
+    /** Background (service thread): moves the mark a window ahead of the wall clock before batches reach it. */
+    private void extendAhead() {
+        try {
+            TimestampOracle o;
+            long mark;
+            synchronized (lock) {
+                o = oracle;
+                mark = o == null ? 0 : o.mark();
+            }
+            long newMark = (System.currentTimeMillis() + TimestampOracle.windowMillis) << io.starlingdb.engine.mvcc.HybridClock.logicalBits;
+            if (o != null && newMark > mark) {
+                extend(o, mark, newMark);
+            }
+        } catch (RuntimeException e) {
+            // A batch that reaches the mark extends it itself; nothing is lost.
+        } finally {
+            extending.set(false);
+        }
+    }
+
+    private void drop(TimestampOracle o) {
+        synchronized (lock) {
+            if (oracle == o) {
+                oracle = null;
+            }
+        }
     }
 
     private long confirm() throws ExecutionException, TimeoutException, InterruptedException {
