@@ -273,6 +273,37 @@ class MultiRaftTest {
     }
 
     @Test
+    void whileLeadingRunsOnTheLeaderWithItsTermAndFailsElsewhere() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i, 1);
+        }
+        proposeUntilAccepted(1, 1);
+        int leader = leaderOf(1);
+        long term = nodes[leader].status(1).get(5, TimeUnit.SECONDS).hardState().term();
+        // The leader may lose its lead meanwhile on a loaded machine: then it fails as a follower does.
+        try {
+            assertEquals("term " + term, nodes[leader].whileLeading(1, t -> "term " + t).get(10, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertInstanceOf(NotLeaderException.class, e.getCause());
+        }
+        int follower = leader % 3 + 1;
+        try {
+            long ranIn = nodes[follower].whileLeading(1, t -> t).get(10, TimeUnit.SECONDS);
+            assertTrue(ranIn > term, "node " + follower + " ran the action in term " + ranIn + ", which node " + leader
+                    + " led"); // it may only have run it after winning a later term
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertInstanceOf(NotLeaderException.class, e.getCause());
+        }
+        int now = leaderOf(1);
+        java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> nodes[now].whileLeading(1, t -> {
+                    throw new IllegalStateException("the action failed");
+                }).get(10, TimeUnit.SECONDS));
+        assertTrue(failed.getCause() instanceof IllegalStateException || failed.getCause() instanceof NotLeaderException,
+                String.valueOf(failed.getCause()));
+    }
+
+    @Test
     void proposalsToManyGroupsShareEachNodesFsync() throws Exception {
         // Each group has one proposal in flight at a time (its proposer waits for it), so a driver
         // that synced each group's appends on their own would pay one fsync per proposal on the
