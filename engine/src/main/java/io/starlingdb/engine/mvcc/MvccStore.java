@@ -244,6 +244,23 @@ public final class MvccStore implements TransactionalStore {
      * read key or span refuses this commit.
      */
     long commit(long startTs, Map<byte[], byte[]> writes, ReadSet reads) {
+        try {
+            return checkAndWrite(startTs, writes, reads);
+        } catch (WriteConflictException e) {
+            // A transaction begins below the oldest commit still being written (begin). Retried at
+            // once, the refused one would begin below the commit it met again and be refused again,
+            // as often as it can retry within one fsync. Answer once the commits in flight now are
+            // written, so that the retry's snapshot holds them; only a real new conflict refuses it.
+            long issued;
+            synchronized (timestampLock) {
+                issued = clock.now();
+            }
+            awaitEarlierCommits(issued);
+            throw e;
+        }
+    }
+
+    private long checkAndWrite(long startTs, Map<byte[], byte[]> writes, ReadSet reads) {
         long commitTs;
         KvBatch batch = new KvBatch();
         commitLock.lock();

@@ -152,4 +152,54 @@ class InFlightCommitTest {
             }
         }
     }
+
+    @Test
+    void commitRefusedByACommitInFlightAnswersOnceThatOneIsWrittenSoAnImmediateRetrySucceeds() throws Exception {
+        try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
+            PausingStore data = new PausingStore(storage.store(ColumnFamily.DATA));
+            MvccStore store = new MvccStore(data, new HybridClock(Clock.systemUTC()), false);
+            try (Transaction t = store.begin()) {
+                t.put(b("k"), b("0"));
+                t.commit();
+            }
+            data.entered = new CountDownLatch(1);
+            data.release = new CountDownLatch(1);
+            CompletableFuture<Void> first = CompletableFuture.runAsync(() -> {
+                try (Transaction t = store.begin()) {
+                    t.put(b("k"), b("first"));
+                    t.commit();
+                }
+            });
+            assertTrue(data.entered.await(30, TimeUnit.SECONDS));
+            CountDownLatch release = data.release;
+            data.release = null;
+            CompletableFuture<Void> refused = new CompletableFuture<>();
+            Thread second = new Thread(() -> {
+                try (Transaction t = store.begin()) {
+                    t.put(b("k"), b("second"));
+                    t.commit();
+                    refused.complete(null);
+                } catch (RuntimeException e) {
+                    refused.completeExceptionally(e);
+                }
+            });
+            second.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (second.getState() != Thread.State.WAITING && second.isAlive() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(Thread.State.WAITING, second.getState(), "the refusal waits for the commit it met");
+            assertFalse(refused.isDone());
+            release.countDown();
+            first.get(30, TimeUnit.SECONDS);
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> refused.get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof WriteConflictException, e.toString());
+            try (Transaction retry = store.begin()) {
+                assertArrayEquals(b("first"), retry.get(b("k")), "the retry's snapshot holds the commit it met");
+                retry.put(b("k"), b("second"));
+                retry.commit();
+            }
+        }
+    }
 }

@@ -9,15 +9,15 @@ record BenchOptions(String url, String user, String password, String label, long
     static final String USAGE = """
             usage: JdbcBench --url JDBC_URL [--user U] [--password P] [--label NAME]
                              [--rows N] [--threads T] [--seconds S] [--warmup S]
-                             [--distinct N] [--phases load,point,literal,update,scan,distinct]
+                             [--distinct N] [--phases load,point,literal,update,scan,transfer,distinct]
               --rows     rows loaded into table bench (default 100000, 1..100000000)
               --threads  concurrent clients in the timed phases (default 16, 1..1024)
               --seconds  measured seconds per timed phase (default 10, 1..3600)
               --warmup   unmeasured seconds before each timed phase (default 6, 0..600)
               --distinct statements of the distinct phase, each text sent once (default 400, 1..100000)
-              --phases   which phases to run, in order (default load,point,literal,update,scan,distinct)""";
+              --phases   which phases to run, in order (default load,point,literal,update,scan,transfer,distinct)""";
 
-    private static final List<String> KNOWN_PHASES = List.of("load", "point", "literal", "update", "scan", "distinct");
+    private static final List<String> KNOWN_PHASES = List.of("load", "point", "literal", "update", "scan", "transfer", "distinct");
 
     static BenchOptions parse(String[] args) {
         String url = null;

@@ -17,8 +17,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * A JDBC benchmark that measures a database the way applications use it: load N rows, then
- * point selects (prepared, and as plain statements with the id in the text), durable single-row updates and a scan-aggregate, each phase with T threads
- * for a fixed time, printing throughput and p50/p99 latency; then the distinct phase: one
+ * point selects (prepared, and as plain statements with the id in the text), durable single-row updates, a scan-aggregate
+ * and bank transfers between two accounts in SERIALIZABLE transactions, each phase with T threads for a fixed time, printing throughput and p50/p99 latency; then the distinct phase: one
  * client sends statements it never sent before (as applications that build their SQL do), one
  * at a time, timing each. The same statements run
  * unchanged against Starling, PostgreSQL and H2, so figures from one run on one machine
@@ -64,6 +64,7 @@ public final class JdbcBench {
                     case "literal" -> timed(phase, (conn, stmt) -> literalSelect(conn), SELECT_SQL);
                     case "update" -> timed(phase, (conn, stmt) -> update(stmt), UPDATE_SQL);
                     case "scan" -> timed(phase, (conn, stmt) -> scan(stmt), SCAN_SQL);
+                    case "transfer" -> transfers(c);
                     case "distinct" -> distinct(c);
                     default -> throw new IllegalArgumentException("unknown phase " + phase);
                 };
@@ -75,6 +76,8 @@ public final class JdbcBench {
     private static final String SELECT_SQL = "SELECT id, k, v, n FROM bench WHERE id = ?";
     private static final String UPDATE_SQL = "UPDATE bench SET n = n + 1 WHERE id = ?";
     private static final String SCAN_SQL = "SELECT COUNT(*), SUM(n), MAX(v) FROM bench WHERE k < ?";
+
+    private static final String TRANSFER_SQL = "UPDATE bench_accounts SET balance = balance + ? WHERE id = ?";
 
     private Connection connect() throws SQLException {
         return DriverManager.getConnection(options.url(), options.user(), options.password());
@@ -209,6 +212,100 @@ public final class JdbcBench {
             if (!rs.next()) {
                 throw new SQLException("aggregate returned no row", "02000");
             }
+        }
+    }
+
+    /** Accounts of the transfer phase: few enough that 128 clients meet real conflicts. */
+    private static final int TRANSFER_ACCOUNTS = 1_000;
+
+    /** Balance of each account before the transfer phase. */
+    private static final long TRANSFER_OPENING_BALANCE = 1_000;
+
+    /** Attempts of one transfer before it counts as an error (each conflict is retried, as applications do). */
+    private static final int TRANSFER_MAX_ATTEMPTS = 100;
+
+    /** Transfers retried after a conflict, across all clients of the phase. */
+    private final AtomicLong transferRetries = new AtomicLong();
+
+    /**
+     * Bank transfers: each moves 1 from one random account to another in a SERIALIZABLE
+     * transaction of two UPDATEs (the lower id first, so that PostgreSQL's row locks do not
+     * deadlock), retried on a serialization failure (40001) or a deadlock (40P01) as an
+     * application would; the latency of a transfer includes its retries. The sum of the balances
+     * is checked afterwards: a transfer applied twice, or half of one, changes it.
+     */
+    private PhaseResult transfers(Connection c) throws Exception {
+        try (Statement s = c.createStatement()) {
+            try {
+                s.execute("DROP TABLE bench_accounts");
+            } catch (SQLException absent) {
+                // Not there yet.
+            }
+            s.execute("CREATE TABLE bench_accounts (id BIGINT NOT NULL PRIMARY KEY, balance BIGINT NOT NULL)");
+        }
+        c.setAutoCommit(false);
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO bench_accounts (id, balance) VALUES (?, ?)")) {
+            for (int id = 0; id < TRANSFER_ACCOUNTS; id++) {
+                insert.setLong(1, id);
+                insert.setLong(2, TRANSFER_OPENING_BALANCE);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            c.commit();
+        } finally {
+            c.setAutoCommit(true);
+        }
+        transferRetries.set(0);
+        PhaseResult result = timed("transfer", this::transfer, TRANSFER_SQL);
+        long expected = TRANSFER_ACCOUNTS * TRANSFER_OPENING_BALANCE;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT SUM(balance) FROM bench_accounts")) {
+            rs.next();
+            long total = rs.getLong(1);
+            if (total != expected) {
+                throw new IllegalStateException("transfer: the accounts hold " + total + " after the phase, not " + expected
+                        + ": a transfer was lost, doubled or half-applied");
+            }
+        }
+        return new PhaseResult(result.phase(), result.opsPerSecond(), result.latencies(), result.errors(), String.format(
+                Locale.ROOT, "transfers/s, SERIALIZABLE, %d accounts; %d retries after conflicts; total checked",
+                TRANSFER_ACCOUNTS, transferRetries.get()));
+    }
+
+    private void transfer(Connection c, PreparedStatement ps) throws SQLException {
+        if (c.getAutoCommit()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long from = random.nextLong(TRANSFER_ACCOUNTS);
+        long to = (from + 1 + random.nextLong(TRANSFER_ACCOUNTS - 1)) % TRANSFER_ACCOUNTS;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                for (long id : new long[] {Math.min(from, to), Math.max(from, to)}) {
+                    ps.setLong(1, id == from ? -1 : 1);
+                    ps.setLong(2, id);
+                    if (ps.executeUpdate() != 1) {
+                        throw new SQLException("account " + id + " not updated", "02000");
+                    }
+                }
+                c.commit();
+                return;
+            } catch (SQLException e) {
+                rollbackQuietly(c);
+                boolean conflict = "40001".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
+                if (!conflict || attempt >= TRANSFER_MAX_ATTEMPTS) {
+                    throw e;
+                }
+                transferRetries.incrementAndGet();
+            }
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // The transaction is gone with its connection or was never open: nothing to undo.
         }
     }
 
