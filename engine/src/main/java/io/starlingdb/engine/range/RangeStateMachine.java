@@ -213,7 +213,11 @@ public final class RangeStateMachine implements StateMachine {
                 descriptor.conf().apply(change), descriptor.generation() + 1);
         KvBatch batch = new KvBatch();
         putLocalState(batch, descriptor, index);
-        store.apply(batch, false);
+        // Synced: a replica this change removes may be destroyed as soon as meta shows it gone.
+        // Were the new members to lose the change in a crash (their commit index is not synced
+        // either), they would elect under the old configuration, whose quorum may need the
+        // destroyed replica: the range would stay without a leader (seed 4279 of the KV simulator).
+        store.apply(batch, true);
         applied = index;
     }
 

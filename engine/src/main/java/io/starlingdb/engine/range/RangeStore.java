@@ -311,9 +311,10 @@ public final class RangeStore implements RangeHost {
             case GET, MULTI_GET -> answer = latches.awaitKeys(r.kind() == RangeRpc.Kind.GET ? List.of(r.key()) : r.keys())
                     .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
             case LOCKS -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
-            case VALIDATE -> answer = (r.keys().isEmpty() ? latches.awaitSpan(r.key(), r.endKey()) : latches.awaitKeys(r.keys()))
+            case VALIDATE -> answer = (r.keys().isEmpty() ? latches.awaitSpan(replica.descriptor(), r.key(), r.endKey())
+                    : latches.awaitKeys(r.keys()))
                     .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
-            case SCAN -> answer = latches.awaitSpan(r.key(), r.endKey())
+            case SCAN -> answer = latches.awaitSpan(replica.descriptor(), r.key(), r.endKey())
                     .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
             default -> answer = r.command() instanceof RangeCommand.Write w && w.commitTs() == 0
                     && !MetaKeys.isSystemKey(w.ops().get(0).key()) ? writeAtNow(r.rangeId(), w, replica, maxTimestampRetries)

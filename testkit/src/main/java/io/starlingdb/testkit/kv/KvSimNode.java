@@ -522,8 +522,10 @@ final class KvSimNode implements RangeHost {
     }
 
     /**
-     * The latches held now on the request's keys: reads (at a timestamp or the newest) wait for
-     * them, as one-phase writes do before latching their keys themselves.
+     * The latches held now on the request's keys in its range: reads (at a timestamp or the
+     * newest) wait for them, as one-phase writes do before latching their keys themselves. A
+     * scan names the rest of the client's span, beyond its range; latches on keys of other ranges
+     * do not hold it up (as RangeStore's Latches.awaitSpan).
      */
     private Set<Long> heldOn(KvSimulation.Request req) {
         Set<Long> held = new TreeSet<>();
@@ -531,9 +533,11 @@ final class KvSimNode implements RangeHost {
                 || (req.kind() == KvSimulation.Kind.WRITE && !latches(req))) {
             return held;
         }
+        Replica replica = replicas.get(req.rangeId());
+        RangeDescriptor range = replica == null ? null : replica.sm.descriptor();
         for (Map.Entry<Long, Latch> e : latches.entrySet()) {
             for (byte[] k : e.getValue().keys()) {
-                if (covers(req, k)) {
+                if (covers(req, k) && (range == null || range.contains(k))) {
                     held.add(e.getKey());
                     break;
                 }
