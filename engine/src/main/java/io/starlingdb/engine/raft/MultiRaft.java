@@ -347,13 +347,15 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                 f.completeExceptionally(new NotLeaderException(group, RaftCore.NONE));
                 return;
             }
-            g.reads.put(ctx, new ReadRequest(() -> completeRead(f, g, read), f::completeExceptionally));
+            g.reads.put(ctx, new ReadRequest(() -> completeRead(f, g, read), f::completeExceptionally, g.core.term(),
+                    g.core.role() == Role.LEADER));
             dirty.add(g);
         });
         return f;
     }
 
-    private record ReadRequest(Runnable run, java.util.function.Consumer<Throwable> fail) {
+    /** A read index request: what runs once confirmed, how it fails, and the term (and role) it was asked in. */
+    private record ReadRequest(Runnable run, java.util.function.Consumer<Throwable> fail, long term, boolean asLeader) {
     }
 
     /**
@@ -405,7 +407,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                 f.completeExceptionally(new NotLeaderException(group, RaftCore.NONE));
                 return;
             }
-            g.reads.put(ctx, new ReadRequest(confirm, f::completeExceptionally));
+            g.reads.put(ctx, new ReadRequest(confirm, f::completeExceptionally, g.core.term(), g.core.role() == Role.LEADER));
             dirty.add(g);
         });
         return f;
@@ -727,6 +729,11 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                 mustWrite |= rd.mustPersist();
                 mustSync |= rd.mustSync();
                 readies.put(g, rd);
+            } else {
+                // A leader that stepped down for lack of a quorum has no Ready to show for it
+                // (same term, nothing to send yet): its leadership is noted, and its dropped reads
+                // failed, now rather than at its first pre-vote.
+                noteLeadership(g);
             }
         }
         dirty.clear();
@@ -892,13 +899,39 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     private void noteLeadership(Group g) {
         Role role = g.core.role();
         leaders.put(g.id, g.core.leader());
+        failDroppedReads(g);
         if (role != g.lastRole) {
             if (role == Role.LEADER) {
                 log.info("node {} leads group {} in term {}", nodeId, g.id, g.core.term());
             } else if (g.lastRole == Role.LEADER) {
                 log.info("node {} no longer leads group {} (term {})", nodeId, g.id, g.core.term());
+            } else if (role != Role.FOLLOWER && log.isDebugEnabled()) {
+                // How long a group goes without a leader after one died: one line per (pre-)campaign.
+                log.debug("node {} is {} in group {} (term {})", nodeId, role, g.id, g.core.term());
             }
             g.lastRole = role;
+        }
+    }
+
+    /**
+     * Fails at once the read index requests the Raft core dropped (it drops them silently when
+     * leadership changes before they are confirmed: RaftCore.readIndex): those asked in an
+     * earlier term, and those a leader asked before it stepped down. Their callers ask again
+     * (another replica, through the new leader) instead of waiting for their own timeout.
+     */
+    private static void failDroppedReads(Group g) {
+        if (g.reads.isEmpty()) {
+            return;
+        }
+        long term = g.core.term();
+        boolean leading = g.core.role() == Role.LEADER;
+        Iterator<ReadRequest> it = g.reads.values().iterator();
+        while (it.hasNext()) {
+            ReadRequest r = it.next();
+            if (r.term() != term || (r.asLeader() && !leading)) {
+                it.remove();
+                r.fail().accept(new NotLeaderException(g.id, g.core.leader()));
+            }
         }
     }
 

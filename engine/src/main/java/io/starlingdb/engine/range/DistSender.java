@@ -8,6 +8,9 @@ import io.starlingdb.engine.LimitExceededException;
 import io.starlingdb.engine.raft.MultiRaft;
 import io.starlingdb.engine.raft.OutcomeUnknownException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +33,14 @@ import java.util.function.Function;
  * <p>Thread-safe; calls block the calling thread (at most {@link Options#requestTimeoutMillis}).
  */
 public final class DistSender {
+
+    /**
+     * At DEBUG, one line per attempt that did not answer OK or took longer than
+     * {@link #slowAttemptMillis}: how long a failover keeps requests waiting, and on what.
+     */
+    private static final Logger log = LoggerFactory.getLogger(DistSender.class);
+    /** An attempt that takes longer than this is logged at DEBUG even when it succeeds. */
+    static final long slowAttemptMillis = 250;
 
     /**
      * @param requestTimeoutMillis a request gives up after this long (unavailable, or outcome
@@ -351,11 +362,18 @@ public final class DistSender {
                     }
                 }
             }
+            long sent = System.nanoTime();
             for (Part p : parts) {
                 RangeRpc.Response r;
                 try {
                     r = await(p.store(), p.answer(), timeout(write));
+                    if (r.status() != RangeRpc.Status.OK || r.result() instanceof RangeResult.Locked
+                            || System.nanoTime() - sent > TimeUnit.MILLISECONDS.toNanos(slowAttemptMillis)) {
+                        logAttempt(p.range(), p.store(), round, sent, "fan-out " + r.status() + " hint " + r.leaderHint()
+                                + (r.result() instanceof RangeResult.Locked ? " locked" : ""));
+                    }
                 } catch (NoAnswer e) {
+                    logAttempt(p.range(), p.store(), round, sent, "fan-out no answer: " + e.getMessage());
                     cache.setLeaseholder(p.range().rangeId(), 0);
                     if (write) {
                         unknown.add("range " + p.range().rangeId() + ": " + e.getMessage());
@@ -621,14 +639,17 @@ public final class DistSender {
                 target = voters.get(Math.floorMod(attempt, voters.size()));
             }
             RangeRpc.Response r;
+            long sent = System.nanoTime();
             try {
                 r = send(target, build.apply(d), write);
             } catch (NotSent e) {
+                logAttempt(d, target, attempt, sent, "not sent: " + e.getMessage());
                 cache.setLeaseholder(d.rangeId(), 0);
                 last = e.getMessage();
                 backoff = pause(backoff);
                 continue;
             } catch (NoAnswer e) {
+                logAttempt(d, target, attempt, sent, "no answer: " + e.getMessage());
                 cache.setLeaseholder(d.rangeId(), 0);
                 if (write) {
                     throw new OutcomeUnknownException("write to range " + d.rangeId() + " at store " + target
@@ -636,6 +657,12 @@ public final class DistSender {
                 }
                 last = e.getMessage();
                 continue;
+            }
+            if (r.status() != RangeRpc.Status.OK || r.result() instanceof RangeResult.Locked
+                    || System.nanoTime() - sent > TimeUnit.MILLISECONDS.toNanos(slowAttemptMillis)) {
+                logAttempt(d, target, attempt, sent, r.status() + (r.result() instanceof RangeResult.Locked l
+                        ? " locked by " + l.locks().get(0).startTs() : "") + " hint " + r.leaderHint() + " "
+                        + (r.error() == null ? "" : r.error()));
             }
             switch (r.status()) {
                 case OK:
@@ -680,6 +707,13 @@ public final class DistSender {
                 default:
                     throw new OutcomeUnknownException(r.error());
             }
+        }
+    }
+
+    private static void logAttempt(RangeDescriptor d, long store, int attempt, long sentNanos, String outcome) {
+        if (log.isDebugEnabled()) {
+            log.debug("range {} attempt {} at store {}: {} after {} ms", d.rangeId(), attempt, store, outcome,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos));
         }
     }
 

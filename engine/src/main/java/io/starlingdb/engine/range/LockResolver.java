@@ -3,6 +3,9 @@ package io.starlingdb.engine.range;
 import io.starlingdb.engine.mvcc.HybridClock;
 import io.starlingdb.engine.raft.OutcomeUnknownException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +25,9 @@ import java.util.Map;
  * lock, any number of times, with the same outcome.
  */
 public final class LockResolver {
+
+    /** At DEBUG, one line per transaction whose locks a request met: its state at the primary, and how long asking took. */
+    private static final Logger log = LoggerFactory.getLogger(LockResolver.class);
 
     private final DistSender sender;
 
@@ -48,14 +54,21 @@ public final class LockResolver {
             List<RangeResult.LockInfo> held = e.getValue();
             boolean expired = held.stream().anyMatch(l -> now > HybridClock.physicalMillis(l.startTs()) + l.ttlMillis());
             List<byte[]> keys = held.stream().map(RangeResult.LockInfo::key).toList();
+            long asked = System.nanoTime();
             try {
                 RangeResult.TxnStatus st = status(held.get(0).primary(), e.getKey().startTs(), now, 0, expired);
+                if (log.isDebugEnabled()) {
+                    log.debug("transaction {} ({} locks, coordinator {}, expired {}): {} after {} ms", e.getKey().startTs(),
+                            held.size(), held.get(0).coordinator(), expired, st.state(),
+                            java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked));
+                }
                 switch (st.state()) {
                     case COMMITTED -> commit(e.getKey().startTs(), st.commitTs(), keys);
                     case ABORTED -> rollback(e.getKey().startTs(), keys);
                     default -> all = false;
                 }
             } catch (OutcomeUnknownException | RangeUnavailableException ex) {
+                log.debug("transaction {}: its locks were not resolved: {}", e.getKey().startTs(), ex.toString());
                 all = false; // asked again on the next round
             }
         }

@@ -4,6 +4,9 @@ import io.starlingdb.engine.range.DistSender;
 import io.starlingdb.engine.range.RangeResult;
 import io.starlingdb.engine.range.RangeUnavailableException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -18,6 +21,11 @@ import java.util.concurrent.Executors;
  * trip serves every transaction waiting on this node. Thread-safe.
  */
 public final class TimestampClient implements AutoCloseable {
+
+    /** At DEBUG, one line per request to the oracle that failed or took longer than {@link #slowRequestMillis}. */
+    private static final Logger log = LoggerFactory.getLogger(TimestampClient.class);
+    /** A request to the oracle that takes longer than this is logged at DEBUG. */
+    static final long slowRequestMillis = 250;
 
     /** Timestamps one request asks for at most (callers beyond it wait for the next). */
     static final int maxBatch = 10_000;
@@ -92,8 +100,13 @@ public final class TimestampClient implements AutoCloseable {
                     return;
                 }
             }
+            long asked = System.nanoTime();
             try {
                 RangeResult.Timestamps t = gateway.timestamps(batch.size());
+                long took = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+                if (took > slowRequestMillis) {
+                    log.debug("{} timestamps from the oracle took {} ms", batch.size(), took);
+                }
                 if (t.count() != batch.size()) {
                     throw new RangeUnavailableException("the oracle gave " + t.count() + " timestamps for " + batch.size());
                 }
@@ -107,6 +120,8 @@ public final class TimestampClient implements AutoCloseable {
                     batch.get(i).complete(t.first() + i);
                 }
             } catch (RuntimeException e) {
+                log.debug("{} timestamps from the oracle failed after {} ms: {}", batch.size(),
+                        java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked), e.toString());
                 for (CompletableFuture<Long> f : batch) {
                     f.completeExceptionally(e);
                 }

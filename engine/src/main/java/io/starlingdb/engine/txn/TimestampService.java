@@ -5,6 +5,9 @@ import io.starlingdb.engine.range.Meta;
 import io.starlingdb.engine.range.MetaKeys;
 import io.starlingdb.engine.range.RangeResult;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -27,6 +30,11 @@ import java.util.concurrent.TimeoutException;
  * once half of its window is used, so batches seldom wait for a meta write.
  */
 public final class TimestampService implements AutoCloseable {
+
+    /** At DEBUG, one line per grant that failed or took longer than {@link #slowGrantMillis}. */
+    private static final Logger log = LoggerFactory.getLogger(TimestampService.class);
+    /** A grant that takes longer than this (a new oracle loading its mark, a ReadIndex round) is logged at DEBUG. */
+    static final long slowGrantMillis = 250;
 
     /** A step of a grant (confirming the lead, reading or moving the mark) waits this long at most. */
     static final long stepTimeoutMillis = 5_000;
@@ -91,11 +99,21 @@ public final class TimestampService implements AutoCloseable {
     }
 
     private RangeResult.Timestamps grantOnThread(int count) {
+        long started = System.nanoTime();
         try {
-            return grantNow(count);
+            RangeResult.Timestamps t = grantNow(count);
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            if (took > slowGrantMillis) {
+                log.debug("granting {} timestamps on the oracle's thread took {} ms", count, took);
+            }
+            return t;
         } catch (ExecutionException e) {
+            log.debug("granting {} timestamps failed after {} ms: {}", count,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), e.getCause().toString());
             throw new java.util.concurrent.CompletionException(e.getCause());
         } catch (TimeoutException | InterruptedException e) {
+            log.debug("granting {} timestamps failed after {} ms: {}", count,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), e.toString());
             synchronized (lock) {
                 oracle = null;
             }

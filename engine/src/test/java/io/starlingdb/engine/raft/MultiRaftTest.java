@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -447,6 +448,29 @@ class MultiRaftTest {
         // With the removed node gone for good, {leader, the other, 4} still commits.
         assertEquals(11L, proposeUntilAccepted(1, 1));
         await("node 4 applies as a voter", () -> machines.get(4).get(0).sum == 11);
+    }
+
+    @Test
+    void aReadPendingWhenItsLeaderStepsDownFailsAtOnceInsteadOfHanging() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i, 1);
+        }
+        int leader = leaderOf(1);
+        proposeUntilAccepted(1, 1);
+        for (int i = 1; i <= 3; i++) {
+            if (i != leader) {
+                hub.cut(leader, i);
+            }
+        }
+        // A ReadIndex round the cut-off leader cannot confirm; it steps down (no quorum), which
+        // drops the request in the Raft core.
+        CompletableFuture<Void> read = nodes[leader].readBarrier(1);
+        int old = leader;
+        await("the cut-off leader steps down", () -> nodes[old].leader(1) != old);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> read.get(5, TimeUnit.SECONDS),
+                "the dropped read must fail, not wait for its caller's timeout");
+        assertInstanceOf(NotLeaderException.class, e.getCause());
+        hub.heal();
     }
 
     @Test

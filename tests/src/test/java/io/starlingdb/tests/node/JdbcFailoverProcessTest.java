@@ -148,12 +148,14 @@ class JdbcFailoverProcessTest {
                     Thread.sleep(steadyMillis);
                     nodes[victim].kill();
                     long killed = System.nanoTime();
+                    // The wall clock of the kill, to read the nodes' logs against.
+                    java.time.Instant killedAt = java.time.Instant.now();
                     Thread.sleep(afterKillMillis);
                     awaitServing(killed);
                     long restarting = System.nanoTime();
                     long gap = longestGapMillis(killed, restarting);
                     kills.add("n" + victim + " " + gap + " ms");
-                    System.out.println("SIGKILL n" + victim + ": longest time without a successful statement " + gap
+                    System.out.println("SIGKILL n" + victim + " at " + killedAt + ": longest time without a successful statement " + gap
                             + " ms; successes per 500 ms since the kill " + timeline(killed, restarting) + "; errors "
                             + errorsBetween(killed, restarting));
                     assertTrue(gap < availabilityBoundMillis, "no statement succeeded for " + gap + " ms after n" + victim

@@ -26,6 +26,8 @@ final class NodeProcess implements AutoCloseable {
     static final Duration startTimeout = Duration.ofSeconds(60);
     /** A graceful stop flushes RocksDB and lets in-flight statements finish. */
     static final Duration stopTimeout = Duration.ofSeconds(30);
+    /** System property: more JVM options for every node process, space-separated. */
+    static final String nodeJvmOptionsProperty = "starling.test.nodeJvmOptions";
     /** Between two readiness probes: waits on the process, so an early exit is seen at once. */
     private static final long probeIntervalMillis = 100;
 
@@ -64,7 +66,14 @@ final class NodeProcess implements AutoCloseable {
         Files.deleteIfExists(portsFile);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
+                "-Xmx256m"));
+        // More JVM options for every node, space-separated: e.g. a logback configuration that logs
+        // the gateway's retries at DEBUG when investigating a failover.
+        String extra = System.getProperty(nodeJvmOptionsProperty, "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of(
                 "-cp", System.getProperty("java.class.path"),
                 "io.starlingdb.server.NodeMain", "start",
                 "--preset", "development",

@@ -1,0 +1,147 @@
+package io.starlingdb.engine.range;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.starlingdb.cluster.transport.MessageTypes;
+import io.starlingdb.cluster.transport.NodeAddress;
+import io.starlingdb.cluster.transport.Transport;
+import io.starlingdb.cluster.transport.TransportOptions;
+import io.starlingdb.engine.raft.ConfState;
+import io.starlingdb.engine.raft.InMemoryTransport;
+import io.starlingdb.engine.raft.MultiRaft;
+import io.starlingdb.engine.raft.RaftConfig;
+import io.starlingdb.engine.raft.RaftLogStore;
+import io.starlingdb.engine.storage.ColumnFamily;
+import io.starlingdb.engine.storage.RocksStorage;
+import io.starlingdb.engine.storage.StorageOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A read that waits at a leader when it is deposed: the leader fails it at once (not leaseholder),
+ * and the gateway asks again at the new leader, instead of waiting for its attempt timeout
+ * ({@link DistSender#readAttemptTimeoutMillis}). Three real range stores in one JVM: Raft over
+ * the in-memory hub (so one leader can be cut off from its followers), gateway requests over
+ * the cluster network on loopback.
+ */
+class DeposedLeaderReadTest {
+
+    /** No read lease: every read is a ReadIndex round, so a cut-off leader keeps it waiting until it steps down. */
+    private final RaftConfig config = RaftConfig.defaults().withTickMillis(25).withLease(0, RaftConfig.defaultMaxUncommittedBytes);
+    private static final long range = MetaKeys.firstUserRangeId;
+
+    @TempDir
+    Path dir;
+
+    private final InMemoryTransport hub = new InMemoryTransport();
+    private final RocksStorage[] storages = new RocksStorage[4];
+    private final MultiRaft[] rafts = new MultiRaft[4];
+    private final RangeStore[] stores = new RangeStore[4];
+    private final Transport[] networks = new Transport[4];
+    private final StoreDirectory directory = new StoreDirectory();
+    private final AtomicLong clock = new AtomicLong(System.currentTimeMillis() << 16);
+
+    private void startNode(int id) throws InterruptedException {
+        storages[id] = RocksStorage.open(dir.resolve("n" + id), StorageOptions.small());
+        ConfState three = ConfState.ofVoters(1L, 2L, 3L);
+        RangeStore.bootstrapIfEmpty(storages[id].store(ColumnFamily.RANGES), MetaKeys.initialMeta(three),
+                MetaKeys.initialUserRange(three));
+        rafts[id] = new MultiRaft(id, config, new RaftLogStore(storages[id]), id);
+        RangeStore store = new RangeStore(id, storages[id].store(ColumnFamily.RANGES), rafts[id],
+                storages[id].sstFiles(ColumnFamily.RANGES));
+        stores[id] = store;
+        // One counter for every store stands in for the cluster's timestamp oracle.
+        store.useTimestamps(() -> java.util.concurrent.CompletableFuture.completedFuture(clock.incrementAndGet()));
+        store.open();
+        rafts[id].start(hub.connect(id, rafts[id]));
+        MessageTypes types = new MessageTypes();
+        RangeRpc.registerTypes(types);
+        networks[id] = new Transport("n" + id, TransportOptions.defaults("127.0.0.1", 0, "deposed-leader-test"), types,
+                new SimpleMeterRegistry());
+        networks[id].handle(RangeRpc.RequestFrame.class, (from, frame) -> store.handle(RangeRpc.decodeRequest(frame.payload()))
+                .thenApply(response -> new RangeRpc.ResponseFrame(RangeRpc.encode(response))));
+        NodeAddress address = networks[id].start();
+        directory.put(id, address);
+    }
+
+    @AfterEach
+    void stopAll() {
+        for (int i = 1; i < rafts.length; i++) {
+            if (rafts[i] != null) {
+                networks[i].close();
+                hub.disconnect(i);
+                rafts[i].close();
+                storages[i].close();
+            }
+        }
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private int leader() throws InterruptedException {
+        int[] found = new int[1];
+        await("a leader of range " + range, () -> {
+            for (int i = 1; i < rafts.length; i++) {
+                if (rafts[i].leader(range) == i) {
+                    found[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    @Test
+    void aReadWaitingAtALeaderThatIsDeposedIsAnsweredByTheNewLeaderBeforeTheAttemptTimeout() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i);
+        }
+        int old = leader();
+        DistSender gateway = new DistSender(networks[old], directory, stores[old], DistSender.Options.defaults());
+        gateway.put(b("k"), b("v1"));
+        assertArrayEquals(b("v1"), gateway.get(b("k")));
+        assertEquals(old, gateway.cache().leaseholder(range), "the gateway sends the range's requests to the leader");
+
+        // The leader loses its followers: the read's ReadIndex round can never be confirmed, the
+        // leader steps down (check-quorum) and the two others elect a new one.
+        for (int i = 1; i <= 3; i++) {
+            if (i != old) {
+                hub.cut(old, i);
+            }
+        }
+        long started = System.nanoTime();
+        byte[] value = gateway.get(b("k"));
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        assertArrayEquals(b("v1"), value);
+        long now = gateway.cache().leaseholder(range);
+        assertTrue(now != old && now != 0 && rafts[(int) now].leader(range) == now,
+                "the read was answered by the new leader, not store " + old + " (gateway's leaseholder: " + now + ")");
+        assertTrue(tookMillis < DistSender.readAttemptTimeoutMillis, "the read took " + tookMillis
+                + " ms: it waited at the deposed leader for its attempt timeout instead of failing when it stepped down");
+        hub.heal();
+    }
+}
