@@ -431,6 +431,25 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         return droppedIncoming.get();
     }
 
+    /**
+     * The node is probably down (the membership suspects it, or declared it dead): every group
+     * here that it leads campaigns as soon as the other voters may elect a new leader
+     * ({@link RaftCore#leaderSuspected}). Timing only; dropped if the inbox is full.
+     */
+    public void leaderSuspected(long node) {
+        if (closed) {
+            return;
+        }
+        enqueueIncoming(0, () -> {
+            for (Group g : groups.values()) {
+                if (g.core.leader() == node) {
+                    g.core.leaderSuspected(node);
+                    dirty.add(g);
+                }
+            }
+        });
+    }
+
     /** Asks this replica, if it leads the group, to hand leadership to target. */
     public CompletableFuture<Boolean> transferLeadership(long group, long target) {
         CompletableFuture<Boolean> f = new CompletableFuture<>();

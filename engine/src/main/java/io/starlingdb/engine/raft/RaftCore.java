@@ -192,6 +192,41 @@ public final class RaftCore {
         }
     }
 
+    /**
+     * Ticks between the campaigns of two followers whose leader is suspected down, by their rank
+     * among the group's other voters: the first asks for votes once the voters' vote lease has
+     * passed, the next only if the first has not won by then, so the two do not split the vote.
+     */
+    public static final int suspectedLeaderStaggerTicks = 3;
+
+    /**
+     * The driver learnt that node is probably down (the membership suspects it, or declared it
+     * dead). A follower led by it campaigns {@code electionTicks + 1 + rank * }
+     * {@link #suspectedLeaderStaggerTicks} ticks after it last heard from it (rank: how many other
+     * voters, the suspect aside, have a lower id), until its term changes, instead of at a random time in
+     * [electionTicks, 2 * electionTicks): as soon as the other voters, which heard the leader's
+     * last heartbeat at about the same time, grant votes again (a voter ignores elections for
+     * electionTicks after hearing from a leader, which is what keeps its read lease safe), and
+     * one after the other. Only timing changes: while the leader is heard from, its heartbeats
+     * restart the timer, and a wrong suspicion costs nothing.
+     */
+    public void leaderSuspected(long node) {
+        checkNotOutstanding();
+        if (role != Role.FOLLOWER || node == NONE || lead != node || !promotable()) {
+            return;
+        }
+        int rank = 0;
+        for (long v : conf.voters()) {
+            if (v != node && v < id) {
+                rank++;
+            }
+        }
+        // Set, not lowered: a random timeout at electionTicks itself could reach a voter whose
+        // lease has a tick to go (its pre-vote is then ignored and it waits a whole timeout more),
+        // or reach it together with another candidate's (a split vote).
+        randomizedElectionTimeout = config.electionTicks() + 1 + rank * suspectedLeaderStaggerTicks;
+    }
+
     /** Starts an election now (tests and operators). */
     public void campaign() {
         checkNotOutstanding();

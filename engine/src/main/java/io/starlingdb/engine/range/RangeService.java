@@ -193,6 +193,17 @@ public final class RangeService implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         metaWorker.execute(this::register);
         network.subscribe(event -> {
+            io.starlingdb.cluster.membership.MembershipEvent.Type type = event.type();
+            if (type == io.starlingdb.cluster.membership.MembershipEvent.Type.SUSPECT
+                    || type == io.starlingdb.cluster.membership.MembershipEvent.Type.DEAD
+                    || type == io.starlingdb.cluster.membership.MembershipEvent.Type.LEFT) {
+                // The ranges it leads elect a new leader as soon as their voters allow, not at a
+                // random time up to twice the election timeout (RaftCore.leaderSuspected).
+                long suspect = storeOf(event.member());
+                if (suspect > 0 && suspect != storeId) {
+                    raft.leaderSuspected(suspect);
+                }
+            }
             // A member that left gracefully will not finish its transactions either.
             if (event.type() == io.starlingdb.cluster.membership.MembershipEvent.Type.DEAD
                     || event.type() == io.starlingdb.cluster.membership.MembershipEvent.Type.LEFT) {
@@ -212,6 +223,16 @@ public final class RangeService implements AutoCloseable {
         long jitter = Math.floorMod(storeId * 7919, placementIntervalMillis / 2);
         metaWorker.scheduleWithFixedDelay(this::checkPlacement, placementIntervalMillis + jitter, placementIntervalMillis
                 + jitter, TimeUnit.MILLISECONDS);
+    }
+
+    /** The store id a member gossips ({@link StoreDirectory#storeKey}), 0 if none. */
+    private static long storeOf(io.starlingdb.cluster.membership.Member member) {
+        String id = member.metadata().get(StoreDirectory.storeKey);
+        try {
+            return id == null ? 0 : Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** How often the ranges led here are swept for locks past their TTL (2PC recovery). */
@@ -503,7 +524,9 @@ public final class RangeService implements AutoCloseable {
                 leaders.put(d.rangeId(), raft.leader(d.rangeId()));
                 voters.put(d.rangeId(), d.conf().voters());
             }
-            java.util.Set<Long> stores = new java.util.TreeSet<>(directory.alive());
+            // Not to a suspect store: a node just killed is suspect until the membership declares
+            // it dead, and a transfer to it would stop the range's writes for an election timeout.
+            java.util.Set<Long> stores = new java.util.TreeSet<>(directory.unsuspected());
             stores.add(storeId);
             // Draining and removed stores take no leases (placement moves theirs away).
             Map<Long, Placement.StoreView> views = lastViews;

@@ -25,10 +25,13 @@ public final class StoreDirectory {
 
     /** Stores whose node the membership held alive (or suspect) at the last refresh. */
     private volatile Set<Long> alive = Set.of();
+    /** Stores whose node the membership held alive and not suspect at the last refresh. */
+    private volatile Set<Long> unsuspected = Set.of();
 
     /** Re-reads the membership: members with a store id that are alive or suspect (not dead, not left), by store id. */
     public void refresh(ClusterNetworkManager network) {
         Set<Long> aliveNow = new HashSet<>();
+        Set<Long> unsuspectedNow = new HashSet<>();
         for (MemberView m : network.members()) {
             String id = m.metadata().get(storeKey);
             if (id == null) {
@@ -44,11 +47,23 @@ public final class StoreDirectory {
             if (store > 0 && up) {
                 addresses.put(store, NodeAddress.parse(m.address()));
                 aliveNow.add(store);
+                if (m.state() == MemberState.ALIVE) {
+                    unsuspectedNow.add(store);
+                }
             } else if (store > 0) {
                 addresses.remove(store);
             }
         }
         alive = Set.copyOf(aliveNow);
+        unsuspected = Set.copyOf(unsuspectedNow);
+    }
+
+    /**
+     * The stores the membership held alive and not suspect at the last refresh: where a lease
+     * may go (a store just killed stays suspect for the membership's suspicion timeout).
+     */
+    public Set<Long> unsuspected() {
+        return unsuspected;
     }
 
     /** The stores the membership held alive at the last refresh (a member gone from it is not). */

@@ -105,6 +105,40 @@ class RaftCoreTest {
         assertEquals(Role.FOLLOWER, c.core(1).role());
     }
 
+    /**
+     * Followers told that their leader is suspected down (it crashed) campaign as soon as the
+     * voters' vote lease lets them win, the lower id first, in one round: not at a random time up
+     * to twice the election timeout.
+     */
+    @Test
+    void followersOfASuspectedLeaderElectANewOneWhenTheVoteLeasePassesLowerIdFirst() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.crash(1);
+        c.core(2).leaderSuspected(1);
+        c.core(3).leaderSuspected(1);
+        int lease = c.config.electionTicks();
+        for (int t = 1; t <= lease; t++) {
+            c.tickAll(1);
+            assertEquals(Role.FOLLOWER, c.core(2).role(), "no campaign within the voters' vote lease (tick " + t + ")");
+            assertEquals(Role.FOLLOWER, c.core(3).role(), "no campaign within the voters' vote lease (tick " + t + ")");
+        }
+        c.tickAll(1);
+        assertEquals(Role.LEADER, c.core(2).role(), "the follower with the lower id leads one tick after the lease");
+        assertEquals(2, c.core(2).term(), "one election round: no split vote");
+        assertEquals(2, c.core(3).leader());
+    }
+
+    @Test
+    void aSuspicionOfAnotherNodeThanTheLeaderChangesNothing() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.core(2).leaderSuspected(3);
+        c.tickAll(3 * c.config.electionTicks());
+        assertEquals(Role.LEADER, c.core(1).role());
+        assertEquals(1, c.core(2).term());
+    }
+
     @Test
     void votersIgnoreElectionsWhileTheyHearFromALeader() {
         TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1024, false, true, 100, 10_000, 1024));
