@@ -65,6 +65,13 @@ public final class DistSender {
     /** Descriptors read from meta per lookup: the key's range and those after it, for scans. */
     static final int metaPrefetch = 8;
 
+    /**
+     * A store a request could not reach (not sent, connection lost, no answer in time) is passed
+     * over for this long when the gateway chooses whom to ask: a follower's "not leaseholder" hint
+     * that still names a leader just killed does not send the next attempt back to it.
+     */
+    static final long unreachableStoreMillis = 1_000;
+
     /** Pauses between attempts grow from the first to the last. */
     static final long firstBackoffMillis = 5;
     static final long maxBackoffMillis = 200;
@@ -75,6 +82,8 @@ public final class DistSender {
     private final Options options;
     private final RangeCache cache = new RangeCache();
     private final LockResolver resolver = new LockResolver(this);
+    /** Stores a request lately could not reach, with when (System.nanoTime()). */
+    private final java.util.Map<Long, Long> unreachableSince = new java.util.concurrent.ConcurrentHashMap<>();
 
     public DistSender(Transport network, StoreDirectory directory, RangeStore local, Options options) {
         this.network = network;
@@ -349,14 +358,11 @@ public final class DistSender {
                 List<Integer> items = e.getValue();
                 for (int from = 0; from < items.size(); from += maxKeysPerRequest) {
                     List<Integer> chunk = items.subList(from, Math.min(items.size(), from + maxKeysPerRequest));
-                    long store = cache.leaseholder(d.rangeId());
-                    if (store == 0) {
-                        List<Long> voters = new ArrayList<>(d.conf().voters());
-                        store = voters.get(Math.floorMod(round, voters.size()));
-                    }
+                    long store = target(d, round);
                     try {
                         parts.add(new Part(d, store, chunk, sendAsync(store, build.apply(d, chunk), timeout(write))));
                     } catch (NotSent ns) {
+                        markUnreachable(store);
                         cache.setLeaseholder(d.rangeId(), 0);
                         retry.addAll(chunk);
                     }
@@ -374,6 +380,7 @@ public final class DistSender {
                     }
                 } catch (NoAnswer e) {
                     logAttempt(p.range(), p.store(), round, sent, "fan-out no answer: " + e.getMessage());
+                    markUnreachable(p.store());
                     cache.setLeaseholder(p.range().rangeId(), 0);
                     if (write) {
                         unknown.add("range " + p.range().rangeId() + ": " + e.getMessage());
@@ -633,23 +640,21 @@ public final class DistSender {
                 }
                 cache.update(d);
             }
-            long target = cache.leaseholder(d.rangeId());
-            if (target == 0 || directory.address(target) == null && (local == null || local.storeId() != target)) {
-                List<Long> voters = new ArrayList<>(d.conf().voters());
-                target = voters.get(Math.floorMod(attempt, voters.size()));
-            }
+            long target = target(d, attempt);
             RangeRpc.Response r;
             long sent = System.nanoTime();
             try {
                 r = send(target, build.apply(d), write);
             } catch (NotSent e) {
                 logAttempt(d, target, attempt, sent, "not sent: " + e.getMessage());
+                markUnreachable(target);
                 cache.setLeaseholder(d.rangeId(), 0);
                 last = e.getMessage();
                 backoff = pause(backoff);
                 continue;
             } catch (NoAnswer e) {
                 logAttempt(d, target, attempt, sent, "no answer: " + e.getMessage());
+                markUnreachable(target);
                 cache.setLeaseholder(d.rangeId(), 0);
                 if (write) {
                     throw new OutcomeUnknownException("write to range " + d.rangeId() + " at store " + target
@@ -708,6 +713,53 @@ public final class DistSender {
                     throw new OutcomeUnknownException(r.error());
             }
         }
+    }
+
+    /**
+     * Whom to ask for range d: this node's own store if its replica leads the range (a new leader
+     * here is known before any answer says so), else the leaseholder the cache knows unless it was
+     * unreachable lately, else the voters in turn (by attempt), passing over those unreachable
+     * lately (all of them unreachable: the one whose turn it is).
+     */
+    private long target(RangeDescriptor d, int attempt) {
+        if (local != null && local.leaseholder(d.rangeId()) == local.storeId()) {
+            return local.storeId();
+        }
+        long cached = cache.leaseholder(d.rangeId());
+        if (cached != 0 && addressable(cached) && reachable(cached)) {
+            return cached;
+        }
+        List<Long> voters = new ArrayList<>(d.conf().voters());
+        for (int i = 0; i < voters.size(); i++) {
+            long v = voters.get(Math.floorMod(attempt + i, voters.size()));
+            if (addressable(v) && reachable(v)) {
+                return v;
+            }
+        }
+        return voters.get(Math.floorMod(attempt, voters.size()));
+    }
+
+    private boolean addressable(long store) {
+        return directory.address(store) != null || (local != null && local.storeId() == store);
+    }
+
+    /** A request to store could not leave or got no answer: pass it over for {@link #unreachableStoreMillis}. */
+    private void markUnreachable(long store) {
+        if (local == null || store != local.storeId()) {
+            unreachableSince.put(store, System.nanoTime());
+        }
+    }
+
+    private boolean reachable(long store) {
+        Long since = unreachableSince.get(store);
+        if (since == null) {
+            return true;
+        }
+        if (System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(unreachableStoreMillis)) {
+            unreachableSince.remove(store, since);
+            return true;
+        }
+        return false;
     }
 
     private static void logAttempt(RangeDescriptor d, long store, int attempt, long sentNanos, String outcome) {
