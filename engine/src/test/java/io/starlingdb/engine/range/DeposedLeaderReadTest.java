@@ -144,4 +144,23 @@ class DeposedLeaderReadTest {
                 + " ms: it waited at the deposed leader for its attempt timeout instead of failing when it stepped down");
         hub.heal();
     }
+
+    /**
+     * After a failover the gateway's cache still names the deposed leaseholder; a gateway whose
+     * own store now leads the range asks it first, in one request, rather than the old one.
+     */
+    @Test
+    void aGatewayWhoseOwnStoreLeadsTheRangeAsksItFirstWhateverItsCacheSays() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i);
+        }
+        int leader = leader();
+        int other = leader % 3 + 1;
+        DistSender gateway = new DistSender(networks[leader], directory, stores[leader], DistSender.Options.defaults());
+        gateway.put(b("k"), b("v1"));
+        gateway.cache().setLeaseholder(range, other);
+        long before = gateway.requestsSent();
+        assertArrayEquals(b("v1"), gateway.get(b("k")));
+        assertEquals(1, gateway.requestsSent() - before, "one request, to the gateway's own store");
+    }
 }
