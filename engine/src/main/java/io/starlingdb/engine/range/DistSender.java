@@ -695,7 +695,9 @@ public final class DistSender {
                 case NOT_LEASEHOLDER:
                     cache.setLeaseholder(d.rangeId(), r.leaderHint() == target ? 0 : r.leaderHint());
                     last = "store " + target + " does not lead range " + d.rangeId();
-                    if (r.leaderHint() == 0 || r.leaderHint() == target) {
+                    // A hint at a store just found unreachable (a follower that has not noticed its
+                    // leader died) is no lead: wait before asking again, as with no hint.
+                    if (r.leaderHint() == 0 || r.leaderHint() == target || !reachable(r.leaderHint())) {
                         backoff = pause(backoff);
                     }
                     continue;

@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * (the total divided by the number of stores, rounded up) moves one lease to the voter of that
  * range that leads the fewest, if that voter leads at least two fewer (so two stores never pass
  * a lease back and forth: every move narrows the spread). One move per round: the next round
- * sees its effect. Seven leases on three stores end 3, 2, 2, never 3, 3, 1.
+ * sees its effect. Seven leases on three stores end 3, 2, 2, never 3, 3, 1. The meta range's
+ * lease moves only when no other lease can.
  */
 public final class LeaseBalancer {
 
@@ -53,8 +54,14 @@ public final class LeaseBalancer {
         Move best = null;
         int bestCount = Integer.MAX_VALUE;
         List<Long> ranges = new ArrayList<>(new TreeMap<>(leaders).keySet());
+        // The meta range's lease last: moving it stops the timestamp oracle, hence every
+        // transaction, until the new leaseholder has loaded the mark (right after a failover, when
+        // one store holds every lease, that is the worst moment).
+        if (ranges.remove(MetaKeys.metaRangeId)) {
+            ranges.add(MetaKeys.metaRangeId);
+        }
         for (long range : ranges) {
-            if (leaders.get(range) != self) {
+            if (leaders.get(range) != self || (best != null && range == MetaKeys.metaRangeId)) {
                 continue;
             }
             for (long v : voters.getOrDefault(range, Set.of())) {

@@ -29,7 +29,7 @@ class LeaseBalancerTest {
         }
         leaders.put(6L, 2L);
         LeaseBalancer.Move move = LeaseBalancer.choose(1, leaders, everywhere(6), three);
-        assertEquals(new LeaseBalancer.Move(1, 3), move);
+        assertEquals(new LeaseBalancer.Move(2, 3), move, "range 2: the meta range's lease (range 1) moves last");
         assertNull(LeaseBalancer.choose(2, leaders, everywhere(6), three), "store 2 is under its share");
     }
 
@@ -49,11 +49,24 @@ class LeaseBalancerTest {
         assertNull(LeaseBalancer.choose(1, leaders, everywhere(7), three), "store 1 is under its share");
     }
 
+    /** After a failover one store holds both leases: the user range's moves, the meta range's (the oracle) stays. */
+    @Test
+    void theMetaRangesLeaseMovesOnlyWhenNoOtherCan() {
+        long meta = MetaKeys.metaRangeId;
+        long user = MetaKeys.firstUserRangeId;
+        Map<Long, Long> leaders = Map.of(meta, 2L, user, 2L);
+        Map<Long, Set<Long>> voters = Map.of(meta, three, user, three);
+        assertEquals(new LeaseBalancer.Move(user, 1), LeaseBalancer.choose(2, leaders, voters, Set.of(1L, 2L)));
+        Map<Long, Set<Long>> userHereOnly = Map.of(meta, three, user, Set.of(2L));
+        assertEquals(new LeaseBalancer.Move(meta, 1), LeaseBalancer.choose(2, leaders, userHereOnly, Set.of(1L, 2L)));
+    }
+
     @Test
     void aLeaseOnlyMovesToAVoterOfItsRange() {
         Map<Long, Long> leaders = Map.of(1L, 1L, 2L, 1L, 3L, 1L);
         Map<Long, Set<Long>> voters = Map.of(1L, Set.of(1L, 2L), 2L, Set.of(1L, 2L), 3L, Set.of(1L, 2L));
-        assertEquals(new LeaseBalancer.Move(1, 2), LeaseBalancer.choose(1, leaders, voters, three));
+        assertEquals(new LeaseBalancer.Move(2, 2), LeaseBalancer.choose(1, leaders, voters, three),
+                "to store 2, the only other voter (range 2: the meta range's lease moves last)");
         Map<Long, Set<Long>> alone = Map.of(1L, Set.of(1L), 2L, Set.of(1L), 3L, Set.of(1L));
         assertNull(LeaseBalancer.choose(1, leaders, alone, three));
     }
