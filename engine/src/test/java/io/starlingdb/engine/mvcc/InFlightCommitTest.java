@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,29 +70,68 @@ class InFlightCommitTest {
         return s.getBytes(UTF_8);
     }
 
+    /** Commits key=value in one transaction. */
+    private static void commit(MvccStore store, String key, String value) {
+        try (Transaction t = store.begin()) {
+            t.put(b(key), b(value));
+            t.commit();
+        }
+    }
+
+    /**
+     * Commits key=value on another thread and returns once that commit is being written (held in
+     * the store's apply); the caller releases it with the returned latch.
+     */
+    private static CompletableFuture<Void> commitHeldInFlight(MvccStore store, PausingStore data, String key, String value)
+            throws InterruptedException {
+        data.entered = new CountDownLatch(1);
+        data.release = new CountDownLatch(1);
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> commit(store, key, value));
+        assertTrue(data.entered.await(30, TimeUnit.SECONDS));
+        return done;
+    }
+
+    /** Later applies are not held; counting the returned latch down lets the commit held by {@link #commitHeldInFlight} be written. */
+    private static CountDownLatch stopHolding(PausingStore data) {
+        CountDownLatch release = data.release;
+        data.release = null;
+        return release;
+    }
+
+    /** Runs work on a new thread, completing the returned future with its outcome. */
+    private static CompletableFuture<Void> onThread(Runnable work, Thread[] thread) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        thread[0] = new Thread(() -> {
+            try {
+                work.run();
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        thread[0].start();
+        return done;
+    }
+
+    /** Waits (bounded) until t blocks in a wait or ends; its state then. */
+    private static Thread.State awaitBlocked(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (t.getState() != Thread.State.WAITING && t.isAlive() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        return t.getState();
+    }
+
     @Test
     void transactionBegunDuringACommitConflictsWithItInsteadOfLosingIt() throws Exception {
         try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
             PausingStore data = new PausingStore(storage.store(ColumnFamily.DATA));
             MvccStore store = new MvccStore(data, new HybridClock(Clock.systemUTC()), false);
-            try (Transaction t = store.begin()) {
-                t.put(b("k"), b("0"));
-                t.commit();
-            }
-            data.entered = new CountDownLatch(1);
-            data.release = new CountDownLatch(1);
-            CompletableFuture<Void> first = CompletableFuture.runAsync(() -> {
-                try (Transaction t = store.begin()) {
-                    t.put(b("k"), b("first"));
-                    t.commit();
-                }
-            });
-            assertTrue(data.entered.await(30, TimeUnit.SECONDS));
+            commit(store, "k", "0");
+            CompletableFuture<Void> first = commitHeldInFlight(store, data, "k", "first");
             try (Transaction second = store.begin()) {
                 assertArrayEquals(b("0"), second.get(b("k")));
-                CountDownLatch release = data.release;
-                data.release = null;
-                release.countDown();
+                stopHolding(data).countDown();
                 first.get(30, TimeUnit.SECONDS);
                 assertArrayEquals(b("0"), second.get(b("k")), "the snapshot stays repeatable");
                 second.put(b("k"), b("second"));
@@ -108,37 +148,12 @@ class InFlightCommitTest {
         try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
             PausingStore data = new PausingStore(storage.store(ColumnFamily.DATA));
             MvccStore store = new MvccStore(data, new HybridClock(Clock.systemUTC()), false);
-            try (Transaction t = store.begin()) {
-                t.put(b("warm-up"), b("raises the clock ceiling"));
-                t.commit();
-            }
-            data.entered = new CountDownLatch(1);
-            data.release = new CountDownLatch(1);
-            CompletableFuture<Void> early = CompletableFuture.runAsync(() -> {
-                try (Transaction t = store.begin()) {
-                    t.put(b("a"), b("early"));
-                    t.commit();
-                }
-            });
-            assertTrue(data.entered.await(30, TimeUnit.SECONDS));
-            CountDownLatch release = data.release;
-            data.release = null;
-            CompletableFuture<Void> late = new CompletableFuture<>();
-            Thread lateCommitter = new Thread(() -> {
-                try (Transaction t = store.begin()) {
-                    t.put(b("b"), b("late"));
-                    t.commit();
-                    late.complete(null);
-                } catch (RuntimeException e) {
-                    late.completeExceptionally(e);
-                }
-            });
-            lateCommitter.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (lateCommitter.getState() != Thread.State.WAITING && lateCommitter.isAlive() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertEquals(Thread.State.WAITING, lateCommitter.getState(), "the later commit waits for the earlier one");
+            commit(store, "warm-up", "raises the clock ceiling");
+            CompletableFuture<Void> early = commitHeldInFlight(store, data, "a", "early");
+            CountDownLatch release = stopHolding(data);
+            Thread[] lateCommitter = new Thread[1];
+            CompletableFuture<Void> late = onThread(() -> commit(store, "b", "late"), lateCommitter);
+            assertEquals(Thread.State.WAITING, awaitBlocked(lateCommitter[0]), "the later commit waits for the earlier one");
             assertFalse(late.isDone());
             try (Transaction reader = store.begin()) {
                 assertNull(reader.get(b("b")), "a written but unacknowledged later commit is not visible yet");
@@ -158,42 +173,16 @@ class InFlightCommitTest {
         try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
             PausingStore data = new PausingStore(storage.store(ColumnFamily.DATA));
             MvccStore store = new MvccStore(data, new HybridClock(Clock.systemUTC()), false);
-            try (Transaction t = store.begin()) {
-                t.put(b("k"), b("0"));
-                t.commit();
-            }
-            data.entered = new CountDownLatch(1);
-            data.release = new CountDownLatch(1);
-            CompletableFuture<Void> first = CompletableFuture.runAsync(() -> {
-                try (Transaction t = store.begin()) {
-                    t.put(b("k"), b("first"));
-                    t.commit();
-                }
-            });
-            assertTrue(data.entered.await(30, TimeUnit.SECONDS));
-            CountDownLatch release = data.release;
-            data.release = null;
-            CompletableFuture<Void> refused = new CompletableFuture<>();
-            Thread second = new Thread(() -> {
-                try (Transaction t = store.begin()) {
-                    t.put(b("k"), b("second"));
-                    t.commit();
-                    refused.complete(null);
-                } catch (RuntimeException e) {
-                    refused.completeExceptionally(e);
-                }
-            });
-            second.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (second.getState() != Thread.State.WAITING && second.isAlive() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertEquals(Thread.State.WAITING, second.getState(), "the refusal waits for the commit it met");
+            commit(store, "k", "0");
+            CompletableFuture<Void> first = commitHeldInFlight(store, data, "k", "first");
+            CountDownLatch release = stopHolding(data);
+            Thread[] second = new Thread[1];
+            CompletableFuture<Void> refused = onThread(() -> commit(store, "k", "second"), second);
+            assertEquals(Thread.State.WAITING, awaitBlocked(second[0]), "the refusal waits for the commit it met");
             assertFalse(refused.isDone());
             release.countDown();
             first.get(30, TimeUnit.SECONDS);
-            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
-                    () -> refused.get(30, TimeUnit.SECONDS));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(30, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof WriteConflictException, e.toString());
             try (Transaction retry = store.begin()) {
                 assertArrayEquals(b("first"), retry.get(b("k")), "the retry's snapshot holds the commit it met");
