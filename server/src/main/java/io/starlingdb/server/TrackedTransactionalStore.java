@@ -37,6 +37,11 @@ final class TrackedTransactionalStore implements TransactionalStore {
     }
 
     @Override
+    public Transaction beginStatement(Isolation isolation) {
+        return track(isolation, store.beginStatement(isolation));
+    }
+
+    @Override
     public Transaction beginStale(Isolation isolation, long maxStalenessMillis) {
         return track(isolation, store.beginStale(isolation, maxStalenessMillis));
     }

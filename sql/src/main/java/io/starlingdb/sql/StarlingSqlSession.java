@@ -381,8 +381,11 @@ final class StarlingSqlSession implements SqlSession {
                 throw new SqlException("25000", "this session's transaction has ended; begin another and open a session on it");
             }
             boolean readsOnly = readOnly() || (query && autoCommitting());
+            // An auto-commit statement's transaction may defer its timestamp: a point statement
+            // then costs no oracle round trip on the cluster (docs/cluster.md, "Point statements").
             transaction = readsOnly && readConsistency.maxStalenessMillis() > 0
                     ? engine.store().beginStale(isolation(), readConsistency.maxStalenessMillis())
+                    : autoCommitting() ? engine.store().beginStatement(isolation())
                     : engine.store().begin(isolation());
         }
         return transaction;

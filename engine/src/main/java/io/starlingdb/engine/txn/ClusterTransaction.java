@@ -34,7 +34,19 @@ import java.util.TreeMap;
  *     point), answers, and commits the other locks in the background. While it commits it
  *     heartbeats its primary lock, so readers do not roll it back.</li>
  * </ul>
- * Errors: {@link WriteConflictException} (40001: nothing was committed, retry the whole
+ * <p>A transaction begun <em>deferred</em> ({@link ClusterTransactions#beginDeferred}, an
+ * auto-commit SQL statement) takes no start timestamp until it needs one: its first read, if it
+ * is of one key, reads the newest value at the key's leaseholder (linearizable, as a read at a
+ * fresh timestamp, but without the oracle's round trip). If it then commits writes in one range
+ * and read no other key, the one-phase commit checks at the leaseholder that the key still
+ * holds the value read (a compare-and-set in the same proposal), so the transaction is
+ * equivalent to running alone at its commit timestamp, as a serializable one must be. Anything
+ * else it does (a second key, a scan, writes across ranges, writes that leave the key read
+ * alone) first takes a start timestamp from the oracle and reads the first key again at it: if
+ * its value changed, the transaction fails with 40001, else every read is one snapshot at that
+ * timestamp, as in a transaction begun with one.
+ *
+ * <p>Errors: {@link WriteConflictException} (40001: nothing was committed, retry the whole
  * transaction), {@link OutcomeUnknownException} (40003: the commit may or may not have
  * happened; read to find out before retrying), {@link LimitExceededException}.
  *
@@ -53,7 +65,15 @@ public final class ClusterTransaction implements Transaction {
 
     private final ClusterTransactions owner;
     private final DistSender sender;
-    private final long startTs;
+    /** The snapshot's timestamp; {@link #deferred} until a deferred transaction needs one. */
+    private long startTs;
+    /** A start timestamp not taken yet (no timestamp the oracle gives is 0). */
+    static final long deferred = 0;
+    /** When the transaction began, for its age limit. */
+    private final long beganMillis = System.currentTimeMillis();
+    /** A deferred transaction's first read, at the newest value (firstValue: null if absent), before it took a timestamp. */
+    private byte[] firstKey;
+    private byte[] firstValue;
     private final Isolation isolation;
     private final TreeMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
     private long writeBytes;
@@ -72,6 +92,7 @@ public final class ClusterTransaction implements Transaction {
         this(owner, startTs, isolation, false);
     }
 
+    /** startTs {@link #deferred}: taken when needed (see the class comment). */
     ClusterTransaction(ClusterTransactions owner, long startTs, Isolation isolation, boolean readOnly) {
         this.owner = owner;
         this.sender = owner.sender;
@@ -80,8 +101,46 @@ public final class ClusterTransaction implements Transaction {
         this.readOnly = readOnly;
     }
 
+    /** The snapshot's timestamp (a deferred transaction takes it now if it has none yet). */
     public long startTimestamp() {
+        assignStart();
         return startTs;
+    }
+
+    /**
+     * Takes the start timestamp of a deferred transaction, and checks that the first key it read
+     * (at the newest value) still holds that value at it, so that its reads are one snapshot.
+     */
+    private void assignStart() {
+        if (startTs != deferred) {
+            return;
+        }
+        long ts;
+        try {
+            ts = owner.timestamps.next();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while taking a start timestamp", e);
+        }
+        if (firstKey != null && !Arrays.equals(sender.getAt(firstKey, ts), firstValue)) {
+            throw new WriteConflictException("a statement read " + RangeDescriptor.hex(firstKey)
+                    + ", which another transaction changed before its snapshot was taken: retry the transaction");
+        }
+        startTs = ts;
+    }
+
+    /** Whether this deferred transaction has read nothing but the first key (and may read it again without a timestamp). */
+    private boolean readsAtNewest(byte[] key) {
+        return startTs == deferred && (firstKey == null || Arrays.equals(firstKey, key));
+    }
+
+    /** The first read of a deferred transaction: the newest value, remembered for the checks above. */
+    private byte[] readNewest(byte[] key) {
+        if (firstKey == null) {
+            firstValue = sender.getAt(key, RangeRpc.latest);
+            firstKey = key.clone();
+        }
+        return firstValue == null ? null : firstValue.clone();
     }
 
     public Isolation isolation() {
@@ -98,18 +157,28 @@ public final class ClusterTransaction implements Transaction {
             return own == deleted ? null : own.clone();
         }
         recordRead(key, successor(key));
+        if (readsAtNewest(key)) {
+            return readNewest(key);
+        }
+        assignStart();
         return sender.getAt(key, startTs);
     }
 
     /** The values of keys (null where absent), in the order asked; each range's keys read in one request. */
     public List<byte[]> getAll(List<byte[]> keys) {
         ensureActive();
+        if (keys.size() == 1) {
+            return java.util.Collections.singletonList(get(keys.get(0)));
+        }
         List<byte[]> remote = new ArrayList<>();
         for (byte[] k : keys) {
             if (!writes.containsKey(k)) {
                 remote.add(k);
                 recordRead(k, successor(k));
             }
+        }
+        if (!remote.isEmpty()) {
+            assignStart();
         }
         List<byte[]> values = remote.isEmpty() ? List.of() : sender.getAllAt(remote, startTs);
         List<byte[]> out = new ArrayList<>(keys.size());
@@ -125,6 +194,7 @@ public final class ClusterTransaction implements Transaction {
     public KvCursor scan(byte[] fromInclusive, byte[] toExclusive) {
         ensureActive();
         byte[] from = fromInclusive == null ? new byte[] {1} : fromInclusive;
+        assignStart();
         recordRead(from, toExclusive);
         NavigableMap<byte[], byte[]> range = toExclusive == null ? writes.tailMap(from, true)
                 : Arrays.compareUnsigned(from, toExclusive) < 0 ? writes.subMap(from, true, toExclusive, false)
@@ -251,6 +321,11 @@ public final class ClusterTransaction implements Transaction {
         for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
             ops.add(e.getValue() == deleted ? new WriteOp.Delete(e.getKey()) : new WriteOp.Put(e.getKey(), e.getValue()));
         }
+        if (startTs == deferred && (firstKey == null || writes.containsKey(firstKey)) && writeBytes < maxCommandPayload
+                && commitOnePhaseAtNewest(ops)) {
+            return;
+        }
+        assignStart();
         byte[] primary = ops.get(0).key();
         if ((isolation == Isolation.SNAPSHOT || readsToValidate().isEmpty()) && writeBytes < maxCommandPayload
                 && commitOnePhase(ops)) {
@@ -284,6 +359,50 @@ public final class ClusterTransaction implements Transaction {
         }
         if (!(r.result() instanceof RangeResult.Written)) {
             throw new IllegalStateException("transaction " + startTs + ": one-phase commit answered " + r.result());
+        }
+        return true;
+    }
+
+    /**
+     * The one-phase commit of a deferred transaction (no start timestamp: it read at most one
+     * key, at its newest value, and writes it): the leaseholder latches the keys, takes the
+     * commit timestamp, and applies the writes only if the key read still holds the value read
+     * (a compare-and-set in the same proposal). False (nothing done) if the writes span ranges.
+     */
+    private boolean commitOnePhaseAtNewest(List<WriteOp> ops) {
+        List<WriteOp> checked = new ArrayList<>(ops.size());
+        for (WriteOp op : ops) {
+            checked.add(firstKey != null && Arrays.equals(op.key(), firstKey)
+                    ? new WriteOp.CompareAndSet(op.key(), firstValue, op instanceof WriteOp.Put p ? p.value() : null)
+                    : op);
+        }
+        RangeDescriptor d = sender.rangeOf(checked.get(0).key());
+        if (!d.contains(checked.get(checked.size() - 1).key())) {
+            return false;
+        }
+        RangeRpc.Response r;
+        try {
+            r = sender.request(checked.get(0).key(), range -> {
+                if (!range.contains(checked.get(checked.size() - 1).key())) {
+                    throw new SpansRanges();
+                }
+                return RangeRpc.Request.write(range.rangeId(), new RangeCommand.Write(checked));
+            }, true);
+        } catch (SpansRanges e) {
+            return false;
+        } catch (RangeUnavailableException e) {
+            throw new OutcomeUnknownException("a statement's one-phase commit may or may not have applied: " + e.getMessage());
+        }
+        if (r.result() instanceof RangeResult.ConditionFailed) {
+            throw new WriteConflictException("a statement read " + RangeDescriptor.hex(firstKey) + ", which another"
+                    + " transaction changed before it committed; nothing was written: retry the transaction");
+        }
+        if (r.result() instanceof RangeResult.WriteConflict c) {
+            throw new WriteConflictException("a statement's write to " + RangeDescriptor.hex(c.key()) + " met a version"
+                    + " committed at " + c.commitTs() + "; nothing was written: retry the transaction");
+        }
+        if (!(r.result() instanceof RangeResult.Written)) {
+            throw new IllegalStateException("a statement's one-phase commit answered " + r.result());
         }
         return true;
     }
@@ -546,7 +665,7 @@ public final class ClusterTransaction implements Transaction {
             throw new IllegalStateException("transaction " + startTs + " is " + state.name().toLowerCase());
         }
         // Version GC removes what no transaction younger than this may read (RangeVersionGc).
-        long age = System.currentTimeMillis() - HybridClock.physicalMillis(startTs);
+        long age = System.currentTimeMillis() - (startTs == deferred ? beganMillis : HybridClock.physicalMillis(startTs));
         if (age > owner.settings.maxDurationMillis()) {
             throw new LimitExceededException("maxTransactionMillis", owner.settings.maxDurationMillis(), age);
         }

@@ -30,6 +30,11 @@ public final class ClusterTransactionalStore implements TransactionalStore {
     }
 
     @Override
+    public Transaction beginStatement(Isolation isolation) {
+        return new Prefixed(transactions.beginDeferred(isolation));
+    }
+
+    @Override
     public Transaction beginStale(Isolation isolation, long maxStalenessMillis) {
         return new Prefixed(transactions.beginStale(isolation, maxStalenessMillis));
     }

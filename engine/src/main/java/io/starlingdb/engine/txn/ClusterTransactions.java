@@ -88,6 +88,15 @@ public final class ClusterTransactions implements AutoCloseable {
     }
 
     /**
+     * A new transaction at isolation that takes its start timestamp only when it needs one: a
+     * transaction that reads one key and writes it in one range (an auto-commit point statement)
+     * never asks the oracle itself (see {@link ClusterTransaction}, "deferred").
+     */
+    public ClusterTransaction beginDeferred(Isolation isolation) {
+        return new ClusterTransaction(this, ClusterTransaction.deferred, isolation, false);
+    }
+
+    /**
      * A read-only transaction whose snapshot may be up to {@code maxStalenessMillis} old: it
      * reads at the newest timestamp this node received from the oracle within that time, without
      * asking the oracle (a fresh timestamp if there is none). Its reads are as consistent as any

@@ -15,6 +15,16 @@ public interface TransactionalStore extends AutoCloseable {
         return begin(isolation);
     }
 
+    /**
+     * Begins the transaction of one auto-commit statement, with every guarantee of
+     * {@link #begin(Isolation)}. A store whose timestamps come over the network may take the
+     * snapshot's timestamp only once the statement needs one, so that a point statement pays
+     * no round trip for it; a store whose timestamps cost nothing simply begins a transaction.
+     */
+    default Transaction beginStatement(Isolation isolation) {
+        return begin(isolation);
+    }
+
     /** Begins a transaction at {@link Isolation#SNAPSHOT}, the default. */
     default Transaction begin() {
         return begin(Isolation.SNAPSHOT);

@@ -301,6 +301,114 @@ class ClusterTransactionTest {
         assertArrayEquals(num(100), client.get(counter));
     }
 
+    /**
+     * Auto-commit point statements (deferred transactions): a read of one key and a one-phase
+     * write of it ask the oracle nothing themselves, see what committed before they began, and
+     * never lose an update or insert a key twice.
+     */
+    @Test
+    void deferredPointTransactionsSkipTheOracleAndNeverLoseAnUpdate() {
+        var txns = nodes[1].ranges().transactions();
+        DistSender gateway = nodes[1].ranges().gateway();
+        client.put(b("d-counter"), num(0));
+        java.util.function.Function<ClusterTransaction, Long> increment = t -> {
+            long v = num(t.get(b("d-counter")));
+            t.put(b("d-counter"), num(v + 1));
+            t.commit();
+            return v + 1;
+        };
+        for (int i = 1; i <= 3; i++) { // fills the gateway's range and leaseholder caches
+            assertEquals(i, increment.apply(txns.begin(Isolation.SNAPSHOT)));
+        }
+        int statements = 30;
+        long before = gateway.requestsSent();
+        for (int i = 0; i < statements; i++) {
+            increment.apply(txns.begin(Isolation.SERIALIZABLE));
+        }
+        long withTimestamp = gateway.requestsSent() - before;
+        before = gateway.requestsSent();
+        for (int i = 0; i < statements; i++) {
+            assertEquals(4 + statements + i, increment.apply(txns.beginDeferred(Isolation.SERIALIZABLE)),
+                    "a deferred read sees every write acknowledged before it");
+        }
+        long deferred = gateway.requestsSent() - before;
+        assertTrue(withTimestamp - deferred >= statements * 2 / 3, statements + " read-modify-writes sent " + withTimestamp
+                + " requests with a start timestamp and " + deferred + " deferred (one oracle request fewer each)");
+
+        for (Isolation isolation : Isolation.values()) {
+            ClusterTransaction first = txns.beginDeferred(isolation);
+            ClusterTransaction second = txns.beginDeferred(isolation);
+            long a = num(first.get(b("d-counter")));
+            long c = num(second.get(b("d-counter")));
+            first.put(b("d-counter"), num(a + 1));
+            second.put(b("d-counter"), num(c + 1));
+            first.commit();
+            WriteConflictException e = assertThrows(WriteConflictException.class, second::commit, "a lost update");
+            assertTrue(e.getMessage().contains("retry"), e.getMessage());
+            assertEquals(a + 1, num(client.get(b("d-counter"))));
+
+            byte[] key = b("d-new-" + isolation);
+            ClusterTransaction insert1 = txns.beginDeferred(isolation);
+            ClusterTransaction insert2 = txns.beginDeferred(isolation);
+            assertNull(insert1.get(key));
+            assertNull(insert2.get(key));
+            insert1.put(key, b("one"));
+            insert2.put(key, b("two"));
+            insert2.commit();
+            assertThrows(WriteConflictException.class, insert1::commit, "a key inserted twice");
+            assertArrayEquals(b("two"), client.get(key));
+
+            ClusterTransaction delete = txns.beginDeferred(isolation);
+            assertArrayEquals(b("two"), delete.get(key));
+            delete.delete(key);
+            delete.commit();
+            assertNull(client.get(key));
+        }
+    }
+
+    /**
+     * A deferred transaction that reads more than one key takes its snapshot at its second read,
+     * and refuses (40001) to go on if the first key changed in between; unchanged, it reads and
+     * commits across ranges as any transaction.
+     */
+    @Test
+    void deferredTransactionsThatReadMoreTakeOneSnapshotOrFail() {
+        client.split(b("m"));
+        var txns = nodes[2].ranges().transactions();
+        client.put(b("a-first"), num(1));
+        client.put(b("z-second"), num(2));
+
+        ClusterTransaction changed = txns.beginDeferred(Isolation.SNAPSHOT);
+        assertEquals(1, num(changed.get(b("a-first"))));
+        client.put(b("a-first"), num(10));
+        assertThrows(WriteConflictException.class, () -> changed.get(b("z-second")),
+                "its two reads would not be one snapshot");
+
+        ClusterTransaction moving = txns.beginDeferred(Isolation.SNAPSHOT);
+        assertEquals(10, num(moving.get(b("a-first"))));
+        assertEquals(10, num(moving.get(b("a-first"))), "the first key read again, still without a timestamp");
+        assertEquals(2, num(moving.get(b("z-second"))));
+        client.put(b("z-later"), num(3)); // after its snapshot
+        assertNull(moving.get(b("z-later")), "the snapshot was taken at the second read");
+        moving.put(b("a-first"), num(9));
+        moving.put(b("z-second"), num(3));
+        moving.commit(); // two ranges: two phases
+        assertEquals(9, num(client.get(b("a-first"))));
+        assertEquals(3, num(client.get(b("z-second"))));
+
+        ClusterTransaction readOnly = txns.beginDeferred(Isolation.SNAPSHOT);
+        try (KvCursor c = readOnly.scan(b("a"), b("b"))) {
+            assertTrue(c.next());
+            assertEquals(9, num(c.value()));
+        }
+        readOnly.commit();
+
+        ClusterTransaction blind = txns.beginDeferred(Isolation.SERIALIZABLE);
+        blind.put(b("a-blind"), num(5));
+        blind.commit();
+        assertEquals(5, num(client.get(b("a-blind"))));
+    }
+
     private long served(RangeRpc.Kind kind) {
         long n = 0;
         for (int i = 1; i <= 3; i++) {
