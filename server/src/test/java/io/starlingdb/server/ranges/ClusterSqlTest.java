@@ -152,15 +152,23 @@ class ClusterSqlTest {
     }
 
     /**
-     * With read_consistency bounded, a node's auto-commit queries read at a timestamp it already
-     * has instead of asking the oracle for one: fewer requests for the same answers.
+     * A strong auto-commit point query asks the oracle nothing (it reads the newest value at the
+     * leaseholder: one request); a query that reads more takes a timestamp from the oracle, and
+     * with read_consistency bounded reads at one the node already has instead: fewer requests
+     * for the same answers.
      */
     private void boundedReadsSkipTheOracle() throws Exception {
+        String point = "SELECT note FROM audit WHERE id = %d";
+        String twoRows = "SELECT note FROM audit WHERE id >= %d AND id < %<d + 2";
         try (Connection c = connect(2); Statement s = c.createStatement()) {
-            long strong = requestsFor(s, 2);
+            requestsFor(s, 2, point); // fills the node's range and leaseholder caches
+            long strongPoint = requestsFor(s, 2, point);
+            long strong = requestsFor(s, 2, twoRows);
             s.execute("SET read_consistency = bounded '5s'");
-            long bounded = requestsFor(s, 2);
-            System.out.printf("40 point queries through node 2: %d requests strong, %d bounded%n", strong, bounded);
+            long bounded = requestsFor(s, 2, twoRows);
+            System.out.printf("40 queries through node 2: %d requests for point queries, %d for two-row queries strong,"
+                    + " %d bounded%n", strongPoint, strong, bounded);
+            assertTrue(strongPoint < 60, "40 strong point queries sent " + strongPoint + " requests (one each, no oracle)");
             assertTrue(bounded < strong * 3 / 4, "bounded reads sent " + bounded + " requests, strong ones " + strong);
             s.execute("START TRANSACTION READ ONLY");
             try (ResultSet rs = s.executeQuery("SELECT note FROM audit WHERE id = 1")) {
@@ -171,11 +179,11 @@ class ClusterSqlTest {
         }
     }
 
-    /** Gateway requests node i sent while its session ran 40 point queries (each must find its row). */
-    private long requestsFor(Statement s, int i) throws SQLException {
+    /** Gateway requests node i sent while its session ran 40 queries (sqlFormat with an id; each finds a row). */
+    private long requestsFor(Statement s, int i, String sqlFormat) throws SQLException {
         long before = nodes[i].ranges().gateway().requestsSent();
         for (int k = 0; k < 40; k++) {
-            try (ResultSet rs = s.executeQuery("SELECT note FROM audit WHERE id = " + (1000 + k))) {
+            try (ResultSet rs = s.executeQuery(String.format(sqlFormat, 1000 + 2 * k))) {
                 assertTrue(rs.next());
             }
         }
