@@ -104,8 +104,9 @@ public final class StarlingNode implements AutoCloseable {
             throw e;
         }
         state = State.SERVING;
-        int warmUpStatements = config.sqlWarmupStatements();
-        Thread warmUp = new Thread(() -> sqlEngine.warmUp(warmUpStatements), "starling-sql-warmup");
+        // Loading Calcite's cost-based planner and Janino takes seconds and is not bounded, so it
+        // runs beside clients; the bounded warm-up of the common shapes ran before they came.
+        Thread warmUp = new Thread(() -> sqlEngine.warmUp(), "starling-sql-warmup");
         warmUp.setPriority(Thread.MIN_PRIORITY);
         warmUp.setDaemon(true);
         warmUp.start();
@@ -189,6 +190,12 @@ public final class StarlingNode implements AutoCloseable {
         // cluster network keep a store each.
         HandshakeInfo handshake = config.sqlOnCluster() ? new ClusterHandshake(() -> cluster, () -> sqlEngine.catalog().loaded())
                 : HandshakeInfo.STANDALONE;
+        if (config.sqlWarmupStatements() > 0) {
+            // Before the client port opens, so that no client's statement competes with the warm-up
+            // for the CPU or runs in the JVM's interpreter (a node restarted in a rolling restart
+            // takes traffic warm); /health answers 503 until start() returns.
+            sql.warmUpNewStatements(config.sqlWarmupStatements(), config.sqlWarmupMaxMillis());
+        }
         ClientListener clients = new ClientListener(sql, clientOptions, handshake, registry);
         toClose.push(clients);
         clientAddress = clients.start(config.host(), config.clientPort());

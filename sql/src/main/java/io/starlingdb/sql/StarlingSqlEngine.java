@@ -145,28 +145,27 @@ public final class StarlingSqlEngine implements SqlEngine {
      * call concurrently with clients; failures are only logged.
      */
     public void warmUp() {
-        warmUp(0);
-    }
-
-    /**
-     * {@link #warmUp()}, then plans {@code newStatements} distinct statements of common shapes
-     * against a table of the warm-up's own ({@link io.starlingdb.sql.exec.PlannerWarmUp}), so that
-     * the first statements clients send never seen before run compiled code, not the JVM's
-     * interpreter. Harmless to run beside clients.
-     */
-    public void warmUp(int newStatements) {
         try {
             compiler().compile("SELECT x, COUNT(*), MAX(y) FROM (VALUES (1, 'a'), (2, 'b')) AS t (x, y) "
                     + "WHERE y <> 'c' GROUP BY x HAVING COUNT(*) > 0 ORDER BY x");
         } catch (SqlException | RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(StarlingSqlEngine.class).debug("SQL warm-up failed", e);
         }
-        if (newStatements > 0) {
-            long start = System.nanoTime();
-            int planned = io.starlingdb.sql.exec.PlannerWarmUp.run(newStatements);
-            org.slf4j.LoggerFactory.getLogger(StarlingSqlEngine.class).info("SQL warm-up planned {} statements in {} ms", planned,
-                    (System.nanoTime() - start) / 1_000_000);
-        }
+    }
+
+    /**
+     * Plans up to {@code newStatements} distinct statements of common shapes against a table of
+     * the warm-up's own ({@link io.starlingdb.sql.exec.PlannerWarmUp}), stopping after
+     * {@code maxMillis}, so that the first statements clients send never seen before run compiled
+     * code, not the JVM's interpreter. Meant to finish before clients are accepted; returns how
+     * many it planned.
+     */
+    public int warmUpNewStatements(int newStatements, long maxMillis) {
+        long start = System.nanoTime();
+        int planned = io.starlingdb.sql.exec.PlannerWarmUp.run(newStatements, maxMillis);
+        org.slf4j.LoggerFactory.getLogger(StarlingSqlEngine.class).info("SQL warm-up planned {} statements in {} ms", planned,
+                (System.nanoTime() - start) / 1_000_000);
+        return planned;
     }
 
     @Override

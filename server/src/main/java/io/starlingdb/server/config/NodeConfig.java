@@ -49,8 +49,10 @@ public final class NodeConfig {
             "a store the membership has not held alive for this long is dead: placement replaces its replicas on other stores");
     public static final Setting SQL_STORAGE = Setting.string("sql.storage", "local",
             "where SQL keeps its tables: local (this node's own store) or cluster (the replicated key space, in transactions across ranges; needs store.id)");
-    public static final Setting SQL_WARMUP_STATEMENTS = Setting.integer("sql.warmup.statements", 0, 0, 1_000_000,
-            "statements of common shapes the node plans (never runs) on a background thread at start, so that clients' first new statements run compiled code, not the JVM's interpreter (it competes with clients for the CPU while it runs); 0: none");
+    public static final Setting SQL_WARMUP_STATEMENTS = Setting.integer("sql.warmup.statements", 2_000, 0, 1_000_000,
+            "statements of common shapes the node plans (never runs) at start, before it accepts SQL clients (its /health answers 503 meanwhile), so that clients' first new statements run compiled code, not the JVM's interpreter; at most sql.warmup.max.ms; 0: none");
+    public static final Setting SQL_WARMUP_MAX_MS = Setting.integer("sql.warmup.max.ms", 5_000, 0, 600_000,
+            "the longest the start-up SQL warm-up (sql.warmup.statements) may delay accepting clients; it stops there, however many statements remain");
     public static final Setting SQL_CATALOG_LEASE_MS = Setting.integer("sql.catalog.lease.ms", 5_000, 1_000, 600_000,
             "SQL on the cluster: a node commits writes only while it confirmed its catalog with the cluster within this long (it re-reads it every 200 ms); a DDL statement waits at most this long for nodes that do not confirm the new catalog");
     public static final Setting TXN_LOCK_TTL_MS = Setting.integer("txn.lock.ttl.ms", 3_000, 100, 600_000,
@@ -86,7 +88,7 @@ public final class NodeConfig {
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
-            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, SQL_STORAGE, SQL_CATALOG_LEASE_MS, SQL_WARMUP_STATEMENTS, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
+            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, SQL_STORAGE, SQL_CATALOG_LEASE_MS, SQL_WARMUP_STATEMENTS, SQL_WARMUP_MAX_MS, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
             SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, GC_INTERVAL_MS, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
             FETCH_SIZE, SQL_MAX_QUEUED_STATEMENTS, STATEMENT_TIMEOUT_MS, STATEMENT_PLANNING_TIMEOUT_MS);
 
@@ -330,6 +332,11 @@ public final class NodeConfig {
     /** sql.warmup.statements: statements planned at start to warm the JIT. */
     public int sqlWarmupStatements() {
         return (Integer) values.get(SQL_WARMUP_STATEMENTS.key());
+    }
+
+    /** sql.warmup.max.ms: the longest the start-up SQL warm-up may delay accepting clients. */
+    public long sqlWarmupMaxMillis() {
+        return (Integer) values.get(SQL_WARMUP_MAX_MS.key());
     }
 
     /** sql.catalog.lease.ms: how long a confirmed catalog may be used to commit writes, SQL on the cluster. */

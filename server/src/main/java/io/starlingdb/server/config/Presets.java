@@ -22,6 +22,8 @@ final class Presets {
                     NodeConfig.BLOCK_CACHE_BYTES.key(), "8m",
                     NodeConfig.WRITE_BUFFER_BYTES.key(), "4m",
                     NodeConfig.SQL_THREADS.key(), "8",
+                    // Throw-away nodes start at once: the JIT warm-up would delay every test's node by seconds.
+                    NodeConfig.SQL_WARMUP_STATEMENTS.key(), "0",
                     // Five times faster failure detection for throw-away clusters on one machine.
                     NodeConfig.SWIM_PERIOD_MS.key(), "100",
                     NodeConfig.SWIM_PING_TIMEOUT_MS.key(), "40",

@@ -15,22 +15,21 @@ import org.apache.calcite.sql.SqlNode;
  * Warms a fresh node's JIT for statements it has never seen (issue 13): plans a few thousand
  * distinct one-table statements of the common shapes (point and IN-list lookups, ranges,
  * aggregates, ORDER BY ... LIMIT, with literals of every type: the shapes planned without
- * Calcite's cost-based planner, whose cost a warm JIT cannot remove) against a table of its own that
- * no client can name, on a background thread at start. Parsing, the text and tree shapes and
- * direct planning then run compiled code when clients arrive, instead of the JVM's interpreter,
+ * Calcite's cost-based planner, whose cost a warm JIT cannot remove) against a table of its own
+ * that no client can name, at start, before the node accepts clients (bounded by
+ * {@code sql.warmup.max.ms}: while it ran beside clients it took the CPU their statements
+ * needed). Parsing, the text and tree shapes and direct planning then run compiled code when
+ * clients arrive, instead of the JVM's interpreter,
  * which made a fresh node's first few hundred new statements several times slower than a warm
  * node's. Nothing is executed and nothing is stored.
  */
 public final class PlannerWarmUp {
 
-    /** Most wall time the warm-up spends, however many statements remain. */
-    public static final long MAX_MILLIS = 30_000;
-
     private PlannerWarmUp() {
     }
 
-    /** Plans {@code statements} distinct statements (or stops at {@link #MAX_MILLIS}); returns how many it planned. */
-    public static int run(int statements) {
+    /** Plans {@code statements} distinct statements, or as many as {@code maxMillis} of wall time allow; returns how many it planned. */
+    public static int run(int statements, long maxMillis) {
         TableDef table = new TableDef(Integer.MAX_VALUE, "STARLING_WARMUP", List.of(
                 new ColumnDef(0, "ID", ValueType.INTEGER, 0, 0, false, null, null),
                 new ColumnDef(1, "A", ValueType.INTEGER, 0, 0, true, null, null),
@@ -38,7 +37,7 @@ public final class PlannerWarmUp {
                 new ColumnDef(3, "C", ValueType.DOUBLE, 0, 0, true, null, null)), new int[] {0});
         QueryCompiler compiler = new QueryCompiler(new Catalog.Snapshot(0, Map.of(table.name(), table), Map.of(), 1));
         SplittableRandom random = new SplittableRandom(42);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_MILLIS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
         int planned = 0;
         for (int i = 0; i < statements && System.nanoTime() < deadline; i++) {
             String sql = statement(i, random);

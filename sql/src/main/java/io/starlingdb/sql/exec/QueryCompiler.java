@@ -42,6 +42,7 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.util.SqlBasicVisitor;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
+import io.starlingdb.sql.parser.ReusedParser;
 import io.starlingdb.sql.parser.impl.StarlingSqlParserImpl;
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.tools.Frameworks;
@@ -318,7 +319,7 @@ public final class QueryCompiler {
     /** Parses one statement (DDL included) without validating it. */
     public static SqlNode parse(String sql) throws SqlException {
         try {
-            return SqlParser.create(sql, parserConfig()).parseStmt();
+            return ReusedParser.parseStatement(sql, parserConfig());
         } catch (SqlParseException e) {
             throw new SqlException("42000", "syntax error: " + firstLine(e.getMessage()));
         }
