@@ -107,7 +107,10 @@ final class SignedZeros {
         if (exprs == null) {
             return program;
         }
-        return new RexProgram(program.getInputRowType(), exprs, projects, program.getCondition(), program.getOutputRowType());
+        // Normalised (expressions in first-use order, none twice, no simplification that could drop
+        // the additions), as a Calc's program must be: the zeros were appended after every other expression.
+        return new RexProgram(program.getInputRowType(), exprs, projects, program.getCondition(), program.getOutputRowType())
+                .normalize(rex, null);
     }
 
     /** Whether an expression computes a value of an approximate type (not a column or a literal, which are never -0.0). */
