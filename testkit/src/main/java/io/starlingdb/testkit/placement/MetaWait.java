@@ -41,4 +41,34 @@ public final class MetaWait {
             Thread.sleep(pollMillis);
         }
     }
+
+    /**
+     * The store leading the range that holds key, once the client has heard from it: its cache
+     * forgets a leaseholder that moved (lease balancing, a restart) until a request reaches the
+     * range again, so this reads the descriptors (a scan of meta) and the key (a user key, longer
+     * than one byte) until the cache names a store.
+     *
+     * @throws AssertionError once the timeout passed with no leaseholder known
+     */
+    public static long knownLeaseholder(StarlingClient client, byte[] key, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                client.ranges();
+                if (key.length > 1) {
+                    client.get(key);
+                }
+            } catch (RangeUnavailableException e) {
+                // not yet: the range is electing a leader
+            }
+            long leaseholder = client.leaseholder(key);
+            if (leaseholder != 0) {
+                return leaseholder;
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("no leaseholder known for " + java.util.Arrays.toString(key) + " within " + timeout);
+            }
+            Thread.sleep(pollMillis);
+        }
+    }
 }

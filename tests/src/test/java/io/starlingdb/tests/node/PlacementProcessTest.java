@@ -68,31 +68,6 @@ class PlacementProcessTest {
     }
 
     /** The longest time in [from, to] without an acknowledgement, in milliseconds. */
-    /**
-     * The leaseholder of the range holding key, once the client has heard from it: after a kill
-     * and a restart the client's cache may not know it until a request reaches that range, so
-     * this reads the range descriptors (a scan of meta) and the key until one answers.
-     */
-    private static int knownLeaseholder(StarlingClient client, byte[] key) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                client.ranges();
-                if (key.length > 1) {
-                    client.get(key);
-                }
-            } catch (RangeUnavailableException e) {
-                // not yet: the range is electing a leader
-            }
-            int victim = (int) client.leaseholder(key);
-            if (victim >= 1 && victim <= 5) {
-                return victim;
-            }
-            assertTrue(System.nanoTime() < deadline, "leaseholder of " + java.util.Arrays.toString(key) + " known: " + victim);
-            Thread.sleep(100);
-        }
-    }
-
     private static long longestGapMillis(ConcurrentLinkedQueue<Long> acks, long from, long to) {
         long longest = 0;
         long previous = from;
@@ -158,7 +133,8 @@ class PlacementProcessTest {
             long[] gaps = new long[2];
             byte[][] victims = {b("p-x"), new byte[] {0}};
             for (int round = 0; round < 2; round++) {
-                int victim = knownLeaseholder(client, victims[round]);
+                int victim = (int) MetaWait.knownLeaseholder(client, victims[round], Duration.ofSeconds(60));
+                assertTrue(victim >= 1 && victim <= 5, "leaseholder: " + victim);
                 long killed = System.nanoTime();
                 nodes[victim].kill();
                 Thread.sleep(4_000);

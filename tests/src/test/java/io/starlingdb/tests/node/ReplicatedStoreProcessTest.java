@@ -7,14 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.starlingdb.engine.client.StarlingClient;
 import io.starlingdb.engine.raft.OutcomeUnknownException;
 import io.starlingdb.engine.range.RangeUnavailableException;
+import io.starlingdb.testkit.placement.MetaWait;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,31 +66,6 @@ class ReplicatedStoreProcessTest {
             }
         }
         return Math.max(longest, to - previous);
-    }
-
-    /**
-     * The leaseholder of the range holding key, once the client has heard from it: its cache
-     * forgets a leaseholder that moved (lease balancing, a restart) until a request reaches the
-     * range again, so this reads the range descriptors (a scan of meta) and the key until one answers.
-     */
-    private static int knownLeaseholder(StarlingClient client, byte[] key) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                client.ranges();
-                if (key.length > 1) {
-                    client.get(key);
-                }
-            } catch (RangeUnavailableException e) {
-                // not yet: the range is electing a leader
-            }
-            int victim = (int) client.leaseholder(key);
-            if (victim >= 1 && victim <= 3) {
-                return victim;
-            }
-            assertTrue(System.nanoTime() < deadline, "leaseholder of " + java.util.Arrays.toString(key) + " known: " + victim);
-            Thread.sleep(100);
-        }
     }
 
     private static byte[] b(String s) {
@@ -155,7 +131,8 @@ class ReplicatedStoreProcessTest {
             long[] restartedAt = new long[3];
             byte[][] rangesKilled = {b("c0-x"), b("x2-x"), new byte[] {0}};
             for (int round = 0; round < 3; round++) {
-                int victim = knownLeaseholder(client, rangesKilled[round]);
+                int victim = (int) MetaWait.knownLeaseholder(client, rangesKilled[round], Duration.ofSeconds(60));
+                assertTrue(victim >= 1 && victim <= 3, "leaseholder: " + victim);
                 killedAt[round] = System.nanoTime();
                 nodes[victim].kill();
                 Thread.sleep(phaseMillis);
