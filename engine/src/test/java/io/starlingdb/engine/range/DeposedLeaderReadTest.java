@@ -13,12 +13,14 @@ import io.starlingdb.engine.raft.RaftLogStore;
 import io.starlingdb.engine.storage.ColumnFamily;
 import io.starlingdb.engine.storage.RocksStorage;
 import io.starlingdb.engine.storage.StorageOptions;
+import io.starlingdb.engine.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -91,13 +93,7 @@ class DeposedLeaderReadTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
+        Await.until(what, Duration.ofSeconds(30), condition);
     }
 
     private int leader() throws InterruptedException {
