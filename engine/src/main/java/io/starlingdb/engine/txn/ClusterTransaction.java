@@ -116,8 +116,10 @@ public final class ClusterTransaction implements Transaction {
             return;
         }
         long ts;
+        long started = System.nanoTime();
         try {
             ts = owner.timestamps.next();
+            owner.stepTimes.record(TransactionStepTimes.Step.START_TIMESTAMP, started);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while taking a start timestamp", e);
@@ -161,7 +163,10 @@ public final class ClusterTransaction implements Transaction {
             return readNewest(key);
         }
         assignStart();
-        return sender.getAt(key, startTs);
+        long started = System.nanoTime();
+        byte[] value = sender.getAt(key, startTs);
+        owner.stepTimes.record(TransactionStepTimes.Step.READ, started);
+        return value;
     }
 
     /** The values of keys (null where absent), in the order asked; each range's keys read in one request. */
@@ -180,7 +185,11 @@ public final class ClusterTransaction implements Transaction {
         if (!remote.isEmpty()) {
             assignStart();
         }
+        long started = System.nanoTime();
         List<byte[]> values = remote.isEmpty() ? List.of() : sender.getAllAt(remote, startTs);
+        if (!remote.isEmpty()) {
+            owner.stepTimes.record(TransactionStepTimes.Step.READ, started);
+        }
         List<byte[]> out = new ArrayList<>(keys.size());
         int r = 0;
         for (byte[] k : keys) {
@@ -225,7 +234,9 @@ public final class ClusterTransaction implements Transaction {
                 if (next == null) {
                     return false;
                 }
+                long started = System.nanoTime();
                 DistSender.ScanPage p = sender.scanPage(next, to, scanPageRows, startTs);
+                owner.stepTimes.record(TransactionStepTimes.Step.READ, started);
                 page = p.rows();
                 next = p.next();
                 at = -1;
@@ -321,14 +332,18 @@ public final class ClusterTransaction implements Transaction {
         for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
             ops.add(e.getValue() == deleted ? new WriteOp.Delete(e.getKey()) : new WriteOp.Put(e.getKey(), e.getValue()));
         }
+        long atNewest = System.nanoTime();
         if (startTs == deferred && (firstKey == null || writes.containsKey(firstKey)) && writeBytes < maxCommandPayload
                 && commitOnePhaseAtNewest(ops)) {
+            owner.stepTimes.record(TransactionStepTimes.Step.ONE_PHASE_COMMIT, atNewest);
             return;
         }
         assignStart();
         byte[] primary = ops.get(0).key();
+        long started = System.nanoTime();
         if ((isolation == Isolation.SNAPSHOT || readsToValidate().isEmpty()) && writeBytes < maxCommandPayload
                 && commitOnePhase(ops)) {
+            owner.stepTimes.record(TransactionStepTimes.Step.ONE_PHASE_COMMIT, started);
             return;
         }
         commitTwoPhases(ops, primary);
@@ -415,8 +430,10 @@ public final class ClusterTransaction implements Transaction {
     }
 
     private void commitTwoPhases(List<WriteOp> ops, byte[] primary) {
+        long started = System.nanoTime();
         try {
             prewrite(ops, primary);
+            owner.stepTimes.record(TransactionStepTimes.Step.PREWRITE, started);
         } catch (RuntimeException e) {
             rollbackLocks(ops);
             if (e instanceof WriteConflictException || e instanceof LimitExceededException) {
@@ -429,9 +446,13 @@ public final class ClusterTransaction implements Transaction {
         owner.later(() -> heartbeat(primary), owner.settings.lockTtlMillis() / 3);
         long commitTs;
         try {
+            started = System.nanoTime();
             commitTs = owner.timestamps.next();
-            if (isolation == Isolation.SERIALIZABLE) {
+            owner.stepTimes.record(TransactionStepTimes.Step.COMMIT_TIMESTAMP, started);
+            if (isolation == Isolation.SERIALIZABLE && !readsToValidate().isEmpty()) {
+                started = System.nanoTime();
                 validateReads(commitTs);
+                owner.stepTimes.record(TransactionStepTimes.Step.VALIDATE, started);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -441,7 +462,9 @@ public final class ClusterTransaction implements Transaction {
             rollbackLocks(ops);
             throw e;
         }
+        started = System.nanoTime();
         commitPrimary(primary, commitTs);
+        owner.stepTimes.record(TransactionStepTimes.Step.COMMIT_PRIMARY, started);
         heartbeating = false;
         List<byte[]> secondaries = new ArrayList<>();
         for (int i = 1; i < ops.size(); i++) {

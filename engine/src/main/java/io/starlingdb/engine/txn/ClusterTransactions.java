@@ -53,6 +53,8 @@ public final class ClusterTransactions implements AutoCloseable {
     static final int resolutionThreads = 16;
     /** The cluster member that coordinates these transactions (its SWIM id), recorded in their locks. */
     final String coordinatorId;
+    /** Where these transactions spend their time, step by step (for benchmarks). */
+    final TransactionStepTimes stepTimes = new TransactionStepTimes();
 
     /**
      * @param coordinatorId this member's SWIM id: when SWIM declares it dead, every node resolves
@@ -78,8 +80,10 @@ public final class ClusterTransactions implements AutoCloseable {
     /** A new transaction at isolation, reading the snapshot at a fresh timestamp. */
     public ClusterTransaction begin(Isolation isolation) {
         long startTs;
+        long started = System.nanoTime();
         try {
             startTs = timestamps.next();
+            stepTimes.record(TransactionStepTimes.Step.START_TIMESTAMP, started);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while beginning a transaction", e);
@@ -114,6 +118,11 @@ public final class ClusterTransactions implements AutoCloseable {
             }
         }
         return new ClusterTransaction(this, recent, isolation, true);
+    }
+
+    /** Where the transactions begun here spend their time, step by step. */
+    public TransactionStepTimes stepTimes() {
+        return stepTimes;
     }
 
     /** Runs task in the background (committing secondary locks, heartbeats). */

@@ -17,6 +17,7 @@ import io.starlingdb.engine.range.WriteOp;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.txn.ClusterTransaction;
 import io.starlingdb.engine.txn.Isolation;
+import io.starlingdb.engine.txn.TransactionStepTimes;
 import io.starlingdb.engine.txn.WriteConflictException;
 import io.starlingdb.server.StarlingNode;
 import io.starlingdb.server.config.NodeConfig;
@@ -180,6 +181,41 @@ class ClusterTransactionTest {
         }
         assertArrayEquals(b("new"), client.get(b("k1")));
         assertArrayEquals(b("mine"), client.get(b("k3")));
+    }
+
+    /** The step times the bench prints show each step a transaction took: a transfer's two phases, and no validation. */
+    @Test
+    void stepTimesCountTheStepsOfATwoRangeTransferAndOfAOnePhaseCommit() {
+        client.put(b("a1"), num(10));
+        client.put(b("z1"), num(10));
+        client.split(b("m")); // a1 and z1 in two ranges: a transfer between them commits in two phases
+        TransactionStepTimes steps = client.transactions().stepTimes();
+        steps.reset();
+        inTransaction(Isolation.SERIALIZABLE, t -> {
+            List<byte[]> v = t.getAll(List.of(b("a1"), b("z1")));
+            t.put(b("a1"), num(num(v.get(0)) - 1));
+            t.put(b("z1"), num(num(v.get(1)) + 1));
+        });
+        Map<TransactionStepTimes.Step, Long> counts = new HashMap<>();
+        for (TransactionStepTimes.Total t : steps.totals()) {
+            counts.put(t.step(), t.count());
+            assertTrue(t.count() == 0 || t.nanos() > 0, t.toString());
+        }
+        long attempts = counts.get(TransactionStepTimes.Step.START_TIMESTAMP);
+        assertTrue(attempts >= 1, "a start timestamp per attempt: " + counts);
+        assertEquals(attempts, counts.get(TransactionStepTimes.Step.READ), "one getAll per attempt: " + counts);
+        assertEquals(1, counts.get(TransactionStepTimes.Step.COMMIT_PRIMARY), "one commit point: " + counts);
+        assertEquals(0, counts.get(TransactionStepTimes.Step.VALIDATE), "a transfer reads only keys it writes: " + counts);
+        assertEquals(0, counts.get(TransactionStepTimes.Step.ONE_PHASE_COMMIT), counts.toString());
+        steps.reset();
+        inTransaction(Isolation.SNAPSHOT, t -> t.put(b("a1"), num(num(t.get(b("a1"))) + 1)));
+        for (TransactionStepTimes.Total t : steps.totals()) {
+            boolean expected = t.step() == TransactionStepTimes.Step.ONE_PHASE_COMMIT
+                    || t.step() == TransactionStepTimes.Step.START_TIMESTAMP || t.step() == TransactionStepTimes.Step.READ;
+            assertEquals(expected, t.count() > 0, "a one-range read-modify-write commits in one phase: " + steps.totals());
+        }
+        assertEquals(10, num(client.get(b("a1"))), "the transfer took 1 from a1 and the increment gave it back");
+        assertEquals(11, num(client.get(b("z1"))), "the transfer gave z1 1");
     }
 
     @Test

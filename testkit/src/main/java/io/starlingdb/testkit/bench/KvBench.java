@@ -134,7 +134,7 @@ public final class KvBench {
                 } catch (java.sql.SQLException e) {
                     throw new IllegalStateException("cannot connect to " + finalJdbc + ": " + e.getMessage(), e);
                 }
-            }, accounts, initialBalance, counters, warmup);
+            }, accounts, initialBalance, counters, warmup, client != null ? client.transactions().stepTimes() : null);
         }
         // Every key the gets and scans read exists.
         if (kvPhases) {

@@ -1,5 +1,6 @@
 package io.starlingdb.testkit.bench;
 
+import io.starlingdb.engine.txn.TransactionStepTimes;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -48,9 +49,17 @@ final class TxnPhase {
     private final AtomicLong incrementsUnknown = new AtomicLong();
     private final java.util.Set<String> warm = new java.util.HashSet<>();
     private final int warmupSeconds;
+    /** The coordinator's time per transaction step (Starling), printed after each run; null: not known (PostgreSQL). */
+    private final TransactionStepTimes stepTimes;
     private boolean failed;
 
     TxnPhase(Supplier<TxnTarget> targets, int accounts, long initialBalance, int counters, int warmupSeconds) {
+        this(targets, accounts, initialBalance, counters, warmupSeconds, null);
+    }
+
+    TxnPhase(Supplier<TxnTarget> targets, int accounts, long initialBalance, int counters, int warmupSeconds,
+             TransactionStepTimes stepTimes) {
+        this.stepTimes = stepTimes;
         this.targets = targets;
         this.warmupSeconds = warmupSeconds;
         this.accounts = accounts;
@@ -144,6 +153,13 @@ final class TxnPhase {
             threads.add(thread);
             thread.start();
         }
+        if (print && stepTimes != null) {
+            // Count the steps of the measured seconds only: from the end of the run's warm-up second.
+            for (long wait; (wait = warmupEnd - System.nanoTime()) > 0; ) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            stepTimes.reset();
+        }
         for (Thread thread : threads) {
             thread.join();
         }
@@ -158,9 +174,24 @@ final class TxnPhase {
             System.err.printf(Locale.ROOT, "# %s %s %d%s: first of %d errors:%n%s", label, phase, concurrency,
                     print ? "" : " (warm-up)", errors.get(), trace);
         }
+        if (print && stepTimes != null) {
+            printSteps(label, phase, concurrency);
+        }
         if (print) {
             check(label, phase, concurrency);
         }
+    }
+
+    /** One line: each step the transactions took in the measured seconds, how often, and its mean time. */
+    private void printSteps(String label, String phase, int concurrency) {
+        StringBuilder line = new StringBuilder();
+        for (TransactionStepTimes.Total t : stepTimes.totals()) {
+            if (t.count() > 0) {
+                line.append(String.format(Locale.ROOT, " %s %d x %.3f ms;", t.step().name().toLowerCase(Locale.ROOT),
+                        t.count(), t.meanMillis()));
+            }
+        }
+        System.out.printf(Locale.ROOT, "# %s %s %d steps (coordinator, mean per run):%s%n", label, phase, concurrency, line);
     }
 
     private void check(String label, String phase, int concurrency) throws Exception {
