@@ -1,5 +1,6 @@
 package io.starlingdb.server;
 
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.txn.Isolation;
 import io.starlingdb.engine.txn.Transaction;
@@ -95,6 +96,11 @@ final class TrackedTransactionalStore implements TransactionalStore {
         @Override
         public KvCursor scan(byte[] fromInclusive, byte[] toExclusive) {
             return txn.scan(fromInclusive, toExclusive);
+        }
+
+        @Override
+        public KvCursor scan(byte[] fromInclusive, byte[] toExclusive, RowPredicate filter) {
+            return txn.scan(fromInclusive, toExclusive, filter);
         }
 
         @Override

@@ -5,6 +5,7 @@ import io.starlingdb.cluster.transport.NodeAddress;
 import io.starlingdb.cluster.transport.Transport;
 import io.starlingdb.engine.Limits;
 import io.starlingdb.engine.LimitExceededException;
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.raft.MultiRaft;
 import io.starlingdb.engine.raft.OutcomeUnknownException;
 
@@ -299,9 +300,10 @@ public final class DistSender {
         return out;
     }
 
-    /** One range's part of a fanned-out request: the positions of its items, and the answer's future. */
     private final java.util.concurrent.atomic.LongAdder requestsSent = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder scanPageRowsReceived = new java.util.concurrent.atomic.LongAdder();
 
+    /** One range's part of a fanned-out request: the positions of its items, and the answer's future. */
     private record Part(RangeDescriptor range, long store, List<Integer> items, CompletableFuture<RangeRpc.Response> answer) {
     }
 
@@ -471,6 +473,14 @@ public final class DistSender {
      * {@link #getAt}) with from &lt;= key &lt; to (to null: the end).
      */
     public ScanPage scanPage(byte[] from, byte[] to, int rows, long ts) {
+        return scanPage(from, to, rows, ts, null);
+    }
+
+    /**
+     * {@link #scanPage(byte[], byte[], int, long)} less the rows whose value filter (null: none)
+     * rejects, checked at the leaseholder: such a page may hold no rows and still not end the span.
+     */
+    public ScanPage scanPage(byte[] from, byte[] to, int rows, long ts, RowPredicate filter) {
         if (Arrays.compareUnsigned(from, MetaKeys.userSpanStart) < 0) {
             from = MetaKeys.userSpanStart;
         }
@@ -479,9 +489,10 @@ public final class DistSender {
         }
         byte[] at = from;
         int n = Math.max(1, Math.min(rows, RangeStore.maxScanRows));
-        RangeRpc.Response r = call(at, d -> RangeRpc.Request.scan(d.rangeId(), at, to, n, RangeStore.maxScanBytes, ts),
+        RangeRpc.Response r = call(at, d -> RangeRpc.Request.scan(d.rangeId(), at, to, n, RangeStore.maxScanBytes, ts, filter),
                 false, requestDeadline());
         RangeResult.Rows page = (RangeResult.Rows) r.result();
+        scanPageRowsReceived.add(page.rows().size());
         if (page.resumeKey() != null) {
             return new ScanPage(page.rows(), page.resumeKey());
         }
@@ -874,6 +885,11 @@ public final class DistSender {
     /** Requests this gateway has sent to stores, its own store's included: for tests and operators. */
     public long requestsSent() {
         return requestsSent.sum();
+    }
+
+    /** Rows the pages of transactional scans ({@link #scanPage}) brought back: for tests and operators. */
+    public long scanPageRowsReceived() {
+        return scanPageRowsReceived.sum();
     }
 
     /** Sends without waiting: the answer's future, or NotSent if the request cannot leave. */

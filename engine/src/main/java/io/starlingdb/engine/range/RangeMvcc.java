@@ -1,5 +1,6 @@
 package io.starlingdb.engine.range;
 
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.mvcc.HybridClock;
 import io.starlingdb.engine.storage.KvBatch;
 import io.starlingdb.engine.storage.KvCursor;
@@ -190,9 +191,14 @@ final class RangeMvcc {
     /**
      * The pairs visible at ts with from &lt;= key &lt; end (null: the end of the data), at most
      * maxRows and about maxBytes (resumeKey: where the next page starts); or the locks found on
-     * the way that hide a key (the reader resolves them and reads again).
+     * the way that hide a key (the reader resolves them and reads again). With a filter (null:
+     * none), a visible pair whose value it rejects is left out but its bytes still count toward
+     * maxBytes, which so bounds the work of a page that keeps few rows. Locks are answered
+     * whatever the filter says: the value a lock hides is unknown until it is resolved. A value the
+     * filter cannot read is kept; the reader's own checks see it.
      */
-    static RangeResult scan(KvSnapshot s, byte[] from, byte[] end, long ts, long ownStartTs, int maxRows, long maxBytes) {
+    static RangeResult scan(KvSnapshot s, byte[] from, byte[] end, long ts, long ownStartTs, int maxRows, long maxBytes,
+                            RowPredicate filter) {
         List<RangeResult.KeyValue> rows = new ArrayList<>();
         List<RangeResult.LockInfo> locks = new ArrayList<>();
         long bytes = 0;
@@ -228,12 +234,22 @@ final class RangeMvcc {
                 decided = true;
                 Version v = decodeVersion(dk.timestamp(), c.value());
                 if (v.value() != null && locks.isEmpty()) {
-                    rows.add(new RangeResult.KeyValue(current, v.value()));
+                    if (filter == null || keeps(filter, v.value())) {
+                        rows.add(new RangeResult.KeyValue(current, v.value()));
+                    }
                     bytes += current.length + v.value().length;
                 }
             }
         }
         return locks.isEmpty() ? new RangeResult.Rows(rows, null) : new RangeResult.Locked(locks);
+    }
+
+    private static boolean keeps(RowPredicate filter, byte[] value) {
+        try {
+            return filter.test(value);
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.starlingdb.engine.range;
 
 import io.starlingdb.cluster.transport.MessageTypes;
+import io.starlingdb.engine.encoding.RowPredicate;
 
 import java.nio.BufferUnderflowException;
 import java.util.ArrayList;
@@ -46,15 +47,26 @@ public final class RangeRpc {
      *
      * <p>GET, MULTI_GET and SCAN read at timestamp (Long.MAX_VALUE: the newest versions, no
      * transaction), as the transaction started at timestamp (its own locks do not hide keys).
+     * A SCAN with a filter (null: none) leaves out the rows whose value it rejects; maxBytes then
+     * bounds the bytes the page looks at, kept or not, so a page that keeps few rows still ends.
      */
     public record Request(Kind kind, long rangeId, byte[] key, byte[] endKey, int maxRows, long maxBytes,
-                          RangeCommand command, List<byte[]> keys, long timestamp, long untilTimestamp) {
+                          RangeCommand command, List<byte[]> keys, long timestamp, long untilTimestamp,
+                          RowPredicate filter) {
         public Request {
             Objects.requireNonNull(kind, "kind");
             keys = keys == null ? List.of() : List.copyOf(keys);
             if (timestamp <= 0 || untilTimestamp < 0) {
                 throw new IllegalArgumentException("bad request timestamps " + timestamp + ", " + untilTimestamp);
             }
+            if (filter != null && kind != Kind.SCAN) {
+                throw new IllegalArgumentException("only a scan takes a filter, not " + kind);
+            }
+        }
+
+        public Request(Kind kind, long rangeId, byte[] key, byte[] endKey, int maxRows, long maxBytes,
+                       RangeCommand command, List<byte[]> keys, long timestamp, long untilTimestamp) {
+            this(kind, rangeId, key, endKey, maxRows, maxBytes, command, keys, timestamp, untilTimestamp, null);
         }
 
         public Request(Kind kind, long rangeId, byte[] key, byte[] endKey, int maxRows, long maxBytes,
@@ -79,7 +91,13 @@ public final class RangeRpc {
         }
 
         public static Request scan(long rangeId, byte[] from, byte[] to, int maxRows, long maxBytes, long timestamp) {
-            return new Request(Kind.SCAN, rangeId, from, to, maxRows, maxBytes, null, List.of(), timestamp, 0);
+            return scan(rangeId, from, to, maxRows, maxBytes, timestamp, null);
+        }
+
+        /** A scan leaving out the rows whose value filter rejects (null: none). */
+        public static Request scan(long rangeId, byte[] from, byte[] to, int maxRows, long maxBytes, long timestamp,
+                                   RowPredicate filter) {
+            return new Request(Kind.SCAN, rangeId, from, to, maxRows, maxBytes, null, List.of(), timestamp, 0, filter);
         }
 
         public static Request scan(long rangeId, byte[] from, byte[] to, int maxRows, long maxBytes) {
@@ -168,6 +186,7 @@ public final class RangeRpc {
             out.bytes(k);
         }
         out.l(r.timestamp()).l(r.untilTimestamp());
+        out.nullable(r.filter() == null ? null : r.filter().encode());
         return out.toByteArray();
     }
 
@@ -191,9 +210,11 @@ public final class RangeRpc {
             }
             long timestamp = in.b.getLong();
             long until = in.b.getLong();
+            byte[] filter = in.nullable();
             in.end();
             return new Request(Kind.values()[kind], rangeId, key, end, maxRows, maxBytes,
-                    command == null ? null : RangeCodec.decodeCommand(command), keys, timestamp, until);
+                    command == null ? null : RangeCodec.decodeCommand(command), keys, timestamp, until,
+                    filter == null ? null : RowPredicate.decode(filter));
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated range request of " + payload.length + " bytes", e);
         }

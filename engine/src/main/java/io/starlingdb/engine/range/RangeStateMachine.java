@@ -1,5 +1,6 @@
 package io.starlingdb.engine.range;
 
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.raft.ConfChange;
 import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.raft.RaftState;
@@ -351,11 +352,16 @@ public final class RangeStateMachine implements StateMachine {
      * be in the range.
      */
     public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes, long ts, long ownStartTs) {
+        return scan(from, to, maxRows, maxBytes, ts, ownStartTs, null);
+    }
+
+    /** {@link #scan(byte[], byte[], int, long, long, long)} less the rows whose value filter (null: none) rejects. */
+    public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes, long ts, long ownStartTs, RowPredicate filter) {
         if (!descriptor.contains(from)) {
             return new RangeResult.KeyMismatch(descriptor);
         }
         try (KvSnapshot s = store.snapshot()) {
-            return RangeMvcc.scan(s, from, clampEnd(to), ts, ownStartTs, maxRows, maxBytes);
+            return RangeMvcc.scan(s, from, clampEnd(to), ts, ownStartTs, maxRows, maxBytes, filter);
         }
     }
 

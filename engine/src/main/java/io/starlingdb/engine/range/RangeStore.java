@@ -420,7 +420,7 @@ public final class RangeStore implements RangeHost {
                     : sm.validateKeys(r.keys(), ts, r.untilTimestamp());
             case LOCKS -> sm.lockList(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows));
             default -> sm.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
-                    Math.min(Math.max(1, r.maxBytes()), maxScanBytes), ts, ts);
+                    Math.min(Math.max(1, r.maxBytes()), maxScanBytes), ts, ts, r.filter());
         };
         return RangeRpc.Response.ok(result, sm.descriptor());
     }

@@ -2,6 +2,7 @@ package io.starlingdb.engine.txn;
 
 import io.starlingdb.engine.LimitExceededException;
 import io.starlingdb.engine.Limits;
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.mvcc.HybridClock;
 import io.starlingdb.engine.mvcc.MergedCursor;
 import io.starlingdb.engine.raft.MultiRaft;
@@ -201,6 +202,12 @@ public final class ClusterTransaction implements Transaction {
 
     @Override
     public KvCursor scan(byte[] fromInclusive, byte[] toExclusive) {
+        return scan(fromInclusive, toExclusive, null);
+    }
+
+    /** The filter goes with every page to the range's leaseholder; own writes are merged in unfiltered. */
+    @Override
+    public KvCursor scan(byte[] fromInclusive, byte[] toExclusive, RowPredicate filter) {
         ensureActive();
         byte[] from = fromInclusive == null ? new byte[] {1} : fromInclusive;
         assignStart();
@@ -212,20 +219,22 @@ public final class ClusterTransaction implements Transaction {
         for (Map.Entry<byte[], byte[]> e : range.entrySet()) {
             own.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()));
         }
-        KvCursor committed = new PagedCursor(from, toExclusive);
+        KvCursor committed = new PagedCursor(from, toExclusive, filter);
         return own.isEmpty() ? committed : new MergedCursor(own.iterator(), committed, deleted);
     }
 
     /** The pairs visible at the start timestamp, a page at a time from each range's leaseholder. */
     private final class PagedCursor implements KvCursor {
         private final byte[] to;
+        private final RowPredicate filter;
         private byte[] next;
         private List<RangeResult.KeyValue> page = List.of();
         private int at = -1;
 
-        PagedCursor(byte[] from, byte[] to) {
+        PagedCursor(byte[] from, byte[] to, RowPredicate filter) {
             this.next = from;
             this.to = to;
+            this.filter = filter;
         }
 
         @Override
@@ -235,7 +244,7 @@ public final class ClusterTransaction implements Transaction {
                     return false;
                 }
                 long started = System.nanoTime();
-                DistSender.ScanPage p = sender.scanPage(next, to, scanPageRows, startTs);
+                DistSender.ScanPage p = sender.scanPage(next, to, scanPageRows, startTs, filter);
                 owner.stepTimes.record(TransactionStepTimes.Step.READ, started);
                 page = p.rows();
                 next = p.next();

@@ -1,5 +1,6 @@
 package io.starlingdb.engine.txn;
 
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.storage.KvCursor;
 
 import java.util.ArrayList;
@@ -84,9 +85,14 @@ public final class ClusterTransactionalStore implements TransactionalStore {
 
         @Override
         public KvCursor scan(byte[] fromInclusive, byte[] toExclusive) {
+            return scan(fromInclusive, toExclusive, null);
+        }
+
+        @Override
+        public KvCursor scan(byte[] fromInclusive, byte[] toExclusive, RowPredicate filter) {
             byte[] from = fromInclusive == null ? new byte[] {sqlKeyPrefix} : outer(fromInclusive);
             byte[] to = toExclusive == null ? new byte[] {sqlKeyPrefix + 1} : outer(toExclusive);
-            KvCursor inner = txn.scan(from, to);
+            KvCursor inner = txn.scan(from, to, filter);
             return new KvCursor() {
                 @Override
                 public boolean next() {

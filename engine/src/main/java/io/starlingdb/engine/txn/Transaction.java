@@ -1,5 +1,6 @@
 package io.starlingdb.engine.txn;
 
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.storage.KvCursor;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,15 @@ public interface Transaction extends AutoCloseable {
 
     /** Logical pairs with fromInclusive &lt;= key &lt; toExclusive, own writes merged in, ascending. */
     KvCursor scan(byte[] fromInclusive, byte[] toExclusive);
+
+    /**
+     * {@link #scan(byte[], byte[])}, where pairs whose value (a row) filter rejects MAY be left
+     * out: a store whose reads cross the network checks it where the data is, so those rows never
+     * travel; a local store returns every pair. Either way the caller checks each pair it gets.
+     */
+    default KvCursor scan(byte[] fromInclusive, byte[] toExclusive, RowPredicate filter) {
+        return scan(fromInclusive, toExclusive);
+    }
 
     void put(byte[] key, byte[] value);
 

@@ -1,5 +1,7 @@
 package io.starlingdb.engine.range;
 
+import io.starlingdb.engine.encoding.RowPredicate;
+import io.starlingdb.engine.encoding.ValueType;
 import io.starlingdb.engine.raft.ConfState;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +34,14 @@ class RangeRpcTest {
         RangeRpc.Request scan = RangeRpc.decodeRequest(RangeRpc.encode(RangeRpc.Request.scan(3, b("k"), null, 10, 1024)));
         assertEquals(10, scan.maxRows());
         assertEquals(null, scan.endKey());
+        assertEquals(null, scan.filter());
+        RowPredicate filter = new RowPredicate(List.of(new RowPredicate.Comparison(2, ValueType.BIGINT, RowPredicate.Op.GE, 7L)));
+        RangeRpc.Request filtered = RangeRpc.decodeRequest(RangeRpc.encode(
+                RangeRpc.Request.scan(3, b("k"), b("m"), 10, 1024, 99, filter)));
+        assertEquals(filter.comparisons(), filtered.filter().comparisons());
+        assertEquals(99, filtered.timestamp());
+        assertThrows(IllegalArgumentException.class, () -> new RangeRpc.Request(RangeRpc.Kind.GET, 3, b("k"), null, 0, 0, null,
+                List.of(), 5, 0, filter), "only scans take a filter");
 
         RangeDescriptor d = new RangeDescriptor(3, b("k"), b("q"), ConfState.ofVoters(1L, 2L, 3L), 4);
         RangeRpc.Response rows = RangeRpc.decodeResponse(RangeRpc.encode(RangeRpc.Response.ok(new RangeResult.Rows(

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.starlingdb.engine.encoding.RowCodec;
+import io.starlingdb.engine.encoding.RowPredicate;
+import io.starlingdb.engine.encoding.ValueType;
 import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.storage.ColumnFamily;
 import io.starlingdb.engine.storage.KvStore;
@@ -304,5 +307,31 @@ class RangeTransactionTest {
                 .toList());
         RangeResult.Rows page = (RangeResult.Rows) sm.scan(b("a"), b("b"), 1, 1 << 20, RangeRpc.latest, RangeRpc.latest);
         assertArrayEquals(b("a\u0000"), page.resumeKey());
+    }
+
+    @Test
+    void aFilteredScanLeavesOutRejectedRowsButAnswersLocksAndEndsItsPageByBytesLookedAt() {
+        long t1 = ts();
+        List<WriteOp> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            rows.add(new WriteOp.Put(b(String.format("r%03d", i)), RowCodec.encode(new int[] {1}, new ValueType[] {ValueType.INTEGER},
+                    new Object[] {i})));
+        }
+        apply(new RangeCommand.Write(rows, 0, t1));
+        RowPredicate under10 = new RowPredicate(List.of(new RowPredicate.Comparison(1, ValueType.INTEGER, RowPredicate.Op.LT, 10)));
+        long t2 = ts();
+        RangeResult.Rows kept = (RangeResult.Rows) sm.scan(b("r"), b("s"), 1000, 1 << 20, t2, t2, under10);
+        assertEquals(10, kept.rows().size());
+        assertNull(kept.resumeKey());
+        // Bytes looked at count, kept or not: a small budget ends the page early, with a resume key.
+        RangeResult.Rows first = (RangeResult.Rows) sm.scan(b("r"), b("s"), 1000, 200, t2, t2, under10);
+        assertEquals(10, first.rows().size(), "the first rows are the ones kept");
+        // each pair is 7 bytes (a 4-byte key, a 3-byte row): 29 of them reach the 200 bytes
+        assertArrayEquals(b("r029"), first.resumeKey());
+        // A lock hides a value that is not known yet: answered even if the committed row is filtered out.
+        long t3 = ts();
+        prewrite(t3, "r050", 10_000, "r050");
+        long t4 = ts();
+        assertInstanceOf(RangeResult.Locked.class, sm.scan(b("r"), b("s"), 1000, 1 << 20, t4, t4, under10));
     }
 }

@@ -1,6 +1,6 @@
 package io.starlingdb.sql.schema;
 
-import io.starlingdb.engine.encoding.RowCodec;
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.encoding.ValueType;
 import io.starlingdb.sql.catalog.TableDef;
 import java.util.ArrayList;
@@ -29,8 +29,6 @@ public final class RowFilter {
 
     private static final Set<SqlKind> comparisonKinds = Set.of(SqlKind.EQUALS, SqlKind.NOT_EQUALS, SqlKind.LESS_THAN,
             SqlKind.LESS_THAN_OR_EQUAL, SqlKind.GREATER_THAN, SqlKind.GREATER_THAN_OR_EQUAL);
-    private static final Set<ValueType> orderedTypes = Set.of(ValueType.INTEGER, ValueType.BIGINT, ValueType.DECIMAL,
-            ValueType.DATE, ValueType.TIMESTAMP);
     private static final RowFilter none = new RowFilter(null, List.of());
 
     /** column (index into the table's columns) OP value. */
@@ -51,7 +49,7 @@ public final class RowFilter {
         for (RexNode filter : pushed) {
             for (RexNode conjunct : RelOptUtil.conjunctions(filter)) {
                 Comparison c = comparison(conjunct);
-                if (c != null && orderedTypes.contains(table.columns().get(c.column()).type())) {
+                if (c != null && RowPredicate.ORDERED_TYPES.contains(table.columns().get(c.column()).type())) {
                     found.add(c);
                 }
             }
@@ -86,82 +84,35 @@ public final class RowFilter {
         return comparisons.isEmpty();
     }
 
-    /** The check with this execution's values, or null when no comparison can be checked. */
-    Check bind(AccessPath.ValueResolver resolver) {
+    /**
+     * The check with this execution's values, or null when no comparison can be checked: an
+     * engine {@link RowPredicate}, which a scan on the cluster also sends to each range's
+     * leaseholder, so rows it rejects never cross the network.
+     */
+    RowPredicate bind(AccessPath.ValueResolver resolver) {
         if (comparisons.isEmpty()) {
             return null;
         }
-        List<Comparison> usable = new ArrayList<>();
-        List<Object> values = new ArrayList<>();
+        List<RowPredicate.Comparison> usable = new ArrayList<>();
         for (Comparison c : comparisons) {
-            Object value = resolver.resolve(c.value(), table.columns().get(c.column()).type());
-            if (value != null) {
-                usable.add(c);
-                values.add(value);
+            ValueType type = table.columns().get(c.column()).type();
+            Object value = resolver.resolve(c.value(), type);
+            if (value != null && usable.size() < RowPredicate.MAX_COMPARISONS) {
+                usable.add(new RowPredicate.Comparison(table.columnIds()[c.column()], type, op(c.kind()), value));
             }
         }
-        return usable.isEmpty() ? null : new Check(table, usable, values.toArray());
+        return usable.isEmpty() ? null : new RowPredicate(usable);
     }
 
-    /** The comparisons with their values, checked against encoded rows. Immutable. */
-    static final class Check {
-        /** Ids and types of the compared columns (each once), decoded from each row before anything else. */
-        private final int[] columnIds;
-        private final ValueType[] types;
-        /** Per comparison: the index of its column in columnIds, its kind and its value. */
-        private final int[] slots;
-        private final SqlKind[] kinds;
-        private final Object[] values;
-
-        private Check(TableDef table, List<Comparison> comparisons, Object[] values) {
-            int n = comparisons.size();
-            List<Integer> columns = new ArrayList<>();
-            this.slots = new int[n];
-            this.kinds = new SqlKind[n];
-            this.values = values;
-            for (int i = 0; i < n; i++) {
-                Comparison c = comparisons.get(i);
-                if (!columns.contains(c.column())) {
-                    columns.add(c.column());
-                }
-                slots[i] = columns.indexOf(c.column());
-                kinds[i] = c.kind();
-            }
-            this.columnIds = new int[columns.size()];
-            this.types = new ValueType[columns.size()];
-            for (int i = 0; i < columnIds.length; i++) {
-                columnIds[i] = table.columnIds()[columns.get(i)];
-                types[i] = table.types()[columns.get(i)];
-            }
-        }
-
-        /** False when some comparison cannot hold for the row (its column is NULL or compares wrongly). */
-        boolean mayMatch(byte[] row) {
-            Object[] columns = RowCodec.decode(row, columnIds, types);
-            for (int i = 0; i < kinds.length; i++) {
-                Object column = columns[slots[i]];
-                if (column == null || !holds(kinds[i], compare(column, values[i]))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        private static int compare(Object column, Object value) {
-            return ((Comparable) column).compareTo(value);
-        }
-
-        private static boolean holds(SqlKind kind, int cmp) {
-            return switch (kind) {
-                case EQUALS -> cmp == 0;
-                case NOT_EQUALS -> cmp != 0;
-                case LESS_THAN -> cmp < 0;
-                case LESS_THAN_OR_EQUAL -> cmp <= 0;
-                case GREATER_THAN -> cmp > 0;
-                case GREATER_THAN_OR_EQUAL -> cmp >= 0;
-                default -> throw new IllegalStateException("not a comparison: " + kind);
-            };
-        }
+    private static RowPredicate.Op op(SqlKind kind) {
+        return switch (kind) {
+            case EQUALS -> RowPredicate.Op.EQ;
+            case NOT_EQUALS -> RowPredicate.Op.NE;
+            case LESS_THAN -> RowPredicate.Op.LT;
+            case LESS_THAN_OR_EQUAL -> RowPredicate.Op.LE;
+            case GREATER_THAN -> RowPredicate.Op.GT;
+            case GREATER_THAN_OR_EQUAL -> RowPredicate.Op.GE;
+            default -> throw new IllegalStateException("not a comparison: " + kind);
+        };
     }
 }

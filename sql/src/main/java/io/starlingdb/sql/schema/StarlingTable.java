@@ -1,5 +1,6 @@
 package io.starlingdb.sql.schema;
 
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.encoding.ValueType;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.txn.Transaction;
@@ -101,7 +102,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
         Transaction txn = (Transaction) root.get(ExecutionContext.TRANSACTION);
         CancelSignal cancel = (CancelSignal) root.get(ExecutionContext.CANCEL);
         AccessPath.ValueResolver values = (node, type) -> constant(root, node, type);
-        RowFilter.Check check = rowFilter.bind(values);
+        RowPredicate check = rowFilter.bind(values);
         if (path.kind() == AccessPath.Kind.POINT_LOOKUP) {
             Object[] key = path.equalityValues(values);
             if (key != null) {
@@ -126,7 +127,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
         return new AbstractEnumerable<>() {
             @Override
             public Enumerator<Object[]> enumerator() {
-                KvCursor cursor = range == null ? TableStorage.scan(txn, table) : txn.scan(range[0], range[1]);
+                KvCursor cursor = range == null ? TableStorage.scan(txn, table, check) : txn.scan(range[0], range[1], check);
                 return CursorEnumerator.rows(cursor, table, withRowId, check, cancel);
             }
         };
@@ -186,24 +187,24 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
         private final Function<KvCursor, byte[]> rowOf;
         /** The row's key of a cursor entry, when rows carry their row id; else null. */
         private final Function<KvCursor, byte[]> keyOf;
-        private final RowFilter.Check check;
+        private final RowPredicate check;
         private final CancelSignal cancel;
         private Object[] current;
 
-        static CursorEnumerator rows(KvCursor cursor, TableDef table, boolean withRowId, RowFilter.Check check,
+        static CursorEnumerator rows(KvCursor cursor, TableDef table, boolean withRowId, RowPredicate check,
                                      CancelSignal cancel) {
             return new CursorEnumerator(cursor, table, KvCursor::value, withRowId ? KvCursor::key : null, check, cancel);
         }
 
         static CursorEnumerator indexed(KvCursor entries, Transaction txn, TableDef table, boolean withRowId,
-                                        RowFilter.Check check, CancelSignal cancel) {
+                                        RowPredicate check, CancelSignal cancel) {
             return new CursorEnumerator(entries, table, entry -> txn.get(entry.value()), withRowId ? KvCursor::value : null, check,
                     cancel);
         }
 
         /** @param check rows it rejects are skipped undecoded; null keeps every row */
         private CursorEnumerator(KvCursor cursor, TableDef table, Function<KvCursor, byte[]> rowOf, Function<KvCursor, byte[]> keyOf,
-                                 RowFilter.Check check, CancelSignal cancel) {
+                                 RowPredicate check, CancelSignal cancel) {
             this.cursor = cursor;
             this.table = table;
             this.rowOf = rowOf;
@@ -222,7 +223,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
             while (cursor.next()) {
                 cancel.check();
                 byte[] row = rowOf.apply(cursor);
-                if (row != null && (check == null || check.mayMatch(row))) {
+                if (row != null && (check == null || check.test(row))) {
                     current = keyOf == null ? TableStorage.decodeRow(table, row)
                             : TableStorage.decodeRowWithId(table, row, keyOf.apply(cursor));
                     return true;

@@ -3,6 +3,7 @@ package io.starlingdb.sql.schema;
 import io.starlingdb.engine.encoding.KeyDecoder;
 import io.starlingdb.engine.encoding.KeyEncoder;
 import io.starlingdb.engine.encoding.RowCodec;
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.encoding.ValueType;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.txn.Transaction;
@@ -209,8 +210,13 @@ public final class TableStorage {
     }
 
     public static KvCursor scan(Transaction txn, TableDef table) {
+        return scan(txn, table, null);
+    }
+
+    /** The table's rows; those filter rejects may be left out ({@link Transaction#scan(byte[], byte[], RowPredicate)}). */
+    public static KvCursor scan(Transaction txn, TableDef table, RowPredicate filter) {
         byte[] prefix = tablePrefix(table);
-        return txn.scan(prefix, KeyEncoder.prefixEnd(prefix));
+        return txn.scan(prefix, KeyEncoder.prefixEnd(prefix), filter);
     }
 
     /**

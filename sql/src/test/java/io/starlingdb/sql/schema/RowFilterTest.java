@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.encoding.ValueType;
 import io.starlingdb.sql.catalog.ColumnDef;
 import io.starlingdb.sql.catalog.TableDef;
@@ -97,15 +98,15 @@ class RowFilterTest {
                 call(SqlStdOperatorTable.GREATER_THAN, column(1), number("10")),
                 call(SqlStdOperatorTable.LESS_THAN_OR_EQUAL, column(1), param(0)),
                 call(SqlStdOperatorTable.GREATER_THAN_OR_EQUAL, column(4), number("-1.5"))));
-        RowFilter.Check check = f.bind(resolver(20));
+        RowPredicate check = f.bind(resolver(20));
         BigDecimal d = new BigDecimal("0.00");
-        assertTrue(check.mayMatch(row(1L, 11, "x", 1.0, d)));
-        assertTrue(check.mayMatch(row(1L, 20, null, null, new BigDecimal("-1.5"))));
-        assertFalse(check.mayMatch(row(1L, 10, "x", 1.0, d)), "K > 10 fails");
-        assertFalse(check.mayMatch(row(1L, 21, "x", 1.0, d)), "K <= 20 fails");
-        assertFalse(check.mayMatch(row(1L, 15, "x", 1.0, new BigDecimal("-1.51"))), "D >= -1.5 fails");
-        assertFalse(check.mayMatch(row(1L, null, "x", 1.0, d)), "NULL K never satisfies a comparison");
-        assertFalse(check.mayMatch(row(1L, 15, "x", 1.0, null)), "NULL D never satisfies a comparison");
+        assertTrue(check.test(row(1L, 11, "x", 1.0, d)));
+        assertTrue(check.test(row(1L, 20, null, null, new BigDecimal("-1.5"))));
+        assertFalse(check.test(row(1L, 10, "x", 1.0, d)), "K > 10 fails");
+        assertFalse(check.test(row(1L, 21, "x", 1.0, d)), "K <= 20 fails");
+        assertFalse(check.test(row(1L, 15, "x", 1.0, new BigDecimal("-1.51"))), "D >= -1.5 fails");
+        assertFalse(check.test(row(1L, null, "x", 1.0, d)), "NULL K never satisfies a comparison");
+        assertFalse(check.test(row(1L, 15, "x", 1.0, null)), "NULL D never satisfies a comparison");
     }
 
     @Test
@@ -114,9 +115,9 @@ class RowFilterTest {
                 call(SqlStdOperatorTable.LESS_THAN, column(1), param(0)),
                 call(SqlStdOperatorTable.EQUALS, column(0), param(1))));
         assertNull(f.bind(resolver(5_000_000_000L, null)), "nothing left to check");
-        RowFilter.Check onlyId = f.bind(resolver(5_000_000_000L, 3));
-        assertTrue(onlyId.mayMatch(row(3L, 999, null, null, null)));
-        assertFalse(onlyId.mayMatch(row(4L, 1, null, null, null)));
+        RowPredicate onlyId = f.bind(resolver(5_000_000_000L, 3));
+        assertTrue(onlyId.test(row(3L, 999, null, null, null)));
+        assertFalse(onlyId.test(row(4L, 1, null, null, null)));
         assertNull(RowFilter.of(table, List.of()).bind(resolver()));
     }
 }

@@ -1,0 +1,200 @@
+package io.starlingdb.engine.encoding;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Comparisons "column OP value", all of which must hold, checked against rows in
+ * {@link RowCodec}'s encoding without decoding the other columns. A scan uses it to drop rows a
+ * statement's filter would drop anyway; on the cluster it travels with each scan page to the
+ * range's leaseholder, so rows that cannot match never cross the network. A NULL column makes
+ * every comparison on it false, as in a SQL WHERE.
+ *
+ * <p>Only types whose Java order is SQL's order can be compared (integers, decimals, dates,
+ * timestamps): strings compare by collation and doubles have -0.0 and NaN, so a predicate on
+ * them is refused rather than risking a row the statement should have kept. Immutable.
+ */
+public final class RowPredicate {
+
+    /** Comparisons of a predicate at most, here and on the wire. */
+    public static final int MAX_COMPARISONS = 64;
+
+    /** Types a predicate may compare: Java's order of their values is SQL's. */
+    public static final Set<ValueType> ORDERED_TYPES = Set.of(ValueType.INTEGER, ValueType.BIGINT, ValueType.DECIMAL,
+            ValueType.DATE, ValueType.TIMESTAMP);
+
+    private static final byte FORMAT = 1;
+
+    public enum Op { EQ, NE, LT, LE, GT, GE }
+
+    /** One comparison: the row's column columnId (of type type) OP value. */
+    public record Comparison(int columnId, ValueType type, Op op, Object value) {
+        public Comparison {
+            if (columnId < 0) {
+                throw new IllegalArgumentException("column id out of range: " + columnId);
+            }
+            if (!ORDERED_TYPES.contains(type)) {
+                throw new IllegalArgumentException("a row predicate cannot compare " + type + " columns");
+            }
+            if (op == null || value == null || !type.javaType().isInstance(value)) {
+                throw new IllegalArgumentException("comparison of column " + columnId + " (" + type + ") needs an op and a "
+                        + type.javaType().getSimpleName() + " value, got " + op + " " + value);
+            }
+        }
+    }
+
+    private final List<Comparison> comparisons;
+    /** The distinct compared columns, decoded from each row before anything else. */
+    private final int[] columnIds;
+    private final ValueType[] types;
+    /** Per comparison: the index of its column in columnIds. */
+    private final int[] slots;
+
+    public RowPredicate(List<Comparison> comparisons) {
+        if (comparisons.isEmpty() || comparisons.size() > MAX_COMPARISONS) {
+            throw new IllegalArgumentException("a row predicate has 1 to " + MAX_COMPARISONS + " comparisons, not "
+                    + comparisons.size());
+        }
+        this.comparisons = List.copyOf(comparisons);
+        List<Comparison> distinct = new ArrayList<>();
+        this.slots = new int[comparisons.size()];
+        for (int i = 0; i < comparisons.size(); i++) {
+            Comparison c = comparisons.get(i);
+            int slot = -1;
+            for (int j = 0; j < distinct.size(); j++) {
+                if (distinct.get(j).columnId() == c.columnId()) {
+                    if (distinct.get(j).type() != c.type()) {
+                        throw new IllegalArgumentException("column " + c.columnId() + " compared as " + distinct.get(j).type()
+                                + " and as " + c.type());
+                    }
+                    slot = j;
+                }
+            }
+            if (slot < 0) {
+                slot = distinct.size();
+                distinct.add(c);
+            }
+            slots[i] = slot;
+        }
+        this.columnIds = new int[distinct.size()];
+        this.types = new ValueType[distinct.size()];
+        for (int i = 0; i < columnIds.length; i++) {
+            columnIds[i] = distinct.get(i).columnId();
+            types[i] = distinct.get(i).type();
+        }
+    }
+
+    public List<Comparison> comparisons() {
+        return comparisons;
+    }
+
+    /**
+     * False when some comparison does not hold for the row (its column is NULL or compares
+     * wrongly). A row that does not decode as the predicate expects throws
+     * IllegalArgumentException; a caller filtering for someone else keeps such a row.
+     */
+    public boolean test(byte[] row) {
+        Object[] columns = RowCodec.decode(row, columnIds, types);
+        for (int i = 0; i < slots.length; i++) {
+            Object column = columns[slots[i]];
+            Comparison c = comparisons.get(i);
+            if (column == null || !holds(c.op(), compare(column, c.value()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compare(Object column, Object value) {
+        return ((Comparable) column).compareTo(value);
+    }
+
+    private static boolean holds(Op op, int cmp) {
+        return switch (op) {
+            case EQ -> cmp == 0;
+            case NE -> cmp != 0;
+            case LT -> cmp < 0;
+            case LE -> cmp <= 0;
+            case GT -> cmp > 0;
+            case GE -> cmp >= 0;
+        };
+    }
+
+    /**
+     * Format byte, comparison count, per comparison its column id, type and op, then the values as
+     * one {@link RowCodec} row (column i: comparison i's value), length-prefixed.
+     */
+    public byte[] encode() {
+        int n = comparisons.size();
+        int[] ids = new int[n];
+        ValueType[] valueTypes = new ValueType[n];
+        Object[] values = new Object[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = i;
+            valueTypes[i] = comparisons.get(i).type();
+            values[i] = comparisons.get(i).value();
+        }
+        byte[] row = RowCodec.encode(ids, valueTypes, values);
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + n * 6 + 4 + row.length);
+        b.put(FORMAT).putInt(n);
+        for (Comparison c : comparisons) {
+            b.putInt(c.columnId()).put((byte) c.type().ordinal()).put((byte) c.op().ordinal());
+        }
+        b.putInt(row.length).put(row);
+        return b.array();
+    }
+
+    /** The predicate encode() wrote; anything else (from a peer) fails with IllegalArgumentException. */
+    public static RowPredicate decode(byte[] bytes) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            if (b.get() != FORMAT) {
+                throw new IllegalArgumentException("unknown row predicate format");
+            }
+            int n = b.getInt();
+            if (n < 1 || n > MAX_COMPARISONS) {
+                throw new IllegalArgumentException("a row predicate has 1 to " + MAX_COMPARISONS + " comparisons, not " + n);
+            }
+            int[] columnIds = new int[n];
+            ValueType[] valueTypes = new ValueType[n];
+            Op[] ops = new Op[n];
+            int[] positions = new int[n];
+            for (int i = 0; i < n; i++) {
+                columnIds[i] = b.getInt();
+                valueTypes[i] = enumAt(ValueType.values(), b.get(), "value type");
+                ops[i] = enumAt(Op.values(), b.get(), "comparison");
+                positions[i] = i;
+            }
+            int length = b.getInt();
+            if (length < 0 || length != b.remaining()) {
+                throw new IllegalArgumentException("row predicate values of " + length + " bytes, " + b.remaining() + " present");
+            }
+            byte[] row = new byte[length];
+            b.get(row);
+            Object[] values = RowCodec.decode(row, positions, valueTypes);
+            List<Comparison> comparisons = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                comparisons.add(new Comparison(columnIds[i], valueTypes[i], ops[i], values[i]));
+            }
+            return new RowPredicate(comparisons);
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | NumberFormatException e) {
+            throw new IllegalArgumentException("truncated row predicate of " + bytes.length + " bytes", e);
+        }
+    }
+
+    private static <E> E enumAt(E[] values, byte ordinal, String what) {
+        if (ordinal < 0 || ordinal >= values.length) {
+            throw new IllegalArgumentException("unknown " + what + " " + ordinal + " in a row predicate");
+        }
+        return values[ordinal];
+    }
+
+    @Override
+    public String toString() {
+        return "RowPredicate" + comparisons;
+    }
+}
