@@ -98,6 +98,8 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     private final java.util.ArrayDeque<OutgoingSnapshot> snapshotsOut = new java.util.ArrayDeque<>();
     private final Map<StreamKey, IncomingSnapshot> snapshotsIn = new HashMap<>();
     private final Map<Long, Long> leaders = new ConcurrentHashMap<>();
+    /** The read leases this node holds, as threads other than the driver's see them ({@link #leaseTermNow}). */
+    private final Map<Long, LeaseView> leases = new ConcurrentHashMap<>();
     private final AtomicLong syncs = new AtomicLong();
     private final Thread thread;
     private volatile Transport transport;
@@ -115,6 +117,13 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
      * counts against {@link #maxInboxBytes} until the task runs.
      */
     private record Task(CompletableFuture<?> future, Runnable work, long bytes) {
+    }
+
+    /**
+     * A read lease held in term until System.nanoTime() reaches untilNanos, published by the
+     * driver for threads that must not wait for a turn of it.
+     */
+    private record LeaseView(long term, long untilNanos) {
     }
 
     /** A read waiting for the state machine to apply index. */
@@ -419,6 +428,38 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         } catch (RuntimeException e) {
             f.completeExceptionally(e);
         }
+    }
+
+    /**
+     * The term in which this replica holds the group's read lease at this moment, or -1; any
+     * thread may ask, without waiting for a turn of the driver (which may be in the middle of an
+     * fsync). The driver publishes the lease as a wall-clock deadline that ends no later than the
+     * tick at which {@link RaftCore#canServeLeaseRead()} would turn false, and withdraws it before
+     * it sends anything that could let another replica lead (a leadership transfer's
+     * TIMEOUT_NOW), so a caller that sees a term here was the group's only possible leader, with
+     * everything committed before its term applied, at the moment it asked. A stalled driver only
+     * lets the deadline pass; it never extends it.
+     */
+    public long leaseTermNow(long group) {
+        LeaseView v = leases.get(group);
+        return v != null && System.nanoTime() - v.untilNanos() < 0 ? v.term() : -1;
+    }
+
+    /**
+     * Publishes the group's lease for {@link #leaseTermNow}, as of lastTickNanos (when every due
+     * tick had been counted). The next tick is due after it, so the tick that ends the lease comes
+     * later than lastTickNanos plus (ticks left - 1) tick lengths: the deadline errs early.
+     */
+    private void publishLease(Group g) {
+        long left = g.core.leaseReadTicksLeft();
+        if (left <= 1) {
+            if (!leases.isEmpty()) {
+                leases.remove(g.id);
+            }
+            return;
+        }
+        leases.put(g.id, new LeaseView(g.core.term(),
+                lastTickNanos + (left - 1) * TimeUnit.MILLISECONDS.toNanos(config.tickMillis())));
     }
 
     /** Whether the driver ticked recently enough in wall time for its tick count to back a lease. */
@@ -742,6 +783,8 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         boolean mustWrite = false;
         boolean mustSync = false;
         for (Group g : dirty) {
+            // Before anything is sent: a lease given up (a transfer's TIMEOUT_NOW below) is withdrawn first.
+            publishLease(g);
             if (g.core.hasReady()) {
                 Ready rd = g.core.ready();
                 store.stage(g.id, rd, writes);
@@ -773,6 +816,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             serveReads(g);
             maybeCompact(g);
             noteLeadership(g);
+            publishLease(g);
             if (g.core.hasReady()) {
                 dirty.add(g);
             }
@@ -970,6 +1014,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             }
             dirty.remove(g);
             leaders.remove(group);
+            leases.remove(group);
             snapshotsOut.removeIf(o -> {
                 if (o.group == group) {
                     o.close(); // its storage snapshot and files
@@ -1007,6 +1052,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     }
 
     private void failEverything(RuntimeException cause) {
+        leases.clear();
         for (Group g : groups.values()) {
             failGroup(g, cause);
         }

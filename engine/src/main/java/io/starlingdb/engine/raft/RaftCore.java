@@ -270,6 +270,16 @@ public final class RaftCore {
         return hasLease() && log.applied() >= termStartIndex;
     }
 
+    /**
+     * Ticks for which {@link #canServeLeaseRead()} stays true if nothing else happens: the lease
+     * ends when the tick count reaches the quorum's oldest acknowledged send tick plus
+     * {@link RaftConfig#leaseTicks()}. 0 when it is false now. The driver turns it into a wall-clock
+     * deadline for readers on other threads.
+     */
+    public long leaseReadTicksLeft() {
+        return canServeLeaseRead() ? leaseStartTick() + config.leaseTicks() - ticks : 0;
+    }
+
     /** The oldest send tick among the newest heartbeat acknowledgements of a quorum (the leader counts as now). */
     private long leaseStartTick() {
         long[] acks = new long[conf.voters().size()];

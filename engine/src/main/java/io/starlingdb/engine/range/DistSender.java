@@ -531,6 +531,30 @@ public final class DistSender {
         return (RangeResult.Timestamps) r.result();
     }
 
+    /**
+     * Asks for count timestamps once, without waiting, from the store the cache names as the meta
+     * range's leaseholder (this store's own oracle without the network): the answer, or null when
+     * the cache names none. The future fails, or holds a response that is not OK, when that one
+     * attempt did not get them; the caller then takes {@link #timestamps}, which routes, retries
+     * and learns the leaseholder. Asking twice is harmless: unused timestamps are skipped.
+     */
+    public CompletableFuture<RangeRpc.Response> timestampsFromKnownLeaseholder(int count) {
+        RangeDescriptor d = cache.lookup(MetaKeys.timestampMarkKey());
+        if (d == null) {
+            return null;
+        }
+        long target = local != null && local.leaseholder(d.rangeId()) == local.storeId() ? local.storeId()
+                : cache.leaseholder(d.rangeId());
+        if (target == 0 || !addressable(target) || !reachable(target)) {
+            return null;
+        }
+        try {
+            return sendAsync(target, RangeRpc.Request.timestamps(count), timeout(false));
+        } catch (NotSent e) {
+            return null;
+        }
+    }
+
     /** Splits the range holding key at key; returns the two halves (or the range as it is if key is its start). */
     public List<RangeDescriptor> split(byte[] key, long newRangeId) {
         checkKey(key);

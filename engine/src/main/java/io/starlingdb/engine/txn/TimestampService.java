@@ -20,12 +20,14 @@ import java.util.concurrent.TimeoutException;
  * loses the lead and gets it back reloads, since another oracle may have moved the mark in
  * between.
  *
- * <p>A batch is granted on the Raft driver's thread by {@link MultiRaft#whileLeading}: at a
- * moment this store is confirmed to lead meta (a valid lease, or a ReadIndex round), in the term
- * the oracle was loaded in, with nothing of the group running in between; so a deposed oracle
- * never answers a timestamp below one its successor gave. That is one turn of the driver per
- * batch and no thread of its own. Whatever blocks (loading the mark for a new term, extending it
- * through a meta write) runs on the service's own thread, which decides a batch and then confirms
+ * <p>A batch is granted at a moment this store is confirmed to lead meta, in the term the oracle
+ * was loaded in; so a deposed oracle never grants a timestamp below one its successor gave to a
+ * request that came before. Under a valid lease that is at once, on the asking thread
+ * ({@link MultiRaft#leaseTermNow}: the meta leaseholder's driver is also a follower of other
+ * ranges and spends much of its time in their fsyncs, which a batch need not wait for);
+ * otherwise on the Raft driver's thread by {@link MultiRaft#whileLeading}, after a ReadIndex
+ * round. Whatever blocks (loading the mark for a new term, extending it through a meta write)
+ * runs on the service's own thread, which decides a batch and then confirms
  * the lead in the oracle's term before answering. The mark is extended ahead, in the background,
  * once half of its window is used, so batches seldom wait for a meta write.
  */
@@ -66,15 +68,24 @@ public final class TimestampService implements AutoCloseable {
 
     /** count timestamps, or a failure (not the meta leaseholder: NotLeaderException). */
     public CompletableFuture<RangeResult.Timestamps> grant(int count) {
+        // Under the lease, on the caller's thread (the network's): a driver busy with an fsync of
+        // other groups does not hold up the batch, and the answer needs no hand-off.
+        long leaseTerm = raft.leaseTermNow(MetaKeys.metaRangeId);
+        if (leaseTerm > 0) {
+            RangeResult.Timestamps t = grantLoaded(leaseTerm, count);
+            if (t != null) {
+                return CompletableFuture.completedFuture(t);
+            }
+        }
         return raft.whileLeading(MetaKeys.metaRangeId, term -> grantLoaded(term, count))
                 .thenCompose(t -> t != null ? CompletableFuture.completedFuture(t)
                         : CompletableFuture.supplyAsync(() -> grantOnThread(count), thread));
     }
 
     /**
-     * On the driver's thread, while leading meta in term: the batch from the oracle loaded in that
-     * term, or null if there is none or the batch would pass the durable mark (the service's
-     * thread then loads or extends first).
+     * While leading meta in term (on the driver's thread, or on any thread under the lease): the
+     * batch from the oracle loaded in that term, or null if there is none or the batch would pass
+     * the durable mark (the service's thread then loads or extends first).
      */
     private RangeResult.Timestamps grantLoaded(long term, int count) {
         TimestampOracle.Granted g;

@@ -446,6 +446,70 @@ class MultiRaftTest {
         await("node 4 applies as a voter", () -> machines.get(4).get(0).sum == 11);
     }
 
+    /**
+     * The lease other threads see ({@link MultiRaft#leaseTermNow}) is the leader's alone, and it
+     * has ended by the time another replica can be elected: after the leader is cut off from both
+     * followers, once a new leader is seen, the old one reports no lease.
+     */
+    @Test
+    void leaseSeenByOtherThreadsIsTheLeadersAloneAndEndsBeforeANewLeaderIsElected() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i, 1);
+        }
+        proposeUntilAccepted(1, 1);
+        int[] holder = new int[1];
+        long[] term = new long[1];
+        await("a replica holds the lease", () -> {
+            for (int i = 1; i <= 3; i++) {
+                long t = nodes[i].leaseTermNow(1);
+                if (t > 0) {
+                    holder[0] = i;
+                    term[0] = t;
+                    return true;
+                }
+            }
+            return false;
+        });
+        int old = holder[0];
+        for (int i = 1; i <= 3; i++) {
+            if (i != old) {
+                assertEquals(-1, nodes[i].leaseTermNow(1), "follower " + i + " publishes no lease");
+                hub.cut(old, i);
+            }
+        }
+        int a = old % 3 + 1;
+        int b = a % 3 + 1;
+        await("the followers elect a new leader", () -> nodes[a].leader(1) == a || nodes[b].leader(1) == b);
+        assertEquals(-1, nodes[old].leaseTermNow(1), "the cut-off leader's lease (term " + term[0]
+                + ") ended before another replica could lead");
+        hub.heal();
+    }
+
+    /** A leadership transfer withdraws the lease before the TIMEOUT_NOW that lets the target campaign leaves. */
+    @Test
+    void leadershipTransferWithdrawsTheLeaseOtherThreadsSee() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i, 1);
+        }
+        proposeUntilAccepted(1, 1);
+        int[] holder = new int[1];
+        await("a replica holds the lease", () -> {
+            for (int i = 1; i <= 3; i++) {
+                if (nodes[i].leaseTermNow(1) > 0) {
+                    holder[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        int old = holder[0];
+        int target = old % 3 + 1;
+        nodes[old].transferLeadership(1, target);
+        await("the target leads", () -> nodes[target].leader(1) == target);
+        assertEquals(-1, nodes[old].leaseTermNow(1), "the lease was given up with the lead");
+        await("the new leader holds the lease", () -> nodes[target].leaseTermNow(1) > 0);
+    }
+
     @Test
     void aReadPendingWhenItsLeaderStepsDownFailsAtOnceInsteadOfHanging() throws Exception {
         for (int i = 1; i <= 3; i++) {

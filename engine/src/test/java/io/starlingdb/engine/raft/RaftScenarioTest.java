@@ -129,7 +129,7 @@ class RaftScenarioTest {
                 case "lease": {
                     RaftCore core = c.core(id(a[1]));
                     out.append("lease=").append(core.hasLease()).append(" lease-read=").append(core.canServeLeaseRead())
-                            .append('\n');
+                            .append(" ticks-left=").append(core.leaseReadTicksLeft()).append('\n');
                     break;
                 }
                 case "transfer":
