@@ -9,6 +9,15 @@ public sealed interface RangeResult {
     record Written() implements RangeResult {
     }
 
+    /**
+     * A prewrite locked every key, and the leaseholder took commitFloorTs from the oracle after
+     * latching them: every read this range served before the locks existed has a timestamp below
+     * it, so a commit timestamp at or above it (and above every other range's floor) orders the
+     * transaction after those reads, with no oracle call of its own after the prewrites.
+     */
+    record Prewritten(long commitFloorTs) implements RangeResult {
+    }
+
     /** The batch's operation at opIndex found actual (null: absent) instead of its expected value; nothing was applied. */
     record ConditionFailed(int opIndex, byte[] actual) implements RangeResult {
     }

@@ -235,6 +235,7 @@ public final class RangeRpc {
     private static final byte writeConflict = 11;
     private static final byte txnStatus = 12;
     private static final byte lockList = 13;
+    private static final byte prewritten = 14;
 
     public static byte[] encode(Response r) {
         RangeCodec.Out out = new RangeCodec.Out();
@@ -290,6 +291,8 @@ public final class RangeRpc {
             for (byte[] v : vs.values()) {
                 out.nullable(v);
             }
+        } else if (r instanceof RangeResult.Prewritten p) {
+            out.b(prewritten).l(p.commitFloorTs());
         } else if (r instanceof RangeResult.Timestamps t) {
             out.b(timestamps).l(t.first()).i(t.count());
         } else if (r instanceof RangeResult.Locked l) {
@@ -376,6 +379,8 @@ public final class RangeRpc {
                 return new RangeResult.Locked(getLocks(in));
             case lockList:
                 return new RangeResult.LockList(getLocks(in), in.nullable());
+            case prewritten:
+                return new RangeResult.Prewritten(in.b.getLong());
             case writeConflict:
                 return new RangeResult.WriteConflict(in.bytes(), in.b.getLong());
             case txnStatus: {

@@ -319,6 +319,8 @@ public final class RangeStore implements RangeHost {
             default -> answer = r.command() instanceof RangeCommand.Write w && w.commitTs() == 0
                     && !MetaKeys.isSystemKey(w.ops().get(0).key()) ? writeAtNow(r.rangeId(), w, replica, maxTimestampRetries)
                     : r.command() instanceof RangeCommand.CheckStatus c ? checkStatus(r.rangeId(), c, replica)
+                    : r.command() instanceof RangeCommand.Prewrite p && commitTimestamps != null
+                    ? prewriteWithCommitFloor(r.rangeId(), p, replica)
                     : propose(r.rangeId(), r.command(), replica);
         }
         boolean write = r.kind() == RangeRpc.Kind.WRITE;
@@ -429,6 +431,37 @@ public final class RangeStore implements RangeHost {
             return done.whenComplete((resp, e) -> latches.release(keys, handle));
         }).thenCompose(resp -> w.startTs() == 0 && retries > 0 && resp.result() instanceof RangeResult.WriteConflict
                 ? writeAtNow(rangeId, w, replica, retries - 1) : CompletableFuture.completedFuture(resp));
+    }
+
+    /**
+     * A prewrite: latches its keys, then proposes it and, at the same time, takes a timestamp from
+     * the oracle, and releases the latches once it applied. The answer to a prewrite that locked
+     * its keys carries that timestamp ({@link RangeResult.Prewritten}), a floor for the
+     * transaction's commit timestamp: a read this range served before the latch has a timestamp
+     * issued before it, hence below it; a read that arrives after the latch waits until the locks
+     * are applied and meets them. So a commit timestamp at or above every range's floor is one the
+     * coordinator could have taken from the oracle after all its prewrites (Percolator's order),
+     * without that round trip after them (docs/transactions.md, "Commit timestamp from the
+     * prewrites").
+     */
+    private CompletableFuture<RangeRpc.Response> prewriteWithCommitFloor(long rangeId, RangeCommand.Prewrite p,
+                                                                         RangeStateMachine replica) {
+        java.util.function.Supplier<CompletableFuture<Long>> source = commitTimestamps;
+        List<byte[]> keys = p.ops().stream().map(WriteOp::key).toList();
+        return latches.acquire(keys).thenCompose(handle -> {
+            CompletableFuture<RangeRpc.Response> applied;
+            CompletableFuture<Long> floor;
+            try {
+                floor = source.get();
+                applied = propose(rangeId, p, replica);
+            } catch (RuntimeException e) {
+                latches.release(keys, handle);
+                return CompletableFuture.failedFuture(e);
+            }
+            applied.whenComplete((resp, e) -> latches.release(keys, handle));
+            return applied.thenCombine(floor, (resp, ts) -> resp.result() instanceof RangeResult.Written
+                    ? RangeRpc.Response.ok(new RangeResult.Prewritten(ts), resp.descriptor()) : resp);
+        });
     }
 
     private static RangeRpc.Response read(RangeStateMachine sm, RangeRpc.Request r) {

@@ -440,8 +440,9 @@ public final class ClusterTransaction implements Transaction {
 
     private void commitTwoPhases(List<WriteOp> ops, byte[] primary) {
         long started = System.nanoTime();
+        long commitFloor;
         try {
-            prewrite(ops, primary);
+            commitFloor = prewrite(ops, primary);
             owner.stepTimes.record(TransactionStepTimes.Step.PREWRITE, started);
         } catch (RuntimeException e) {
             rollbackLocks(ops);
@@ -455,9 +456,16 @@ public final class ClusterTransaction implements Transaction {
         owner.later(() -> heartbeat(primary), owner.settings.lockTtlMillis() / 3);
         long commitTs;
         try {
-            started = System.nanoTime();
-            commitTs = owner.timestamps.next();
-            owner.stepTimes.record(TransactionStepTimes.Step.COMMIT_TIMESTAMP, started);
+            if (commitFloor > startTs) {
+                // Every range timestamped its prewrite after latching its keys: the largest of
+                // those is a commit timestamp taken after every lock was in place, as the oracle
+                // would give one now (docs/transactions.md, "Commit timestamp from the prewrites").
+                commitTs = commitFloor;
+            } else {
+                started = System.nanoTime();
+                commitTs = owner.timestamps.next();
+                owner.stepTimes.record(TransactionStepTimes.Step.COMMIT_TIMESTAMP, started);
+            }
             if (isolation == Isolation.SERIALIZABLE && !readsToValidate().isEmpty()) {
                 started = System.nanoTime();
                 validateReads(commitTs);
@@ -484,7 +492,13 @@ public final class ClusterTransaction implements Transaction {
         }
     }
 
-    private void prewrite(List<WriteOp> ops, byte[] primary) {
+    /**
+     * Locks every key; answers the largest commit floor the ranges gave
+     * ({@link RangeResult.Prewritten}), or 0 if some range gave none (the coordinator then takes
+     * its commit timestamp from the oracle).
+     */
+    private long prewrite(List<WriteOp> ops, byte[] primary) {
+        long floor = Long.MAX_VALUE;
         // The lock lives lockTtlMillis from now: its expiry counts from the start timestamp.
         long ttl = System.currentTimeMillis() - HybridClock.physicalMillis(startTs) + owner.settings.lockTtlMillis();
         for (List<WriteOp> chunk : chunks(ops)) {
@@ -500,11 +514,16 @@ public final class ClusterTransaction implements Transaction {
                     throw new WriteConflictException("transaction " + startTs + " was rolled back by another (its"
                             + " locks expired): retry the transaction");
                 }
-                if (!(r instanceof RangeResult.Written)) {
+                if (r instanceof RangeResult.Prewritten p) {
+                    floor = floor == 0 ? 0 : floor == Long.MAX_VALUE ? p.commitFloorTs() : Math.max(floor, p.commitFloorTs());
+                } else if (r instanceof RangeResult.Written) {
+                    floor = 0;
+                } else {
                     throw new IllegalStateException("prewrite answered " + r);
                 }
             }
         }
+        return floor == Long.MAX_VALUE ? 0 : floor;
     }
 
     /**

@@ -185,7 +185,7 @@ class ClusterTransactionTest {
 
     /** The step times the bench prints show each step a transaction took: a transfer's two phases, and no validation. */
     @Test
-    void stepTimesCountTheStepsOfATwoRangeTransferAndOfAOnePhaseCommit() {
+    void stepTimesCountTheStepsOfATwoRangeTransferWithoutAnOracleCallAfterItsPrewritesAndOfAOnePhaseCommit() {
         client.put(b("a1"), num(10));
         client.put(b("z1"), num(10));
         client.split(b("m")); // a1 and z1 in two ranges: a transfer between them commits in two phases
@@ -206,6 +206,8 @@ class ClusterTransactionTest {
         assertEquals(attempts, counts.get(TransactionStepTimes.Step.READ), "one getAll per attempt: " + counts);
         assertEquals(1, counts.get(TransactionStepTimes.Step.COMMIT_PRIMARY), "one commit point: " + counts);
         assertEquals(0, counts.get(TransactionStepTimes.Step.VALIDATE), "a transfer reads only keys it writes: " + counts);
+        assertEquals(0, counts.get(TransactionStepTimes.Step.COMMIT_TIMESTAMP),
+                "the commit timestamp comes with the prewrites' answers, not from the oracle after them: " + counts);
         assertEquals(0, counts.get(TransactionStepTimes.Step.ONE_PHASE_COMMIT), counts.toString());
         steps.reset();
         inTransaction(Isolation.SNAPSHOT, t -> t.put(b("a1"), num(num(t.get(b("a1"))) + 1)));
@@ -547,7 +549,8 @@ class ClusterTransactionTest {
                 new RangeCommand.Prewrite(startTs, primary, ttl, coordinator, idx.stream()
                         .map(i -> (WriteOp) new WriteOp.Put(list.get(i), b("after-" + new String(list.get(i),
                                 StandardCharsets.UTF_8)))).toList())))) {
-            assertTrue(a.response().result() instanceof RangeResult.Written, "prewrite: " + a.response().result());
+            assertTrue(a.response().result() instanceof RangeResult.Prewritten p && p.commitFloorTs() > startTs,
+                    "prewrite: " + a.response().result() + ", a commit floor above the start timestamp " + startTs);
         }
     }
 

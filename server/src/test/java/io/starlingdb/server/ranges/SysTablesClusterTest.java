@@ -203,7 +203,7 @@ class SysTablesClusterTest {
         for (DistSender.GroupAnswer a : gateway.sendGrouped(keys, true, (d, idx) -> RangeRpc.Request.write(d.rangeId(),
                 new RangeCommand.Prewrite(startTs, keys.get(0), 60_000, "n1", idx.stream()
                         .map(i -> (WriteOp) new WriteOp.Put(keys.get(i), b("v"))).toList())))) {
-            assertTrue(a.response().result() instanceof RangeResult.Written, "prewrite: " + a.response().result());
+            assertTrue(a.response().result() instanceof RangeResult.Prewritten, "prewrite: " + a.response().result());
         }
         String txns = "SELECT start_ts, coordinator, coordinator_state, coordinated_here, primary_key, locks, expires_in_ms"
                 + " FROM sys.transactions WHERE kind = 'locking'";

@@ -62,7 +62,8 @@ final class KvSimNode implements RangeHost {
      * appliedAtProposal: the leader's applied index when it proposed (its membership then);
      * latch: the latch a one-phase write holds until it applied (0: none).
      */
-    private record PendingWrite(long term, long appliedAtProposal, KvSimulation.Request request, long latch) {
+    private record PendingWrite(long term, long appliedAtProposal, KvSimulation.Request request, long latch,
+                                long commitFloor) {
     }
 
     /** The keys a one-phase write latched (as RangeStore's Latches), since a tick. */
@@ -446,7 +447,8 @@ final class KvSimNode implements RangeHost {
                 // after it (Raft commits those entries): what counts is its membership when it proposed.
                 sim.checkMemberAt(id, r.rangeId, p.appliedAtProposal(), "acknowledged the write at index " + e.index()
                         + " it proposed");
-                sim.respond(this, p.request(), KvSimulation.Status.OK, (RangeResult) result, r.sm.descriptor());
+                sim.respond(this, p.request(), KvSimulation.Status.OK, p.commitFloor() > 0 && result instanceof RangeResult.Written
+                        ? new RangeResult.Prewritten(p.commitFloor()) : (RangeResult) result, r.sm.descriptor());
             } else {
                 // Another leader's entry took its place: it never applies. Safe to retry.
                 sim.respond(this, p.request(), KvSimulation.Status.DROPPED, null, null);
@@ -516,9 +518,14 @@ final class KvSimNode implements RangeHost {
 
     // ------------------------------------------------------------------ latches
 
-    /** A one-phase write of user keys: latched, then timestamped at the leaseholder (RangeStore.writeAtNow). */
+    /**
+     * A one-phase write of user keys (latched, then timestamped at the leaseholder:
+     * RangeStore.writeAtNow), or a prewrite (latched, then given its commit floor:
+     * RangeStore.prewriteWithCommitFloor).
+     */
     private static boolean latches(KvSimulation.Request req) {
-        return req.command() instanceof RangeCommand.Write w && w.commitTs() == 0;
+        return (req.command() instanceof RangeCommand.Write w && w.commitTs() == 0)
+                || req.command() instanceof RangeCommand.Prewrite;
     }
 
     /**
@@ -551,7 +558,8 @@ final class KvSimNode implements RangeHost {
             case GET -> Arrays.equals(req.key(), k);
             case SCAN, VALIDATE -> Arrays.compareUnsigned(k, req.key()) >= 0
                     && (req.endKey() == null || Arrays.compareUnsigned(k, req.endKey()) < 0);
-            default -> ((RangeCommand.Write) req.command()).ops().stream().anyMatch(op -> Arrays.equals(op.key(), k));
+            default -> (req.command() instanceof RangeCommand.Prewrite p ? p.ops() : ((RangeCommand.Write) req.command()).ops())
+                    .stream().anyMatch(op -> Arrays.equals(op.key(), k));
         };
     }
 
@@ -649,9 +657,18 @@ final class KvSimNode implements RangeHost {
             latches.put(latch, new Latch(w.ops().stream().map(WriteOp::key).toList(), sim.now()));
             command = w.at(sim.nextTimestamp());
         }
+        long commitFloor = 0;
+        if (command instanceof RangeCommand.Prewrite p) {
+            // Latch the keys, then take the commit floor from the oracle (RangeStore.prewriteWithCommitFloor).
+            if (!sim.broken(KvSimulation.Broken.PREWRITE_FLOOR_WITHOUT_LATCH)) {
+                latch = nextLatch++;
+                latches.put(latch, new Latch(p.ops().stream().map(WriteOp::key).toList(), sim.now()));
+            }
+            commitFloor = sim.nextTimestamp();
+        }
         ProposeResult pr = r.core.propose(RangeCodec.encodeCommand(command));
         if (pr instanceof ProposeResult.Accepted a) {
-            r.writes.put(a.index(), new PendingWrite(a.term(), r.sm.appliedIndex(), req, latch));
+            r.writes.put(a.index(), new PendingWrite(a.term(), r.sm.appliedIndex(), req, latch, commitFloor));
             return;
         }
         release(latch);

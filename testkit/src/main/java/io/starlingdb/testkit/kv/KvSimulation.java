@@ -90,6 +90,12 @@ public final class KvSimulation {
          * is skipped for every version that could make the transaction's update a lost one.
          */
         PREWRITE_WITHOUT_CONFLICT_CHECK,
+        /**
+         * Transactions: the leaseholder gives a prewrite its commit floor without latching its
+         * keys, so a read at a timestamp above the floor, arriving while the prewrite replicates,
+         * misses the lock and then a version appears below its timestamp (a fractured snapshot).
+         */
+        PREWRITE_FLOOR_WITHOUT_LATCH,
         /** Transactions: the coordinator commits the secondary keys before the primary (the commit point). */
         SECONDARY_BEFORE_PRIMARY,
         /**

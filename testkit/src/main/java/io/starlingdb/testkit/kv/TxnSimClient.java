@@ -347,9 +347,16 @@ final class TxnSimClient implements KvSimulation.Client {
     private void prewrite() {
         long ttl = gateway.nowMillis() - HybridClock.physicalMillis(writeTs) + params.lockTtlMillis();
         String[] failure = {"no answer"};
+        commitFloor = Long.MAX_VALUE;
         gateway.sendGrouped(new ArrayList<>(writes.keySet()),
                 ks -> new RangeCommand.Prewrite(writeTs, primary, Math.max(1, ttl), "c" + id, ops(ks)), a -> {
+                    if (a.result() instanceof RangeResult.Prewritten p) {
+                        commitFloor = commitFloor == 0 ? 0 : commitFloor == Long.MAX_VALUE ? p.commitFloorTs()
+                                : Math.max(commitFloor, p.commitFloorTs());
+                        return true;
+                    }
                     if (a.result() instanceof RangeResult.Written) {
+                        commitFloor = 0;
                         return true;
                     }
                     failure[0] = a.died() ? "met an older transaction's lock (wait-die)" : String.valueOf(a.result());
@@ -397,8 +404,14 @@ final class TxnSimClient implements KvSimulation.Client {
         return out;
     }
 
+    /**
+     * The largest commit floor the prewrites' leaseholders gave (as ClusterTransaction.prewrite);
+     * 0: some range gave none, so the commit timestamp comes from the oracle.
+     */
+    private long commitFloor;
+
     private void takeCommitTimestamp() {
-        txn.commitTs = sim.nextTimestamp();
+        txn.commitTs = commitFloor != Long.MAX_VALUE && commitFloor > writeTs ? commitFloor : sim.nextTimestamp();
         toValidate = readsToValidate();
         if (txn.isolation == Isolation.SERIALIZABLE && !sim.broken(KvSimulation.Broken.SERIALIZABLE_WITHOUT_VALIDATION)) {
             validate(0, toValidate.isEmpty() ? null : toValidate.get(0)[0]);
