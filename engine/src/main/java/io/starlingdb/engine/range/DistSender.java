@@ -549,8 +549,17 @@ public final class DistSender {
             return null;
         }
         try {
-            return sendAsync(target, RangeRpc.Request.timestamps(count), timeout(false));
+            return sendAsync(target, RangeRpc.Request.timestamps(count), timeout(false)).whenComplete((r, e) -> {
+                if (e != null) {
+                    // As a routed request would: the next attempt (the caller's routed one) asks elsewhere
+                    // instead of waiting out another attempt's timeout on the same store.
+                    markUnreachable(target);
+                    cache.setLeaseholder(d.rangeId(), 0);
+                }
+            });
         } catch (NotSent e) {
+            markUnreachable(target);
+            cache.setLeaseholder(d.rangeId(), 0);
             return null;
         }
     }
