@@ -51,7 +51,20 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# A free loopback port below Linux's ephemeral range (32768 and up), as testkit's FreePorts draws
+# them: a port chosen now and bound later by a node cannot meanwhile become the local port of an
+# outgoing connection, which on a machine shared with other builds happened (a client then found
+# no store within its 15 s).
+free_port() { python3 -c '
+import random, socket
+while True:
+    s = socket.socket(); p = random.randrange(20000, 32000)
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        s.close()'; }
 # shellcheck source=pg-standbys.sh
 . "$ROOT/tests/bench/pg-standbys.sh"
 
@@ -90,6 +103,9 @@ if [[ ",$ONLY," == *",starling,"* ]]; then
     done
   done
   bench --label starling --seeds "127.0.0.1:${PEER[1]},127.0.0.1:${PEER[2]},127.0.0.1:${PEER[3]}"
+  if ! grep -q '^starling ' "$RESULTS"; then
+    for i in 1 2 3; do echo "# node $i, last lines of its log:" >&2; tail -n 15 "$WORK/n$i.log" >&2; done
+  fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   PIDS=()
 fi
