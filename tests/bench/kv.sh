@@ -53,8 +53,7 @@ cleanup() {
 trap cleanup EXIT
 # A free loopback port below Linux's ephemeral range (32768 and up), as testkit's FreePorts draws
 # them: a port chosen now and bound later by a node cannot meanwhile become the local port of an
-# outgoing connection, which on a machine shared with other builds happened (a client then found
-# no store within its 15 s).
+# outgoing connection.
 free_port() { python3 -c '
 import random, socket
 while True:
@@ -95,9 +94,12 @@ if [[ ",$ONLY," == *",starling,"* ]]; then
       --join "$join" --store-id "$i" --store-initial-members 1,2,3 > "$WORK/n$i.log" 2>&1 &
     PIDS+=($!)
   done
+  # The peer port too: the client joins through it, and a node opens it only after its SQL warm-up,
+  # which took 30 s at load 17 while the HTTP port was already open (the client, allowed 15 s to
+  # find a store, gave up).
   for i in 1 2 3; do
-    deadline=$((SECONDS + 60))
-    until (exec 3<>"/dev/tcp/127.0.0.1/${HTTP[$i]}") 2>/dev/null; do
+    deadline=$((SECONDS + 120))
+    until (exec 3<>"/dev/tcp/127.0.0.1/${HTTP[$i]}") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/${PEER[$i]}") 2>/dev/null; do
       [ $SECONDS -lt $deadline ] || { echo "kv.sh: node $i did not start; its log:" >&2; cat "$WORK/n$i.log" >&2; exit 1; }
       sleep 0.2
     done
