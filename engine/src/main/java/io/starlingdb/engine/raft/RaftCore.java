@@ -687,6 +687,17 @@ public final class RaftCore {
             } else if (m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT
                     || m.type() == MessageType.SNAPSHOT) {
                 becomeFollower(m.term(), m.from());
+            } else if (m.type() == MessageType.VOTE && !log.isUpToDate(m.index(), m.logTerm())) {
+                // Raft restarts the election timer for a leader's message, a vote granted or an
+                // own campaign (figure 2), not for a candidate whose log is behind ours. Were it
+                // restarted here, behind candidates campaigning in turn would keep this replica,
+                // the one that can win, from ever campaigning: with a voter down, a group that
+                // needs every live vote then elects no one (KV simulator seeds 1820, 2528, 6695).
+                int elapsed = electionElapsed;
+                int timeout = randomizedElectionTimeout;
+                becomeFollower(m.term(), NONE);
+                electionElapsed = elapsed;
+                randomizedElectionTimeout = timeout;
             } else {
                 becomeFollower(m.term(), NONE);
             }

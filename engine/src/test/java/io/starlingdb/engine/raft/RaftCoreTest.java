@@ -174,6 +174,34 @@ class RaftCoreTest {
         assertEquals(4, c.core(1).term());
     }
 
+    /**
+     * A behind candidate's vote request raises a voter's term but does not restart its election
+     * timer: the voter with the longest log still campaigns, and wins, however often the behind
+     * candidate campaigns (KV simulator seeds 1820, 2528, 6695).
+     */
+    @Test
+    void aVoterAheadCampaignsAlthoughABehindCandidateKeepsRaisingTheTerm() {
+        RaftConfig config = new RaftConfig(10, 1, 4, 1024, false, true, 100, 10_000, 1024);
+        TestCluster c = new TestCluster(3, config);
+        c.elect(1);
+        c.propose(1, "a");
+        c.drop = m -> m.to() == 2 && m.type() == MessageType.APPEND;
+        c.propose(1, "b"); // committed by nodes 1 and 3; node 2 lacks it
+        c.drop = m -> false;
+        c.crash(1);
+        assertTrue(c.core(3).lastIndex() > c.core(2).lastIndex());
+        int campaignEveryTicks = config.electionTicks() / 2;
+        for (int tick = 1; tick <= 4 * config.electionTicks() && c.core(3).role() != Role.LEADER; tick++) {
+            if (tick % campaignEveryTicks == 0) {
+                c.core(2).campaign();
+                c.stabilize();
+                assertEquals(Role.CANDIDATE, c.core(2).role(), "node 3 refuses node 2, whose log is behind");
+            }
+            c.tick(3, 1);
+        }
+        assertEquals(Role.LEADER, c.core(3).role(), "node 3's timer ran on through node 2's campaigns");
+    }
+
     @Test
     void readIndexIsConfirmedByAHeartbeatQuorum() {
         TestCluster c = new TestCluster(3);

@@ -80,6 +80,26 @@ class KvSimulationTest {
         }
     }
 
+    /**
+     * Seeds the long run (-Plong, seeds 1-10,000) once failed, each with its cause
+     * (docs/ranges.md, "Proof"): they run in the default build so a fix cannot regress unseen.
+     */
+    static final long[] regressionSeeds = {
+        1820, 2528, 6695, // a behind candidate's vote request restarted the election timer of the voter ahead
+    };
+
+    @Test
+    void seedsThatOnceFailedTheLongRunPass() {
+        List<String> failures = new ArrayList<>();
+        for (long seed : regressionSeeds) {
+            SimResult r = KvSimulation.run(seed, steps, KvSimulation.Broken.NONE);
+            if (!r.ok()) {
+                failures.add("seed " + seed + ": " + r.failure().lines().findFirst().orElse(""));
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
     @Test
     void aSeedReplaysExactly() {
         for (long seed : new long[] {3, 17, 987654321L}) {
