@@ -66,10 +66,12 @@ final class TxnGateway {
     private final List<Call> calls = new ArrayList<>();
     private long nextReqId = 1;
     /**
-     * Measuring (the final reader): when each transaction's locks were first met; the longest
-     * time from then until they were gone goes to stats.lockResolutionTicks.
+     * Measuring (the final reader): when each lock was first met; the longest time from then
+     * until it was gone goes to stats.lockResolutionTicks. Per lock, not per transaction: a
+     * reader learns of a transaction's locks one key at a time, and resolves only those it met
+     * (the primary does not list the others), so a lock met later is measured from then.
      */
-    private final Map<Holder, Long> firstMet;
+    private final Map<MetLock, Long> firstMet;
 
     TxnGateway(int clientId, KvSimulation sim, Random random, TxnStats stats, boolean measuring) {
         this.clientId = clientId;
@@ -332,6 +334,9 @@ final class TxnGateway {
     private record Holder(long startTs, ByteBuffer primary) {
     }
 
+    private record MetLock(long startTs, ByteBuffer key) {
+    }
+
     /**
      * As LockResolver.resolve: through each transaction's primary, one transaction after
      * another; done gets true if every lock is gone, false if one is pending (or an answer
@@ -343,17 +348,22 @@ final class TxnGateway {
             Holder h = new Holder(l.startTs(), ByteBuffer.wrap(l.primary()));
             byTxn.computeIfAbsent(h, x -> new ArrayList<>()).add(l);
             if (firstMet != null) {
-                firstMet.putIfAbsent(h, sim.now());
+                firstMet.putIfAbsent(new MetLock(l.startTs(), ByteBuffer.wrap(l.key())), sim.now());
             }
         }
         resolveFrom(new ArrayList<>(byTxn.values()), 0, true, done);
     }
 
-    /** ok: the locks of the transaction started at startTs are gone; measured if measuring. */
-    private boolean gone(long startTs, byte[] primary, boolean ok) {
-        Long met = firstMet == null || !ok ? null : firstMet.get(new Holder(startTs, ByteBuffer.wrap(primary)));
-        if (met != null) {
-            stats.lockResolutionTicks = Math.max(stats.lockResolutionTicks, sim.now() - met);
+    /** ok: these locks of the transaction started at startTs are gone; measured if measuring. */
+    private boolean gone(long startTs, List<byte[]> keys, boolean ok) {
+        if (firstMet == null || !ok) {
+            return ok;
+        }
+        for (byte[] key : keys) {
+            Long met = firstMet.get(new MetLock(startTs, ByteBuffer.wrap(key)));
+            if (met != null) {
+                stats.lockResolutionTicks = Math.max(stats.lockResolutionTicks, sim.now() - met);
+            }
         }
         return ok;
     }
@@ -375,7 +385,7 @@ final class TxnGateway {
             // primary, whose coordinator may therefore still commit.
             stats.rolledBack++;
             sendGrouped(keys, ks -> new RangeCommand.Rollback(startTs, ks), a -> true,
-                    ok -> resolveFrom(groups, i + 1, all && gone(startTs, primary, ok), done));
+                    ok -> resolveFrom(groups, i + 1, all && gone(startTs, keys, ok), done));
             return;
         }
         call(primary, true, d -> Req.write(new RangeCommand.CheckStatus(primary, startTs, now, 0, expired), primary), a -> {
@@ -387,7 +397,7 @@ final class TxnGateway {
                 case COMMITTED -> {
                     stats.rolledForward++;
                     sendGrouped(keys, ks -> new RangeCommand.Commit(startTs, st.commitTs(), ks), x -> true,
-                            ok -> resolveFrom(groups, i + 1, all && gone(startTs, primary, ok), done));
+                            ok -> resolveFrom(groups, i + 1, all && gone(startTs, keys, ok), done));
                 }
                 case ABORTED -> {
                     stats.rolledBack++;
@@ -395,7 +405,7 @@ final class TxnGateway {
                         stats.expiredRolledBack++;
                     }
                     sendGrouped(keys, ks -> new RangeCommand.Rollback(startTs, ks), x -> true,
-                            ok -> resolveFrom(groups, i + 1, all && gone(startTs, primary, ok), done));
+                            ok -> resolveFrom(groups, i + 1, all && gone(startTs, keys, ok), done));
                 }
                 default -> resolveFrom(groups, i + 1, false, done);
             }

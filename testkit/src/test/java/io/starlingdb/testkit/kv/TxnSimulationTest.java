@@ -81,6 +81,26 @@ class TxnSimulationTest {
         }
     }
 
+    /**
+     * Seeds the long run (-Plong, seeds 1-5,000) once failed, each with its cause
+     * (docs/transactions.md, plan item 11): they run in the default build.
+     */
+    static final long[] regressionSeeds = {
+        706, // the lock check measured a lock met late from when another lock of its transaction was met
+    };
+
+    @Test
+    void seedsThatOnceFailedTheLongRunPass() {
+        List<String> failures = new ArrayList<>();
+        for (long seed : regressionSeeds) {
+            SimResult r = KvSimulation.run(seed, steps, KvSimulation.Workload.TXN, KvSimulation.Broken.NONE);
+            if (!r.ok()) {
+                failures.add("seed " + seed + ": " + r.failure().lines().findFirst().orElse(""));
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
     @Test
     void aTransactionSeedReplaysExactly() {
         for (long seed : new long[] {5, 123456789L}) {
