@@ -103,13 +103,14 @@ final class KvSimClient implements KvSimulation.Client {
             return;
         }
         if (now - attemptAt >= KvSimulation.attemptTimeoutTicks) {
+            // As DistSender: an attempt without an answer forgets the leaseholder, a write's too.
+            cache.setLeaseholder(currentRange(), 0);
             if (attemptIsWrite) {
                 // No answer: the write may or may not have applied. Never retry it.
                 finishUnknown();
             } else if (chaos && role == Role.WORKLOAD && now - startedAt >= KvSimulation.operationTimeoutTicks) {
                 finish(); // a read given up: nothing to record
             } else {
-                cache.setLeaseholder(currentRange(), 0);
                 send();
             }
         }

@@ -160,13 +160,17 @@ final class TxnGateway {
                 c.retryAt = -1;
                 send(c);
             } else if (c.retryAt < 0 && now - c.attemptAt >= KvSimulation.attemptTimeoutTicks) {
+                // As DistSender: an attempt without an answer forgets the leaseholder, a write's
+                // too. Otherwise the next call asks the same silent node again, forever if it is
+                // gone: in seed 3594 a coordinator checked a primary's status at a destroyed node
+                // for 250 ticks, and the final reads, which wait for it, started too late.
+                RangeDescriptor d = cache.lookup(c.key);
+                if (d != null) {
+                    cache.setLeaseholder(d.rangeId(), 0);
+                }
                 if (c.attemptIsWrite) {
                     finish(c, new Answer(null, null, false, false)); // no answer: it may or may not have applied
                 } else {
-                    RangeDescriptor d = cache.lookup(c.key);
-                    if (d != null) {
-                        cache.setLeaseholder(d.rangeId(), 0);
-                    }
                     send(c);
                 }
             }
