@@ -86,6 +86,7 @@ class KvSimulationTest {
      */
     static final long[] regressionSeeds = {
         1820, 2528, 6695, // a behind candidate's vote request restarted the election timer of the voter ahead
+        6218, // a drain left one node to move nine ranges alone (passes since its course changed; docs/ranges.md)
     };
 
     @Test
