@@ -520,9 +520,14 @@ public final class RangeService implements AutoCloseable {
         try {
             Map<Long, Long> leaders = new java.util.HashMap<>();
             Map<Long, java.util.Set<Long>> voters = new java.util.HashMap<>();
+            java.util.Set<Long> changing = new java.util.HashSet<>();
             for (RangeDescriptor d : store.descriptors()) {
                 leaders.put(d.rangeId(), raft.leader(d.rangeId()));
                 voters.put(d.rangeId(), d.conf().voters());
+                int factor = d.rangeId() == MetaKeys.metaRangeId ? metaReplicationFactor : placement.replicationFactor();
+                if (!d.conf().learners().isEmpty() || d.conf().voters().size() > factor) {
+                    changing.add(d.rangeId()); // placement moves these leases itself
+                }
             }
             // Not to a suspect store: a node just killed is suspect until the membership declares
             // it dead, and a transfer to it would stop the range's writes for an election timeout.
@@ -534,7 +539,7 @@ public final class RangeService implements AutoCloseable {
             if (!stores.contains(storeId)) {
                 return;
             }
-            LeaseBalancer.Move move = LeaseBalancer.choose(storeId, leaders, voters, stores);
+            LeaseBalancer.Move move = LeaseBalancer.choose(storeId, leaders, voters, stores, changing);
             if (move != null) {
                 log.info("store {} hands the lease of range {} to store {} (spreading leases)", storeId, move.rangeId(),
                         move.target());
