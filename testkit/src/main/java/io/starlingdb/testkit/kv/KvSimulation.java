@@ -3,6 +3,7 @@ package io.starlingdb.testkit.kv;
 import io.starlingdb.engine.mvcc.HybridClock;
 import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.raft.Message;
+import io.starlingdb.engine.range.LeaseBalancer;
 import io.starlingdb.engine.range.Placement;
 import io.starlingdb.engine.range.RangeCommand;
 import io.starlingdb.engine.range.RangeDescriptor;
@@ -254,6 +255,7 @@ public final class KvSimulation {
     private final Map<Long, Long> outageUntil = new HashMap<>();
     private final Set<Long> destroyed = new TreeSet<>();
     private int placementSteps;
+    private int leaseBalancerMoves;
     private int nodeLosses;
     /**
      * Membership changes proposed but not yet applied, with the generation they produce: a
@@ -413,7 +415,7 @@ public final class KvSimulation {
             leaders += c.safety().leaderCount();
         }
         // committed: ranges at the end; membershipChanges: splits applied.
-        trace("placement steps " + placementSteps + ", destroyed " + destroyed + ", states " + storeStates);
+        trace("placement steps " + placementSteps + ", lease balancer moves " + leaseBalancerMoves + ", destroyed " + destroyed + ", states " + storeStates);
         SimResult.Stats stats = new SimResult.Stats(params.nodes(), now, messages, ranges.size(), leaders, crashes,
                 partitionPlan.started(), ranges.size() - 1, history.size(), unknown);
         return new SimResult(seed, failure == null, failure, null, stats);
@@ -422,6 +424,11 @@ public final class KvSimulation {
     /** Placement steps the leaders started (learners added, promotions, removals, lease hand-offs). */
     int placementSteps() {
         return placementSteps;
+    }
+
+    /** Leases handed away by the lease balancer. */
+    int leaseBalancerMoves() {
+        return leaseBalancerMoves;
     }
 
     /** Nodes lost to placement: down past the dead-after time, destroyed, or drained. */
@@ -590,6 +597,48 @@ public final class KvSimulation {
                     }
                 }
             }
+            if (n.isUp() && (now + n.id + params.placementIntervalTicks() / 2) % params.placementIntervalTicks() == 0) {
+                balanceLeases(n);
+            }
+        }
+    }
+
+    /**
+     * As RangeService.balanceLeases, on its own timer: a node leading more than its share hands
+     * one lease to a less loaded voter ({@code LeaseBalancer}), never to a node that is down
+     * (suspect) or not active. Without it a drain piled every lease on one node (placement hands
+     * a lease to the least loaded voter, the lowest id among equals), which then moved every
+     * replica alone, one step per interval (seed 6218).
+     */
+    private void balanceLeases(KvSimNode n) {
+        if (storeStates.get(n.id) != StoreRecord.State.ACTIVE) {
+            return;
+        }
+        Map<Long, Long> leaders = new HashMap<>();
+        Map<Long, Set<Long>> voters = new HashMap<>();
+        Set<Long> changing = new TreeSet<>();
+        for (KvSimNode.Replica r : n.replicas.values()) {
+            if (r.sm.isInitialised()) {
+                ConfState conf = r.sm.descriptor().conf();
+                leaders.put(r.rangeId, r.core.leader());
+                voters.put(r.rangeId, conf.voters());
+                if (!conf.learners().isEmpty() || conf.voters().size() > params.replicas()) {
+                    changing.add(r.rangeId);
+                }
+            }
+        }
+        Set<Long> stores = new TreeSet<>();
+        for (KvSimNode m : nodes) {
+            if (m.isUp() && storeStates.get(m.id) == StoreRecord.State.ACTIVE) {
+                stores.add(m.id);
+            }
+        }
+        LeaseBalancer.Move move = LeaseBalancer.choose(n.id, leaders, voters, stores, changing);
+        KvSimNode.Replica r = move == null ? null : n.replicas.get(move.rangeId());
+        if (r != null && r.core.role() == io.starlingdb.engine.raft.Role.LEADER) {
+            trace("n" + n.id + " lease balancer: r" + r.rangeId + " to n" + move.target());
+            leaseBalancerMoves++;
+            n.transferLeadership(r, move.target());
         }
     }
 

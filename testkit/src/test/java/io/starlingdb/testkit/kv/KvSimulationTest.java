@@ -33,11 +33,13 @@ class KvSimulationTest {
         long unknown = 0;
         int fiveNodes = 0;
         long placementSteps = 0;
+        long leaseBalancerMoves = 0;
         long nodeLosses = 0;
         for (long seed = 1; seed <= seeds; seed++) {
             KvSimulation sim = new KvSimulation(seed, steps, KvSimulation.Broken.NONE, false);
             SimResult r = sim.execute();
             placementSteps += sim.placementSteps();
+            leaseBalancerMoves += sim.leaseBalancerMoves();
             nodeLosses += sim.nodeLosses();
             if (!r.ok()) {
                 failures.add("seed " + seed + ": " + r.failure().lines().findFirst().orElse("")
@@ -55,6 +57,7 @@ class KvSimulationTest {
         // partitions, both cluster sizes.
         assertTrue(splits > seeds * 2L, "splits " + splits);
         assertTrue(placementSteps > seeds * 10L, "placement steps " + placementSteps);
+        assertTrue(leaseBalancerMoves > seeds, "lease balancer moves " + leaseBalancerMoves);
         assertTrue(nodeLosses > seeds / 2, "nodes lost " + nodeLosses);
         assertTrue(crashes > seeds && partitions > seeds, "crashes " + crashes + ", partitions " + partitions);
         assertTrue(operations > seeds * 100L, "operations " + operations);
