@@ -83,6 +83,10 @@ echo "# building (skipping tests)..."
   exit 1; }
 CP="$ROOT/tests/target/classes:$(cat "$WORK/cp.txt")"
 bench() { java -Xmx2g -cp "$CP" io.starlingdb.testkit.bench.JdbcBench "$@" "${BENCH_ARGS[@]}"; }
+# The nodes log as `bin/starling start` makes them (conf/logback.xml: INFO, Calcite at WARN). Without
+# it logback logs everything at DEBUG, and Calcite's parser and planner write every statement out
+# (its SQL and its plan), which the distinct phase measured as part of each new statement.
+NODE_LOGGING="-Dlogback.configurationFile=$ROOT/conf/logback.xml"
 
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"
@@ -91,7 +95,7 @@ if [[ ",$ONLY," == *",starling,"* && "$CLUSTER" = 3 ]]; then
   declare -a PEER HTTP CLIENT
   for i in 1 2 3; do PEER[$i]=$(free_port); HTTP[$i]=$(free_port); CLIENT[$i]=$(free_port); done
   for i in 1 2 3; do
-    java -Xmx2g -cp "$CP" io.starlingdb.server.NodeMain start --node-id "n$i" --data-dir "$WORK/n$i" \
+    java -Xmx2g "$NODE_LOGGING" -cp "$CP" io.starlingdb.server.NodeMain start --node-id "n$i" --data-dir "$WORK/n$i" \
         --client-port "${CLIENT[$i]}" --http-port "${HTTP[$i]}" --peer-port "${PEER[$i]}" \
         --join "127.0.0.1:${PEER[$(( i == 1 ? 2 : 1 ))]}" --store-id "$i" --store-initial-members 1,2,3 \
         --sql-storage cluster > "$WORK/n$i.log" 2>&1 &
@@ -106,7 +110,7 @@ if [[ ",$ONLY," == *",starling,"* && "$CLUSTER" = 3 ]]; then
   PIDS=()
 elif [[ ",$ONLY," == *",starling,"* ]]; then
   port=$(free_port); http=$(free_port)
-  java -Xmx4g -cp "$CP" io.starlingdb.server.NodeMain start --data-dir "$WORK/starling" \
+  java -Xmx4g "$NODE_LOGGING" -cp "$CP" io.starlingdb.server.NodeMain start --data-dir "$WORK/starling" \
       --client-port "$port" --http-port "$http" > "$WORK/starling.log" 2>&1 &
   PIDS+=($!)
   await_port 127.0.0.1 "$port" 60
