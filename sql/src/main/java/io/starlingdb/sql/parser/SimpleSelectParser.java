@@ -27,7 +27,7 @@ import org.apache.calcite.sql.validate.SqlConformanceEnum;
  * node and position for position, without it. JFR showed the generated parser (JavaCC's
  * syntactic lookahead, tried at every operator) as the largest cost of a statement never seen
  * before, about two fifths of its CPU. Anything outside the narrow grammar below (quoted
- * identifiers, comments, parentheses other than IN lists and aggregate calls, sub-queries,
+ * identifiers, comments, rows, sub-queries,
  * functions other than COUNT/MIN/MAX/SUM/AVG, any reserved word it does not know, ...) answers
  * null, and the generated parser parses the statement as before; so does a statement with a
  * syntax error, whose message is the generated parser's.
@@ -39,7 +39,7 @@ import org.apache.calcite.sql.validate.SqlConformanceEnum;
  * expr: operands joined by OR AND = &lt;&gt; &lt; &lt;= &gt; &gt;= + - * /, prefixed by NOT - +,
  *   followed by [NOT] IN (expr, ...), [NOT] BETWEEN x AND y, [NOT] LIKE x, IS [NOT] NULL
  * operand: unsigned number (no exponent) | 'string' | TRUE | FALSE | NULL | column | table.column
- *   | COUNT(*) | COUNT | MIN | MAX | SUM | AVG (expr)
+ *   | COUNT(*) | COUNT | MIN | MAX | SUM | AVG (expr) | (expr)
  * </pre>
  *
  * Operands and operators are gathered in a flat list, as the generated parser does, and
@@ -449,6 +449,14 @@ public final class SimpleSelectParser {
     }
 
     private SqlNode atom() throws NotSimple {
+        if (peek().is("(")) {
+            // One expression in parentheses is that expression at the parentheses' position; a row is not this grammar's.
+            SqlNodeList inner = parenthesizedList();
+            if (inner.size() != 1) {
+                throw NOT_SIMPLE;
+            }
+            return inner.get(0).clone(inner.getParserPosition());
+        }
         Token t = take();
         switch (t.kind()) {
             case NUMBER:
@@ -522,7 +530,7 @@ public final class SimpleSelectParser {
         positions.add(t.pos());
     }
 
-    /** {@code (expr, ...)} after IN, as the generated parser's ParenthesizedQueryOrCommaList makes it. */
+    /** {@code (expr, ...)}, as the generated parser's ParenthesizedQueryOrCommaList makes it. */
     private SqlNodeList parenthesizedList() throws NotSimple {
         SqlParserPos open = expect("(").pos();
         List<SqlNode> values = new ArrayList<>();
