@@ -650,6 +650,16 @@ public final class QueryCompiler {
                 collectParameters(subQuery.rel, out);
                 return super.visitSubQuery(subQuery);
             }
+
+            @Override
+            public RexNode visitCall(RexCall call) {
+                // Only reads: the operands are visited without the copy of each operand list RexShuttle makes
+                // (an IN list of 100 values is an OR of 100 calls, and JFR showed the copies).
+                for (RexNode operand : call.getOperands()) {
+                    operand.accept(this);
+                }
+                return call;
+            }
         });
         for (RelNode input : node.getInputs()) {
             collectParameters(input, out);
