@@ -104,6 +104,11 @@ final class TrackedTransactionalStore implements TransactionalStore {
         }
 
         @Override
+        public List<byte[]> firstKeys(List<byte[]> froms, List<byte[]> tos) {
+            return txn.firstKeys(froms, tos);
+        }
+
+        @Override
         public void put(byte[] key, byte[] value) {
             txn.put(key, value);
             writes.incrementAndGet();

@@ -273,6 +273,53 @@ public final class DistSender {
     }
 
     /**
+     * Per span [froms[i], tos[i]) (tos[i] null: no bound), the first key visible at ts, or null:
+     * the spans are grouped by the range of their start and each range answers its spans in one
+     * request, all ranges in parallel; a span that goes on past its range's end and found nothing
+     * there is asked again from the next range. Each range's answer is one linearizable read.
+     */
+    public List<byte[]> firstKeysAt(List<byte[]> froms, List<byte[]> tos, long ts) {
+        if (froms.size() != tos.size()) {
+            throw new IllegalArgumentException(froms.size() + " span starts but " + tos.size() + " ends");
+        }
+        byte[][] out = new byte[froms.size()][];
+        List<Integer> pending = new ArrayList<>();
+        List<byte[]> starts = new ArrayList<>(froms);
+        for (int i = 0; i < froms.size(); i++) {
+            checkKey(froms.get(i));
+            pending.add(i);
+        }
+        while (!pending.isEmpty()) {
+            List<Integer> asked = pending;
+            List<Integer> next = new ArrayList<>();
+            fanOut(asked.size(), k -> starts.get(asked.get(k)), false, (d, idx) -> {
+                List<byte[]> pairs = new ArrayList<>(idx.size() * 2);
+                for (int k : idx) {
+                    byte[] to = tos.get(asked.get(k));
+                    pairs.add(starts.get(asked.get(k)));
+                    pairs.add(to == null ? new byte[0] : to);
+                }
+                return RangeRpc.Request.firstKeys(d.rangeId(), pairs, ts);
+            }, (idx, r) -> {
+                List<byte[]> found = ((RangeResult.Values) r.result()).values();
+                byte[] rangeEnd = r.descriptor().end();
+                for (int k = 0; k < idx.size(); k++) {
+                    int span = asked.get(idx.get(k));
+                    byte[] to = tos.get(span);
+                    if (found.get(k) != null) {
+                        out[span] = found.get(k);
+                    } else if (rangeEnd != null && (to == null || Arrays.compareUnsigned(to, rangeEnd) > 0)) {
+                        starts.set(span, rangeEnd);
+                        next.add(span);
+                    }
+                }
+            });
+            pending = next;
+        }
+        return Arrays.asList(out);
+    }
+
+    /**
      * Writes every pair: one atomic batch per range, all ranges in parallel. Not atomic across
      * ranges (transactions come with issue 11): if it throws, some ranges' batches may have
      * applied; {@link OutcomeUnknownException} names the ranges whose outcome is unknown.

@@ -33,7 +33,7 @@ public final class RangeRpc {
         types.register(RequestFrame.class, requestTypeId).register(ResponseFrame.class, responseTypeId);
     }
 
-    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST, TIMESTAMPS, VALIDATE, LOCKS }
+    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST, TIMESTAMPS, VALIDATE, LOCKS, FIRST_KEYS }
 
     /**
      * One request. GET: key. SCAN: [key, endKey) (endKey null: to the end), at most maxRows
@@ -44,6 +44,9 @@ public final class RangeRpc {
      * transaction started at timestamp and committing at untilTimestamp over [key, endKey), or,
      * when keys is not empty, over each of keys (its point reads in this range).
      * LOCKS: the transaction locks in [key, endKey), at most maxRows (an operator's view; resolves nothing).
+     * FIRST_KEYS: keys holds spans as pairs (from, to; an empty to: no bound), each from in the
+     * range; the answer is, per span, the first key visible at timestamp in the span's part inside
+     * the range, or null (whether a UNIQUE index holds a value: many rows' checks in one request).
      *
      * <p>GET, MULTI_GET and SCAN read at timestamp (Long.MAX_VALUE: the newest versions, no
      * transaction), as the transaction started at timestamp (its own locks do not hide keys).
@@ -102,6 +105,14 @@ public final class RangeRpc {
 
         public static Request scan(long rangeId, byte[] from, byte[] to, int maxRows, long maxBytes) {
             return scan(rangeId, from, to, maxRows, maxBytes, latest);
+        }
+
+        /** FIRST_KEYS of spans given as pairs (from, to) in keys; see {@link Kind}. */
+        public static Request firstKeys(long rangeId, List<byte[]> fromToPairs, long timestamp) {
+            if (fromToPairs.isEmpty() || fromToPairs.size() % 2 != 0) {
+                throw new IllegalArgumentException("first keys need (from, to) pairs, got " + fromToPairs.size() + " keys");
+            }
+            return new Request(Kind.FIRST_KEYS, rangeId, new byte[0], null, 0, 0, null, fromToPairs, timestamp, 0);
         }
 
         public static Request locks(long rangeId, byte[] from, byte[] to, int max) {

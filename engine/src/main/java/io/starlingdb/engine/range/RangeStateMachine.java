@@ -365,6 +365,38 @@ public final class RangeStateMachine implements StateMachine {
         }
     }
 
+    /**
+     * Per span of fromToPairs (pairs from, to; an empty to: no bound), the first key visible at
+     * ts in the span's part inside this range, or null; read in one snapshot. Locks that hide a
+     * span's first key are answered instead (the reader resolves them and asks again).
+     */
+    public RangeResult firstKeys(List<byte[]> fromToPairs, long ts, long ownStartTs) {
+        if (fromToPairs.size() % 2 != 0) {
+            throw new IllegalArgumentException("first keys need (from, to) pairs, got " + fromToPairs.size() + " keys");
+        }
+        for (int i = 0; i < fromToPairs.size(); i += 2) {
+            if (!descriptor.contains(fromToPairs.get(i))) {
+                return new RangeResult.KeyMismatch(descriptor);
+            }
+        }
+        List<byte[]> first = new ArrayList<>(fromToPairs.size() / 2);
+        List<RangeResult.LockInfo> locks = new ArrayList<>();
+        try (KvSnapshot s = store.snapshot()) {
+            for (int i = 0; i < fromToPairs.size(); i += 2) {
+                byte[] to = fromToPairs.get(i + 1);
+                RangeResult r = RangeMvcc.scan(s, fromToPairs.get(i), clampEnd(to.length == 0 ? null : to), ts, ownStartTs, 1,
+                        Long.MAX_VALUE, null);
+                if (r instanceof RangeResult.Locked l) {
+                    locks.addAll(l.locks());
+                } else {
+                    List<RangeResult.KeyValue> rows = ((RangeResult.Rows) r).rows();
+                    first.add(rows.isEmpty() ? null : rows.get(0).key());
+                }
+            }
+        }
+        return locks.isEmpty() ? new RangeResult.Values(first) : new RangeResult.Locked(locks);
+    }
+
     /** The newest pairs (no transaction): {@link #scan(byte[], byte[], int, long, long, long)}. */
     public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes) {
         return scan(from, to, maxRows, maxBytes, Long.MAX_VALUE, 0);

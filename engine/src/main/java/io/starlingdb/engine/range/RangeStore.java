@@ -298,7 +298,8 @@ public final class RangeStore implements RangeHost {
             return source.apply(r.maxRows()).handle((t, e) -> e == null ? RangeRpc.Response.ok(t, null)
                     : failure(e, false));
         }
-        byte[] loadKey = (r.kind() == RangeRpc.Kind.MULTI_GET || r.kind() == RangeRpc.Kind.VALIDATE) && !r.keys().isEmpty()
+        byte[] loadKey = (r.kind() == RangeRpc.Kind.MULTI_GET || r.kind() == RangeRpc.Kind.VALIDATE
+                || r.kind() == RangeRpc.Kind.FIRST_KEYS) && !r.keys().isEmpty()
                 ? r.keys().get(0)
                 : r.kind() == RangeRpc.Kind.WRITE && r.command() instanceof RangeCommand.Write w ? w.ops().get(0).key()
                 : r.key();
@@ -311,6 +312,7 @@ public final class RangeStore implements RangeHost {
             case GET, MULTI_GET -> answer = latches.awaitKeys(r.kind() == RangeRpc.Kind.GET ? List.of(r.key()) : r.keys())
                     .thenCompose(v -> leaseRead(replica, r));
             case LOCKS -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
+            case FIRST_KEYS -> answer = awaitSpans(replica.descriptor(), r.keys()).thenCompose(v -> leaseRead(replica, r));
             case VALIDATE -> answer = (r.keys().isEmpty() ? latches.awaitSpan(replica.descriptor(), r.key(), r.endKey())
                     : latches.awaitKeys(r.keys()))
                     .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
@@ -328,7 +330,7 @@ public final class RangeStore implements RangeHost {
     }
 
     /**
-     * A linearizable read of values (GET, MULTI_GET, SCAN): under the range's lease at once on the
+     * A linearizable read of values (GET, MULTI_GET, SCAN, FIRST_KEYS): under the range's lease at once on the
      * calling thread (the network's), else through the Raft driver (a lease read or a ReadIndex
      * round on its thread). Reading beside the driver is safe: the read takes a RocksDB snapshot
      * of what is applied, each apply is one atomic batch, and a write is acknowledged only after
@@ -464,6 +466,16 @@ public final class RangeStore implements RangeHost {
         });
     }
 
+    /** Completes once the latches held now in each span of fromToPairs (an empty to: no bound) are released. */
+    private CompletableFuture<Void> awaitSpans(RangeDescriptor range, List<byte[]> fromToPairs) {
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        for (int i = 0; i + 1 < fromToPairs.size(); i += 2) {
+            byte[] to = fromToPairs.get(i + 1);
+            waits.add(latches.awaitSpan(range, fromToPairs.get(i), to.length == 0 ? null : to));
+        }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    }
+
     private static RangeRpc.Response read(RangeStateMachine sm, RangeRpc.Request r) {
         long ts = r.timestamp();
         RangeResult result = switch (r.kind()) {
@@ -472,6 +484,7 @@ public final class RangeStore implements RangeHost {
             case VALIDATE -> r.keys().isEmpty() ? sm.validate(r.key(), r.endKey(), ts, r.untilTimestamp())
                     : sm.validateKeys(r.keys(), ts, r.untilTimestamp());
             case LOCKS -> sm.lockList(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows));
+            case FIRST_KEYS -> sm.firstKeys(r.keys(), ts, ts);
             default -> sm.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
                     Math.min(Math.max(1, r.maxBytes()), maxScanBytes), ts, ts, r.filter());
         };

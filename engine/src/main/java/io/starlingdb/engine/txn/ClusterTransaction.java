@@ -223,6 +223,46 @@ public final class ClusterTransaction implements Transaction {
         return own.isEmpty() ? committed : new MergedCursor(own.iterator(), committed, deleted);
     }
 
+    /**
+     * Spans without writes of this transaction are asked of their ranges together; a span holding
+     * some of its writes is scanned as {@link #scan} does, so they are merged in.
+     */
+    @Override
+    public List<byte[]> firstKeys(List<byte[]> froms, List<byte[]> tos) {
+        ensureActive();
+        byte[][] out = new byte[froms.size()][];
+        List<Integer> remote = new ArrayList<>();
+        for (int i = 0; i < froms.size(); i++) {
+            byte[] to = tos.get(i);
+            boolean own = to == null ? !writes.tailMap(froms.get(i), true).isEmpty()
+                    : Arrays.compareUnsigned(froms.get(i), to) < 0 && !writes.subMap(froms.get(i), true, to, false).isEmpty();
+            if (own) {
+                try (KvCursor c = scan(froms.get(i), to)) {
+                    out[i] = c.next() ? c.key() : null;
+                }
+            } else if (to == null || Arrays.compareUnsigned(froms.get(i), to) < 0) {
+                remote.add(i);
+            }
+        }
+        if (!remote.isEmpty()) {
+            assignStart();
+            List<byte[]> from = new ArrayList<>(remote.size());
+            List<byte[]> to = new ArrayList<>(remote.size());
+            for (int i : remote) {
+                recordRead(froms.get(i), tos.get(i));
+                from.add(froms.get(i));
+                to.add(tos.get(i));
+            }
+            long started = System.nanoTime();
+            List<byte[]> found = sender.firstKeysAt(from, to, startTs);
+            owner.stepTimes.record(TransactionStepTimes.Step.READ, started);
+            for (int k = 0; k < remote.size(); k++) {
+                out[remote.get(k)] = found.get(k);
+            }
+        }
+        return Arrays.asList(out);
+    }
+
     /** The pairs visible at the start timestamp, a page at a time from each range's leaseholder. */
     private final class PagedCursor implements KvCursor {
         private final byte[] to;

@@ -89,6 +89,22 @@ public final class ClusterTransactionalStore implements TransactionalStore {
         }
 
         @Override
+        public List<byte[]> firstKeys(List<byte[]> froms, List<byte[]> tos) {
+            List<byte[]> outerFroms = new ArrayList<>(froms.size());
+            List<byte[]> outerTos = new ArrayList<>(tos.size());
+            for (int i = 0; i < froms.size(); i++) {
+                outerFroms.add(outer(froms.get(i)));
+                outerTos.add(tos.get(i) == null ? new byte[] {sqlKeyPrefix + 1} : outer(tos.get(i)));
+            }
+            List<byte[]> found = txn.firstKeys(outerFroms, outerTos);
+            List<byte[]> inner = new ArrayList<>(found.size());
+            for (byte[] k : found) {
+                inner.add(k == null ? null : Arrays.copyOfRange(k, 1, k.length));
+            }
+            return inner;
+        }
+
+        @Override
         public KvCursor scan(byte[] fromInclusive, byte[] toExclusive, RowPredicate filter) {
             byte[] from = fromInclusive == null ? new byte[] {sqlKeyPrefix} : outer(fromInclusive);
             byte[] to = toExclusive == null ? new byte[] {sqlKeyPrefix + 1} : outer(toExclusive);

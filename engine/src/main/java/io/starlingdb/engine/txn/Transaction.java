@@ -38,6 +38,21 @@ public interface Transaction extends AutoCloseable {
         return scan(fromInclusive, toExclusive);
     }
 
+    /**
+     * Per span [froms[i], tos[i]) (tos[i] null: no bound), the first key {@link #scan} would
+     * return, or null. A store where reads cross the network asks each range once for all its
+     * spans, ranges in parallel: a statement checking many UNIQUE values uses this.
+     */
+    default List<byte[]> firstKeys(List<byte[]> froms, List<byte[]> tos) {
+        List<byte[]> first = new ArrayList<>(froms.size());
+        for (int i = 0; i < froms.size(); i++) {
+            try (KvCursor c = scan(froms.get(i), tos.get(i))) {
+                first.add(c.next() ? c.key() : null);
+            }
+        }
+        return first;
+    }
+
     void put(byte[] key, byte[] value);
 
     void delete(byte[] key);

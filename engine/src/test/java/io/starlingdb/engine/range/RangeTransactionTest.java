@@ -334,4 +334,27 @@ class RangeTransactionTest {
         long t4 = ts();
         assertInstanceOf(RangeResult.Locked.class, sm.scan(b("r"), b("s"), 1000, 1 << 20, t4, t4, under10));
     }
+
+    @Test
+    void firstKeysAnswerEachSpanInOneSnapshotOrTheLocksThatHideThem() {
+        long t1 = ts();
+        put(0, t1, "ua1", "x");
+        put(0, t1 + 1, "ub5", "y");
+        clock = t1 + 1;
+        long t2 = ts();
+        RangeResult.Values first = (RangeResult.Values) sm.firstKeys(List.of(b("ua"), b("ub"), b("ub"), b("uc"), b("ua2"),
+                b("ub")), t2, t2);
+        assertEquals(java.util.Arrays.asList("ua1", "ub5", null), first.values().stream()
+                .map(k -> k == null ? null : new String(k, StandardCharsets.UTF_8)).toList());
+        assertNull(((RangeResult.Values) sm.firstKeys(List.of(b("ua1"), b("ua1")), t2, t2)).values().get(0),
+                "an empty span holds nothing");
+        assertNull(((RangeResult.Values) sm.firstKeys(List.of(b("ub5"), b("ub5")), t1, t1)).values().get(0),
+                "a version above the read timestamp is not seen");
+        long t3 = ts();
+        prewrite(t3, "ua3", 10_000, "ua3");
+        long t4 = ts();
+        assertInstanceOf(RangeResult.Locked.class, sm.firstKeys(List.of(b("ua2"), b("ub")), t4, t4));
+        assertInstanceOf(RangeResult.Values.class, sm.firstKeys(List.of(b("ua"), b("ub")), t4, t4),
+                "a span whose first key is visible is answered whatever follows it");
+    }
 }

@@ -272,6 +272,7 @@ class ClusterSqlTest {
             assertEquals("23505", duplicate.getSQLState(), duplicate.getMessage());
         }
         assertEquals(1001, count(2, "SELECT COUNT(*) FROM audit"));
+        uniqueChecksOfManyRowsAreBatched();
         try (Connection c = connect(2); Statement s = c.createStatement()) {
             s.executeUpdate("CREATE INDEX audit_note ON audit (note)"); // built in batches over 1,001 rows
         }
@@ -343,5 +344,40 @@ class ClusterSqlTest {
             c.rollback();
         }
         assertEquals(95, count(2, "SELECT COUNT(*) FROM readings WHERE k < 20"));
+    }
+
+    /** A multi-row statement checks its UNIQUE values with a few requests, not one per row, and still finds every duplicate. */
+    private void uniqueChecksOfManyRowsAreBatched() throws Exception {
+        try (Connection c = connect(1); Statement s = c.createStatement()) {
+            s.executeUpdate("CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(40), n INT)");
+            s.executeUpdate("CREATE UNIQUE INDEX users_email ON users (email)");
+            StringBuilder insert = new StringBuilder("INSERT INTO users VALUES ");
+            for (int i = 0; i < 1000; i++) {
+                insert.append(i == 0 ? "" : ", ").append("(").append(i).append(", 'u").append(i).append("@x', ").append(i).append(")");
+            }
+            long before = nodes[1].ranges().gateway().requestsSent();
+            assertEquals(1000, s.executeUpdate(insert.toString()));
+            long requests = nodes[1].ranges().gateway().requestsSent() - before;
+            System.out.printf("a 1,000-row INSERT with a UNIQUE column through node 1: %d requests%n", requests);
+            assertTrue(requests < 60, "a 1,000-row INSERT with a UNIQUE column sent " + requests + " requests");
+            SQLException stored = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> s.executeUpdate("INSERT INTO users VALUES (2000, 'new@x', 0), (2001, 'u7@x', 0)"));
+            assertEquals("23505", stored.getSQLState(), stored.getMessage());
+            SQLException within = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> s.executeUpdate("INSERT INTO users VALUES (2000, 'same@x', 0), (2001, 'same@x', 0)"));
+            assertEquals("23505", within.getSQLState(), within.getMessage());
+            assertEquals(10, s.executeUpdate("UPDATE users SET email = 'moved' || CAST(id AS VARCHAR(10)) WHERE id < 10"));
+            assertEquals(5, count(1, "SELECT id FROM users WHERE email = 'moved5'"));
+            SQLException updated = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> s.executeUpdate("UPDATE users SET email = 'u500@x' WHERE id BETWEEN 10 AND 12"));
+            assertEquals("23505", updated.getSQLState(), updated.getMessage());
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO users VALUES (3000, 'mine@x', 0)");
+            SQLException own = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> s.executeUpdate("INSERT INTO users VALUES (3001, 'other@x', 0), (3002, 'mine@x', 0)"));
+            assertEquals("23505", own.getSQLState(), "the transaction's own earlier insert counts: " + own.getMessage());
+            c.rollback();
+        }
+        assertEquals(1000, count(2, "SELECT COUNT(*) FROM users"));
     }
 }

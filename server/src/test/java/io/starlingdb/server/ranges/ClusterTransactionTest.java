@@ -168,6 +168,30 @@ class ClusterTransactionTest {
     }
 
     @Test
+    void firstKeysOfManySpansFollowASpanIntoTheNextRangeAndSeeOwnWrites() {
+        inTransaction(Isolation.SNAPSHOT, t -> {
+            for (String k : List.of("u/a1", "u/c5", "u/e7")) {
+                t.put(b(k), num(1));
+            }
+        });
+        client.split(b("u/c"));
+        client.split(b("u/e"));
+        try (ClusterTransaction t = client.begin(Isolation.SNAPSHOT)) {
+            java.util.function.Function<List<byte[]>, List<String>> text = keys -> keys.stream()
+                    .map(k -> k == null ? null : new String(k, java.nio.charset.StandardCharsets.UTF_8)).toList();
+            List<byte[]> tos = new ArrayList<>(java.util.Arrays.asList(b("u/b"), b("u/d"), b("u/c"), null));
+            List<byte[]> froms = List.of(b("u/a"), b("u/b"), b("u/a2"), b("u/d"));
+            // [u/a, u/b) in the first range; [u/b, u/d) found in the second after nothing in the first;
+            // [u/a2, u/c) empty up to the first range's end; [u/d, end) found in the third range.
+            assertEquals(java.util.Arrays.asList("u/a1", "u/c5", null, "u/e7"), text.apply(t.firstKeys(froms, tos)));
+            t.put(b("u/b1"), num(2));
+            t.delete(b("u/a1"));
+            assertEquals(java.util.Arrays.asList(null, "u/b1", "u/b1", "u/e7"), text.apply(t.firstKeys(froms, tos)),
+                    "the transaction's own writes count");
+        }
+    }
+
+    @Test
     void snapshotReadsIgnoreLaterCommitsAndSeeOwnWrites() {
         client.put(b("k1"), b("old"));
         try (ClusterTransaction reader = client.begin(Isolation.SNAPSHOT)) {

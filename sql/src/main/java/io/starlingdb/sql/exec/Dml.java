@@ -242,6 +242,8 @@ public final class Dml {
         private final java.util.TreeMap<byte[], byte[]> writes = new java.util.TreeMap<>(Arrays::compareUnsigned);
         /** Stored values read ahead by {@link #prefetch}, so per-row checks cost no round trip each. */
         private final java.util.TreeMap<byte[], byte[]> prefetched = new java.util.TreeMap<>(Arrays::compareUnsigned);
+        /** Per UNIQUE index value prefix read ahead by {@link #prefetchUnique}: its first stored entry's key, or ABSENT. */
+        private final java.util.TreeMap<byte[], byte[]> firstEntries = new java.util.TreeMap<>(Arrays::compareUnsigned);
 
         StatementWrites(Transaction txn) {
             this.txn = txn;
@@ -316,12 +318,51 @@ public final class Dml {
             delete(key);
         }
 
+        /**
+         * Reads ahead, for every UNIQUE index of table and each of rows with no NULL in it, the
+         * first stored entry with the row's value (one request per range on the cluster, not one
+         * per row), so that {@link #putRow}'s checks cost no round trip each.
+         */
+        void prefetchUnique(TableDef table, List<Object[]> rows) {
+            List<byte[]> froms = new ArrayList<>();
+            List<byte[]> tos = new ArrayList<>();
+            for (IndexDef index : table.indexes()) {
+                if (!index.unique()) {
+                    continue;
+                }
+                for (Object[] row : rows) {
+                    Object[] values = TableStorage.indexValues(index, row);
+                    if (!Arrays.asList(values).contains(null)) {
+                        byte[] prefix = TableStorage.indexPrefix(table, index, values);
+                        froms.add(prefix);
+                        tos.add(KeyEncoder.prefixEnd(prefix));
+                    }
+                }
+            }
+            for (int from = 0; from < froms.size(); from += PREFETCH_CHUNK_KEYS) {
+                int to = Math.min(froms.size(), from + PREFETCH_CHUNK_KEYS);
+                List<byte[]> first = txn.firstKeys(froms.subList(from, to), tos.subList(from, to));
+                for (int i = from; i < to; i++) {
+                    firstEntries.put(froms.get(i), first.get(i - from) == null ? ABSENT : first.get(i - from));
+                }
+            }
+        }
+
         /** Whether any key in [from, to) exists, counting this statement's staged writes. */
         private boolean exists(byte[] from, byte[] to) {
             for (byte[] value : writes.subMap(from, to).values()) {
                 if (value != DELETED) {
                     return true;
                 }
+            }
+            byte[] first = firstEntries.get(from);
+            if (first == ABSENT) {
+                // Nothing stored there when the statement read ahead, and only its own staged
+                // writes (checked above) change what its transaction sees.
+                return false;
+            }
+            if (first != null && writes.get(first) == null) {
+                return true;
             }
             try (KvCursor cursor = txn.scan(from, to)) {
                 while (cursor.next()) {
@@ -372,6 +413,9 @@ public final class Dml {
             // Whether each key is taken: read together, not one round trip per row.
             txn.prefetch(keys);
         }
+        if (rows.size() > 1) {
+            txn.prefetchUnique(table, rows);
+        }
         for (int i = 0; i < rows.size(); i++) {
             if (!table.hasRowId() && txn.get(keys.get(i)) != null) {
                 throw duplicateKey(table, rows.get(i));
@@ -402,9 +446,17 @@ public final class Dml {
         int width = table.columns().size();
         if (table.hasRowId()) {
             // Row ids never change: each matched row is rewritten under its own key.
+            List<Object[]> rewritten = new ArrayList<>(matched.size());
             for (Object[] m : matched) {
+                rewritten.add(newRow(plan, table, m));
+            }
+            if (rewritten.size() > 1) {
+                txn.prefetchUnique(table, rewritten);
+            }
+            for (int i = 0; i < matched.size(); i++) {
+                Object[] m = matched.get(i);
                 byte[] key = TableStorage.rowIdKey(table, (Long) m[m.length - 1]);
-                txn.putRow(table, key, Arrays.copyOf(m, width), newRow(plan, table, m));
+                txn.putRow(table, key, Arrays.copyOf(m, width), rewritten.get(i));
             }
             return matched.size();
         }
@@ -431,6 +483,9 @@ public final class Dml {
         }
         if (movedKeys.size() > 1) {
             txn.prefetch(movedKeys);
+        }
+        if (newRows.size() > 1) {
+            txn.prefetchUnique(table, newRows);
         }
         for (int i = 0; i < newRows.size(); i++) {
             byte[] key = moved.get(i) != null ? moved.get(i) : oldKeys.get(i);
