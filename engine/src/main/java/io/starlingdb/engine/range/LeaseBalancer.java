@@ -81,7 +81,9 @@ public final class LeaseBalancer {
                     || (best != null && range == MetaKeys.metaRangeId)) {
                 continue;
             }
-            for (long v : voters.getOrDefault(range, Set.of())) {
+            // In store order: of equally loaded voters the lowest id wins, the same on every run
+            // (a Set.of's order changes from one JVM to the next, and the simulator must replay).
+            for (long v : new java.util.TreeSet<>(voters.getOrDefault(range, Set.of()))) {
                 int c = counts.getOrDefault(v, Integer.MAX_VALUE);
                 if (v != self && c <= mine - 2 && c < bestCount && sharedSpread(self, v, leaders, voters) >= 2) {
                     best = new Move(range, v);
