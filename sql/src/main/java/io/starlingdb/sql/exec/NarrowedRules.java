@@ -3,6 +3,7 @@ package io.starlingdb.sql.exec;
 import java.util.List;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.plan.RelOptRule;
+import org.apache.calcite.rel.rules.AggregateProjectMergeRule;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Aggregate;
 import org.apache.calcite.rel.core.Join;
@@ -87,9 +88,26 @@ final class NarrowedRules {
         return !aggregate.getGroupSet().isEmpty();
     }
 
-    /** Replaces the stock semi-join rules of a cost-based planner by the grouped-only ones. */
+    /**
+     * AggregateProjectMergeRule for aggregates of one grouping set only. With several (the
+     * expansion of a COUNT(DISTINCT ...) makes them), a Project that passes one column twice
+     * (COALESCE(c, c) simplified to c) maps two grouping sets onto one, and Calcite fails with
+     * "must be sorted" instead of planning (`COUNT(DISTINCT COALESCE(c3, c3)) ... GROUP BY c0,
+     * c3`, differential seed 13000141 query 13).
+     */
+    static final RelOptRule AGGREGATE_PROJECT_MERGE_SIMPLE = AggregateProjectMergeRule.Config.DEFAULT
+            .withOperandSupplier(b -> b.operand(Aggregate.class)
+                    .predicate(a -> a.getGroupType() == Aggregate.Group.SIMPLE)
+                    .oneInput(b2 -> b2.operand(Project.class).anyInputs()))
+            .as(AggregateProjectMergeRule.Config.class)
+            .toRule();
+
+    /** Replaces stock rules of a cost-based planner by their narrowed forms. */
     static void install(RelOptPlanner planner) {
         STOCK_SEMI_JOIN_RULES.forEach(planner::removeRule);
         GROUPED_SEMI_JOIN_RULES.forEach(planner::addRule);
+        if (planner.removeRule(CoreRules.AGGREGATE_PROJECT_MERGE)) {
+            planner.addRule(AGGREGATE_PROJECT_MERGE_SIMPLE);
+        }
     }
 }

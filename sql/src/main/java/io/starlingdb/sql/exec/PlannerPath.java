@@ -77,7 +77,7 @@ public enum PlannerPath {
             .addMatchOrder(HepMatchOrder.BOTTOM_UP)
             .addRuleCollection(List.of(
                     CoreRules.FILTER_MERGE, CoreRules.PROJECT_MERGE, CoreRules.PROJECT_REMOVE, CoreRules.FILTER_PROJECT_TRANSPOSE,
-                    CoreRules.AGGREGATE_PROJECT_MERGE, PruneEmptyRules.FILTER_INSTANCE, PruneEmptyRules.PROJECT_INSTANCE,
+                    NarrowedRules.AGGREGATE_PROJECT_MERGE_SIMPLE, PruneEmptyRules.FILTER_INSTANCE, PruneEmptyRules.PROJECT_INSTANCE,
                     PruneEmptyRules.AGGREGATE_INSTANCE, PruneEmptyRules.SORT_INSTANCE))
             .addRuleInstance(StarlingTableScan.PUSH_FILTER_RULE)
             // Filters and projections become one Calc each, as the full path's calc phase makes them.
