@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Every mismatch prints its seed, the database and a reduced query. System properties:
  * {@code starling.sqldiff.queries} (checks per run, {@link #DEFAULT_QUERIES}; 200,000 with {@code -Plong}) and
  * {@code starling.sqldiff.seed} and {@code starling.sqldiff.firstDatabase} (the first database of
- * the seed to check, so a printed database seed {@code seed * 1,000,003 + n} reruns from database n).
+ * the seed to check, so a printed database seed {@code seed * 1,000,003 + n} reruns from database n),
+ * {@code starling.sqldiff.statementTimeoutSeconds} (when a statement counts as hung; 30).
  */
 class DifferentialSqlTest {
 

@@ -32,8 +32,12 @@ import java.util.concurrent.TimeoutException;
 /** The two engines a differential check runs a statement on, with results in one comparable form. */
 final class Engines implements AutoCloseable {
 
-    /** A statement running longer than this (in-process, on tables of a few rows) is reported as a hang. */
-    static final long STATEMENT_TIMEOUT_SECONDS = 30;
+    /**
+     * A statement running longer than this (in-process, on tables of a few rows) is reported as a hang.
+     * {@code starling.sqldiff.statementTimeoutSeconds} raises it for a long run kept at a low CPU
+     * priority beside other work, where a starved statement is not a hung one.
+     */
+    static final long STATEMENT_TIMEOUT_SECONDS = Long.getLong("starling.sqldiff.statementTimeoutSeconds", 30L);
     /** Significant digits compared: engines may round approximate and decimal results differently beyond them. */
     static final MathContext DIGITS = new MathContext(10);
 
