@@ -235,12 +235,11 @@ public final class RangeStateMachine implements StateMachine {
      * key of it is in the range, into batch (left empty when the command is refused).
      */
     private RangeResult applyData(RangeCommand c, KvBatch batch) {
-        List<byte[]> keys = keysOf(c);
-        for (byte[] key : keys) {
-            if (!descriptor.contains(key)) {
-                return new RangeResult.KeyMismatch(descriptor);
-            }
+        RangeResult.KeyMismatch mismatch = keyOutside(descriptor, c);
+        if (mismatch != null) {
+            return mismatch;
         }
+        List<byte[]> keys = keysOf(c);
         boolean system = MetaKeys.isSystemKey(keys.get(0));
         for (byte[] key : keys) {
             if (MetaKeys.isSystemKey(key) != system) {
@@ -269,6 +268,23 @@ public final class RangeStateMachine implements StateMachine {
                 return RangeMvcc.status(s, (RangeCommand.CheckStatus) c, batch);
             }
         }
+    }
+
+    /**
+     * The answer of a data command with a key outside range (a gateway routed it with a stale
+     * descriptor), or null when every key is in it. A leaseholder may answer it before latching
+     * the keys and proposing: a range only narrows (by splits), so a key outside its span now is
+     * outside it when the command would apply. Latched and proposed, such a write held the
+     * latches on keys of another range until it applied or timed out, and a read of those keys
+     * at that range, when this store led it too, waited as long (KV simulator, seed 6036).
+     */
+    public static RangeResult.KeyMismatch keyOutside(RangeDescriptor range, RangeCommand c) {
+        for (byte[] key : keysOf(c)) {
+            if (!range.contains(key)) {
+                return new RangeResult.KeyMismatch(range);
+            }
+        }
+        return null;
     }
 
     /** The user keys a data command touches. */

@@ -318,12 +318,16 @@ public final class RangeStore implements RangeHost {
                     .thenCompose(v -> raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r)));
             case SCAN -> answer = latches.awaitSpan(replica.descriptor(), r.key(), r.endKey())
                     .thenCompose(v -> leaseRead(replica, r));
-            default -> answer = r.command() instanceof RangeCommand.Write w && w.commitTs() == 0
-                    && !MetaKeys.isSystemKey(w.ops().get(0).key()) ? writeAtNow(r.rangeId(), w, replica, maxTimestampRetries)
-                    : r.command() instanceof RangeCommand.CheckStatus c ? checkStatus(r.rangeId(), c, replica)
-                    : r.command() instanceof RangeCommand.Prewrite p && commitTimestamps != null
-                    ? prewriteWithCommitFloor(r.rangeId(), p, replica)
-                    : propose(r.rangeId(), r.command(), replica);
+            default -> {
+                RangeResult.KeyMismatch outside = latchesOutside(r.command(), replica);
+                answer = outside != null ? CompletableFuture.completedFuture(RangeRpc.Response.ok(outside, outside.current()))
+                        : r.command() instanceof RangeCommand.Write w && w.commitTs() == 0
+                        && !MetaKeys.isSystemKey(w.ops().get(0).key()) ? writeAtNow(r.rangeId(), w, replica, maxTimestampRetries)
+                        : r.command() instanceof RangeCommand.CheckStatus c ? checkStatus(r.rangeId(), c, replica)
+                        : r.command() instanceof RangeCommand.Prewrite p && commitTimestamps != null
+                        ? prewriteWithCommitFloor(r.rangeId(), p, replica)
+                        : propose(r.rangeId(), r.command(), replica);
+            }
         }
         boolean write = r.kind() == RangeRpc.Kind.WRITE;
         return answer.exceptionally(e -> failure(e, write));
@@ -464,6 +468,18 @@ public final class RangeStore implements RangeHost {
             return applied.thenCombine(floor, (resp, ts) -> resp.result() instanceof RangeResult.Written
                     ? RangeRpc.Response.ok(new RangeResult.Prewritten(ts), resp.descriptor()) : resp);
         });
+    }
+
+    /**
+     * The mismatch a command that would latch keys (a one-phase write of user keys, a prewrite)
+     * answers at once because a key is outside the replica's range, or null
+     * ({@link RangeStateMachine#keyOutside}): its latches would hold up reads of another range.
+     */
+    private static RangeResult.KeyMismatch latchesOutside(RangeCommand c, RangeStateMachine replica) {
+        boolean latching = (c instanceof RangeCommand.Write w && w.commitTs() == 0 && !MetaKeys.isSystemKey(w.ops().get(0).key()))
+                || c instanceof RangeCommand.Prewrite;
+        RangeDescriptor range = replica.descriptor();
+        return latching && range != null ? RangeStateMachine.keyOutside(range, c) : null;
     }
 
     /** Completes once the latches held now in each span of fromToPairs (an empty to: no bound) are released. */

@@ -120,6 +120,23 @@ class RangeStateMachineTest {
     }
 
     @Test
+    void aWriteOrPrewriteWithAKeyOutsideTheRangeIsAnsweredAMismatchBeforeItIsProposed() {
+        RangeDescriptor left = new RangeDescriptor(7, new byte[0], b("m"), three, 2);
+        RangeCommand.Write inside = new RangeCommand.Write(List.of(new WriteOp.Put(b("a"), b("1"))), 0, 0);
+        RangeCommand.Write straddling = new RangeCommand.Write(List.of(new WriteOp.Put(b("a"), b("1")),
+                new WriteOp.Put(b("n"), b("2"))), 0, 0);
+        RangeCommand.Prewrite beyond = new RangeCommand.Prewrite(5, b("n"), 1_000, "c1",
+                List.of(new WriteOp.Put(b("n"), b("2"))));
+        assertNull(RangeStateMachine.keyOutside(left, inside));
+        assertEquals(left, RangeStateMachine.keyOutside(left, straddling).current());
+        assertEquals(left, RangeStateMachine.keyOutside(left, beyond).current());
+        // The same answer as applying it would give (the range only narrows meanwhile).
+        RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
+        sm.apply(at(1), RangeCodec.encodeCommand(new RangeCommand.Split(b("m"), 8, 1)));
+        assertEquals(new RangeResult.KeyMismatch(left), sm.apply(at(2), RangeCodec.encodeCommand(straddling.at(clock.incrementAndGet()))));
+    }
+
+    @Test
     void splitHandsTheUpperKeysToANewRangeOnTheSameReplicas() {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
         sm.apply(at(1), write(new WriteOp.Put(b("a"), b("1")), new WriteOp.Put(b("m"), b("2")), new WriteOp.Put(b("z"), b("3"))));

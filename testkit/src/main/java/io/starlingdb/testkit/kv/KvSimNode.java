@@ -650,6 +650,15 @@ final class KvSimNode implements RangeHost {
                 return;
             }
         }
+        boolean leaseholderHere = r.core.leader() == 0 || r.core.leader() == id;
+        RangeResult.KeyMismatch outside = latches(req) && leaseholderHere
+                ? RangeStateMachine.keyOutside(r.sm.descriptor(), command) : null;
+        if (outside != null) {
+            // As RangeStore: a write routed with a stale descriptor is refused before it latches
+            // keys of another range.
+            sim.respond(this, req, KvSimulation.Status.OK, outside, r.sm.descriptor());
+            return;
+        }
         long latch = 0;
         if (command instanceof RangeCommand.Write w && w.commitTs() == 0) {
             // Latch the keys, then take the timestamp from the oracle (RangeStore.writeAtNow).
@@ -730,8 +739,13 @@ final class KvSimNode implements RangeHost {
         StringBuilder b = new StringBuilder("n" + id + (up ? "" : " down") + ":");
         for (Replica r : replicas.values()) {
             b.append(' ').append(r.sm.descriptor()).append(' ').append(r.core.role()).append(" t").append(r.core.term())
-                    .append(" c").append(r.core.committed()).append(" a").append(r.sm.appliedIndex()).append(';');
+                    .append(" c").append(r.core.committed()).append(" a").append(r.sm.appliedIndex())
+                    .append(" raft-applied ").append(r.core.applied()).append(r.core.canServeLeaseRead() ? " lease" : "");
+            int reads = r.awaitingIndex.size() + r.confirmed.size();
+            b.append(reads == 0 ? "" : " reads-waiting-for-index " + reads).append(';');
         }
+        // A request that waits for a latch gets no answer meanwhile (seed 6036 of the long run).
+        b.append(" requests-waiting-for-latches ").append(waiting.size()).append(" latches-held ").append(latches.size());
         return b.toString();
     }
 
