@@ -262,6 +262,43 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     }
 
     /**
+     * Hosts a group whose state machine holds exactly the state of initial's snapshot point (a
+     * range split off on this node, nothing applied since), as
+     * {@link #createGroup(long, RaftState, StateMachine)} does, but where the group's durable
+     * state is that of an empty group ({@link #createEmptyGroup}: a leader's message or a
+     * placement step reached this node before the split did), and whether or not that empty
+     * group is hosted now, the group starts from initial with the empty group's term and vote
+     * (so this node never votes twice in a term). Kept empty, it would have no members and no
+     * log although its state machine has state: it never campaigned, and a range whose other
+     * voters were such replicas elected no leader once its leader's node was lost (KV simulator,
+     * seed 3807; transaction simulator, seed 939).
+     */
+    public CompletableFuture<Void> createGroupAtInitialState(long group, RaftState initial, StateMachine sm) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        Runnable replaceEmpty = () -> {
+            Group empty = groups.get(group);
+            if (store.load(group, initial).isEmptyGroup()) {
+                if (empty != null) {
+                    groups.remove(group);
+                    dirty.remove(empty);
+                    leaders.remove(group);
+                    leases.remove(group);
+                    failGroup(empty, new IllegalStateException("the empty replica of group " + group + " on node "
+                            + nodeId + " was initialised by a split"));
+                }
+                store.deleteGroup(group); // the hard state stays: load takes its term and vote
+            }
+            f.complete(null);
+        };
+        if (Thread.currentThread() == thread) {
+            replaceEmpty.run();
+        } else {
+            submit(f, replaceEmpty);
+        }
+        return f.thenCompose(v -> createGroup(group, initial, sm));
+    }
+
+    /**
      * Hosts a group whose state machine has no state yet and waits for a snapshot from the
      * leader: any durable Raft state of the group is reduced to its term and vote
      * ({@link RaftLogStore#resetToEmpty}), with no members (so it never campaigns) and an empty log.

@@ -34,6 +34,14 @@ public record RaftState(HardState hardState, Snapshot snapshot, List<Entry> entr
     }
 
     /**
+     * Whether this is the durable state of an empty group (a replica hosted to be initialised by
+     * a snapshot, {@link RaftLogStore#resetToEmpty}): no members, no snapshot point, no log.
+     */
+    public boolean isEmptyGroup() {
+        return bootstrap.equals(ConfState.NONE) && snapshot == null && entries.isEmpty();
+    }
+
+    /**
      * This state with the term and vote of a removed earlier replica of the group where they are
      * ahead (the commit index stays this state's: the earlier log is gone).
      */

@@ -322,6 +322,8 @@ public final class RangeStateMachine implements StateMachine {
         RangeDescriptor right = new RangeDescriptor(s.newRangeId(), s.splitKey(), descriptor.end(), descriptor.conf(),
                 generation);
         putLocalState(batch, right, initialIndex);
+        // An empty replica of the right half hosted here before (for its leader) is initialised now.
+        batch.delete(RangeKeys.uninitialisedKey(right.rangeId()));
         return new RangeResult.SplitDone(left, right);
     }
 

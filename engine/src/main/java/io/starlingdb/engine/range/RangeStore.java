@@ -121,7 +121,13 @@ public final class RangeStore implements RangeHost {
     private void startReplica(RangeDescriptor d) {
         RangeStateMachine sm = RangeStateMachine.open(store, d.rangeId(), this).withSnapshotFiles(files);
         replicas.put(d.rangeId(), sm);
-        raft.createGroup(d.rangeId(), RangeStateMachine.initialRaftState(d.conf()), sm);
+        if (sm.appliedIndex() == RangeStateMachine.initialIndex) {
+            // Split off here (or bootstrapped) and nothing applied since: an empty replica
+            // hosted before the split reached this store gives way to the initial state.
+            raft.createGroupAtInitialState(d.rangeId(), RangeStateMachine.initialRaftState(d.conf()), sm);
+        } else {
+            raft.createGroup(d.rangeId(), RangeStateMachine.initialRaftState(d.conf()), sm);
+        }
     }
 
     /**
@@ -210,6 +216,7 @@ public final class RangeStore implements RangeHost {
     @Override
     public void splitApplied(RangeDescriptor left, RangeDescriptor right) {
         log.info("store {} split {} off {}", storeId, right, left);
+        uninitialised.remove(right.rangeId());
         startReplica(right);
     }
 

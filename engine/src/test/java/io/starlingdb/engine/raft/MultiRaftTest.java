@@ -553,4 +553,54 @@ class MultiRaftTest {
         await("replicas converge", () -> machines.get(1).get(0).sum == machines.get(2).get(0).sum
                 && machines.get(2).get(0).sum == machines.get(3).get(0).sum && machines.get(1).get(0).sum >= 2);
     }
+
+    /** A state machine that keeps its state itself (as a range's does) and counts the commands it applies. */
+    private static final class DurableCounter implements StateMachine {
+        volatile long applied;
+
+        @Override
+        public Object apply(long index, byte[] command) {
+            return ++applied;
+        }
+
+        @Override
+        public byte[] snapshot() {
+            return new byte[0];
+        }
+
+        @Override
+        public void restore(byte[] snapshot) {
+        }
+
+        @Override
+        public boolean isDurable() {
+            return true;
+        }
+    }
+
+    @Test
+    void aGroupSplitOffOverAnEmptyReplicaStartsFromItsInitialStateAndElectsALeader() throws Exception {
+        // Group 1 (voters 1-3) was split off on node 1, which led it and is gone for good. Nodes 2
+        // and 3 hosted it empty for a message of that leader before the split reached them; node 3
+        // also restarted in between. Once the split applies on both, their two votes must elect.
+        for (int id = 2; id <= 3; id++) {
+            storages[id] = RocksStorage.open(dir.resolve("n" + id), StorageOptions.small());
+            nodes[id] = new MultiRaft(id, config, new RaftLogStore(storages[id]), id);
+            nodes[id].start(hub.connect(id, nodes[id]));
+            nodes[id].createEmptyGroup(1, new DurableCounter()).get(10, TimeUnit.SECONDS);
+        }
+        stopNode(3);
+        storages[3] = RocksStorage.open(dir.resolve("n3"), StorageOptions.small());
+        nodes[3] = new MultiRaft(3, config, new RaftLogStore(storages[3]), 3);
+        nodes[3].start(hub.connect(3, nodes[3]));
+        RaftState split = RaftState.initial(three, 10, 5);
+        DurableCounter[] machines = {null, null, new DurableCounter(), new DurableCounter()};
+        for (int id = 2; id <= 3; id++) {
+            nodes[id].createGroupAtInitialState(1, split, machines[id]).get(10, TimeUnit.SECONDS);
+        }
+        int leader = leaderOf(1);
+        assertTrue(leader == 2 || leader == 3, "leader " + leader);
+        proposeUntilAccepted(1, 1);
+        await("both replicas apply the command", () -> machines[2].applied >= 1 && machines[3].applied >= 1);
+    }
 }

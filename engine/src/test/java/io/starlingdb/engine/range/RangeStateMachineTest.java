@@ -137,6 +137,15 @@ class RangeStateMachineTest {
     }
 
     @Test
+    void aSplitInitialisesAnEmptyReplicaOfItsRightHalfHostedBefore() {
+        RangeStateMachine.markUninitialised(store, 8);
+        assertEquals(List.of(8L), RangeStateMachine.storedUninitialised(store));
+        RangeStateMachine.open(store, 7, host).apply(at(1), RangeCodec.encodeCommand(new RangeCommand.Split(b("m"), 8, 1)));
+        assertEquals(List.of(), RangeStateMachine.storedUninitialised(store));
+        assertEquals(RangeStateMachine.initialIndex, RangeStateMachine.open(store, 8, host).appliedIndex());
+    }
+
+    @Test
     void splitHandsTheUpperKeysToANewRangeOnTheSameReplicas() {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
         sm.apply(at(1), write(new WriteOp.Put(b("a"), b("1")), new WriteOp.Put(b("m"), b("2")), new WriteOp.Put(b("z"), b("3"))));

@@ -134,9 +134,14 @@ final class KvSimNode implements RangeHost {
     }
 
     private void startReplica(RangeDescriptor d) {
-        RaftCore core = new RaftCore(id, sim.params().raft(), new Random(random.nextLong()), disk.loadGroup(d.rangeId(), RangeStateMachine.initialRaftState(d.conf())));
         // The range's state is durable by itself (RangeStateMachine.isDurable): the Raft snapshot holds no copy.
         RangeStateMachine sm = RangeStateMachine.open(store, d.rangeId(), this);
+        RaftState initial = RangeStateMachine.initialRaftState(d.conf());
+        // As RangeStore.startReplica: split off here and nothing applied since, an empty replica
+        // hosted before the split reached this node gives way to the initial state.
+        RaftState state = sm.appliedIndex() == RangeStateMachine.initialIndex
+                ? disk.loadGroupAtInitialState(d.rangeId(), initial) : disk.loadGroup(d.rangeId(), initial);
+        RaftCore core = new RaftCore(id, sim.params().raft(), new Random(random.nextLong()), state);
         replicas.put(d.rangeId(), new Replica(d.rangeId(), core, sm));
     }
 

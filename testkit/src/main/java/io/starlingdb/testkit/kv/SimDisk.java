@@ -173,6 +173,28 @@ final class SimDisk {
         return g != null && g.destroyed;
     }
 
+    /**
+     * As {@link #loadGroup}, for a group whose state machine holds exactly initial's state (split
+     * off here): an empty group's state (hosted before the split reached the node) starts from
+     * initial with its term and vote, as MultiRaft.createGroupAtInitialState does (synced).
+     */
+    RaftState loadGroupAtInitialState(long group, RaftState initial) {
+        GroupState g = current.groups.get(group);
+        if (g != null && g.bootstrap != null
+                && new RaftState(g.hardState, g.snapshot, g.entries, g.bootstrap).isEmptyGroup()) {
+            HardState kept = g.hardState;
+            write(image -> {
+                GroupState fresh = image.groups.computeIfAbsent(group, k -> new GroupState());
+                RaftState start = initial.withTermAndVoteOf(kept);
+                fresh.bootstrap = start.bootstrap();
+                fresh.snapshot = start.snapshot();
+                fresh.hardState = start.hardState();
+                fresh.entries.clear();
+            }, true);
+        }
+        return loadGroup(group, initial);
+    }
+
     /** The group's durable state as of now, starting it from initialIfNew if the disk has none (synced). */
     RaftState loadGroup(long group, RaftState initialIfNew) {
         GroupState g = current.groups.get(group);
