@@ -180,6 +180,34 @@ public final class RaftLogStore {
         if (set.isEmpty()) {
             return;
         }
+        storage.applyAtomically(batches(set), sync);
+        lastIndex.putAll(set.newLast);
+        snapshotIndex.putAll(set.newSnapshot);
+    }
+
+    /**
+     * Writes a staged set that needs no sync (it only moves commit indexes: a lower recovered
+     * commit index is safe) atomically with the next write the calling thread makes to the
+     * storage, or at {@link #flushDeferred}: the Raft driver's commit indexes ride on the apply
+     * of the entries they commit instead of costing a RocksDB write of their own, and still reach
+     * the disk no later than that apply, so a recovered commit index is never below an index the
+     * state machine recovered as applied. See {@link RocksStorage#deferToNextWrite}.
+     */
+    public void writeWithNext(WriteSet set) {
+        if (set.isEmpty()) {
+            return;
+        }
+        storage.deferToNextWrite(batches(set));
+        lastIndex.putAll(set.newLast);
+        snapshotIndex.putAll(set.newSnapshot);
+    }
+
+    /** Writes, without sync, a set {@link #writeWithNext} deferred and no write of this thread took yet. */
+    public void flushDeferred() {
+        storage.flushDeferred();
+    }
+
+    private static Map<ColumnFamily, KvBatch> batches(WriteSet set) {
         Map<ColumnFamily, KvBatch> batches = new EnumMap<>(ColumnFamily.class);
         if (!set.log.isEmpty()) {
             batches.put(ColumnFamily.RAFT_LOG, set.log);
@@ -187,9 +215,7 @@ public final class RaftLogStore {
         if (!set.state.isEmpty()) {
             batches.put(ColumnFamily.RAFT_STATE, set.state);
         }
-        storage.applyAtomically(batches, sync);
-        lastIndex.putAll(set.newLast);
-        snapshotIndex.putAll(set.newSnapshot);
+        return batches;
     }
 
     /**

@@ -191,7 +191,13 @@ public final class RangeStateMachine implements StateMachine {
         } else {
             result = applyData(c, batch);
         }
-        putLocalState(batch, descriptor, index);
+        if (right != null) {
+            putLocalState(batch, descriptor, index);
+        } else {
+            // The descriptor changes only by a split or a membership change: a data command
+            // writes the applied index alone (the stored descriptor is the one in memory).
+            putAppliedIndex(batch, rangeId, index);
+        }
         store.apply(batch, false);
         applied = index;
         if (c instanceof RangeCommand.Prewrite) {
@@ -329,7 +335,11 @@ public final class RangeStateMachine implements StateMachine {
 
     private static void putLocalState(KvBatch batch, RangeDescriptor d, long appliedIndex) {
         batch.put(RangeKeys.descriptorKey(d.rangeId()), RangeCodec.encodeDescriptor(d));
-        batch.put(RangeKeys.appliedIndexKey(d.rangeId()), ByteBuffer.allocate(8).putLong(appliedIndex).array());
+        putAppliedIndex(batch, d.rangeId(), appliedIndex);
+    }
+
+    private static void putAppliedIndex(KvBatch batch, long rangeId, long appliedIndex) {
+        batch.put(RangeKeys.appliedIndexKey(rangeId), ByteBuffer.allocate(8).putLong(appliedIndex).array());
     }
 
     // ------------------------------------------------------------------ reads

@@ -190,35 +190,70 @@ public final class RocksStorage implements AutoCloseable {
     }
 
     /**
-     * Applies the batches of several column families as one RocksDB WriteBatch: all or none.
+     * Batches a thread deferred to its next write ({@link #deferToNextWrite}); null: none. Only the
+     * thread that deferred them writes them, so no other thread's write is made to carry them.
+     */
+    private final ThreadLocal<Map<ColumnFamily, KvBatch>> deferred = new ThreadLocal<>();
+
+    /**
+     * Makes batches durable with the next write this thread makes ({@link #applyAtomically},
+     * atomically with it and ahead of its operations) or at {@link #flushDeferred}, whichever comes
+     * first, instead of in a write of their own: for writes that need no sync and must only reach
+     * the disk no later than what this thread writes next (the Raft driver's commit indexes, which
+     * ride on the apply of the entries they commit). Batches deferred before and not yet written
+     * are written first.
+     */
+    public void deferToNextWrite(Map<ColumnFamily, KvBatch> batches) {
+        flushDeferred();
+        deferred.set(batches);
+    }
+
+    /** Writes, without sync, what this thread deferred ({@link #deferToNextWrite}) and no write of it took yet. */
+    public void flushDeferred() {
+        if (deferred.get() != null) {
+            applyAtomically(Map.of(), false);
+        }
+    }
+
+    /**
+     * Applies the batches of several column families as one RocksDB WriteBatch: all or none,
+     * together with (after) what this thread deferred ({@link #deferToNextWrite}).
      * When sync, the WAL is fsynced before this returns; concurrent synced callers share fsyncs
      * (RocksDB's write-group leader syncs once for the whole group).
      * @throws LimitExceededException if the batches together exceed {@link Limits#maxBatchBytes}
      */
     public void applyAtomically(Map<ColumnFamily, KvBatch> batches, boolean sync) {
+        Map<ColumnFamily, KvBatch> carried = deferred.get();
+        List<Map<ColumnFamily, KvBatch>> parts = carried == null ? List.of(batches) : List.of(carried, batches);
         long bytes = 0;
         int ops = 0;
-        for (KvBatch b : batches.values()) {
-            bytes += b.bytes();
-            ops += b.size();
+        for (Map<ColumnFamily, KvBatch> part : parts) {
+            for (KvBatch b : part.values()) {
+                bytes += b.bytes();
+                ops += b.size();
+            }
         }
         LimitExceededException.check("maxBatchBytes", Limits.maxBatchBytes, bytes);
         if (ops == 0) {
+            deferred.remove();
             return;
         }
         Lock lock = readLock();
         try (WriteBatch wb = new WriteBatch()) {
-            for (Map.Entry<ColumnFamily, KvBatch> e : batches.entrySet()) {
-                ColumnFamilyHandle h = handles.get(e.getKey());
-                for (KvBatch.Op op : e.getValue().ops()) {
-                    if (op.isDelete()) {
-                        wb.delete(h, op.key());
-                    } else {
-                        wb.put(h, op.key(), op.value());
+            for (Map<ColumnFamily, KvBatch> part : parts) {
+                for (Map.Entry<ColumnFamily, KvBatch> e : part.entrySet()) {
+                    ColumnFamilyHandle h = handles.get(e.getKey());
+                    for (KvBatch.Op op : e.getValue().ops()) {
+                        if (op.isDelete()) {
+                            wb.delete(h, op.key());
+                        } else {
+                            wb.put(h, op.key(), op.value());
+                        }
                     }
                 }
             }
             db.write(sync ? syncWrite : asyncWrite, wb);
+            deferred.remove();
         } catch (RocksDBException e) {
             throw new StorageException("write of " + ops + " operations to " + dataDir + " failed: " + e.getMessage(), e);
         } finally {

@@ -1,5 +1,9 @@
 package io.starlingdb.engine.raft;
 
+import io.starlingdb.engine.storage.ColumnFamily;
+import io.starlingdb.engine.storage.KvBatch;
+import io.starlingdb.engine.storage.KvSnapshot;
+import io.starlingdb.engine.storage.KvStore;
 import io.starlingdb.engine.storage.RocksStorage;
 import io.starlingdb.engine.storage.StorageOptions;
 import io.starlingdb.engine.testing.Await;
@@ -267,6 +271,62 @@ class MultiRaftTest {
         assertTrue(loopSyncs < proposals / 5, loopSyncs + " driver fsyncs for " + proposals + " proposals");
         assertTrue(walSyncs < proposals / 5, walSyncs + " WAL fsyncs for " + proposals + " proposals");
         assertEquals(proposals + 1, machines.get(leader).get(0).sum);
+    }
+
+    @Test
+    void aCommitIndexGoesToDiskWithTheApplyOfTheEntriesItCommits() throws Exception {
+        // One voter: an entry is appended (synced) in one loop iteration and committed in the
+        // next, which has only the commit index to persist: that rides on the entry's apply, so a
+        // proposal costs two RocksDB writes, not three.
+        storages[1] = RocksStorage.open(dir.resolve("n1"), StorageOptions.small());
+        nodes[1] = new MultiRaft(1, config, new RaftLogStore(storages[1]), 1);
+        KvStore data = storages[1].store(ColumnFamily.DATA);
+        byte[] appliedKey = "applied".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        nodes[1].createGroup(1, ConfState.ofVoters(1L), new StateMachine() {
+            @Override
+            public Object apply(long index, byte[] command) {
+                data.apply(new KvBatch().put(appliedKey, ByteBuffer.allocate(8).putLong(index).array()), false);
+                return index;
+            }
+
+            @Override
+            public byte[] snapshot() {
+                return new byte[0];
+            }
+
+            @Override
+            public void restore(byte[] snapshot) {
+            }
+        });
+        nodes[1].start(hub.connect(1, nodes[1]));
+        proposeUntilAccepted(1, 1);
+        long writesBefore = rocksWrites(storages[1]);
+        long ridesBefore = nodes[1].commitOnlyWrites();
+        int proposals = 20;
+        for (int i = 0; i < proposals; i++) {
+            nodes[1].propose(1, ByteBuffer.allocate(8).putLong(1).array()).get(10, TimeUnit.SECONDS);
+        }
+        long writes = rocksWrites(storages[1]) - writesBefore;
+        assertTrue(writes <= 2L * proposals, writes + " RocksDB writes for " + proposals + " proposals");
+        assertTrue(nodes[1].commitOnlyWrites() - ridesBefore >= proposals,
+                (nodes[1].commitOnlyWrites() - ridesBefore) + " commit-only iterations for " + proposals + " proposals");
+        long applied;
+        try (KvSnapshot s = data.snapshot()) {
+            applied = ByteBuffer.wrap(s.get(appliedKey)).getLong();
+        }
+        long leaderTerm = nodes[1].status(1).get(5, TimeUnit.SECONDS).hardState().term();
+        stopNode(1);
+        // Reopened, the durable commit index covers every entry the state machine applied.
+        storages[1] = RocksStorage.open(dir.resolve("n1"), StorageOptions.small());
+        RaftState recovered = new RaftLogStore(storages[1]).load(1, ConfState.ofVoters(1L));
+        assertEquals(leaderTerm, recovered.hardState().term());
+        assertTrue(recovered.hardState().commit() >= applied, "commit " + recovered.hardState().commit()
+                + " recovered below the applied index " + applied);
+        storages[1].close();
+    }
+
+    private static long rocksWrites(RocksStorage storage) {
+        return storage.tickerCount(TickerType.WRITE_DONE_BY_SELF) + storage.tickerCount(TickerType.WRITE_DONE_BY_OTHER);
     }
 
     @Test

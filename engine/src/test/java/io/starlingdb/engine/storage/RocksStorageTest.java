@@ -162,6 +162,34 @@ class RocksStorageTest {
     }
 
     @Test
+    void deferredBatchesRideOnTheNextWriteOfTheSameThreadOnly() throws Exception {
+        storage.deferToNextWrite(Map.of(ColumnFamily.RAFT_STATE, new KvBatch().put(b("commit"), b("7"))));
+        KvStore state = storage.store(ColumnFamily.RAFT_STATE);
+        try (KvSnapshot s = state.snapshot()) {
+            assertNull(s.get(b("commit")), "deferred: not written yet");
+        }
+        Thread other = new Thread(() -> storage.store(ColumnFamily.DATA).apply(new KvBatch().put(b("x"), b("1")), false));
+        other.start();
+        other.join();
+        try (KvSnapshot s = state.snapshot()) {
+            assertNull(s.get(b("commit")), "another thread's write does not carry it");
+        }
+        storage.store(ColumnFamily.DATA).apply(new KvBatch().put(b("y"), b("2")), false);
+        try (KvSnapshot s = state.snapshot(); KvSnapshot d = storage.store(ColumnFamily.DATA).snapshot()) {
+            assertArrayEquals(b("7"), s.get(b("commit")));
+            assertArrayEquals(b("2"), d.get(b("y")));
+        }
+        storage.deferToNextWrite(Map.of(ColumnFamily.RAFT_STATE, new KvBatch().put(b("commit"), b("8"))));
+        storage.flushDeferred();
+        try (KvSnapshot s = state.snapshot()) {
+            assertArrayEquals(b("8"), s.get(b("commit")), "flushed without another write");
+        }
+        long writes = storage.tickerCount(TickerType.WRITE_DONE_BY_SELF);
+        storage.flushDeferred();
+        assertEquals(writes, storage.tickerCount(TickerType.WRITE_DONE_BY_SELF), "nothing left to flush");
+    }
+
+    @Test
     void secondOpenOfALiveDirectoryFailsClearly() {
         StorageException e = assertThrows(StorageException.class, () -> RocksStorage.open(dir, StorageOptions.small()));
         assertTrue(e.getMessage().contains("already in use"), e.getMessage());
