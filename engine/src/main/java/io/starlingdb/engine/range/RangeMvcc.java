@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -122,15 +123,21 @@ final class RangeMvcc {
         return v == null ? null : decodeLock(v);
     }
 
-    /** The newest version of key committed at or before ts, or null. */
+    /**
+     * The newest version of key committed at or before ts, or null. One seek per pair looked at
+     * ({@link KvSnapshot#first}), not a cursor: the first pair is the answer unless it is a
+     * rollback marker, and a cursor copied a batch of the key's older versions with it (every put
+     * and every get reads this).
+     */
     static Version newest(KvSnapshot s, byte[] key, long ts) {
-        try (KvCursor c = s.scan(RangeKeys.versionKey(key, ts), RangeKeys.afterKey(key))) {
-            while (c.next()) {
-                RangeKeys.DataKey dk = RangeKeys.decode(c.key());
-                if (dk.isVersion()) {
-                    return decodeVersion(dk.timestamp(), c.value());
-                }
+        byte[] from = RangeKeys.versionKey(key, ts);
+        byte[] end = RangeKeys.afterKey(key);
+        for (Map.Entry<byte[], byte[]> e; (e = s.first(from, end)) != null; ) {
+            RangeKeys.DataKey dk = RangeKeys.decode(e.getKey());
+            if (dk.isVersion()) {
+                return decodeVersion(dk.timestamp(), e.getValue());
             }
+            from = Arrays.copyOf(e.getKey(), e.getKey().length + 1); // the smallest key after this one
         }
         return null;
     }
