@@ -11,7 +11,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Checks a history of single-key register operations (get, put, compare-and-set) for
+ * Checks a history of single-key register operations (get, put, compare-and-set, and the reads
+ * of a filtered scan and of a first-keys request) for
  * linearizability: the Wing-Gong search with Lowe's memoisation of (linearized set, state), as
  * in Porcupine. Keys are independent registers, so the history is split per key and each part
  * is searched on its own (linearizability is compositional).
@@ -94,6 +95,16 @@ public final class LinearizabilityChecker {
         switch (op.kind()) {
             case GET:
                 return h.unknown() || Objects.equals(state, h.output()) ? state : NO;
+            case GET_WHERE:
+                if (h.unknown()) {
+                    return state;
+                }
+                if (h.output() == null) {
+                    return state == null || !op.filter().test(state) ? state : NO;
+                }
+                return h.output().equals(state) && op.filter().test(state) ? state : NO;
+            case EXISTS:
+                return h.unknown() || String.valueOf(state != null).equals(h.output()) ? state : NO;
             case PUT:
                 return op.value();
             default:

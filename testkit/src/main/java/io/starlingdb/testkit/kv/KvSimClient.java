@@ -1,5 +1,7 @@
 package io.starlingdb.testkit.kv;
 
+import io.starlingdb.engine.encoding.RowPredicate;
+import io.starlingdb.engine.encoding.ValueType;
 import io.starlingdb.engine.range.RangeCache;
 import io.starlingdb.engine.range.RangeCommand;
 import io.starlingdb.engine.range.RangeDescriptor;
@@ -7,6 +9,7 @@ import io.starlingdb.engine.range.RangeResult;
 import io.starlingdb.engine.range.WriteOp;
 import io.starlingdb.testkit.check.HistoryOp;
 import io.starlingdb.testkit.check.KvOp;
+import io.starlingdb.testkit.check.ValueFilter;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,7 +24,13 @@ import java.util.Random;
  * retries, as does a proposal known not to have applied. A write whose outcome is not known (no
  * answer, or a proposal overtaken by a snapshot) is recorded as unknown and never retried: a
  * retry could apply it twice. Scans page through ranges; every page is a consistent read of the
- * keys it covers at one instant, recorded as one read per key.
+ * keys it covers at one instant, recorded as one read per key. A filtered scan (RangeRpc's SCAN
+ * with a row predicate) records, per key its page covers, the value if the page kept it, else
+ * "absent or rejected" ({@link KvOp#getWhere}). A first-keys request (RangeRpc's FIRST_KEYS: the
+ * first key of each of several spans, a span past its range's end asked again from the next
+ * range, as Transaction.firstKeys does) records, per span, the keys before the answer as absent
+ * and the answer as present ({@link KvOp#exists}); an answer outside its span is a violation.
+ * Values are stored as rows ({@link SimRow}) so that the leaseholder can filter them.
  */
 final class KvSimClient implements KvSimulation.Client {
 
@@ -39,7 +48,13 @@ final class KvSimClient implements KvSimulation.Client {
     /** The operation in progress; null when idle. */
     private KvOp op;
     private boolean scanning;
+    /** Of a filtered scan; null for a plain one. */
+    private ValueFilter filter;
     private boolean splitting;
+    private boolean firstKeys;
+    /** FIRST_KEYS: the spans (from, to; to null: no bound) not yet answered, and those of the attempt in flight. */
+    private final List<byte[][]> pendingSpans = new ArrayList<>();
+    private final List<byte[][]> sentSpans = new ArrayList<>();
     private byte[] key;
     private byte[] scanEnd;
     private long callEvent;
@@ -74,7 +89,7 @@ final class KvSimClient implements KvSimulation.Client {
     }
 
     private boolean busy() {
-        return op != null || scanning || splitting;
+        return op != null || scanning || splitting || firstKeys;
     }
 
     boolean done() {
@@ -128,17 +143,43 @@ final class KvSimClient implements KvSimulation.Client {
         String k = "k" + random.nextInt(sim.params().keys());
         String value = "c" + id + "-" + nextValue++;
         double r = random.nextDouble();
-        if (r < 0.3) {
+        if (r < 0.25) {
             begin(KvOp.get(k));
-        } else if (r < 0.45) {
+        } else if (r < 0.42) {
             int a = random.nextInt(sim.params().keys());
             int b = random.nextInt(sim.params().keys() + 1);
+            if (random.nextBoolean()) {
+                filter = new ValueFilter(ValueFilter.Op.values()[random.nextInt(ValueFilter.Op.values().length)],
+                        random.nextInt((int) nextValue + 1));
+            }
             beginScan(bytes("k" + Math.min(a, b)), Math.max(a, b) >= sim.params().keys() ? null : bytes("k" + Math.max(a, b)));
+        } else if (r < 0.5) {
+            beginFirstKeys();
         } else if (r < 0.75) {
             begin(KvOp.put(k, value));
         } else {
             begin(KvOp.cas(k, random.nextBoolean() ? lastSeen : null, value));
         }
+    }
+
+    /** One to three spans between model keys (compared as bytes, as ranges compare them), some open-ended. */
+    private void beginFirstKeys() {
+        int n = 1 + random.nextInt(3);
+        for (int i = 0; i < n; i++) {
+            byte[] a = bytes("k" + random.nextInt(sim.params().keys()));
+            int bi = random.nextInt(sim.params().keys() + 1);
+            byte[] b = bi == sim.params().keys() ? null : bytes("k" + bi);
+            if (b != null && Arrays.compareUnsigned(a, b) > 0) {
+                byte[] t = a;
+                a = b;
+                b = t;
+            }
+            pendingSpans.add(new byte[][] {a, b != null && Arrays.equals(a, b) ? null : b});
+        }
+        firstKeys = true;
+        key = pendingSpans.get(0)[0];
+        startedAt = sim.now();
+        send();
     }
 
     private void nextFinalRead() {
@@ -188,7 +229,22 @@ final class KvSimClient implements KvSimulation.Client {
         }
         if (scanning) {
             callEvent = sim.nextEvent();
-            sim.sendRequest(new KvSimulation.Request(id, reqId, target, d.rangeId(), KvSimulation.Kind.SCAN, key, scanEnd, null));
+            sim.sendRequest(new KvSimulation.Request(id, reqId, target, d.rangeId(), KvSimulation.Kind.SCAN, key, scanEnd, null,
+                    0, 0, List.of(), filter == null ? null : predicate(filter)));
+        } else if (firstKeys) {
+            // The spans whose start is in this range, in one request (as DistSender batches them).
+            callEvent = sim.nextEvent();
+            sentSpans.clear();
+            List<byte[]> pairs = new ArrayList<>();
+            for (byte[][] span : pendingSpans) {
+                if (d.contains(span[0])) {
+                    sentSpans.add(span);
+                    pairs.add(span[0]);
+                    pairs.add(span[1] == null ? new byte[0] : span[1]);
+                }
+            }
+            sim.sendRequest(new KvSimulation.Request(id, reqId, target, d.rangeId(), KvSimulation.Kind.FIRST_KEYS, key, null,
+                    null, 0, 0, pairs, null));
         } else if (splitting) {
             attemptIsWrite = true;
             RangeCommand split = KvSimNode.splitCommand(key, sim.newRangeId(), d.generation());
@@ -197,11 +253,17 @@ final class KvSimClient implements KvSimulation.Client {
             sim.sendRequest(new KvSimulation.Request(id, reqId, target, d.rangeId(), KvSimulation.Kind.GET, key, null, null));
         } else {
             attemptIsWrite = true;
-            WriteOp w = op.kind() == KvOp.Kind.PUT ? new WriteOp.Put(key, bytes(op.value()))
-                    : new WriteOp.CompareAndSet(key, op.expected() == null ? null : bytes(op.expected()), bytes(op.value()));
+            WriteOp w = op.kind() == KvOp.Kind.PUT ? new WriteOp.Put(key, SimRow.encode(op.value()))
+                    : new WriteOp.CompareAndSet(key, SimRow.encode(op.expected()), SimRow.encode(op.value()));
             sim.sendRequest(new KvSimulation.Request(id, reqId, target, d.rangeId(), KvSimulation.Kind.WRITE, key, null,
                     new RangeCommand.Write(List.of(w))));
         }
+    }
+
+    /** The leaseholder's side of a filter: the same comparison on the row's number column. */
+    static RowPredicate predicate(ValueFilter f) {
+        return new RowPredicate(List.of(new RowPredicate.Comparison(SimRow.numberColumn, ValueType.BIGINT,
+                RowPredicate.Op.valueOf(f.op().name()), f.bound())));
     }
 
     private void retrySoon() {
@@ -280,9 +342,13 @@ final class KvSimClient implements KvSimulation.Client {
             onScanPage(r.descriptor(), (RangeResult.Rows) result);
             return;
         }
+        if (firstKeys) {
+            onFirstKeys(r.descriptor(), (RangeResult.Values) result);
+            return;
+        }
         String output;
         if (result instanceof RangeResult.Value v) {
-            output = v.value() == null ? null : new String(v.value(), StandardCharsets.UTF_8);
+            output = SimRow.decode(v.value());
             lastSeen = output;
         } else if (result instanceof RangeResult.Written) {
             output = op.kind() == KvOp.Kind.CAS ? "true" : "ok";
@@ -316,10 +382,11 @@ final class KvSimClient implements KvSimulation.Client {
             String value = null;
             for (RangeResult.KeyValue kv : rows.rows()) {
                 if (Arrays.equals(kv.key(), kb)) {
-                    value = new String(kv.value(), StandardCharsets.UTF_8);
+                    value = SimRow.decode(kv.value());
                 }
             }
-            sim.record(HistoryOp.completed(id, KvOp.get("k" + k), callEvent, ret, value));
+            sim.record(HistoryOp.completed(id, filter == null ? KvOp.get("k" + k) : KvOp.getWhere("k" + k, filter),
+                    callEvent, ret, value));
         }
         if (coveredEnd == null || (scanEnd != null && Arrays.compareUnsigned(coveredEnd, scanEnd) >= 0)) {
             finish();
@@ -327,6 +394,58 @@ final class KvSimClient implements KvSimulation.Client {
         }
         key = coveredEnd;
         send();
+    }
+
+    /**
+     * A FIRST_KEYS answer, one key or null per span sent, read at one instant: the keys of the
+     * span's part in the serving range before its answer are absent and the answer is present;
+     * a span without a key in this range that goes past its end is asked again from there.
+     */
+    private void onFirstKeys(RangeDescriptor served, RangeResult.Values answer) {
+        if (answer.values().size() != sentSpans.size()) {
+            throw new KvSimChecks.Violation("client " + id + ": " + answer.values().size() + " first keys for "
+                    + sentSpans.size() + " spans");
+        }
+        long ret = sim.nextEvent();
+        for (int i = 0; i < sentSpans.size(); i++) {
+            byte[][] span = sentSpans.get(i);
+            byte[] partEnd = served.end() == null ? span[1]
+                    : span[1] == null || Arrays.compareUnsigned(served.end(), span[1]) < 0 ? served.end() : span[1];
+            byte[] first = answer.values().get(i);
+            if (first != null && (Arrays.compareUnsigned(first, span[0]) < 0
+                    || (partEnd != null && Arrays.compareUnsigned(first, partEnd) >= 0))) {
+                throw new KvSimChecks.Violation("client " + id + ": FIRST_KEYS of " + text(span[0]) + ".." + text(span[1])
+                        + " in " + served + " answered " + text(first) + ", outside the span's part in the range");
+            }
+            for (int k = 0; k < sim.params().keys(); k++) {
+                byte[] kb = bytes("k" + k);
+                if (Arrays.compareUnsigned(kb, span[0]) < 0) {
+                    continue;
+                }
+                if (first != null ? Arrays.compareUnsigned(kb, first) < 0
+                        : partEnd == null || Arrays.compareUnsigned(kb, partEnd) < 0) {
+                    sim.record(HistoryOp.completed(id, KvOp.exists("k" + k), callEvent, ret, "false"));
+                } else if (first != null && Arrays.equals(kb, first)) {
+                    sim.record(HistoryOp.completed(id, KvOp.exists("k" + k), callEvent, ret, "true"));
+                }
+            }
+            boolean continues = first == null && partEnd != null && (span[1] == null || Arrays.compareUnsigned(partEnd, span[1]) < 0);
+            if (continues) {
+                span[0] = partEnd;
+            } else {
+                pendingSpans.remove(span);
+            }
+        }
+        if (pendingSpans.isEmpty()) {
+            finish();
+            return;
+        }
+        key = pendingSpans.get(0)[0];
+        send();
+    }
+
+    private static String text(byte[] key) {
+        return key == null ? "end" : new String(key, StandardCharsets.UTF_8);
     }
 
     private void finishUnknown() {
@@ -344,7 +463,11 @@ final class KvSimClient implements KvSimulation.Client {
     private void finish() {
         op = null;
         scanning = false;
+        filter = null;
         splitting = false;
+        firstKeys = false;
+        pendingSpans.clear();
+        sentSpans.clear();
         retryAt = -1;
     }
 

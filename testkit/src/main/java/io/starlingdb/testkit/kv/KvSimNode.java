@@ -515,7 +515,7 @@ final class KvSimNode implements RangeHost {
             return;
         }
         switch (req.kind()) {
-            case GET, SCAN, VALIDATE -> read(r, req);
+            case GET, SCAN, VALIDATE, FIRST_KEYS -> read(r, req);
             case WRITE, SPLIT -> write(r, req);
         }
         process(r);
@@ -563,9 +563,21 @@ final class KvSimNode implements RangeHost {
             case GET -> Arrays.equals(req.key(), k);
             case SCAN, VALIDATE -> Arrays.compareUnsigned(k, req.key()) >= 0
                     && (req.endKey() == null || Arrays.compareUnsigned(k, req.endKey()) < 0);
+            case FIRST_KEYS -> inSomeSpan(req.spans(), k);
             default -> (req.command() instanceof RangeCommand.Prewrite p ? p.ops() : ((RangeCommand.Write) req.command()).ops())
                     .stream().anyMatch(op -> Arrays.equals(op.key(), k));
         };
+    }
+
+    /** As RangeStore.awaitSpans: whether k is in one of the spans (pairs from, to; an empty to: no bound). */
+    private static boolean inSomeSpan(List<byte[]> spans, byte[] k) {
+        for (int i = 0; i < spans.size(); i += 2) {
+            byte[] to = spans.get(i + 1);
+            if (Arrays.compareUnsigned(k, spans.get(i)) >= 0 && (to.length == 0 || Arrays.compareUnsigned(k, to) < 0)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void release(long latch) {
@@ -622,10 +634,34 @@ final class KvSimNode implements RangeHost {
         RangeResult result = switch (req.kind()) {
             case GET -> ts == 0 ? r.sm.get(req.key()) : r.sm.get(req.key(), ts, ts);
             case VALIDATE -> r.sm.validate(req.key(), req.endKey(), ts, req.untilTs());
-            default -> ts == 0 ? r.sm.scan(req.key(), req.endKey(), sim.params().pageRows(), Long.MAX_VALUE)
+            case FIRST_KEYS -> r.sm.firstKeys(sim.broken(KvSimulation.Broken.FIRST_KEYS_IGNORE_SPAN_END)
+                    ? withoutEnds(req.spans()) : req.spans(), ts == 0 ? Long.MAX_VALUE : ts, ts);
+            default -> req.filter() != null ? filteredScan(r, req)
+                    : ts == 0 ? r.sm.scan(req.key(), req.endKey(), sim.params().pageRows(), Long.MAX_VALUE)
                     : r.sm.scan(req.key(), req.endKey(), sim.params().pageRows(), Long.MAX_VALUE, ts, ts);
         };
         sim.respond(this, req, KvSimulation.Status.OK, result, r.sm.descriptor());
+    }
+
+    /** A filtered scan's page of the newest rows: at most pageRows kept, about filteredPageBytes looked at. */
+    private RangeResult filteredScan(Replica r, KvSimulation.Request req) {
+        RangeResult page = r.sm.scan(req.key(), req.endKey(), sim.params().pageRows(), KvSimulation.filteredPageBytes,
+                Long.MAX_VALUE, 0, req.filter());
+        if (sim.broken(KvSimulation.Broken.FILTERED_SCAN_DROPS_PAST_PAGE) && page instanceof RangeResult.Rows rows
+                && rows.resumeKey() != null && rows.rows().size() < sim.params().pageRows()) {
+            // Broken on purpose: a short page taken for the end of the range.
+            return new RangeResult.Rows(rows.rows(), null);
+        }
+        return page;
+    }
+
+    /** Broken on purpose (FIRST_KEYS_IGNORE_SPAN_END): every span to the end of the range. */
+    private static List<byte[]> withoutEnds(List<byte[]> spans) {
+        List<byte[]> out = new ArrayList<>(spans);
+        for (int i = 1; i < out.size(); i += 2) {
+            out.set(i, new byte[0]);
+        }
+        return out;
     }
 
     private void write(Replica r, KvSimulation.Request req) {

@@ -1,5 +1,6 @@
 package io.starlingdb.testkit.kv;
 
+import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.mvcc.HybridClock;
 import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.raft.Message;
@@ -85,6 +86,18 @@ public final class KvSimulation {
          */
         LEADER_COMMITS_BEFORE_SYNC,
         /**
+         * FIRST_KEYS ignores each span's end: it answers the first key from the span's start to
+         * the end of the range, a key past the span (a UNIQUE check would see a duplicate that is
+         * not there).
+         */
+        FIRST_KEYS_IGNORE_SPAN_END,
+        /**
+         * A filtered SCAN whose page ended (its byte budget spent) with fewer rows kept than
+         * asked answers no resume key, as if the range were exhausted: the rows past the page
+         * boundary are dropped.
+         */
+        FILTERED_SCAN_DROPS_PAST_PAGE,
+        /**
          * Transactions: the coordinator prewrites (and commits in one phase) under a fresh
          * timestamp instead of its start timestamp, so the range's write-conflict check no longer
          * covers what was committed between the transaction's reads and its prewrite: the check
@@ -140,27 +153,45 @@ public final class KvSimulation {
         void abandon();
     }
 
-    enum Kind { GET, SCAN, VALIDATE, WRITE, SPLIT }
+    enum Kind { GET, SCAN, VALIDATE, WRITE, SPLIT, FIRST_KEYS }
 
     enum Status { OK, NOT_LEASEHOLDER, RANGE_NOT_FOUND, DROPPED, UNKNOWN }
 
     /**
      * A request to a range. Reads (GET, SCAN) with ts 0 read the newest values (not in a
      * transaction); with ts above 0 they read at ts as a transaction started there does, and
-     * VALIDATE checks [key, endKey) for a transaction started at ts committing at untilTs.
+     * VALIDATE checks [key, endKey) for a transaction started at ts committing at untilTs. A
+     * SCAN with a filter leaves out the rows it rejects (RangeRpc's filtered SCAN); FIRST_KEYS
+     * answers the first key of each span of spans (pairs from, to; an empty to: no bound), each
+     * from in the range (RangeRpc's FIRST_KEYS).
      */
     record Request(int client, long reqId, long node, long rangeId, Kind kind, byte[] key, byte[] endKey,
-                   RangeCommand command, long ts, long untilTs) {
+                   RangeCommand command, long ts, long untilTs, List<byte[]> spans, RowPredicate filter) {
         Request(int client, long reqId, long node, long rangeId, Kind kind, byte[] key, byte[] endKey,
                 RangeCommand command) {
             this(client, reqId, node, rangeId, kind, key, endKey, command, 0, 0);
+        }
+
+        Request(int client, long reqId, long node, long rangeId, Kind kind, byte[] key, byte[] endKey,
+                RangeCommand command, long ts, long untilTs) {
+            this(client, reqId, node, rangeId, kind, key, endKey, command, ts, untilTs, List.of(), null);
         }
 
         @Override
         public String toString() {
             return "c" + client + "#" + reqId + " " + kind + " r" + rangeId + " " + new String(key, StandardCharsets.UTF_8)
                     + (endKey == null ? "" : ".." + new String(endKey, StandardCharsets.UTF_8))
-                    + (ts == 0 ? "" : " @" + ts) + (command == null ? "" : " " + command);
+                    + (ts == 0 ? "" : " @" + ts) + (command == null ? "" : " " + command)
+                    + (filter == null ? "" : " where " + filter) + (spans.isEmpty() ? "" : " spans " + spansText());
+        }
+
+        private String spansText() {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < spans.size(); i += 2) {
+                b.append(i == 0 ? "" : ", ").append(new String(spans.get(i), StandardCharsets.UTF_8)).append("..")
+                        .append(new String(spans.get(i + 1), StandardCharsets.UTF_8));
+            }
+            return b.toString();
         }
     }
 
@@ -203,6 +234,11 @@ public final class KvSimulation {
      * after this many ticks, as RangeStore does after its proposal timeout.
      */
     static final long latchTimeoutTicks = io.starlingdb.engine.range.RangeStore.proposalTimeoutMillis / millisPerTick;
+    /**
+     * The bytes (keys and values, kept or not) a filtered scan's page looks at, about: small, so
+     * that pages also end on rows the filter rejects, with few or no rows kept and a resume key.
+     */
+    static final long filteredPageBytes = 32;
     /**
      * After the heal, the final reader (started once a write committed and every other
      * transaction ended) reads every key; each lock it meets must be gone within the lock TTL
@@ -255,6 +291,8 @@ public final class KvSimulation {
     private final Map<Long, Long> outageUntil = new HashMap<>();
     private final Set<Long> destroyed = new TreeSet<>();
     private int placementSteps;
+    private int firstKeysRequests;
+    private int filteredScanRequests;
     private int leaseBalancerMoves;
     private int nodeLosses;
     /**
@@ -424,6 +462,16 @@ public final class KvSimulation {
     /** Placement steps the leaders started (learners added, promotions, removals, lease hand-offs). */
     int placementSteps() {
         return placementSteps;
+    }
+
+    /** FIRST_KEYS requests the clients sent. */
+    int firstKeysRequests() {
+        return firstKeysRequests;
+    }
+
+    /** Filtered SCAN requests (pages) the clients sent. */
+    int filteredScanRequests() {
+        return filteredScanRequests;
     }
 
     /** Leases handed away by the lease balancer. */
@@ -781,6 +829,8 @@ public final class KvSimulation {
 
     void sendRequest(Request r) {
         trace("c" + r.client() + " -> n" + r.node() + " " + r);
+        firstKeysRequests += r.kind() == Kind.FIRST_KEYS ? 1 : 0;
+        filteredScanRequests += r.kind() == Kind.SCAN && r.filter() != null ? 1 : 0;
         send(r, 0, (int) r.node());
     }
 

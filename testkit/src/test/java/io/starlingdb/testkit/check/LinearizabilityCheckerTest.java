@@ -53,6 +53,35 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void aFilteredReadSeesTheValueIfItMeetsTheFilterElseNothing() {
+        ValueFilter atLeast5 = new ValueFilter(ValueFilter.Op.GE, 5);
+        List<HistoryOp> before = List.of(op(0, KvOp.put("x", "c0-7"), 1, 2, "ok"));
+        List<HistoryOp> ok = new ArrayList<>(before);
+        ok.add(op(1, KvOp.getWhere("x", atLeast5), 3, 4, "c0-7"));
+        ok.add(op(0, KvOp.put("x", "c0-3"), 5, 6, "ok"));
+        ok.add(op(1, KvOp.getWhere("x", atLeast5), 7, 8, null)); // c0-3 is rejected: nothing
+        assertTrue(checker.check(ok).ok());
+        // A row the filter keeps left out (a page dropped it), and a row it rejects returned.
+        for (HistoryOp wrong : List.of(op(1, KvOp.getWhere("x", atLeast5), 3, 4, null),
+                op(1, KvOp.getWhere("x", new ValueFilter(ValueFilter.Op.LT, 5)), 3, 4, "c0-7"))) {
+            List<HistoryOp> h = new ArrayList<>(before);
+            h.add(wrong);
+            assertEquals(LinearizabilityChecker.Verdict.ILLEGAL, checker.check(h).verdict(), wrong.toString());
+        }
+    }
+
+    @Test
+    void existsReadsAreCheckedAgainstWhetherTheKeyHoldsAValue() {
+        List<HistoryOp> h = new ArrayList<>(List.of(
+                op(0, KvOp.exists("x"), 1, 2, "false"),
+                op(0, KvOp.put("x", "c0-1"), 3, 4, "ok"),
+                op(1, KvOp.exists("x"), 5, 6, "true")));
+        assertTrue(checker.check(h).ok());
+        h.add(op(1, KvOp.exists("x"), 7, 8, "false"));
+        assertEquals(LinearizabilityChecker.Verdict.ILLEGAL, checker.check(h).verdict());
+    }
+
+    @Test
     void rejectsReadsThatGoBackInTime() {
         // Both reads overlap the write, but once a reader saw the new value a later read cannot see the old.
         List<HistoryOp> h = List.of(

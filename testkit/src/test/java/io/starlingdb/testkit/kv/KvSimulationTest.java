@@ -35,12 +35,16 @@ class KvSimulationTest {
         long placementSteps = 0;
         long leaseBalancerMoves = 0;
         long nodeLosses = 0;
+        long firstKeys = 0;
+        long filteredScans = 0;
         for (long seed = 1; seed <= seeds; seed++) {
             KvSimulation sim = new KvSimulation(seed, steps, KvSimulation.Broken.NONE, false);
             SimResult r = sim.execute();
             placementSteps += sim.placementSteps();
             leaseBalancerMoves += sim.leaseBalancerMoves();
             nodeLosses += sim.nodeLosses();
+            firstKeys += sim.firstKeysRequests();
+            filteredScans += sim.filteredScanRequests();
             if (!r.ok()) {
                 failures.add("seed " + seed + ": " + r.failure().lines().findFirst().orElse("")
                         + " (reproduce: bin/starling sim kv --seed-from " + seed + " --seeds 1)");
@@ -61,6 +65,9 @@ class KvSimulationTest {
         assertTrue(nodeLosses > seeds / 2, "nodes lost " + nodeLosses);
         assertTrue(crashes > seeds && partitions > seeds, "crashes " + crashes + ", partitions " + partitions);
         assertTrue(operations > seeds * 100L, "operations " + operations);
+        // The RangeRpc kinds SQL uses on the cluster: FIRST_KEYS and filtered SCAN pages.
+        assertTrue(firstKeys > seeds * 5L && filteredScans > seeds * 5L, "first keys " + firstKeys
+                + ", filtered scan pages " + filteredScans);
         assertTrue(unknown < operations / 5, "unknown outcomes " + unknown + " of " + operations);
         assertTrue(fiveNodes > seeds / 4 && fiveNodes < seeds * 3 / 4, "five-node clusters " + fiveNodes);
     }
