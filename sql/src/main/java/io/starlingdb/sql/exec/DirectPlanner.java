@@ -1,7 +1,6 @@
 package io.starlingdb.sql.exec;
 
 import io.starlingdb.sql.schema.StarlingSchema;
-import io.starlingdb.sql.schema.StarlingTable;
 import io.starlingdb.sql.schema.StarlingTableScan;
 import com.google.common.collect.ImmutableList;
 import java.math.BigDecimal;
@@ -18,14 +17,9 @@ import org.apache.calcite.adapter.enumerable.EnumerableSort;
 import org.apache.calcite.adapter.enumerable.EnumerableUnion;
 import org.apache.calcite.adapter.enumerable.EnumerableValues;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
-import org.apache.calcite.jdbc.CalciteSchema;
-import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.plan.RelOptUtil;
-import org.apache.calcite.plan.hep.HepPlanner;
-import org.apache.calcite.plan.hep.HepProgram;
-import org.apache.calcite.prepare.CalciteCatalogReader;
 import org.apache.calcite.rel.InvalidRelException;
 import org.apache.calcite.rel.RelCollations;
 import org.apache.calcite.rel.RelFieldCollation;
@@ -40,7 +34,6 @@ import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexProgram;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.rex.RexLocalRef;
-import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.sql.SqlAggFunction;
 import org.apache.calcite.sql.SqlBasicTypeNameSpec;
 import org.apache.calcite.sql.fun.SqlBetweenOperator;
@@ -95,28 +88,30 @@ final class DirectPlanner {
 
     private static final NotDirect NOT_DIRECT = new NotDirect();
 
-    /** An empty rule program: the cluster needs a planner, and this one never runs. */
-    private static final HepProgram NO_RULES = HepProgram.builder().build();
-
-    private final JavaTypeFactory typeFactory = new JavaTypeFactoryImpl(QueryCompiler.TYPE_SYSTEM);
-    private final RexBuilder rex = new RexBuilder(typeFactory);
+    /** What this planner reads of the catalog version it plans at, shared by all statements of that version. */
+    private final DirectCatalog catalog;
+    private final JavaTypeFactory typeFactory;
+    private final RexBuilder rex;
     private final String tableName;
     private final String alias;
     private final RelDataType rowType;
 
-    private DirectPlanner(String tableName, String alias, StarlingTable table) {
+    private DirectPlanner(DirectCatalog catalog, String tableName, String alias, RelDataType rowType) {
+        this.catalog = catalog;
+        this.typeFactory = catalog.typeFactory();
+        this.rex = catalog.rexBuilder();
         this.tableName = tableName;
         this.alias = alias;
-        this.rowType = table == null ? null : table.getRowType(typeFactory);
+        this.rowType = rowType;
     }
 
     /**
      * The executable plan of {@code query} and its result columns' names as the validator
      * names them, or null if the query is not of the shape planned here. The tree is not changed.
      */
-    static Planned plan(SchemaPlus defaultSchema, SqlNode query) {
+    static Planned plan(DirectCatalog catalog, SqlNode query) {
         try {
-            return recognise(defaultSchema, query);
+            return recognise(catalog, query);
         } catch (NotDirect e) {
             return null;
         }
@@ -130,7 +125,7 @@ final class DirectPlanner {
     record Planned(RelNode plan, List<String> names, List<String> origins) {
     }
 
-    private static Planned recognise(SchemaPlus defaultSchema, SqlNode query) throws NotDirect {
+    private static Planned recognise(DirectCatalog catalog, SqlNode query) throws NotDirect {
         SqlNodeList orderList = null;
         SqlNode offset = null;
         SqlNode fetch = null;
@@ -142,7 +137,7 @@ final class DirectPlanner {
             node = orderBy.query;
         }
         if (node.getKind() == SqlKind.VALUES && orderList == null) {
-            return new DirectPlanner(null, null, null).values((SqlCall) node);
+            return new DirectPlanner(catalog, null, null, null).values((SqlCall) node);
         }
         if (!(node instanceof SqlSelect select) || select.isDistinct() || select.getModifierNode(
                 org.apache.calcite.sql.SqlSelectKeyword.STREAM) != null || select.getGroup() != null || select.getHaving() != null
@@ -163,29 +158,23 @@ final class DirectPlanner {
         // A table alone, or qualified by the default schema (as Dml writes the rows UPDATE and DELETE match), or a
         // table without a primary key in its row id form (as Dml reads the rows it matches: StarlingSchema.ROW_IDS).
         if (!(from instanceof SqlIdentifier table) || !table.isSimple() && !(table.names.size() == 2
-                && (table.names.get(0).equals(defaultSchema.getName()) || table.names.get(0).equals(StarlingSchema.ROW_IDS)))) {
+                && (table.names.get(0).equals(catalog.defaultSchema().getName()) || table.names.get(0).equals(StarlingSchema.ROW_IDS)))) {
             throw NOT_DIRECT;
         }
         String tableName = table.names.get(table.names.size() - 1);
         boolean rowIds = !table.isSimple() && table.names.get(0).equals(StarlingSchema.ROW_IDS);
-        SchemaPlus schema = rowIds ? root(defaultSchema).getSubSchema(StarlingSchema.ROW_IDS) : defaultSchema;
         // Only a Starling table: views and system tables take Calcite's path.
-        if (schema == null || !(schema.getTable(tableName) instanceof StarlingTable starling)) {
+        DirectCatalog.Table starling = catalog.table(rowIds, tableName);
+        if (starling == null) {
             throw NOT_DIRECT;
         }
-        DirectPlanner planner = new DirectPlanner(tableName, alias, starling);
-        CalciteCatalogReader catalogReader = new CalciteCatalogReader(CalciteSchema.from(root(defaultSchema)),
-                CalciteSchema.from(defaultSchema).path(null), planner.typeFactory, TreePlanner.CONNECTION);
-        RelOptTable relTable = catalogReader.getTable(rowIds ? List.of(StarlingSchema.ROW_IDS, tableName) : List.of(tableName));
-        if (relTable == null) {
-            throw NOT_DIRECT;
-        }
-        return planner.assemble(relTable, select, orderList, offset, fetch);
+        DirectPlanner planner = new DirectPlanner(catalog, tableName, alias, starling.rowType());
+        return planner.assemble(starling.relTable(), select, orderList, offset, fetch);
     }
 
     private Planned assemble(RelOptTable relTable, SqlSelect select, SqlNodeList orderList, SqlNode offset, SqlNode fetch)
             throws NotDirect {
-        RelOptCluster cluster = RelOptCluster.create(new HepPlanner(NO_RULES), rex);
+        RelOptCluster cluster = RelOptCluster.create(catalog.planner(), rex);
         RexNode condition = select.getWhere() == null ? null : condition(select.getWhere());
         List<RexNode> filters = condition == null ? List.of() : RelOptUtil.conjunctions(condition);
         RelNode scan = StarlingTableScan.executable(cluster, relTable, filters);
@@ -419,7 +408,7 @@ final class DirectPlanner {
             types.add(columnType(rows, c));
             names.add("EXPR$" + c);
         }
-        RelOptCluster cluster = RelOptCluster.create(new HepPlanner(NO_RULES), rex);
+        RelOptCluster cluster = RelOptCluster.create(catalog.planner(), rex);
         List<RelNode> inputs = new ArrayList<>();
         for (List<RexNode> row : rows) {
             List<RexNode> projects = new ArrayList<>();
@@ -894,8 +883,7 @@ final class DirectPlanner {
      * rest of building it).
      */
     private RexNode compare(SqlOperator operator, RexNode left, RexNode right) {
-        RelDataType type = typeFactory.createTypeWithNullability(typeFactory.createSqlType(SqlTypeName.BOOLEAN),
-                left.getType().isNullable() || right.getType().isNullable());
+        RelDataType type = catalog.booleanType(left.getType().isNullable() || right.getType().isNullable());
         return rex.makeCall(type, operator, List.of(left, right));
     }
 
@@ -1029,13 +1017,5 @@ final class DirectPlanner {
             case GREATER_THAN -> SqlStdOperatorTable.GREATER_THAN;
             default -> SqlStdOperatorTable.GREATER_THAN_OR_EQUAL;
         };
-    }
-
-    private static SchemaPlus root(SchemaPlus schema) {
-        SchemaPlus s = schema;
-        while (s.getParentSchema() != null) {
-            s = s.getParentSchema();
-        }
-        return s;
     }
 }

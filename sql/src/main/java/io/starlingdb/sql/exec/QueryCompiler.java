@@ -20,7 +20,6 @@ import io.starlingdb.engine.txn.Transaction;
 import org.apache.calcite.linq4j.Enumerator;
 import org.apache.calcite.adapter.enumerable.EnumerableRel;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
-import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
 import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.RelHomogeneousShuttle;
 import org.apache.calcite.rel.RelNode;
@@ -168,6 +167,8 @@ public final class QueryCompiler {
     };
 
     private final JavaTypeFactory typeFactory;
+    /** The direct planner's tables and types at this catalog version, shared by the threads planning at it. */
+    private final DirectCatalog direct;
 
     /** Rules that make the cost-based phase enumerate join orders exhaustively. */
     private static final List<RelOptRule> JOIN_ORDER_RULES = List.of(CoreRules.JOIN_COMMUTE, CoreRules.JOIN_ASSOCIATE,
@@ -263,7 +264,8 @@ public final class QueryCompiler {
         this.publicSchema = rootSchema.add("PUBLIC", new StarlingSchema(catalog, this::viewRowType));
         rootSchema.add(StarlingSchema.ROW_IDS, StarlingSchema.rowIds(catalog));
         rootSchema.add(SysSchema.NAME, new SysSchema(catalog, system));
-        this.typeFactory = new JavaTypeFactoryImpl(TYPE_SYSTEM);
+        this.typeFactory = new SharedTypeFactory(TYPE_SYSTEM);
+        this.direct = new DirectCatalog(publicSchema, typeFactory);
         this.cancelFlag = new AtomicBoolean();
         this.cancel = null;
         this.planningBudgetMillis = 0;
@@ -283,6 +285,7 @@ public final class QueryCompiler {
         this.rootSchema = shared.rootSchema;
         this.publicSchema = shared.publicSchema;
         this.typeFactory = shared.typeFactory;
+        this.direct = shared.direct;
         this.cancelFlag = cancel.flag();
         this.cancel = cancel;
         this.planningBudgetMillis = planningBudgetMillis;
@@ -419,7 +422,7 @@ public final class QueryCompiler {
      */
     private Compiled compileDirect(SqlNode query, int parameterCount, List<String> labels, long start) {
         try {
-            DirectPlanner.Planned planned = DirectPlanner.plan(publicSchema, query);
+            DirectPlanner.Planned planned = DirectPlanner.plan(direct, query);
             if (planned == null) {
                 return null;
             }
