@@ -150,7 +150,12 @@ final class PlanInterpreter {
     }
 
     private static ScalarInterpreter.Scalar scalar(RexNode node) throws Unsupported {
-        ScalarInterpreter.Scalar scalar = ScalarInterpreter.of(node);
+        return scalar(node, null);
+    }
+
+    /** {@code node} interpreted, its local references (if any) to {@code locals}, a Calc program's expressions. */
+    private static ScalarInterpreter.Scalar scalar(RexNode node, List<RexNode> locals) throws Unsupported {
+        ScalarInterpreter.Scalar scalar = ScalarInterpreter.of(node, locals);
         if (scalar == null) {
             throw UNSUPPORTED;
         }
@@ -159,11 +164,12 @@ final class PlanInterpreter {
 
     private static Node calc(EnumerableCalc calc, Node input) throws Unsupported {
         RexProgram program = calc.getProgram();
-        ScalarInterpreter.Scalar condition = program.getCondition() == null ? null : scalar(program.expandLocalRef(program.getCondition()));
+        List<RexNode> locals = program.getExprList();
+        ScalarInterpreter.Scalar condition = program.getCondition() == null ? null : scalar(program.getCondition(), locals);
         List<RexLocalRef> projects = program.getProjectList();
         ScalarInterpreter.Scalar[] outputs = new ScalarInterpreter.Scalar[projects.size()];
         for (int i = 0; i < outputs.length; i++) {
-            outputs[i] = scalar(program.expandLocalRef(projects.get(i)));
+            outputs[i] = scalar(projects.get(i), locals);
         }
         return context -> new Enumerator<>() {
             private final Enumerator<Object[]> rows = input.open(context);
