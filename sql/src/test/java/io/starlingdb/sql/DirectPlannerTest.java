@@ -91,6 +91,85 @@ class DirectPlannerTest {
         assertTrue(direct >= GENERATED_QUERIES / 3, "many generated statements are planned directly: " + direct);
     }
 
+    /**
+     * The direct planner keeps each table's row type and Calcite table per catalog version: after
+     * DDL replaces a table, new statements are planned over the new table, not the one kept.
+     */
+    @Test
+    void aTableReplacedByDdlIsPlannedDirectlyWithItsNewColumns() throws SqlException {
+        QueryCompiler.Compiled before = plan("SELECT * FROM k WHERE x = 1", PlannerPath.AUTO);
+        assertTrue(before.direct());
+        assertEquals(List.of("X", "Y"), before.columns().stream().map(ColumnMeta::label).toList());
+        db.update("DROP TABLE k");
+        db.update("CREATE TABLE k (x BIGINT PRIMARY KEY, z DOUBLE, y VARCHAR(5))");
+        db.update("INSERT INTO k VALUES (1, 2.5, 'new')");
+        QueryCompiler.Compiled after = plan("SELECT * FROM k WHERE x = 1", PlannerPath.AUTO);
+        assertTrue(after.direct());
+        assertEquals(List.of("X", "Z", "Y"), after.columns().stream().map(ColumnMeta::label).toList());
+        assertEquals(List.of("BIGINT NOT NULL", "DOUBLE", "VARCHAR(5)"),
+                after.columnTypes().stream().map(RelDataType::getFullTypeString).toList());
+        assertEquals(List.of(List.of(1L, 2.5, "new")), db.rows("SELECT * FROM k WHERE x IN (1, 2)"));
+    }
+
+    /**
+     * Statements planned directly on several threads at once (sharing one catalog version's
+     * tables and types) and run in both tiers, code generation included, answer as Calcite's path
+     * planned alone on one thread does.
+     */
+    @Test
+    void statementsPlannedOnManyThreadsAtOnceAnswerAsPlannedAlone() throws Exception {
+        int threads = 4;
+        int perThread = 60;
+        List<List<String>> statements = new ArrayList<>();
+        List<List<Outcome>> expected = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Random random = new Random(100 + t);
+            List<String> mine = new ArrayList<>();
+            List<Outcome> answers = new ArrayList<>();
+            for (int i = 0; i < perThread; i++) {
+                String sql = generated(random);
+                mine.add(sql);
+                answers.add(outcome(sql, PlannerPath.VALIDATED));
+            }
+            statements.add(mine);
+            expected.add(answers);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Integer>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    int direct = 0;
+                    for (int i = 0; i < perThread; i++) {
+                        String sql = statements.get(thread).get(i);
+                        Outcome want = expected.get(thread).get(i);
+                        Outcome got = outcome(sql, PlannerPath.AUTO);
+                        assertEquals(want.error, got.error, sql);
+                        assertEquals(want.columns, got.columns, sql);
+                        assertEquals(want.types, got.types, sql);
+                        assertEquals(want.rows, got.rows, sql);
+                        if (got.interpretedRows != null) {
+                            assertEquals(want.rows, got.interpretedRows, sql);
+                        }
+                        direct += got.direct ? 1 : 0;
+                    }
+                    return direct;
+                }));
+            }
+            start.countDown();
+            int direct = 0;
+            for (java.util.concurrent.Future<Integer> f : done) {
+                direct += f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertTrue(direct >= threads * perThread / 4, "many statements were planned directly: " + direct);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Plans {@code sql} both ways, as a session does (after AutoParameters), and compares; whether it was planned directly. */
     private boolean compare(String sql) throws SqlException {
         Outcome expected = outcome(sql, PlannerPath.VALIDATED);

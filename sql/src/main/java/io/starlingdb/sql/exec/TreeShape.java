@@ -2,6 +2,7 @@ package io.starlingdb.sql.exec;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.calcite.sql.SqlBasicTypeNameSpec;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlDataTypeSpec;
 import org.apache.calcite.sql.SqlDynamicParam;
@@ -34,6 +35,19 @@ public final class TreeShape {
         }
     }
 
+    /**
+     * A basic type as written in a CAST (the type of each literal {@link AutoParameters} replaces):
+     * everything its printed form is made of, without printing it, which cost a SqlPrettyWriter per
+     * literal (JFR). Two such types are equal only if they would print the same.
+     */
+    private record BasicType(String name, int precision, int scale, String charset, java.util.TimeZone zone, Boolean nullable) {
+        static BasicType of(SqlDataTypeSpec spec) {
+            SqlBasicTypeNameSpec basic = (SqlBasicTypeNameSpec) spec.getTypeNameSpec();
+            return new BasicType(basic.getTypeName().toString(), basic.getPrecision(), basic.getScale(), basic.getCharSetName(),
+                    spec.getTimeZone(), spec.getNullable());
+        }
+    }
+
     /** A null operand (an absent WHERE, ORDER BY...), distinct from every other token. */
     private enum Absent { NODE }
 
@@ -56,6 +70,11 @@ public final class TreeShape {
         if (node instanceof SqlDynamicParam param) {
             out.add(SqlDynamicParam.class);
             out.add(param.getIndex());
+            return true;
+        }
+        if (node instanceof SqlDataTypeSpec spec && spec.getTypeNameSpec().getClass() == SqlBasicTypeNameSpec.class) {
+            out.add(SqlDataTypeSpec.class);
+            out.add(BasicType.of(spec));
             return true;
         }
         if (node instanceof SqlDataTypeSpec || node instanceof SqlIntervalQualifier) {

@@ -35,4 +35,21 @@ class TreeShapeTest {
         assertNotEquals(shape("SELECT CAST(a AS INTEGER) FROM t"), shape("SELECT CAST(a AS BIGINT) FROM t"), "cast type");
         assertNotEquals(shape("SELECT a FROM t WHERE a IN (1, 2)"), shape("SELECT a FROM t WHERE a IN (1, 2, 3)"), "IN list");
     }
+
+    /** Cast types are shaped from their parts, not printed: every part that prints differently gives another shape. */
+    @Test
+    void castTypesDifferInEveryPart() throws SqlException {
+        List<Object> base = shape("SELECT CAST(a AS VARCHAR(5)) FROM t");
+        assertEquals(base, shape("select cast(a as varchar(5)) from t"));
+        assertNotEquals(base, shape("SELECT CAST(a AS VARCHAR(6)) FROM t"), "length");
+        assertNotEquals(base, shape("SELECT CAST(a AS CHAR(5)) FROM t"), "type name");
+        assertNotEquals(base, shape("SELECT CAST(a AS VARCHAR(5) CHARACTER SET \"ISO-8859-1\") FROM t"), "character set");
+        List<Object> decimal = shape("SELECT CAST(a AS DECIMAL(5, 2)) FROM t");
+        assertNotEquals(decimal, shape("SELECT CAST(a AS DECIMAL(5, 3)) FROM t"), "scale");
+        assertNotEquals(decimal, shape("SELECT CAST(a AS DECIMAL(6, 2)) FROM t"), "precision");
+        assertNotEquals(decimal, shape("SELECT CAST(a AS DECIMAL) FROM t"), "no precision");
+        assertNotEquals(shape("SELECT CAST(a AS TIMESTAMP(3)) FROM t"), shape("SELECT CAST(a AS TIMESTAMP(6)) FROM t"), "timestamp precision");
+        assertNotEquals(shape("SELECT CAST(a AS TIMESTAMP) FROM t"), shape("SELECT CAST(a AS TIMESTAMP WITH LOCAL TIME ZONE) FROM t"),
+                "time zone");
+    }
 }
