@@ -365,9 +365,11 @@ final class DirectPlanner {
             return new RexLocalRef(ref.getIndex(), ref.getType());
         }
         if (node instanceof RexCall call) {
-            List<RexNode> operands = new ArrayList<>(call.getOperands().size());
-            for (RexNode operand : call.getOperands()) {
-                operands.add(local(operand, exprs));
+            // Indexed, not for-each: an ImmutableList's iterator is garbage per call (JFR allocation samples).
+            List<RexNode> callOperands = call.getOperands();
+            List<RexNode> operands = new ArrayList<>(callOperands.size());
+            for (int i = 0; i < callOperands.size(); i++) {
+                operands.add(local(callOperands.get(i), exprs));
             }
             node = call.clone(call.getType(), operands);
         }

@@ -96,10 +96,11 @@ final class ScalarInterpreter {
         if (!(node instanceof RexCall call)) {
             throw UNSUPPORTED;
         }
-        List<Scalar> operands = new ArrayList<>();
+        List<RexNode> callOperands = call.getOperands();
+        List<Scalar> operands = new ArrayList<>(callOperands.size());
         if (call.getKind() != org.apache.calcite.sql.SqlKind.SEARCH) {
-            for (RexNode operand : call.getOperands()) {
-                operands.add(build(operand, locals));
+            for (int i = 0; i < callOperands.size(); i++) {
+                operands.add(build(callOperands.get(i), locals));
             }
         }
         switch (call.getKind()) {

@@ -22,12 +22,16 @@ import org.apache.calcite.sql.SqlNodeList;
  */
 public final class TreeShape {
 
+    /** Tokens a tree's shape is first sized for; a larger tree grows the list. */
+    private static final int TOKENS_EXPECTED = 256;
+
     private TreeShape() {
     }
 
     /** The shape of {@code node}, or null for a tree with a node of a kind it does not know. */
     public static List<Object> of(SqlNode node) {
-        List<Object> tokens = new ArrayList<>();
+        // Sized for a statement of a few dozen nodes, so the list rarely grows (copying itself) while it is filled.
+        List<Object> tokens = new ArrayList<>(TOKENS_EXPECTED);
         try {
             return add(node, tokens) ? List.copyOf(tokens) : null;
         } catch (UnsupportedOperationException e) {
