@@ -60,6 +60,20 @@ class PlannerCorrectnessTest {
     }
 
     @Test
+    void isNotFalseOfAnAndWithANullGuardIsFalseWhenTheGuardFails() throws SqlException {
+        // Found by the -Plong differential run (seed 13000243 query 99): FALSE AND NULL is FALSE, so
+        // the CASE must answer 0 for the row whose c1 is NULL, as the WHERE form keeps only one row.
+        db.update("CREATE TABLE h (c0 DOUBLE NOT NULL, c1 INT, PRIMARY KEY (c0))");
+        db.update("INSERT INTO h VALUES (CAST(9.5 AS DOUBLE), NULL), (CAST(6.75 AS DOUBLE), 8)");
+        assertEquals(column(1L), db.rows("SELECT COUNT(*) FROM h WHERE ((c1 IS NOT NULL AND 7 <= c1)) IS NOT FALSE"));
+        assertEquals(column(0, 1), db.rows("SELECT CASE WHEN ((c1 IS NOT NULL AND 7 <= c1)) IS NOT FALSE THEN 1 ELSE 0 END "
+                + "FROM h ORDER BY c0 DESC"));
+        assertEquals(column(false, true), db.rows("SELECT (c1 IS NOT NULL AND 7 <= c1) IS NOT FALSE FROM h ORDER BY c0 DESC"));
+        assertEquals(column(false, true), db.rows("SELECT (c1 IS NOT NULL AND c1 > 1 OR c0 < 0) IS NOT FALSE FROM h ORDER BY c0 DESC"));
+        assertEquals(column(1L), db.rows("SELECT COUNT(*) FROM h WHERE (c1 IS NOT NULL AND c1 > 1) IS NOT FALSE"));
+    }
+
+    @Test
     void countDistinctOfAColumnPassedTwiceIsPlannedWithOtherGroupKeys() throws SqlException {
         db.update("CREATE TABLE g (c0 INT NOT NULL, c2 DECIMAL(10,2), c3 TEXT, PRIMARY KEY (c0))");
         db.update("CREATE INDEX g_i0 ON g (c3, c2)");

@@ -132,7 +132,7 @@ class DifferentialSqlTest {
                         case "reference" -> {
                             RandomQuery.Query query = generator.query(maxTables);
                             sql = query.sql();
-                            check = s -> reference(s, query.ordered());
+                            check = s -> reference(s, query.ordered(), query.distinct());
                         }
                         case "partitioning" -> {
                             sql = generator.partitioning(Math.min(4, maxTables));
@@ -244,11 +244,28 @@ class DifferentialSqlTest {
 
     // ---- oracles -------------------------------------------------------------------------
 
-    private Verdict reference(Sql query, boolean ordered) {
+    private Verdict reference(Sql query, boolean ordered, boolean distinct) {
         String sql = query.render();
         Outcome expected = engines.reference(sql);
         Outcome actual = engines.starling(sql);
-        return compare(expected, actual, ordered);
+        Verdict verdict = compare(expected, actual, ordered);
+        return verdict.kind().equals("wrong-result") && distinct && !ordered && sameDistinctRows(expected, actual) ? Verdict.PASS
+                : verdict;
+    }
+
+    /**
+     * Whether two answers of a query of distinct rows agree once rows equal in the compared digits
+     * count once: rows one engine tells apart beyond them (H2 divides a DOUBLE by a DECIMAL in
+     * decimal arithmetic, Starling in binary, so UNION kept two quotients H2 saw as different where
+     * Starling had one: seed 13000245 query 8) are one row in the comparison. Starling may repeat
+     * a compared row only where the reference does too, so a duplicate of its own is still caught.
+     */
+    private static boolean sameDistinctRows(Outcome expected, Outcome actual) {
+        Set<List<String>> e = new HashSet<>(expected.rows());
+        Set<List<String>> a = new HashSet<>(actual.rows());
+        boolean starlingRepeats = a.size() < actual.rows().size();
+        boolean referenceRepeats = e.size() < expected.rows().size();
+        return e.equals(a) && (!starlingRepeats || referenceRepeats);
     }
 
     private Verdict compare(Outcome expected, Outcome actual, boolean ordered) {

@@ -360,8 +360,11 @@ final class RandomQuery {
 
     // ---- queries -------------------------------------------------------------------------
 
-    /** A query for the differential oracle; {@code ordered} queries end in a total ORDER BY. */
-    record Query(Sql sql, boolean ordered) {
+    /**
+     * A query for the differential oracle; {@code ordered} queries end in a total ORDER BY,
+     * {@code distinct} ones answer distinct rows (DISTINCT, UNION, EXCEPT, INTERSECT).
+     */
+    record Query(Sql sql, boolean ordered, boolean distinct) {
     }
 
     Query query(int maxTables) {
@@ -370,9 +373,10 @@ final class RandomQuery {
             return plain(maxTables);
         }
         if (shape < 8) {
-            return new Query(aggregate(maxTables), false);
+            return new Query(aggregate(maxTables), false, false);
         }
-        return new Query(setOperation(maxTables), false);
+        Sql setOperation = setOperation(maxTables);
+        return new Query(setOperation, false, !setOperation.role.equals("query-all"));
     }
 
     private Query plain(int maxTables) {
@@ -386,14 +390,14 @@ final class RandomQuery {
         Sql select = Sql.of("query", "SELECT " + (distinct ? "DISTINCT " : "") + "$ FROM $$", Sql.list("item-list", ", ", items),
                 from.sql(), where(from.scope(), 0, true));
         if (random.nextInt(3) > 0) {
-            return new Query(select, false);
+            return new Query(select, false, distinct);
         }
         List<String> order = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             order.add(i + (random.nextBoolean() ? " ASC" : " DESC") + (random.nextBoolean() ? " NULLS FIRST" : " NULLS LAST"));
         }
         String limit = random.nextBoolean() ? " LIMIT " + random.nextInt(6) : "";
-        return new Query(Sql.of("query", "$ ORDER BY " + String.join(", ", order) + limit, select), true);
+        return new Query(Sql.of("query", "$ ORDER BY " + String.join(", ", order) + limit, select), true, distinct);
     }
 
     private Sql aggregate(int maxTables) {
@@ -448,7 +452,9 @@ final class RandomQuery {
             roles.add(valueRole());
         }
         String op = new String[] {"UNION", "UNION ALL", "EXCEPT", "INTERSECT"}[random.nextInt(4)];
-        return Sql.of("query", "$ " + op + " $", setOperand(roles, maxTables), setOperand(roles, maxTables));
+        // The role tells a bag (UNION ALL) from the set operations, which answer distinct rows.
+        return Sql.of(op.equals("UNION ALL") ? "query-all" : "query", "$ " + op + " $", setOperand(roles, maxTables),
+                setOperand(roles, maxTables));
     }
 
     private Sql setOperand(List<String> roles, int maxTables) {
