@@ -113,6 +113,42 @@ public final class RowCodec {
         return out;
     }
 
+    /**
+     * The row with only the entries of the given column ids, copied byte for byte (absent ids
+     * stay absent, so they decode as null); the row itself when it holds nothing else. A row
+     * that is not in this encoding throws IllegalArgumentException.
+     */
+    public static byte[] project(byte[] row, int[] columnIds) {
+        Reader r = new Reader(row);
+        int format = r.byte1();
+        if (format != FORMAT) {
+            throw new IllegalArgumentException("unknown row format " + format);
+        }
+        Writer w = null;
+        int copiedTo = 0;
+        while (r.hasMore()) {
+            int entryStart = r.pos;
+            long header = r.varint();
+            int tag = (int) (header & ((1 << TAG_BITS) - 1));
+            if (tag >= typesByTag.length) {
+                throw new IllegalArgumentException("malformed row: type tag " + tag);
+            }
+            skip(r, typesByTag[tag]);
+            if (indexOf(columnIds, header >>> TAG_BITS) < 0) {
+                if (w == null) {
+                    w = new Writer(row.length);
+                }
+                w.bytes(row, copiedTo, entryStart - copiedTo);
+                copiedTo = r.pos;
+            }
+        }
+        if (w == null) {
+            return row;
+        }
+        w.bytes(row, copiedTo, row.length - copiedTo);
+        return w.toBytes();
+    }
+
     private static int indexOf(int[] ids, long id) {
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] == id) {
@@ -188,9 +224,13 @@ public final class RowCodec {
         }
 
         void bytes(byte[] b) {
-            ensure(b.length);
-            System.arraycopy(b, 0, buf, len, b.length);
-            len += b.length;
+            bytes(b, 0, b.length);
+        }
+
+        void bytes(byte[] b, int from, int n) {
+            ensure(n);
+            System.arraycopy(b, from, buf, len, n);
+            len += n;
         }
 
         byte[] toBytes() {

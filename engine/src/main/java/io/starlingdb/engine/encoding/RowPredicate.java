@@ -3,15 +3,18 @@ package io.starlingdb.engine.encoding;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Comparisons "column OP value", all of which must hold, checked against rows in
- * {@link RowCodec}'s encoding without decoding the other columns. A scan uses it to drop rows a
- * statement's filter would drop anyway; on the cluster it travels with each scan page to the
- * range's leaseholder, so rows that cannot match never cross the network. A NULL column makes
- * every comparison on it false, as in a SQL WHERE.
+ * What a scan needs of the rows in {@link RowCodec}'s encoding: comparisons "column OP value",
+ * all of which must hold, checked without decoding the other columns, and optionally the columns
+ * it reads, so the others may be left out of the rows it receives. A scan uses it to drop rows
+ * a statement's filter would drop anyway; on the cluster it travels with each scan page to the
+ * range's leaseholder, so rows that cannot match, and columns no one reads, never cross the
+ * network. A NULL column makes every comparison on it false, as in a SQL WHERE. The compared
+ * columns are always among the columns kept, so a row that passed may be tested again.
  *
  * <p>Only types whose Java order is SQL's order can be compared (integers, decimals, dates,
  * timestamps): strings compare by collation and doubles have -0.0 and NaN, so a predicate on
@@ -26,7 +29,13 @@ public final class RowPredicate {
     public static final Set<ValueType> ORDERED_TYPES = Set.of(ValueType.INTEGER, ValueType.BIGINT, ValueType.DECIMAL,
             ValueType.DATE, ValueType.TIMESTAMP);
 
+    /** Columns a predicate may keep at most (a table has at most 1,000). */
+    public static final int MAX_KEPT_COLUMNS = 4_096;
+
+    /** Comparisons only. */
     private static final byte FORMAT = 1;
+    /** Comparisons, then the columns kept: written only when some are, so older nodes read the rest. */
+    private static final byte FORMAT_WITH_COLUMNS = 2;
 
     public enum Op { EQ, NE, LT, LE, GT, GE }
 
@@ -47,6 +56,8 @@ public final class RowPredicate {
     }
 
     private final List<Comparison> comparisons;
+    /** The ids of the columns the scan reads, compared ones included, ascending; null: every column. */
+    private final int[] keptColumns;
     /** The distinct compared columns, decoded from each row before anything else. */
     private final int[] columnIds;
     private final ValueType[] types;
@@ -54,9 +65,17 @@ public final class RowPredicate {
     private final int[] slots;
 
     public RowPredicate(List<Comparison> comparisons) {
-        if (comparisons.isEmpty() || comparisons.size() > MAX_COMPARISONS) {
-            throw new IllegalArgumentException("a row predicate has 1 to " + MAX_COMPARISONS + " comparisons, not "
-                    + comparisons.size());
+        this(comparisons, null);
+    }
+
+    /**
+     * @param keptColumns ids of the columns the scan reads (the compared ones are added), or null
+     *                    for every column; with null, at least one comparison is needed
+     */
+    public RowPredicate(List<Comparison> comparisons, int[] keptColumns) {
+        if (comparisons.size() > MAX_COMPARISONS || (comparisons.isEmpty() && keptColumns == null)) {
+            throw new IllegalArgumentException("a row predicate has " + (keptColumns == null ? 1 : 0) + " to " + MAX_COMPARISONS
+                    + " comparisons, not " + comparisons.size());
         }
         this.comparisons = List.copyOf(comparisons);
         List<Comparison> distinct = new ArrayList<>();
@@ -85,10 +104,35 @@ public final class RowPredicate {
             columnIds[i] = distinct.get(i).columnId();
             types[i] = distinct.get(i).type();
         }
+        this.keptColumns = keptColumns == null ? null : keptWithCompared(keptColumns, columnIds);
+    }
+
+    private static int[] keptWithCompared(int[] kept, int[] compared) {
+        int[] all = Arrays.copyOf(kept, kept.length + compared.length);
+        System.arraycopy(compared, 0, all, kept.length, compared.length);
+        int[] ids = Arrays.stream(all).sorted().distinct().toArray();
+        if (ids.length > MAX_KEPT_COLUMNS || (ids.length > 0 && ids[0] < 0)) {
+            throw new IllegalArgumentException("a row predicate keeps 0 to " + MAX_KEPT_COLUMNS
+                    + " columns of non-negative ids, not " + Arrays.toString(kept));
+        }
+        return ids;
     }
 
     public List<Comparison> comparisons() {
         return comparisons;
+    }
+
+    /** The ids of the columns kept, ascending, or null when every column is. */
+    public int[] keptColumns() {
+        return keptColumns == null ? null : keptColumns.clone();
+    }
+
+    /**
+     * The row as the scan needs it: without the columns it does not read (they decode as null),
+     * or the row itself when it reads them all.
+     */
+    public byte[] shape(byte[] row) {
+        return keptColumns == null ? row : RowCodec.project(row, keptColumns);
     }
 
     /**
@@ -97,6 +141,9 @@ public final class RowPredicate {
      * IllegalArgumentException; a caller filtering for someone else keeps such a row.
      */
     public boolean test(byte[] row) {
+        if (comparisons.isEmpty()) {
+            return true;
+        }
         Object[] columns = RowCodec.decode(row, columnIds, types);
         for (int i = 0; i < slots.length; i++) {
             Object column = columns[slots[i]];
@@ -126,7 +173,8 @@ public final class RowPredicate {
 
     /**
      * Format byte, comparison count, per comparison its column id, type and op, then the values as
-     * one {@link RowCodec} row (column i: comparison i's value), length-prefixed.
+     * one {@link RowCodec} row (column i: comparison i's value), length-prefixed; with kept
+     * columns, their count and ids follow.
      */
     public byte[] encode() {
         int n = comparisons.size();
@@ -139,12 +187,19 @@ public final class RowPredicate {
             values[i] = comparisons.get(i).value();
         }
         byte[] row = RowCodec.encode(ids, valueTypes, values);
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + n * 6 + 4 + row.length);
-        b.put(FORMAT).putInt(n);
+        int kept = keptColumns == null ? 0 : 4 + 4 * keptColumns.length;
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + n * 6 + 4 + row.length + kept);
+        b.put(keptColumns == null ? FORMAT : FORMAT_WITH_COLUMNS).putInt(n);
         for (Comparison c : comparisons) {
             b.putInt(c.columnId()).put((byte) c.type().ordinal()).put((byte) c.op().ordinal());
         }
         b.putInt(row.length).put(row);
+        if (keptColumns != null) {
+            b.putInt(keptColumns.length);
+            for (int id : keptColumns) {
+                b.putInt(id);
+            }
+        }
         return b.array();
     }
 
@@ -152,11 +207,12 @@ public final class RowPredicate {
     public static RowPredicate decode(byte[] bytes) {
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
-            if (b.get() != FORMAT) {
+            byte format = b.get();
+            if (format != FORMAT && format != FORMAT_WITH_COLUMNS) {
                 throw new IllegalArgumentException("unknown row predicate format");
             }
             int n = b.getInt();
-            if (n < 1 || n > MAX_COMPARISONS) {
+            if (n < (format == FORMAT ? 1 : 0) || n > MAX_COMPARISONS) {
                 throw new IllegalArgumentException("a row predicate has 1 to " + MAX_COMPARISONS + " comparisons, not " + n);
             }
             int[] columnIds = new int[n];
@@ -170,7 +226,7 @@ public final class RowPredicate {
                 positions[i] = i;
             }
             int length = b.getInt();
-            if (length < 0 || length != b.remaining()) {
+            if (length < 0 || length > b.remaining() || (format == FORMAT && length != b.remaining())) {
                 throw new IllegalArgumentException("row predicate values of " + length + " bytes, " + b.remaining() + " present");
             }
             byte[] row = new byte[length];
@@ -180,7 +236,18 @@ public final class RowPredicate {
             for (int i = 0; i < n; i++) {
                 comparisons.add(new Comparison(columnIds[i], valueTypes[i], ops[i], values[i]));
             }
-            return new RowPredicate(comparisons);
+            if (format == FORMAT) {
+                return new RowPredicate(comparisons);
+            }
+            int keptCount = b.getInt();
+            if (keptCount < 0 || keptCount > MAX_KEPT_COLUMNS || keptCount * 4L != b.remaining()) {
+                throw new IllegalArgumentException("row predicate keeps " + keptCount + " columns in " + b.remaining() + " bytes");
+            }
+            int[] kept = new int[keptCount];
+            for (int i = 0; i < keptCount; i++) {
+                kept[i] = b.getInt();
+            }
+            return new RowPredicate(comparisons, kept);
         } catch (BufferUnderflowException | IndexOutOfBoundsException | NumberFormatException e) {
             throw new IllegalArgumentException("truncated row predicate of " + bytes.length + " bytes", e);
         }
@@ -195,6 +262,6 @@ public final class RowPredicate {
 
     @Override
     public String toString() {
-        return "RowPredicate" + comparisons;
+        return "RowPredicate" + comparisons + (keptColumns == null ? "" : " columns " + Arrays.toString(keptColumns));
     }
 }

@@ -349,6 +349,7 @@ public final class DistSender {
 
     private final java.util.concurrent.atomic.LongAdder requestsSent = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder scanPageRowsReceived = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder scanPageValueBytesReceived = new java.util.concurrent.atomic.LongAdder();
 
     /** One range's part of a fanned-out request: the positions of its items, and the answer's future. */
     private record Part(RangeDescriptor range, long store, List<Integer> items, CompletableFuture<RangeRpc.Response> answer) {
@@ -540,6 +541,9 @@ public final class DistSender {
                 false, requestDeadline());
         RangeResult.Rows page = (RangeResult.Rows) r.result();
         scanPageRowsReceived.add(page.rows().size());
+        for (RangeResult.KeyValue row : page.rows()) {
+            scanPageValueBytesReceived.add(row.value().length);
+        }
         if (page.resumeKey() != null) {
             return new ScanPage(page.rows(), page.resumeKey());
         }
@@ -970,6 +974,11 @@ public final class DistSender {
     /** Rows the pages of transactional scans ({@link #scanPage}) brought back: for tests and operators. */
     public long scanPageRowsReceived() {
         return scanPageRowsReceived.sum();
+    }
+
+    /** Bytes of the values those pages brought back: for tests and operators. */
+    public long scanPageValueBytesReceived() {
+        return scanPageValueBytesReceived.sum();
     }
 
     /** Sends without waiting: the answer's future, or NotSent if the request cannot leave. */

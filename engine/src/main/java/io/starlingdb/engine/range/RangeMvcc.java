@@ -201,8 +201,9 @@ final class RangeMvcc {
      * the way that hide a key (the reader resolves them and reads again). With a filter (null:
      * none), a visible pair whose value it rejects is left out but its bytes still count toward
      * maxBytes, which so bounds the work of a page that keeps few rows. Locks are answered
-     * whatever the filter says: the value a lock hides is unknown until it is resolved. A value the
-     * filter cannot read is kept; the reader's own checks see it.
+     * whatever the filter says: the value a lock hides is unknown until it is resolved. A kept value
+     * comes without the columns the filter says the scan does not read. A value the filter cannot
+     * read is kept whole; the reader's own checks see it.
      */
     static RangeResult scan(KvSnapshot s, byte[] from, byte[] end, long ts, long ownStartTs, int maxRows, long maxBytes,
                             RowPredicate filter) {
@@ -241,8 +242,9 @@ final class RangeMvcc {
                 decided = true;
                 Version v = decodeVersion(dk.timestamp(), c.value());
                 if (v.value() != null && locks.isEmpty()) {
-                    if (filter == null || keeps(filter, v.value())) {
-                        rows.add(new RangeResult.KeyValue(current, v.value()));
+                    byte[] kept = filter == null ? v.value() : kept(filter, v.value());
+                    if (kept != null) {
+                        rows.add(new RangeResult.KeyValue(current, kept));
                     }
                     bytes += current.length + v.value().length;
                 }
@@ -251,11 +253,12 @@ final class RangeMvcc {
         return locks.isEmpty() ? new RangeResult.Rows(rows, null) : new RangeResult.Locked(locks);
     }
 
-    private static boolean keeps(RowPredicate filter, byte[] value) {
+    /** The value as the filter's scan needs it (its columns), or null if it rejects the value. */
+    private static byte[] kept(RowPredicate filter, byte[] value) {
         try {
-            return filter.test(value);
+            return filter.test(value) ? filter.shape(value) : null;
         } catch (IllegalArgumentException e) {
-            return true;
+            return value;
         }
     }
 

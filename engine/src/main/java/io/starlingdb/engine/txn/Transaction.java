@@ -31,8 +31,11 @@ public interface Transaction extends AutoCloseable {
 
     /**
      * {@link #scan(byte[], byte[])}, where pairs whose value (a row) filter rejects MAY be left
-     * out: a store whose reads cross the network checks it where the data is, so those rows never
-     * travel; a local store returns every pair. Either way the caller checks each pair it gets.
+     * out, and values MAY come without the columns the filter says the caller does not read
+     * ({@link RowPredicate#keptColumns()}): a store whose reads cross the network checks and
+     * shapes rows where the data is, so rejected rows and unread columns never travel; a local
+     * store returns every pair whole. Either way the caller checks each pair it gets and reads
+     * only the kept columns.
      */
     default KvCursor scan(byte[] fromInclusive, byte[] toExclusive, RowPredicate filter) {
         return scan(fromInclusive, toExclusive);

@@ -1,7 +1,9 @@
 package io.starlingdb.engine.encoding;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -80,6 +82,65 @@ class RowPredicateTest {
     }
 
     @Test
+    void keptColumnsLeaveTheOthersOutOfARowAndAlwaysKeepTheComparedOnes() {
+        int[] ids = {1, 2, 3, 4};
+        ValueType[] types = {ValueType.INTEGER, ValueType.BIGINT, ValueType.DECIMAL, ValueType.VARCHAR};
+        byte[] row = row(5, 10L, new BigDecimal("2.50"));
+        RowPredicate p = new RowPredicate(List.of(new Comparison(1, ValueType.INTEGER, Op.GE, 0)), new int[] {3});
+        assertArrayEquals(new int[] {1, 3}, p.keptColumns());
+        for (RowPredicate q : List.of(p, RowPredicate.decode(p.encode()))) {
+            byte[] shaped = q.shape(row);
+            assertTrue(shaped.length < row.length);
+            assertArrayEquals(new Object[] {5, null, new BigDecimal("2.50"), null}, RowCodec.decode(shaped, ids, types));
+            assertTrue(q.test(shaped), "a shaped row passes again");
+        }
+        // Columns alone, no comparison: every row passes, shaped.
+        RowPredicate columnsOnly = RowPredicate.decode(new RowPredicate(List.of(), new int[] {4, 2}).encode());
+        assertTrue(columnsOnly.test(row));
+        assertArrayEquals(new Object[] {null, 10L, null, "text"}, RowCodec.decode(columnsOnly.shape(row), ids, types));
+        // Keeping every column the row has returns the row itself; no columns named keeps them all.
+        assertSame(row, new RowPredicate(List.of(), new int[] {1, 2, 3, 4, 9}).shape(row));
+        RowPredicate comparisonsOnly = new RowPredicate(List.of(new Comparison(1, ValueType.INTEGER, Op.GE, 0)));
+        assertSame(row, comparisonsOnly.shape(row));
+        assertEquals(null, RowPredicate.decode(comparisonsOnly.encode()).keptColumns());
+    }
+
+    @Test
+    void aProjectedRowDecodesAsTheRowWithTheOtherColumnsNull() {
+        Random r = new Random(seed);
+        ValueType[] all = {ValueType.BOOLEAN, ValueType.INTEGER, ValueType.BIGINT, ValueType.DOUBLE, ValueType.DECIMAL,
+            ValueType.VARCHAR, ValueType.DATE, ValueType.TIMESTAMP};
+        for (int n = 0; n < 2000; n++) {
+            int width = 1 + r.nextInt(8);
+            int[] ids = new int[width];
+            ValueType[] types = new ValueType[width];
+            Object[] values = new Object[width];
+            for (int i = 0; i < width; i++) {
+                ids[i] = i * 3 + r.nextInt(3);
+                types[i] = all[r.nextInt(all.length)];
+                values[i] = r.nextInt(4) == 0 ? null : switch (types[i]) {
+                    case BOOLEAN -> r.nextBoolean();
+                    case INTEGER, DATE -> r.nextInt();
+                    case BIGINT, TIMESTAMP -> r.nextLong();
+                    case DOUBLE -> r.nextDouble();
+                    case DECIMAL -> new BigDecimal(r.nextInt(100_000)).movePointLeft(r.nextInt(5));
+                    case VARCHAR -> "v" + r.nextInt(1000);
+                };
+            }
+            byte[] row = RowCodec.encode(ids, types, values);
+            int[] kept = java.util.Arrays.stream(ids).filter(id -> r.nextBoolean()).toArray();
+            Object[] expected = values.clone();
+            for (int i = 0; i < width; i++) {
+                final int id = ids[i];
+                if (java.util.Arrays.stream(kept).noneMatch(k -> k == id)) {
+                    expected[i] = null;
+                }
+            }
+            assertArrayEquals(expected, RowCodec.decode(RowCodec.project(row, kept), ids, types), "seed " + seed + " row " + n);
+        }
+    }
+
+    @Test
     void typesWhoseJavaOrderIsNotSqlsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new Comparison(1, ValueType.DOUBLE, Op.EQ, 0.0));
         assertThrows(IllegalArgumentException.class, () -> new Comparison(1, ValueType.VARCHAR, Op.LT, "b"));
@@ -106,6 +167,11 @@ class RowPredicateTest {
             } catch (IllegalArgumentException expected) {
                 // refused: fine; anything else escaping is the failure
             }
+        }
+        byte[] withColumns = new RowPredicate(List.of(new Comparison(1, ValueType.INTEGER, Op.EQ, 7)), new int[] {2, 5}).encode();
+        for (int cut = 0; cut < withColumns.length; cut++) {
+            byte[] truncated = java.util.Arrays.copyOf(withColumns, cut);
+            assertThrows(IllegalArgumentException.class, () -> RowPredicate.decode(truncated), "cut at " + cut);
         }
         byte[] huge = java.nio.ByteBuffer.allocate(9).put((byte) 1).putInt(Integer.MAX_VALUE).array();
         assertThrows(IllegalArgumentException.class, () -> RowPredicate.decode(huge));

@@ -336,6 +336,28 @@ class RangeTransactionTest {
     }
 
     @Test
+    void aScanWithKeptColumnsAnswersRowsWithoutTheColumnsItDoesNotRead() {
+        long t1 = ts();
+        int[] ids = {1, 2};
+        ValueType[] types = {ValueType.INTEGER, ValueType.VARCHAR};
+        List<WriteOp> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            rows.add(new WriteOp.Put(b(String.format("p%03d", i)), RowCodec.encode(ids, types, new Object[] {i, "payload " + i})));
+        }
+        apply(new RangeCommand.Write(rows, 0, t1));
+        long t2 = ts();
+        RowPredicate under5 = new RowPredicate(List.of(new RowPredicate.Comparison(1, ValueType.INTEGER, RowPredicate.Op.LT, 5)),
+                new int[0]);
+        RangeResult.Rows kept = (RangeResult.Rows) sm.scan(b("p"), b("q"), 1000, 1 << 20, t2, t2, under5);
+        assertEquals(List.of(0, 1, 2, 3, 4), kept.rows().stream().map(kv -> RowCodec.decode(kv.value(), ids, types))
+                .peek(row -> assertNull(row[1], "the unread column stays at the leaseholder")).map(row -> row[0]).toList());
+        RowPredicate secondOnly = new RowPredicate(List.of(), new int[] {2});
+        RangeResult.Rows all = (RangeResult.Rows) sm.scan(b("p"), b("q"), 1000, 1 << 20, t2, t2, secondOnly);
+        assertEquals(20, all.rows().size());
+        assertArrayEquals(new Object[] {null, "payload 7"}, RowCodec.decode(all.rows().get(7).value(), ids, types));
+    }
+
+    @Test
     void firstKeysAnswerEachSpanInOneSnapshotOrTheLocksThatHideThem() {
         long t1 = ts();
         put(0, t1, "ua1", "x");

@@ -331,6 +331,22 @@ class ClusterSqlTest {
             assertEquals(1000, count(1, "SELECT COUNT(*) FROM readings WHERE note <> 'x'"), "no pushed comparison on strings");
             assertTrue(nodes[1].ranges().gateway().scanPageRowsReceived() - before >= 1000);
 
+            // Only the columns a query reads come back: the long body stays at the leaseholders unless read.
+            s.executeUpdate("CREATE TABLE documents (id INT PRIMARY KEY, k INT, body VARCHAR(200))");
+            StringBuilder documents = new StringBuilder("INSERT INTO documents VALUES ");
+            for (int i = 0; i < 200; i++) {
+                documents.append(i == 0 ? "" : ", ").append("(").append(i).append(", ").append(i).append(", '")
+                        .append(String.valueOf((char) ('a' + i % 26)).repeat(150)).append("')");
+            }
+            s.executeUpdate(documents.toString());
+            long bytesBefore = nodes[1].ranges().gateway().scanPageValueBytesReceived();
+            assertEquals(19_900, count(1, "SELECT SUM(k) FROM documents"));
+            long narrow = nodes[1].ranges().gateway().scanPageValueBytesReceived() - bytesBefore;
+            assertTrue(narrow < 200 * 20, "a scan reading k of 200 rows brought back " + narrow + " bytes of values");
+            bytesBefore = nodes[1].ranges().gateway().scanPageValueBytesReceived();
+            assertEquals(200, count(1, "SELECT COUNT(*) FROM documents WHERE body > 'a'"));
+            assertTrue(nodes[1].ranges().gateway().scanPageValueBytesReceived() - bytesBefore > 200 * 150, "the body is read");
+
             c.setAutoCommit(false);
             s.executeUpdate("UPDATE readings SET k = 500 WHERE id = 1"); // leaves the filter's rows
             s.executeUpdate("UPDATE readings SET k = 5 WHERE id = 50"); // joins them

@@ -354,7 +354,8 @@ public final class QueryCompiler {
     }
 
     /** As {@link #compile(SqlNode)}, on a forced path (tests compare the paths). */
-    public Compiled compile(SqlNode query, PlannerPath path) throws SqlException {
+    public Compiled compile(SqlNode statement, PlannerPath path) throws SqlException {
+        SqlNode query = TruthTests.rewrite(statement);
         int parameterCount = countParameters(query);
         List<String> labels = ColumnLabels.of(query);
         long start = System.nanoTime();
@@ -380,7 +381,7 @@ public final class QueryCompiler {
             if (physical == null) {
                 physical = converted.planFull(PROGRAM, logical);
             }
-            physical = SignedZeros.apply(physical);
+            physical = ScanColumns.apply(SignedZeros.apply(physical));
             long tB = System.nanoTime();
             if (cancel != null) {
                 cancel.check(); // before generating code, which takes as long as planning and does not poll
@@ -426,7 +427,7 @@ public final class QueryCompiler {
             if (planned == null) {
                 return null;
             }
-            RelNode physical = SignedZeros.apply(planned.plan());
+            RelNode physical = ScanColumns.apply(SignedZeros.apply(planned.plan()));
             long planningNanos = System.nanoTime() - start;
             TieredPlan tiered = TieredPlan.of((EnumerableRel) physical);
             List<RelDataTypeField> fields = physical.getRowType().getFieldList();

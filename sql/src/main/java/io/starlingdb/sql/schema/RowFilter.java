@@ -13,13 +13,15 @@ import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.util.ImmutableBitSet;
 
 /**
- * The comparisons "column OP literal or parameter" among a scan's filters, which the scan
- * checks on those columns alone before it decodes the rest of a row: a scan that keeps half
- * its rows then builds only half the strings and rows. Like a key range, it only drops rows
- * the filter above the scan would drop (a comparison with NULL never holds in a WHERE), and
- * that filter still runs on every row kept.
+ * What a scan needs of its table's rows: the comparisons "column OP literal or parameter" among
+ * its filters, which the scan checks on those columns alone before it decodes the rest of a
+ * row (a scan that keeps half its rows then builds only half the strings and rows), and the
+ * columns the operators above read, the only ones it decodes (the others are NULL in its rows).
+ * Like a key range, the comparisons only drop rows the filter above the scan would drop (a
+ * comparison with NULL never holds in a WHERE), and that filter still runs on every row kept.
  *
  * <p>Only column types whose Java order is SQL's order take part (integers, decimals, dates,
  * timestamps); strings (collation) and doubles (-0.0, NaN) are left to the filter. A value
@@ -29,7 +31,6 @@ public final class RowFilter {
 
     private static final Set<SqlKind> comparisonKinds = Set.of(SqlKind.EQUALS, SqlKind.NOT_EQUALS, SqlKind.LESS_THAN,
             SqlKind.LESS_THAN_OR_EQUAL, SqlKind.GREATER_THAN, SqlKind.GREATER_THAN_OR_EQUAL);
-    private static final RowFilter none = new RowFilter(null, List.of());
 
     /** column (index into the table's columns) OP value. */
     record Comparison(int column, SqlKind kind, RexNode value) {
@@ -37,14 +38,40 @@ public final class RowFilter {
 
     private final TableDef table;
     private final List<Comparison> comparisons;
+    /** The engine ids and types of the columns read, and their positions in the table; all null when every column is read. */
+    private final int[] readIds;
+    private final ValueType[] readTypes;
+    private final int[] readPositions;
 
-    private RowFilter(TableDef table, List<Comparison> comparisons) {
+    private RowFilter(TableDef table, List<Comparison> comparisons, ImmutableBitSet readColumns) {
         this.table = table;
         this.comparisons = comparisons;
+        int width = table.columns().size();
+        if (readColumns == null || readColumns.nextClearBit(0) >= width) {
+            readIds = null;
+            readTypes = null;
+            readPositions = null;
+        } else {
+            readPositions = readColumns.toList().stream().mapToInt(Integer::intValue).filter(i -> i < width).toArray();
+            readIds = new int[readPositions.length];
+            readTypes = new ValueType[readPositions.length];
+            for (int i = 0; i < readPositions.length; i++) {
+                readIds[i] = table.columnIds()[readPositions[i]];
+                readTypes[i] = table.types()[readPositions[i]];
+            }
+        }
     }
 
-    /** The comparisons among the pushed filters (each may be an AND) that a scan can check early. */
+    /** The comparisons among the pushed filters (each may be an AND) that a scan can check early; every column read. */
     public static RowFilter of(TableDef table, List<RexNode> pushed) {
+        return of(table, pushed, null);
+    }
+
+    /**
+     * The comparisons among the pushed filters that a scan can check early, and the columns (by
+     * position; null: all) the operators above it read.
+     */
+    public static RowFilter of(TableDef table, List<RexNode> pushed, ImmutableBitSet readColumns) {
         List<Comparison> found = new ArrayList<>();
         for (RexNode filter : pushed) {
             for (RexNode conjunct : RelOptUtil.conjunctions(filter)) {
@@ -54,7 +81,7 @@ public final class RowFilter {
                 }
             }
         }
-        return found.isEmpty() ? none : new RowFilter(table, List.copyOf(found));
+        return new RowFilter(table, List.copyOf(found), readColumns);
     }
 
     private static Comparison comparison(RexNode node) {
@@ -80,17 +107,35 @@ public final class RowFilter {
         return comparisons;
     }
 
+    /** Whether it has no comparison to check (it may still leave columns out). */
     public boolean isEmpty() {
         return comparisons.isEmpty();
     }
 
     /**
-     * The check with this execution's values, or null when no comparison can be checked: an
-     * engine {@link RowPredicate}, which a scan on the cluster also sends to each range's
-     * leaseholder, so rows it rejects never cross the network.
+     * A stored row of the table, the columns not read left NULL: decoding only what is read
+     * builds no string or number no one looks at.
+     */
+    public Object[] decode(byte[] row) {
+        if (readIds == null) {
+            return TableStorage.decodeRow(table, row);
+        }
+        Object[] read = TableStorage.decodeColumns(row, readIds, readTypes);
+        Object[] full = new Object[table.columns().size()];
+        for (int i = 0; i < readPositions.length; i++) {
+            full[readPositions[i]] = read[i];
+        }
+        return full;
+    }
+
+    /**
+     * The check with this execution's values and the columns read, or null when no comparison
+     * can be checked and every column is read: an engine {@link RowPredicate}, which a scan on
+     * the cluster also sends to each range's leaseholder, so rows it rejects and columns no one
+     * reads never cross the network.
      */
     RowPredicate bind(AccessPath.ValueResolver resolver) {
-        if (comparisons.isEmpty()) {
+        if (comparisons.isEmpty() && readIds == null) {
             return null;
         }
         List<RowPredicate.Comparison> usable = new ArrayList<>();
@@ -100,6 +145,9 @@ public final class RowFilter {
             if (value != null && usable.size() < RowPredicate.MAX_COMPARISONS) {
                 usable.add(new RowPredicate.Comparison(table.columnIds()[c.column()], type, op(c.kind()), value));
             }
+        }
+        if (readIds != null) {
+            return new RowPredicate(usable, readIds);
         }
         return usable.isEmpty() ? null : new RowPredicate(usable);
     }

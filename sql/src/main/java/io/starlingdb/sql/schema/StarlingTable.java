@@ -107,8 +107,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
             Object[] key = path.equalityValues(values);
             if (key != null) {
                 byte[] value = txn.get(TableStorage.primaryKeyOf(table, key));
-                return value == null ? Linq4j.emptyEnumerable()
-                        : Linq4j.singletonEnumerable(TableStorage.decodeRow(table, value));
+                return value == null ? Linq4j.emptyEnumerable() : Linq4j.singletonEnumerable(rowFilter.decode(value));
             }
         }
         if (path.kind() == AccessPath.Kind.INDEX_LOOKUP) {
@@ -117,7 +116,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
                 return new AbstractEnumerable<>() {
                     @Override
                     public Enumerator<Object[]> enumerator() {
-                        return CursorEnumerator.indexed(txn.scan(entries[0], entries[1]), txn, table, withRowId, check, cancel);
+                        return CursorEnumerator.indexed(txn.scan(entries[0], entries[1]), txn, rowFilter, withRowId, check, cancel);
                     }
                 };
             }
@@ -128,7 +127,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
             @Override
             public Enumerator<Object[]> enumerator() {
                 KvCursor cursor = range == null ? TableStorage.scan(txn, table, check) : txn.scan(range[0], range[1], check);
-                return CursorEnumerator.rows(cursor, table, withRowId, check, cancel);
+                return CursorEnumerator.rows(cursor, rowFilter, withRowId, check, cancel);
             }
         };
     }
@@ -183,7 +182,8 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
      */
     private static final class CursorEnumerator implements Enumerator<Object[]> {
         private final KvCursor cursor;
-        private final TableDef table;
+        /** Decodes the columns the scan reads. */
+        private final RowFilter columns;
         private final Function<KvCursor, byte[]> rowOf;
         /** The row's key of a cursor entry, when rows carry their row id; else null. */
         private final Function<KvCursor, byte[]> keyOf;
@@ -191,22 +191,22 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
         private final CancelSignal cancel;
         private Object[] current;
 
-        static CursorEnumerator rows(KvCursor cursor, TableDef table, boolean withRowId, RowPredicate check,
+        static CursorEnumerator rows(KvCursor cursor, RowFilter columns, boolean withRowId, RowPredicate check,
                                      CancelSignal cancel) {
-            return new CursorEnumerator(cursor, table, KvCursor::value, withRowId ? KvCursor::key : null, check, cancel);
+            return new CursorEnumerator(cursor, columns, KvCursor::value, withRowId ? KvCursor::key : null, check, cancel);
         }
 
-        static CursorEnumerator indexed(KvCursor entries, Transaction txn, TableDef table, boolean withRowId,
+        static CursorEnumerator indexed(KvCursor entries, Transaction txn, RowFilter columns, boolean withRowId,
                                         RowPredicate check, CancelSignal cancel) {
-            return new CursorEnumerator(entries, table, entry -> txn.get(entry.value()), withRowId ? KvCursor::value : null, check,
+            return new CursorEnumerator(entries, columns, entry -> txn.get(entry.value()), withRowId ? KvCursor::value : null, check,
                     cancel);
         }
 
         /** @param check rows it rejects are skipped undecoded; null keeps every row */
-        private CursorEnumerator(KvCursor cursor, TableDef table, Function<KvCursor, byte[]> rowOf, Function<KvCursor, byte[]> keyOf,
-                                 RowPredicate check, CancelSignal cancel) {
+        private CursorEnumerator(KvCursor cursor, RowFilter columns, Function<KvCursor, byte[]> rowOf,
+                                 Function<KvCursor, byte[]> keyOf, RowPredicate check, CancelSignal cancel) {
             this.cursor = cursor;
-            this.table = table;
+            this.columns = columns;
             this.rowOf = rowOf;
             this.keyOf = keyOf;
             this.check = check;
@@ -224,8 +224,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
                 cancel.check();
                 byte[] row = rowOf.apply(cursor);
                 if (row != null && (check == null || check.test(row))) {
-                    current = keyOf == null ? TableStorage.decodeRow(table, row)
-                            : TableStorage.decodeRowWithId(table, row, keyOf.apply(cursor));
+                    current = keyOf == null ? columns.decode(row) : TableStorage.withRowId(columns.decode(row), keyOf.apply(cursor));
                     return true;
                 }
             }

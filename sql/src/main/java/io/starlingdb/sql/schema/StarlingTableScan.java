@@ -28,6 +28,7 @@ import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.logical.LogicalFilter;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.util.ImmutableBitSet;
 import org.apache.calcite.util.BuiltInMethod;
 import org.apache.calcite.rel.core.RelFactories;
 import org.apache.calcite.tools.RelBuilderFactory;
@@ -44,12 +45,24 @@ public class StarlingTableScan extends TableScan {
 
     protected final StarlingTable starlingTable;
     protected final List<RexNode> filters;
+    /**
+     * The table's columns (by position) the operators above read; the others may come back
+     * NULL, so a scan on the cluster leaves them at the leaseholder. Null: all of them.
+     * The {@code ScanColumns} pass sets it on a finished plan.
+     */
+    protected final ImmutableBitSet readColumns;
 
     StarlingTableScan(RelOptCluster cluster, RelTraitSet traits, RelOptTable table, StarlingTable starlingTable,
                       List<RexNode> filters) {
+        this(cluster, traits, table, starlingTable, filters, null);
+    }
+
+    StarlingTableScan(RelOptCluster cluster, RelTraitSet traits, RelOptTable table, StarlingTable starlingTable,
+                      List<RexNode> filters, ImmutableBitSet readColumns) {
         super(cluster, traits, List.of(), table);
         this.starlingTable = starlingTable;
         this.filters = List.copyOf(filters);
+        this.readColumns = readColumns;
     }
 
     /** The table this scan reads. */
@@ -82,7 +95,12 @@ public class StarlingTableScan extends TableScan {
 
     @Override
     public RelNode copy(RelTraitSet traitSet, List<RelNode> inputs) {
-        return new StarlingTableScan(getCluster(), traitSet, getTable(), starlingTable, filters);
+        return new StarlingTableScan(getCluster(), traitSet, getTable(), starlingTable, filters, readColumns);
+    }
+
+    /** This scan, reading only the given columns of the table (null: all). */
+    public StarlingTableScan withReadColumns(ImmutableBitSet columns) {
+        return new StarlingTableScan(getCluster(), getTraitSet(), getTable(), starlingTable, filters, columns);
     }
 
     /** Hands a Filter's conditions to the logical scan below it. */
@@ -99,7 +117,8 @@ public class StarlingTableScan extends TableScan {
 
     @Override
     public RelWriter explainTerms(RelWriter pw) {
-        return super.explainTerms(pw).itemIf("filters", filters, !filters.isEmpty()).item("access", accessPath().describe());
+        return super.explainTerms(pw).itemIf("filters", filters, !filters.isEmpty()).item("access", accessPath().describe())
+                .itemIf("columns", readColumns, readColumns != null);
     }
 
     /**
@@ -108,9 +127,9 @@ public class StarlingTableScan extends TableScan {
      */
     static final double rowFilterCostFactor = 0.9;
 
-    /** The comparisons this scan checks before it decodes whole rows. */
+    /** The comparisons this scan checks before it decodes whole rows, and the columns it reads. */
     public RowFilter rowFilter() {
-        return RowFilter.of(starlingTable.definition(), filters);
+        return RowFilter.of(starlingTable.definition(), filters, readColumns);
     }
 
     /**
@@ -137,12 +156,22 @@ public class StarlingTableScan extends TableScan {
 
         Enumerable(RelOptCluster cluster, RelTraitSet traits, RelOptTable table, StarlingTable starlingTable,
                    List<RexNode> filters) {
-            super(cluster, traits, table, starlingTable, filters);
+            this(cluster, traits, table, starlingTable, filters, null);
+        }
+
+        Enumerable(RelOptCluster cluster, RelTraitSet traits, RelOptTable table, StarlingTable starlingTable,
+                   List<RexNode> filters, ImmutableBitSet readColumns) {
+            super(cluster, traits, table, starlingTable, filters, readColumns);
         }
 
         @Override
         public RelNode copy(RelTraitSet traitSet, List<RelNode> inputs) {
-            return new Enumerable(getCluster(), traitSet, getTable(), starlingTable, filters);
+            return new Enumerable(getCluster(), traitSet, getTable(), starlingTable, filters, readColumns);
+        }
+
+        @Override
+        public StarlingTableScan withReadColumns(ImmutableBitSet columns) {
+            return new Enumerable(getCluster(), getTraitSet(), getTable(), starlingTable, filters, columns);
         }
 
         @Override

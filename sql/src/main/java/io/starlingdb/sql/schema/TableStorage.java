@@ -98,6 +98,11 @@ public final class TableStorage {
         return positiveZeros(table.types(), RowCodec.decode(value, table.columnIds(), table.types()));
     }
 
+    /** Some columns of a stored row (engine ids and types), in that order; absent ones NULL. */
+    static Object[] decodeColumns(byte[] value, int[] columnIds, ValueType[] types) {
+        return positiveZeros(types, RowCodec.decode(value, columnIds, types));
+    }
+
     private static final Double POSITIVE_ZERO = 0.0;
 
     /**
@@ -119,9 +124,8 @@ public final class TableStorage {
         return value instanceof Double d && Double.doubleToRawLongBits(d) == Long.MIN_VALUE;
     }
 
-    /** A row of a table without a primary key, followed by its row id (read from its key). */
-    public static Object[] decodeRowWithId(TableDef table, byte[] value, byte[] key) {
-        Object[] row = decodeRow(table, value);
+    /** A decoded row of a table without a primary key, followed by its row id (read from its key). */
+    static Object[] withRowId(Object[] row, byte[] key) {
         Object[] withId = Arrays.copyOf(row, row.length + 1);
         withId[row.length] = rowIdOf(key);
         return withId;
