@@ -112,10 +112,13 @@ class ClusterMembershipTest {
         Await.until(Duration.ofSeconds(10), () -> observer.health().size() == 4
                 && observer.health().values().stream().allMatch(h -> !Double.isNaN(h.rttP50Ms())),
                 () -> "health " + observer.health());
-        // Values depend on the machine's load; their arithmetic is PeerHealthTest's business.
-        assertTrue(observer.health().values().stream().allMatch(h -> h.score() > 0 && h.score() <= 1
-                && h.rttP99Ms() >= h.rttP50Ms() && h.lossRate() >= 0), observer.health()::toString);
-        assertTrue(registry.get("starling.cluster.members").tag("node", "n3").tag("state", "alive").gauge().value() == 5);
+        // Values depend on the machine's load; their arithmetic is PeerHealthTest's business. At
+        // load a peer may be suspected for a moment (its score and the alive count dip): await.
+        Await.until(Duration.ofSeconds(10), () -> observer.health().values().stream().allMatch(h -> h.score() > 0 && h.score() <= 1
+                && h.rttP99Ms() >= h.rttP50Ms() && h.lossRate() >= 0), () -> "health " + observer.health());
+        Await.until(Duration.ofSeconds(10),
+                () -> registry.get("starling.cluster.members").tag("node", "n3").tag("state", "alive").gauge().value() == 5,
+                () -> "n3 sees alive " + observer.aliveMemberIds());
         assertTrue(observer.hasMajority());
         assertTrue(registry.get("starling.cluster.peer.score").tag("node", "n3").tag("peer", "n1").gauge().value() > 0);
         assertTrue(registry.get("starling.cluster.ping.rtt").tag("node", "n3").timer().count() > 0);
