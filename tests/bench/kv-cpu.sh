@@ -3,8 +3,8 @@
 # cost in CPU"): three Starling node processes on loopback and a KvBench client, as kv.sh runs
 # them; for each phase, every process's CPU time (user + system, from /proc) over a window inside
 # the timed run, divided by the operations done in it, and the same per thread kind (Raft driver,
-# network event loops, GC, ...). CPU per operation moves much less with the machine's load than
-# throughput does.
+# network event loops, GC, ...), and each node's RocksDB writes and WAL fsyncs per operation (its
+# /metrics). CPU per operation moves much less with the machine's load than throughput does.
 #
 #   tests/bench/kv-cpu.sh [--seconds S] [--clients C] [--phases put,get] [--jfr DIR] [--perf DIR]
 #
@@ -120,6 +120,16 @@ with open(sys.argv[1], "w") as out:
 PY
 }
 
+# Each node's RocksDB writes and WAL fsyncs so far (its /metrics): "n<i> writes syncs".
+storage_counters() {
+  : > "$1"
+  for i in 1 2 3; do
+    curl -s "http://127.0.0.1:${HTTP[$i]}/metrics" | awk -v n="n$i" '
+      /^starling_storage_writes_total / { w = $2 } /^starling_storage_wal_syncs_total / { s = $2 }
+      END { printf "%s %d %d\n", n, w, s }' >> "$1"
+  done
+}
+
 until grep -q '^target' "$WORK/bench.txt" 2>/dev/null; do
   kill -0 "$CLIENT" 2>/dev/null || { echo "kv-cpu.sh: KvBench ended early:" >&2; cat "$WORK/bench.err" >&2; exit 1; }
   sleep 0.1
@@ -138,6 +148,7 @@ for k in "${!PHASE_LIST[@]}"; do
   start=$(( (N + k) * PHASE_LEN ))
   at $((start + 3))
   snapshot "$WORK/before.$phase"
+  storage_counters "$WORK/storage-before.$phase"
   echo "load $(cut -d' ' -f1 /proc/loadavg)" > "$WORK/load.$phase"
   if [ -n "$PERF_DIR" ]; then
     perf record -q -e cpu-clock -F 499 -g -o "$PERF_DIR/$phase.data" -p "$(IFS=,; echo "${PIDS[*]}")" -- sleep "$WINDOW" \
@@ -145,6 +156,7 @@ for k in "${!PHASE_LIST[@]}"; do
   fi
   at $((start + 3 + WINDOW))
   snapshot "$WORK/after.$phase"
+  storage_counters "$WORK/storage-after.$phase"
 done
 wait "$CLIENT" || { echo "kv-cpu.sh: KvBench failed:" >&2; cat "$WORK/bench.err" >&2; exit 1; }
 cat "$WORK/bench.txt"
@@ -173,4 +185,7 @@ for phase in "${PHASE_LIST[@]}"; do
         for (k in d) if (d[k] / hz * 1e6 / n >= 1) printf "    %-24s %8.1f us/op (%5.1f)\n", k, d[k] / hz * 1e6 / n, s[k] / hz * 1e6 / n
       }' "$WORK/before.$phase" "$WORK/after.$phase" | { read -r head; echo "$head"; sort -k2 -n -r; }
   done
+  awk -v ops="$ops_per_s" -v w="$WINDOW" 'FILENAME == ARGV[1] { w0[$1] = $2; s0[$1] = $3; next }
+    { printf "%s: %.2f RocksDB writes and %.2f WAL fsyncs per op\n", $1, ($2 - w0[$1]) / (ops * w), ($3 - s0[$1]) / (ops * w) }' \
+    "$WORK/storage-before.$phase" "$WORK/storage-after.$phase"
 done

@@ -37,6 +37,8 @@ public final class RocksMetrics implements MeterBinder {
         ticker(registry, "starling.storage.read", "Bytes read by point lookups", "bytes", TickerType.BYTES_READ);
         ticker(registry, "starling.storage.wal.written", "Bytes written to the write-ahead log", "bytes", TickerType.WAL_FILE_BYTES);
         ticker(registry, "starling.storage.wal.syncs", "fsyncs of the write-ahead log", null, TickerType.WAL_FILE_SYNCED);
+        ticker(registry, "starling.storage.writes", "Atomic write batches (RocksDB writes, one WAL record each)", null,
+                TickerType.WRITE_DONE_BY_SELF, TickerType.WRITE_DONE_BY_OTHER);
     }
 
     private void property(MeterRegistry registry, String name, String description, String unit,
@@ -45,10 +47,19 @@ public final class RocksMetrics implements MeterBinder {
                 .description(description).baseUnit(unit).tag("cf", tag).register(registry);
     }
 
-    private void ticker(MeterRegistry registry, String name, String description, String unit, TickerType ticker) {
+    /** A counter of the sum of RocksDB tickers. */
+    private void ticker(MeterRegistry registry, String name, String description, String unit, TickerType... tickers) {
         AtomicLong last = new AtomicLong();
-        FunctionCounter.builder(name, storage, s -> last.accumulateAndGet(s.tickerCount(ticker), Math::max))
+        FunctionCounter.builder(name, storage, s -> last.accumulateAndGet(sum(s, tickers), Math::max))
                 .description(description).baseUnit(unit).register(registry);
+    }
+
+    private static long sum(RocksStorage storage, TickerType[] tickers) {
+        long total = 0;
+        for (TickerType t : tickers) {
+            total += storage.tickerCount(t);
+        }
+        return total;
     }
 
     private static double nanIfClosed(long value) {

@@ -32,6 +32,11 @@ class RocksMetricsTest {
         double syncs = registry.get("starling.storage.wal.syncs").functionCounter().count();
         assertTrue(syncs >= 1);
         assertTrue(registry.get("starling.storage.block.cache.usage").gauge().value() >= 0);
+        double writes = registry.get("starling.storage.writes").functionCounter().count();
+        assertTrue(writes >= 1);
+        storage.store(ColumnFamily.DATA).apply(new KvBatch().put("a".getBytes(), new byte[1]), false);
+        storage.store(ColumnFamily.META).apply(new KvBatch().put("b".getBytes(), new byte[1]), false);
+        assertEquals(writes + 2, registry.get("starling.storage.writes").functionCounter().count(), "one per batch");
 
         storage.close();
         assertTrue(Double.isNaN(registry.get("starling.storage.keys.estimated").tag("cf", "data").gauge().value()));
