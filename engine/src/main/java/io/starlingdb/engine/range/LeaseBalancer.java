@@ -12,7 +12,9 @@ import java.util.TreeMap;
  * (the total divided by the number of stores, rounded up) moves one lease to the voter of that
  * range that leads the fewest, if that voter leads at least two fewer, both over all the ranges
  * this store holds and over the ranges both are voters of, where the two stores' views agree (so
- * two stores never pass a lease back and forth: every move narrows the spread that both see).
+ * two stores never pass a lease back and forth: every move narrows the spread that both see),
+ * and if it does not give that voter a spread of two over the range's third voter in this
+ * store's view (so three stores do not pass it round a cycle).
  * One move per round: the next round sees its effect. Seven leases on three stores end 3, 2, 2,
  * never 3, 3, 1. The meta range's lease is tried last, so it never moves while another can; and
  * it never moves alone, since that is a spread of one over the ranges the two stores share.
@@ -85,13 +87,48 @@ public final class LeaseBalancer {
             // (a Set.of's order changes from one JVM to the next, and the simulator must replay).
             for (long v : new java.util.TreeSet<>(voters.getOrDefault(range, Set.of()))) {
                 int c = counts.getOrDefault(v, Integer.MAX_VALUE);
-                if (v != self && c <= mine - 2 && c < bestCount && sharedSpread(self, v, leaders, voters) >= 2) {
+                if (v != self && c <= mine - 2 && c < bestCount && sharedSpread(self, v, leaders, voters) >= 2
+                        && !handsOn(self, v, range, leaders, voters)) {
                     best = new Move(range, v);
                     bestCount = c;
                 }
             }
         }
         return best;
+    }
+
+    /**
+     * Whether moving range's lease to target would give target, in self's view (the ranges self
+     * holds), a spread of two or more over another voter of range: target could then pass a lease
+     * on to that voter on the ranges they share, and that voter on again. Each such move is
+     * justified by the ranges its own two stores share, while it raises the spread of the next
+     * pair, so three stores passed one lease round a cycle for ever (KV simulator, seed 1331 of
+     * the long run: r8 from store 2 to 3 to 5 to 2, every round).
+     */
+    private static boolean handsOn(long self, long target, long range, Map<Long, Long> leaders,
+                                   Map<Long, Set<Long>> voters) {
+        for (long other : voters.getOrDefault(range, Set.of())) {
+            if (other == self || other == target) {
+                continue;
+            }
+            int spread = 0;
+            for (Map.Entry<Long, Long> e : leaders.entrySet()) {
+                Set<Long> vs = voters.getOrDefault(e.getKey(), Set.of());
+                if (!vs.contains(target) || !vs.contains(other)) {
+                    continue;
+                }
+                long leader = e.getKey() == range ? target : e.getValue();
+                if (leader == target) {
+                    spread++;
+                } else if (leader == other) {
+                    spread--;
+                }
+            }
+            if (spread >= 2) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

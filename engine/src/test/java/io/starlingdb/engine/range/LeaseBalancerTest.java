@@ -3,6 +3,7 @@ package io.starlingdb.engine.range;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -123,5 +124,47 @@ class LeaseBalancerTest {
                 "to store 2, the only other voter (range 2: the meta range's lease moves last)");
         Map<Long, Set<Long>> alone = Map.of(1L, Set.of(1L), 2L, Set.of(1L), 3L, Set.of(1L));
         assertNull(LeaseBalancer.choose(1, leaders, alone, three));
+    }
+
+    /**
+     * Seed 1331 of the KV simulator's long run: stores 2, 3 and 5 passed r8's lease round a
+     * cycle (2 to 3 to 5 to 2), every 10 ticks for 800, each move justified by the ranges the
+     * mover shares with its target, while it raised the target's spread over the third voter to
+     * two. Each store sees the ranges it is a voter of; rounds go over the stores in turn.
+     */
+    @Test
+    void threeStoresDoNotPassALeaseRoundACycle() {
+        Set<Long> stores = Set.of(2L, 3L, 4L, 5L);
+        Set<Long> v235 = Set.of(2L, 3L, 5L);
+        Set<Long> v234 = Set.of(2L, 3L, 4L);
+        Set<Long> v245 = Set.of(2L, 4L, 5L);
+        Set<Long> v345 = Set.of(3L, 4L, 5L);
+        Map<Long, Set<Long>> votersOf = new HashMap<>();
+        Map<Long, Long> truth = new HashMap<>();
+        long[][] rangeLeader = {{1, 4}, {6, 4}, {8, 2}, {14, 4}, {15, 2}, {28, 2}, {31, 3}, {33, 5}, {34, 3}, {43, 5}, {45, 2}};
+        List<Set<Long>> voterSets = List.of(v345, v345, v235, v245, v234, v234, v234, v245, v235, v245, v235);
+        for (int i = 0; i < rangeLeader.length; i++) {
+            votersOf.put(rangeLeader[i][0], voterSets.get(i));
+            truth.put(rangeLeader[i][0], rangeLeader[i][1]);
+        }
+        Map<Long, Integer> movesOf = new HashMap<>();
+        long[] order = {2, 3, 4, 5};
+        for (int round = 0; round < 40; round++) {
+            long self = order[round % order.length];
+            Map<Long, Long> view = new HashMap<>();
+            Map<Long, Set<Long>> voters = new HashMap<>();
+            for (Map.Entry<Long, Set<Long>> e : votersOf.entrySet()) {
+                if (e.getValue().contains(self)) {
+                    view.put(e.getKey(), truth.get(e.getKey()));
+                    voters.put(e.getKey(), e.getValue());
+                }
+            }
+            LeaseBalancer.Move move = LeaseBalancer.choose(self, view, voters, stores);
+            if (move != null) {
+                truth.put(move.rangeId(), move.target());
+                movesOf.merge(move.rangeId(), 1, Integer::sum);
+            }
+        }
+        assertTrue(movesOf.values().stream().allMatch(n -> n == 1), "no lease moved twice: " + movesOf);
     }
 }
