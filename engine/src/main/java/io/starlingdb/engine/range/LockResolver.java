@@ -19,7 +19,8 @@ import java.util.Map;
  * heartbeating it), so it is rolled back at its primary, after which its coordinator can never
  * commit; or it is pending and alive, and the caller waits and asks again. A secondary lock whose
  * primary has no lock and no commit yet (the primary's prewrite is on its way) is left alone
- * while it is alive, and rolled back at the primary once it expired.
+ * while it is alive, and rolled back at the primary once it expired. A parallel commit whose
+ * STAGING record expired is decided from the keys the record lists ({@link #decideStaging}).
  *
  * <p>Every step is a command in the primary's or the lock's range, so any node can resolve any
  * lock, any number of times, with the same outcome.
@@ -57,6 +58,9 @@ public final class LockResolver {
             long asked = System.nanoTime();
             try {
                 RangeResult.TxnStatus st = status(held.get(0).primary(), e.getKey().startTs(), now, 0, expired);
+                if (st.state() == RangeResult.TxnStatus.State.STAGING) {
+                    st = decideStaging(held.get(0).primary(), e.getKey().startTs(), st);
+                }
                 if (log.isDebugEnabled()) {
                     log.debug("transaction {} ({} locks, coordinator {}, expired {}): {} after {} ms", e.getKey().startTs(),
                             held.size(), held.get(0).coordinator(), expired, st.state(),
@@ -89,6 +93,37 @@ public final class LockResolver {
         // (a rollback, a lock's extension) is the same as once.
         RangeRpc.Response r = sender.request(primary, d -> RangeRpc.Request.write(d.rangeId(), c), false);
         return (RangeResult.TxnStatus) r.result();
+    }
+
+    /**
+     * Decides a parallel commit whose STAGING record expired ({@link StagingDecision}): checks
+     * every listed key (a Raft command per range, which prevents a missing prewrite for good),
+     * then commits the primary at the largest minCommitTs or rolls it back; answers the
+     * transaction's outcome as the primary shows it afterwards (committed, or aborted).
+     */
+    public RangeResult.TxnStatus decideStaging(byte[] primary, long startTs, RangeResult.TxnStatus staging) {
+        StagingDecision decision = new StagingDecision(staging);
+        List<byte[]> keys = staging.stagedKeys();
+        for (int i = 0; i < keys.size(); i += DistSender.maxKeysPerRequest) {
+            List<byte[]> chunk = keys.subList(i, Math.min(keys.size(), i + DistSender.maxKeysPerRequest));
+            for (DistSender.GroupAnswer a : sender.sendGrouped(chunk, true, (d, idx) -> RangeRpc.Request.write(d.rangeId(),
+                    new RangeCommand.CheckPrewrite(startTs, pick(chunk, idx))))) {
+                decision.add(a.response().result());
+            }
+        }
+        RangeCommand atPrimary = decision.outcome() instanceof StagingDecision.Outcome.Commit c
+                ? new RangeCommand.Commit(startTs, c.commitTs(), List.of(primary))
+                : new RangeCommand.Rollback(startTs, List.of(primary));
+        RangeResult r = sender.request(primary, d -> RangeRpc.Request.write(d.rangeId(), atPrimary), true).result();
+        log.debug("transaction {}: its STAGING record decided {}, the primary answered {}", startTs, decision.outcome(), r);
+        if (r instanceof RangeResult.Written) {
+            return atPrimary instanceof RangeCommand.Commit c ? RangeResult.TxnStatus.committed(c.commitTs())
+                    : RangeResult.TxnStatus.aborted();
+        }
+        if (r instanceof RangeResult.TxnStatus t) {
+            return t; // the other step was done first: committed (a rollback refused) or aborted (a commit refused)
+        }
+        throw new IllegalStateException("transaction " + startTs + ": the primary answered " + r);
     }
 
     /** Commits the transaction's locks on keys at commitTs, range by range, in parallel. */

@@ -23,6 +23,8 @@ public final class RangeCodec {
     private static final byte rollbackTag = 5;
     private static final byte statusTag = 6;
     private static final byte gcTag = 7;
+    private static final byte parallelPrewriteTag = 8;
+    private static final byte checkPrewriteTag = 9;
     private static final byte putTag = 1;
     private static final byte deleteTag = 2;
     private static final byte casTag = 3;
@@ -36,9 +38,20 @@ public final class RangeCodec {
             out.b(writeTag).l(w.startTs()).l(w.commitTs());
             putOps(out, w.ops());
         } else if (command instanceof RangeCommand.Prewrite p) {
-            out.b(prewriteTag).l(p.startTs()).bytes(p.primary()).l(p.ttlMillis())
+            out.b(p.parallel() ? parallelPrewriteTag : prewriteTag).l(p.startTs()).bytes(p.primary()).l(p.ttlMillis())
                     .bytes(p.coordinator().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             putOps(out, p.ops());
+            if (p.parallel()) {
+                out.l(p.minCommitTs());
+                if (p.stagedKeys() == null) {
+                    out.i(-1);
+                } else {
+                    putKeys(out, p.stagedKeys());
+                }
+            }
+        } else if (command instanceof RangeCommand.CheckPrewrite c) {
+            out.b(checkPrewriteTag).l(c.startTs());
+            putKeys(out, c.keys());
         } else if (command instanceof RangeCommand.Commit c) {
             out.b(commitTag).l(c.startTs()).l(c.commitTs());
             putKeys(out, c.keys());
@@ -112,12 +125,27 @@ public final class RangeCodec {
                 long startTs = in.b.getLong();
                 long commitTs = in.b.getLong();
                 c = new RangeCommand.Write(getOps(in), startTs, commitTs);
-            } else if (tag == prewriteTag) {
+            } else if (tag == prewriteTag || tag == parallelPrewriteTag) {
                 long startTs = in.b.getLong();
                 byte[] primary = in.bytes();
                 long ttl = in.b.getLong();
                 String coordinator = new String(in.bytes(), java.nio.charset.StandardCharsets.UTF_8);
-                c = new RangeCommand.Prewrite(startTs, primary, ttl, coordinator, getOps(in));
+                List<WriteOp> ops = getOps(in);
+                if (tag == prewriteTag) {
+                    c = new RangeCommand.Prewrite(startTs, primary, ttl, coordinator, ops);
+                } else {
+                    long minCommitTs = in.b.getLong();
+                    int n = in.b.getInt();
+                    List<byte[]> staged = null;
+                    if (n != -1) {
+                        in.b.position(in.b.position() - 4);
+                        staged = getKeys(in);
+                    }
+                    c = new RangeCommand.Prewrite(startTs, primary, ttl, coordinator, ops, true, minCommitTs, staged);
+                }
+            } else if (tag == checkPrewriteTag) {
+                long startTs = in.b.getLong();
+                c = new RangeCommand.CheckPrewrite(startTs, getKeys(in));
             } else if (tag == commitTag) {
                 long startTs = in.b.getLong();
                 long commitTs = in.b.getLong();
@@ -240,6 +268,12 @@ public final class RangeCodec {
 
         Out bytes(byte[] v) {
             i(v.length);
+            bytes.write(v, 0, v.length);
+            return this;
+        }
+
+        /** The bytes of v, without a length (the last field of a record). */
+        Out raw(byte[] v) {
             bytes.write(v, 0, v.length);
             return this;
         }

@@ -41,11 +41,21 @@ public sealed interface RangeCommand {
      * deletes only, each key once) with its new value, the transaction's primary key and TTL,
      * and the cluster member coordinating it (its SWIM id, so its locks are resolved as soon as
      * it is declared dead).
+     *
+     * <p>A <b>parallel commit</b>'s prewrite (parallel true; docs/transactions.md, "Parallel
+     * commits") also stores in each lock its minCommitTs, a timestamp the leaseholder took from the
+     * oracle after latching the keys (a request carries 0; the proposed command carries it), and,
+     * in the primary's lock, stagedKeys: every other key of the transaction. Such a primary lock
+     * is the transaction's STAGING record: once every listed key holds its lock, the transaction
+     * is committed, at the largest minCommitTs of its locks.
      */
-    record Prewrite(long startTs, byte[] primary, long ttlMillis, String coordinator, List<WriteOp> ops)
+    record Prewrite(long startTs, byte[] primary, long ttlMillis, String coordinator, List<WriteOp> ops,
+                    boolean parallel, long minCommitTs, List<byte[]> stagedKeys)
             implements RangeCommand {
         /** Longest coordinator id, in UTF-8 bytes. */
         public static final int maxCoordinatorBytes = 255;
+        /** Keys a STAGING record lists at most; a larger transaction commits its primary first (two rounds). */
+        public static final int maxStagedKeys = 1_000;
 
         public Prewrite {
             Objects.requireNonNull(primary, "primary");
@@ -61,6 +71,71 @@ public sealed interface RangeCommand {
                 if (op instanceof WriteOp.CompareAndSet) {
                     throw new IllegalArgumentException("a transaction writes puts and deletes only");
                 }
+            }
+            if (!parallel && (minCommitTs != 0 || stagedKeys != null)) {
+                throw new IllegalArgumentException("only a parallel commit's prewrite has a minCommitTs or staged keys");
+            }
+            if (minCommitTs != 0 && minCommitTs <= startTs) {
+                throw new IllegalArgumentException("minCommitTs " + minCommitTs + " not above the start " + startTs);
+            }
+            if (stagedKeys != null) {
+                stagedKeys = List.copyOf(stagedKeys);
+                if (stagedKeys.size() > maxStagedKeys) {
+                    throw new IllegalArgumentException("a STAGING record lists at most " + maxStagedKeys + " keys, not "
+                            + stagedKeys.size());
+                }
+                boolean hasPrimary = false;
+                for (WriteOp op : ops) {
+                    hasPrimary |= java.util.Arrays.equals(op.key(), primary);
+                }
+                if (!hasPrimary) {
+                    throw new IllegalArgumentException("staged keys go with the prewrite of the primary");
+                }
+            } else if (parallel) {
+                for (WriteOp op : ops) {
+                    if (java.util.Arrays.equals(op.key(), primary)) {
+                        throw new IllegalArgumentException("a parallel commit's primary lock is its STAGING record:"
+                                + " its prewrite lists the other keys");
+                    }
+                }
+            }
+        }
+
+        /** The prewrite of a transaction committing its primary after every prewrite (two rounds). */
+        public Prewrite(long startTs, byte[] primary, long ttlMillis, String coordinator, List<WriteOp> ops) {
+            this(startTs, primary, ttlMillis, coordinator, ops, false, 0, null);
+        }
+
+        /**
+         * The prewrite of a parallel commit, as the coordinator sends it: stagedKeys non-null for
+         * the primary's range (its STAGING record), null for the others; minCommitTs to be set by
+         * the leaseholder ({@link #withMinCommitTs}).
+         */
+        public static Prewrite parallel(long startTs, byte[] primary, long ttlMillis, String coordinator,
+                                        List<WriteOp> ops, List<byte[]> stagedKeys) {
+            return new Prewrite(startTs, primary, ttlMillis, coordinator, ops, true, 0, stagedKeys);
+        }
+
+        /** This parallel prewrite with its locks' minCommitTs, taken by the leaseholder after latching the keys. */
+        public Prewrite withMinCommitTs(long ts) {
+            if (!parallel) {
+                throw new IllegalStateException("not a parallel commit's prewrite");
+            }
+            return new Prewrite(startTs, primary, ttlMillis, coordinator, ops, true, ts, stagedKeys);
+        }
+    }
+
+    /**
+     * Recovery of a parallel commit whose STAGING record expired: for each of keys, the
+     * transaction's lock answers its minCommitTs, its commit answers committed, a rollback marker
+     * answers aborted, and nothing at all is <b>prevented</b>: a rollback marker is written, so
+     * the prewrite still on its way can never lock the key, and the answer is aborted.
+     */
+    record CheckPrewrite(long startTs, List<byte[]> keys) implements RangeCommand {
+        public CheckPrewrite {
+            keys = List.copyOf(keys);
+            if (startTs <= 0 || keys.isEmpty()) {
+                throw new IllegalArgumentException("a prewrite check needs a start timestamp and keys");
             }
         }
     }

@@ -43,6 +43,9 @@ final class RangeMvcc {
     private static final byte live = 1;
     private static final byte putLock = 1;
     private static final byte deleteLock = 2;
+    /** A parallel commit's locks: the kinds above, followed by minCommitTs and the staged keys. */
+    private static final byte putLockParallel = 3;
+    private static final byte deleteLockParallel = 4;
 
     /** Locks one read answers at most; the reader resolves them and reads again. */
     static final int maxLocksPerAnswer = 1_000;
@@ -73,8 +76,18 @@ final class RangeMvcc {
         return new Version(commitTs, startTs, v[0] == live ? Arrays.copyOfRange(v, 9, v.length) : null);
     }
 
-    /** A lock in a key's lock slot; value null: the transaction deletes the key. */
-    record Lock(long startTs, byte[] primary, long ttlMillis, String coordinator, byte[] value) {
+    /**
+     * A lock in a key's lock slot; value null: the transaction deletes the key. minCommitTs: a
+     * parallel commit's lower bound of its commit timestamp (0: not a parallel commit);
+     * stagedKeys: in a parallel commit's primary lock, its STAGING record's list of the other
+     * keys (else null).
+     */
+    record Lock(long startTs, byte[] primary, long ttlMillis, String coordinator, byte[] value, long minCommitTs,
+                List<byte[]> stagedKeys) {
+        Lock(long startTs, byte[] primary, long ttlMillis, String coordinator, byte[] value) {
+            this(startTs, primary, ttlMillis, coordinator, value, 0, null);
+        }
+
         RangeResult.LockInfo info(byte[] key) {
             return new RangeResult.LockInfo(key, startTs, primary, ttlMillis, coordinator);
         }
@@ -82,24 +95,41 @@ final class RangeMvcc {
         boolean expiredAt(long nowMillis) {
             return nowMillis > HybridClock.physicalMillis(startTs) + ttlMillis;
         }
+
+        boolean parallel() {
+            return minCommitTs != 0;
+        }
+
+        /** The same lock with another TTL (a heartbeat). */
+        Lock withTtl(long ttl) {
+            return new Lock(startTs, primary, ttl, coordinator, value, minCommitTs, stagedKeys);
+        }
     }
 
     static byte[] encodeLock(Lock l) {
-        byte[] coordinator = l.coordinator().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 8 + 4 + l.primary().length + 4 + coordinator.length
-                + (l.value() == null ? 0 : l.value().length));
-        b.put(l.value() == null ? deleteLock : putLock).putLong(l.startTs()).putLong(l.ttlMillis())
-                .putInt(l.primary().length).put(l.primary()).putInt(coordinator.length).put(coordinator);
-        if (l.value() != null) {
-            b.put(l.value());
+        RangeCodec.Out out = new RangeCodec.Out();
+        byte kind = l.parallel() ? (l.value() == null ? deleteLockParallel : putLockParallel)
+                : (l.value() == null ? deleteLock : putLock);
+        out.b(kind).l(l.startTs()).l(l.ttlMillis()).bytes(l.primary())
+                .bytes(l.coordinator().getBytes(StandardCharsets.UTF_8));
+        if (l.parallel()) {
+            out.l(l.minCommitTs());
+            if (l.stagedKeys() == null) {
+                out.i(-1);
+            } else {
+                RangeCodec.putKeys(out, l.stagedKeys());
+            }
         }
-        return b.array();
+        if (l.value() != null) {
+            out.raw(l.value());
+        }
+        return out.toByteArray();
     }
 
     static Lock decodeLock(byte[] v) {
         ByteBuffer b = ByteBuffer.wrap(v);
         byte kind = b.get();
-        if (kind != putLock && kind != deleteLock) {
+        if (kind < putLock || kind > deleteLockParallel) {
             throw new IllegalStateException("corrupt lock of " + v.length + " bytes");
         }
         long startTs = b.getLong();
@@ -108,12 +138,27 @@ final class RangeMvcc {
         b.get(primary);
         byte[] coordinator = new byte[b.getInt()];
         b.get(coordinator);
+        long minCommitTs = 0;
+        List<byte[]> staged = null;
+        if (kind == putLockParallel || kind == deleteLockParallel) {
+            minCommitTs = b.getLong();
+            int n = b.getInt();
+            if (n >= 0) {
+                staged = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    byte[] k = new byte[b.getInt()];
+                    b.get(k);
+                    staged.add(k);
+                }
+            }
+        }
         byte[] value = null;
-        if (kind == putLock) {
+        if (kind == putLock || kind == putLockParallel) {
             value = new byte[b.remaining()];
             b.get(value);
         }
-        return new Lock(startTs, primary, ttl, new String(coordinator, StandardCharsets.UTF_8), value);
+        return new Lock(startTs, primary, ttl, new String(coordinator, StandardCharsets.UTF_8), value, minCommitTs,
+                staged);
     }
 
     // ------------------------------------------------------------------ reading one key
@@ -484,21 +529,40 @@ final class RangeMvcc {
      * another transaction (answered, to be resolved), a version committed after startTs (a
      * write-write conflict), or a rollback marker of this transaction (it was aborted).
      * Prewriting a key this transaction already locked again changes nothing.
+     *
+     * <p>A parallel commit's prewrite stores its minCommitTs in each new lock and the staged keys
+     * in the primary's, and answers {@link RangeResult.Prewritten} with the largest minCommitTs
+     * stored in the keys' locks: a retried prewrite finds its locks and answers what they hold,
+     * never its own new timestamp, so the coordinator and a recoverer compute the same commit
+     * timestamp. A key that already holds this transaction's commit (a recoverer committed it
+     * while the prewrite was retried) answers committed.
      */
     static RangeResult prewrite(KvSnapshot s, RangeCommand.Prewrite p, KvBatch batch) {
+        if (p.parallel() && p.minCommitTs() <= 0) {
+            return new RangeResult.Refused("a parallel commit's prewrite takes its minCommitTs from the leaseholder");
+        }
         List<RangeResult.LockInfo> locks = new ArrayList<>();
         List<WriteOp> toLock = new ArrayList<>();
+        long largestMinCommitTs = 0;
         for (WriteOp op : p.ops()) {
             byte[] key = op.key();
             Lock l = lock(s, key);
             if (l != null) {
                 if (l.startTs() != p.startTs()) {
                     locks.add(l.info(key));
+                } else {
+                    largestMinCommitTs = Math.max(largestMinCommitTs, l.minCommitTs());
                 }
                 continue;
             }
             if (rolledBack(s, key, p.startTs())) {
                 return RangeResult.TxnStatus.aborted();
+            }
+            if (p.parallel()) {
+                Version mine = committedBy(s, key, p.startTs());
+                if (mine != null) {
+                    return RangeResult.TxnStatus.committed(mine.commitTs());
+                }
             }
             Version v = newest(s, key, Long.MAX_VALUE);
             if (v != null && v.commitTs() > p.startTs()) {
@@ -510,16 +574,54 @@ final class RangeMvcc {
             return new RangeResult.Locked(locks);
         }
         for (WriteOp op : toLock) {
+            boolean staging = p.stagedKeys() != null && Arrays.equals(op.key(), p.primary());
             batch.put(RangeKeys.dataKey(op.key()), encodeLock(new Lock(p.startTs(), p.primary(), p.ttlMillis(),
-                    p.coordinator(), newValue(op))));
+                    p.coordinator(), newValue(op), p.minCommitTs(), staging ? p.stagedKeys() : null)));
+            largestMinCommitTs = Math.max(largestMinCommitTs, p.minCommitTs());
         }
-        return new RangeResult.Written();
+        return p.parallel() ? new RangeResult.Prewritten(largestMinCommitTs) : new RangeResult.Written();
     }
 
     /**
-     * Commits the transaction's locks on keys at commitTs. A key it already committed stays as
-     * it is; if a key holds neither its lock nor its commit, the transaction was rolled back
-     * (its lock was removed by a resolver): nothing is written and the answer is "aborted".
+     * Recovery's check of a parallel commit's keys ({@link RangeCommand.CheckPrewrite}):
+     * committed if a key holds the transaction's commit; else aborted if a key holds its rollback
+     * marker or nothing of it, in which case a marker is written on every key holding nothing
+     * (prevented: the prewrite still on its way is refused when it applies); else every key holds
+     * its lock, and the answer is {@link RangeResult.Prewritten} with their largest minCommitTs.
+     */
+    static RangeResult checkPrewrite(KvSnapshot s, long startTs, List<byte[]> keys, KvBatch batch) {
+        long largestMinCommitTs = 0;
+        boolean aborted = false;
+        for (byte[] key : keys) {
+            Lock l = lock(s, key);
+            if (l != null && l.startTs() == startTs) {
+                largestMinCommitTs = Math.max(largestMinCommitTs, l.minCommitTs());
+                continue;
+            }
+            Version v = committedBy(s, key, startTs);
+            if (v != null) {
+                return RangeResult.TxnStatus.committed(v.commitTs());
+            }
+            aborted = true;
+        }
+        if (!aborted) {
+            return new RangeResult.Prewritten(largestMinCommitTs);
+        }
+        for (byte[] key : keys) {
+            Lock l = lock(s, key);
+            if ((l == null || l.startTs() != startTs) && !rolledBack(s, key, startTs)) {
+                batch.put(RangeKeys.rollbackKey(key, startTs), new byte[0]);
+            }
+        }
+        return RangeResult.TxnStatus.aborted();
+    }
+
+    /**
+     * Commits the transaction's locks on keys at commitTs. A key it already committed (at the same
+     * timestamp) stays as it is; one committed at another timestamp refuses the command (a broken
+     * invariant: nothing is written); if a key holds neither its lock nor its commit, the
+     * transaction was rolled back (its lock was removed by a resolver): nothing is written and the
+     * answer is "aborted".
      */
     static RangeResult commit(KvSnapshot s, long startTs, long commitTs, List<byte[]> keys, KvBatch batch) {
         List<byte[]> locked = new ArrayList<>();
@@ -529,8 +631,18 @@ final class RangeMvcc {
             if (l != null && l.startTs() == startTs) {
                 locked.add(key);
                 locks.add(l);
-            } else if (committedBy(s, key, startTs) == null) {
+                continue;
+            }
+            Version done = committedBy(s, key, startTs);
+            if (done == null) {
                 return RangeResult.TxnStatus.aborted();
+            }
+            if (done.commitTs() != commitTs) {
+                // Everyone who commits a transaction computes one commit timestamp (the
+                // coordinator, and a recoverer from the locks' minCommitTs): two mean a broken
+                // invariant, and committing the rest at the second would fracture the transaction.
+                return new RangeResult.Refused("transaction " + startTs + " committed " + RangeDescriptor.hex(key)
+                        + " at " + done.commitTs() + ", not at " + commitTs);
             }
         }
         for (int i = 0; i < locked.size(); i++) {
@@ -570,7 +682,9 @@ final class RangeMvcc {
      * The status of the transaction started at startTs, read at its primary key: committed (and
      * when), aborted, pending (its lock is there and alive), or missing (no lock, no commit, no
      * rollback: its prewrite has not arrived). An expired lock is rolled back here, and so is a
-     * missing one if rollbackIfMissing, so that the coordinator can never commit afterwards.
+     * missing one if rollbackIfMissing, so that the coordinator can never commit afterwards; but
+     * an expired STAGING record (a parallel commit's primary) is answered as staging, with its
+     * list, and nothing is written: the asker decides it from the listed keys ({@link #checkPrewrite}).
      * ttlMillis, when above 0, extends the lock of a pending transaction (its coordinator's heartbeat).
      */
     static RangeResult.TxnStatus status(KvSnapshot s, RangeCommand.CheckStatus c, KvBatch batch) {
@@ -578,14 +692,18 @@ final class RangeMvcc {
         if (l != null && l.startTs() == c.startTs()) {
             if (c.ttlMillis() > 0) {
                 if (c.ttlMillis() > l.ttlMillis()) {
-                    Lock extended = new Lock(l.startTs(), l.primary(), c.ttlMillis(), l.coordinator(), l.value());
-                    batch.put(RangeKeys.dataKey(c.primary()), encodeLock(extended));
+                    batch.put(RangeKeys.dataKey(c.primary()), encodeLock(l.withTtl(c.ttlMillis())));
                     return RangeResult.TxnStatus.pending(c.ttlMillis());
                 }
                 return RangeResult.TxnStatus.pending(l.ttlMillis());
             }
             if (!l.expiredAt(c.nowMillis())) {
                 return RangeResult.TxnStatus.pending(l.ttlMillis());
+            }
+            if (l.stagedKeys() != null) {
+                // A STAGING record is never rolled back on expiry: its coordinator may have
+                // answered "committed" already. The asker decides it from the listed keys.
+                return RangeResult.TxnStatus.staging(l.minCommitTs(), l.stagedKeys());
             }
             batch.delete(RangeKeys.dataKey(c.primary()));
             batch.put(RangeKeys.rollbackKey(c.primary(), c.startTs()), new byte[0]);

@@ -13,7 +13,9 @@ public sealed interface RangeResult {
      * A prewrite locked every key, and the leaseholder took commitFloorTs from the oracle after
      * latching them: every read this range served before the locks existed has a timestamp below
      * it, so a commit timestamp at or above it (and above every other range's floor) orders the
-     * transaction after those reads, with no oracle call of its own after the prewrites.
+     * transaction after those reads, with no oracle call of its own after the prewrites. For a
+     * parallel commit's prewrite (and a {@link RangeCommand.CheckPrewrite} finding every key
+     * locked), the largest minCommitTs stored in the keys' locks, the same on every retry.
      */
     record Prewritten(long commitFloorTs) implements RangeResult {
     }
@@ -84,9 +86,26 @@ public sealed interface RangeResult {
     record WriteConflict(byte[] key, long commitTs) implements RangeResult {
     }
 
-    /** A transaction's status as its primary key shows it. commitTs: when COMMITTED; ttlMillis: when PENDING. */
-    record TxnStatus(State state, long commitTs, long ttlMillis) implements RangeResult {
-        public enum State { PENDING, COMMITTED, ABORTED, MISSING }
+    /**
+     * A transaction's status as its primary key shows it. commitTs: when COMMITTED; ttlMillis:
+     * when PENDING. STAGING: the primary holds an expired parallel commit's STAGING record, which
+     * a status never rolls back; commitTs is then the primary lock's minCommitTs and stagedKeys
+     * the other keys the record lists, which the asker checks ({@link RangeCommand.CheckPrewrite})
+     * to decide the transaction (null unless STAGING).
+     */
+    record TxnStatus(State state, long commitTs, long ttlMillis, List<byte[]> stagedKeys) implements RangeResult {
+        public enum State { PENDING, COMMITTED, ABORTED, MISSING, STAGING }
+
+        public TxnStatus {
+            if ((state == State.STAGING) != (stagedKeys != null)) {
+                throw new IllegalArgumentException("staged keys go with the STAGING state only, not " + state);
+            }
+            stagedKeys = stagedKeys == null ? null : List.copyOf(stagedKeys);
+        }
+
+        public TxnStatus(State state, long commitTs, long ttlMillis) {
+            this(state, commitTs, ttlMillis, null);
+        }
 
         static TxnStatus pending(long ttlMillis) {
             return new TxnStatus(State.PENDING, 0, ttlMillis);
@@ -102,6 +121,10 @@ public sealed interface RangeResult {
 
         static TxnStatus missing() {
             return new TxnStatus(State.MISSING, 0, 0);
+        }
+
+        static TxnStatus staging(long minCommitTs, List<byte[]> stagedKeys) {
+            return new TxnStatus(State.STAGING, minCommitTs, 0, stagedKeys);
         }
     }
 

@@ -317,6 +317,9 @@ public final class RangeRpc {
             out.b(writeConflict).bytes(w.key()).l(w.commitTs());
         } else if (r instanceof RangeResult.TxnStatus t) {
             out.b(txnStatus).b((byte) t.state().ordinal()).l(t.commitTs()).l(t.ttlMillis());
+            if (t.stagedKeys() != null) {
+                RangeCodec.putKeys(out, t.stagedKeys());
+            }
         } else {
             RangeResult.Rows rs = (RangeResult.Rows) r;
             out.b(rows).i(rs.rows().size());
@@ -399,7 +402,11 @@ public final class RangeRpc {
                 if (state < 0 || state >= RangeResult.TxnStatus.State.values().length) {
                     throw new IllegalArgumentException("unknown transaction state " + state);
                 }
-                return new RangeResult.TxnStatus(RangeResult.TxnStatus.State.values()[state], in.b.getLong(), in.b.getLong());
+                RangeResult.TxnStatus.State st = RangeResult.TxnStatus.State.values()[state];
+                long commitTs = in.b.getLong();
+                long ttl = in.b.getLong();
+                return new RangeResult.TxnStatus(st, commitTs, ttl,
+                        st == RangeResult.TxnStatus.State.STAGING ? RangeCodec.getKeys(in) : null);
             }
             default:
                 throw new IllegalArgumentException("unknown result tag " + tag);

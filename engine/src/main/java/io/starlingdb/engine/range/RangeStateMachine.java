@@ -270,6 +270,8 @@ public final class RangeStateMachine implements StateMachine {
                 return RangeMvcc.rollback(s, r.startTs(), r.keys(), batch);
             } else if (c instanceof RangeCommand.Gc g) {
                 return RangeMvcc.gc(s, g.threshold(), g.keys(), batch);
+            } else if (c instanceof RangeCommand.CheckPrewrite cp) {
+                return RangeMvcc.checkPrewrite(s, cp.startTs(), cp.keys(), batch);
             } else {
                 return RangeMvcc.status(s, (RangeCommand.CheckStatus) c, batch);
             }
@@ -307,6 +309,8 @@ public final class RangeStateMachine implements StateMachine {
             return List.of(st.primary());
         } else if (c instanceof RangeCommand.Gc g) {
             return g.keys();
+        } else if (c instanceof RangeCommand.CheckPrewrite cp) {
+            return cp.keys();
         }
         return List.of();
     }

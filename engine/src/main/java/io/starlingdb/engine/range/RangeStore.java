@@ -331,6 +331,8 @@ public final class RangeStore implements RangeHost {
                         : r.command() instanceof RangeCommand.Write w && w.commitTs() == 0
                         && !MetaKeys.isSystemKey(w.ops().get(0).key()) ? writeAtNow(r.rangeId(), w, replica, maxTimestampRetries)
                         : r.command() instanceof RangeCommand.CheckStatus c ? checkStatus(r.rangeId(), c, replica)
+                        : r.command() instanceof RangeCommand.Prewrite p && p.parallel()
+                        ? parallelPrewrite(r.rangeId(), p, replica)
                         : r.command() instanceof RangeCommand.Prewrite p && commitTimestamps != null
                         ? prewriteWithCommitFloor(r.rangeId(), p, replica)
                         : propose(r.rangeId(), r.command(), replica);
@@ -487,6 +489,34 @@ public final class RangeStore implements RangeHost {
                 || c instanceof RangeCommand.Prewrite;
         RangeDescriptor range = replica.descriptor();
         return latching && range != null ? RangeStateMachine.keyOutside(range, c) : null;
+    }
+
+    /**
+     * A parallel commit's prewrite: latches its keys, takes a timestamp from the oracle, proposes
+     * the prewrite with it as its locks' minCommitTs, and releases the latches once it applied,
+     * as a one-phase write does with its commit timestamp. The timestamp must be in the command
+     * (a recoverer reads it from the locks), so it is taken before proposing, not beside it as
+     * {@link #prewriteWithCommitFloor} does; the answer carries the minCommitTs the locks hold,
+     * which for a retried prewrite is the first attempt's (docs/transactions.md, "Parallel commits").
+     */
+    private CompletableFuture<RangeRpc.Response> parallelPrewrite(long rangeId, RangeCommand.Prewrite p,
+                                                                  RangeStateMachine replica) {
+        java.util.function.Supplier<CompletableFuture<Long>> source = commitTimestamps;
+        if (source == null) {
+            return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0,
+                    "store " + storeId + " has no timestamp oracle to prewrite a parallel commit with"));
+        }
+        List<byte[]> keys = p.ops().stream().map(WriteOp::key).toList();
+        return latches.acquire(keys).thenCompose(handle -> {
+            CompletableFuture<RangeRpc.Response> done;
+            try {
+                done = source.get().thenCompose(ts -> propose(rangeId, p.withMinCommitTs(Math.max(ts, p.startTs() + 1)),
+                        replica));
+            } catch (RuntimeException e) {
+                done = CompletableFuture.failedFuture(e);
+            }
+            return done.whenComplete((resp, e) -> latches.release(keys, handle));
+        });
     }
 
     /** Completes once the latches held now in each span of fromToPairs (an empty to: no bound) are released. */

@@ -85,6 +85,10 @@ public final class TransactionRecoveryManager {
         // prewrite never arrived.
         long now = coordinatorGone ? Long.MAX_VALUE : System.currentTimeMillis();
         RangeResult.TxnStatus st = resolver.status(primary, txn.startTs(), now, 0, true);
+        if (st.state() == RangeResult.TxnStatus.State.STAGING) {
+            // A parallel commit is never rolled back on expiry: its coordinator may have answered.
+            st = resolver.decideStaging(primary, txn.startTs(), st);
+        }
         switch (st.state()) {
             case COMMITTED -> resolver.commit(txn.startTs(), st.commitTs(), keys);
             case ABORTED -> resolver.rollback(txn.startTs(), keys);

@@ -12,6 +12,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class RangeRpcTest {
@@ -65,6 +66,34 @@ class RangeRpcTest {
         assertEquals(RangeRpc.Kind.HOST, host.kind());
         assertEquals(1, host.maxRows(), "replace");
         assertEquals(9, host.rangeId());
+    }
+
+    @Test
+    void aParallelCommitsPrewriteCheckAndStagingStatusTravelWithEveryField() {
+        RangeCommand.Prewrite p = RangeCommand.Prewrite.parallel(100, b("p"), 3_000, "n1",
+                List.of(new WriteOp.Put(b("p"), b("v")), new WriteOp.Delete(b("q"))), List.of(b("s1"), b("s2")))
+                .withMinCommitTs(150);
+        RangeCommand.Prewrite back = (RangeCommand.Prewrite) RangeCodec.decodeCommand(RangeCodec.encodeCommand(p));
+        assertEquals(true, back.parallel());
+        assertEquals(150, back.minCommitTs());
+        assertEquals(2, back.stagedKeys().size());
+        assertArrayEquals(b("s2"), back.stagedKeys().get(1));
+        RangeCommand.Prewrite secondary = (RangeCommand.Prewrite) RangeCodec.decodeCommand(RangeCodec.encodeCommand(
+                RangeCommand.Prewrite.parallel(100, b("p"), 3_000, "n1", List.of(new WriteOp.Put(b("s1"), b("v"))), null)));
+        assertEquals(true, secondary.parallel());
+        assertNull(secondary.stagedKeys());
+        RangeCommand.CheckPrewrite check = (RangeCommand.CheckPrewrite) RangeCodec.decodeCommand(RangeCodec.encodeCommand(
+                new RangeCommand.CheckPrewrite(100, List.of(b("s1")))));
+        assertEquals(100, check.startTs());
+        assertArrayEquals(b("s1"), check.keys().get(0));
+
+        RangeResult.TxnStatus st = (RangeResult.TxnStatus) RangeRpc.decodeResponse(RangeRpc.encode(RangeRpc.Response.ok(
+                new RangeResult.TxnStatus(RangeResult.TxnStatus.State.STAGING, 150, 0, List.of(b("s1"))), null))).result();
+        assertEquals(RangeResult.TxnStatus.State.STAGING, st.state());
+        assertEquals(150, st.commitTs());
+        assertArrayEquals(b("s1"), st.stagedKeys().get(0));
+        assertThrows(IllegalArgumentException.class, () -> RangeCommand.Prewrite.parallel(100, b("p"), 3_000, "n1",
+                List.of(new WriteOp.Put(b("p"), b("v"))), null), "the primary's prewrite carries the STAGING list");
     }
 
     @Test

@@ -71,6 +71,19 @@ class RangeTransactionTest {
                 java.util.Arrays.stream(keys).map(k -> (WriteOp) new WriteOp.Put(b(k), b(k + "@" + startTs))).toList()));
     }
 
+    /** A parallel commit's prewrite of keys, as the leaseholder proposes it: minCommitTs taken after latching. */
+    private RangeResult parallelPrewrite(long startTs, String primary, long minCommitTs, List<String> staged,
+                                         String... keys) {
+        boolean withPrimary = java.util.Arrays.asList(keys).contains(primary);
+        return apply(RangeCommand.Prewrite.parallel(startTs, b(primary), 60_000, "test-coordinator",
+                java.util.Arrays.stream(keys).map(k -> (WriteOp) new WriteOp.Put(b(k), b(k + "@" + startTs))).toList(),
+                withPrimary ? staged.stream().map(RangeTransactionTest::b).toList() : null).withMinCommitTs(minCommitTs));
+    }
+
+    private RangeResult.TxnStatus status(String primary, long startTs, long nowMillis) {
+        return (RangeResult.TxnStatus) apply(new RangeCommand.CheckStatus(b(primary), startTs, nowMillis, 0, true));
+    }
+
     private byte[] read(String key, long ts) {
         return ((RangeResult.Value) sm.get(b(key), ts, ts)).value();
     }
@@ -378,5 +391,96 @@ class RangeTransactionTest {
         assertInstanceOf(RangeResult.Locked.class, sm.firstKeys(List.of(b("ua2"), b("ub")), t4, t4));
         assertInstanceOf(RangeResult.Values.class, sm.firstKeys(List.of(b("ua"), b("ub")), t4, t4),
                 "a span whose first key is visible is answered whatever follows it");
+    }
+
+    // ------------------------------------------------------------------ parallel commits
+
+    @Test
+    void aRetriedParallelPrewriteAnswersTheMinCommitTsItsLocksHoldNotItsOwn() {
+        long start = ts();
+        long first = ts();
+        assertEquals(new RangeResult.Prewritten(first), parallelPrewrite(start, "p", first, List.of("s"), "p", "q"));
+        long retry = ts();
+        assertEquals(new RangeResult.Prewritten(first), parallelPrewrite(start, "p", retry, List.of("s"), "p", "q"),
+                "a retry finds the locks and answers what they hold");
+        try (io.starlingdb.engine.storage.KvSnapshot snap = storage.store(ColumnFamily.RANGES).snapshot()) {
+            assertEquals(first, RangeMvcc.lock(snap, b("q")).minCommitTs(), "the stored minCommitTs is the first attempt's");
+        }
+        long other = ts();
+        assertEquals(new RangeResult.Prewritten(other), parallelPrewrite(start, "p", other, List.of(), "s"),
+                "a secondary's own prewrite");
+        assertEquals(new RangeResult.Prewritten(other), apply(new RangeCommand.CheckPrewrite(start, List.of(b("q"), b("s")))),
+                "every key locked: their largest minCommitTs");
+    }
+
+    @Test
+    void anExpiredStagingRecordIsAnsweredWithItsListAndNeverRolledBackOnExpiry() {
+        long start = ts();
+        long min = ts();
+        parallelPrewrite(start, "p", min, List.of("s", "t"), "p");
+        assertEquals(RangeResult.TxnStatus.State.PENDING, status("p", start, System.currentTimeMillis()).state(),
+                "alive: pending, as any lock");
+        long late = System.currentTimeMillis() + 3_600_000;
+        RangeResult.TxnStatus st = status("p", start, late);
+        assertEquals(RangeResult.TxnStatus.State.STAGING, st.state());
+        assertEquals(min, st.commitTs(), "the primary lock's minCommitTs");
+        assertEquals(List.of("s", "t"), st.stagedKeys().stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList());
+        RangeResult.TxnStatus read = assertInstanceOf(RangeResult.TxnStatus.class,
+                sm.statusWithoutWriting(new RangeCommand.CheckStatus(b("p"), start, late, 0, true)),
+                "answering STAGING writes nothing, so the leaseholder answers it from its state");
+        assertEquals(RangeResult.TxnStatus.State.STAGING, read.state());
+        assertInstanceOf(RangeResult.Locked.class, sm.get(b("p"), RangeRpc.latest, RangeRpc.latest), "the record stays");
+        // A plain (not parallel) lock that expired is rolled back as before.
+        long plain = ts();
+        prewrite(plain, "x", 1, "x");
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, status("x", plain, late).state());
+    }
+
+    @Test
+    void aPrewriteCheckPreventsAMissingPrewriteForGoodAndFindsCommits() {
+        long start = ts();
+        parallelPrewrite(start, "p", ts(), List.of("s", "t"), "p");
+        parallelPrewrite(start, "p", ts(), List.of(), "s");
+        RangeResult.TxnStatus r = (RangeResult.TxnStatus) apply(new RangeCommand.CheckPrewrite(start, List.of(b("s"), b("t"))));
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, r.state(), "t holds nothing of the transaction");
+        assertEquals(RangeResult.TxnStatus.aborted(), parallelPrewrite(start, "p", ts(), List.of(), "t"),
+                "the late prewrite of t is refused: the transaction can never be committed");
+        assertInstanceOf(RangeResult.Locked.class, sm.get(b("s"), RangeRpc.latest, RangeRpc.latest),
+                "a lock found is left to the decision at the primary");
+
+        long committed = ts();
+        parallelPrewrite(committed, "a", ts(), List.of("b"), "a");
+        long bTs = ts();
+        parallelPrewrite(committed, "a", bTs, List.of(), "b");
+        long commitTs = ts();
+        apply(new RangeCommand.Commit(committed, commitTs, List.of(b("a"), b("b"))));
+        assertEquals(RangeResult.TxnStatus.committed(commitTs), apply(new RangeCommand.CheckPrewrite(committed, List.of(b("b")))));
+        assertEquals(RangeResult.TxnStatus.committed(commitTs), parallelPrewrite(committed, "a", ts(), List.of(), "b"),
+                "a prewrite retried after a recoverer committed the transaction learns it committed");
+        assertInstanceOf(RangeResult.Refused.class, apply(new RangeCommand.Commit(committed, commitTs + 1, List.of(b("a")))),
+                "a transaction has one commit timestamp: a commit at another is refused");
+        assertInstanceOf(RangeResult.Written.class, apply(new RangeCommand.Commit(committed, commitTs, List.of(b("a")))));
+    }
+
+    @Test
+    void aStagingDecisionCommitsAtTheLargestMinCommitTsUnlessAPrewriteIsMissing() {
+        RangeResult.TxnStatus staging = new RangeResult.TxnStatus(RangeResult.TxnStatus.State.STAGING, 50, 0, List.of(b("s")));
+        StagingDecision all = new StagingDecision(staging);
+        all.add(new RangeResult.Prewritten(70));
+        all.add(new RangeResult.Prewritten(60));
+        assertEquals(new StagingDecision.Outcome.Commit(70), all.outcome());
+        StagingDecision below = new StagingDecision(staging);
+        below.add(new RangeResult.Prewritten(40));
+        assertEquals(new StagingDecision.Outcome.Commit(50), below.outcome(), "the primary's own minCommitTs counts");
+        StagingDecision missing = new StagingDecision(staging);
+        missing.add(new RangeResult.Prewritten(70));
+        missing.add(RangeResult.TxnStatus.aborted());
+        assertEquals(new StagingDecision.Outcome.Abort(), missing.outcome());
+        StagingDecision done = new StagingDecision(staging);
+        done.add(RangeResult.TxnStatus.aborted());
+        done.add(RangeResult.TxnStatus.committed(65));
+        assertEquals(new StagingDecision.Outcome.Commit(65), done.outcome(), "a key already committed decides it");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> new StagingDecision(staging).add(new RangeResult.Written()));
     }
 }
