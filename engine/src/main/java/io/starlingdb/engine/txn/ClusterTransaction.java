@@ -30,6 +30,11 @@ import java.util.TreeMap;
  * <ul>
  * <li>if every write falls in one range (and, under SERIALIZABLE, it read nothing but keys it
  *     writes), commits in one Raft proposal, timestamped by the range's leaseholder;</li>
+ * <li>else, if it validates no reads and writes at most {@link RangeCommand.Prewrite#maxStagedKeys}
+ *     other keys, commits in parallel: prewrites a lock on every key at once, the primary's
+ *     carrying the STAGING record (the other keys), each with a minCommitTs from its leaseholder;
+ *     once all are durable it is committed at the largest minCommitTs, answers, and commits the
+ *     primary and the other locks in the background (docs/transactions.md, "Parallel commits");</li>
  * <li>else prewrites a lock on every key (the first key in order is the primary), takes its
  *     commit timestamp, validates its reads (SERIALIZABLE), commits the primary (the commit
  *     point), answers, and commits the other locks in the background. While it commits it
@@ -54,6 +59,8 @@ import java.util.TreeMap;
  * <p>Not thread-safe: one thread uses a transaction at a time.
  */
 public final class ClusterTransaction implements Transaction {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClusterTransaction.class);
 
     private enum State { ACTIVE, COMMITTING, COMMITTED, ROLLED_BACK }
 
@@ -479,6 +486,11 @@ public final class ClusterTransaction implements Transaction {
     }
 
     private void commitTwoPhases(List<WriteOp> ops, byte[] primary) {
+        if ((isolation == Isolation.SNAPSHOT || readsToValidate().isEmpty())
+                && ops.size() - 1 <= RangeCommand.Prewrite.maxStagedKeys && chunks(ops).size() == 1) {
+            commitInParallel(ops, primary);
+            return;
+        }
         long started = System.nanoTime();
         long commitFloor;
         try {
@@ -530,6 +542,137 @@ public final class ClusterTransaction implements Transaction {
         if (!secondaries.isEmpty()) {
             owner.resolveLater(() -> commitSecondaries(secondaries, commitTs));
         }
+    }
+
+    /**
+     * A parallel commit (docs/transactions.md, "Parallel commits"): prewrites every key at once,
+     * the primary's lock carrying the STAGING record (the list of the other keys), each lock a
+     * minCommitTs its leaseholder took from the oracle after latching it. Once every prewrite is
+     * durable the transaction is committed, at the largest minCommitTs: it answers then, and
+     * commits the primary and the other keys in the background. A transaction that validates
+     * reads needs its commit timestamp before its commit point, and commits its primary first.
+     */
+    private void commitInParallel(List<WriteOp> ops, byte[] primary) {
+        long started = System.nanoTime();
+        List<byte[]> others = new ArrayList<>(ops.size() - 1);
+        for (int i = 1; i < ops.size(); i++) {
+            others.add(ops.get(i).key());
+        }
+        long commitTs;
+        try {
+            commitTs = prewriteInParallel(ops, primary, others);
+        } catch (RuntimeException e) {
+            long committedAt = abandonParallelCommit(ops, primary, e);
+            owner.resolveLater(() -> commitSecondaries(others, committedAt));
+            return;
+        }
+        owner.stepTimes.record(TransactionStepTimes.Step.PREWRITE, started);
+        owner.resolveLater(() -> {
+            if (commitPrimaryInBackground(primary, commitTs)) {
+                commitSecondaries(others, commitTs);
+            }
+        });
+    }
+
+    /** Times a parallel commit's prewrites are sent again while some outcome is unknown (each retry answers the locks' own minCommitTs). */
+    static final int parallelPrewriteAttempts = 3;
+
+    /** Thrown when a prewrite finds the transaction already decided by a recoverer; the primary tells how. */
+    private static final class DecidedElsewhere extends RuntimeException {
+        DecidedElsewhere(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Prewrites every key of a parallel commit; answers the commit timestamp (the largest minCommitTs). */
+    private long prewriteInParallel(List<WriteOp> ops, byte[] primary, List<byte[]> others) {
+        // The lock lives lockTtlMillis from now: its expiry counts from the start timestamp.
+        long ttl = Math.max(1, System.currentTimeMillis() - HybridClock.physicalMillis(startTs)
+                + owner.settings.lockTtlMillis());
+        List<byte[]> keys = ops.stream().map(WriteOp::key).toList();
+        OutcomeUnknownException unknown = null;
+        for (int attempt = 0; attempt < parallelPrewriteAttempts; attempt++) {
+            long commitTs = 0;
+            try {
+                for (DistSender.GroupAnswer a : sender.sendGrouped(keys, true, (d, idx) -> {
+                    List<WriteOp> part = pick(ops, idx);
+                    boolean withPrimary = d.contains(primary);
+                    return RangeRpc.Request.write(d.rangeId(), RangeCommand.Prewrite.parallel(startTs, primary, ttl,
+                            owner.coordinatorId, part, withPrimary ? others : null));
+                }, startTs)) {
+                    RangeResult r = a.response().result();
+                    if (r instanceof RangeResult.Prewritten p) {
+                        commitTs = Math.max(commitTs, p.commitFloorTs());
+                    } else if (r instanceof RangeResult.WriteConflict c) {
+                        throw conflict(c);
+                    } else if (r instanceof RangeResult.TxnStatus t) {
+                        throw new DecidedElsewhere("transaction " + startTs + " was decided by another (" + t.state()
+                                + ") while it prewrote");
+                    } else {
+                        throw new IllegalStateException("parallel prewrite answered " + r);
+                    }
+                }
+                return commitTs;
+            } catch (OutcomeUnknownException e) {
+                unknown = e; // prewriting again is idempotent: a lock already there answers its own minCommitTs
+            }
+        }
+        throw unknown;
+    }
+
+    /**
+     * After a parallel commit's prewrite failed (refused, or its outcome unknown), rolls back the
+     * primary first, since a recoverer that found every lock may have committed it meanwhile, and
+     * the other keys only once the primary is rolled back. Answers the commit timestamp if the
+     * primary shows the transaction committed; else throws what the caller is to see.
+     */
+    private long abandonParallelCommit(List<WriteOp> ops, byte[] primary, RuntimeException cause) {
+        RangeResult r;
+        try {
+            r = sender.request(primary, d -> RangeRpc.Request.write(d.rangeId(),
+                    new RangeCommand.Rollback(startTs, List.of(primary))), true).result();
+        } catch (OutcomeUnknownException | RangeUnavailableException e) {
+            throw new OutcomeUnknownException("transaction " + startTs + ": the commit may or may not have happened ("
+                    + cause.getMessage() + "; then " + e.getMessage() + "); read the data to find out before retrying");
+        }
+        if (r instanceof RangeResult.TxnStatus t && t.state() == RangeResult.TxnStatus.State.COMMITTED) {
+            return t.commitTs(); // a recoverer found every lock and committed it
+        }
+        if (!(r instanceof RangeResult.Written)) {
+            throw new IllegalStateException("transaction " + startTs + ": rolling back the primary answered " + r);
+        }
+        rollbackLocks(ops.subList(1, ops.size()));
+        if (cause instanceof WriteConflictException || cause instanceof LimitExceededException) {
+            throw cause;
+        }
+        throw new WriteConflictException("transaction " + startTs + " could not lock its keys (" + cause.getMessage()
+                + "); nothing was committed: retry the transaction");
+    }
+
+    /**
+     * Commits a parallel commit's primary after the answer; true if it is committed. Left as it
+     * is when no attempt is answered: a reader then finds the STAGING record and commits it.
+     */
+    private boolean commitPrimaryInBackground(byte[] primary, long commitTs) {
+        for (int attempt = 0; attempt < primaryCommitAttempts; attempt++) {
+            RangeResult r;
+            try {
+                r = sender.request(primary, d -> RangeRpc.Request.write(d.rangeId(),
+                        new RangeCommand.Commit(startTs, commitTs, List.of(primary))), true).result();
+            } catch (OutcomeUnknownException | RangeUnavailableException e) {
+                continue;
+            } catch (RuntimeException e) {
+                return false;
+            }
+            if (r instanceof RangeResult.Written) {
+                return true;
+            }
+            // Every prewrite was durable, so nobody may roll it back, and everyone computes this
+            // commit timestamp: a broken invariant, said loudly (this runs in the background).
+            log.error("transaction {} answered committed, but the commit of its primary answered {}", startTs, r);
+            return false;
+        }
+        return false;
     }
 
     /**

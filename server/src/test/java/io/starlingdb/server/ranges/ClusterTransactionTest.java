@@ -2,6 +2,7 @@ package io.starlingdb.server.ranges;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -209,7 +210,7 @@ class ClusterTransactionTest {
 
     /** The step times the bench prints show each step a transaction took: a transfer's two phases, and no validation. */
     @Test
-    void stepTimesCountTheStepsOfATwoRangeTransferWithoutAnOracleCallAfterItsPrewritesAndOfAOnePhaseCommit() {
+    void stepTimesCountTheStepsOfATwoRangeTransferThatAnswersOnceItsPrewritesAreDurableAndOfAOnePhaseCommit() {
         client.put(b("a1"), num(10));
         client.put(b("z1"), num(10));
         client.split(b("m")); // a1 and z1 in two ranges: a transfer between them commits in two phases
@@ -228,10 +229,13 @@ class ClusterTransactionTest {
         long attempts = counts.get(TransactionStepTimes.Step.START_TIMESTAMP);
         assertTrue(attempts >= 1, "a start timestamp per attempt: " + counts);
         assertEquals(attempts, counts.get(TransactionStepTimes.Step.READ), "one getAll per attempt: " + counts);
-        assertEquals(1, counts.get(TransactionStepTimes.Step.COMMIT_PRIMARY), "one commit point: " + counts);
+        assertEquals(1, counts.get(TransactionStepTimes.Step.PREWRITE), "one prewrite of both ranges: " + counts);
+        assertEquals(0, counts.get(TransactionStepTimes.Step.COMMIT_PRIMARY),
+                "a parallel commit answers once its prewrites are durable; its primary is committed after: " + counts);
         assertEquals(0, counts.get(TransactionStepTimes.Step.VALIDATE), "a transfer reads only keys it writes: " + counts);
         assertEquals(0, counts.get(TransactionStepTimes.Step.COMMIT_TIMESTAMP),
-                "the commit timestamp comes with the prewrites' answers, not from the oracle after them: " + counts);
+                "the commit timestamp is the largest minCommitTs the prewrites answered, not the oracle's after them: "
+                        + counts);
         assertEquals(0, counts.get(TransactionStepTimes.Step.ONE_PHASE_COMMIT), counts.toString());
         steps.reset();
         inTransaction(Isolation.SNAPSHOT, t -> t.put(b("a1"), num(num(t.get(b("a1"))) + 1)));
@@ -510,6 +514,54 @@ class ClusterTransactionTest {
                 new RangeCommand.Commit(committed, commitTs, List.of(b("a-left")))), true);
         assertArrayEquals(b("after-z-right"), client.get(b("z-right")), "the secondary rolls forward at once");
         assertArrayEquals(b("after-a-left"), client.get(b("a-left")));
+    }
+
+    @Test
+    void aStoppedCoordinatorsParallelCommitIsCommittedByAReaderIfEveryPrewriteLandedAndElsePreventedAndRolledBack()
+            throws Exception {
+        client.split(b("m"));
+        client.put(b("a-left"), b("before"));
+        client.put(b("z-right"), b("before"));
+        DistSender gateway = nodes[1].ranges().gateway();
+        long ttl = 500;
+
+        // Every prewrite durable, then the coordinator stopped (it may have answered "committed").
+        long staged = client.timestamp();
+        long commitTs = parallelPrewrite(gateway, staged, ttl, List.of(b("z-right")), b("a-left"), b("z-right"));
+        assertArrayEquals(b("after-z-right"), client.get(b("z-right")),
+                "a reader waits out the STAGING record, finds every listed prewrite and commits it");
+        assertArrayEquals(b("after-a-left"), client.get(b("a-left")));
+        RangeResult.TxnStatus st = gateway.resolver().status(b("a-left"), staged, System.currentTimeMillis(), 0, false);
+        assertEquals(RangeResult.TxnStatus.State.COMMITTED, st.state());
+        assertEquals(commitTs, st.commitTs(), "at the largest minCommitTs, as the coordinator computed it");
+
+        // The primary's STAGING record durable, the other prewrite never sent.
+        long half = client.timestamp();
+        parallelPrewrite(gateway, half, ttl, List.of(b("z-right")), b("a-left"));
+        assertArrayEquals(b("after-a-left"), client.get(b("a-left")), "a reader waits out the record, then rolls it back");
+        assertEquals(RangeResult.TxnStatus.State.ABORTED,
+                gateway.resolver().status(b("a-left"), half, System.currentTimeMillis(), 0, false).state());
+        RangeResult late = gateway.request(b("z-right"), d -> RangeRpc.Request.write(d.rangeId(),
+                RangeCommand.Prewrite.parallel(half, b("a-left"), ttl, "late", List.of(new WriteOp.Put(b("z-right"),
+                        b("never"))), null)), true).result();
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, ((RangeResult.TxnStatus) late).state(),
+                "the missing prewrite was prevented: it can never land");
+        assertArrayEquals(b("after-z-right"), client.get(b("z-right")));
+    }
+
+    /** Prewrites keys as a parallel commit started at startTs would (primary: the first key), then stops; answers its commit timestamp. */
+    private static long parallelPrewrite(DistSender gateway, long startTs, long ttl, List<byte[]> staged, byte[]... keys) {
+        List<byte[]> list = List.of(keys);
+        long commitTs = 0;
+        for (DistSender.GroupAnswer a : gateway.sendGrouped(list, true, (d, idx) -> RangeRpc.Request.write(d.rangeId(),
+                RangeCommand.Prewrite.parallel(startTs, keys[0], ttl, "a-coordinator-that-stopped", idx.stream()
+                        .map(i -> (WriteOp) new WriteOp.Put(list.get(i), b("after-" + new String(list.get(i),
+                                StandardCharsets.UTF_8)))).toList(), d.contains(keys[0]) ? staged : null)))) {
+            RangeResult.Prewritten p = assertInstanceOf(RangeResult.Prewritten.class, a.response().result());
+            assertTrue(p.commitFloorTs() > startTs, "a minCommitTs above the start timestamp " + startTs);
+            commitTs = Math.max(commitTs, p.commitFloorTs());
+        }
+        return commitTs;
     }
 
     @Test

@@ -452,7 +452,8 @@ final class KvSimNode implements RangeHost {
                 // after it (Raft commits those entries): what counts is its membership when it proposed.
                 sim.checkMemberAt(id, r.rangeId, p.appliedAtProposal(), "acknowledged the write at index " + e.index()
                         + " it proposed");
-                sim.respond(this, p.request(), KvSimulation.Status.OK, p.commitFloor() > 0 && result instanceof RangeResult.Written
+                sim.respond(this, p.request(), KvSimulation.Status.OK, p.commitFloor() > 0
+                        && (result instanceof RangeResult.Written || result instanceof RangeResult.Prewritten)
                         ? new RangeResult.Prewritten(p.commitFloor()) : (RangeResult) result, r.sm.descriptor());
             } else {
                 // Another leader's entry took its place: it never applies. Safe to retry.
@@ -708,7 +709,18 @@ final class KvSimNode implements RangeHost {
             command = w.at(sim.nextTimestamp());
         }
         long commitFloor = 0;
-        if (command instanceof RangeCommand.Prewrite p) {
+        if (command instanceof RangeCommand.Prewrite p && p.parallel()) {
+            // Latch the keys, then take the locks' minCommitTs from the oracle (RangeStore.parallelPrewrite).
+            if (!sim.broken(KvSimulation.Broken.PREWRITE_FLOOR_WITHOUT_LATCH)) {
+                latch = nextLatch++;
+                latches.put(latch, new Latch(p.ops().stream().map(WriteOp::key).toList(), sim.now()));
+            }
+            long minCommitTs = sim.nextTimestamp();
+            command = p.withMinCommitTs(minCommitTs);
+            if (sim.broken(KvSimulation.Broken.RETRIED_PREWRITE_NEW_MIN_COMMIT_TS)) {
+                commitFloor = minCommitTs; // answered instead of what the locks hold
+            }
+        } else if (command instanceof RangeCommand.Prewrite p) {
             // Latch the keys, then take the commit floor from the oracle (RangeStore.prewriteWithCommitFloor).
             if (!sim.broken(KvSimulation.Broken.PREWRITE_FLOOR_WITHOUT_LATCH)) {
                 latch = nextLatch++;

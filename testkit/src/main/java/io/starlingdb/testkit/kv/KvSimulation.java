@@ -105,9 +105,10 @@ public final class KvSimulation {
          */
         PREWRITE_WITHOUT_CONFLICT_CHECK,
         /**
-         * Transactions: the leaseholder gives a prewrite its commit floor without latching its
-         * keys, so a read at a timestamp above the floor, arriving while the prewrite replicates,
-         * misses the lock and then a version appears below its timestamp (a fractured snapshot).
+         * Transactions: the leaseholder gives a prewrite its commit floor (a parallel commit's
+         * prewrite its minCommitTs) without latching its keys, so a read at a timestamp above the
+         * floor, arriving while the prewrite replicates, misses the lock and then a version
+         * appears below its timestamp (a fractured snapshot).
          */
         PREWRITE_FLOOR_WITHOUT_LATCH,
         /** Transactions: the coordinator commits the secondary keys before the primary (the commit point). */
@@ -124,7 +125,24 @@ public final class KvSimulation {
          * log, so one that must roll an expired transaction back answers "rolled back" without
          * writing the rollback, and the transaction's coordinator can still commit it.
          */
-        STATUS_ROLLBACK_WITHOUT_LOG;
+        STATUS_ROLLBACK_WITHOUT_LOG,
+        /**
+         * Parallel commits: recovery of an expired STAGING record commits it at the primary's
+         * minCommitTs without checking the listed prewrites, so a transaction whose other prewrite
+         * never landed (its coordinator crashed mid-prewrite) commits its primary alone.
+         */
+        STAGING_COMMITTED_WITHOUT_CHECK,
+        /**
+         * Parallel commits: the coordinator answers "committed" once the other keys' prewrites are
+         * durable, before its primary's STAGING record is, which may then never land.
+         */
+        ANSWER_BEFORE_STAGING_DURABLE,
+        /**
+         * Parallel commits: the leaseholder answers a prewrite with the timestamp it took for this
+         * attempt, not the minCommitTs the locks hold, so a retried prewrite gives the coordinator
+         * a commit timestamp other than the one a recoverer reads from the locks.
+         */
+        RETRIED_PREWRITE_NEW_MIN_COMMIT_TS;
 
         /** The workload whose checks catch this variant. */
         public Workload workload() {

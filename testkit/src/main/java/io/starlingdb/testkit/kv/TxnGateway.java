@@ -5,6 +5,7 @@ import io.starlingdb.engine.range.RangeCache;
 import io.starlingdb.engine.range.RangeCommand;
 import io.starlingdb.engine.range.RangeDescriptor;
 import io.starlingdb.engine.range.RangeResult;
+import io.starlingdb.engine.range.StagingDecision;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -397,21 +398,91 @@ final class TxnGateway {
                 resolveFrom(groups, i + 1, false, done);
                 return;
             }
-            switch (st.state()) {
-                case COMMITTED -> {
-                    stats.rolledForward++;
-                    sendGrouped(keys, ks -> new RangeCommand.Commit(startTs, st.commitTs(), ks), x -> true,
-                            ok -> resolveFrom(groups, i + 1, all && gone(startTs, keys, ok), done));
-                }
-                case ABORTED -> {
-                    stats.rolledBack++;
-                    if (expired) {
-                        stats.expiredRolledBack++;
+            if (st.state() == RangeResult.TxnStatus.State.STAGING) {
+                decideStaging(primary, startTs, st, decided -> {
+                    if (decided == null) {
+                        resolveFrom(groups, i + 1, false, done);
+                    } else {
+                        act(groups, i, all, done, decided, expired);
                     }
-                    sendGrouped(keys, ks -> new RangeCommand.Rollback(startTs, ks), x -> true,
-                            ok -> resolveFrom(groups, i + 1, all && gone(startTs, keys, ok), done));
+                });
+                return;
+            }
+            act(groups, i, all, done, st, expired);
+        });
+    }
+
+    /** Acts on the status of the transaction holding groups[i]: roll its locks forward, back, or leave them. */
+    private void act(List<List<RangeResult.LockInfo>> groups, int i, boolean all, Consumer<Boolean> done,
+                     RangeResult.TxnStatus st, boolean expired) {
+        List<RangeResult.LockInfo> held = groups.get(i);
+        long startTs = held.get(0).startTs();
+        List<byte[]> keys = held.stream().map(RangeResult.LockInfo::key).toList();
+        switch (st.state()) {
+            case COMMITTED -> {
+                stats.rolledForward++;
+                sendGrouped(keys, ks -> new RangeCommand.Commit(startTs, st.commitTs(), ks), x -> true,
+                        ok -> resolveFrom(groups, i + 1, all && gone(startTs, keys, ok), done));
+            }
+            case ABORTED -> {
+                stats.rolledBack++;
+                if (expired) {
+                    stats.expiredRolledBack++;
                 }
-                default -> resolveFrom(groups, i + 1, false, done);
+                sendGrouped(keys, ks -> new RangeCommand.Rollback(startTs, ks), x -> true,
+                        ok -> resolveFrom(groups, i + 1, all && gone(startTs, keys, ok), done));
+            }
+            default -> resolveFrom(groups, i + 1, false, done);
+        }
+    }
+
+    /**
+     * As LockResolver.decideStaging: checks every key the STAGING record lists (CheckPrewrite,
+     * which prevents a missing prewrite), then commits the primary at the largest minCommitTs or
+     * rolls it back ({@link StagingDecision}); done gets the outcome the primary shows after
+     * (committed or aborted), or null if an answer was missing (asked again on the next round).
+     */
+    private void decideStaging(byte[] primary, long startTs, RangeResult.TxnStatus staging,
+                               Consumer<RangeResult.TxnStatus> done) {
+        StagingDecision decision = new StagingDecision(staging);
+        if (sim.broken(KvSimulation.Broken.STAGING_COMMITTED_WITHOUT_CHECK)) {
+            // Broken on purpose: the record is taken as committed without checking the listed prewrites.
+            atPrimary(primary, startTs, decision.outcome(), done);
+            return;
+        }
+        sendGrouped(staging.stagedKeys(), ks -> new RangeCommand.CheckPrewrite(startTs, ks), a -> {
+            decision.add(a.result());
+            return true;
+        }, ok -> {
+            if (ok) {
+                atPrimary(primary, startTs, decision.outcome(), done);
+            } else {
+                done.accept(null);
+            }
+        });
+    }
+
+    private void atPrimary(byte[] primary, long startTs, StagingDecision.Outcome outcome,
+                           Consumer<RangeResult.TxnStatus> done) {
+        RangeCommand c = outcome instanceof StagingDecision.Outcome.Commit commit
+                ? new RangeCommand.Commit(startTs, commit.commitTs(), List.of(primary))
+                : new RangeCommand.Rollback(startTs, List.of(primary));
+        call(primary, true, d -> Req.write(c, primary), a -> {
+            if (a.result() instanceof RangeResult.Written) {
+                if (c instanceof RangeCommand.Commit commit) {
+                    stats.stagingCommitted++;
+                    done.accept(new RangeResult.TxnStatus(RangeResult.TxnStatus.State.COMMITTED, commit.commitTs(), 0));
+                } else {
+                    stats.stagingAborted++;
+                    done.accept(new RangeResult.TxnStatus(RangeResult.TxnStatus.State.ABORTED, 0, 0));
+                }
+            } else if (a.result() instanceof RangeResult.TxnStatus t) {
+                done.accept(t); // the other step was done first
+            } else if (!a.known()) {
+                done.accept(null);
+            } else {
+                throw new KvSimChecks.Violation("the primary of transaction " + startTs + " answered " + a.result()
+                        + " to " + c);
             }
         });
     }

@@ -63,6 +63,8 @@ final class TxnSimClient implements KvSimulation.Client {
     private boolean heartbeating;
     private long nextHeartbeat;
     private long stallUntil = -1;
+    /** What a coordinator stalled after answering a parallel commit does when it goes on (null: take the commit timestamp). */
+    private Runnable afterStall;
 
     TxnSimClient(int id, KvSimulation sim, Random random, Role role, TxnSimParams params, TxnStats stats) {
         this.id = id;
@@ -88,7 +90,7 @@ final class TxnSimClient implements KvSimulation.Client {
 
     @Override
     public boolean idle() {
-        return stopped || (txn == null && !gateway.busy() && (role != Role.FINAL_READER || done));
+        return stopped || (txn == null && !gateway.busy() && stallUntil < 0 && (role != Role.FINAL_READER || done));
     }
 
     @Override
@@ -126,7 +128,13 @@ final class TxnSimClient implements KvSimulation.Client {
                 return; // paused: no heartbeats, no steps
             }
             stallUntil = -1;
-            takeCommitTimestamp();
+            Runnable then = afterStall;
+            afterStall = null;
+            if (then != null) {
+                then.run();
+            } else {
+                takeCommitTimestamp();
+            }
         }
         gateway.tick();
         if (heartbeating && now >= nextHeartbeat) {
@@ -344,7 +352,21 @@ final class TxnSimClient implements KvSimulation.Client {
         return ops;
     }
 
+    /**
+     * Of the transactions that may commit in parallel, the share that commits its primary first
+     * instead, standing in for those ClusterTransaction sends that way for their size (more keys
+     * than RangeCommand.Prewrite.maxStagedKeys, or more bytes than one command): without them the
+     * workload's two-phase commits would almost all be parallel (a SERIALIZABLE list transaction
+     * writes one key), and the path that validates reads would go untested across ranges.
+     */
+    static final double primaryFirstShare = 0.3;
+
     private void prewrite() {
+        if ((txn.isolation == Isolation.SNAPSHOT || readsToValidate().isEmpty())
+                && random.nextDouble() >= primaryFirstShare) {
+            prewriteInParallel(0);
+            return;
+        }
         long ttl = gateway.nowMillis() - HybridClock.physicalMillis(writeTs) + params.lockTtlMillis();
         String[] failure = {"no answer"};
         commitFloor = Long.MAX_VALUE;
@@ -371,6 +393,162 @@ final class TxnSimClient implements KvSimulation.Client {
                         abort("prewrite failed: " + failure[0]);
                     }
                 }, writeTs);
+    }
+
+    // ------------------------------------------------------------------ parallel commits
+
+    /**
+     * As ClusterTransaction.commitInParallel: prewrites every key, the primary's lock carrying the
+     * STAGING record (the other keys), each lock a minCommitTs from its leaseholder; answers
+     * "committed" once all are durable, at the largest minCommitTs; then commits the primary and
+     * the others. A prewrite of unknown outcome is sent again (it answers the locks' own
+     * minCommitTs). Faults: the coordinator stops after some of its prewrites (even transaction
+     * ids) or after all of them before answering; or it answers and stops before committing the
+     * primary; or it answers and pauses one to two TTLs before committing it.
+     */
+    private void prewriteInParallel(int attempt) {
+        long ttl = Math.max(1, gateway.nowMillis() - HybridClock.physicalMillis(writeTs) + params.lockTtlMillis());
+        byte[] p = primary;
+        long ts = writeTs;
+        List<byte[]> all = new ArrayList<>(writes.keySet());
+        List<byte[]> others = new ArrayList<>(all.subList(1, all.size()));
+        boolean early = sim.broken(KvSimulation.Broken.ANSWER_BEFORE_STAGING_DURABLE);
+        long[] commitTs = {0};
+        String[] failure = {null};
+        boolean[] crashHere = {false};
+        gateway.sendGrouped(early ? others : all, ks -> RangeCommand.Prewrite.parallel(ts, p, ttl, "c" + id, ops(ks),
+                ks.stream().anyMatch(k -> Arrays.equals(k, p)) ? others : null), a -> {
+                    if (a.result() instanceof RangeResult.Prewritten pw) {
+                        commitTs[0] = Math.max(commitTs[0], pw.commitFloorTs());
+                        if (fault == Fault.CRASH_AFTER_PREWRITE && txn.id % 2 == 0) {
+                            crashHere[0] = true;
+                            return false;
+                        }
+                        return true;
+                    }
+                    failure[0] = a.died() ? "met an older transaction's lock (wait-die)" : String.valueOf(a.result());
+                    return false;
+                }, ok -> {
+                    if (crashHere[0]) {
+                        crash("after some of its prewrites");
+                    } else if (ok && early) {
+                        answerBeforeStaging(p, ts, ttl, others, commitTs[0]);
+                    } else if (ok) {
+                        afterParallelPrewrite(p, ts, others, commitTs[0]);
+                    } else if (failure[0] == null && attempt + 1 < primaryCommitAttempts) {
+                        stats.prewriteRetries++;
+                        prewriteInParallel(attempt + 1);
+                    } else {
+                        if (failure[0] != null && failure[0].startsWith("WriteConflict")) {
+                            stats.conflicts++;
+                        }
+                        abandonParallel(failure[0] == null ? "a prewrite was not answered" : "prewrite failed: " + failure[0]);
+                    }
+                }, writeTs);
+    }
+
+    private void afterParallelPrewrite(byte[] p, long ts, List<byte[]> others, long commitTs) {
+        txn.commitTs = commitTs;
+        if (fault == Fault.CRASH_AFTER_PREWRITE) {
+            crash("after all its prewrites, before answering");
+            return;
+        }
+        Fault f = fault;
+        stats.parallelCommits++;
+        stats.twoPhaseCommits++;
+        end(TxnRecord.Outcome.COMMITTED, "parallel commit");
+        if (f == Fault.CRASH_AFTER_FIRST_COMMIT) {
+            stopAfterAnswering();
+            return;
+        }
+        Runnable commitRest = () -> commitPrimaryInBackground(p, ts, commitTs, others, 0);
+        if (f == Fault.STALL_AFTER_PREWRITE) {
+            stats.coordinatorStalls++;
+            stallUntil = sim.now() + params.lockTtlTicks() + random.nextInt((int) params.lockTtlTicks() + 1);
+            sim.trace("c" + id + " coordinator stalls after answering until t=" + stallUntil);
+            afterStall = commitRest;
+        } else {
+            commitRest.run();
+        }
+    }
+
+    /** Broken on purpose: answers "committed" with the other keys prewritten, then prewrites the primary's STAGING record. */
+    private void answerBeforeStaging(byte[] p, long ts, long ttl, List<byte[]> others, long othersTs) {
+        txn.commitTs = othersTs;
+        List<WriteOp> primaryOps = ops(List.of(p));
+        stats.parallelCommits++;
+        stats.twoPhaseCommits++;
+        end(TxnRecord.Outcome.COMMITTED, "answered before its STAGING record was durable");
+        long[] commitTs = {othersTs};
+        gateway.sendGrouped(List.of(p), ks -> RangeCommand.Prewrite.parallel(ts, p, ttl, "c" + id, primaryOps, others), a -> {
+            if (a.result() instanceof RangeResult.Prewritten pw) {
+                commitTs[0] = Math.max(commitTs[0], pw.commitFloorTs());
+                return true;
+            }
+            return false;
+        }, ok -> {
+            if (ok) {
+                commitPrimaryInBackground(p, ts, commitTs[0], others, 0);
+            }
+        });
+    }
+
+    /** Commits a parallel commit's primary, then the other keys; left to readers when unanswered. */
+    private void commitPrimaryInBackground(byte[] p, long ts, long commitTs, List<byte[]> others, int attempt) {
+        gateway.call(p, true, d -> TxnGateway.Req.write(new RangeCommand.Commit(ts, commitTs, List.of(p)), p), a -> {
+            if (a.result() instanceof RangeResult.Written) {
+                if (!others.isEmpty()) {
+                    gateway.sendGrouped(others, ks -> new RangeCommand.Commit(ts, commitTs, ks), x -> true, ok -> {
+                    });
+                }
+            } else if (!a.known()) {
+                if (attempt + 1 < primaryCommitAttempts) {
+                    commitPrimaryInBackground(p, ts, commitTs, others, attempt + 1);
+                }
+            } else {
+                throw new KvSimChecks.Violation("client " + id + ": transaction " + ts + " answered committed, but the"
+                        + " commit of its primary answered " + a.result());
+            }
+        });
+    }
+
+    /**
+     * After a parallel prewrite failed: rolls back the primary first (a recoverer that found every
+     * lock may have committed it), then the rest; committed if the primary says so.
+     */
+    private void abandonParallel(String why) {
+        byte[] p = primary;
+        long ts = writeTs;
+        List<byte[]> others = new ArrayList<>(writes.keySet());
+        others.remove(0);
+        gateway.call(p, true, d -> TxnGateway.Req.write(new RangeCommand.Rollback(ts, List.of(p)), p), a -> {
+            if (a.result() instanceof RangeResult.Written) {
+                abort(why);
+            } else if (a.result() instanceof RangeResult.TxnStatus t && t.state() == RangeResult.TxnStatus.State.COMMITTED) {
+                txn.commitTs = t.commitTs();
+                stats.parallelCommits++;
+                stats.twoPhaseCommits++;
+                end(TxnRecord.Outcome.COMMITTED, "committed by a recoverer (" + why + ")");
+                gateway.sendGrouped(others, ks -> new RangeCommand.Commit(ts, t.commitTs(), ks), x -> true, ok -> {
+                });
+            } else if (!a.known()) {
+                stats.unknownOutcomes++;
+                end(TxnRecord.Outcome.UNKNOWN, why + "; the rollback of its primary was not answered");
+            } else {
+                throw new KvSimChecks.Violation("client " + id + ": rolling back the primary answered " + a.result()
+                        + " in " + txn);
+            }
+        });
+    }
+
+    /** The coordinator stops forever after answering a parallel commit, before committing its primary. */
+    private void stopAfterAnswering() {
+        stats.coordinatorCrashes++;
+        sim.trace("c" + id + " coordinator CRASH after answering, before committing the primary");
+        gateway.abandon();
+        stopped = true;
+        heartbeating = false;
+        sim.replaceTxnClient();
     }
 
     private void afterPrewrite() {

@@ -20,6 +20,13 @@ final class TxnStats {
     long expiredRolledBack;
     long snapshotReadsChecked;
     long listTransactions;
+    /** Two-phase commits that answered once every prewrite was durable (parallel commits). */
+    long parallelCommits;
+    /** Expired STAGING records decided by readers: committed, and rolled back (a listed prewrite missing). */
+    long stagingCommitted;
+    long stagingAborted;
+    /** Parallel prewrites sent again after an attempt of unknown outcome. */
+    long prewriteRetries;
     /**
      * The final reader (which starts after the heal, once a write committed and every other
      * transaction ended): the longest time, in ticks, from meeting a transaction's locks until
@@ -34,7 +41,9 @@ final class TxnStats {
                 + ", unknown " + unknownOutcomes + ", unavailable " + unavailable + ", coordinator crashes "
                 + coordinatorCrashes + ", stalls " + coordinatorStalls + ", locks rolled forward " + rolledForward
                 + ", rolled back " + rolledBack + " (expired " + expiredRolledBack + "), snapshot reads "
-                + snapshotReadsChecked + ", list transactions " + listTransactions + ", locks resolved "
+                + snapshotReadsChecked + ", list transactions " + listTransactions + ", parallel commits " + parallelCommits
+                + " (STAGING records decided committed " + stagingCommitted + ", aborted " + stagingAborted
+                + ", prewrite retries " + prewriteRetries + "), locks resolved "
                 + lockResolutionTicks + " ticks after the final reader met them";
     }
 }

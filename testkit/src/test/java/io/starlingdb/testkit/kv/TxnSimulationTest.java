@@ -50,6 +50,10 @@ class TxnSimulationTest {
             sum.expiredRolledBack += s.expiredRolledBack;
             sum.snapshotReadsChecked += s.snapshotReadsChecked;
             sum.listTransactions += s.listTransactions;
+            sum.parallelCommits += s.parallelCommits;
+            sum.stagingCommitted += s.stagingCommitted;
+            sum.stagingAborted += s.stagingAborted;
+            sum.prewriteRetries += s.prewriteRetries;
             maxResolution = Math.max(maxResolution, s.lockResolutionTicks);
         }
         sum.lockResolutionTicks = maxResolution;
@@ -63,6 +67,11 @@ class TxnSimulationTest {
         assertTrue(sum.rolledForward > seeds / 10 && sum.expiredRolledBack > seeds / 4, sum.toString());
         assertTrue(sum.abortedAtCommit > 0, sum.toString());
         assertTrue(sum.snapshotReadsChecked > seeds * 3L && sum.listTransactions > seeds * 10L, sum.toString());
+        // Parallel commits: answered after their prewrites, and STAGING records of coordinators
+        // that stopped or stalled decided by readers both ways (committed, and a missing prewrite
+        // prevented and rolled back).
+        assertTrue(sum.parallelCommits > seeds && sum.parallelCommits < sum.twoPhaseCommits, sum.toString());
+        assertTrue(sum.stagingCommitted > seeds / 10 && sum.stagingAborted > 0, sum.toString());
     }
 
     @Test
