@@ -16,18 +16,21 @@ import java.util.Set;
  * network. A NULL column makes every comparison on it false, as in a SQL WHERE. The compared
  * columns are always among the columns kept, so a row that passed may be tested again.
  *
- * <p>Only types whose Java order is SQL's order can be compared (integers, decimals, dates,
- * timestamps): strings compare by collation and doubles have -0.0 and NaN, so a predicate on
- * them is refused rather than risking a row the statement should have kept. Immutable.
+ * <p>Comparisons are made as the statement's filter makes them: integers, decimals (by value),
+ * dates, timestamps and strings ({@link String#compareTo}, as Calcite's generated code and
+ * interpreter do) in their Java order, doubles with Java's primitive operators (-0.0 equals 0.0).
+ * A NaN on either side makes a comparison of doubles hold, so the filter, which still runs on
+ * every row kept, decides that row: a predicate only ever drops rows the filter would drop.
+ * Booleans are not compared. Immutable.
  */
 public final class RowPredicate {
 
     /** Comparisons of a predicate at most, here and on the wire. */
     public static final int MAX_COMPARISONS = 64;
 
-    /** Types a predicate may compare: Java's order of their values is SQL's. */
-    public static final Set<ValueType> ORDERED_TYPES = Set.of(ValueType.INTEGER, ValueType.BIGINT, ValueType.DECIMAL,
-            ValueType.DATE, ValueType.TIMESTAMP);
+    /** Types a predicate may compare. */
+    public static final Set<ValueType> COMPARED_TYPES = Set.of(ValueType.INTEGER, ValueType.BIGINT, ValueType.DECIMAL,
+            ValueType.DATE, ValueType.TIMESTAMP, ValueType.VARCHAR, ValueType.DOUBLE);
 
     /** Columns a predicate may keep at most (a table has at most 1,000). */
     public static final int MAX_KEPT_COLUMNS = 4_096;
@@ -45,7 +48,7 @@ public final class RowPredicate {
             if (columnId < 0) {
                 throw new IllegalArgumentException("column id out of range: " + columnId);
             }
-            if (!ORDERED_TYPES.contains(type)) {
+            if (!COMPARED_TYPES.contains(type)) {
                 throw new IllegalArgumentException("a row predicate cannot compare " + type + " columns");
             }
             if (op == null || value == null || !type.javaType().isInstance(value)) {
@@ -148,7 +151,7 @@ public final class RowPredicate {
         for (int i = 0; i < slots.length; i++) {
             Object column = columns[slots[i]];
             Comparison c = comparisons.get(i);
-            if (column == null || !holds(c.op(), compare(column, c.value()))) {
+            if (column == null || !holds(c.op(), column, c.value())) {
                 return false;
             }
         }
@@ -156,8 +159,25 @@ public final class RowPredicate {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static int compare(Object column, Object value) {
-        return ((Comparable) column).compareTo(value);
+    private static boolean holds(Op op, Object column, Object value) {
+        if (column instanceof Double d) {
+            return holdsForDoubles(op, d, (Double) value);
+        }
+        return holds(op, ((Comparable) column).compareTo(value));
+    }
+
+    private static boolean holdsForDoubles(Op op, double x, double y) {
+        if (Double.isNaN(x) || Double.isNaN(y)) {
+            return true; // left to the filter
+        }
+        return switch (op) {
+            case EQ -> x == y;
+            case NE -> x != y;
+            case LT -> x < y;
+            case LE -> x <= y;
+            case GT -> x > y;
+            case GE -> x >= y;
+        };
     }
 
     private static boolean holds(Op op, int cmp) {

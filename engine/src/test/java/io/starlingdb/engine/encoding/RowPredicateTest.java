@@ -141,9 +141,25 @@ class RowPredicateTest {
     }
 
     @Test
-    void typesWhoseJavaOrderIsNotSqlsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new Comparison(1, ValueType.DOUBLE, Op.EQ, 0.0));
-        assertThrows(IllegalArgumentException.class, () -> new Comparison(1, ValueType.VARCHAR, Op.LT, "b"));
+    void doublesCompareAsPrimitivesWithNaNLeftToTheFilterAndStringsInJavaOrder() {
+        int[] ids = {1, 2};
+        ValueType[] types = {ValueType.DOUBLE, ValueType.VARCHAR};
+        RowPredicate belowZero = new RowPredicate(List.of(new Comparison(1, ValueType.DOUBLE, Op.LE, 0.0)));
+        assertTrue(belowZero.test(RowCodec.encode(ids, types, new Object[] {-0.0, "x"})), "-0.0 <= 0.0");
+        assertTrue(belowZero.test(RowCodec.encode(ids, types, new Object[] {Double.NaN, "x"})), "NaN: kept for the filter");
+        assertFalse(belowZero.test(RowCodec.encode(ids, types, new Object[] {0.25, "x"})));
+        assertTrue(new RowPredicate(List.of(new Comparison(1, ValueType.DOUBLE, Op.EQ, -0.0)))
+                .test(RowCodec.encode(ids, types, new Object[] {0.0, "x"})), "one zero");
+        RowPredicate fromB = RowPredicate.decode(new RowPredicate(List.of(new Comparison(2, ValueType.VARCHAR, Op.GE, "b"))).encode());
+        assertTrue(fromB.test(RowCodec.encode(ids, types, new Object[] {1.0, "ba"})));
+        assertFalse(fromB.test(RowCodec.encode(ids, types, new Object[] {1.0, "B"})), "'B' sorts before 'b'");
+        assertFalse(fromB.test(RowCodec.encode(ids, types, new Object[] {1.0, null})));
+    }
+
+    @Test
+    void typesThatAreNotComparedAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new Comparison(1, ValueType.BOOLEAN, Op.EQ, true));
+        assertThrows(IllegalArgumentException.class, () -> new Comparison(1, ValueType.DOUBLE, Op.LT, "b"));
         assertThrows(IllegalArgumentException.class, () -> new Comparison(1, ValueType.INTEGER, Op.LT, 5L));
         assertThrows(IllegalArgumentException.class, () -> new RowPredicate(List.of()));
         assertThrows(IllegalArgumentException.class, () -> new RowPredicate(Collections.nCopies(RowPredicate.MAX_COMPARISONS + 1,

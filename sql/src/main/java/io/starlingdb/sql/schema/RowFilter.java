@@ -13,6 +13,7 @@ import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.util.ImmutableBitSet;
 
 /**
@@ -23,9 +24,9 @@ import org.apache.calcite.util.ImmutableBitSet;
  * Like a key range, the comparisons only drop rows the filter above the scan would drop (a
  * comparison with NULL never holds in a WHERE), and that filter still runs on every row kept.
  *
- * <p>Only column types whose Java order is SQL's order take part (integers, decimals, dates,
- * timestamps); strings (collation) and doubles (-0.0, NaN) are left to the filter. A value
- * that cannot be read in the column's type (1.5 for an INTEGER) drops its comparison.
+ * <p>Columns of every type but BOOLEAN take part, compared as the filter compares them
+ * ({@link RowPredicate}). A value that cannot be read in the column's type (1.5 for an INTEGER,
+ * a number for a VARCHAR) drops its comparison.
  */
 public final class RowFilter {
 
@@ -76,12 +77,24 @@ public final class RowFilter {
         for (RexNode filter : pushed) {
             for (RexNode conjunct : RelOptUtil.conjunctions(filter)) {
                 Comparison c = comparison(conjunct);
-                if (c != null && RowPredicate.ORDERED_TYPES.contains(table.columns().get(c.column()).type())) {
+                if (c != null && comparable(table.columns().get(c.column()).type(), c.value())) {
                     found.add(c);
                 }
             }
         }
         return new RowFilter(table, List.copyOf(found), readColumns);
+    }
+
+    /**
+     * Whether a column of this type compared with this value compares as the predicate would: a
+     * DOUBLE column only with an approximate value (against a DECIMAL the comparison may be made
+     * in decimal, where 1.1 as a double is not 1.1).
+     */
+    private static boolean comparable(ValueType column, RexNode value) {
+        if (!RowPredicate.COMPARED_TYPES.contains(column)) {
+            return false;
+        }
+        return column != ValueType.DOUBLE || SqlTypeName.APPROX_TYPES.contains(value.getType().getSqlTypeName());
     }
 
     private static Comparison comparison(RexNode node) {

@@ -60,11 +60,17 @@ class RowFilterTest {
     /** Resolves literals and parameters as a scan does for these column types; parameter ?i is params[i]. */
     private static AccessPath.ValueResolver resolver(Object... params) {
         return (node, type) -> {
+            if (type == ValueType.VARCHAR) {
+                return node instanceof RexDynamicParam p ? params[p.getIndex()] : ((RexLiteral) node).getValueAs(String.class);
+            }
             Object raw = node instanceof RexDynamicParam p ? params[p.getIndex()] : ((RexLiteral) node).getValueAs(BigDecimal.class);
             if (raw == null) {
                 return null;
             }
-            BigDecimal value = new BigDecimal(raw.toString());
+            if (type == ValueType.DOUBLE) {
+                return raw instanceof Double d ? d : value(raw).doubleValue();
+            }
+            BigDecimal value = value(raw);
             try {
                 return switch (type) {
                     case INTEGER -> value.intValueExact();
@@ -78,18 +84,41 @@ class RowFilterTest {
         };
     }
 
+    private static BigDecimal value(Object raw) {
+        return new BigDecimal(raw.toString());
+    }
+
     @Test
     void collectsColumnComparisonsEitherWayRoundInsideAnd() {
         RexNode filter = rex.makeCall(SqlStdOperatorTable.AND,
                 call(SqlStdOperatorTable.GREATER_THAN, param(0), column(1)),
                 call(SqlStdOperatorTable.NOT_EQUALS, column(4), number("2.5")),
                 call(SqlStdOperatorTable.LESS_THAN, column(3), rex.makeApproxLiteral(BigDecimal.ONE)),
+                call(SqlStdOperatorTable.GREATER_THAN, column(3), number("1.1")),
                 call(SqlStdOperatorTable.EQUALS, column(2), rex.makeLiteral("a")),
                 call(SqlStdOperatorTable.PLUS, column(1), number("1")));
         RowFilter f = RowFilter.of(table, List.of(filter));
         assertEquals(List.of(new RowFilter.Comparison(1, SqlKind.LESS_THAN, param(0)),
-                new RowFilter.Comparison(4, SqlKind.NOT_EQUALS, number("2.5"))), f.comparisons(),
-                "a parameter > K is K < parameter; DOUBLE and VARCHAR columns and non-comparisons are left to the filter");
+                new RowFilter.Comparison(4, SqlKind.NOT_EQUALS, number("2.5")),
+                new RowFilter.Comparison(3, SqlKind.LESS_THAN, rex.makeApproxLiteral(BigDecimal.ONE)),
+                new RowFilter.Comparison(2, SqlKind.EQUALS, rex.makeLiteral("a"))), f.comparisons(),
+                "a parameter > K is K < parameter; a DOUBLE against an exact value (compared in decimal, maybe) and "
+                        + "non-comparisons are left to the filter");
+    }
+
+    @Test
+    void stringsCompareAsJavaStringsAndDoublesAsPrimitivesWithNaNLeftToTheFilter() {
+        RowFilter f = RowFilter.of(table, List.of(
+                call(SqlStdOperatorTable.GREATER_THAN_OR_EQUAL, column(2), rex.makeLiteral("b")),
+                call(SqlStdOperatorTable.LESS_THAN_OR_EQUAL, column(3), rex.makeApproxLiteral(BigDecimal.ZERO))));
+        RowPredicate check = f.bind(resolver());
+        BigDecimal d = BigDecimal.ONE;
+        assertTrue(check.test(row(1L, 1, "b", 0.0, d)));
+        assertTrue(check.test(row(1L, 1, "ba", -0.0, d)), "-0.0 <= 0.0");
+        assertTrue(check.test(row(1L, 1, "c", Double.NaN, d)), "NaN: the filter decides");
+        assertFalse(check.test(row(1L, 1, "B", -1.0, d)), "'B' < 'b' in Java's order, as in the filter");
+        assertFalse(check.test(row(1L, 1, "b", 0.5, d)));
+        assertFalse(check.test(row(1L, 1, null, -1.0, d)), "NULL V never satisfies a comparison");
     }
 
     @Test
