@@ -46,6 +46,12 @@ public final class RangeStore implements RangeHost {
     public static final int maxTimestampsPerRequest = 100_000;
     /** The timestamp oracle of this store (it answers while this store leads the meta range); null: none. */
     private volatile java.util.function.IntFunction<CompletableFuture<RangeResult.Timestamps>> timestampSource;
+    private volatile java.util.function.Function<RangeRpc.Request, RangeRpc.Response> leaseRequests;
+
+    /** Answers LEASE requests (the lease balancer's pulls) with handler (the node's range service). */
+    public void serveLeaseRequests(java.util.function.Function<RangeRpc.Request, RangeRpc.Response> handler) {
+        this.leaseRequests = handler;
+    }
 
     /** Serves TIMESTAMPS requests from source (the node's timestamp oracle). */
     public void serveTimestamps(java.util.function.IntFunction<CompletableFuture<RangeResult.Timestamps>> source) {
@@ -284,6 +290,11 @@ public final class RangeStore implements RangeHost {
         }
         if (r.kind() == RangeRpc.Kind.HOST) {
             return host(r.rangeId(), r.maxRows() == 1);
+        }
+        if (r.kind() == RangeRpc.Kind.LEASE) {
+            java.util.function.Function<RangeRpc.Request, RangeRpc.Response> grants = leaseRequests;
+            return CompletableFuture.completedFuture(grants != null ? grants.apply(r)
+                    : RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0, "store " + storeId + " balances no leases"));
         }
         RangeStateMachine replica = replicas.get(r.rangeId());
         if (replica == null) {
