@@ -497,6 +497,17 @@ public final class KvSimulation {
         return leaseBalancerMoves;
     }
 
+    private int latchesReleasedAtStepDown;
+
+    /** Latches of pending writes released because their replica stopped leading. */
+    int latchesReleasedAtStepDown() {
+        return latchesReleasedAtStepDown;
+    }
+
+    void latchReleasedAtStepDown() {
+        latchesReleasedAtStepDown++;
+    }
+
     /** Nodes lost to placement: down past the dead-after time, destroyed, or drained. */
     int nodeLosses() {
         return nodeLosses;
