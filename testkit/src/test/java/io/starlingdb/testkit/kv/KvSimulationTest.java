@@ -65,7 +65,6 @@ class KvSimulationTest {
         assertTrue(placementSteps > seeds * 10L, "placement steps " + placementSteps);
         assertTrue(leaseBalancerMoves > seeds, "lease balancer moves " + leaseBalancerMoves);
         assertTrue(latchesReleasedAtStepDown > 0, "latches released at a step-down " + latchesReleasedAtStepDown);
-        System.out.println("latches released at a step-down: " + latchesReleasedAtStepDown + " in " + seeds + " seeds");
         assertTrue(nodeLosses > seeds / 2, "nodes lost " + nodeLosses);
         assertTrue(crashes > seeds && partitions > seeds, "crashes " + crashes + ", partitions " + partitions);
         assertTrue(operations > seeds * 100L, "operations " + operations);
