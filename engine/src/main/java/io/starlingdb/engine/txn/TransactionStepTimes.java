@@ -28,7 +28,12 @@ public final class TransactionStepTimes {
         /** Validating the reads (SERIALIZABLE two-phase commits that read keys they do not write). */
         VALIDATE,
         /** Committing the primary key: the commit point of a two-phase commit. */
-        COMMIT_PRIMARY
+        COMMIT_PRIMARY,
+        /**
+         * A parallel commit's commit of its keys after the answer (off the answer's path, but on
+         * the same cores and disks as the next transaction's steps).
+         */
+        BACKGROUND_COMMIT
     }
 
     /** One step's totals since the last reset. */

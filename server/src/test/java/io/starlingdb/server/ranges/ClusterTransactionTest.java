@@ -237,6 +237,14 @@ class ClusterTransactionTest {
                 "the commit timestamp is the largest minCommitTs the prewrites answered, not the oracle's after them: "
                         + counts);
         assertEquals(0, counts.get(TransactionStepTimes.Step.ONE_PHASE_COMMIT), counts.toString());
+        // The commit of both keys after the answer: one background step, awaited so that it lands before the reset.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (steps.totals().get(TransactionStepTimes.Step.BACKGROUND_COMMIT.ordinal()).count() < 1) {
+            assertTrue(System.nanoTime() < deadline, "no background commit of the transfer's keys: " + steps.totals());
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        assertEquals(1, steps.totals().get(TransactionStepTimes.Step.BACKGROUND_COMMIT.ordinal()).count(),
+                "one background commit for both keys: " + steps.totals());
         steps.reset();
         inTransaction(Isolation.SNAPSHOT, t -> t.put(b("a1"), num(num(t.get(b("a1"))) + 1)));
         for (TransactionStepTimes.Total t : steps.totals()) {

@@ -493,21 +493,24 @@ final class TxnSimClient implements KvSimulation.Client {
         });
     }
 
-    /** Commits a parallel commit's primary, then the other keys; left to readers when unanswered. */
+    /**
+     * Commits a parallel commit's keys, all at once (one Commit per range, in a random order of
+     * ranges, so the primary's is sometimes last), as ClusterTransaction.commitAllInBackground
+     * does; sent again when some range's answer is unknown; left to readers after the attempts.
+     */
     private void commitPrimaryInBackground(byte[] p, long ts, long commitTs, List<byte[]> others, int attempt) {
-        gateway.call(p, true, d -> TxnGateway.Req.write(new RangeCommand.Commit(ts, commitTs, List.of(p)), p), a -> {
-            if (a.result() instanceof RangeResult.Written) {
-                if (!others.isEmpty()) {
-                    gateway.sendGrouped(others, ks -> new RangeCommand.Commit(ts, commitTs, ks), x -> true, ok -> {
-                    });
-                }
-            } else if (!a.known()) {
-                if (attempt + 1 < primaryCommitAttempts) {
-                    commitPrimaryInBackground(p, ts, commitTs, others, attempt + 1);
-                }
-            } else {
+        List<byte[]> all = new ArrayList<>(others.size() + 1);
+        all.add(p);
+        all.addAll(others);
+        gateway.sendGrouped(all, ks -> new RangeCommand.Commit(ts, commitTs, ks), a -> {
+            if (a.known() && !(a.result() instanceof RangeResult.Written)) {
                 throw new KvSimChecks.Violation("client " + id + ": transaction " + ts + " answered committed, but the"
-                        + " commit of its primary answered " + a.result());
+                        + " commit of its keys answered " + a.result());
+            }
+            return a.known();
+        }, ok -> {
+            if (!ok && attempt + 1 < primaryCommitAttempts) {
+                commitPrimaryInBackground(p, ts, commitTs, others, attempt + 1);
             }
         });
     }
