@@ -335,12 +335,36 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
      * retry) or {@link OutcomeUnknownException} (may have been applied).
      */
     public CompletableFuture<Object> propose(long group, byte[] command) {
+        return propose(group, command, () -> true);
+    }
+
+    /**
+     * As {@link #propose(long, byte[])}, if stillWanted, asked on the driver thread just before the
+     * command would enter the log, says so; else it fails with {@link ProposalDroppedException}
+     * (nothing proposed). A caller whose precondition a step-down notice ({@link #onStepDown})
+     * withdraws, on the same thread, so never proposes after it.
+     */
+    public CompletableFuture<Object> propose(long group, byte[] command, java.util.function.BooleanSupplier stillWanted) {
         if (command.length > maxCommandBytes) {
             return CompletableFuture.failedFuture(new LimitExceededException("maxCommandBytes", maxCommandBytes,
                     command.length));
         }
-        return submitProposal(group, core -> core.propose(command));
+        return submitProposal(group, core -> stillWanted.getAsBoolean() ? core.propose(command)
+                : new ProposeResult.Dropped("withdrawn before it was proposed (this replica stopped leading group "
+                + group + ")"));
     }
+
+    /**
+     * Called on the driver thread with a group's id when this replica stops leading it (steps
+     * down, or loses an election it held the leadership through), after the Raft step that
+     * ended its leadership; the group's pending proposals still wait for their entries. Must be
+     * quick and must not block. RangeStore releases the latches of the range's writes.
+     */
+    public void onStepDown(java.util.function.LongConsumer listener) {
+        this.stepDownListener = listener;
+    }
+
+    private volatile java.util.function.LongConsumer stepDownListener;
 
     /** Proposes a membership change; completes when applied here (failures as {@link #propose}). */
     public CompletableFuture<Object> proposeConfChange(long group, ConfChange cc) {
@@ -1018,6 +1042,14 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                 log.info("node {} leads group {} in term {}", nodeId, g.id, g.core.term());
             } else if (g.lastRole == Role.LEADER) {
                 log.info("node {} no longer leads group {} (term {})", nodeId, g.id, g.core.term());
+                java.util.function.LongConsumer listener = stepDownListener;
+                if (listener != null) {
+                    try {
+                        listener.accept(g.id);
+                    } catch (RuntimeException e) {
+                        log.warn("node {}: the step-down notice of group {} failed: {}", nodeId, g.id, e.toString());
+                    }
+                }
             } else if (role != Role.FOLLOWER && log.isDebugEnabled()) {
                 // How long a group goes without a leader after one died: one line per (pre-)campaign.
                 log.debug("node {} is {} in group {} (term {})", nodeId, role, g.id, g.core.term());

@@ -33,7 +33,7 @@ public final class RangeRpc {
         types.register(RequestFrame.class, requestTypeId).register(ResponseFrame.class, responseTypeId);
     }
 
-    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST, TIMESTAMPS, VALIDATE, LOCKS, FIRST_KEYS }
+    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST, TIMESTAMPS, VALIDATE, LOCKS, FIRST_KEYS, LEASE }
 
     /**
      * One request. GET: key. SCAN: [key, endKey) (endKey null: to the end), at most maxRows
@@ -47,6 +47,9 @@ public final class RangeRpc {
      * FIRST_KEYS: keys holds spans as pairs (from, to; an empty to: no bound), each from in the
      * range; the answer is, per span, the first key visible at timestamp in the span's part inside
      * the range, or null (whether a UNIQUE index holds a value: many rows' checks in one request).
+     * LEASE: the lease balancer's pull ({@link LeaseBalancer}): the store maxBytes, which leads
+     * maxRows ranges, asks the leaseholder of rangeId to hand it the lease; OK if the transfer
+     * started, UNAVAILABLE with the reason if not.
      *
      * <p>GET, MULTI_GET and SCAN read at timestamp (Long.MAX_VALUE: the newest versions, no
      * transaction), as the transaction started at timestamp (its own locks do not hide keys).
@@ -143,6 +146,11 @@ public final class RangeRpc {
          */
         public static Request host(long rangeId, boolean replace) {
             return new Request(Kind.HOST, rangeId, new byte[0], null, replace ? 1 : 0, 0, null);
+        }
+
+        /** The lease of rangeId for store requester, which leads leases ranges (the lease balancer's pull). */
+        public static Request lease(long rangeId, long requester, int leases) {
+            return new Request(Kind.LEASE, rangeId, new byte[0], null, leases, requester, null);
         }
 
         /** maxRows timestamps from the oracle, at the meta range's leaseholder. */

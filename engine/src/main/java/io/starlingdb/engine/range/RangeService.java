@@ -179,6 +179,7 @@ public final class RangeService implements AutoCloseable {
         raftTransport.bind(raft);
         store.open();
         store.serveTimestamps(oracle::grant);
+        store.serveLeaseRequests(this::grantLease);
         raft.start(raftTransport);
         network.handle(RangeRpc.RequestFrame.class, (from, frame) ->
                 store.handle(RangeRpc.decodeRequest(frame.payload()))
@@ -515,38 +516,116 @@ public final class RangeService implements AutoCloseable {
         }
     }
 
-    /** Hands one lease to a less loaded voter when this store leads more than its share. */
+    /** What the lease balancer sees from this store (see {@link LeaseBalancer}). */
+    private record LeaseView(Map<Long, Long> leaders, Map<Long, java.util.Set<Long>> voters,
+                             java.util.Set<Long> changing, java.util.Set<Long> stores) {
+    }
+
+    private LeaseView leaseView() {
+        Map<Long, Long> leaders = new java.util.HashMap<>();
+        Map<Long, java.util.Set<Long>> voters = new java.util.HashMap<>();
+        java.util.Set<Long> changing = new java.util.HashSet<>();
+        for (RangeDescriptor d : store.descriptors()) {
+            leaders.put(d.rangeId(), raft.leader(d.rangeId()));
+            voters.put(d.rangeId(), d.conf().voters());
+            int factor = d.rangeId() == MetaKeys.metaRangeId ? metaReplicationFactor : placement.replicationFactor();
+            if (!d.conf().learners().isEmpty() || d.conf().voters().size() > factor) {
+                changing.add(d.rangeId()); // placement moves these leases itself
+            }
+        }
+        // Not to a suspect store: a node just killed is suspect until the membership declares
+        // it dead, and a transfer to it would stop the range's writes for an election timeout.
+        java.util.Set<Long> stores = new java.util.TreeSet<>(directory.unsuspected());
+        stores.add(storeId);
+        // Draining and removed stores take no leases (placement moves theirs away).
+        Map<Long, Placement.StoreView> views = lastViews;
+        stores.removeIf(st -> views.containsKey(st) && views.get(st).state() != StoreRecord.State.ACTIVE);
+        return new LeaseView(leaders, voters, changing, stores);
+    }
+
+    /**
+     * How long a lease asked for or granted counts as on its way: while it does, this store asks
+     * for no other lease, and grants no other. So each store's count is exact when it asks or
+     * grants, which the balancer's proof of an end needs ({@link LeaseBalancer}).
+     */
+    private static final long leaseOnItsWayNanos = TimeUnit.MILLISECONDS.toNanos(3 * leaseBalanceIntervalMillis);
+    private volatile LeaseBalancer.Pull leaseAskedFor;
+    private volatile long leaseAskedForNanos;
+    private long leaseGranted; // guarded by this
+    /** Stores that refused this store a lease, until when (System.nanoTime): asked again after. */
+    private final Map<Long, Long> leaseRefusedUntil = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long leaseRefusalNanos = TimeUnit.MILLISECONDS.toNanos(5 * leaseBalanceIntervalMillis);
+    private long leaseGrantedNanos; // guarded by this
+
+    /**
+     * Asks the leaseholder of one of the ranges this store holds for its lease, the store seen
+     * leading the most first (the lease balancer's pull); the leaseholder grants it if it leads at
+     * least two more ranges than this store, and transfers it.
+     */
     private void balanceLeases() {
         try {
-            Map<Long, Long> leaders = new java.util.HashMap<>();
-            Map<Long, java.util.Set<Long>> voters = new java.util.HashMap<>();
-            java.util.Set<Long> changing = new java.util.HashSet<>();
-            for (RangeDescriptor d : store.descriptors()) {
-                leaders.put(d.rangeId(), raft.leader(d.rangeId()));
-                voters.put(d.rangeId(), d.conf().voters());
-                int factor = d.rangeId() == MetaKeys.metaRangeId ? metaReplicationFactor : placement.replicationFactor();
-                if (!d.conf().learners().isEmpty() || d.conf().voters().size() > factor) {
-                    changing.add(d.rangeId()); // placement moves these leases itself
-                }
+            LeaseView v = leaseView();
+            LeaseBalancer.Pull asked = leaseAskedFor;
+            if (asked != null && v.leaders().getOrDefault(asked.rangeId(), 0L) == asked.from()
+                    && System.nanoTime() - leaseAskedForNanos < leaseOnItsWayNanos) {
+                return; // the last lease asked for is still on its way
             }
-            // Not to a suspect store: a node just killed is suspect until the membership declares
-            // it dead, and a transfer to it would stop the range's writes for an election timeout.
-            java.util.Set<Long> stores = new java.util.TreeSet<>(directory.unsuspected());
-            stores.add(storeId);
-            // Draining and removed stores take no leases (placement moves theirs away).
-            Map<Long, Placement.StoreView> views = lastViews;
-            stores.removeIf(st -> views.containsKey(st) && views.get(st).state() != StoreRecord.State.ACTIVE);
-            if (!stores.contains(storeId)) {
+            leaseAskedFor = null;
+            long now = System.nanoTime();
+            leaseRefusedUntil.values().removeIf(until -> until - now < 0);
+            LeaseBalancer.Pull pull = LeaseBalancer.choose(storeId, v.leaders(), v.voters(), v.stores(), v.changing(),
+                    leaseRefusedUntil.keySet());
+            if (pull == null) {
                 return;
             }
-            LeaseBalancer.Move move = LeaseBalancer.choose(storeId, leaders, voters, stores, changing);
-            if (move != null) {
-                log.info("store {} hands the lease of range {} to store {} (spreading leases)", storeId, move.rangeId(),
-                        move.target());
-                raft.transferLeadership(move.rangeId(), move.target());
+            int mine = LeaseBalancer.leasesOf(storeId, v.leaders());
+            RangeRpc.Response r;
+            try {
+                r = gateway.sendTo(pull.from(), RangeRpc.Request.lease(pull.rangeId(), storeId, mine),
+                        leaseBalanceIntervalMillis);
+            } catch (RangeUnavailableException e) {
+                r = RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0, e.getMessage()); // as a refusal
+            }
+            if (r.status() == RangeRpc.Status.OK) {
+                leaseAskedForNanos = System.nanoTime();
+                leaseAskedFor = pull;
+                log.info("store {} takes the lease of range {} from store {} (spreading leases; it leads {})", storeId,
+                        pull.rangeId(), pull.from(), mine);
+            } else {
+                leaseRefusedUntil.put(pull.from(), System.nanoTime() + leaseRefusalNanos);
+                log.debug("store {}: store {} keeps the lease of range {}: {} {}", storeId, pull.from(), pull.rangeId(),
+                        r.status(), r.error());
             }
         } catch (RuntimeException e) {
             log.warn("store {}: lease balancing failed: {}", storeId, e.toString());
+        }
+    }
+
+    /** Answers a LEASE request: hands the lease over if {@link LeaseBalancer#grants} says so. */
+    private synchronized RangeRpc.Response grantLease(RangeRpc.Request r) {
+        try {
+            LeaseView v = leaseView();
+            if (leaseGranted != 0 && v.leaders().getOrDefault(leaseGranted, 0L) == storeId
+                    && System.nanoTime() - leaseGrantedNanos < leaseOnItsWayNanos) {
+                return RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, storeId,
+                        "store " + storeId + " is handing over the lease of range " + leaseGranted);
+            }
+            long requester = r.maxBytes();
+            if (!LeaseBalancer.grants(storeId, r.rangeId(), requester, r.maxRows(), v.leaders(), v.voters(), v.stores(),
+                    v.changing())) {
+                return RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, v.leaders().getOrDefault(r.rangeId(), 0L),
+                        "store " + storeId + " keeps the lease of range " + r.rangeId() + " (it leads "
+                                + LeaseBalancer.leasesOf(storeId, v.leaders()) + ", store " + requester + " "
+                                + r.maxRows() + ")");
+            }
+            leaseGranted = r.rangeId();
+            leaseGrantedNanos = System.nanoTime();
+            log.info("store {} hands the lease of range {} to store {} (spreading leases)", storeId, r.rangeId(),
+                    requester);
+            raft.transferLeadership(r.rangeId(), requester);
+            return RangeRpc.Response.ok(null, null);
+        } catch (RuntimeException e) {
+            return RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0, "granting a lease failed: " + e);
         }
     }
 

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +47,12 @@ public final class RangeStore implements RangeHost {
     public static final int maxTimestampsPerRequest = 100_000;
     /** The timestamp oracle of this store (it answers while this store leads the meta range); null: none. */
     private volatile java.util.function.IntFunction<CompletableFuture<RangeResult.Timestamps>> timestampSource;
+    private volatile java.util.function.Function<RangeRpc.Request, RangeRpc.Response> leaseRequests;
+
+    /** Answers LEASE requests (the lease balancer's pulls) with handler (the node's range service). */
+    public void serveLeaseRequests(java.util.function.Function<RangeRpc.Request, RangeRpc.Response> handler) {
+        this.leaseRequests = handler;
+    }
 
     /** Serves TIMESTAMPS requests from source (the node's timestamp oracle). */
     public void serveTimestamps(java.util.function.IntFunction<CompletableFuture<RangeResult.Timestamps>> source) {
@@ -89,6 +96,7 @@ public final class RangeStore implements RangeHost {
         this.store = store;
         this.raft = raft;
         this.files = files;
+        raft.onStepDown(this::releaseLatchesOf);
     }
 
     /**
@@ -285,6 +293,11 @@ public final class RangeStore implements RangeHost {
         if (r.kind() == RangeRpc.Kind.HOST) {
             return host(r.rangeId(), r.maxRows() == 1);
         }
+        if (r.kind() == RangeRpc.Kind.LEASE) {
+            java.util.function.Function<RangeRpc.Request, RangeRpc.Response> grants = leaseRequests;
+            return CompletableFuture.completedFuture(grants != null ? grants.apply(r)
+                    : RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0, "store " + storeId + " balances no leases"));
+        }
         RangeStateMachine replica = replicas.get(r.rangeId());
         if (replica == null) {
             return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.RANGE_NOT_FOUND, 0,
@@ -363,9 +376,89 @@ public final class RangeStore implements RangeHost {
     }
 
     private CompletableFuture<RangeRpc.Response> propose(long rangeId, RangeCommand command, RangeStateMachine replica) {
-        return raft.propose(rangeId, RangeCodec.encodeCommand(command))
+        return propose(rangeId, command, replica, null);
+    }
+
+    /** Proposes a write that holds latches (held: null if none), only while it still holds them. */
+    private CompletableFuture<RangeRpc.Response> propose(long rangeId, RangeCommand command, RangeStateMachine replica,
+                                                         Held held) {
+        return (held == null ? raft.propose(rangeId, RangeCodec.encodeCommand(command))
+                : raft.propose(rangeId, RangeCodec.encodeCommand(command), () -> !held.withdrawn))
                 .orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
                 .thenApply(result -> RangeRpc.Response.ok((RangeResult) result, replica.descriptor()));
+    }
+
+    /**
+     * The latches of one write of a range, from before its timestamp is taken until it applied,
+     * or until this store stops leading the range ({@link #releaseLatchesOf}), whichever is first.
+     */
+    private static final class Held {
+        final long rangeId;
+        final List<byte[]> keys;
+        final CompletableFuture<Void> handle;
+        /** Released at a step-down (set on the Raft driver's thread): the write must not be proposed after. */
+        volatile boolean withdrawn;
+
+        Held(long rangeId, List<byte[]> keys, CompletableFuture<Void> handle) {
+            this.rangeId = rangeId;
+            this.keys = keys;
+            this.handle = handle;
+        }
+    }
+
+    /** The latches held by writes, per range. */
+    private final Map<Long, Set<Held>> heldByRange = new ConcurrentHashMap<>();
+
+    /** Latches keys for a write of the range: completes with what to release. */
+    private CompletableFuture<Held> latch(long rangeId, List<byte[]> keys) {
+        return latches.acquire(keys).thenApply(handle -> {
+            Held h = new Held(rangeId, keys, handle);
+            heldByRange.computeIfAbsent(rangeId, id -> ConcurrentHashMap.newKeySet()).add(h);
+            return h;
+        });
+    }
+
+    private void release(Held h) {
+        Set<Held> of = heldByRange.get(h.rangeId);
+        if (of != null) {
+            of.remove(h);
+        }
+        latches.release(h.keys, h.handle); // a second release of a handle releases nothing
+    }
+
+    /**
+     * This store stopped leading the range (MultiRaft's step-down notice, on the driver's thread):
+     * the latches of its writes protect nothing any more, so they are released now, not when each
+     * write applies or times out (10 s). A latch makes reads here wait for writes whose timestamps
+     * were taken before them; but a store that does not lead serves no reads, and when it leads
+     * again it serves none before it applied its first entry of the new term, hence every entry of
+     * the old terms that commits. Kept, a write's latch held up requests of its keys here for the
+     * proposal timeout: requests this store forwards nowhere because it knows no leader yet, and
+     * those of another range it leads that holds the keys after a split (KV simulator, seed 4644).
+     * A write released before it was proposed is withdrawn: it is never proposed (the check runs
+     * on this thread, just before the command would enter the log), and answers "dropped" (not
+     * applied). The writes proposed keep waiting for their entries: answered with the result if
+     * the entry commits, "dropped" if another leader's entry replaces it, "outcome unknown" at the
+     * proposal timeout or if a snapshot covers it, as before.
+     */
+    private void releaseLatchesOf(long rangeId) {
+        Set<Held> of = heldByRange.remove(rangeId);
+        if (of == null) {
+            return;
+        }
+        for (Held h : of) {
+            h.withdrawn = true;
+            latches.release(h.keys, h.handle);
+        }
+        latchesReleasedAtStepDown.addAndGet(of.size());
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong latchesReleasedAtStepDown =
+            new java.util.concurrent.atomic.AtomicLong();
+
+    /** Writes whose latches were released because this store stopped leading their range (for tests). */
+    public long latchesReleasedAtStepDown() {
+        return latchesReleasedAtStepDown.get();
     }
 
     /**
@@ -436,14 +529,14 @@ public final class RangeStore implements RangeHost {
                     "store " + storeId + " has no timestamp oracle to write user keys with"));
         }
         List<byte[]> keys = RangeStateMachine.keysOf(w);
-        return latches.acquire(keys).thenCompose(handle -> {
+        return latch(rangeId, keys).thenCompose(h -> {
             CompletableFuture<RangeRpc.Response> done;
             try {
-                done = source.get().thenCompose(ts -> propose(rangeId, w.at(ts), replica));
+                done = source.get().thenCompose(ts -> propose(rangeId, w.at(ts), replica, h));
             } catch (RuntimeException e) {
                 done = CompletableFuture.failedFuture(e);
             }
-            return done.whenComplete((resp, e) -> latches.release(keys, handle));
+            return done.whenComplete((resp, e) -> release(h));
         }).thenCompose(resp -> w.startTs() == 0 && retries > 0 && resp.result() instanceof RangeResult.WriteConflict
                 ? writeAtNow(rangeId, w, replica, retries - 1) : CompletableFuture.completedFuture(resp));
     }
@@ -463,17 +556,17 @@ public final class RangeStore implements RangeHost {
                                                                          RangeStateMachine replica) {
         java.util.function.Supplier<CompletableFuture<Long>> source = commitTimestamps;
         List<byte[]> keys = p.ops().stream().map(WriteOp::key).toList();
-        return latches.acquire(keys).thenCompose(handle -> {
+        return latch(rangeId, keys).thenCompose(h -> {
             CompletableFuture<RangeRpc.Response> applied;
             CompletableFuture<Long> floor;
             try {
                 floor = source.get();
-                applied = propose(rangeId, p, replica);
+                applied = propose(rangeId, p, replica, h);
             } catch (RuntimeException e) {
-                latches.release(keys, handle);
+                release(h);
                 return CompletableFuture.failedFuture(e);
             }
-            applied.whenComplete((resp, e) -> latches.release(keys, handle));
+            applied.whenComplete((resp, e) -> release(h));
             return applied.thenCombine(floor, (resp, ts) -> resp.result() instanceof RangeResult.Written
                     ? RangeRpc.Response.ok(new RangeResult.Prewritten(ts), resp.descriptor()) : resp);
         });
@@ -507,15 +600,15 @@ public final class RangeStore implements RangeHost {
                     "store " + storeId + " has no timestamp oracle to prewrite a parallel commit with"));
         }
         List<byte[]> keys = p.ops().stream().map(WriteOp::key).toList();
-        return latches.acquire(keys).thenCompose(handle -> {
+        return latch(rangeId, keys).thenCompose(h -> {
             CompletableFuture<RangeRpc.Response> done;
             try {
                 done = source.get().thenCompose(ts -> propose(rangeId, p.withMinCommitTs(Math.max(ts, p.startTs() + 1)),
-                        replica));
+                        replica, h));
             } catch (RuntimeException e) {
                 done = CompletableFuture.failedFuture(e);
             }
-            return done.whenComplete((resp, e) -> latches.release(keys, handle));
+            return done.whenComplete((resp, e) -> release(h));
         });
     }
 

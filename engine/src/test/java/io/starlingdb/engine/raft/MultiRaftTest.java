@@ -593,6 +593,37 @@ class MultiRaftTest {
         hub.heal();
     }
 
+    /**
+     * A leader that steps down tells its step-down listener (RangeStore releases the range's
+     * latches there), and a proposal whose precondition the listener withdrew is never proposed:
+     * the precondition is asked on the driver thread, after the notice.
+     */
+    @Test
+    void aLeaderThatStepsDownIsNoticedAndAProposalItWithdrewIsNeverProposed() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i, 1);
+        }
+        int leader = leaderOf(1);
+        proposeUntilAccepted(1, 1);
+        java.util.concurrent.atomic.AtomicBoolean wanted = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Long> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+        nodes[leader].onStepDown(group -> {
+            notices.add(group);
+            wanted.set(false);
+        });
+        for (int i = 1; i <= 3; i++) {
+            if (i != leader) {
+                hub.cut(leader, i);
+            }
+        }
+        await("the cut-off leader's step-down is noticed", () -> notices.contains(1L));
+        assertEquals(List.of(1L), notices);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> nodes[leader]
+                .propose(1, ByteBuffer.allocate(8).putLong(2).array(), wanted::get).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(ProposalDroppedException.class, e.getCause());
+        hub.heal();
+    }
+
     @Test
     void lostQuorumStopsCommitsAndHealingResumesThem() throws Exception {
         for (int i = 1; i <= 3; i++) {

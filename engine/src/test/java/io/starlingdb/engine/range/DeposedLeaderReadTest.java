@@ -142,6 +142,62 @@ class DeposedLeaderReadTest {
     }
 
     /**
+     * A leader cut off from its followers latches a key for a write it proposes and can never
+     * commit, then steps down (check-quorum). The write's latch is released at the step-down
+     * (MultiRaft's notice to RangeStore), so a read and a write of that key sent to the deposed
+     * store (the gateway's cache still names it; it knows no leader, so it does not forward) are
+     * answered "not leaseholder" at once and served by the new leader, instead of waiting for the
+     * latch until the proposal timeout (10 s) and the gateway's attempt timeout (5 s for a read).
+     * The stuck write itself answers "dropped" or "outcome unknown", never as if it had failed
+     * while it applied.
+     */
+    @Test
+    void aWriteLatchedAtALeaderThatIsDeposedHoldsUpNoLaterRequestOfItsKey() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i);
+        }
+        int old = leader();
+        DistSender gateway = new DistSender(networks[old], directory, stores[old], DistSender.Options.defaults());
+        gateway.put(b("k"), b("v1"));
+        for (int i = 1; i <= 3; i++) {
+            if (i != old) {
+                hub.cut(old, i);
+            }
+        }
+        java.util.concurrent.CompletableFuture<RangeRpc.Response> stuck = stores[old].handle(RangeRpc.Request.write(range,
+                new RangeCommand.Write(java.util.List.of(new WriteOp.Put(b("k"), b("v2"))))));
+        await("store " + old + " stops leading", () -> rafts[old].leader(range) != old);
+        await("a new leader", () -> {
+            for (int i = 1; i <= 3; i++) {
+                if (i != old && rafts[i].leader(range) == i) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        assertTrue(stores[old].latchesReleasedAtStepDown() >= 1, "the stuck write's latch was released at the step-down");
+        assertTrue(!stuck.isDone(), "the stuck write still waits for its entry: " + stuck.getNow(null));
+
+        long started = System.nanoTime();
+        assertArrayEquals(b("v1"), gateway.get(b("k")));
+        long readMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        started = System.nanoTime();
+        gateway.put(b("k"), b("v3"));
+        long writeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        long now = gateway.cache().leaseholder(range);
+        assertTrue(now != old && now != 0, "served by the new leader, not store " + old + ": " + now);
+        assertTrue(readMillis < DistSender.readAttemptTimeoutMillis && writeMillis < DistSender.readAttemptTimeoutMillis,
+                "the read took " + readMillis + " ms and the write " + writeMillis
+                        + " ms: they waited for the deposed leader's latch");
+
+        hub.heal();
+        RangeRpc.Status status = stuck.get(RangeStore.proposalTimeoutMillis + 5_000, TimeUnit.MILLISECONDS).status();
+        assertTrue(status == RangeRpc.Status.DROPPED || status == RangeRpc.Status.OUTCOME_UNKNOWN,
+                "the stuck write answered " + status);
+        assertArrayEquals(b("v3"), gateway.get(b("k")), "the stuck write never applied");
+    }
+
+    /**
      * After a failover the gateway's cache still names the deposed leaseholder; a gateway whose
      * own store now leads the range asks it first, in one request, rather than the old one.
      */

@@ -2,12 +2,18 @@ package io.starlingdb.engine.range;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,38 +29,181 @@ class LeaseBalancerTest {
         return voters;
     }
 
+    /**
+     * A cluster seen the way stores see it: each store knows the leaders of the ranges it is a
+     * voter of. A round lets each store in turn ask for a lease and the leaseholder it asks grant
+     * it or not, as RangeService does.
+     */
+    private static final class Cluster {
+        final Set<Long> stores;
+        final Map<Long, Set<Long>> votersOf;
+        final Map<Long, Long> truth;
+        int moves;
+
+        Cluster(Set<Long> stores, Map<Long, Set<Long>> votersOf, Map<Long, Long> leaders) {
+            this.stores = new TreeSet<>(stores);
+            this.votersOf = new TreeMap<>(votersOf);
+            this.truth = new TreeMap<>(leaders);
+        }
+
+        Map<Long, Long> leadersSeenBy(long store) {
+            Map<Long, Long> view = new HashMap<>();
+            votersOf.forEach((r, vs) -> {
+                if (vs.contains(store)) {
+                    view.put(r, truth.get(r));
+                }
+            });
+            return view;
+        }
+
+        Map<Long, Set<Long>> votersSeenBy(long store) {
+            Map<Long, Set<Long>> view = new HashMap<>();
+            votersOf.forEach((r, vs) -> {
+                if (vs.contains(store)) {
+                    view.put(r, vs);
+                }
+            });
+            return view;
+        }
+
+        /** Per store, the stores that refused it a lease since the last move. */
+        final Map<Long, Set<Long>> refused = new HashMap<>();
+
+        /** One store's turn; whether it asked for a lease. */
+        boolean turn(long self) {
+            Map<Long, Long> view = leadersSeenBy(self);
+            Set<Long> refusedBy = refused.computeIfAbsent(self, s -> new TreeSet<>());
+            LeaseBalancer.Pull pull = LeaseBalancer.choose(self, view, votersSeenBy(self), stores, Set.of(), refusedBy);
+            if (pull == null) {
+                return false;
+            }
+            int mine = LeaseBalancer.leasesOf(self, view);
+            assertEquals(mine, count(self), "a store's own count is exact");
+            if (!LeaseBalancer.grants(pull.from(), pull.rangeId(), self, mine, leadersSeenBy(pull.from()),
+                    votersSeenBy(pull.from()), stores, Set.of())) {
+                refusedBy.add(pull.from());
+                return true;
+            }
+            long before = potential();
+            truth.put(pull.rangeId(), self);
+            moves++;
+            refused.clear();
+            assertTrue(potential() <= before - 2, "each move lowers the sum of squared lease counts by 2 or more");
+            return true;
+        }
+
+        /** Rounds over every store until none asks for a lease; the number of rounds. */
+        int settle(int maxRounds) {
+            for (int round = 1; round <= maxRounds; round++) {
+                boolean asked = false;
+                for (long s : stores) {
+                    asked |= turn(s);
+                }
+                if (!asked) {
+                    return round;
+                }
+            }
+            return Integer.MAX_VALUE;
+        }
+
+        /** No range's leaseholder leads two or more ranges more than another voter of the range. */
+        void assertSettled() {
+            votersOf.forEach((r, vs) -> {
+                for (long v : vs) {
+                    assertTrue(count(truth.get(r)) <= count(v) + 1, "range " + r + ": leaseholder " + truth.get(r)
+                            + " leads " + count(truth.get(r)) + ", voter " + v + " " + count(v) + ": " + truth);
+                }
+            });
+        }
+
+        int count(long store) {
+            return (int) truth.values().stream().filter(l -> l == store).count();
+        }
+
+        long potential() {
+            long p = 0;
+            for (long s : stores) {
+                p += (long) count(s) * count(s);
+            }
+            return p;
+        }
+
+        int spread() {
+            int max = 0;
+            int min = Integer.MAX_VALUE;
+            for (long s : stores) {
+                max = Math.max(max, count(s));
+                min = Math.min(min, count(s));
+            }
+            return max - min;
+        }
+    }
+
     @Test
-    void aStoreLeadingEverythingHandsLeasesToTheLeastLoadedVoter() {
+    void aStoreLeadingLittleAsksTheStoreLeadingMostAndItGrants() {
         Map<Long, Long> leaders = new HashMap<>();
         for (long r = 1; r <= 6; r++) {
             leaders.put(r, 1L);
         }
         leaders.put(6L, 2L);
-        LeaseBalancer.Move move = LeaseBalancer.choose(1, leaders, everywhere(6), three);
-        assertEquals(new LeaseBalancer.Move(2, 3), move, "range 2: the meta range's lease (range 1) moves last");
-        assertNull(LeaseBalancer.choose(2, leaders, everywhere(6), three), "store 2 is under its share");
+        assertEquals(new LeaseBalancer.Pull(2, 1), LeaseBalancer.choose(3, leaders, everywhere(6), three),
+                "range 2: the meta range's lease (range 1) moves last");
+        assertEquals(new LeaseBalancer.Pull(2, 1), LeaseBalancer.choose(2, leaders, everywhere(6), three),
+                "store 2 leads one, store 1 five");
+        LeaseBalancer.Pull ask = LeaseBalancer.choose(1, leaders, everywhere(6), three);
+        assertEquals(new LeaseBalancer.Pull(6, 2), ask, "store 1 leads the most, but asks: it might lead more elsewhere");
+        assertFalse(LeaseBalancer.grants(2, 6, 1, 5, leaders, everywhere(6), three, Set.of()), "refused");
+        assertTrue(LeaseBalancer.grants(1, 2, 3, 0, leaders, everywhere(6), three, Set.of()));
+        assertTrue(LeaseBalancer.grants(1, 2, 2, 1, leaders, everywhere(6), three, Set.of()));
+    }
+
+    /** The leaseholder's own count is exact: it refuses a store that leads nearly as many. */
+    @Test
+    void theLeaseholderGrantsOnlyToAStoreLeadingTwoFewerAndAVoterThatMayTakeIt() {
+        Map<Long, Long> leaders = Map.of(2L, 1L, 3L, 1L, 4L, 1L);
+        Map<Long, Set<Long>> voters = everywhere(4);
+        assertTrue(LeaseBalancer.grants(1, 2, 2, 1, leaders, voters, three, Set.of()));
+        assertFalse(LeaseBalancer.grants(1, 2, 2, 2, leaders, voters, three, Set.of()),
+                "store 2 leads two ranges this store does not hold: 3 is not 2 above");
+        assertFalse(LeaseBalancer.grants(2, 2, 3, 0, leaders, voters, three, Set.of()), "store 2 does not lead range 2");
+        assertFalse(LeaseBalancer.grants(1, 2, 3, 0, leaders, voters, three, Set.of(2L)), "range 2 is changing");
+        assertFalse(LeaseBalancer.grants(1, 2, 4, 0, leaders, voters, Set.of(1L, 2L, 3L, 4L), Set.of()),
+                "store 4 is no voter of range 2");
+        assertFalse(LeaseBalancer.grants(1, 2, 3, 0, leaders, voters, Set.of(1L, 2L), Set.of()),
+                "store 3 may take no lease (suspect, draining or removed)");
     }
 
     @Test
     void balancedOrNearlyBalancedLeasesStayWhereTheyAre() {
         Map<Long, Long> leaders = Map.of(1L, 1L, 2L, 1L, 3L, 2L, 4L, 2L, 5L, 3L);
-        for (long s = 1; s <= 3; s++) {
-            assertNull(LeaseBalancer.choose(s, leaders, everywhere(5), three));
-        }
+        Cluster c = new Cluster(three, everywhere(5), leaders);
+        assertTrue(c.settle(10) <= 10);
+        assertEquals(0, c.moves, "every store asks, every ask is refused");
+        assertEquals(leaders, c.truth);
     }
 
     @Test
-    void aStoreAtItsShareStillGivesToAStoreTwoBelow() {
-        // Seven leases 3, 3, 1: store 2 (at its share of 3) hands one to store 1.
-        Map<Long, Long> leaders = Map.of(1L, 1L, 2L, 2L, 3L, 2L, 4L, 2L, 5L, 3L, 6L, 3L, 7L, 3L);
-        assertEquals(new LeaseBalancer.Move(2, 1), LeaseBalancer.choose(2, leaders, everywhere(7), three));
-        assertNull(LeaseBalancer.choose(1, leaders, everywhere(7), three), "store 1 is under its share");
+    void sevenLeasesOnThreeStoresEndThreeTwoTwo() {
+        Map<Long, Long> leaders = new HashMap<>();
+        for (long r = 1; r <= 7; r++) {
+            leaders.put(r, 2L);
+        }
+        Cluster c = new Cluster(three, everywhere(7), leaders);
+        assertTrue(c.settle(20) <= 20);
+        assertEquals(List.of(2, 3, 2), List.of(c.count(1), c.count(2), c.count(3)));
+        assertEquals(2L, c.truth.get(1L), "the meta range's lease stayed");
+        assertEquals(4, c.moves);
+    }
+
+    @Test
+    void aStoreThatMayTakeNoLeaseAsksForNone() {
+        Map<Long, Long> leaders = Map.of(2L, 1L, 3L, 1L, 4L, 1L);
+        assertNull(LeaseBalancer.choose(3, leaders, everywhere(4), Set.of(1L, 2L)));
     }
 
     /**
      * After a failover one store holds both leases: the user range's moves, the meta range's (the
-     * oracle) stays; and it is never balanced away alone, for over the ranges both stores hold it
-     * is a spread of one, and the other store would see the same spread the other way round.
+     * oracle) stays; and it is never balanced away alone, for that is a spread of one.
      */
     @Test
     void theMetaRangesLeaseStaysWhereItIs() {
@@ -62,45 +211,13 @@ class LeaseBalancerTest {
         long user = MetaKeys.firstUserRangeId;
         Map<Long, Long> leaders = Map.of(meta, 2L, user, 2L);
         Map<Long, Set<Long>> voters = Map.of(meta, three, user, three);
-        assertEquals(new LeaseBalancer.Move(user, 1), LeaseBalancer.choose(2, leaders, voters, Set.of(1L, 2L)));
-        Map<Long, Set<Long>> userHereOnly = Map.of(meta, three, user, Set.of(2L));
-        assertNull(LeaseBalancer.choose(2, leaders, userHereOnly, Set.of(1L, 2L)));
-    }
-
-    /**
-     * Stores 3 and 4 share two ranges and lead one each, and each leads two more ranges the other
-     * does not hold: each sees the other two below it. Counting only its own view, each handed a
-     * shared range's lease to the other every round (the KV simulator's seed 13, once the lease
-     * balancer ran in it); compared over the ranges both hold, the spread is 0 and the shared
-     * leases stay (each store may still hand one of its own to store 1, which leads none).
-     */
-    @Test
-    void twoStoresHoldingDifferentRangesDoNotPassALeaseBackAndForth() {
-        Set<Long> stores = Set.of(1L, 2L, 3L, 4L, 5L);
-        Set<Long> shared = Set.of(3L, 4L, 5L);
-        Map<Long, Long> truth = new HashMap<>(Map.of(10L, 4L, 11L, 3L, 20L, 4L, 21L, 4L, 30L, 3L, 31L, 3L));
-        Map<Long, Set<Long>> votersOf = Map.of(10L, shared, 11L, shared, 20L, Set.of(4L, 1L, 2L), 21L,
-                Set.of(4L, 1L, 2L), 30L, Set.of(3L, 1L, 2L), 31L, Set.of(3L, 1L, 2L));
-        Map<Long, Integer> movesOf = new HashMap<>();
-        for (int round = 0; round < 10; round++) {
-            long self = round % 2 == 0 ? 4 : 3;
-            Map<Long, Long> view = new HashMap<>();
-            Map<Long, Set<Long>> voters = new HashMap<>();
-            for (Map.Entry<Long, Set<Long>> e : votersOf.entrySet()) {
-                if (e.getValue().contains(self)) {
-                    view.put(e.getKey(), truth.get(e.getKey()));
-                    voters.put(e.getKey(), e.getValue());
-                }
-            }
-            LeaseBalancer.Move move = LeaseBalancer.choose(self, view, voters, stores);
-            if (move != null) {
-                truth.put(move.rangeId(), move.target());
-                movesOf.merge(move.rangeId(), 1, Integer::sum);
-            }
-        }
-        assertEquals(4L, truth.get(10L), "the shared ranges keep their leaseholders");
-        assertEquals(3L, truth.get(11L));
-        assertTrue(movesOf.values().stream().allMatch(n -> n == 1), "no lease moved twice: " + movesOf);
+        assertEquals(new LeaseBalancer.Pull(user, 2), LeaseBalancer.choose(1, leaders, voters, Set.of(1L, 2L)));
+        Map<Long, Long> after = Map.of(meta, 2L, user, 1L);
+        assertEquals(new LeaseBalancer.Pull(meta, 2), LeaseBalancer.choose(1, after, voters, Set.of(1L, 2L)),
+                "nothing else to ask for");
+        assertFalse(LeaseBalancer.grants(2, meta, 1, 1, after, voters, Set.of(1L, 2L), Set.of()), "a spread of one");
+        assertNull(LeaseBalancer.choose(1, after, voters, Set.of(1L, 2L), Set.of(), Set.of(2L)),
+                "store 2 refused lately");
     }
 
     /**
@@ -111,60 +228,81 @@ class LeaseBalancerTest {
     @Test
     void theLeaseOfARangePlacementIsChangingStays() {
         Map<Long, Long> leaders = Map.of(2L, 1L, 3L, 1L, 4L, 1L);
-        assertEquals(new LeaseBalancer.Move(2, 2), LeaseBalancer.choose(1, leaders, everywhere(4), three));
-        assertEquals(new LeaseBalancer.Move(3, 2), LeaseBalancer.choose(1, leaders, everywhere(4), three, Set.of(2L)));
-        assertNull(LeaseBalancer.choose(1, leaders, everywhere(4), three, Set.of(2L, 3L, 4L)));
+        assertEquals(new LeaseBalancer.Pull(2, 1), LeaseBalancer.choose(2, leaders, everywhere(4), three));
+        assertEquals(new LeaseBalancer.Pull(3, 1),
+                LeaseBalancer.choose(2, leaders, everywhere(4), three, Set.of(2L), Set.of()));
+        assertNull(LeaseBalancer.choose(2, leaders, everywhere(4), three, Set.of(2L, 3L, 4L), Set.of()));
     }
 
     @Test
-    void aLeaseOnlyMovesToAVoterOfItsRange() {
-        Map<Long, Long> leaders = Map.of(1L, 1L, 2L, 1L, 3L, 1L);
-        Map<Long, Set<Long>> voters = Map.of(1L, Set.of(1L, 2L), 2L, Set.of(1L, 2L), 3L, Set.of(1L, 2L));
-        assertEquals(new LeaseBalancer.Move(2, 2), LeaseBalancer.choose(1, leaders, voters, three),
-                "to store 2, the only other voter (range 2: the meta range's lease moves last)");
-        Map<Long, Set<Long>> alone = Map.of(1L, Set.of(1L), 2L, Set.of(1L), 3L, Set.of(1L));
-        assertNull(LeaseBalancer.choose(1, leaders, alone, three));
+    void aStoreAsksOnlyForTheLeaseOfARangeItIsAVoterOf() {
+        Map<Long, Long> leaders = Map.of(2L, 1L, 3L, 1L, 4L, 1L);
+        Map<Long, Set<Long>> learnerOf2 = Map.of(2L, Set.of(1L, 3L), 3L, three, 4L, three);
+        assertEquals(new LeaseBalancer.Pull(3, 1), LeaseBalancer.choose(2, leaders, learnerOf2, three));
+        Map<Long, Set<Long>> alone = Map.of(2L, Set.of(1L), 3L, Set.of(1L), 4L, Set.of(1L));
+        assertNull(LeaseBalancer.choose(2, leaders, alone, three));
     }
 
     /**
-     * Seed 1331 of the KV simulator's long run: stores 2, 3 and 5 passed r8's lease round a
-     * cycle (2 to 3 to 5 to 2), every 10 ticks for 800, each move justified by the ranges the
-     * mover shares with its target, while it raised the target's spread over the third voter to
-     * two. Each store sees the ranges it is a voter of; rounds go over the stores in turn.
+     * Four stores, six ranges on different sets of three voters, found by a random search over
+     * such configurations: with the rule before this one (the leaseholder pushed a lease to a
+     * voter it saw two below it on all and on their shared ranges, unless that gave the target a
+     * spread of two over the range's third voter; 8c80606) the stores, taking turns, moved
+     * leases 149 times in 200 turns and never stopped, as a lease went round three stores in the
+     * transaction simulator's seed 154. With the pull, every move lowers the sum of squared lease
+     * counts, so it stops.
      */
     @Test
-    void threeStoresDoNotPassALeaseRoundACycle() {
-        Set<Long> stores = Set.of(2L, 3L, 4L, 5L);
-        Set<Long> v235 = Set.of(2L, 3L, 5L);
-        Set<Long> v234 = Set.of(2L, 3L, 4L);
-        Set<Long> v245 = Set.of(2L, 4L, 5L);
-        Set<Long> v345 = Set.of(3L, 4L, 5L);
-        Map<Long, Set<Long>> votersOf = new HashMap<>();
-        Map<Long, Long> truth = new HashMap<>();
-        long[][] rangeLeader = {{1, 4}, {6, 4}, {8, 2}, {14, 4}, {15, 2}, {28, 2}, {31, 3}, {33, 5}, {34, 3}, {43, 5}, {45, 2}};
-        List<Set<Long>> voterSets = List.of(v345, v345, v235, v245, v234, v234, v234, v245, v235, v245, v235);
-        for (int i = 0; i < rangeLeader.length; i++) {
-            votersOf.put(rangeLeader[i][0], voterSets.get(i));
-            truth.put(rangeLeader[i][0], rangeLeader[i][1]);
-        }
-        Map<Long, Integer> movesOf = new HashMap<>();
-        long[] order = {2, 3, 4, 5};
-        for (int round = 0; round < 40; round++) {
-            long self = order[round % order.length];
-            Map<Long, Long> view = new HashMap<>();
+    void leasesStopMovingWhereThePushRuleCycled() {
+        Map<Long, Set<Long>> voters = Map.of(2L, Set.of(2L, 3L, 4L), 3L, Set.of(1L, 3L, 4L), 4L, Set.of(1L, 2L, 4L),
+                5L, Set.of(1L, 2L, 4L), 6L, Set.of(1L, 2L, 3L), 7L, Set.of(1L, 2L, 3L));
+        Map<Long, Long> leaders = Map.of(2L, 4L, 3L, 3L, 4L, 1L, 5L, 1L, 6L, 2L, 7L, 1L);
+        Cluster c = new Cluster(Set.of(1L, 2L, 3L, 4L), voters, leaders);
+        long start = c.potential();
+        assertTrue(c.settle(50) <= 50, "leases stop moving");
+        assertTrue(c.moves <= start / 2, "moves " + c.moves + " of at most " + start / 2);
+        c.assertSettled();
+        assertEquals(1, c.spread(), "leases per store " + c.truth);
+    }
+
+    /**
+     * Random clusters (3 to 5 stores, 3 to 15 ranges of three voters each, leases anywhere): the
+     * stores, in turn, always stop, each move lowering the sum of squares (asserted per move). On
+     * three stores the leases end within one of each other; on four or five a store may see only
+     * part of another's leases; the largest spread left is asserted as measured. Settled, no range's
+     * leaseholder leads two more than another voter of the range.
+     */
+    @Test
+    void inRandomClustersLeasesAlwaysStopMovingAndSpread() {
+        Random random = new Random(42);
+        int[] worstSpread = new int[6];
+        for (int trial = 0; trial < 3_000; trial++) {
+            int storeCount = 3 + random.nextInt(3);
+            Set<Long> stores = new TreeSet<>();
+            for (long s = 1; s <= storeCount; s++) {
+                stores.add(s);
+            }
             Map<Long, Set<Long>> voters = new HashMap<>();
-            for (Map.Entry<Long, Set<Long>> e : votersOf.entrySet()) {
-                if (e.getValue().contains(self)) {
-                    view.put(e.getKey(), truth.get(e.getKey()));
-                    voters.put(e.getKey(), e.getValue());
-                }
+            Map<Long, Long> leaders = new HashMap<>();
+            int ranges = 3 + random.nextInt(13);
+            for (long r = 1; r <= ranges; r++) {
+                List<Long> order = new ArrayList<>(stores);
+                Collections.shuffle(order, random);
+                voters.put(r, new TreeSet<>(order.subList(0, 3)));
+                // Skewed, as after a failover: store 1 leads every range it is a voter of.
+                leaders.put(r, voters.get(r).contains(1L) ? 1L : order.get(random.nextInt(3)));
             }
-            LeaseBalancer.Move move = LeaseBalancer.choose(self, view, voters, stores);
-            if (move != null) {
-                truth.put(move.rangeId(), move.target());
-                movesOf.merge(move.rangeId(), 1, Integer::sum);
-            }
+            Cluster c = new Cluster(stores, voters, leaders);
+            long start = c.potential();
+            int rounds = c.settle(1_000);
+            assertTrue(rounds <= 1_000, "trial " + trial + " never stopped: " + c.truth);
+            assertTrue(c.moves <= start / 2);
+            c.assertSettled();
+            worstSpread[storeCount] = Math.max(worstSpread[storeCount], c.spread());
         }
-        assertTrue(movesOf.values().stream().allMatch(n -> n == 1), "no lease moved twice: " + movesOf);
+        assertEquals(1, worstSpread[3], "three stores: within one");
+        // Measured: 2 on four and on five stores (voters drawn at random, so some stores hold few ranges).
+        assertTrue(worstSpread[4] <= 2 && worstSpread[5] <= 2, "four and five stores: " + worstSpread[4] + ", "
+                + worstSpread[5]);
     }
 }

@@ -66,6 +66,11 @@ class RangeRpcTest {
         assertEquals(RangeRpc.Kind.HOST, host.kind());
         assertEquals(1, host.maxRows(), "replace");
         assertEquals(9, host.rangeId());
+        RangeRpc.Request lease = RangeRpc.decodeRequest(RangeRpc.encode(RangeRpc.Request.lease(9, 4, 3)));
+        assertEquals(RangeRpc.Kind.LEASE, lease.kind());
+        assertEquals(9, lease.rangeId());
+        assertEquals(4, lease.maxBytes(), "the asking store");
+        assertEquals(3, lease.maxRows(), "the leases it leads");
     }
 
     @Test

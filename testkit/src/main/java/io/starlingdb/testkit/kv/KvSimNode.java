@@ -393,6 +393,9 @@ final class KvSimNode implements RangeHost {
         if (up) {
             checks.safety().afterStep(r.core);
             if (r.core.role() != r.lastRole || r.core.term() != r.lastTerm) {
+                if (r.lastRole == Role.LEADER && r.core.role() != Role.LEADER) {
+                    releaseLatchesOf(r);
+                }
                 r.lastRole = r.core.role();
                 r.lastTerm = r.core.term();
                 sim.trace("n" + id + " r" + r.rangeId + " is " + r.lastRole + " in term " + r.lastTerm + " (leader "
@@ -579,6 +582,24 @@ final class KvSimNode implements RangeHost {
             }
         }
         return false;
+    }
+
+    /**
+     * As RangeStore at MultiRaft's step-down notice: a replica that stopped leading releases the
+     * latches of its pending writes (a store that does not lead serves no reads, and when it leads
+     * again it serves none before every entry of the old terms that commits is applied); the
+     * writes still wait for their entries. Kept, a latch held up requests of its keys here until
+     * the proposal timeout (seed 4644: those of another range this node led after a split).
+     * Latching and proposing are one step here, so no write is withdrawn before it is proposed.
+     */
+    private void releaseLatchesOf(Replica r) {
+        for (PendingWrite p : r.writes.values()) {
+            if (p.latch() != 0 && latches.containsKey(p.latch())) {
+                sim.trace("n" + id + " r" + r.rangeId + " stopped leading: releases latch " + p.latch());
+                sim.latchReleasedAtStepDown();
+                release(p.latch());
+            }
+        }
     }
 
     private void release(long latch) {

@@ -497,6 +497,17 @@ public final class KvSimulation {
         return leaseBalancerMoves;
     }
 
+    private int latchesReleasedAtStepDown;
+
+    /** Latches of pending writes released because their replica stopped leading. */
+    int latchesReleasedAtStepDown() {
+        return latchesReleasedAtStepDown;
+    }
+
+    void latchReleasedAtStepDown() {
+        latchesReleasedAtStepDown++;
+    }
+
     /** Nodes lost to placement: down past the dead-after time, destroyed, or drained. */
     int nodeLosses() {
         return nodeLosses;
@@ -669,17 +680,11 @@ public final class KvSimulation {
         }
     }
 
-    /**
-     * As RangeService.balanceLeases, on its own timer: a node leading more than its share hands
-     * one lease to a less loaded voter ({@code LeaseBalancer}), never to a node that is down
-     * (suspect) or not active. Without it a drain piled every lease on one node (placement hands
-     * a lease to the least loaded voter, the lowest id among equals), which then moved every
-     * replica alone, one step per interval (seed 6218).
-     */
-    private void balanceLeases(KvSimNode n) {
-        if (storeStates.get(n.id) != StoreRecord.State.ACTIVE) {
-            return;
-        }
+    /** A node's lease balancer view: leaders, voters and changing ranges of the ranges it holds. */
+    private record LeaseView(Map<Long, Long> leaders, Map<Long, Set<Long>> voters, Set<Long> changing) {
+    }
+
+    private LeaseView leaseView(KvSimNode n) {
         Map<Long, Long> leaders = new HashMap<>();
         Map<Long, Set<Long>> voters = new HashMap<>();
         Set<Long> changing = new TreeSet<>();
@@ -693,19 +698,72 @@ public final class KvSimulation {
                 }
             }
         }
+        return new LeaseView(leaders, voters, changing);
+    }
+
+    /** Per node: the lease it last asked for {range, from, tick} and the one it last granted {range, tick}. */
+    private final Map<Long, long[]> leaseAskedFor = new HashMap<>();
+    private final Map<Long, long[]> leaseGranted = new HashMap<>();
+    /** Per node: the nodes that refused it a lease, until which tick (asked again after). */
+    private final Map<Long, Map<Long, Long>> leaseRefusedUntil = new HashMap<>();
+
+    /**
+     * As RangeService.balanceLeases, on its own timer: a node asks a node that leads at least two
+     * more of the ranges it holds than it leads in all for one of those leases, and that node hands
+     * it over if it leads at least two more in all ({@code LeaseBalancer}'s pull, which provably
+     * ends); never to a node that is down (suspect) or not active. The request is answered at once
+     * if the two nodes are connected (a real store's is one request-response). Without a balancer
+     * a drain piled every lease on one node (placement hands a lease to the least loaded voter,
+     * the lowest id among equals), which then moved every replica alone, one step per interval
+     * (seed 6218). As on a real store, a node asks for no lease while the last one it asked for is
+     * on its way (its range still led by the node asked, for up to three intervals) and grants none
+     * while the last one it granted is.
+     */
+    private void balanceLeases(KvSimNode n) {
+        if (storeStates.get(n.id) != StoreRecord.State.ACTIVE) {
+            return;
+        }
+        long onItsWay = 3L * params.placementIntervalTicks();
+        LeaseView v = leaseView(n);
+        long[] asked = leaseAskedFor.get(n.id);
+        if (asked != null && v.leaders().getOrDefault(asked[0], 0L) == asked[1] && now - asked[2] < onItsWay) {
+            return;
+        }
+        leaseAskedFor.remove(n.id);
         Set<Long> stores = new TreeSet<>();
         for (KvSimNode m : nodes) {
             if (m.isUp() && storeStates.get(m.id) == StoreRecord.State.ACTIVE) {
                 stores.add(m.id);
             }
         }
-        LeaseBalancer.Move move = LeaseBalancer.choose(n.id, leaders, voters, stores, changing);
-        KvSimNode.Replica r = move == null ? null : n.replicas.get(move.rangeId());
-        if (r != null && r.core.role() == io.starlingdb.engine.raft.Role.LEADER) {
-            trace("n" + n.id + " lease balancer: r" + r.rangeId + " to n" + move.target());
-            leaseBalancerMoves++;
-            n.transferLeadership(r, move.target());
+        Map<Long, Long> refused = leaseRefusedUntil.computeIfAbsent(n.id, k -> new TreeMap<>());
+        refused.values().removeIf(until -> until <= now);
+        LeaseBalancer.Pull pull = LeaseBalancer.choose(n.id, v.leaders(), v.voters(), stores, v.changing(),
+                refused.keySet());
+        if (pull == null) {
+            return;
         }
+        KvSimNode from = nodes.get((int) pull.from() - 1);
+        if (!from.isUp() || !partitionPlan.connected((int) n.id, (int) from.id)) {
+            refused.put(from.id, now + 5L * params.placementIntervalTicks()); // no answer: as a refusal
+            return;
+        }
+        int mine = LeaseBalancer.leasesOf(n.id, v.leaders());
+        LeaseView fv = leaseView(from);
+        long[] granted = leaseGranted.get(from.id);
+        KvSimNode.Replica r = from.replicas.get(pull.rangeId());
+        if ((granted != null && fv.leaders().getOrDefault(granted[0], 0L) == from.id && now - granted[1] < onItsWay)
+                || r == null || r.core.role() != io.starlingdb.engine.raft.Role.LEADER
+                || !LeaseBalancer.grants(from.id, pull.rangeId(), n.id, mine, fv.leaders(), fv.voters(), stores,
+                fv.changing())) {
+            refused.put(from.id, now + 5L * params.placementIntervalTicks());
+            return;
+        }
+        trace("n" + n.id + " lease balancer: asks n" + from.id + " for r" + r.rangeId + " (it leads " + mine + ")");
+        leaseBalancerMoves++;
+        leaseAskedFor.put(n.id, new long[] {pull.rangeId(), from.id, now});
+        leaseGranted.put(from.id, new long[] {pull.rangeId(), now});
+        from.transferLeadership(r, n.id);
     }
 
     /** What the registry and the failure detector say of each node: down longer than dead-after is dead. */

@@ -34,6 +34,7 @@ class KvSimulationTest {
         int fiveNodes = 0;
         long placementSteps = 0;
         long leaseBalancerMoves = 0;
+        long latchesReleasedAtStepDown = 0;
         long nodeLosses = 0;
         long firstKeys = 0;
         long filteredScans = 0;
@@ -42,6 +43,7 @@ class KvSimulationTest {
             SimResult r = sim.execute();
             placementSteps += sim.placementSteps();
             leaseBalancerMoves += sim.leaseBalancerMoves();
+            latchesReleasedAtStepDown += sim.latchesReleasedAtStepDown();
             nodeLosses += sim.nodeLosses();
             firstKeys += sim.firstKeysRequests();
             filteredScans += sim.filteredScanRequests();
@@ -62,6 +64,7 @@ class KvSimulationTest {
         assertTrue(splits > seeds * 2L, "splits " + splits);
         assertTrue(placementSteps > seeds * 10L, "placement steps " + placementSteps);
         assertTrue(leaseBalancerMoves > seeds, "lease balancer moves " + leaseBalancerMoves);
+        assertTrue(latchesReleasedAtStepDown > 0, "latches released at a step-down " + latchesReleasedAtStepDown);
         assertTrue(nodeLosses > seeds / 2, "nodes lost " + nodeLosses);
         assertTrue(crashes > seeds && partitions > seeds, "crashes " + crashes + ", partitions " + partitions);
         assertTrue(operations > seeds * 100L, "operations " + operations);
