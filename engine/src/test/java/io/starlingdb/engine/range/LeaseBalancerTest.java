@@ -261,6 +261,7 @@ class LeaseBalancerTest {
         long start = c.potential();
         assertTrue(c.settle(50) <= 50, "leases stop moving");
         assertTrue(c.moves <= start / 2, "moves " + c.moves + " of at most " + start / 2);
+        assertEquals(1, c.moves, "store 2 takes one of store 1's three leases");
         c.assertSettled();
         assertEquals(1, c.spread(), "leases per store " + c.truth);
     }
