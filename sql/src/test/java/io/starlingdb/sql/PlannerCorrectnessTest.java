@@ -74,6 +74,31 @@ class PlannerCorrectnessTest {
     }
 
     @Test
+    void inOfAConstantOverAnEmptyOrNullSubqueryHasThreeValuedAnswers() throws SqlException {
+        // Found by the -Plong differential run (seeds 13000454 query 120, 13000395 query 55): Calcite's
+        // special case for an IN whose left side is constant skipped the empty check of a correlated
+        // sub-query and, under IS TRUE, read a NULL row of the sub-query as a match.
+        assertEquals(column(1, 2, 3, 4), db.rows("SELECT id FROM m a0 WHERE CAST(NULL AS INTEGER) NOT IN "
+                + "(SELECT a0.a FROM m a1 JOIN m a2 ON FALSE) ORDER BY id"));
+        assertEquals(column(1, 2, 3, 4), db.rows("SELECT id FROM m a0 WHERE CAST(NULL AS INTEGER) NOT IN "
+                + "(SELECT a0.a FROM nothing) ORDER BY id"));
+        assertEquals(column(true, true, true, true), db.rows("SELECT CAST(NULL AS INTEGER) NOT IN (SELECT a0.a FROM nothing) "
+                + "FROM m a0 ORDER BY id"));
+        assertEquals(column(null, null, null, null), db.rows("SELECT CAST(NULL AS INTEGER) NOT IN (SELECT a0.a FROM m) "
+                + "FROM m a0 ORDER BY id"));
+        assertEquals(column(0L), db.rows("SELECT COUNT(*) FROM m a0 WHERE (1 IN (SELECT CAST(NULL AS INTEGER) FROM m a1)) IS TRUE"));
+        assertEquals(column(0L), db.rows("SELECT COUNT(*) FROM m a0 WHERE (1 IN (SELECT a0.a FROM m a1)) IS TRUE"));
+        assertEquals(column(4L), db.rows("SELECT COUNT(*) FROM m a0 WHERE (1 IN (SELECT a0.a FROM m a1)) IS NOT TRUE"));
+        assertEquals(column(1L), db.rows("SELECT COUNT(*) FROM m a0 WHERE (10 IN (SELECT a0.a FROM m a1)) IS TRUE"));
+        assertEquals(column(true, true, null, null), db.rows("SELECT 11 IN (SELECT a1.a FROM m a1 WHERE a1.id >= a0.id) "
+                + "FROM m a0 ORDER BY id"));
+        assertEquals(column(true, true, true, false), db.rows("SELECT 12 IN (SELECT a1.a FROM m a1 WHERE a1.id >= a0.id AND a1.id < 4) "
+                + "FROM m a0 ORDER BY id"));
+        assertEquals(column(false, false, false, false), db.rows("SELECT 5 IN (SELECT a1.a FROM m a1 WHERE a1.a IS NOT NULL AND a0.id > 0) "
+                + "FROM m a0 ORDER BY id"));
+    }
+
+    @Test
     void countDistinctOfAColumnPassedTwiceIsPlannedWithOtherGroupKeys() throws SqlException {
         db.update("CREATE TABLE g (c0 INT NOT NULL, c2 DECIMAL(10,2), c3 TEXT, PRIMARY KEY (c0))");
         db.update("CREATE INDEX g_i0 ON g (c3, c2)");

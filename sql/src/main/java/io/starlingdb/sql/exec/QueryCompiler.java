@@ -369,7 +369,7 @@ public final class QueryCompiler {
             TreePlanner.Converted converted = TreePlanner.convert(publicSchema, TimestampUnits.literalCasts(query),
                     new CancelFlag(cancelFlag));
             RelRoot root = converted.root();
-            RelNode logical = TimestampUnits.apply(nullableCaseBranches(NullFolding.apply(widenParameterCasts(root.project()))));
+            RelNode logical = InOfConstants.apply(TimestampUnits.apply(nullableCaseBranches(NullFolding.apply(widenParameterCasts(root.project())))));
             refuseUnsupportedTypes(root.validatedRowType);
             List<String> origins = originTables(logical, root.validatedRowType.getFieldCount());
             Map<Integer, RelDataType> params = new TreeMap<>();
