@@ -2,7 +2,9 @@ package io.starlingdb.sql.exec;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.calcite.plan.Contexts;
 import org.apache.calcite.plan.RelOptCostImpl;
+import org.apache.calcite.plan.RelOptRule;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.plan.hep.HepPlanner;
 import org.apache.calcite.plan.hep.HepProgram;
@@ -12,6 +14,9 @@ import org.apache.calcite.rel.metadata.ChainedRelMetadataProvider;
 import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
 import org.apache.calcite.rel.metadata.RelMetadataProvider;
 import org.apache.calcite.rel.rules.CoreRules;
+import org.apache.calcite.rel.rules.SubQueryRemoveRule;
+import org.apache.calcite.tools.RelBuilder;
+import org.apache.calcite.tools.RelBuilderFactory;
 
 /**
  * A heuristic planning phase that stops when its statement is cancelled. Calcite's
@@ -28,12 +33,32 @@ final class HepPhase {
      */
     static final int MAX_RULE_MATCHES = 100_000;
 
-    /** Sub-queries to correlates, as Calcite's {@code Programs.subQuery} does, with a match limit. */
+    /**
+     * Builds relational expressions without simplifying them: see {@link #SUB_QUERY_TO_CORRELATE}
+     * and {@code TreePlanner}'s conversion of statements with sub-queries.
+     */
+    static final RelBuilderFactory UNSIMPLIFIED = RelBuilder.proto(Contexts.of(RelBuilder.Config.DEFAULT.withSimplify(false)));
+
+    /**
+     * Sub-queries to correlates, as Calcite's {@code Programs.subQuery} does, with a match limit,
+     * and with rules that do not simplify the expressions they rebuild. Calcite 1.41's simplifier
+     * takes an IN sub-query for a comparison of its left operands, never NULL when they are not
+     * ({@code RelOptPredicateList.isEffectivelyNotNull}), although it is NULL when the sub-query
+     * yields a NULL and no match: it simplified {@code (1 IN (SELECT c FROM t)) IS NOT FALSE} to the
+     * bare IN, FALSE where it is TRUE (found by the {@code -Plong} differential run: seed 13000412
+     * query 35). A rule that removes one of several sub-queries of a Project or Filter rebuilds it
+     * with the others still in place, so these rules must not simplify; the phases after this one
+     * do, once no sub-query is left.
+     */
     static final HepProgram SUB_QUERY_TO_CORRELATE = new HepProgramBuilder()
             .addMatchLimit(MAX_RULE_MATCHES)
-            .addRuleCollection(List.of(CoreRules.FILTER_SUB_QUERY_TO_CORRELATE, CoreRules.PROJECT_SUB_QUERY_TO_CORRELATE,
-                    CoreRules.JOIN_SUB_QUERY_TO_CORRELATE, CoreRules.PROJECT_OVER_SUM_TO_SUM0_RULE))
+            .addRuleCollection(List.of(unsimplified(SubQueryRemoveRule.Config.FILTER), unsimplified(SubQueryRemoveRule.Config.PROJECT),
+                    unsimplified(SubQueryRemoveRule.Config.JOIN), CoreRules.PROJECT_OVER_SUM_TO_SUM0_RULE))
             .build();
+
+    private static RelOptRule unsimplified(SubQueryRemoveRule.Config config) {
+        return config.withRelBuilderFactory(UNSIMPLIFIED).as(SubQueryRemoveRule.Config.class).toRule();
+    }
 
     private HepPhase() {
     }

@@ -23,7 +23,10 @@ import org.apache.calcite.rel.metadata.CachingRelMetadataProvider;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.util.SqlBasicVisitor;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.RelDecorrelator;
@@ -134,6 +137,14 @@ final class TreePlanner {
                                  boolean top) {
         SqlToRelConverter.Config config = FRAMEWORK.getSqlToRelConverterConfig().withTrimUnusedFields(false)
                 .withInSubQueryThreshold(IN_LIST_MAX_VALUES_AS_CONDITION);
+        // A statement with a sub-query is converted without simplifying: Calcite's simplifier
+        // misjudges an IN sub-query as never NULL (HepPhase.SUB_QUERY_TO_CORRELATE says how), and
+        // the sub-query phase, which removes them, simplifies nothing either.
+        boolean unsimplified = hasNestedQuery(validated);
+        if (unsimplified) {
+            java.util.function.UnaryOperator<RelBuilder.Config> transform = config.getRelBuilderConfigTransform();
+            config = config.withRelBuilderConfigTransform(c -> transform.apply(c).withSimplify(false));
+        }
         RelOptTable.ViewExpander views = (rowType, queryString, schemaPath, viewPath) -> {
             CalciteCatalogReader viewReader = catalogReader.withSchemaPath(schemaPath);
             SqlValidator viewValidator = validator(viewReader, (JavaTypeFactory) cluster.getTypeFactory());
@@ -148,9 +159,43 @@ final class TreePlanner {
                 config);
         RelRoot root = converter.convertQuery(validated, !top, top);
         root = root.withRel(converter.flattenTypes(root.rel, true));
-        RelBuilder relBuilder = config.getRelBuilderFactory().create(cluster, null);
+        RelBuilder relBuilder = (unsimplified ? HepPhase.UNSIMPLIFIED : config.getRelBuilderFactory()).create(cluster, null);
         return root.withRel(RelDecorrelator.decorrelateQuery(root.rel, relBuilder));
     }
+
+    /**
+     * Whether a query (a SELECT, a set operation, VALUES) is nested in {@code statement} other
+     * than as an operand of a set operation, ORDER BY or WITH: a sub-query in an expression, or a
+     * derived table.
+     */
+    static boolean hasNestedQuery(SqlNode statement) {
+        boolean[] nested = new boolean[1];
+        statement.accept(new SqlBasicVisitor<Void>() {
+            private final java.util.ArrayDeque<SqlKind> parents = new java.util.ArrayDeque<>();
+
+            @Override
+            public Void visit(SqlCall call) {
+                SqlKind kind = call.getKind();
+                if (kind.belongsTo(SqlKind.QUERY) && !parents.isEmpty() && !STATEMENT_STRUCTURE.contains(parents.peek())) {
+                    nested[0] = true;
+                }
+                if (nested[0]) {
+                    return null;
+                }
+                parents.push(kind);
+                try {
+                    return super.visit(call);
+                } finally {
+                    parents.pop();
+                }
+            }
+        });
+        return nested[0];
+    }
+
+    /** Calls whose query operands are parts of the statement's own query, not nested in it. */
+    private static final java.util.Set<SqlKind> STATEMENT_STRUCTURE = java.util.EnumSet.of(SqlKind.UNION, SqlKind.INTERSECT,
+            SqlKind.EXCEPT, SqlKind.ORDER_BY, SqlKind.WITH, SqlKind.WITH_ITEM);
 
     private static SchemaPlus root(SchemaPlus schema) {
         SchemaPlus s = schema;
