@@ -103,6 +103,7 @@ class KvSimulationTest {
         6036, 6957, 7122, // a write routed with a stale descriptor latched keys of another range the store led
         3807, // two voters of a range split off over their empty replicas kept those empty (no log, no members)
         1331, // three stores passed a lease round a cycle (LeaseBalancer; found after the workload sent FIRST_KEYS)
+        6745, // the final reader asked a destroyed node for lookups again and again (KvSimClient's lookups)
     };
 
     @Test
