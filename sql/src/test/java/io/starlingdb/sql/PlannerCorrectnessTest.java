@@ -120,6 +120,24 @@ class PlannerCorrectnessTest {
     }
 
     @Test
+    void aUnionOfThreeOuterJoinsOfAViewPlansInsteadOfRunningAway() throws SqlException {
+        // Found by the -Plong differential run (seed 13000538 query 110, a ternary logic partitioning):
+        // in the cost-based phase ProjectMergeRule kept merging the projections of the three branches
+        // into ever deeper expressions and planning ran past its 60 s budget (57014).
+        String base = "SELECT 1, CAST(2.5 AS DOUBLE) * a1.c0 FROM wv a0 LEFT JOIN wv a1 ON FALSE";
+        String p = "a1.c0 > a1.c0";
+        try (SqlFixture bounded = new SqlFixture(dir.resolve("bounded"), new SqlOptions(SqlOptions.DEFAULT_STATEMENT_TIMEOUT_MILLIS, 20_000))) {
+            bounded.update("CREATE TABLE w (c0 DOUBLE NOT NULL, c1 DECIMAL(10,2) NOT NULL, c2 VARCHAR(10), c4 DOUBLE, PRIMARY KEY (c0, c1))");
+            bounded.update("CREATE INDEX w_i0 ON w (c0, c1)");
+            bounded.update("CREATE INDEX w_i1 ON w (c4, c0)");
+            bounded.update("INSERT INTO w VALUES (1.5, 2.50, 'a', NULL), (2.5, 1.25, NULL, 3.0)");
+            bounded.update("CREATE VIEW wv AS SELECT c0, c1, c2 FROM w");
+            assertEquals(List.of(Arrays.asList(1, null), Arrays.asList(1, null)), bounded.rows(base + " WHERE " + p + " UNION ALL " + base
+                    + " WHERE NOT (" + p + ") UNION ALL " + base + " WHERE (" + p + ") IS NULL"));
+        }
+    }
+
+    @Test
     void countDistinctOfAColumnPassedTwiceIsPlannedWithOtherGroupKeys() throws SqlException {
         db.update("CREATE TABLE g (c0 INT NOT NULL, c2 DECIMAL(10,2), c3 TEXT, PRIMARY KEY (c0))");
         db.update("CREATE INDEX g_i0 ON g (c3, c2)");

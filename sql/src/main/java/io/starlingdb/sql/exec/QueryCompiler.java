@@ -211,6 +211,10 @@ public final class QueryCompiler {
     /** The cost-based phase (physical operators, access paths), without join reordering. */
     private static final Program COST_BASED = (planner, rel, requiredTraits, materializations, lattices) -> {
         JOIN_ORDER_RULES.forEach(planner::removeRule);
+        // Projections are merged by the calc phase after this one; here ProjectMergeRule merged
+        // the projections of a union's branches into ever deeper expressions until planning ran
+        // past its budget (docs/sql.md, "Rules narrowed for correctness").
+        planner.removeRule(CoreRules.PROJECT_MERGE);
         NarrowedRules.install(planner);
         planner.setRoot(rel);
         RelNode root = rel.getTraitSet().equals(requiredTraits) ? rel : planner.changeTraits(rel, requiredTraits);
