@@ -81,8 +81,7 @@ public final class CancelSignal {
         runningRequests.incrementAndGet();
         stop.set(request <= cancelledThrough);
         if (timeoutMillis > 0) {
-            String why = "statement timeout of " + timeoutMillis + " ms expired (statement.timeout.ms)";
-            deadline = timer.schedule(() -> expire(request, why), timeoutMillis, TimeUnit.MILLISECONDS);
+            deadline = timer.schedule(() -> expire(request, timeoutReason()), timeoutMillis, TimeUnit.MILLISECONDS);
         }
         return this::finish;
     }
@@ -104,9 +103,15 @@ public final class CancelSignal {
         if (budgetMillis <= 0 || request == 0 || timer == null) {
             return Running.NESTED;
         }
-        String why = "planning took longer than " + budgetMillis + " ms (statement.planning.timeout.ms)";
-        ScheduledFuture<?> bound = timer.schedule(() -> expire(request, why), budgetMillis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> bound = timer.schedule(
+                () -> expire(request, "planning took longer than " + budgetMillis + " ms (statement.planning.timeout.ms)"),
+                budgetMillis, TimeUnit.MILLISECONDS);
         return () -> bound.cancel(false);
+    }
+
+    /** The error's reason when a deadline passes: written when it does, not for every statement. */
+    private String timeoutReason() {
+        return "statement timeout of " + timeoutMillis + " ms expired (statement.timeout.ms)";
     }
 
     private synchronized void expire(long request, String why) {

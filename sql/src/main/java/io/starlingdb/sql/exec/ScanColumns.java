@@ -18,9 +18,11 @@ import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Join;
 import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.core.Sort;
+import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLocalRef;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexProgram;
+import org.apache.calcite.rex.RexVisitorImpl;
 import org.apache.calcite.util.ImmutableBitSet;
 
 /**
@@ -86,6 +88,44 @@ final class ScanColumns {
         return result;
     }
 
+    /**
+     * The input columns a program's outputs and condition read: the input references reachable
+     * from them through the program's local references. The same columns as expanding each
+     * output into a tree and collecting its input references, without copying the trees (JFR
+     * showed the copies as 7 % of what a new statement allocates).
+     */
+    static ImmutableBitSet programReads(RexProgram program) {
+        List<RexNode> exprs = program.getExprList();
+        boolean[] used = new boolean[exprs.size()];
+        for (RexLocalRef project : program.getProjectList()) {
+            used[project.getIndex()] = true;
+        }
+        if (program.getCondition() != null) {
+            used[program.getCondition().getIndex()] = true;
+        }
+        ImmutableBitSet.Builder read = ImmutableBitSet.builder();
+        RexVisitorImpl<Void> marker = new RexVisitorImpl<>(true) {
+            @Override
+            public Void visitLocalRef(RexLocalRef localRef) {
+                used[localRef.getIndex()] = true;
+                return null;
+            }
+
+            @Override
+            public Void visitInputRef(RexInputRef inputRef) {
+                read.set(inputRef.getIndex());
+                return null;
+            }
+        };
+        // A local reference names an earlier expression, so one sweep from the last marks them all.
+        for (int i = exprs.size() - 1; i >= 0; i--) {
+            if (used[i]) {
+                exprs.get(i).accept(marker);
+            }
+        }
+        return read.build();
+    }
+
     /** The columns of each input that {@code rel} reads to produce the columns {@code needed} of its output. */
     static List<ImmutableBitSet> inputNeeds(RelNode rel, ImmutableBitSet needed) {
         if (!rel.getVariablesSet().isEmpty() && !(rel instanceof Correlate)) {
@@ -95,15 +135,7 @@ final class ScanColumns {
         // generated code converts each column it reads to its type: a NOT NULL column left NULL
         // fails ("Cannot convert null to int"), so each reads what all its expressions reference.
         if (rel instanceof Calc calc) {
-            RexProgram program = calc.getProgram();
-            List<RexNode> read = new ArrayList<>();
-            for (RexLocalRef project : program.getProjectList()) {
-                read.add(program.expandLocalRef(project));
-            }
-            if (program.getCondition() != null) {
-                read.add(program.expandLocalRef(program.getCondition()));
-            }
-            return List.of(RelOptUtil.InputFinder.bits(read, null));
+            return List.of(programReads(calc.getProgram()));
         }
         if (rel instanceof Project project) {
             return List.of(RelOptUtil.InputFinder.bits(project.getProjects(), null));
