@@ -14,6 +14,10 @@
 # (sql.storage=cluster, replication factor 3), the driver given all three addresses; PostgreSQL is
 # a primary with two synchronous standbys (synchronous_standby_names = 'ANY 1 (s1, s2)': a commit
 # on two of three copies, as a Raft commit); H2, which has no replication, is left out.
+#
+# NODE_JAVA_OPTS (environment): extra JVM options for Starling's node processes only (not the
+# bench client, not H2), e.g. NODE_JAVA_OPTS="-XX:+UseParallelGC -Xlog:gc:file=/tmp/gc.log" to try
+# a collector through JDBC, as bin/starling start takes JAVA_OPTS. Split on spaces.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -87,6 +91,7 @@ bench() { java -Xmx2g -cp "$CP" io.starlingdb.testkit.bench.JdbcBench "$@" "${BE
 # it logback logs everything at DEBUG, and Calcite's parser and planner write every statement out
 # (its SQL and its plan), which the distinct phase measured as part of each new statement.
 NODE_LOGGING="-Dlogback.configurationFile=$ROOT/conf/logback.xml"
+read -r -a NODE_OPTS <<< "${NODE_JAVA_OPTS:-}"
 
 RESULTS="$WORK/results.txt"
 : > "$RESULTS"
@@ -95,7 +100,7 @@ if [[ ",$ONLY," == *",starling,"* && "$CLUSTER" = 3 ]]; then
   declare -a PEER HTTP CLIENT
   for i in 1 2 3; do PEER[$i]=$(free_port); HTTP[$i]=$(free_port); CLIENT[$i]=$(free_port); done
   for i in 1 2 3; do
-    java -Xmx2g "$NODE_LOGGING" -cp "$CP" io.starlingdb.server.NodeMain start --node-id "n$i" --data-dir "$WORK/n$i" \
+    java -Xmx2g ${NODE_OPTS[@]+"${NODE_OPTS[@]}"} "$NODE_LOGGING" -cp "$CP" io.starlingdb.server.NodeMain start --node-id "n$i" --data-dir "$WORK/n$i" \
         --client-port "${CLIENT[$i]}" --http-port "${HTTP[$i]}" --peer-port "${PEER[$i]}" \
         --join "127.0.0.1:${PEER[$(( i == 1 ? 2 : 1 ))]}" --store-id "$i" --store-initial-members 1,2,3 \
         --sql-storage cluster > "$WORK/n$i.log" 2>&1 &
@@ -110,7 +115,7 @@ if [[ ",$ONLY," == *",starling,"* && "$CLUSTER" = 3 ]]; then
   PIDS=()
 elif [[ ",$ONLY," == *",starling,"* ]]; then
   port=$(free_port); http=$(free_port)
-  java -Xmx4g "$NODE_LOGGING" -cp "$CP" io.starlingdb.server.NodeMain start --data-dir "$WORK/starling" \
+  java -Xmx4g ${NODE_OPTS[@]+"${NODE_OPTS[@]}"} "$NODE_LOGGING" -cp "$CP" io.starlingdb.server.NodeMain start --data-dir "$WORK/starling" \
       --client-port "$port" --http-port "$http" > "$WORK/starling.log" 2>&1 &
   PIDS+=($!)
   await_port 127.0.0.1 "$port" 60
