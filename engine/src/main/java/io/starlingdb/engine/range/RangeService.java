@@ -111,6 +111,12 @@ public final class RangeService implements AutoCloseable {
     private final io.starlingdb.engine.txn.ClusterTransactions transactions;
     /** Splits, meta updates and registration: they wait on the meta range, so not on the refresher's thread. */
     private final ScheduledExecutorService metaWorker;
+    /**
+     * The lease balancer's pulls: each waits up to {@code leaseBalanceIntervalMillis} for the
+     * leaseholder's answer, so not on the refresher's thread, whose directory refresh must not wait
+     * behind a store that does not answer.
+     */
+    private final ScheduledExecutorService leaseWorker;
     /** Resolves the transactions of dead coordinators and expired locks (2PC recovery), on its own thread. */
     private final ScheduledExecutorService recoveryWorker;
     private final TransactionRecoveryManager recovery;
@@ -160,6 +166,7 @@ public final class RangeService implements AutoCloseable {
         this.zone = zone;
         this.refresher = daemonExecutor("starling-store-directory");
         this.metaWorker = daemonExecutor("starling-meta");
+        this.leaseWorker = daemonExecutor("starling-lease-balancer");
         this.recoveryWorker = daemonExecutor("starling-txn-recovery");
         this.recovery = new TransactionRecoveryManager(store, gateway.resolver());
         this.versionGc = new RangeVersionGc(store, transactions.maxDurationMillis());
@@ -186,7 +193,7 @@ public final class RangeService implements AutoCloseable {
                         .thenApply(response -> new RangeRpc.ResponseFrame(RangeRpc.encode(response))));
         refresher.scheduleWithFixedDelay(this::refreshDirectory, directoryRefreshMillis, directoryRefreshMillis,
                 TimeUnit.MILLISECONDS);
-        refresher.scheduleWithFixedDelay(this::balanceLeases, leaseBalanceIntervalMillis, leaseBalanceIntervalMillis,
+        leaseWorker.scheduleWithFixedDelay(this::balanceLeases, leaseBalanceIntervalMillis, leaseBalanceIntervalMillis,
                 TimeUnit.MILLISECONDS);
         metaWorker.scheduleWithFixedDelay(this::checkSplits, splitCheckIntervalMillis, splitCheckIntervalMillis,
                 TimeUnit.MILLISECONDS);
@@ -674,6 +681,7 @@ public final class RangeService implements AutoCloseable {
         timestamps.close();
         oracle.close();
         metaWorker.shutdownNow();
+        leaseWorker.shutdownNow();
         recoveryWorker.shutdownNow();
         refresher.shutdownNow();
         raft.close();
