@@ -67,6 +67,11 @@ final class TxnGateway {
     private final List<Call> calls = new ArrayList<>();
     private long nextReqId = 1;
     /**
+     * Nodes that left a lookup of this gateway unanswered, asked no lookup until the tick given
+     * (a destroyed node never answers), as KvSimClient: a gateway stops asking a silent store.
+     */
+    private final Map<Long, Long> silentUntil = new HashMap<>();
+    /**
      * Measuring (the final reader): when each lock was first met; the longest time from then
      * until it was gone goes to stats.lockResolutionTicks. Per lock, not per transaction: a
      * reader learns of a transaction's locks one key at a time, and resolves only those it met
@@ -93,6 +98,8 @@ final class TxnGateway {
         long reqId;
         long attemptAt;
         long retryAt = -1;
+        /** The node the lookup in flight went to (0: the attempt in flight is no lookup). */
+        long lookupNode;
         boolean attemptIsWrite;
         boolean resolving;
         boolean finished;
@@ -169,6 +176,9 @@ final class TxnGateway {
                 if (d != null) {
                     cache.setLeaseholder(d.rangeId(), 0);
                 }
+                if (c.lookupNode != 0) {
+                    silentUntil.put(c.lookupNode, now + 5L * KvSimulation.attemptTimeoutTicks);
+                }
                 if (c.attemptIsWrite) {
                     finish(c, new Answer(null, null, false, false)); // no answer: it may or may not have applied
                 } else {
@@ -183,10 +193,12 @@ final class TxnGateway {
         c.reqId = nextReqId++;
         c.attemptAt = sim.now();
         c.attemptIsWrite = false;
+        c.lookupNode = 0;
         byRequest.put(c.reqId, c);
         RangeDescriptor d = cache.lookup(c.key);
         if (d == null) {
-            sim.sendLookup(clientId, c.reqId, 1 + random.nextInt(sim.params().nodes()), c.key);
+            c.lookupNode = lookupTarget();
+            sim.sendLookup(clientId, c.reqId, c.lookupNode, c.key);
             return;
         }
         Req q = c.builder.build(d);
@@ -202,6 +214,29 @@ final class TxnGateway {
         c.attemptIsWrite = q.kind() == KvSimulation.Kind.WRITE;
         sim.sendRequest(new KvSimulation.Request(clientId, c.reqId, target, d.rangeId(), q.kind(), q.key(), q.endKey(),
                 q.command(), q.ts(), q.untilTs()));
+    }
+
+    /**
+     * A node to ask for a lookup, drawn from those that have not left one of this gateway's
+     * lookups unanswered lately (all of them if every one has). Drawn from all nodes, a reader
+     * kept asking a destroyed node, an attempt timeout each time (KV seeds 4168 and 6745). With
+     * no node silent, the draw is the one made before (same random numbers, same schedule).
+     */
+    private long lookupTarget() {
+        long now = sim.now();
+        List<Long> candidates = new ArrayList<>();
+        for (long n = 1; n <= sim.params().nodes(); n++) {
+            if (silentUntil.getOrDefault(n, 0L) <= now) {
+                candidates.add(n);
+            }
+        }
+        if (candidates.isEmpty()) {
+            silentUntil.clear();
+            for (long n = 1; n <= sim.params().nodes(); n++) {
+                candidates.add(n);
+            }
+        }
+        return candidates.get(random.nextInt(candidates.size()));
     }
 
     private void retrySoon(Call c) {
