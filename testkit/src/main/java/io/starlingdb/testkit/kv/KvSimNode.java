@@ -25,6 +25,7 @@ import io.starlingdb.engine.range.WriteOp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ final class KvSimNode implements RangeHost {
     }
 
     /** A request waiting for the latches held on its keys when it arrived. */
-    private record Waiting(KvSimulation.Request request, Set<Long> latches) {
+    private record Waiting(KvSimulation.Request request, Set<Long> latches, long since) {
     }
 
     private final Map<Long, Latch> latches = new HashMap<>();
@@ -288,6 +289,35 @@ final class KvSimNode implements RangeHost {
             }
             r.core.tick();
             process(r);
+        }
+        if (up) {
+            checkLatchesHeldByLeaders();
+        }
+    }
+
+    /**
+     * Every latch held here belongs to a pending write of a replica that leads its range (as
+     * RangeStore releases a range's latches at MultiRaft's step-down notice). A latch kept by a
+     * replica that stopped leading holds up the requests of its keys on this node until the
+     * proposal timeout, 10 s (docs/ranges.md, "Outcomes are never misreported").
+     */
+    private void checkLatchesHeldByLeaders() {
+        if (latches.isEmpty()) {
+            return;
+        }
+        Set<Long> byLeaders = new HashSet<>();
+        for (Replica r : replicas.values()) {
+            if (r.core.role() == Role.LEADER) {
+                for (PendingWrite p : r.writes.values()) {
+                    byLeaders.add(p.latch());
+                }
+            }
+        }
+        for (Map.Entry<Long, Latch> e : latches.entrySet()) {
+            if (!byLeaders.contains(e.getKey())) {
+                throw new KvSimChecks.Violation("latches: node " + id + " holds latch " + e.getKey() + " (since tick "
+                        + e.getValue().since() + ") for a write of a replica that does not lead its range");
+            }
         }
     }
 
@@ -507,6 +537,17 @@ final class KvSimNode implements RangeHost {
         return best;
     }
 
+    /** The initialised ranges this node's replicas lead, by their own role (LeaseBalancer's L). */
+    int leadCount() {
+        int n = 0;
+        for (Replica r : replicas.values()) {
+            if (r.sm.isInitialised() && r.core.role() == Role.LEADER) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     void handle(KvSimulation.Request req) {
         Replica r = replicas.get(req.rangeId());
         if (r == null || !r.sm.isInitialised()) {
@@ -515,7 +556,7 @@ final class KvSimNode implements RangeHost {
         }
         Set<Long> held = heldOn(req);
         if (!held.isEmpty()) {
-            waiting.add(new Waiting(req, held));
+            waiting.add(new Waiting(req, held, sim.now()));
             return;
         }
         switch (req.kind()) {
@@ -593,6 +634,9 @@ final class KvSimNode implements RangeHost {
      * Latching and proposing are one step here, so no write is withdrawn before it is proposed.
      */
     private void releaseLatchesOf(Replica r) {
+        if (sim.broken(KvSimulation.Broken.LATCHES_KEPT_AT_STEP_DOWN)) {
+            return; // broken on purpose: the latches stay until their writes apply or time out
+        }
         for (PendingWrite p : r.writes.values()) {
             if (p.latch() != 0 && latches.containsKey(p.latch())) {
                 sim.trace("n" + id + " r" + r.rangeId + " stopped leading: releases latch " + p.latch());
@@ -610,6 +654,7 @@ final class KvSimNode implements RangeHost {
         while (it.hasNext()) {
             Waiting w = it.next();
             if (w.latches().remove(latch) && w.latches().isEmpty()) {
+                sim.latchWaited(sim.now() - w.since());
                 it.remove();
                 unblocked.add(w.request());
             }

@@ -98,6 +98,18 @@ public final class KvSimulation {
          */
         FILTERED_SCAN_DROPS_PAST_PAGE,
         /**
+         * The lease balancer grants a lease to a store that leads one range fewer than the
+         * leaseholder (a margin of one instead of two): the move swaps the two counts, Φ = Σ L²
+         * does not fall, and the two stores can pass the lease back and forth for ever.
+         */
+        LEASE_GRANT_WITHOUT_MARGIN,
+        /**
+         * A replica that stops leading keeps its pending writes' latches (RangeStore without
+         * MultiRaft's step-down notice): requests of those keys on that node wait until the
+         * write applies or its proposal times out (10 s).
+         */
+        LATCHES_KEPT_AT_STEP_DOWN,
+        /**
          * Transactions: the coordinator prewrites (and commits in one phase) under a fresh
          * timestamp instead of its start timestamp, so the range's write-conflict check no longer
          * covers what was committed between the transaction's reads and its prewrite: the check
@@ -471,7 +483,9 @@ public final class KvSimulation {
             leaders += c.safety().leaderCount();
         }
         // committed: ranges at the end; membershipChanges: splits applied.
-        trace("placement steps " + placementSteps + ", lease balancer moves " + leaseBalancerMoves + ", destroyed " + destroyed + ", states " + storeStates);
+        trace("placement steps " + placementSteps + ", lease balancer moves " + leaseBalancerMoves + ", latches released at step-down "
+                + latchesReleasedAtStepDown + ", longest wait for a latch " + longestLatchWait + " ticks, destroyed " + destroyed
+                + ", states " + storeStates);
         SimResult.Stats stats = new SimResult.Stats(params.nodes(), now, messages, ranges.size(), leaders, crashes,
                 partitionPlan.started(), ranges.size() - 1, history.size(), unknown);
         return new SimResult(seed, failure == null, failure, null, stats);
@@ -498,6 +512,16 @@ public final class KvSimulation {
     }
 
     private int latchesReleasedAtStepDown;
+    private long longestLatchWait;
+
+    /** The longest a request waited for latches held on its keys, in ticks. */
+    long longestLatchWait() {
+        return longestLatchWait;
+    }
+
+    void latchWaited(long ticks) {
+        longestLatchWait = Math.max(longestLatchWait, ticks);
+    }
 
     /** Latches of pending writes released because their replica stopped leading. */
     int latchesReleasedAtStepDown() {
@@ -749,21 +773,41 @@ public final class KvSimulation {
             return;
         }
         int mine = LeaseBalancer.leasesOf(n.id, v.leaders());
+        // Broken on purpose: the asker says it leads one fewer than it does, so a store leading
+        // one more than the asker grants (a margin of one).
+        int told = broken(Broken.LEASE_GRANT_WITHOUT_MARGIN) ? mine - 1 : mine;
         LeaseView fv = leaseView(from);
         long[] granted = leaseGranted.get(from.id);
         KvSimNode.Replica r = from.replicas.get(pull.rangeId());
         if ((granted != null && fv.leaders().getOrDefault(granted[0], 0L) == from.id && now - granted[1] < onItsWay)
                 || r == null || r.core.role() != io.starlingdb.engine.raft.Role.LEADER
-                || !LeaseBalancer.grants(from.id, pull.rangeId(), n.id, mine, fv.leaders(), fv.voters(), stores,
+                || !LeaseBalancer.grants(from.id, pull.rangeId(), n.id, told, fv.leaders(), fv.voters(), stores,
                 fv.changing())) {
             refused.put(from.id, now + 5L * params.placementIntervalTicks());
             return;
         }
         trace("n" + n.id + " lease balancer: asks n" + from.id + " for r" + r.rangeId + " (it leads " + mine + ")");
+        checkLeaseMoveLowersPhi(from, n);
         leaseBalancerMoves++;
         leaseAskedFor.put(n.id, new long[] {pull.rangeId(), from.id, now});
         leaseGranted.put(from.id, new long[] {pull.rangeId(), now});
         from.transferLeadership(r, n.id);
+    }
+
+    /**
+     * The termination argument of LeaseBalancer: a move from a to b changes Φ = Σ L(s)² (L(s):
+     * the ranges store s leads, counted here from each replica's own role) by
+     * 2(L(b) − L(a) + 1), so it must find L(a) ≥ L(b) + 2 to lower Φ by at least 2. A move that
+     * does not lower Φ is how a lease starts going round for ever.
+     */
+    private void checkLeaseMoveLowersPhi(KvSimNode a, KvSimNode b) {
+        int la = a.leadCount();
+        int lb = b.leadCount();
+        if (la < lb + 2) {
+            throw new KvSimChecks.Violation("lease balancer: n" + a.id + " (leads " + la + ") hands a lease to n" + b.id
+                    + " (leads " + lb + "): the move changes Φ = Σ L² by " + 2 * (lb - la + 1)
+                    + ", it must lower it by at least 2 for the balancer to stop");
+        }
     }
 
     /** What the registry and the failure detector say of each node: down longer than dead-after is dead. */
