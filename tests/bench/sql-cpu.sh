@@ -78,7 +78,11 @@ echo "# building (skipping tests)..." >&2
 (cd "$ROOT" && mvn -q -B -DskipTests install >"$WORK/build.log" 2>&1 \
   && mvn -q -B -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >>"$WORK/build.log" 2>&1) || {
   echo "sql-cpu.sh: the build failed; its output:" >&2; cat "$WORK/build.log" >&2; exit 1; }
-CP="$ROOT/tests/target/classes:$(cat "$WORK/cp.txt")"
+# The project's own modules from this tree's target/classes, not from ~/.m2, which every
+# `mvn install` on the machine (another worktree's too) overwrites.
+CP="$ROOT/tests/target/classes:$(tr ':' '\n' < "$WORK/cp.txt" | sed -E \
+  -e "s#^.*/io/starlingdb/starling-(cluster-network|engine|server|shell|sql|testkit)/[^/]*/[^/]*\.jar\$#$ROOT/\1/target/classes#" \
+  -e "s#^.*/io/starlingdb/starling-jdbc/[^/]*/[^/]*\.jar\$#$ROOT/jdbc-driver/target/classes#" | paste -sd:)"
 SHELL_CP="$ROOT/shell/target/classes:$ROOT/shell/target/lib/*"
 
 if [ -n "$JFR_DIR" ]; then
