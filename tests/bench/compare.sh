@@ -85,7 +85,12 @@ echo "# building (skipping tests)..."
 (cd "$ROOT" && mvn -q -B -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >&2) || {
   echo "compare.sh: the tests module's class path could not be resolved (mvn -B -pl tests dependency:build-classpath shows why)" >&2
   exit 1; }
-CP="$ROOT/tests/target/classes:$(cat "$WORK/cp.txt")"
+# The project's own modules from this tree's target/classes, not the jars in ~/.m2 that the class
+# path names: every `mvn install` on the machine (another worktree's, another engineer's) replaces
+# those, so a run could measure someone else's code.
+CP="$ROOT/tests/target/classes:$(tr ':' '\n' < "$WORK/cp.txt" | sed -E \
+  -e "s#^.*/io/starlingdb/starling-(cluster-network|engine|server|shell|sql|testkit)/[^/]*/[^/]*\.jar\$#$ROOT/\1/target/classes#" \
+  -e "s#^.*/io/starlingdb/starling-jdbc/[^/]*/[^/]*\.jar\$#$ROOT/jdbc-driver/target/classes#" | paste -sd:)"
 bench() { java -Xmx2g -cp "$CP" io.starlingdb.testkit.bench.JdbcBench "$@" "${BENCH_ARGS[@]}"; }
 # The nodes log as `bin/starling start` makes them (conf/logback.xml: INFO, Calcite at WARN). Without
 # it logback logs everything at DEBUG, and Calcite's parser and planner write every statement out

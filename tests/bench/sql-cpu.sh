@@ -78,8 +78,9 @@ echo "# building (skipping tests)..." >&2
 (cd "$ROOT" && mvn -q -B -DskipTests install >"$WORK/build.log" 2>&1 \
   && mvn -q -B -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >>"$WORK/build.log" 2>&1) || {
   echo "sql-cpu.sh: the build failed; its output:" >&2; cat "$WORK/build.log" >&2; exit 1; }
-# The project's own modules from this tree's target/classes, not from ~/.m2, which every
-# `mvn install` on the machine (another worktree's too) overwrites.
+# The project's own modules from this tree's target/classes, not the jars in ~/.m2 that the class
+# path names: every `mvn install` on the machine (another worktree's, another engineer's) replaces
+# those, so a run could measure someone else's code.
 CP="$ROOT/tests/target/classes:$(tr ':' '\n' < "$WORK/cp.txt" | sed -E \
   -e "s#^.*/io/starlingdb/starling-(cluster-network|engine|server|shell|sql|testkit)/[^/]*/[^/]*\.jar\$#$ROOT/\1/target/classes#" \
   -e "s#^.*/io/starlingdb/starling-jdbc/[^/]*/[^/]*\.jar\$#$ROOT/jdbc-driver/target/classes#" | paste -sd:)"
