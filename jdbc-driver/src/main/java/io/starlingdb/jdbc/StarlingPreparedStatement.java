@@ -33,6 +33,8 @@ public final class StarlingPreparedStatement extends UnsupportedPreparedStatemen
     private int statementId;
     private final List<ColumnInfo> parameterInfo;
     private final List<ColumnInfo> columnInfo;
+    /** The result columns the Prepared answer on preparedOn named: what a RowsHeader without columns means. */
+    private List<ColumnInfo> preparedColumns;
     private final Object[] parameters;
     private final List<List<Object>> batch = new ArrayList<>();
 
@@ -48,6 +50,7 @@ public final class StarlingPreparedStatement extends UnsupportedPreparedStatemen
         this.kind = prepared.columns().isEmpty() ? RequestKind.WRITE : RequestKind.READ;
         this.parameterInfo = prepared.parameters();
         this.columnInfo = prepared.columns();
+        this.preparedColumns = prepared.columns();
         this.parameters = new Object[parameterInfo.size()];
         Arrays.fill(parameters, UNSET);
     }
@@ -90,8 +93,14 @@ public final class StarlingPreparedStatement extends UnsupportedPreparedStatemen
             }
             preparedOn = wire;
             statementId = prepared.statementId();
+            preparedColumns = prepared.columns();
         }
         return statementId;
+    }
+
+    @Override
+    List<ColumnInfo> preparedColumns() {
+        return preparedColumns;
     }
 
     @Override

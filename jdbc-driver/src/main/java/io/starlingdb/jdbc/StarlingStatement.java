@@ -1,5 +1,6 @@
 package io.starlingdb.jdbc;
 
+import io.starlingdb.jdbc.protocol.ColumnInfo;
 import io.starlingdb.jdbc.protocol.Request;
 import io.starlingdb.jdbc.protocol.Response;
 import java.sql.BatchUpdateException;
@@ -51,11 +52,30 @@ public class StarlingStatement extends UnsupportedStatement {
             return false;
         }
         if (response instanceof Response.RowsHeader h) {
-            currentResult = new StarlingResultSet(this, connection.currentWire(), h.cursorId(), h.columns(), h.rows(), h.hasMore(),
+            List<ColumnInfo> columns = h.columnsAsPrepared() ? preparedColumns() : h.columns();
+            if (columns == null) {
+                throw new SQLException("the node answered a statement that was not prepared with a prepared statement's"
+                        + " result", "08P01");
+            }
+            for (Object[] row : h.rows()) {
+                if (row.length != columns.size()) {
+                    throw new SQLException("a row of " + row.length + " values in a result of " + columns.size() + " columns",
+                            "08P01");
+                }
+            }
+            currentResult = new StarlingResultSet(this, connection.currentWire(), h.cursorId(), columns, h.rows(), h.hasMore(),
                     maxRows);
             return true;
         }
         throw new SQLException("unexpected response " + response.getClass().getSimpleName(), "08P01");
+    }
+
+    /**
+     * The result columns the node named when it prepared this statement on the current wire, which
+     * a RowsHeader leaves out when they still hold; null for a statement that is not prepared.
+     */
+    List<ColumnInfo> preparedColumns() {
+        return null;
     }
 
     private void closeCurrentResult() throws SQLException {

@@ -43,6 +43,13 @@ final class FrameReader {
         return v;
     }
 
+    /** The next int, without moving past it. */
+    int peekInt() {
+        int v = readInt();
+        pos -= 4;
+        return v;
+    }
+
     long readLong() {
         return ((long) readInt() << 32) | (readInt() & 0xFFFFFFFFL);
     }

@@ -7,9 +7,10 @@ public final class Limits {
     public static final int MAGIC = 0x5354524C;
     /**
      * The protocol version this code speaks (2: a Catalog's tables say whether each is a TABLE or a
-     * VIEW; 3: HelloOk lists the client addresses of the cluster's live nodes).
+     * VIEW; 3: HelloOk lists the client addresses of the cluster's live nodes; 4: the RowsHeader of
+     * an ExecutePrepared may leave out its columns when they are those the Prepared answer named).
      */
-    public static final int PROTOCOL_VERSION = 3;
+    public static final int PROTOCOL_VERSION = 4;
     /** Default and maximum size of one frame's body, in bytes (16 MiB). */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
     /** Longest string (SQL text, VARCHAR value, name) in bytes of UTF-8 (8 MiB). */

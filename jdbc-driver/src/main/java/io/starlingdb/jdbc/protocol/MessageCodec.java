@@ -152,7 +152,11 @@ public final class MessageCodec {
                 u.counts().forEach(w::writeLong);
         } else if (response instanceof Response.RowsHeader h) {
             w.writeByte(ROWS_HEADER).writeInt(h.cursorId());
-                writeColumns(w, h.columns());
+                if (h.columnsAsPrepared()) {
+                    w.writeInt(COLUMNS_AS_PREPARED);
+                } else {
+                    writeColumns(w, h.columns());
+                }
                 writeRows(w, h.rows());
                 w.writeBoolean(h.hasMore());
         } else if (response instanceof Response.Rows rows) {
@@ -204,8 +208,8 @@ public final class MessageCodec {
             }
             case ROWS_HEADER -> {
                 int cursor = r.readInt();
-                List<ColumnInfo> columns = readColumns(r);
-                List<Object[]> rows = readRows(r, columns.size());
+                List<ColumnInfo> columns = readColumnsOrAsPrepared(r);
+                List<Object[]> rows = readRows(r, columns == null ? -1 : columns.size());
                 yield new Response.RowsHeader(cursor, columns, rows, r.readBoolean());
             }
             case ROWS -> {
@@ -305,6 +309,18 @@ public final class MessageCodec {
             w.writeString(c.name()).writeString(c.label()).writeInt(c.jdbcType()).writeString(c.typeName())
                     .writeInt(c.precision()).writeInt(c.scale()).writeBoolean(c.nullable()).writeString(c.table());
         }
+    }
+
+    /** A RowsHeader's column count that stands for "the prepared statement's columns" (protocol 4). */
+    private static final int COLUMNS_AS_PREPARED = -1;
+
+    /** A RowsHeader's columns, or null for {@link #COLUMNS_AS_PREPARED}. */
+    private static List<ColumnInfo> readColumnsOrAsPrepared(FrameReader r) {
+        if (r.peekInt() == COLUMNS_AS_PREPARED) {
+            r.readInt();
+            return null;
+        }
+        return readColumns(r);
     }
 
     private static List<ColumnInfo> readColumns(FrameReader r) {

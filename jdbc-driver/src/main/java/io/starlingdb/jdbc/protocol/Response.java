@@ -30,8 +30,23 @@ public sealed interface Response {
     record UpdateCounts(List<Long> counts) implements Response {
     }
 
-    /** A result set: its columns and first rows; cursorId is -1 when hasMore is false (nothing to fetch or close). */
+    /**
+     * A result set: its columns and first rows; cursorId is -1 when hasMore is false (nothing to
+     * fetch or close). columns is null in the answer to an ExecutePrepared whose result has the
+     * columns the statement's Prepared answer named ({@link #asPrepared}): a point select then
+     * carries its row, not a description of its columns each time.
+     */
     record RowsHeader(int cursorId, List<ColumnInfo> columns, List<Object[]> rows, boolean hasMore) implements Response {
+
+        /** The header of a prepared statement's result whose columns are those its Prepared answer named. */
+        public static RowsHeader asPrepared(int cursorId, List<Object[]> rows, boolean hasMore) {
+            return new RowsHeader(cursorId, null, rows, hasMore);
+        }
+
+        /** Whether the columns are left out: those of the prepared statement executed. */
+        public boolean columnsAsPrepared() {
+            return columns == null;
+        }
     }
 
     record Rows(List<Object[]> rows, boolean hasMore) implements Response {

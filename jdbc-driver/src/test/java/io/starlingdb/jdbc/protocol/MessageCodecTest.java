@@ -65,6 +65,7 @@ class MessageCodecTest {
                 new Response.UpdateCounts(List.of(1L, 0L, 5_000_000_000L)),
                 new Response.RowsHeader(3, COLUMNS, rows, true),
                 new Response.RowsHeader(-1, COLUMNS, List.of(), false),
+                Response.RowsHeader.asPrepared(-1, rows, false),
                 new Response.Rows(List.<Object[]>of(EVERY_VALUE.toArray()), false),
                 new Response.Prepared(9, List.of(new ColumnInfo("?1", "?1", Types.OTHER, "ANY", 0, 0, true, "")), COLUMNS),
                 new Response.Catalog(12, List.of(
@@ -158,9 +159,9 @@ class MessageCodecTest {
     /** The example session of docs/protocol.md, byte for byte. */
     @Test
     void documentedExampleBytes() {
-        assertArrayEquals(hex("00 00 00 15 01 53 54 52 4c 00 00 00 03 00 00 00 04 64 65 6d 6f 00 00 00 00"),
+        assertArrayEquals(hex("00 00 00 15 01 53 54 52 4c 00 00 00 04 00 00 00 04 64 65 6d 6f 00 00 00 00"),
                 framed(MessageCodec.encode(new Request.Hello(Limits.MAGIC, Limits.PROTOCOL_VERSION, "demo", ""))));
-        assertArrayEquals(hex("00 00 00 48 65 00 00 00 03 00 00 00 08 53 74 61 72 6c 69 6e 67 00 00 00 05 30 2e 31 2e 30"
+        assertArrayEquals(hex("00 00 00 48 65 00 00 00 04 00 00 00 08 53 74 61 72 6c 69 6e 67 00 00 00 05 30 2e 31 2e 30"
                 + " 00 00 00 02 6e 31 00 00 00 02 00 00 00 0e 31 32 37 2e 30 2e 30 2e 31 3a 37 34 33 32"
                 + " 00 00 00 0e 31 32 37 2e 30 2e 30 2e 31 3a 37 34 33 33"),
                 framed(MessageCodec.encode(new Response.HelloOk(Limits.PROTOCOL_VERSION, "Starling", "0.1.0", "n1",

@@ -67,11 +67,11 @@ final class ClientSession implements AutoCloseable {
     private Response dispatch(Request request) throws SqlException {
         if (request instanceof Request.Execute e) {
             invalidateCursors();
-            return result(sql.execute(e.sql(), e.params()), e.fetchSize());
+            return result(sql.execute(e.sql(), e.params()), e.fetchSize(), null);
         } else if (request instanceof Request.ExecutePrepared e) {
             PreparedSql statement = preparedStatement(e.statementId());
             invalidateCursors();
-            return result(sql.execute(statement, e.params()), e.fetchSize());
+            return result(sql.execute(statement, e.params()), e.fetchSize(), statement.columns());
         } else if (request instanceof Request.Prepare p) {
             if (prepared.size() >= options.maxPreparedStatements()) {
                 return new Response.Error("54000", "too many prepared statements on this connection (limit "
@@ -213,7 +213,14 @@ final class ClientSession implements AutoCloseable {
         return bytes;
     }
 
-    private Response result(StatementResult result, int requestedFetchSize) throws SqlException {
+    /**
+     * The answer to a statement. {@code preparedColumns}: the columns the statement's Prepared
+     * answer named (null: not a prepared statement); a result with the same columns leaves them
+     * out of its header (protocol 4), one whose statement was planned again with other columns
+     * (the catalog changed) sends its own.
+     */
+    private Response result(StatementResult result, int requestedFetchSize, List<ColumnMeta> preparedColumns)
+            throws SqlException {
         if (result instanceof StatementResult.UpdateCount u) {
             return new Response.UpdateCount(u.count());
         }
@@ -240,7 +247,11 @@ final class ClientSession implements AutoCloseable {
         } else {
             cursor.close();
         }
-        return new Response.RowsHeader(id, columns(cursor.columns()), rows, more);
+        List<ColumnMeta> columns = cursor.columns();
+        if (preparedColumns != null && (columns == preparedColumns || columns.equals(preparedColumns))) {
+            return Response.RowsHeader.asPrepared(id, rows, more);
+        }
+        return new Response.RowsHeader(id, columns(columns), rows, more);
     }
 
     /**

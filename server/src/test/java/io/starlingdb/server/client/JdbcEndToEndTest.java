@@ -49,6 +49,47 @@ class JdbcEndToEndTest extends SharedNodeTest {
         assertEquals("22023", bad.getSQLState(), bad.getMessage());
     }
 
+    /**
+     * A prepared statement's results name their columns through the driver though the node leaves
+     * them out of each answer (protocol 4), and name the new ones once the table changed under it.
+     */
+    @Test
+    void preparedResultsDescribeTheirColumnsAlsoAfterTheTableChanged() throws Exception {
+        try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE prepared_meta (id INTEGER PRIMARY KEY, v VARCHAR(10))");
+            s.execute("INSERT INTO prepared_meta VALUES (1, 'one'), (2, 'two')");
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM prepared_meta WHERE id = ?")) {
+                for (int id = 1; id <= 2; id++) {
+                    ps.setInt(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        ResultSetMetaData md = rs.getMetaData();
+                        assertEquals(2, md.getColumnCount());
+                        assertEquals("V", md.getColumnName(2));
+                        assertEquals(Types.VARCHAR, md.getColumnType(2));
+                        assertTrue(rs.next());
+                        assertEquals(id == 1 ? "one" : "two", rs.getString("V"));
+                        assertFalse(rs.next());
+                    }
+                }
+                s.execute("DROP TABLE prepared_meta");
+                s.execute("CREATE TABLE prepared_meta (id INTEGER PRIMARY KEY, n BIGINT, v VARCHAR(10))");
+                s.execute("INSERT INTO prepared_meta VALUES (1, 42, 'uno')");
+                ps.setInt(1, 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    assertEquals(3, md.getColumnCount());
+                    assertEquals("N", md.getColumnName(2));
+                    assertEquals(Types.BIGINT, md.getColumnType(2));
+                    assertTrue(rs.next());
+                    assertEquals(42L, rs.getLong("N"));
+                    assertEquals("uno", rs.getString("V"));
+                }
+            } finally {
+                s.execute("DROP TABLE prepared_meta");
+            }
+        }
+    }
+
     @Test
     void createInsertQueryUpdateDeleteAndDropThroughAStatement() throws Exception {
         try (Connection c = TestNode.connect(node); Statement s = c.createStatement()) {

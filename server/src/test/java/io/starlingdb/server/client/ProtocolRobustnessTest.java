@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Raw sockets against a real node: every broken or hostile client is refused with an error
  * frame (SQLState 08P01 or 08001) and a close, or just a close when it never completes a
- * frame, and the node keeps serving normal clients afterwards.
+ * frame, and the node keeps serving normal clients afterwards; and what a frame leaves out.
  */
 class ProtocolRobustnessTest extends SharedNodeTest {
 
@@ -126,6 +126,51 @@ class ProtocolRobustnessTest extends SharedNodeTest {
             raw.send(new Request.Close());
             assertInstanceOf(Response.Ok.class, raw.receive());
             raw.expectClosed();
+        }
+    }
+
+    /**
+     * Protocol 4: the answer to an ExecutePrepared leaves out the columns the Prepared answer named
+     * (a point select carries its row, not a description of its columns each time); a plain
+     * Execute still names them, and so does a prepared statement planned again over a table that
+     * now has other columns.
+     */
+    @Test
+    void preparedResultsLeaveOutTheColumnsTheirPrepareNamedUntilTheyChange() throws Exception {
+        try (Connection c = TestNode.connect(node); java.sql.Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE prepared_cols (id INTEGER PRIMARY KEY, v VARCHAR(10))");
+            s.execute("INSERT INTO prepared_cols VALUES (1, 'one')");
+        }
+        try (Raw raw = new Raw()) {
+            raw.handshake();
+            raw.send(new Request.Prepare("SELECT * FROM prepared_cols WHERE id = ?"));
+            Response.Prepared prepared = assertInstanceOf(Response.Prepared.class, raw.receive());
+            assertEquals(List.of("ID", "V"), prepared.columns().stream().map(c -> c.name()).toList());
+            for (int i = 0; i < 2; i++) {
+                raw.send(new Request.ExecutePrepared(prepared.statementId(), List.of(1), 10));
+                Response.RowsHeader rows = assertInstanceOf(Response.RowsHeader.class, raw.receive());
+                assertTrue(rows.columnsAsPrepared(), "columns sent again: " + rows.columns());
+                assertEquals("one", rows.rows().get(0)[1]);
+            }
+            raw.send(new Request.Execute("SELECT * FROM prepared_cols WHERE id = 1", List.of(), 10));
+            Response.RowsHeader plain = assertInstanceOf(Response.RowsHeader.class, raw.receive());
+            assertEquals(List.of("ID", "V"), plain.columns().stream().map(c -> c.name()).toList());
+
+            raw.send(new Request.Execute("DROP TABLE prepared_cols", List.of(), 10));
+            assertInstanceOf(Response.UpdateCount.class, raw.receive());
+            raw.send(new Request.Execute("CREATE TABLE prepared_cols (id INTEGER PRIMARY KEY, w INTEGER, v VARCHAR(10))",
+                    List.of(), 10));
+            assertInstanceOf(Response.UpdateCount.class, raw.receive());
+            raw.send(new Request.Execute("INSERT INTO prepared_cols VALUES (1, 7, 'uno')", List.of(), 10));
+            assertInstanceOf(Response.UpdateCount.class, raw.receive());
+            raw.send(new Request.ExecutePrepared(prepared.statementId(), List.of(1), 10));
+            Response.RowsHeader replanned = assertInstanceOf(Response.RowsHeader.class, raw.receive());
+            assertEquals(List.of("ID", "W", "V"), replanned.columns().stream().map(c -> c.name()).toList());
+            assertEquals(Arrays.asList(1, 7, "uno"), Arrays.asList(replanned.rows().get(0)));
+        } finally {
+            try (Connection c = TestNode.connect(node); java.sql.Statement s = c.createStatement()) {
+                s.execute("DROP TABLE prepared_cols");
+            }
         }
     }
 
