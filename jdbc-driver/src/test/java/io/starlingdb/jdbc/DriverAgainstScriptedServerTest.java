@@ -94,6 +94,47 @@ class DriverAgainstScriptedServerTest {
         }
     }
 
+    /**
+     * A RowsHeader without columns (protocol 4) is described by the columns the Prepared answer
+     * named; to a plain statement, which prepared nothing, it is a protocol error (08P01), and so
+     * is a row of another width.
+     */
+    @Test
+    void aResultWithoutColumnsTakesThePreparedStatementsColumns() throws Exception {
+        List<ColumnInfo> columns = List.of(new ColumnInfo("ID", "ID", Types.BIGINT, "BIGINT", 19, 0, false, "T"),
+                new ColumnInfo("V", "V", Types.VARCHAR, "VARCHAR", 10, 0, true, "T"));
+        try (ScriptedServer server = new ScriptedServer(ScriptedServer.withHandshake((request, raw) -> {
+            if (request instanceof Request.Prepare) {
+                return new Response.Prepared(5, List.of(new ColumnInfo("?1", "?1", Types.BIGINT, "BIGINT", 19, 0, true, "")),
+                        columns);
+            }
+            if (request instanceof Request.ExecutePrepared e) {
+                Object id = e.params().get(0);
+                return Response.RowsHeader.asPrepared(-1, List.<Object[]>of(
+                        ((Number) id).longValue() == 2 ? new Object[] {id} : new Object[] {id, "v" + id}), false);
+            }
+            if (request instanceof Request.Execute) {
+                return Response.RowsHeader.asPrepared(-1, List.<Object[]>of(new Object[] {1L, "v1"}), false);
+            }
+            return new Response.Ok();
+        }));
+             Connection c = DriverManager.getConnection(server.url());
+             PreparedStatement ps = c.prepareStatement("SELECT id, v FROM t WHERE id = ?")) {
+            ps.setLong(1, 7);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertEquals(2, rs.getMetaData().getColumnCount());
+                assertEquals("V", rs.getMetaData().getColumnName(2));
+                assertTrue(rs.next());
+                assertEquals("v7", rs.getString("V"));
+            }
+            ps.setLong(1, 2);
+            assertEquals("08P01", assertThrows(SQLException.class, ps::executeQuery).getSQLState());
+            try (Statement s = c.createStatement()) {
+                assertEquals("08P01", assertThrows(SQLException.class, () -> s.executeQuery("SELECT id, v FROM t")).getSQLState());
+            }
+        }
+    }
+
     @Test
     void preparedParametersOfEveryTypeAreSentAsTheirWireValues() throws Exception {
         List<ColumnInfo> params = new ArrayList<>();
@@ -337,7 +378,7 @@ class DriverAgainstScriptedServerTest {
              Connection c = DriverManager.getConnection(server.url() + "?user=alice")) {
             Request.Hello hello = server.received(Request.Hello.class).get(0);
             assertEquals(0x5354524C, hello.magic());
-            assertEquals(3, hello.version());
+            assertEquals(4, hello.version());
             assertEquals("alice", hello.user());
             assertEquals("starling-jdbc", hello.clientName());
             assertEquals("test", c.getMetaData().getDatabaseProductVersion());
