@@ -9,7 +9,7 @@
 # throughput does.
 #
 #   tests/bench/sql-cpu.sh [--rows N] [--threads T] [--seconds S] [--warmup S] [--phases point,update]
-#                          [--gateways url,leaseholder,other] [--jfr DIR]
+#                          [--gateways url,leaseholder,other] [--jfr DIR] [--no-build]
 #
 # The phase "idle" runs no statements: it reports each process's cores over a window of
 # --seconds - 4 with the rows loaded and no client (the nodes' background: Raft ticks and
@@ -39,6 +39,7 @@ WARMUP=20
 PHASES="point,update"
 GATEWAYS="url"
 JFR_DIR=""
+BUILD=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) ROWS="$2"; shift 2 ;;
@@ -47,6 +48,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP="$2"; shift 2 ;;
     --phases) PHASES="$2"; shift 2 ;;
     --gateways) GATEWAYS="$2"; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
     --jfr) JFR_DIR=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
     *) echo "sql-cpu.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -74,9 +76,9 @@ await_health() { # http-port seconds: until the node answers /health with 200 (S
   done
 }
 
-echo "# building (skipping tests)..." >&2
-(cd "$ROOT" && mvn -q -B -DskipTests install >"$WORK/build.log" 2>&1 \
-  && mvn -q -B -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >>"$WORK/build.log" 2>&1) || {
+[ "$BUILD" = 0 ] || echo "# building (skipping tests)..." >&2
+(cd "$ROOT" && { [ "$BUILD" = 0 ] || mvn -q -B -DskipTests install >"$WORK/build.log" 2>&1; } \
+  && mvn -q -B -o -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >>"$WORK/build.log" 2>&1) || {
   echo "sql-cpu.sh: the build failed; its output:" >&2; cat "$WORK/build.log" >&2; exit 1; }
 # The project's own modules from this tree's target/classes, not the jars in ~/.m2 that the class
 # path names: every `mvn install` on the machine (another worktree's, another engineer's) replaces
@@ -174,21 +176,25 @@ for gateway in "${GATEWAY_LIST[@]}"; do
   at $((WARMUP + 2))
   from=$(date +%H:%M:%S)
   load=$(cut -d' ' -f1 /proc/loadavg)
+  t_from=$(date +%s.%N)
   snapshot "$WORK/before.$phase" "${PIDS[@]}" "$client"
   at $((WARMUP + 2 + WINDOW))
   snapshot "$WORK/after.$phase" "${PIDS[@]}" "$client"
+  t_to=$(date +%s.%N)
   to=$(date +%H:%M:%S)
+  # The window as it was (a loaded machine runs the snapshots late), at most the measured seconds.
+  window=$(python3 -c "print(min($SECONDS_PER, $t_to - $t_from))")
   wait "$client" || { echo "sql-cpu.sh: JdbcBench failed:" >&2; cat "$WORK/bench.$phase.err" >&2; exit 1; }
   grep -v '^#' "$WORK/bench.$phase" | tail -n 1
   [ -s "$WORK/bench.$phase.err" ] && head -n 3 "$WORK/bench.$phase.err"
   ops_per_s=$(awk -v p="$phase" '$1 == "starling" && $2 == p { print $3 }' "$WORK/bench.$phase")
   echo
-  echo "# $phase at $THREADS threads, gateway $gateway: $gw_node $gw_lh $gw_lh_node; $ops_per_s statements/s, CPU over a ${WINDOW} s window, $from-$to (load $load); us/statement user+system (system)"
+  echo "# $phase at $THREADS threads, gateway $gateway: $gw_node $gw_lh $gw_lh_node; $ops_per_s statements/s, CPU over a ${window} s window, $from-$to (load $load); us/statement user+system (system)"
   all=("${PIDS[@]}" "$client")
   for idx in 0 1 2 3; do
     pid=${all[$idx]}
     if [ "$idx" = 3 ]; then label="client"; else label="n$((idx + 1))"; fi
-    awk -v pid="$pid" -v hz="$HZ" -v ops="$ops_per_s" -v w="$WINDOW" -v label="$label" '
+    awk -v pid="$pid" -v hz="$HZ" -v ops="$ops_per_s" -v w="$window" -v label="$label" '
       FILENAME == ARGV[1] { if ($1 == pid) { bu[$2] += $3; bs[$2] += $4 } next }
       $1 == pid { au[$2] += $3; as[$2] += $4 }
       END {
@@ -198,7 +204,7 @@ for gateway in "${GATEWAY_LIST[@]}"; do
         for (k in d) if (d[k] / hz * 1e6 / n >= 1) printf "    %-24s %8.1f us (%5.1f)\n", k, d[k] / hz * 1e6 / n, s[k] / hz * 1e6 / n
       }' "$WORK/before.$phase" "$WORK/after.$phase" | { read -r head; echo "$head"; sort -k2 -n -r; }
   done
-  awk -v hz="$HZ" -v ops="$ops_per_s" -v w="$WINDOW" '
+  awk -v hz="$HZ" -v ops="$ops_per_s" -v w="$window" '
     FILENAME == ARGV[1] { b += $3 + $4; next } { a += $3 + $4 }
     END { printf "all four processes: %.1f us per statement\n", (a - b) / hz * 1e6 / (ops * w) }' \
     "$WORK/before.$phase" "$WORK/after.$phase"
