@@ -366,6 +366,38 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
 
     private volatile java.util.function.LongConsumer stepDownListener;
 
+    /**
+     * Bounds the applies of one driver turn (every group's committed entries): a durable state
+     * machine's store may keep their writes and make them in one write at {@link #end}. The
+     * driver releases what depends on the applies (proposals' results, reads waiting for an
+     * applied index, leases) only after {@link #end}. Both are called on the driver's thread.
+     */
+    public interface ApplyTurn {
+        void begin();
+
+        void end();
+    }
+
+    private static final ApplyTurn noTurn = new ApplyTurn() {
+        @Override
+        public void begin() {
+        }
+
+        @Override
+        public void end() {
+        }
+    };
+
+    private volatile ApplyTurn applyTurn = noTurn;
+
+    /** Sets the turn bounds of the applies (before the driver starts); see {@link ApplyTurn}. */
+    public void applyTurn(ApplyTurn turn) {
+        this.applyTurn = turn == null ? noTurn : turn;
+    }
+
+    /** Proposals' results of the turn's applies, released after {@link ApplyTurn#end}. */
+    private final List<Runnable> turnResults = new ArrayList<>();
+
     /** Proposes a membership change; completes when applied here (failures as {@link #propose}). */
     public CompletableFuture<Object> proposeConfChange(long group, ConfChange cc) {
         return submitProposal(group, core -> core.proposeConfChange(cc));
@@ -882,9 +914,23 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             commitRides.incrementAndGet();
         }
         sendMessages(readies, false);
+        // Every group's applies first, in one turn of the state machines' store (one write for
+        // them all), then what depends on them: results, reads, leases.
+        ApplyTurn turn = applyTurn;
+        turn.begin();
+        try {
+            for (Map.Entry<Group, Ready> e : readies.entrySet()) {
+                apply(e.getKey(), e.getValue());
+            }
+        } finally {
+            turn.end();
+        }
+        for (Runnable r : turnResults) {
+            r.run();
+        }
+        turnResults.clear();
         for (Map.Entry<Group, Ready> e : readies.entrySet()) {
             Group g = e.getKey();
-            apply(g, e.getValue());
             g.core.advance(e.getValue());
             serveReads(g);
             maybeCompact(g);
@@ -980,11 +1026,13 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             unknownPendingUpTo(g, e.index() - 1);
             Pending p = g.pending.remove(e.index());
             if (p != null) {
+                // After the turn's write (ApplyTurn): whoever gets the result may read what it wrote.
+                Object r = result;
                 if (p.term() == e.term()) {
-                    p.future().complete(result);
+                    turnResults.add(() -> p.future().complete(r));
                 } else {
-                    p.future().completeExceptionally(new ProposalDroppedException(
-                            "entry " + e.index() + " of term " + p.term() + " was replaced by a later leader"));
+                    turnResults.add(() -> p.future().completeExceptionally(new ProposalDroppedException(
+                            "entry " + e.index() + " of term " + p.term() + " was replaced by a later leader")));
                 }
             }
         }

@@ -201,9 +201,19 @@ public final class RangeStateMachine implements StateMachine {
         store.apply(batch, false);
         applied = index;
         if (c instanceof RangeCommand.Prewrite) {
-            lockWrites.incrementAndGet(); // after the locks are stored: see locks()
+            // After the locks are written (see locks()): in a driver turn, after the turn's write.
+            if (store instanceof TurnBatchedStore turn) {
+                turn.afterWrite(lockWrites::incrementAndGet);
+            } else {
+                lockWrites.incrementAndGet();
+            }
         }
         if (right != null) {
+            if (store instanceof TurnBatchedStore turn) {
+                // The right half's state is written before its Raft group is created, as when
+                // every apply was a write of its own.
+                turn.flush();
+            }
             host.splitApplied(descriptor, right);
         }
         return result;

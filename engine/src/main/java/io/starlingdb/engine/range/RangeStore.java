@@ -93,10 +93,13 @@ public final class RangeStore implements RangeHost {
      */
     public RangeStore(long storeId, KvStore store, MultiRaft raft, SstFiles files) {
         this.storeId = storeId;
-        this.store = store;
+        // The applies of a driver turn go to disk in one write (TurnBatchedStore).
+        TurnBatchedStore batched = new TurnBatchedStore(store);
+        this.store = batched;
         this.raft = raft;
         this.files = files;
         raft.onStepDown(this::releaseLatchesOf);
+        raft.applyTurn(batched);
     }
 
     /**
@@ -253,6 +256,11 @@ public final class RangeStore implements RangeHost {
     }
 
     /** The replica of a range here, or null. */
+    /** The store the replicas write through (a driver turn's applies in one write). */
+    TurnBatchedStore turnStore() {
+        return (TurnBatchedStore) store;
+    }
+
     RangeStateMachine replica(long rangeId) {
         return replicas.get(rangeId);
     }

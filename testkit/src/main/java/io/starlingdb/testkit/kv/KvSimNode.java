@@ -20,6 +20,7 @@ import io.starlingdb.engine.range.RangeDescriptor;
 import io.starlingdb.engine.range.RangeHost;
 import io.starlingdb.engine.range.RangeResult;
 import io.starlingdb.engine.range.RangeStateMachine;
+import io.starlingdb.engine.range.TurnBatchedStore;
 import io.starlingdb.engine.range.WriteOp;
 
 import java.util.ArrayList;
@@ -51,6 +52,8 @@ final class KvSimNode implements RangeHost {
     private final KvSimulation sim;
     final SimDisk disk = new SimDisk();
     private SimRangeStore store;
+    /** The store the replicas' state machines write through: a turn's applies in one disk write. */
+    private TurnBatchedStore kv;
     private Random random;
     private boolean up;
     private long nextReadContext = 1;
@@ -116,12 +119,13 @@ final class KvSimNode implements RangeHost {
     void start(long seed) {
         random = new Random(seed);
         store = new SimRangeStore(disk, sim.broken(KvSimulation.Broken.APPLIED_INDEX_APART));
+        kv = new TurnBatchedStore(store);
         up = true;
         replicas.clear();
-        for (RangeDescriptor d : RangeStateMachine.storedRanges(store)) {
+        for (RangeDescriptor d : RangeStateMachine.storedRanges(kv)) {
             startReplica(d);
         }
-        for (long rangeId : RangeStateMachine.storedUninitialised(store)) {
+        for (long rangeId : RangeStateMachine.storedUninitialised(kv)) {
             if (!replicas.containsKey(rangeId)) {
                 startUninitialised(rangeId);
             }
@@ -136,7 +140,7 @@ final class KvSimNode implements RangeHost {
 
     private void startReplica(RangeDescriptor d) {
         // The range's state is durable by itself (RangeStateMachine.isDurable): the Raft snapshot holds no copy.
-        RangeStateMachine sm = RangeStateMachine.open(store, d.rangeId(), this);
+        RangeStateMachine sm = RangeStateMachine.open(kv, d.rangeId(), this);
         RaftState initial = RangeStateMachine.initialRaftState(d.conf());
         // As RangeStore.startReplica: split off here and nothing applied since, an empty replica
         // hosted before the split reached this node gives way to the initial state.
@@ -170,7 +174,7 @@ final class KvSimNode implements RangeHost {
             // bootstrapped or split-off one does) with the current descriptor and no data, so the
             // leader replays its log onto it instead of sending a snapshot.
             RangeDescriptor d = sim.newestDescriptor(rangeId);
-            RangeStateMachine.bootstrap(store, d);
+            RangeStateMachine.bootstrap(kv, d);
             startReplica(d);
             sim.trace("n" + id + " hosts r" + rangeId + " from its initial state (broken)");
             return true;
@@ -181,7 +185,7 @@ final class KvSimNode implements RangeHost {
     }
 
     private void hostEmpty(long rangeId) {
-        RangeStateMachine.markUninitialised(store, rangeId);
+        RangeStateMachine.markUninitialised(kv, rangeId);
         startUninitialised(rangeId);
     }
 
@@ -240,7 +244,7 @@ final class KvSimNode implements RangeHost {
     private void startUninitialised(long rangeId) {
         RaftCore core = new RaftCore(id, sim.params().raft(), new Random(random.nextLong()),
                 disk.loadGroup(rangeId, RaftState.fresh(ConfState.NONE)));
-        replicas.put(rangeId, new Replica(rangeId, core, RangeStateMachine.uninitialised(store, rangeId, this)));
+        replicas.put(rangeId, new Replica(rangeId, core, RangeStateMachine.uninitialised(kv, rangeId, this)));
     }
 
     @Override
@@ -405,9 +409,20 @@ final class KvSimNode implements RangeHost {
             if (rd.snapshot() != null) {
                 unknownUpTo(r, rd.snapshot().index()); // the state machine installed it before the step
             }
-            for (Entry e : rd.committedEntries()) {
-                apply(r, e, checks);
+            // One turn of the store for the Ready's applies: one disk write for them all
+            // (TurnBatchedStore, as MultiRaft's driver turn), then the answers.
+            kv.begin();
+            try {
+                for (Entry e : rd.committedEntries()) {
+                    apply(r, e, checks);
+                }
+            } finally {
+                kv.end();
             }
+            for (Runnable t : turnResults) {
+                t.run();
+            }
+            turnResults.clear();
             for (ReadState rs : rd.readStates()) {
                 KvSimulation.Request req = r.awaitingIndex.remove(rs.context());
                 if (req != null) {
@@ -449,7 +464,7 @@ final class KvSimNode implements RangeHost {
     private void apply(Replica r, Entry e, KvSimChecks checks) {
         long before = r.sm.appliedIndex();
         long shadow = disk.current().shadowApplied.getOrDefault(r.rangeId, 0L);
-        long batches = store.batches();
+        long batches = kv.batches();
         store.applying(r.rangeId, e.index());
         Object result = null;
         if (e.type() == EntryType.CONF_CHANGE) {
@@ -468,7 +483,7 @@ final class KvSimNode implements RangeHost {
                 sim.descriptorApplied(id, r.sm.descriptor(), e.index());
             }
         }
-        if (store.batches() > batches && e.index() <= shadow) {
+        if (kv.batches() > batches && e.index() <= shadow) {
             throw new KvSimChecks.Violation("exactly once: node " + id + " range " + r.rangeId + " applied entry "
                     + e.index() + " again; its effects were already written (the range believed it had applied "
                     + before + ")");
@@ -479,21 +494,32 @@ final class KvSimNode implements RangeHost {
         unknownUpTo(r, e.index() - 1);
         PendingWrite p = r.writes.remove(e.index());
         if (p != null) {
-            release(p.latch());
+            // As MultiRaft: the latch and the answer wait for the turn's write (TurnBatchedStore).
             if (p.term() == e.term() && result != null) {
                 // A leader elected with its own removal still unapplied in its log may propose
                 // after it (Raft commits those entries): what counts is its membership when it proposed.
                 sim.checkMemberAt(id, r.rangeId, p.appliedAtProposal(), "acknowledged the write at index " + e.index()
                         + " it proposed");
-                sim.respond(this, p.request(), KvSimulation.Status.OK, p.commitFloor() > 0
+                RangeResult answer = p.commitFloor() > 0
                         && (result instanceof RangeResult.Written || result instanceof RangeResult.Prewritten)
-                        ? new RangeResult.Prewritten(p.commitFloor()) : (RangeResult) result, r.sm.descriptor());
+                        ? new RangeResult.Prewritten(p.commitFloor()) : (RangeResult) result;
+                RangeDescriptor d = r.sm.descriptor();
+                turnResults.add(() -> {
+                    release(p.latch());
+                    sim.respond(this, p.request(), KvSimulation.Status.OK, answer, d);
+                });
             } else {
                 // Another leader's entry took its place: it never applies. Safe to retry.
-                sim.respond(this, p.request(), KvSimulation.Status.DROPPED, null, null);
+                turnResults.add(() -> {
+                    release(p.latch());
+                    sim.respond(this, p.request(), KvSimulation.Status.DROPPED, null, null);
+                });
             }
         }
     }
+
+    /** Answers of the writes applied in the turn in progress, given after the turn's write. */
+    private final List<Runnable> turnResults = new ArrayList<>();
 
     /** Proposals at or below index that did not apply one by one (a snapshot covered them): outcome unknown. */
     private void unknownUpTo(Replica r, long index) {

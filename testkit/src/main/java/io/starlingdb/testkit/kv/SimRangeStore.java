@@ -21,8 +21,12 @@ final class SimRangeStore implements KvStore {
     private final SimDisk disk;
     /** The broken variant "applied index not in the data batch": local state goes in a later write. */
     private final boolean splitLocalState;
-    private long applyingRange;
-    private long applyingIndex;
+    /**
+     * The log positions whose commands the batches since the last write come from (by range, the
+     * highest), recorded beside them for the exactly-once check: with a turn's applies in one
+     * write (TurnBatchedStore), every entry of the turn.
+     */
+    private final Map<Long, Long> applying = new java.util.HashMap<>();
     private long batches;
 
     SimRangeStore(SimDisk disk, boolean splitLocalState) {
@@ -30,10 +34,16 @@ final class SimRangeStore implements KvStore {
         this.splitLocalState = splitLocalState;
     }
 
-    /** The log position whose command the next batches come from, recorded beside them for the exactly-once check. */
+    /**
+     * The log position whose command the next batches come from, recorded beside them for the
+     * exactly-once check; range 0: none (what was noted since the last write is dropped).
+     */
     void applying(long rangeId, long index) {
-        applyingRange = rangeId;
-        applyingIndex = index;
+        if (rangeId == 0) {
+            applying.clear();
+        } else {
+            applying.merge(rangeId, index, Math::max);
+        }
     }
 
     /** Batches written so far. */
@@ -96,17 +106,15 @@ final class SimRangeStore implements KvStore {
         for (KvBatch.Op op : batch.ops()) {
             (splitLocalState && op.key().length > 0 && op.key()[0] == 0 ? local : data).add(copy(op));
         }
-        long range = applyingRange;
-        long index = applyingIndex;
+        Map<Long, Long> marks = new java.util.HashMap<>(applying);
+        applying.clear();
         if (!splitLocalState) {
             data.addAll(local);
             local.clear();
         }
         disk.write(image -> {
             write(image, data);
-            if (range != 0) {
-                image.shadowApplied.merge(range, index, Math::max);
-            }
+            marks.forEach((range, index) -> image.shadowApplied.merge(range, index, Math::max));
         }, sync);
         if (!local.isEmpty()) {
             disk.write(image -> write(image, local), sync);
