@@ -88,6 +88,8 @@ public final class StarlingNode implements AutoCloseable {
     private volatile NodeSystemView systemView;
     /** The SQL store with its register of open transactions (SYS.TRANSACTIONS). */
     private TrackedTransactionalStore openTransactions;
+    /** Statements the start-up warm-up ran (sql.warmup.statements), for tests. */
+    private volatile int warmedUp;
 
     public StarlingNode(NodeConfig config) {
         this.config = config;
@@ -194,7 +196,7 @@ public final class StarlingNode implements AutoCloseable {
             // Before the client port opens, so that no client's statement competes with the warm-up
             // for the CPU or runs in the JVM's interpreter (a node restarted in a rolling restart
             // takes traffic warm); /health answers 503 until start() returns.
-            sql.warmUpNewStatements(config.sqlWarmupStatements(), config.sqlWarmupMaxMillis());
+            warmUp();
         }
         ClientListener clients = new ClientListener(sql, clientOptions, handshake, registry);
         toClose.push(clients);
@@ -204,6 +206,23 @@ public final class StarlingNode implements AutoCloseable {
             startClusterNetwork(storage);
         } else if (cluster != null) {
             cluster.updateMetadata(nodeMetadata()); // now with the client address
+        }
+    }
+
+    /**
+     * Runs the start-up warm-up (sql.warmup.statements) on a scratch database of its own; a
+     * failure costs only the warm-up, so it is logged and the node starts.
+     */
+    private void warmUp() {
+        try {
+            ExecutionWarmUp.Result done = ExecutionWarmUp.run(config.dataDir().resolve("warmup"), config.sqlWarmupStatements(),
+                    config.sqlWarmupMaxMillis());
+            warmedUp = done.statements();
+            log.info("SQL warm-up ran {} statements ({} rows read) in {} ms", done.statements(), done.rowsRead(), done.millis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("SQL warm-up failed; the node starts without it: {}", e.toString());
         }
     }
 
@@ -356,6 +375,11 @@ public final class StarlingNode implements AutoCloseable {
     }
 
     /** The bound client (JDBC) address; valid after start. */
+    /** How many statements the start-up warm-up ran. */
+    int warmedUp() {
+        return warmedUp;
+    }
+
     public InetSocketAddress clientAddress() {
         return clientAddress;
     }

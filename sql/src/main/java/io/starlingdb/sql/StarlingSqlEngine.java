@@ -153,21 +153,6 @@ public final class StarlingSqlEngine implements SqlEngine {
         }
     }
 
-    /**
-     * Plans up to {@code newStatements} distinct statements of common shapes against a table of
-     * the warm-up's own ({@link io.starlingdb.sql.exec.PlannerWarmUp}), stopping after
-     * {@code maxMillis}, so that the first statements clients send never seen before run compiled
-     * code, not the JVM's interpreter. Meant to finish before clients are accepted; returns how
-     * many it planned.
-     */
-    public int warmUpNewStatements(int newStatements, long maxMillis) {
-        long start = System.nanoTime();
-        int planned = io.starlingdb.sql.exec.PlannerWarmUp.run(newStatements, maxMillis);
-        org.slf4j.LoggerFactory.getLogger(StarlingSqlEngine.class).info("SQL warm-up planned {} statements in {} ms", planned,
-                (System.nanoTime() - start) / 1_000_000);
-        return planned;
-    }
-
     @Override
     public SqlSession openSession() {
         return new StarlingSqlSession(this);
