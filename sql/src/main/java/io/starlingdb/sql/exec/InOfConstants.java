@@ -2,11 +2,9 @@ package io.starlingdb.sql.exec;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.calcite.rel.RelHomogeneousShuttle;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexNode;
-import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexSubQuery;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
@@ -38,11 +36,10 @@ final class InOfConstants {
 
     static RelNode apply(RelNode rel) {
         RexBuilder builder = rel.getCluster().getRexBuilder();
-        RexShuttle rex = new RexShuttle() {
+        return new PlanRexShuttle() {
             @Override
             public RexNode visitSubQuery(RexSubQuery subQuery) {
                 RexSubQuery visited = (RexSubQuery) super.visitSubQuery(subQuery);
-                visited = visited.clone(InOfConstants.apply(visited.rel));
                 if (visited.getKind() != SqlKind.IN || !RexUtil.allLiterals(visited.getOperands())) {
                     return visited;
                 }
@@ -56,12 +53,6 @@ final class InOfConstants {
                 }
                 return visited.clone(visited.getType(), operands);
             }
-        };
-        return rel.accept(new RelHomogeneousShuttle() {
-            @Override
-            public RelNode visit(RelNode other) {
-                return super.visit(other).accept(rex);
-            }
-        });
+        }.applyTo(rel);
     }
 }

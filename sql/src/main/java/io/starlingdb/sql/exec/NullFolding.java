@@ -1,14 +1,11 @@
 package io.starlingdb.sql.exec;
 
 import java.util.Set;
-import org.apache.calcite.rel.RelHomogeneousShuttle;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
-import org.apache.calcite.rex.RexShuttle;
-import org.apache.calcite.rex.RexSubQuery;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
 
@@ -34,7 +31,7 @@ final class NullFolding {
     /** {@code rel} with every strict call over a NULL operand replaced by a NULL of the call's type. */
     static RelNode apply(RelNode rel) {
         RexBuilder builder = rel.getCluster().getRexBuilder();
-        RexShuttle rex = new RexShuttle() {
+        return new PlanRexShuttle() {
             @Override
             public RexNode visitCall(RexCall call) {
                 RexNode visited = super.visitCall(call);
@@ -48,18 +45,6 @@ final class NullFolding {
                 }
                 return visited;
             }
-
-            @Override
-            public RexNode visitSubQuery(RexSubQuery subQuery) {
-                RexSubQuery visited = (RexSubQuery) super.visitSubQuery(subQuery);
-                return visited.clone(NullFolding.apply(visited.rel));
-            }
-        };
-        return rel.accept(new RelHomogeneousShuttle() {
-            @Override
-            public RelNode visit(RelNode other) {
-                return super.visit(other).accept(rex);
-            }
-        });
+        }.applyTo(rel);
     }
 }
