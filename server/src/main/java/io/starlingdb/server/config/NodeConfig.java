@@ -51,7 +51,7 @@ public final class NodeConfig {
             "where SQL keeps its tables: local (this node's own store) or cluster (the replicated key space, in transactions across ranges; needs store.id)");
     public static final Setting SQL_WARMUP_STATEMENTS = Setting.integer("sql.warmup.statements", 2_000, 0, 1_000_000,
             "statements of common shapes the node runs at start through the whole client path against a scratch database of its own (DATA_DIR/warmup, deleted after), before it accepts SQL clients (its /health answers 503 meanwhile), so that clients' first new statements run compiled code, not the JVM's interpreter; at most sql.warmup.max.ms; 0: none");
-    public static final Setting SQL_WARMUP_MAX_MS = Setting.integer("sql.warmup.max.ms", 5_000, 0, 600_000,
+    public static final Setting SQL_WARMUP_MAX_MS = Setting.integer("sql.warmup.max.ms", 15_000, 0, 600_000,
             "the longest the start-up SQL warm-up (sql.warmup.statements) may delay accepting clients; it stops there, however many statements remain");
     public static final Setting SQL_CATALOG_LEASE_MS = Setting.integer("sql.catalog.lease.ms", 5_000, 1_000, 600_000,
             "SQL on the cluster: a node commits writes only while it confirmed its catalog with the cluster within this long (it re-reads it every 200 ms); a DDL statement waits at most this long for nodes that do not confirm the new catalog");
