@@ -74,7 +74,7 @@ public final class ExecutionWarmUp {
                     "jdbc:starling://127.0.0.1:" + address.getPort() + "/", properties);
                  Statement s = c.createStatement()) {
                 s.execute(PlannerWarmUp.CREATE_TABLE);
-                for (int id = 1; id <= TABLE_ROWS; id++) {
+                for (int id = 1; id <= TABLE_ROWS && System.nanoTime() < deadline; id++) {
                     s.executeUpdate("INSERT INTO starling_warmup VALUES (" + id + ", " + (id % 7 == 0 ? "NULL" : id * 10) + ", 'b"
                             + id + "', " + id + ".5)");
                 }
