@@ -355,6 +355,54 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     }
 
     /**
+     * Proposes several commands as consecutive entries in one task of the driver, so that they
+     * are appended, fsynced and sent together (one Ready), in this order. Each completes as
+     * {@link #propose(long, byte[], java.util.function.BooleanSupplier)} would on its own; a
+     * command whose stillWanted says no when the task runs is dropped (not proposed) without
+     * affecting the others. RangeStore lets a background commit ride on a range's next proposal
+     * this way (docs/transactions.md, "Background commits ride on the next proposal").
+     */
+    public List<CompletableFuture<Object>> proposeAll(long group, List<byte[]> commands,
+                                                     List<java.util.function.BooleanSupplier> stillWanted) {
+        if (commands.size() != stillWanted.size()) {
+            throw new IllegalArgumentException(commands.size() + " commands, " + stillWanted.size() + " conditions");
+        }
+        List<CompletableFuture<Object>> out = new ArrayList<>(commands.size());
+        for (byte[] command : commands) {
+            CompletableFuture<Object> f = new CompletableFuture<>();
+            if (command.length > maxCommandBytes) {
+                f.completeExceptionally(new LimitExceededException("maxCommandBytes", maxCommandBytes, command.length));
+            }
+            out.add(f);
+        }
+        CompletableFuture<Void> task = new CompletableFuture<>();
+        task.whenComplete((v, e) -> {
+            if (e != null) {
+                out.forEach(f -> f.completeExceptionally(e));
+            }
+        });
+        submit(task, () -> {
+            Group g = group(group, task);
+            if (g == null) {
+                return;
+            }
+            for (int i = 0; i < commands.size(); i++) {
+                CompletableFuture<Object> f = out.get(i);
+                if (f.isDone()) {
+                    continue;
+                }
+                ProposeResult r = stillWanted.get(i).getAsBoolean() ? g.core.propose(commands.get(i))
+                        : new ProposeResult.Dropped("withdrawn before it was proposed (this replica stopped leading group "
+                        + group + ")");
+                settle(group, g, r, f);
+            }
+            dirty.add(g);
+            task.complete(null);
+        });
+        return out;
+    }
+
+    /**
      * Called on the driver thread with a group's id when this replica stops leading it (steps
      * down, or loses an election it held the leadership through), after the Raft step that
      * ended its leadership; the group's pending proposals still wait for their entries. Must be
@@ -410,17 +458,21 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             if (g == null) {
                 return;
             }
-            ProposeResult r = op.apply(g.core);
-            if (r instanceof ProposeResult.Accepted a) {
-                g.pending.put(a.index(), new Pending(a.term(), f));
-            } else if (r instanceof ProposeResult.NotLeader nl) {
-                f.completeExceptionally(new NotLeaderException(group, nl.leaderId()));
-            } else {
-                f.completeExceptionally(new ProposalDroppedException(((ProposeResult.Dropped) r).reason()));
-            }
+            settle(group, g, op.apply(g.core), f);
             dirty.add(g);
         });
         return f;
+    }
+
+    /** Records an accepted proposal as pending its entry, or fails its future at once. */
+    private static void settle(long group, Group g, ProposeResult r, CompletableFuture<Object> f) {
+        if (r instanceof ProposeResult.Accepted a) {
+            g.pending.put(a.index(), new Pending(a.term(), f));
+        } else if (r instanceof ProposeResult.NotLeader nl) {
+            f.completeExceptionally(new NotLeaderException(group, nl.leaderId()));
+        } else {
+            f.completeExceptionally(new ProposalDroppedException(((ProposeResult.Dropped) r).reason()));
+        }
     }
 
     /**

@@ -138,6 +138,19 @@ public final class RangeRpc {
             return new Request(Kind.WRITE, rangeId, new byte[0], null, 0, 0, command);
         }
 
+        /** maxRows of a WRITE that is a {@link #backgroundCommit}. */
+        public static final int backgroundCommitMark = 1;
+
+        /**
+         * The commit of a transaction that is committed already (a parallel commit's keys after
+         * its answer): the leaseholder may hold it for a few milliseconds so that the range's next
+         * proposal carries it into the log (docs/transactions.md, "Background commits ride on the
+         * next proposal"). Answered as {@link #write}, once applied.
+         */
+        public static Request backgroundCommit(long rangeId, RangeCommand.Commit commit) {
+            return new Request(Kind.WRITE, rangeId, new byte[0], null, backgroundCommitMark, 0, commit);
+        }
+
         /**
          * Host an empty replica of the range, initialised by a snapshot. replace: the store is
          * about to be added as a learner, so it is not a member now, and a replica it still holds

@@ -336,6 +336,13 @@ public final class RangeStore implements RangeHost {
         }
         served.incrementAndGet(r.kind().ordinal());
         CompletableFuture<RangeRpc.Response> answer;
+        // A read of keys a held background commit writes has it proposed now, and then waits for
+        // its latches as for any write's: it reads the commit, never the lock.
+        switch (r.kind()) {
+            case GET, MULTI_GET, VALIDATE, FIRST_KEYS, SCAN, LOCKS -> proposeDeferredTouching(r.rangeId(), readSpan(r));
+            default -> {
+            }
+        }
         switch (r.kind()) {
             case GET, MULTI_GET -> answer = latches.awaitKeys(r.kind() == RangeRpc.Kind.GET ? List.of(r.key()) : r.keys())
                     .thenCompose(v -> leaseRead(replica, r));
@@ -349,6 +356,9 @@ public final class RangeStore implements RangeHost {
             default -> {
                 RangeResult.KeyMismatch outside = latchesOutside(r.command(), replica);
                 answer = outside != null ? CompletableFuture.completedFuture(RangeRpc.Response.ok(outside, outside.current()))
+                        : r.command() instanceof RangeCommand.Commit c && r.maxRows() == RangeRpc.Request.backgroundCommitMark
+                        && replica.descriptor() != null && RangeStateMachine.keyOutside(replica.descriptor(), c) == null
+                        ? deferCommit(r.rangeId(), c, replica)
                         : r.command() instanceof RangeCommand.Write w && w.commitTs() == 0
                         && !MetaKeys.isSystemKey(w.ops().get(0).key()) ? writeAtNow(r.rangeId(), w, replica, maxTimestampRetries)
                         : r.command() instanceof RangeCommand.CheckStatus c ? checkStatus(r.rangeId(), c, replica)
@@ -387,13 +397,203 @@ public final class RangeStore implements RangeHost {
         return propose(rangeId, command, replica, null);
     }
 
-    /** Proposes a write that holds latches (held: null if none), only while it still holds them. */
+    /**
+     * Proposes a write that holds latches (held: null if none), only while it still holds them;
+     * the background commits held for the range ride in front of it, in the same driver turn
+     * (one append and fsync: {@link MultiRaft#proposeAll}).
+     */
     private CompletableFuture<RangeRpc.Response> propose(long rangeId, RangeCommand command, RangeStateMachine replica,
                                                          Held held) {
-        return (held == null ? raft.propose(rangeId, RangeCodec.encodeCommand(command))
-                : raft.propose(rangeId, RangeCodec.encodeCommand(command), () -> !held.withdrawn))
-                .orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
+        List<Deferred> riders = takeDeferred(rangeId);
+        java.util.function.BooleanSupplier wanted = held == null ? () -> true : () -> !held.withdrawn;
+        CompletableFuture<Object> applied;
+        if (riders.isEmpty()) {
+            applied = raft.propose(rangeId, RangeCodec.encodeCommand(command), wanted);
+        } else {
+            List<CompletableFuture<Object>> all = proposeWithRiders(rangeId, riders, command, wanted, replica);
+            commitsCarried.addAndGet(riders.size());
+            applied = all.get(all.size() - 1);
+        }
+        return applied.orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
                 .thenApply(result -> RangeRpc.Response.ok((RangeResult) result, replica.descriptor()));
+    }
+
+    // ------------------------------------------------------------------ background commits held for the next proposal
+
+    /**
+     * How long a leaseholder holds a background commit ({@link RangeRpc.Request#backgroundCommit})
+     * at most, by default, for the range's next proposal to carry it; then it is proposed alone.
+     */
+    public static final long defaultCommitDeferralMillis = 5;
+    /** Background commits held per range at most: one more has them all proposed at once. */
+    public static final int maxDeferredCommitsPerRange = 256;
+
+    /** A background commit held for the range's next proposal, with its latches and the answer it waits for. */
+    private record Deferred(RangeCommand.Commit commit, Held held, CompletableFuture<RangeRpc.Response> answer) {
+    }
+
+    /** Held background commits by range; guarded by itself. */
+    private final Map<Long, List<Deferred>> deferred = new java.util.HashMap<>();
+    private volatile long commitDeferralMillis = defaultCommitDeferralMillis;
+    private final java.util.concurrent.atomic.AtomicLong commitsCarried = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong commitsProposedAlone = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Holds background commits this long at most (0: proposes each at once, as any write); for tests and probes. */
+    public void commitDeferralMillis(long millis) {
+        if (millis < 0) {
+            throw new IllegalArgumentException("commitDeferralMillis must be >= 0, got " + millis);
+        }
+        this.commitDeferralMillis = millis;
+    }
+
+    /** Background commits this store holds for the range now, waiting for a proposal to carry them. */
+    public int heldCommits(long rangeId) {
+        synchronized (deferred) {
+            List<Deferred> q = deferred.get(rangeId);
+            return q == null ? 0 : q.size();
+        }
+    }
+
+    /** Background commits that rode on another proposal of their range (its append and fsync). */
+    public long commitsCarried() {
+        return commitsCarried.get();
+    }
+
+    /** Background commits proposed with no other proposal to ride on (their time was up, or a request needed them). */
+    public long commitsProposedAlone() {
+        return commitsProposedAlone.get();
+    }
+
+    /**
+     * A background commit (docs/transactions.md, "Background commits ride on the next
+     * proposal"): latches its keys, then holds it for the range's next proposal to carry it into
+     * the log in the same driver turn, or proposes it alone after {@link #commitDeferralMillis},
+     * or as soon as a request touches its keys (a read, a write that latches them, a status asked
+     * at a primary it commits). It answers once applied, as any write. Holding it is safe: the
+     * transaction is committed already (every prewrite is durable), a commit is idempotent and
+     * decided again when applied; a read of its keys here waits for it instead of meeting its locks.
+     */
+    private CompletableFuture<RangeRpc.Response> deferCommit(long rangeId, RangeCommand.Commit c, RangeStateMachine replica) {
+        long holdMillis = commitDeferralMillis;
+        if (holdMillis == 0) {
+            return propose(rangeId, c, replica);
+        }
+        return latch(rangeId, c.keys()).thenCompose(h -> {
+            CompletableFuture<RangeRpc.Response> answer = new CompletableFuture<>();
+            int held;
+            synchronized (deferred) {
+                List<Deferred> q = deferred.computeIfAbsent(rangeId, id -> new ArrayList<>());
+                q.add(new Deferred(c, h, answer));
+                held = q.size();
+            }
+            if (h.withdrawn || held >= maxDeferredCommitsPerRange) {
+                proposeDeferred(rangeId, replica); // if withdrawn (this store stopped leading): answered "dropped"
+            } else if (held == 1) {
+                CompletableFuture.delayedExecutor(holdMillis, TimeUnit.MILLISECONDS)
+                        .execute(() -> proposeDeferred(rangeId, replica));
+            }
+            return answer;
+        });
+    }
+
+    private List<Deferred> takeDeferred(long rangeId) {
+        synchronized (deferred) {
+            if (deferred.isEmpty()) {
+                return List.of();
+            }
+            List<Deferred> q = deferred.remove(rangeId);
+            return q == null ? List.of() : q;
+        }
+    }
+
+    /** Proposes the commits held for the range alone (no proposal came to carry them). */
+    private void proposeDeferred(long rangeId, RangeStateMachine replica) {
+        List<Deferred> riders = takeDeferred(rangeId);
+        if (!riders.isEmpty()) {
+            proposeWithRiders(rangeId, riders, null, null, replica);
+            commitsProposedAlone.addAndGet(riders.size());
+        }
+    }
+
+    /**
+     * Proposes the held commits, then command (null: none), in one driver turn; each held commit
+     * answers when applied and releases its latches then. Answers the futures of every entry.
+     */
+    private List<CompletableFuture<Object>> proposeWithRiders(long rangeId, List<Deferred> riders, RangeCommand command,
+                                                              java.util.function.BooleanSupplier wanted,
+                                                              RangeStateMachine replica) {
+        List<byte[]> commands = new ArrayList<>(riders.size() + 1);
+        List<java.util.function.BooleanSupplier> conditions = new ArrayList<>(riders.size() + 1);
+        for (Deferred d : riders) {
+            commands.add(RangeCodec.encodeCommand(d.commit()));
+            conditions.add(() -> !d.held().withdrawn);
+        }
+        if (command != null) {
+            commands.add(RangeCodec.encodeCommand(command));
+            conditions.add(wanted);
+        }
+        List<CompletableFuture<Object>> all = raft.proposeAll(rangeId, commands, conditions);
+        for (int i = 0; i < riders.size(); i++) {
+            Deferred d = riders.get(i);
+            all.get(i).orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS).whenComplete((result, e) -> {
+                release(d.held());
+                d.answer().complete(e == null ? RangeRpc.Response.ok((RangeResult) result, replica.descriptor())
+                        : failure(e, true));
+            });
+        }
+        return all;
+    }
+
+    /** Has the range's held commits proposed now if one of them writes a key that touches accepts; true if so. */
+    private boolean proposeDeferredTouching(long rangeId, java.util.function.Predicate<byte[]> touches) {
+        boolean hit = false;
+        synchronized (deferred) {
+            List<Deferred> q = deferred.isEmpty() ? null : deferred.get(rangeId);
+            if (q != null) {
+                for (int i = 0; i < q.size() && !hit; i++) {
+                    hit = q.get(i).commit().keys().stream().anyMatch(touches);
+                }
+            }
+        }
+        RangeStateMachine replica = hit ? replicas.get(rangeId) : null;
+        if (replica != null) {
+            proposeDeferred(rangeId, replica);
+        }
+        return hit;
+    }
+
+    private static java.util.function.Predicate<byte[]> keysSpan(List<byte[]> keys) {
+        return k -> {
+            for (byte[] key : keys) {
+                if (java.util.Arrays.equals(key, k)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    /** The keys a read may see: its keys, its span, or its spans (FIRST_KEYS). */
+    private static java.util.function.Predicate<byte[]> readSpan(RangeRpc.Request r) {
+        return switch (r.kind()) {
+            case GET -> keysSpan(List.of(r.key()));
+            case MULTI_GET -> keysSpan(r.keys());
+            case VALIDATE -> r.keys().isEmpty() ? inSpan(r.key(), r.endKey()) : keysSpan(r.keys());
+            case FIRST_KEYS -> k -> {
+                for (int i = 0; i + 1 < r.keys().size(); i += 2) {
+                    byte[] to = r.keys().get(i + 1);
+                    if (inSpan(r.keys().get(i), to.length == 0 ? null : to).test(k)) {
+                        return true;
+                    }
+                }
+                return false;
+            };
+            default -> inSpan(r.key(), r.endKey());
+        };
+    }
+
+    private static java.util.function.Predicate<byte[]> inSpan(byte[] from, byte[] to) {
+        return k -> java.util.Arrays.compareUnsigned(k, from) >= 0 && (to == null || java.util.Arrays.compareUnsigned(k, to) < 0);
     }
 
     /**
@@ -419,6 +619,7 @@ public final class RangeStore implements RangeHost {
 
     /** Latches keys for a write of the range: completes with what to release. */
     private CompletableFuture<Held> latch(long rangeId, List<byte[]> keys) {
+        proposeDeferredTouching(rangeId, keysSpan(keys));
         return latches.acquire(keys).thenApply(handle -> {
             Held h = new Held(rangeId, keys, handle);
             heldByRange.computeIfAbsent(rangeId, id -> ConcurrentHashMap.newKeySet()).add(h);
@@ -459,6 +660,10 @@ public final class RangeStore implements RangeHost {
             latches.release(h.keys, h.handle);
         }
         latchesReleasedAtStepDown.addAndGet(of.size());
+        RangeStateMachine replica = replicas.get(rangeId);
+        if (replica != null) {
+            proposeDeferred(rangeId, replica); // withdrawn: each answers "dropped", and its sender asks the new leaseholder
+        }
     }
 
     private final java.util.concurrent.atomic.AtomicLong latchesReleasedAtStepDown =
@@ -487,6 +692,11 @@ public final class RangeStore implements RangeHost {
      */
     private CompletableFuture<RangeRpc.Response> checkStatus(long rangeId, RangeCommand.CheckStatus c,
                                                              RangeStateMachine replica) {
+        if (proposeDeferredTouching(rangeId, keysSpan(List.of(c.primary())))) {
+            // The primary's commit was held here: the status is asked once it applied (committed),
+            // not of the STAGING record it would find now (pending: the asker would wait and ask again).
+            return latches.awaitKeys(List.of(c.primary())).thenCompose(v -> checkStatus(rangeId, c, replica));
+        }
         return raft.linearizableRead(rangeId, sm -> ((RangeStateMachine) sm).statusWithoutWriting(c))
                 .handle((found, e) -> {
                     if (e != null) {

@@ -660,15 +660,18 @@ public final class ClusterTransaction implements Transaction {
      * key's timestamp ({@link io.starlingdb.engine.range.StagingDecision}), as the coordinator
      * would. Committing the primary first and then the others took two Raft rounds in a row, still
      * running on the same cores and disks when the next transaction began (docs/transactions.md,
-     * "Where a transfer's time goes"). A range whose outcome stays unknown after the attempts keeps
-     * its locks, which readers then commit through the STAGING record.
+     * "Where a transfer's time goes"). Each is sent as a background commit: its leaseholder may
+     * hold it a few milliseconds for the range's next proposal to carry it into the log, sharing
+     * that proposal's append and fsync ({@code RangeRpc.Request.backgroundCommit}). A range whose
+     * outcome stays unknown after the attempts keeps its locks, which readers then commit through
+     * the STAGING record.
      */
     private void commitAllInBackground(List<byte[]> keys, long commitTs) {
         for (List<byte[]> chunk : keyChunks(keys)) {
             for (int attempt = 0; attempt < primaryCommitAttempts; attempt++) {
                 List<DistSender.GroupAnswer> answers;
                 try {
-                    answers = sender.sendGrouped(chunk, true, (d, idx) -> RangeRpc.Request.write(d.rangeId(),
+                    answers = sender.sendGrouped(chunk, true, (d, idx) -> RangeRpc.Request.backgroundCommit(d.rangeId(),
                             new RangeCommand.Commit(startTs, commitTs, pick(chunk, idx))));
                 } catch (OutcomeUnknownException | RangeUnavailableException e) {
                     continue; // committing again is idempotent: a key committed already is left

@@ -307,6 +307,31 @@ class MultiRaftTest {
     }
 
     @Test
+    void commandsProposedTogetherTakeConsecutiveEntriesAndOneFsyncAndAWithdrawnOneIsDroppedAlone() throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            startNode(i, 1);
+        }
+        int leader = leaderOf(1);
+        proposeUntilAccepted(1, 1);
+        for (int round = 0; round < 20; round++) {
+            long syncsBefore = nodes[leader].syncCount();
+            List<CompletableFuture<Object>> answers = nodes[leader].proposeAll(1,
+                    List.of(ByteBuffer.allocate(8).putLong(10).array(), ByteBuffer.allocate(8).putLong(100).array(),
+                            ByteBuffer.allocate(8).putLong(1000).array()),
+                    List.<BooleanSupplier>of(() -> true, () -> false, () -> true));
+            long first = (Long) answers.get(0).get(20, TimeUnit.SECONDS);
+            ExecutionException dropped = assertThrows(ExecutionException.class, () -> answers.get(1).get(20, TimeUnit.SECONDS));
+            assertInstanceOf(ProposalDroppedException.class, dropped.getCause());
+            // The sums each entry applied: the third right after the first, the dropped one not in between.
+            assertEquals(first + 1000, (Long) answers.get(2).get(20, TimeUnit.SECONDS));
+            // Appended in one driver turn: one fsync for both (a heartbeat's or an answer's turn may add one).
+            long syncs = nodes[leader].syncCount() - syncsBefore;
+            assertTrue(syncs >= 1 && syncs <= 3, syncs + " fsyncs on the leader for two entries proposed together");
+        }
+        assertEquals(1 + 20 * 1010, machines.get(leader).get(0).sum);
+    }
+
+    @Test
     void aCommitIndexGoesToDiskWithTheApplyOfTheEntriesItCommits() throws Exception {
         // One voter: an entry is appended (synced) in one loop iteration and committed in the
         // next, which has only the commit index to persist: that rides on the entry's apply, so a
