@@ -257,6 +257,41 @@ class ClusterTransactionTest {
     }
 
     @Test
+    void aTransfersBackgroundCommitRidesOnTheNextTransfersPrewriteAndReadersSeeItWithoutWaiting() {
+        int pairs = 12;
+        for (int i = 0; i < pairs; i++) {
+            client.put(b("a" + i), num(100));
+            client.put(b("z" + i), num(100));
+        }
+        client.split(b("m")); // a* and z* in two ranges: each transfer is a parallel commit over both
+        // Held until a proposal of the range carries them or a request needs them: never by their timer here.
+        for (int i = 1; i <= 3; i++) {
+            nodes[i].ranges().store().commitDeferralMillis(600_000);
+        }
+        for (int i = 0; i < pairs; i++) {
+            int pair = i;
+            inTransaction(Isolation.SERIALIZABLE, t -> {
+                List<byte[]> v = t.getAll(List.of(b("a" + pair), b("z" + pair)));
+                t.put(b("a" + pair), num(num(v.get(0)) - pair));
+                t.put(b("z" + pair), num(num(v.get(1)) + pair));
+            });
+        }
+        long carried = 0;
+        for (int i = 1; i <= 3; i++) {
+            carried += nodes[i].ranges().store().commitsCarried();
+        }
+        // Each transfer's commit of a range rides on a later transfer's prewrite there (the first
+        // after it arrived), never on a timer: without the hold, each would be a proposal of its own.
+        assertTrue(carried >= pairs - 2, "background commits carried by the next prewrites: " + carried);
+        // A reader of keys whose commit is still held has it proposed and reads the commit.
+        for (int i = 0; i < pairs; i++) {
+            assertEquals(100 - i, num(client.get(b("a" + i))), "a" + i);
+            assertEquals(100 + i, num(client.get(b("z" + i))), "z" + i);
+        }
+        assertEquals(List.of(), client.locks(b("a"), null, 100), "every lock was committed");
+    }
+
+    @Test
     void concurrentWritersOfOneKeyCannotBothCommit() {
         client.put(b("counter"), num(0));
         ClusterTransaction first = client.begin(Isolation.SNAPSHOT);

@@ -87,6 +87,10 @@ final class KvSimNode implements RangeHost {
     private record PendingRead(long index, KvSimulation.Request request) {
     }
 
+    /** A background commit the leaseholder holds (latched since a tick) for the range's next proposal, as RangeStore.deferCommit. */
+    private record HeldCommit(KvSimulation.Request request, long latch, long since) {
+    }
+
     final class Replica {
         final long rangeId;
         final RaftCore core;
@@ -94,6 +98,8 @@ final class KvSimNode implements RangeHost {
         final TreeMap<Long, PendingWrite> writes = new TreeMap<>();
         final Map<Long, KvSimulation.Request> awaitingIndex = new HashMap<>();
         final List<PendingRead> confirmed = new ArrayList<>();
+        /** Background commits held for the next proposal, in arrival order. */
+        final List<HeldCommit> held = new ArrayList<>();
         Role lastRole;
         long lastTerm = -1;
         /** It applied its own removal from the group (and no later re-addition). */
@@ -196,6 +202,7 @@ final class KvSimNode implements RangeHost {
             sim.respond(this, p.request(), KvSimulation.Status.UNKNOWN, null, null);
             release(p.latch());
         }
+        dropHeld(r);
         store.applying(0, 0);
         r.sm.destroy();
         disk.forgetLog(r.rangeId);
@@ -279,6 +286,15 @@ final class KvSimNode implements RangeHost {
                 release(e.getKey()); // as RangeStore's proposal timeout: the write may still apply later
             }
         }
+        for (Replica r : new ArrayList<>(replicas.values())) {
+            if (!r.held.isEmpty() && sim.now() - r.held.get(0).since() >= sim.commitDeferralTicks()) {
+                proposeHeld(r, false);
+                process(r);
+                if (!up) {
+                    return;
+                }
+            }
+        }
         List<KvSimulation.Request> again = new ArrayList<>(unblocked);
         unblocked.clear();
         for (KvSimulation.Request req : again) {
@@ -300,8 +316,9 @@ final class KvSimNode implements RangeHost {
     }
 
     /**
-     * Every latch held here belongs to a pending write of a replica that leads its range (as
-     * RangeStore releases a range's latches at MultiRaft's step-down notice). A latch kept by a
+     * Every latch held here belongs to a pending write or a held background commit of a replica
+     * that leads its range (as RangeStore releases a range's latches at MultiRaft's step-down
+     * notice). A latch kept by a
      * replica that stopped leading holds up the requests of its keys on this node until the
      * proposal timeout, 10 s (docs/ranges.md, "Outcomes are never misreported").
      */
@@ -314,6 +331,9 @@ final class KvSimNode implements RangeHost {
             if (r.core.role() == Role.LEADER) {
                 for (PendingWrite p : r.writes.values()) {
                     byLeaders.add(p.latch());
+                }
+                for (HeldCommit h : r.held) {
+                    byLeaders.add(h.latch());
                 }
             }
         }
@@ -580,9 +600,14 @@ final class KvSimNode implements RangeHost {
             sim.respond(this, req, KvSimulation.Status.RANGE_NOT_FOUND, null, null);
             return;
         }
+        Set<Long> needed = proposeHeldTouchedBy(r, req);
         Set<Long> held = heldOn(req);
+        if (req.command() instanceof RangeCommand.CheckStatus) {
+            held.addAll(needed); // as RangeStore.checkStatus: asked once the primary's held commit applied
+        }
         if (!held.isEmpty()) {
             waiting.add(new Waiting(req, held, sim.now()));
+            process(r);
             return;
         }
         switch (req.kind()) {
@@ -601,7 +626,82 @@ final class KvSimNode implements RangeHost {
      */
     private static boolean latches(KvSimulation.Request req) {
         return (req.command() instanceof RangeCommand.Write w && w.commitTs() == 0)
-                || req.command() instanceof RangeCommand.Prewrite;
+                || req.command() instanceof RangeCommand.Prewrite || isBackgroundCommit(req);
+    }
+
+    private static boolean isBackgroundCommit(KvSimulation.Request req) {
+        return req.kind() == KvSimulation.Kind.WRITE && req.command() instanceof RangeCommand.Commit
+                && req.untilTs() == KvSimulation.backgroundCommitMark;
+    }
+
+    /** The user keys a write command names (those it latches, or the primary a status is asked at). */
+    private static List<byte[]> keysOf(RangeCommand c) {
+        if (c instanceof RangeCommand.Prewrite p) {
+            return p.ops().stream().map(WriteOp::key).toList();
+        } else if (c instanceof RangeCommand.Write w) {
+            return w.ops().stream().map(WriteOp::key).toList();
+        } else if (c instanceof RangeCommand.Commit cm) {
+            return cm.keys();
+        } else if (c instanceof RangeCommand.CheckStatus st) {
+            return List.of(st.primary());
+        }
+        return List.of();
+    }
+
+    /**
+     * As RangeStore.proposeDeferredTouching: a read, a latching write or a status at a primary
+     * that touches a key of a background commit held here has the range's held commits proposed
+     * now (alone); answers their latches, which the request then waits for.
+     */
+    private Set<Long> proposeHeldTouchedBy(Replica r, KvSimulation.Request req) {
+        Set<Long> needed = new TreeSet<>();
+        if (r.held.isEmpty() || req.kind() == KvSimulation.Kind.SPLIT
+                || (req.kind() == KvSimulation.Kind.WRITE && !latches(req) && !(req.command() instanceof RangeCommand.CheckStatus))) {
+            return needed;
+        }
+        boolean touched = false;
+        for (HeldCommit h : r.held) {
+            for (byte[] k : ((RangeCommand.Commit) h.request().command()).keys()) {
+                touched |= covers(req, k);
+            }
+        }
+        if (touched) {
+            for (HeldCommit h : r.held) {
+                needed.add(h.latch());
+            }
+            sim.trace("n" + id + " r" + r.rangeId + " proposes " + r.held.size() + " held commits: " + req + " needs them");
+            proposeHeld(r, false);
+            needed.removeIf(l -> !latches.containsKey(l));
+        }
+        return needed;
+    }
+
+    /** Proposes the held background commits (carried: in front of another proposal of the range, in its append). */
+    private void proposeHeld(Replica r, boolean carried) {
+        for (HeldCommit h : r.held) {
+            ProposeResult pr = r.core.propose(RangeCodec.encodeCommand(h.request().command()));
+            if (pr instanceof ProposeResult.Accepted a) {
+                r.writes.put(a.index(), new PendingWrite(a.term(), r.sm.appliedIndex(), h.request(), h.latch(), 0));
+                sim.heldCommitProposed(carried);
+            } else {
+                release(h.latch());
+                if (pr instanceof ProposeResult.NotLeader nl) {
+                    sim.respondNotLeaseholder(this, h.request(), nl.leaderId());
+                } else {
+                    sim.respond(this, h.request(), KvSimulation.Status.DROPPED, null, null);
+                }
+            }
+        }
+        r.held.clear();
+    }
+
+    /** Held commits of a replica that stopped leading (or is destroyed): never proposed, answered "dropped". */
+    private void dropHeld(Replica r) {
+        for (HeldCommit h : r.held) {
+            release(h.latch());
+            sim.respond(this, h.request(), KvSimulation.Status.DROPPED, null, null);
+        }
+        r.held.clear();
     }
 
     /**
@@ -635,8 +735,7 @@ final class KvSimNode implements RangeHost {
             case SCAN, VALIDATE -> Arrays.compareUnsigned(k, req.key()) >= 0
                     && (req.endKey() == null || Arrays.compareUnsigned(k, req.endKey()) < 0);
             case FIRST_KEYS -> inSomeSpan(req.spans(), k);
-            default -> (req.command() instanceof RangeCommand.Prewrite p ? p.ops() : ((RangeCommand.Write) req.command()).ops())
-                    .stream().anyMatch(op -> Arrays.equals(op.key(), k));
+            default -> keysOf(req.command()).stream().anyMatch(key -> Arrays.equals(key, k));
         };
     }
 
@@ -663,6 +762,7 @@ final class KvSimNode implements RangeHost {
         if (sim.broken(KvSimulation.Broken.LATCHES_KEPT_AT_STEP_DOWN)) {
             return; // broken on purpose: the latches stay until their writes apply or time out
         }
+        dropHeld(r);
         for (PendingWrite p : r.writes.values()) {
             if (p.latch() != 0 && latches.containsKey(p.latch())) {
                 sim.trace("n" + id + " r" + r.rangeId + " stopped leading: releases latch " + p.latch());
@@ -793,6 +893,15 @@ final class KvSimNode implements RangeHost {
             sim.respond(this, req, KvSimulation.Status.OK, outside, r.sm.descriptor());
             return;
         }
+        if (isBackgroundCommit(req) && leaseholderHere && r.core.role() == Role.LEADER) {
+            // Latched, then held for the range's next proposal (RangeStore.deferCommit).
+            long held = nextLatch++;
+            latches.put(held, new Latch(((RangeCommand.Commit) command).keys(), sim.now()));
+            r.held.add(new HeldCommit(req, held, sim.now()));
+            sim.trace("n" + id + " r" + r.rangeId + " holds " + req + " for the next proposal");
+            return;
+        }
+        proposeHeld(r, true);
         long latch = 0;
         if (command instanceof RangeCommand.Write w && w.commitTs() == 0) {
             // Latch the keys, then take the timestamp from the oracle (RangeStore.writeAtNow).
@@ -890,7 +999,8 @@ final class KvSimNode implements RangeHost {
             b.append(reads == 0 ? "" : " reads-waiting-for-index " + reads).append(';');
         }
         // A request that waits for a latch gets no answer meanwhile (seed 6036 of the long run).
-        b.append(" requests-waiting-for-latches ").append(waiting.size()).append(" latches-held ").append(latches.size());
+        b.append(" requests-waiting-for-latches ").append(waiting.size()).append(" latches-held ").append(latches.size())
+                .append(" commits-held ").append(replicas.values().stream().mapToInt(r -> r.held.size()).sum());
         return b.toString();
     }
 

@@ -264,6 +264,25 @@ public final class KvSimulation {
      * after this many ticks, as RangeStore does after its proposal timeout.
      */
     static final long latchTimeoutTicks = io.starlingdb.engine.range.RangeStore.proposalTimeoutMillis / millisPerTick;
+
+    /** untilTs of a WRITE request that is a background commit (RangeRpc.Request.backgroundCommitMark). */
+    static final long backgroundCommitMark = 1;
+
+    /** How long a leaseholder holds a background commit at most (the transaction workload's draw; 1 tick otherwise). */
+    long commitDeferralTicks() {
+        return txnParams == null ? 1 : txnParams.commitDeferralTicks();
+    }
+
+    /** A held background commit was proposed: carried by another proposal of its range, or alone. */
+    void heldCommitProposed(boolean carried) {
+        if (txnStats != null) {
+            if (carried) {
+                txnStats.commitsCarried++;
+            } else {
+                txnStats.commitsProposedAlone++;
+            }
+        }
+    }
     /**
      * The bytes (keys and values, kept or not) a filtered scan's page looks at, about: small, so
      * that pages also end on rows the filter rejects, with few or no rows kept and a resume key.
@@ -366,6 +385,14 @@ public final class KvSimulation {
 
     public static SimResult run(long seed, int steps, Workload workload, Broken broken) {
         return new KvSimulation(seed, steps, workload, broken, false).execute();
+    }
+
+    /** As {@link #run(long, int, Workload, Broken)}, adding what the transaction clients did to sum. */
+    public static SimResult run(long seed, int steps, Workload workload, Broken broken, TxnStats sum) {
+        KvSimulation s = new KvSimulation(seed, steps, workload, broken, false);
+        SimResult r = s.execute();
+        sum.add(s.txnStats);
+        return r;
     }
 
     /** Runs the seed again with tracing and writes the trace to dir/kv-seed-N.txt (txn-seed-N.txt). */

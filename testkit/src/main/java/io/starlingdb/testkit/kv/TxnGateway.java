@@ -51,6 +51,11 @@ final class TxnGateway {
         static Req write(RangeCommand c, byte[] key) {
             return new Req(KvSimulation.Kind.WRITE, key, null, c, 0, 0);
         }
+
+        /** A committed transaction's commit, which the leaseholder may hold for the range's next proposal (RangeRpc's backgroundCommit). */
+        static Req backgroundCommit(RangeCommand.Commit c, byte[] key) {
+            return new Req(KvSimulation.Kind.WRITE, key, null, c, 0, KvSimulation.backgroundCommitMark);
+        }
     }
 
     /** A call meeting locks of a pending transaction asks again after this many ticks (DistSender.lockWaitMillis). */
@@ -338,11 +343,17 @@ final class TxnGateway {
     /** {@link #sendGrouped} on behalf of the transaction started at waiter: see {@link #call(byte[], boolean, Builder, Consumer, long)}. */
     void sendGrouped(List<byte[]> keys, Function<List<byte[]>, RangeCommand> cmdFor, Predicate<Answer> goOn,
                      Consumer<Boolean> done, long waiter) {
-        sendRest(new ArrayList<>(keys), cmdFor, goOn, done, waiter);
+        sendRest(new ArrayList<>(keys), cmdFor, goOn, done, waiter, false);
+    }
+
+    /** {@link #sendGrouped} of a committed transaction's commits, each sent as a background commit ({@link Req#backgroundCommit}). */
+    void sendBackgroundCommits(List<byte[]> keys, Function<List<byte[]>, RangeCommand> cmdFor, Predicate<Answer> goOn,
+                               Consumer<Boolean> done) {
+        sendRest(new ArrayList<>(keys), cmdFor, goOn, done, 0, true);
     }
 
     private void sendRest(List<byte[]> remaining, Function<List<byte[]>, RangeCommand> cmdFor, Predicate<Answer> goOn,
-                          Consumer<Boolean> done, long waiter) {
+                          Consumer<Boolean> done, long waiter, boolean background) {
         if (remaining.isEmpty()) {
             done.accept(true);
             return;
@@ -357,7 +368,8 @@ final class TxnGateway {
                 }
             }
             sent.set(0, part);
-            return Req.write(cmdFor.apply(part), route);
+            RangeCommand cmd = cmdFor.apply(part);
+            return background && cmd instanceof RangeCommand.Commit c ? Req.backgroundCommit(c, route) : Req.write(cmd, route);
         }, a -> {
             if ((!a.known() && !a.died()) || !goOn.test(a)) {
                 done.accept(false);
@@ -365,7 +377,7 @@ final class TxnGateway {
             }
             List<byte[]> rest = new ArrayList<>(remaining);
             rest.removeIf(k -> sent.get(0).stream().anyMatch(s -> Arrays.equals(s, k)));
-            sendRest(rest, cmdFor, goOn, done, waiter);
+            sendRest(rest, cmdFor, goOn, done, waiter, background);
         }, waiter);
     }
 

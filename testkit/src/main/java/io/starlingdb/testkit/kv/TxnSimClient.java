@@ -502,7 +502,7 @@ final class TxnSimClient implements KvSimulation.Client {
         List<byte[]> all = new ArrayList<>(others.size() + 1);
         all.add(p);
         all.addAll(others);
-        gateway.sendGrouped(all, ks -> new RangeCommand.Commit(ts, commitTs, ks), a -> {
+        gateway.sendBackgroundCommits(all, ks -> new RangeCommand.Commit(ts, commitTs, ks), a -> {
             if (a.known() && !(a.result() instanceof RangeResult.Written)) {
                 throw new KvSimChecks.Violation("client " + id + ": transaction " + ts + " answered committed, but the"
                         + " commit of its keys answered " + a.result());

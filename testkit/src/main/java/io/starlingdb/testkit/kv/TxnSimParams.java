@@ -12,9 +12,12 @@ import java.util.Random;
  * @param crashAfterPrewriteRate per transaction with writes: its coordinator stops forever once its locks are written
  * @param crashAfterCommitRate   per transaction: its coordinator stops forever once it committed its first key
  * @param stallRate              per transaction: its coordinator pauses (no heartbeats) for one to two TTLs after prewriting
+ * @param commitDeferralTicks    a leaseholder holds a background commit this long at most for the range's next
+ *                               proposal to carry it (RangeStore.commitDeferralMillis, 5 ms; longer here, so that
+ *                               held commits meet readers, recoveries, splits and lease moves)
  */
 record TxnSimParams(int clients, int accounts, int listKeys, long lockTtlMillis, double crashAfterPrewriteRate,
-                    double crashAfterCommitRate, double stallRate) {
+                    double crashAfterCommitRate, double stallRate, long commitDeferralTicks) {
 
     static final long initialBalance = 100;
 
@@ -26,7 +29,8 @@ record TxnSimParams(int clients, int accounts, int listKeys, long lockTtlMillis,
                 300 + r.nextInt(900),
                 r.nextDouble() * 0.08,
                 r.nextDouble() * 0.08,
-                r.nextDouble() * 0.08);
+                r.nextDouble() * 0.08,
+                1 + r.nextInt(20));
     }
 
     long lockTtlTicks() {

@@ -1,7 +1,7 @@
 package io.starlingdb.testkit.kv;
 
 /** What a transaction simulation run did, for its summary and for tests that the seeds exercise each path. */
-final class TxnStats {
+public final class TxnStats {
     long onePhaseCommits;
     long twoPhaseCommits;
     long readOnlyCommits;
@@ -27,12 +27,42 @@ final class TxnStats {
     long stagingAborted;
     /** Parallel prewrites sent again after an attempt of unknown outcome. */
     long prewriteRetries;
+    /** Background commits a leaseholder held and proposed with another proposal of the range; alone (time up, or a request needed them). */
+    long commitsCarried;
+    long commitsProposedAlone;
     /**
      * The final reader (which starts after the heal, once a write committed and every other
      * transaction ended): the longest time, in ticks, from meeting a transaction's locks until
      * they were gone.
      */
     long lockResolutionTicks;
+
+    /** Adds other's counts to these (the lock resolution time: the longest of both). */
+    public void add(TxnStats o) {
+        onePhaseCommits += o.onePhaseCommits;
+        twoPhaseCommits += o.twoPhaseCommits;
+        readOnlyCommits += o.readOnlyCommits;
+        conflicts += o.conflicts;
+        waitDie += o.waitDie;
+        validationFailures += o.validationFailures;
+        abortedAtCommit += o.abortedAtCommit;
+        unknownOutcomes += o.unknownOutcomes;
+        unavailable += o.unavailable;
+        coordinatorCrashes += o.coordinatorCrashes;
+        coordinatorStalls += o.coordinatorStalls;
+        rolledForward += o.rolledForward;
+        rolledBack += o.rolledBack;
+        expiredRolledBack += o.expiredRolledBack;
+        snapshotReadsChecked += o.snapshotReadsChecked;
+        listTransactions += o.listTransactions;
+        parallelCommits += o.parallelCommits;
+        stagingCommitted += o.stagingCommitted;
+        stagingAborted += o.stagingAborted;
+        prewriteRetries += o.prewriteRetries;
+        commitsCarried += o.commitsCarried;
+        commitsProposedAlone += o.commitsProposedAlone;
+        lockResolutionTicks = Math.max(lockResolutionTicks, o.lockResolutionTicks);
+    }
 
     @Override
     public String toString() {
@@ -43,7 +73,8 @@ final class TxnStats {
                 + ", rolled back " + rolledBack + " (expired " + expiredRolledBack + "), snapshot reads "
                 + snapshotReadsChecked + ", list transactions " + listTransactions + ", parallel commits " + parallelCommits
                 + " (STAGING records decided committed " + stagingCommitted + ", aborted " + stagingAborted
-                + ", prewrite retries " + prewriteRetries + "), locks resolved "
+                + ", prewrite retries " + prewriteRetries + "), background commits held and carried " + commitsCarried
+                + ", proposed alone " + commitsProposedAlone + ", locks resolved "
                 + lockResolutionTicks + " ticks after the final reader met them";
     }
 }

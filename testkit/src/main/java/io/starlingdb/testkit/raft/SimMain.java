@@ -96,8 +96,9 @@ public final class SimMain {
         long passed = 0;
         long failed = 0;
         long started = System.nanoTime();
+        io.starlingdb.testkit.kv.TxnStats txnSum = new io.starlingdb.testkit.kv.TxnStats();
         for (long s = seedFrom; s < seedFrom + seeds; s++) {
-            SimResult r = kv ? KvSimulation.run(s, steps, workload, broken) : Simulation.run(s, steps);
+            SimResult r = kv ? KvSimulation.run(s, steps, workload, broken, txnSum) : Simulation.run(s, steps);
             if (r.ok()) {
                 passed++;
                 continue;
@@ -114,6 +115,9 @@ public final class SimMain {
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         err.println("ran " + (passed + failed) + " seeds of " + steps + " steps in " + millis + " ms");
+        if (workload == KvSimulation.Workload.TXN) {
+            out.println("transactions: " + txnSum);
+        }
         out.println(passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
     }
