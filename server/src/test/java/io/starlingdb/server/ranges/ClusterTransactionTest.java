@@ -21,7 +21,6 @@ import io.starlingdb.engine.txn.Isolation;
 import io.starlingdb.engine.txn.TransactionStepTimes;
 import io.starlingdb.engine.txn.WriteConflictException;
 import io.starlingdb.server.StarlingNode;
-import io.starlingdb.server.config.NodeConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -48,7 +47,8 @@ class ClusterTransactionTest {
     @TempDir
     Path dir;
 
-    private final StarlingNode[] nodes = new StarlingNode[4];
+    private ThreeNodeCluster cluster;
+    private StarlingNode[] nodes;
     private StarlingClient client;
 
     private static byte[] b(String s) {
@@ -65,15 +65,9 @@ class ClusterTransactionTest {
 
     @BeforeEach
     void startCluster() throws Exception {
-        int[] ports = io.starlingdb.testkit.FreePorts.below32768(3);
-        for (int i = 1; i <= 3; i++) {
-            Map<String, String> settings = new HashMap<>(Map.of("client.port", "0", "http.port", "0", "node.id", "n" + i,
-                    "peer.port", String.valueOf(ports[i - 1]), "data.dir", dir.resolve("n" + i).toString(),
-                    "store.id", String.valueOf(i), "store.initial.members", "1,2,3",
-                    "join", "127.0.0.1:" + ports[i == 1 ? 1 : 0]));
-            nodes[i] = new StarlingNode(NodeConfig.of("testing", settings)).start();
-        }
-        client = StarlingClient.connect("127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2]);
+        cluster = ThreeNodeCluster.start(dir, "testing");
+        nodes = cluster.nodes;
+        client = cluster.connect();
     }
 
     @AfterEach
@@ -81,10 +75,8 @@ class ClusterTransactionTest {
         if (client != null) {
             client.close();
         }
-        for (StarlingNode n : nodes) {
-            if (n != null) {
-                n.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

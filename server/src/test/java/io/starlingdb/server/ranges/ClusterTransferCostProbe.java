@@ -9,12 +9,10 @@ import io.starlingdb.engine.txn.Isolation;
 import io.starlingdb.engine.txn.TransactionStepTimes;
 import io.starlingdb.engine.txn.WriteConflictException;
 import io.starlingdb.server.StarlingNode;
-import io.starlingdb.server.config.NodeConfig;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,9 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Where a one-client two-range SERIALIZABLE transfer spends its time on three nodes in one JVM
  * (docs/transactions.md, "Where a transfer's time goes"): the coordinator's steps
  * ({@link TransactionStepTimes}), and inside the prewrite the leaseholders' wait for their oracle
- * timestamp, with transfers back to back and with a pause between them (which lets the previous
- * transfer's background commit finish first). A measurement, not a check: it runs only with
- * {@code -Dstarling.probe.transfer=true} and prints its figures.
+ * timestamp, in blocks of modes in turn: back to back with the background commits held by the
+ * leaseholders for the range's next proposal (as the stores do), back to back with each proposed
+ * at once (as before 2026-12-05 13:00, {@link RangeStore#commitDeferralMillis} 0), and with a
+ * pause between transfers (which lets the previous transfer's background commit finish first).
+ * A measurement, not a check: it runs only with {@code -Dstarling.probe.transfer=true} and
+ * prints its figures.
  */
 @EnabledIfSystemProperty(named = "starling.probe.transfer", matches = "true")
 class ClusterTransferCostProbe {
@@ -85,30 +86,40 @@ class ClusterTransferCostProbe {
         }
     }
 
-    /** What one block of transfers measured. */
+    /** What one block of transfers measured; carried, alone: background commits held and then carried by a proposal, or proposed alone. */
     private record Block(Map<TransactionStepTimes.Step, double[]> steps, double oracleMillis, long oracleCalls,
-                         double[] latencies) {
+                         double[] latencies, long carried, long alone) {
+    }
+
+    /** How the transfers of a block run. */
+    private enum Run {
+        HELD_BACK_TO_BACK("back to back, background commits held for the next proposal", RangeStore.defaultCommitDeferralMillis, 0),
+        AT_ONCE_BACK_TO_BACK("back to back, background commits proposed at once", 0, 0),
+        AT_ONCE_PAUSED("pause between transfers, background commits proposed at once", 0, PAUSE_MILLIS);
+
+        final String text;
+        final long deferralMillis;
+        final int pauseMillis;
+
+        Run(String text, long deferralMillis, int pauseMillis) {
+            this.text = text;
+            this.deferralMillis = deferralMillis;
+            this.pauseMillis = pauseMillis;
+        }
     }
 
     @Test
     void transferCostsPerStepWithAndWithoutAPause() throws Exception {
-        int[] ports = io.starlingdb.testkit.FreePorts.below32768(3);
-        StarlingNode[] nodes = new StarlingNode[4];
         List<TimedSource> sources = new ArrayList<>();
-        try {
+        try (ThreeNodeCluster cluster = ThreeNodeCluster.start(dir, PRESET)) {
+            StarlingNode[] nodes = cluster.nodes;
             for (int i = 1; i <= 3; i++) {
-                Map<String, String> settings = new HashMap<>(Map.of("client.port", "0", "http.port", "0",
-                        "node.id", "n" + i, "peer.port", String.valueOf(ports[i - 1]),
-                        "data.dir", dir.resolve("n" + i).toString(), "store.id", String.valueOf(i),
-                        "store.initial.members", "1,2,3", "join", "127.0.0.1:" + ports[i == 1 ? 1 : 0]));
-                nodes[i] = new StarlingNode(NodeConfig.of(PRESET, settings)).start();
                 RangeStore store = nodes[i].ranges().store();
                 TimedSource source = new TimedSource(nodes[i].ranges().timestamps()::nextAsync);
                 store.useTimestamps(source);
                 sources.add(source);
             }
-            try (StarlingClient client = StarlingClient.connect(
-                    "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2])) {
+            try (StarlingClient client = cluster.connect()) {
                 List<io.starlingdb.engine.range.RangeResult.KeyValue> batch = new ArrayList<>();
                 for (int i = 0; i < ACCOUNTS; i++) {
                     batch.add(new io.starlingdb.engine.range.RangeResult.KeyValue(b(account(i)), num(1_000)));
@@ -126,14 +137,19 @@ class ClusterTransferCostProbe {
                 }
                 TransactionStepTimes times = client.transactions().stepTimes();
                 run(client, random, WARMUP, 0);
-                List<Block> back = new ArrayList<>();
-                List<Block> paused = new ArrayList<>();
+                Map<Run, List<Block>> blocks = new java.util.EnumMap<>(Run.class);
                 for (int round = 0; round < BLOCKS; round++) {
-                    back.add(block(client, random, times, sources, 0));
-                    paused.add(block(client, random, times, sources, PAUSE_MILLIS));
+                    for (Run mode : Run.values()) {
+                        for (int i = 1; i <= 3; i++) {
+                            nodes[i].ranges().store().commitDeferralMillis(mode.deferralMillis);
+                        }
+                        blocks.computeIfAbsent(mode, m -> new ArrayList<>()).add(block(client, random, times, sources, mode,
+                                nodes));
+                    }
                 }
-                print("back to back", back);
-                print(PAUSE_MILLIS + " ms pause", paused);
+                for (Run mode : Run.values()) {
+                    print(mode.text, blocks.get(mode));
+                }
                 long total = 0;
                 for (int i = 0; i < ACCOUNTS; i++) {
                     total += num(client.get(b(account(i))));
@@ -143,17 +159,21 @@ class ClusterTransferCostProbe {
                     comparePrewrites(nodes[1].ranges().gateway(), nodes[1].ranges().timestamps(), random);
                 }
             }
-        } finally {
-            for (StarlingNode n : nodes) {
-                if (n != null) {
-                    n.close();
-                }
-            }
         }
     }
 
+    /** Background commits the stores held and then had carried (index 0) or proposed alone (1), so far. */
+    private static long[] heldCommits(StarlingNode[] nodes) {
+        long[] out = new long[2];
+        for (int i = 1; i <= 3; i++) {
+            out[0] += nodes[i].ranges().store().commitsCarried();
+            out[1] += nodes[i].ranges().store().commitsProposedAlone();
+        }
+        return out;
+    }
+
     private static Block block(StarlingClient client, Random random, TransactionStepTimes times,
-                               List<TimedSource> sources, int pauseMillis) throws Exception {
+                               List<TimedSource> sources, Run mode, StarlingNode[] nodes) throws Exception {
         times.reset();
         long calls0 = 0;
         long nanos0 = 0;
@@ -161,21 +181,33 @@ class ClusterTransferCostProbe {
             calls0 += s.calls.sum();
             nanos0 += s.nanos.sum();
         }
-        double[] latencies = run(client, random, BLOCK, pauseMillis);
-        if (pauseMillis > 0) {
-            Thread.sleep(pauseMillis); // the last background commit lands in this block
-        }
+        long[] held0 = heldCommits(nodes);
+        double[] latencies = run(client, random, BLOCK, mode.pauseMillis);
+        awaitBackgroundCommits(times, BLOCK); // the last ones land in this block, not in the next mode's
         long calls = -calls0;
         long nanos = -nanos0;
         for (TimedSource s : sources) {
             calls += s.calls.sum();
             nanos += s.nanos.sum();
         }
+        long[] held = heldCommits(nodes);
         Map<TransactionStepTimes.Step, double[]> steps = new java.util.EnumMap<>(TransactionStepTimes.Step.class);
         for (TransactionStepTimes.Total t : times.totals()) {
             steps.put(t.step(), new double[] {t.count(), t.meanMillis()});
         }
-        return new Block(steps, calls == 0 ? 0 : nanos / 1e6 / calls, calls, latencies);
+        return new Block(steps, calls == 0 ? 0 : nanos / 1e6 / calls, calls, latencies, held[0] - held0[0],
+                held[1] - held0[1]);
+    }
+
+    /** Waits (at most 30 s) until the coordinator counted the background commits of transfers transfers since the last reset. */
+    private static void awaitBackgroundCommits(TransactionStepTimes times, int transfers) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (times.totals().get(TransactionStepTimes.Step.BACKGROUND_COMMIT.ordinal()).count() < transfers) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("background commits not done after 30 s: " + times.totals());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
     }
 
     /** How a raw transfer of {@link #comparePrewrites} prewrites and commits. */
@@ -209,6 +241,7 @@ class ClusterTransferCostProbe {
         double[][][] samples = new double[modes.length][3][n];
         Runnable[] held = {null};
         java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newFixedThreadPool(16);
+        List<java.util.concurrent.Future<?>> inBackground = new ArrayList<>();
         try {
             for (int block = 0; block < BLOCKS; block++) {
                 for (Mode mode : modes) {
@@ -228,7 +261,7 @@ class ClusterTransferCostProbe {
                         boolean parallel = mode != Mode.FLOOR_NO_BACKGROUND;
                         long commitTs = 0;
                         if (held[0] != null) {
-                            background.execute(held[0]);
+                            inBackground.add(background.submit(held[0]));
                             held[0] = null;
                         }
                         for (io.starlingdb.engine.range.DistSender.GroupAnswer ans : gateway.sendGrouped(keys, true, (d, idx) -> {
@@ -247,20 +280,24 @@ class ClusterTransferCostProbe {
                         samples[mode.ordinal()][2][i] = (t3 - t2) / 1e6;
                         long ts = commitTs;
                         switch (mode) {
-                            case PARALLEL_THEN_PRIMARY_THEN_OTHER -> background.execute(() -> {
+                            case PARALLEL_THEN_PRIMARY_THEN_OTHER -> inBackground.add(background.submit(() -> {
                                 gateway.resolver().commit(startTs, ts, List.of(a));
                                 gateway.resolver().commit(startTs, ts, List.of(c));
-                            });
-                            case PARALLEL_THEN_ALL_AT_ONCE -> background.execute(() -> gateway.resolver().commit(startTs, ts, keys));
+                            }));
+                            case PARALLEL_THEN_ALL_AT_ONCE -> inBackground.add(background.submit(() -> gateway.resolver().commit(startTs, ts, keys)));
                             case PARALLEL_COMMIT_WITH_NEXT_PREWRITE -> held[0] = () -> gateway.resolver().commit(startTs, ts, keys);
                             default -> gateway.resolver().commit(startTs, ts, keys);
                         }
                     }
                     if (held[0] != null) {
-                        background.execute(held[0]);
+                        inBackground.add(background.submit(held[0]));
                         held[0] = null;
                     }
-                    Thread.sleep(200); // the last background commits land before the next mode
+                    // The background commits land before the next mode begins.
+                    for (java.util.concurrent.Future<?> f : inBackground) {
+                        f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                    inBackground.clear();
                 }
             }
         } finally {
@@ -347,6 +384,8 @@ class ClusterTransferCostProbe {
                 oracleCalls == 0 ? 0 : oracleMillis / oracleCalls));
         out.append(String.format(Locale.ROOT, "PROBE   transfer mean %.3f ms p50 %.3f ms p99 %.3f ms%n", mean,
                 all.get(all.size() / 2), all.get(all.size() * 99 / 100)));
+        out.append(String.format(Locale.ROOT, "PROBE   background commits held and carried %d, proposed alone %d%n",
+                blocks.stream().mapToLong(Block::carried).sum(), blocks.stream().mapToLong(Block::alone).sum()));
         System.out.print(out);
     }
 }
