@@ -336,13 +336,6 @@ public final class RangeStore implements RangeHost {
         }
         served.incrementAndGet(r.kind().ordinal());
         CompletableFuture<RangeRpc.Response> answer;
-        // A read of keys a held background commit writes has it proposed now, and then waits for
-        // its latches as for any write's: it reads the commit, never the lock.
-        switch (r.kind()) {
-            case GET, MULTI_GET, VALIDATE, FIRST_KEYS, SCAN, LOCKS -> proposeDeferredTouching(r.rangeId(), readSpan(r));
-            default -> {
-            }
-        }
         switch (r.kind()) {
             case GET, MULTI_GET -> answer = latches.awaitKeys(r.kind() == RangeRpc.Kind.GET ? List.of(r.key()) : r.keys())
                     .thenCompose(v -> leaseRead(replica, r));
@@ -368,6 +361,13 @@ public final class RangeStore implements RangeHost {
                         ? prewriteWithCommitFloor(r.rangeId(), p, replica)
                         : propose(r.rangeId(), r.command(), replica);
             }
+        }
+        if (r.kind() != RangeRpc.Kind.WRITE) {
+            // A read of keys a held background commit writes has it proposed now, and waits for
+            // its latches as for any write's: it reads the commit, never the lock. Checked after
+            // the read registered its wait, so that a commit held meanwhile sees the waiter
+            // (deferCommit), and one held before is found here.
+            proposeDeferredTouching(r.rangeId(), readSpan(r));
         }
         boolean write = r.kind() == RangeRpc.Kind.WRITE;
         return answer.exceptionally(e -> failure(e, write));
@@ -486,7 +486,9 @@ public final class RangeStore implements RangeHost {
                 q.add(new Deferred(c, h, answer));
                 held = q.size();
             }
-            if (h.withdrawn || held >= maxDeferredCommitsPerRange) {
+            // A request that waits for these latches already (it registered before this commit was
+            // queued, so it could not find it) has it proposed now rather than after holdMillis.
+            if (h.withdrawn || held >= maxDeferredCommitsPerRange || h.handle.getNumberOfDependents() > 0) {
                 proposeDeferred(rangeId, replica); // if withdrawn (this store stopped leading): answered "dropped"
             } else if (held == 1) {
                 CompletableFuture.delayedExecutor(holdMillis, TimeUnit.MILLISECONDS)
@@ -619,12 +621,13 @@ public final class RangeStore implements RangeHost {
 
     /** Latches keys for a write of the range: completes with what to release. */
     private CompletableFuture<Held> latch(long rangeId, List<byte[]> keys) {
-        proposeDeferredTouching(rangeId, keysSpan(keys));
-        return latches.acquire(keys).thenApply(handle -> {
+        CompletableFuture<Held> latched = latches.acquire(keys).thenApply(handle -> {
             Held h = new Held(rangeId, keys, handle);
             heldByRange.computeIfAbsent(rangeId, id -> ConcurrentHashMap.newKeySet()).add(h);
             return h;
         });
+        proposeDeferredTouching(rangeId, keysSpan(keys)); // after the wait is registered: see handle
+        return latched;
     }
 
     private void release(Held h) {
@@ -692,10 +695,11 @@ public final class RangeStore implements RangeHost {
      */
     private CompletableFuture<RangeRpc.Response> checkStatus(long rangeId, RangeCommand.CheckStatus c,
                                                              RangeStateMachine replica) {
+        CompletableFuture<Void> latched = latches.awaitKeys(List.of(c.primary()));
         if (proposeDeferredTouching(rangeId, keysSpan(List.of(c.primary())))) {
             // The primary's commit was held here: the status is asked once it applied (committed),
             // not of the STAGING record it would find now (pending: the asker would wait and ask again).
-            return latches.awaitKeys(List.of(c.primary())).thenCompose(v -> checkStatus(rangeId, c, replica));
+            return latched.thenCompose(v -> checkStatus(rangeId, c, replica));
         }
         return raft.linearizableRead(rangeId, sm -> ((RangeStateMachine) sm).statusWithoutWriting(c))
                 .handle((found, e) -> {
