@@ -255,12 +255,12 @@ public final class RangeStore implements RangeHost {
         return out;
     }
 
-    /** The replica of a range here, or null. */
     /** The store the replicas write through (a driver turn's applies in one write). */
     TurnBatchedStore turnStore() {
         return (TurnBatchedStore) store;
     }
 
+    /** The replica of a range here, or null. */
     RangeStateMachine replica(long rangeId) {
         return replicas.get(rangeId);
     }
