@@ -124,6 +124,8 @@ elif [[ ",$ONLY," == *",starling,"* ]]; then
       --client-port "$port" --http-port "$http" > "$WORK/starling.log" 2>&1 &
   PIDS+=($!)
   await_port 127.0.0.1 "$port" 60
+  # How far the node's start-up SQL warm-up got (sql.warmup.statements, bounded by sql.warmup.max.ms).
+  grep -o 'SQL warm-up ran .*' "$WORK/starling.log" | sed 's/^/# starling node: /' || true
   bench --label starling --url "jdbc:starling://127.0.0.1:$port/" | tee -a "$RESULTS"
 fi
 
