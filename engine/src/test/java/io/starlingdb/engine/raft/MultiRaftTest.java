@@ -158,11 +158,15 @@ class MultiRaftTest {
                 // proposing again would apply the value twice.
                 return nodes[leader].propose(group, ByteBuffer.allocate(8).putLong(value).array()).get(20, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                // Leadership moved, the proposal not applied: ask again. Any other answer is a failure.
-                if (!(e.getCause() instanceof NotLeaderException || e.getCause() instanceof ProposalDroppedException)) {
+                // Leadership moved, the proposal not applied: ask again (a dropped proposal was replaced
+                // by a later leader's entry; a node that refused must first stop taking itself for the
+                // leader). Any other answer is a failure.
+                if (e.getCause() instanceof NotLeaderException) {
+                    await("node " + leader + " to give up leading group " + group,
+                            () -> nodes[leader] == null || nodes[leader].leader(group) != leader);
+                } else if (!(e.getCause() instanceof ProposalDroppedException)) {
                     throw new AssertionError("proposal failed with " + e.getCause(), e);
                 }
-                Thread.sleep(10);
             } catch (java.util.concurrent.TimeoutException e) {
                 throw new AssertionError("proposal of " + value + " to group " + group + " unanswered after 20 s", e);
             }
