@@ -17,6 +17,8 @@ public final class MergedCursor implements KvCursor {
     private Map.Entry<byte[], byte[]> ownHead;
     private boolean committedHasHead;
     private boolean started;
+    /** The current pair is the committed cursor's: it moves on at the next call (its key and value stay valid until then). */
+    private boolean onCommitted;
     private byte[] key;
     private byte[] value;
 
@@ -32,6 +34,9 @@ public final class MergedCursor implements KvCursor {
             started = true;
             ownHead = own.hasNext() ? own.next() : null;
             committedHasHead = committed.next();
+        } else if (onCommitted) {
+            onCommitted = false;
+            committedHasHead = committed.next();
         }
         while (ownHead != null || committedHasHead) {
             int cmp;
@@ -45,7 +50,7 @@ public final class MergedCursor implements KvCursor {
             if (cmp > 0) {
                 key = committed.key();
                 value = committed.value();
-                committedHasHead = committed.next();
+                onCommitted = true;
                 return true;
             }
             Map.Entry<byte[], byte[]> w = ownHead;

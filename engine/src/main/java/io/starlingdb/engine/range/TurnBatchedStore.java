@@ -1,5 +1,6 @@
 package io.starlingdb.engine.range;
 
+import io.starlingdb.engine.mvcc.MergedCursor;
 import io.starlingdb.engine.raft.MultiRaft;
 import io.starlingdb.engine.storage.KvBatch;
 import io.starlingdb.engine.storage.KvCursor;
@@ -238,63 +239,28 @@ public final class TurnBatchedStore implements KvStore, MultiRaft.ApplyTurn {
                     : Arrays.compareUnsigned(fromInclusive, toExclusive) >= 0 ? java.util.Collections.emptyNavigableMap()
                     : overlay.subMap(fromInclusive, true, toExclusive, false);
             Iterator<Map.Entry<byte[], byte[]>> mine = view.entrySet().iterator();
-            KvCursor theirs = under.scan(fromInclusive, toExclusive);
+            // The turn's writes over the store's pairs, as a transaction's own writes over its view.
+            MergedCursor merged = new MergedCursor(mine, under.scan(fromInclusive, toExclusive), tombstone);
             return new KvCursor() {
-                private Map.Entry<byte[], byte[]> o = mine.hasNext() ? mine.next() : null;
-                private boolean uValid = theirs.next();
-                /** The store's cursor is on the pair last returned: moved on at the next call (its key and value stay valid until then). */
-                private boolean onTheirs;
-                private byte[] key;
-                private byte[] value;
-
                 @Override
                 public boolean next() {
                     unchanged();
-                    if (onTheirs) {
-                        onTheirs = false;
-                        uValid = theirs.next();
-                    }
-                    while (true) {
-                        if (o == null && !uValid) {
-                            key = null;
-                            value = null;
-                            return false;
-                        }
-                        int c = o == null ? 1 : !uValid ? -1 : Arrays.compareUnsigned(o.getKey(), theirs.key());
-                        if (c <= 0) {
-                            byte[] k = o.getKey();
-                            byte[] v = o.getValue();
-                            o = mine.hasNext() ? mine.next() : null;
-                            if (c == 0) {
-                                uValid = theirs.next(); // the turn's write hides the store's
-                            }
-                            if (v == tombstone) {
-                                continue;
-                            }
-                            key = k;
-                            value = v;
-                            return true;
-                        }
-                        key = theirs.key();
-                        value = theirs.value();
-                        onTheirs = true;
-                        return true;
-                    }
+                    return merged.next();
                 }
 
                 @Override
                 public byte[] key() {
-                    return key;
+                    return merged.key();
                 }
 
                 @Override
                 public byte[] value() {
-                    return value;
+                    return merged.value();
                 }
 
                 @Override
                 public void close() {
-                    theirs.close();
+                    merged.close();
                 }
             };
         }
