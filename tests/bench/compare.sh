@@ -46,37 +46,9 @@ case "$CLUSTER" in
   *) echo "compare.sh: --cluster is 3 (or 1, one node), not $CLUSTER" >&2; exit 2 ;;
 esac
 
-WORK=$(mktemp -d /tmp/starling-bench.XXXXXX)
-chmod 755 "$WORK"
-PIDS=()
-PG_DIRS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for d in "${PG_DIRS[@]}"; do runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m fast stop >/dev/null 2>&1 || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-# shellcheck source=pg-standbys.sh
-. "$ROOT/tests/bench/pg-standbys.sh"
-await_health() { # http-port seconds: until the node answers /health with 200 (SQL on the cluster: catalog read)
-  local deadline=$((SECONDS + $2)) status
-  while true; do
-    status=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /health HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3) 2>/dev/null || true)
-    [[ "$status" == *" 200"* ]] && return 0
-    [ $SECONDS -lt $deadline ] || { echo "compare.sh: the node on HTTP port $1 is not healthy after $2 s" >&2; return 1; }
-    sleep 0.5
-  done
-}
-await_port() { # host port seconds
-  local deadline=$((SECONDS + $3))
-  until (exec 3<>/dev/tcp/$1/$2) 2>/dev/null; do
-    [ $SECONDS -lt $deadline ] || { echo "compare.sh: nothing listens on $1:$2 after $3 s" >&2; return 1; }
-    sleep 0.2
-  done
-}
+# shellcheck source=lib.sh
+. "$ROOT/tests/bench/lib.sh"
+bench_init compare.sh
 
 echo "# building (skipping tests)..."
 # Maven's output goes to stderr, not away: a failed build must say why (issue 13: no silent exit 1).

@@ -17,11 +17,9 @@ fi
 echo "# building testkit (skipping tests)..." >&2
 (cd "$ROOT" && mvn -q -B -DskipTests package -pl testkit -am >&2) || {
   echo "etcd.sh: building testkit failed (mvn -B -DskipTests package -pl testkit -am shows why)" >&2; exit 1; }
-WORK=$(mktemp -d /tmp/starling-etcd.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=lib.sh
+. "$ROOT/tests/bench/lib.sh"
+bench_init etcd.sh
 
 declare -a CPORT PPORT
 CLUSTER=""

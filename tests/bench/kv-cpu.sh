@@ -42,24 +42,9 @@ if [ "$SECONDS_PER" -lt 7 ]; then
   echo "kv-cpu.sh: --seconds must be at least 7 (the window leaves 2 s at each end)" >&2; exit 2
 fi
 
-WORK=$(mktemp -d /tmp/starling-kvcpu.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-free_port() { python3 -c '
-import random, socket
-while True:
-    s = socket.socket(); p = random.randrange(20000, 32000)
-    try:
-        s.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        s.close()'; }
+# shellcheck source=lib.sh
+. "$ROOT/tests/bench/lib.sh"
+bench_init kv-cpu.sh
 
 echo "# building (skipping tests)..." >&2
 if ! (cd "$ROOT" && mvn -q -B -DskipTests package -pl server,testkit -am >"$WORK/build.log" 2>&1); then
@@ -69,10 +54,7 @@ SERVER_CP="$ROOT/server/target/classes:$ROOT/server/target/lib/*"
 TESTKIT_CP="$ROOT/testkit/target/classes:$ROOT/testkit/target/lib/*"
 
 if [ -n "$JFR_DIR" ]; then
-  JFC="$WORK/profile-1ms.jfc"
-  sed -e '/<event name="jdk.ExecutionSample">/,/<\/event>/ s|<setting name="period">[^<]*<|<setting name="period">1 ms<|' \
-    -e '/<event name="jdk.NativeMethodSample">/,/<\/event>/ s|<setting name="period">[^<]*<|<setting name="period">1 ms<|' \
-    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$JFC"
+  JFC=$(jfr_settings)
 fi
 declare -a PEER HTTP
 for i in 1 2 3; do PEER[$i]=$(free_port); HTTP[$i]=$(free_port); done

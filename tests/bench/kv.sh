@@ -40,32 +40,9 @@ case "$PG_SYNC" in
   *) echo "kv.sh: --pg-sync is any1 or first2, not $PG_SYNC" >&2; exit 2 ;;
 esac
 
-WORK=$(mktemp -d /tmp/starling-kv.XXXXXX)
-chmod 755 "$WORK"
-PIDS=()
-PG_DIRS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for d in "${PG_DIRS[@]}"; do runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate stop >/dev/null 2>&1 || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-# A free loopback port below Linux's ephemeral range (32768 and up), as testkit's FreePorts draws
-# them: a port chosen now and bound later by a node cannot meanwhile become the local port of an
-# outgoing connection.
-free_port() { python3 -c '
-import random, socket
-while True:
-    s = socket.socket(); p = random.randrange(20000, 32000)
-    try:
-        s.bind(("127.0.0.1", p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        s.close()'; }
-# shellcheck source=pg-standbys.sh
-. "$ROOT/tests/bench/pg-standbys.sh"
+# shellcheck source=lib.sh
+. "$ROOT/tests/bench/lib.sh"
+bench_init kv.sh
 
 echo "# building (skipping tests)..." >&2
 if ! (cd "$ROOT" && mvn -q -B -DskipTests package -pl server,testkit -am >"$WORK/build.log" 2>&1); then

@@ -1,8 +1,8 @@
-# Sourced by kv.sh and compare.sh: starts PostgreSQL 15 as a primary and two streaming standbys in
+# Sourced by lib.sh: starts PostgreSQL 15 as a primary and two streaming standbys in
 # $WORK (temporary directories, free ports of this machine), with synchronous_commit = on and
 # synchronous_standby_names = "$1" (such as 'ANY 1 (s1, s2)'), and waits until both standbys
 # show as synchronous. Sets P0 (the primary's port) and appends the data directories to PG_DIRS
-# (the caller's cleanup stops them). Needs WORK, PG_DIRS and free_port; installs PostgreSQL 15
+# (the caller's cleanup stops them). Needs WORK, PG_DIRS and free_port (lib.sh); installs PostgreSQL 15
 # from Debian's packages when it is missing (needs root).
 start_pg_with_standbys() {
   local names=$1 s port deadline

@@ -57,24 +57,9 @@ if [ "$SECONDS_PER" -lt 7 ]; then
   echo "sql-cpu.sh: --seconds must be at least 7 (the window leaves 2 s at each end)" >&2; exit 2
 fi
 
-WORK=$(mktemp -d /tmp/starling-sqlcpu.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-await_health() { # http-port seconds: until the node answers /health with 200 (SQL on the cluster: catalog read)
-  local deadline=$((SECONDS + $2)) status
-  while true; do
-    status=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /health HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3) 2>/dev/null || true)
-    [[ "$status" == *" 200"* ]] && return 0
-    [ $SECONDS -lt $deadline ] || { echo "sql-cpu.sh: the node on HTTP port $1 is not healthy after $2 s" >&2; return 1; }
-    sleep 0.5
-  done
-}
+# shellcheck source=lib.sh
+. "$ROOT/tests/bench/lib.sh"
+bench_init sql-cpu.sh
 
 [ "$BUILD" = 0 ] || echo "# building (skipping tests)..." >&2
 (cd "$ROOT" && { [ "$BUILD" = 0 ] || mvn -q -B -DskipTests install >"$WORK/build.log" 2>&1; } \
@@ -89,11 +74,7 @@ CP="$ROOT/tests/target/classes:$(tr ':' '\n' < "$WORK/cp.txt" | sed -E \
 SHELL_CP="$ROOT/shell/target/classes:$ROOT/shell/target/lib/*"
 
 if [ -n "$JFR_DIR" ]; then
-  # The profile settings with an execution sample every millisecond (as kv-cpu.sh).
-  JFC="$WORK/profile-1ms.jfc"
-  sed -e '/<event name="jdk.ExecutionSample">/,/<\/event>/ s|<setting name="period">[^<]*<|<setting name="period">1 ms<|' \
-    -e '/<event name="jdk.NativeMethodSample">/,/<\/event>/ s|<setting name="period">[^<]*<|<setting name="period">1 ms<|' \
-    "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$JFC"
+  JFC=$(jfr_settings)
 fi
 declare -a PEER HTTP CLIENT
 for i in 1 2 3; do PEER[$i]=$(free_port); HTTP[$i]=$(free_port); CLIENT[$i]=$(free_port); done
