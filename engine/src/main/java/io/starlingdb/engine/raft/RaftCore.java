@@ -242,6 +242,9 @@ public final class RaftCore {
         if (leadTransferee != NONE) {
             return new ProposeResult.Dropped("leadership transfer to " + leadTransferee + " in progress");
         }
+        if (!promotable()) {
+            return new ProposeResult.Dropped(removedLeaderRefuses);
+        }
         if (uncommittedBytes > 0 && uncommittedBytes + data.length > config.maxUncommittedBytes()) {
             return new ProposeResult.Dropped("backpressure: " + uncommittedBytes + " bytes of entries not yet committed"
                     + " (maxUncommittedBytes " + config.maxUncommittedBytes() + ")");
@@ -252,10 +255,12 @@ public final class RaftCore {
     /**
      * Whether this replica leads with a valid read lease: a quorum of voters acknowledged a
      * heartbeat sent less than {@link RaftConfig#leaseTicks()} ticks ago, so no other replica can
-     * have been elected since; and it is not handing leadership away.
+     * have been elected since; it is not handing leadership away; and it is a voter of its
+     * configuration (a leader removed from the group serves nothing under a lease).
      */
     public boolean hasLease() {
-        if (role != Role.LEADER || config.leaseTicks() == 0 || leadTransferee != NONE || leaseRevokedTerm == term) {
+        if (role != Role.LEADER || config.leaseTicks() == 0 || leadTransferee != NONE || leaseRevokedTerm == term
+                || !promotable()) {
             return false;
         }
         return ticks < leaseStartTick() + config.leaseTicks();
@@ -309,6 +314,9 @@ public final class RaftCore {
         if (leadTransferee != NONE) {
             return new ProposeResult.Dropped("leadership transfer to " + leadTransferee + " in progress");
         }
+        if (!promotable()) {
+            return new ProposeResult.Dropped(removedLeaderRefuses);
+        }
         if (pendingConfIndex > log.applied()) {
             return new ProposeResult.Dropped("membership change at index " + pendingConfIndex + " not yet applied");
         }
@@ -329,12 +337,16 @@ public final class RaftCore {
      * Requests a linearizable read. Once confirmed, a {@link ReadState} with this context comes
      * out of a later Ready (on a follower, after a round trip to the leader). Returns the leader
      * known (0 if none, and the request is dropped) — the request is dropped silently too if
-     * leadership changes before it is confirmed; callers time out and retry.
+     * leadership changes before it is confirmed; callers time out and retry. A leader removed
+     * from the group (leading on until its last entry commits) answers 0: it serves no reads.
      */
     public long readIndex(long context) {
         checkNotOutstanding();
         if (context == 0 || context == Message.campaignTransfer) {
             throw new IllegalArgumentException("read context must not be 0 or " + Message.campaignTransfer);
+        }
+        if (role == Role.LEADER && !promotable()) {
+            return NONE;
         }
         if (role == Role.LEADER) {
             handleReadIndex(id, context);
@@ -440,6 +452,7 @@ public final class RaftCore {
                 bcastAppend();
             }
         }
+        maybeHandOverAsRemoved();
     }
 
     private void checkNotOutstanding() {
@@ -912,6 +925,7 @@ public final class RaftCore {
         if (m.from() == leadTransferee && pr.match == log.lastIndex()) {
             sendTimeoutNow(m.from());
         }
+        maybeHandOverAsRemoved();
     }
 
     private void handleHeartbeatResponse(Message m, Progress pr) {
@@ -1029,8 +1043,17 @@ public final class RaftCore {
             return;
         }
         if (cc.type() == ConfChange.Type.REMOVE && cc.nodeId() == id) {
-            // Removed by a change proposed by an earlier leader: step down, others elect.
-            becomeFollower(term, NONE);
+            // Removed by a change an earlier leader proposed. Stepping down here would strand the
+            // entries this leader appended after the commit index, perhaps held by no one else:
+            // a voter that has not applied the removal may need this replica's vote, which it
+            // refuses to a log behind its own, and a replica outside its configuration never
+            // campaigns (transaction simulator seed 577: no leader ever again). So it leads on
+            // as a non-voter: commits count the new voters only (maybeCommit), it holds no
+            // lease, takes no proposal and serves no read, and once its last entry commits it
+            // hands leadership over (maybeHandOverAsRemoved, called when the Ready is advanced).
+            if (maybeCommit()) {
+                bcastAppend();
+            }
             return;
         }
         switch (cc.type()) {
@@ -1053,6 +1076,43 @@ public final class RaftCore {
         if (maybeCommit()) {
             bcastAppend();
         }
+    }
+
+    /** Why a leader removed from the group refuses a proposal. */
+    private static final String removedLeaderRefuses =
+            "removed from the group: it leads on only until its last entry commits, then hands leadership over";
+
+    /**
+     * A leader outside its configuration (it applied its own removal) whose last entry is
+     * committed: sends TIMEOUT_NOW to the voter with the longest log it knows of (the lowest id
+     * among equals), if that voter has every entry, and steps down. The target campaigns in the
+     * next term at once, so the group does not wait an election timeout; no two leaders share
+     * a term, since this one leads no more when the target's campaign can begin. If no voter is
+     * known to have every entry (none can be, with the last entry committed, but a message may
+     * be lost), it steps down all the same and the voters elect at their own timeout.
+     */
+    private void maybeHandOverAsRemoved() {
+        if (role != Role.LEADER || promotable() || log.committed() < log.lastIndex()) {
+            return;
+        }
+        long target = NONE;
+        long best = -1;
+        for (long v : conf.voters()) {
+            Progress pr = progress.get(v);
+            if (pr != null && pr.match > best) {
+                best = pr.match;
+                target = v;
+            }
+        }
+        Progress asked = leadTransferee == NONE ? null : progress.get(leadTransferee);
+        if (asked != null && asked.match >= log.lastIndex()) {
+            target = leadTransferee; // a transfer under way: the same target, not a second campaign
+            best = asked.match;
+        }
+        if (target != NONE && best >= log.lastIndex()) {
+            sendTimeoutNow(target);
+        }
+        becomeFollower(term, NONE);
     }
 
     // ---------------------------------------------------------------- read index

@@ -304,6 +304,125 @@ class RaftCoreTest {
         assertEquals(b.index(), c.core(1).committed());
     }
 
+    /**
+     * The state of transaction simulator seed 577, by hand: node 4 led term 1 and proposed the
+     * removal of node 3 (index 3), which nodes 1 and 3 received but node 4 never learnt committed;
+     * node 3 then led term 2 (node 4 handed over), appended its term's entry (4) and a proposal
+     * "x" (5) that only it holds, and committed up to 4 with nodes 1 and 4: its own removal.
+     * Node 2 lags (its log ends at 2) and node 1 has not learnt that 3 is committed, so both
+     * still count node 3 as a voter. One entry per append (maxBatchBytes 1), check-quorum and a
+     * lease on.
+     */
+    private static TestCluster leaderThatCommitsItsOwnRemovalWithAnEntryOnlyItHolds() {
+        RaftConfig config = new RaftConfig(10, 1, 4, 1, true, true, 100, 10_000, 1024, 8,
+                RaftConfig.defaultMaxUncommittedBytes);
+        TestCluster c = new TestCluster(4, config);
+        c.elect(4);
+        c.propose(4, "a");
+        c.drop = m -> (m.type() == MessageType.APPEND_RESPONSE && m.to() == 4)
+                || (m.type() == MessageType.APPEND && m.to() == 2);
+        assertInstanceOf(ProposeResult.Accepted.class, c.core(4).proposeConfChange(new ConfChange(ConfChange.Type.REMOVE, 3)));
+        c.stabilize();
+        assertEquals(3, c.core(3).lastIndex());
+        assertEquals(3, c.core(1).lastIndex());
+        // Node 4 hands leadership to node 3, whose first appends are acknowledged too late.
+        c.drop = m -> (m.type() == MessageType.APPEND_RESPONSE && (m.to() == 3 || m.to() == 4))
+                || (m.type() == MessageType.APPEND && m.to() == 2);
+        c.core(3).step(Message.timeoutNow(4, 3, 1));
+        c.stabilize();
+        assertEquals(Role.LEADER, c.core(3).role());
+        assertEquals(2, c.core(3).term());
+        assertInstanceOf(ProposeResult.Accepted.class, c.core(3).propose("x".getBytes()));
+        // Entry 5 reaches nobody; the heartbeat round brings the acknowledgements of entry 4.
+        c.drop = m -> m.type() == MessageType.APPEND
+                && (m.to() == 2 || m.entries().stream().anyMatch(e -> e.index() == 5));
+        c.tick(3, 1);
+        assertEquals(4, c.core(3).committed(), "node 3 committed its own removal");
+        assertEquals(java.util.Set.of(1L, 2L, 4L), c.core(3).conf().voters());
+        assertEquals(5, c.core(3).lastIndex());
+        assertEquals(4, c.core(1).lastIndex());
+        assertTrue(c.core(1).conf().voters().contains(3L), "node 1 has not applied the removal");
+        assertEquals(2, c.core(2).lastIndex());
+        return c;
+    }
+
+    /**
+     * Transaction simulator seed 577: once node 4 is gone for good, node 1 (log at 4) needs the
+     * votes of nodes 2 and 3 under the configuration it has applied, and node 3 refuses it (its
+     * log is ahead) while, no longer a voter in its own configuration, it never campaigns. A
+     * leader that stepped down when it applied its own removal left the group without a leader
+     * for ever; one that keeps leading until its last entry commits does not.
+     */
+    @Test
+    void aLeaderThatCommitsItsOwnRemovalWithAnEntryOnlyItHoldsLeavesTheGroupALeader() {
+        TestCluster c = leaderThatCommitsItsOwnRemovalWithAnEntryOnlyItHolds();
+        c.crash(4);
+        c.drop = m -> false;
+        int limit = 30 * c.config.electionTicks();
+        long leader = RaftCore.NONE;
+        for (int tick = 0; tick < limit && leader == RaftCore.NONE; tick++) {
+            c.tickAll(1);
+            for (long id : List.of(1L, 2L)) {
+                if (c.core(id).role() == Role.LEADER) {
+                    leader = id;
+                }
+            }
+        }
+        assertTrue(leader != RaftCore.NONE, "no leader among nodes 1 and 2 after " + limit + " ticks: "
+                + c.core(1) + "; " + c.core(2) + "; " + c.core(3));
+        assertTrue(c.node(leader).appliedData().contains("x"), "node 3's last entry committed");
+        ProposeResult.Accepted y = (ProposeResult.Accepted) c.propose(leader, "y");
+        assertEquals(y.index(), c.core(leader).committed());
+    }
+
+    /**
+     * A leader whose applied configuration removes it keeps leading, as a non-voter: it counts
+     * only the new voters for commits, holds no lease, takes no proposal and no read of its own,
+     * and once its last entry commits it hands leadership to the most up-to-date voter
+     * (TIMEOUT_NOW) and steps down. Never two leaders at once.
+     */
+    @Test
+    void aLeaderRemovedByItsAppliedConfigurationLeadsAsANonVoterUntilItsLastEntryCommitsThenHandsOver() {
+        TestCluster c = leaderThatCommitsItsOwnRemovalWithAnEntryOnlyItHolds();
+        RaftCore n3 = c.core(3);
+        assertEquals(Role.LEADER, n3.role(), "it still has entry 5 to replicate");
+        assertFalse(n3.hasLease(), "a leader removed from the group holds no lease");
+        assertEquals(0, n3.leaseReadTicksLeft());
+        assertInstanceOf(ProposeResult.Dropped.class, n3.propose("z".getBytes()));
+        assertInstanceOf(ProposeResult.Dropped.class, n3.proposeConfChange(new ConfChange(ConfChange.Type.REMOVE, 4)));
+        assertEquals(RaftCore.NONE, n3.readIndex(9), "no read is confirmed for a replica removed from the group");
+        c.stabilize();
+        assertTrue(c.node(3).reads.isEmpty());
+
+        // Node 1 alone acknowledges entry 5: its vote and node 4's own match (4) do not commit
+        // it, since node 3's acknowledgement no longer counts.
+        c.drop = m -> m.type() == MessageType.APPEND && m.to() != 1;
+        for (int i = 0; i < 3; i++) {
+            c.tick(3, 1);
+        }
+        assertEquals(5, c.core(1).lastIndex());
+        assertEquals(4, n3.committed(), "node 3's own copy of entry 5 does not count");
+        assertEquals(Role.LEADER, n3.role());
+
+        c.drop = m -> false;
+        c.delivered.clear();
+        for (int i = 0; i < 3 * c.config.electionTicks() && n3.role() == Role.LEADER; i++) {
+            c.tickAll(1);
+            assertTrue(c.leaders() <= 1, "two leaders at once");
+        }
+        assertEquals(Role.FOLLOWER, n3.role());
+        assertEquals(5, n3.committed());
+        List<Message> timeoutNow = c.delivered.stream().filter(m -> m.type() == MessageType.TIMEOUT_NOW).toList();
+        assertEquals(1, timeoutNow.size(), "one hand-over: " + timeoutNow);
+        assertEquals(1, timeoutNow.get(0).to(), "the voter with the longest log, lowest id first");
+        c.stabilize();
+        assertEquals(Role.LEADER, c.core(1).role());
+        assertEquals(3, c.core(1).term());
+        assertEquals(1, c.leaders());
+        assertTrue(c.node(1).appliedData().contains("x"));
+        assertEquals(java.util.Set.of(1L, 2L, 4L), c.core(1).conf().voters());
+    }
+
     @Test
     void followerTooFarBehindReceivesASnapshotThenTheLog() {
         TestCluster c = new TestCluster(3);

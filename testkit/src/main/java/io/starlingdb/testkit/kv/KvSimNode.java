@@ -798,7 +798,11 @@ final class KvSimNode implements RangeHost {
             serveRead(r, req);
         } else if (r.core.role() == Role.LEADER) {
             long ctx = nextReadContext++;
-            r.core.readIndex(ctx);
+            if (r.core.readIndex(ctx) == RaftCore.NONE) {
+                // A leader removed from the group, leading on until its last entry commits: no reads.
+                sim.respondNotLeaseholder(this, req, 0);
+                return;
+            }
             r.awaitingIndex.put(ctx, req);
         } else {
             sim.respondNotLeaseholder(this, req, r.core.leader());

@@ -80,6 +80,7 @@ class TxnSimulationTest {
         3594, // a write without an answer left its silent (destroyed) node as the cached leaseholder
         939, // two voters of a range split off over their empty replicas kept those empty (no log, no members)
         154, // a lease went round stores 4, 3 and 1 for ever (LeaseBalancer's push rule; now a pull that provably ends)
+        577, // a leader that applied its own removal stepped down with an entry only it held: no leader ever again
     };
 
     @Test
