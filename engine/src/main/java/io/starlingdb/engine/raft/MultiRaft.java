@@ -444,7 +444,32 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     }
 
     /** Proposals' results of the turn's applies, released after {@link ApplyTurn#end}. */
-    private final List<Runnable> turnResults = new ArrayList<>();
+    private final List<TurnResult> turnResults = new ArrayList<>();
+
+    /**
+     * A proposal's answer from the turn's applies: the state machine's result, or dropped (another
+     * leader's entry took its index). Kept with its future, so that a turn that fails before its
+     * answers go out (an apply or the turn's write throws and stops the driver) still answers it.
+     */
+    private record TurnResult(CompletableFuture<Object> future, Object result, ProposalDroppedException dropped) {
+        void give() {
+            if (dropped != null) {
+                future.completeExceptionally(dropped);
+            } else {
+                future.complete(result);
+            }
+        }
+
+        /** The driver stopped before the turn's answers went out: an applied entry's write may not have happened. */
+        void giveUp(String node) {
+            if (dropped != null) {
+                future.completeExceptionally(dropped);
+            } else {
+                future.completeExceptionally(new OutcomeUnknownException(node + " stopped in the turn that applied the"
+                        + " proposal's entry, before the turn's write was known to be done"));
+            }
+        }
+    }
 
     /** Proposes a membership change; completes when applied here (failures as {@link #propose}). */
     public CompletableFuture<Object> proposeConfChange(long group, ConfChange cc) {
@@ -977,8 +1002,8 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         } finally {
             turn.end();
         }
-        for (Runnable r : turnResults) {
-            r.run();
+        for (TurnResult r : turnResults) {
+            r.give();
         }
         turnResults.clear();
         for (Map.Entry<Group, Ready> e : readies.entrySet()) {
@@ -1079,11 +1104,10 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             Pending p = g.pending.remove(e.index());
             if (p != null) {
                 // After the turn's write (ApplyTurn): whoever gets the result may read what it wrote.
-                Object r = result;
                 if (p.term() == e.term()) {
-                    turnResults.add(() -> p.future().complete(r));
+                    turnResults.add(new TurnResult(p.future(), result, null));
                 } else {
-                    turnResults.add(() -> p.future().completeExceptionally(new ProposalDroppedException(
+                    turnResults.add(new TurnResult(p.future(), null, new ProposalDroppedException(
                             "entry " + e.index() + " of term " + p.term() + " was replaced by a later leader")));
                 }
             }
@@ -1235,6 +1259,11 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
 
     private void failEverything(RuntimeException cause) {
         leases.clear();
+        // A turn that threw (an apply, or the turn's write) left its answers unsent: no caller waits for ever.
+        for (TurnResult r : turnResults) {
+            r.giveUp("raft node " + nodeId);
+        }
+        turnResults.clear();
         for (Group g : groups.values()) {
             failGroup(g, cause);
         }

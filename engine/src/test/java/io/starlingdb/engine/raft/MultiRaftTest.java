@@ -276,6 +276,43 @@ class MultiRaftTest {
         assertInstanceOf(OutcomeUnknownException.class, e.getCause());
     }
 
+    /**
+     * A driver turn that fails after its applies (the turn's write throws, as TurnBatchedStore's
+     * would on a disk error) stops the node. The proposal whose entry that turn applied answers
+     * "outcome unknown" (the write may or may not have happened) instead of leaving its caller
+     * waiting for ever: the turn had already taken it off the pending proposals.
+     */
+    @Test
+    void aProposalWhoseDriverTurnFailsAfterItsApplyHasAnUnknownOutcomeInsteadOfHanging() throws Exception {
+        storages[1] = RocksStorage.open(dir.resolve("n1"), StorageOptions.small());
+        nodes[1] = new MultiRaft(1, config, new RaftLogStore(storages[1]), 1);
+        CounterMachine machine = new CounterMachine();
+        nodes[1].createGroup(1, ConfState.ofVoters(1L), machine);
+        java.util.concurrent.atomic.AtomicBoolean failTurns = new java.util.concurrent.atomic.AtomicBoolean();
+        nodes[1].applyTurn(new MultiRaft.ApplyTurn() {
+            long appliedAtBegin;
+
+            @Override
+            public void begin() {
+                appliedAtBegin = machine.applied;
+            }
+
+            @Override
+            public void end() {
+                if (failTurns.get() && machine.applied > appliedAtBegin) {
+                    throw new IllegalStateException("the turn's write failed (test)");
+                }
+            }
+        });
+        nodes[1].start(hub.connect(1, nodes[1]));
+        proposeUntilAccepted(1, 1);
+        failTurns.set(true);
+        CompletableFuture<Object> inTheFailingTurn = nodes[1].propose(1, ByteBuffer.allocate(8).putLong(5).array());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> inTheFailingTurn.get(20, TimeUnit.SECONDS));
+        assertInstanceOf(OutcomeUnknownException.class, e.getCause());
+        assertEquals(6, machine.sum, "its entry was applied: reporting it failed would invite a second apply");
+    }
+
     @Test
     void oversizedCommandIsRefusedBeforeItReachesTheLog() throws Exception {
         startNode(1, 1);
