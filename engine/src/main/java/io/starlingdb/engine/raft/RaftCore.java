@@ -1087,9 +1087,10 @@ public final class RaftCore {
      * committed: sends TIMEOUT_NOW to the voter with the longest log it knows of (the lowest id
      * among equals), if that voter has every entry, and steps down. The target campaigns in the
      * next term at once, so the group does not wait an election timeout; no two leaders share
-     * a term, since this one leads no more when the target's campaign can begin. If no voter is
-     * known to have every entry (none can be, with the last entry committed, but a message may
-     * be lost), it steps down all the same and the voters elect at their own timeout.
+     * a term, since this one leads no more when the target's campaign can begin. Some voter is
+     * always known to have every entry here (the commit was counted on voters' acknowledgements,
+     * this replica's own among them only while it was a voter, and then a quorum held more than
+     * itself); were none, it would step down all the same and the voters elect at their timeout.
      */
     private void maybeHandOverAsRemoved() {
         if (role != Role.LEADER || promotable() || log.committed() < log.lastIndex()) {
