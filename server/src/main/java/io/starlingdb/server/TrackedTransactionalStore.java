@@ -47,6 +47,12 @@ final class TrackedTransactionalStore implements TransactionalStore {
         return track(isolation, store.beginStale(isolation, maxStalenessMillis));
     }
 
+    @Override
+    public Transaction beginNonBlocking(Isolation isolation) {
+        Transaction txn = store.beginNonBlocking(isolation);
+        return txn == null ? null : track(isolation, txn);
+    }
+
     private Transaction track(Isolation isolation, Transaction txn) {
         Tracked t = new Tracked(ids.incrementAndGet(), isolation, System.currentTimeMillis(), txn);
         open.put(t.id, t);

@@ -17,6 +17,22 @@ public interface SqlSession extends AutoCloseable {
 
     StatementResult execute(PreparedSql statement, List<Object> params) throws SqlException;
 
+    /**
+     * Runs a statement at once on the calling thread if it is a point read that this session
+     * answers without waiting for anything (for a thread that must never block, such as a client
+     * connection's event loop); null if it is not, and then nothing happened: run it with
+     * {@link #execute(PreparedSql, List)}. An answer is the one execute would give. A session
+     * without such a path answers null.
+     */
+    default StatementResult executeNow(PreparedSql statement, List<Object> params) {
+        return null;
+    }
+
+    /** As {@link #executeNow(PreparedSql, List)} for a statement's text: null too if it is not planned already. */
+    default StatementResult executeNow(String sql, List<Object> params) {
+        return null;
+    }
+
     /** In auto-commit mode (the default) every statement commits on its own, atomically. */
     void setAutoCommit(boolean autoCommit) throws SqlException;
 

@@ -3,6 +3,7 @@ package io.starlingdb.sql;
 import io.micrometer.core.instrument.Timer;
 import io.starlingdb.engine.txn.Isolation;
 import io.starlingdb.engine.txn.Transaction;
+import io.starlingdb.engine.txn.WouldBlockException;
 import io.starlingdb.sql.catalog.Catalog;
 import io.starlingdb.sql.catalog.ColumnDef;
 import io.starlingdb.sql.catalog.IndexDef;
@@ -332,6 +333,78 @@ final class StarlingSqlSession implements SqlSession {
         } finally {
             sample.stop(engine.latency());
         }
+    }
+
+    @Override
+    public StatementResult executeNow(PreparedSql statement, List<Object> params) {
+        return readNow((Prepared) statement, params, false);
+    }
+
+    @Override
+    public StatementResult executeNow(String sql, List<Object> params) {
+        Prepared prepared;
+        try {
+            prepared = sql == null ? null : cachedPlan(sql);
+        } catch (RuntimeException e) {
+            return null; // execute() answers what is wrong with the text
+        }
+        return prepared == null ? null : readNow(prepared, params, true);
+    }
+
+    /** The plan of a text found in the plan cache at the catalog version now, as plan() finds it; null if it must be planned. */
+    private Prepared cachedPlan(String sql) {
+        long version = engine.catalog().snapshot().version();
+        if (engine.cachedPlan(new TextKey(version, sql)) instanceof Prepared cached) {
+            return cached;
+        }
+        TextShape text = TextShape.of(sql);
+        if (text != null && engine.cachedPlan(new TextShapeKey(version, text.key())) instanceof ShapePlan shaped) {
+            return shaped.bind(sql, text);
+        }
+        return null;
+    }
+
+    /**
+     * A point read run at once ({@link #executeNow}): only a query whose plan reads one row by its
+     * primary key and has its code generated, in auto-commit with no transaction or cursor open,
+     * at strong read consistency, planned on the catalog of now. Its transaction reads at this
+     * node's own store under the lease, or gives up ({@link WouldBlockException}) having waited
+     * for nothing; then, or if anything else fails, null: {@link #execute} runs the statement
+     * again where it may wait, and answers whatever it meets. {@code planLookup}: the plan was
+     * found in the cache for this statement's text, counted as a hit when the statement runs here.
+     */
+    private StatementResult readNow(Prepared prepared, List<Object> params, boolean planLookup) {
+        if (!(prepared.plan() instanceof QueryPlan q) || !q.compiled().pointRead() || bound || !autoCommitting()
+                || transaction != null || openCursor != null || readConsistency.maxStalenessMillis() > 0
+                || cancel.stopRequested() || prepared.catalogVersion() != engine.catalog().snapshot().version()) {
+            return null;
+        }
+        QueryCompiler.Compiled compiled = q.compiled();
+        Timer.Sample sample = Timer.start();
+        Transaction txn = engine.store().beginNonBlocking(isolation());
+        if (txn == null) {
+            return null;
+        }
+        List<Object[]> rows;
+        try {
+            Enumerator<Object> run = compiled.openGenerated(txn, cancel,
+                    compiled.bind(params, prepared.userParameters(), prepared.literals()));
+            if (run == null) {
+                return null;
+            }
+            rows = QueryCursor.readAll(run, compiled.columns(), compiled.columnTypes());
+        } catch (SqlException | RuntimeException | LinkageError e) {
+            return null;
+        } finally {
+            txn.rollback();
+            txn.close();
+        }
+        if (planLookup) {
+            engine.countPlanLookup(true);
+        }
+        engine.countStatement("select");
+        sample.stop(engine.latency());
+        return new StatementResult.Rows(new ListCursor(compiled.columns(), rows));
     }
 
     private StatementResult run(Prepared prepared, List<Object> params) throws SqlException {

@@ -123,6 +123,28 @@ public final class DistSender {
         return ((RangeResult.Value) r.result()).value();
     }
 
+    /**
+     * The newest value of key if this node's own store can give it now without waiting (see
+     * {@link RangeStore#getNow}: it holds the lease of the key's range, as the cache knows the
+     * range, and nothing holds the key); null if it cannot, and then nothing was asked of anyone:
+     * {@link #getAt} reads it, waiting as it must. Never blocks, never sends over the network.
+     */
+    public RangeResult.Value getHereNow(byte[] key) {
+        if (local == null) {
+            return null;
+        }
+        RangeDescriptor d = cache.lookup(key);
+        if (d == null) {
+            return null;
+        }
+        RangeRpc.Response r = local.getNow(d.rangeId(), key);
+        if (r == null) {
+            return null;
+        }
+        requestsSent.increment();
+        return (RangeResult.Value) r.result();
+    }
+
     /** The range holding key, as the cache knows it (else as meta or the stores report it now). */
     public RangeDescriptor rangeOf(byte[] key) {
         RangeDescriptor d = cache.lookup(key);

@@ -55,6 +55,11 @@ final class Latches {
         }
     }
 
+    /** Whether a write holds the latch of key now (a read of it would wait): asks without waiting or registering a wait. */
+    synchronized boolean latched(byte[] key) {
+        return !held.isEmpty() && held.containsKey(ByteBuffer.wrap(key));
+    }
+
     /**
      * Completes once the latches held now on keys in [from, to) (to null: no bound) that belong
      * to range are released. The latches are the store's, over all its ranges, and a gateway

@@ -374,6 +374,34 @@ public final class RangeStore implements RangeHost {
     }
 
     /**
+     * A GET of key in range rangeId answered now on the calling thread, or null if answering it
+     * would mean waiting: this store holds no lease of the range now ({@link MultiRaft#leaseTermNow},
+     * the check {@link #leaseRead} makes), a write holds the key's latch (a held background commit
+     * among them), or the key is locked by a transaction (resolving that takes requests). For a
+     * thread that must never wait (a client connection's event loop); {@link #handle} answers
+     * what this does not. When it answers, the answer is the one {@link #handle} gives when the
+     * latch is free and the lease held: a linearizable read of the newest value.
+     */
+    public RangeRpc.Response getNow(long rangeId, byte[] key) {
+        RangeStateMachine replica = replicas.get(rangeId);
+        if (replica == null || latches.latched(key) || raft.leaseTermNow(rangeId) <= 0) {
+            return null;
+        }
+        RangeRpc.Response answer;
+        try {
+            answer = read(replica, RangeRpc.Request.get(rangeId, key, RangeRpc.latest));
+        } catch (RuntimeException e) {
+            return null; // handle() answers it, with the failure as a status
+        }
+        if (!(answer.result() instanceof RangeResult.Value)) {
+            return null; // locked, or the key is not in the range any more
+        }
+        load.computeIfAbsent(rangeId, id -> new RangeLoad()).record(key);
+        served.incrementAndGet(RangeRpc.Kind.GET.ordinal());
+        return answer;
+    }
+
+    /**
      * A linearizable read of values (GET, MULTI_GET, SCAN, FIRST_KEYS): under the range's lease at once on the
      * calling thread (the network's), else through the Raft driver (a lease read or a ReadIndex
      * round on its thread). Reading beside the driver is safe: the read takes a RocksDB snapshot

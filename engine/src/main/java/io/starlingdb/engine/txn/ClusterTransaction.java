@@ -95,6 +95,12 @@ public final class ClusterTransaction implements Transaction {
      * are identified by its primary key and start timestamp, which must be its own.
      */
     private final boolean readOnly;
+    /**
+     * Runs on a thread that must never wait (a client connection's event loop): its one read is
+     * answered by this node's own store now, or it fails with {@link WouldBlockException}
+     * ({@link ClusterTransactions#beginNonBlocking}).
+     */
+    private final boolean nonBlocking;
 
     ClusterTransaction(ClusterTransactions owner, long startTs, Isolation isolation) {
         this(owner, startTs, isolation, false);
@@ -102,11 +108,16 @@ public final class ClusterTransaction implements Transaction {
 
     /** startTs {@link #deferred}: taken when needed (see the class comment). */
     ClusterTransaction(ClusterTransactions owner, long startTs, Isolation isolation, boolean readOnly) {
+        this(owner, startTs, isolation, readOnly, false);
+    }
+
+    ClusterTransaction(ClusterTransactions owner, long startTs, Isolation isolation, boolean readOnly, boolean nonBlocking) {
         this.owner = owner;
         this.sender = owner.sender;
         this.startTs = startTs;
         this.isolation = isolation;
         this.readOnly = readOnly;
+        this.nonBlocking = nonBlocking;
     }
 
     /** The snapshot's timestamp (a deferred transaction takes it now if it has none yet). */
@@ -122,6 +133,9 @@ public final class ClusterTransaction implements Transaction {
     private void assignStart() {
         if (startTs != deferred) {
             return;
+        }
+        if (nonBlocking) {
+            throw new WouldBlockException("it needs a start timestamp from the oracle");
         }
         long ts;
         long started = System.nanoTime();
@@ -147,7 +161,15 @@ public final class ClusterTransaction implements Transaction {
     /** The first read of a deferred transaction: the newest value, remembered for the checks above. */
     private byte[] readNewest(byte[] key) {
         if (firstKey == null) {
-            firstValue = sender.getAt(key, RangeRpc.latest);
+            if (nonBlocking) {
+                RangeResult.Value now = sender.getHereNow(key);
+                if (now == null) {
+                    throw new WouldBlockException("this node's store cannot read " + RangeDescriptor.hex(key) + " now");
+                }
+                firstValue = now.value();
+            } else {
+                firstValue = sender.getAt(key, RangeRpc.latest);
+            }
             firstKey = key.clone();
         }
         return firstValue == null ? null : firstValue.clone();
@@ -350,6 +372,9 @@ public final class ClusterTransaction implements Transaction {
         ensureActive();
         if (readOnly) {
             throw new IllegalStateException("a transaction reading at an earlier timestamp (bounded staleness) cannot write");
+        }
+        if (nonBlocking) {
+            throw new IllegalStateException("a transaction that must not wait only reads");
         }
         if (key == null || key.length == 0 || key[0] == 0) {
             throw new IllegalArgumentException("a user key has at least one byte and does not begin with 0x00");

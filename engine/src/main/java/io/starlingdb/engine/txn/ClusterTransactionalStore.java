@@ -36,6 +36,11 @@ public final class ClusterTransactionalStore implements TransactionalStore {
     }
 
     @Override
+    public Transaction beginNonBlocking(Isolation isolation) {
+        return new Prefixed(transactions.beginNonBlocking(isolation));
+    }
+
+    @Override
     public Transaction beginStale(Isolation isolation, long maxStalenessMillis) {
         return new Prefixed(transactions.beginStale(isolation, maxStalenessMillis));
     }

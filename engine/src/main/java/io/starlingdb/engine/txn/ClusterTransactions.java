@@ -101,6 +101,20 @@ public final class ClusterTransactions implements AutoCloseable {
     }
 
     /**
+     * A deferred transaction (see {@link #beginDeferred}) for a thread that must never wait, such
+     * as a client connection's event loop: its first read of one key is answered by this node's
+     * own store, under the lease of the key's range, at once ({@link DistSender#getHereNow});
+     * anything that would wait instead throws {@link WouldBlockException} and leaves the
+     * transaction as it was, to be rolled back (the lease is elsewhere or not held now, a write
+     * latches the key, a lock is on it, the range is not in the cache), and so does anything
+     * else it is asked to read (a second key, a scan: they need the oracle's timestamp). It may
+     * not write.
+     */
+    public ClusterTransaction beginNonBlocking(Isolation isolation) {
+        return new ClusterTransaction(this, ClusterTransaction.deferred, isolation, false, true);
+    }
+
+    /**
      * A read-only transaction whose snapshot may be up to {@code maxStalenessMillis} old: it
      * reads at the newest timestamp this node received from the oracle within that time, without
      * asking the oracle (a fresh timestamp if there is none). Its reads are as consistent as any

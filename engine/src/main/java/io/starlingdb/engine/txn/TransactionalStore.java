@@ -25,6 +25,16 @@ public interface TransactionalStore extends AutoCloseable {
         return begin(isolation);
     }
 
+    /**
+     * Begins the transaction of one auto-commit query on a thread that must never wait (a client
+     * connection's event loop), or returns null if this store has none. Its reads either answer
+     * at once, with every guarantee of {@link #beginStatement}'s, or throw
+     * {@link WouldBlockException} having waited for nothing; it may not write.
+     */
+    default Transaction beginNonBlocking(Isolation isolation) {
+        return null;
+    }
+
     /** Begins a transaction at {@link Isolation#SNAPSHOT}, the default. */
     default Transaction begin() {
         return begin(Isolation.SNAPSHOT);

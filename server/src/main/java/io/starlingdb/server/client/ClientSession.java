@@ -51,6 +51,45 @@ final class ClientSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers a statement now, on the calling thread (the connection's event loop, with no other
+     * request of this connection queued or running), if it is a point read the SQL session
+     * answers without waiting ({@link SqlSession#executeNow}); null if it is not, and then nothing
+     * happened: {@link #handle} runs it on a SQL thread. Only while no result is open here (an
+     * open cursor belongs to a read transaction that the statement would have to close first).
+     */
+    Response handleNow(Request request) {
+        if (!cursors.isEmpty()) {
+            return null;
+        }
+        StatementResult result;
+        List<ColumnMeta> preparedColumns = null;
+        int fetchSize;
+        if (request instanceof Request.ExecutePrepared e) {
+            PreparedSql statement = prepared.get(e.statementId());
+            if (statement == null) {
+                return null;
+            }
+            result = sql.executeNow(statement, e.params());
+            preparedColumns = statement.columns();
+            fetchSize = e.fetchSize();
+        } else if (request instanceof Request.Execute e) {
+            result = sql.executeNow(e.sql(), e.params());
+            fetchSize = e.fetchSize();
+        } else {
+            return null;
+        }
+        if (result == null) {
+            return null;
+        }
+        invalidateCursors();
+        try {
+            return result(result, fetchSize, preparedColumns);
+        } catch (SqlException e) {
+            return new Response.Error(e.sqlState(), e.getMessage());
+        }
+    }
+
     /** Numbers a request as it arrives, on the connection's event loop. */
     long received() {
         return sql.cancelSignal().received();

@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The last handler of a client connection: checks the handshake, then runs each request on
  * the SQL executor, one at a time per connection, in arrival order, and writes the response.
+ * A point read that the node answers without waiting, arriving when nothing of the connection is
+ * queued or running, is answered here on the event loop instead (docs/cluster.md, "Point reads
+ * on the event loop"): no hand-off to a SQL thread and back.
  */
 final class SessionHandler extends SimpleChannelInboundHandler<Request> {
 
@@ -41,6 +44,14 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private ScheduledFuture<?> handshakeTimeout;
     private boolean counted;
+    /**
+     * Requests handed to the SQL executor whose answers are not yet written: counted up and down
+     * on the event loop only, since the answers are written from it. At 0 every earlier answer
+     * is written, so one answered here comes after them.
+     */
+    private int inFlight;
+    /** A Close arrived: its answer waits for the requests before it, so nothing more is answered here. */
+    private boolean closing;
 
     SessionHandler(SqlEngine engine, ClientListenerOptions options, HandshakeInfo node, ExecutorService executor,
                    ClientMetrics metrics) {
@@ -78,6 +89,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
             return;
         }
         if (request instanceof Request.Close) {
+            closing = true;
             // After the requests before it, so that a pipelining client gets every answer in order.
             tail = tail.whenComplete((v, e) -> ctx.writeAndFlush(new Response.Ok()).addListener(ChannelFutureListener.CLOSE));
             return;
@@ -91,6 +103,15 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
         }
         ClientSession current = session;
         long number = current.received();
+        if (inFlight == 0 && !closing) {
+            Response now = current.handleNow(request);
+            if (now != null) {
+                metrics.answeredOnEventLoop();
+                respond(ctx, request, now);
+                return;
+            }
+        }
+        inFlight++;
         tail = tail.thenRunAsync(() -> {
             Response response;
             try {
@@ -100,9 +121,19 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
                 log.warn("Request {} failed on {}", request.getClass().getSimpleName(), ctx.channel().remoteAddress(), e);
                 response = new Response.Error("XX000", "internal error: " + e);
             }
-            respond(ctx, request, response);
+            Response answer = response;
+            onEventLoop(ctx, () -> {
+                inFlight--;
+                respond(ctx, request, answer);
+            });
         }, executor).exceptionally(e -> {
-            if (e instanceof RejectedExecutionException || e.getCause() instanceof RejectedExecutionException) {
+            // The request did not run (refused), or failed past every catch above: either way its count ends here.
+            boolean refused = e instanceof RejectedExecutionException || e.getCause() instanceof RejectedExecutionException;
+            onEventLoop(ctx, () -> {
+                inFlight--;
+                if (!refused) {
+                    return;
+                }
                 if (executor.isShutdown()) {
                     ctx.writeAndFlush(new Response.Error("57P01", "the node is shutting down")).addListener(ChannelFutureListener.CLOSE);
                 } else {
@@ -111,9 +142,21 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
                     ctx.writeAndFlush(new Response.Error("53000", "the node is overloaded: " + options.maxQueuedStatements()
                             + " statements are already waiting for a SQL thread; retry later"));
                 }
-            }
+            });
             return null;
         });
+    }
+
+    /**
+     * Runs task on the connection's event loop (as a write from another thread would be run
+     * there anyway). An event loop that is shut down has closed the connection: nothing to do.
+     */
+    private static void onEventLoop(ChannelHandlerContext ctx, Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("Event loop of {} is shut down; answer dropped", ctx.channel().remoteAddress());
+        }
     }
 
     /**

@@ -4,7 +4,9 @@ import io.starlingdb.sql.CancelSignal;
 import io.starlingdb.sql.ColumnMeta;
 import io.starlingdb.sql.SqlException;
 import io.starlingdb.sql.catalog.Catalog;
+import io.starlingdb.sql.schema.AccessPath;
 import io.starlingdb.sql.schema.StarlingSchema;
+import io.starlingdb.sql.schema.StarlingTableScan;
 import io.starlingdb.sql.system.SysSchema;
 import io.starlingdb.sql.system.SystemView;
 import java.util.ArrayList;
@@ -23,6 +25,9 @@ import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.RelHomogeneousShuttle;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.Calc;
+import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
@@ -72,10 +77,13 @@ public final class QueryCompiler {
      * path made it (see {@link PlannerPath}), {@code direct} whether {@link DirectPlanner} made it
      * (without Calcite's validator); {@code planningNanos} is the time from the parsed tree to the
      * executable plan, before code generation. {@code explainText} gives the plan's EXPLAIN text.
+     * {@code pointRead}: the plan reads one row by its table's full primary key and nothing else
+     * (projections and filters over one point lookup; see {@link #isPointRead}).
      */
     public record Compiled(TieredPlan plan, List<ColumnMeta> columns, List<RelDataType> columnTypes,
                            List<RelDataType> parameterTypes, Supplier<String> explainText, SchemaPlus rootSchema,
-                           JavaTypeFactory typeFactory, boolean simple, boolean direct, long planningNanos) {
+                           JavaTypeFactory typeFactory, boolean simple, boolean direct, long planningNanos,
+                           boolean pointRead) {
 
         /** The plan as EXPLAIN shows it. */
         public String explain() {
@@ -88,6 +96,15 @@ public final class QueryCompiler {
          */
         public Enumerator<Object> open(Transaction transaction, CancelSignal cancel, List<Object> parameters) {
             return plan.open(stash -> new ExecutionContext(rootSchema, typeFactory, transaction, cancel, parameters, stash));
+        }
+
+        /**
+         * Starts the plan as {@link #open} does if its code is generated already; null if it is
+         * not (a thread that must not wait runs only generated plans: generating one takes
+         * milliseconds).
+         */
+        public Enumerator<Object> openGenerated(Transaction transaction, CancelSignal cancel, List<Object> parameters) {
+            return plan.openGenerated(stash -> new ExecutionContext(rootSchema, typeFactory, transaction, cancel, parameters, stash));
         }
 
         /**
@@ -411,7 +428,7 @@ public final class QueryCompiler {
             }
             String explain = RelOptUtil.toString(physical);
             return new Compiled(tiered, columns, types, paramTypes, () -> explain, rootSchema,
-                    typeFactory, simple, false, tB - start);
+                    typeFactory, simple, false, tB - start, isPointRead(physical));
         } catch (ValidationException e) {
             throw Errors.validation(e);
         } catch (RuntimeException | LinkageError | AssertionError e) {
@@ -454,11 +471,24 @@ public final class QueryCompiler {
             }
             // Written out only when asked for (EXPLAIN, tests): it costs as much as a fifth of a direct plan.
             return new Compiled(tiered, columns, types, paramTypes, Suppliers.memoize(() -> RelOptUtil.toString(physical)),
-                    rootSchema, typeFactory, true, true, planningNanos);
+                    rootSchema, typeFactory, true, true, planningNanos, isPointRead(physical));
         } catch (RuntimeException | LinkageError | AssertionError e) {
             log.debug("direct planning failed; planning with Calcite", e);
             return null;
         }
+    }
+
+    /**
+     * Whether a physical plan reads one row by its table's full primary key and nothing else:
+     * projections and filters (each of one input) over a {@link StarlingTableScan} whose access
+     * path is a point lookup. Such a plan reads at most one key and does little else.
+     */
+    static boolean isPointRead(RelNode physical) {
+        RelNode rel = physical;
+        while (rel instanceof Project || rel instanceof Filter || rel instanceof Calc) {
+            rel = rel.getInput(0);
+        }
+        return rel instanceof StarlingTableScan scan && scan.accessPath().kind() == AccessPath.Kind.POINT_LOOKUP;
     }
 
     /** Result types the client protocol has no value for are refused before anything runs. */

@@ -64,6 +64,25 @@ public final class QueryCursor implements RowCursor {
         return values;
     }
 
+    /**
+     * Reads every row of a plan that reads at most a few (a point read), converted as
+     * {@link #fetch} converts them, on the calling thread and outside any request of the cancel
+     * signal (the caller runs the whole statement at once); closes the enumerator.
+     */
+    public static List<Object[]> readAll(Enumerator<Object> enumerator, List<ColumnMeta> columns, List<RelDataType> types) {
+        QueryCursor cursor = new QueryCursor(columns, types, enumerator, null, () -> {
+        });
+        try {
+            List<Object[]> rows = new ArrayList<>();
+            while (enumerator.moveNext()) {
+                rows.add(cursor.row(enumerator.current()));
+            }
+            return rows;
+        } finally {
+            cursor.close();
+        }
+    }
+
     /** Reads every remaining row (used by DML, whose source rows are bounded by the transaction limits). */
     public static List<Object[]> drain(Enumerator<Object> enumerator, int width) {
         List<Object[]> rows = new ArrayList<>();

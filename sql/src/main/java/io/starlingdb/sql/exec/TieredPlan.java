@@ -78,6 +78,16 @@ public final class TieredPlan {
         return g.bindable().bind(contexts.create(g.stash())).enumerator();
     }
 
+    /**
+     * Starts one run of the generated code, or returns null if the code is not generated yet
+     * (nothing counted): for a thread that must not spend milliseconds generating it, which then
+     * runs the plan with {@link #open} elsewhere.
+     */
+    Enumerator<Object> openGenerated(ContextFactory contexts) {
+        Generated g = generated;
+        return g == null ? null : g.bindable().bind(contexts.create(g.stash())).enumerator();
+    }
+
     /** One run in a forced tier (tests compare the tiers); null if the plan cannot be interpreted. */
     Enumerator<Object> open(ContextFactory contexts, boolean interpret) {
         if (interpret) {
