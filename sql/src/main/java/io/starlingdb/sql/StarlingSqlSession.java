@@ -340,15 +340,32 @@ final class StarlingSqlSession implements SqlSession {
         return readNow((Prepared) statement, params, false);
     }
 
+    /**
+     * Longest statement text {@link #executeNow(String, List)} looks up: a point SELECT is short,
+     * and a long text (a multi-row INSERT) would be read twice, here and on the SQL thread.
+     */
+    static final int maxTextCharsNow = 1_000;
+
     @Override
     public StatementResult executeNow(String sql, List<Object> params) {
+        if (sql == null || sql.length() > maxTextCharsNow || !startsWithSelect(sql)) {
+            return null;
+        }
         Prepared prepared;
         try {
-            prepared = sql == null ? null : cachedPlan(sql);
+            prepared = cachedPlan(sql);
         } catch (RuntimeException e) {
             return null; // execute() answers what is wrong with the text
         }
         return prepared == null ? null : readNow(prepared, params, true);
+    }
+
+    private static boolean startsWithSelect(String sql) {
+        int i = 0;
+        while (i < sql.length() && Character.isWhitespace(sql.charAt(i))) {
+            i++;
+        }
+        return sql.regionMatches(true, i, "SELECT", 0, 6);
     }
 
     /** The plan of a text found in the plan cache at the catalog version now, as plan() finds it; null if it must be planned. */
@@ -374,9 +391,22 @@ final class StarlingSqlSession implements SqlSession {
      * found in the cache for this statement's text, counted as a hit when the statement runs here.
      */
     private StatementResult readNow(Prepared prepared, List<Object> params, boolean planLookup) {
-        if (!(prepared.plan() instanceof QueryPlan q) || !q.compiled().pointRead() || bound || !autoCommitting()
-                || transaction != null || openCursor != null || readConsistency.maxStalenessMillis() > 0
-                || cancel.stopRequested() || prepared.catalogVersion() != engine.catalog().snapshot().version()) {
+        if (!(prepared.plan() instanceof QueryPlan) || bound || !autoCommitting() || transaction != null || openCursor != null
+                || readConsistency.maxStalenessMillis() > 0 || cancel.stopRequested()) {
+            return null;
+        }
+        if (prepared.catalogVersion() != engine.catalog().snapshot().version()) {
+            // Planned on an older catalog: the plan execute() made for it since, if any.
+            try {
+                prepared = cachedPlan(prepared.sql());
+            } catch (RuntimeException e) {
+                return null;
+            }
+            if (prepared == null) {
+                return null;
+            }
+        }
+        if (!(prepared.plan() instanceof QueryPlan q) || !q.compiled().pointRead()) {
             return null;
         }
         QueryCompiler.Compiled compiled = q.compiled();
