@@ -189,5 +189,15 @@ for gateway in "${GATEWAY_LIST[@]}"; do
     FILENAME == ARGV[1] { b += $3 + $4; next } { a += $3 + $4 }
     END { printf "all four processes: %.1f us per statement\n", (a - b) / hz * 1e6 / (ops * w) }' \
     "$WORK/before.$phase" "$WORK/after.$phase"
+  # The lease balancer may move the table's lease during a phase; and since 2026-12-05 a point read
+  # at the leaseholder is answered on the event loop (docs/cluster.md): how many, by node, so far.
+  lh_after=$(ranges | awk -F'|' '$3 ~ /\/max/ { gsub(/ /, "", $4); print $4 }' | tail -n 1)
+  on_loop=""
+  for i in 1 2 3; do
+    n=$( (exec 3<>"/dev/tcp/127.0.0.1/${HTTP[$i]}" && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3) 2>/dev/null \
+      | awk '/^starling_clients_statements_eventloop_total/ { print $2 }' || true)
+    on_loop+=" n$i ${n:-none}"
+  done
+  echo "leaseholder after the phase: n$lh_after; statements answered on the event loop so far:$on_loop"
 done
 done

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Accepts JDBC client connections (docs/protocol.md). Pipeline per connection: length-field
  * framing with the frame limit, request/response codec, session handler. Statements run on a
- * bounded thread pool, never on the event loop.
+ * bounded thread pool, except point reads that never wait ({@link SessionHandler}).
  */
 public final class ClientListener implements AutoCloseable {
 

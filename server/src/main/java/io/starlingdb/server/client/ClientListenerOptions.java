@@ -8,7 +8,8 @@ import io.starlingdb.jdbc.protocol.Limits;
  * @param maxFrameBytes       largest frame body accepted; a larger one closes the connection
  * @param maxConnections      connections beyond this are refused with SQLState 53300
  * @param defaultFetchSize    rows per batch when the client asks for 0
- * @param sqlThreads          threads running statements (never the event loop: commits fsync)
+ * @param sqlThreads          threads running statements (not the event loop: commits fsync; only
+ *                            point reads that never wait are answered on the event loop)
  * @param maxOpenCursors      open result cursors per connection
  * @param maxPreparedStatements prepared statements per connection
  * @param handshakeTimeoutMillis a connection that has not said hello by then is closed
