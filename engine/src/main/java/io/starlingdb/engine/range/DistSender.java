@@ -399,6 +399,7 @@ public final class DistSender {
             pending.add(i);
         }
         List<String> unknown = new ArrayList<>();
+        TransactionTooOldException tooOld = null;
         long backoff = firstBackoffMillis;
         for (int round = 0; !pending.isEmpty(); round++) {
             if (System.nanoTime() - deadline > 0) {
@@ -467,6 +468,9 @@ public final class DistSender {
                         lockWait = true;
                     }
                     retry.addAll(p.items());
+                } else if (r.status() == RangeRpc.Status.OK && r.result() instanceof RangeResult.BelowGcThreshold g) {
+                    cache.setLeaseholder(p.range().rangeId(), p.store());
+                    tooOld = TransactionTooOldException.of(g, p.range().rangeId()); // after the other parts' answers
                 } else if (r.status() == RangeRpc.Status.OK && !(r.result() instanceof RangeResult.KeyMismatch)) {
                     cache.setLeaseholder(p.range().rangeId(), p.store());
                     done.accept(p.items(), r);
@@ -493,6 +497,9 @@ public final class DistSender {
         }
         if (!unknown.isEmpty()) {
             throw new OutcomeUnknownException("the outcome of " + unknown.size() + " range batches is unknown: " + unknown);
+        }
+        if (tooOld != null) {
+            throw tooOld;
         }
     }
 
@@ -807,6 +814,9 @@ public final class DistSender {
                             backoff = pause(Math.max(backoff, lockWaitMillis));
                         }
                         continue;
+                    }
+                    if (r.result() instanceof RangeResult.BelowGcThreshold g) {
+                        throw TransactionTooOldException.of(g, d.rangeId());
                     }
                     return r;
                 case NOT_LEASEHOLDER:

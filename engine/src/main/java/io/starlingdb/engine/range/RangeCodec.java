@@ -187,14 +187,15 @@ public final class RangeCodec {
         }
     }
 
-    /** A range's whole state: its descriptor, applied index and every pair in its span. */
-    public record RangeSnapshot(RangeDescriptor descriptor, long appliedIndex, List<RangeResult.KeyValue> pairs) {
+    /** A range's whole state: its descriptor, applied index, GC threshold and every pair in its span. */
+    public record RangeSnapshot(RangeDescriptor descriptor, long appliedIndex, long gcThreshold,
+                                List<RangeResult.KeyValue> pairs) {
     }
 
     public static byte[] encodeSnapshot(RangeSnapshot s) {
         Out out = new Out();
         putDescriptor(out, s.descriptor());
-        out.l(s.appliedIndex()).i(s.pairs().size());
+        out.l(s.appliedIndex()).l(s.gcThreshold()).i(s.pairs().size());
         for (RangeResult.KeyValue kv : s.pairs()) {
             out.bytes(kv.key()).bytes(kv.value());
         }
@@ -206,13 +207,14 @@ public final class RangeCodec {
         try {
             RangeDescriptor d = getDescriptor(in);
             long applied = in.b.getLong();
+            long gcThreshold = in.b.getLong();
             int n = in.count(8);
             List<RangeResult.KeyValue> pairs = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 pairs.add(new RangeResult.KeyValue(in.bytes(), in.bytes()));
             }
             in.end();
-            return new RangeSnapshot(d, applied, pairs);
+            return new RangeSnapshot(d, applied, gcThreshold, pairs);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated range snapshot of " + data.length + " bytes", e);
         }

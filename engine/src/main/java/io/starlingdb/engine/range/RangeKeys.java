@@ -26,6 +26,7 @@ public final class RangeKeys {
     private static final byte appliedTag = 0x01;
     private static final byte descriptorTag = 0x02;
     private static final byte uninitialisedTag = 0x03;
+    private static final byte gcThresholdTag = 0x04;
     private static final byte[] dataPrefixBytes = {dataPrefix};
     private static final int timestampBytes = 8;
     private static final byte[] rollbackSuffix = {0x00};
@@ -57,6 +58,14 @@ public final class RangeKeys {
     /** Present while this node hosts a replica of the range created empty, until its first snapshot. */
     static byte[] uninitialisedKey(long rangeId) {
         return localKey(rangeId, uninitialisedTag);
+    }
+
+    /**
+     * The range's GC threshold (8 bytes): the highest threshold of a version GC applied to it;
+     * absent while none was. Reads below it, and transactions that started below it, are refused.
+     */
+    static byte[] gcThresholdKey(long rangeId) {
+        return localKey(rangeId, gcThresholdTag);
     }
 
     static boolean isUninitialisedKey(byte[] key) {

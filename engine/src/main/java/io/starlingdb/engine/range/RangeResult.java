@@ -39,6 +39,15 @@ public sealed interface RangeResult {
     record Refused(String reason) implements RangeResult {
     }
 
+    /**
+     * The request reads (or a transaction writes having read) at a timestamp below the range's GC
+     * threshold: versions it would see may be gone, so nothing was read or applied. The
+     * transaction is older than {@code txn.max.duration.ms} allows; retry it with a new start
+     * timestamp.
+     */
+    record BelowGcThreshold(long timestamp, long gcThreshold) implements RangeResult {
+    }
+
     /** A point read: value is null when the key is absent. */
     record Value(byte[] value) implements RangeResult {
     }

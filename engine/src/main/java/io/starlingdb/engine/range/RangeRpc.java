@@ -268,6 +268,7 @@ public final class RangeRpc {
     private static final byte txnStatus = 12;
     private static final byte lockList = 13;
     private static final byte prewritten = 14;
+    private static final byte belowGcThreshold = 15;
 
     public static byte[] encode(Response r) {
         RangeCodec.Out out = new RangeCodec.Out();
@@ -336,6 +337,8 @@ public final class RangeRpc {
             out.nullable(l.resumeKey());
         } else if (r instanceof RangeResult.WriteConflict w) {
             out.b(writeConflict).bytes(w.key()).l(w.commitTs());
+        } else if (r instanceof RangeResult.BelowGcThreshold g) {
+            out.b(belowGcThreshold).l(g.timestamp()).l(g.gcThreshold());
         } else if (r instanceof RangeResult.TxnStatus t) {
             out.b(txnStatus).b((byte) t.state().ordinal()).l(t.commitTs()).l(t.ttlMillis());
             if (t.stagedKeys() != null) {
@@ -418,6 +421,8 @@ public final class RangeRpc {
                 return new RangeResult.Prewritten(in.b.getLong());
             case writeConflict:
                 return new RangeResult.WriteConflict(in.bytes(), in.b.getLong());
+            case belowGcThreshold:
+                return new RangeResult.BelowGcThreshold(in.b.getLong(), in.b.getLong());
             case txnStatus: {
                 int state = in.b.get();
                 if (state < 0 || state >= RangeResult.TxnStatus.State.values().length) {

@@ -29,6 +29,7 @@ final class RangeSnapshotSink implements SnapshotSink {
     private FileChannel channel;
     private RangeDescriptor descriptor;
     private long appliedIndex = -1;
+    private long gcThreshold;
     private boolean done;
 
     RangeSnapshotSink(RangeStateMachine replica, SstFiles files, long index) {
@@ -73,6 +74,7 @@ final class RangeSnapshotSink implements SnapshotSink {
                     in.b.get();
                     descriptor = RangeCodec.getDescriptor(in);
                     appliedIndex = in.b.getLong();
+                    gcThreshold = in.b.getLong();
                     in.end();
                     if (appliedIndex != index || descriptor.rangeId() != replica.rangeId()) {
                         throw new IllegalArgumentException("snapshot of " + descriptor + " at " + appliedIndex
@@ -94,7 +96,7 @@ final class RangeSnapshotSink implements SnapshotSink {
         if (descriptor == null) {
             throw new IllegalStateException("range " + replica.rangeId() + ": snapshot at " + index + " is incomplete");
         }
-        replica.installFiles(descriptor, appliedIndex, complete, files);
+        replica.installFiles(descriptor, appliedIndex, gcThreshold, complete, files);
         done = true;
     }
 

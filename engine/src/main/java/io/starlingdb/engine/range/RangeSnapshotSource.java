@@ -20,8 +20,8 @@ import java.util.concurrent.BlockingQueue;
  * writer's block buffer, disk at a few files, whatever the range's size.
  *
  * <p>Pieces (each one snapshot chunk): {@link #fileData} then the bytes of the current file,
- * {@link #fileEnd} when a file is complete, and last {@link #state} with the range's descriptor
- * and applied index ({@link RangeSnapshotSink} reads them).
+ * {@link #fileEnd} when a file is complete, and last {@link #state} with the range's descriptor,
+ * applied index and GC threshold ({@link RangeSnapshotSink} reads them).
  */
 final class RangeSnapshotSource implements SnapshotSource {
 
@@ -52,12 +52,13 @@ final class RangeSnapshotSource implements SnapshotSource {
      * Takes over snapshot (a storage snapshot of the range's state as of appliedIndex) and
      * closes it when the files are written or the source is closed.
      */
-    RangeSnapshotSource(KvSnapshot snapshot, SstFiles files, RangeDescriptor descriptor, long appliedIndex) {
+    RangeSnapshotSource(KvSnapshot snapshot, SstFiles files, RangeDescriptor descriptor, long appliedIndex,
+                        long gcThreshold) {
         this.index = appliedIndex;
         RangeCodec.Out out = new RangeCodec.Out();
         out.b(state);
         RangeCodec.putDescriptor(out, descriptor);
-        out.l(appliedIndex);
+        out.l(appliedIndex).l(gcThreshold);
         this.statePiece = out.toByteArray();
         this.writer = new Thread(() -> writeFiles(snapshot, files, descriptor),
                 "range-snapshot-" + descriptor.rangeId() + "@" + appliedIndex);

@@ -57,13 +57,20 @@ public final class RangeStateMachine implements StateMachine {
     private volatile RangeDescriptor descriptor;
     /** Written on the Raft driver's thread; volatile for operators and tests reading it from others. */
     private volatile long applied;
+    /**
+     * The range's GC threshold ({@link #gcThreshold()}): raised on the Raft driver's thread when
+     * a version GC applies, before its batch is written; volatile for the reads on other threads.
+     */
+    private volatile long gcThreshold;
 
-    private RangeStateMachine(KvStore store, RangeHost host, long rangeId, RangeDescriptor descriptor, long applied) {
+    private RangeStateMachine(KvStore store, RangeHost host, long rangeId, RangeDescriptor descriptor, long applied,
+                              long gcThreshold) {
         this.store = store;
         this.host = host;
         this.rangeId = rangeId;
         this.descriptor = descriptor;
         this.applied = applied;
+        this.gcThreshold = gcThreshold;
     }
 
     /** Writes the initial state of a range that starts with no log (the first ranges of a new cluster). */
@@ -124,7 +131,7 @@ public final class RangeStateMachine implements StateMachine {
      * range's descriptor, data and applied index (then it tells the host, {@link RangeHost#initialised}).
      */
     public static RangeStateMachine uninitialised(KvStore store, long rangeId, RangeHost host) {
-        return new RangeStateMachine(store, host, rangeId, null, 0);
+        return new RangeStateMachine(store, host, rangeId, null, 0, 0);
     }
 
     /** The ranges whose state this store holds, for reopening their replicas after a restart. */
@@ -148,7 +155,8 @@ public final class RangeStateMachine implements StateMachine {
             if (d == null || a == null) {
                 throw new IllegalStateException("no state stored for range " + rangeId);
             }
-            return new RangeStateMachine(store, host, rangeId, RangeCodec.decodeDescriptor(d), ByteBuffer.wrap(a).getLong());
+            return new RangeStateMachine(store, host, rangeId, RangeCodec.decodeDescriptor(d), ByteBuffer.wrap(a).getLong(),
+                    storedGcThreshold(s, rangeId));
         }
     }
 
@@ -168,6 +176,43 @@ public final class RangeStateMachine implements StateMachine {
 
     public long appliedIndex() {
         return applied;
+    }
+
+    /**
+     * The highest threshold of a version GC applied to this range (0: none): a version GC removes
+     * versions only a read below its threshold could see, so the range refuses reads at a
+     * timestamp below it, and prewrites and one-phase writes of transactions that started below
+     * it (their conflict check could miss a deletion GC removed), with
+     * {@link RangeResult.BelowGcThreshold}. Part of the range's replicated state: kept with the
+     * applied index, carried into the right half of a split and in snapshots. A reader checks it
+     * after reading (it rises before the GC's batch is written, so a read that saw the batch
+     * sees the threshold).
+     */
+    public long gcThreshold() {
+        return gcThreshold;
+    }
+
+    /** The refusal of a read or a transaction's write at timestamp ts, or null when the range's GC left ts alone. */
+    public RangeResult.BelowGcThreshold belowGcThreshold(long ts) {
+        long threshold = gcThreshold;
+        return ts > 0 && ts < threshold ? new RangeResult.BelowGcThreshold(ts, threshold) : null;
+    }
+
+    private static long storedGcThreshold(KvSnapshot s, long rangeId) {
+        byte[] t = s.get(RangeKeys.gcThresholdKey(rangeId));
+        return t == null ? 0 : ByteBuffer.wrap(t).getLong();
+    }
+
+    /** Raises the threshold to at least threshold, into batch (the GC's own). */
+    private void raiseGcThreshold(long threshold, KvBatch batch) {
+        if (threshold > gcThreshold) {
+            gcThreshold = threshold;
+            putGcThreshold(batch, rangeId, threshold);
+        }
+    }
+
+    private static void putGcThreshold(KvBatch batch, long rangeId, long threshold) {
+        batch.put(RangeKeys.gcThresholdKey(rangeId), ByteBuffer.allocate(8).putLong(threshold).array());
     }
 
     // ------------------------------------------------------------------ applying
@@ -269,6 +314,11 @@ public final class RangeStateMachine implements StateMachine {
         if (system && !(c instanceof RangeCommand.Write)) {
             return new RangeResult.Refused("keys of the system are not written in transactions");
         }
+        RangeResult.BelowGcThreshold old = c instanceof RangeCommand.Prewrite p ? belowGcThreshold(p.startTs())
+                : c instanceof RangeCommand.Write w ? belowGcThreshold(w.startTs()) : null;
+        if (old != null) {
+            return old;
+        }
         try (KvSnapshot s = store.snapshot()) {
             if (c instanceof RangeCommand.Write w) {
                 return RangeMvcc.write(s, w.ops(), w.startTs(), w.commitTs(), batch);
@@ -279,6 +329,7 @@ public final class RangeStateMachine implements StateMachine {
             } else if (c instanceof RangeCommand.Rollback r) {
                 return RangeMvcc.rollback(s, r.startTs(), r.keys(), batch);
             } else if (c instanceof RangeCommand.Gc g) {
+                raiseGcThreshold(g.threshold(), batch);
                 return RangeMvcc.gc(s, g.threshold(), g.keys(), batch);
             } else if (c instanceof RangeCommand.CheckPrewrite cp) {
                 return RangeMvcc.checkPrewrite(s, cp.startTs(), cp.keys(), batch);
@@ -342,6 +393,9 @@ public final class RangeStateMachine implements StateMachine {
         RangeDescriptor right = new RangeDescriptor(s.newRangeId(), s.splitKey(), descriptor.end(), descriptor.conf(),
                 generation);
         putLocalState(batch, right, initialIndex);
+        if (gcThreshold > 0) {
+            putGcThreshold(batch, right.rangeId(), gcThreshold); // the right half's versions were GCed alike
+        }
         // An empty replica of the right half hosted here before (for its leader) is initialised now.
         batch.delete(RangeKeys.uninitialisedKey(right.rangeId()));
         return new RangeResult.SplitDone(left, right);
@@ -629,9 +683,11 @@ public final class RangeStateMachine implements StateMachine {
         batch.delete(RangeKeys.descriptorKey(rangeId));
         batch.delete(RangeKeys.appliedIndexKey(rangeId));
         batch.delete(RangeKeys.uninitialisedKey(rangeId));
+        batch.delete(RangeKeys.gcThresholdKey(rangeId));
         store.apply(batch, true);
         descriptor = null;
         applied = 0;
+        gcThreshold = 0;
     }
 
     // ------------------------------------------------------------------ snapshots
@@ -648,7 +704,8 @@ public final class RangeStateMachine implements StateMachine {
         if (f == null) {
             return null;
         }
-        return new RangeSnapshotSource(store.snapshot(), f, descriptor, applied);
+        KvSnapshot s = store.snapshot();
+        return new RangeSnapshotSource(s, f, descriptor, applied, storedGcThreshold(s, rangeId));
     }
 
     @Override
@@ -666,7 +723,8 @@ public final class RangeStateMachine implements StateMachine {
      * crash between the two leaves an uninitialised replica, which its node hosts again as such
      * and the leader snapshots again: never part of a range reported as applied.
      */
-    void installFiles(RangeDescriptor snapshot, long snapshotApplied, List<Path> dataFiles, SstFiles sst) {
+    void installFiles(RangeDescriptor snapshot, long snapshotApplied, long snapshotGcThreshold, List<Path> dataFiles,
+                      SstFiles sst) {
         if (snapshotApplied <= applied) {
             return;
         }
@@ -683,10 +741,11 @@ public final class RangeStateMachine implements StateMachine {
                 .put(RangeKeys.uninitialisedKey(rangeId), new byte[0]));
         Path stateFile = sst.newFile("range-" + rangeId + "-state");
         try (SstFiles.SstWriter w = sst.writer(stateFile)) {
-            // In key order: applied index (tag 1), descriptor (2), uninitialised mark (3).
+            // In key order: applied index (tag 1), descriptor (2), uninitialised mark (3), GC threshold (4).
             w.put(RangeKeys.appliedIndexKey(rangeId), ByteBuffer.allocate(8).putLong(snapshotApplied).array());
             w.put(RangeKeys.descriptorKey(rangeId), RangeCodec.encodeDescriptor(snapshot));
             w.delete(RangeKeys.uninitialisedKey(rangeId));
+            w.put(RangeKeys.gcThresholdKey(rangeId), ByteBuffer.allocate(8).putLong(snapshotGcThreshold).array());
             w.finish();
         }
         List<Path> all = new ArrayList<>(dataFiles);
@@ -701,6 +760,7 @@ public final class RangeStateMachine implements StateMachine {
         } finally {
             SstFiles.delete(stateFile);
         }
+        gcThreshold = Math.max(gcThreshold, snapshotGcThreshold);
         descriptor = snapshot;
         applied = snapshotApplied;
         lockWrites.incrementAndGet();
@@ -718,7 +778,7 @@ public final class RangeStateMachine implements StateMachine {
                 pairs.add(new RangeResult.KeyValue(c.key().clone(), c.value().clone()));
             }
         }
-        return RangeCodec.encodeSnapshot(new RangeCodec.RangeSnapshot(descriptor, applied, pairs));
+        return RangeCodec.encodeSnapshot(new RangeCodec.RangeSnapshot(descriptor, applied, gcThreshold, pairs));
     }
 
     /**
@@ -765,8 +825,10 @@ public final class RangeStateMachine implements StateMachine {
         }
         descriptor = snap.descriptor();
         applied = snap.appliedIndex();
+        gcThreshold = Math.max(gcThreshold, snap.gcThreshold());
         lockWrites.incrementAndGet();
         putLocalState(batch, descriptor, applied);
+        putGcThreshold(batch, rangeId, gcThreshold);
         store.apply(batch, false);
         if (old == null) {
             host.initialised(descriptor);

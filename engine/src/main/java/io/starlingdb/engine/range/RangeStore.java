@@ -884,7 +884,10 @@ public final class RangeStore implements RangeHost {
             default -> sm.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
                     Math.min(Math.max(1, r.maxBytes()), maxScanBytes), ts, ts, r.filter());
         };
-        return RangeRpc.Response.ok(result, sm.descriptor());
+        // Checked after reading: a version GC raises the threshold before its batch is written,
+        // so a read whose snapshot saw the GC sees its threshold here.
+        RangeResult.BelowGcThreshold old = r.kind() == RangeRpc.Kind.LOCKS ? null : sm.belowGcThreshold(ts);
+        return RangeRpc.Response.ok(old != null ? old : result, sm.descriptor());
     }
 
     private RangeRpc.Response failure(Throwable e, boolean write) {

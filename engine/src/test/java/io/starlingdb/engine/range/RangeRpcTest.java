@@ -62,6 +62,8 @@ class RangeRpcTest {
                 RangeRpc.Response.ok(new RangeResult.Timestamps(123L << 16, 50), null))).result());
         assertEquals(new RangeResult.Prewritten(456L << 16 | 7), RangeRpc.decodeResponse(RangeRpc.encode(
                 RangeRpc.Response.ok(new RangeResult.Prewritten(456L << 16 | 7), null))).result());
+        assertEquals(new RangeResult.BelowGcThreshold(120L << 16, 200L << 16), RangeRpc.decodeResponse(RangeRpc.encode(
+                RangeRpc.Response.ok(new RangeResult.BelowGcThreshold(120L << 16, 200L << 16), null))).result());
         RangeRpc.Request host = RangeRpc.decodeRequest(RangeRpc.encode(RangeRpc.Request.host(9, true)));
         assertEquals(RangeRpc.Kind.HOST, host.kind());
         assertEquals(1, host.maxRows(), "replace");

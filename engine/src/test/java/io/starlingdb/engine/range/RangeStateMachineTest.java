@@ -114,7 +114,7 @@ class RangeStateMachineTest {
         RangeStateMachine hostedAgain = RangeStateMachine.uninitialised(store, 8, host);
         RangeDescriptor wide = new RangeDescriptor(8, b("m"), null, three, 2);
         // Nothing of the destroyed replica is left to be read: the span is empty until a snapshot arrives.
-        hostedAgain.restore(RangeCodec.encodeSnapshot(new RangeCodec.RangeSnapshot(wide, at(5), List.of())));
+        hostedAgain.restore(RangeCodec.encodeSnapshot(new RangeCodec.RangeSnapshot(wide, at(5), 0, List.of())));
         assertNull(value(hostedAgain.get(b("z"))));
         assertArrayEquals(b("1"), value(sm.get(b("a"))));
     }

@@ -308,6 +308,56 @@ class RangeTransactionTest {
         assertEquals(List.of(), sm.keysWithGarbage(threshold, 100));
     }
 
+    /**
+     * After a version GC at threshold T the range refuses what GC may have changed the answer of: a
+     * transaction that started below T could find no conflict with a deletion GC removed (a lost
+     * update), and a read below T could miss a version. It keeps T across a restart, gives it to
+     * the right half of a split, and sends it with a snapshot.
+     */
+    @Test
+    void afterAVersionGcTransactionsThatStartedBelowItsThresholdAreRefusedEvenAfterARestartASplitAndASnapshot() {
+        put(0, ts(), "k", "1");
+        long startedBeforeTheDeletion = ts();
+        long deleted = ts();
+        apply(new RangeCommand.Write(List.of(new WriteOp.Delete(b("k"))), 0, deleted));
+        put(0, ts(), "q", "1");
+        put(0, ts(), "q", "2");
+        long threshold = ts();
+        assertNull(sm.belowGcThreshold(startedBeforeTheDeletion), "no GC yet");
+        assertInstanceOf(RangeResult.Written.class, apply(new RangeCommand.Gc(threshold, sm.keysWithGarbage(threshold, 100))));
+        assertEquals(0, entries("k"), "the deletion and the value it hid are gone");
+        assertEquals(threshold, sm.gcThreshold());
+
+        RangeResult.BelowGcThreshold refused = new RangeResult.BelowGcThreshold(startedBeforeTheDeletion, threshold);
+        assertEquals(refused, prewrite(startedBeforeTheDeletion, "k", 60_000, "k"),
+                "without the threshold this prewrite would find no conflict with the deletion");
+        assertEquals(refused, put(startedBeforeTheDeletion, ts(), "k", "lost update"), "a one-phase write alike");
+        assertEquals(0, entries("k"), "nothing was written");
+        assertEquals(refused, sm.belowGcThreshold(startedBeforeTheDeletion), "what a read at that timestamp answers");
+        assertNull(sm.belowGcThreshold(threshold));
+        assertNull(sm.belowGcThreshold(RangeRpc.latest));
+        assertInstanceOf(RangeResult.Written.class, put(0, ts(), "q", "3"), "writes without a start timestamp go on");
+
+        KvStore store = storage.store(ColumnFamily.RANGES);
+        sm = RangeStateMachine.open(store, 7, (left, right) -> { });
+        assertEquals(threshold, sm.gcThreshold(), "kept across a restart");
+        index = sm.appliedIndex();
+        assertInstanceOf(RangeResult.SplitDone.class, apply(new RangeCommand.Split(b("m"), 8, 1)));
+        assertEquals(threshold, RangeStateMachine.open(store, 8, (left, right) -> { }).gcThreshold(),
+                "the right half of a split");
+
+        RocksStorage other = RocksStorage.open(dir.resolve("db2"), StorageOptions.small());
+        try {
+            RangeStateMachine fresh = RangeStateMachine.uninitialised(other.store(ColumnFamily.RANGES), 7, (left, right) -> { });
+            fresh.restore(sm.snapshot());
+            assertEquals(threshold, fresh.gcThreshold(), "a replica initialised by a snapshot");
+            assertEquals(threshold, RangeStateMachine.open(other.store(ColumnFamily.RANGES), 7, (left, right) -> { })
+                    .gcThreshold(), "and after its restart");
+        } finally {
+            other.close();
+        }
+    }
+
     @Test
     void keysThatArePrefixesOfOthersKeepTheirVersionsApart() {
         long t1 = ts();

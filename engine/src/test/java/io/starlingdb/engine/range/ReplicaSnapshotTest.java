@@ -168,6 +168,9 @@ class ReplicaSnapshotTest {
         for (int k = 0; k < 50; k++) {
             put("key" + k, "v" + k);
         }
+        // A version GC raised the range's threshold: the snapshot carries it to the new replica.
+        assertInstanceOf(RangeResult.Written.class, untilOk(RangeRpc.Request.write(range,
+                new RangeCommand.Gc(77, List.of(b("key1"))))).result());
         stores[4].hostEmptyReplica(range).get(5, TimeUnit.SECONDS);
         RangeRpc.Response before = stores[4].handle(RangeRpc.Request.get(range, b("key1"))).get(5, TimeUnit.SECONDS);
         assertEquals(RangeRpc.Status.RANGE_NOT_FOUND, before.status());
@@ -183,6 +186,7 @@ class ReplicaSnapshotTest {
         await("the learner initialised by a snapshot", () -> stores[4].replica(range) != null);
         assertTrue(hub.snapshotChunks() > chunksBefore, "the learner's state came in snapshot chunks");
         assertArrayEquals(b("v49"), localValue(4, "key49"));
+        assertEquals(77, stores[4].replica(range).gcThreshold(), "the GC threshold came with the snapshot");
         changeUntilApplied(new ConfChange(ConfChange.Type.PROMOTE, 4));
         await("the promotion applied on the new replica",
                 () -> stores[4].descriptors().size() == 1 && stores[4].descriptors().get(0).conf().voters().contains(4L));

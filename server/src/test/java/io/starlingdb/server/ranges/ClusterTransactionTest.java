@@ -14,6 +14,7 @@ import io.starlingdb.engine.range.RangeCommand;
 import io.starlingdb.engine.range.RangeResult;
 import io.starlingdb.engine.range.RangeRpc;
 import io.starlingdb.engine.range.RangeUnavailableException;
+import io.starlingdb.engine.range.TransactionTooOldException;
 import io.starlingdb.engine.range.WriteOp;
 import io.starlingdb.engine.storage.KvCursor;
 import io.starlingdb.engine.txn.ClusterTransaction;
@@ -198,6 +199,48 @@ class ClusterTransactionTest {
         }
         assertArrayEquals(b("new"), client.get(b("k1")));
         assertArrayEquals(b("mine"), client.get(b("k3")));
+    }
+
+    /**
+     * A transaction that started below a range's GC threshold (one that ran longer than
+     * txn.max.duration.ms, which GC counts on) can neither read that range nor commit a write to
+     * it: GC may have removed what it would read, or a deletion its conflict check needs. Other
+     * ranges still serve it; its retry, with a new start timestamp, succeeds.
+     */
+    @Test
+    void aTransactionThatStartedBelowARangesGcThresholdIsRefusedThereAndItsRetrySucceeds() throws Exception {
+        client.split(b("m"));
+        client.put(b("a-old"), b("1"));
+        client.put(b("z-old"), b("1"));
+        DistSender gateway = nodes[1].ranges().gateway();
+        try (ClusterTransaction old = client.begin(Isolation.SNAPSHOT)) {
+            long threshold = client.timestamp();
+            assertInstanceOf(RangeResult.Written.class, gateway.request(b("a-old"), d -> RangeRpc.Request.write(d.rangeId(),
+                    new RangeCommand.Gc(threshold, List.of(b("a-old")))), true).result());
+            assertArrayEquals(b("1"), old.get(b("z-old")), "the other range has no GC threshold");
+            assertThrows(TransactionTooOldException.class, () -> old.get(b("a-old")));
+            assertThrows(TransactionTooOldException.class, () -> old.getAll(List.of(b("z-old"), b("a-old"))),
+                    "a read fanned out over both ranges");
+            old.put(b("a-old"), b("2"));
+            old.put(b("z-old"), b("2"));
+            RuntimeException refused = assertThrows(RuntimeException.class, old::commit);
+            assertTrue(refused instanceof TransactionTooOldException || refused instanceof WriteConflictException,
+                    "a retryable refusal, not " + refused);
+        }
+        assertArrayEquals(b("1"), client.get(b("a-old")), "nothing of it was written");
+        assertArrayEquals(b("1"), client.get(b("z-old")));
+        try (ClusterTransaction old = client.begin(Isolation.SNAPSHOT)) {
+            long threshold = client.timestamp();
+            gateway.request(b("a-old"), d -> RangeRpc.Request.write(d.rangeId(),
+                    new RangeCommand.Gc(threshold, List.of(b("a-old")))), true);
+            old.put(b("a-old"), b("3"));
+            assertThrows(TransactionTooOldException.class, old::commit, "a one-phase commit in the range");
+        }
+        assertEquals(1, inTransaction(Isolation.SERIALIZABLE, t -> {
+            assertArrayEquals(b("1"), t.get(b("a-old")));
+            t.put(b("a-old"), b("4"));
+        }), "the retry starts above the threshold");
+        assertArrayEquals(b("4"), client.get(b("a-old")));
     }
 
     /** The step times the bench prints show each step a transaction took: a transfer's two phases, and no validation. */

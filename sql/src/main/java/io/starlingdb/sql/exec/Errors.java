@@ -79,6 +79,9 @@ public final class Errors {
         if (e instanceof WriteConflictException) {
             return new SqlException("40001", "write conflict with a concurrent transaction; retry: " + e.getMessage());
         }
+        if (e instanceof io.starlingdb.engine.range.TransactionTooOldException) {
+            return new SqlException("40001", "the transaction is too old to read or write: " + e.getMessage());
+        }
         if (e instanceof LimitExceededException l) {
             return new SqlException("54000", l.getMessage());
         }
