@@ -134,7 +134,9 @@ class DeposedLeaderReadTest {
 
         assertArrayEquals(b("v1"), value);
         long now = gateway.cache().leaseholder(range);
-        assertTrue(now != old && now != 0 && rafts[(int) now].leader(range) == now,
+        // Only a leaseholder answers a read; whether it still leads now is another matter (on a
+        // loaded machine a new election may have followed).
+        assertTrue(now != old && now != 0,
                 "the read was answered by the new leader, not store " + old + " (gateway's leaseholder: " + now + ")");
         assertTrue(tookMillis < DistSender.readAttemptTimeoutMillis, "the read took " + tookMillis
                 + " ms: it waited at the deposed leader for its attempt timeout instead of failing when it stepped down");
@@ -175,7 +177,9 @@ class DeposedLeaderReadTest {
             }
             return false;
         });
-        assertTrue(stores[old].latchesReleasedAtStepDown() >= 1, "the stuck write's latch was released at the step-down");
+        // The store releases the latches when the driver tells it of the step-down, which may be
+        // after leader() already shows another leader.
+        await("the stuck write's latch released at the step-down", () -> stores[old].latchesReleasedAtStepDown() >= 1);
         assertTrue(!stuck.isDone(), "the stuck write still waits for its entry: " + stuck.getNow(null));
 
         long started = System.nanoTime();
