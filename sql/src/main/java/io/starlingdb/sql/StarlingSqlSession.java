@@ -335,9 +335,12 @@ final class StarlingSqlSession implements SqlSession {
         }
     }
 
+    /** False once the store answered that it has no transactions that never wait (one node's store): executeNow stops trying. */
+    private boolean storeReadsNow = true;
+
     @Override
     public StatementResult executeNow(PreparedSql statement, List<Object> params) {
-        return readNow((Prepared) statement, params, false);
+        return storeReadsNow ? readNow((Prepared) statement, params, false) : null;
     }
 
     /**
@@ -348,7 +351,7 @@ final class StarlingSqlSession implements SqlSession {
 
     @Override
     public StatementResult executeNow(String sql, List<Object> params) {
-        if (sql == null || sql.length() > maxTextCharsNow || !startsWithSelect(sql)) {
+        if (!storeReadsNow || sql == null || sql.length() > maxTextCharsNow || !startsWithSelect(sql)) {
             return null;
         }
         Prepared prepared;
@@ -413,6 +416,7 @@ final class StarlingSqlSession implements SqlSession {
         Timer.Sample sample = Timer.start();
         Transaction txn = engine.store().beginNonBlocking(isolation());
         if (txn == null) {
+            storeReadsNow = false;
             return null;
         }
         List<Object[]> rows;
