@@ -17,6 +17,7 @@ import io.starlingdb.cluster.health.HealthOptions;
 import io.starlingdb.cluster.health.HealthSnapshot;
 import io.starlingdb.cluster.membership.Metadata;
 import io.starlingdb.cluster.membership.SwimOptions;
+import io.starlingdb.cluster.transport.NettyTransport;
 import io.starlingdb.cluster.transport.NodeAddress;
 import io.starlingdb.cluster.transport.TlsOptions;
 import io.starlingdb.cluster.transport.TransportOptions;
@@ -118,6 +119,8 @@ public final class StarlingNode implements AutoCloseable {
     }
 
     private void startComponents() throws Exception {
+        // Before the first event loop group: every socket of the process runs on this transport.
+        NettyTransport.useForProcess(config.nettyTransport());
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         JvmGcMetrics gc = new JvmGcMetrics();

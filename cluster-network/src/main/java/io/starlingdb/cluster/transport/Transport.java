@@ -9,14 +9,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +52,7 @@ public final class Transport implements AutoCloseable {
     private final MessageCodec codec;
     private final TransportMetrics metrics;
     private final TlsContexts tls;
+    private final NettyTransport io;
     private final EventLoopGroup group;
     private final ChannelGroup inbound = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ChannelGroup authenticated = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -72,6 +69,11 @@ public final class Transport implements AutoCloseable {
     private volatile boolean closed;
 
     public Transport(String nodeId, TransportOptions options, MessageTypes types, MeterRegistry registry) {
+        this(nodeId, options, types, registry, NettyTransport.forProcess());
+    }
+
+    /** On the given Netty transport rather than the process's: for tests of each. */
+    Transport(String nodeId, TransportOptions options, MessageTypes types, MeterRegistry registry, NettyTransport io) {
         if (!PeerIdentity.isValidNodeId(nodeId)) {
             throw new IllegalArgumentException("node id must be 1.." + PeerIdentity.maxNodeIdChars
                     + " letters, digits, '.', '_' or '-', got '" + nodeId + "'");
@@ -81,7 +83,8 @@ public final class Transport implements AutoCloseable {
         this.codec = new MessageCodec(types, options.maxFrameBytes() - Frame.headerBytes);
         this.metrics = new TransportMetrics(registry, nodeId);
         this.tls = options.tls() == null ? null : new TlsContexts(options.tls());
-        this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
+        this.io = io;
+        this.group = io.newGroup(options.ioThreads());
         this.pendingRequests = new PendingRequests(options.maxPendingRequests(), group, metrics);
     }
 
@@ -96,7 +99,7 @@ public final class Transport implements AutoCloseable {
                 options.writeBufferHighWaterBytes());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(io.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
                 .childOption(ChannelOption.SO_SNDBUF, options.socketBufferBytes())
@@ -120,8 +123,8 @@ public final class Transport implements AutoCloseable {
         serverChannel = bootstrap.bind(options.bindHost(), options.port()).sync().channel();
         int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         localAddress = new NodeAddress(options.effectiveAdvertisedHost(), port);
-        log.info("Node {} listening for peers on {}:{}{}", nodeId, options.bindHost(), port,
-                tls != null ? " (TLS 1.3, mutual authentication)" : "");
+        log.info("Node {} listening for peers on {}:{}{} (Netty {})", nodeId, options.bindHost(), port,
+                tls != null ? " (TLS 1.3, mutual authentication)" : "", io.label());
         return localAddress;
     }
 
@@ -161,6 +164,11 @@ public final class Transport implements AutoCloseable {
     /** The address peers dial; null before {@link #start}. */
     public NodeAddress localAddress() {
         return localAddress;
+    }
+
+    /** The Netty transport this node's connections run on (epoll where available). */
+    public NettyTransport nettyTransport() {
+        return io;
     }
 
     public TransportMetrics metrics() {
@@ -352,7 +360,7 @@ public final class Transport implements AutoCloseable {
                 options.writeBufferHighWaterBytes());
         new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(io.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, options.connectTimeoutMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)

@@ -9,12 +9,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.starlingdb.cluster.transport.NettyTransport;
 import io.starlingdb.sql.SqlEngine;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -38,8 +36,10 @@ public final class ClientListener implements AutoCloseable {
     private final ClientListenerOptions options;
     private final HandshakeInfo node;
     private final ClientMetrics metrics;
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    /** Epoll where available (NettyTransport), one choice for the groups and the channel class. */
+    private final NettyTransport io = NettyTransport.forProcess();
+    private final EventLoopGroup boss = io.newGroup(1);
+    private final EventLoopGroup workers = io.newGroup(2);
     private final ExecutorService executor;
     /** Every open client connection, so that close() can close each one explicitly. */
     private final ChannelGroup connections = new DefaultChannelGroup("starling-clients", GlobalEventExecutor.INSTANCE);
@@ -71,7 +71,7 @@ public final class ClientListener implements AutoCloseable {
     public InetSocketAddress start(String host, int port) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(io.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

@@ -1,5 +1,6 @@
 package io.starlingdb.server.config;
 
+import io.starlingdb.cluster.transport.NettyTransport;
 import io.starlingdb.cluster.transport.TransportOptions;
 
 import java.io.IOException;
@@ -35,6 +36,8 @@ public final class NodeConfig {
     public static final Setting PEER_LOW_LANE_BYTES_PER_SECOND = Setting.bytes("peer.low.lane.bytes.per.second",
             TransportOptions.DEFAULT_LOW_LANE_BYTES_PER_SECOND, 0, 4L << 30,
             "pace of bulk transfers (snapshots) to each peer; 0 unpaced. Unpaced bulk takes the CPU that Raft and SWIM frames need");
+    public static final Setting NETTY_TRANSPORT = Setting.string(NettyTransport.SETTING, "auto",
+            "Netty I/O transport of every socket of this process (peers, JDBC clients, HTTP): auto (Linux's native epoll where it loads, else Java NIO), epoll (or fail to start) or nio");
     public static final Setting STORE_ID = Setting.integer("store.id", 0, 0, 1_000_000,
             "this node's store id in the replicated key space (needs peer.port); 0: the node holds no range replicas");
     public static final Setting STORE_INITIAL_MEMBERS = Setting.string("store.initial.members", "",
@@ -88,7 +91,7 @@ public final class NodeConfig {
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
-            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, SQL_STORAGE, SQL_CATALOG_LEASE_MS, SQL_WARMUP_STATEMENTS, SQL_WARMUP_MAX_MS, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
+            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, NETTY_TRANSPORT, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, SQL_STORAGE, SQL_CATALOG_LEASE_MS, SQL_WARMUP_STATEMENTS, SQL_WARMUP_MAX_MS, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
             SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, GC_INTERVAL_MS, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
             FETCH_SIZE, SQL_MAX_QUEUED_STATEMENTS, STATEMENT_TIMEOUT_MS, STATEMENT_PLANNING_TIMEOUT_MS);
 
@@ -209,6 +212,11 @@ public final class NodeConfig {
         if (storeId() != 0) {
             storeInitialMembers();
         }
+        try {
+            NettyTransport.resolve(nettyTransport());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         if (!sqlStorage().equals("local") && !sqlStorage().equals("cluster")) {
             throw new ConfigException("sql.storage must be local or cluster, not '" + sqlStorage() + "'");
         }
@@ -317,6 +325,11 @@ public final class NodeConfig {
 
     public long storeDeadAfterMillis() {
         return (Integer) values.get(STORE_DEAD_AFTER_MS.key());
+    }
+
+    /** auto, epoll or nio ({@link NettyTransport#resolve}). */
+    public String nettyTransport() {
+        return (String) values.get(NETTY_TRANSPORT.key());
     }
 
     public String sqlStorage() {

@@ -4,13 +4,11 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.starlingdb.cluster.transport.NettyTransport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -36,7 +34,8 @@ public final class HttpServer implements AutoCloseable {
 
     private final HttpRoutes routes;
     private final String operatorSecret;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final NettyTransport io = NettyTransport.forProcess();
+    private final EventLoopGroup group = io.newGroup(1);
     /** Runs operator actions one at a time, off the event loop: they wait on the cluster. */
     private final ThreadPoolExecutor operator = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(maxQueuedActions), r -> {
@@ -56,7 +55,7 @@ public final class HttpServer implements AutoCloseable {
     public InetSocketAddress start(String host, int port) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(io.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

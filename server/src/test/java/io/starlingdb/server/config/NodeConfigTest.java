@@ -70,6 +70,15 @@ class NodeConfigTest {
     }
 
     @Test
+    void nettyTransportIsAutoByDefaultAndTakesOnlyKnownTransports() {
+        assertEquals("auto", NodeConfig.load(Map.of(), Map.of(), null, null).nettyTransport());
+        assertEquals("nio", NodeConfig.load(Map.of(), Map.of("STARLING_NETTY_TRANSPORT", "nio"), null, null).nettyTransport());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> NodeConfig.load(Map.of("netty.transport", "kqueue"), Map.of(), null, null));
+        assertEquals("netty.transport must be auto, epoll or nio, not 'kqueue'", e.getMessage());
+    }
+
+    @Test
     void badValuesNameTheSettingSourceAndRange() {
         ConfigException port = assertThrows(ConfigException.class,
                 () -> NodeConfig.load(Map.of("client.port", "70000"), Map.of(), null, null));
