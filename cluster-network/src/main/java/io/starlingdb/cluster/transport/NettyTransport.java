@@ -21,10 +21,10 @@ import java.util.Locale;
  * client and HTTP listeners of a node and {@code StarlingClient} all build their groups and pick
  * their channel classes here.
  *
- * <p>Why epoll: on two loaded cores a thread's wake-up is dear, and NIO's selector costs more of
- * them per event (a wake-up pipe, a selected-key set rebuilt per turn, more system calls) than
- * epoll's edge-triggered loop, which also writes and reads with fewer copies (docs/benchmarks.md,
- * "CPU per operation").
+ * <p>Why epoll: on this project's machines a thread's wake-up is dear (a quarter of a put's CPU
+ * samples were kernel wake-ups, parking and epoll), and Netty's native loop makes fewer system
+ * calls per event than the JDK's selector (no selected-key set, its own eventfd wake-up,
+ * edge-triggered reads). Measured against NIO: docs/benchmarks.md.
  *
  * <p>The choice holds for the whole process: the native library is loaded once, and a node's
  * setting applies before any of its groups exist ({@link #useForProcess}).
