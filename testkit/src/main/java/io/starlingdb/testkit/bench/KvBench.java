@@ -104,6 +104,19 @@ public final class KvBench {
             System.err.println("KvBench: --accounts must be at least 2 and --counters at least 1");
             System.exit(2);
         }
+        try {
+            run(seeds, jdbc, user, label, valueBytes, seconds, warmup, keys, accounts, counters, concurrencies, phases);
+        } catch (Exception | Error e) {
+            // The client's network threads would keep the process alive: end it, failed.
+            System.err.println("KvBench: failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String seeds, String jdbc, String user, String label, int valueBytes, int seconds,
+                            int warmup, int keys, int accounts, int counters, List<Integer> concurrencies,
+                            List<String> phases) throws Exception {
         byte[] value = "v".repeat(valueBytes).getBytes(StandardCharsets.US_ASCII);
         StarlingClient client = seeds == null ? null : StarlingClient.connect(seeds);
         String finalJdbc = jdbc;
