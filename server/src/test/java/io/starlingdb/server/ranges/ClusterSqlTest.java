@@ -12,16 +12,13 @@ import io.starlingdb.sql.ClusterSql;
 import io.starlingdb.sql.SqlException;
 import io.starlingdb.sql.SqlSession;
 import io.starlingdb.sql.StatementResult;
-import io.starlingdb.server.config.NodeConfig;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,37 +36,14 @@ class ClusterSqlTest {
     @TempDir
     Path dir;
 
-    private final StarlingNode[] nodes = new StarlingNode[4];
+    private StarlingNode[] nodes;
     private int[] peerPorts;
 
     @BeforeEach
     void startCluster() throws Exception {
-        int[] ports = io.starlingdb.testkit.FreePorts.below32768(3);
-        peerPorts = ports;
-        Thread[] starters = new Thread[4];
-        Exception[] failures = new Exception[4];
-        for (int i = 1; i <= 3; i++) {
-            Map<String, String> settings = new HashMap<>(Map.of("client.port", "0", "http.port", "0", "node.id", "n" + i,
-                    "peer.port", String.valueOf(ports[i - 1]), "data.dir", dir.resolve("n" + i).toString(),
-                    "store.id", String.valueOf(i), "store.initial.members", "1,2,3",
-                    "join", "127.0.0.1:" + ports[i == 1 ? 1 : 0], "sql.storage", "cluster"));
-            int n = i;
-            nodes[i] = new StarlingNode(NodeConfig.of("testing", settings));
-            starters[i] = new Thread(() -> {
-                try {
-                    nodes[n].start();
-                } catch (Exception e) {
-                    failures[n] = e;
-                }
-            });
-            starters[i].start();
-        }
-        for (int i = 1; i <= 3; i++) {
-            starters[i].join(120_000);
-            if (failures[i] != null) {
-                throw failures[i];
-            }
-        }
+        ThreeNodeCluster cluster = ThreeNodeCluster.startSql(dir, "testing");
+        nodes = cluster.nodes;
+        peerPorts = cluster.peerPorts();
     }
 
     @AfterEach

@@ -11,7 +11,6 @@ import io.starlingdb.engine.range.RangeRpc;
 import io.starlingdb.engine.range.WriteOp;
 import io.starlingdb.engine.txn.ClusterTransactionalStore;
 import io.starlingdb.server.StarlingNode;
-import io.starlingdb.server.config.NodeConfig;
 import io.starlingdb.sql.catalog.TableDef;
 import io.starlingdb.sql.schema.TableStorage;
 import java.nio.file.Path;
@@ -22,9 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,36 +49,12 @@ class PointReadOnEventLoopTest {
     @TempDir
     static Path dir;
 
-    private final StarlingNode[] nodes = new StarlingNode[4];
+    private StarlingNode[] nodes;
     private TableDef table;
 
     @BeforeAll
     void startCluster() throws Exception {
-        int[] ports = io.starlingdb.testkit.FreePorts.below32768(3);
-        Thread[] starters = new Thread[4];
-        Exception[] failures = new Exception[4];
-        for (int i = 1; i <= 3; i++) {
-            Map<String, String> settings = new HashMap<>(Map.of("client.port", "0", "http.port", "0", "node.id", "n" + i,
-                    "peer.port", String.valueOf(ports[i - 1]), "data.dir", dir.resolve("n" + i).toString(),
-                    "store.id", String.valueOf(i), "store.initial.members", "1,2,3",
-                    "join", "127.0.0.1:" + ports[i == 1 ? 1 : 0], "sql.storage", "cluster"));
-            int n = i;
-            nodes[i] = new StarlingNode(NodeConfig.of("testing", settings));
-            starters[i] = new Thread(() -> {
-                try {
-                    nodes[n].start();
-                } catch (Exception e) {
-                    failures[n] = e;
-                }
-            });
-            starters[i].start();
-        }
-        for (int i = 1; i <= 3; i++) {
-            starters[i].join(120_000);
-            if (failures[i] != null) {
-                throw failures[i];
-            }
-        }
+        nodes = ThreeNodeCluster.startSql(dir, "testing").nodes;
         awaitStatement(1, "CREATE TABLE points (id BIGINT PRIMARY KEY, v VARCHAR(20), n INT)");
         try (Connection c = connect(1); PreparedStatement insert = c.prepareStatement("INSERT INTO points VALUES (?, ?, ?)")) {
             for (long id = 1; id <= ROWS; id++) {

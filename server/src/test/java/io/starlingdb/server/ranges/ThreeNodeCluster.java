@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Three {@link StarlingNode}s in this JVM on free loopback ports, stores 1-3 of one new cluster,
  * each with its data under dir/n1..n3, and clients of all three: the set-up of
- * {@link ClusterTransactionTest} and {@link ClusterTransferCostProbe}.
+ * {@link ClusterTransactionTest} and {@link ClusterTransferCostProbe}, and with SQL on the
+ * cluster of {@link ClusterSqlTest} and {@link PointReadOnEventLoopTest}.
  */
 final class ThreeNodeCluster implements AutoCloseable {
 
@@ -31,17 +32,57 @@ final class ThreeNodeCluster implements AutoCloseable {
         ThreeNodeCluster c = new ThreeNodeCluster(io.starlingdb.testkit.FreePorts.below32768(3));
         try {
             for (int i = 1; i <= 3; i++) {
-                Map<String, String> settings = new HashMap<>(Map.of("client.port", "0", "http.port", "0",
-                        "node.id", "n" + i, "peer.port", String.valueOf(c.ports[i - 1]),
-                        "data.dir", dir.resolve("n" + i).toString(), "store.id", String.valueOf(i),
-                        "store.initial.members", "1,2,3", "join", "127.0.0.1:" + c.ports[i == 1 ? 1 : 0]));
-                c.nodes[i] = new StarlingNode(NodeConfig.of(preset, settings)).start();
+                c.nodes[i] = new StarlingNode(NodeConfig.of(preset, c.settings(dir, i))).start();
             }
         } catch (Exception | Error e) {
             c.close();
             throw e;
         }
         return c;
+    }
+
+    /**
+     * As {@link #start}, with SQL on the cluster ({@code sql.storage=cluster}): the three start at
+     * once, since a node's start waits for the cluster's catalog, which needs the others.
+     */
+    static ThreeNodeCluster startSql(Path dir, String preset) throws Exception {
+        ThreeNodeCluster c = new ThreeNodeCluster(io.starlingdb.testkit.FreePorts.below32768(3));
+        Thread[] starters = new Thread[4];
+        Exception[] failures = new Exception[4];
+        for (int i = 1; i <= 3; i++) {
+            Map<String, String> settings = c.settings(dir, i);
+            settings.put("sql.storage", "cluster");
+            c.nodes[i] = new StarlingNode(NodeConfig.of(preset, settings));
+            int n = i;
+            starters[i] = new Thread(() -> {
+                try {
+                    c.nodes[n].start();
+                } catch (Exception e) {
+                    failures[n] = e;
+                }
+            });
+            starters[i].start();
+        }
+        for (int i = 1; i <= 3; i++) {
+            starters[i].join(120_000);
+            if (failures[i] != null) {
+                c.close();
+                throw failures[i];
+            }
+        }
+        return c;
+    }
+
+    private Map<String, String> settings(Path dir, int i) {
+        return new HashMap<>(Map.of("client.port", "0", "http.port", "0", "node.id", "n" + i,
+                "peer.port", String.valueOf(ports[i - 1]), "data.dir", dir.resolve("n" + i).toString(),
+                "store.id", String.valueOf(i), "store.initial.members", "1,2,3",
+                "join", "127.0.0.1:" + ports[i == 1 ? 1 : 0]));
+    }
+
+    /** The nodes' peer ports, by store id minus one. */
+    int[] peerPorts() {
+        return ports.clone();
     }
 
     /** A client that knows all three nodes (the caller closes it). */
