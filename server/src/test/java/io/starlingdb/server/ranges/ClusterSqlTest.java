@@ -14,12 +14,10 @@ import io.starlingdb.sql.SqlSession;
 import io.starlingdb.sql.StatementResult;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,21 +54,11 @@ class ClusterSqlTest {
     }
 
     private Connection connect(int i) throws SQLException {
-        return DriverManager.getConnection("jdbc:starling://127.0.0.1:" + nodes[i].clientAddress().getPort() + "/");
+        return ThreeNodeCluster.jdbc(nodes[i]);
     }
 
-    /** Runs sql on node i until it succeeds (the node may not have read the catalog yet), within 60 s. */
     private void awaitStatement(int i, String sql) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try (Connection c = connect(i); Statement s = c.createStatement()) {
-                s.execute(sql);
-                return;
-            } catch (SQLException e) {
-                assertTrue(System.nanoTime() < deadline, "node " + i + " never ran " + sql + ": " + e.getMessage());
-                Thread.sleep(100);
-            }
-        }
+        ThreeNodeCluster.awaitStatement(nodes[i], sql);
     }
 
     private long count(int i, String sql) throws Exception {

@@ -15,7 +15,6 @@ import io.starlingdb.sql.catalog.TableDef;
 import io.starlingdb.sql.schema.TableStorage;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -195,21 +194,11 @@ class PointReadOnEventLoopTest {
     }
 
     private Connection connect(int i) throws SQLException {
-        return DriverManager.getConnection("jdbc:starling://127.0.0.1:" + nodes[i].clientAddress().getPort() + "/");
+        return ThreeNodeCluster.jdbc(nodes[i]);
     }
 
-    /** Runs sql on node i until it succeeds (the node may not have read the catalog yet), within 60 s. */
     private void awaitStatement(int i, String sql) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try (Connection c = connect(i); Statement s = c.createStatement()) {
-                s.execute(sql);
-                return;
-            } catch (SQLException e) {
-                assertTrue(System.nanoTime() < deadline, "node " + i + " never ran " + sql + ": " + e.getMessage());
-                Thread.sleep(100);
-            }
-        }
+        ThreeNodeCluster.awaitStatement(nodes[i], sql);
     }
 
     /** Statements node i answered on its event loop so far. */

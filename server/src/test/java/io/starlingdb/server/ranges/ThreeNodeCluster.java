@@ -80,6 +80,27 @@ final class ThreeNodeCluster implements AutoCloseable {
                 "join", "127.0.0.1:" + ports[i == 1 ? 1 : 0]));
     }
 
+    /** A JDBC connection to node's client port. */
+    static java.sql.Connection jdbc(StarlingNode node) throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection("jdbc:starling://127.0.0.1:" + node.clientAddress().getPort() + "/");
+    }
+
+    /** Runs sql on node until it succeeds (the node may not have read the catalog yet), within 60 s. */
+    static void awaitStatement(StarlingNode node, String sql) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try (java.sql.Connection c = jdbc(node); java.sql.Statement s = c.createStatement()) {
+                s.execute(sql);
+                return;
+            } catch (java.sql.SQLException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("node " + node.clientAddress() + " never ran " + sql + ": " + e.getMessage(), e);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     /** The nodes' peer ports, by store id minus one. */
     int[] peerPorts() {
         return ports.clone();
