@@ -365,13 +365,25 @@ final class RangeMvcc {
         return !garbage(s, key, threshold).isEmpty();
     }
 
-    /** The storage keys of key's versions that no read at or above threshold can see. */
+    /**
+     * The storage keys of key's versions that no read at or above threshold can see, and of its
+     * rollback markers of transactions that started below threshold: the range refuses every
+     * prewrite of such a transaction ({@link RangeStateMachine#belowGcThreshold}), which is what
+     * the marker was kept for, and a status check that finds neither its lock nor its commit nor
+     * its marker still answers "aborted" once the lock would have expired.
+     */
     private static List<byte[]> garbage(KvSnapshot s, byte[] key, long threshold) {
         List<byte[]> out = new ArrayList<>();
         boolean visibleFound = false;
         try (KvCursor c = s.scan(RangeKeys.versionKey(key, threshold), RangeKeys.afterKey(key))) {
             while (c.next()) {
                 RangeKeys.DataKey dk = RangeKeys.decode(c.key());
+                if (dk.isRollback()) {
+                    if (dk.timestamp() < threshold) {
+                        out.add(c.key().clone());
+                    }
+                    continue;
+                }
                 if (!dk.isVersion()) {
                     continue;
                 }
@@ -390,9 +402,10 @@ final class RangeMvcc {
 
     /**
      * Removes, for each key, the versions no read at or above threshold can see: those below the
-     * newest version at or below threshold, and that version too if it is a deletion. A key's
-     * versions and its deletion go in the one batch of the command, so no reader and no crash
-     * ever sees a deleted key's older value come back.
+     * newest version at or below threshold, and that version too if it is a deletion; and the
+     * rollback markers of transactions that started below threshold. A key's versions and its
+     * deletion go in the one batch of the command, so no reader and no crash ever sees a deleted
+     * key's older value come back.
      */
     static RangeResult gc(KvSnapshot s, long threshold, List<byte[]> keys, KvBatch batch) {
         for (byte[] key : keys) {
@@ -409,11 +422,12 @@ final class RangeMvcc {
         byte[] current = null;
         int versionsAtOrBelow = 0;
         boolean tombstoneFirst = false;
+        boolean markerBelow = false;
         try (KvCursor c = s.scan(RangeKeys.dataKey(from), RangeKeys.dataBound(end))) {
             while (c.next()) {
                 RangeKeys.DataKey dk = RangeKeys.decode(c.key());
                 if (current == null || !Arrays.equals(current, dk.userKey())) {
-                    if (current != null && (versionsAtOrBelow > 1 || tombstoneFirst)) {
+                    if (current != null && (versionsAtOrBelow > 1 || tombstoneFirst || markerBelow)) {
                         out.add(current);
                         if (out.size() >= max) {
                             return out;
@@ -422,16 +436,19 @@ final class RangeMvcc {
                     current = dk.userKey();
                     versionsAtOrBelow = 0;
                     tombstoneFirst = false;
+                    markerBelow = false;
                 }
                 if (dk.isVersion() && dk.timestamp() <= threshold) {
                     if (versionsAtOrBelow == 0) {
                         tombstoneFirst = c.value()[0] == tombstone;
                     }
                     versionsAtOrBelow++;
+                } else if (dk.isRollback() && dk.timestamp() < threshold) {
+                    markerBelow = true;
                 }
             }
         }
-        if (current != null && (versionsAtOrBelow > 1 || tombstoneFirst)) {
+        if (current != null && (versionsAtOrBelow > 1 || tombstoneFirst || markerBelow)) {
             out.add(current);
         }
         return out;

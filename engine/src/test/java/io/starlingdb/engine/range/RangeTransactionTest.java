@@ -309,6 +309,44 @@ class RangeTransactionTest {
     }
 
     /**
+     * Rollback markers stop a late prewrite of an aborted transaction; once the GC threshold is
+     * above the transaction's start, the range refuses that prewrite anyway, so GC removes the
+     * marker, and the transaction's status still reads "aborted". A marker of a transaction that
+     * started at or above the threshold stays.
+     */
+    @Test
+    void gcRemovesRollbackMarkersOfTransactionsThatStartedBelowItsThreshold() {
+        long old = ts();
+        assertInstanceOf(RangeResult.Written.class, prewrite(old, "a", 60_000, "a", "b"));
+        assertInstanceOf(RangeResult.Written.class, apply(new RangeCommand.Rollback(old, List.of(b("a"), b("b")))));
+        put(0, ts(), "b", "kept");
+        long threshold = ts();
+        assertInstanceOf(RangeResult.Written.class, prewrite(threshold, "c", 60_000, "c"));
+        assertInstanceOf(RangeResult.Written.class, apply(new RangeCommand.Rollback(threshold, List.of(b("c")))));
+        assertEquals(1, entries("a"));
+        assertEquals(2, entries("b"), "the marker and the version");
+        assertEquals(1, entries("c"));
+        assertEquals(RangeResult.TxnStatus.aborted(), prewrite(old, "a", 60_000, "a"), "the marker refuses a late prewrite");
+
+        List<byte[]> garbage = sm.keysWithGarbage(threshold, 100);
+        assertEquals(List.of("a", "b"), garbage.stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList(),
+                "keys with a marker below the threshold, nothing else to collect");
+        assertInstanceOf(RangeResult.Written.class, apply(new RangeCommand.Gc(threshold, garbage)));
+        assertEquals(0, entries("a"), "the marker is gone");
+        assertEquals(1, entries("b"), "the version stays, the marker is gone");
+        assertArrayEquals(b("kept"), read("b", RangeRpc.latest));
+        assertEquals(1, entries("c"), "the marker of a transaction that started at the threshold stays");
+        assertEquals(List.of(), sm.keysWithGarbage(threshold, 100));
+
+        assertEquals(new RangeResult.BelowGcThreshold(old, threshold), prewrite(old, "a", 60_000, "a"),
+                "without its marker the late prewrite is still refused, by the threshold");
+        assertEquals(0, entries("a"), "and writes nothing");
+        assertEquals(RangeResult.TxnStatus.State.ABORTED, status("a", old, System.currentTimeMillis()).state(),
+                "its status, asked by a resolver of an expired lock, is still aborted");
+        assertEquals(RangeResult.TxnStatus.aborted(), prewrite(threshold, "c", 60_000, "c"), "the kept marker still refuses");
+    }
+
+    /**
      * After a version GC at threshold T the range refuses what GC may have changed the answer of: a
      * transaction that started below T could find no conflict with a deletion GC removed (a lost
      * update), and a read below T could miss a version. It keeps T across a restart, gives it to

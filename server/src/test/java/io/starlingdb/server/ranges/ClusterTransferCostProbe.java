@@ -216,7 +216,9 @@ class ClusterTransferCostProbe {
         PARALLEL_THEN_ALL_AT_ONCE("parallel prewrite; background: both ranges at once"),
         PARALLEL_COMMIT_WITH_NEXT_PREWRITE("parallel prewrite; commit sent with the next prewrites"),
         PARALLEL_NO_BACKGROUND("parallel prewrite; commit waited for, untimed"),
-        FLOOR_NO_BACKGROUND("prewrite with floor (oracle beside); commit waited for");
+        FLOOR_NO_BACKGROUND("prewrite with floor (oracle beside); commit waited for"),
+        ONE_RANGE_PARALLEL("parallel prewrite of the first key's range only; commit waited for"),
+        ONE_KEY_PUT("a one-phase put of the first key (as bench kv's puts), no prewrite");
 
         final String text;
 
@@ -264,11 +266,19 @@ class ClusterTransferCostProbe {
                             inBackground.add(background.submit(held[0]));
                             held[0] = null;
                         }
-                        for (io.starlingdb.engine.range.DistSender.GroupAnswer ans : gateway.sendGrouped(keys, true, (d, idx) -> {
+                        if (mode == Mode.ONE_KEY_PUT) {
+                            gateway.write(List.of(ops.get(0)));
+                            samples[mode.ordinal()][0][i] = (t1 - began) / 1e6;
+                            samples[mode.ordinal()][1][i] = (t2 - t1) / 1e6;
+                            samples[mode.ordinal()][2][i] = (System.nanoTime() - t2) / 1e6;
+                            continue;
+                        }
+                        List<byte[]> prewriteKeys = mode == Mode.ONE_RANGE_PARALLEL ? List.of(a) : keys;
+                        for (io.starlingdb.engine.range.DistSender.GroupAnswer ans : gateway.sendGrouped(prewriteKeys, true, (d, idx) -> {
                             List<io.starlingdb.engine.range.WriteOp> part = idx.stream().map(ops::get).toList();
                             return io.starlingdb.engine.range.RangeRpc.Request.write(d.rangeId(), parallel
                                     ? io.starlingdb.engine.range.RangeCommand.Prewrite.parallel(startTs, a, 3_000, "probe",
-                                            part, d.contains(a) ? List.of(c) : null)
+                                            part, d.contains(a) ? (mode == Mode.ONE_RANGE_PARALLEL ? List.of() : List.of(c)) : null)
                                     : new io.starlingdb.engine.range.RangeCommand.Prewrite(startTs, a, 3_000, "probe", part));
                         }, startTs)) {
                             commitTs = Math.max(commitTs,
@@ -286,7 +296,7 @@ class ClusterTransferCostProbe {
                             }));
                             case PARALLEL_THEN_ALL_AT_ONCE -> inBackground.add(background.submit(() -> gateway.resolver().commit(startTs, ts, keys)));
                             case PARALLEL_COMMIT_WITH_NEXT_PREWRITE -> held[0] = () -> gateway.resolver().commit(startTs, ts, keys);
-                            default -> gateway.resolver().commit(startTs, ts, keys);
+                            default -> gateway.resolver().commit(startTs, ts, prewriteKeys);
                         }
                     }
                     if (held[0] != null) {
