@@ -670,6 +670,28 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         });
     }
 
+    /**
+     * A group just split off parent on this node: if this node leads parent, the group's replica
+     * here campaigns as the group's first leader ({@link RaftCore#campaignAsFirstLeader}), so the
+     * range it split off has a leader (and a lease) within a round trip or two instead of after an
+     * election timeout. initialTerm is the term every replica of the group starts in. Timing
+     * only: nothing happens if this node does not lead parent or the replica has moved on.
+     */
+    public void campaignSplitOff(long parent, long group, long initialTerm) {
+        Runnable campaign = () -> {
+            Group p = groups.get(parent);
+            Group g = groups.get(group);
+            if (p != null && g != null && p.core.role() == Role.LEADER && g.core.campaignAsFirstLeader(initialTerm)) {
+                dirty.add(g);
+            }
+        };
+        if (Thread.currentThread() == thread) {
+            campaign.run();
+        } else {
+            submit(new CompletableFuture<Void>(), campaign);
+        }
+    }
+
     /** Asks this replica, if it leads the group, to hand leadership to target. */
     public CompletableFuture<Boolean> transferLeadership(long group, long target) {
         CompletableFuture<Boolean> f = new CompletableFuture<>();

@@ -62,6 +62,11 @@ public final class RaftCore {
     /** Leader only: a conf change at or below this index is not yet applied. */
     private long pendingConfIndex;
     private long leadTransferee = NONE;
+    /**
+     * Candidate only: campaigning as a new group's first leader ({@link #campaignAsFirstLeader}):
+     * its vote requests go again every tick to the voters that have not answered.
+     */
+    private boolean firstLeaderCampaign;
 
     /** Leader only: read index requests awaiting a heartbeat quorum, in arrival order. */
     private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
@@ -231,6 +236,34 @@ public final class RaftCore {
     public void campaign() {
         checkNotOutstanding();
         hup(false);
+    }
+
+    /**
+     * Campaigns now for a group that no replica can have led yet, past the voters' lease checks
+     * (as a leadership transfer's target does), so that the group has a leader at once instead of
+     * after an election timeout and the voters' restart vote hold (together 1-2 s: a range split
+     * off served nothing that long). Its vote requests go again every tick to the voters that
+     * have not answered (one whose replica of the group does not exist yet drops the first).
+     * Does nothing (false) unless this replica is a follower still at initialTerm, the term every
+     * replica of the group started in, with no vote and no leader heard of.
+     *
+     * <p>Why skipping the lease checks is safe: no replica leads in a group's starting term (an
+     * election raises the term), so a leader that exists is of a term at least initialTerm + 1,
+     * the term of this campaign. A leader of that same term took a quorum's votes in it, and a
+     * voter votes once per term, so this campaign cannot win. A leader of a later term holds its
+     * lease by a quorum that acknowledged its heartbeats in that term: any quorum this campaign
+     * could win shares a voter with it, and that voter, at the later term, refuses a vote of an
+     * earlier one. A voter's lease check only ever refuses on behalf of such leaders.
+     */
+    public boolean campaignAsFirstLeader(long initialTerm) {
+        checkNotOutstanding();
+        if (role != Role.FOLLOWER || term != initialTerm || vote != NONE || lead != NONE || !promotable()
+                || hasUnappliedConfChange() || log.pendingSnapshot() != null) {
+            return false;
+        }
+        hup(true);
+        firstLeaderCampaign = role == Role.CANDIDATE;
+        return true;
     }
 
     /** Proposes an application command. A follower answers with the leader it knows. */
@@ -476,6 +509,7 @@ public final class RaftCore {
         heartbeatElapsed = 0;
         randomizedElectionTimeout = config.electionTicks() + random.nextInt(config.electionTicks());
         leadTransferee = NONE;
+        firstLeaderCampaign = false;
         votes.clear();
         progress.clear();
         pendingReads.clear();
@@ -493,6 +527,7 @@ public final class RaftCore {
         // Term and vote stay: a pre-vote changes nothing durable.
         lead = NONE;
         votes.clear();
+        firstLeaderCampaign = false;
         role = Role.PRE_CANDIDATE;
     }
 
@@ -539,6 +574,13 @@ public final class RaftCore {
 
     private void tickElection() {
         electionElapsed++;
+        if (firstLeaderCampaign && role == Role.CANDIDATE) {
+            for (long v : conf.voters()) {
+                if (v != id && !votes.containsKey(v)) {
+                    send(Message.voteRequest(false, id, v, term, log.lastIndex(), log.lastTerm(), true));
+                }
+            }
+        }
         if (promotable() && electionElapsed >= randomizedElectionTimeout) {
             electionElapsed = 0;
             hup(false);

@@ -61,6 +61,8 @@ final class KvSimNode implements RangeHost {
     final TreeMap<Long, Replica> replicas = new TreeMap<>();
     /** Ranges created while a Ready is being handled, started once it is done. */
     private final List<RangeDescriptor> created = new ArrayList<>();
+    /** The range each of created split off (as RangeStore.splitApplied: its leader campaigns for the new range). */
+    private final Map<Long, Long> splitFrom = new HashMap<>();
 
     /**
      * appliedAtProposal: the leader's applied index when it proposed (its membership then);
@@ -268,6 +270,7 @@ final class KvSimNode implements RangeHost {
         up = false;
         replicas.clear();
         created.clear();
+        splitFrom.clear();
     }
 
     @Override
@@ -276,6 +279,7 @@ final class KvSimNode implements RangeHost {
         sim.splitApplied(right.rangeId());
         sim.descriptorApplied(id, right, RangeStateMachine.initialIndex);
         created.add(right);
+        splitFrom.put(right.rangeId(), left.rangeId());
     }
 
     // ------------------------------------------------------------------ driving Raft
@@ -554,8 +558,13 @@ final class KvSimNode implements RangeHost {
         while (!created.isEmpty()) {
             RangeDescriptor d = created.remove(0);
             Replica there = replicas.get(d.rangeId());
+            Long parent = splitFrom.remove(d.rangeId());
             if (there == null || !there.sm.isInitialised()) {
                 startReplica(d);
+                Replica p = parent == null ? null : replicas.get(parent);
+                if (p != null && p.core.role() == Role.LEADER) {
+                    replicas.get(d.rangeId()).core.campaignAsFirstLeader(RangeStateMachine.initialTerm);
+                }
             }
         }
     }
