@@ -2,7 +2,8 @@
 #
 #   bench_init NAME   makes WORK (a fresh directory /tmp/starling-NAME.XXXXXX), empties PIDS and
 #                     PG_DIRS, and stops every process in PIDS and every PostgreSQL data directory in
-#                     PG_DIRS, then removes WORK, when the script exits. Error messages name NAME.
+#                     PG_DIRS, then removes WORK, when the script exits (keeps it, and says where, with
+#                     STARLING_BENCH_KEEP=1 in the environment: the nodes' logs). Error messages name NAME.
 #   free_port         a free loopback port below Linux's ephemeral range (32768 and up), as
 #                     testkit's FreePorts draws them: a port chosen now and bound later by a node
 #                     cannot meanwhile become the local port of an outgoing connection.
@@ -30,7 +31,11 @@ bench_cleanup() {
   for d in "${PG_DIRS[@]}"; do
     runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$d" -m immediate stop >/dev/null 2>&1 || true
   done
-  rm -rf "$WORK"
+  if [ "${STARLING_BENCH_KEEP:-0}" = 1 ]; then
+    echo "# $BENCH_NAME: kept $WORK" >&2
+  else
+    rm -rf "$WORK"
+  fi
 }
 
 free_port() { python3 -c '

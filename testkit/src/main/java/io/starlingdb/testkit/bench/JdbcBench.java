@@ -32,6 +32,22 @@ public final class JdbcBench {
     /** Highest latency the histograms track, in nanoseconds (60 s). */
     private static final long MAX_TRACKED_LATENCY_NANOS = 60_000_000_000L;
 
+    /**
+     * STARLING_BENCH_SLOW_MS (environment): each timed phase prints every statement that took at
+     * least this many milliseconds, with the wall-clock time it began and its thread, and the
+     * statements done in each second of the phase (warm-up included), to find stalls (max_ms)
+     * in a node's logs. Unset or 0: nothing printed.
+     */
+    private static final long SLOW_MILLIS = parseSlowMillis(System.getenv("STARLING_BENCH_SLOW_MS"));
+
+    private static long parseSlowMillis(String value) {
+        try {
+            return value == null || value.isBlank() ? 0 : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private final BenchOptions options;
 
     private JdbcBench(BenchOptions options) {
@@ -133,6 +149,25 @@ public final class JdbcBench {
         long warmupEnd = System.nanoTime() + options.warmupSeconds() * 1_000_000_000L;
         long end = warmupEnd + options.seconds() * 1_000_000_000L;
         List<Thread> workers = new ArrayList<>();
+        AtomicLong allOps = new AtomicLong();
+        Thread perSecond = null;
+        if (SLOW_MILLIS > 0) {
+            perSecond = new Thread(() -> {
+                long last = 0;
+                while (System.nanoTime() < end) {
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    long all = allOps.get();
+                    System.err.printf(Locale.ROOT, "# %s %s %d/s%n", java.time.Instant.now(), phase, all - last);
+                    last = all;
+                }
+            }, "bench-per-second");
+            perSecond.setDaemon(true);
+            perSecond.start();
+        }
         for (int t = 0; t < options.threads(); t++) {
             Thread worker = new Thread(() -> {
                 try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -152,9 +187,18 @@ public final class JdbcBench {
                             }
                             continue;
                         }
+                        long took = System.nanoTime() - now;
                         if (now >= warmupEnd) {
-                            recorder.recordValue(Math.min(System.nanoTime() - now, MAX_TRACKED_LATENCY_NANOS));
+                            recorder.recordValue(Math.min(took, MAX_TRACKED_LATENCY_NANOS));
                             ops.incrementAndGet();
+                        }
+                        if (SLOW_MILLIS > 0) {
+                            allOps.incrementAndGet();
+                            if (took >= SLOW_MILLIS * 1_000_000L) {
+                                System.err.printf(Locale.ROOT, "# slow %s: %d ms, began %s, %s%n", phase,
+                                        took / 1_000_000, java.time.Instant.now().minusNanos(took),
+                                        Thread.currentThread().getName());
+                            }
                         }
                     }
                 } catch (SQLException e) {
