@@ -6,7 +6,7 @@
 # network event loops, GC, ...), and each node's RocksDB writes and WAL fsyncs per operation (its
 # /metrics). CPU per operation moves much less with the machine's load than throughput does.
 #
-#   tests/bench/kv-cpu.sh [--seconds S] [--clients C] [--phases put,get] [--jfr DIR] [--perf DIR]
+#   tests/bench/kv-cpu.sh [--seconds S] [--clients C] [--phases put,get] [--jfr DIR] [--perf DIR] [--syscalls]
 #
 # Each phase runs twice and the second round is measured: the first warms the JIT (its compiler
 # threads took a third of the CPU of a first round).
@@ -19,6 +19,10 @@
 # native code included (JFR sees neither), into DIR/<phase>.data; the JVMs keep frame pointers and
 # write /tmp/perf-<pid>.map when they exit, so `perf report -i DIR/put.data --sort dso,sym` names
 # JIT-compiled Java methods too.
+#
+# --syscalls counts each process's system calls during each measured window with perf's syscall
+# tracepoints (socket reads and writes, epoll waits, futex: thread wake-ups and parks, eventfd
+# writes: event-loop wake-ups show as 8-byte writes) and prints them per operation.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SECONDS_PER=12
@@ -26,6 +30,7 @@ CLIENTS=16
 PHASES="put,get"
 JFR_DIR=""
 PERF_DIR=""
+SYSCALLS=""
 JAVA_DIAG=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,6 +40,7 @@ while [ $# -gt 0 ]; do
     --jfr) JFR_DIR=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
     --perf) PERF_DIR=$(mkdir -p "$2" && cd "$2" && pwd); shift 2
       JAVA_DIAG=(-XX:+PreserveFramePointer -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit) ;;
+    --syscalls) SYSCALLS=1; shift ;;
     *) echo "kv-cpu.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -136,6 +142,13 @@ for k in "${!PHASE_LIST[@]}"; do
     perf record -q -e cpu-clock -F 499 -g -o "$PERF_DIR/$phase.data" -p "$(IFS=,; echo "${PIDS[*]}")" -- sleep "$WINDOW" \
       >/dev/null 2>&1 &
   fi
+  if [ -n "$SYSCALLS" ]; then
+    for idx in 0 1 2 3; do
+      perf stat -x, -o "$WORK/syscalls.$phase.$idx" $(for c in read readv recvfrom write writev sendto sendmsg \
+          epoll_wait epoll_pwait epoll_pwait2 futex fdatasync; do printf -- '-e syscalls:sys_enter_%s ' "$c"; done) \
+        -p "${PIDS[$idx]}" -- sleep "$WINDOW" >/dev/null 2>&1 &
+    done
+  fi
   at $((start + 3 + WINDOW))
   snapshot "$WORK/after.$phase"
   storage_counters "$WORK/storage-after.$phase"
@@ -170,4 +183,14 @@ for phase in "${PHASE_LIST[@]}"; do
   awk -v ops="$ops_per_s" -v w="$WINDOW" 'FILENAME == ARGV[1] { w0[$1] = $2; s0[$1] = $3; next }
     { printf "%s: %.2f RocksDB writes and %.2f WAL fsyncs per op\n", $1, ($2 - w0[$1]) / (ops * w), ($3 - s0[$1]) / (ops * w) }' \
     "$WORK/storage-before.$phase" "$WORK/storage-after.$phase"
+  if [ -n "$SYSCALLS" ]; then
+    sleep 1
+    echo "system calls per op (perf stat over the window):"
+    for idx in 0 1 2 3; do
+      if [ "$idx" = 3 ]; then label="client"; else label="n$((idx + 1))"; fi
+      awk -F, -v ops="$ops_per_s" -v w="$WINDOW" -v label="$label" '
+        $3 ~ /sys_enter_/ && $1 ~ /^[0-9]+$/ { sub(/.*sys_enter_/, "", $3); if ($1 > 0) line = line sprintf(" %s %.2f", $3, $1 / (ops * w)) }
+        END { printf "  %-7s%s\n", label, line }' "$WORK/syscalls.$phase.$idx" 2>/dev/null || true
+    done
+  fi
 done
