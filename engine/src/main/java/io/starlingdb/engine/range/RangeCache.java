@@ -31,6 +31,13 @@ public final class RangeCache {
 
     /** Learns a descriptor, unless a newer overlapping one is cached; drops the older ones it overlaps. */
     public synchronized void update(RangeDescriptor d) {
+        RangeDescriptor cached = byStart.get(d.start());
+        if (cached != null && cached.equals(d)) {
+            // What every answer brings back: the range as cached. Holding the new object, as the
+            // general path below would, keeps callers' identity checks (lookup(key) == d) true.
+            byStart.put(d.start(), d);
+            return;
+        }
         List<byte[]> older = new ArrayList<>();
         for (RangeDescriptor e : overlapping(d)) {
             if (e.generation() > d.generation()) {
