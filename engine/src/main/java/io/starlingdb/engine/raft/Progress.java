@@ -23,6 +23,12 @@ final class Progress {
     boolean recentActive;
     /** The leader's tick at which it sent the newest heartbeat this follower acknowledged in this term, -1: none. */
     long leaseAckTick = -1;
+    /**
+     * The highest commit index an append or heartbeat sent to this follower could tell it (the
+     * leader's commit index, capped by the last index the message brings the follower to). A lost
+     * message makes it too high; heartbeats carry the commit index anyway.
+     */
+    long sentCommit;
     /** Last index of each append in flight, oldest first. */
     final ArrayDeque<Long> inflight = new ArrayDeque<>();
     final int maxInflight;

@@ -482,7 +482,7 @@ public final class RaftCore {
             // The leader counts itself only for entries it has made durable.
             Progress self = progress.get(id);
             if (self != null && self.maybeUpdate(log.lastStable()) && maybeCommit()) {
-                bcastAppend();
+                bcastCommit();
             }
         }
         maybeHandOverAsRemoved();
@@ -956,13 +956,19 @@ public final class RaftCore {
             pr.freeInflightUpTo(m.index());
         }
         if (maybeCommit()) {
-            bcastAppend();
+            bcastCommit();
         } else if (wasPaused) {
             sendAppend(m.from(), true);
         }
         // Pipelining: fill the window with whatever else the follower lacks.
         while (sendAppend(m.from(), false)) {
             // keep sending
+        }
+        // A follower whose last append in flight this acknowledged and that was not told the
+        // commit index yet (bcastCommit left it to this acknowledgement) is told now.
+        if (pr.state == Progress.State.REPLICATE && pr.inflight.isEmpty()
+                && pr.sentCommit < Math.min(pr.match, log.committed())) {
+            sendAppend(m.from(), true);
         }
         if (m.from() == leadTransferee && pr.match == log.lastIndex()) {
             sendTimeoutNow(m.from());
@@ -1009,6 +1015,7 @@ public final class RaftCore {
             return false;
         }
         send(Message.append(id, to, term, prevIndex, prevTerm, ents, log.committed()));
+        pr.sentCommit = Math.max(pr.sentCommit, Math.min(log.committed(), prevIndex + ents.size()));
         if (!ents.isEmpty()) {
             pr.sentEntries(ents.get(ents.size() - 1).index());
         } else if (pr.state == Progress.State.PROBE) {
@@ -1022,6 +1029,28 @@ public final class RaftCore {
             if (to != id) {
                 sendAppend(to, true);
             }
+        }
+    }
+
+    /**
+     * Tells the followers that the commit index moved. An append goes to each, as
+     * {@link #bcastAppend} sends, except to a follower in REPLICATE state with appends in flight
+     * and nothing new to send: the commit-only append would wake its network thread and Raft
+     * driver (and then the leader's, for its acknowledgement) for nothing urgent. The
+     * acknowledgement of those appends comes back to {@link #handleAppendResponse}, which tells it
+     * the commit index once nothing is left in flight to carry it; a later append carries it
+     * anyway, and so do heartbeats if a message is lost. Followers thus learn a commit index at
+     * most one round trip later under a steady load, which only delays their applies: the leader
+     * applies and answers as before (docs/raft.md, "Commit-only appends").
+     */
+    private void bcastCommit() {
+        for (Map.Entry<Long, Progress> e : progress.entrySet()) {
+            long to = e.getKey();
+            if (to == id) {
+                continue;
+            }
+            Progress pr = e.getValue();
+            sendAppend(to, !(pr.state == Progress.State.REPLICATE && !pr.inflight.isEmpty()));
         }
     }
 
