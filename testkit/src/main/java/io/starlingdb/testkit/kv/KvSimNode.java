@@ -13,6 +13,7 @@ import io.starlingdb.engine.raft.Role;
 import io.starlingdb.engine.raft.RaftState;
 import io.starlingdb.engine.raft.Snapshot;
 import io.starlingdb.engine.raft.ConfState;
+import io.starlingdb.engine.range.MetaKeys;
 import io.starlingdb.engine.range.Placement;
 import io.starlingdb.engine.range.RangeCodec;
 import io.starlingdb.engine.range.RangeCommand;
@@ -22,6 +23,10 @@ import io.starlingdb.engine.range.RangeResult;
 import io.starlingdb.engine.range.RangeStateMachine;
 import io.starlingdb.engine.range.TurnBatchedStore;
 import io.starlingdb.engine.range.WriteOp;
+import io.starlingdb.engine.txn.TimestampOracle;
+import io.starlingdb.engine.mvcc.HybridClock;
+
+import java.nio.ByteBuffer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,6 +39,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * One simulated node: a replica (Raft core and range state machine) of each range it holds, on
@@ -56,6 +63,8 @@ final class KvSimNode implements RangeHost {
     private TurnBatchedStore kv;
     private Random random;
     private boolean up;
+    /** This node's clock minus the sim's time, in ms (drawn at each start: a restarted clock may go back). */
+    private long skewMillis;
     private long nextReadContext = 1;
     /** By range id. */
     final TreeMap<Long, Replica> replicas = new TreeMap<>();
@@ -69,7 +78,19 @@ final class KvSimNode implements RangeHost {
      * latch: the latch a one-phase write holds until it applied (0: none).
      */
     private record PendingWrite(long term, long appliedAtProposal, KvSimulation.Request request, long latch,
-                                long commitFloor) {
+                                long commitFloor, Consumer<RangeResult> internal) {
+        PendingWrite(long term, long appliedAtProposal, KvSimulation.Request request, long latch, long commitFloor) {
+            this(term, appliedAtProposal, request, latch, commitFloor, null);
+        }
+    }
+
+    /** Answers a pending write: its request's sender, or (internal, the oracle's mark) the callback, null if not applied. */
+    private void answer(PendingWrite p, KvSimulation.Status status, RangeResult result, RangeDescriptor d) {
+        if (p.internal() != null) {
+            p.internal().accept(status == KvSimulation.Status.OK ? result : null);
+        } else {
+            sim.respond(this, p.request(), status, result, d);
+        }
     }
 
     /** The keys a one-phase write latched (as RangeStore's Latches), since a tick. */
@@ -102,6 +123,8 @@ final class KvSimNode implements RangeHost {
         final List<PendingRead> confirmed = new ArrayList<>();
         /** Background commits held for the next proposal, in arrival order. */
         final List<HeldCommit> held = new ArrayList<>();
+        /** Latches of writes that wait for their timestamp from the oracle (before they are proposed). */
+        final Set<Long> awaitingTimestamp = new HashSet<>();
         Role lastRole;
         long lastTerm = -1;
         /** It applied its own removal from the group (and no later re-addition). */
@@ -126,6 +149,7 @@ final class KvSimNode implements RangeHost {
     /** Starts (or restarts) from the disk: one replica per range whose state is stored. */
     void start(long seed) {
         random = new Random(seed);
+        skewMillis = sim.drawSkewMillis(random);
         store = new SimRangeStore(disk, sim.broken(KvSimulation.Broken.APPLIED_INDEX_APART));
         kv = new TurnBatchedStore(store);
         up = true;
@@ -200,8 +224,8 @@ final class KvSimNode implements RangeHost {
     /** Destroys a replica whose range moved away from this node: its data and state; Raft keeps term and vote. */
     void destroy(Replica r, String why) {
         sim.trace("n" + id + " destroys its replica " + r.sm.descriptor() + ": " + why);
-        for (PendingWrite p : r.writes.values()) {
-            sim.respond(this, p.request(), KvSimulation.Status.UNKNOWN, null, null);
+        for (PendingWrite p : new ArrayList<>(r.writes.values())) {
+            answer(p, KvSimulation.Status.UNKNOWN, null, null);
             release(p.latch());
         }
         dropHeld(r);
@@ -262,6 +286,12 @@ final class KvSimNode implements RangeHost {
     }
 
     void crash() {
+        dropOracle();
+        oracleAsks.clear();
+        tsWaiting.clear();
+        tsAskAt = -1;
+        tsAskId++;
+        oracleHint = 0;
         latches.clear();
         waiting.clear();
         unblocked.clear();
@@ -298,6 +328,10 @@ final class KvSimNode implements RangeHost {
                     return;
                 }
             }
+        }
+        tickTimestamps();
+        if (!up) {
+            return;
         }
         List<KvSimulation.Request> again = new ArrayList<>(unblocked);
         unblocked.clear();
@@ -339,6 +373,7 @@ final class KvSimNode implements RangeHost {
                 for (HeldCommit h : r.held) {
                     byLeaders.add(h.latch());
                 }
+                byLeaders.addAll(r.awaitingTimestamp);
             }
         }
         for (Map.Entry<Long, Latch> e : latches.entrySet()) {
@@ -530,13 +565,13 @@ final class KvSimNode implements RangeHost {
                 RangeDescriptor d = r.sm.descriptor();
                 turnResults.add(() -> {
                     release(p.latch());
-                    sim.respond(this, p.request(), KvSimulation.Status.OK, answer, d);
+                    answer(p, KvSimulation.Status.OK, answer, d);
                 });
             } else {
                 // Another leader's entry took its place: it never applies. Safe to retry.
                 turnResults.add(() -> {
                     release(p.latch());
-                    sim.respond(this, p.request(), KvSimulation.Status.DROPPED, null, null);
+                    answer(p, KvSimulation.Status.DROPPED, null, null);
                 });
             }
         }
@@ -549,7 +584,7 @@ final class KvSimNode implements RangeHost {
     private void unknownUpTo(Replica r, long index) {
         while (!r.writes.isEmpty() && r.writes.firstKey() <= index) {
             PendingWrite p = r.writes.pollFirstEntry().getValue();
-            sim.respond(this, p.request(), KvSimulation.Status.UNKNOWN, null, null);
+            answer(p, KvSimulation.Status.UNKNOWN, null, null);
             release(p.latch());
         }
     }
@@ -607,6 +642,11 @@ final class KvSimNode implements RangeHost {
         Replica r = replicas.get(req.rangeId());
         if (r == null || !r.sm.isInitialised()) {
             sim.respond(this, req, KvSimulation.Status.RANGE_NOT_FOUND, null, null);
+            return;
+        }
+        if (req.kind() == KvSimulation.Kind.TIMESTAMPS) {
+            oracleAsks.add(req);
+            serveOracle(false);
             return;
         }
         Set<Long> needed = proposeHeldTouchedBy(r, req);
@@ -772,6 +812,11 @@ final class KvSimNode implements RangeHost {
             return; // broken on purpose: the latches stay until their writes apply or time out
         }
         dropHeld(r);
+        for (long latch : r.awaitingTimestamp) {
+            sim.latchReleasedAtStepDown();
+            release(latch); // the write, when its timestamp comes, finds its latch gone and is dropped
+        }
+        r.awaitingTimestamp.clear();
         for (PendingWrite p : r.writes.values()) {
             if (p.latch() != 0 && latches.containsKey(p.latch())) {
                 sim.trace("n" + id + " r" + r.rangeId + " stopped leading: releases latch " + p.latch());
@@ -824,6 +869,14 @@ final class KvSimNode implements RangeHost {
             PendingRead p = it.next();
             if (p.index() <= r.sm.appliedIndex() || p.index() <= r.core.applied()) {
                 it.remove();
+                if (p.request().kind() == KvSimulation.Kind.TIMESTAMPS) {
+                    confirmingSince = -1;
+                    // The oracle's round: confirmed to lead in the term it was started in.
+                    if (r.rangeId == 1L && r.core.role() == Role.LEADER && r.sm.descriptor().conf().voters().contains(id)) {
+                        serveOracle(true);
+                    }
+                    continue;
+                }
                 if (!r.sm.descriptor().conf().voters().contains(id)) {
                     // Confirmed while it led, but it has since applied its own removal.
                     sim.respondNotLeaseholder(this, p.request(), 0);
@@ -915,33 +968,55 @@ final class KvSimNode implements RangeHost {
             return;
         }
         proposeHeld(r, true);
+        boolean timestamped = command instanceof RangeCommand.Write w && w.commitTs() == 0
+                && !MetaKeys.isSystemKey(w.ops().get(0).key());
+        if (!timestamped && !(command instanceof RangeCommand.Prewrite)) {
+            propose(r, req, command, 0, 0);
+            return;
+        }
+        if (r.core.role() != Role.LEADER) {
+            sim.respondNotLeaseholder(this, req, r.core.leader()); // as its proposal would be refused
+            return;
+        }
+        // Latch the keys, then take a timestamp from the oracle: a one-phase write's commit
+        // timestamp (RangeStore.writeAtNow), a parallel prewrite's minCommitTs
+        // (RangeStore.parallelPrewrite) or a prewrite's commit floor (prewriteWithCommitFloor).
         long latch = 0;
-        if (command instanceof RangeCommand.Write w && w.commitTs() == 0) {
-            // Latch the keys, then take the timestamp from the oracle (RangeStore.writeAtNow).
+        if (timestamped || !sim.broken(KvSimulation.Broken.PREWRITE_FLOOR_WITHOUT_LATCH)) {
             latch = nextLatch++;
-            latches.put(latch, new Latch(w.ops().stream().map(WriteOp::key).toList(), sim.now()));
-            command = w.at(sim.nextTimestamp());
+            latches.put(latch, new Latch(keysOf(command), sim.now()));
+            r.awaitingTimestamp.add(latch);
         }
-        long commitFloor = 0;
-        if (command instanceof RangeCommand.Prewrite p && p.parallel()) {
-            // Latch the keys, then take the locks' minCommitTs from the oracle (RangeStore.parallelPrewrite).
-            if (!sim.broken(KvSimulation.Broken.PREWRITE_FLOOR_WITHOUT_LATCH)) {
-                latch = nextLatch++;
-                latches.put(latch, new Latch(p.ops().stream().map(WriteOp::key).toList(), sim.now()));
+        long held = latch;
+        RangeCommand asked = command;
+        timestamp(ts -> {
+            boolean latchKept = held == 0 || (latches.containsKey(held) && r.awaitingTimestamp.remove(held));
+            if (ts < 0 || !latchKept || replicas.get(r.rangeId) != r) {
+                // No timestamp in time, or the latch went (step-down, its timeout) while the
+                // oracle was asked: not proposed, so safe to retry.
+                r.awaitingTimestamp.remove(held);
+                release(held);
+                sim.respond(this, req, KvSimulation.Status.DROPPED, null, null);
+                return;
             }
-            long minCommitTs = sim.nextTimestamp();
-            command = p.withMinCommitTs(minCommitTs);
-            if (sim.broken(KvSimulation.Broken.RETRIED_PREWRITE_NEW_MIN_COMMIT_TS)) {
-                commitFloor = minCommitTs; // answered instead of what the locks hold
+            RangeCommand c = asked;
+            long commitFloor = 0;
+            if (asked instanceof RangeCommand.Write w) {
+                c = w.at(ts);
+            } else if (asked instanceof RangeCommand.Prewrite p && p.parallel()) {
+                c = p.withMinCommitTs(ts);
+                if (sim.broken(KvSimulation.Broken.RETRIED_PREWRITE_NEW_MIN_COMMIT_TS)) {
+                    commitFloor = ts; // answered instead of what the locks hold
+                }
+            } else {
+                commitFloor = ts;
             }
-        } else if (command instanceof RangeCommand.Prewrite p) {
-            // Latch the keys, then take the commit floor from the oracle (RangeStore.prewriteWithCommitFloor).
-            if (!sim.broken(KvSimulation.Broken.PREWRITE_FLOOR_WITHOUT_LATCH)) {
-                latch = nextLatch++;
-                latches.put(latch, new Latch(p.ops().stream().map(WriteOp::key).toList(), sim.now()));
-            }
-            commitFloor = sim.nextTimestamp();
-        }
+            propose(r, req, c, held, commitFloor);
+            process(r);
+        });
+    }
+
+    private void propose(Replica r, KvSimulation.Request req, RangeCommand command, long latch, long commitFloor) {
         ProposeResult pr = r.core.propose(RangeCodec.encodeCommand(command));
         if (pr instanceof ProposeResult.Accepted a) {
             r.writes.put(a.index(), new PendingWrite(a.term(), r.sm.appliedIndex(), req, latch, commitFloor));
@@ -952,6 +1027,282 @@ final class KvSimNode implements RangeHost {
             sim.respondNotLeaseholder(this, req, nl.leaderId());
         } else {
             sim.respond(this, req, KvSimulation.Status.DROPPED, null, null);
+        }
+    }
+
+    // ------------------------------------------------------------------ the timestamp oracle
+
+    /** This node's wall clock: the sim's time, off by the node's skew (drawn again at each start). */
+    long clockMillis() {
+        return sim.now() * KvSimulation.millisPerTick + skewMillis;
+    }
+
+    /** The oracle hosted here (as TimestampService): loaded for one term of range 1 (the sim's meta range), null if none. */
+    private TimestampOracle oracle;
+    private long oracleTerm = -1;
+    /** A mark extension in flight (a compare-and-set through range 1's log), since this tick; -1: none. */
+    private long extendingSince = -1;
+    /** Bumped whenever the oracle is dropped: an extension's answer for an older one is ignored. */
+    private long oracleEpoch;
+    /** TIMESTAMPS requests waiting for the oracle (its mark being loaded or moved). */
+    private final List<KvSimulation.Request> oracleAsks = new ArrayList<>();
+
+    private void dropOracle() {
+        oracle = null;
+        oracleTerm = -1;
+        extendingSince = -1;
+        oracleEpoch++;
+    }
+
+    private static long decodeMark(RangeResult r) {
+        if (r instanceof RangeResult.Value v && v.value() != null) {
+            return ByteBuffer.wrap(v.value()).getLong();
+        }
+        return 0;
+    }
+
+    private static byte[] encodeMark(long mark) {
+        return ByteBuffer.allocate(8).putLong(mark).array();
+    }
+
+    /**
+     * Answers the waiting TIMESTAMPS requests, as TimestampService does: only at a moment this
+     * node is confirmed to lead range 1 (under its lease, or confirmed: at the end of a ReadIndex
+     * round, with the applied state at the index read), from an oracle loaded in that term (from
+     * the durable mark in this replica's applied state, current at such a moment), each batch
+     * below a mark made durable first (a compare-and-set of the mark through the log; one that
+     * fails means another oracle moved it: reload). Another node's requests are sent on with a
+     * hint.
+     */
+    private void serveOracle(boolean confirmed) {
+        if (!up || oracleAsks.isEmpty()) {
+            return;
+        }
+        Replica m = replicas.get(1L);
+        boolean deposedAnswers = sim.broken(KvSimulation.Broken.ORACLE_DEPOSED) && oracle != null && m != null;
+        if (!deposedAnswers && (m == null || !m.sm.isInitialised() || m.core.role() != Role.LEADER)) {
+            if (oracle != null) {
+                dropOracle();
+            }
+            for (KvSimulation.Request q : oracleAsks) {
+                sim.respondNotLeaseholder(this, q, m == null ? 0 : m.core.leader());
+            }
+            oracleAsks.clear();
+            return;
+        }
+        if (!deposedAnswers && oracle != null && oracleTerm != m.core.term()) {
+            dropOracle(); // leads in another term: another oracle may have moved the mark meanwhile
+        }
+        if (extendingSince >= 0) {
+            return; // served once the mark is durable
+        }
+        int count = 0;
+        for (KvSimulation.Request q : oracleAsks) {
+            count += (int) Math.max(1, q.untilTs());
+        }
+        if (deposedAnswers || confirmed || m.core.canServeLeaseRead()) {
+            if (oracle == null) {
+                long mark = decodeMark(m.sm.get(KvSimulation.timestampMarkKey));
+                sim.checkMember(id, 1L, "loaded the timestamp oracle while confirmed to lead");
+                oracle = new TimestampOracle(sim.broken(KvSimulation.Broken.ORACLE_NO_MARK) ? 0 : mark);
+                if (sim.broken(KvSimulation.Broken.ORACLE_NO_MARK) && mark > 0) {
+                    // Broken on purpose: starts from its own clock, but moves the mark from what is stored.
+                    storedMarkIgnored = mark;
+                }
+                oracleTerm = m.core.term();
+                sim.oracleLoaded(this, mark);
+            }
+            TimestampOracle.Answer a = oracle.next(count, clockMillis());
+            if (a instanceof TimestampOracle.Granted g) {
+                sim.timestampsGranted(this, g.first(), g.count());
+                long next = g.first();
+                for (KvSimulation.Request q : oracleAsks) {
+                    int n = (int) Math.max(1, q.untilTs());
+                    sim.respond(this, q, KvSimulation.Status.OK, new RangeResult.Timestamps(next, n), m.sm.descriptor());
+                    next += n;
+                }
+                oracleAsks.clear();
+            } else if (!confirmed) {
+                extend(m, ((TimestampOracle.Extend) a).newMark());
+            } // confirmed (inside a Raft turn): extended on the next tick, then confirmed again
+            return;
+        }
+        // Leads without its lease: an oracle that would pass its mark extends it first (no
+        // confirmation needed: a compare-and-set); else a ReadIndex round confirms the lead.
+        if (oracle != null && Math.max(oracle.last() + 1, clockMillis() << HybridClock.logicalBits) + count - 1 >= oracle.mark()) {
+            extend(m, ((TimestampOracle.Extend) oracle.next(count, clockMillis())).newMark());
+            return;
+        }
+        if (confirmingSince >= 0 && sim.now() - confirmingSince < KvSimulation.attemptTimeoutTicks) {
+            return; // a round in flight
+        }
+        long ctx = nextReadContext++;
+        if (m.core.readIndex(ctx) == RaftCore.NONE) {
+            for (KvSimulation.Request q : oracleAsks) {
+                sim.respond(this, q, KvSimulation.Status.DROPPED, null, null);
+            }
+            oracleAsks.clear();
+            return;
+        }
+        confirmingSince = sim.now();
+        m.awaitingIndex.put(ctx, new KvSimulation.Request(Integer.MIN_VALUE, ctx, id, 1L, KvSimulation.Kind.TIMESTAMPS,
+                KvSimulation.timestampMarkKey, null, null));
+        process(m);
+    }
+
+    /** A ReadIndex round confirming this node's lead of range 1 for the oracle, since this tick (-1: none). */
+    private long confirmingSince = -1;
+
+    /** Moves the durable mark to newMark by a compare-and-set through range 1's log; the asks wait for it. */
+    private void extend(Replica m, long newMark) {
+        long expected = storedMarkIgnored > 0 ? storedMarkIgnored : oracle.mark();
+        storedMarkIgnored = 0;
+        WriteOp cas = new WriteOp.CompareAndSet(KvSimulation.timestampMarkKey, expected == 0 ? null : encodeMark(expected),
+                encodeMark(newMark));
+        ProposeResult pr = m.core.propose(RangeCodec.encodeCommand(new RangeCommand.Write(List.of(cas), 0, 0)));
+        if (!(pr instanceof ProposeResult.Accepted acc)) {
+            dropOracle();
+            for (KvSimulation.Request q : oracleAsks) {
+                sim.respond(this, q, KvSimulation.Status.DROPPED, null, null);
+            }
+            oracleAsks.clear();
+            return;
+        }
+        long epoch = oracleEpoch;
+        TimestampOracle extendedOracle = oracle;
+        extendingSince = sim.now();
+        m.writes.put(acc.index(), new PendingWrite(acc.term(), m.sm.appliedIndex(), null, 0, 0, result -> {
+            if (epoch != oracleEpoch) {
+                return; // dropped meanwhile: the next oracle reloads the mark
+            }
+            extendingSince = -1;
+            if (result instanceof RangeResult.Written) {
+                sim.oracleMarkMoved();
+                extendedOracle.extended(newMark);
+            } else {
+                dropOracle(); // another oracle moved it (or the write did not apply): reload
+            }
+            // The waiting requests are served on the next tick (not inside this Raft turn).
+        }));
+        process(m);
+    }
+
+    /** ORACLE_NO_MARK: the mark found in storage, which the broken oracle's first extension replaces. */
+    private long storedMarkIgnored;
+
+    // ------------------------------------------------------------------ timestamps for this node's writes
+
+    private record TsWaiter(LongConsumer then, long since) {
+    }
+
+    /** Writes of this node waiting for a timestamp; one request at a time asks for them all (TimestampClient). */
+    private final List<TsWaiter> tsWaiting = new ArrayList<>();
+    private long tsAskId;
+    /** When the request in flight left (-1: none) and how many it asked for. */
+    private long tsAskAt = -1;
+    /** Where the oracle was last found (0: unknown). */
+    private long oracleHint;
+
+    /**
+     * A timestamp for one of this node's writes, from the oracle (then gets -1 if none came in
+     * time, as RangeStore's proposal timeout). As TimestampClient: one request in flight; the
+     * callers that ask meanwhile are served by the next one, which asks for all of them.
+     */
+    private void timestamp(LongConsumer then) {
+        tsWaiting.add(new TsWaiter(then, sim.now()));
+        if (tsAskAt < 0) {
+            askOracle();
+        }
+    }
+
+    private void askOracle() {
+        if (tsWaiting.isEmpty()) {
+            tsAskAt = -1;
+            return;
+        }
+        long target = oracleHint;
+        if (target == 0) {
+            Replica m = replicas.get(1L);
+            target = m != null && m.core.leader() != 0 ? m.core.leader() : 1 + random.nextInt(sim.params().nodes());
+        }
+        tsAskId++;
+        tsAskAt = sim.now();
+        KvSimulation.Request q = new KvSimulation.Request((int) -id, tsAskId, target, 1L, KvSimulation.Kind.TIMESTAMPS,
+                KvSimulation.timestampMarkKey, null, null, 0, tsWaiting.size());
+        if (target == id) {
+            handle(q); // the oracle is here: no round trip (its answer still travels as a message)
+        } else {
+            sim.sendFromNode(this, q);
+        }
+    }
+
+    /** An answer to this node's TIMESTAMPS request. */
+    void onResponse(KvSimulation.Response r) {
+        if (r.reqId() != tsAskId || tsAskAt < 0) {
+            return; // an earlier attempt's: its timestamps go unused
+        }
+        switch (r.status()) {
+            case OK -> {
+                oracleHint = r.node();
+                RangeResult.Timestamps t = (RangeResult.Timestamps) r.result();
+                int n = Math.min(t.count(), tsWaiting.size());
+                List<TsWaiter> served = new ArrayList<>(tsWaiting.subList(0, n));
+                tsWaiting.subList(0, n).clear();
+                tsAskAt = -1;
+                for (int i = 0; i < n && up; i++) {
+                    served.get(i).then().accept(t.first() + i);
+                }
+                if (up && tsAskAt < 0) {
+                    askOracle();
+                }
+            }
+            case NOT_LEASEHOLDER -> {
+                oracleHint = r.leaderHint() == r.node() ? 0 : r.leaderHint();
+                tsAskAt = -1;
+                askAgainAt = sim.now() + (oracleHint != 0 ? 0 : 2);
+            }
+            case DROPPED -> {
+                oracleHint = r.node(); // it leads range 1, without its lease yet
+                tsAskAt = -1;
+                askAgainAt = sim.now() + 2;
+            }
+            default -> {
+                oracleHint = 0;
+                tsAskAt = -1;
+                askAgainAt = sim.now() + 2;
+            }
+        }
+    }
+
+    /** The next request for timestamps leaves at this tick (-1: as soon as a write asks). */
+    private long askAgainAt = -1;
+
+    /** Per tick: timestamps asked too long ago are given up (the writes dropped); a silent oracle is asked again elsewhere. */
+    private void tickTimestamps() {
+        long now = sim.now();
+        while (!tsWaiting.isEmpty() && now - tsWaiting.get(0).since() >= KvSimulation.latchTimeoutTicks) {
+            tsWaiting.remove(0).then().accept(-1);
+            if (!up) {
+                return;
+            }
+        }
+        if (tsAskAt >= 0 && now - tsAskAt >= KvSimulation.attemptTimeoutTicks) {
+            oracleHint = 0; // silent: find the oracle again
+            tsAskAt = -1;
+            askAgainAt = now;
+        }
+        if (tsAskAt < 0 && askAgainAt >= 0 && now >= askAgainAt) {
+            askAgainAt = -1;
+            askOracle();
+        } else if (tsAskAt < 0 && askAgainAt < 0 && !tsWaiting.isEmpty()) {
+            askOracle();
+        }
+        if (!oracleAsks.isEmpty()) {
+            serveOracle(false);
+        }
+        if (extendingSince >= 0 && now - extendingSince >= KvSimulation.latchTimeoutTicks) {
+            dropOracle(); // the mark's write is stuck (a leader cut off): reload from what applied
+            serveOracle(false);
         }
     }
 

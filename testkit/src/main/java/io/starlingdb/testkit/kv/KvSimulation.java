@@ -5,6 +5,7 @@ import io.starlingdb.engine.mvcc.HybridClock;
 import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.raft.Message;
 import io.starlingdb.engine.range.LeaseBalancer;
+import io.starlingdb.engine.range.MetaKeys;
 import io.starlingdb.engine.range.Placement;
 import io.starlingdb.engine.range.RangeCommand;
 import io.starlingdb.engine.range.RangeDescriptor;
@@ -154,7 +155,18 @@ public final class KvSimulation {
          * attempt, not the minCommitTs the locks hold, so a retried prewrite gives the coordinator
          * a commit timestamp other than the one a recoverer reads from the locks.
          */
-        RETRIED_PREWRITE_NEW_MIN_COMMIT_TS;
+        RETRIED_PREWRITE_NEW_MIN_COMMIT_TS,
+        /**
+         * The timestamp oracle: a new oracle (a failover, a restart) starts from its own clock
+         * instead of the durable high-water mark (it loads 0 and moves the mark from what it
+         * finds): a node whose clock is behind hands out timestamps below those its predecessor gave.
+         */
+        ORACLE_NO_MARK,
+        /**
+         * The timestamp oracle: a node that loaded the oracle keeps answering after it lost the
+         * meta range's lease (another term, another leaseholder), below what its successor gave.
+         */
+        ORACLE_DEPOSED;
 
         /** The workload whose checks catch this variant. */
         public Workload workload() {
@@ -183,7 +195,8 @@ public final class KvSimulation {
         void abandon();
     }
 
-    enum Kind { GET, SCAN, VALIDATE, WRITE, SPLIT, FIRST_KEYS }
+    /** TIMESTAMPS: count (in untilTs) timestamps from the oracle, at the meta range's leaseholder. */
+    enum Kind { GET, SCAN, VALIDATE, WRITE, SPLIT, FIRST_KEYS, TIMESTAMPS }
 
     enum Status { OK, NOT_LEASEHOLDER, RANGE_NOT_FOUND, DROPPED, UNKNOWN }
 
@@ -366,6 +379,9 @@ public final class KvSimulation {
         this.params = KvSimParams.draw(random, steps);
         this.txnParams = workload == Workload.TXN ? TxnSimParams.draw(random) : null;
         this.trace = tracing ? new StringBuilder(1 << 20) : null;
+        // Drawn apart from the schedule's random numbers: none, or up to 400 ms either way.
+        Random skews = new Random(Simulation.mix(seed ^ 0x6f7261636c65L));
+        this.maxSkewMillis = skews.nextInt(3) == 0 ? 0 : 1 + skews.nextInt(400);
         for (int i = 1; i <= params.nodes(); i++) {
             nodes.add(new KvSimNode(i, this));
             storeStates.put((long) i, StoreRecord.State.ACTIVE);
@@ -499,6 +515,7 @@ public final class KvSimulation {
         if (workload == Workload.TXN) {
             trace("transactions: " + txnStats);
         }
+        trace("oracle: clock skew up to " + maxSkewMillis + " ms, " + txnStats.oracleText());
         int unknown = 0;
         for (HistoryOp h : history) {
             if (h.unknown()) {
@@ -981,18 +998,26 @@ public final class KvSimulation {
         send(r, 0, (int) r.node());
     }
 
+    /** A request a node sends (client: minus the node's id), subject to partitions. */
+    void sendFromNode(KvSimNode from, Request r) {
+        trace("n" + from.id + " -> n" + r.node() + " " + r);
+        send(r, (int) from.id, (int) r.node());
+    }
+
     void sendLookup(int client, long reqId, long node, byte[] key) {
         send(new Lookup(client, reqId, node, key), 0, (int) node);
     }
 
     void respond(KvSimNode node, Request r, Status status, RangeResult result, RangeDescriptor descriptor) {
         trace("n" + node.id + " answers c" + r.client() + "#" + r.reqId() + " " + status + (result == null ? "" : " " + result));
-        send(new Response(r.client(), r.reqId(), node.id, status, result, descriptor, 0), (int) node.id, 0);
+        send(new Response(r.client(), r.reqId(), node.id, status, result, descriptor, 0), (int) node.id,
+                r.client() < 0 ? -r.client() : 0);
     }
 
     void respondNotLeaseholder(KvSimNode node, Request r, long leader) {
         trace("n" + node.id + " answers c" + r.client() + "#" + r.reqId() + " not leaseholder, try n" + leader);
-        send(new Response(r.client(), r.reqId(), node.id, Status.NOT_LEASEHOLDER, null, null, leader), (int) node.id, 0);
+        send(new Response(r.client(), r.reqId(), node.id, Status.NOT_LEASEHOLDER, null, null, leader), (int) node.id,
+                r.client() < 0 ? -r.client() : 0);
     }
 
     /** Node 0 stands for the clients, who sit on every side of a partition. */
@@ -1027,6 +1052,8 @@ public final class KvSimulation {
                     to.handle(r);
                 } else if (f.payload() instanceof Lookup l) {
                     send(new LookupAnswer(l.client(), l.reqId(), to.lookup(l.key())), f.to(), 0);
+                } else if (f.payload() instanceof Response r) {
+                    to.onResponse(r);
                 }
             } else if (f.payload() instanceof Response r) {
                 clients.get(r.client()).onResponse(r);
@@ -1046,17 +1073,48 @@ public final class KvSimulation {
         return broken == variant;
     }
 
-    /**
-     * The simulated timestamp oracle: strictly increasing across the whole cluster, with the sim's
-     * time as its physical part (HybridClock's layout), so lock TTLs expire in sim time.
-     */
-    long nextTimestamp() {
-        long physical = (now * millisPerTick) << HybridClock.logicalBits;
-        lastTimestamp = Math.max(lastTimestamp + 1, physical);
-        return lastTimestamp;
+    /** The key of the oracle's durable high-water mark, in range 1 (the simulator's meta range), as in meta. */
+    static final byte[] timestampMarkKey = MetaKeys.timestampMarkKey();
+
+    /** A node's clock skew, drawn when it starts (again after each crash): within +-maxSkewMillis, drawn per seed. */
+    long drawSkewMillis(Random r) {
+        return maxSkewMillis == 0 ? 0 : r.nextLong(2 * maxSkewMillis + 1) - maxSkewMillis;
     }
 
-    private long lastTimestamp = 1_000;
+    /**
+     * The oracle on node granted count timestamps from first, at this moment: every timestamp
+     * granted must be above every one granted before, by any oracle (the sim is one thread, so
+     * grants are totally ordered in real time); a violation is the checker's failure.
+     */
+    void timestampsGranted(KvSimNode node, long first, int count) {
+        trace("n" + node.id + " ORACLE grants " + count + " from " + first);
+        if (first <= lastGranted) {
+            throw new KvSimChecks.Violation("oracle: node " + node.id + " granted " + count + " timestamps from " + first
+                    + ", not above " + lastGranted + " which node " + lastGrantedBy + " granted earlier");
+        }
+        lastGranted = first + count - 1;
+        if (lastGrantedBy != node.id) {
+            txnStats.oracleMoves += lastGrantedBy == 0 ? 0 : 1;
+            lastGrantedBy = node.id;
+        }
+        txnStats.oracleGrants++;
+        txnStats.timestampsGranted += count;
+    }
+
+    /** An oracle loaded the mark (a new oracle: first start, failover, restart, new term). */
+    void oracleLoaded(KvSimNode node, long mark) {
+        trace("n" + node.id + " ORACLE loaded mark " + mark);
+        txnStats.oracleLoads++;
+    }
+
+    void oracleMarkMoved() {
+        txnStats.oracleMarkWrites++;
+    }
+
+    private long lastGranted;
+    private long lastGrantedBy;
+    /** Nodes' clocks are off the sim's time by up to this much either way (0: no skew), per seed. */
+    private final long maxSkewMillis;
 
     long newRangeId() {
         return nextRangeId++;

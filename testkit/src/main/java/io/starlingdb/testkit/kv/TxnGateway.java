@@ -400,7 +400,11 @@ final class TxnGateway {
             Holder h = new Holder(l.startTs(), ByteBuffer.wrap(l.primary()));
             byTxn.computeIfAbsent(h, x -> new ArrayList<>()).add(l);
             if (firstMet != null) {
-                firstMet.putIfAbsent(new MetLock(l.startTs(), ByteBuffer.wrap(l.key())), sim.now());
+                // Counted from when it was met, or from its start timestamp's physical time if that
+                // is later: a lock expires by its start timestamp, which may be ahead of the
+                // clocks (an oracle's clock skew; after a failover, up to the oracle's window).
+                firstMet.putIfAbsent(new MetLock(l.startTs(), ByteBuffer.wrap(l.key())),
+                        Math.max(sim.now(), HybridClock.physicalMillis(l.startTs()) / KvSimulation.millisPerTick));
             }
         }
         resolveFrom(new ArrayList<>(byTxn.values()), 0, true, done);

@@ -151,15 +151,36 @@ final class TxnSimClient implements KvSimulation.Client {
 
     // ------------------------------------------------------------------ workloads
 
-    private TxnRecord begin(TxnRecord.Kind kind, Isolation isolation) {
+    /** Takes a start timestamp from the oracle, then begins the transaction and runs then (nothing if no timestamp came). */
+    private void begin(TxnRecord.Kind kind, Isolation isolation, Runnable then) {
         writes.clear();
         readSpans.clear();
         primary = null;
         fault = Fault.NONE;
-        long startTs = sim.nextTimestamp();
-        writeTs = startTs;
-        txn = new TxnRecord(sim.nextTxnId(), id, kind, isolation, startTs, sim.now());
-        return txn;
+        long asked = sim.now();
+        timestamp(startTs -> {
+            writeTs = startTs;
+            txn = new TxnRecord(sim.nextTxnId(), id, kind, isolation, startTs, asked);
+            then.run();
+        }, () -> stats.unavailable++);
+    }
+
+    /**
+     * One timestamp from the oracle, through the gateway (a TIMESTAMPS request routed to the
+     * meta range's leaseholder, as TimestampClient asks; retried until the call's deadline);
+     * failed runs if none came.
+     */
+    private void timestamp(java.util.function.LongConsumer then, Runnable failed) {
+        byte[] k = KvSimulation.timestampMarkKey;
+        gateway.call(k, false, d -> new TxnGateway.Req(KvSimulation.Kind.TIMESTAMPS, k, null, null, 0, 1), a -> {
+            if (a.result() instanceof RangeResult.Timestamps t) {
+                then.accept(t.first());
+            } else if (!a.known()) {
+                failed.run();
+            } else {
+                throw new KvSimChecks.Violation("client " + id + ": the oracle answered " + a.result());
+            }
+        });
     }
 
     private void beginRandom() {
@@ -167,21 +188,20 @@ final class TxnSimClient implements KvSimulation.Client {
         if (r < 0.35) {
             int a = random.nextInt(params.accounts());
             int b = (a + 1 + random.nextInt(params.accounts() - 1)) % params.accounts();
-            begin(TxnRecord.Kind.TRANSFER, random.nextInt(10) < 7 ? Isolation.SNAPSHOT : Isolation.SERIALIZABLE);
+            Isolation isolation = random.nextInt(10) < 7 ? Isolation.SNAPSHOT : Isolation.SERIALIZABLE;
             long amount = 1 + random.nextInt(20);
-            readKeys(List.of("a" + a, "a" + b), 0, () -> {
+            begin(TxnRecord.Kind.TRANSFER, isolation, () -> readKeys(List.of("a" + a, "a" + b), 0, () -> {
                 long from = balance(txn.reads.get("a" + a));
                 long to = balance(txn.reads.get("a" + b));
                 write("a" + a, Long.toString(from - amount));
                 write("a" + b, Long.toString(to + amount));
                 commit();
-            });
+            }));
         } else if (r < 0.5) {
-            begin(TxnRecord.Kind.SNAPSHOT_READ, random.nextBoolean() ? Isolation.SNAPSHOT : Isolation.SERIALIZABLE);
-            scan(bytes("a"), bytes("b"), this::commit);
+            begin(TxnRecord.Kind.SNAPSHOT_READ, random.nextBoolean() ? Isolation.SNAPSHOT : Isolation.SERIALIZABLE,
+                    () -> scan(bytes("a"), bytes("b"), this::commit));
         } else {
             boolean serializable = random.nextBoolean();
-            begin(TxnRecord.Kind.LIST, serializable ? Isolation.SERIALIZABLE : Isolation.SNAPSHOT);
             stats.listTransactions++;
             String group = serializable ? "s" : "l";
             List<String> keys = new ArrayList<>();
@@ -203,7 +223,8 @@ final class TxnSimClient implements KvSimulation.Client {
                     }
                 }
             }
-            readKeys(new ArrayList<>(picked), 0, () -> {
+            begin(TxnRecord.Kind.LIST, serializable ? Isolation.SERIALIZABLE : Isolation.SNAPSHOT,
+                    () -> readKeys(new ArrayList<>(picked), 0, () -> {
                 for (String k : appendTo) {
                     long element = sim.nextTxnId();
                     String before = txn.reads.get(k);
@@ -211,21 +232,20 @@ final class TxnSimClient implements KvSimulation.Client {
                     write(k, before == null ? Long.toString(element) : before + "," + element);
                 }
                 commit();
-            });
+            }));
         }
     }
 
     private void beginFinalRead() {
-        begin(TxnRecord.Kind.FINAL_READ, Isolation.SNAPSHOT);
         List<String> keys = new ArrayList<>();
         for (int k = 0; k < params.listKeys(); k++) {
             keys.add("l" + k);
             keys.add("s" + k);
         }
-        scan(bytes("a"), bytes("b"), () -> readKeys(keys, 0, () -> {
+        begin(TxnRecord.Kind.FINAL_READ, Isolation.SNAPSHOT, () -> scan(bytes("a"), bytes("b"), () -> readKeys(keys, 0, () -> {
             done = true;
             commit();
-        }));
+        })));
     }
 
     static long balance(String value) {
@@ -314,8 +334,19 @@ final class TxnSimClient implements KvSimulation.Client {
                     ? Fault.STALL_AFTER_PREWRITE : Fault.NONE;
         }
         if (sim.broken(KvSimulation.Broken.PREWRITE_WITHOUT_CONFLICT_CHECK)) {
-            writeTs = sim.nextTimestamp();
+            timestamp(ts -> {
+                writeTs = ts;
+                commitWrites();
+            }, () -> {
+                stats.unavailable++;
+                end(TxnRecord.Outcome.ABORTED, "no timestamp for the broken write");
+            });
+            return;
         }
+        commitWrites();
+    }
+
+    private void commitWrites() {
         List<WriteOp> ops = ops(new ArrayList<>(writes.keySet()));
         primary = ops.get(0).key();
         byte[] last = ops.get(ops.size() - 1).key();
@@ -592,7 +623,18 @@ final class TxnSimClient implements KvSimulation.Client {
     private long commitFloor;
 
     private void takeCommitTimestamp() {
-        txn.commitTs = commitFloor != Long.MAX_VALUE && commitFloor > writeTs ? commitFloor : sim.nextTimestamp();
+        if (commitFloor != Long.MAX_VALUE && commitFloor > writeTs) {
+            commitAt(commitFloor);
+        } else {
+            timestamp(this::commitAt, () -> {
+                stats.unavailable++;
+                abort("no commit timestamp from the oracle");
+            });
+        }
+    }
+
+    private void commitAt(long commitTs) {
+        txn.commitTs = commitTs;
         toValidate = readsToValidate();
         if (txn.isolation == Isolation.SERIALIZABLE && !sim.broken(KvSimulation.Broken.SERIALIZABLE_WITHOUT_VALIDATION)) {
             validate(0, toValidate.isEmpty() ? null : toValidate.get(0)[0]);
@@ -692,6 +734,13 @@ final class TxnSimClient implements KvSimulation.Client {
         nextHeartbeat = sim.now() + Math.max(1, params.lockTtlTicks() / 3);
         long now = gateway.nowMillis();
         long ttl = now - HybridClock.physicalMillis(writeTs) + params.lockTtlMillis();
+        if (ttl < 0) {
+            // The start timestamp is ahead of this clock by more than the TTL (the oracle's skew,
+            // or its window after a failover): CheckStatus refuses a negative TTL, and
+            // ClusterTransaction's heartbeat catches that and tries again at the next one. The
+            // lock expires by its start timestamp, later than that next heartbeat.
+            return;
+        }
         byte[] p = primary;
         long ts = writeTs;
         gateway.call(p, true, d -> TxnGateway.Req.write(new RangeCommand.CheckStatus(p, ts, now, ttl, false), p), a -> {

@@ -36,6 +36,12 @@ public final class TxnStats {
      * they were gone.
      */
     long lockResolutionTicks;
+    /** The timestamp oracle: batches granted, timestamps in them, times another node granted than the last, oracles loaded, marks moved. */
+    long oracleGrants;
+    long timestampsGranted;
+    long oracleMoves;
+    long oracleLoads;
+    long oracleMarkWrites;
 
     /** Adds other's counts to these (the lock resolution time: the longest of both). */
     public void add(TxnStats o) {
@@ -61,6 +67,11 @@ public final class TxnStats {
         prewriteRetries += o.prewriteRetries;
         commitsCarried += o.commitsCarried;
         commitsProposedAlone += o.commitsProposedAlone;
+        oracleGrants += o.oracleGrants;
+        timestampsGranted += o.timestampsGranted;
+        oracleMoves += o.oracleMoves;
+        oracleLoads += o.oracleLoads;
+        oracleMarkWrites += o.oracleMarkWrites;
         lockResolutionTicks = Math.max(lockResolutionTicks, o.lockResolutionTicks);
     }
 
@@ -75,6 +86,12 @@ public final class TxnStats {
                 + " (STAGING records decided committed " + stagingCommitted + ", aborted " + stagingAborted
                 + ", prewrite retries " + prewriteRetries + "), background commits held and carried " + commitsCarried
                 + ", proposed alone " + commitsProposedAlone + ", locks resolved "
-                + lockResolutionTicks + " ticks after the final reader met them";
+                + lockResolutionTicks + " ticks after the final reader met them; " + oracleText();
+    }
+
+    /** What the timestamp oracle did. */
+    public String oracleText() {
+        return "oracle batches " + oracleGrants + " (" + timestampsGranted + " timestamps), oracle moved to another node "
+                + oracleMoves + " times, oracles loaded " + oracleLoads + ", marks written " + oracleMarkWrites;
     }
 }
