@@ -228,6 +228,10 @@ final class KvSimNode implements RangeHost {
             answer(p, KvSimulation.Status.UNKNOWN, null, null);
             release(p.latch());
         }
+        for (long latch : r.awaitingTimestamp) {
+            release(latch); // its write, when the timestamp comes, finds the replica gone and is dropped
+        }
+        r.awaitingTimestamp.clear();
         dropHeld(r);
         store.applying(0, 0);
         r.sm.destroy();

@@ -53,6 +53,9 @@ class TxnSimulationTest {
         // Background commits held by leaseholders: carried by the range's next proposal, and
         // proposed alone (time up, or a reader, a writer or a status needed them).
         assertTrue(sum.commitsCarried > seeds / 2 && sum.commitsProposedAlone > seeds / 2, sum.toString());
+        // The oracle: it moved between nodes (lease moves, crashes, partitions), new oracles
+        // loaded the durable mark, and marks were moved; every grant was checked in order.
+        assertTrue(sum.oracleMoves > seeds && sum.oracleLoads > 2L * seeds && sum.oracleMarkWrites > 2L * seeds, sum.toString());
     }
 
     @Test
