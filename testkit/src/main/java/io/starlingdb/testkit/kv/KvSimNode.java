@@ -296,6 +296,7 @@ final class KvSimNode implements RangeHost {
         tsAskAt = -1;
         tsAskId++;
         oracleHint = 0;
+        tsFailures = 0;
         latches.clear();
         waiting.clear();
         unblocked.clear();
@@ -1206,6 +1207,8 @@ final class KvSimNode implements RangeHost {
     private long tsAskAt = -1;
     /** Where the oracle was last found (0: unknown). */
     private long oracleHint;
+    /** Asks that failed (no range 1 there, silence) since the last answer. */
+    private int tsFailures;
 
     /**
      * A timestamp for one of this node's writes, from the oracle (then gets -1 if none came in
@@ -1226,8 +1229,12 @@ final class KvSimNode implements RangeHost {
         }
         long target = oracleHint;
         if (target == 0) {
+            // Its own replica's leader, unless asking there failed since the last answer (the
+            // replica may be stale, uninitialised or removed: KV seed 1985 asked a node without
+            // range 1 for 800 ticks); else any node.
             Replica m = replicas.get(1L);
-            target = m != null && m.core.leader() != 0 ? m.core.leader() : 1 + random.nextInt(sim.params().nodes());
+            target = tsFailures == 0 && m != null && m.sm.isInitialised() && m.core.leader() != 0 ? m.core.leader()
+                    : 1 + random.nextInt(sim.params().nodes());
         }
         tsAskId++;
         tsAskAt = sim.now();
@@ -1247,6 +1254,7 @@ final class KvSimNode implements RangeHost {
         }
         switch (r.status()) {
             case OK -> {
+                tsFailures = 0;
                 oracleHint = r.node();
                 RangeResult.Timestamps t = (RangeResult.Timestamps) r.result();
                 int n = Math.min(t.count(), tsWaiting.size());
@@ -1271,6 +1279,7 @@ final class KvSimNode implements RangeHost {
                 askAgainAt = sim.now() + 2;
             }
             default -> {
+                tsFailures++;
                 oracleHint = 0;
                 tsAskAt = -1;
                 askAgainAt = sim.now() + 2;
@@ -1291,6 +1300,7 @@ final class KvSimNode implements RangeHost {
             }
         }
         if (tsAskAt >= 0 && now - tsAskAt >= KvSimulation.attemptTimeoutTicks) {
+            tsFailures++;
             oracleHint = 0; // silent: find the oracle again
             tsAskAt = -1;
             askAgainAt = now;
