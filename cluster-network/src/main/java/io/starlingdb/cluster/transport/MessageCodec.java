@@ -4,7 +4,6 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import com.esotericsoftware.kryo.util.Pool;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,8 +11,10 @@ import java.util.Map;
 /**
  * Turns registered messages into frame payloads and back with Kryo. Registration is required,
  * so the wire carries small class ids, never class names, and a payload naming an unknown id
- * fails before anything is instantiated. Kryo instances are not thread-safe; a pool lends one
- * per call.
+ * fails before anything is instantiated. Kryo instances are not thread-safe: each thread that
+ * encodes or decodes keeps its own Kryo and encode buffer (a shared pool, a LinkedBlockingQueue
+ * locked twice per call for each, showed in the network threads' profiles; docs/ranges.md,
+ * "What a hop costs").
  */
 public final class MessageCodec {
 
@@ -21,31 +22,26 @@ public final class MessageCodec {
     static final int maxNestingDepth = 32;
     /** Initial encode buffer; it grows up to the frame limit. */
     private static final int initialBufferBytes = 4096;
-    /** Encode buffers that grew beyond this are not kept for reuse, so one big message does not pin memory. */
-    private static final int maxRetainedBufferBytes = 1 << 20;
-    /** Kryo instances kept for reuse. */
-    private static final int poolCapacity = 64;
+    /**
+     * Encode buffers that grew beyond this are not kept for reuse, so a big message (a snapshot
+     * chunk) does not pin memory in every thread that once sent one.
+     */
+    private static final int maxRetainedBufferBytes = 64 << 10;
 
     private final Map<Class<?>, Integer> types;
     private final int maxPayloadBytes;
-    private final Pool<Kryo> kryos;
-    private final Pool<Output> outputs;
+    private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(PerThread::new);
+
+    /** One thread's Kryo and encode buffer; busy while a call uses them (a nested call makes its own). */
+    private static final class PerThread {
+        Kryo kryo;
+        Output output;
+        boolean busy;
+    }
 
     public MessageCodec(MessageTypes types, int maxPayloadBytes) {
         this.types = types.snapshot();
         this.maxPayloadBytes = maxPayloadBytes;
-        this.kryos = new Pool<>(true, false, poolCapacity) {
-            @Override
-            protected Kryo create() {
-                return newKryo();
-            }
-        };
-        this.outputs = new Pool<>(true, false, poolCapacity) {
-            @Override
-            protected Output create() {
-                return new Output(initialBufferBytes, maxPayloadBytes);
-            }
-        };
         newKryo(); // fail at start-up, not on the first message, if a type cannot be registered
     }
 
@@ -70,8 +66,11 @@ public final class MessageCodec {
 
     /** Encodes {@code message}; throws TransportException if it is unregistered or too large. */
     public byte[] encode(Object message) {
-        Kryo kryo = kryos.obtain();
-        Output output = outputs.obtain();
+        PerThread mine = perThread.get();
+        boolean nested = mine.busy;
+        Kryo kryo = nested || mine.kryo == null ? newKryo() : mine.kryo;
+        Output output = nested || mine.output == null ? new Output(initialBufferBytes, maxPayloadBytes) : mine.output;
+        mine.busy = true;
         try {
             output.reset();
             kryo.writeClassAndObject(output, message);
@@ -80,9 +79,11 @@ public final class MessageCodec {
             throw new TransportException("cannot encode " + (message == null ? "null" : message.getClass().getName())
                     + ": " + e.getMessage(), e);
         } finally {
-            kryos.free(kryo);
-            if (output.getBuffer().length <= maxRetainedBufferBytes) {
-                outputs.free(output);
+            if (!nested) {
+                mine.busy = false;
+                mine.kryo = kryo;
+                // A buffer that grew for one big message is not kept, so it does not pin memory.
+                mine.output = output.getBuffer().length <= maxRetainedBufferBytes ? output : null;
             }
         }
     }
@@ -92,7 +93,10 @@ public final class MessageCodec {
      * is reported as {@link UndecodableException} so the caller can count and refuse it.
      */
     public Object decode(byte[] payload) throws UndecodableException {
-        Kryo kryo = kryos.obtain();
+        PerThread mine = perThread.get();
+        boolean nested = mine.busy;
+        Kryo kryo = nested || mine.kryo == null ? newKryo() : mine.kryo;
+        mine.busy = true;
         boolean healthy = false;
         try {
             Input input = new Input(payload);
@@ -107,9 +111,10 @@ public final class MessageCodec {
         } catch (RuntimeException | StackOverflowError e) {
             throw new UndecodableException(e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
         } finally {
-            // A Kryo that failed half-way may keep state from the bad payload; drop it.
-            if (healthy) {
-                kryos.free(kryo);
+            if (!nested) {
+                mine.busy = false;
+                // A Kryo that failed half-way may keep state from the bad payload; drop it.
+                mine.kryo = healthy ? kryo : null;
             }
         }
     }
