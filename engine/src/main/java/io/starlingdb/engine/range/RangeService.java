@@ -189,7 +189,8 @@ public final class RangeService implements AutoCloseable {
         store.serveLeaseRequests(this::grantLease);
         raft.start(raftTransport);
         network.handle(RangeRpc.RequestFrame.class, (from, frame) ->
-                store.handle(RangeRpc.decodeRequest(frame.payload()))
+                store.handle(RangeRpc.decodeRequest(frame.payload()),
+                                storeByAddress.getOrDefault(from.listenAddress(), 0L))
                         .thenApply(response -> new RangeRpc.ResponseFrame(RangeRpc.encode(response))));
         refresher.scheduleWithFixedDelay(this::refreshDirectory, directoryRefreshMillis, directoryRefreshMillis,
                 TimeUnit.MILLISECONDS);
@@ -563,6 +564,15 @@ public final class RangeService implements AutoCloseable {
     private final Map<Long, Long> leaseRefusedUntil = new java.util.concurrent.ConcurrentHashMap<>();
     private static final long leaseRefusalNanos = TimeUnit.MILLISECONDS.toNanos(5 * leaseBalanceIntervalMillis);
     private long leaseGrantedNanos; // guarded by this
+    /** The store of each peer address (the directory's, reversed): whose gateway sent a request. */
+    private volatile Map<NodeAddress, Long> storeByAddress = Map.of();
+    /**
+     * Of each range this store leads, the store whose gateway sent more than half of its requests
+     * in the last lease-balancing interval ({@link LeaseBalancer#dominantSource}), if one did.
+     */
+    private volatile Map<Long, Long> dominantSources = Map.of();
+    /** The store last asked for a lease that follows this store's workload (asked in turn). */
+    private long lastFollowAsked;
 
     /**
      * Asks the leaseholder of one of the ranges this store holds for its lease, the store seen
@@ -571,6 +581,7 @@ public final class RangeService implements AutoCloseable {
      */
     private void balanceLeases() {
         try {
+            measureWorkload();
             LeaseView v = leaseView();
             LeaseBalancer.Pull asked = leaseAskedFor;
             if (asked != null && v.leaders().getOrDefault(asked.rangeId(), 0L) == asked.from()
@@ -582,10 +593,11 @@ public final class RangeService implements AutoCloseable {
             leaseRefusedUntil.values().removeIf(until -> until - now < 0);
             LeaseBalancer.Pull pull = LeaseBalancer.choose(storeId, v.leaders(), v.voters(), v.stores(), v.changing(),
                     leaseRefusedUntil.keySet());
+            int mine = LeaseBalancer.leasesOf(storeId, v.leaders());
             if (pull == null) {
+                askToFollow(v, mine);
                 return;
             }
-            int mine = LeaseBalancer.leasesOf(storeId, v.leaders());
             RangeRpc.Response r;
             try {
                 r = gateway.sendTo(pull.from(), RangeRpc.Request.lease(pull.rangeId(), storeId, mine),
@@ -608,6 +620,60 @@ public final class RangeService implements AutoCloseable {
         }
     }
 
+    /** Counts, for each range this store leads, whose gateway sent most of its requests since the last count. */
+    private void measureWorkload() {
+        Map<Long, Long> dominant = new java.util.HashMap<>();
+        for (RangeDescriptor d : store.descriptors()) {
+            RangeLoad load = store.load(d.rangeId());
+            if (load == null) {
+                continue;
+            }
+            Map<Long, Long> sources = load.takeSources();
+            long source = LeaseBalancer.dominantSource(sources);
+            if (source != 0 && raft.leader(d.rangeId()) == storeId) {
+                dominant.put(d.rangeId(), source);
+            }
+        }
+        dominantSources = Map.copyOf(dominant);
+    }
+
+    /**
+     * Asks one leaseholder (each in turn, one per interval) for the lease of a range whose requests
+     * come mostly from this store's gateway: the lease follows the workload
+     * ({@link LeaseBalancer#follows}). The leaseholder, which counts where its requests come from,
+     * picks the range; a LEASE request for range 0 asks so.
+     */
+    private void askToFollow(LeaseView v, int mine) {
+        if (!v.stores().contains(storeId)) {
+            return; // draining, removed or suspect: it takes no leases
+        }
+        java.util.TreeSet<Long> holders = new java.util.TreeSet<>();
+        for (Map.Entry<Long, Long> e : v.leaders().entrySet()) {
+            long leader = e.getValue();
+            if (leader != 0 && leader != storeId && e.getKey() != MetaKeys.metaRangeId && !v.changing().contains(e.getKey())) {
+                holders.add(leader);
+            }
+        }
+        if (holders.isEmpty()) {
+            return;
+        }
+        Long next = holders.higher(lastFollowAsked);
+        long from = next != null ? next : holders.first();
+        lastFollowAsked = from;
+        RangeRpc.Response r;
+        try {
+            r = gateway.sendTo(from, RangeRpc.Request.lease(0, storeId, mine), leaseBalanceIntervalMillis);
+        } catch (RangeUnavailableException e) {
+            return;
+        }
+        if (r.status() == RangeRpc.Status.OK && r.leaderHint() != 0) {
+            leaseAskedForNanos = System.nanoTime();
+            leaseAskedFor = new LeaseBalancer.Pull(r.leaderHint(), from);
+            log.info("store {} takes the lease of range {} from store {} (its requests come mostly from here)",
+                    storeId, r.leaderHint(), from);
+        }
+    }
+
     /** Answers a LEASE request: hands the lease over if {@link LeaseBalancer#grants} says so. */
     private synchronized RangeRpc.Response grantLease(RangeRpc.Request r) {
         try {
@@ -618,8 +684,23 @@ public final class RangeService implements AutoCloseable {
                         "store " + storeId + " is handing over the lease of range " + leaseGranted);
             }
             long requester = r.maxBytes();
+            Map<Long, Long> dominant = dominantSources;
+            if (r.rangeId() == 0) {
+                long range = LeaseBalancer.follows(storeId, requester, v.leaders(), v.voters(), v.stores(), v.changing(),
+                        dominant);
+                if (range == 0) {
+                    return RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0,
+                            "store " + storeId + " leads no range whose requests come mostly from store " + requester);
+                }
+                leaseGranted = range;
+                leaseGrantedNanos = System.nanoTime();
+                log.info("store {} hands the lease of range {} to store {} (its requests come mostly from there)",
+                        storeId, range, requester);
+                raft.transferLeadership(range, requester);
+                return RangeRpc.Response.of(RangeRpc.Status.OK, range, null);
+            }
             if (!LeaseBalancer.grants(storeId, r.rangeId(), requester, r.maxRows(), v.leaders(), v.voters(), v.stores(),
-                    v.changing())) {
+                    v.changing(), dominant)) {
                 return RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, v.leaders().getOrDefault(r.rangeId(), 0L),
                         "store " + storeId + " keeps the lease of range " + r.rangeId() + " (it leads "
                                 + LeaseBalancer.leasesOf(storeId, v.leaders()) + ", store " + requester + " "
@@ -639,9 +720,12 @@ public final class RangeService implements AutoCloseable {
     private void refreshDirectory() {
         try {
             directory.refresh(network);
+            Map<NodeAddress, Long> byAddress = new java.util.HashMap<>();
             for (Map.Entry<Long, NodeAddress> e : directory.snapshot().entrySet()) {
                 raftTransport.setAddress(e.getKey(), e.getValue());
+                byAddress.put(e.getValue(), e.getKey());
             }
+            storeByAddress = Map.copyOf(byAddress);
         } catch (RuntimeException e) {
             log.warn("store {}: refreshing the store directory failed: {}", storeId, e.toString());
         }

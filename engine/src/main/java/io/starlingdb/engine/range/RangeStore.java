@@ -290,8 +290,17 @@ public final class RangeStore implements RangeHost {
         return raft.leader(rangeId);
     }
 
-    /** Answers one gateway request; never fails: every outcome is a status. */
+    /** Answers one request of this node's own gateway; never fails: every outcome is a status. */
     public CompletableFuture<RangeRpc.Response> handle(RangeRpc.Request r) {
+        return handle(r, storeId);
+    }
+
+    /**
+     * Answers one gateway request, sent by the gateway of store sender (0: not a store, or not
+     * known), which the range's load counts for the lease to follow the workload
+     * ({@link LeaseBalancer}); never fails: every outcome is a status.
+     */
+    public CompletableFuture<RangeRpc.Response> handle(RangeRpc.Request r, long sender) {
         if (r.kind() == RangeRpc.Kind.LOOKUP) {
             RangeDescriptor best = null;
             for (RangeStateMachine sm : replicas.values()) {
@@ -336,7 +345,7 @@ public final class RangeStore implements RangeHost {
                 : r.kind() == RangeRpc.Kind.WRITE && r.command() instanceof RangeCommand.Write w ? w.ops().get(0).key()
                 : r.key();
         if (loadKey.length > 0) {
-            load.computeIfAbsent(r.rangeId(), id -> new RangeLoad()).record(loadKey);
+            load.computeIfAbsent(r.rangeId(), id -> new RangeLoad()).record(loadKey, sender);
         }
         served.incrementAndGet(r.kind().ordinal());
         CompletableFuture<RangeRpc.Response> answer;
@@ -400,7 +409,7 @@ public final class RangeStore implements RangeHost {
         if (!(answer.result() instanceof RangeResult.Value)) {
             return null; // locked, or the key is not in the range any more
         }
-        load.computeIfAbsent(rangeId, id -> new RangeLoad()).record(key);
+        load.computeIfAbsent(rangeId, id -> new RangeLoad()).record(key, storeId);
         served.incrementAndGet(RangeRpc.Kind.GET.ordinal());
         return answer;
     }

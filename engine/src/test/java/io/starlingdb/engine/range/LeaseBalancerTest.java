@@ -46,6 +46,10 @@ class LeaseBalancerTest {
         boolean withoutMargin;
         /** Moves that did not lower the sum of squared lease counts by 2 or more. */
         int movesNotLoweringPotential;
+        /** The store sending most of each range's requests (the lease follows the workload); none by default. */
+        Map<Long, Long> workload = Map.of();
+        /** Moves that followed the workload. */
+        int followMoves;
 
         Cluster(Set<Long> stores, Map<Long, Set<Long>> votersOf, Map<Long, Long> leaders) {
             this.stores = new TreeSet<>(stores);
@@ -82,26 +86,62 @@ class LeaseBalancerTest {
             Set<Long> refusedBy = refused.computeIfAbsent(self, s -> new TreeSet<>());
             LeaseBalancer.Pull pull = LeaseBalancer.choose(self, view, votersSeenBy(self), stores, Set.of(), refusedBy);
             if (pull == null) {
-                return false;
+                return askToFollow(self);
             }
             int mine = LeaseBalancer.leasesOf(self, view);
             assertEquals(mine, count(self), "a store's own count is exact");
             int told = withoutMargin ? mine - 1 : mine;
             if (!LeaseBalancer.grants(pull.from(), pull.rangeId(), self, told, leadersSeenBy(pull.from()),
-                    votersSeenBy(pull.from()), stores, Set.of())) {
+                    votersSeenBy(pull.from()), stores, Set.of(), workloadLedBy(pull.from()))) {
                 refusedBy.add(pull.from());
                 return true;
             }
             long before = potential();
+            boolean follows = workload.getOrDefault(pull.rangeId(), 0L) == self && pull.rangeId() != MetaKeys.metaRangeId;
             truth.put(pull.rangeId(), self);
             moves++;
             refused.clear();
-            if (withoutMargin) {
+            if (follows) {
+                followMoves++;
+            } else if (withoutMargin) {
                 movesNotLoweringPotential += potential() <= before - 2 ? 0 : 1;
             } else {
                 assertTrue(potential() <= before - 2, "each move lowers the sum of squared lease counts by 2 or more");
             }
             return true;
+        }
+
+        /** The workload of the ranges store leads: what that leaseholder measures. */
+        Map<Long, Long> workloadLedBy(long store) {
+            Map<Long, Long> out = new HashMap<>();
+            workload.forEach((r, s) -> {
+                if (truth.get(r) == store) {
+                    out.put(r, s);
+                }
+            });
+            return out;
+        }
+
+        /** With no lease to ask for by the counts, asks each leaseholder for one following the workload. */
+        boolean askToFollow(long self) {
+            if (workload.isEmpty()) {
+                return false;
+            }
+            for (long from : stores) {
+                if (from == self) {
+                    continue;
+                }
+                long range = LeaseBalancer.follows(from, self, leadersSeenBy(from), votersSeenBy(from), stores, Set.of(),
+                        workloadLedBy(from));
+                if (range != 0) {
+                    truth.put(range, self);
+                    moves++;
+                    followMoves++;
+                    refused.clear();
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Rounds over every store until none asks for a lease; the number of rounds. */
@@ -362,5 +402,97 @@ class LeaseBalancerTest {
             }
         }
         assertTrue(neverStopped > 0, "without the margin some random cluster keeps moving leases");
+    }
+
+    /**
+     * Every request through store 1's gateway, as bench compare's connections are. Store 3 leads
+     * ranges 2 and 3, store 2 the meta range, store 1 none: by the counts store 1 could take one
+     * of store 3's leases (2 is 0 + 2), not the second; following the workload it takes both, and
+     * then no grant takes them from it.
+     */
+    @Test
+    void aLeaseFollowsTheStoreWhoseGatewaySendsMostOfItsRequestsAndStaysThere() {
+        Map<Long, Long> leaders = new HashMap<>(Map.of(1L, 2L, 2L, 3L, 3L, 3L));
+        Map<Long, Set<Long>> voters = everywhere(3);
+        Map<Long, Long> fromStore1 = Map.of(2L, 1L, 3L, 1L);
+        assertEquals(2, LeaseBalancer.follows(3, 1, leaders, voters, three, Set.of(), fromStore1));
+        assertEquals(0, LeaseBalancer.follows(3, 2, leaders, voters, three, Set.of(), fromStore1),
+                "store 2 sends none of them");
+        assertEquals(0, LeaseBalancer.follows(3, 1, leaders, voters, three, Set.of(2L, 3L), fromStore1),
+                "ranges placement is changing keep their leases");
+        leaders.put(2L, 1L);
+        assertEquals(3, LeaseBalancer.follows(3, 1, leaders, voters, three, Set.of(), fromStore1));
+        assertFalse(LeaseBalancer.grants(3, 3, 1, 1, leaders, voters, three, Set.of()),
+                "by the counts alone store 3 keeps it (it leads 1, store 1 leads 1)");
+        assertTrue(LeaseBalancer.grants(3, 3, 1, 1, leaders, voters, three, Set.of(), fromStore1));
+        leaders.put(3L, 1L);
+        assertTrue(LeaseBalancer.grants(1, 2, 3, 0, leaders, voters, three, Set.of()),
+                "by the counts alone store 1 (2 leases) would give one to store 3 (none)");
+        assertFalse(LeaseBalancer.grants(1, 2, 3, 0, leaders, voters, three, Set.of(), fromStore1),
+                "pinned: its requests come from store 1");
+        assertEquals(0, LeaseBalancer.follows(1, 3, leaders, voters, three, Set.of(), fromStore1));
+    }
+
+    /** The meta range's lease does not follow requests (moving it stops the oracle), nor stays for them. */
+    @Test
+    void theMetaRangesLeaseDoesNotFollowTheWorkload() {
+        Map<Long, Long> leaders = Map.of(1L, 3L, 2L, 3L);
+        Map<Long, Long> fromStore1 = Map.of(1L, 1L);
+        assertEquals(0, LeaseBalancer.follows(3, 1, leaders, everywhere(2), three, Set.of(), fromStore1));
+        assertTrue(LeaseBalancer.grants(3, 1, 2, 0, leaders, everywhere(2), three, Set.of(), Map.of(1L, 3L)),
+                "counts decide for the meta range");
+    }
+
+    @Test
+    void aRangesWorkloadHasADominantStoreOnlyAboveHalfItsRequestsAndAMinimumOfThem() {
+        long min = LeaseBalancer.followMinRequests;
+        assertEquals(0, LeaseBalancer.dominantSource(Map.of()));
+        assertEquals(0, LeaseBalancer.dominantSource(Map.of(1L, min - 1)), "too few to say");
+        assertEquals(1, LeaseBalancer.dominantSource(Map.of(1L, min)));
+        assertEquals(0, LeaseBalancer.dominantSource(Map.of(1L, min, 2L, min)), "half is not most");
+        assertEquals(2, LeaseBalancer.dominantSource(Map.of(1L, min, 2L, min + 1)));
+        assertEquals(0, LeaseBalancer.dominantSource(Map.of(0L, 10 * min, 1L, min)), "not from a store");
+    }
+
+    /**
+     * In random clusters, each range's requests mostly from a random store (or from none), leases
+     * still stop moving: each range follows its workload at most once and stays, and the moves
+     * by the counts in between each lower the sum of squared lease counts. A range whose requests
+     * come mostly from a store that may lead it ends there.
+     */
+    @Test
+    void withAWorkloadToFollowLeasesStillStopMovingAndEndWhereTheirRequestsComeFrom() {
+        Random random = new Random(23);
+        for (int trial = 0; trial < 1_000; trial++) {
+            int storeCount = 3 + random.nextInt(3);
+            Set<Long> stores = new TreeSet<>();
+            for (long s = 1; s <= storeCount; s++) {
+                stores.add(s);
+            }
+            int rangeCount = 3 + random.nextInt(13);
+            Map<Long, Set<Long>> voters = new TreeMap<>();
+            Map<Long, Long> leaders = new TreeMap<>();
+            Map<Long, Long> workload = new TreeMap<>();
+            for (long r = 1; r <= rangeCount; r++) {
+                List<Long> all = new ArrayList<>(stores);
+                Collections.shuffle(all, random);
+                Set<Long> vs = new TreeSet<>(all.subList(0, 3));
+                voters.put(r, vs);
+                leaders.put(r, all.get(random.nextInt(3)));
+                if (random.nextInt(3) > 0) {
+                    workload.put(r, all.get(random.nextInt(3)));
+                }
+            }
+            Cluster c = new Cluster(stores, voters, leaders);
+            c.workload = workload;
+            int rounds = c.settle(1_000);
+            assertTrue(rounds < 1_000, "trial " + trial + ": leases never stopped moving");
+            assertTrue(c.followMoves <= workload.size(), "each range follows its workload at most once");
+            workload.forEach((r, s) -> {
+                if (r != MetaKeys.metaRangeId) {
+                    assertEquals(s, c.truth.get(r), "range " + r + " ends where its requests come from");
+                }
+            });
+        }
     }
 }
