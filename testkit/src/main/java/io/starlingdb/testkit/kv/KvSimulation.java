@@ -393,6 +393,35 @@ public final class KvSimulation {
                     : new TxnSimClient(c, this, new Random(random.nextLong()), TxnSimClient.Role.WORKLOAD, txnParams, txnStats));
         }
         clients.add(new KvSimClient(clients.size(), this, new Random(random.nextLong()), KvSimClient.Role.SPLITTER));
+        if (workload == Workload.TXN) {
+            // 2PC recovery on every node, drawn apart from the schedule's random numbers.
+            Random recovery = new Random(Simulation.mix(seed ^ 0x7265636fL));
+            for (KvSimNode n : nodes) {
+                clients.add(new TxnRecoverySweeper(clients.size(), n, this, new Random(recovery.nextLong()), txnStats));
+            }
+            swimDetectTicks = 20 + recovery.nextInt(80);
+        }
+    }
+
+    /** TXN: ticks after a coordinator stopped for ever until it is declared dead (SWIM's detection), drawn per seed. */
+    private long swimDetectTicks;
+    /** TXN: coordinators that stopped for ever ("c" + id, as their locks name them), by the tick they did. */
+    private final Map<String, Long> stoppedCoordinators = new java.util.LinkedHashMap<>();
+
+    /** A coordinator stopped for ever (a crash): declared dead swimDetectTicks later. */
+    void coordinatorStopped(int clientId) {
+        stoppedCoordinators.put("c" + clientId, now);
+    }
+
+    /** The coordinators declared dead by now. */
+    List<String> deadCoordinators() {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, Long> e : stoppedCoordinators.entrySet()) {
+            if (now - e.getValue() >= swimDetectTicks) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
     }
 
     public static SimResult run(long seed, int steps, Broken broken) {
@@ -1150,7 +1179,8 @@ public final class KvSimulation {
     }
 
     /** A crashed coordinator's place is taken by a new client, so the workload goes on. */
-    void replaceTxnClient() {
+    void replaceTxnClient(int crashed) {
+        coordinatorStopped(crashed);
         clients.add(new TxnSimClient(clients.size(), this, new Random(random.nextLong()), TxnSimClient.Role.WORKLOAD,
                 txnParams, txnStats));
     }

@@ -70,7 +70,8 @@ final class TxnGateway {
     private final RangeCache cache = new RangeCache();
     private final Map<Long, Call> byRequest = new HashMap<>();
     private final List<Call> calls = new ArrayList<>();
-    private long nextReqId = 1;
+    private long nextReqId;
+    private final java.util.function.LongSupplier clock;
     /**
      * Nodes that left a lookup of this gateway unanswered, asked no lookup until the tick given
      * (a destroyed node never answers), as KvSimClient: a gateway stops asking a silent store.
@@ -85,6 +86,18 @@ final class TxnGateway {
     private final Map<MetLock, Long> firstMet;
 
     TxnGateway(int clientId, KvSimulation sim, Random random, TxnStats stats, boolean measuring) {
+        this(clientId, sim, random, stats, measuring, null);
+    }
+
+    /**
+     * clock: the wall clock lock expiry is decided with (null: the sim's time; the recovery of a
+     * dead coordinator's locks: the end of time). A gateway with a clock of its own numbers its
+     * requests apart from one of the same client id without.
+     */
+    TxnGateway(int clientId, KvSimulation sim, Random random, TxnStats stats, boolean measuring,
+               java.util.function.LongSupplier clock) {
+        this.clock = clock;
+        this.nextReqId = clock == null ? 1 : 1L << 40;
         this.clientId = clientId;
         this.sim = sim;
         this.random = random;
@@ -120,7 +133,7 @@ final class TxnGateway {
 
     /** The wall clock of this client, in milliseconds: the sim's time. */
     long nowMillis() {
-        return sim.now() * KvSimulation.millisPerTick;
+        return clock != null ? clock.getAsLong() : sim.now() * KvSimulation.millisPerTick;
     }
 
     boolean busy() {

@@ -582,7 +582,7 @@ final class TxnSimClient implements KvSimulation.Client {
         gateway.abandon();
         stopped = true;
         heartbeating = false;
-        sim.replaceTxnClient();
+        sim.replaceTxnClient(id);
     }
 
     private void afterPrewrite() {
@@ -765,7 +765,7 @@ final class TxnSimClient implements KvSimulation.Client {
         gateway.abandon();
         stopped = true;
         heartbeating = false;
-        sim.replaceTxnClient();
+        sim.replaceTxnClient(id);
     }
 
     private void end(TxnRecord.Outcome outcome, String why) {

@@ -38,6 +38,9 @@ public final class TxnStats {
     long lockResolutionTicks;
     /** The timestamp oracle: batches granted, timestamps in them, times another node granted than the last, oracles loaded, marks moved. */
     long oracleGrants;
+    /** 2PC recovery on the nodes (TxnRecoverySweeper): expired locks a sweep set out to resolve; locks of dead coordinators. */
+    long sweptLocks;
+    long recoveredDeadCoordinatorLocks;
     long timestampsGranted;
     long oracleMoves;
     long oracleLoads;
@@ -68,6 +71,8 @@ public final class TxnStats {
         commitsCarried += o.commitsCarried;
         commitsProposedAlone += o.commitsProposedAlone;
         oracleGrants += o.oracleGrants;
+        sweptLocks += o.sweptLocks;
+        recoveredDeadCoordinatorLocks += o.recoveredDeadCoordinatorLocks;
         timestampsGranted += o.timestampsGranted;
         oracleMoves += o.oracleMoves;
         oracleLoads += o.oracleLoads;
@@ -86,7 +91,8 @@ public final class TxnStats {
                 + " (STAGING records decided committed " + stagingCommitted + ", aborted " + stagingAborted
                 + ", prewrite retries " + prewriteRetries + "), background commits held and carried " + commitsCarried
                 + ", proposed alone " + commitsProposedAlone + ", locks resolved "
-                + lockResolutionTicks + " ticks after the final reader met them; " + oracleText();
+                + lockResolutionTicks + " ticks after the final reader met them; recovery: expired locks swept " + sweptLocks
+                + ", locks of dead coordinators " + recoveredDeadCoordinatorLocks + "; " + oracleText();
     }
 
     /** What the timestamp oracle did. */

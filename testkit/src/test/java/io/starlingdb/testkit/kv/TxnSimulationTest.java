@@ -56,6 +56,8 @@ class TxnSimulationTest {
         // The oracle: it moved between nodes (lease moves, crashes, partitions), new oracles
         // loaded the durable mark, and marks were moved; every grant was checked in order.
         assertTrue(sum.oracleMoves > seeds && sum.oracleLoads > 2L * seeds && sum.oracleMarkWrites > 2L * seeds, sum.toString());
+        // 2PC recovery on the nodes: expired locks swept, dead coordinators' locks resolved.
+        assertTrue(sum.sweptLocks > seeds && sum.recoveredDeadCoordinatorLocks > seeds / 2, sum.toString());
     }
 
     @Test
