@@ -80,7 +80,16 @@ public final class NodeConfig {
             "pause between passes of MVCC version garbage collection, which removes row versions no open transaction can read; 0 turns it off (versions then accumulate)");
     public static final Setting MAX_FRAME_BYTES = Setting.bytes("client.max.frame.bytes", 16L << 20, 1L << 10, 1L << 30, "largest client protocol frame accepted");
     public static final Setting MAX_CONNECTIONS = Setting.integer("client.max.connections", 1024, 1, 100_000, "concurrent client connections accepted");
-    public static final Setting SQL_THREADS = Setting.integer("sql.threads", 8, 1, 4096, "threads executing SQL statements (about 4 per core: more costs point reads in context switches, fewer caps how many commits share an fsync)");
+    public static final Setting SQL_THREADS = Setting.integer("sql.threads", 8, 1, 4096, "threads executing SQL statements (about 4 per core: more costs point reads in context switches, fewer caps how many commits share an fsync); with sql.storage = cluster and not set, " + NodeConfig.CLUSTER_SQL_THREADS + " (a statement's thread waits for its range requests and its commit's replication)");
+
+    /**
+     * sql.threads where it is not set and SQL runs on the cluster: a thread there mostly waits (its
+     * statement's range requests, its commit's Raft write on two nodes), and point reads answered
+     * at the leaseholder run on the event loop without one. With 8, 16 clients' auto-commit UPDATEs
+     * queued for a thread: 962 and 1,330 updates/s at p50 10.6 and 9.4 ms, against 2,048 at 6.1 ms
+     * with 32 (bench compare --cluster 3, 2026-12-05, load 13-17; docs/cluster.md, "Durable updates").
+     */
+    public static final int CLUSTER_SQL_THREADS = 32;
     public static final Setting FETCH_SIZE = Setting.integer("client.fetch.size", 1000, 1, 100_000, "rows per result batch when the client asks for no size");
     public static final Setting SQL_MAX_QUEUED_STATEMENTS = Setting.integer("sql.max.queued.statements", 10_000, 1, 1_000_000,
             "requests waiting for a SQL thread beyond the running ones; more are refused with SQLState 53000 and the connection stays open");
@@ -135,6 +144,7 @@ public final class NodeConfig {
         Map<String, String> presetValues = Presets.values(chosenPreset);
 
         Map<String, Object> values = new LinkedHashMap<>();
+        java.util.Set<String> defaulted = new java.util.HashSet<>();
         for (Setting setting : SETTINGS) {
             String raw;
             String source;
@@ -153,12 +163,16 @@ public final class NodeConfig {
             } else {
                 raw = setting.defaultValue();
                 source = "default";
+                defaulted.add(setting.key());
             }
             if (raw.isEmpty() && setting.kind() == Setting.Kind.STRING && setting.defaultValue().isEmpty()) {
                 values.put(setting.key(), "");
                 continue;
             }
             values.put(setting.key(), setting.parse(raw, source));
+        }
+        if (defaulted.contains(SQL_THREADS.key()) && "cluster".equals(values.get(SQL_STORAGE.key()))) {
+            values.put(SQL_THREADS.key(), CLUSTER_SQL_THREADS);
         }
         NodeConfig config = new NodeConfig(values, chosenPreset);
         config.checkConsistency();

@@ -43,6 +43,18 @@ class NodeConfigTest {
         assertEquals(8L << 20, config.blockCacheBytes(), "the preset beats the default");
     }
 
+    /** On the cluster a SQL thread mostly waits (range requests, replicated commits): more of them by default. */
+    @Test
+    void sqlOnTheClusterRunsMoreSqlThreadsUnlessTheyAreSet() {
+        assertEquals(8, NodeConfig.load(Map.of(), Map.of(), null, null).sqlThreads());
+        assertEquals(NodeConfig.CLUSTER_SQL_THREADS,
+                NodeConfig.load(Map.of("sql.storage", "cluster", "store.id", "1", "peer.port", "7400"), Map.of(), null, null).sqlThreads());
+        assertEquals(8, NodeConfig.load(Map.of("sql.storage", "cluster", "store.id", "1", "peer.port", "7400", "sql.threads", "8"), Map.of(), null, null)
+                .sqlThreads(), "set: kept");
+        assertEquals(4, NodeConfig.load(Map.of("sql.storage", "cluster", "store.id", "1", "peer.port", "7400"), Map.of("STARLING_SQL_THREADS", "4"), null, null)
+                .sqlThreads());
+    }
+
     @Test
     void sizesAcceptUnitSuffixes() {
         NodeConfig config = NodeConfig.load(Map.of("storage.block.cache.bytes", "2g", "client.max.frame.bytes", "512k"), Map.of(), null, null);
