@@ -51,7 +51,10 @@ import java.util.function.LongConsumer;
  * a one-phase write latches its keys before the leaseholder timestamps it, and reads wait for
  * the latches held on their keys when they arrive.
  * It hosts an empty replica when placement asks (initialised by the leader's snapshot), and
- * carries out the placement steps of the ranges it leads. A crash loses everything but the disk.
+ * carries out the placement steps of the ranges it leads. While it leads range 1 (the
+ * simulator's meta range) it hosts the timestamp oracle, as TimestampService; its writes take
+ * their timestamps through a batched client of the oracle, as TimestampClient. A crash loses
+ * everything but the disk.
  */
 final class KvSimNode implements RangeHost {
 
