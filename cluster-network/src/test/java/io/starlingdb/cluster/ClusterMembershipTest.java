@@ -62,8 +62,10 @@ class ClusterMembershipTest {
         for (int i = 2; i <= size; i++) {
             cluster.add(start("n" + i, List.of(first.address())));
         }
+        // A deadline, not a wait: formation takes well under a second on a quiet machine, but a
+        // five-node cluster once took more than 10 s to form at load 15.
         for (ClusterNetworkManager node : cluster) {
-            Await.until(Duration.ofSeconds(10), () -> node.aliveMemberIds().size() == size,
+            Await.until(Duration.ofSeconds(30), () -> node.aliveMemberIds().size() == size,
                     () -> node.nodeId() + " sees " + node.aliveMemberIds());
         }
         return cluster;
