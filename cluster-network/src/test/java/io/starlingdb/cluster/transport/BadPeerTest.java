@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.starlingdb.cluster.testing.Await;
 import io.starlingdb.cluster.transport.TestMessages.Blob;
 import io.starlingdb.cluster.transport.TestMessages.Echo;
 import io.starlingdb.cluster.transport.TestMessages.Stranger;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,14 +20,12 @@ import org.junit.jupiter.api.Test;
 /** Every kind of bad peer is refused, counted, and leaves the node serving its good peers. */
 class BadPeerTest {
 
-    private final List<Transport> transports = new ArrayList<>();
+    private final TestTransports transports = new TestTransports();
     private Transport node;
     private Transport friend;
 
     private Transport start(String id, TransportOptions options, MessageTypes types) throws InterruptedException {
-        Transport t = new Transport(id, options, types, new SimpleMeterRegistry());
-        transports.add(t);
-        t.start();
+        Transport t = transports.start(id, options, types);
         t.handle(Echo.class, (from, m) -> m);
         return t;
     }
@@ -45,7 +40,7 @@ class BadPeerTest {
 
     @AfterEach
     void closeAll() {
-        transports.forEach(Transport::close);
+        transports.close();
     }
 
     private void assertNodeStillServes() throws Exception {

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.starlingdb.cluster.transport.TestMessages.Echo;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -24,18 +22,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Peers talk over the native epoll transport where it loads, over NIO otherwise, with the same options. */
 class NettyTransportTest {
 
-    private final List<Transport> transports = new ArrayList<>();
+    private final TestTransports transports = new TestTransports();
 
     private Transport node(String id, TransportOptions options, NettyTransport io) throws InterruptedException {
-        Transport t = new Transport(id, options, TestMessages.types(), new SimpleMeterRegistry(), io);
-        transports.add(t);
-        t.start();
-        return t;
+        return transports.start(id, options, TestMessages.types(), io);
     }
 
     @AfterEach
     void closeAll() {
-        transports.forEach(Transport::close);
+        transports.close();
     }
 
     private static boolean linuxX86() {
@@ -52,8 +47,7 @@ class NettyTransportTest {
         }
         NettyTransport expected = Epoll.isAvailable() ? NettyTransport.EPOLL : NettyTransport.NIO;
         assertEquals(expected, NettyTransport.resolve("auto"));
-        Transport a = new Transport("a", TestMessages.options(), TestMessages.types(), new SimpleMeterRegistry());
-        transports.add(a);
+        Transport a = transports.create("a", TestMessages.options(), TestMessages.types(), NettyTransport.forProcess());
         assertEquals(NettyTransport.forProcess(), a.nettyTransport());
         if (System.getProperty(NettyTransport.PROPERTY) == null && System.getenv(NettyTransport.ENVIRONMENT) == null) {
             assertEquals(expected, a.nettyTransport());

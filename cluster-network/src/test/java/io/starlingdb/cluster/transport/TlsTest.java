@@ -3,7 +3,6 @@ package io.starlingdb.cluster.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.starlingdb.cluster.testing.Await;
 import io.starlingdb.cluster.transport.TestMessages.Echo;
@@ -13,8 +12,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -29,11 +26,11 @@ class TlsTest {
     @TempDir
     Path dir;
 
-    private final List<Transport> transports = new ArrayList<>();
+    private final TestTransports transports = new TestTransports();
 
     @AfterEach
     void closeAll() {
-        transports.forEach(Transport::close);
+        transports.close();
     }
 
     private TlsOptions tlsFor(String name, SelfSignedCertificate own, SelfSignedCertificate trusted) throws Exception {
@@ -55,9 +52,7 @@ class TlsTest {
     }
 
     private Transport start(String id, TransportOptions options) throws InterruptedException {
-        Transport t = new Transport(id, options, TestMessages.types(), new SimpleMeterRegistry());
-        transports.add(t);
-        t.start();
+        Transport t = transports.start(id, options, TestMessages.types());
         t.handle(Echo.class, (from, m) -> new Echo(m.text() + " via tls"));
         return t;
     }

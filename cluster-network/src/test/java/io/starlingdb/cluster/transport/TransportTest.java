@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.starlingdb.cluster.testing.Await;
 import io.starlingdb.cluster.transport.TestMessages.Echo;
 import io.starlingdb.cluster.transport.TestMessages.Note;
@@ -22,18 +21,15 @@ import org.junit.jupiter.api.Test;
 
 class TransportTest {
 
-    private final List<Transport> transports = new ArrayList<>();
+    private final TestTransports transports = new TestTransports();
 
     private Transport node(String id, TransportOptions options) throws InterruptedException {
-        Transport t = new Transport(id, options, TestMessages.types(), new SimpleMeterRegistry());
-        transports.add(t);
-        t.start();
-        return t;
+        return transports.start(id, options, TestMessages.types());
     }
 
     @AfterEach
     void closeAll() {
-        transports.forEach(Transport::close);
+        transports.close();
     }
 
     @Test
