@@ -3,6 +3,7 @@ package io.starlingdb.server.ranges;
 import io.starlingdb.engine.client.StarlingClient;
 import io.starlingdb.server.StarlingNode;
 import io.starlingdb.server.config.NodeConfig;
+import io.starlingdb.testkit.Await;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -87,18 +88,16 @@ final class ThreeNodeCluster implements AutoCloseable {
 
     /** Runs sql on node until it succeeds (the node may not have read the catalog yet), within 60 s. */
     static void awaitStatement(StarlingNode node, String sql) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        while (true) {
+        java.sql.SQLException[] last = {null};
+        Await.until(java.time.Duration.ofSeconds(60), () -> {
             try (java.sql.Connection c = jdbc(node); java.sql.Statement s = c.createStatement()) {
                 s.execute(sql);
-                return;
+                return true;
             } catch (java.sql.SQLException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("node " + node.clientAddress() + " never ran " + sql + ": " + e.getMessage(), e);
-                }
-                Thread.sleep(100);
+                last[0] = e;
+                return false;
             }
-        }
+        }, () -> "node " + node.clientAddress() + " never ran " + sql + ": " + last[0]);
     }
 
     /** The nodes' peer ports, by store id minus one. */

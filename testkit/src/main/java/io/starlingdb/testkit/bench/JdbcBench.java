@@ -150,23 +150,19 @@ public final class JdbcBench {
         long end = warmupEnd + options.seconds() * 1_000_000_000L;
         List<Thread> workers = new ArrayList<>();
         AtomicLong allOps = new AtomicLong();
-        Thread perSecond = null;
+        java.util.concurrent.ScheduledExecutorService perSecond = null;
         if (SLOW_MILLIS > 0) {
-            perSecond = new Thread(() -> {
-                long last = 0;
-                while (System.nanoTime() < end) {
-                    try {
-                        Thread.sleep(1000);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    long all = allOps.get();
-                    System.err.printf(Locale.ROOT, "# %s %s %d/s%n", java.time.Instant.now(), phase, all - last);
-                    last = all;
-                }
-            }, "bench-per-second");
-            perSecond.setDaemon(true);
-            perSecond.start();
+            perSecond = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "bench-per-second");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long[] last = {0};
+            perSecond.scheduleAtFixedRate(() -> {
+                long all = allOps.get();
+                System.err.printf(Locale.ROOT, "# %s %s %d/s%n", java.time.Instant.now(), phase, all - last[0]);
+                last[0] = all;
+            }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
         for (int t = 0; t < options.threads(); t++) {
             Thread worker = new Thread(() -> {
@@ -214,6 +210,9 @@ public final class JdbcBench {
         ready.await();
         for (Thread worker : workers) {
             worker.join();
+        }
+        if (perSecond != null) {
+            perSecond.shutdownNow();
         }
         if (!firstErrors.isEmpty()) {
             System.err.println("# " + options.label() + " " + phase + " errors (first few): " + firstErrors);
