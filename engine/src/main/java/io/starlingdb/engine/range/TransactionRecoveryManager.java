@@ -38,7 +38,11 @@ public final class TransactionRecoveryManager {
         this.resolver = resolver;
     }
 
-    /** Locks this manager has resolved (committed or rolled back) since the node started. */
+    /**
+     * Locks this manager has resolved (committed or rolled back) since the node started. An
+     * expired primary that the status check of another range's lock rolls back on the way is
+     * not counted here.
+     */
     public long resolved() {
         return resolved.get();
     }
