@@ -541,6 +541,28 @@ public final class DistSender {
         return out;
     }
 
+    /**
+     * The smallest start timestamp of any transaction lock with from &lt;= key &lt; to (to null:
+     * the end), Long.MAX_VALUE if there is none: every range of the span answers from its
+     * leaseholder (linearizable), in key order, so a range that splits meanwhile is still
+     * covered. Throws as any request does when a range of the span does not answer in time.
+     */
+    public long oldestLock(byte[] from, byte[] to) {
+        long oldest = Long.MAX_VALUE;
+        byte[] at = from;
+        while (at != null) {
+            byte[] key = at;
+            RangeRpc.Response r = call(key, d -> RangeRpc.Request.oldestLock(d.rangeId(), key, to), false, requestDeadline());
+            RangeResult.LockList found = (RangeResult.LockList) r.result();
+            for (RangeResult.LockInfo l : found.locks()) {
+                oldest = Math.min(oldest, l.startTs());
+            }
+            byte[] end = r.descriptor().end();
+            at = end == null || (to != null && Arrays.compareUnsigned(end, to) >= 0) ? null : end;
+        }
+        return oldest;
+    }
+
     /** One page of a scan at ts: the rows, and the key the next page starts at (null: the span is done). */
     public record ScanPage(List<RangeResult.KeyValue> rows, byte[] next) {
     }

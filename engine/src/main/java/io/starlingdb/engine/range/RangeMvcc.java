@@ -355,6 +355,23 @@ final class RangeMvcc {
         return out;
     }
 
+    /** The lock with the smallest start timestamp among the keys in [from, end), or null. */
+    static KeyLock oldestLock(KvSnapshot s, byte[] from, byte[] end) {
+        KeyLock oldest = null;
+        try (KvCursor c = s.scan(RangeKeys.dataKey(from), RangeKeys.dataBound(end))) {
+            while (c.next()) {
+                RangeKeys.DataKey dk = RangeKeys.decode(c.key());
+                if (dk.isLockSlot()) {
+                    Lock l = decodeLock(c.value());
+                    if (oldest == null || l.startTs() < oldest.lock().startTs()) {
+                        oldest = new KeyLock(dk.userKey(), l);
+                    }
+                }
+            }
+        }
+        return oldest;
+    }
+
     // ------------------------------------------------------------------ version GC
 
     /**

@@ -33,7 +33,7 @@ public final class RangeRpc {
         types.register(RequestFrame.class, requestTypeId).register(ResponseFrame.class, responseTypeId);
     }
 
-    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST, TIMESTAMPS, VALIDATE, LOCKS, FIRST_KEYS, LEASE }
+    public enum Kind { GET, SCAN, WRITE, LOOKUP, MULTI_GET, HOST, TIMESTAMPS, VALIDATE, LOCKS, FIRST_KEYS, LEASE, OLDEST_LOCK }
 
     /**
      * One request. GET: key. SCAN: [key, endKey) (endKey null: to the end), at most maxRows
@@ -50,6 +50,8 @@ public final class RangeRpc {
      * LEASE: the lease balancer's pull ({@link LeaseBalancer}): the store maxBytes, which leads
      * maxRows ranges, asks the leaseholder of rangeId to hand it the lease; OK if the transfer
      * started, UNAVAILABLE with the reason if not.
+     * OLDEST_LOCK: the lock with the smallest start timestamp in [key, endKey), or none, as a
+     * LOCKS answer of at most one lock (the version GC's survey, {@link RangeVersionGc}).
      *
      * <p>GET, MULTI_GET and SCAN read at timestamp (Long.MAX_VALUE: the newest versions, no
      * transaction), as the transaction started at timestamp (its own locks do not hide keys).
@@ -120,6 +122,10 @@ public final class RangeRpc {
 
         public static Request locks(long rangeId, byte[] from, byte[] to, int max) {
             return new Request(Kind.LOCKS, rangeId, from, to, max, 0, null);
+        }
+
+        public static Request oldestLock(long rangeId, byte[] from, byte[] to) {
+            return new Request(Kind.OLDEST_LOCK, rangeId, from, to, 1, 0, null);
         }
 
         public static Request validate(long rangeId, byte[] from, byte[] to, long startTs, long commitTs) {

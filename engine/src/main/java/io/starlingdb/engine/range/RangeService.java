@@ -169,7 +169,8 @@ public final class RangeService implements AutoCloseable {
         this.leaseWorker = daemonExecutor("starling-lease-balancer");
         this.recoveryWorker = daemonExecutor("starling-txn-recovery");
         this.recovery = new TransactionRecoveryManager(store, gateway.resolver());
-        this.versionGc = new RangeVersionGc(store, transactions.maxDurationMillis());
+        this.versionGc = new RangeVersionGc(store, transactions.maxDurationMillis(),
+                () -> gateway.oldestLock(MetaKeys.userSpanStart, null));
     }
 
     private static ScheduledExecutorService daemonExecutor(String name) {

@@ -610,6 +610,25 @@ public final class RangeStateMachine implements StateMachine {
         return new RangeResult.LockList(out, found.size() > max ? found.get(max).key() : null);
     }
 
+    /**
+     * The lock with the smallest start timestamp in [from, to) within this range, as a list of at
+     * most one lock (a storage snapshot; any thread). A range that {@link #mayHoldLocks may hold
+     * no lock} answers none without reading.
+     */
+    public RangeResult oldestLock(byte[] from, byte[] to) {
+        if (!descriptor.contains(from)) {
+            return new RangeResult.KeyMismatch(descriptor);
+        }
+        if (!mayHoldLocks()) {
+            return new RangeResult.LockList(List.of(), null);
+        }
+        RangeMvcc.KeyLock oldest;
+        try (KvSnapshot s = store.snapshot()) {
+            oldest = RangeMvcc.oldestLock(s, from, clampEnd(to));
+        }
+        return new RangeResult.LockList(oldest == null ? List.of() : List.of(oldest.lock().info(oldest.key())), null);
+    }
+
     /** The keys of this range with versions no read at or above threshold can see, at most max (a storage snapshot; any thread). */
     List<byte[]> keysWithGarbage(long threshold, int max) {
         RangeDescriptor d = descriptor;

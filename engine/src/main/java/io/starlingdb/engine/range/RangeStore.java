@@ -352,7 +352,7 @@ public final class RangeStore implements RangeHost {
         switch (r.kind()) {
             case GET, MULTI_GET -> answer = latches.awaitKeys(r.kind() == RangeRpc.Kind.GET ? List.of(r.key()) : r.keys())
                     .thenCompose(v -> leaseRead(replica, r));
-            case LOCKS -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
+            case LOCKS, OLDEST_LOCK -> answer = raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
             case FIRST_KEYS -> answer = awaitSpans(replica.descriptor(), r.keys()).thenCompose(v -> leaseRead(replica, r));
             case VALIDATE -> answer = (r.keys().isEmpty() ? latches.awaitSpan(replica.descriptor(), r.key(), r.endKey())
                     : latches.awaitKeys(r.keys()))
@@ -893,13 +893,15 @@ public final class RangeStore implements RangeHost {
             case VALIDATE -> r.keys().isEmpty() ? sm.validate(r.key(), r.endKey(), ts, r.untilTimestamp())
                     : sm.validateKeys(r.keys(), ts, r.untilTimestamp());
             case LOCKS -> sm.lockList(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows));
+            case OLDEST_LOCK -> sm.oldestLock(r.key(), r.endKey());
             case FIRST_KEYS -> sm.firstKeys(r.keys(), ts, ts);
             default -> sm.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
                     Math.min(Math.max(1, r.maxBytes()), maxScanBytes), ts, ts, r.filter());
         };
         // Checked after reading: a version GC raises the threshold before its batch is written,
         // so a read whose snapshot saw the GC sees its threshold here.
-        RangeResult.BelowGcThreshold old = r.kind() == RangeRpc.Kind.LOCKS ? null : sm.belowGcThreshold(ts);
+        RangeResult.BelowGcThreshold old = r.kind() == RangeRpc.Kind.LOCKS || r.kind() == RangeRpc.Kind.OLDEST_LOCK ? null
+                : sm.belowGcThreshold(ts);
         return RangeRpc.Response.ok(old != null ? old : result, sm.descriptor());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starlingdb.engine.encoding.RowCodec;
 import io.starlingdb.engine.encoding.RowPredicate;
@@ -570,5 +571,50 @@ class RangeTransactionTest {
         assertEquals(new StagingDecision.Outcome.Commit(65), done.outcome(), "a key already committed decides it");
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> new StagingDecision(staging).add(new RangeResult.Written()));
+    }
+
+    private long oldestLockIn(String from, String to) {
+        RangeResult.LockList l = (RangeResult.LockList) sm.oldestLock(b(from), to == null ? null : b(to));
+        assertTrue(l.locks().size() <= 1);
+        return l.locks().isEmpty() ? Long.MAX_VALUE : l.locks().get(0).startTs();
+    }
+
+    @Test
+    void theOldestLockIsTheOneWithTheSmallestStartTimestampWhateverItsKey() {
+        assertEquals(Long.MAX_VALUE, oldestLockIn("a", null), "no lock yet");
+        long older = ts();
+        long younger = ts();
+        prewrite(younger, "b", 60_000, "b", "c");
+        prewrite(older, "x", 60_000, "x");
+        assertEquals(older, oldestLockIn("a", null), "x sorts after b and c but started first");
+        assertEquals(younger, oldestLockIn("a", "d"), "within [a, d) only");
+        apply(new RangeCommand.Rollback(older, List.of(b("x"))));
+        assertEquals(younger, oldestLockIn("a", null));
+        apply(new RangeCommand.Commit(younger, ts(), List.of(b("b"), b("c"))));
+        assertEquals(Long.MAX_VALUE, oldestLockIn("a", null), "every lock resolved");
+    }
+
+    @Test
+    void versionGcStaysAtOrBelowTheOldestLockAndKeepsItsLastThresholdWhenTheSurveyFails() {
+        long[] oldest = {Long.MAX_VALUE};
+        boolean[] fails = {true};
+        RangeVersionGc gc = new RangeVersionGc(null, 60_000, () -> {
+            if (fails[0]) {
+                throw new RangeUnavailableException("a range without a leaseholder");
+            }
+            return oldest[0];
+        });
+        long now = System.currentTimeMillis();
+        assertEquals(0, gc.roundThreshold(now), "no round before a survey succeeded");
+        fails[0] = false;
+        assertEquals(gc.threshold(now), gc.roundThreshold(now), "no lock: the clock's bound");
+        long lockTs = gc.threshold(now) - 1_000;
+        oldest[0] = lockTs;
+        assertEquals(lockTs, gc.roundThreshold(now + 60_000), "held at the oldest lock");
+        fails[0] = true;
+        assertEquals(lockTs, gc.roundThreshold(now + 120_000), "the survey failed: the last good threshold");
+        fails[0] = false;
+        oldest[0] = Long.MAX_VALUE;
+        assertEquals(gc.threshold(now + 120_000), gc.roundThreshold(now + 120_000), "the lock is gone: GC goes on");
     }
 }

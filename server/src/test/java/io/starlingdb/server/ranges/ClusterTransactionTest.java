@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.starlingdb.engine.client.StarlingClient;
 import io.starlingdb.engine.raft.OutcomeUnknownException;
 import io.starlingdb.engine.range.DistSender;
+import io.starlingdb.engine.range.LockResolver;
 import io.starlingdb.engine.range.RangeCommand;
 import io.starlingdb.engine.range.RangeResult;
 import io.starlingdb.engine.range.RangeRpc;
@@ -744,6 +745,42 @@ class ClusterTransactionTest {
         assertNull(client.get(b("z-swept")));
         assertEquals(RangeResult.TxnStatus.State.ABORTED, nodes[1].ranges().gateway().resolver()
                 .status(b("a-swept"), startTs, System.currentTimeMillis(), 0, false).state());
+    }
+
+    /**
+     * Version GC keeps a committed primary's version while a lock of its transaction is left
+     * elsewhere (here: a coordinator that committed its primary and stopped, its other lock with
+     * a long TTL, as on a range that was unavailable for longer than the GC horizon). The GC
+     * rounds run as of a day later, when by the clock alone every old version could go.
+     */
+    @Test
+    void versionGcKeepsTheCommitOfATransactionWithALockLeft() throws Exception {
+        client.split(b("m"));
+        long startTs = client.timestamp();
+        LockResolver resolver = nodes[1].ranges().gateway().resolver();
+        prewrite(nodes[1].ranges().gateway(), "a-coordinator-that-stopped", startTs, b("a-gc"), 120_000, b("a-gc"),
+                b("z-gc"));
+        long commitTs = client.timestamp();
+        resolver.commit(startTs, commitTs, List.of(b("a-gc"))); // the commit point; then the coordinator stops
+        client.put(b("a-gc"), b("newer")); // the transaction's version is no longer the newest
+        long aDayLater = System.currentTimeMillis() + java.util.concurrent.TimeUnit.DAYS.toMillis(1);
+        for (int i = 1; i <= 3; i++) {
+            nodes[i].ranges().versionGc().collect(aDayLater);
+        }
+        RangeResult.TxnStatus st = resolver.status(b("a-gc"), startTs, Long.MAX_VALUE, 0, true);
+        assertEquals(RangeResult.TxnStatus.State.COMMITTED, st.state(), "the primary's commit is still there: " + st);
+        assertEquals(commitTs, st.commitTs());
+        for (int i = 1; i <= 3; i++) {
+            nodes[i].ranges().recovery().coordinatorDead("a-coordinator-that-stopped");
+        }
+        assertArrayEquals(b("after-z-gc"), client.get(b("z-gc")), "the other lock rolled forward, not back");
+        assertArrayEquals(b("newer"), client.get(b("a-gc")));
+        assertEquals(List.of(), client.locks(b("a"), null, 10));
+        long collected = 0;
+        for (int i = 1; i <= 3; i++) {
+            collected += nodes[i].ranges().versionGc().collect(aDayLater);
+        }
+        assertTrue(collected >= 1, "with no lock left, GC goes on: the old version of a-gc goes");
     }
 
     private long resolvedByRecovery() {
