@@ -40,6 +40,8 @@ public final class RangeStore implements RangeHost {
      * may still commit later (a leader change in progress), so it is never reported failed.
      */
     public static final long proposalTimeoutMillis = 10_000;
+    /** Fails proposals not applied within proposalTimeoutMillis (a sweep, not a timer task per proposal). */
+    private final ProposalTimeouts proposalTimeouts = new ProposalTimeouts(proposalTimeoutMillis);
     /** Rows and bytes of one scan page at most, whatever the request asks. */
     public static final int maxScanRows = 10_000;
     public static final long maxScanBytes = 4L << 20;
@@ -455,7 +457,7 @@ public final class RangeStore implements RangeHost {
             commitsCarried.addAndGet(riders.size());
             applied = all.get(all.size() - 1);
         }
-        return applied.orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
+        return proposalTimeouts.orTimeout(applied)
                 .thenApply(result -> RangeRpc.Response.ok((RangeResult) result, replica.descriptor()));
     }
 
@@ -578,7 +580,7 @@ public final class RangeStore implements RangeHost {
         List<CompletableFuture<Object>> all = raft.proposeAll(rangeId, commands, conditions);
         for (int i = 0; i < riders.size(); i++) {
             Deferred d = riders.get(i);
-            all.get(i).orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS).whenComplete((result, e) -> {
+            proposalTimeouts.orTimeout(all.get(i)).whenComplete((result, e) -> {
                 release(d.held());
                 d.answer().complete(e == null ? RangeRpc.Response.ok((RangeResult) result, replica.descriptor())
                         : failure(e, true));
