@@ -20,6 +20,10 @@
 # write /tmp/perf-<pid>.map when they exit, so `perf report -i DIR/put.data --sort dso,sym` names
 # JIT-compiled Java methods too.
 #
+# KV_CLIENT_JAVA_OPTS and KV_NODE_JAVA_OPTS in the environment add JVM options (split on spaces) to
+# the client and to the three nodes, e.g. KV_CLIENT_JAVA_OPTS=-Dstarling.client.spinMicros=0 for an
+# A/B of one build.
+#
 # --syscalls counts each process's system calls during each measured window with perf's syscall
 # tracepoints (socket reads and writes, epoll waits, futex: thread wake-ups and parks, eventfd
 # writes: event-loop wake-ups show as 8-byte writes) and prints them per operation.
@@ -68,7 +72,8 @@ for i in 1 2 3; do
   join="127.0.0.1:${PEER[$(( i == 1 ? 2 : 1 ))]}"
   jfr=()
   [ -z "$JFR_DIR" ] || jfr=("-XX:StartFlightRecording=settings=$JFC,filename=$JFR_DIR/n$i.jfr,dumponexit=true")
-  java -Xmx2g "${jfr[@]}" "${JAVA_DIAG[@]}" -Dlogback.configurationFile="$ROOT/conf/logback.xml" -cp "$SERVER_CP" io.starlingdb.server.NodeMain start \
+  # shellcheck disable=SC2086 # KV_NODE_JAVA_OPTS: options for the node JVMs, split on spaces
+  java -Xmx2g "${jfr[@]}" "${JAVA_DIAG[@]}" ${KV_NODE_JAVA_OPTS:-} -Dlogback.configurationFile="$ROOT/conf/logback.xml" -cp "$SERVER_CP" io.starlingdb.server.NodeMain start \
     --node-id "n$i" --data-dir "$WORK/n$i" --client-port 0 --http-port "${HTTP[$i]}" --peer-port "${PEER[$i]}" \
     --join "$join" --store-id "$i" --store-initial-members 1,2,3 > "$WORK/n$i.log" 2>&1 &
   PIDS+=($!)
@@ -83,7 +88,8 @@ done
 
 jfr=()
 [ -z "$JFR_DIR" ] || jfr=("-XX:StartFlightRecording=settings=$JFC,filename=$JFR_DIR/client.jfr,dumponexit=true")
-java -Xmx2g "${jfr[@]}" "${JAVA_DIAG[@]}" -Dlogback.configurationFile="$ROOT/conf/logback-cli.xml" -cp "$TESTKIT_CP" io.starlingdb.testkit.bench.KvBench \
+# shellcheck disable=SC2086 # KV_CLIENT_JAVA_OPTS: options for the client JVM alone, split on spaces
+java -Xmx2g "${jfr[@]}" "${JAVA_DIAG[@]}" ${KV_CLIENT_JAVA_OPTS:-} -Dlogback.configurationFile="$ROOT/conf/logback-cli.xml" -cp "$TESTKIT_CP" io.starlingdb.testkit.bench.KvBench \
   --seeds "127.0.0.1:${PEER[1]},127.0.0.1:${PEER[2]},127.0.0.1:${PEER[3]}" --seconds "$SECONDS_PER" \
   --concurrency "$CLIENTS" --phases "$PHASES,$PHASES" > "$WORK/bench.txt" 2>"$WORK/bench.err" &
 CLIENT=$!

@@ -16,6 +16,9 @@
 # ('ANY 1 (s1, s2)': a commit on two of the three copies, as a Raft commit on 2 of 3 replicas).
 # etcd runs only when the phases include put (it measures puts).
 #
+# KV_CLIENT_JAVA_OPTS in the environment adds JVM options (split on spaces) to the KvBench client,
+# e.g. KV_CLIENT_JAVA_OPTS=-Dstarling.client.spinMicros=0 (StarlingClient's waits park at once).
+#
 # Installs etcd and PostgreSQL 15 from Debian's packages when they are missing (needs root).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -56,7 +59,8 @@ FAILED=0
 # Runs KvBench, keeping its rows for the ratio table; a failed check fails the script at the end.
 bench() {
   echo "# $2: load average $(cut -d' ' -f1-3 /proc/loadavg) (2 cores)"
-  java -Xmx2g -Dlogback.configurationFile="$ROOT/conf/logback-cli.xml" -cp "$TESTKIT_CP" \
+  # shellcheck disable=SC2086 # KV_CLIENT_JAVA_OPTS: options for the client JVM alone, split on spaces
+  java -Xmx2g ${KV_CLIENT_JAVA_OPTS:-} -Dlogback.configurationFile="$ROOT/conf/logback-cli.xml" -cp "$TESTKIT_CP" \
     io.starlingdb.testkit.bench.KvBench --seconds "$SECONDS_PER" --concurrency "$CONC" --phases "$PHASES" "$@" \
     | tee -a "$RESULTS" || FAILED=1
 }

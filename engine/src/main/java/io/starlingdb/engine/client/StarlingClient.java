@@ -52,6 +52,26 @@ public final class StarlingClient implements AutoCloseable {
     /** How long {@link #connect} waits to learn at least one store. */
     static final long connectTimeoutMillis = 15_000;
 
+    /** System property: how long a thread waiting alone for an answer spins before it parks, in µs (0: off). */
+    public static final String spinMicrosProperty = "starling.client.spinMicros";
+    /** Its default (docs/ranges.md, "What a hop costs"). */
+    static final long defaultSpinMicros = 200;
+
+    /** The spin of {@link DistSender#spinBeforeParking}: {@link #spinMicrosProperty}, validated. */
+    static long spinMicros() {
+        String v = System.getProperty(spinMicrosProperty);
+        long micros;
+        try {
+            micros = v == null ? defaultSpinMicros : Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(spinMicrosProperty + " must be a number of microseconds, got '" + v + "'");
+        }
+        if (micros < 0 || micros > 1_000_000) {
+            throw new IllegalArgumentException(spinMicrosProperty + " must be between 0 and 1000000 µs, got " + micros);
+        }
+        return micros;
+    }
+
     private final ClusterNetworkManager network;
     private final StoreDirectory directory = new StoreDirectory();
     private final DistSender sender;
@@ -63,6 +83,7 @@ public final class StarlingClient implements AutoCloseable {
     private StarlingClient(ClusterNetworkManager network) {
         this.network = network;
         this.sender = new DistSender(network.transport(), directory, null, DistSender.Options.defaults());
+        sender.spinBeforeParking(spinMicros());
         this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "starling-client-directory");
             t.setDaemon(true);
@@ -96,6 +117,7 @@ public final class StarlingClient implements AutoCloseable {
      */
     public static StarlingClient connect(String seeds, String clusterSecret, String bindHost)
             throws InterruptedException {
+        spinMicros(); // a bad setting fails here, before anything starts
         List<NodeAddress> seedAddresses = new ArrayList<>();
         for (String s : seeds.split(",")) {
             if (!s.isBlank()) {

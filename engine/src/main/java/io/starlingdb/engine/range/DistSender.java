@@ -82,6 +82,7 @@ public final class DistSender {
     private final RangeStore local;
     private final Options options;
     private final RangeCache cache = new RangeCache();
+    private volatile AnswerWait answerWait = AnswerWait.parking;
     private final LockResolver resolver = new LockResolver(this);
     /** Stores a request lately could not reach, with when (System.nanoTime()). */
     private final java.util.Map<Long, Long> unreachableSince = new java.util.concurrent.ConcurrentHashMap<>();
@@ -100,6 +101,20 @@ public final class DistSender {
 
     public RangeCache cache() {
         return cache;
+    }
+
+    /**
+     * A thread that waits for an answer alone (no other caller of this gateway waits) spins up
+     * to spinMicros before it parks (0: parks at once, the default): {@link AnswerWait}. For a
+     * client process, whose cores are not the nodes' own; a node's gateway parks.
+     */
+    public void spinBeforeParking(long spinMicros) {
+        this.answerWait = spinMicros == 0 ? AnswerWait.parking : new AnswerWait(TimeUnit.MICROSECONDS.toNanos(spinMicros));
+    }
+
+    /** Waits answered while spinning (see {@link #spinBeforeParking}); for tests and probes. */
+    public long answeredSpinning() {
+        return answerWait.answeredSpinning();
     }
 
     // ------------------------------------------------------------------ operations
@@ -1059,10 +1074,10 @@ public final class DistSender {
         return await(store, sendAsync(store, request, timeout), timeout);
     }
 
-    private static RangeRpc.Response await(long store, CompletableFuture<RangeRpc.Response> answer, long timeout)
+    private RangeRpc.Response await(long store, CompletableFuture<RangeRpc.Response> answer, long timeout)
             throws NoAnswer {
         try {
-            return answer.get(timeout, TimeUnit.MILLISECONDS);
+            return answerWait.get(answer, timeout);
         } catch (TimeoutException e) {
             throw new NoAnswer("no answer from store " + store + " within " + timeout + " ms");
         } catch (ExecutionException e) {
