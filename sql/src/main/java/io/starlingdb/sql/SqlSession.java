@@ -33,6 +33,19 @@ public interface SqlSession extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Runs a prepared statement once per parameter set, as one batch in the open transaction (not
+     * in auto-commit mode: the caller opens the transaction the batch joins), where the session
+     * can do so as one statement: the update count of each execution, in order. Null if it
+     * cannot, and then nothing happened: run the executions one by one with
+     * {@link #execute(PreparedSql, List)}. The batch's effect is that of running them in order;
+     * when one of them fails, the session leaves nothing of any of them and answers null, so that
+     * running them one by one tells which fails. A session without such a path answers null.
+     */
+    default long[] executeBatch(PreparedSql statement, List<List<Object>> paramSets) throws SqlException {
+        return null;
+    }
+
     /** In auto-commit mode (the default) every statement commits on its own, atomically. */
     void setAutoCommit(boolean autoCommit) throws SqlException;
 

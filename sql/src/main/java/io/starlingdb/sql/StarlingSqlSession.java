@@ -335,6 +335,66 @@ final class StarlingSqlSession implements SqlSession {
         }
     }
 
+    /**
+     * A batch of a prepared INSERT whose rows are a VALUES list reading no table, in an open
+     * transaction, runs as one multi-row INSERT of all the executions' rows: its keys and UNIQUE
+     * values are checked with one request per range (docs/cluster.md, "The load phase"), not one
+     * round trip per row. The rows do not depend on what the batch writes, so computing them all
+     * first changes nothing; a duplicate inside the batch is found as in one statement. A failure
+     * leaves nothing (a statement stages its writes) and answers null, so the caller runs the
+     * executions one by one and reports the one that fails as before, except a cancel, which is
+     * thrown.
+     */
+    @Override
+    public long[] executeBatch(PreparedSql statement, List<List<Object>> paramSets) throws SqlException {
+        if (paramSets.size() < 2 || autoCommitting() || readOnly()) {
+            return null;
+        }
+        Timer.Sample sample = Timer.start();
+        try (CancelSignal.Running request = cancel.start()) {
+            Prepared prepared = (Prepared) statement;
+            if (prepared.catalogVersion() != engine.catalog().snapshot().version() && !(prepared.plan() instanceof DdlPlan)
+                    && !(prepared.plan() instanceof SessionPlan)) {
+                prepared = plan(prepared.sql());
+            }
+            if (!(prepared.plan() instanceof DmlPlan d) || d.dml().kind() != Dml.Kind.INSERT || d.dml().sourceReadsTables()) {
+                return null;
+            }
+            closeOpenCursor();
+            Dml.Plan plan = d.dml();
+            Transaction txn = transaction();
+            long[] counts = new long[paramSets.size()];
+            List<Object[]> rows = new ArrayList<>();
+            try {
+                for (int i = 0; i < counts.length; i++) {
+                    List<Object> values = plan.source().bind(paramSets.get(i), prepared.userParameters(), prepared.literals());
+                    try (Enumerator<Object> enumerator = plan.source().open(txn, cancel, values)) {
+                        List<Object[]> drained = QueryCursor.drain(enumerator, plan.source().columns().size());
+                        counts[i] = drained.size();
+                        rows.addAll(drained);
+                    }
+                }
+                Dml.execute(plan, rows, txn, engine.tableStorage());
+            } catch (SqlException | RuntimeException e) {
+                if (cancel.stopRequested()) {
+                    throw cancel.error();
+                }
+                return null; // nothing of the batch was written: the caller runs it element by element
+            }
+            writtenTables.put(plan.table().name(), plan.table());
+            for (int i = 0; i < counts.length; i++) {
+                engine.countStatement("insert");
+            }
+            return counts;
+        } catch (SqlException e) {
+            SqlException reported = stopped(e);
+            engine.countError(reported.sqlState());
+            throw reported;
+        } finally {
+            sample.stop(engine.latency());
+        }
+    }
+
     /** False once the store answered that it has no transactions that never wait (one node's store): executeNow stops trying. */
     private boolean storeReadsNow = true;
 

@@ -307,8 +307,18 @@ final class ClientSession implements AutoCloseable {
         try {
             if (b.sql() != null) {
                 PreparedSql statement = sql.prepare(b.sql());
-                for (List<Object> params : b.paramSets()) {
-                    counts.add(element(counts.size(), b.paramSets().size(), () -> updateCount(sql.execute(statement, params))));
+                // As one statement where the session can (a prepared INSERT of VALUES: its keys
+                // checked together, not one round trip per row); else, or when an element
+                // fails there, one by one, which names the element that fails.
+                long[] together = sql.executeBatch(statement, b.paramSets());
+                if (together != null) {
+                    for (long count : together) {
+                        counts.add(count);
+                    }
+                } else {
+                    for (List<Object> params : b.paramSets()) {
+                        counts.add(element(counts.size(), b.paramSets().size(), () -> updateCount(sql.execute(statement, params))));
+                    }
                 }
             } else {
                 for (String statement : b.statements()) {

@@ -39,8 +39,13 @@ import org.apache.calcite.sql.parser.SqlParserPos;
  */
 public final class Dml {
 
-    /** What a planned DML statement does to which table. */
-    public record Plan(Kind kind, TableDef table, int[] targetColumns, QueryCompiler.Compiled source) {
+    /**
+     * What a planned DML statement does to which table. {@code sourceReadsTables}: whether its
+     * source rows come from reading tables (false only for an INSERT whose rows are a VALUES list
+     * without a subquery: its rows do not depend on what the transaction wrote, so the rows of
+     * many executions may be computed first and written as one statement, {@link #sourceReadsNoTable}).
+     */
+    public record Plan(Kind kind, TableDef table, int[] targetColumns, QueryCompiler.Compiled source, boolean sourceReadsTables) {
     }
 
     public enum Kind { INSERT, UPDATE, DELETE }
@@ -102,7 +107,41 @@ public final class Dml {
             throw new SqlException("21S01", "INSERT into " + table.name() + " has " + targets.length + " target columns but "
                     + source.columns().size() + " values per row");
         }
-        return new Plan(Kind.INSERT, table, targets, source);
+        return new Plan(Kind.INSERT, table, targets, source, !sourceReadsNoTable(insert.getSource()));
+    }
+
+    /**
+     * Whether an INSERT's source is a VALUES list in which no query reads a table: a VALUES
+     * whose items hold no SELECT (nor UNION, or other query but VALUES) at any depth.
+     */
+    static boolean sourceReadsNoTable(SqlNode source) {
+        if (source == null || source.getKind() != SqlKind.VALUES) {
+            return false;
+        }
+        return !containsQuery(source);
+    }
+
+    private static boolean containsQuery(SqlNode node) {
+        if (node instanceof SqlNodeList list) {
+            for (SqlNode item : list) {
+                if (containsQuery(item)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (!(node instanceof SqlCall call)) {
+            return false;
+        }
+        if (node.getKind().belongsTo(SqlKind.QUERY) && node.getKind() != SqlKind.VALUES) {
+            return true;
+        }
+        for (SqlNode operand : call.getOperandList()) {
+            if (operand != null && containsQuery(operand)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Plan planUpdate(SqlUpdate update, QueryCompiler compiler) throws SqlException {
@@ -123,7 +162,7 @@ public final class Dml {
             select.add(typed(update.getSourceExpressionList().get(i), table.columns().get(indexes[i])));
         }
         addRowId(table, select);
-        return new Plan(Kind.UPDATE, table, indexes, compiler.compile(selectFrom(table, select, update.getCondition()), path));
+        return new Plan(Kind.UPDATE, table, indexes, compiler.compile(selectFrom(table, select, update.getCondition()), path), true);
     }
 
     public static Plan planDelete(SqlDelete delete, QueryCompiler compiler) throws SqlException {
@@ -138,7 +177,7 @@ public final class Dml {
             select.add(new SqlIdentifier(List.of(table.name(), c.name()), SqlParserPos.ZERO));
         }
         addRowId(table, select);
-        return new Plan(Kind.DELETE, table, new int[0], compiler.compile(selectFrom(table, select, delete.getCondition()), path));
+        return new Plan(Kind.DELETE, table, new int[0], compiler.compile(selectFrom(table, select, delete.getCondition()), path), true);
     }
 
     /**
