@@ -36,7 +36,8 @@ class ClusterBatchInsertTest {
 
     @BeforeAll
     void startCluster() throws Exception {
-        cluster = ThreeNodeCluster.startSql(dir, "testing");
+        // -Dstarling.test.preset=development fsyncs every commit, as the bench's nodes do (the printed times then include it)
+        cluster = ThreeNodeCluster.startSql(dir, System.getProperty("starling.test.preset", "testing"));
         nodes = cluster.nodes;
     }
 
