@@ -121,6 +121,28 @@ public final class StarlingSqlEngine implements SqlEngine {
         return newer != null;
     }
 
+    /**
+     * How much earlier than its catalog lease a transaction that wrote rows must reach its commit
+     * point, by its commit timestamp (at most half the lease): it covers the difference between
+     * this node's clock and the timestamp oracle's (docs/cluster.md, "Schema changes").
+     */
+    public static final long catalogLeaseClockMarginMillis = 500;
+
+    /**
+     * The commit deadline of a transaction that writes rows with the current catalog: a hybrid
+     * timestamp at the wall-clock time its lease runs out, less the clock margin; 0 (none) for
+     * a store of its own. A commit whose timestamp is not below it is refused (40001), so writes
+     * planned on an older catalog can never commit after a DDL statement waited out the lease.
+     */
+    long commitDeadline() {
+        if (!shared) {
+            return 0;
+        }
+        long leftMillis = TimeUnit.NANOSECONDS.toMillis(catalog.confirmedNanos() + catalogLeaseNanos - System.nanoTime());
+        long margin = Math.min(catalogLeaseClockMarginMillis, TimeUnit.NANOSECONDS.toMillis(catalogLeaseNanos) / 2);
+        return Math.max(1, System.currentTimeMillis() + leftMillis - margin) << io.starlingdb.engine.mvcc.HybridClock.logicalBits;
+    }
+
     /** Whether a transaction may commit writes planned on the current catalog (always, for a store of its own). */
     boolean catalogLeaseValid() {
         return !shared || System.nanoTime() - catalog.confirmedNanos() < catalogLeaseNanos;

@@ -957,6 +957,11 @@ final class StarlingSqlSession implements SqlSession {
                             + " was changed by a concurrent schema change; the transaction was rolled back, retry it");
                 }
             }
+            if (!writtenTables.isEmpty()) {
+                // The lease checked above must still hold at the commit point, however long the
+                // commit takes to get there (a node cut off from the others): bounded by timestamp.
+                txn.commitBefore(engine.commitDeadline());
+            }
             txn.commit();
         } finally {
             writtenTables.clear();

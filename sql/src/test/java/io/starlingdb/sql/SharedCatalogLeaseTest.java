@@ -204,4 +204,27 @@ class SharedCatalogLeaseTest {
             }
         }
     }
+
+    @Test
+    void aSharedEnginesCommitDeadlineIsWhereItsLeaseRunsOutLessTheClockMarginAndAnEngineOfItsOwnHasNone() throws Exception {
+        long lease = 60_000;
+        try (TwoNodes nodes = new TwoNodes(dir.resolve("shared"), lease)) {
+            long before = System.currentTimeMillis();
+            nodes.a.refreshCatalog();
+            long after = System.currentTimeMillis();
+            long deadline = io.starlingdb.engine.mvcc.HybridClock.physicalMillis(nodes.a.commitDeadline());
+            long margin = StarlingSqlEngine.catalogLeaseClockMarginMillis;
+            assertTrue(deadline >= before + lease - margin - 1 && deadline <= after + lease - margin + 1,
+                    "confirmed between " + before + " and " + after + ": deadline " + deadline);
+        }
+        try (RocksStorage storage = RocksStorage.open(dir.resolve("own"), StorageOptions.small())) {
+            StarlingSqlEngine own = StarlingSqlEngine.open(new MvccStore(storage.store(ColumnFamily.DATA),
+                    new HybridClock(Clock.systemUTC()), false), new SimpleMeterRegistry());
+            try {
+                assertEquals(0, own.commitDeadline(), "no other node commits against another catalog");
+            } finally {
+                own.close();
+            }
+        }
+    }
 }

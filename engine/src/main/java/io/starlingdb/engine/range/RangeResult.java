@@ -91,6 +91,13 @@ public sealed interface RangeResult {
         }
     }
 
+    /**
+     * The commit timestamp the leaseholder took, timestamp, is not below the request's commit
+     * deadline ({@link RangeRpc.Request#write(long, RangeCommand, long)}): nothing was proposed (40001).
+     */
+    record CommitDeadlinePassed(long deadline, long timestamp) implements RangeResult {
+    }
+
     /** key has a version committed at commitTs, after what the writer read: nothing was applied (40001). */
     record WriteConflict(byte[] key, long commitTs) implements RangeResult {
     }

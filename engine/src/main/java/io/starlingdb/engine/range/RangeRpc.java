@@ -144,6 +144,17 @@ public final class RangeRpc {
             return new Request(Kind.WRITE, rangeId, new byte[0], null, 0, 0, command);
         }
 
+        /**
+         * A write whose commit timestamp, where the leaseholder takes it (a one-phase write of
+         * user keys, a parallel commit's prewrite), must be below commitDeadline (0: no bound):
+         * if the oracle's timestamp is not, the leaseholder proposes nothing and answers
+         * {@link RangeResult.CommitDeadlinePassed}. Carried in untilTimestamp. SQL's catalog lease
+         * uses it (docs/cluster.md, "Schema changes").
+         */
+        public static Request write(long rangeId, RangeCommand command, long commitDeadline) {
+            return new Request(Kind.WRITE, rangeId, new byte[0], null, 0, 0, command, List.of(), latest, commitDeadline);
+        }
+
         /** maxRows of a WRITE that is a {@link #backgroundCommit}. */
         public static final int backgroundCommitMark = 1;
 
@@ -275,6 +286,7 @@ public final class RangeRpc {
     private static final byte lockList = 13;
     private static final byte prewritten = 14;
     private static final byte belowGcThreshold = 15;
+    private static final byte commitDeadlinePassed = 16;
 
     public static byte[] encode(Response r) {
         RangeCodec.Out out = new RangeCodec.Out();
@@ -345,6 +357,8 @@ public final class RangeRpc {
             out.b(writeConflict).bytes(w.key()).l(w.commitTs());
         } else if (r instanceof RangeResult.BelowGcThreshold g) {
             out.b(belowGcThreshold).l(g.timestamp()).l(g.gcThreshold());
+        } else if (r instanceof RangeResult.CommitDeadlinePassed c) {
+            out.b(commitDeadlinePassed).l(c.deadline()).l(c.timestamp());
         } else if (r instanceof RangeResult.TxnStatus t) {
             out.b(txnStatus).b((byte) t.state().ordinal()).l(t.commitTs()).l(t.ttlMillis());
             if (t.stagedKeys() != null) {
@@ -429,6 +443,8 @@ public final class RangeRpc {
                 return new RangeResult.WriteConflict(in.bytes(), in.b.getLong());
             case belowGcThreshold:
                 return new RangeResult.BelowGcThreshold(in.b.getLong(), in.b.getLong());
+            case commitDeadlinePassed:
+                return new RangeResult.CommitDeadlinePassed(in.b.getLong(), in.b.getLong());
             case txnStatus: {
                 int state = in.b.get();
                 if (state < 0 || state >= RangeResult.TxnStatus.State.values().length) {

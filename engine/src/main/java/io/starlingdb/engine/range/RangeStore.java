@@ -368,10 +368,11 @@ public final class RangeStore implements RangeHost {
                         && replica.descriptor() != null && RangeStateMachine.keyOutside(replica.descriptor(), c) == null
                         ? deferCommit(r.rangeId(), c, replica)
                         : r.command() instanceof RangeCommand.Write w && w.commitTs() == 0
-                        && !MetaKeys.isSystemKey(w.ops().get(0).key()) ? writeAtNow(r.rangeId(), w, replica, maxTimestampRetries)
+                        && !MetaKeys.isSystemKey(w.ops().get(0).key())
+                        ? writeAtNow(r.rangeId(), w, replica, maxTimestampRetries, r.untilTimestamp())
                         : r.command() instanceof RangeCommand.CheckStatus c ? checkStatus(r.rangeId(), c, replica)
                         : r.command() instanceof RangeCommand.Prewrite p && p.parallel()
-                        ? parallelPrewrite(r.rangeId(), p, replica)
+                        ? parallelPrewrite(r.rangeId(), p, replica, r.untilTimestamp())
                         : r.command() instanceof RangeCommand.Prewrite p && commitTimestamps != null
                         ? prewriteWithCommitFloor(r.rangeId(), p, replica)
                         : propose(r.rangeId(), r.command(), replica);
@@ -787,7 +788,7 @@ public final class RangeStore implements RangeHost {
      * timestamp (a lease moved meanwhile) take a new one, since they read nothing before.
      */
     private CompletableFuture<RangeRpc.Response> writeAtNow(long rangeId, RangeCommand.Write w, RangeStateMachine replica,
-                                                             int retries) {
+                                                             int retries, long commitDeadline) {
         java.util.function.Supplier<CompletableFuture<Long>> source = commitTimestamps;
         if (source == null) {
             return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0,
@@ -797,13 +798,19 @@ public final class RangeStore implements RangeHost {
         return latch(rangeId, keys).thenCompose(h -> {
             CompletableFuture<RangeRpc.Response> done;
             try {
-                done = source.get().thenCompose(ts -> propose(rangeId, w.at(ts), replica, h));
+                done = source.get().thenCompose(ts -> commitDeadline > 0 && ts >= commitDeadline
+                        ? deadlinePassed(commitDeadline, ts, replica) : propose(rangeId, w.at(ts), replica, h));
             } catch (RuntimeException e) {
                 done = CompletableFuture.failedFuture(e);
             }
             return done.whenComplete((resp, e) -> release(h));
         }).thenCompose(resp -> w.startTs() == 0 && retries > 0 && resp.result() instanceof RangeResult.WriteConflict
-                ? writeAtNow(rangeId, w, replica, retries - 1) : CompletableFuture.completedFuture(resp));
+                ? writeAtNow(rangeId, w, replica, retries - 1, commitDeadline) : CompletableFuture.completedFuture(resp));
+    }
+
+    private static CompletableFuture<RangeRpc.Response> deadlinePassed(long deadline, long ts, RangeStateMachine replica) {
+        return CompletableFuture.completedFuture(RangeRpc.Response.ok(new RangeResult.CommitDeadlinePassed(deadline, ts),
+                replica.descriptor()));
     }
 
     /**
@@ -858,7 +865,7 @@ public final class RangeStore implements RangeHost {
      * which for a retried prewrite is the first attempt's (docs/transactions.md, "Parallel commits").
      */
     private CompletableFuture<RangeRpc.Response> parallelPrewrite(long rangeId, RangeCommand.Prewrite p,
-                                                                  RangeStateMachine replica) {
+                                                                  RangeStateMachine replica, long commitDeadline) {
         java.util.function.Supplier<CompletableFuture<Long>> source = commitTimestamps;
         if (source == null) {
             return CompletableFuture.completedFuture(RangeRpc.Response.of(RangeRpc.Status.UNAVAILABLE, 0,
@@ -868,8 +875,11 @@ public final class RangeStore implements RangeHost {
         return latch(rangeId, keys).thenCompose(h -> {
             CompletableFuture<RangeRpc.Response> done;
             try {
-                done = source.get().thenCompose(ts -> propose(rangeId, p.withMinCommitTs(Math.max(ts, p.startTs() + 1)),
-                        replica, h));
+                done = source.get().thenCompose(ts -> {
+                    long minCommitTs = Math.max(ts, p.startTs() + 1);
+                    return commitDeadline > 0 && minCommitTs >= commitDeadline ? deadlinePassed(commitDeadline, minCommitTs, replica)
+                            : propose(rangeId, p.withMinCommitTs(minCommitTs), replica, h);
+                });
             } catch (RuntimeException e) {
                 done = CompletableFuture.failedFuture(e);
             }

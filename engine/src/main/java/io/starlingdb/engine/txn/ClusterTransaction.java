@@ -88,6 +88,8 @@ public final class ClusterTransaction implements Transaction {
     /** What a SERIALIZABLE transaction read: spans [from, to) (to null: the end). */
     private final List<byte[][]> reads = new ArrayList<>();
     private State state = State.ACTIVE;
+    /** The timestamp the commit timestamp must be below (0: none); see {@link #commitBefore}. */
+    private long commitDeadline;
     private volatile boolean heartbeating;
     /**
      * Reads at a timestamp the oracle gave earlier, possibly to other transactions too (bounded
@@ -392,6 +394,30 @@ public final class ClusterTransaction implements Transaction {
 
     // ------------------------------------------------------------------ commit
 
+    /**
+     * Makes the commit refuse, with {@link WriteConflictException} and nothing committed, a
+     * commit timestamp at or above deadline (a hybrid timestamp; 0: no bound). Where the
+     * coordinator takes the commit timestamp, it checks before its commit point; where a
+     * leaseholder takes it (a one-phase commit, a parallel commit's prewrites), the leaseholder
+     * checks before proposing ({@link RangeRpc.Request#write(long, RangeCommand, long)}). SQL
+     * bounds a transaction that wrote rows by its node's catalog lease (docs/cluster.md, "Schema
+     * changes"): a commit that reaches its commit point after the lease ran out is refused, however
+     * long it took to get there.
+     */
+    @Override
+    public void commitBefore(long deadline) {
+        if (deadline < 0) {
+            throw new IllegalArgumentException("a commit deadline is a timestamp or 0, not " + deadline);
+        }
+        commitDeadline = deadline;
+    }
+
+    private WriteConflictException deadlinePassed(long commitTs) {
+        return new WriteConflictException("transaction " + (startTs == deferred ? "(not started)" : String.valueOf(startTs))
+                + " reached its commit point at " + commitTs + ", not before its deadline " + commitDeadline
+                + " (the node's catalog lease ran out meanwhile); nothing was committed: retry the transaction");
+    }
+
     @Override
     public void commit() {
         ensureActive();
@@ -442,7 +468,7 @@ public final class ClusterTransaction implements Transaction {
                 if (!range.contains(ops.get(ops.size() - 1).key())) {
                     throw new SpansRanges();
                 }
-                return RangeRpc.Request.write(range.rangeId(), new RangeCommand.Write(ops, startTs, 0));
+                return RangeRpc.Request.write(range.rangeId(), new RangeCommand.Write(ops, startTs, 0), commitDeadline);
             }, true, startTs);
         } catch (SpansRanges e) {
             return false; // the range split meanwhile: two phases
@@ -452,6 +478,9 @@ public final class ClusterTransaction implements Transaction {
         }
         if (r.result() instanceof RangeResult.WriteConflict c) {
             throw conflict(c);
+        }
+        if (r.result() instanceof RangeResult.CommitDeadlinePassed p) {
+            throw deadlinePassed(p.timestamp());
         }
         if (!(r.result() instanceof RangeResult.Written)) {
             throw new IllegalStateException("transaction " + startTs + ": one-phase commit answered " + r.result());
@@ -482,7 +511,7 @@ public final class ClusterTransaction implements Transaction {
                 if (!range.contains(checked.get(checked.size() - 1).key())) {
                     throw new SpansRanges();
                 }
-                return RangeRpc.Request.write(range.rangeId(), new RangeCommand.Write(checked));
+                return RangeRpc.Request.write(range.rangeId(), new RangeCommand.Write(checked), commitDeadline);
             }, true);
         } catch (SpansRanges e) {
             return false;
@@ -496,6 +525,9 @@ public final class ClusterTransaction implements Transaction {
         if (r.result() instanceof RangeResult.WriteConflict c) {
             throw new WriteConflictException("a statement's write to " + RangeDescriptor.hex(c.key()) + " met a version"
                     + " committed at " + c.commitTs() + "; nothing was written: retry the transaction");
+        }
+        if (r.result() instanceof RangeResult.CommitDeadlinePassed p) {
+            throw deadlinePassed(p.timestamp());
         }
         if (!(r.result() instanceof RangeResult.Written)) {
             throw new IllegalStateException("a statement's one-phase commit answered " + r.result());
@@ -547,6 +579,9 @@ public final class ClusterTransaction implements Transaction {
                 started = System.nanoTime();
                 validateReads(commitTs);
                 owner.stepTimes.record(TransactionStepTimes.Step.VALIDATE, started);
+            }
+            if (commitDeadline > 0 && commitTs >= commitDeadline) {
+                throw deadlinePassed(commitTs);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -626,13 +661,15 @@ public final class ClusterTransaction implements Transaction {
                     List<WriteOp> part = pick(ops, idx);
                     boolean withPrimary = d.contains(primary);
                     return RangeRpc.Request.write(d.rangeId(), RangeCommand.Prewrite.parallel(startTs, primary, ttl,
-                            owner.coordinatorId, part, withPrimary ? others : null));
+                            owner.coordinatorId, part, withPrimary ? others : null), commitDeadline);
                 }, startTs)) {
                     RangeResult r = a.response().result();
                     if (r instanceof RangeResult.Prewritten p) {
                         commitTs = Math.max(commitTs, p.commitFloorTs());
                     } else if (r instanceof RangeResult.WriteConflict c) {
                         throw conflict(c);
+                    } else if (r instanceof RangeResult.CommitDeadlinePassed p) {
+                        throw deadlinePassed(p.timestamp()); // abandoned: rolled back unless every lock was there
                     } else if (r instanceof RangeResult.TxnStatus t) {
                         throw new DecidedElsewhere("transaction " + startTs + " was decided by another (" + t.state()
                                 + ") while it prewrote");

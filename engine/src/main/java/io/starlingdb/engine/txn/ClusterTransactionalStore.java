@@ -154,6 +154,11 @@ public final class ClusterTransactionalStore implements TransactionalStore {
         }
 
         @Override
+        public void commitBefore(long deadline) {
+            txn.commitBefore(deadline);
+        }
+
+        @Override
         public void rollback() {
             txn.rollback();
         }

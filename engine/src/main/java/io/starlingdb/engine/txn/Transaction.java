@@ -67,6 +67,15 @@ public interface Transaction extends AutoCloseable {
      */
     void commit();
 
+    /**
+     * Bounds the commit timestamp: a commit that would take one at or above deadline (a hybrid
+     * timestamp; 0: no bound) throws {@link WriteConflictException} and writes nothing. A store
+     * whose transactions are only ever this node's (no other node commits against another
+     * catalog) ignores it.
+     */
+    default void commitBefore(long deadline) {
+    }
+
     /** Discards all writes. Idempotent; also what close() does if commit() was not called. */
     void rollback();
 

@@ -64,6 +64,13 @@ class RangeRpcTest {
                 RangeRpc.Response.ok(new RangeResult.Prewritten(456L << 16 | 7), null))).result());
         assertEquals(new RangeResult.BelowGcThreshold(120L << 16, 200L << 16), RangeRpc.decodeResponse(RangeRpc.encode(
                 RangeRpc.Response.ok(new RangeResult.BelowGcThreshold(120L << 16, 200L << 16), null))).result());
+        assertEquals(new RangeResult.CommitDeadlinePassed(120L << 16, 121L << 16), RangeRpc.decodeResponse(RangeRpc.encode(
+                RangeRpc.Response.ok(new RangeResult.CommitDeadlinePassed(120L << 16, 121L << 16), null))).result());
+        RangeRpc.Request bounded = RangeRpc.decodeRequest(RangeRpc.encode(RangeRpc.Request.write(3,
+                new RangeCommand.Write(List.of(new WriteOp.Put(new byte[] {1}, new byte[] {2}))), 99L << 16)));
+        assertEquals(99L << 16, bounded.untilTimestamp(), "a write's commit deadline");
+        RangeRpc.Request oldest = RangeRpc.decodeRequest(RangeRpc.encode(RangeRpc.Request.oldestLock(4, new byte[] {1}, null)));
+        assertEquals(RangeRpc.Kind.OLDEST_LOCK, oldest.kind());
         RangeRpc.Request host = RangeRpc.decodeRequest(RangeRpc.encode(RangeRpc.Request.host(9, true)));
         assertEquals(RangeRpc.Kind.HOST, host.kind());
         assertEquals(1, host.maxRows(), "replace");

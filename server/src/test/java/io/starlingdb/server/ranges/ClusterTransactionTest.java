@@ -340,6 +340,62 @@ class ClusterTransactionTest {
         assertEquals(1, num(client.get(b("counter"))), "the lost update was refused");
     }
 
+    /** One way a transaction commits, and a step it records when it commits that way. */
+    private record Way(String name, Isolation isolation, java.util.function.Consumer<ClusterTransaction> body,
+                       TransactionStepTimes.Step step) {
+    }
+
+    /**
+     * Every way of committing refuses a commit timestamp at or above the transaction's deadline
+     * and writes nothing (SQL bounds a commit by its node's catalog lease this way,
+     * docs/cluster.md "Schema changes"); with a deadline ahead, the same transaction commits,
+     * which shows it went that way.
+     */
+    @Test
+    void aCommitDeadlineThatPassedRefusesEveryWayOfCommittingAndWritesNothing() throws Exception {
+        client.split(b("m"));
+        List<Way> ways = List.of(
+                new Way("one phase at the newest value", Isolation.SNAPSHOT, t -> t.put(b("a-d"), b("after")),
+                        TransactionStepTimes.Step.ONE_PHASE_COMMIT),
+                new Way("one phase", Isolation.SNAPSHOT, t -> {
+                    t.get(b("b-d"));
+                    t.put(b("a-d"), b("after"));
+                }, TransactionStepTimes.Step.ONE_PHASE_COMMIT),
+                new Way("parallel commit of two ranges", Isolation.SNAPSHOT, t -> {
+                    t.put(b("a-d"), b("after"));
+                    t.put(b("z-d"), b("after"));
+                }, TransactionStepTimes.Step.PREWRITE),
+                new Way("two phases with read validation", Isolation.SERIALIZABLE, t -> {
+                    t.get(b("b-d"));
+                    t.put(b("a-d"), b("after"));
+                    t.put(b("z-d"), b("after"));
+                }, TransactionStepTimes.Step.VALIDATE));
+        TransactionStepTimes steps = client.transactions().stepTimes();
+        for (Way way : ways) {
+            for (String k : List.of("a-d", "b-d", "z-d")) {
+                client.put(b(k), b("before"));
+            }
+            long passed = client.timestamp();
+            ClusterTransaction late = client.begin(way.isolation());
+            way.body().accept(late);
+            late.commitBefore(passed);
+            WriteConflictException e = assertThrows(WriteConflictException.class, late::commit, way.name());
+            assertTrue(e.getMessage().contains("deadline"), way.name() + ": " + e.getMessage());
+            assertArrayEquals(b("before"), client.get(b("a-d")), way.name() + ": nothing written");
+            assertArrayEquals(b("before"), client.get(b("z-d")), way.name() + ": nothing written");
+            assertEquals(List.of(), client.locks(b("a"), null, 10), way.name() + ": no lock left");
+
+            steps.reset();
+            ClusterTransaction inTime = client.begin(way.isolation());
+            way.body().accept(inTime);
+            inTime.commitBefore(client.timestamp() + (60_000L << io.starlingdb.engine.mvcc.HybridClock.logicalBits));
+            inTime.commit();
+            assertArrayEquals(b("after"), client.get(b("a-d")), way.name());
+            assertTrue(steps.totals().get(way.step().ordinal()).count() > 0, way.name() + " went another way: "
+                    + steps.totals());
+        }
+    }
+
     @Test
     void writeSkewIsRefusedUnderSerializableAndAllowedUnderSnapshot() {
         client.split(b("m"));
