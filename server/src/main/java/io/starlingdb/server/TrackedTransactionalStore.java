@@ -136,6 +136,11 @@ final class TrackedTransactionalStore implements TransactionalStore {
         }
 
         @Override
+        public void commitBefore(long deadline) {
+            txn.commitBefore(deadline);
+        }
+
+        @Override
         public void rollback() {
             try {
                 txn.rollback();

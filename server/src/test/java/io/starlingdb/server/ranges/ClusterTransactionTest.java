@@ -770,8 +770,7 @@ class ClusterTransactionTest {
         client.split(b("m"));
         client.put(b("a-left"), b("before"));
         client.put(b("z-right"), b("before"));
-        StarlingClient coordinator = StarlingClient.connect(client.stores().stream()
-                .map(s -> s.address()).collect(java.util.stream.Collectors.joining(",")));
+        StarlingClient coordinator = cluster.connect();
         long startTs = coordinator.timestamp();
         prewrite(nodes[1].ranges().gateway(), coordinator.memberId(), startTs, b("a-left"), 120_000, b("a-left"),
                 b("z-right"));
