@@ -21,7 +21,7 @@
 # JIT-compiled Java methods too.
 #
 # KV_CLIENT_JAVA_OPTS and KV_NODE_JAVA_OPTS in the environment add JVM options (split on spaces) to
-# the client and to the three nodes, e.g. KV_CLIENT_JAVA_OPTS=-Dstarling.client.spinMicros=0 for an
+# the client and to the three nodes, e.g. KV_CLIENT_JAVA_OPTS=-Dstarling.client.spinMicros=200 for an
 # A/B of one build.
 #
 # --syscalls counts each process's system calls during each measured window with perf's syscall

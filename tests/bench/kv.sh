@@ -17,7 +17,7 @@
 # etcd runs only when the phases include put (it measures puts).
 #
 # KV_CLIENT_JAVA_OPTS in the environment adds JVM options (split on spaces) to the KvBench client,
-# e.g. KV_CLIENT_JAVA_OPTS=-Dstarling.client.spinMicros=0 (StarlingClient's waits park at once).
+# e.g. KV_CLIENT_JAVA_OPTS=-Dstarling.client.spinMicros=200 (a lone waiting thread spins 200 µs first).
 #
 # Installs etcd and PostgreSQL 15 from Debian's packages when they are missing (needs root).
 set -euo pipefail

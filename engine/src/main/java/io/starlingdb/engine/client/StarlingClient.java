@@ -55,7 +55,7 @@ public final class StarlingClient implements AutoCloseable {
     /** System property: how long a thread waiting alone for an answer spins before it parks, in µs (0: off). */
     public static final String spinMicrosProperty = "starling.client.spinMicros";
     /** Its default (docs/ranges.md, "What a hop costs"). */
-    static final long defaultSpinMicros = 200;
+    static final long defaultSpinMicros = 0;
 
     /** The spin of {@link DistSender#spinBeforeParking}: {@link #spinMicrosProperty}, validated. */
     static long spinMicros() {
