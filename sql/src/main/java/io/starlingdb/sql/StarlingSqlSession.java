@@ -368,7 +368,12 @@ final class StarlingSqlSession implements SqlSession {
             try {
                 for (int i = 0; i < counts.length; i++) {
                     List<Object> values = plan.source().bind(paramSets.get(i), prepared.userParameters(), prepared.literals());
-                    try (Enumerator<Object> enumerator = plan.source().open(txn, cancel, values)) {
+                    // Interpreted where the plan can be: a batch's hundreds of executions would
+                    // otherwise make the plan old at its third and generate its code in the middle
+                    // of the batch (most of the batch's CPU on a node whose Calcite classes are
+                    // cold; docs/cluster.md, "The load phase"). A VALUES row is cheap to interpret.
+                    Enumerator<Object> interpreted = plan.source().open(txn, cancel, values, true);
+                    try (Enumerator<Object> enumerator = interpreted != null ? interpreted : plan.source().open(txn, cancel, values)) {
                         List<Object[]> drained = QueryCursor.drain(enumerator, plan.source().columns().size());
                         counts[i] = drained.size();
                         rows.addAll(drained);
