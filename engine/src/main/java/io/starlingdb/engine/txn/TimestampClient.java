@@ -43,8 +43,16 @@ public final class TimestampClient implements AutoCloseable {
         return t;
     });
 
+    /** Timestamps asked of this client (each served by the oracle, alone or in a batch). */
+    private final java.util.concurrent.atomic.LongAdder asked = new java.util.concurrent.atomic.LongAdder();
+
     public TimestampClient(DistSender gateway) {
         this.gateway = gateway;
+    }
+
+    /** Timestamps asked of this client since it started: for tests and operators. */
+    public long asked() {
+        return asked.sum();
     }
 
     /** A timestamp above every timestamp the oracle gave before this call began. */
@@ -62,6 +70,7 @@ public final class TimestampClient implements AutoCloseable {
 
     /** {@link #next} without waiting: completes with the timestamp (or the oracle's failure). */
     public CompletableFuture<Long> nextAsync() {
+        asked.increment();
         CompletableFuture<Long> f = new CompletableFuture<>();
         boolean start;
         synchronized (this) {
