@@ -315,17 +315,20 @@ final class StarlingSqlSession implements SqlSession {
         }
     }
 
+    /** The prepared statement, planned again if the catalog changed since it was planned (not DDL or session statements). */
+    private Prepared current(Prepared prepared) throws SqlException {
+        if (prepared.catalogVersion() != engine.catalog().snapshot().version() && !(prepared.plan() instanceof DdlPlan)
+                && !(prepared.plan() instanceof SessionPlan)) {
+            return plan(prepared.sql());
+        }
+        return prepared;
+    }
+
     @Override
     public StatementResult execute(PreparedSql statement, List<Object> params) throws SqlException {
         Timer.Sample sample = Timer.start();
         try (CancelSignal.Running request = cancel.start()) {
-            Prepared prepared = (Prepared) statement;
-            if (prepared.catalogVersion() != engine.catalog().snapshot().version() && !(prepared.plan() instanceof DdlPlan)
-                    && !(prepared.plan() instanceof SessionPlan)) {
-                // The catalog changed since planning: plan again against the tables as they are now.
-                prepared = plan(prepared.sql());
-            }
-            return run(prepared, params);
+            return run(current((Prepared) statement), params);
         } catch (SqlException e) {
             SqlException reported = stopped(e);
             engine.countError(reported.sqlState());
@@ -352,11 +355,7 @@ final class StarlingSqlSession implements SqlSession {
         }
         Timer.Sample sample = Timer.start();
         try (CancelSignal.Running request = cancel.start()) {
-            Prepared prepared = (Prepared) statement;
-            if (prepared.catalogVersion() != engine.catalog().snapshot().version() && !(prepared.plan() instanceof DdlPlan)
-                    && !(prepared.plan() instanceof SessionPlan)) {
-                prepared = plan(prepared.sql());
-            }
+            Prepared prepared = current((Prepared) statement);
             if (!(prepared.plan() instanceof DmlPlan d) || d.dml().kind() != Dml.Kind.INSERT || d.dml().sourceReadsTables()) {
                 return null;
             }
