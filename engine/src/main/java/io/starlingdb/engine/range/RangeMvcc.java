@@ -169,6 +169,34 @@ final class RangeMvcc {
     }
 
     /**
+     * The first stored pair of key (its lock slot, else its newest version or a rollback marker),
+     * or null when nothing is stored under key: one seek where {@link #lock} and {@link #newest}
+     * are two. The lock slot sorts before every version and marker of its key, and every version
+     * and marker sorts at or after {@code versionKey(key, Long.MAX_VALUE)}, where {@link #newest}
+     * starts; so when the first pair is a version, it is the newest (the load phase's 500-row
+     * batches check 500 keys this way, twice: the read-ahead and the one-phase commit's apply on
+     * every replica; docs/cluster.md, "The load phase").
+     */
+    static Map.Entry<byte[], byte[]> firstPair(KvSnapshot s, byte[] key) {
+        return s.first(RangeKeys.dataKey(key), RangeKeys.afterKey(key));
+    }
+
+    /**
+     * The newest version of key at or before ts, given key's first pair (from {@link #firstPair},
+     * not a lock slot): that pair when it is such a version, else the same as {@link #newest}.
+     */
+    private static Version newestFrom(KvSnapshot s, byte[] key, long ts, Map.Entry<byte[], byte[]> first) {
+        if (first == null) {
+            return null;
+        }
+        RangeKeys.DataKey dk = RangeKeys.decode(first.getKey());
+        if (dk.isVersion() && dk.timestamp() <= ts) {
+            return decodeVersion(dk.timestamp(), first.getValue());
+        }
+        return newest(s, key, ts);
+    }
+
+    /**
      * The newest version of key committed at or before ts, or null. One seek per pair looked at
      * ({@link KvSnapshot#first}), not a cursor: the first pair is the answer unless it is a
      * rollback marker, and a cursor copied a batch of the key's older versions with it (every put
@@ -214,11 +242,17 @@ final class RangeMvcc {
      * transaction (not ownStartTs) that started at or before ts may commit below ts.
      */
     static RangeResult get(KvSnapshot s, byte[] key, long ts, long ownStartTs) {
-        Lock l = lock(s, key);
-        if (l != null && l.startTs() <= ts && l.startTs() != ownStartTs) {
-            return new RangeResult.Locked(List.of(l.info(key)));
+        Map.Entry<byte[], byte[]> first = firstPair(s, key);
+        Version v;
+        if (first != null && RangeKeys.decode(first.getKey()).isLockSlot()) {
+            Lock l = decodeLock(first.getValue());
+            if (l.startTs() <= ts && l.startTs() != ownStartTs) {
+                return new RangeResult.Locked(List.of(l.info(key)));
+            }
+            v = newest(s, key, ts);
+        } else {
+            v = newestFrom(s, key, ts, first);
         }
-        Version v = newest(s, key, ts);
         return new RangeResult.Value(v == null ? null : v.value());
     }
 
@@ -490,12 +524,18 @@ final class RangeMvcc {
         for (int i = 0; i < ops.size(); i++) {
             byte[] key = ops.get(i).key();
             if (checked.add(ByteBuffer.wrap(key))) {
-                Lock l = lock(s, key);
-                if (l != null && l.startTs() != startTs) {
-                    locks.add(l.info(key));
-                    continue;
+                Map.Entry<byte[], byte[]> first = firstPair(s, key);
+                Version v;
+                if (first != null && RangeKeys.decode(first.getKey()).isLockSlot()) {
+                    Lock l = decodeLock(first.getValue());
+                    if (l.startTs() != startTs) {
+                        locks.add(l.info(key));
+                        continue;
+                    }
+                    v = newest(s, key, Long.MAX_VALUE);
+                } else {
+                    v = newestFrom(s, key, Long.MAX_VALUE, first);
                 }
-                Version v = newest(s, key, Long.MAX_VALUE);
                 if (v != null && v.commitTs() > readTs) {
                     return new RangeResult.WriteConflict(key, v.commitTs());
                 }

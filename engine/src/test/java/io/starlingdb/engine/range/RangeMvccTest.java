@@ -11,9 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 class RangeMvccTest {
@@ -47,6 +49,60 @@ class RangeMvccTest {
                 assertNull(RangeMvcc.newest(s, b("k"), 2), "nothing committed at or before 2");
                 assertNull(RangeMvcc.newest(s, b("m"), Long.MAX_VALUE), "a key with only a rollback marker");
                 assertNull(RangeMvcc.newest(s, b("j"), Long.MAX_VALUE), "a key never written");
+            }
+        }
+    }
+
+    /**
+     * Reads and one-phase writes find a key's lock and newest version with one seek (its first
+     * pair) where they used a get and a seek: what they answer stays what the two gave, for a key
+     * with nothing stored, a lock of another transaction or of the writer, rollback markers before
+     * its newest version, and only versions above the read timestamp.
+     */
+    @Test
+    void oneSeekPerKeyAnswersWhatALockGetAndANewestSeekAnswered() {
+        try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
+            KvStore store = storage.store(ColumnFamily.RANGES);
+            store.apply(new KvBatch()
+                    // "locked": a lock of the transaction started at 40 over a version committed at 7
+                    .put(RangeKeys.dataKey(b("locked")), RangeMvcc.encodeLock(new RangeMvcc.Lock(40, b("locked"), 3000, "c", b("new"))))
+                    .put(RangeKeys.versionKey(b("locked"), 7), RangeMvcc.encodeVersion(5, b("old")))
+                    // "marked": a rollback marker newer than its newest version
+                    .put(RangeKeys.rollbackKey(b("marked"), 12), new byte[0])
+                    .put(RangeKeys.versionKey(b("marked"), 7), RangeMvcc.encodeVersion(5, b("seven")))
+                    // "late": versions at 30 and 10 only
+                    .put(RangeKeys.versionKey(b("late"), 30), RangeMvcc.encodeVersion(29, b("thirty")))
+                    .put(RangeKeys.versionKey(b("late"), 10), RangeMvcc.encodeVersion(9, b("ten"))), false);
+            try (KvSnapshot s = store.snapshot()) {
+                assertNull(((RangeResult.Value) RangeMvcc.get(s, b("absent"), 100, 0)).value());
+                assertInstanceOf(RangeResult.Locked.class, RangeMvcc.get(s, b("locked"), 50, 0), "another's lock hides the key");
+                assertArrayEquals(b("old"), ((RangeResult.Value) RangeMvcc.get(s, b("locked"), 30, 0)).value(),
+                        "a lock that started after the read does not hide the version below it");
+                assertArrayEquals(b("old"), ((RangeResult.Value) RangeMvcc.get(s, b("locked"), 50, 40)).value(),
+                        "the reader's own lock");
+                assertArrayEquals(b("seven"), ((RangeResult.Value) RangeMvcc.get(s, b("marked"), 100, 0)).value());
+                assertArrayEquals(b("ten"), ((RangeResult.Value) RangeMvcc.get(s, b("late"), 20, 0)).value());
+                assertArrayEquals(b("thirty"), ((RangeResult.Value) RangeMvcc.get(s, b("late"), 30, 0)).value());
+                assertNull(((RangeResult.Value) RangeMvcc.get(s, b("late"), 5, 0)).value());
+                RangeResult values = RangeMvcc.getAll(s, List.of(b("absent"), b("marked"), b("late")), 20, 0);
+                assertEquals(3, ((RangeResult.Values) values).values().size());
+
+                List<WriteOp> one = List.of(new WriteOp.Put(b("late"), b("x")));
+                assertEquals(new RangeResult.WriteConflict(b("late"), 30).commitTs(),
+                        ((RangeResult.WriteConflict) RangeMvcc.write(s, one, 20, 50, new KvBatch())).commitTs(),
+                        "a version committed after the writer's start");
+                assertInstanceOf(RangeResult.Written.class, RangeMvcc.write(s, one, 30, 50, new KvBatch()));
+                assertInstanceOf(RangeResult.Locked.class,
+                        RangeMvcc.write(s, List.of(new WriteOp.Put(b("locked"), b("x"))), 20, 50, new KvBatch()));
+                assertInstanceOf(RangeResult.Written.class,
+                        RangeMvcc.write(s, List.of(new WriteOp.Put(b("locked"), b("x"))), 40, 50, new KvBatch()),
+                        "the writer's own lock");
+                assertInstanceOf(RangeResult.WriteConflict.class,
+                        RangeMvcc.write(s, List.of(new WriteOp.Put(b("marked"), b("x"))), 6, 50, new KvBatch()),
+                        "the newest version past a rollback marker");
+                assertInstanceOf(RangeResult.Written.class,
+                        RangeMvcc.write(s, List.of(new WriteOp.Put(b("marked"), b("x")), new WriteOp.Put(b("absent"), b("y"))),
+                                7, 50, new KvBatch()));
             }
         }
     }
