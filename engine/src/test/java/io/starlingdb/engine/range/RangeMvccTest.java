@@ -106,4 +106,63 @@ class RangeMvccTest {
             }
         }
     }
+
+    /**
+     * A batch's keys share seeks ({@link RangeMvcc.FirstPairs}): in ascending order, in
+     * descending order and shuffled, every key of a mix of absent keys between stored ones, a
+     * lock, a rollback marker and versions above the read gets what a lookup of its own gets;
+     * and a write of new keys still meets a version stored after a run of absent keys.
+     */
+    @Test
+    void keysCheckedTogetherGetWhatEachGetsAlone() {
+        try (RocksStorage storage = RocksStorage.open(dir, StorageOptions.small())) {
+            KvStore store = storage.store(ColumnFamily.RANGES);
+            KvBatch batch = new KvBatch();
+            for (int i = 0; i < 200; i += 7) {
+                batch.put(RangeKeys.versionKey(key(i), 10 + i), RangeMvcc.encodeVersion(9 + i, b("v" + i)));
+            }
+            batch.put(RangeKeys.dataKey(key(50)), RangeMvcc.encodeLock(new RangeMvcc.Lock(80, key(50), 3000, "c", b("locked"))));
+            batch.put(RangeKeys.rollbackKey(key(63), 300), new byte[0]);
+            batch.put(RangeKeys.versionKey(key(64), 500), RangeMvcc.encodeVersion(499, b("late")));
+            store.apply(batch, false);
+            java.util.List<byte[]> ascending = new java.util.ArrayList<>();
+            for (int i = 0; i < 210; i++) {
+                ascending.add(key(i));
+            }
+            java.util.List<byte[]> descending = new java.util.ArrayList<>(ascending);
+            java.util.Collections.reverse(descending);
+            java.util.List<byte[]> shuffled = new java.util.ArrayList<>(ascending);
+            java.util.Collections.shuffle(shuffled, new java.util.Random(7));
+            try (KvSnapshot s = store.snapshot()) {
+                for (java.util.List<byte[]> keys : List.of(ascending, descending, shuffled)) {
+                    for (long ts : new long[] {100, 400, 1000}) {
+                        java.util.List<byte[]> withoutLocked = keys.stream().filter(k -> !java.util.Arrays.equals(k, key(50))).toList();
+                        RangeResult.Values together = (RangeResult.Values) RangeMvcc.getAll(s, withoutLocked, ts, 0);
+                        for (int i = 0; i < withoutLocked.size(); i++) {
+                            byte[] alone = ((RangeResult.Value) RangeMvcc.get(s, withoutLocked.get(i), ts, 0)).value();
+                            assertArrayEquals(alone, together.values().get(i), "key " + new String(withoutLocked.get(i), StandardCharsets.UTF_8) + " at " + ts);
+                        }
+                        assertInstanceOf(RangeResult.Locked.class, RangeMvcc.getAll(s, keys, ts, 0));
+                    }
+                }
+                // Absent keys 100-104, then key 105 committed at 115: a writer that started at 110 conflicts.
+                java.util.List<WriteOp> ops = new java.util.ArrayList<>();
+                for (int i = 100; i <= 105; i++) {
+                    ops.add(new WriteOp.Put(key(i), b("new")));
+                }
+                RangeResult r = RangeMvcc.write(s, ops, 110, 600, new KvBatch());
+                assertInstanceOf(RangeResult.WriteConflict.class, r);
+                assertArrayEquals(key(105), ((RangeResult.WriteConflict) r).key());
+                // New keys only (absent, in a gap): written.
+                assertInstanceOf(RangeResult.Written.class, RangeMvcc.write(s, List.of(new WriteOp.Put(key(201), b("a")),
+                        new WriteOp.Put(key(202), b("b")), new WriteOp.Put(key(205), b("c"))), 110, 600, new KvBatch()));
+                assertInstanceOf(RangeResult.Locked.class, RangeMvcc.write(s, List.of(new WriteOp.Put(key(49), b("a")),
+                        new WriteOp.Put(key(50), b("b"))), 110, 600, new KvBatch()));
+            }
+        }
+    }
+
+    private static byte[] key(int i) {
+        return b(String.format("row%05d", i));
+    }
 }
