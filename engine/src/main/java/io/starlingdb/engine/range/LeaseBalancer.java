@@ -1,7 +1,5 @@
 package io.starlingdb.engine.range;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -40,13 +38,22 @@ import java.util.TreeMap;
  * seven on three stores 3, 2, 2. With more stores a spread of more than one can stay between
  * stores that share no range.
  *
- * <p>Ranges placement is changing keep their leases (placement moves them), and the meta range's
- * lease is asked for last: only when no other lease can be asked for.
+ * <p>Ranges placement is changing keep their leases (placement moves them).
+ *
+ * <p><b>The meta range's lease is placed by its workload alone.</b> Its leaseholder runs the
+ * timestamp oracle, which every transaction asks once or twice: from the store that asks it for
+ * most timestamps, those calls cost no network round trip. So the meta range is left out of the
+ * counts (L and Φ count the other ranges), is never asked for or granted by them, and moves only
+ * to follow the store that asks it most (its caller's {@code dominant}, which should name a store
+ * only after it has dominated for a while: a move stops the oracle until the new leaseholder has
+ * loaded its mark). Counted, it cycled: the oracle followed the store leading the busiest range,
+ * which then led two, and the counts took that range to another store, which the oracle followed.
  *
  * <p><b>The lease follows the workload</b> ({@link #follows}, the last {@code grants}): a range
  * whose requests come mostly from one store's gateway ({@link #dominantSource}) goes to that
  * store when it asks, whatever the counts, and stays with it: no count grant takes it. Each
- * range follows at most once while the workload stays as it is, so the balancer still stops.
+ * range follows at most once while the workload stays as it is, so the balancer still stops
+ * (the meta range's workload, where the other leases are, stops changing once they stop).
  */
 public final class LeaseBalancer {
 
@@ -86,19 +93,13 @@ public final class LeaseBalancer {
             return null;
         }
         Map<Long, Integer> seen = counts(leaders);
-        List<Long> ranges = new ArrayList<>(new TreeMap<>(leaders).keySet());
-        // The meta range's lease last: moving it stops the timestamp oracle, hence every
-        // transaction, until the new leaseholder has loaded the mark.
-        if (ranges.remove(MetaKeys.metaRangeId)) {
-            ranges.add(MetaKeys.metaRangeId);
-        }
         Pull best = null;
         int bestSeen = 0;
-        for (long range : ranges) {
+        for (long range : new TreeMap<>(leaders).keySet()) {
             long from = leaders.get(range);
-            if (from == 0 || from == self || changing.contains(range) || refused.contains(from)
-                    || !voters.getOrDefault(range, Set.of()).contains(self)
-                    || (best != null && range == MetaKeys.metaRangeId)) {
+            // Not the meta range's: it is not counted, and follows its workload only.
+            if (from == 0 || from == self || range == MetaKeys.metaRangeId || changing.contains(range)
+                    || refused.contains(from) || !voters.getOrDefault(range, Set.of()).contains(self)) {
                 continue;
             }
             // In range order, from the store seen leading the most: the same on every run (the
@@ -131,7 +132,7 @@ public final class LeaseBalancer {
      * most of its requests lately ({@link #dominantSource}), if one did. The lease of a range whose
      * requests come mostly from requester goes to requester whatever the counts (follow), and that
      * of a range whose requests come mostly from this store stays here whatever the counts
-     * (pinned). The meta range's lease never follows (moving it stops the timestamp oracle).
+     * (pinned). The meta range's lease moves only to follow (it is not counted).
      *
      * <p><b>Why it still ends</b> (with a workload that stays as it is): a lease follows only to
      * the store that sent more than half of its range's requests, and there it is pinned: no other
@@ -149,7 +150,7 @@ public final class LeaseBalancer {
             return false;
         }
         Long source = dominant.get(range);
-        if (source != null && range != MetaKeys.metaRangeId) {
+        if (source != null) {
             if (source == requester) {
                 return true;
             }
@@ -157,7 +158,7 @@ public final class LeaseBalancer {
                 return false;
             }
         }
-        return counts(leaders).getOrDefault(self, 0) >= requesterLeases + 2;
+        return range != MetaKeys.metaRangeId && counts(leaders).getOrDefault(self, 0) >= requesterLeases + 2;
     }
 
     /**
@@ -168,7 +169,7 @@ public final class LeaseBalancer {
     public static long follows(long self, long requester, Map<Long, Long> leaders, Map<Long, Set<Long>> voters,
                                Set<Long> stores, Set<Long> changing, Map<Long, Long> dominant) {
         for (long range : new TreeMap<>(dominant).keySet()) {
-            if (dominant.get(range) == requester && range != MetaKeys.metaRangeId
+            if (dominant.get(range) == requester
                     && grants(self, range, requester, Integer.MAX_VALUE - 2, leaders, voters, stores, changing, dominant)) {
                 return range;
             }
@@ -206,16 +207,19 @@ public final class LeaseBalancer {
         return 0;
     }
 
-    /** How many of the ranges of leaders each store leads (exact for the store whose view it is). */
+    /**
+     * How many of the ranges of leaders each store leads, the meta range left out (exact for the
+     * store whose view it is).
+     */
     public static int leasesOf(long store, Map<Long, Long> leaders) {
         return counts(leaders).getOrDefault(store, 0);
     }
 
     private static Map<Long, Integer> counts(Map<Long, Long> leaders) {
         Map<Long, Integer> counts = new TreeMap<>();
-        for (long leader : leaders.values()) {
-            if (leader != 0) {
-                counts.merge(leader, 1, Integer::sum);
+        for (Map.Entry<Long, Long> e : leaders.entrySet()) {
+            if (e.getValue() != 0 && e.getKey() != MetaKeys.metaRangeId) {
+                counts.merge(e.getValue(), 1, Integer::sum);
             }
         }
         return counts;

@@ -34,6 +34,28 @@ final class RangeLoad {
     /** Records a request for key sent by the gateway of store source (0: not a store, or not known). */
     synchronized void record(byte[] key, long source) {
         requests++;
+        countFrom(source, 1);
+        sampledSince++;
+        if (sampledSince <= sampleSize) {
+            sample[(int) (sampledSince - 1)] = key;
+        } else {
+            long slot = ThreadLocalRandom.current().nextLong(sampledSince);
+            if (slot < sampleSize) {
+                sample[(int) slot] = key;
+            }
+        }
+    }
+
+    /**
+     * Records that the gateway of store source (0: not a store) asked for n things at once (the
+     * timestamps of one request to the oracle): n towards where the range's requests come from,
+     * none towards its load or split key (the meta range, the only one asked so, never splits).
+     */
+    synchronized void recordFrom(long source, long n) {
+        countFrom(source, n);
+    }
+
+    private void countFrom(long source, long n) {
         int i = 0;
         while (i < sources && sourceIds[i] != source) {
             i++;
@@ -54,16 +76,7 @@ final class RangeLoad {
                 sources++;
             }
         }
-        sourceCounts[i]++;
-        sampledSince++;
-        if (sampledSince <= sampleSize) {
-            sample[(int) (sampledSince - 1)] = key;
-        } else {
-            long slot = ThreadLocalRandom.current().nextLong(sampledSince);
-            if (slot < sampleSize) {
-                sample[(int) slot] = key;
-            }
-        }
+        sourceCounts[i] += n;
     }
 
     synchronized long requests() {

@@ -574,6 +574,16 @@ public final class RangeService implements AutoCloseable {
     private volatile Map<Long, Long> dominantSources = Map.of();
     /** The store last asked for a lease that follows this store's workload (asked in turn). */
     private long lastFollowAsked;
+    /**
+     * Lease-balancing intervals in a row one store must send most of the meta range's requests
+     * (above all the timestamps its oracle gives) before its lease follows them there: moving it
+     * stops the oracle, hence every transaction, until the new leaseholder has loaded the mark,
+     * so a workload that moves from store to store must not drag it along.
+     */
+    static final int metaFollowIntervals = 5;
+    /** The store that sent most of the meta range's requests in the last interval (0: none), and for how many in a row. */
+    private long metaDominant;
+    private int metaDominantIntervals;
 
     /**
      * Asks the leaseholder of one of the ranges this store holds for its lease, the store seen
@@ -621,9 +631,14 @@ public final class RangeService implements AutoCloseable {
         }
     }
 
-    /** Counts, for each range this store leads, whose gateway sent most of its requests since the last count. */
+    /**
+     * Counts, for each range this store leads, whose gateway sent most of its requests since the
+     * last count. The meta range's (timestamps asked of its oracle, and lookups) counts only once
+     * the same store dominated it for {@link #metaFollowIntervals} intervals in a row.
+     */
     private void measureWorkload() {
         Map<Long, Long> dominant = new java.util.HashMap<>();
+        long metaSource = 0;
         for (RangeDescriptor d : store.descriptors()) {
             RangeLoad load = store.load(d.rangeId());
             if (load == null) {
@@ -632,8 +647,18 @@ public final class RangeService implements AutoCloseable {
             Map<Long, Long> sources = load.takeSources();
             long source = LeaseBalancer.dominantSource(sources);
             if (source != 0 && raft.leader(d.rangeId()) == storeId) {
-                dominant.put(d.rangeId(), source);
+                if (d.rangeId() == MetaKeys.metaRangeId) {
+                    metaSource = source;
+                } else {
+                    dominant.put(d.rangeId(), source);
+                }
             }
+        }
+        metaDominantIntervals = metaSource != 0 && metaSource == metaDominant ? metaDominantIntervals + 1
+                : metaSource != 0 ? 1 : 0;
+        metaDominant = metaSource;
+        if (metaDominantIntervals >= metaFollowIntervals) {
+            dominant.put(MetaKeys.metaRangeId, metaSource);
         }
         dominantSources = Map.copyOf(dominant);
     }
@@ -651,7 +676,7 @@ public final class RangeService implements AutoCloseable {
         java.util.TreeSet<Long> holders = new java.util.TreeSet<>();
         for (Map.Entry<Long, Long> e : v.leaders().entrySet()) {
             long leader = e.getValue();
-            if (leader != 0 && leader != storeId && e.getKey() != MetaKeys.metaRangeId && !v.changing().contains(e.getKey())) {
+            if (leader != 0 && leader != storeId && !v.changing().contains(e.getKey())) {
                 holders.add(leader);
             }
         }

@@ -338,6 +338,8 @@ public final class RangeStore implements RangeHost {
                         "store " + storeId + " gives no " + r.maxRows() + " timestamps (1 to " + maxTimestampsPerRequest
                                 + ", at the meta range's leaseholder)"));
             }
+            // Weighed by the timestamps asked: batching hides how many transactions a store runs.
+            load.computeIfAbsent(r.rangeId(), id -> new RangeLoad()).recordFrom(sender, r.maxRows());
             return source.apply(r.maxRows()).handle((t, e) -> e == null ? RangeRpc.Response.ok(t, null)
                     : failure(e, false));
         }

@@ -442,6 +442,59 @@ class ReplicatedStoreTest {
         assertArrayEquals(b("moved"), client.get(b("key015")));
     }
 
+    /**
+     * The timestamp oracle (the meta range's leaseholder) follows the store that asks it for most
+     * timestamps: puts from a client process go to one user range, whose leaseholder asks the
+     * oracle for each put's commit timestamp, and the meta range's lease moves to that store,
+     * where the oracle answers without a network round trip; no acknowledged put is lost.
+     */
+    @Test
+    void theTimestampOracleFollowsTheStoreAskingItForMostTimestamps() throws Exception {
+        startCluster();
+        client.split(b("key100"));
+        client.split(b("key200"));
+        long meta = io.starlingdb.engine.range.MetaKeys.metaRangeId;
+        // A user range led by another store than the oracle's (the counts spread the three user ranges).
+        long awayBy = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        RangeDescriptor written = null;
+        while (written == null) {
+            long oracleAt = leaseholder(meta);
+            for (RangeDescriptor d : client.ranges()) {
+                long l = leaseholder(d.rangeId());
+                if (d.rangeId() != meta && l != 0 && oracleAt != 0 && l != oracleAt) {
+                    written = d;
+                }
+            }
+            assertTrue(written != null || System.nanoTime() < awayBy, "every user range is led with the oracle");
+            Thread.sleep(written == null ? 100 : 0);
+        }
+        String prefix = new String(written.start(), StandardCharsets.UTF_8) + "-";
+        Map<String, String> acknowledged = new LinkedHashMap<>();
+        long followBy = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        int n = 0;
+        // The written range's lease may still move (the counts): the oracle follows wherever it is.
+        while (leaseholder(meta) != leaseholder(written.rangeId())) {
+            assertTrue(System.nanoTime() < followBy, "the oracle stayed on store " + leaseholder(meta) + " while store "
+                    + leaseholder(written.rangeId()) + " asked it for every put's timestamp");
+            String key = prefix + (n % 50);
+            String value = "v" + n++;
+            putAcknowledged(key, value);
+            acknowledged.put(key, value);
+        }
+        for (int i = 0; i < 100; i++, n++) {
+            putAcknowledged(prefix + (n % 50), "v" + n);
+            acknowledged.put(prefix + (n % 50), "v" + n);
+        }
+        for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+            assertArrayEquals(b(e.getValue()), client.get(b(e.getKey())), e.getKey());
+        }
+    }
+
+    /** The leaseholder of range as store 1 sees it (0: none known). */
+    private long leaseholder(long range) {
+        return nodes[1].ranges().store().leaseholder(range);
+    }
+
     @Test
     void writesContinueWhenTheLeaseholderDiesAndNoAcknowledgedWriteIsLost() throws Exception {
         startCluster();

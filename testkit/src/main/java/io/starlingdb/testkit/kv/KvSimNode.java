@@ -636,10 +636,11 @@ final class KvSimNode implements RangeHost {
     }
 
     /** The initialised ranges this node's replicas lead, by their own role (LeaseBalancer's L). */
+    /** Ranges this node leads, the meta range left out (the lease balancer does not count it). */
     int leadCount() {
         int n = 0;
         for (Replica r : replicas.values()) {
-            if (r.sm.isInitialised() && r.core.role() == Role.LEADER) {
+            if (r.sm.isInitialised() && r.core.role() == Role.LEADER && r.rangeId != MetaKeys.metaRangeId) {
                 n++;
             }
         }

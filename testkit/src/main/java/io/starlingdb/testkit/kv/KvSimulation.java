@@ -869,7 +869,7 @@ public final class KvSimulation {
 
     /**
      * The termination argument of LeaseBalancer: a move from a to b changes Φ = Σ L(s)² (L(s):
-     * the ranges store s leads, counted here from each replica's own role) by
+     * the ranges other than meta store s leads, counted here from each replica's own role) by
      * 2(L(b) − L(a) + 1), so it must find L(a) ≥ L(b) + 2 to lower Φ by at least 2. A move that
      * does not lower Φ is how a lease starts going round for ever.
      */
