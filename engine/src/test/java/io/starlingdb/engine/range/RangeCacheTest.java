@@ -4,9 +4,11 @@ import io.starlingdb.engine.raft.ConfState;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RangeCacheTest {
 
@@ -57,5 +59,64 @@ class RangeCacheTest {
         assertEquals(r, cache.lookup(b("z")), "an older descriptor does not evict a newer one");
         cache.evict(r);
         assertNull(cache.lookup(b("z")));
+    }
+
+    /**
+     * Threads answer at once (as a gateway's client and network threads do): each keeps updating
+     * the cache with descriptors of a split history, old and new, equal copies and evictions,
+     * while the others look keys up. Whatever they interleave, a lookup returns a range that holds
+     * the key, once they stop no two cached ranges overlap, and updates with the newest ranges
+     * leave exactly those.
+     */
+    @Test
+    void concurrentUpdatesLookupsAndEvictionsLeaveTheNewestRangesWithoutOverlaps() throws Exception {
+        // Generation 1: [, ); 2: [, m) [m, ); 3: [, f) [f, m) [m, t) [t, ).
+        List<RangeDescriptor> history = List.of(range(2, "", null, 1), range(2, "", "m", 2), range(3, "m", null, 2),
+                range(2, "", "f", 3), range(4, "f", "m", 3), range(3, "m", "t", 3), range(5, "t", null, 3));
+        List<RangeDescriptor> newest = history.subList(3, 7);
+        RangeCache cache = new RangeCache();
+        java.util.concurrent.atomic.AtomicReference<String> wrong = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            long seed = t;
+            threads.add(new Thread(() -> {
+                java.util.Random random = new java.util.Random(seed);
+                for (int i = 0; i < 20_000; i++) {
+                    RangeDescriptor d = history.get(random.nextInt(history.size()));
+                    int op = random.nextInt(10);
+                    if (op < 4) {
+                        // An equal copy, as every answer brings back.
+                        cache.update(new RangeDescriptor(d.rangeId(), d.start(), d.end(), d.conf(), d.generation()));
+                    } else if (op == 4) {
+                        cache.evict(d);
+                    } else if (op == 5) {
+                        cache.setLeaseholder(d.rangeId(), 1 + random.nextInt(3));
+                    } else {
+                        byte[] key = b(String.valueOf((char) ('a' + random.nextInt(26))));
+                        RangeDescriptor found = cache.lookup(key);
+                        if (found != null && !found.contains(key)) {
+                            wrong.set(found + " does not hold " + new String(key, StandardCharsets.UTF_8));
+                        }
+                        cache.leaseholder(d.rangeId());
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertNull(wrong.get());
+        List<RangeDescriptor> left = cache.ranges();
+        for (int i = 1; i < left.size(); i++) {
+            RangeDescriptor before = left.get(i - 1);
+            assertTrue(before.end() != null && java.util.Arrays.compareUnsigned(before.end(), left.get(i).start()) <= 0,
+                    "overlapping ranges cached: " + left);
+        }
+        newest.forEach(cache::update);
+        for (RangeDescriptor d : newest) {
+            assertEquals(d, cache.lookup(d.start()), "the newest range of " + new String(d.start(), StandardCharsets.UTF_8));
+        }
+        assertEquals(newest.size(), cache.size(), "no older range overlaps them");
     }
 }
