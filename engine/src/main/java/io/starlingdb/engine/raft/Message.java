@@ -71,8 +71,21 @@ public record Message(
      */
     public static Message voteRequest(boolean pre, long from, long to, long term, long lastIndex, long lastTerm,
                                       boolean transfer) {
+        return voteRequest(pre, from, to, term, lastIndex, lastTerm, transfer, 0, 0);
+    }
+
+    /**
+     * As {@link #voteRequest(boolean, long, long, long, long, long, boolean)}, telling the voter
+     * what the candidate knows committed: its commit index (in {@code commit}) and the term of its
+     * entry there (in {@code rejectHint}, unused by requests). A voter whose entry at that index
+     * has that term holds the same entries up to it (log matching), so it may commit them: a voter
+     * that cannot learn them from a leader, such as a learner whose promotion is committed but not
+     * known to it, which therefore never campaigns (RaftCore.learnCommit). 0 and 0: nothing.
+     */
+    public static Message voteRequest(boolean pre, long from, long to, long term, long lastIndex, long lastTerm,
+                                      boolean transfer, long commit, long commitTerm) {
         return new Message(pre ? MessageType.PRE_VOTE : MessageType.VOTE, from, to, term, lastTerm, lastIndex, List.of(),
-                0, false, 0, null, transfer ? campaignTransfer : 0);
+                commit, false, commitTerm, null, transfer ? campaignTransfer : 0);
     }
 
     /** The answer to a (pre-)vote request. */

@@ -577,7 +577,8 @@ public final class RaftCore {
         if (firstLeaderCampaign && role == Role.CANDIDATE) {
             for (long v : conf.voters()) {
                 if (v != id && !votes.containsKey(v)) {
-                    send(Message.voteRequest(false, id, v, term, log.lastIndex(), log.lastTerm(), true));
+                    send(Message.voteRequest(false, id, v, term, log.lastIndex(), log.lastTerm(), true,
+                            log.committed(), log.term(log.committed())));
                 }
             }
         }
@@ -667,7 +668,8 @@ public final class RaftCore {
             if (v == id) {
                 continue;
             }
-            send(Message.voteRequest(pre, id, v, voteTerm, log.lastIndex(), log.lastTerm(), transfer));
+            send(Message.voteRequest(pre, id, v, voteTerm, log.lastIndex(), log.lastTerm(), transfer,
+                    log.committed(), log.term(log.committed())));
         }
     }
 
@@ -724,6 +726,9 @@ public final class RaftCore {
         checkNotOutstanding();
         if (m.to() != id) {
             throw new IllegalArgumentException("node " + id + " received a message for " + m.to());
+        }
+        if (m.type() == MessageType.VOTE || m.type() == MessageType.PRE_VOTE) {
+            learnCommit(m.commit(), m.rejectHint());
         }
         if (m.term() > term) {
             if (m.type() == MessageType.VOTE || m.type() == MessageType.PRE_VOTE) {
@@ -788,6 +793,25 @@ public final class RaftCore {
                 break;
             default:
                 stepFollower(m);
+        }
+    }
+
+    /**
+     * Commits up to index if this replica's entry there has term commitTerm, as a (pre-)candidate
+     * that knows that entry committed says ({@link Message#voteRequest(boolean, long, long, long,
+     * long, long, boolean, long, long)}). Safe whatever the terms: an entry committed stays
+     * committed, and a log holding an entry of the same index and term holds the same entries up
+     * to it. Needed where no leader can tell it: a learner promoted by a committed entry it holds
+     * but does not know committed is not a voter until it applies that entry, so it never
+     * campaigns; when its log is the most complete of a quorum it refuses every candidate, and the
+     * group elects no one (transaction simulator seed 559: the promoted learner held two entries of
+     * a later term than the candidate's, the voter that had them too was destroyed). A leader
+     * learns nothing so: it commits by its own count.
+     */
+    private void learnCommit(long index, long commitTerm) {
+        if (role != Role.LEADER && index > log.committed() && index <= log.lastIndex() && commitTerm > 0
+                && log.term(index) == commitTerm) {
+            log.commitTo(index);
         }
     }
 

@@ -370,6 +370,46 @@ class RaftCoreTest {
     }
 
     /**
+     * A learner whose promotion it holds but does not know committed is no voter yet, so it never
+     * campaigns; a candidate that knows the promotion committed tells it so in its vote request,
+     * and the learner commits, applies it and is a voter. A request naming another term at that
+     * index moves nothing (the logs may differ there). The liveness hole of transaction simulator
+     * seed 559, whose group elected no one: the promoted learner had the most complete log.
+     */
+    @Test
+    void aVoteRequestTellsAPromotedLearnerThatItsPromotionIsCommitted() {
+        TestCluster c = new TestCluster(3);
+        c.elect(1);
+        c.propose(1, "a");
+        c.addSpare(4);
+        c.core(1).proposeConfChange(new ConfChange(ConfChange.Type.ADD_LEARNER, 4));
+        c.stabilize();
+        c.tickAll(1);
+        // Node 4 receives the promotion, but nothing that tells it the promotion committed.
+        c.drop = m -> m.to() == 4 && (m.type() == MessageType.HEARTBEAT
+                || (m.type() == MessageType.APPEND && m.entries().isEmpty()));
+        assertInstanceOf(ProposeResult.Accepted.class, c.core(1).proposeConfChange(new ConfChange(ConfChange.Type.PROMOTE, 4)));
+        c.stabilize();
+        long promotion = c.core(1).lastIndex();
+        assertEquals(promotion, c.core(1).committed());
+        assertEquals(promotion, c.core(4).lastIndex(), "node 4 holds the promotion");
+        assertTrue(c.core(4).committed() < promotion);
+        assertFalse(c.core(4).conf().voters().contains(4L), "not applied: node 4 is no voter in its own eyes");
+
+        long term = c.core(2).term() + 1;
+        c.core(4).step(Message.voteRequest(false, 2, 4, term, c.core(2).lastIndex(), c.core(2).termAt(c.core(2).lastIndex()),
+                false, promotion, c.core(2).termAt(promotion) + 1));
+        c.process(4);
+        assertTrue(c.core(4).committed() < promotion, "another term at that index: nothing learnt");
+
+        c.core(4).step(Message.voteRequest(false, 2, 4, term, c.core(2).lastIndex(), c.core(2).termAt(c.core(2).lastIndex()),
+                false, promotion, c.core(2).termAt(promotion)));
+        c.process(4);
+        assertEquals(promotion, c.core(4).committed());
+        assertTrue(c.core(4).conf().voters().contains(4L), "node 4 applied its promotion");
+    }
+
+    /**
      * The state of transaction simulator seed 577, by hand: node 4 led term 1 and proposed the
      * removal of node 3 (index 3), which nodes 1 and 3 received but node 4 never learnt committed;
      * node 3 then led term 2 (node 4 handed over), appended its term's entry (4) and a proposal
