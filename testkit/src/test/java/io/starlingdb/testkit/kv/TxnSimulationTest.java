@@ -86,6 +86,7 @@ class TxnSimulationTest {
         939, // two voters of a range split off over their empty replicas kept those empty (no log, no members)
         154, // a lease went round stores 4, 3 and 1 for ever (LeaseBalancer's push rule; now a pull that provably ends)
         577, // a leader that applied its own removal stepped down with an entry only it held: no leader ever again
+        559, // a learner promoted by an entry it held but did not know committed never campaigned, and held the newest log
     };
 
     @Test
