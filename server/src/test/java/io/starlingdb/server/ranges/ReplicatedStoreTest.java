@@ -455,19 +455,19 @@ class ReplicatedStoreTest {
         client.split(b("key200"));
         long meta = io.starlingdb.engine.range.MetaKeys.metaRangeId;
         // A user range led by another store than the oracle's (the counts spread the three user ranges).
-        long awayBy = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        RangeDescriptor written = null;
-        while (written == null) {
+        java.util.concurrent.atomic.AtomicReference<RangeDescriptor> away = new java.util.concurrent.atomic.AtomicReference<>();
+        io.starlingdb.testkit.Await.until(java.time.Duration.ofSeconds(60), () -> {
             long oracleAt = leaseholder(meta);
             for (RangeDescriptor d : client.ranges()) {
                 long l = leaseholder(d.rangeId());
                 if (d.rangeId() != meta && l != 0 && oracleAt != 0 && l != oracleAt) {
-                    written = d;
+                    away.set(d);
+                    return true;
                 }
             }
-            assertTrue(written != null || System.nanoTime() < awayBy, "every user range is led with the oracle");
-            Thread.sleep(written == null ? 100 : 0);
-        }
+            return false;
+        }, () -> "every user range is led with the oracle");
+        RangeDescriptor written = away.get();
         String prefix = new String(written.start(), StandardCharsets.UTF_8) + "-";
         Map<String, String> acknowledged = new LinkedHashMap<>();
         long followBy = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
