@@ -215,9 +215,15 @@ final class RangeMvcc {
         }
     }
 
+    /** The lock of a key, given its first pair ({@link #firstPair}): that pair when it is the lock slot. */
+    private static Lock lockFrom(Map.Entry<byte[], byte[]> first) {
+        return first != null && RangeKeys.decode(first.getKey()).isLockSlot() ? decodeLock(first.getValue()) : null;
+    }
+
     /**
-     * The newest version of key at or before ts, given key's first pair (from {@link #firstPair},
-     * not a lock slot): that pair when it is such a version, else the same as {@link #newest}.
+     * The newest version of key at or before ts, given key's first pair ({@link #firstPair}): that
+     * pair when it is such a version, else (a lock slot, a marker, a newer version) the same as
+     * {@link #newest}.
      */
     private static Version newestFrom(KvSnapshot s, byte[] key, long ts, Map.Entry<byte[], byte[]> first) {
         if (first == null) {
@@ -281,16 +287,11 @@ final class RangeMvcc {
 
     /** {@link #get} given key's first pair ({@link #firstPair}). */
     private static RangeResult get(KvSnapshot s, byte[] key, long ts, long ownStartTs, Map.Entry<byte[], byte[]> first) {
-        Version v;
-        if (first != null && RangeKeys.decode(first.getKey()).isLockSlot()) {
-            Lock l = decodeLock(first.getValue());
-            if (l.startTs() <= ts && l.startTs() != ownStartTs) {
-                return new RangeResult.Locked(List.of(l.info(key)));
-            }
-            v = newest(s, key, ts);
-        } else {
-            v = newestFrom(s, key, ts, first);
+        Lock l = lockFrom(first);
+        if (l != null && l.startTs() <= ts && l.startTs() != ownStartTs) {
+            return new RangeResult.Locked(List.of(l.info(key)));
         }
+        Version v = newestFrom(s, key, ts, first);
         return new RangeResult.Value(v == null ? null : v.value());
     }
 
@@ -565,17 +566,12 @@ final class RangeMvcc {
             byte[] key = ops.get(i).key();
             if (checked.add(ByteBuffer.wrap(key))) {
                 Map.Entry<byte[], byte[]> first = firstPairs.of(key);
-                Version v;
-                if (first != null && RangeKeys.decode(first.getKey()).isLockSlot()) {
-                    Lock l = decodeLock(first.getValue());
-                    if (l.startTs() != startTs) {
-                        locks.add(l.info(key));
-                        continue;
-                    }
-                    v = newest(s, key, Long.MAX_VALUE);
-                } else {
-                    v = newestFrom(s, key, Long.MAX_VALUE, first);
+                Lock l = lockFrom(first);
+                if (l != null && l.startTs() != startTs) {
+                    locks.add(l.info(key));
+                    continue;
                 }
+                Version v = newestFrom(s, key, Long.MAX_VALUE, first);
                 if (v != null && v.commitTs() > readTs) {
                     return new RangeResult.WriteConflict(key, v.commitTs());
                 }
