@@ -29,10 +29,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>KvBench (--seeds S | --jdbc URL [--user U]) [--label L] [--value-bytes 100] [--seconds 10]
  *         [--concurrency 1,16,128] [--phases put,get,scan,transfer,rmw] [--keys 10000]
- *         [--accounts 10000] [--counters 10000] [--warmup 3]</pre>
+ *         [--accounts 10000] [--counters 10000] [--warmup 3] [--kv-warmup 15]</pre>
  *
  * <p>{@code --warmup}: unmeasured seconds of each transactional phase before its first run
- * (see {@link TxnPhase#warmupClients}); every run also starts with one unmeasured second.
+ * (see {@link TxnPhase#warmupClients}); {@code --kv-warmup} the same for put, get and scan, long
+ * enough by default for the JIT of four JVMs on two cores and for the load-based splitter and the
+ * lease balancer to act on the phase's load, so that what is measured is the steady state (a
+ * store serves for days), not the first minute; both targets run it alike. Every run also starts
+ * with one unmeasured second.
  */
 public final class KvBench {
 
@@ -64,6 +68,7 @@ public final class KvBench {
         int valueBytes = 100;
         int seconds = 10;
         int warmup = 3;
+        int kvWarmup = 15;
         int keys = 10_000;
         int accounts = 10_000;
         int counters = 10_000;
@@ -79,6 +84,7 @@ public final class KvBench {
                 case "--value-bytes" -> valueBytes = Integer.parseInt(v);
                 case "--seconds" -> seconds = Integer.parseInt(v);
                 case "--warmup" -> warmup = Integer.parseInt(v);
+                case "--kv-warmup" -> kvWarmup = Integer.parseInt(v);
                 case "--keys" -> keys = Integer.parseInt(v);
                 case "--concurrency" -> concurrencies = Arrays.stream(v.split(",")).map(s -> Integer.parseInt(s.trim())).toList();
                 case "--accounts" -> accounts = Integer.parseInt(v);
@@ -100,12 +106,16 @@ public final class KvBench {
                 System.exit(2);
             }
         }
+        if (warmup < 0 || kvWarmup < 0) {
+            System.err.println("KvBench: --warmup and --kv-warmup are seconds, at least 0");
+            System.exit(2);
+        }
         if (accounts < 2 || counters < 1) {
             System.err.println("KvBench: --accounts must be at least 2 and --counters at least 1");
             System.exit(2);
         }
         try {
-            run(seeds, jdbc, user, label, valueBytes, seconds, warmup, keys, accounts, counters, concurrencies, phases);
+            run(seeds, jdbc, user, label, valueBytes, seconds, warmup, kvWarmup, keys, accounts, counters, concurrencies, phases);
         } catch (Exception | Error e) {
             // The client's network threads would keep the process alive: end it, failed.
             System.err.println("KvBench: failed: " + e);
@@ -115,7 +125,7 @@ public final class KvBench {
     }
 
     private static void run(String seeds, String jdbc, String user, String label, int valueBytes, int seconds,
-                            int warmup, int keys, int accounts, int counters, List<Integer> concurrencies,
+                            int warmup, int kvWarmup, int keys, int accounts, int counters, List<Integer> concurrencies,
                             List<String> phases) throws Exception {
         byte[] value = "v".repeat(valueBytes).getBytes(StandardCharsets.US_ASCII);
         StarlingClient client = seeds == null ? null : StarlingClient.connect(seeds);
@@ -160,11 +170,17 @@ public final class KvBench {
         System.out.printf(Locale.ROOT, "%-10s %-9s %-12s %12s %10s %10s %8s %8s %8s%n", "target", "phase", "concurrency",
                 "ops/s", "p50_ms", "p99_ms", "errors", "aborts", "unknown");
         for (String phase : phases) {
+            boolean kvPhase = !phase.equals("transfer") && !phase.equals("rmw");
+            if (kvPhase && kvWarmup > 0) {
+                System.out.printf(Locale.ROOT, "# %s %s: %d s of warm-up with %d clients%n", name, phase, kvWarmup,
+                        TxnPhase.warmupClients);
+                run(name, phase, targets, value, keys, TxnPhase.warmupClients, kvWarmup, false);
+            }
             for (int c : concurrencies) {
-                if (phase.equals("transfer") || phase.equals("rmw")) {
+                if (!kvPhase) {
                     txn.run(name, phase, c, seconds);
                 } else {
-                    run(name, phase, targets, value, keys, c, seconds);
+                    run(name, phase, targets, value, keys, c, seconds, true);
                 }
             }
         }
@@ -262,7 +278,7 @@ public final class KvBench {
     }
 
     private static void run(String label, String phase, java.util.function.Supplier<Target> targets, byte[] value, int keys,
-                            int concurrency, int seconds) throws InterruptedException {
+                            int concurrency, int seconds, boolean print) throws InterruptedException {
         Recorder recorder = new Recorder(maxTrackedLatencyNanos, 3);
         AtomicLong ops = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -303,6 +319,9 @@ public final class KvBench {
         }
         for (Thread thread : threads) {
             thread.join();
+        }
+        if (!print) {
+            return;
         }
         Histogram h = recorder.getIntervalHistogram();
         System.out.printf(Locale.ROOT, rowFormat, label, phase, concurrency, ops.get() / (double) seconds,
