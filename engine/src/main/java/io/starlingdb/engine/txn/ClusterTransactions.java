@@ -49,8 +49,17 @@ public final class ClusterTransactions implements AutoCloseable {
      * and heartbeats queued behind it.
      */
     final ExecutorService resolution;
-    /** Threads resolving secondary locks in the background at most (more wait in a queue). */
-    static final int resolutionThreads = 16;
+    /**
+     * Threads resolving secondary locks in the background at most (more wait in a queue); idle
+     * ones end after {@link #resolutionIdleSeconds}. Each holds a commit for its Raft round and the
+     * leaseholder's hold for the range's next proposal (about 15-20 ms at 16 and 128 clients on
+     * two cores), so 16 capped the background commits at about 900 per second, no more than the
+     * transfers 128 clients committed: the queue grew, locks lived for seconds, and readers that
+     * met them waited (the reads of transfers at 128 clients took 96-123 ms on average, p99 of a
+     * transfer 1.3-3.7 s; docs/transactions.md, "Background commits need threads").
+     */
+    static final int resolutionThreads = 128;
+    static final long resolutionIdleSeconds = 30;
     /** The cluster member that coordinates these transactions (its SWIM id), recorded in their locks. */
     final String coordinatorId;
     /** Where these transactions spend their time, step by step (for benchmarks). */
@@ -70,11 +79,15 @@ public final class ClusterTransactions implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.resolution = Executors.newFixedThreadPool(resolutionThreads, r -> {
-            Thread t = new Thread(r, "starling-txn-resolution");
-            t.setDaemon(true);
-            return t;
-        });
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(resolutionThreads,
+                resolutionThreads, resolutionIdleSeconds, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "starling-txn-resolution");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.resolution = pool;
     }
 
     /** A new transaction at isolation, reading the snapshot at a fresh timestamp. */
