@@ -4,7 +4,7 @@
 # table of ops/s and p50/p99 latency per phase plus Starling's ratio to each peer.
 #
 #   tests/bench/compare.sh [--rows N] [--threads T] [--seconds S] [--warmup S] [--distinct N] [--phases P,...]
-#                            [--only starling,postgres,h2] [--cluster 3]
+#                            [--only starling,postgres,h2] [--cluster 3] [--no-build]
 #
 # PostgreSQL runs with its default durable settings (fsync=on, synchronous_commit=on) in a
 # temporary cluster; H2 runs as a TCP server with its default settings. Installs
@@ -14,6 +14,9 @@
 # (sql.storage=cluster, replication factor 3), the driver given all three addresses; PostgreSQL is
 # a primary with two synchronous standbys (synchronous_standby_names = 'ANY 1 (s1, s2)': a commit
 # on two of three copies, as a Raft commit); H2, which has no replication, is left out.
+#
+# --no-build: measure the classes already built in this tree (mvn -o package -DskipTests), without
+# `mvn install`: a worktree sharing ~/.m2 with other sessions must not install its jars there.
 #
 # NODE_JAVA_OPTS (environment): extra JVM options for Starling's node processes only (not the
 # bench client, not H2), e.g. NODE_JAVA_OPTS="-XX:+UseParallelGC -Xlog:gc:file=/tmp/gc.log" to try
@@ -25,6 +28,7 @@ ONLY="starling,postgres,h2"
 CLUSTER=1
 BENCH_ARGS=()
 WARMUP_GIVEN=0
+BUILD=1
 # Unmeasured seconds before each timed phase with --cluster 3 when --warmup is not given: three
 # node JVMs share 2 cores, and their JIT needs more than the single node's 6 s (a point phase
 # repeated right after a 6 s warm-up ran 1.7-2x faster the second time, docs/benchmarks.md).
@@ -33,6 +37,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --only) ONLY="$2"; shift 2 ;;
     --cluster) CLUSTER="$2"; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
     --warmup) WARMUP_GIVEN=1; BENCH_ARGS+=("$1" "$2"); shift 2 ;;
     --rows|--threads|--seconds|--phases|--distinct) BENCH_ARGS+=("$1" "$2"); shift 2 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
@@ -50,11 +55,13 @@ esac
 . "$ROOT/tests/bench/lib.sh"
 bench_init compare.sh
 
-echo "# building (skipping tests)..."
-# Maven's output goes to stderr, not away: a failed build must say why (issue 13: no silent exit 1).
-(cd "$ROOT" && mvn -q -B -DskipTests install >&2) || {
-  echo "compare.sh: building failed (mvn -B -DskipTests install shows why)" >&2; exit 1; }
-(cd "$ROOT" && mvn -q -B -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >&2) || {
+if [ "$BUILD" = 1 ]; then
+  echo "# building (skipping tests)..."
+  # Maven's output goes to stderr, not away: a failed build must say why (issue 13: no silent exit 1).
+  (cd "$ROOT" && mvn -q -B -DskipTests install >&2) || {
+    echo "compare.sh: building failed (mvn -B -DskipTests install shows why)" >&2; exit 1; }
+fi
+(cd "$ROOT" && mvn -q -B -o -pl tests dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >&2) || {
   echo "compare.sh: the tests module's class path could not be resolved (mvn -B -pl tests dependency:build-classpath shows why)" >&2
   exit 1; }
 # The project's own modules from this tree's target/classes, not the jars in ~/.m2 that the class

@@ -136,6 +136,28 @@ with open(sys.argv[1], "w") as out:
 PY
 }
 
+# The nodes' step meters (docs/cluster.md, "Where an auto-commit UPDATE's time goes"): each node's
+# statements handed to SQL threads (queued, ran, handed back) and the steps of the transactions it
+# coordinates (starling_txn_steps), as "node name count seconds" lines.
+steps() {
+  local i
+  for i in 1 2 3; do
+    (exec 3<>"/dev/tcp/127.0.0.1/${HTTP[$i]}" && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3) 2>/dev/null \
+      | awk -v n="n$i" '
+          /^starling_clients_sql_[a-z]+_total / { k = $1; sub(/^starling_clients_sql_/, "", k); sub(/_total$/, "", k); c[k] = $2; seen[k] = 1 }
+          /^starling_clients_sql_[a-z]+_seconds_total / { k = $1; sub(/^starling_clients_sql_/, "", k); sub(/_seconds_total$/, "", k); t[k] = $2 }
+          /^starling_txn_steps_total\{/ { k = $1; sub(/.*step="/, "", k); sub(/".*/, "", k); c[k] = $2; seen[k] = 1 }
+          /^starling_txn_steps_seconds_total\{/ { k = $1; sub(/.*step="/, "", k); sub(/".*/, "", k); t[k] = $2 }
+          END { for (k in seen) print n, k, c[k], t[k] }' || true
+  done > "$1"
+}
+# Each node's steps over the window: per statement (count / statements) and mean ms.
+step_report() { # before after statements
+  awk -v ops="$3" 'FILENAME == ARGV[1] { bc[$1" "$2] = $3; bt[$1" "$2] = $4; next }
+    { d = $3 - bc[$1" "$2]; if (d > 0) printf "    %s %-18s %7.3f per statement, mean %7.3f ms\n", $1, $2, d / ops, ($4 - bt[$1" "$2]) * 1e3 / d }' \
+    "$1" "$2" | sort
+}
+
 HZ=$(getconf CLK_TCK)
 WINDOW=$((SECONDS_PER - 4))
 IFS=, read -r -a PHASE_LIST <<< "$PHASES"
@@ -158,9 +180,11 @@ for gateway in "${GATEWAY_LIST[@]}"; do
   from=$(date +%H:%M:%S)
   load=$(cut -d' ' -f1 /proc/loadavg)
   t_from=$(date +%s.%N)
+  steps "$WORK/steps-before.$phase"
   snapshot "$WORK/before.$phase" "${PIDS[@]}" "$client"
   at $((WARMUP + 2 + WINDOW))
   snapshot "$WORK/after.$phase" "${PIDS[@]}" "$client"
+  steps "$WORK/steps-after.$phase"
   t_to=$(date +%s.%N)
   to=$(date +%H:%M:%S)
   # The window as it was (a loaded machine runs the snapshots late), at most the measured seconds.
@@ -189,8 +213,11 @@ for gateway in "${GATEWAY_LIST[@]}"; do
     FILENAME == ARGV[1] { b += $3 + $4; next } { a += $3 + $4 }
     END { printf "all four processes: %.1f us per statement\n", (a - b) / hz * 1e6 / (ops * w) }' \
     "$WORK/before.$phase" "$WORK/after.$phase"
+  echo "steps over the window (SQL threads: queued, ran, handed back; then the transactions' steps):"
+  step_report "$WORK/steps-before.$phase" "$WORK/steps-after.$phase" "$(python3 -c "print($ops_per_s * $window)")"
   # The lease balancer may move the table's lease during a phase; and since 2026-12-05 a point read
   # at the leaseholder is answered on the event loop (docs/cluster.md): how many, by node, so far.
+  ranges | grep -E '^ *[0-9]+ *\|' | sed 's/^/    after the phase: /' || true
   lh_after=$(ranges | awk -F'|' '$3 ~ /\/max/ { gsub(/ /, "", $4); print $4 }' | tail -n 1)
   on_loop=""
   for i in 1 2 3; do

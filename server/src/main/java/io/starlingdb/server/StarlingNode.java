@@ -1,5 +1,6 @@
 package io.starlingdb.server;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -30,6 +31,7 @@ import io.starlingdb.engine.range.RangeService;
 import io.starlingdb.engine.range.StoreDirectory;
 import io.starlingdb.engine.mvcc.MvccStore;
 import io.starlingdb.engine.txn.ClusterTransactionalStore;
+import io.starlingdb.engine.txn.TransactionStepTimes;
 import io.starlingdb.engine.storage.ColumnFamily;
 import io.starlingdb.engine.storage.RocksMetrics;
 import io.starlingdb.engine.storage.RocksStorage;
@@ -158,6 +160,7 @@ public final class StarlingNode implements AutoCloseable {
         if (config.sqlOnCluster()) {
             // SQL on the replicated key space: the node joins first, since its tables live there.
             startClusterNetwork(storage);
+            bindStepTimes(ranges.transactions().stepTimes());
             TrackedTransactionalStore tracked = new TrackedTransactionalStore(new ClusterTransactionalStore(ranges.transactions()));
             openTransactions = tracked;
             sql = StarlingSqlEngine.openShared(tracked, registry, sqlOptions, config.sqlCatalogLeaseMillis());
@@ -209,6 +212,22 @@ public final class StarlingNode implements AutoCloseable {
             startClusterNetwork(storage);
         } else if (cluster != null) {
             cluster.updateMetadata(nodeMetadata()); // now with the client address
+        }
+    }
+
+    /**
+     * The steps of the transactions this node coordinates (its SQL statements'), as two counters
+     * per step: how many ran and the seconds they took in all, so that a scrape before and after a
+     * benchmark's window gives each step's mean (tests/bench/sql-cpu.sh; docs/cluster.md).
+     */
+    private void bindStepTimes(TransactionStepTimes times) {
+        for (TransactionStepTimes.Step step : TransactionStepTimes.Step.values()) {
+            String tag = step.name().toLowerCase(java.util.Locale.ROOT);
+            FunctionCounter.builder("starling.txn.steps", times, t -> t.count(step))
+                    .description("Steps of transactions this node coordinates, by step").tag("step", tag).register(registry);
+            FunctionCounter.builder("starling.txn.steps.seconds", times, t -> t.nanos(step) / 1e9)
+                    .description("Time the steps of transactions this node coordinates took, by step").tag("step", tag)
+                    .register(registry);
         }
     }
 

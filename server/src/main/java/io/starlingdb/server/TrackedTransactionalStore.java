@@ -53,6 +53,12 @@ final class TrackedTransactionalStore implements TransactionalStore {
         return txn == null ? null : track(isolation, txn);
     }
 
+    @Override
+    public Transaction beginNonBlockingStatement(Isolation isolation) {
+        Transaction txn = store.beginNonBlockingStatement(isolation);
+        return txn == null ? null : track(isolation, txn);
+    }
+
     private Transaction track(Isolation isolation, Transaction txn) {
         Tracked t = new Tracked(ids.incrementAndGet(), isolation, System.currentTimeMillis(), txn);
         open.put(t.id, t);
@@ -138,6 +144,12 @@ final class TrackedTransactionalStore implements TransactionalStore {
         @Override
         public void commitBefore(long deadline) {
             txn.commitBefore(deadline);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> commitAsync() {
+            java.util.concurrent.CompletableFuture<Void> done = txn.commitAsync();
+            return done.whenComplete((v, e) -> open.remove(id));
         }
 
         @Override

@@ -28,6 +28,18 @@ public interface SqlSession extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Starts a prepared statement on the calling thread if it is a point write that this session
+     * can start without waiting for anything (for a thread that must never block, such as a client
+     * connection's event loop), and answers its outcome's future, which fails with a
+     * {@link SqlException} (in a {@link java.util.concurrent.CompletionException}); null if it is
+     * not, and then nothing happened: run it with {@link #execute(PreparedSql, List)}. The session
+     * must not be used until the future completes. A session without such a path answers null.
+     */
+    default java.util.concurrent.CompletableFuture<StatementResult> writeNow(PreparedSql statement, List<Object> params) {
+        return null;
+    }
+
     /** As {@link #executeNow(PreparedSql, List)} for a statement's text: null too if it is not planned already. */
     default StatementResult executeNow(String sql, List<Object> params) {
         return null;

@@ -110,7 +110,7 @@ public final class StarlingSqlEngine implements SqlEngine {
         long started = System.nanoTime();
         Catalog.Snapshot newer = catalog.readIfNewer();
         if (newer != null) {
-            schemaLock.writeLock().lock();
+            lockSchemaForChange();
             try {
                 catalog.publish(newer);
             } finally {
@@ -218,6 +218,52 @@ public final class StarlingSqlEngine implements SqlEngine {
 
     ReentrantReadWriteLock schemaLock() {
         return schemaLock;
+    }
+
+    /**
+     * Commits started under the schema's read lock that finish on another thread (a point UPDATE
+     * answered without a SQL thread: {@link StarlingSqlSession#writeNow}), not finished yet. A
+     * schema change waits for them as for the commits that hold the read lock.
+     */
+    private int commitsInFlight;
+    private final Object commitsInFlightLock = new Object();
+
+    /** A commit checked its tables under the schema's read lock (held now) and goes on without it. */
+    void commitInFlight() {
+        synchronized (commitsInFlightLock) {
+            commitsInFlight++;
+        }
+    }
+
+    /** A commit counted by {@link #commitInFlight} finished, one way or another. */
+    void commitLanded() {
+        synchronized (commitsInFlightLock) {
+            if (--commitsInFlight == 0) {
+                commitsInFlightLock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Takes the schema's write lock, then waits for the commits in flight without it: on return no
+     * commit that checked its tables against the catalog of now is still running here, and none
+     * starts until the lock is released.
+     */
+    void lockSchemaForChange() {
+        schemaLock.writeLock().lock();
+        boolean interrupted = false;
+        synchronized (commitsInFlightLock) {
+            while (commitsInFlight > 0) {
+                try {
+                    commitsInFlightLock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A compiler for the current catalog version, shared until the catalog changes. */

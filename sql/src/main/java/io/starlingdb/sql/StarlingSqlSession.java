@@ -505,6 +505,94 @@ final class StarlingSqlSession implements SqlSession {
         return new StatementResult.Rows(new ListCursor(compiled.columns(), rows));
     }
 
+    /** Whether the store has transactions that write without waiting ({@link #writeNow}); false once it answered none. */
+    private boolean storeWritesNow = true;
+
+    /**
+     * A point UPDATE or DELETE started at once on the calling thread, its commit answered later
+     * (docs/cluster.md, "Durable updates"): only a prepared UPDATE or DELETE whose source reads one
+     * row by its table's full primary key and has its code generated, in auto-commit with no
+     * transaction or cursor open, in a session that may write, planned on the catalog of now
+     * within the node's catalog lease. Its transaction reads the row at this node's own store
+     * under the lease and sends its one-phase commit there (a compare-and-set of the row read, as
+     * on a SQL thread: {@code ClusterTransaction}, "deferred"); the future completes on the thread
+     * that applied it, with the update count or a {@link SqlException} (in a
+     * {@link java.util.concurrent.CompletionException}). Null, with nothing written, when any of
+     * that does not hold or anything would wait before the commit was sent (the lease elsewhere,
+     * a latch or lock on the row, the writes in another range, the schema lock taken by a schema
+     * change, any error): {@link #execute} then runs the statement where it may wait, and answers
+     * whatever it meets. A schema change waits for the commits started here
+     * ({@link StarlingSqlEngine#lockSchemaForChange}), as for those holding the schema's read lock.
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<StatementResult> writeNow(PreparedSql statement, List<Object> params) {
+        if (!storeWritesNow || !(statement instanceof Prepared prepared) || !(prepared.plan() instanceof DmlPlan d)
+                || d.dml().kind() == Dml.Kind.INSERT || !d.dml().source().pointRead()
+                || bound || !autoCommitting() || transaction != null || openCursor != null || readOnly()
+                || cancel.stopRequested() || prepared.catalogVersion() != engine.catalog().snapshot().version()
+                || !engine.catalogLeaseValid()) {
+            return null;
+        }
+        Dml.Plan plan = d.dml();
+        Timer.Sample sample = Timer.start();
+        Transaction txn = engine.store().beginNonBlockingStatement(isolation());
+        if (txn == null) {
+            storeWritesNow = false;
+            return null;
+        }
+        java.util.concurrent.CompletableFuture<Void> commit;
+        long affected;
+        try {
+            List<Object> values = plan.source().bind(params, prepared.userParameters(), prepared.literals());
+            Enumerator<Object> run = plan.source().openGenerated(txn, cancel, values);
+            if (run == null) {
+                txn.close();
+                return null;
+            }
+            List<Object[]> rows;
+            try (run) {
+                rows = QueryCursor.drain(run, plan.source().columns().size());
+            }
+            affected = Dml.execute(plan, rows, txn, engine.tableStorage());
+            if (!engine.schemaLock().readLock().tryLock()) {
+                txn.close();
+                return null; // a schema change holds it: the SQL thread waits for it
+            }
+            try {
+                if (engine.catalog().snapshot().table(plan.table().name()) != plan.table()) {
+                    txn.close();
+                    return null;
+                }
+                txn.commitBefore(engine.commitDeadline());
+                engine.commitInFlight();
+                try {
+                    commit = txn.commitAsync();
+                } catch (RuntimeException e) {
+                    engine.commitLanded();
+                    throw e;
+                }
+            } finally {
+                engine.schemaLock().readLock().unlock();
+            }
+        } catch (SqlException | RuntimeException | LinkageError e) {
+            txn.close(); // nothing was sent: execute() runs it again and answers what it meets
+            return null;
+        }
+        engine.countStatement(plan.kind().name().toLowerCase(java.util.Locale.ROOT));
+        return commit.handle((v, e) -> {
+            engine.commitLanded();
+            txn.close();
+            sample.stop(engine.latency());
+            if (e == null) {
+                return new StatementResult.UpdateCount(affected);
+            }
+            SqlException failed = Errors.execution(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e);
+            engine.countError(failed.sqlState());
+            throw new java.util.concurrent.CompletionException(failed);
+        });
+    }
+
     private StatementResult run(Prepared prepared, List<Object> params) throws SqlException {
         closeOpenCursor();
         Plan plan = prepared.plan();
@@ -751,7 +839,7 @@ final class StarlingSqlSession implements SqlSession {
         }
         List<TableDef> dropped = new ArrayList<>();
         long published = -1;
-        engine.schemaLock().writeLock().lock();
+        engine.lockSchemaForChange();
         Transaction txn = engine.store().begin();
         try {
             Catalog catalog = engine.catalog();
@@ -858,7 +946,7 @@ final class StarlingSqlSession implements SqlSession {
     /** Commits one catalog change under the schema lock, publishes it, and waits for every node to adopt it. */
     private void schemaStep(SchemaStep step) throws SqlException {
         long published = -1;
-        engine.schemaLock().writeLock().lock();
+        engine.lockSchemaForChange();
         try (Transaction txn = engine.store().begin()) {
             Catalog catalog = engine.catalog();
             Catalog.Snapshot staged = step.stage(catalog, catalog.snapshot(), txn);

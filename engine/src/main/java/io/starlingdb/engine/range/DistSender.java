@@ -160,6 +160,27 @@ public final class DistSender {
         return (RangeResult.Value) r.result();
     }
 
+    /**
+     * Sends a write for key's range to this node's own store without waiting for the answer, if
+     * that store leads the range now as the cache knows it (build may refuse the range by
+     * throwing, and then nothing was sent); null if it does not, and then nothing was sent. The
+     * answer is the store's, unrouted: no retry elsewhere, no lock resolution (the caller decides
+     * what a status that says "not applied here" calls for). Never blocks, never sends over the
+     * network.
+     */
+    public CompletableFuture<RangeRpc.Response> writeHereAsync(byte[] key, Function<RangeDescriptor, RangeRpc.Request> build) {
+        if (local == null) {
+            return null;
+        }
+        RangeDescriptor d = cache.lookup(key);
+        if (d == null || local.leaseholder(d.rangeId()) != local.storeId()) {
+            return null;
+        }
+        RangeRpc.Request request = build.apply(d);
+        requestsSent.increment();
+        return local.handle(request);
+    }
+
     /** The range holding key, as the cache knows it (else as meta or the stores report it now). */
     public RangeDescriptor rangeOf(byte[] key) {
         RangeDescriptor d = cache.lookup(key);

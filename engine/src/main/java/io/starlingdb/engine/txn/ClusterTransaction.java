@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One transaction on the replicated key space (DESIGN.md, "Transactions"). It reads the snapshot
@@ -100,9 +101,12 @@ public final class ClusterTransaction implements Transaction {
     /**
      * Runs on a thread that must never wait (a client connection's event loop): its one read is
      * answered by this node's own store now, or it fails with {@link WouldBlockException}
-     * ({@link ClusterTransactions#beginNonBlocking}).
+     * ({@link ClusterTransactions#beginNonBlocking}). Cleared when {@link #commitAsync} hands
+     * the commit to a thread that may wait.
      */
-    private final boolean nonBlocking;
+    private boolean nonBlocking;
+    /** A non-blocking transaction that may write, and commits with {@link #commitAsync}. */
+    private final boolean writesWithoutWaiting;
 
     ClusterTransaction(ClusterTransactions owner, long startTs, Isolation isolation) {
         this(owner, startTs, isolation, false);
@@ -114,7 +118,13 @@ public final class ClusterTransaction implements Transaction {
     }
 
     ClusterTransaction(ClusterTransactions owner, long startTs, Isolation isolation, boolean readOnly, boolean nonBlocking) {
+        this(owner, startTs, isolation, readOnly, nonBlocking, false);
+    }
+
+    ClusterTransaction(ClusterTransactions owner, long startTs, Isolation isolation, boolean readOnly, boolean nonBlocking,
+                       boolean writesWithoutWaiting) {
         this.owner = owner;
+        this.writesWithoutWaiting = writesWithoutWaiting;
         this.sender = owner.sender;
         this.startTs = startTs;
         this.isolation = isolation;
@@ -170,7 +180,9 @@ public final class ClusterTransaction implements Transaction {
                 }
                 firstValue = now.value();
             } else {
+                long started = System.nanoTime();
                 firstValue = sender.getAt(key, RangeRpc.latest);
+                owner.stepTimes.record(TransactionStepTimes.Step.NEWEST_READ, started);
             }
             firstKey = key.clone();
         }
@@ -375,7 +387,7 @@ public final class ClusterTransaction implements Transaction {
         if (readOnly) {
             throw new IllegalStateException("a transaction reading at an earlier timestamp (bounded staleness) cannot write");
         }
-        if (nonBlocking) {
+        if (nonBlocking && !writesWithoutWaiting) {
             throw new IllegalStateException("a transaction that must not wait only reads");
         }
         if (key == null || key.length == 0 || key[0] == 0) {
@@ -421,6 +433,9 @@ public final class ClusterTransaction implements Transaction {
     @Override
     public void commit() {
         ensureActive();
+        if (nonBlocking && !writes.isEmpty()) {
+            throw new WouldBlockException("a transaction begun not to block commits its writes with commitAsync");
+        }
         state = State.COMMITTING;
         boolean done = false;
         try {
@@ -495,12 +510,7 @@ public final class ClusterTransaction implements Transaction {
      * (a compare-and-set in the same proposal). False (nothing done) if the writes span ranges.
      */
     private boolean commitOnePhaseAtNewest(List<WriteOp> ops) {
-        List<WriteOp> checked = new ArrayList<>(ops.size());
-        for (WriteOp op : ops) {
-            checked.add(firstKey != null && Arrays.equals(op.key(), firstKey)
-                    ? new WriteOp.CompareAndSet(op.key(), firstValue, op instanceof WriteOp.Put p ? p.value() : null)
-                    : op);
-        }
+        List<WriteOp> checked = checkedAtNewest(ops);
         RangeDescriptor d = sender.rangeOf(checked.get(0).key());
         if (!d.contains(checked.get(checked.size() - 1).key())) {
             return false;
@@ -518,6 +528,23 @@ public final class ClusterTransaction implements Transaction {
         } catch (RangeUnavailableException e) {
             throw new OutcomeUnknownException("a statement's one-phase commit may or may not have applied: " + e.getMessage());
         }
+        checkAtNewest(r);
+        return true;
+    }
+
+    /** The writes of a one-phase commit at the newest value: the key read written only if it still holds the value read. */
+    private List<WriteOp> checkedAtNewest(List<WriteOp> ops) {
+        List<WriteOp> checked = new ArrayList<>(ops.size());
+        for (WriteOp op : ops) {
+            checked.add(firstKey != null && Arrays.equals(op.key(), firstKey)
+                    ? new WriteOp.CompareAndSet(op.key(), firstValue, op instanceof WriteOp.Put p ? p.value() : null)
+                    : op);
+        }
+        return checked;
+    }
+
+    /** Throws what a leaseholder's answer to a one-phase commit at the newest value means, unless it wrote. */
+    private void checkAtNewest(RangeRpc.Response r) {
         if (r.result() instanceof RangeResult.ConditionFailed) {
             throw new WriteConflictException("a statement read " + RangeDescriptor.hex(firstKey) + ", which another"
                     + " transaction changed before it committed; nothing was written: retry the transaction");
@@ -532,7 +559,98 @@ public final class ClusterTransaction implements Transaction {
         if (!(r.result() instanceof RangeResult.Written)) {
             throw new IllegalStateException("a statement's one-phase commit answered " + r.result());
         }
-        return true;
+    }
+
+    /**
+     * Commits a transaction begun not to block that may write
+     * ({@link ClusterTransactions#beginNonBlockingStatement}) without waiting on this thread: the
+     * one-phase commit at the newest value that {@link #commit} makes for a deferred statement,
+     * sent to this node's own store, which leads the range of its writes. The future completes on
+     * the thread that applies the commit (a Raft driver: keep what follows it short), with what
+     * {@link #commit} throws if it fails. Throws {@link WouldBlockException}, having sent nothing
+     * and left the transaction active (to be rolled back), when the commit could not be made so:
+     * it needs a start timestamp (it read a key it does not write, or its writes are too large for
+     * one command), its writes span ranges, or this node's store does not lead their range as
+     * far as this node knows now. An answer meaning the commit was not made there (the lease
+     * moved, the range split meanwhile) has it made as {@link #commit} makes it, on a thread of
+     * the node's transactions (the resolution threads, which wait for nothing SQL holds: not a SQL
+     * thread, which a schema change may hold up while it waits for this commit).
+     */
+    @Override
+    public CompletableFuture<Void> commitAsync() {
+        ensureActive();
+        if (!nonBlocking || !writesWithoutWaiting) {
+            throw new IllegalStateException("commitAsync commits a transaction begun not to block that may write");
+        }
+        if (writes.isEmpty()) {
+            state = State.COMMITTED;
+            return CompletableFuture.completedFuture(null);
+        }
+        if (startTs != deferred || (firstKey != null && !writes.containsKey(firstKey)) || writeBytes >= maxCommandPayload) {
+            throw new WouldBlockException("its commit needs a start timestamp from the oracle");
+        }
+        List<WriteOp> ops = new ArrayList<>(writes.size());
+        for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
+            ops.add(e.getValue() == deleted ? new WriteOp.Delete(e.getKey()) : new WriteOp.Put(e.getKey(), e.getValue()));
+        }
+        List<WriteOp> checked = checkedAtNewest(ops);
+        byte[] last = checked.get(checked.size() - 1).key();
+        CompletableFuture<RangeRpc.Response> sent;
+        long started = System.nanoTime();
+        try {
+            sent = sender.writeHereAsync(checked.get(0).key(), range -> {
+                if (!range.contains(last)) {
+                    throw new SpansRanges();
+                }
+                return RangeRpc.Request.write(range.rangeId(), new RangeCommand.Write(checked), commitDeadline);
+            });
+        } catch (SpansRanges e) {
+            sent = null;
+        }
+        if (sent == null) {
+            throw new WouldBlockException("this node's store does not lead the range of its writes now, or they span ranges");
+        }
+        state = State.COMMITTING;
+        return sent.handle((r, e) -> {
+            if (e == null && notMadeHere(r)) {
+                return (CompletableFuture<Void>) null;
+            }
+            boolean done = false;
+            try {
+                if (e != null) {
+                    throw new OutcomeUnknownException("a statement's one-phase commit may or may not have applied: "
+                            + (e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e));
+                }
+                if (r.status() != RangeRpc.Status.OK) {
+                    throw new OutcomeUnknownException(r.error());
+                }
+                checkAtNewest(r);
+                owner.stepTimes.record(TransactionStepTimes.Step.ONE_PHASE_COMMIT, started);
+                done = true;
+                return CompletableFuture.<Void>completedFuture(null);
+            } finally {
+                state = done ? State.COMMITTED : State.ROLLED_BACK;
+            }
+        }).thenCompose(f -> f != null ? f : CompletableFuture.runAsync(() -> {
+            // Nothing was written: commit as any deferred statement does, waiting as it must.
+            nonBlocking = false;
+            state = State.ACTIVE;
+            commit();
+        }, owner.resolution));
+    }
+
+    /**
+     * Whether a leaseholder's answer to a write says the write was not made there and may be
+     * sent again (as {@link DistSender#request} retries it): the store does not lead the range,
+     * the range is not there or not the key's any more, it could not propose now, or a lock is on
+     * a key (which only a blocking commit resolves).
+     */
+    private static boolean notMadeHere(RangeRpc.Response r) {
+        return switch (r.status()) {
+            case NOT_LEASEHOLDER, RANGE_NOT_FOUND, DROPPED, UNAVAILABLE -> true;
+            case OK -> r.result() instanceof RangeResult.KeyMismatch || r.result() instanceof RangeResult.Locked;
+            default -> false;
+        };
     }
 
     /** Thrown from a request builder when the writes no longer fit one range. */

@@ -41,6 +41,11 @@ public final class ClusterTransactionalStore implements TransactionalStore {
     }
 
     @Override
+    public Transaction beginNonBlockingStatement(Isolation isolation) {
+        return new Prefixed(transactions.beginNonBlockingStatement(isolation));
+    }
+
+    @Override
     public Transaction beginStale(Isolation isolation, long maxStalenessMillis) {
         return new Prefixed(transactions.beginStale(isolation, maxStalenessMillis));
     }
@@ -156,6 +161,11 @@ public final class ClusterTransactionalStore implements TransactionalStore {
         @Override
         public void commitBefore(long deadline) {
             txn.commitBefore(deadline);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> commitAsync() {
+            return txn.commitAsync();
         }
 
         @Override

@@ -128,6 +128,18 @@ public final class ClusterTransactions implements AutoCloseable {
     }
 
     /**
+     * A non-blocking transaction as {@link #beginNonBlocking} begins, that may also write, for an
+     * auto-commit statement that reads at most one key and writes in that key's range (a point
+     * UPDATE or DELETE) on a thread that must never wait: it commits with
+     * {@link ClusterTransaction#commitAsync}, which sends its one-phase commit to this node's own
+     * store without waiting for the answer, or throws {@link WouldBlockException} having sent
+     * nothing.
+     */
+    public ClusterTransaction beginNonBlockingStatement(Isolation isolation) {
+        return new ClusterTransaction(this, ClusterTransaction.deferred, isolation, false, true, true);
+    }
+
+    /**
      * A read-only transaction whose snapshot may be up to {@code maxStalenessMillis} old: it
      * reads at the newest timestamp this node received from the oracle within that time, without
      * asking the oracle (a fresh timestamp if there is none). Its reads are as consistent as any

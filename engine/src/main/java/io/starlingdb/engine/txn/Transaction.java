@@ -76,6 +76,18 @@ public interface Transaction extends AutoCloseable {
     default void commitBefore(long deadline) {
     }
 
+    /**
+     * For a transaction begun not to block that may write
+     * ({@link TransactionalStore#beginNonBlockingStatement}): starts its commit without waiting and
+     * answers the commit's future, which fails with what {@link #commit} throws; or throws
+     * {@link WouldBlockException}, having done nothing (roll the transaction back), if it could
+     * commit only by waiting. What must wait after the commit started runs on the store's own
+     * threads, never the caller's.
+     */
+    default java.util.concurrent.CompletableFuture<Void> commitAsync() {
+        throw new WouldBlockException("this store commits only by waiting");
+    }
+
     /** Discards all writes. Idempotent; also what close() does if commit() was not called. */
     void rollback();
 

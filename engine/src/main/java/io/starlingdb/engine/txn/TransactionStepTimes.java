@@ -17,6 +17,11 @@ public final class TransactionStepTimes {
     public enum Step {
         /** Taking the start timestamp from the oracle. */
         START_TIMESTAMP,
+        /**
+         * A deferred transaction's first read, of the newest value at the key's leaseholder
+         * (no start timestamp: an auto-commit statement's point read).
+         */
+        NEWEST_READ,
         /** A read (get, getAll, or a page of a scan), lock resolution included. */
         READ,
         /** A commit in one Raft proposal (one range), the leaseholder's timestamp included. */
@@ -58,6 +63,16 @@ public final class TransactionStepTimes {
     void record(Step step, long startedNanos) {
         counts[step.ordinal()].increment();
         nanos[step.ordinal()].add(System.nanoTime() - startedNanos);
+    }
+
+    /** How many times step ran since the last reset. */
+    public long count(Step step) {
+        return counts[step.ordinal()].sum();
+    }
+
+    /** The nanoseconds step took in all since the last reset. */
+    public long nanos(Step step) {
+        return nanos[step.ordinal()].sum();
     }
 
     /** Every step's totals since the last reset, in step order. */

@@ -35,6 +35,16 @@ public interface TransactionalStore extends AutoCloseable {
         return null;
     }
 
+    /**
+     * As {@link #beginNonBlocking}, for an auto-commit statement that may also write (a point
+     * UPDATE or DELETE), or null if this store has none: its reads answer at once or throw
+     * {@link WouldBlockException}, and it commits with {@link Transaction#commitAsync}, which
+     * starts the commit without waiting or throws that, having done nothing.
+     */
+    default Transaction beginNonBlockingStatement(Isolation isolation) {
+        return null;
+    }
+
     /** Begins a transaction at {@link Isolation#SNAPSHOT}, the default. */
     default Transaction begin() {
         return begin(Isolation.SNAPSHOT);

@@ -90,6 +90,37 @@ final class ClientSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a statement now, on the calling thread (as {@link #handleNow}), if it is a point write
+     * the SQL session starts without waiting ({@link SqlSession#writeNow}), and answers the future
+     * of its response, completed on the thread that applied its commit; null if it is not, and
+     * then nothing happened: {@link #handle} runs it on a SQL thread. Nothing else of this session
+     * may run until the future completes.
+     */
+    java.util.concurrent.CompletableFuture<Response> handleNowAsync(Request request) {
+        if (!cursors.isEmpty() || !(request instanceof Request.ExecutePrepared e)) {
+            return null;
+        }
+        PreparedSql statement = prepared.get(e.statementId());
+        if (statement == null) {
+            return null;
+        }
+        java.util.concurrent.CompletableFuture<StatementResult> started = sql.writeNow(statement, e.params());
+        if (started == null) {
+            return null;
+        }
+        return started.handle((result, failure) -> {
+            if (failure == null) {
+                return result instanceof StatementResult.UpdateCount u ? new Response.UpdateCount(u.count())
+                        : new Response.Error("XX000", "internal error: a point write answered rows");
+            }
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            return cause instanceof SqlException s ? new Response.Error(s.sqlState(), s.getMessage())
+                    : new Response.Error("XX000", "internal error: " + cause);
+        });
+    }
+
     /** Numbers a request as it arrives, on the connection's event loop. */
     long received() {
         return sql.cancelSignal().received();

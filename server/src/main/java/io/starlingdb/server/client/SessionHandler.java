@@ -110,9 +110,29 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
                 respond(ctx, request, now);
                 return;
             }
+            CompletableFuture<Response> later = current.handleNowAsync(request);
+            if (later != null) {
+                // Started here, answered when its commit applied: requests after it wait for tail.
+                metrics.startedOnEventLoop();
+                inFlight++;
+                CompletableFuture<Void> answered = new CompletableFuture<>();
+                later.whenComplete((response, e) -> {
+                    Response answer = e == null ? response : new Response.Error("XX000", "internal error: " + e);
+                    onEventLoop(ctx, () -> {
+                        inFlight--;
+                        respond(ctx, request, answer);
+                    });
+                    answered.complete(null);
+                });
+                tail = tail.thenCompose(v -> answered);
+                return;
+            }
         }
         inFlight++;
+        long received = System.nanoTime();
         tail = tail.thenRunAsync(() -> {
+            long started = System.nanoTime();
+            metrics.queued(received, started);
             Response response;
             try {
                 response = current.handle(request, number);
@@ -122,7 +142,10 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
                 response = new Response.Error("XX000", "internal error: " + e);
             }
             Response answer = response;
+            long finished = System.nanoTime();
+            metrics.ran(started, finished);
             onEventLoop(ctx, () -> {
+                metrics.handedBack(finished, System.nanoTime());
                 inFlight--;
                 respond(ctx, request, answer);
             });
