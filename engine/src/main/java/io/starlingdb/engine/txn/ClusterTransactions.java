@@ -59,6 +59,7 @@ public final class ClusterTransactions implements AutoCloseable {
      * transfer 1.3-3.7 s; docs/transactions.md, "Background commits need threads").
      */
     static final int resolutionThreads = 128;
+    /** Seconds a resolution thread waits for work before it ends (threads come back when commits do). */
     static final long resolutionIdleSeconds = 30;
     /** The cluster member that coordinates these transactions (its SWIM id), recorded in their locks. */
     final String coordinatorId;

@@ -48,12 +48,14 @@ class PointReadOnEventLoopTest {
     @TempDir
     static Path dir;
 
+    private ThreeNodeCluster cluster;
     private StarlingNode[] nodes;
     private TableDef table;
 
     @BeforeAll
     void startCluster() throws Exception {
-        nodes = ThreeNodeCluster.startSql(dir, "testing").nodes;
+        cluster = ThreeNodeCluster.startSql(dir, "testing");
+        nodes = cluster.nodes;
         awaitStatement(1, "CREATE TABLE points (id BIGINT PRIMARY KEY, v VARCHAR(20), n INT)");
         try (Connection c = connect(1); PreparedStatement insert = c.prepareStatement("INSERT INTO points VALUES (?, ?, ?)")) {
             for (long id = 1; id <= ROWS; id++) {
@@ -66,17 +68,13 @@ class PointReadOnEventLoopTest {
         }
         table = nodes[1].sqlEngine().catalog().snapshot().tables().values().stream()
                 .filter(t -> t.name().equalsIgnoreCase("points")).findFirst().orElseThrow();
-        for (int i = 1; i <= 3; i++) { // every node has read the table's catalog version
-            awaitStatement(i, "SELECT COUNT(*) FROM points");
-        }
+        cluster.awaitOnEveryNode("SELECT COUNT(*) FROM points"); // every node has read the table's catalog version
     }
 
     @AfterAll
     void stop() {
-        for (StarlingNode n : nodes) {
-            if (n != null) {
-                n.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -47,11 +47,13 @@ class PointWriteOnEventLoopTest {
     @TempDir
     static Path dir;
 
+    private ThreeNodeCluster cluster;
     private StarlingNode[] nodes;
 
     @BeforeAll
     void startCluster() throws Exception {
-        nodes = ThreeNodeCluster.startSql(dir, "testing").nodes;
+        cluster = ThreeNodeCluster.startSql(dir, "testing");
+        nodes = cluster.nodes;
         ThreeNodeCluster.awaitStatement(nodes[1], "CREATE TABLE counters (id BIGINT PRIMARY KEY, v VARCHAR(20), n INT)");
         try (Connection c = connect(1); PreparedStatement insert = c.prepareStatement("INSERT INTO counters VALUES (?, ?, 0)")) {
             for (long id = 1; id <= ROWS; id++) {
@@ -61,17 +63,13 @@ class PointWriteOnEventLoopTest {
             }
             insert.executeBatch();
         }
-        for (int i = 1; i <= 3; i++) { // every node has read the table's catalog version
-            ThreeNodeCluster.awaitStatement(nodes[i], "SELECT COUNT(*) FROM counters");
-        }
+        cluster.awaitOnEveryNode("SELECT COUNT(*) FROM counters"); // every node has read the table's catalog version
     }
 
     @AfterAll
     void stop() {
-        for (StarlingNode n : nodes) {
-            if (n != null) {
-                n.close();
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

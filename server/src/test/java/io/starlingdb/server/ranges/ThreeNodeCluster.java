@@ -100,6 +100,13 @@ final class ThreeNodeCluster implements AutoCloseable {
         }, () -> "node " + node.clientAddress() + " never ran " + sql + ": " + last[0]);
     }
 
+    /** Runs sql on every node until it succeeds there ({@link #awaitStatement}): each has read the catalog it needs. */
+    void awaitOnEveryNode(String sql) throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            awaitStatement(nodes[i], sql);
+        }
+    }
+
     /** The nodes' peer ports, by store id minus one. */
     int[] peerPorts() {
         return ports.clone();
