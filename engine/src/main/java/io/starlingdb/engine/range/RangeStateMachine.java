@@ -30,7 +30,8 @@ import java.util.List;
  * command is applied, not when it is proposed. A write with a key outside the span (the range
  * split after the write was proposed) changes nothing and answers {@link RangeResult.KeyMismatch}.
  *
- * <p>Not thread-safe: the Raft driver applies and reads from one thread.
+ * <p>The Raft driver applies on its thread; reads ({@link #read}) run on any thread, each on one
+ * storage snapshot and the descriptor it belongs to.
  */
 public final class RangeStateMachine implements StateMachine {
 
@@ -412,72 +413,95 @@ public final class RangeStateMachine implements StateMachine {
 
     // ------------------------------------------------------------------ reads
 
+    /** A read's result and the descriptor it was answered against, whose span its snapshot read. */
+    public record Answer(RangeResult result, RangeDescriptor descriptor) {
+    }
+
     /**
-     * The value of key visible at ts (Long.MAX_VALUE: the newest), a lock of another transaction
-     * than ownStartTs that hides it, or a mismatch if the key is not in this range.
+     * Runs read against one storage snapshot and the descriptor that snapshot belongs to, on any
+     * thread. The Raft driver sets a new descriptor (a split, a membership change, a snapshot
+     * restored) before it writes the batch that goes with it, so a descriptor that is still the
+     * same after the snapshot was taken is one whose change had not been written when it was: the
+     * snapshot's data is the range's as that descriptor describes it. The answer carries that
+     * descriptor, which the reader must use to know where the range's part of its span ended.
+     * Reading the descriptor apart from the snapshot, and again for the answer, made a scan that
+     * a split crossed read the right half under the old span and answer the new one, so the
+     * reader read the right half twice: COUNT(*) counted 22 of 20 rows.
      */
-    public RangeResult get(byte[] key, long ts, long ownStartTs) {
-        if (!descriptor.contains(key)) {
-            return new RangeResult.KeyMismatch(descriptor);
-        }
-        try (KvSnapshot s = store.snapshot()) {
-            return RangeMvcc.get(s, key, ts, ownStartTs);
-        }
-    }
-
-    /** The newest value of key (no transaction). */
-    public RangeResult get(byte[] key) {
-        return get(key, Long.MAX_VALUE, 0);
-    }
-
-    /** The values of keys at ts (null where absent), the locks that hide some, or a mismatch if one is not in this range. */
-    public RangeResult getAll(List<byte[]> keys, long ts, long ownStartTs) {
-        for (byte[] key : keys) {
-            if (!descriptor.contains(key)) {
-                return new RangeResult.KeyMismatch(descriptor);
+    public Answer read(java.util.function.Function<View, RangeResult> read) {
+        while (true) {
+            RangeDescriptor d = descriptor;
+            if (d == null) {
+                throw new IllegalStateException("range " + rangeId + " has no state here yet (its replica waits for a snapshot)");
+            }
+            KvSnapshot s = store.snapshot();
+            if (descriptor != d) {
+                s.close();
+                continue; // the descriptor changed meanwhile: the snapshot may be of either
+            }
+            try (s) {
+                return new Answer(read.apply(new View(d, s)), d);
             }
         }
-        try (KvSnapshot s = store.snapshot()) {
+    }
+
+    /** The reads of one snapshot of the range's data, within the span of the descriptor it belongs to: see {@link #read}. */
+    public final class View {
+        private final RangeDescriptor d;
+        private final KvSnapshot s;
+
+        private View(RangeDescriptor d, KvSnapshot s) {
+            this.d = d;
+            this.s = s;
+        }
+
+        /**
+         * The value of key visible at ts (Long.MAX_VALUE: the newest), a lock of another transaction
+         * than ownStartTs that hides it, or a mismatch if the key is not in this range.
+         */
+        public RangeResult get(byte[] key, long ts, long ownStartTs) {
+            return d.contains(key) ? RangeMvcc.get(s, key, ts, ownStartTs) : new RangeResult.KeyMismatch(d);
+        }
+
+        /** The values of keys at ts (null where absent), the locks that hide some, or a mismatch if one is not in this range. */
+        public RangeResult getAll(List<byte[]> keys, long ts, long ownStartTs) {
+            for (byte[] key : keys) {
+                if (!d.contains(key)) {
+                    return new RangeResult.KeyMismatch(d);
+                }
+            }
             return RangeMvcc.getAll(s, keys, ts, ownStartTs);
         }
-    }
 
-    /**
-     * The pairs visible at ts with from &lt;= key &lt; to (null: no bound) that lie in this
-     * range, at most maxRows of them and about maxBytes (or the locks that hide some); from must
-     * be in the range.
-     */
-    public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes, long ts, long ownStartTs) {
-        return scan(from, to, maxRows, maxBytes, ts, ownStartTs, null);
-    }
-
-    /** {@link #scan(byte[], byte[], int, long, long, long)} less the rows whose value filter (null: none) rejects. */
-    public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes, long ts, long ownStartTs, RowPredicate filter) {
-        if (!descriptor.contains(from)) {
-            return new RangeResult.KeyMismatch(descriptor);
-        }
-        try (KvSnapshot s = store.snapshot()) {
+        /**
+         * The pairs visible at ts with from &lt;= key &lt; to (null: no bound) that lie in this
+         * range, at most maxRows of them and about maxBytes (or the locks that hide some), less
+         * the rows whose value filter (null: none) rejects; from must be in the range.
+         */
+        public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes, long ts, long ownStartTs,
+                                RowPredicate filter) {
+            if (!d.contains(from)) {
+                return new RangeResult.KeyMismatch(d);
+            }
             return RangeMvcc.scan(s, from, clampEnd(to), ts, ownStartTs, maxRows, maxBytes, filter);
         }
-    }
 
-    /**
-     * Per span of fromToPairs (pairs from, to; an empty to: no bound), the first key visible at
-     * ts in the span's part inside this range, or null; read in one snapshot. Locks that hide a
-     * span's first key are answered instead (the reader resolves them and asks again).
-     */
-    public RangeResult firstKeys(List<byte[]> fromToPairs, long ts, long ownStartTs) {
-        if (fromToPairs.size() % 2 != 0) {
-            throw new IllegalArgumentException("first keys need (from, to) pairs, got " + fromToPairs.size() + " keys");
-        }
-        for (int i = 0; i < fromToPairs.size(); i += 2) {
-            if (!descriptor.contains(fromToPairs.get(i))) {
-                return new RangeResult.KeyMismatch(descriptor);
+        /**
+         * Per span of fromToPairs (pairs from, to; an empty to: no bound), the first key visible at
+         * ts in the span's part inside this range, or null. Locks that hide a span's first key are
+         * answered instead (the reader resolves them and asks again).
+         */
+        public RangeResult firstKeys(List<byte[]> fromToPairs, long ts, long ownStartTs) {
+            if (fromToPairs.size() % 2 != 0) {
+                throw new IllegalArgumentException("first keys need (from, to) pairs, got " + fromToPairs.size() + " keys");
             }
-        }
-        List<byte[]> first = new ArrayList<>(fromToPairs.size() / 2);
-        List<RangeResult.LockInfo> locks = new ArrayList<>();
-        try (KvSnapshot s = store.snapshot()) {
+            for (int i = 0; i < fromToPairs.size(); i += 2) {
+                if (!d.contains(fromToPairs.get(i))) {
+                    return new RangeResult.KeyMismatch(d);
+                }
+            }
+            List<byte[]> first = new ArrayList<>(fromToPairs.size() / 2);
+            List<RangeResult.LockInfo> locks = new ArrayList<>();
             for (int i = 0; i < fromToPairs.size(); i += 2) {
                 byte[] to = fromToPairs.get(i + 1);
                 RangeResult r = RangeMvcc.scan(s, fromToPairs.get(i), clampEnd(to.length == 0 ? null : to), ts, ownStartTs, 1,
@@ -489,38 +513,29 @@ public final class RangeStateMachine implements StateMachine {
                     first.add(rows.isEmpty() ? null : rows.get(0).key());
                 }
             }
+            return locks.isEmpty() ? new RangeResult.Values(first) : new RangeResult.Locked(locks);
         }
-        return locks.isEmpty() ? new RangeResult.Values(first) : new RangeResult.Locked(locks);
-    }
 
-    /** The newest pairs (no transaction): {@link #scan(byte[], byte[], int, long, long, long)}. */
-    public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes) {
-        return scan(from, to, maxRows, maxBytes, Long.MAX_VALUE, 0);
-    }
-
-    /** Read validation of a SERIALIZABLE transaction over [from, to) within this range: see {@link RangeMvcc#validate}. */
-    public RangeResult validate(byte[] from, byte[] to, long startTs, long commitTs) {
-        if (!descriptor.contains(from)) {
-            return new RangeResult.KeyMismatch(descriptor);
-        }
-        try (KvSnapshot s = store.snapshot()) {
+        /** Read validation of a SERIALIZABLE transaction over [from, to) within this range: see {@link RangeMvcc#validate}. */
+        public RangeResult validate(byte[] from, byte[] to, long startTs, long commitTs) {
+            if (!d.contains(from)) {
+                return new RangeResult.KeyMismatch(d);
+            }
             return RangeMvcc.validate(s, from, clampEnd(to), startTs, commitTs);
         }
-    }
 
-    /**
-     * Read validation of a SERIALIZABLE transaction's point reads in this range, each key as the
-     * span [key, key 0x00), at one snapshot: the first conflict found, else every lock met (at
-     * most {@link RangeMvcc#maxLocksPerAnswer}), else valid; a mismatch if a key is not in this range.
-     */
-    public RangeResult validateKeys(List<byte[]> keys, long startTs, long commitTs) {
-        for (byte[] key : keys) {
-            if (!descriptor.contains(key)) {
-                return new RangeResult.KeyMismatch(descriptor);
+        /**
+         * Read validation of a SERIALIZABLE transaction's point reads in this range, each key as the
+         * span [key, key 0x00): the first conflict found, else every lock met (at most
+         * {@link RangeMvcc#maxLocksPerAnswer}), else valid; a mismatch if a key is not in this range.
+         */
+        public RangeResult validateKeys(List<byte[]> keys, long startTs, long commitTs) {
+            for (byte[] key : keys) {
+                if (!d.contains(key)) {
+                    return new RangeResult.KeyMismatch(d);
+                }
             }
-        }
-        List<RangeResult.LockInfo> locks = new ArrayList<>();
-        try (KvSnapshot s = store.snapshot()) {
+            List<RangeResult.LockInfo> locks = new ArrayList<>();
             for (byte[] key : keys) {
                 RangeResult r = RangeMvcc.validate(s, key, Arrays.copyOf(key, key.length + 1), startTs, commitTs);
                 if (r instanceof RangeResult.WriteConflict) {
@@ -530,8 +545,86 @@ public final class RangeStateMachine implements StateMachine {
                     locks.addAll(l.locks());
                 }
             }
+            return locks.isEmpty() ? new RangeResult.Written() : new RangeResult.Locked(locks);
         }
-        return locks.isEmpty() ? new RangeResult.Written() : new RangeResult.Locked(locks);
+
+        /** The locks in [from, to) within this range, at most max (resumeKey: where the next page starts). */
+        public RangeResult lockList(byte[] from, byte[] to, int max) {
+            if (!d.contains(from)) {
+                return new RangeResult.KeyMismatch(d);
+            }
+            List<RangeMvcc.KeyLock> found = RangeMvcc.locks(s, from, clampEnd(to), max + 1);
+            List<RangeResult.LockInfo> out = new ArrayList<>();
+            for (int i = 0; i < Math.min(max, found.size()); i++) {
+                out.add(found.get(i).lock().info(found.get(i).key()));
+            }
+            return new RangeResult.LockList(out, found.size() > max ? found.get(max).key() : null);
+        }
+
+        /**
+         * The lock with the smallest start timestamp in [from, to) within this range, as a list of
+         * at most one lock. A range that {@link #mayHoldLocks may hold no lock} answers none without
+         * reading.
+         */
+        public RangeResult oldestLock(byte[] from, byte[] to) {
+            if (!d.contains(from)) {
+                return new RangeResult.KeyMismatch(d);
+            }
+            if (!mayHoldLocks()) {
+                return new RangeResult.LockList(List.of(), null);
+            }
+            RangeMvcc.KeyLock oldest = RangeMvcc.oldestLock(s, from, clampEnd(to));
+            return new RangeResult.LockList(oldest == null ? List.of() : List.of(oldest.lock().info(oldest.key())), null);
+        }
+
+        private byte[] clampEnd(byte[] to) {
+            return d.end() == null ? to : to == null || Arrays.compareUnsigned(to, d.end()) > 0 ? d.end() : to;
+        }
+    }
+
+    /** {@link View#get} of one snapshot. */
+    public RangeResult get(byte[] key, long ts, long ownStartTs) {
+        return read(v -> v.get(key, ts, ownStartTs)).result();
+    }
+
+    /** The newest value of key (no transaction). */
+    public RangeResult get(byte[] key) {
+        return get(key, Long.MAX_VALUE, 0);
+    }
+
+    /** {@link View#getAll} of one snapshot. */
+    public RangeResult getAll(List<byte[]> keys, long ts, long ownStartTs) {
+        return read(v -> v.getAll(keys, ts, ownStartTs)).result();
+    }
+
+    /** {@link View#scan} of one snapshot, without a filter. */
+    public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes, long ts, long ownStartTs) {
+        return scan(from, to, maxRows, maxBytes, ts, ownStartTs, null);
+    }
+
+    /** {@link View#scan} of one snapshot. */
+    public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes, long ts, long ownStartTs, RowPredicate filter) {
+        return read(v -> v.scan(from, to, maxRows, maxBytes, ts, ownStartTs, filter)).result();
+    }
+
+    /** {@link View#firstKeys} of one snapshot. */
+    public RangeResult firstKeys(List<byte[]> fromToPairs, long ts, long ownStartTs) {
+        return read(v -> v.firstKeys(fromToPairs, ts, ownStartTs)).result();
+    }
+
+    /** The newest pairs (no transaction): {@link #scan(byte[], byte[], int, long, long, long)}. */
+    public RangeResult scan(byte[] from, byte[] to, int maxRows, long maxBytes) {
+        return scan(from, to, maxRows, maxBytes, Long.MAX_VALUE, 0);
+    }
+
+    /** {@link View#validate} of one snapshot. */
+    public RangeResult validate(byte[] from, byte[] to, long startTs, long commitTs) {
+        return read(v -> v.validate(from, to, startTs, commitTs)).result();
+    }
+
+    /** {@link View#validateKeys} of one snapshot. */
+    public RangeResult validateKeys(List<byte[]> keys, long startTs, long commitTs) {
+        return read(v -> v.validateKeys(keys, startTs, commitTs)).result();
     }
 
     /**
@@ -542,23 +635,11 @@ public final class RangeStateMachine implements StateMachine {
      * {@code RangeStore} for why a "pending" answer that is stale by then is still safe.
      */
     public RangeResult statusWithoutWriting(RangeCommand.CheckStatus c) {
-        if (!descriptor.contains(c.primary())) {
-            return new RangeResult.KeyMismatch(descriptor);
-        }
-        if (MetaKeys.isSystemKey(c.primary())) {
-            return null; // the log's apply refuses it, with the reason
-        }
         KvBatch scratch = new KvBatch();
-        RangeResult.TxnStatus st;
-        try (KvSnapshot s = store.snapshot()) {
-            st = RangeMvcc.status(s, c, scratch);
-        }
-        return scratch.isEmpty() ? st : null;
-    }
-
-    private byte[] clampEnd(byte[] to) {
-        return descriptor.end() == null ? to
-                : to == null || Arrays.compareUnsigned(to, descriptor.end()) > 0 ? descriptor.end() : to;
+        RangeResult r = read(v -> !v.d.contains(c.primary()) ? new RangeResult.KeyMismatch(v.d)
+                : MetaKeys.isSystemKey(c.primary()) ? null // the log's apply refuses it, with the reason
+                : RangeMvcc.status(v.s, c, scratch)).result();
+        return r instanceof RangeResult.KeyMismatch || scratch.isEmpty() ? r : null;
     }
 
     /** Prewrites applied (or snapshots installed) since this replica opened: see {@link #mayHoldLocks}. */
@@ -594,39 +675,14 @@ public final class RangeStateMachine implements StateMachine {
         return found;
     }
 
-    /** The locks in [from, to) within this range, at most max (resumeKey: where the next page starts). */
+    /** {@link View#lockList} of one snapshot. */
     public RangeResult lockList(byte[] from, byte[] to, int max) {
-        if (!descriptor.contains(from)) {
-            return new RangeResult.KeyMismatch(descriptor);
-        }
-        List<RangeMvcc.KeyLock> found;
-        try (KvSnapshot s = store.snapshot()) {
-            found = RangeMvcc.locks(s, from, clampEnd(to), max + 1);
-        }
-        List<RangeResult.LockInfo> out = new ArrayList<>();
-        for (int i = 0; i < Math.min(max, found.size()); i++) {
-            out.add(found.get(i).lock().info(found.get(i).key()));
-        }
-        return new RangeResult.LockList(out, found.size() > max ? found.get(max).key() : null);
+        return read(v -> v.lockList(from, to, max)).result();
     }
 
-    /**
-     * The lock with the smallest start timestamp in [from, to) within this range, as a list of at
-     * most one lock (a storage snapshot; any thread). A range that {@link #mayHoldLocks may hold
-     * no lock} answers none without reading.
-     */
+    /** {@link View#oldestLock} of one snapshot. */
     public RangeResult oldestLock(byte[] from, byte[] to) {
-        if (!descriptor.contains(from)) {
-            return new RangeResult.KeyMismatch(descriptor);
-        }
-        if (!mayHoldLocks()) {
-            return new RangeResult.LockList(List.of(), null);
-        }
-        RangeMvcc.KeyLock oldest;
-        try (KvSnapshot s = store.snapshot()) {
-            oldest = RangeMvcc.oldestLock(s, from, clampEnd(to));
-        }
-        return new RangeResult.LockList(oldest == null ? List.of() : List.of(oldest.lock().info(oldest.key())), null);
+        return read(v -> v.oldestLock(from, to)).result();
     }
 
     /** The keys of this range with versions no read at or above threshold can see, at most max (a storage snapshot; any thread). */

@@ -901,22 +901,24 @@ public final class RangeStore implements RangeHost {
 
     private static RangeRpc.Response read(RangeStateMachine sm, RangeRpc.Request r) {
         long ts = r.timestamp();
-        RangeResult result = switch (r.kind()) {
-            case GET -> sm.get(r.key(), ts, ts);
-            case MULTI_GET -> sm.getAll(r.keys(), ts, ts);
-            case VALIDATE -> r.keys().isEmpty() ? sm.validate(r.key(), r.endKey(), ts, r.untilTimestamp())
-                    : sm.validateKeys(r.keys(), ts, r.untilTimestamp());
-            case LOCKS -> sm.lockList(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows));
-            case OLDEST_LOCK -> sm.oldestLock(r.key(), r.endKey());
-            case FIRST_KEYS -> sm.firstKeys(r.keys(), ts, ts);
-            default -> sm.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
+        // One snapshot and the descriptor it belongs to, which the answer carries: the reader
+        // takes the range's end from it, so it must be the span the read was clamped to.
+        RangeStateMachine.Answer a = sm.read(v -> switch (r.kind()) {
+            case GET -> v.get(r.key(), ts, ts);
+            case MULTI_GET -> v.getAll(r.keys(), ts, ts);
+            case VALIDATE -> r.keys().isEmpty() ? v.validate(r.key(), r.endKey(), ts, r.untilTimestamp())
+                    : v.validateKeys(r.keys(), ts, r.untilTimestamp());
+            case LOCKS -> v.lockList(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows));
+            case OLDEST_LOCK -> v.oldestLock(r.key(), r.endKey());
+            case FIRST_KEYS -> v.firstKeys(r.keys(), ts, ts);
+            default -> v.scan(r.key(), r.endKey(), Math.min(Math.max(1, r.maxRows()), maxScanRows),
                     Math.min(Math.max(1, r.maxBytes()), maxScanBytes), ts, ts, r.filter());
-        };
+        });
         // Checked after reading: a version GC raises the threshold before its batch is written,
         // so a read whose snapshot saw the GC sees its threshold here.
         RangeResult.BelowGcThreshold old = r.kind() == RangeRpc.Kind.LOCKS || r.kind() == RangeRpc.Kind.OLDEST_LOCK ? null
                 : sm.belowGcThreshold(ts);
-        return RangeRpc.Response.ok(old != null ? old : result, sm.descriptor());
+        return RangeRpc.Response.ok(old != null ? old : a.result(), a.descriptor());
     }
 
     private RangeRpc.Response failure(Throwable e, boolean write) {
