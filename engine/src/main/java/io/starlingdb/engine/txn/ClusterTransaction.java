@@ -327,7 +327,7 @@ public final class ClusterTransaction implements Transaction {
                     return false;
                 }
                 long started = System.nanoTime();
-                DistSender.ScanPage p = sender.scanPage(next, to, scanPageRows, startTs, filter);
+                DistSender.ScanPage p = sender.scanPage(next, to, owner.settings.scanPageRows(), startTs, filter);
                 owner.stepTimes.record(TransactionStepTimes.Step.READ, started);
                 page = p.rows();
                 next = p.next();
@@ -352,9 +352,6 @@ public final class ClusterTransaction implements Transaction {
             next = null;
         }
     }
-
-    /** Rows a scan asks each range for at a time. */
-    static final int scanPageRows = 1_000;
 
     private void recordRead(byte[] from, byte[] to) {
         if (isolation == Isolation.SERIALIZABLE) {

@@ -23,16 +23,24 @@ public final class ClusterTransactions implements AutoCloseable {
      *                             version GC)
      * @param maxTransactionBytes  keys and values a transaction may write at most
      * @param maxTransactionWrites keys a transaction may write (and lock) at most
+     * @param scanPageRows         rows a transaction's scan asks each range for at a time (1 to
+     *                             {@link io.starlingdb.engine.range.RangeStore#maxScanRows})
      */
-    public record Settings(long lockTtlMillis, long maxDurationMillis, long maxTransactionBytes, int maxTransactionWrites) {
+    public record Settings(long lockTtlMillis, long maxDurationMillis, long maxTransactionBytes, int maxTransactionWrites,
+                           int scanPageRows) {
+        /** Rows a scan page asks for unless set otherwise. */
+        public static final int defaultScanPageRows = 1_000;
+
         public static Settings defaults() {
-            return new Settings(3_000, 600_000, 64L << 20, 1_000_000);
+            return new Settings(3_000, 600_000, 64L << 20, 1_000_000, defaultScanPageRows);
         }
 
         public Settings {
-            if (lockTtlMillis < 100 || maxDurationMillis < 1 || maxTransactionBytes < 1 || maxTransactionWrites < 1) {
+            if (lockTtlMillis < 100 || maxDurationMillis < 1 || maxTransactionBytes < 1 || maxTransactionWrites < 1
+                    || scanPageRows < 1 || scanPageRows > io.starlingdb.engine.range.RangeStore.maxScanRows) {
                 throw new IllegalArgumentException("bad transaction settings: " + lockTtlMillis + " ms TTL, "
-                        + maxDurationMillis + " ms, " + maxTransactionBytes + " bytes, " + maxTransactionWrites + " writes");
+                        + maxDurationMillis + " ms, " + maxTransactionBytes + " bytes, " + maxTransactionWrites + " writes, "
+                        + scanPageRows + " rows per scan page");
             }
         }
     }

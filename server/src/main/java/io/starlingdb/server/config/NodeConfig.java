@@ -66,6 +66,10 @@ public final class NodeConfig {
             "keys and values one transaction may write at most");
     public static final Setting TXN_MAX_WRITES = Setting.integer("txn.max.writes", 1_000_000, 1, 10_000_000,
             "keys one transaction may write (and lock) at most");
+    public static final Setting TXN_SCAN_PAGE_ROWS = Setting.integer("txn.scan.page.rows",
+            io.starlingdb.engine.txn.ClusterTransactions.Settings.defaultScanPageRows, 1,
+            io.starlingdb.engine.range.RangeStore.maxScanRows,
+            "rows a scan in a transaction (SQL's scans on the cluster) asks each range for at a time");
     public static final Setting DATACENTER = Setting.string("node.datacenter", "dc1", "datacenter this node reports in its cluster metadata");
     public static final Setting RACK = Setting.string("node.rack", "rack1", "rack this node reports in its cluster metadata");
     public static final Setting SWIM_PERIOD_MS = Setting.integer("swim.period.ms", 500, 10, 60_000, "SWIM protocol period: one probe per member per period");
@@ -100,7 +104,7 @@ public final class NodeConfig {
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
-            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, NETTY_TRANSPORT, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, SQL_STORAGE, SQL_CATALOG_LEASE_MS, SQL_WARMUP_STATEMENTS, SQL_WARMUP_MAX_MS, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
+            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, NETTY_TRANSPORT, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, SQL_STORAGE, SQL_CATALOG_LEASE_MS, SQL_WARMUP_STATEMENTS, SQL_WARMUP_MAX_MS, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, TXN_SCAN_PAGE_ROWS, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
             SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, GC_INTERVAL_MS, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
             FETCH_SIZE, SQL_MAX_QUEUED_STATEMENTS, STATEMENT_TIMEOUT_MS, STATEMENT_PLANNING_TIMEOUT_MS);
 
@@ -374,7 +378,7 @@ public final class NodeConfig {
     public io.starlingdb.engine.txn.ClusterTransactions.Settings transactionSettings() {
         return new io.starlingdb.engine.txn.ClusterTransactions.Settings((Integer) values.get(TXN_LOCK_TTL_MS.key()),
                 (Integer) values.get(TXN_MAX_DURATION_MS.key()), (Long) values.get(TXN_MAX_BYTES.key()),
-                (Integer) values.get(TXN_MAX_WRITES.key()));
+                (Integer) values.get(TXN_MAX_WRITES.key()), (Integer) values.get(TXN_SCAN_PAGE_ROWS.key()));
     }
 
     public String datacenter() {

@@ -47,11 +47,17 @@ final class ThreeNodeCluster implements AutoCloseable {
      * once, since a node's start waits for the cluster's catalog, which needs the others.
      */
     static ThreeNodeCluster startSql(Path dir, String preset) throws Exception {
+        return startSql(dir, preset, Map.of());
+    }
+
+    /** As {@link #startSql(Path, String)}, with extra settings on every node. */
+    static ThreeNodeCluster startSql(Path dir, String preset, Map<String, String> extra) throws Exception {
         ThreeNodeCluster c = new ThreeNodeCluster(io.starlingdb.testkit.FreePorts.below32768(3));
         Thread[] starters = new Thread[4];
         Exception[] failures = new Exception[4];
         for (int i = 1; i <= 3; i++) {
             Map<String, String> settings = c.settings(dir, i);
+            settings.putAll(extra);
             settings.put("sql.storage", "cluster");
             c.nodes[i] = new StarlingNode(NodeConfig.of(preset, settings));
             int n = i;

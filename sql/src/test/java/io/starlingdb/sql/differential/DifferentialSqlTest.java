@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the seed to check, so a printed database seed {@code seed * 1,000,003 + n} reruns from database n),
  * {@code starling.sqldiff.statementTimeoutSeconds} (when a statement counts as hung; 30).
  */
-class DifferentialSqlTest {
+public class DifferentialSqlTest {
 
     /**
      * Checks in the default run; {@code -Plong} runs 200,000. Each costs Starling one to two
@@ -101,81 +101,101 @@ class DifferentialSqlTest {
 
     @Test
     void starlingAgreesWithTheReferenceEngineAndWithItself() throws Exception {
-        long seed = Long.getLong("starling.sqldiff.seed", 13L);
-        int queries = Integer.getInteger("starling.sqldiff.queries", DEFAULT_QUERIES);
+        try (Engines e = new Engines(dir)) {
+            check(e, Long.getLong("starling.sqldiff.seed", 13L), Integer.getInteger("starling.sqldiff.queries", DEFAULT_QUERIES));
+        }
+    }
+
+    /**
+     * The checks of {@link #starlingAgreesWithTheReferenceEngineAndWithItself} on a session that
+     * a caller's engine serves (SQL on a cluster's ranges: {@code ClusterDifferentialSqlTest}),
+     * queries checks from the databases of seed; fails the calling test on any mismatch.
+     */
+    public static void checkSession(io.starlingdb.sql.SqlSession session, long seed, int queries, Runnable afterEachDatabase)
+            throws Exception {
+        try (Engines e = new Engines(session)) {
+            DifferentialSqlTest test = new DifferentialSqlTest();
+            test.afterEachDatabase = afterEachDatabase;
+            test.check(e, seed, queries);
+        }
+    }
+
+    /** Runs after each random database is created and filled, before its queries (the cluster's test splits its ranges). */
+    private Runnable afterEachDatabase = () -> { };
+
+    private void check(Engines e, long seed, int queries) {
         List<Mismatch> mismatches = new ArrayList<>();
         Set<String> reducedKinds = new HashSet<>();
         int checked = 0;
         int skipped = 0;
         int fullChecks = 0;
         long start = System.nanoTime();
-        try (Engines e = new Engines(dir)) {
-            engines = e;
-            for (int db = Integer.getInteger("starling.sqldiff.firstDatabase", 0); checked < queries; db++) {
-                long databaseSeed = seed * 1_000_003L + db;
-                RandomSchema schema = new RandomSchema(new Random(databaseSeed), "d" + db + "_");
-                create(schema, databaseSeed);
-                for (int q = 0; q < QUERIES_PER_DATABASE && checked < queries; q++, checked++) {
-                    Random random = new Random(databaseSeed * 31 + q);
-                    boolean full = q % FULL_CHECK_EVERY == 0;
-                    RandomQuery generator = new RandomQuery(random, schema, full);
-                    int maxTables = full ? 8 : 1;
-                    fullChecks += full ? 1 : 0;
-                    String oracle = switch (q % 4) {
-                        case 0, 1 -> "reference";
-                        case 2 -> "partitioning";
-                        default -> "rewrite";
-                    };
-                    Sql sql;
-                    Function<Sql, Verdict> check;
-                    switch (oracle) {
-                        case "reference" -> {
-                            RandomQuery.Query query = generator.query(maxTables);
-                            sql = query.sql();
-                            check = s -> reference(s, query.ordered(), query.distinct());
-                        }
-                        case "partitioning" -> {
-                            sql = generator.partitioning(Math.min(4, maxTables));
-                            check = this::partitioning;
-                        }
-                        default -> {
-                            sql = generator.rewrite(Math.min(4, maxTables));
-                            check = this::rewrite;
-                        }
+        engines = e;
+        for (int db = Integer.getInteger("starling.sqldiff.firstDatabase", 0); checked < queries; db++) {
+            long databaseSeed = seed * 1_000_003L + db;
+            RandomSchema schema = new RandomSchema(new Random(databaseSeed), "d" + db + "_");
+            create(schema, databaseSeed);
+            afterEachDatabase.run();
+            for (int q = 0; q < QUERIES_PER_DATABASE && checked < queries; q++, checked++) {
+                Random random = new Random(databaseSeed * 31 + q);
+                boolean full = q % FULL_CHECK_EVERY == 0;
+                RandomQuery generator = new RandomQuery(random, schema, full);
+                int maxTables = full ? 8 : 1;
+                fullChecks += full ? 1 : 0;
+                String oracle = switch (q % 4) {
+                    case 0, 1 -> "reference";
+                    case 2 -> "partitioning";
+                    default -> "rewrite";
+                };
+                Sql sql;
+                Function<Sql, Verdict> check;
+                switch (oracle) {
+                    case "reference" -> {
+                        RandomQuery.Query query = generator.query(maxTables);
+                        sql = query.sql();
+                        check = s -> reference(s, query.ordered(), query.distinct());
                     }
-                    Verdict verdict;
-                    try {
-                        verdict = check.apply(sql);
-                    } catch (Engines.Hang hang) {
-                        fail("seed " + databaseSeed + " query " + q + " (" + oracle + "): " + hang.getMessage()
-                                + "\ndatabase:\n" + String.join(";\n", schema.statements(true)));
-                        return;
+                    case "partitioning" -> {
+                        sql = generator.partitioning(Math.min(4, maxTables));
+                        check = this::partitioning;
                     }
-                    if (verdict == Verdict.SKIP) {
-                        skipped++;
-                    } else if (verdict.kind().equals("refused") && isKnown(verdict.detail())) {
-                        knownRefusals.merge(known(verdict.detail()), 1, Integer::sum);
-                    } else if (verdict.mismatch()) {
-                        String kindKey = oracle + " " + verdict.kind() + " " + firstWords(verdict.detail());
-                        String reduced = sql.render();
-                        Verdict finalVerdict = verdict;
-                        if (mismatches.size() < MAX_REDUCED * 4 && reducedKinds.add(kindKey) && reducedKinds.size() <= MAX_REDUCED) {
-                            Sql small = Reducer.reduce(sql, s -> sameFailure(verdict, check.apply(s)));
-                            reduced = small.render();
-                            finalVerdict = check.apply(small);
-                        }
-                        Mismatch m = new Mismatch(databaseSeed, q, oracle, finalVerdict, sql.render(), reduced);
-                        mismatches.add(m);
-                        System.out.println(describe(m, schema));
-                    }
-                    if ((checked + 1) % PROGRESS_EVERY == 0) {
-                        System.out.printf("sqldiff progress: %d of %d checked in %d s, %d mismatches, %d skipped; known refusals: %s%n",
-                                checked + 1, queries, (System.nanoTime() - start) / 1_000_000_000L, mismatches.size(), skipped,
-                                knownRefusals);
+                    default -> {
+                        sql = generator.rewrite(Math.min(4, maxTables));
+                        check = this::rewrite;
                     }
                 }
-                drop(schema);
+                Verdict verdict;
+                try {
+                    verdict = check.apply(sql);
+                } catch (Engines.Hang hang) {
+                    fail("seed " + databaseSeed + " query " + q + " (" + oracle + "): " + hang.getMessage()
+                            + "\ndatabase:\n" + String.join(";\n", schema.statements(true)));
+                    return;
+                }
+                if (verdict == Verdict.SKIP) {
+                    skipped++;
+                } else if (verdict.kind().equals("refused") && isKnown(verdict.detail())) {
+                    knownRefusals.merge(known(verdict.detail()), 1, Integer::sum);
+                } else if (verdict.mismatch()) {
+                    String kindKey = oracle + " " + verdict.kind() + " " + firstWords(verdict.detail());
+                    String reduced = sql.render();
+                    Verdict finalVerdict = verdict;
+                    if (mismatches.size() < MAX_REDUCED * 4 && reducedKinds.add(kindKey) && reducedKinds.size() <= MAX_REDUCED) {
+                        Sql small = Reducer.reduce(sql, s -> sameFailure(verdict, check.apply(s)));
+                        reduced = small.render();
+                        finalVerdict = check.apply(small);
+                    }
+                    Mismatch m = new Mismatch(databaseSeed, q, oracle, finalVerdict, sql.render(), reduced);
+                    mismatches.add(m);
+                    System.out.println(describe(m, schema));
+                }
+                if ((checked + 1) % PROGRESS_EVERY == 0) {
+                    System.out.printf("sqldiff progress: %d of %d checked in %d s, %d mismatches, %d skipped; known refusals: %s%n",
+                            checked + 1, queries, (System.nanoTime() - start) / 1_000_000_000L, mismatches.size(), skipped,
+                            knownRefusals);
+                }
             }
+            drop(schema);
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("sqldiff: %d queries checked (%d full, %d small; %d skipped as refused by both or by the reference) in %d ms, "

@@ -68,9 +68,8 @@ final class Engines implements AutoCloseable {
         }
     }
 
-    private final RocksStorage storage;
-    private final MvccStore store;
-    private final StarlingSqlEngine engine;
+    /** What Starling's session runs on, closed after it: the local store's engine, or nothing of this object's. */
+    private final List<AutoCloseable> owned = new ArrayList<>();
     private final SqlSession session;
     private final Connection reference;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
@@ -81,11 +80,21 @@ final class Engines implements AutoCloseable {
     long starlingStatements;
     long referenceStatements;
 
+    /** Starling on a store of its own in dir (one node, SQL on its local store). */
     Engines(Path dir) throws SQLException {
-        storage = RocksStorage.open(dir, StorageOptions.small());
-        store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), false);
-        engine = StarlingSqlEngine.open(store, new SimpleMeterRegistry());
+        RocksStorage storage = RocksStorage.open(dir, StorageOptions.small());
+        MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), false);
+        StarlingSqlEngine engine = StarlingSqlEngine.open(store, new SimpleMeterRegistry());
         session = engine.openSession();
+        owned.add(engine);
+        owned.add(store);
+        owned.add(storage);
+        reference = DriverManager.getConnection("jdbc:h2:mem:sqldiff" + System.nanoTime() + ";DB_CLOSE_DELAY=0");
+    }
+
+    /** Starling through session, which the caller's engine serves (a cluster node's, say); closes the session only. */
+    Engines(SqlSession session) throws SQLException {
+        this.session = session;
         reference = DriverManager.getConnection("jdbc:h2:mem:sqldiff" + System.nanoTime() + ";DB_CLOSE_DELAY=0");
     }
 
@@ -209,8 +218,12 @@ final class Engines implements AutoCloseable {
             // closing an in-memory database; nothing to keep
         }
         session.close();
-        engine.close();
-        store.close();
-        storage.close();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + c, e);
+            }
+        }
     }
 }
