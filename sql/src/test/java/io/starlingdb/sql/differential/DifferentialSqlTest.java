@@ -111,17 +111,101 @@ public class DifferentialSqlTest {
      * a caller's engine serves (SQL on a cluster's ranges: {@code ClusterDifferentialSqlTest}),
      * queries checks from the databases of seed; fails the calling test on any mismatch.
      */
-    public static void checkSession(io.starlingdb.sql.SqlSession session, long seed, int queries, Runnable afterEachDatabase)
-            throws Exception {
+    public static void checkSession(io.starlingdb.sql.SqlSession session, long seed, int queries, Runnable afterEachDatabase,
+                                    boolean inTransaction) throws Exception {
         try (Engines e = new Engines(session)) {
             DifferentialSqlTest test = new DifferentialSqlTest();
             test.afterEachDatabase = afterEachDatabase;
+            test.inTransaction = inTransaction;
             test.check(e, seed, queries);
         }
     }
 
     /** Runs after each random database is created and filled, before its queries (the cluster's test splits its ranges). */
     private Runnable afterEachDatabase = () -> { };
+    /**
+     * Whether Starling runs each database's queries inside one transaction that first changed the
+     * database by random DELETEs, UPDATEs and INSERTs (which H2 ran as they came, with the same
+     * counts), so every read merges the transaction's own writes into what the store holds; the
+     * transaction commits after the database's last query.
+     */
+    private boolean inTransaction;
+    /** Statements of the changes, per run (in a transaction only). */
+    private int changes;
+
+    /**
+     * Random changes of the database's tables: DELETEs and UPDATEs matching values of existing
+     * rows, and INSERTs of random rows (an INSERT H2 refuses, say for a duplicate key, is left
+     * out of both engines).
+     */
+    private static List<String> changes(RandomSchema schema, Random random) {
+        List<String> out = new ArrayList<>();
+        for (RandomSchema.Table t : schema.tables) {
+            if (t.isView() || t.columns().isEmpty()) {
+                continue;
+            }
+            for (int n = 2 + random.nextInt(6); n > 0; n--) {
+                RandomSchema.Column where = t.columns().get(random.nextInt(t.columns().size()));
+                Object matching = t.rows().isEmpty() ? RandomSchema.value(random, where.type())
+                        : t.rows().get(random.nextInt(t.rows().size())).get(t.columns().indexOf(where));
+                String condition = matching == null ? where.name() + " IS NULL"
+                        : where.name() + " = " + RandomSchema.literal(matching);
+                switch (random.nextInt(3)) {
+                    case 0 -> out.add("DELETE FROM " + t.name() + " WHERE " + condition);
+                    case 1 -> {
+                        List<RandomSchema.Column> settable = t.columns().stream()
+                                .filter(c -> !t.primaryKey().contains(c.name())).toList();
+                        if (!settable.isEmpty()) {
+                            RandomSchema.Column set = settable.get(random.nextInt(settable.size()));
+                            Object value = random.nextInt(5) == 0 ? null : RandomSchema.value(random, set.type());
+                            out.add("UPDATE " + t.name() + " SET " + set.name() + " = " + RandomSchema.literal(value)
+                                    + " WHERE " + condition);
+                        }
+                    }
+                    default -> {
+                        List<String> values = new ArrayList<>();
+                        for (RandomSchema.Column c : t.columns()) {
+                            values.add(RandomSchema.literal(RandomSchema.value(random, c.type())));
+                        }
+                        out.add("INSERT INTO " + t.name() + " VALUES (" + String.join(", ", values) + ")");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Opens Starling's transaction and makes the changes in both engines; a disagreement is a mismatch. */
+    private void change(RandomSchema schema, long databaseSeed, List<Mismatch> mismatches) {
+        Outcome begin = engines.starling("BEGIN");
+        if (begin.failed()) {
+            fail("seed " + databaseSeed + ": Starling refused BEGIN: " + begin.error());
+        }
+        for (String dml : changes(schema, new Random(databaseSeed * 7 + 3))) {
+            Outcome expected = engines.reference(dml);
+            if (expected.failed()) {
+                continue;
+            }
+            changes++;
+            Outcome actual = engines.starling(dml);
+            if (actual.failed() || !actual.rows().equals(expected.rows())) {
+                Mismatch m = new Mismatch(databaseSeed, -1, "change", new Verdict(actual.failed() ? "refused" : "wrong-count",
+                        "H2 " + expected.rows() + ", Starling " + (actual.failed() ? actual.error() : actual.rows())), dml, dml);
+                mismatches.add(m);
+                System.out.println(describe(m, schema));
+            }
+        }
+    }
+
+    /** Commits Starling's transaction of the database's changes. */
+    private void commit(long databaseSeed, List<Mismatch> mismatches, RandomSchema schema) {
+        Outcome commit = engines.starling("COMMIT");
+        if (commit.failed()) {
+            Mismatch m = new Mismatch(databaseSeed, -1, "change", new Verdict("refused", commit.error()), "COMMIT", "COMMIT");
+            mismatches.add(m);
+            System.out.println(describe(m, schema));
+        }
+    }
 
     private void check(Engines e, long seed, int queries) {
         List<Mismatch> mismatches = new ArrayList<>();
@@ -136,6 +220,9 @@ public class DifferentialSqlTest {
             RandomSchema schema = new RandomSchema(new Random(databaseSeed), "d" + db + "_");
             create(schema, databaseSeed);
             afterEachDatabase.run();
+            if (inTransaction) {
+                change(schema, databaseSeed, mismatches);
+            }
             for (int q = 0; q < QUERIES_PER_DATABASE && checked < queries; q++, checked++) {
                 Random random = new Random(databaseSeed * 31 + q);
                 boolean full = q % FULL_CHECK_EVERY == 0;
@@ -195,6 +282,9 @@ public class DifferentialSqlTest {
                             knownRefusals);
                 }
             }
+            if (inTransaction) {
+                commit(databaseSeed, mismatches, schema);
+            }
             drop(schema);
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -202,6 +292,9 @@ public class DifferentialSqlTest {
                         + "%d Starling and %d H2 statements, %d mismatches; known Starling refusals: %s; reference refusals: %s%n",
                 checked, fullChecks, checked - fullChecks, skipped, millis, engines.starlingStatements, engines.referenceStatements, mismatches.size(), knownRefusals,
                 referenceRefusals);
+        if (inTransaction) {
+            System.out.println("sqldiff: every database's queries ran in a transaction after " + changes + " changes in all");
+        }
         if (!mismatches.isEmpty()) {
             StringBuilder summary = new StringBuilder(mismatches.size() + " mismatches (seed " + seed + "), reduced:\n");
             for (Mismatch m : mismatches) {

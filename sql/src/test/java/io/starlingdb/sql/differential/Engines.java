@@ -118,7 +118,9 @@ final class Engines implements AutoCloseable {
         try {
             StatementResult result = session.execute(sql, List.of());
             List<List<String>> rows = new ArrayList<>();
-            if (result instanceof StatementResult.Rows r) {
+            if (result instanceof StatementResult.UpdateCount u) {
+                rows.add(List.of("count=" + u.count()));
+            } else if (result instanceof StatementResult.Rows r) {
                 try (RowCursor cursor = r.cursor()) {
                     for (List<Object[]> batch = cursor.fetch(256); !batch.isEmpty(); batch = cursor.fetch(256)) {
                         for (Object[] row : batch) {
@@ -158,7 +160,9 @@ final class Engines implements AutoCloseable {
         referenceStatements++;
         try (Statement statement = reference.createStatement()) {
             List<List<String>> rows = new ArrayList<>();
-            if (statement.execute(sql)) {
+            if (!statement.execute(sql)) {
+                rows.add(List.of("count=" + statement.getUpdateCount()));
+            } else {
                 try (ResultSet rs = statement.getResultSet()) {
                     int n = rs.getMetaData().getColumnCount();
                     while (rs.next()) {
