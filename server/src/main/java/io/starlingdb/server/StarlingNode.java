@@ -155,7 +155,8 @@ public final class StarlingNode implements AutoCloseable {
         RocksStorage storage = RocksStorage.open(config.dataDir().resolve("db"), storageOptions);
         toClose.push(storage);
         new RocksMetrics(storage).bindTo(registry);
-        SqlOptions sqlOptions = new SqlOptions(config.statementTimeoutMillis(), config.statementPlanningTimeoutMillis());
+        SqlOptions sqlOptions = new SqlOptions(config.statementTimeoutMillis(), config.statementPlanningTimeoutMillis(),
+                config.sqlMemoryStopPercent());
         StarlingSqlEngine sql;
         if (config.sqlOnCluster()) {
             // SQL on the replicated key space: the node joins first, since its tables live there.

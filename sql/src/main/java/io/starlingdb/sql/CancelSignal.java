@@ -33,7 +33,11 @@ public final class CancelSignal {
     /** Requests up to this number are cancelled. */
     private long cancelledThrough;
     private String reason = "";
+    /** The SQLState the stopped request answers: 57014, or 53200 when the node ran short of memory. */
+    private String state = QUERY_CANCELED;
     private ScheduledFuture<?> deadline;
+    /** Every running request's signal with its start (nanoTime), shared by an engine's sessions; null: not tracked. */
+    private final java.util.Map<CancelSignal, Long> runningSince;
 
     /**
      * @param timer         runs the deadlines; shared by the sessions of an engine
@@ -41,9 +45,16 @@ public final class CancelSignal {
      * @param runningRequests counts the requests running in all sessions of the engine
      */
     CancelSignal(ScheduledExecutorService timer, long timeoutMillis, AtomicInteger runningRequests) {
+        this(timer, timeoutMillis, runningRequests, null);
+    }
+
+    /** As above, with runningSince tracking the running requests of all sessions (for {@link MemoryGuard}). */
+    CancelSignal(ScheduledExecutorService timer, long timeoutMillis, AtomicInteger runningRequests,
+                 java.util.Map<CancelSignal, Long> runningSince) {
         this.timer = timer;
         this.timeoutMillis = timeoutMillis;
         this.runningRequests = runningRequests;
+        this.runningSince = runningSince;
     }
 
     /** A signal without deadlines, for sessions that stop only when cancelled. */
@@ -79,6 +90,10 @@ public final class CancelSignal {
         }
         running = request;
         runningRequests.incrementAndGet();
+        if (runningSince != null) {
+            runningSince.put(this, System.nanoTime());
+        }
+        state = QUERY_CANCELED;
         stop.set(request <= cancelledThrough);
         if (timeoutMillis > 0) {
             deadline = timer.schedule(() -> expire(request, timeoutReason()), timeoutMillis, TimeUnit.MILLISECONDS);
@@ -122,9 +137,27 @@ public final class CancelSignal {
         }
     }
 
+    /**
+     * Stops the running request, if there is one not stopped yet, because the node is short of
+     * memory: it answers {@link #OUT_OF_MEMORY} with why. Returns whether it stopped one.
+     */
+    public synchronized boolean stopForMemory(String why) {
+        if (running == 0 || stop.get()) {
+            return false;
+        }
+        reason = why;
+        state = OUT_OF_MEMORY;
+        cancelledThrough = Math.max(cancelledThrough, running);
+        stop.set(true);
+        return true;
+    }
+
     private synchronized void finish() {
         running = 0;
         runningRequests.decrementAndGet();
+        if (runningSince != null) {
+            runningSince.remove(this);
+        }
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;
@@ -149,7 +182,7 @@ public final class CancelSignal {
     /** Throws (unchecked, so generated code and iterators can) when the running request must stop. */
     public void check() {
         if (stop.get()) {
-            throw new Stopped(reason());
+            throw new Stopped(reason(), stopState());
         }
     }
 
@@ -157,13 +190,20 @@ public final class CancelSignal {
         return reason;
     }
 
-    /** The error a stopped request answers: SQLState 57014, query canceled. */
+    /** The SQLState a stopped request answers: {@link #QUERY_CANCELED}, or {@link #OUT_OF_MEMORY}. */
+    public synchronized String stopState() {
+        return state;
+    }
+
+    /** The error a stopped request answers: SQLState 57014, query canceled (53200 when stopped for memory). */
     public SqlException error() {
-        return new SqlException(QUERY_CANCELED, "canceling statement: " + reason());
+        return new SqlException(stopState(), "canceling statement: " + reason());
     }
 
     /** SQLState of a statement stopped by a cancel or a timeout. */
     public static final String QUERY_CANCELED = "57014";
+    /** SQLState of a statement stopped because the node ran short of memory (PostgreSQL's out_of_memory). */
+    public static final String OUT_OF_MEMORY = "53200";
 
     /** A request running on the signal; closing it ends the request and its deadline. */
     @FunctionalInterface
@@ -177,8 +217,20 @@ public final class CancelSignal {
 
     /** Thrown where a stopped statement notices it; the session answers {@link #error()}. */
     public static final class Stopped extends CancellationException {
+        private final String sqlState;
+
         public Stopped(String reason) {
+            this(reason, QUERY_CANCELED);
+        }
+
+        public Stopped(String reason, String sqlState) {
             super("canceling statement: " + reason);
+            this.sqlState = sqlState;
+        }
+
+        /** {@link #QUERY_CANCELED} or {@link #OUT_OF_MEMORY}. */
+        public String sqlState() {
+            return sqlState;
         }
     }
 }

@@ -8,8 +8,11 @@ package io.starlingdb.sql;
  * @param planningTimeoutMillis  planning one statement longer than this is stopped with 57014
  *                               (the cap on planner work: Calcite's rule engines poll the same
  *                               cancel flag); 0 for no limit beyond the statement's
+ * @param memoryStopPercent      while the heap is this full (percent of its maximum, after
+ *                               garbage collection) the longest-running statement is stopped
+ *                               with 53200, one a second ({@link MemoryGuard}); 0: never
  */
-public record SqlOptions(long statementTimeoutMillis, long planningTimeoutMillis) {
+public record SqlOptions(long statementTimeoutMillis, long planningTimeoutMillis, int memoryStopPercent) {
 
     /** Default statement timeout: generous, so only a runaway statement meets it (5 minutes). */
     public static final long DEFAULT_STATEMENT_TIMEOUT_MILLIS = 300_000;
@@ -18,9 +21,20 @@ public record SqlOptions(long statementTimeoutMillis, long planningTimeoutMillis
     /** Longest timeout accepted: 1 day. */
     public static final long MAX_TIMEOUT_MILLIS = 86_400_000;
 
+    /** Default heap fullness at which statements are stopped: 85 %, far above a node's own live data. */
+    public static final int DEFAULT_MEMORY_STOP_PERCENT = 85;
+
     public SqlOptions {
         check("statementTimeoutMillis", statementTimeoutMillis);
         check("planningTimeoutMillis", planningTimeoutMillis);
+        if (memoryStopPercent < 0 || memoryStopPercent > 100) {
+            throw new IllegalArgumentException("memoryStopPercent must be in [0, 100], got " + memoryStopPercent);
+        }
+    }
+
+    /** The two timeouts, with the default memory stop. */
+    public SqlOptions(long statementTimeoutMillis, long planningTimeoutMillis) {
+        this(statementTimeoutMillis, planningTimeoutMillis, DEFAULT_MEMORY_STOP_PERCENT);
     }
 
     public static SqlOptions defaults() {

@@ -32,6 +32,10 @@ public final class StarlingSqlEngine implements SqlEngine {
     private final ScheduledThreadPoolExecutor deadlines;
     /** Requests running now in all sessions (gauge starling.sql.running). */
     private final AtomicInteger runningRequests = new AtomicInteger();
+    /** The running requests' signals with their starts, for {@link #memoryGuard}. */
+    private final Map<CancelSignal, Long> runningSince = new ConcurrentHashMap<>();
+    /** Stops the longest-running statement while the heap is nearly full ({@code sql.memory.stop.percent}). */
+    private final MemoryGuard memoryGuard;
     private final Catalog catalog;
     private final TableStorage tableStorage;
     /** DDL holds it exclusively; commits of transactions that wrote rows hold it shared. */
@@ -66,12 +70,15 @@ public final class StarlingSqlEngine implements SqlEngine {
         });
         // Most deadlines are cancelled long before they fire: do not keep them queued for minutes.
         deadlines.setRemoveOnCancelPolicy(true);
+        this.memoryGuard = MemoryGuard.forHeap(options.memoryStopPercent() / 100.0, runningSince, deadlines);
         this.catalog = shared ? Catalog.unloaded(store) : new Catalog(store);
         this.registry = registry;
         this.latency = Timer.builder("starling.sql.latency").description("Statement execution time")
                 .publishPercentileHistogram().register(registry);
         Gauge.builder("starling.sql.running", runningRequests, AtomicInteger::get)
                 .description("Statements and fetches running now").register(registry);
+        Gauge.builder("starling.sql.memory.stops", memoryGuard, MemoryGuard::stops)
+                .description("Statements stopped because the heap was nearly full (sql.memory.stop.percent)").register(registry);
         this.planCacheHits = Counter.builder("starling.sql.plan.cache").tag("result", "hit").register(registry);
         this.planCacheMisses = Counter.builder("starling.sql.plan.cache").tag("result", "miss").register(registry);
     }
@@ -199,9 +206,14 @@ public final class StarlingSqlEngine implements SqlEngine {
         return options;
     }
 
+    /** The running requests' signals with their starts (nanoTime): what {@link MemoryGuard} chooses from. */
+    Map<CancelSignal, Long> runningStatements() {
+        return runningSince;
+    }
+
     /** A new session's cancel signal, with the engine's statement timeout. */
     CancelSignal newCancelSignal() {
-        return new CancelSignal(deadlines, options.statementTimeoutMillis(), runningRequests);
+        return new CancelSignal(deadlines, options.statementTimeoutMillis(), runningRequests, runningSince);
     }
 
     TransactionalStore store() {
@@ -313,6 +325,7 @@ public final class StarlingSqlEngine implements SqlEngine {
 
     @Override
     public void close() {
+        memoryGuard.close();
         deadlines.shutdownNow();
         planCache.clear();
     }

@@ -144,10 +144,11 @@ final class StarlingSqlSession implements SqlSession {
 
     /**
      * The error a failed statement answers: a stopped one fails wherever it noticed the stop
-     * (a scan, or Calcite's planner with its own exception), and answers 57014 with the reason.
+     * (a scan, or Calcite's planner with its own exception), and answers 57014 (53200 when stopped
+     * for memory) with the reason.
      */
     private SqlException stopped(SqlException e) {
-        return cancel.stopRequested() && !CancelSignal.QUERY_CANCELED.equals(e.sqlState()) ? cancel.error() : e;
+        return cancel.stopRequested() && !cancel.stopState().equals(e.sqlState()) ? cancel.error() : e;
     }
 
     /**

@@ -97,6 +97,9 @@ public final class NodeConfig {
     public static final Setting FETCH_SIZE = Setting.integer("client.fetch.size", 1000, 1, 100_000, "rows per result batch when the client asks for no size");
     public static final Setting SQL_MAX_QUEUED_STATEMENTS = Setting.integer("sql.max.queued.statements", 10_000, 1, 1_000_000,
             "requests waiting for a SQL thread beyond the running ones; more are refused with SQLState 53000 and the connection stays open");
+    public static final Setting SQL_MEMORY_STOP_PERCENT = Setting.integer("sql.memory.stop.percent",
+            io.starlingdb.sql.SqlOptions.DEFAULT_MEMORY_STOP_PERCENT, 0, 100,
+            "while the heap is this full (percent of its maximum, after garbage collection) the longest-running statement is stopped with SQLState 53200, one a second, so that a statement holding too many rows cannot take the node down; 0: never");
     public static final Setting STATEMENT_TIMEOUT_MS = Setting.integer("statement.timeout.ms", 300_000, 0, 86_400_000,
             "a statement (or one fetch of its rows) running longer is stopped with SQLState 57014; 0 for no limit. Statement.setQueryTimeout sets a shorter one per statement");
     public static final Setting STATEMENT_PLANNING_TIMEOUT_MS = Setting.integer("statement.planning.timeout.ms", 60_000, 0, 86_400_000,
@@ -106,7 +109,7 @@ public final class NodeConfig {
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
             PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, NETTY_TRANSPORT, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, SQL_STORAGE, SQL_CATALOG_LEASE_MS, SQL_WARMUP_STATEMENTS, SQL_WARMUP_MAX_MS, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, TXN_SCAN_PAGE_ROWS, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
             SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, GC_INTERVAL_MS, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
-            FETCH_SIZE, SQL_MAX_QUEUED_STATEMENTS, STATEMENT_TIMEOUT_MS, STATEMENT_PLANNING_TIMEOUT_MS);
+            FETCH_SIZE, SQL_MAX_QUEUED_STATEMENTS, STATEMENT_TIMEOUT_MS, STATEMENT_PLANNING_TIMEOUT_MS, SQL_MEMORY_STOP_PERCENT);
 
     private final Map<String, Object> values;
     private final String preset;
@@ -447,6 +450,10 @@ public final class NodeConfig {
 
     public int sqlMaxQueuedStatements() {
         return (Integer) values.get(SQL_MAX_QUEUED_STATEMENTS.key());
+    }
+
+    public int sqlMemoryStopPercent() {
+        return (Integer) values.get(SQL_MEMORY_STOP_PERCENT.key());
     }
 
     public long statementTimeoutMillis() {

@@ -73,7 +73,7 @@ public final class Errors {
     public static SqlException execution(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof CancelSignal.Stopped stopped) {
-                return new SqlException(CancelSignal.QUERY_CANCELED, stopped.getMessage());
+                return new SqlException(stopped.sqlState(), stopped.getMessage());
             }
         }
         if (e instanceof WriteConflictException) {
