@@ -402,7 +402,8 @@ public final class RangeStore implements RangeHost {
      */
     public RangeRpc.Response getNow(long rangeId, byte[] key) {
         RangeStateMachine replica = replicas.get(rangeId);
-        if (replica == null || latches.latched(key) || raft.leaseTermNow(rangeId) <= 0) {
+        long term = raft.leaseTermNow(rangeId);
+        if (replica == null || latches.latched(key) || term <= 0) {
             return null;
         }
         RangeRpc.Response answer;
@@ -411,7 +412,7 @@ public final class RangeStore implements RangeHost {
         } catch (RuntimeException e) {
             return null; // handle() answers it, with the failure as a status
         }
-        if (!(answer.result() instanceof RangeResult.Value)) {
+        if (!leaseHeldThroughout(rangeId, term) || !(answer.result() instanceof RangeResult.Value)) {
             return null; // locked, or the key is not in the range any more
         }
         load.computeIfAbsent(rangeId, id -> new RangeLoad()).record(key, storeId);
@@ -429,14 +430,44 @@ public final class RangeStore implements RangeHost {
      * the wait for a driver busy with an fsync.
      */
     private CompletableFuture<RangeRpc.Response> leaseRead(RangeStateMachine replica, RangeRpc.Request r) {
-        if (raft.leaseTermNow(r.rangeId()) > 0) {
+        long term = raft.leaseTermNow(r.rangeId());
+        if (term > 0) {
+            RangeRpc.Response answer;
             try {
-                return CompletableFuture.completedFuture(read(replica, r));
+                answer = read(replica, r);
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
+            if (leaseHeldThroughout(r.rangeId(), term)) {
+                return CompletableFuture.completedFuture(answer);
+            }
         }
         return raft.linearizableRead(r.rangeId(), sm -> read((RangeStateMachine) sm, r));
+    }
+
+    /**
+     * Whether the lease of term, seen before a read on a thread other than the driver's, still
+     * holds after it: then it held when the read took its snapshot, and no other replica could
+     * lead or commit meanwhile. A read paused between the first check and its snapshot for longer
+     * than the lease (a GC pause, a thread not scheduled) could otherwise answer from a snapshot
+     * taken after a new leader elsewhere committed writes this replica never saw
+     * ({@code DeposedLeaderReadTest}). When it does not hold, the read is asked again through the
+     * driver, whose ReadIndex round or lease check decides afresh.
+     */
+    private boolean leaseHeldThroughout(long rangeId, long term) {
+        if (raft.leaseTermNow(rangeId) == term) {
+            return true;
+        }
+        leaseReadsRedone.incrementAndGet();
+        return false;
+    }
+
+    /** Reads under the lease whose lease had ended by the time they read, asked again through the driver. */
+    private final java.util.concurrent.atomic.AtomicLong leaseReadsRedone = new java.util.concurrent.atomic.AtomicLong();
+
+    /** See {@link #leaseHeldThroughout}: for tests and operators. */
+    public long leaseReadsRedone() {
+        return leaseReadsRedone.get();
     }
 
     private CompletableFuture<RangeRpc.Response> propose(long rangeId, RangeCommand command, RangeStateMachine replica) {

@@ -73,7 +73,10 @@ public final class TimestampService implements AutoCloseable {
         long leaseTerm = raft.leaseTermNow(MetaKeys.metaRangeId);
         if (leaseTerm > 0) {
             RangeResult.Timestamps t = grantLoaded(leaseTerm, count);
-            if (t != null) {
+            // The lease must still hold after the grant: one paused past the lease could hand out
+            // timestamps below those a new oracle elsewhere granted meanwhile. Unused timestamps
+            // are harmless; the driver's path decides afresh.
+            if (t != null && raft.leaseTermNow(MetaKeys.metaRangeId) == leaseTerm) {
                 return CompletableFuture.completedFuture(t);
             }
         }

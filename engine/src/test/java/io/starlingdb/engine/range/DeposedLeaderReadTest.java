@@ -38,8 +38,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DeposedLeaderReadTest {
 
-    /** No read lease: every read is a ReadIndex round, so a cut-off leader keeps it waiting until it steps down. */
-    private final RaftConfig config = RaftConfig.defaults().withTickMillis(25).withLease(0, RaftConfig.defaultMaxUncommittedBytes);
+    /**
+     * No read lease unless a test sets one: every read is a ReadIndex round, so a cut-off leader
+     * keeps it waiting until it steps down.
+     */
+    private RaftConfig config = RaftConfig.defaults().withTickMillis(25).withLease(0, RaftConfig.defaultMaxUncommittedBytes);
     private static final long range = MetaKeys.firstUserRangeId;
 
     @TempDir
@@ -49,6 +52,8 @@ class DeposedLeaderReadTest {
     private final RocksStorage[] storages = new RocksStorage[4];
     private final MultiRaft[] rafts = new MultiRaft[4];
     private final RangeStore[] stores = new RangeStore[4];
+    /** Each store's range data, which a test can pause in a thread's next snapshot. */
+    private final PausingStore[] data = new PausingStore[4];
     private final Transport[] networks = new Transport[4];
     private final StoreDirectory directory = new StoreDirectory();
     private final AtomicLong clock = new AtomicLong(System.currentTimeMillis() << 16);
@@ -59,8 +64,8 @@ class DeposedLeaderReadTest {
         RangeStore.bootstrapIfEmpty(storages[id].store(ColumnFamily.RANGES), MetaKeys.initialMeta(three),
                 MetaKeys.initialUserRange(three));
         rafts[id] = new MultiRaft(id, config, new RaftLogStore(storages[id]), id);
-        RangeStore store = new RangeStore(id, storages[id].store(ColumnFamily.RANGES), rafts[id],
-                storages[id].sstFiles(ColumnFamily.RANGES));
+        data[id] = new PausingStore(storages[id].store(ColumnFamily.RANGES));
+        RangeStore store = new RangeStore(id, data[id], rafts[id], storages[id].sstFiles(ColumnFamily.RANGES));
         stores[id] = store;
         // One counter for every store stands in for the cluster's timestamp oracle.
         store.useTimestamps(() -> java.util.concurrent.CompletableFuture.completedFuture(clock.incrementAndGet()));
@@ -218,5 +223,109 @@ class DeposedLeaderReadTest {
         long before = gateway.requestsSent();
         assertArrayEquals(b("v1"), gateway.get(b("k")));
         assertEquals(1, gateway.requestsSent() - before, "one request, to the gateway's own store");
+    }
+
+    /**
+     * A lease read paused between its lease check and its snapshot (a GC pause, a thread not
+     * scheduled) for longer than the lease: meanwhile the leader was cut off, the two others
+     * elected a new leader and committed a new value. The read must not answer the old value from
+     * a snapshot taken after its lease ended: the store checks the lease again after reading and,
+     * finding it gone, asks through the driver, which answers "not leaseholder".
+     */
+    @Test
+    void aLeaseReadPausedPastItsLeaseDoesNotAnswerFromItsLateSnapshot() throws Exception {
+        config = RaftConfig.defaults().withTickMillis(25);
+        for (int i = 1; i <= 3; i++) {
+            startNode(i);
+        }
+        int old = leader();
+        DistSender gateway = new DistSender(networks[old], directory, stores[old], DistSender.Options.defaults());
+        gateway.put(b("k"), b("v1"));
+        await("store " + old + " holds the lease", () -> rafts[old].leaseTermNow(range) > 0);
+        int other = old == 1 ? 2 : 1;
+        data[old].pauseNextSnapshot(Thread.currentThread(), () -> {
+            for (int i = 1; i <= 3; i++) {
+                if (i != old) {
+                    hub.cut(old, i);
+                }
+            }
+            await("a new leader", () -> {
+                for (int i = 1; i <= 3; i++) {
+                    if (i != old && rafts[i].leader(range) == i) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+            new DistSender(networks[other], directory, stores[other], DistSender.Options.defaults()).put(b("k"), b("v2"));
+        });
+
+        RangeRpc.Response r = stores[old].handle(RangeRpc.Request.get(range, b("k"))).get(30, TimeUnit.SECONDS);
+
+        assertTrue(data[old].paused(), "the read took no snapshot");
+        assertEquals(1, stores[old].leaseReadsRedone(), "the lease read asked again through the driver");
+        assertTrue(r.status() != RangeRpc.Status.OK, "the deposed leader answered " + r.status() + " " + r.result()
+                + " from a snapshot taken after its lease ended (the new leader holds v2)");
+        hub.heal();
+        assertArrayEquals(b("v2"), gateway.get(b("k")));
+    }
+
+    /** A range store's data that runs a hook once, inside the next snapshot a given thread takes, before taking it. */
+    private static final class PausingStore implements io.starlingdb.engine.storage.KvStore {
+        private final io.starlingdb.engine.storage.KvStore inner;
+        private volatile Thread thread;
+        private volatile ThrowingRunnable pause;
+        private volatile boolean paused;
+
+        interface ThrowingRunnable {
+            void run() throws Exception;
+        }
+
+        PausingStore(io.starlingdb.engine.storage.KvStore inner) {
+            this.inner = inner;
+        }
+
+        void pauseNextSnapshot(Thread t, ThrowingRunnable hook) {
+            pause = hook;
+            thread = t;
+        }
+
+        boolean paused() {
+            return paused;
+        }
+
+        @Override
+        public io.starlingdb.engine.storage.KvSnapshot snapshot() {
+            if (Thread.currentThread() == thread) {
+                thread = null;
+                try {
+                    pause.run();
+                } catch (Exception e) {
+                    throw new IllegalStateException("the pause failed", e);
+                }
+                paused = true;
+            }
+            return inner.snapshot();
+        }
+
+        @Override
+        public void apply(io.starlingdb.engine.storage.KvBatch batch, boolean sync) {
+            inner.apply(batch, sync);
+        }
+
+        @Override
+        public void compactRange(byte[] fromInclusive, byte[] toExclusive) {
+            inner.compactRange(fromInclusive, toExclusive);
+        }
+
+        @Override
+        public long approximateBytes(byte[] fromInclusive, byte[] toExclusive) {
+            return inner.approximateBytes(fromInclusive, toExclusive);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 }
