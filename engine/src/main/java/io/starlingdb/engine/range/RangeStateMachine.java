@@ -426,7 +426,10 @@ public final class RangeStateMachine implements StateMachine {
      * descriptor, which the reader must use to know where the range's part of its span ended.
      * Reading the descriptor apart from the snapshot, and again for the answer, made a scan that
      * a split crossed read the right half under the old span and answer the new one, so the
-     * reader read the right half twice: COUNT(*) counted 22 of 20 rows.
+     * reader read the right half twice: COUNT(*) counted 22 of 20 rows. (A snapshot installed
+     * from SST files, {@link #installFiles}, clears the old data before it sets the descriptor; it
+     * happens only at a replica without the lease, whose reads run on the driver's thread or fail
+     * the lease's second look, {@code RangeStore.leaseHeldThroughout}.)
      */
     public Answer read(java.util.function.Function<View, RangeResult> read) {
         while (true) {
