@@ -53,7 +53,7 @@ class DeposedLeaderReadTest {
     private final MultiRaft[] rafts = new MultiRaft[4];
     private final RangeStore[] stores = new RangeStore[4];
     /** Each store's range data, which a test can pause in a thread's next snapshot. */
-    private final PausingStore[] data = new PausingStore[4];
+    private final HookedStore[] data = new HookedStore[4];
     private final Transport[] networks = new Transport[4];
     private final StoreDirectory directory = new StoreDirectory();
     private final AtomicLong clock = new AtomicLong(System.currentTimeMillis() << 16);
@@ -64,7 +64,7 @@ class DeposedLeaderReadTest {
         RangeStore.bootstrapIfEmpty(storages[id].store(ColumnFamily.RANGES), MetaKeys.initialMeta(three),
                 MetaKeys.initialUserRange(three));
         rafts[id] = new MultiRaft(id, config, new RaftLogStore(storages[id]), id);
-        data[id] = new PausingStore(storages[id].store(ColumnFamily.RANGES));
+        data[id] = new HookedStore(storages[id].store(ColumnFamily.RANGES));
         RangeStore store = new RangeStore(id, data[id], rafts[id], storages[id].sstFiles(ColumnFamily.RANGES));
         stores[id] = store;
         // One counter for every store stands in for the cluster's timestamp oracle.
@@ -243,7 +243,7 @@ class DeposedLeaderReadTest {
         gateway.put(b("k"), b("v1"));
         await("store " + old + " holds the lease", () -> rafts[old].leaseTermNow(range) > 0);
         int other = old == 1 ? 2 : 1;
-        data[old].pauseNextSnapshot(Thread.currentThread(), () -> {
+        data[old].beforeNextSnapshot(Thread.currentThread(), () -> {
             for (int i = 1; i <= 3; i++) {
                 if (i != old) {
                     hub.cut(old, i);
@@ -262,70 +262,11 @@ class DeposedLeaderReadTest {
 
         RangeRpc.Response r = stores[old].handle(RangeRpc.Request.get(range, b("k"))).get(30, TimeUnit.SECONDS);
 
-        assertTrue(data[old].paused(), "the read took no snapshot");
+        assertTrue(data[old].snapshotHookRan(), "the read took no snapshot");
         assertEquals(1, stores[old].leaseReadsRedone(), "the lease read asked again through the driver");
         assertTrue(r.status() != RangeRpc.Status.OK, "the deposed leader answered " + r.status() + " " + r.result()
                 + " from a snapshot taken after its lease ended (the new leader holds v2)");
         hub.heal();
         assertArrayEquals(b("v2"), gateway.get(b("k")));
-    }
-
-    /** A range store's data that runs a hook once, inside the next snapshot a given thread takes, before taking it. */
-    private static final class PausingStore implements io.starlingdb.engine.storage.KvStore {
-        private final io.starlingdb.engine.storage.KvStore inner;
-        private volatile Thread thread;
-        private volatile ThrowingRunnable pause;
-        private volatile boolean paused;
-
-        interface ThrowingRunnable {
-            void run() throws Exception;
-        }
-
-        PausingStore(io.starlingdb.engine.storage.KvStore inner) {
-            this.inner = inner;
-        }
-
-        void pauseNextSnapshot(Thread t, ThrowingRunnable hook) {
-            pause = hook;
-            thread = t;
-        }
-
-        boolean paused() {
-            return paused;
-        }
-
-        @Override
-        public io.starlingdb.engine.storage.KvSnapshot snapshot() {
-            if (Thread.currentThread() == thread) {
-                thread = null;
-                try {
-                    pause.run();
-                } catch (Exception e) {
-                    throw new IllegalStateException("the pause failed", e);
-                }
-                paused = true;
-            }
-            return inner.snapshot();
-        }
-
-        @Override
-        public void apply(io.starlingdb.engine.storage.KvBatch batch, boolean sync) {
-            inner.apply(batch, sync);
-        }
-
-        @Override
-        public void compactRange(byte[] fromInclusive, byte[] toExclusive) {
-            inner.compactRange(fromInclusive, toExclusive);
-        }
-
-        @Override
-        public long approximateBytes(byte[] fromInclusive, byte[] toExclusive) {
-            return inner.approximateBytes(fromInclusive, toExclusive);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
     }
 }

@@ -2,10 +2,6 @@ package io.starlingdb.engine.range;
 
 import io.starlingdb.engine.raft.ConfState;
 import io.starlingdb.engine.storage.ColumnFamily;
-import io.starlingdb.engine.storage.KvBatch;
-import io.starlingdb.engine.storage.KvCursor;
-import io.starlingdb.engine.storage.KvSnapshot;
-import io.starlingdb.engine.storage.KvStore;
 import io.starlingdb.engine.storage.RocksStorage;
 import io.starlingdb.engine.storage.StorageOptions;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +71,11 @@ class ReadAcrossSplitTest {
         return out;
     }
 
+    /** A scan of the newest pairs from "a" on, read as a network thread reads. */
+    private static RangeStateMachine.Answer scanFromA(RangeStateMachine sm) {
+        return sm.read(v -> v.scan(b("a"), null, 100, Long.MAX_VALUE, Long.MAX_VALUE, 0, null));
+    }
+
     /** Every row an answer holds lies in the span it names: the reader skips the rest of that span. */
     private static void assertRowsInItsSpan(RangeStateMachine.Answer a) {
         for (RangeResult.KeyValue kv : ((RangeResult.Rows) a.result()).rows()) {
@@ -88,9 +89,9 @@ class ReadAcrossSplitTest {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
         apply(sm, put("a", "1"));
         apply(sm, put("x", "2"));
-        store.onFirstNext = () -> apply(sm, new RangeCommand.Split(b("m"), 8, 1));
+        store.onFirstNext(() -> apply(sm, new RangeCommand.Split(b("m"), 8, 1)));
 
-        RangeStateMachine.Answer a = sm.read(v -> v.scan(b("a"), null, 100, Long.MAX_VALUE, Long.MAX_VALUE, 0, null));
+        RangeStateMachine.Answer a = scanFromA(sm);
 
         // Read from the snapshot before the split, under the span before it: both rows, the wide span.
         assertEquals(List.of("a", "x"), keys(a));
@@ -98,7 +99,7 @@ class ReadAcrossSplitTest {
         assertRowsInItsSpan(a);
         assertEquals(left, sm.descriptor());
         // The next read is of the narrow span.
-        RangeStateMachine.Answer after = sm.read(v -> v.scan(b("a"), null, 100, Long.MAX_VALUE, Long.MAX_VALUE, 0, null));
+        RangeStateMachine.Answer after = scanFromA(sm);
         assertEquals(List.of("a"), keys(after));
         assertEquals(left, after.descriptor());
     }
@@ -108,15 +109,15 @@ class ReadAcrossSplitTest {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
         apply(sm, put("a", "1"));
         apply(sm, put("x", "2"));
-        store.onSnapshot = () -> {
+        store.beforeNextSnapshot(null, () -> {
             apply(sm, new RangeCommand.Split(b("m"), 8, 1));
             // The right half's own replica writes to the same store from then on, maybe lagging
             // its range's leaseholder elsewhere: the left range must not answer for it.
             RangeStateMachine right = RangeStateMachine.open(store, 8, host);
             right.apply(RangeStateMachine.initialIndex + 1, RangeCodec.encodeCommand(put("y", "3")));
-        };
+        });
 
-        RangeStateMachine.Answer a = sm.read(v -> v.scan(b("a"), null, 100, Long.MAX_VALUE, Long.MAX_VALUE, 0, null));
+        RangeStateMachine.Answer a = scanFromA(sm);
 
         assertEquals(List.of("a"), keys(a));
         assertEquals(left, a.descriptor());
@@ -126,87 +127,12 @@ class ReadAcrossSplitTest {
     void firstKeysAnswerTheSpanTheyRead() {
         RangeStateMachine sm = RangeStateMachine.open(store, 7, host);
         apply(sm, put("x", "2"));
-        store.onFirstNext = () -> apply(sm, new RangeCommand.Split(b("m"), 8, 1));
+        store.onFirstNext(() -> apply(sm, new RangeCommand.Split(b("m"), 8, 1)));
 
         RangeStateMachine.Answer a = sm.read(v -> v.firstKeys(List.of(b("a"), new byte[0]), Long.MAX_VALUE, 0));
 
         // The first key at or after "a" was "x" in the wide span read, which the answer names.
         assertEquals("x", new String(((RangeResult.Values) a.result()).values().get(0), StandardCharsets.UTF_8));
         assertTrue(a.descriptor().contains(b("x")));
-    }
-
-    /** A store that runs a hook once, when a snapshot is taken or when a cursor first moves. */
-    private static final class HookedStore implements KvStore {
-        private final KvStore inner;
-        Runnable onSnapshot;
-        Runnable onFirstNext;
-
-        HookedStore(KvStore inner) {
-            this.inner = inner;
-        }
-
-        private static void runOnce(Runnable r) {
-            if (r != null) {
-                r.run();
-            }
-        }
-
-        @Override
-        public KvSnapshot snapshot() {
-            Runnable hook = onSnapshot;
-            onSnapshot = null;
-            runOnce(hook);
-            KvSnapshot s = inner.snapshot();
-            return new KvSnapshot() {
-                @Override
-                public byte[] get(byte[] key) {
-                    return s.get(key);
-                }
-
-                @Override
-                public KvCursor scan(byte[] fromInclusive, byte[] toExclusive) {
-                    KvCursor c = s.scan(fromInclusive, toExclusive);
-                    return new KvCursor() {
-                        @Override
-                        public boolean next() {
-                            Runnable h = onFirstNext;
-                            onFirstNext = null;
-                            runOnce(h);
-                            return c.next();
-                        }
-
-                        @Override
-                        public byte[] key() {
-                            return c.key();
-                        }
-
-                        @Override
-                        public byte[] value() {
-                            return c.value();
-                        }
-
-                        @Override
-                        public void close() {
-                            c.close();
-                        }
-                    };
-                }
-
-                @Override
-                public void close() {
-                    s.close();
-                }
-            };
-        }
-
-        @Override
-        public void apply(KvBatch batch, boolean sync) {
-            inner.apply(batch, sync);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
     }
 }
