@@ -203,4 +203,26 @@ class PlannerCorrectnessTest {
                         + " WHERE m.a > 3 OR n.x IS NULL ORDER BY 1"));
         assertEquals(column(2L), db.rows("SELECT COUNT(*) FROM m RIGHT JOIN n ON m.a = CAST(NULL AS INTEGER) * n.id"));
     }
+    /**
+     * Found by the cluster differential test: a JOIN's ON condition that reads only the left input
+     * is pushed into that input as a new field, and a correlated sub-query in the select list
+     * made the select list number the join's fields as if that field were still there, so
+     * {@code a2.c0} answered {@code a2.c1}.
+     */
+    @Test
+    void aCorrelatedSubQueryBesideAJoinConditionOnTheLeftInputReadsTheRightColumns() throws SqlException {
+        db.update("CREATE TABLE s1 (c0 INT, c1 VARCHAR(12), c2 VARCHAR(12))");
+        db.update("INSERT INTO s1 VALUES (6, NULL, 'ab'), (2, '', 'Z')");
+        db.update("CREATE TABLE s2 (c0 INT PRIMARY KEY, c1 INT)");
+        db.update("INSERT INTO s2 VALUES (2, 7), (12, NULL), (10, NULL), (-3, 5), (1, -1)");
+        List<List<Object>> expected = List.of(Arrays.asList(-3, 2L), Arrays.asList(1, 2L), Arrays.asList(2, 2L),
+                Arrays.asList(10, 2L), Arrays.asList(12, 2L));
+        assertEquals(expected, db.rows("SELECT a2.c0, (SELECT COUNT(*) FROM s1 a4 WHERE a0.c1 <= 'a') "
+                + "FROM s1 a0 JOIN s2 a2 ON 'a' <> a0.c1 ORDER BY 1"));
+        assertEquals(expected, db.rows("SELECT a2.c0, (SELECT COUNT(*) FROM s1 a4 WHERE a0.c1 <= 'a') "
+                + "FROM s1 a0 JOIN s2 a2 ON 'a' <> a0.c1 AND a2.c0 IS NOT NULL ORDER BY 1"));
+        assertEquals(List.of(Arrays.asList(-3, 5), Arrays.asList(1, -1), Arrays.asList(2, 7)),
+                db.rows("SELECT a2.c0, a2.c1 FROM s1 a0 JOIN s2 a2 ON a0.c0 - 0 = a2.c0 OR a2.c1 IS NOT NULL "
+                        + "WHERE EXISTS (SELECT 1 FROM s1 a4 WHERE a4.c0 = a0.c0) AND a0.c1 = '' ORDER BY 1"));
+    }
 }

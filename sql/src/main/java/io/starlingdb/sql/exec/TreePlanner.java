@@ -143,7 +143,7 @@ final class TreePlanner {
         boolean unsimplified = hasNestedQuery(validated);
         if (unsimplified) {
             java.util.function.UnaryOperator<RelBuilder.Config> transform = config.getRelBuilderConfigTransform();
-            config = config.withRelBuilderConfigTransform(c -> transform.apply(c).withSimplify(false));
+            config = config.withRelBuilderConfigTransform(c -> transform.apply(c).withSimplify(false).withPushJoinCondition(false));
         }
         RelOptTable.ViewExpander views = (rowType, queryString, schemaPath, viewPath) -> {
             CalciteCatalogReader viewReader = catalogReader.withSchemaPath(schemaPath);
