@@ -2,6 +2,7 @@ package io.starlingdb.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -224,5 +225,64 @@ class PlannerCorrectnessTest {
         assertEquals(List.of(Arrays.asList(-3, 5), Arrays.asList(1, -1), Arrays.asList(2, 7)),
                 db.rows("SELECT a2.c0, a2.c1 FROM s1 a0 JOIN s2 a2 ON a0.c0 - 0 = a2.c0 OR a2.c1 IS NOT NULL "
                         + "WHERE EXISTS (SELECT 1 FROM s1 a4 WHERE a4.c0 = a0.c0) AND a0.c1 = '' ORDER BY 1"));
+    }
+    /**
+     * Found by the cluster differential test: a DECIMAL quotient kept its dividend's scale (1.50)
+     * while its type has scale 13, and the set operations, DISTINCT and grouping compare
+     * {@link BigDecimal}s with {@code equals}, which tells 1.50 from 1.5000000000000: EXCEPT kept
+     * every row, UNION answered 1.50 twice.
+     */
+    @Test
+    void aComputedDecimalHasItsTypesScaleSoEqualValuesAreOneValue() throws SqlException {
+        db.update("CREATE TABLE d (id INT PRIMARY KEY, c1 DECIMAL(10,2))");
+        db.update("INSERT INTO d VALUES (1, 1.50), (2, 0), (3, -2.25), (4, NULL)");
+        String quotient = "c1 / NULLIF(ABS(1), 0)";
+        for (int run = 0; run < 4; run++) {
+            assertEquals(column(), db.rows("SELECT " + quotient + " FROM d EXCEPT SELECT c1 FROM d"));
+            assertEquals(4, db.rows("SELECT " + quotient + " FROM d UNION SELECT c1 FROM d").size());
+            assertEquals(4, db.rows("SELECT " + quotient + " FROM d INTERSECT SELECT c1 FROM d").size());
+            assertEquals(4, db.rows("SELECT DISTINCT q FROM (SELECT " + quotient + " AS q FROM d UNION ALL SELECT c1 FROM d) AS u").size());
+            assertEquals(List.of(Arrays.asList(new BigDecimal("1.5000000000000"), 2L)),
+                    db.rows("SELECT q, COUNT(*) FROM (SELECT " + quotient + " AS q FROM d UNION ALL SELECT c1 FROM d) AS u "
+                            + "WHERE q > 1 GROUP BY q"));
+            assertEquals(column(new BigDecimal("0.5000000000000"), new BigDecimal("0E-13")),
+                    db.rows("SELECT c1 / NULLIF(ABS(3), 0) FROM d WHERE id IN (1, 2) ORDER BY id"));
+            assertEquals(column(new BigDecimal("1.50")), db.rows("SELECT c1 FROM d WHERE id = ?", 1));
+            assertEquals(List.of(List.of(new BigDecimal("-1.5000"), new BigDecimal("-1.50"), new BigDecimal("2.3000"))),
+                    db.rows("SELECT CAST(-c1 AS DECIMAL(12, 4)), -c1, CAST(CAST(2.3 AS DOUBLE) AS DECIMAL(12, 4)) FROM d WHERE id = ?", 1));
+        }
+    }
+    /**
+     * Found by the differential test (seed 31000166): Calcite's merge join claimed its output
+     * sorted on a LEFT join's right keys, which are NULL on the unmatched rows, so the second
+     * merge join met its left input out of order and matched nothing (CALCITE-4809).
+     */
+    @Test
+    void aLeftJoinOnTheRightKeysOfALeftMergeJoinFindsItsMatches() throws SqlException {
+        db.update("CREATE TABLE k (c0 VARCHAR(12) NOT NULL PRIMARY KEY, c1 VARCHAR(12), c4 BIGINT)");
+        db.update("INSERT INTO k VALUES ('a', 'ab', 6), ('x1', NULL, 7), ('Z', NULL, 0), ('c', NULL, 7), ('ab', 'ba', 2)");
+        db.update("CREATE VIEW kg AS SELECT c1 AS g, COUNT(*) AS n FROM k GROUP BY c1");
+        List<List<Object>> expected = column(6L, null, null, null, null);
+        assertEquals(expected, db.rows("SELECT a2.c4 FROM k a0 LEFT JOIN k a1 ON a0.c0 = a1.c1 LEFT JOIN k a2 ON a1.c1 = a2.c1 "
+                + "ORDER BY 1 NULLS LAST"));
+        assertEquals(expected, db.rows("SELECT a2.c4 FROM k a0 LEFT JOIN kg a1 ON a0.c0 = a1.g LEFT JOIN k a2 ON a1.g = a2.c1 "
+                + "ORDER BY 1 NULLS LAST"));
+        assertEquals(List.of(Arrays.asList("ab", "a", 6L)), db.rows("SELECT a0.c0, a1.c0, a2.c4 FROM k a0 JOIN k a1 ON a0.c0 = a1.c1 "
+                + "LEFT JOIN k a2 ON a1.c1 = a2.c1"));
+    }
+
+    /**
+     * Found by the differential test (seed 31000182): the literal 5 became a parameter, its cast
+     * to DOUBLE was folded into the parameter's type, and the interpreter compared the bound
+     * Integer as a Double (a ClassCastException instead of rows).
+     */
+    @Test
+    void aLiteralComparedWithADoubleColumnIsInterpretedAsADouble() throws SqlException {
+        db.update("CREATE TABLE g (c0 INT NOT NULL PRIMARY KEY, c1 FLOAT)");
+        db.update("INSERT INTO g VALUES (3, NULL), (1, CAST(1.75 AS DOUBLE)), (10, CAST(0.5 AS DOUBLE)), (8, CAST(7.5 AS DOUBLE))");
+        for (int run = 0; run < 4; run++) {
+            assertEquals(List.of(Arrays.asList(10, 0.5)), db.rows("SELECT * FROM g a0 WHERE 5 BETWEEN a0.c1 AND a0.c0"));
+            assertEquals(List.of(Arrays.asList(8, 7.5)), db.rows("SELECT * FROM g WHERE 7 < c1"));
+        }
     }
 }

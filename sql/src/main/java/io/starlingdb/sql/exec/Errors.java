@@ -112,7 +112,7 @@ public final class Errors {
             if (message.startsWith("Invalid DATE") || message.startsWith("Invalid TIMESTAMP") || message.startsWith("Invalid TIME")) {
                 return new SqlException("22007", "invalid datetime value: " + message);
             }
-            return new SqlException("22000", message);
+            return new SqlException("22000", message, t);
         }
         return new SqlException("XX000", "internal error: " + QueryCompiler.firstLine(String.valueOf(t)), t);
     }

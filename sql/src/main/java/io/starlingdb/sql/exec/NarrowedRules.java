@@ -1,7 +1,16 @@
 package io.starlingdb.sql.exec;
 
 import java.util.List;
+import org.apache.calcite.adapter.enumerable.EnumerableConvention;
+import org.apache.calcite.adapter.enumerable.EnumerableMergeJoin;
+import org.apache.calcite.adapter.enumerable.EnumerableRules;
+import org.apache.calcite.plan.Convention;
 import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.plan.RelTraitSet;
+import org.apache.calcite.rel.RelCollation;
+import org.apache.calcite.rel.RelCollationTraitDef;
+import org.apache.calcite.rel.convert.ConverterRule;
+import org.apache.calcite.rel.logical.LogicalJoin;
 import org.apache.calcite.plan.RelOptRule;
 import org.apache.calcite.rel.rules.AggregateProjectMergeRule;
 import org.apache.calcite.rel.RelNode;
@@ -38,6 +47,12 @@ import org.apache.calcite.rel.rules.SemiJoinRule;
  *       NULL) count once and the rest are lost: a decorrelated EXISTS under OR returned 4 of 8
  *       rows. {@link #RIGHT_TO_LEFT} turns every RIGHT join into a LEFT join, which keeps its
  *       rows in a list.
+ *   <li>A merge join's output is sorted on its left keys, and, when it is an inner join, on its
+ *       right keys (they equal the left ones). Calcite's merge-join rule claims the right keys'
+ *       order for a LEFT join too, where the unmatched rows have NULL right keys, so a second
+ *       merge join on those keys merged unsorted input: {@code t0 LEFT JOIN t1 ON t0.c0 = t1.c1
+ *       LEFT JOIN t2 ON t1.c1 = t2.c1} found no match in t2 (CALCITE-4809). Ours
+ *       ({@link #SOUND_MERGE_JOIN}) claims only what holds and leaves FULL joins to the hash join.
  * </ul>
  */
 final class NarrowedRules {
@@ -102,8 +117,39 @@ final class NarrowedRules {
             .as(AggregateProjectMergeRule.Config.class)
             .toRule();
 
+    /** Calcite's merge-join rule with the output order its joins really have (see the class comment). */
+    static final RelOptRule SOUND_MERGE_JOIN = ConverterRule.Config.INSTANCE
+            .withConversion(LogicalJoin.class, Convention.NONE, EnumerableConvention.INSTANCE, "EnumerableMergeJoinRule:sound")
+            .withRuleFactory(SoundMergeJoinRule::new)
+            .toRule();
+
+    private static final class SoundMergeJoinRule extends ConverterRule {
+        private static final ConverterRule STOCK = (ConverterRule) EnumerableRules.ENUMERABLE_MERGE_JOIN_RULE;
+
+        SoundMergeJoinRule(ConverterRule.Config config) {
+            super(config);
+        }
+
+        @Override
+        public RelNode convert(RelNode rel) {
+            if (((Join) rel).getJoinType() == JoinRelType.FULL || !(STOCK.convert(rel) instanceof EnumerableMergeJoin join)) {
+                return null;
+            }
+            // The stock rule's traits list the left keys' order, then the right keys'.
+            List<RelCollation> claimed = join.getTraitSet().getTraits(RelCollationTraitDef.INSTANCE);
+            if (join.getJoinType() == JoinRelType.INNER || claimed == null || claimed.size() < 2) {
+                return join;
+            }
+            RelTraitSet traits = join.getTraitSet().replace(claimed.get(0));
+            return join.copy(traits, join.getCondition(), join.getLeft(), join.getRight(), join.getJoinType(), join.isSemiJoinDone());
+        }
+    }
+
     /** Replaces stock rules of a cost-based planner by their narrowed forms. */
     static void install(RelOptPlanner planner) {
+        if (planner.removeRule(EnumerableRules.ENUMERABLE_MERGE_JOIN_RULE)) {
+            planner.addRule(SOUND_MERGE_JOIN);
+        }
         STOCK_SEMI_JOIN_RULES.forEach(planner::removeRule);
         GROUPED_SEMI_JOIN_RULES.forEach(planner::addRule);
         if (planner.removeRule(CoreRules.AGGREGATE_PROJECT_MERGE)) {

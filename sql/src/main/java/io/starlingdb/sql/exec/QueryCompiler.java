@@ -402,7 +402,7 @@ public final class QueryCompiler {
             if (physical == null) {
                 physical = converted.planFull(PROGRAM, logical);
             }
-            physical = ScanColumns.apply(SignedZeros.apply(physical));
+            physical = ScanColumns.apply(NumericForms.apply(physical));
             long tB = System.nanoTime();
             if (cancel != null) {
                 cancel.check(); // before generating code, which takes as long as planning and does not poll
@@ -448,7 +448,7 @@ public final class QueryCompiler {
             if (planned == null) {
                 return null;
             }
-            RelNode physical = ScanColumns.apply(SignedZeros.apply(planned.plan()));
+            RelNode physical = ScanColumns.apply(NumericForms.apply(planned.plan()));
             long planningNanos = System.nanoTime() - start;
             TieredPlan tiered = TieredPlan.of((EnumerableRel) physical);
             List<RelDataTypeField> fields = physical.getRowType().getFieldList();

@@ -7,6 +7,7 @@ import org.apache.calcite.DataContext;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexCall;
 import org.apache.calcite.rex.RexDynamicParam;
+import org.apache.calcite.runtime.SqlFunctions;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexLocalRef;
@@ -79,15 +80,13 @@ final class ScalarInterpreter {
 
     private static Scalar build(RexNode expression, List<RexNode> locals) throws Unsupported {
         RexNode node = resolve(expression, locals);
-        // A column or parameter of any type passes through as the scan or binding gave it;
-        // the operators below check the types they compute with.
+        // A column passes through as the scan gave it; the operators below check the types they compute with.
         if (node instanceof RexInputRef ref) {
             int index = ref.getIndex();
             return (row, context) -> row[index];
         }
         if (node instanceof RexDynamicParam param) {
-            String name = "?" + param.getIndex();
-            return (row, context) -> context.get(name);
+            return parameter(param);
         }
         if (node instanceof RexLiteral literal) {
             Object value = literal(literal);
@@ -197,6 +196,31 @@ final class ScalarInterpreter {
             case CHAR, VARCHAR -> Family.STRING;
             case BOOLEAN -> Family.BOOLEAN;
             default -> null;
+        };
+    }
+
+    /**
+     * A parameter, converted to its type's Java class as the generated code converts it: a bound
+     * value may be of another class than the type the plan gives the parameter (an INTEGER literal
+     * made a parameter, whose cast to DOUBLE the simplifier folded into the parameter's type).
+     */
+    private static Scalar parameter(RexDynamicParam param) {
+        String name = "?" + param.getIndex();
+        Family family = family(param.getType());
+        if (family == null || family == Family.STRING || family == Family.BOOLEAN) {
+            return (row, context) -> context.get(name);
+        }
+        return (row, context) -> {
+            Object v = context.get(name);
+            if (v == null) {
+                return null;
+            }
+            return switch (family) {
+                case INTEGER -> SqlFunctions.toInt(v);
+                case BIGINT -> SqlFunctions.toLong(v);
+                case DOUBLE -> SqlFunctions.toDouble(v);
+                default -> SqlFunctions.toBigDecimal(v);
+            };
         };
     }
 

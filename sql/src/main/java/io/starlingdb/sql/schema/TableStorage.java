@@ -109,7 +109,7 @@ public final class TableStorage {
      * SQL has one zero ({@code -0.0 = 0.0}), but the boxed {@code Double}s that hash joins,
      * grouping and DISTINCT compare tell them apart, so no {@code -0.0} leaves a table: rows
      * written before it was normalised on writing read back with {@code 0.0} too. Operators
-     * that compute a DOUBLE normalise what they compute ({@code SignedZeros}).
+     * that compute a DOUBLE normalise what they compute ({@code NumericForms}).
      */
     private static Object[] positiveZeros(ValueType[] types, Object[] row) {
         for (int i = 0; i < types.length; i++) {
