@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads values written by {@link KeyEncoder}, in the order and with the directions they were
@@ -62,6 +63,19 @@ public final class KeyDecoder {
     public byte[] readBytes(boolean descending) {
         mask = descending ? 0xFF : 0;
         return readEscaped();
+    }
+
+    /**
+     * Where the ascending byte string written by {@link KeyEncoder#writeBytes} at {@code from}
+     * ends (the index after its terminator), found without decoding it; -1 if it has no terminator.
+     */
+    public static int escapedEnd(byte[] key, int from) {
+        for (int i = from; i + 1 < key.length; i++) {
+            if (key[i] == KeyEncoder.ESCAPE && key[i + 1] == KeyEncoder.TERMINATOR) {
+                return i + 2;
+            }
+        }
+        return -1;
     }
 
     /** The next 8 bytes as a big-endian long, as written by {@link KeyEncoder#writeFixedLong}. */
@@ -122,6 +136,17 @@ public final class KeyDecoder {
      */
     private byte[] readEscaped() {
         int start = pos;
+        if (mask == 0) {
+            // Ascending and without a zero byte (the common key): the bytes up to the terminator, copied at once.
+            int i = start;
+            while (i < key.length && key[i] != KeyEncoder.ESCAPE) {
+                i++;
+            }
+            if (i + 1 < key.length && key[i + 1] == KeyEncoder.TERMINATOR) {
+                pos = i + 2;
+                return Arrays.copyOfRange(key, start, i);
+            }
+        }
         int length = 0;
         while (true) {
             int b = next();

@@ -149,6 +149,43 @@ public final class RangeKeys {
         return new DataKey(user, rest == timestampBytes ? DataKind.VERSION : DataKind.ROLLBACK, ts);
     }
 
+    /**
+     * Where a data key's escaped user key ends (the index after its terminator): the storage
+     * keys of one user key, and of no other, share the bytes before it. Found without decoding,
+     * for scans that meet many keys and keep few.
+     */
+    static int userKeyEnd(byte[] dataKey) {
+        int end = dataKey.length > 0 && dataKey[0] == dataPrefix ? KeyDecoder.escapedEnd(dataKey, 1) : -1;
+        if (end > 0) {
+            return end;
+        }
+        throw new IllegalStateException("not a data key: " + RangeDescriptor.hex(dataKey));
+    }
+
+    /** What the data key holds, given where its user key ends ({@link #userKeyEnd}). */
+    static DataKind kind(byte[] dataKey, int userKeyEnd) {
+        int rest = dataKey.length - userKeyEnd;
+        if (rest == 0) {
+            return DataKind.LOCK_SLOT;
+        }
+        if (rest == timestampBytes) {
+            return DataKind.VERSION;
+        }
+        if (rest == timestampBytes + rollbackSuffix.length) {
+            return DataKind.ROLLBACK;
+        }
+        throw new IllegalStateException("data key with " + rest + " bytes after its user key: " + RangeDescriptor.hex(dataKey));
+    }
+
+    /** The timestamp of a version or rollback key, given where its user key ends ({@link #userKeyEnd}). */
+    static long timestamp(byte[] dataKey, int userKeyEnd) {
+        long inverted = 0;
+        for (int i = userKeyEnd; i < userKeyEnd + timestampBytes; i++) {
+            inverted = inverted << 8 | (dataKey[i] & 0xFF);
+        }
+        return ~inverted;
+    }
+
     static byte[] userKey(byte[] dataKey) {
         return decode(dataKey).userKey();
     }

@@ -329,43 +329,57 @@ final class RangeMvcc {
         List<RangeResult.KeyValue> rows = new ArrayList<>();
         List<RangeResult.LockInfo> locks = new ArrayList<>();
         long bytes = 0;
+        // The storage-key prefix of the user key being read (compared raw: most keys a filtered
+        // scan meets are left out, so their user keys are never decoded), and that user key once decoded.
+        byte[] currentPrefix = null;
         byte[] current = null;
         boolean decided = false;
         try (KvCursor c = s.scan(RangeKeys.dataKey(from), RangeKeys.dataBound(end))) {
             while (c.next()) {
-                RangeKeys.DataKey dk = RangeKeys.decode(c.key());
-                if (current == null || !Arrays.equals(current, dk.userKey())) {
+                byte[] key = c.key();
+                int userEnd = RangeKeys.userKeyEnd(key);
+                if (currentPrefix == null || !Arrays.equals(currentPrefix, 0, currentPrefix.length, key, 0, userEnd)) {
                     if (locks.isEmpty() && (rows.size() >= maxRows || bytes >= maxBytes)) {
-                        return new RangeResult.Rows(rows, dk.userKey());
+                        return new RangeResult.Rows(rows, RangeKeys.userKey(key));
                     }
                     if (locks.size() >= maxLocksPerAnswer) {
                         break;
                     }
-                    current = dk.userKey();
+                    currentPrefix = Arrays.copyOf(key, userEnd);
+                    current = null;
                     decided = false;
                 }
-                if (decided || dk.isRollback()) {
+                if (decided) {
                     continue;
                 }
-                if (dk.isLockSlot()) {
+                RangeKeys.DataKind kind = RangeKeys.kind(key, userEnd);
+                if (kind == RangeKeys.DataKind.ROLLBACK) {
+                    continue;
+                }
+                if (kind == RangeKeys.DataKind.LOCK_SLOT) {
                     Lock l = decodeLock(c.value());
                     if (l.startTs() <= ts && l.startTs() != ownStartTs) {
+                        current = current != null ? current : RangeKeys.userKey(key);
                         locks.add(l.info(current));
                         decided = true;
                     }
                     continue;
                 }
-                if (dk.timestamp() > ts) {
+                long timestamp = RangeKeys.timestamp(key, userEnd);
+                if (timestamp > ts) {
                     continue;
                 }
                 decided = true;
-                Version v = decodeVersion(dk.timestamp(), c.value());
+                Version v = decodeVersion(timestamp, c.value());
                 if (v.value() != null && locks.isEmpty()) {
                     byte[] kept = filter == null ? v.value() : kept(filter, v.value());
                     if (kept != null) {
+                        current = current != null ? current : RangeKeys.userKey(key);
                         rows.add(new RangeResult.KeyValue(current, kept));
                     }
-                    bytes += current.length + v.value().length;
+                    // The escaped user key's length (its prefix byte and terminator left out): the
+                    // user key's, plus one per zero byte in it.
+                    bytes += userEnd - 3 + v.value().length;
                 }
             }
         }
