@@ -289,7 +289,7 @@ final class RandomQuery {
     Sql bool(Scope scope, int depth, boolean subqueriesHere, boolean unused) {
         boolean subqueries = subqueriesHere && subqueriesAllowed;
         int d = depth + 1;
-        int choice = random.nextInt(depth >= MAX_DEPTH ? 4 : 17);
+        int choice = random.nextInt(depth >= MAX_DEPTH ? 4 : 18);
         String role = valueRole();
         String family = role.equals("str") ? "str" : "num";
         switch (choice) {
@@ -344,6 +344,11 @@ final class RandomQuery {
                             where(from.scope(), d, random.nextInt(3) == 0));
                 }
                 return bool(scope, depth, false, false);
+            case 16: {
+                String pattern = new String[] {"a%", "%b", "_", "a_", "%", "%a%", "Z", "_b%", ""}[random.nextInt(9)];
+                return Sql.of("bool", "$ " + (random.nextInt(3) == 0 ? "NOT " : "") + "LIKE '" + pattern + "'",
+                        value(scope, "str", d, subqueries, true));
+            }
             default:
                 return Sql.of("bool", "($) IS " + (random.nextBoolean() ? "NOT " : "") + (random.nextBoolean() ? "TRUE" : "FALSE"),
                         bool(scope, d, subqueries, false));
@@ -368,12 +373,15 @@ final class RandomQuery {
     }
 
     Query query(int maxTables) {
-        int shape = random.nextInt(10);
+        int shape = random.nextInt(11);
         if (shape < 5) {
             return plain(maxTables);
         }
         if (shape < 8) {
             return new Query(aggregate(maxTables), false, false);
+        }
+        if (shape == 10) {
+            return windowed(maxTables);
         }
         Sql setOperation = setOperation(maxTables);
         return new Query(setOperation, false, !setOperation.role.equals("query-all"));
@@ -398,6 +406,52 @@ final class RandomQuery {
         }
         String limit = random.nextBoolean() ? " LIMIT " + random.nextInt(6) : "";
         return new Query(Sql.of("query", "$ ORDER BY " + String.join(", ", order) + limit, select), true, distinct);
+    }
+
+    /**
+     * A query with a window function beside plain values: RANK or DENSE_RANK over an order, or
+     * COUNT, SUM, MIN or MAX over a partition, with or without an order (then over the rows up to
+     * the current one and its peers, the default frame). Every answer is determined whatever
+     * order ties are met in, so the rows compare as a bag.
+     */
+    private Query windowed(int maxTables) {
+        From from = from(null, maxTables);
+        List<Sql> items = new ArrayList<>();
+        int n = 1 + random.nextInt(2);
+        for (int i = 0; i < n; i++) {
+            items.add(value(from.scope(), valueRole(), 1, false, false));
+        }
+        Sql partition = random.nextInt(4) == 0 ? null : column(from.scope(), valueRole());
+        Sql order = random.nextInt(3) == 0 ? null : column(from.scope(), valueRole());
+        List<Sql> parts = new ArrayList<>();
+        StringBuilder over = new StringBuilder(" OVER (");
+        if (partition != null) {
+            over.append("PARTITION BY $");
+            parts.add(partition);
+        }
+        if (order != null) {
+            over.append(partition != null ? " " : "").append("ORDER BY $").append(random.nextBoolean() ? " ASC" : " DESC")
+                    .append(random.nextBoolean() ? " NULLS FIRST" : " NULLS LAST");
+            parts.add(order);
+        }
+        over.append(")");
+        int fn = random.nextInt(order != null ? 6 : 4);
+        Sql window;
+        if (fn == 0) {
+            window = Sql.of("int", "COUNT(*)" + over, parts.toArray(Sql[]::new));
+        } else if (fn < 4) {
+            String role = valueRole();
+            String name = role.equals("str") || fn == 1 ? (random.nextBoolean() ? "MIN" : "MAX") : fn == 2 ? "SUM" : "COUNT";
+            List<Sql> args = new ArrayList<>();
+            args.add(value(from.scope(), role, 2, false, false));
+            args.addAll(parts);
+            window = Sql.of(name.equals("COUNT") ? "int" : role, name + "($)" + over, args.toArray(Sql[]::new));
+        } else {
+            window = Sql.of("int", (fn == 4 ? "RANK()" : "DENSE_RANK()") + over, parts.toArray(Sql[]::new));
+        }
+        items.add(random.nextInt(items.size() + 1), window);
+        Sql select = Sql.of("query", "SELECT $ FROM $$", Sql.list("item-list", ", ", items), from.sql(), where(from.scope(), 0, false));
+        return new Query(select, false, false);
     }
 
     private Sql aggregate(int maxTables) {
