@@ -285,4 +285,22 @@ class PlannerCorrectnessTest {
             assertEquals(List.of(Arrays.asList(8, 7.5)), db.rows("SELECT * FROM g WHERE 7 < c1"));
         }
     }
+    /**
+     * Found by the differential test (seed 43000225 query 23): {@code (NOT p) IS NOT TRUE} is
+     * {@code p IS NOT FALSE}, which Calcite simplifies treating UNKNOWN as TRUE, and merged the
+     * comparison with the NULL guard so that the rows where c1 is NULL answered TRUE.
+     */
+    @Test
+    void negatedTruthTestsOfAnAndWithANullGuardAreFalseWhenTheGuardFails() throws SqlException {
+        db.update("CREATE TABLE nt (c0 INT NOT NULL PRIMARY KEY, c1 VARCHAR(12))");
+        db.update("INSERT INTO nt VALUES (3, NULL), (8, NULL), (11, 'a'), (9, 'Z'), (-3, 'a')");
+        String p = "('Z' < c1 AND c1 IS NOT NULL)";
+        for (String test : List.of("(NOT " + p + ") IS NOT TRUE", "NOT (" + p + " IS FALSE)", "NOT ((NOT " + p + ") IS TRUE)",
+                p + " IS NOT FALSE")) {
+            assertEquals(column(-3, 11), db.rows("SELECT c0 FROM nt WHERE " + test + " ORDER BY c0"), test);
+            assertEquals(column(0, 0, 0, 1, 1), db.rows("SELECT CASE WHEN " + test + " THEN 1 ELSE 0 END FROM nt ORDER BY c1 NULLS FIRST, c0"),
+                    test);
+        }
+        assertEquals(column(3, 8, 9), db.rows("SELECT c0 FROM nt WHERE (NOT " + p + ") IS TRUE ORDER BY c0"));
+    }
 }

@@ -29,9 +29,9 @@ final class TruthTests {
             @Override
             public SqlNode visit(SqlCall call) {
                 SqlNode visited = super.visit(call);
-                if (visited instanceof SqlCall c && c.getKind() == SqlKind.IS_NOT_FALSE && c.operandCount() == 1
-                        && (c.operand(0).getKind() == SqlKind.AND || c.operand(0).getKind() == SqlKind.OR)) {
-                    SqlNode p = c.operand(0);
+                SqlNode p = visited instanceof SqlCall c ? isNotFalseOperand(c) : null;
+                if (p != null && (p.getKind() == SqlKind.AND || p.getKind() == SqlKind.OR)) {
+                    SqlCall c = (SqlCall) visited;
                     SqlNode copy = copy(p);
                     if (copy != null) {
                         SqlParserPos pos = c.getParserPosition();
@@ -42,6 +42,42 @@ final class TruthTests {
                 return visited;
             }
         });
+    }
+
+    /**
+     * The p of a truth test that means {@code p IS NOT FALSE}, or null: {@code p IS NOT FALSE}
+     * itself, and the forms Calcite simplifies into it, which NOTs around the test or its operand
+     * make ({@code (NOT p) IS NOT TRUE}, {@code NOT (p IS FALSE)}, ...: differential seed 43000225
+     * query 23).
+     */
+    private static SqlNode isNotFalseOperand(SqlCall call) {
+        boolean negated = false;
+        SqlNode node = call;
+        while (node.getKind() == SqlKind.NOT && node instanceof SqlCall not && not.operandCount() == 1) {
+            negated = !negated;
+            node = not.operand(0);
+        }
+        if (!(node instanceof SqlCall test) || test.operandCount() != 1) {
+            return null;
+        }
+        // Which truth value the test asks about (TRUE or FALSE), and whether it asks for it or against it.
+        boolean aboutTrue;
+        boolean is;
+        switch (test.getKind()) {
+            case IS_TRUE -> { aboutTrue = true; is = true; }
+            case IS_NOT_TRUE -> { aboutTrue = true; is = false; }
+            case IS_FALSE -> { aboutTrue = false; is = true; }
+            case IS_NOT_FALSE -> { aboutTrue = false; is = false; }
+            default -> {
+                return null;
+            }
+        }
+        SqlNode operand = test.operand(0);
+        while (operand.getKind() == SqlKind.NOT && operand instanceof SqlCall not && not.operandCount() == 1) {
+            aboutTrue = !aboutTrue;
+            operand = not.operand(0);
+        }
+        return !aboutTrue && is == negated ? operand : null;
     }
 
     /**
