@@ -1119,6 +1119,8 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             Object result = null;
             if (e.type() == EntryType.NORMAL && e.data().length > 0) {
                 result = g.sm.apply(e.index(), e.data());
+            } else if (e.type() == EntryType.NORMAL) {
+                g.sm.applyEmpty(e.index());
             } else if (e.type() == EntryType.CONF_CHANGE) {
                 g.sm.applyConfChange(e.index(), ConfChange.decode(e.data()));
             }

@@ -10,6 +10,15 @@ public interface StateMachine {
     Object apply(long index, byte[] command);
 
     /**
+     * A committed entry without a command at index (the one a new leader appends) was applied:
+     * a durable state machine records the index, so that its applied index, hence a snapshot it
+     * opens, is Raft's (a leader whose last entry was its first, empty one had to send a
+     * follower a snapshot at the index before it, and stopped).
+     */
+    default void applyEmpty(long index) {
+    }
+
+    /**
      * A committed membership change at index, applied to the group's configuration by Raft; a
      * state machine that records its members (a range descriptor) follows it here.
      */

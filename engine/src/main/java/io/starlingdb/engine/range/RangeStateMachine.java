@@ -266,6 +266,17 @@ public final class RangeStateMachine implements StateMachine {
     }
 
     @Override
+    public void applyEmpty(long index) {
+        if (index <= applied || descriptor == null) {
+            return; // replayed, or a replica still to be initialised by a snapshot (which brings its own index)
+        }
+        KvBatch batch = new KvBatch();
+        putAppliedIndex(batch, rangeId, index);
+        store.apply(batch, false);
+        applied = index;
+    }
+
+    @Override
     public void applyConfChange(long index, ConfChange change) {
         if (index <= applied) {
             return;

@@ -225,6 +225,49 @@ class ReplicaSnapshotTest {
         }
     }
 
+    /**
+     * Found by the cluster differential test: a leader whose last applied entry is its own first,
+     * empty one (here after a leadership transfer; at a split, the new range's first leader) sent
+     * a follower a snapshot. The range's state machine had not recorded the empty entry, so its
+     * snapshot was one index behind Raft's applied index, and the leader's whole Raft node
+     * stopped ("the state machine's snapshot is at 10, Raft applied 11").
+     */
+    @Test
+    void aLeaderWhoseLastEntryIsItsEmptyFirstOneSnapshotsALearner() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            startNode(i);
+        }
+        put("key", "v");
+        stores[4].hostEmptyReplica(range).get(5, TimeUnit.SECONDS);
+        for (int i = 1; i <= 3; i++) {
+            hub.cut(4, i);
+        }
+        changeUntilApplied(new ConfChange(ConfChange.Type.ADD_LEARNER, 4));
+        int old = leader();
+        int next = old % 3 + 1;
+        long oldTerm = rafts[old].status(range).get(5, TimeUnit.SECONDS).hardState().term();
+        await("leadership moved to node " + next + " and its first entry applied", () -> {
+            try {
+                if (rafts[next].leader(range) != next) {
+                    rafts[leader()].transferLeadership(range, next).get(5, TimeUnit.SECONDS);
+                    return false;
+                }
+                GroupStatus s = rafts[next].status(range).get(5, TimeUnit.SECONDS);
+                return s.hardState().term() > oldTerm && s.applied() == s.lastIndex();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        hub.heal();
+        await("the learner initialised by the new leader's snapshot", () -> stores[4].replica(range) != null);
+        assertArrayEquals(b("v"), localValue(4, "key"));
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(range, rafts[i].status(range).get(5, TimeUnit.SECONDS).group(), "node " + i + "'s Raft still runs");
+        }
+        put("after", "snapshot");
+        assertArrayEquals(b("snapshot"), ((RangeResult.Value) untilOk(RangeRpc.Request.get(range, b("after"))).result()).value());
+    }
+
     private long transferFiles(int id) {
         try (var files = java.nio.file.Files.list(storages[id].sstFiles(ColumnFamily.RANGES).directory())) {
             return files.count();
