@@ -1088,9 +1088,12 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         }
         long index = g.core.applied();
         if (source.index() != index) {
+            // A broken invariant, but one group's: the follower waits (Raft asks again) while
+            // every other group of this node goes on, rather than the node stopping.
             source.close();
-            throw new IllegalStateException("group " + g.id + ": the state machine's snapshot is at " + source.index()
-                    + ", Raft applied " + index);
+            log.error("node {} group {}: no snapshot for node {}: the state machine's snapshot is at {}, Raft applied {}",
+                    nodeId, g.id, m.to(), source.index(), index);
+            return;
         }
         Snapshot header = new Snapshot(index, g.core.termAt(index), g.core.conf(), new byte[0]);
         snapshotsOut.addLast(new OutgoingSnapshot(g.id, m.withSnapshot(header), source));
