@@ -34,7 +34,7 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * <li>{@code BigDecimal.equals} tells 1.50 from 1.5000: a DECIMAL quotient kept its dividend's
  * scale, not its type's, so {@code SELECT c1 / x ... EXCEPT SELECT c1 ...} kept every row. So
  * every DECIMAL an operator computes is cast to its own type, which gives it the type's scale
- * (rounding half up, as every cast to DECIMAL does). Stored values and literals have their
+ * (digits past the scale cut, as by every cast to DECIMAL in the generated code). Stored values and literals have their
  * type's scale already.</li>
  * </ul>
  * Applied to the outputs of every Calc and Project of the finished physical plan, after every
