@@ -133,20 +133,10 @@ public final class RangeKeys {
     }
 
     static DataKey decode(byte[] dataKey) {
-        if (dataKey.length < 3 || dataKey[0] != dataPrefix) {
-            throw new IllegalStateException("not a data key: " + RangeDescriptor.hex(dataKey));
-        }
-        KeyDecoder d = new KeyDecoder(dataKey, 1);
-        byte[] user = d.readBytes(false);
-        int rest = dataKey.length - d.position();
-        if (rest == 0) {
-            return new DataKey(user, DataKind.LOCK_SLOT, 0);
-        }
-        if (rest != timestampBytes && rest != timestampBytes + rollbackSuffix.length) {
-            throw new IllegalStateException("data key with " + rest + " bytes after its user key: " + RangeDescriptor.hex(dataKey));
-        }
-        long ts = ~d.readFixedLong();
-        return new DataKey(user, rest == timestampBytes ? DataKind.VERSION : DataKind.ROLLBACK, ts);
+        int userEnd = userKeyEnd(dataKey);
+        byte[] user = new KeyDecoder(dataKey, 1).readBytes(false);
+        DataKind kind = kind(dataKey, userEnd);
+        return new DataKey(user, kind, kind == DataKind.LOCK_SLOT ? 0 : timestamp(dataKey, userEnd));
     }
 
     /**
