@@ -44,6 +44,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private ScheduledFuture<?> handshakeTimeout;
     private boolean counted;
+    /** Over client.max.connections when it opened: its hello is answered with 53300. */
+    private boolean overLimit;
     /**
      * Requests handed to the SQL executor whose answers are not yet written: counted up and down
      * on the event loop only, since the answers are written from it. At 0 every earlier answer
@@ -66,13 +68,13 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     public void channelActive(ChannelHandlerContext ctx) {
         if (metrics.connections.incrementAndGet() > options.maxConnections()) {
             metrics.connections.decrementAndGet();
-            metrics.refused();
-            ctx.writeAndFlush(new Response.Error("53300", "too many connections (limit " + options.maxConnections() + ")"))
-                    .addListener(ChannelFutureListener.CLOSE);
-            return;
+            // Refused in answer to its hello, not now: closing while the client's hello is still
+            // unread makes the close a TCP reset, which can discard the refusal before the client reads it.
+            overLimit = true;
+        } else {
+            counted = true;
+            metrics.opened();
         }
-        counted = true;
-        metrics.opened();
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (session == null) {
                 log.debug("Client {} sent no handshake within {} ms", ctx.channel().remoteAddress(), options.handshakeTimeoutMillis());
@@ -206,6 +208,12 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     }
 
     private void handshake(ChannelHandlerContext ctx, Request request) {
+        if (overLimit) {
+            metrics.refused();
+            ctx.writeAndFlush(new Response.Error("53300", "too many connections (limit " + options.maxConnections() + ")"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         if (!(request instanceof Request.Hello hello) || hello.magic() != Limits.MAGIC) {
             metrics.refused();
             ctx.writeAndFlush(new Response.Error("08P01", "not a Starling client: the first frame must be a hello"))

@@ -2,11 +2,19 @@ package io.starlingdb.server.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.starlingdb.server.StarlingNode;
 import io.starlingdb.server.config.NodeConfig;
+import io.starlingdb.jdbc.protocol.Limits;
+import io.starlingdb.jdbc.protocol.MessageCodec;
+import io.starlingdb.jdbc.protocol.Request;
+import io.starlingdb.jdbc.protocol.Response;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -51,6 +59,35 @@ class ConnectionLifecycleTest {
             assertTrue(third.isValid(2));
             third.close();
             first.close();
+        }
+    }
+
+    /**
+     * A client whose hello reaches the node late (a slow network, a paused JVM) still reads why it
+     * was refused: the node answers the hello, and does not close first, which would make the
+     * late hello draw a TCP reset that drops the answer (CI saw 08001 instead of 53300).
+     */
+    @Test
+    void aClientWhoseHelloArrivesLateStillReadsTheRefusal() throws Exception {
+        try (StarlingNode node = new StarlingNode(NodeConfig.of("testing", Map.of("client.port", "0", "http.port", "0",
+                "data.dir", dir.toString(), "client.max.connections", "1"))).start();
+             Connection only = DriverManager.getConnection(node.jdbcUrl());
+             Socket raw = new Socket("127.0.0.1", node.clientAddress().getPort())) {
+            raw.setSoTimeout(30_000);
+            // The scenario itself, not a wait for a condition: the hello is sent 300 ms after the connect.
+            Thread.sleep(300);
+            DataOutputStream out = new DataOutputStream(raw.getOutputStream());
+            byte[] hello = MessageCodec.encode(new Request.Hello(Limits.MAGIC, Limits.PROTOCOL_VERSION, "late", ""));
+            out.writeInt(hello.length);
+            out.write(hello);
+            out.flush();
+            DataInputStream in = new DataInputStream(raw.getInputStream());
+            byte[] frame = new byte[in.readInt()];
+            in.readFully(frame);
+            Response.Error refused = assertInstanceOf(Response.Error.class, MessageCodec.decodeResponse(frame));
+            assertEquals("53300", refused.sqlState(), refused.message());
+            assertEquals(-1, in.read(), "the node closes the refused connection");
+            assertTrue(only.isValid(2));
         }
     }
 
