@@ -67,7 +67,7 @@ class KeywordNamesTest {
     void theKeywordsStillWorkAsKeywords() throws SqlException {
         db.update("CREATE TABLE d (id INT PRIMARY KEY, day DATE, n INT)");
         db.update("INSERT INTO d VALUES (1, DATE '2024-03-05', 4), (2, DATE '2025-07-09', 6)");
-        assertEquals(List.of(List.of(2L, 6, 4, 5, 10)),
+        assertEquals(List.of(List.of(2L, 6, 4, 5L, 10L)),
                 db.rows("SELECT COUNT(*), MAX(n), MIN(n), AVG(n), SUM(n) FROM d"));
         assertEquals(List.of(List.of(2L)), db.rows("SELECT COUNT(DISTINCT n) FROM d"));
         assertEquals(List.of(List.of(2024L, 3L), List.of(2025L, 7L)),

@@ -97,8 +97,9 @@ public final class Errors {
         while (t.getCause() != null && t.getCause() != t && !(t instanceof ArithmeticException)) {
             t = t.getCause();
         }
-        if (t instanceof ArithmeticException a) {
-            String m = String.valueOf(a.getMessage());
+        String arithmetic = t instanceof ArithmeticException a ? String.valueOf(a.getMessage()) : failedConstant(t);
+        if (arithmetic != null) {
+            String m = arithmetic;
             if (m.contains("by zero")) {
                 return new SqlException("22012", "division by zero");
             }
@@ -115,5 +116,23 @@ public final class Errors {
             return new SqlException("22000", message, t);
         }
         return new SqlException("XX000", "internal error: " + QueryCompiler.firstLine(String.valueOf(t)), t);
+    }
+
+    private static final String ARITHMETIC_PREFIX = "Exception " + ArithmeticException.class.getName() + ": ";
+
+    /**
+     * The message of the ArithmeticException that a generated plan's constant expression threw,
+     * or null. The generated code computes constant expressions once, when its class is
+     * initialised; once that failed, every later run gets an error that keeps only the original
+     * exception's text ({@code NoClassDefFoundError} caused by an {@code ExceptionInInitializerError}
+     * whose message is "Exception java.lang.ArithmeticException: ... [in thread ...]").
+     */
+    private static String failedConstant(Throwable t) {
+        if (!(t instanceof ExceptionInInitializerError) || t.getMessage() == null || !t.getMessage().startsWith(ARITHMETIC_PREFIX)) {
+            return null;
+        }
+        String m = t.getMessage().substring(ARITHMETIC_PREFIX.length());
+        int thread = m.lastIndexOf(" [in thread ");
+        return thread < 0 ? m : m.substring(0, thread);
     }
 }

@@ -181,7 +181,38 @@ public final class QueryCompiler {
         public int getMaxNumericScale() {
             return Ddl.MAX_DECIMAL_PRECISION;
         }
+
+        /**
+         * SUM of an INTEGER is a BIGINT, as in PostgreSQL and H2: Calcite's default (the
+         * argument's type) added in Java's int and wrapped silently ({@code SUM} of 2147483647
+         * and 1 answered -2147483648). SUM of a BIGINT stays a BIGINT (docs/sql.md, "Integer
+         * arithmetic never wraps", says what is left).
+         */
+        @Override
+        public RelDataType deriveSumType(RelDataTypeFactory typeFactory, RelDataType argumentType) {
+            return widenedInteger(typeFactory, argumentType, () -> super.deriveSumType(typeFactory, argumentType));
+        }
+
+        /**
+         * AVG of an INTEGER is a BIGINT (still the truncated quotient, as Calcite computes it):
+         * Calcite divides the sum after casting it to AVG's type, so with AVG an INTEGER the
+         * average of 2147483647 and 1 failed as out of range (and wrapped before SUM widened).
+         */
+        @Override
+        public RelDataType deriveAvgAggType(RelDataTypeFactory typeFactory, RelDataType argumentType) {
+            return widenedInteger(typeFactory, argumentType, () -> super.deriveAvgAggType(typeFactory, argumentType));
+        }
     };
+
+    /** BIGINT for an INTEGER (or narrower) type, of its nullability; otherwise Calcite's type. */
+    private static RelDataType widenedInteger(RelDataTypeFactory typeFactory, RelDataType argumentType,
+                                              java.util.function.Supplier<RelDataType> otherwise) {
+        return switch (argumentType.getSqlTypeName()) {
+            case TINYINT, SMALLINT, INTEGER -> typeFactory.createTypeWithNullability(
+                    typeFactory.createSqlType(SqlTypeName.BIGINT), argumentType.isNullable());
+            default -> otherwise.get();
+        };
+    }
 
     private final JavaTypeFactory typeFactory;
     /** The direct planner's tables and types at this catalog version, shared by the threads planning at it. */
@@ -390,7 +421,8 @@ public final class QueryCompiler {
             TreePlanner.Converted converted = TreePlanner.convert(publicSchema, TimestampUnits.literalCasts(query),
                     new CancelFlag(cancelFlag));
             RelRoot root = converted.root();
-            RelNode logical = InOfConstants.apply(TimestampUnits.apply(nullableCaseBranches(NullFolding.apply(widenParameterCasts(root.project())))));
+            RelNode logical = CheckedArithmetic.apply(InOfConstants.apply(TimestampUnits.apply(nullableCaseBranches(
+                    NullFolding.apply(widenParameterCasts(root.project()))))));
             refuseUnsupportedTypes(root.validatedRowType);
             List<String> origins = originTables(logical, root.validatedRowType.getFieldCount());
             Map<Integer, RelDataType> params = new TreeMap<>();
@@ -402,7 +434,7 @@ public final class QueryCompiler {
             if (physical == null) {
                 physical = converted.planFull(PROGRAM, logical);
             }
-            physical = ScanColumns.apply(NumericForms.apply(physical));
+            physical = ScanColumns.apply(NumericForms.apply(CheckedArithmetic.apply(physical)));
             long tB = System.nanoTime();
             if (cancel != null) {
                 cancel.check(); // before generating code, which takes as long as planning and does not poll
@@ -448,7 +480,7 @@ public final class QueryCompiler {
             if (planned == null) {
                 return null;
             }
-            RelNode physical = ScanColumns.apply(NumericForms.apply(planned.plan()));
+            RelNode physical = ScanColumns.apply(NumericForms.apply(CheckedArithmetic.apply(planned.plan())));
             long planningNanos = System.nanoTime() - start;
             TieredPlan tiered = TieredPlan.of((EnumerableRel) physical);
             List<RelDataTypeField> fields = physical.getRowType().getFieldList();

@@ -176,8 +176,12 @@ final class ScalarInterpreter {
             case PLUS:
             case MINUS:
             case TIMES:
+            case CHECKED_PLUS:
+            case CHECKED_MINUS:
+            case CHECKED_TIMES:
                 return arithmetic(call, operands.get(0), operands.get(1));
             case MINUS_PREFIX:
+            case CHECKED_MINUS_PREFIX:
                 return negation(call, operands.get(0));
             default:
                 throw UNSUPPORTED;
@@ -353,8 +357,9 @@ final class ScalarInterpreter {
 
     /**
      * {@code +}, {@code -} and {@code *} on INTEGER, BIGINT and DOUBLE, computed as the
-     * generated code computes them: Java arithmetic in the result type (an INTEGER result
-     * wraps as Java's int does). DECIMAL arithmetic (scales, rounding) is left to generated code.
+     * generated code computes them: Java arithmetic in the result type, exact for the checked
+     * kinds ({@link CheckedArithmetic}: overflow throws ArithmeticException, SQL 22003).
+     * DECIMAL arithmetic (scales, rounding) is left to generated code.
      */
     private static Scalar arithmetic(RexCall call, Scalar left, Scalar right) throws Unsupported {
         Family result = family(call.getType());
@@ -369,9 +374,7 @@ final class ScalarInterpreter {
                 if (l == null || r == null) {
                     return null;
                 }
-                int x = (Integer) l;
-                int y = (Integer) r;
-                return kind == org.apache.calcite.sql.SqlKind.PLUS ? x + y : kind == org.apache.calcite.sql.SqlKind.MINUS ? x - y : x * y;
+                return intOp(kind, (Integer) l, (Integer) r);
             };
         }
         if (result == Family.BIGINT && integers) {
@@ -381,9 +384,7 @@ final class ScalarInterpreter {
                 if (l == null || r == null) {
                     return null;
                 }
-                long x = ((Number) l).longValue();
-                long y = ((Number) r).longValue();
-                return kind == org.apache.calcite.sql.SqlKind.PLUS ? x + y : kind == org.apache.calcite.sql.SqlKind.MINUS ? x - y : x * y;
+                return longOp(kind, ((Number) l).longValue(), ((Number) r).longValue());
             };
         }
         if (result == Family.DOUBLE && (integers || a == Family.DOUBLE && (b == Family.DOUBLE || b == Family.INTEGER || b == Family.BIGINT)
@@ -402,9 +403,33 @@ final class ScalarInterpreter {
         throw UNSUPPORTED;
     }
 
+    /** Java's int arithmetic, or its exact form (overflow throws, SQL 22003) for a checked kind. */
+    private static int intOp(org.apache.calcite.sql.SqlKind kind, int x, int y) {
+        return switch (kind) {
+            case PLUS -> x + y;
+            case MINUS -> x - y;
+            case TIMES -> x * y;
+            case CHECKED_PLUS -> Math.addExact(x, y);
+            case CHECKED_MINUS -> Math.subtractExact(x, y);
+            default -> Math.multiplyExact(x, y);
+        };
+    }
+
+    /** Java's long arithmetic, or its exact form (overflow throws, SQL 22003) for a checked kind. */
+    private static long longOp(org.apache.calcite.sql.SqlKind kind, long x, long y) {
+        return switch (kind) {
+            case PLUS -> x + y;
+            case MINUS -> x - y;
+            case TIMES -> x * y;
+            case CHECKED_PLUS -> Math.addExact(x, y);
+            case CHECKED_MINUS -> Math.subtractExact(x, y);
+            default -> Math.multiplyExact(x, y);
+        };
+    }
+
     /**
      * Unary minus on INTEGER, BIGINT, DOUBLE and DECIMAL, as the generated code computes it:
-     * Java's negation in the operand's type (the lowest INTEGER wraps to itself) and
+     * Java's negation in the operand's type ({@code Math.negateExact} for the checked kind) and
      * {@link BigDecimal#negate()}.
      */
     private static Scalar negation(RexCall call, Scalar operand) throws Unsupported {
@@ -412,12 +437,19 @@ final class ScalarInterpreter {
         if (family == null || family != family(call.getType())) {
             throw UNSUPPORTED;
         }
+        boolean checked = call.getKind() == org.apache.calcite.sql.SqlKind.CHECKED_MINUS_PREFIX;
         return switch (family) {
-            case INTEGER -> (row, context) -> {
+            case INTEGER -> checked ? (row, context) -> {
+                Object v = operand.eval(row, context);
+                return v == null ? null : (Object) Math.negateExact((Integer) v);
+            } : (row, context) -> {
                 Object v = operand.eval(row, context);
                 return v == null ? null : (Object) (-(Integer) v);
             };
-            case BIGINT -> (row, context) -> {
+            case BIGINT -> checked ? (row, context) -> {
+                Object v = operand.eval(row, context);
+                return v == null ? null : (Object) Math.negateExact((Long) v);
+            } : (row, context) -> {
                 Object v = operand.eval(row, context);
                 return v == null ? null : (Object) (-(Long) v);
             };

@@ -1,0 +1,60 @@
+package io.starlingdb.sql.exec;
+
+import java.util.Map;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlOperator;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.type.SqlTypeName;
+
+/**
+ * Integer arithmetic that fails instead of wrapping. Calcite computes {@code +}, {@code -},
+ * {@code *}, {@code /} and unary minus of INTEGER and BIGINT values with Java's operators, so
+ * {@code 2147483647 + 1} answered {@code -2147483648} and {@code UPDATE t SET c = c + 1} stored
+ * it: a wrong answer. Here each of them becomes Calcite's checked form ({@code CHECKED_PLUS},
+ * ...: {@code Math.addExact} and its kin in the generated code, the same in
+ * {@link ScalarInterpreter}), whose overflow is SQL error 22003, as in PostgreSQL.
+ *
+ * <p>Applied to the logical plan before planning (so that folding constants cannot wrap: a
+ * checked call that overflows is not folded, and fails when it runs) and to the finished
+ * physical plan of every path, the direct planner's included. DECIMAL arithmetic cannot wrap
+ * and is checked against its type by {@link NumericForms}; DOUBLE overflows to infinity, as in
+ * Java and PostgreSQL's float8 (which raises instead: a dialect difference).
+ */
+final class CheckedArithmetic extends PlanRexShuttle {
+
+    private static final Map<SqlKind, SqlOperator> CHECKED = Map.of(
+            SqlKind.PLUS, SqlStdOperatorTable.CHECKED_PLUS,
+            SqlKind.MINUS, SqlStdOperatorTable.CHECKED_MINUS,
+            SqlKind.TIMES, SqlStdOperatorTable.CHECKED_MULTIPLY,
+            SqlKind.DIVIDE, SqlStdOperatorTable.CHECKED_DIVIDE,
+            SqlKind.MINUS_PREFIX, SqlStdOperatorTable.CHECKED_UNARY_MINUS);
+
+    private final RexBuilder rex;
+
+    private CheckedArithmetic(RexBuilder rex) {
+        this.rex = rex;
+    }
+
+    /** The plan with every INTEGER and BIGINT {@code + - * /} and negation checked for overflow. */
+    static RelNode apply(RelNode plan) {
+        return new CheckedArithmetic(plan.getCluster().getRexBuilder()).applyTo(plan);
+    }
+
+    /** Whether a call of this kind with this result type is one this rewrite makes checked. */
+    static boolean wraps(SqlKind kind, SqlTypeName result) {
+        return CHECKED.containsKey(kind) && (result == SqlTypeName.INTEGER || result == SqlTypeName.BIGINT);
+    }
+
+    @Override
+    public RexNode visitCall(RexCall call) {
+        RexNode visited = super.visitCall(call);
+        if (!(visited instanceof RexCall c) || !wraps(c.getKind(), c.getType().getSqlTypeName())) {
+            return visited;
+        }
+        return rex.makeCall(c.getParserPosition(), c.getType(), CHECKED.get(c.getKind()), c.getOperands());
+    }
+}
