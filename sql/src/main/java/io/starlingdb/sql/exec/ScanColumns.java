@@ -69,7 +69,11 @@ final class ScanColumns {
         }
         RelNode result;
         if (rel instanceof StarlingTableScan scan) {
-            result = needed.cardinality() == rel.getRowType().getFieldCount() ? scan : scan.withReadColumns(needed);
+            // A one-column row travels as its bare value, which the generated code may unbox even
+            // where nothing reads it (an aggregate's adder for COUNT(*)): a NOT NULL column left
+            // NULL there failed, so such a row is always read whole.
+            boolean bare = rel.getRowType().getFieldCount() == 1;
+            result = bare || needed.cardinality() == rel.getRowType().getFieldCount() ? scan : scan.withReadColumns(needed);
         } else {
             List<ImmutableBitSet> inputNeeds = inputNeeds(rel, needed);
             List<RelNode> inputs = new ArrayList<>(rel.getInputs().size());
