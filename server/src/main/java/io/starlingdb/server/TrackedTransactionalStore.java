@@ -116,6 +116,12 @@ final class TrackedTransactionalStore implements TransactionalStore {
         }
 
         @Override
+        public io.starlingdb.engine.encoding.RowAggregate.Partial aggregate(byte[] fromInclusive, byte[] toExclusive,
+                                                                           RowPredicate predicate, Runnable beforeEachPage) {
+            return txn.aggregate(fromInclusive, toExclusive, predicate, beforeEachPage);
+        }
+
+        @Override
         public List<byte[]> firstKeys(List<byte[]> froms, List<byte[]> tos) {
             return txn.firstKeys(froms, tos);
         }

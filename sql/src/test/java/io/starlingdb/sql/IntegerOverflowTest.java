@@ -94,6 +94,11 @@ class IntegerOverflowTest {
                 "SELECT id, SUM(i) OVER (ORDER BY id) FROM n ORDER BY id");
         same(List.of(List.of(true, 2147483648L), List.of(false, -2147483648L)),
                 "SELECT id < 3, SUM(i) FROM n GROUP BY id < 3 ORDER BY 2 DESC");
+        // A BIGINT sum is exact: out of BIGINT's range it fails, whatever the order of the rows (in range, it answers).
+        outOfRange("SELECT SUM(b) FROM n WHERE id < 3");
+        outOfRange("SELECT id < 3, SUM(b) FROM n GROUP BY id < 3");
+        same(List.of(List.of(0L)), "SELECT SUM(b) FROM n"); // leaves the range midway (MAX + 1) and comes back
+        same(List.of(List.of(9223372036854775807L)), "SELECT SUM(b) FROM (VALUES (9223372036854775807), (1), (-1)) AS v (b)");
         // AVG of an INTEGER is the truncated quotient (Calcite), as a BIGINT, of the exact sum.
         same(List.of(List.of(1073741824L)), "SELECT AVG(i) FROM n WHERE id < 3");
         same(List.of(List.of(-1073741823L)), "SELECT AVG(i) FROM n WHERE id <> 1");

@@ -39,6 +39,8 @@ public final class RowPredicate {
     private static final byte FORMAT = 1;
     /** Comparisons, then the columns kept: written only when some are, so older nodes read the rest. */
     private static final byte FORMAT_WITH_COLUMNS = 2;
+    /** Comparisons, the columns kept, then an aggregate of the rows kept. */
+    private static final byte FORMAT_WITH_AGGREGATE = 3;
 
     public enum Op { EQ, NE, LT, LE, GT, GE }
 
@@ -66,6 +68,8 @@ public final class RowPredicate {
     private final ValueType[] types;
     /** Per comparison: the index of its column in columnIds. */
     private final int[] slots;
+    /** Computed of the rows kept, in their place (null: the rows themselves are read). */
+    private final RowAggregate aggregate;
 
     public RowPredicate(List<Comparison> comparisons) {
         this(comparisons, null);
@@ -76,6 +80,23 @@ public final class RowPredicate {
      *                    for every column; with null, at least one comparison is needed
      */
     public RowPredicate(List<Comparison> comparisons, int[] keptColumns) {
+        this(comparisons, keptColumns, null);
+    }
+
+    /**
+     * A scan that answers, instead of the rows it keeps, one {@link RowAggregate.Partial} of them
+     * per page (an empty key and the partial's encoding as its only pair): the columns kept are
+     * the aggregate's and the compared ones.
+     */
+    public static RowPredicate aggregating(List<Comparison> comparisons, RowAggregate aggregate) {
+        if (aggregate == null) {
+            throw new IllegalArgumentException("an aggregating predicate needs an aggregate");
+        }
+        return new RowPredicate(comparisons, aggregate.columnIds(), aggregate);
+    }
+
+    private RowPredicate(List<Comparison> comparisons, int[] keptColumns, RowAggregate aggregate) {
+        this.aggregate = aggregate;
         if (comparisons.size() > MAX_COMPARISONS || (comparisons.isEmpty() && keptColumns == null)) {
             throw new IllegalArgumentException("a row predicate has " + (keptColumns == null ? 1 : 0) + " to " + MAX_COMPARISONS
                     + " comparisons, not " + comparisons.size());
@@ -123,6 +144,11 @@ public final class RowPredicate {
 
     public List<Comparison> comparisons() {
         return comparisons;
+    }
+
+    /** The aggregate the scan answers instead of its rows, or null. */
+    public RowAggregate aggregate() {
+        return aggregate;
     }
 
     /** The ids of the columns kept, ascending, or null when every column is. */
@@ -208,8 +234,9 @@ public final class RowPredicate {
         }
         byte[] row = RowCodec.encode(ids, valueTypes, values);
         int kept = keptColumns == null ? 0 : 4 + 4 * keptColumns.length;
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + n * 6 + 4 + row.length + kept);
-        b.put(keptColumns == null ? FORMAT : FORMAT_WITH_COLUMNS).putInt(n);
+        int aggregated = aggregate == null ? 0 : aggregate.encodedSize();
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + n * 6 + 4 + row.length + kept + aggregated);
+        b.put(aggregate != null ? FORMAT_WITH_AGGREGATE : keptColumns == null ? FORMAT : FORMAT_WITH_COLUMNS).putInt(n);
         for (Comparison c : comparisons) {
             b.putInt(c.columnId()).put((byte) c.type().ordinal()).put((byte) c.op().ordinal());
         }
@@ -220,6 +247,9 @@ public final class RowPredicate {
                 b.putInt(id);
             }
         }
+        if (aggregate != null) {
+            aggregate.encodeTo(b);
+        }
         return b.array();
     }
 
@@ -228,7 +258,7 @@ public final class RowPredicate {
         try {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             byte format = b.get();
-            if (format != FORMAT && format != FORMAT_WITH_COLUMNS) {
+            if (format != FORMAT && format != FORMAT_WITH_COLUMNS && format != FORMAT_WITH_AGGREGATE) {
                 throw new IllegalArgumentException("unknown row predicate format");
             }
             int n = b.getInt();
@@ -260,14 +290,25 @@ public final class RowPredicate {
                 return new RowPredicate(comparisons);
             }
             int keptCount = b.getInt();
-            if (keptCount < 0 || keptCount > MAX_KEPT_COLUMNS || keptCount * 4L != b.remaining()) {
+            if (keptCount < 0 || keptCount > MAX_KEPT_COLUMNS || (format == FORMAT_WITH_COLUMNS ? keptCount * 4L != b.remaining()
+                    : keptCount * 4L > b.remaining())) {
                 throw new IllegalArgumentException("row predicate keeps " + keptCount + " columns in " + b.remaining() + " bytes");
             }
             int[] kept = new int[keptCount];
             for (int i = 0; i < keptCount; i++) {
                 kept[i] = b.getInt();
             }
-            return new RowPredicate(comparisons, kept);
+            if (format == FORMAT_WITH_COLUMNS) {
+                return new RowPredicate(comparisons, kept);
+            }
+            RowAggregate aggregate = RowAggregate.decodeFrom(b);
+            if (b.hasRemaining()) {
+                throw new IllegalArgumentException(b.remaining() + " bytes after a row predicate's aggregate");
+            }
+            // The aggregate's columns are kept whatever a peer wrote: without them it would fold NULLs.
+            int[] keptWithAggregated = Arrays.copyOf(kept, kept.length + aggregate.columnIds().length);
+            System.arraycopy(aggregate.columnIds(), 0, keptWithAggregated, kept.length, aggregate.columnIds().length);
+            return new RowPredicate(comparisons, keptWithAggregated, aggregate);
         } catch (BufferUnderflowException | IndexOutOfBoundsException | NumberFormatException e) {
             throw new IllegalArgumentException("truncated row predicate of " + bytes.length + " bytes", e);
         }
@@ -282,6 +323,7 @@ public final class RowPredicate {
 
     @Override
     public String toString() {
-        return "RowPredicate" + comparisons + (keptColumns == null ? "" : " columns " + Arrays.toString(keptColumns));
+        return "RowPredicate" + comparisons + (keptColumns == null ? "" : " columns " + Arrays.toString(keptColumns))
+                + (aggregate == null ? "" : " " + aggregate);
     }
 }

@@ -1,5 +1,6 @@
 package io.starlingdb.engine.range;
 
+import io.starlingdb.engine.encoding.RowAggregate;
 import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.mvcc.HybridClock;
 import io.starlingdb.engine.storage.KvBatch;
@@ -322,10 +323,13 @@ final class RangeMvcc {
      * maxBytes, which so bounds the work of a page that keeps few rows. Locks are answered
      * whatever the filter says: the value a lock hides is unknown until it is resolved. A kept value
      * comes without the columns the filter says the scan does not read. A value the filter cannot
-     * read is kept whole; the reader's own checks see it.
+     * read is kept whole; the reader's own checks see it. With an aggregate in the filter
+     * ({@link RowPredicate#aggregate()}), the page is one pair (an empty key, the encoded
+     * {@link RowAggregate.Partial} of the rows kept) and maxRows counts the rows folded.
      */
     static RangeResult scan(KvSnapshot s, byte[] from, byte[] end, long ts, long ownStartTs, int maxRows, long maxBytes,
                             RowPredicate filter) {
+        RowAggregate.Partial partial = filter == null || filter.aggregate() == null ? null : filter.aggregate().start();
         List<RangeResult.KeyValue> rows = new ArrayList<>();
         List<RangeResult.LockInfo> locks = new ArrayList<>();
         long bytes = 0;
@@ -339,8 +343,8 @@ final class RangeMvcc {
                 byte[] key = c.key();
                 int userEnd = RangeKeys.userKeyEnd(key);
                 if (currentPrefix == null || !Arrays.equals(currentPrefix, 0, currentPrefix.length, key, 0, userEnd)) {
-                    if (locks.isEmpty() && (rows.size() >= maxRows || bytes >= maxBytes)) {
-                        return new RangeResult.Rows(rows, RangeKeys.userKey(key));
+                    if (locks.isEmpty() && ((partial == null ? rows.size() : partial.rows()) >= maxRows || bytes >= maxBytes)) {
+                        return new RangeResult.Rows(partial == null ? rows : aggregated(partial), RangeKeys.userKey(key));
                     }
                     if (locks.size() >= maxLocksPerAnswer) {
                         break;
@@ -372,8 +376,11 @@ final class RangeMvcc {
                 decided = true;
                 Version v = decodeVersion(timestamp, c.value());
                 if (v.value() != null && locks.isEmpty()) {
-                    byte[] kept = filter == null ? v.value() : kept(filter, v.value());
-                    if (kept != null) {
+                    byte[] kept = filter == null ? v.value() : partial != null ? aggregated(filter, partial, v.value())
+                            : kept(filter, v.value());
+                    if (kept != null && partial != null) {
+                        partial.fold(kept);
+                    } else if (kept != null) {
                         current = current != null ? current : RangeKeys.userKey(key);
                         rows.add(new RangeResult.KeyValue(current, kept));
                     }
@@ -383,7 +390,25 @@ final class RangeMvcc {
                 }
             }
         }
-        return locks.isEmpty() ? new RangeResult.Rows(rows, null) : new RangeResult.Locked(locks);
+        return !locks.isEmpty() ? new RangeResult.Locked(locks) : new RangeResult.Rows(partial == null ? rows : aggregated(partial), null);
+    }
+
+    /**
+     * The value as an aggregating scan folds it, or null if the filter rejects it; a value the
+     * filter cannot read marks the partial unreadable (the reader then reads the rows).
+     */
+    private static byte[] aggregated(RowPredicate filter, RowAggregate.Partial partial, byte[] value) {
+        try {
+            return filter.test(value) ? filter.shape(value) : null;
+        } catch (IllegalArgumentException e) {
+            partial.markUnreadable();
+            return null;
+        }
+    }
+
+    /** A page of an aggregating scan: its partial, as the one pair of an empty key. */
+    private static List<RangeResult.KeyValue> aggregated(RowAggregate.Partial partial) {
+        return List.of(new RangeResult.KeyValue(new byte[0], partial.encode()));
     }
 
     /** The value as the filter's scan needs it (its columns), or null if it rejects the value. */

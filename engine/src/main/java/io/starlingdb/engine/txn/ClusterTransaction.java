@@ -2,6 +2,7 @@ package io.starlingdb.engine.txn;
 
 import io.starlingdb.engine.LimitExceededException;
 import io.starlingdb.engine.Limits;
+import io.starlingdb.engine.encoding.RowAggregate;
 import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.mvcc.HybridClock;
 import io.starlingdb.engine.mvcc.MergedCursor;
@@ -11,6 +12,7 @@ import io.starlingdb.engine.range.DistSender;
 import io.starlingdb.engine.range.RangeCommand;
 import io.starlingdb.engine.range.RangeDescriptor;
 import io.starlingdb.engine.range.RangeResult;
+import io.starlingdb.engine.range.RangeStore;
 import io.starlingdb.engine.range.RangeRpc;
 import io.starlingdb.engine.range.RangeUnavailableException;
 import io.starlingdb.engine.range.WriteOp;
@@ -264,6 +266,48 @@ public final class ClusterTransaction implements Transaction {
         }
         KvCursor committed = new PagedCursor(from, toExclusive, filter);
         return own.isEmpty() ? committed : new MergedCursor(own.iterator(), committed, deleted);
+    }
+
+    /**
+     * Each page's partial from its range's leaseholder, merged in key order; null when this
+     * transaction wrote in the span (its writes are not at the ranges yet) or a range met a row
+     * the aggregate could not read.
+     */
+    @Override
+    public RowAggregate.Partial aggregate(byte[] fromInclusive, byte[] toExclusive, RowPredicate predicate,
+                                          Runnable beforeEachPage) {
+        RowAggregate aggregate = predicate.aggregate();
+        if (aggregate == null) {
+            throw new IllegalArgumentException("an aggregate needs an aggregating predicate");
+        }
+        ensureActive();
+        byte[] from = fromInclusive == null ? new byte[] {1} : fromInclusive;
+        boolean own = toExclusive == null ? !writes.tailMap(from, true).isEmpty()
+                : Arrays.compareUnsigned(from, toExclusive) < 0 && !writes.subMap(from, true, toExclusive, false).isEmpty();
+        if (own) {
+            return null;
+        }
+        assignStart();
+        recordRead(from, toExclusive);
+        RowAggregate.Partial total = aggregate.start();
+        byte[] next = from;
+        while (next != null) {
+            beforeEachPage.run();
+            long started = System.nanoTime();
+            DistSender.ScanPage p = sender.scanPage(next, toExclusive, RangeStore.maxScanRows, startTs, predicate);
+            owner.stepTimes.record(TransactionStepTimes.Step.READ, started);
+            for (RangeResult.KeyValue pair : p.rows()) {
+                if (pair.key().length != 0) {
+                    throw new IllegalStateException("a range answered rows to an aggregating scan");
+                }
+                total.merge(aggregate.decodePartial(pair.value()));
+            }
+            if (total.unreadable()) {
+                return null;
+            }
+            next = p.next();
+        }
+        return total;
     }
 
     /**

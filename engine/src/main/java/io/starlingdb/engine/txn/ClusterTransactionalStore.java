@@ -1,5 +1,6 @@
 package io.starlingdb.engine.txn;
 
+import io.starlingdb.engine.encoding.RowAggregate;
 import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.storage.KvCursor;
 
@@ -141,6 +142,14 @@ public final class ClusterTransactionalStore implements TransactionalStore {
                     inner.close();
                 }
             };
+        }
+
+        @Override
+        public RowAggregate.Partial aggregate(byte[] fromInclusive, byte[] toExclusive, RowPredicate predicate,
+                                              Runnable beforeEachPage) {
+            byte[] from = fromInclusive == null ? new byte[] {sqlKeyPrefix} : outer(fromInclusive);
+            byte[] to = toExclusive == null ? new byte[] {sqlKeyPrefix + 1} : outer(toExclusive);
+            return txn.aggregate(from, to, predicate, beforeEachPage);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.starlingdb.engine.txn;
 
+import io.starlingdb.engine.encoding.RowAggregate;
 import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.storage.KvCursor;
 import java.util.ArrayList;
@@ -39,6 +40,19 @@ public interface Transaction extends AutoCloseable {
      */
     default KvCursor scan(byte[] fromInclusive, byte[] toExclusive, RowPredicate filter) {
         return scan(fromInclusive, toExclusive);
+    }
+
+    /**
+     * The aggregate ({@link RowPredicate#aggregate()}) of the rows in [fromInclusive, toExclusive)
+     * that predicate keeps, computed where the rows are, so that they never travel; or null when
+     * this transaction cannot compute it so (a store without ranges, its own writes in the span, a
+     * row the aggregate cannot read): the caller then reads the rows and aggregates them itself.
+     * Only a predicate whose comparisons are the caller's whole filter may be given. beforeEachPage
+     * runs before each page is asked for (a statement's cancel check).
+     */
+    default RowAggregate.Partial aggregate(byte[] fromInclusive, byte[] toExclusive, RowPredicate predicate,
+                                           Runnable beforeEachPage) {
+        return null;
     }
 
     /**

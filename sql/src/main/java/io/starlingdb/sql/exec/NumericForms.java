@@ -3,7 +3,6 @@ package io.starlingdb.sql.exec;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.calcite.adapter.enumerable.EnumerableCalc;
@@ -48,26 +47,14 @@ final class NumericForms {
 
     /** The plan with every computed DOUBLE, REAL, FLOAT or DECIMAL output of a Calc or Project normalised. */
     static RelNode apply(RelNode plan) {
-        return rewrite(plan, new IdentityHashMap<>());
+        return BottomUp.apply(plan, NumericForms::normalised);
     }
 
-    private static RelNode rewrite(RelNode rel, Map<RelNode, RelNode> done) {
-        RelNode seen = done.get(rel);
-        if (seen != null) {
-            return seen;
-        }
-        List<RelNode> inputs = new ArrayList<>(rel.getInputs().size());
-        boolean changed = false;
-        for (RelNode input : rel.getInputs()) {
-            RelNode rewritten = rewrite(input, done);
-            changed |= rewritten != input;
-            inputs.add(rewritten);
-        }
-        RelNode result = changed ? rel.copy(rel.getTraitSet(), inputs) : rel;
+    private static RelNode normalised(RelNode result) {
         if (result instanceof EnumerableCalc calc) {
             RexProgram program = normalised(calc.getProgram(), calc.getCluster().getRexBuilder());
             if (program != calc.getProgram()) {
-                result = calc.copy(calc.getTraitSet(), calc.getInput(), program);
+                return calc.copy(calc.getTraitSet(), calc.getInput(), program);
             }
         } else if (result instanceof EnumerableProject project) {
             List<RexNode> projects = new ArrayList<>(project.getProjects());
@@ -84,10 +71,9 @@ final class NumericForms {
                 }
             }
             if (wrapped) {
-                result = project.copy(project.getTraitSet(), project.getInput(), projects, project.getRowType());
+                return project.copy(project.getTraitSet(), project.getInput(), projects, project.getRowType());
             }
         }
-        done.put(rel, result);
         return result;
     }
 

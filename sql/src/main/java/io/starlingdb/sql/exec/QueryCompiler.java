@@ -5,6 +5,7 @@ import io.starlingdb.sql.ColumnMeta;
 import io.starlingdb.sql.SqlException;
 import io.starlingdb.sql.catalog.Catalog;
 import io.starlingdb.sql.schema.AccessPath;
+import io.starlingdb.sql.schema.StarlingAggregateScan;
 import io.starlingdb.sql.schema.StarlingSchema;
 import io.starlingdb.sql.schema.StarlingTableScan;
 import io.starlingdb.sql.system.SysSchema;
@@ -434,7 +435,7 @@ public final class QueryCompiler {
             if (physical == null) {
                 physical = converted.planFull(PROGRAM, logical);
             }
-            physical = ScanColumns.apply(NumericForms.apply(CheckedArithmetic.apply(physical)));
+            physical = CheckedSums.apply(StarlingAggregateScan.apply(ScanColumns.apply(NumericForms.apply(CheckedArithmetic.apply(physical)))));
             long tB = System.nanoTime();
             if (cancel != null) {
                 cancel.check(); // before generating code, which takes as long as planning and does not poll
@@ -480,7 +481,8 @@ public final class QueryCompiler {
             if (planned == null) {
                 return null;
             }
-            RelNode physical = ScanColumns.apply(NumericForms.apply(CheckedArithmetic.apply(planned.plan())));
+            RelNode physical = CheckedSums.apply(StarlingAggregateScan.apply(ScanColumns.apply(NumericForms.apply(
+                    CheckedArithmetic.apply(planned.plan())))));
             long planningNanos = System.nanoTime() - start;
             TieredPlan tiered = TieredPlan.of((EnumerableRel) physical);
             List<RelDataTypeField> fields = physical.getRowType().getFieldList();

@@ -132,6 +132,64 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
         };
     }
 
+    /**
+     * The one row of an aggregate without grouping over this table's rows along an access path
+     * that the row filter's comparisons, all of them bound, wholly decide
+     * ({@link StarlingAggregateScan}): computed at each range's leaseholder, so that the rows never
+     * travel; or, when the transaction cannot do that (a node's own store, its own writes in the
+     * span, a comparison whose value could not be bound), the row of the plan that reads the rows,
+     * which {@code fallback} makes. Called by the generated code of a plan; the choice is made when
+     * it runs.
+     */
+    public Enumerable<Object> aggregate(DataContext root, AccessPath path, RowFilter rowFilter, StarlingAggregateScan.Spec spec,
+                                        org.apache.calcite.linq4j.function.Function0<Enumerable<Object>> fallback) {
+        return new AbstractEnumerable<>() {
+            @Override
+            public Enumerator<Object> enumerator() {
+                Object[] values = aggregateAtRanges(root, path, rowFilter, spec);
+                if (values == null) {
+                    return fallback.apply().enumerator();
+                }
+                return Linq4j.singletonEnumerator(spec.scalar() ? values[0] : values);
+            }
+        };
+    }
+
+    private Object[] aggregateAtRanges(DataContext root, AccessPath path, RowFilter rowFilter, StarlingAggregateScan.Spec spec) {
+        Transaction txn = (Transaction) root.get(ExecutionContext.TRANSACTION);
+        CancelSignal cancel = (CancelSignal) root.get(ExecutionContext.CANCEL);
+        AccessPath.ValueResolver values = (node, type) -> constant(root, node, type);
+        RowPredicate bound = rowFilter.bind(values);
+        List<RowPredicate.Comparison> comparisons = bound == null ? List.of() : bound.comparisons();
+        if (comparisons.size() != rowFilter.comparisons().size()) {
+            return null; // a value could not be bound: the filter above the scan decides those rows
+        }
+        byte[][] range = path.kind() == AccessPath.Kind.FULL_SCAN ? null : path.range(values);
+        byte[] from;
+        byte[] to;
+        if (range == null) {
+            from = TableStorage.tablePrefix(table);
+            to = io.starlingdb.engine.encoding.KeyEncoder.prefixEnd(from);
+        } else {
+            from = range[0];
+            to = range[1];
+        }
+        io.starlingdb.engine.encoding.RowAggregate.Partial partial = txn.aggregate(from, to,
+                RowPredicate.aggregating(comparisons, spec.aggregate()), cancel::check);
+        if (partial == null) {
+            return null;
+        }
+        Object[] out = partial.values();
+        List<io.starlingdb.engine.encoding.RowAggregate.Call> calls = spec.aggregate().calls();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] instanceof BigDecimal exact && calls.get(i).type() != ValueType.DECIMAL && calls.get(i).type() != ValueType.DOUBLE) {
+                // An integer sum out of BIGINT's range, as the rows' own sum fails (CheckedSums).
+                throw new ArithmeticException("BIGINT sum " + exact + " out of range");
+            }
+        }
+        return out;
+    }
+
     /** A literal's or parameter's value in the column's engine type, or null if it cannot be used as a key. */
     private static Object constant(DataContext root, RexNode node, ValueType type) {
         Object raw;
