@@ -27,6 +27,9 @@ import java.util.Set;
  */
 public final class RowAggregate {
 
+    private static final double TWO_POW_32 = 0x1p32;
+    /** 2^-32, exactly. */
+    private static final BigDecimal TWO_POW_MINUS_32 = new BigDecimal(0x1p-32);
     private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
     private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
     private static final byte NAN = 1;
@@ -143,6 +146,12 @@ public final class RowAggregate {
         private final long[] counts = new long[calls.size()];
         /** Per call: the sum (Long or BigDecimal) or extreme so far; null before the first value. */
         private final Object[] accumulators = new Object[calls.size()];
+        /**
+         * Per call, for a DOUBLE sum: the sum, times 2^32, of the values that are multiples of
+         * 2^-32 below 2^30 in magnitude, added exactly in a long (most values: adding a BigDecimal
+         * per row cost a fifth of an aggregating scan), moved into the accumulator before it is read.
+         */
+        private final long[] fixed = new long[calls.size()];
         /** Per call, for a DOUBLE sum: NAN, POSITIVE_INFINITY and NEGATIVE_INFINITY bits of the values met. */
         private final byte[] specials = new byte[calls.size()];
         /** A row did not decode as the calls expect: the partial is not the aggregate of its rows. */
@@ -156,6 +165,10 @@ public final class RowAggregate {
          * {@link #unreadable()} (the reader then reads the rows themselves) instead of failing.
          */
         public void fold(byte[] row) {
+            if (columnIds.length == 0) {
+                rows++; // COUNT(*) alone reads no column
+                return;
+            }
             Object[] values;
             try {
                 values = RowCodec.decode(row, columnIds, types);
@@ -171,8 +184,19 @@ public final class RowAggregate {
             }
         }
 
+        /** Moves the DOUBLE sums' fixed-point parts into their accumulators, before those are read. */
+        private void settle() {
+            for (int i = 0; i < fixed.length; i++) {
+                if (fixed[i] != 0) {
+                    accumulators[i] = ((BigDecimal) accumulators[i]).add(fixedDecimal(fixed[i]));
+                    fixed[i] = 0;
+                }
+            }
+        }
+
         /** Merges the partial of the rows after this one's (in key order) into this one. */
         public void merge(Partial later) {
+            later.settle();
             if (later.owner() != RowAggregate.this && !later.owner().calls.equals(calls)) {
                 throw new IllegalArgumentException("partials of different aggregates");
             }
@@ -199,10 +223,19 @@ public final class RowAggregate {
                 case SUM, SUM0 -> {
                     if (value instanceof Double d) {
                         BigDecimal sum = acc == null ? BigDecimal.ZERO : (BigDecimal) acc;
+                        double scaled = d * TWO_POW_32; // exact: a power of two
+                        long units = (long) scaled;
                         if (Double.isNaN(d)) {
                             specials[call] |= NAN;
                         } else if (Double.isInfinite(d)) {
                             specials[call] |= d > 0 ? POSITIVE_INFINITY : NEGATIVE_INFINITY;
+                        } else if (units == scaled && Math.abs(scaled) < 0x1p62) {
+                            long total = fixed[call] + units;
+                            if (((fixed[call] ^ total) & (units ^ total)) < 0) {
+                                sum = sum.add(fixedDecimal(fixed[call])).add(new BigDecimal(d));
+                                total = 0;
+                            }
+                            fixed[call] = total;
                         } else {
                             sum = sum.add(new BigDecimal(d));
                         }
@@ -260,6 +293,7 @@ public final class RowAggregate {
          * a value of the column's type, NULL over no value.
          */
         public Object[] values() {
+            settle();
             Object[] out = new Object[calls.size()];
             for (int i = 0; i < out.length; i++) {
                 Function f = calls.get(i).function();
@@ -309,6 +343,7 @@ public final class RowAggregate {
          * accumulators as one {@link RowCodec} row.
          */
         public byte[] encode() {
+            settle();
             int[] ids = new int[calls.size()];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = i;
@@ -327,6 +362,11 @@ public final class RowAggregate {
             }
             return b.put(values).array();
         }
+    }
+
+    /** A DOUBLE sum's fixed-point part (units of 2^-32) as the exact decimal it stands for. */
+    private static BigDecimal fixedDecimal(long units) {
+        return BigDecimal.valueOf(units).multiply(TWO_POW_MINUS_32);
     }
 
     /** The partial {@link Partial#encode()} wrote for this aggregate; anything else fails with IllegalArgumentException. */

@@ -399,7 +399,8 @@ final class RangeMvcc {
      */
     private static byte[] aggregated(RowPredicate filter, RowAggregate.Partial partial, byte[] value) {
         try {
-            return filter.test(value) ? filter.shape(value) : null;
+            // The whole value: the fold decodes the columns it reads by their ids.
+            return filter.test(value) ? value : null;
         } catch (IllegalArgumentException e) {
             partial.markUnreadable();
             return null;

@@ -368,6 +368,16 @@ class RowAggregateTest {
             assertArrayEquals(whole.values(), split.values(), "seed " + seed);
         }
         assertArrayEquals(new Object[] {null, 0.0, 0L}, aggregate.start().values());
+        // Values on the fixed-point path (multiples of 2^-32 below 2^30) whose long sum overflows, and some off it.
+        double[] near = {1073741823.5, 1073741823.75, 1073741823.5, 1073741823.5, -0.25, 3.0, 1e-300, 2e9, 1073741823.5};
+        Partial one = aggregate.start();
+        java.math.BigDecimal exact = java.math.BigDecimal.ZERO;
+        for (double x : near) {
+            one.fold(RowCodec.encode(new int[] {1}, new ValueType[] {ValueType.DOUBLE}, new Object[] {x}));
+            exact = exact.add(new java.math.BigDecimal(x));
+        }
+        assertEquals(exact.doubleValue(), one.values()[0]);
+        assertArrayEquals(one.values(), aggregate.decodePartial(one.encode()).values());
         assertEquals(Double.MAX_VALUE, doubleSum(aggregate, Double.MAX_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE),
                 "exact: no overflow midway");
         assertEquals(0.0, doubleSum(aggregate, -0.0, -0.0));
