@@ -66,6 +66,10 @@ class IntegerOverflowTest {
         outOfRange("SELECT b * b FROM n WHERE id = 1");
         outOfRange("SELECT -b FROM n WHERE id = 3");
         outOfRange("SELECT COUNT(*) FROM n WHERE i + 1 > 0");
+        outOfRange("SELECT ABS(i) FROM n WHERE id = 3");
+        outOfRange("SELECT ABS(b) FROM n WHERE id = 3");
+        same(List.of(List.of(2147483647, 9223372036854775807L), List.of(1, 1L)), "SELECT ABS(i), ABS(b) FROM n WHERE id < 3 ORDER BY id");
+        same(List.of(List.of(2147483647)), "SELECT ABS(i - 0) FROM n WHERE id = 1");
         outOfRange("SELECT a.i + c.i FROM n a JOIN n c ON a.id = c.id WHERE a.id = 1");
         // In range, the same expressions answer as before.
         same(List.of(List.of(-2147483648, -9223372036854775807L)), "SELECT i - 0, b + 1 FROM n WHERE id = 3");

@@ -1,5 +1,6 @@
 package io.starlingdb.sql.exec;
 
+import java.util.List;
 import java.util.Map;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rex.RexBuilder;
@@ -16,7 +17,9 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * {@code 2147483647 + 1} answered {@code -2147483648} and {@code UPDATE t SET c = c + 1} stored
  * it: a wrong answer. Here each of them becomes Calcite's checked form ({@code CHECKED_PLUS},
  * ...: {@code Math.addExact} and its kin in the generated code, the same in
- * {@link ScalarInterpreter}), whose overflow is SQL error 22003, as in PostgreSQL.
+ * {@link ScalarInterpreter}), whose overflow is SQL error 22003, as in PostgreSQL; and
+ * {@code ABS} of an INTEGER or BIGINT (Java's {@code Math.abs}, which answered the lowest value
+ * as itself) becomes {@code CASE WHEN x < 0 THEN -x ELSE x END} with the checked negation.
  *
  * <p>Applied to the logical plan before planning (so that folding constants cannot wrap: a
  * checked call that overflows is not folded, and fails when it runs) and to the finished
@@ -46,15 +49,27 @@ final class CheckedArithmetic extends PlanRexShuttle {
 
     /** Whether a call of this kind with this result type is one this rewrite makes checked. */
     static boolean wraps(SqlKind kind, SqlTypeName result) {
-        return CHECKED.containsKey(kind) && (result == SqlTypeName.INTEGER || result == SqlTypeName.BIGINT);
+        return CHECKED.containsKey(kind) && isInteger(result);
     }
 
     @Override
     public RexNode visitCall(RexCall call) {
         RexNode visited = super.visitCall(call);
+        if (visited instanceof RexCall c && c.getOperator() == SqlStdOperatorTable.ABS && c.getOperands().size() == 1
+                && isInteger(c.getType().getSqlTypeName()) && c.getType().getSqlTypeName() == c.getOperands().get(0).getType().getSqlTypeName()) {
+            // ABS is Java's Math.abs, whose absolute value of the lowest int or long is itself: negate it checked instead.
+            RexNode x = c.getOperands().get(0);
+            RexNode negative = rex.makeCall(SqlStdOperatorTable.LESS_THAN, x, rex.makeZeroLiteral(x.getType()));
+            RexNode negated = rex.makeCall(c.getParserPosition(), x.getType(), SqlStdOperatorTable.CHECKED_UNARY_MINUS, List.of(x));
+            return rex.makeCall(c.getType(), SqlStdOperatorTable.CASE, List.of(negative, negated, x));
+        }
         if (!(visited instanceof RexCall c) || !wraps(c.getKind(), c.getType().getSqlTypeName())) {
             return visited;
         }
         return rex.makeCall(c.getParserPosition(), c.getType(), CHECKED.get(c.getKind()), c.getOperands());
+    }
+
+    private static boolean isInteger(SqlTypeName type) {
+        return type == SqlTypeName.INTEGER || type == SqlTypeName.BIGINT;
     }
 }
