@@ -68,8 +68,9 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
     public void channelActive(ChannelHandlerContext ctx) {
         if (metrics.connections.incrementAndGet() > options.maxConnections()) {
             metrics.connections.decrementAndGet();
-            // Refused in answer to its hello, not now: closing while the client's hello is still
-            // unread makes the close a TCP reset, which can discard the refusal before the client reads it.
+            // Counted now, answered to its hello: closing while the client's hello is still unread
+            // makes the close a TCP reset, which can discard the refusal before the client reads it.
+            metrics.refused();
             overLimit = true;
         } else {
             counted = true;
@@ -209,7 +210,6 @@ final class SessionHandler extends SimpleChannelInboundHandler<Request> {
 
     private void handshake(ChannelHandlerContext ctx, Request request) {
         if (overLimit) {
-            metrics.refused();
             ctx.writeAndFlush(new Response.Error("53300", "too many connections (limit " + options.maxConnections() + ")"))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
