@@ -403,16 +403,14 @@ final class ScalarInterpreter {
         throw UNSUPPORTED;
     }
 
-    /** Java's int arithmetic, or its exact form (overflow throws, SQL 22003) for a checked kind. */
+    /**
+     * Java's int arithmetic, or its exact form (overflow throws, SQL 22003) for a checked kind:
+     * computed in long, where two ints never overflow, and narrowed (wrapping, or exactly).
+     */
     private static int intOp(org.apache.calcite.sql.SqlKind kind, int x, int y) {
-        return switch (kind) {
-            case PLUS -> x + y;
-            case MINUS -> x - y;
-            case TIMES -> x * y;
-            case CHECKED_PLUS -> Math.addExact(x, y);
-            case CHECKED_MINUS -> Math.subtractExact(x, y);
-            default -> Math.multiplyExact(x, y);
-        };
+        long result = longOp(kind, x, y);
+        return kind == org.apache.calcite.sql.SqlKind.PLUS || kind == org.apache.calcite.sql.SqlKind.MINUS
+                || kind == org.apache.calcite.sql.SqlKind.TIMES ? (int) result : Math.toIntExact(result);
     }
 
     /** Java's long arithmetic, or its exact form (overflow throws, SQL 22003) for a checked kind. */
@@ -439,19 +437,13 @@ final class ScalarInterpreter {
         }
         boolean checked = call.getKind() == org.apache.calcite.sql.SqlKind.CHECKED_MINUS_PREFIX;
         return switch (family) {
-            case INTEGER -> checked ? (row, context) -> {
+            case INTEGER -> (row, context) -> {
                 Object v = operand.eval(row, context);
-                return v == null ? null : (Object) Math.negateExact((Integer) v);
-            } : (row, context) -> {
-                Object v = operand.eval(row, context);
-                return v == null ? null : (Object) (-(Integer) v);
+                return v == null ? null : (Object) (checked ? Math.negateExact((Integer) v) : -(Integer) v);
             };
-            case BIGINT -> checked ? (row, context) -> {
+            case BIGINT -> (row, context) -> {
                 Object v = operand.eval(row, context);
-                return v == null ? null : (Object) Math.negateExact((Long) v);
-            } : (row, context) -> {
-                Object v = operand.eval(row, context);
-                return v == null ? null : (Object) (-(Long) v);
+                return v == null ? null : (Object) (checked ? Math.negateExact((Long) v) : -(Long) v);
             };
             case DOUBLE -> (row, context) -> {
                 Object v = operand.eval(row, context);
