@@ -282,9 +282,7 @@ public final class ClusterTransaction implements Transaction {
         }
         ensureActive();
         byte[] from = fromInclusive == null ? new byte[] {1} : fromInclusive;
-        boolean own = toExclusive == null ? !writes.tailMap(from, true).isEmpty()
-                : Arrays.compareUnsigned(from, toExclusive) < 0 && !writes.subMap(from, true, toExclusive, false).isEmpty();
-        if (own) {
+        if (writesIn(from, toExclusive)) {
             return null;
         }
         assignStart();
@@ -321,9 +319,7 @@ public final class ClusterTransaction implements Transaction {
         List<Integer> remote = new ArrayList<>();
         for (int i = 0; i < froms.size(); i++) {
             byte[] to = tos.get(i);
-            boolean own = to == null ? !writes.tailMap(froms.get(i), true).isEmpty()
-                    : Arrays.compareUnsigned(froms.get(i), to) < 0 && !writes.subMap(froms.get(i), true, to, false).isEmpty();
-            if (own) {
+            if (writesIn(froms.get(i), to)) {
                 try (KvCursor c = scan(froms.get(i), to)) {
                     out[i] = c.next() ? c.key() : null;
                 }
@@ -348,6 +344,12 @@ public final class ClusterTransaction implements Transaction {
             }
         }
         return Arrays.asList(out);
+    }
+
+    /** Whether this transaction wrote (or deleted) a key in [from, to) (to null: no bound). */
+    private boolean writesIn(byte[] from, byte[] to) {
+        return to == null ? !writes.tailMap(from, true).isEmpty()
+                : Arrays.compareUnsigned(from, to) < 0 && !writes.subMap(from, true, to, false).isEmpty();
     }
 
     /** The pairs visible at the start timestamp, a page at a time from each range's leaseholder. */

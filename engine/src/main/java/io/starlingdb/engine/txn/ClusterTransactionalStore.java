@@ -72,6 +72,16 @@ public final class ClusterTransactionalStore implements TransactionalStore {
         // the transactions belong to the node's RangeService, which closes them
     }
 
+    /** The replicated start of a SQL span (null: SQL's first key). */
+    private static byte[] outerFrom(byte[] fromInclusive) {
+        return fromInclusive == null ? new byte[] {sqlKeyPrefix} : outer(fromInclusive);
+    }
+
+    /** The replicated end of a SQL span (null: past SQL's last key). */
+    private static byte[] outerTo(byte[] toExclusive) {
+        return toExclusive == null ? new byte[] {sqlKeyPrefix + 1} : outer(toExclusive);
+    }
+
     /** A cluster transaction seen through SQL's keys. */
     private static final class Prefixed implements Transaction {
         private final ClusterTransaction txn;
@@ -105,7 +115,7 @@ public final class ClusterTransactionalStore implements TransactionalStore {
             List<byte[]> outerTos = new ArrayList<>(tos.size());
             for (int i = 0; i < froms.size(); i++) {
                 outerFroms.add(outer(froms.get(i)));
-                outerTos.add(tos.get(i) == null ? new byte[] {sqlKeyPrefix + 1} : outer(tos.get(i)));
+                outerTos.add(outerTo(tos.get(i)));
             }
             List<byte[]> found = txn.firstKeys(outerFroms, outerTos);
             List<byte[]> inner = new ArrayList<>(found.size());
@@ -117,9 +127,7 @@ public final class ClusterTransactionalStore implements TransactionalStore {
 
         @Override
         public KvCursor scan(byte[] fromInclusive, byte[] toExclusive, RowPredicate filter) {
-            byte[] from = fromInclusive == null ? new byte[] {sqlKeyPrefix} : outer(fromInclusive);
-            byte[] to = toExclusive == null ? new byte[] {sqlKeyPrefix + 1} : outer(toExclusive);
-            KvCursor inner = txn.scan(from, to, filter);
+            KvCursor inner = txn.scan(outerFrom(fromInclusive), outerTo(toExclusive), filter);
             return new KvCursor() {
                 @Override
                 public boolean next() {
@@ -147,9 +155,7 @@ public final class ClusterTransactionalStore implements TransactionalStore {
         @Override
         public RowAggregate.Partial aggregate(byte[] fromInclusive, byte[] toExclusive, RowPredicate predicate,
                                               Runnable beforeEachPage) {
-            byte[] from = fromInclusive == null ? new byte[] {sqlKeyPrefix} : outer(fromInclusive);
-            byte[] to = toExclusive == null ? new byte[] {sqlKeyPrefix + 1} : outer(toExclusive);
-            return txn.aggregate(from, to, predicate, beforeEachPage);
+            return txn.aggregate(outerFrom(fromInclusive), outerTo(toExclusive), predicate, beforeEachPage);
         }
 
         @Override

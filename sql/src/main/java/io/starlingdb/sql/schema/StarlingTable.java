@@ -1,5 +1,7 @@
 package io.starlingdb.sql.schema;
 
+import io.starlingdb.engine.encoding.KeyEncoder;
+import io.starlingdb.engine.encoding.RowAggregate;
 import io.starlingdb.engine.encoding.RowPredicate;
 import io.starlingdb.engine.encoding.ValueType;
 import io.starlingdb.engine.storage.KvCursor;
@@ -16,6 +18,7 @@ import org.apache.calcite.linq4j.AbstractEnumerable;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
 import org.apache.calcite.linq4j.Linq4j;
+import org.apache.calcite.linq4j.function.Function0;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rex.RexCall;
@@ -142,7 +145,7 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
      * it runs.
      */
     public Enumerable<Object> aggregate(DataContext root, AccessPath path, RowFilter rowFilter, StarlingAggregateScan.Spec spec,
-                                        org.apache.calcite.linq4j.function.Function0<Enumerable<Object>> fallback) {
+                                        Function0<Enumerable<Object>> fallback) {
         return new AbstractEnumerable<>() {
             @Override
             public Enumerator<Object> enumerator() {
@@ -169,18 +172,18 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
         byte[] to;
         if (range == null) {
             from = TableStorage.tablePrefix(table);
-            to = io.starlingdb.engine.encoding.KeyEncoder.prefixEnd(from);
+            to = KeyEncoder.prefixEnd(from);
         } else {
             from = range[0];
             to = range[1];
         }
-        io.starlingdb.engine.encoding.RowAggregate.Partial partial = txn.aggregate(from, to,
+        RowAggregate.Partial partial = txn.aggregate(from, to,
                 RowPredicate.aggregating(comparisons, spec.aggregate()), cancel::check);
         if (partial == null) {
             return null;
         }
         Object[] out = partial.values();
-        List<io.starlingdb.engine.encoding.RowAggregate.Call> calls = spec.aggregate().calls();
+        List<RowAggregate.Call> calls = spec.aggregate().calls();
         for (int i = 0; i < out.length; i++) {
             if (out[i] instanceof BigDecimal exact && calls.get(i).type() != ValueType.DECIMAL && calls.get(i).type() != ValueType.DOUBLE) {
                 // An integer sum out of BIGINT's range, as the rows' own sum fails (CheckedSums).
