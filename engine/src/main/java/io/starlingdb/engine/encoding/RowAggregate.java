@@ -3,6 +3,7 @@ package io.starlingdb.engine.encoding;
 import java.math.BigDecimal;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -149,13 +150,19 @@ public final class RowAggregate {
         /**
          * Per call, for a DOUBLE sum: the sum, times 2^32, of the values that are multiples of
          * 2^-32 below 2^30 in magnitude, added exactly in a long (most values: adding a BigDecimal
-         * per row cost a fifth of an aggregating scan), moved into the accumulator before it is read.
+         * per row cost a fifth of an aggregating scan); for an INTEGER or BIGINT sum, the sum of
+         * the values folded since the accumulator last took it, while it stays in the long range.
+         * Moved into the accumulator before that is read ({@link #settle()}).
          */
         private final long[] fixed = new long[calls.size()];
         /** Per call, for a DOUBLE sum: NAN, POSITIVE_INFINITY and NEGATIVE_INFINITY bits of the values met. */
         private final byte[] specials = new byte[calls.size()];
         /** A row did not decode as the calls expect: the partial is not the aggregate of its rows. */
         private boolean unreadable;
+        /** Per call, for MIN or MAX of a VARCHAR folded from rows: the extreme's UTF-8 (its string not decoded yet), or null. */
+        private byte[][] extremeUtf8;
+        /** Reads the folded rows' columns; made at the first fold. */
+        private RowCodec.Fields fields;
 
         private Partial() {
         }
@@ -165,37 +172,114 @@ public final class RowAggregate {
          * {@link #unreadable()} (the reader then reads the rows themselves) instead of failing.
          */
         public void fold(byte[] row) {
+            fold(row, 0, row.length);
+        }
+
+        /**
+         * Folds in the row at row[from, to), reading its columns in place: integers, doubles and
+         * the strings compared for MIN and MAX are not decoded into objects.
+         */
+        public void fold(byte[] row, int from, int to) {
             if (columnIds.length == 0) {
                 rows++; // COUNT(*) alone reads no column
                 return;
             }
-            Object[] values;
+            if (fields == null) {
+                fields = new RowCodec.Fields(columnIds, types);
+            }
             try {
-                values = RowCodec.decode(row, columnIds, types);
+                fields.read(row, from, to);
+                for (int i = 0; i < slots.length; i++) {
+                    if (slots[i] >= 0 && fields.has(slots[i])) {
+                        foldValue(i, fields, slots[i]);
+                    }
+                }
             } catch (IllegalArgumentException | ClassCastException | IndexOutOfBoundsException e) {
-                unreadable = true;
+                unreadable = true; // what was folded of this row no longer matters: the partial is not used
                 return;
             }
             rows++;
-            for (int i = 0; i < slots.length; i++) {
-                if (slots[i] >= 0 && values[slots[i]] != null) {
-                    add(i, values[slots[i]], 1);
+        }
+
+        private void foldValue(int call, RowCodec.Fields row, int slot) {
+            Call c = calls.get(call);
+            switch (c.function()) {
+                case COUNT, COUNT_ROWS -> counts[call]++;
+                case SUM, SUM0 -> {
+                    switch (c.type()) {
+                        case INTEGER, BIGINT -> {
+                            long x = row.longValue(slot);
+                            long total = fixed[call] + x;
+                            if (((fixed[call] ^ total) & (x ^ total)) < 0) { // out of the long range: move the part so far out
+                                accumulators[call] = integerSum(accumulators[call], fixed[call]);
+                                total = x;
+                            }
+                            fixed[call] = total;
+                            counts[call]++;
+                        }
+                        case DOUBLE -> {
+                            addDouble(call, row.doubleValue(slot));
+                            counts[call]++;
+                        }
+                        default -> add(call, row.value(slot), 1);
+                    }
+                }
+                case MIN, MAX -> {
+                    boolean min = c.function() == Function.MIN;
+                    switch (c.type()) {
+                        case INTEGER, DATE, BIGINT, TIMESTAMP -> {
+                            long x = row.longValue(slot);
+                            Object acc = accumulators[call];
+                            if (acc == null || (min ? x < ((Number) acc).longValue() : x > ((Number) acc).longValue())) {
+                                accumulators[call] = c.type() == ValueType.INTEGER || c.type() == ValueType.DATE
+                                        ? (Object) (int) x : (Object) x;
+                            }
+                            counts[call]++;
+                        }
+                        case VARCHAR -> {
+                            if (extremeUtf8 == null) {
+                                extremeUtf8 = new byte[calls.size()][];
+                            }
+                            byte[] extreme = extremeUtf8[call];
+                            if (extreme == null && accumulators[call] != null) {
+                                extreme = KeyEncoder.strictUtf8((String) accumulators[call]);
+                            }
+                            int cmp = extreme == null ? 0 : row.compareString(slot, extreme);
+                            extremeUtf8[call] = extreme == null || (min ? cmp < 0 : cmp > 0) ? row.utf8(slot) : extreme;
+                            counts[call]++;
+                        }
+                        default -> add(call, row.value(slot), 1);
+                    }
                 }
             }
         }
 
-        /** Moves the DOUBLE sums' fixed-point parts into their accumulators, before those are read. */
+        /**
+         * Moves the sums' fixed-point and long parts into their accumulators, and the extreme
+         * strings kept as UTF-8 into theirs, before those are read.
+         */
         private void settle() {
             for (int i = 0; i < fixed.length; i++) {
-                if (fixed[i] != 0) {
+                ValueType type = calls.get(i).type();
+                Function f = calls.get(i).function();
+                boolean integerSum = (f == Function.SUM || f == Function.SUM0) && (type == ValueType.INTEGER || type == ValueType.BIGINT);
+                if (integerSum && (fixed[i] != 0 || accumulators[i] == null && counts[i] > 0)) {
+                    accumulators[i] = integerSum(accumulators[i], fixed[i]);
+                    fixed[i] = 0;
+                } else if (fixed[i] != 0) {
                     accumulators[i] = ((BigDecimal) accumulators[i]).add(fixedDecimal(fixed[i]));
                     fixed[i] = 0;
+                }
+                if (extremeUtf8 != null && extremeUtf8[i] != null) {
+                    accumulators[i] = new String(extremeUtf8[i], StandardCharsets.UTF_8);
+                    extremeUtf8[i] = null;
                 }
             }
         }
 
         /** Merges the partial of the rows after this one's (in key order) into this one. */
         public void merge(Partial later) {
+            settle();
             later.settle();
             if (later.owner() != RowAggregate.this && !later.owner().calls.equals(calls)) {
                 throw new IllegalArgumentException("partials of different aggregates");
@@ -222,24 +306,7 @@ public final class RowAggregate {
                 }
                 case SUM, SUM0 -> {
                     if (value instanceof Double d) {
-                        BigDecimal sum = acc == null ? BigDecimal.ZERO : (BigDecimal) acc;
-                        double scaled = d * TWO_POW_32; // exact: a power of two
-                        long units = (long) scaled;
-                        if (Double.isNaN(d)) {
-                            specials[call] |= NAN;
-                        } else if (Double.isInfinite(d)) {
-                            specials[call] |= d > 0 ? POSITIVE_INFINITY : NEGATIVE_INFINITY;
-                        } else if (units == scaled && Math.abs(scaled) < 0x1p62) {
-                            long total = fixed[call] + units;
-                            if (((fixed[call] ^ total) & (units ^ total)) < 0) {
-                                sum = sum.add(fixedDecimal(fixed[call])).add(new BigDecimal(d));
-                                total = 0;
-                            }
-                            fixed[call] = total;
-                        } else {
-                            sum = sum.add(new BigDecimal(d));
-                        }
-                        accumulators[call] = sum;
+                        addDouble(call, d);
                     } else if (calls.get(call).type() == ValueType.DECIMAL || calls.get(call).type() == ValueType.DOUBLE) {
                         accumulators[call] = (acc == null ? BigDecimal.ZERO : (BigDecimal) acc).add((BigDecimal) value);
                     } else {
@@ -250,6 +317,28 @@ public final class RowAggregate {
                 case MAX -> accumulators[call] = acc == null || ((Comparable) value).compareTo(acc) > 0 ? value : acc;
             }
             counts[call] += count;
+        }
+
+        /** Adds a double to a DOUBLE sum: exactly, in fixed point where that is exact. */
+        private void addDouble(int call, double d) {
+            BigDecimal sum = accumulators[call] == null ? BigDecimal.ZERO : (BigDecimal) accumulators[call];
+            double scaled = d * TWO_POW_32; // exact: a power of two
+            long units = (long) scaled;
+            if (Double.isNaN(d)) {
+                specials[call] |= NAN;
+            } else if (Double.isInfinite(d)) {
+                specials[call] |= d > 0 ? POSITIVE_INFINITY : NEGATIVE_INFINITY;
+            } else if (units == scaled && Math.abs(scaled) < 0x1p62) {
+                long total = fixed[call] + units;
+                if (((fixed[call] ^ total) & (units ^ total)) < 0) {
+                    sum = sum.add(fixedDecimal(fixed[call])).add(new BigDecimal(d));
+                    total = 0;
+                }
+                fixed[call] = total;
+            } else {
+                sum = sum.add(new BigDecimal(d));
+            }
+            accumulators[call] = sum;
         }
 
         /** A row the caller could not read: the partial no longer stands for the rows it was given. */

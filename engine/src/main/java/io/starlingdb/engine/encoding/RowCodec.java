@@ -149,6 +149,215 @@ public final class RowCodec {
         return w.toBytes();
     }
 
+    /**
+     * A reader of some columns of rows, made once and used for many rows (a scan's): {@link #read}
+     * finds where each asked column's value is in one pass over a row's entries, checking that it is
+     * stored as the type asked and that every entry up to the last asked one is whole; its values are
+     * then read in place, integers and doubles without boxing. Not thread-safe.
+     */
+    public static final class Fields {
+        /** Column ids up to this are found through an array indexed by id; larger ones by a search. */
+        private static final int MAX_INDEXED_ID = 4_096;
+
+        private final int[] ids;
+        private final ValueType[] types;
+        /** Index of each id in ids (-1: not asked), or null when some id is too large for it. */
+        private final int[] slotById;
+        /** Per asked column: where its payload starts in the row, or -1 (NULL). */
+        private final int[] positions;
+        private final Reader reader = new Reader(new byte[0]);
+
+        public Fields(int[] ids, ValueType[] types) {
+            if (ids.length != types.length) {
+                throw new IllegalArgumentException("ids and types differ in length");
+            }
+            this.ids = ids.clone();
+            this.types = types.clone();
+            this.positions = new int[ids.length];
+            int max = Arrays.stream(ids).max().orElse(-1);
+            if (max <= MAX_INDEXED_ID) {
+                slotById = new int[max + 1];
+                Arrays.fill(slotById, -1);
+                for (int i = ids.length - 1; i >= 0; i--) {
+                    slotById[ids[i]] = i;
+                }
+            } else {
+                slotById = null;
+            }
+        }
+
+        /**
+         * Reads the entries of row[from, to) (one row in this encoding) up to the last asked column.
+         * A row that is not in this encoding, or holds an asked column as another type, throws
+         * IllegalArgumentException.
+         */
+        public void read(byte[] row, int from, int to) {
+            Arrays.fill(positions, -1);
+            Reader r = reader;
+            r.reset(row, from, to);
+            int format = r.byte1();
+            if (format != FORMAT) {
+                throw new IllegalArgumentException("unknown row format " + format);
+            }
+            int found = 0;
+            while (r.hasMore() && found < ids.length) { // a row holds each id once: stop when all are read
+                long header = r.varint();
+                long id = header >>> TAG_BITS;
+                int tag = (int) (header & ((1 << TAG_BITS) - 1));
+                if (tag >= typesByTag.length) {
+                    throw new IllegalArgumentException("malformed row: type tag " + tag);
+                }
+                ValueType stored = typesByTag[tag];
+                int slot = slotById != null ? (id < slotById.length ? slotById[(int) id] : -1) : indexOf(ids, id);
+                if (slot >= 0 && positions[slot] < 0) {
+                    if (types[slot] != stored) {
+                        throw new IllegalArgumentException("column " + id + " is stored as " + stored
+                                + " but was read as " + types[slot]);
+                    }
+                    positions[slot] = r.pos;
+                    found++;
+                }
+                skip(r, stored); // checks the payload is whole, so reading it later cannot run past the row
+            }
+        }
+
+        /** Whether the asked column i is in the row read (not NULL). */
+        public boolean has(int i) {
+            return positions[i] >= 0;
+        }
+
+        /** Column i (present) of an INTEGER, DATE, BIGINT or TIMESTAMP column. */
+        public long longValue(int i) {
+            reader.pos = positions[i];
+            long v = unzigzag(reader.varint());
+            return types[i] == ValueType.INTEGER || types[i] == ValueType.DATE ? (int) v : v;
+        }
+
+        /** Column i (present) of a DOUBLE column. */
+        public double doubleValue(int i) {
+            reader.pos = positions[i];
+            return Double.longBitsToDouble(reader.fixed64());
+        }
+
+        /** Column i as {@link #decode} answers it: its Java value, or null. */
+        public Object value(int i) {
+            if (positions[i] < 0) {
+                return null;
+            }
+            reader.pos = positions[i];
+            return RowCodec.read(reader, types[i]);
+        }
+
+        /**
+         * Column i (present) of a VARCHAR column against UTF-8 bytes, in {@link String#compareTo}'s
+         * order of the strings they decode to.
+         */
+        public int compareString(int i, byte[] utf8) {
+            reader.pos = positions[i];
+            int n = reader.length();
+            return compareUtf8(reader.buf, reader.pos, reader.pos + n, utf8, 0, utf8.length);
+        }
+
+        /** The UTF-8 bytes of column i (present) of a VARCHAR column, copied. */
+        public byte[] utf8(int i) {
+            reader.pos = positions[i];
+            return reader.bytes(reader.length());
+        }
+    }
+
+    /**
+     * The order of {@link String#compareTo} (UTF-16 code units) of the strings that UTF-8 bytes
+     * a[aFrom, aTo) and b[bFrom, bTo) decode to (malformed sequences as U+FFFD), without decoding
+     * them where both are well-formed: the bytes compare as code points do, which is the UTF-16
+     * order except that a character above U+FFFF (a surrogate pair, D800-DBFF first) sorts before
+     * U+E000-U+FFFF there and after them here, which the first differing character settles.
+     */
+    public static int compareUtf8(byte[] a, int aFrom, int aTo, byte[] b, int bFrom, int bTo) {
+        int n = Math.min(aTo - aFrom, bTo - bFrom);
+        int d = Arrays.mismatch(a, aFrom, aFrom + n, b, bFrom, bFrom + n);
+        if (d < 0) {
+            // One is a prefix of the other: the shorter is less if the common bytes end with a
+            // whole character (then the longer decodes to the same characters and more).
+            if (aTo - aFrom == bTo - bFrom) {
+                return 0;
+            }
+            int last = n - 1;
+            while (last > 0 && (a[aFrom + last] & 0xC0) == 0x80) {
+                last--;
+            }
+            boolean whole = n == 0 || codePoint(a, aFrom + last, aFrom + n) >= 0 && aFrom + last + sequenceLength(a[aFrom + last]) == aFrom + n;
+            return whole ? Integer.compare(aTo - aFrom, bTo - bFrom) : decodedCompare(a, aFrom, aTo, b, bFrom, bTo);
+        }
+        // The first character in which they differ starts at the same offset in both: back over
+        // continuation bytes (10xxxxxx), which are the same in both before d.
+        int start = d;
+        while (start > 0 && ((a[aFrom + start] & 0xC0) == 0x80 || (b[bFrom + start] & 0xC0) == 0x80)) {
+            start--;
+        }
+        int x = codePoint(a, aFrom + start, aTo);
+        int y = codePoint(b, bFrom + start, bTo);
+        if (x < 0 || y < 0 || x == y) {
+            // Malformed, or the same character with the difference after it (a stray continuation byte).
+            return decodedCompare(a, aFrom, aTo, b, bFrom, bTo);
+        }
+        return Integer.compare(utf16First(x, y), utf16First(y, x));
+    }
+
+    /** Code point x's place against y's in UTF-16 order: its code point, or its high surrogate against a BMP y. */
+    private static int utf16First(int x, int y) {
+        return x > 0xFFFF && y <= 0xFFFF ? Character.highSurrogate(x) : x;
+    }
+
+    private static int decodedCompare(byte[] a, int aFrom, int aTo, byte[] b, int bFrom, int bTo) {
+        return new String(a, aFrom, aTo - aFrom, StandardCharsets.UTF_8)
+                .compareTo(new String(b, bFrom, bTo - bFrom, StandardCharsets.UTF_8));
+    }
+
+    /** The bytes of the UTF-8 sequence a lead byte starts (1 for anything else). */
+    private static int sequenceLength(byte lead) {
+        int b0 = lead & 0xFF;
+        return b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1;
+    }
+
+    /**
+     * The code point of the well-formed UTF-8 sequence at buf[i] (shortest form, no surrogates, at
+     * most U+10FFFF, whole before end), or -1.
+     */
+    private static int codePoint(byte[] buf, int i, int end) {
+        int b0 = buf[i] & 0xFF;
+        if (b0 < 0x80) {
+            return b0;
+        }
+        int n;
+        int lo = 0x80;
+        int hi = 0xBF;
+        if (b0 >= 0xC2 && b0 <= 0xDF) {
+            n = 1;
+        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+            n = 2;
+            lo = b0 == 0xE0 ? 0xA0 : 0x80;
+            hi = b0 == 0xED ? 0x9F : 0xBF;
+        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+            n = 3;
+            lo = b0 == 0xF0 ? 0x90 : 0x80;
+            hi = b0 == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return -1;
+        }
+        if (i + n >= end) {
+            return -1;
+        }
+        int cp = b0 & (0x3F >> n);
+        for (int k = 1; k <= n; k++) {
+            int c = buf[i + k] & 0xFF;
+            if (k == 1 ? c < lo || c > hi : (c & 0xC0) != 0x80) {
+                return -1;
+            }
+            cp = cp << 6 | (c & 0x3F);
+        }
+        return cp;
+    }
+
     private static int indexOf(int[] ids, long id) {
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] == id) {
@@ -245,15 +454,26 @@ public final class RowCodec {
     }
 
     private static final class Reader {
-        private final byte[] buf;
+        private byte[] buf;
         private int pos;
+        /** Where the row ends in buf. */
+        private int end;
 
         Reader(byte[] buf) {
-            this.buf = buf;
+            reset(buf, 0, buf.length);
+        }
+
+        void reset(byte[] row, int from, int to) {
+            if (from < 0 || from > to || to > row.length) {
+                throw new IllegalArgumentException("no row at [" + from + ", " + to + ") of " + row.length + " bytes");
+            }
+            buf = row;
+            pos = from;
+            end = to;
         }
 
         boolean hasMore() {
-            return pos < buf.length;
+            return pos < end;
         }
 
         int byte1() {
@@ -284,7 +504,7 @@ public final class RowCodec {
 
         int length() {
             long n = varint();
-            if (n < 0 || n > buf.length - pos) {
+            if (n < 0 || n > end - pos) {
                 throw new IllegalArgumentException("malformed row: length " + n + " at byte " + pos);
             }
             return (int) n;
@@ -310,7 +530,7 @@ public final class RowCodec {
         }
 
         private void need(int n) {
-            if (pos + n > buf.length) {
+            if (pos + n > end) {
                 throw new IllegalArgumentException("malformed row: truncated at byte " + pos);
             }
         }

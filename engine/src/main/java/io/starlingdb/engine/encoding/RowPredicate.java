@@ -70,6 +70,17 @@ public final class RowPredicate {
     private final int[] slots;
     /** Computed of the rows kept, in their place (null: the rows themselves are read). */
     private final RowAggregate aggregate;
+    /** Per comparison: how the matcher compares it (LONG, DOUBLE, STRING or OBJECT), and its value so. */
+    private final byte[] kinds;
+    private final Op[] ops;
+    private final long[] longValues;
+    private final double[] doubleValues;
+    private final byte[][] utf8Values;
+
+    private static final byte LONG = 0;
+    private static final byte DOUBLE = 1;
+    private static final byte STRING = 2;
+    private static final byte OBJECT = 3;
 
     public RowPredicate(List<Comparison> comparisons) {
         this(comparisons, null);
@@ -129,6 +140,35 @@ public final class RowPredicate {
             types[i] = distinct.get(i).type();
         }
         this.keptColumns = keptColumns == null ? null : keptWithCompared(keptColumns, columnIds);
+        int n = comparisons.size();
+        kinds = new byte[n];
+        ops = new Op[n];
+        longValues = new long[n];
+        doubleValues = new double[n];
+        utf8Values = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            Comparison c = comparisons.get(i);
+            ops[i] = c.op();
+            switch (c.type()) {
+                case INTEGER, DATE, BIGINT, TIMESTAMP -> {
+                    kinds[i] = LONG;
+                    longValues[i] = ((Number) c.value()).longValue();
+                }
+                case DOUBLE -> {
+                    kinds[i] = DOUBLE;
+                    doubleValues[i] = (Double) c.value();
+                }
+                case VARCHAR -> {
+                    try {
+                        utf8Values[i] = KeyEncoder.strictUtf8((String) c.value());
+                        kinds[i] = STRING;
+                    } catch (IllegalArgumentException unpaired) {
+                        kinds[i] = OBJECT; // a lone surrogate has no UTF-8: compared as strings
+                    }
+                }
+                default -> kinds[i] = OBJECT;
+            }
+        }
     }
 
     private static int[] keptWithCompared(int[] kept, int[] compared) {
@@ -167,28 +207,55 @@ public final class RowPredicate {
     /**
      * False when some comparison does not hold for the row (its column is NULL or compares
      * wrongly). A row that does not decode as the predicate expects throws
-     * IllegalArgumentException; a caller filtering for someone else keeps such a row.
+     * IllegalArgumentException; a caller filtering for someone else keeps such a row. A scan
+     * testing many rows uses one {@link #matcher()} instead.
      */
     public boolean test(byte[] row) {
-        if (comparisons.isEmpty()) {
+        return matcher().test(row, 0, row.length);
+    }
+
+    /** A test of rows for one thread at a time, made once per scan. */
+    public Matcher matcher() {
+        return new Matcher();
+    }
+
+    /**
+     * The predicate's test, reading the compared columns of each row in place (integers,
+     * doubles and strings without decoding them into objects). Not thread-safe.
+     */
+    public final class Matcher {
+        private final RowCodec.Fields fields = new RowCodec.Fields(columnIds, types);
+
+        private Matcher() {
+        }
+
+        /** {@link RowPredicate#test(byte[])} of the row at row[from, to). */
+        public boolean test(byte[] row, int from, int to) {
+            if (comparisons.isEmpty()) {
+                return true;
+            }
+            fields.read(row, from, to);
+            for (int i = 0; i < slots.length; i++) {
+                int slot = slots[i];
+                if (!fields.has(slot)) {
+                    return false;
+                }
+                boolean holds = switch (kinds[i]) {
+                    case LONG -> holds(ops[i], Long.compare(fields.longValue(slot), longValues[i]));
+                    case DOUBLE -> holdsForDoubles(ops[i], fields.doubleValue(slot), doubleValues[i]);
+                    case STRING -> holds(ops[i], fields.compareString(slot, utf8Values[i]));
+                    default -> holds(ops[i], fields.value(slot), comparisons.get(i).value());
+                };
+                if (!holds) {
+                    return false;
+                }
+            }
             return true;
         }
-        Object[] columns = RowCodec.decode(row, columnIds, types);
-        for (int i = 0; i < slots.length; i++) {
-            Object column = columns[slots[i]];
-            Comparison c = comparisons.get(i);
-            if (column == null || !holds(c.op(), column, c.value())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static boolean holds(Op op, Object column, Object value) {
-        if (column instanceof Double d) {
-            return holdsForDoubles(op, d, (Double) value);
-        }
         return holds(op, ((Comparable) column).compareTo(value));
     }
 

@@ -42,6 +42,8 @@ final class RangeMvcc {
 
     private static final byte tombstone = 0;
     private static final byte live = 1;
+    /** A version's bytes before its value: live or tombstone, and the writer's start timestamp. */
+    static final int VERSION_HEADER_BYTES = 9;
     private static final byte putLock = 1;
     private static final byte deleteLock = 2;
     /** A parallel commit's locks: the kinds above, followed by minCommitTs and the staged keys. */
@@ -61,7 +63,7 @@ final class RangeMvcc {
     // ------------------------------------------------------------------ encoding
 
     static byte[] encodeVersion(long startTs, byte[] value) {
-        ByteBuffer b = ByteBuffer.allocate(9 + (value == null ? 0 : value.length));
+        ByteBuffer b = ByteBuffer.allocate(VERSION_HEADER_BYTES + (value == null ? 0 : value.length));
         b.put(value == null ? tombstone : live).putLong(startTs);
         if (value != null) {
             b.put(value);
@@ -70,11 +72,17 @@ final class RangeMvcc {
     }
 
     static Version decodeVersion(long commitTs, byte[] v) {
-        if (v.length < 9 || (v[0] != tombstone && v[0] != live)) {
+        boolean holdsValue = isLive(v);
+        long startTs = ByteBuffer.wrap(v, 1, 8).getLong();
+        return new Version(commitTs, startTs, holdsValue ? Arrays.copyOfRange(v, VERSION_HEADER_BYTES, v.length) : null);
+    }
+
+    /** Whether an encoded version holds a value (after its {@link #VERSION_HEADER_BYTES}), not a tombstone. */
+    static boolean isLive(byte[] v) {
+        if (v.length < VERSION_HEADER_BYTES || (v[0] != tombstone && v[0] != live)) {
             throw new IllegalStateException("corrupt version of " + v.length + " bytes");
         }
-        long startTs = ByteBuffer.wrap(v, 1, 8).getLong();
-        return new Version(commitTs, startTs, v[0] == live ? Arrays.copyOfRange(v, 9, v.length) : null);
+        return v[0] == live;
     }
 
     /**
@@ -330,6 +338,7 @@ final class RangeMvcc {
     static RangeResult scan(KvSnapshot s, byte[] from, byte[] end, long ts, long ownStartTs, int maxRows, long maxBytes,
                             RowPredicate filter) {
         RowAggregate.Partial partial = filter == null || filter.aggregate() == null ? null : filter.aggregate().start();
+        RowPredicate.Matcher matcher = filter == null ? null : filter.matcher();
         List<RangeResult.KeyValue> rows = new ArrayList<>();
         List<RangeResult.LockInfo> locks = new ArrayList<>();
         long bytes = 0;
@@ -374,19 +383,24 @@ final class RangeMvcc {
                     continue;
                 }
                 decided = true;
-                Version v = decodeVersion(timestamp, c.value());
-                if (v.value() != null && locks.isEmpty()) {
-                    byte[] kept = filter == null ? v.value() : partial != null ? aggregated(filter, partial, v.value())
-                            : kept(filter, v.value());
-                    if (kept != null && partial != null) {
-                        partial.fold(kept);
-                    } else if (kept != null) {
-                        current = current != null ? current : RangeKeys.userKey(key);
-                        rows.add(new RangeResult.KeyValue(current, kept));
+                byte[] version = c.value();
+                if (isLive(version) && locks.isEmpty()) {
+                    if (partial != null) {
+                        // Tested and folded where it lies in the version, not copied out of it.
+                        if (passes(matcher, partial, version)) {
+                            partial.fold(version, VERSION_HEADER_BYTES, version.length);
+                        }
+                    } else {
+                        byte[] value = Arrays.copyOfRange(version, VERSION_HEADER_BYTES, version.length);
+                        byte[] kept = filter == null ? value : kept(filter, matcher, value);
+                        if (kept != null) {
+                            current = current != null ? current : RangeKeys.userKey(key);
+                            rows.add(new RangeResult.KeyValue(current, kept));
+                        }
                     }
                     // The escaped user key's length (its prefix byte and terminator left out): the
                     // user key's, plus one per zero byte in it.
-                    bytes += userEnd - 3 + v.value().length;
+                    bytes += userEnd - 3 + version.length - VERSION_HEADER_BYTES;
                 }
             }
         }
@@ -394,16 +408,15 @@ final class RangeMvcc {
     }
 
     /**
-     * The value as an aggregating scan folds it, or null if the filter rejects it; a value the
+     * Whether an aggregating scan folds the version's value: the filter keeps it. A value the
      * filter cannot read marks the partial unreadable (the reader then reads the rows).
      */
-    private static byte[] aggregated(RowPredicate filter, RowAggregate.Partial partial, byte[] value) {
+    private static boolean passes(RowPredicate.Matcher matcher, RowAggregate.Partial partial, byte[] version) {
         try {
-            // The whole value: the fold decodes the columns it reads by their ids.
-            return filter.test(value) ? value : null;
+            return matcher.test(version, VERSION_HEADER_BYTES, version.length);
         } catch (IllegalArgumentException e) {
             partial.markUnreadable();
-            return null;
+            return false;
         }
     }
 
@@ -413,9 +426,9 @@ final class RangeMvcc {
     }
 
     /** The value as the filter's scan needs it (its columns), or null if it rejects the value. */
-    private static byte[] kept(RowPredicate filter, byte[] value) {
+    private static byte[] kept(RowPredicate filter, RowPredicate.Matcher matcher, byte[] value) {
         try {
-            return filter.test(value) ? filter.shape(value) : null;
+            return matcher.test(value, 0, value.length) ? filter.shape(value) : null;
         } catch (IllegalArgumentException e) {
             return value;
         }
