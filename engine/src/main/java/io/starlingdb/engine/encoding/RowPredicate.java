@@ -186,6 +186,11 @@ public final class RowPredicate {
         return comparisons;
     }
 
+    /** This predicate's comparisons and columns kept, without its aggregate: a scan of the rows it would fold. */
+    public RowPredicate withoutAggregate() {
+        return aggregate == null ? this : new RowPredicate(comparisons, keptColumns, null);
+    }
+
     /** The aggregate the scan answers instead of its rows, or null. */
     public RowAggregate aggregate() {
         return aggregate;

@@ -283,7 +283,8 @@ public final class ClusterTransaction implements Transaction {
         ensureActive();
         byte[] from = fromInclusive == null ? new byte[] {1} : fromInclusive;
         if (writesIn(from, toExclusive)) {
-            return null;
+            // The ranges do not know this transaction's writes: its scan merges them in.
+            return Transaction.super.aggregate(fromInclusive, toExclusive, predicate, beforeEachPage);
         }
         assignStart();
         recordRead(from, toExclusive);

@@ -44,15 +44,17 @@ public interface Transaction extends AutoCloseable {
 
     /**
      * The aggregate ({@link RowPredicate#aggregate()}) of the rows in [fromInclusive, toExclusive)
-     * that predicate keeps, computed where the rows are, so that they never travel; or null when
-     * this transaction cannot compute it so (a store without ranges, its own writes in the span, a
-     * row the aggregate cannot read): the caller then reads the rows and aggregates them itself.
-     * Only a predicate whose comparisons are the caller's whole filter may be given. beforeEachPage
-     * runs before each page is asked for (a statement's cancel check).
+     * that predicate keeps, own writes included, or null when a row cannot be read as the
+     * aggregate expects (the caller then reads the rows and aggregates them itself, meeting the
+     * row with its own checks). A store whose reads cross the network computes it where the rows
+     * are, so that they never travel; here the rows are scanned and folded one by one, in place,
+     * without being decoded into SQL rows. Only a predicate whose comparisons are the caller's
+     * whole filter may be given. beforeEachPage runs before each page is asked for, or each
+     * {@link RowFolds#ROWS_PER_CHECK} rows (a statement's cancel check).
      */
     default RowAggregate.Partial aggregate(byte[] fromInclusive, byte[] toExclusive, RowPredicate predicate,
                                            Runnable beforeEachPage) {
-        return null;
+        return RowFolds.fold(this, fromInclusive, toExclusive, predicate, beforeEachPage);
     }
 
     /**
