@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,9 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Integer arithmetic never wraps: an INTEGER or BIGINT result out of its type's range is SQL error
  * 22003 (as in PostgreSQL), never the wrapped Java value, in both tiers (interpreted and
- * compiled), on every planning path, in UPDATE and INSERT too; and SUM and AVG of an INTEGER
- * add in BIGINT, so that they answer from the exact sum. Each query runs more times than the
- * interpreted tier lasts.
+ * compiled), on every planning path, in UPDATE and INSERT too; SUM and AVG of an INTEGER add in
+ * BIGINT, so that they answer from the exact sum; a SUM of a BIGINT, grouped or in a window, is
+ * exact or an error; and a window's ROWS offset past the int range cannot wrap its frame. Each
+ * query runs more times than the interpreted tier lasts.
  */
 class IntegerOverflowTest {
 
@@ -107,5 +109,62 @@ class IntegerOverflowTest {
         same(List.of(List.of(1073741824L)), "SELECT AVG(i) FROM n WHERE id < 3");
         same(List.of(List.of(-1073741823L)), "SELECT AVG(i) FROM n WHERE id <> 1");
         same(List.of(List.of(3L)), "SELECT COUNT(*) FROM n HAVING SUM(i) = 0");
+    }
+
+    @Test
+    void windowSumOfBigintIsTheExactSumOfEachFrameOrAnError() throws SqlException {
+        // In id order b is MAX, 1, MIN: the frames ending at id 2 sum to MAX + 1.
+        outOfRange("SELECT id, SUM(b) OVER (PARTITION BY id < 3) FROM n");
+        outOfRange("SELECT id, SUM(b) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM n");
+        outOfRange("SELECT id, SUM(b) OVER (ORDER BY id) FROM n");
+        outOfRange("SELECT id, SUM(b) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM n");
+        outOfRange("SELECT id, AVG(b) OVER (ORDER BY id) FROM n"); // AVG divides the same sum
+        // Every frame in range: the exact sums, though adding the rows in order leaves the range midway.
+        same(List.of(List.of(1, 0L), List.of(2, 0L), List.of(3, 0L)), "SELECT id, SUM(b) OVER () FROM n ORDER BY id");
+        same(List.of(List.of(1, 0L), List.of(2, -9223372036854775807L), List.of(3, -9223372036854775808L)),
+                "SELECT id, SUM(b) OVER (ORDER BY id DESC) FROM n ORDER BY id");
+        same(List.of(List.of(1, 0L), List.of(2, 0L), List.of(3, 0L)), "SELECT id, AVG(b) OVER () FROM n ORDER BY id");
+        same(List.of(List.of(1, 1L), List.of(2, -9223372036854775808L), Arrays.asList(3, null)), // an empty frame's SUM is NULL
+                "SELECT id, SUM(b) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 1 FOLLOWING) FROM n ORDER BY id");
+    }
+
+    @Test
+    void aRunningWindowSumFailsOnlyIfSomeFrameTotalIsOutOfRange() throws SqlException {
+        db.update("CREATE TABLE w (id INTEGER PRIMARY KEY, p INTEGER, b BIGINT)");
+        db.update("INSERT INTO w VALUES (1, 1, 9223372036854775807), (2, 1, -5), (3, 1, 6), (4, 1, -6),"
+                + " (5, 2, -9223372036854775808), (6, 2, 5), (7, 2, -6), (8, 2, 6)");
+        // Running totals by id: MAX, MAX - 5, MAX + 1, MAX - 5 and MIN, MIN + 5, MIN - 1, MIN + 5. The third row of
+        // each partition has a total out of range, so the query fails, though the rows after it come back in range.
+        outOfRange("SELECT id, SUM(b) OVER (PARTITION BY p ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM w");
+        outOfRange("SELECT id, SUM(b) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM w WHERE p = 2");
+        outOfRange("SELECT id, AVG(b) OVER (PARTITION BY p ORDER BY id) FROM w");
+        // Without those rows, or the other way round, every running total is in range: the exact sums.
+        same(List.of(List.of(1, 9223372036854775807L), List.of(2, 9223372036854775802L), List.of(4, 9223372036854775796L),
+                        List.of(5, -9223372036854775808L), List.of(6, -9223372036854775803L), List.of(8, -9223372036854775797L)),
+                "SELECT id, SUM(b) OVER (PARTITION BY p ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM w"
+                        + " WHERE id NOT IN (3, 7) ORDER BY id");
+        same(List.of(List.of(1, 9223372036854775802L), List.of(2, -5L), List.of(3, 0L), List.of(4, -6L),
+                        List.of(5, -9223372036854775803L), List.of(6, 5L), List.of(7, 0L), List.of(8, 6L)),
+                "SELECT id, SUM(b) OVER (PARTITION BY p ORDER BY id DESC) FROM w ORDER BY id");
+        // A sliding frame's sum, and a whole partition's, is in range at every row.
+        same(List.of(List.of(1, 9223372036854775807L), List.of(2, 9223372036854775802L), List.of(3, 1L), List.of(4, 0L),
+                        List.of(5, -9223372036854775808L), List.of(6, -9223372036854775803L), List.of(7, -1L), List.of(8, 0L)),
+                "SELECT id, SUM(b) OVER (PARTITION BY p ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM w ORDER BY id");
+        same(List.of(List.of(1, 9223372036854775802L, 2305843009213693950L), List.of(4, 9223372036854775802L, 2305843009213693950L),
+                        List.of(5, -9223372036854775803L, -2305843009213693950L), List.of(8, -9223372036854775803L, -2305843009213693950L)),
+                "SELECT id, s, a FROM (SELECT id, SUM(b) OVER (PARTITION BY p) AS s, AVG(b) OVER (PARTITION BY p) AS a FROM w)"
+                        + " WHERE id IN (1, 4, 5, 8) ORDER BY id");
+    }
+
+    @Test
+    void aRowsFrameOffsetPastTheIntRangeReachesTheEndOfThePartition() throws SqlException {
+        same(List.of(List.of(1, 3L), List.of(2, 2L), List.of(3, 1L)),
+                "SELECT id, COUNT(b) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND 2147483647 FOLLOWING) FROM n ORDER BY id");
+        same(List.of(List.of(1, 3L), List.of(2, 3L), List.of(3, 2L)),
+                "SELECT id, COUNT(b) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 9223372036854775807 FOLLOWING) FROM n ORDER BY id");
+        same(List.of(List.of(1, 1L), List.of(2, 2L), List.of(3, 3L)),
+                "SELECT id, COUNT(b) OVER (ORDER BY id ROWS BETWEEN 4294967296 PRECEDING AND CURRENT ROW) FROM n ORDER BY id");
+        same(List.of(List.of(1, 0L), List.of(2, 0L), List.of(3, 0L)),
+                "SELECT id, COUNT(b) OVER (ORDER BY id ROWS BETWEEN 2147483647 FOLLOWING AND UNBOUNDED FOLLOWING) FROM n ORDER BY id");
     }
 }

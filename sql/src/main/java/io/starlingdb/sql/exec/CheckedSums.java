@@ -25,7 +25,7 @@ import org.apache.calcite.util.Optionality;
  * values is out of BIGINT's range: whether it fails does not depend on the order of the rows (a
  * sum that leaves the range midway and comes back answers), which is what lets the ranges add
  * their parts of it ({@code RowAggregate}). Applied to the finished physical plan. Window
- * aggregates ({@code SUM(b) OVER (...)}) still add in {@code long} (docs/sql.md).
+ * aggregates ({@code SUM(b) OVER (...)}) use the same aggregate ({@link CheckedWindows}).
  */
 final class CheckedSums {
 
@@ -81,6 +81,11 @@ final class CheckedSums {
                 Optionality.FORBIDDEN, new org.apache.calcite.jdbc.JavaTypeFactoryImpl(QueryCompiler.TYPE_SYSTEM));
     }
 
+    /** The checked aggregate that takes the place of a SUM or $SUM0 (of kind SUM or SUM0) of a BIGINT. */
+    static SqlUserDefinedAggFunction replacing(SqlKind kind) {
+        return kind == SqlKind.SUM ? SUM : SUM0;
+    }
+
     /** Whether the call is a checked BIGINT sum (for code that recognises SUM). */
     static boolean isCheckedSum(AggregateCall call) {
         return call.getAggregation() == SUM || call.getAggregation() == SUM0;
@@ -101,7 +106,7 @@ final class CheckedSums {
                 if ((kind == SqlKind.SUM || kind == SqlKind.SUM0) && call.getArgList().size() == 1
                         && call.getType().getSqlTypeName() == SqlTypeName.BIGINT && aggregate.getInput().getRowType().getFieldList()
                         .get(call.getArgList().get(0)).getType().getSqlTypeName() == SqlTypeName.BIGINT) {
-                    calls.set(i, AggregateCall.create(kind == SqlKind.SUM ? SUM : SUM0, call.isDistinct(), call.isApproximate(),
+                    calls.set(i, AggregateCall.create(replacing(kind), call.isDistinct(), call.isApproximate(),
                             call.ignoreNulls(), call.rexList, call.getArgList(), call.filterArg, call.distinctKeys, call.getCollation(),
                             aggregate.getGroupCount(), aggregate.getInput(), call.getType(), call.getName()));
                     replaced = true;

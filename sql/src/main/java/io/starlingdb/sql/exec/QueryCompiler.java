@@ -435,7 +435,8 @@ public final class QueryCompiler {
             if (physical == null) {
                 physical = converted.planFull(PROGRAM, logical);
             }
-            physical = CheckedSums.apply(StarlingAggregateScan.apply(ScanColumns.apply(NumericForms.apply(CheckedArithmetic.apply(physical)))));
+            physical = CheckedWindows.apply(CheckedSums.apply(StarlingAggregateScan.apply(ScanColumns.apply(NumericForms.apply(
+                    CheckedArithmetic.apply(physical))))));
             long tB = System.nanoTime();
             if (cancel != null) {
                 cancel.check(); // before generating code, which takes as long as planning and does not poll
@@ -481,6 +482,7 @@ public final class QueryCompiler {
             if (planned == null) {
                 return null;
             }
+            // No CheckedWindows: a direct plan has no window.
             RelNode physical = CheckedSums.apply(StarlingAggregateScan.apply(ScanColumns.apply(NumericForms.apply(
                     CheckedArithmetic.apply(planned.plan())))));
             long planningNanos = System.nanoTime() - start;
