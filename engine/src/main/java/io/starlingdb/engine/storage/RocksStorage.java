@@ -51,6 +51,17 @@ public final class RocksStorage implements AutoCloseable {
     private static final long bytesPerSync = 1024 * 1024;
     /** RocksDB's own LOG files kept in the data directory. */
     private static final long keepInfoLogFiles = 5;
+    /**
+     * Write-ahead log files kept to be written over again instead of new ones. A synced write
+     * to a log file that grows must also write the file's new size (an ext4 or XFS journal
+     * commit inside each fdatasync); one written over in place only its data. Measured on this
+     * machine (ext4, 300-byte synced puts, one thread): 141-198 µs per synced write at p50
+     * against 209-330 µs without (docs/storage.md). Compatible with the default point-in-time
+     * recovery since 2024 (a recycled file's old records carry an older log number and
+     * end the replay; RocksDB PR 12403); nothing here turns the log off for a write, which
+     * recycling would not tolerate.
+     */
+    static final int recycledLogFiles = 4;
 
     static {
         RocksDB.loadLibrary();
@@ -132,6 +143,7 @@ public final class RocksStorage implements AutoCloseable {
                 .setBytesPerSync(bytesPerSync)
                 .setMaxOpenFiles(options.maxOpenFiles())
                 .setKeepLogFileNum(keepInfoLogFiles)
+                .setRecycleLogFileNum(recycledLogFiles)
                 .setStatistics(statistics);
         List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();

@@ -12,6 +12,8 @@ import java.time.Clock;
 /**
  * Child process of {@link CrashRecoveryTest}: commits unique keys with synced commits from
  * several threads forever, printing {@code ACK <key>} after each commit returns, until killed.
+ * Arguments: the data directory, the threads, and optionally the bytes of padding after each
+ * value (so that the write-ahead log rolls over, and recycled log files fill, within seconds).
  */
 public final class CrashWriter {
 
@@ -21,6 +23,7 @@ public final class CrashWriter {
     public static void main(String[] args) {
         Path dir = Path.of(args[0]);
         int threads = Integer.parseInt(args[1]);
+        int padding = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         PrintStream out = System.out;
         RocksStorage storage = RocksStorage.open(dir, StorageOptions.small());
         MvccStore store = new MvccStore(storage.store(ColumnFamily.DATA), new HybridClock(Clock.systemUTC()), true);
@@ -30,7 +33,7 @@ public final class CrashWriter {
                 for (long i = 0; ; i++) {
                     String key = "w" + id + "-" + i;
                     try (Transaction tx = store.begin()) {
-                        tx.put(key.getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8));
+                        tx.put(key.getBytes(StandardCharsets.UTF_8), CrashRecoveryTest.value(key, padding));
                         tx.commit();
                     }
                     synchronized (out) {
