@@ -271,7 +271,13 @@ final class RandomQuery {
         Scope own = new Scope(from.scope().aliases(), from.scope().tables(), null);
         Sql inner = agg.equals("COUNT") ? Sql.leaf("int", "*") : value(own, role, depth + 1, false, false);
         Sql where = where(from.scope(), depth + 1, false);
-        return Sql.of(role, "(SELECT " + agg + "($) FROM $$)", inner, from.sql(), where);
+        // A scalar sub-query is a value that may feed arithmetic (a division, say), where the type
+        // of an integer SUM matters: BIGINT in Starling, NUMERIC in H2 for a BIGINT argument, so
+        // Starling divides it as an integer and H2 does not (docs/sql.md, differences; seed
+        // 131000406 query 40). The cast gives both engines a BIGINT. SUMs elsewhere (select
+        // items, HAVING comparisons with a literal, window SUMs) are never operands, so stay bare.
+        String call = agg.equals("SUM") && role.equals("int") ? "CAST(SUM($) AS BIGINT)" : agg + "($)";
+        return Sql.of(role, "(SELECT " + call + " FROM $$)", inner, from.sql(), where);
     }
 
     private Sql where(Scope scope, int depth, boolean subqueries) {
@@ -405,7 +411,9 @@ final class RandomQuery {
             order.add(i + (random.nextBoolean() ? " ASC" : " DESC") + (random.nextBoolean() ? " NULLS FIRST" : " NULLS LAST"));
         }
         String limit = random.nextBoolean() ? " LIMIT " + random.nextInt(6) : "";
-        return new Query(Sql.of("query", "$ ORDER BY " + String.join(", ", order) + limit, select), true, distinct);
+        // A role of its own, so that the reducer cannot replace the ordered query by its SELECT:
+        // the check compares this query's rows in order, which needs the ORDER BY it would drop.
+        return new Query(Sql.of("ordered-query", "$ ORDER BY " + String.join(", ", order) + limit, select), true, distinct);
     }
 
     /**
