@@ -102,7 +102,6 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     private final Map<Long, LeaseView> leases = new ConcurrentHashMap<>();
     private final AtomicLong syncs = new AtomicLong();
     private final AtomicLong commitRides = new AtomicLong();
-    private final AtomicLong earlyApplies = new AtomicLong();
     private final Thread thread;
     private volatile Transport transport;
     private volatile boolean running;
@@ -228,14 +227,6 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
      */
     public long commitOnlyWrites() {
         return commitRides.get();
-    }
-
-    /**
-     * Committed entries applied, and their proposals answered, before the fsync of the driver
-     * turn that applied them (entries an earlier turn had made durable; {@link #handleReadies}).
-     */
-    public long entriesAppliedBeforeTheSync() {
-        return earlyApplies.get();
     }
 
     /**
@@ -984,22 +975,6 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         failEverything(new IllegalStateException("raft node " + nodeId + " stopped"));
     }
 
-    /**
-     * One turn for every group with something to do: the leaders' appends leave, the turn's log
-     * entries and hard states are written (with one fsync when any must be durable), the other
-     * messages leave, the committed entries are applied (one write for all groups' applies), and
-     * then their proposals are answered.
-     *
-     * <p>Under load nearly every turn has new entries to fsync, and the entries that the last
-     * turn's acknowledgements committed would wait for that fsync before being applied. They need
-     * not: entries below the first of a Ready's new ones were made durable by an earlier turn's
-     * synced write. So, in a turn that syncs, those are applied and answered first, in one write
-     * that carries every group's hard state of the turn ahead of the applies (a recovered commit
-     * index is never below a recovered applied index, which sending a snapshot relies on); the
-     * synced write of the new entries follows, then the rest as before. Not early: a group's
-     * entries from its first membership change on, and every entry of a turn that installs a
-     * snapshot.
-     */
     private void handleReadies() {
         if (dirty.isEmpty()) {
             return;
@@ -1008,15 +983,14 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         LinkedHashMap<Group, Ready> readies = new LinkedHashMap<>();
         boolean mustWrite = false;
         boolean mustSync = false;
-        boolean snapshots = false;
         for (Group g : dirty) {
             // Before anything is sent: a lease given up (a transfer's TIMEOUT_NOW below) is withdrawn first.
             publishLease(g);
             if (g.core.hasReady()) {
                 Ready rd = g.core.ready();
+                store.stage(g.id, rd, writes);
                 mustWrite |= rd.mustPersist();
                 mustSync |= rd.mustSync();
-                snapshots |= rd.snapshot() != null;
                 readies.put(g, rd);
             } else {
                 // A leader that stepped down for lack of a quorum has no Ready to show for it
@@ -1026,23 +1000,9 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             }
         }
         dirty.clear();
-        Map<Group, Integer> early = mustSync && !snapshots ? durableCommitted(readies) : Map.of();
-        RaftLogStore.WriteSet states = new RaftLogStore.WriteSet();
-        for (Map.Entry<Group, Ready> e : readies.entrySet()) {
-            store.stage(e.getKey().id, e.getValue(), writes);
-            if (!early.isEmpty()) {
-                store.stageHardState(e.getKey().id, e.getValue(), states);
-            }
-        }
         // Leaders' appends and heartbeats leave before the fsync (Message.mayPrecedePersistence),
         // everything else after it.
         sendMessages(readies, true);
-        if (!early.isEmpty()) {
-            // Ahead of the applies' write (or, if they write nothing, of the synced write); the
-            // synced write below holds them too, so a vote or a term is durable before it is sent.
-            store.writeWithNext(states);
-            applyTurn(readies, early, true);
-        }
         if (mustSync) {
             store.write(writes, true);
             syncs.incrementAndGet();
@@ -1053,7 +1013,21 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             commitRides.incrementAndGet();
         }
         sendMessages(readies, false);
-        applyTurn(readies, early, false);
+        // Every group's applies first, in one turn of the state machines' store (one write for
+        // them all), then what depends on them: results, reads, leases.
+        ApplyTurn turn = applyTurn;
+        turn.begin();
+        try {
+            for (Map.Entry<Group, Ready> e : readies.entrySet()) {
+                apply(e.getKey(), e.getValue());
+            }
+        } finally {
+            turn.end();
+        }
+        for (TurnResult r : turnResults) {
+            r.give();
+        }
+        turnResults.clear();
         for (Map.Entry<Group, Ready> e : readies.entrySet()) {
             Group g = e.getKey();
             g.core.advance(e.getValue());
@@ -1066,60 +1040,6 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             }
         }
         store.flushDeferred();
-    }
-
-    /**
-     * Per group, how many of its Ready's committed entries (from the first) an earlier turn made
-     * durable and this one may apply before its fsync: those below the Ready's first new entry,
-     * up to the first membership change. Groups with none are left out.
-     */
-    private static Map<Group, Integer> durableCommitted(Map<Group, Ready> readies) {
-        Map<Group, Integer> early = new HashMap<>();
-        for (Map.Entry<Group, Ready> e : readies.entrySet()) {
-            Ready rd = e.getValue();
-            long firstNew = rd.entries().isEmpty() ? Long.MAX_VALUE : rd.entries().get(0).index();
-            int n = 0;
-            for (Entry c : rd.committedEntries()) {
-                if (c.index() >= firstNew || c.type() == EntryType.CONF_CHANGE) {
-                    break;
-                }
-                n++;
-            }
-            if (n > 0) {
-                early.put(e.getKey(), n);
-            }
-        }
-        return early;
-    }
-
-    /**
-     * Applies, in one turn of the state machines' store (one write for them all), the committed
-     * entries of every Ready before the fsync (first) or the rest of them after it, then answers
-     * their proposals: whoever gets a result may read what it wrote.
-     */
-    private void applyTurn(Map<Group, Ready> readies, Map<Group, Integer> early, boolean first) {
-        ApplyTurn turn = applyTurn;
-        turn.begin();
-        try {
-            for (Map.Entry<Group, Ready> e : readies.entrySet()) {
-                int before = early.getOrDefault(e.getKey(), 0);
-                List<Entry> committed = e.getValue().committedEntries();
-                if (first) {
-                    apply(e.getKey(), null, committed.subList(0, before));
-                } else {
-                    apply(e.getKey(), e.getValue(), committed.subList(before, committed.size()));
-                }
-            }
-        } finally {
-            turn.end();
-        }
-        for (TurnResult r : turnResults) {
-            r.give();
-        }
-        if (first) {
-            earlyApplies.addAndGet(early.values().stream().mapToLong(Integer::longValue).sum());
-        }
-        turnResults.clear();
     }
 
     /** Sends the Readies' messages that may (early) or may not precede their persistence, one batch per node. */
@@ -1191,18 +1111,14 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         return new Snapshot(index, g.core.termAt(index), g.core.conf(), g.sm.snapshot());
     }
 
-    /**
-     * Applies committed entries of a group's Ready; with rd (null for entries applied before the
-     * turn's fsync), also its snapshot first and its read states after.
-     */
-    private void apply(Group g, Ready rd, List<Entry> committed) {
-        if (rd != null && rd.snapshot() != null) {
+    private void apply(Group g, Ready rd) {
+        if (rd.snapshot() != null) {
             if (!g.sm.isDurable()) {
                 g.sm.restore(rd.snapshot().data());
             }
             unknownPendingUpTo(g, rd.snapshot().index());
         }
-        for (Entry e : committed) {
+        for (Entry e : rd.committedEntries()) {
             Object result = null;
             if (e.type() == EntryType.NORMAL && e.data().length > 0) {
                 result = g.sm.apply(e.index(), e.data());
@@ -1222,9 +1138,6 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                             "entry " + e.index() + " of term " + p.term() + " was replaced by a later leader")));
                 }
             }
-        }
-        if (rd == null) {
-            return;
         }
         for (ReadState rs : rd.readStates()) {
             ReadRequest r = g.reads.remove(rs.context());

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RaftLogStore {
 
-    static final byte hardStateTag = 1;
+    private static final byte hardStateTag = 1;
     private static final byte snapshotTag = 2;
     private static final byte bootstrapTag = 3;
 
@@ -170,17 +170,6 @@ public final class RaftLogStore {
             last = rd.entries().get(rd.entries().size() - 1).index();
         }
         set.newLast.put(group, last);
-        if (rd.hardState() != null) {
-            set.state.put(RaftCodec.stateKey(group, hardStateTag), RaftCodec.encodeHardState(rd.hardState()));
-        }
-    }
-
-    /**
-     * Stages only the Ready's hard state (if it has one). The driver writes the hard states of a
-     * turn that applies entries before its fsync ahead of that apply (as well as with the turn's
-     * synced write), so that a recovered commit index is never below the recovered applied index.
-     */
-    public void stageHardState(long group, Ready rd, WriteSet set) {
         if (rd.hardState() != null) {
             set.state.put(RaftCodec.stateKey(group, hardStateTag), RaftCodec.encodeHardState(rd.hardState()));
         }

@@ -451,13 +451,6 @@ final class KvSimNode implements RangeHost {
                     sendRaft(r, m);
                 }
             }
-            // As the driver does: in a turn that syncs, the committed entries an earlier turn made
-            // durable are applied and answered first, the hard state written ahead of them.
-            int early = rd.mustSync() && rd.snapshot() == null ? durableCommitted(rd) : 0;
-            if (early > 0) {
-                disk.persist(r.rangeId, new Ready(rd.hardState(), List.of(), null, List.of(), List.of(), List.of(), false));
-                applyTurn(r, rd.committedEntries().subList(0, early), checks);
-            }
             if (rd.mustSync() && sim.crashDuringSync()) {
                 disk.persist(r.rangeId, new Ready(rd.hardState(), rd.entries(), rd.snapshot(), List.of(), List.of(),
                         List.of(), false));
@@ -485,7 +478,18 @@ final class KvSimNode implements RangeHost {
             }
             // One turn of the store for the Ready's applies: one disk write for them all
             // (TurnBatchedStore, as MultiRaft's driver turn), then the answers.
-            applyTurn(r, rd.committedEntries().subList(early, rd.committedEntries().size()), checks);
+            kv.begin();
+            try {
+                for (Entry e : rd.committedEntries()) {
+                    apply(r, e, checks);
+                }
+            } finally {
+                kv.end();
+            }
+            for (Runnable t : turnResults) {
+                t.run();
+            }
+            turnResults.clear();
             for (ReadState rs : rd.readStates()) {
                 KvSimulation.Request req = r.awaitingIndex.remove(rs.context());
                 if (req != null) {
@@ -579,39 +583,6 @@ final class KvSimNode implements RangeHost {
                 });
             }
         }
-    }
-
-    /**
-     * How many of the Ready's committed entries (from the first) were made durable by an earlier
-     * turn: those below its first new entry, up to the first membership change (MultiRaft's rule).
-     */
-    private int durableCommitted(Ready rd) {
-        long firstNew = rd.entries().isEmpty() || sim.broken(KvSimulation.Broken.EARLY_APPLY_BEFORE_DURABLE)
-                ? Long.MAX_VALUE : rd.entries().get(0).index();
-        int n = 0;
-        for (Entry c : rd.committedEntries()) {
-            if (c.index() >= firstNew || c.type() == EntryType.CONF_CHANGE) {
-                break;
-            }
-            n++;
-        }
-        return n;
-    }
-
-    /** One turn of the store for some of a Ready's applies: one disk write for them all, then the answers. */
-    private void applyTurn(Replica r, List<Entry> entries, KvSimChecks checks) {
-        kv.begin();
-        try {
-            for (Entry e : entries) {
-                apply(r, e, checks);
-            }
-        } finally {
-            kv.end();
-        }
-        for (Runnable t : turnResults) {
-            t.run();
-        }
-        turnResults.clear();
     }
 
     /** Answers of the writes applied in the turn in progress, given after the turn's write. */

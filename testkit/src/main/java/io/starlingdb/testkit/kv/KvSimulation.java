@@ -87,13 +87,6 @@ public final class KvSimulation {
          */
         LEADER_COMMITS_BEFORE_SYNC,
         /**
-         * A turn that syncs applies, before its sync, every committed entry of its Ready, the
-         * Ready's own new entries among them (only those an earlier turn made durable may be):
-         * a follower whose appended entries the leader's commit index already covers applies and
-         * writes them before they are on its disk.
-         */
-        EARLY_APPLY_BEFORE_DURABLE,
-        /**
          * FIRST_KEYS ignores each span's end: it answers the first key from the span's start to
          * the end of the range, a key past the span (a UNIQUE check would see a duplicate that is
          * not there).
