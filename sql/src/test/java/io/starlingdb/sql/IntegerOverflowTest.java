@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -17,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * 22003 (as in PostgreSQL), never the wrapped Java value, in both tiers (interpreted and
  * compiled), on every planning path, in UPDATE and INSERT too; SUM and AVG of an INTEGER add in
  * BIGINT, so that they answer from the exact sum; a SUM of a BIGINT, grouped or in a window, is
- * exact or an error; and a window's ROWS offset past the int range cannot wrap its frame. Each
- * query runs more times than the interpreted tier lasts.
+ * exact or an error; a window's ROWS offset past the int range cannot wrap its frame; and a
+ * RANGE frame with an offset is PostgreSQL's frame at the ends of the key's type, with DESC, and
+ * for TIMESTAMP and DATE keys. Each query runs more times than the interpreted tier lasts.
  */
 class IntegerOverflowTest {
 
@@ -166,5 +168,133 @@ class IntegerOverflowTest {
                 "SELECT id, COUNT(b) OVER (ORDER BY id ROWS BETWEEN 4294967296 PRECEDING AND CURRENT ROW) FROM n ORDER BY id");
         same(List.of(List.of(1, 0L), List.of(2, 0L), List.of(3, 0L)),
                 "SELECT id, COUNT(b) OVER (ORDER BY id ROWS BETWEEN 2147483647 FOLLOWING AND UNBOUNDED FOLLOWING) FROM n ORDER BY id");
+    }
+
+    /** The rows of {@code id, COUNT(*) OVER w, SUM(id) OVER w} by id: a count and a sum (null for an empty frame) for each id from 1. */
+    private static List<List<Object>> frames(long... countsAndSums) {
+        List<List<Object>> rows = new ArrayList<>();
+        for (int i = 0; i < countsAndSums.length; i += 2) {
+            rows.add(Arrays.asList(i / 2 + 1, countsAndSums[i], countsAndSums[i] == 0 ? null : countsAndSums[i + 1]));
+        }
+        return rows;
+    }
+
+    private void frame(List<List<Object>> expected, String table, String window) throws SqlException {
+        same(expected, "SELECT id, COUNT(*) OVER w, SUM(id) OVER w FROM " + table + " WINDOW w AS (" + window + ") ORDER BY id");
+    }
+
+    /**
+     * Keys at both ends of INTEGER and BIGINT: ids 1..6 have MAX, MAX - 7, 0, 5, MIN, MIN + 7 (in
+     * both columns) and partitions p 1 (ids 1, 2, 5) and 2 (ids 3, 4, 6).
+     */
+    private void extremes() throws SqlException {
+        db.update("CREATE TABLE rk (id INTEGER PRIMARY KEY, p INTEGER, i INTEGER, b BIGINT)");
+        db.update("INSERT INTO rk VALUES (1, 1, 2147483647, 9223372036854775807), (2, 1, 2147483640, 9223372036854775800), (3, 2, 0, 0),"
+                + " (4, 2, 5, 5), (5, 1, -2147483648, -9223372036854775808), (6, 2, -2147483641, -9223372036854775801)");
+    }
+
+    @Test
+    void aRangeFrameReachesTheEndsOfTheKeysTypeWithoutWrapping() throws SqlException {
+        extremes();
+        for (String k : List.of("i", "b")) {
+            // Frames [k - 10, k + 10]: MAX + 10 and MIN - 10 wrapped, and the rows at the ends counted 0 rows.
+            frame(frames(2, 3, 2, 3, 2, 7, 2, 7, 2, 11, 2, 11), "rk", "ORDER BY " + k + " RANGE BETWEEN 10 PRECEDING AND 10 FOLLOWING");
+            // [k - 5, k]: MIN's own row.
+            frame(frames(1, 1, 1, 2, 1, 3, 2, 7, 1, 5, 1, 6), "rk", "ORDER BY " + k + " RANGE 5 PRECEDING");
+            // [k + 1, ...): empty for MAX (MAX + 1 wrapped to MIN, and the frame held every row).
+            frame(frames(0, 0, 1, 1, 3, 7, 2, 3, 5, 16, 4, 10), "rk",
+                    "ORDER BY " + k + " RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING");
+            // (..., k - 8]: empty for MIN and MIN + 7.
+            frame(frames(4, 18, 4, 18, 2, 11, 2, 11, 0, 0, 0, 0), "rk",
+                    "ORDER BY " + k + " RANGE BETWEEN UNBOUNDED PRECEDING AND 8 PRECEDING");
+            // [k + 7, k + 8]: MAX - 7 reaches MAX, MIN reaches MIN + 7.
+            frame(frames(0, 0, 1, 1, 0, 0, 0, 0, 1, 6, 0, 0), "rk", "ORDER BY " + k + " RANGE BETWEEN 7 FOLLOWING AND 8 FOLLOWING");
+            // Within each partition: p 1 holds MAX, MAX - 7 and MIN; p 2 holds 0, 5 and MIN + 7.
+            frame(frames(2, 3, 2, 3, 2, 7, 2, 7, 1, 5, 1, 6), "rk",
+                    "PARTITION BY p ORDER BY " + k + " RANGE BETWEEN 7 PRECEDING AND 7 FOLLOWING");
+            frame(frames(1, 1, 1, 2, 1, 3, 1, 4, 1, 5, 1, 6), "rk",
+                    "PARTITION BY p ORDER BY " + k + " RANGE BETWEEN CURRENT ROW AND 4 FOLLOWING");
+        }
+    }
+
+    @Test
+    void aDescendingRangeFrameCountsTheLargerKeysAsPreceding() throws SqlException {
+        extremes();
+        for (String k : List.of("i", "b")) {
+            // DESC: n PRECEDING is k + n, n FOLLOWING k - n. Calcite searched for k - n either way (ordinary keys too).
+            frame(frames(1, 1, 1, 2, 2, 7, 1, 4, 1, 5, 1, 6), "rk", "ORDER BY " + k + " DESC RANGE BETWEEN 5 PRECEDING AND CURRENT ROW");
+            frame(frames(5, 20, 4, 18, 2, 11, 3, 14, 0, 0, 1, 5), "rk",
+                    "ORDER BY " + k + " DESC RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING");
+            frame(frames(2, 3, 2, 3, 2, 7, 2, 7, 2, 11, 2, 11), "rk", "ORDER BY " + k + " DESC RANGE BETWEEN 10 PRECEDING AND 10 FOLLOWING");
+            frame(frames(2, 3, 2, 3, 2, 7, 2, 7, 1, 5, 1, 6), "rk",
+                    "PARTITION BY p ORDER BY " + k + " DESC RANGE BETWEEN 7 PRECEDING AND 7 FOLLOWING");
+            // [k - 8, k - 7] within the partition: only MAX reaches a row (MAX - 7).
+            frame(frames(1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), "rk",
+                    "PARTITION BY p ORDER BY " + k + " DESC RANGE BETWEEN 7 FOLLOWING AND 8 FOLLOWING");
+            // (..., k + 8] in DESC order ending 8 PRECEDING: empty for MAX and MAX - 7.
+            frame(frames(0, 0, 0, 0, 2, 3, 2, 3, 4, 10, 4, 10), "rk",
+                    "ORDER BY " + k + " DESC RANGE BETWEEN UNBOUNDED PRECEDING AND 8 PRECEDING");
+        }
+    }
+
+    @Test
+    void aRangeOffsetPastTheKeysTypeReachesEveryKey() throws SqlException {
+        extremes();
+        // An INTEGER key with a BIGINT offset (it failed): 4294967295 reaches from MAX down to MIN.
+        frame(frames(6, 21, 5, 20, 3, 14, 4, 18, 1, 5, 2, 11), "rk", "ORDER BY i RANGE BETWEEN 4294967295 PRECEDING AND CURRENT ROW");
+        frame(frames(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), "rk", "ORDER BY i RANGE BETWEEN 4294967296 FOLLOWING AND UNBOUNDED FOLLOWING");
+        frame(frames(6, 21, 6, 21, 6, 21, 6, 21, 6, 21, 6, 21), "rk",
+                "ORDER BY i DESC RANGE BETWEEN 9223372036854775807 PRECEDING AND 9223372036854775807 FOLLOWING");
+        // BIGINT: MAX - MAX is 0; an offset of 2^64 - 1 reaches every BIGINT.
+        frame(frames(4, 10, 3, 9, 2, 9, 3, 13, 1, 5, 2, 11), "rk", "ORDER BY b RANGE BETWEEN 9223372036854775807 PRECEDING AND CURRENT ROW");
+        frame(frames(6, 21, 5, 20, 3, 14, 4, 18, 1, 5, 2, 11), "rk", "ORDER BY b RANGE BETWEEN 18446744073709551615 PRECEDING AND CURRENT ROW");
+        frame(frames(1, 1, 2, 3, 4, 10, 3, 7, 2, 11, 3, 13), "rk", "ORDER BY b DESC RANGE BETWEEN 9223372036854775807 PRECEDING AND CURRENT ROW");
+        // A constant expression is an offset too.
+        frame(frames(1, 1, 1, 2, 1, 3, 2, 7, 1, 5, 1, 6), "rk", "ORDER BY b RANGE 2 + 3 PRECEDING");
+    }
+
+    @Test
+    void aRangeFrameOverOrdinaryKeysAnswersAsBefore() throws SqlException {
+        db.update("CREATE TABLE ok (id INTEGER PRIMARY KEY, i INTEGER, b BIGINT)");
+        db.update("INSERT INTO ok VALUES (1, 1, 1), (2, 2, 2), (3, 4, 4), (4, 7, 7), (5, 7, 7)");
+        for (String k : List.of("i", "b")) {
+            frame(frames(2, 3, 2, 3, 2, 5, 2, 9, 2, 9), "ok", "ORDER BY " + k + " RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING");
+            frame(frames(1, 1, 2, 3, 2, 5, 2, 9, 2, 9), "ok", "ORDER BY " + k + " RANGE 2 PRECEDING");
+            frame(frames(4, 14, 3, 12, 2, 9, 0, 0, 0, 0), "ok", "ORDER BY " + k + " RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING");
+            frame(frames(5, 15, 5, 15, 5, 15, 5, 15, 5, 15), "ok", "ORDER BY " + k + " RANGE BETWEEN 6 PRECEDING AND 6 FOLLOWING");
+            frame(frames(0, 0, 1, 1, 2, 3, 1, 3, 1, 3), "ok", "ORDER BY " + k + " RANGE BETWEEN 3 PRECEDING AND 1 PRECEDING");
+        }
+    }
+
+    @Test
+    void rangeFramesOfTimestampDateAndDoubleKeys() throws SqlException {
+        db.update("CREATE TABLE tk (id INTEGER PRIMARY KEY, t TIMESTAMP, d DATE, f DOUBLE)");
+        db.update("INSERT INTO tk VALUES (1, TIMESTAMP '2024-01-01 00:00:00', DATE '2024-03-01', 1.0),"
+                + " (2, TIMESTAMP '2024-01-01 00:00:00.999999', DATE '2024-03-02', 1.5),"
+                + " (3, TIMESTAMP '2024-01-01 00:00:01', DATE '2024-03-03', 2.0), (4, TIMESTAMP '2024-01-01 00:00:02.5', DATE '2024-03-05', 3.5)");
+        // A TIMESTAMP column holds microseconds: the offset is a second, not a millisecond.
+        frame(frames(1, 1, 2, 3, 3, 6, 1, 4), "tk", "ORDER BY t RANGE BETWEEN INTERVAL '1' SECOND PRECEDING AND CURRENT ROW");
+        frame(frames(3, 6, 2, 5, 1, 3, 1, 4), "tk", "ORDER BY t DESC RANGE BETWEEN INTERVAL '1' SECOND PRECEDING AND CURRENT ROW");
+        // A DATE key (it failed): 36 hours reach a whole day away from the row, and start two days after it.
+        frame(frames(2, 3, 3, 6, 2, 5, 1, 4), "tk", "ORDER BY d RANGE BETWEEN INTERVAL '36' HOUR PRECEDING AND INTERVAL '36' HOUR FOLLOWING");
+        frame(frames(2, 7, 1, 4, 1, 4, 0, 0), "tk", "ORDER BY d RANGE BETWEEN INTERVAL '36' HOUR FOLLOWING AND UNBOUNDED FOLLOWING");
+        // DOUBLE: DESC, and a fractional offset (it failed to compile).
+        frame(frames(3, 6, 2, 5, 1, 3, 1, 4), "tk", "ORDER BY f DESC RANGE BETWEEN 1 PRECEDING AND CURRENT ROW");
+        frame(frames(2, 3, 2, 5, 1, 3, 1, 4), "tk", "ORDER BY f RANGE BETWEEN CURRENT ROW AND 0.5 FOLLOWING");
+    }
+
+    @Test
+    void aRangeFrameThatCannotBeComputedIsAnError() throws SqlException {
+        extremes();
+        assertEquals("22013", db.error("SELECT COUNT(*) OVER (ORDER BY b RANGE BETWEEN -1 PRECEDING AND CURRENT ROW) FROM rk"));
+        assertEquals("22013", db.error("SELECT COUNT(*) OVER (ORDER BY b RANGE BETWEEN 1 - 2 PRECEDING AND CURRENT ROW) FROM rk"));
+        assertEquals("22013", db.error("SELECT COUNT(*) OVER (ORDER BY b ROWS BETWEEN CURRENT ROW AND 1 - 2 FOLLOWING) FROM rk"));
+        assertEquals("0A000", db.error("SELECT COUNT(*) OVER (ORDER BY b RANGE BETWEEN 1.5 PRECEDING AND CURRENT ROW) FROM rk"));
+        assertEquals("0A000", db.error("SELECT COUNT(*) OVER (ORDER BY CAST(b AS DECIMAL(20, 0)) RANGE 1 PRECEDING) FROM rk"));
+        db.update("CREATE TABLE tm (id INTEGER PRIMARY KEY, t TIMESTAMP)");
+        assertEquals("0A000", db.error("SELECT COUNT(*) OVER (ORDER BY t RANGE INTERVAL '1' MONTH PRECEDING) FROM tm"));
+        // A NULL key fails the statement (Calcite reads the key as a primitive); PostgreSQL answers.
+        db.update("INSERT INTO rk VALUES (7, 1, NULL, NULL)");
+        db.error("SELECT COUNT(*) OVER (ORDER BY b RANGE 1 PRECEDING) FROM rk");
     }
 }

@@ -1,5 +1,6 @@
 package io.starlingdb.sql.exec;
 
+import io.starlingdb.sql.SqlException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ import org.apache.calcite.sql.type.SqlTypeName;
 
 /**
  * Window functions whose integer arithmetic does not wrap. Calcite's {@link EnumerableWindow}
- * computes in Java's {@code long} and {@code int}, which wrap; here two of its computations are
+ * computes in Java's {@code long} and {@code int}, which wrap; here three of its computations are
  * replaced in the finished physical plan (as {@link CheckedSums} replaces the grouped sums):
  *
  * <ul>
@@ -39,7 +40,13 @@ import org.apache.calcite.sql.type.SqlTypeName;
  *       {@code ROWS BETWEEN CURRENT ROW AND 2147483647 FOLLOWING} wrapped into a wrong frame,
  *       and an offset past the {@code int} range failed. An offset of {@link #ROWS_OFFSET_LIMIT}
  *       rows or more becomes that limit: the same frame for every partition of at most that many
- *       rows, whose ends are then in {@code int} range.</li>
+ *       rows, whose ends are then in {@code int} range. A constant expression of an offset
+ *       ({@code 1 + 1 PRECEDING}, which the Calc below computes) counts as its value, and a
+ *       negative offset fails with 22013.</li>
+ *   <li>A {@code RANGE} frame's ends, the order key plus or minus the offset in the key's Java
+ *       type: they wrapped near the ends of INTEGER and BIGINT, ignored {@code DESC} and the
+ *       microseconds of a {@code TIMESTAMP(6)} key. {@link RangeFrames} rewrites such a group's
+ *       bounds so that each row's frame is PostgreSQL's.</li>
  * </ul>
  *
  * <p>How: {@code EnumerableWindow}'s constructor is package-private, but the rule that makes one
@@ -51,9 +58,6 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * of a window {@code SUM} into {@code COUNT} and {@code $SUM0} see Calcite's own functions.
  * Rejected: summing a cast to DECIMAL checked back to BIGINT (a {@code BigDecimal} addition per
  * row where a {@code long} one almost always suffices).
- *
- * <p>Left: a {@code RANGE} frame with an offset compares the order key plus or minus the offset,
- * computed in the key's Java type, which wraps near the ends of INTEGER and BIGINT (docs/sql.md).
  */
 final class CheckedWindows {
 
@@ -69,9 +73,17 @@ final class CheckedWindows {
     private CheckedWindows() {
     }
 
-    /** The plan with the window functions' BIGINT sums checked and their ROWS offsets bounded. */
-    static RelNode apply(RelNode plan) {
-        return BottomUp.apply(plan, CheckedWindows::checked);
+    /**
+     * The plan with the window functions' BIGINT sums checked, their ROWS offsets bounded and
+     * their RANGE offsets exact ({@link RangeFrames}); fails if a frame cannot be computed (a
+     * negative offset, an unsupported RANGE offset).
+     */
+    static RelNode apply(RelNode plan) throws SqlException {
+        try {
+            return BottomUp.apply(plan, CheckedWindows::checked);
+        } catch (RangeFrames.Refused e) {
+            throw new SqlException(e.sqlState, e.getMessage());
+        }
     }
 
     private static RelNode checked(RelNode rel) {
@@ -80,7 +92,6 @@ final class CheckedWindows {
         }
         RexBuilder rex = window.getCluster().getRexBuilder();
         List<RexLiteral> constants = new ArrayList<>(window.getConstants());
-        int inputFields = window.getInput().getRowType().getFieldCount();
         boolean changed = false;
         List<Window.Group> groups = new ArrayList<>(window.groups.size());
         for (Window.Group group : window.groups) {
@@ -94,8 +105,12 @@ final class CheckedWindows {
             RexWindowBound lower = group.lowerBound;
             RexWindowBound upper = group.upperBound;
             if (group.isRows) {
-                lower = bounded(lower, constants, inputFields, rex);
-                upper = bounded(upper, constants, inputFields, rex);
+                lower = bounded(lower, window.getInput(), constants, rex);
+                upper = bounded(upper, window.getInput(), constants, rex);
+            } else {
+                Window.Group range = RangeFrames.rewrite(group, window.getInput(), constants, rex);
+                lower = range.lowerBound;
+                upper = range.upperBound;
             }
             if (groupChanged || lower != group.lowerBound || upper != group.upperBound) {
                 changed = true;
@@ -125,15 +140,16 @@ final class CheckedWindows {
 
     /**
      * The bound, or one at {@link #ROWS_OFFSET_LIMIT} rows if its offset is a constant above it
-     * (added to the constants, which other expressions may share).
+     * (added to the constants, which other expressions may share); a constant offset is also one
+     * the Calc below computes from constants ({@link RangeFrames#constant}). Fails with 22013 if
+     * the offset is negative.
      */
-    private static RexWindowBound bounded(RexWindowBound bound, List<RexLiteral> constants, int inputFields, RexBuilder rex) {
-        if (bound.isUnbounded() || bound.isCurrentRow() || !(bound.getOffset() instanceof RexInputRef ref)
-                || ref.getIndex() < inputFields) {
+    private static RexWindowBound bounded(RexWindowBound bound, RelNode input, List<RexLiteral> constants, RexBuilder rex) {
+        if (bound.isUnbounded() || bound.isCurrentRow()) {
             return bound;
         }
-        BigDecimal offset = constants.get(ref.getIndex() - inputFields).getValueAs(BigDecimal.class);
-        if (offset == null || offset.compareTo(BigDecimal.valueOf(ROWS_OFFSET_LIMIT)) <= 0) {
+        RexLiteral constant = RangeFrames.constant(bound.getOffset(), input, constants, rex);
+        if (constant == null || constant.getValueAs(BigDecimal.class).compareTo(BigDecimal.valueOf(ROWS_OFFSET_LIMIT)) <= 0) {
             return bound;
         }
         RexLiteral limit = (RexLiteral) rex.makeExactLiteral(BigDecimal.valueOf(ROWS_OFFSET_LIMIT),
@@ -143,7 +159,7 @@ final class CheckedWindows {
             index = constants.size();
             constants.add(limit);
         }
-        RexNode offsetRef = new RexInputRef(inputFields + index, limit.getType());
+        RexNode offsetRef = new RexInputRef(input.getRowType().getFieldCount() + index, limit.getType());
         return bound.isPreceding() ? RexWindowBounds.preceding(offsetRef) : RexWindowBounds.following(offsetRef);
     }
 }
