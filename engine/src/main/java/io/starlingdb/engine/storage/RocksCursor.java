@@ -107,6 +107,7 @@ final class RocksCursor implements KvCursor {
                 if (released) {
                     throw new IllegalStateException("cursor is closed");
                 }
+                storage.perfCountersOffForThisThread();
                 if (!started) {
                     started = true;
                     if (from == null) {

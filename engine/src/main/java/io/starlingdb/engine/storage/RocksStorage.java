@@ -379,6 +379,20 @@ public final class RocksStorage implements AutoCloseable {
         return lock;
     }
 
+    /**
+     * RocksDB's per-thread perf counters ({@code PerfContext}, counting by default) cost every
+     * iterator step thread-local lookups; nothing here reads them. Turned off once per thread
+     * that reads (the level is the thread's, not the database's). Call under {@link #readLock()}.
+     */
+    void perfCountersOffForThisThread() {
+        if (!perfCountersOff.get()) {
+            db.setPerfLevel(org.rocksdb.PerfLevel.DISABLE);
+            perfCountersOff.set(Boolean.TRUE);
+        }
+    }
+
+    private static final ThreadLocal<Boolean> perfCountersOff = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
     /** Same as {@link #readLock()} but returns null instead of throwing when closed. */
     Lock readLockIfOpen() {
         Lock lock = lifecycle.readLock();
