@@ -92,11 +92,7 @@ public final class RowCodec {
         while (r.hasMore() && found < columnIds.length) { // a row holds each id once: stop when all are read
             long header = r.varint();
             long id = header >>> TAG_BITS;
-            int tag = (int) (header & ((1 << TAG_BITS) - 1));
-            if (tag >= typesByTag.length) {
-                throw new IllegalArgumentException("malformed row: type tag " + tag);
-            }
-            ValueType stored = typesByTag[tag];
+            ValueType stored = storedType(header);
             int index = expected < columnIds.length && columnIds[expected] == id ? expected : indexOf(columnIds, id);
             if (index < 0) {
                 skip(r, stored);
@@ -104,10 +100,7 @@ public final class RowCodec {
             }
             expected = index + 1;
             found++;
-            if (types[index] != stored) {
-                throw new IllegalArgumentException("column " + id + " is stored as " + stored
-                        + " but was read as " + types[index]);
-            }
+            checkStored(id, types[index], stored);
             out[index] = read(r, stored);
         }
         return out;
@@ -129,11 +122,7 @@ public final class RowCodec {
         while (r.hasMore()) {
             int entryStart = r.pos;
             long header = r.varint();
-            int tag = (int) (header & ((1 << TAG_BITS) - 1));
-            if (tag >= typesByTag.length) {
-                throw new IllegalArgumentException("malformed row: type tag " + tag);
-            }
-            skip(r, typesByTag[tag]);
+            skip(r, storedType(header));
             if (indexOf(columnIds, header >>> TAG_BITS) < 0) {
                 if (w == null) {
                     w = new Writer(row.length);
@@ -203,17 +192,10 @@ public final class RowCodec {
             while (r.hasMore() && found < ids.length) { // a row holds each id once: stop when all are read
                 long header = r.varint();
                 long id = header >>> TAG_BITS;
-                int tag = (int) (header & ((1 << TAG_BITS) - 1));
-                if (tag >= typesByTag.length) {
-                    throw new IllegalArgumentException("malformed row: type tag " + tag);
-                }
-                ValueType stored = typesByTag[tag];
+                ValueType stored = storedType(header);
                 int slot = slotById != null ? (id < slotById.length ? slotById[(int) id] : -1) : indexOf(ids, id);
                 if (slot >= 0 && positions[slot] < 0) {
-                    if (types[slot] != stored) {
-                        throw new IllegalArgumentException("column " + id + " is stored as " + stored
-                                + " but was read as " + types[slot]);
-                    }
+                    checkStored(id, types[slot], stored);
                     positions[slot] = r.pos;
                     found++;
                 }
@@ -356,6 +338,22 @@ public final class RowCodec {
             cp = cp << 6 | (c & 0x3F);
         }
         return cp;
+    }
+
+    /** The type an entry's header says its value is stored as; a tag of no type is a malformed row. */
+    private static ValueType storedType(long header) {
+        int tag = (int) (header & ((1 << TAG_BITS) - 1));
+        if (tag >= typesByTag.length) {
+            throw new IllegalArgumentException("malformed row: type tag " + tag);
+        }
+        return typesByTag[tag];
+    }
+
+    /** A column read as another type than it is stored as is refused. */
+    private static void checkStored(long id, ValueType asked, ValueType stored) {
+        if (asked != stored) {
+            throw new IllegalArgumentException("column " + id + " is stored as " + stored + " but was read as " + asked);
+        }
     }
 
     private static int indexOf(int[] ids, long id) {
