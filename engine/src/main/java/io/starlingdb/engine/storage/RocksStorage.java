@@ -52,16 +52,16 @@ public final class RocksStorage implements AutoCloseable {
     /** RocksDB's own LOG files kept in the data directory. */
     private static final long keepInfoLogFiles = 5;
     /**
-     * Write-ahead log files kept to be written over again instead of new ones. A synced write
-     * to a log file that grows must also write the file's new size (an ext4 or XFS journal
-     * commit inside each fdatasync); one written over in place only its data. Measured on this
-     * machine (ext4, 300-byte synced puts, one thread): 141-198 µs per synced write at p50
-     * against 209-330 µs without (docs/storage.md). Compatible with the default point-in-time
-     * recovery since 2024 (a recycled file's old records carry an older log number and
-     * end the replay; RocksDB PR 12403); nothing here turns the log off for a write, which
-     * recycling would not tolerate.
+     * Write-ahead log files kept to be written over again instead of new ones: none. Recycling
+     * made a synced write cheaper here (141-198 against 209-330 µs at p50: a write over an old
+     * file need not update the file's size), but RocksDB's recovery of several recycled files
+     * is only safe when their sequence numbers follow each other (RocksDB PR 12918, which took
+     * recycling out of RocksDB's own crash test for a reproduced loss of data): ingesting an SST
+     * file, which every replica snapshot here does, takes sequence numbers without a log record,
+     * and recovery may then stop at the old tail of a recycled file and drop the acknowledged
+     * writes of the files after it.
      */
-    static final int recycledLogFiles = 4;
+    static final int recycledLogFiles = 0;
 
     static {
         RocksDB.loadLibrary();

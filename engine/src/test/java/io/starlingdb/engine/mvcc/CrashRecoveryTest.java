@@ -13,7 +13,6 @@ import io.starlingdb.engine.txn.Transaction;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -45,23 +44,14 @@ class CrashRecoveryTest {
     }
 
     /**
-     * The write-ahead log's files are written over again once their data is flushed
-     * (RocksStorage.recycledLogFiles): commits acknowledged in a recycled file, whose tail still
-     * holds an older log's records, survive a SIGKILL, and nothing of the older log comes back.
+     * Commits acknowledged after the write-ahead log switched files several times (memtables
+     * flushed, older log files released) survive a SIGKILL, and nothing older comes back.
      */
     @Test
-    void acknowledgedCommitsInARecycledLogFileSurviveSigkill() throws Exception {
+    void acknowledgedCommitsAcrossLogSwitchesSurviveSigkill() throws Exception {
         int padding = 8 * 1024;
+        // 32 MiB written switch the 4 MiB memtables, and the log file, about eight times.
         List<String> acked = writeAndKill(4_000, padding);
-        // RocksDB's own LOG is lost with the process (buffered); the files tell instead. The
-        // 32 MiB written switched the 4 MiB memtables about eight times; a log file whose data
-        // was flushed stays, on the recycle list, instead of being deleted, and from the second
-        // switch on the log written is one taken from that list.
-        long logs;
-        try (var files = Files.list(dir)) {
-            logs = files.filter(p -> p.getFileName().toString().endsWith(".log")).count();
-        }
-        assertTrue(logs >= 2, logs + " log file(s): none was kept to be written over again");
         checkSurvived(acked, padding);
     }
 

@@ -13,7 +13,7 @@ import java.time.Clock;
  * Child process of {@link CrashRecoveryTest}: commits unique keys with synced commits from
  * several threads forever, printing {@code ACK <key>} after each commit returns, until killed.
  * Arguments: the data directory, the threads, and optionally the bytes of padding after each
- * value (so that the write-ahead log rolls over, and recycled log files fill, within seconds).
+ * value (so that the write-ahead log switches files within seconds).
  */
 public final class CrashWriter {
 
