@@ -132,6 +132,9 @@ final class KvSimNode implements RangeHost {
         long lastTerm = -1;
         /** It applied its own removal from the group (and no later re-addition). */
         boolean removed;
+        /** The commit index last checked durable on a quorum while leading, in term checkedTerm. */
+        long checkedCommit;
+        long checkedTerm = -1;
 
         Replica(long rangeId, RaftCore core, RangeStateMachine sm) {
             this.rangeId = rangeId;
@@ -309,6 +312,8 @@ final class KvSimNode implements RangeHost {
         replicas.clear();
         created.clear();
         splitFrom.clear();
+        syncQueue.clear();
+        syncing = null;
     }
 
     @Override
@@ -322,7 +327,56 @@ final class KvSimNode implements RangeHost {
 
     // ------------------------------------------------------------------ driving Raft
 
+    /**
+     * A replica's turn waiting for a sync of the disk (seq: its write's sequence, -1: it wrote
+     * nothing and only waits for the writes before it), with the messages it holds until then.
+     */
+    private record SyncWait(Replica replica, long seq, List<Message> held) {
+    }
+
+    /** Turns waiting for the next sync; the sync running (null: none), begun at a write mark, done at a tick. */
+    private final List<SyncWait> syncQueue = new ArrayList<>();
+    private List<SyncWait> syncing;
+    private long syncMark;
+    private long syncDoneAt;
+
+    /** As MultiRaft's LogSyncer: one sync at a time, covering every turn queued when it began. */
+    private void tickSyncs() {
+        if (syncing != null && sim.now() >= syncDoneAt) {
+            List<SyncWait> done = syncing;
+            syncing = null;
+            if (done.stream().anyMatch(w -> w.seq() >= 0)) {
+                disk.syncTo(syncMark);
+                sim.trace("n" + id + " synced " + done.size() + " turns");
+            }
+            for (SyncWait w : done) {
+                Replica r = w.replica();
+                if (replicas.get(r.rangeId) != r) {
+                    continue; // destroyed since: its messages and report go with it
+                }
+                w.held().forEach(m -> sendRaft(r, m));
+                if (w.seq() >= 0) {
+                    r.core.synced(w.seq());
+                }
+                process(r);
+                if (!up) {
+                    return;
+                }
+            }
+        }
+        if (syncing == null && !syncQueue.isEmpty()) {
+            syncing = new ArrayList<>(syncQueue);
+            syncQueue.clear();
+            syncMark = disk.writeMark();
+            syncDoneAt = sim.now() + random.nextInt(sim.syncLagTicks());
+        }
+    }
+
     void tick() {
+        tickSyncs();
+        if (!up) {
+            return;
+        }
         for (Map.Entry<Long, Latch> e : new ArrayList<>(latches.entrySet())) {
             if (sim.now() - e.getValue().since() >= KvSimulation.latchTimeoutTicks) {
                 release(e.getKey()); // as RangeStore's proposal timeout: the write may still apply later
@@ -443,6 +497,17 @@ final class KvSimNode implements RangeHost {
     private void process(Replica r) {
         KvSimChecks checks = sim.checks(r.rangeId);
         while (up && r.core.hasReady()) {
+            // Each commit index a leader reaches itself (not one it learned before it led, decided
+            // under a configuration it no longer has) must be durable on a quorum of its voters. A
+            // range's initial state (up to its initial index) was committed in its parent's log.
+            if (r.core.role() == Role.LEADER && r.checkedTerm != r.core.term()) {
+                r.checkedTerm = r.core.term();
+                r.checkedCommit = r.core.committed();
+            } else if (r.core.role() == Role.LEADER && r.core.committed() > Math.max(r.checkedCommit, RangeStateMachine.initialIndex)) {
+                sim.checkCommittedIsDurable(r.rangeId, id, r.core.conf(), r.core.committed(),
+                        r.core.termAt(r.core.committed()));
+                r.checkedCommit = r.core.committed();
+            }
             Ready rd = r.core.ready();
             checks.safety().afterStep(r.core);
             // As the driver does: a leader's appends and heartbeats leave before the write.
@@ -452,25 +517,27 @@ final class KvSimNode implements RangeHost {
                 }
             }
             if (rd.mustSync() && sim.crashDuringSync()) {
-                disk.persist(r.rangeId, new Ready(rd.hardState(), rd.entries(), rd.snapshot(), List.of(), List.of(),
-                        List.of(), false));
+                disk.persist(r.rangeId, rd, false);
                 sim.trace("n" + id + " r" + r.rangeId + " crash during the sync of " + rd.entries().size() + " entries");
                 sim.crashNode(this);
                 return;
             }
-            if (sim.broken(KvSimulation.Broken.LEADER_COMMITS_BEFORE_SYNC) && r.core.role() == Role.LEADER
-                    && !rd.entries().isEmpty()) {
-                // Broken on purpose: the leader's appends are written without their fsync, yet
-                // advance() below tells Raft they are durable.
-                disk.persist(r.rangeId, new Ready(rd.hardState(), rd.entries(), rd.snapshot(), List.of(), List.of(),
-                        List.of(), false));
-            } else {
-                disk.persist(r.rangeId, rd);
-            }
+            // As MultiRaft with its LogSyncer: the write is not synced in the turn (a snapshot's is).
+            boolean background = sim.syncLagTicks() > 0 && rd.snapshot() == null;
+            boolean leaderBroken = sim.broken(KvSimulation.Broken.LEADER_COMMITS_BEFORE_SYNC) && r.core.role() == Role.LEADER
+                    && !rd.entries().isEmpty();
+            // Broken on purpose: the leader's appends are written without their fsync, yet Raft is
+            // told at once that they are durable (advance below, or synced in the background).
+            disk.persist(r.rangeId, rd, rd.mustSync() && !background && !leaderBroken);
             checks.safety().onPersisted(r.core, rd.entries());
+            List<Message> held = new ArrayList<>();
             for (Message m : rd.messages()) {
                 if (!m.mayPrecedePersistence()) {
-                    sendRaft(r, m);
+                    if (background && !sim.broken(KvSimulation.Broken.ACK_BEFORE_SYNC)) {
+                        held.add(m);
+                    } else {
+                        sendRaft(r, m);
+                    }
                 }
             }
             if (rd.snapshot() != null) {
@@ -496,7 +563,22 @@ final class KvSimNode implements RangeHost {
                     r.confirmed.add(new PendingRead(rs.index(), req));
                 }
             }
-            r.core.advance(rd);
+            if (!background) {
+                r.core.advance(rd);
+            } else {
+                long seq = r.core.advanceWritten(rd);
+                if (leaderBroken) {
+                    r.core.synced(seq);
+                }
+                boolean wrote = rd.mustSync();
+                if (wrote || !held.isEmpty()) {
+                    if (wrote || !syncQueue.isEmpty() || syncing != null) {
+                        syncQueue.add(new SyncWait(r, wrote ? seq : -1, held));
+                    } else {
+                        held.forEach(m -> sendRaft(r, m));
+                    }
+                }
+            }
             serveConfirmedReads(r);
             checks.safety().afterStep(r.core);
             maybeCompact(r);

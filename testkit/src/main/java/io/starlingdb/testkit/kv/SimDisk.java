@@ -72,6 +72,9 @@ final class SimDisk {
     private Image durable = new Image();
     private Image current = new Image();
     private final List<Consumer<Image>> unsynced = new ArrayList<>();
+    /** Writes made since the disk started (the last crash), and how many of them are durable. */
+    private long writes;
+    private long durableWrites;
 
     /** What reads see: every write so far. */
     Image current() {
@@ -82,12 +85,25 @@ final class SimDisk {
     void write(Consumer<Image> op, boolean sync) {
         op.accept(current);
         unsynced.add(op);
+        writes++;
         if (sync) {
-            for (Consumer<Image> o : unsynced) {
-                o.accept(durable);
-            }
-            unsynced.clear();
+            syncTo(writes);
         }
+    }
+
+    /** A mark of the writes made so far, for {@link #syncTo}: a sync that begins now covers them. */
+    long writeMark() {
+        return writes;
+    }
+
+    /** A sync that began at mark completed: the writes made before it are durable (later ones need not be). */
+    void syncTo(long mark) {
+        int n = (int) Math.max(0, mark - durableWrites);
+        for (Consumer<Image> o : unsynced.subList(0, n)) {
+            o.accept(durable);
+        }
+        unsynced.subList(0, n).clear();
+        durableWrites = Math.max(durableWrites, mark);
     }
 
     /** The node dies: a random prefix of the unsynced writes reached the disk, the rest is lost. */
@@ -98,14 +114,40 @@ final class SimDisk {
         }
         int lost = unsynced.size() - kept;
         unsynced.clear();
+        writes = 0;
+        durableWrites = 0;
         current = durable.copy();
         return lost;
+    }
+
+    /** Whether a replica of the group was destroyed here (its removal applied) and none was initialised since. */
+    boolean durablyDestroyed(long group) {
+        GroupState g = durable.groups.get(group);
+        return g != null && g.destroyed && g.snapshot == null && g.entries.isEmpty();
+    }
+
+    /** Whether the durable image holds the group's entry (index, term), or a snapshot at or past index. */
+    boolean durablyHolds(long group, long index, long term) {
+        GroupState g = durable.groups.get(group);
+        if (g == null) {
+            return false;
+        }
+        if (index <= g.snapshotIndex()) {
+            return true;
+        }
+        long k = index - g.snapshotIndex() - 1;
+        return k < g.entries.size() && g.entries.get((int) k).term() == term;
     }
 
     // ------------------------------------------------------------------ Raft state
 
     /** Persists what a Ready asks for, in one write (synced if the Ready says so). */
     void persist(long group, Ready rd) {
+        persist(group, rd, rd.mustSync());
+    }
+
+    /** Persists what a Ready asks for, in one write, synced if sync. */
+    void persist(long group, Ready rd, boolean sync) {
         Snapshot snap = rd.snapshot();
         List<Entry> entries = List.copyOf(rd.entries());
         HardState hs = rd.hardState();
@@ -131,7 +173,7 @@ final class SimDisk {
             if (hs != null) {
                 g.hardState = hs;
             }
-        }, rd.mustSync());
+        }, sync);
     }
 
     /** Persists a snapshot a replica took of its own state and drops the entries it covers (not synced). */
