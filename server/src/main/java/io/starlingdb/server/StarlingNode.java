@@ -280,7 +280,6 @@ public final class StarlingNode implements AutoCloseable {
                     new RangeService.PlacementOptions(config.replicationFactor(), config.storeDeadAfterMillis()),
                     config.transactionSettings());
             toClose.push(service);
-            service.syncLogInBackground(config.raftLogSyncBackground());
             service.start();
             ranges = service;
             log.info("Node {} holds store {} (range 1 initially on stores {})", config.nodeId(), config.storeId(),

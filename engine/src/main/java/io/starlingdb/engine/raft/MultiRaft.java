@@ -5,7 +5,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -36,16 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MultiRaft implements Transport.Receiver, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MultiRaft.class);
-
-    /**
-     * Default of {@link #syncLogInBackground}: the driver writes each turn's log entries and hard
-     * states without syncing them and goes on (stepping, appending, sending, applying) while
-     * {@link LogSyncer} syncs the write-ahead log; messages that promise what was written
-     * (acknowledgements, votes) leave once a sync covers it, and a leader counts itself toward a
-     * commit for entries a sync covered ({@link RaftCore#advanceWritten}). Measured in
-     * docs/ranges.md ("The log synced in the background").
-     */
-    public static final boolean defaultSyncInBackground = true;
 
     /** Queued tasks run per iteration before the Readies are handled, so that a flood cannot starve I/O. */
     public static final int maxTasksPerIteration = 16_384;
@@ -112,12 +101,6 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     /** The read leases this node holds, as threads other than the driver's see them ({@link #leaseTermNow}). */
     private final Map<Long, LeaseView> leases = new ConcurrentHashMap<>();
     private final AtomicLong syncs = new AtomicLong();
-    /**
-     * Whether the log's writes are synced by {@link LogSyncer}'s thread, while the driver goes on,
-     * rather than in the driver's turn; set before {@link #start}.
-     */
-    private boolean syncInBackground = defaultSyncInBackground;
-    private LogSyncer syncer;
     private final AtomicLong commitRides = new AtomicLong();
     private final Thread thread;
     private volatile Transport transport;
@@ -226,24 +209,7 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
     public void start(Transport transport) {
         this.transport = transport;
         running = true;
-        if (syncInBackground) {
-            syncer = new LogSyncer();
-            syncer.thread.start();
-        }
         thread.start();
-    }
-
-    /**
-     * Whether the log's writes are synced on a thread of their own while the driver goes on
-     * ({@link #defaultSyncInBackground}) or in the driver's turn, before its messages leave and
-     * its entries apply. Called before {@link #start}.
-     */
-    public MultiRaft syncLogInBackground(boolean background) {
-        if (running) {
-            throw new IllegalStateException("raft node " + nodeId + " already started");
-        }
-        this.syncInBackground = background;
-        return this;
     }
 
     public long nodeId() {
@@ -1034,29 +1000,19 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             }
         }
         dirty.clear();
-        // A snapshot's Ready is synced in the turn: the state machine installed it already.
-        boolean background = syncer != null && readies.values().stream().noneMatch(rd -> rd.snapshot() != null);
         // Leaders' appends and heartbeats leave before the fsync (Message.mayPrecedePersistence),
         // everything else after it.
-        sendMessages(readies, true, background);
-        if (mustSync && !background) {
+        sendMessages(readies, true);
+        if (mustSync) {
             store.write(writes, true);
             syncs.incrementAndGet();
-        } else if (mustSync) {
-            // The entries and hard states are in the write-ahead log ahead of everything the
-            // applies below write: a crash that keeps an apply keeps them. The syncer makes them
-            // durable while this thread goes on.
-            store.write(writes, false);
         } else if (mustWrite) {
             // Only commit indexes moved: they go to disk with the apply of the entries they
             // commit (one RocksDB write fewer per turn), or at the end of this turn.
             store.writeWithNext(writes);
             commitRides.incrementAndGet();
         }
-        Map<Long, List<GroupMessage>> held = background ? outgoing(readies, false, true) : null;
-        if (!background) {
-            sendMessages(readies, false, false);
-        }
+        sendMessages(readies, false);
         // Every group's applies first, in one turn of the state machines' store (one write for
         // them all), then what depends on them: results, reads, leases.
         ApplyTurn turn = applyTurn;
@@ -1072,19 +1028,9 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             r.give();
         }
         turnResults.clear();
-        List<Group> written = background && mustSync ? new ArrayList<>() : null;
-        long[] sequences = written == null ? null : new long[readies.size()];
         for (Map.Entry<Group, Ready> e : readies.entrySet()) {
             Group g = e.getKey();
-            if (!background) {
-                g.core.advance(e.getValue());
-            } else {
-                long seq = g.core.advanceWritten(e.getValue());
-                if (written != null && e.getValue().mustPersist()) {
-                    sequences[written.size()] = seq;
-                    written.add(g);
-                }
-            }
+            g.core.advance(e.getValue());
             serveReads(g);
             maybeCompact(g);
             noteLeadership(g);
@@ -1094,134 +1040,14 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
             }
         }
         store.flushDeferred();
-        if (background) {
-            if (written != null || !syncer.idle()) {
-                // What this turn's held messages promise was written by this turn or by one whose
-                // sync has not completed yet: they leave after the next sync.
-                syncer.submit(new SyncRequest(written == null ? List.of() : written,
-                        written == null ? new long[0] : Arrays.copyOf(sequences, written.size()), held));
-            } else {
-                send(held);
-            }
-        }
     }
 
-    /**
-     * Log writes the syncer must make durable before it sends their messages and reports them:
-     * groups[i] wrote with sequence sequences[i] ({@link RaftCore#advanceWritten}).
-     */
-    private record SyncRequest(List<Group> groups, long[] sequences, Map<Long, List<GroupMessage>> messages) {
-    }
-
-    /**
-     * Syncs the write-ahead log for the driver's turns, on its own thread: each sync covers every
-     * request queued before it began (a group commit across turns), then sends the requests'
-     * messages and hands the sequences back to the driver, whose leaders then count themselves.
-     * A failed sync stops the node, as a failed synced write in the turn does.
-     */
-    private final class LogSyncer implements Runnable {
-        final Thread thread = new Thread(this, "raft-sync-" + nodeId);
-        private final java.util.ArrayDeque<SyncRequest> queue = new java.util.ArrayDeque<>();
-        private long submitted;
-        private long completed;
-
-        LogSyncer() {
-            thread.setDaemon(true);
-        }
-
-        synchronized void submit(SyncRequest r) {
-            queue.addLast(r);
-            submitted++;
-            notifyAll();
-        }
-
-        /** Whether every request submitted was synced and its messages sent. */
-        synchronized boolean idle() {
-            return submitted == completed;
-        }
-
-        @Override
-        public void run() {
-            List<SyncRequest> batch = new ArrayList<>();
-            try {
-                while (running) {
-                    synchronized (this) {
-                        while (queue.isEmpty() && running) {
-                            wait(100);
-                        }
-                        batch.addAll(queue);
-                        queue.clear();
-                    }
-                    if (batch.isEmpty()) {
-                        continue;
-                    }
-                    // Requests that wrote nothing only wait for the syncs of the writes before
-                    // them, which the batches before this one made: no sync of their own.
-                    if (batch.stream().anyMatch(r -> !r.groups().isEmpty())) {
-                        store.sync();
-                        syncs.incrementAndGet();
-                    }
-                    Map<Long, List<GroupMessage>> out = new HashMap<>();
-                    for (SyncRequest r : batch) {
-                        r.messages().forEach((node, ms) -> out.computeIfAbsent(node, k -> new ArrayList<>()).addAll(ms));
-                    }
-                    send(out);
-                    List<SyncRequest> done = List.copyOf(batch);
-                    batch.clear();
-                    report(() -> {
-                        for (SyncRequest r : done) {
-                            for (int i = 0; i < r.groups().size(); i++) {
-                                Group g = r.groups().get(i);
-                                if (groups.get(g.id) == g) {
-                                    g.core.synced(r.sequences()[i]);
-                                    dirty.add(g);
-                                }
-                            }
-                        }
-                    });
-                    synchronized (this) {
-                        completed += done.size();
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException | Error e) {
-                log.error("raft node {}: syncing the log failed, the node stops: {}", nodeId, e.toString(), e);
-                try {
-                    report(() -> {
-                        throw new IllegalStateException("raft node " + nodeId + ": syncing the log failed", e);
-                    });
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        /** Hands work to the driver; never dropped (a full inbox makes the syncer wait). */
-        private void report(Runnable work) throws InterruptedException {
-            Task t = new Task(null, work, 0);
-            while (running && !inbox.offer(t, 100, TimeUnit.MILLISECONDS)) {
-                // the driver is behind: wait for room rather than lose the report
-            }
-        }
-    }
-
-    /**
-     * Sends the Readies' messages that may (early) or may not precede their persistence, one batch
-     * per node. With the log synced in the background, snapshots leave with the early ones (a
-     * leader's snapshot promises nothing of its own log) and the others wait for the syncer.
-     */
-    private void sendMessages(Map<Group, Ready> readies, boolean early, boolean background) {
-        send(outgoing(readies, early, background));
-    }
-
-    /** The Readies' messages of one kind, per node; snapshots of that kind start streaming (driver thread). */
-    private Map<Long, List<GroupMessage>> outgoing(Map<Group, Ready> readies, boolean early, boolean background) {
+    /** Sends the Readies' messages that may (early) or may not precede their persistence, one batch per node. */
+    private void sendMessages(Map<Group, Ready> readies, boolean early) {
         Map<Long, List<GroupMessage>> out = new HashMap<>();
         for (Map.Entry<Group, Ready> e : readies.entrySet()) {
             for (Message m : e.getValue().messages()) {
-                boolean leavesEarly = m.mayPrecedePersistence() || background && m.type() == MessageType.SNAPSHOT;
-                if (leavesEarly != early) {
+                if (m.mayPrecedePersistence() != early) {
                     continue;
                 }
                 if (m.type() == MessageType.SNAPSHOT) {
@@ -1238,11 +1064,6 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
                 }
             }
         }
-        return out;
-    }
-
-    /** Sends one batch per node (the driver's thread or the syncer's). */
-    private void send(Map<Long, List<GroupMessage>> out) {
         for (Map.Entry<Long, List<GroupMessage>> e : out.entrySet()) {
             transport.send(e.getKey(), e.getValue());
         }
@@ -1496,9 +1317,6 @@ public final class MultiRaft implements Transport.Receiver, AutoCloseable {
         closed = true;
         running = false;
         thread.interrupt();
-        if (syncer != null) {
-            syncer.thread.interrupt();
-        }
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -457,55 +457,8 @@ public final class RaftCore {
         return rd;
     }
 
-    /** The driver has persisted (synced), sent and applied everything in rd. */
+    /** The driver has persisted, sent and applied everything in rd. */
     public void advance(Ready rd) {
-        advanceReady(rd);
-        log.synced();
-        countSelf();
-        maybeHandOverAsRemoved();
-    }
-
-    /**
-     * The driver has written everything in rd without syncing it, sent the messages that may
-     * precede persistence, and applied the committed entries (their log entries precede the
-     * apply in the disk's one write-ahead log, so a crash that keeps an apply keeps them). It
-     * sends the other messages, and calls {@link #synced(long)} with the returned sequence, once
-     * a sync covering the write completed. Until then a leader does not count itself toward a
-     * commit for the entries written.
-     */
-    public long advanceWritten(Ready rd) {
-        advanceReady(rd);
-        long seq = log.written();
-        maybeHandOverAsRemoved();
-        return seq;
-    }
-
-    /**
-     * A sync covering the writes up to the one {@link #advanceWritten} numbered seq completed:
-     * what they wrote that the log still holds is durable. A leader counts itself for it.
-     */
-    public void synced(long seq) {
-        checkNotOutstanding();
-        log.syncedTo(seq);
-        countSelf();
-    }
-
-    /** Last index durable on this replica's disk as the log holds it now. */
-    public long durableIndex() {
-        return log.lastDurable();
-    }
-
-    private void countSelf() {
-        if (role == Role.LEADER) {
-            // The leader counts itself only for entries it has made durable.
-            Progress self = progress.get(id);
-            if (self != null && self.maybeUpdate(log.lastDurable()) && maybeCommit()) {
-                bcastCommit();
-            }
-        }
-    }
-
-    private void advanceReady(Ready rd) {
         if (!readyOutstanding) {
             throw new IllegalStateException("advance without an outstanding ready");
         }
@@ -525,6 +478,14 @@ public final class RaftCore {
                 applyConfChange(ConfChange.decode(e.data()));
             }
         }
+        if (role == Role.LEADER) {
+            // The leader counts itself only for entries it has made durable.
+            Progress self = progress.get(id);
+            if (self != null && self.maybeUpdate(log.lastStable()) && maybeCommit()) {
+                bcastCommit();
+            }
+        }
+        maybeHandOverAsRemoved();
     }
 
     private void checkNotOutstanding() {
@@ -589,7 +550,7 @@ public final class RaftCore {
             progress.put(m, pr);
         }
         Progress self = progress.get(id);
-        self.match = log.lastDurable();
+        self.match = log.lastStable();
         self.becomeReplicate();
         uncommittedBytes = 0;
         termStartIndex = log.lastIndex() + 1;

@@ -21,19 +21,6 @@ final class RaftLog {
     private Snapshot snapshot;
     /** A snapshot received from the leader, not yet persisted and applied. */
     private Snapshot pendingSnapshot;
-    /**
-     * Every entry up to this index is durable on this replica's disk as the log holds it now
-     * (a leader counts itself toward a commit only up to here). With synced writes it follows
-     * {@link #lastStable()}; with writes synced later ({@link #written()}), it follows the syncs.
-     */
-    private long durable;
-    /**
-     * Writes not yet reported synced, oldest first: {sequence, the last index the log held once
-     * the write was made}. A truncation lowers the index of each (what they wrote past it is no
-     * longer the log's), so a later report never covers an entry written after it.
-     */
-    private final java.util.ArrayDeque<long[]> unsynced = new java.util.ArrayDeque<>();
-    private long writeSequence;
 
     RaftLog(Snapshot snapshot, List<Entry> stable, long commit) {
         if (snapshot != null) {
@@ -50,7 +37,6 @@ final class RaftLog {
             entries.add(e);
         }
         unstableFrom = lastIndex() + 1;
-        durable = lastIndex();
         applied = snapIndex;
         if (commit > lastIndex()) {
             throw new IllegalStateException("recovered commit " + commit + " is beyond the last index " + lastIndex());
@@ -174,46 +160,6 @@ final class RaftLog {
             entries.subList((int) (index - snapIndex - 1), entries.size()).clear();
         }
         unstableFrom = Math.min(unstableFrom, index);
-        lowerDurable(index - 1);
-    }
-
-    private void lowerDurable(long index) {
-        durable = Math.min(durable, index);
-        for (long[] w : unsynced) {
-            w[1] = Math.min(w[1], index);
-        }
-    }
-
-    long lastDurable() {
-        return durable;
-    }
-
-    /** Everything handed out for persistence so far is durable (a synced write, which syncs all before it). */
-    void synced() {
-        durable = lastStable();
-        unsynced.clear();
-    }
-
-    /** Everything handed out so far is written, not yet synced: returns the write's sequence for {@link #syncedTo}. */
-    long written() {
-        long last = lastStable();
-        if (last <= durable) {
-            return writeSequence; // nothing to wait for: a report of it changes nothing
-        }
-        long[] newest = unsynced.peekLast();
-        if (newest != null && newest[1] == last) {
-            return newest[0]; // nothing written since that write (commit indexes, messages): one record
-        }
-        long seq = ++writeSequence;
-        unsynced.addLast(new long[] {seq, last});
-        return seq;
-    }
-
-    /** The writes up to sequence seq were synced (a sync covers every write made before it). */
-    void syncedTo(long seq) {
-        while (!unsynced.isEmpty() && unsynced.peekFirst()[0] <= seq) {
-            durable = Math.max(durable, unsynced.pollFirst()[1]);
-        }
     }
 
     /** Largest index &lt;= index whose term is &lt;= term (or the first compacted index). */
@@ -295,7 +241,6 @@ final class RaftLog {
         pendingSnapshot = s;
         committed = s.index();
         unstableFrom = s.index() + 1;
-        lowerDurable(s.index()); // durable again once the snapshot's write is synced
     }
 
     void snapshotApplied() {

@@ -185,11 +185,6 @@ public final class RaftLogStore {
         snapshotIndex.putAll(set.newSnapshot);
     }
 
-    /** Makes every write made so far durable (syncs the write-ahead log). */
-    public void sync() {
-        storage.syncWal();
-    }
-
     /**
      * Writes a staged set that needs no sync (it only moves commit indexes: a lower recovered
      * commit index is safe) atomically with the next write the calling thread makes to the

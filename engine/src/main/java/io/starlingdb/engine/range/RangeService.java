@@ -182,11 +182,6 @@ public final class RangeService implements AutoCloseable {
     }
 
     /** Opens the replicas, starts Raft and starts answering gateways. */
-    /** Whether the Raft log is synced on a thread of its own ({@link MultiRaft#syncLogInBackground}); before {@link #start}. */
-    public void syncLogInBackground(boolean background) {
-        raft.syncLogInBackground(background);
-    }
-
     public void start() {
         refreshDirectory();
         raftTransport.bind(raft);

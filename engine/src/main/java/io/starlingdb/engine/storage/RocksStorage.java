@@ -274,26 +274,6 @@ public final class RocksStorage implements AutoCloseable {
     }
 
     /**
-     * Makes every write made so far durable: syncs the write-ahead log (RocksDB's SyncWAL), which
-     * other threads may write to meanwhile; for writes made without sync whose durability is
-     * awaited apart (the Raft log's syncer). Does nothing once closed (close syncs the log).
-     */
-    public void syncWal() {
-        Lock lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            db.syncWal();
-        } catch (RocksDBException e) {
-            throw new StorageException("sync of the write-ahead log of " + dataDir + " failed: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
      * Compacts the keys of one family in [from, to) (null: unbounded) down to the last level,
      * so that keys deleted there stop costing reads (a delete leaves a tombstone every read
      * steps over until compaction drops it). Blocks until done; {@link #close()} waits for it.

@@ -622,48 +622,6 @@ class RaftCoreTest {
     }
 
     @Test
-    void aSingleVoterWritingWithoutSyncCommitsOnlyOnceTheSyncIsReported() {
-        RaftCore core = new RaftCore(1, RaftConfig.defaults(), new Random(1), RaftState.fresh(ConfState.ofVoters(1L)));
-        core.campaign();
-        core.synced(core.advanceWritten(core.ready()));
-        ProposeResult.Accepted a = (ProposeResult.Accepted) core.propose("x".getBytes());
-        long seq = core.advanceWritten(core.ready());
-        assertTrue(core.committed() < a.index(), "committed before its sync");
-        assertTrue(core.durableIndex() < a.index());
-        core.synced(seq);
-        assertEquals(a.index(), core.durableIndex());
-        assertEquals(a.index(), core.committed());
-    }
-
-    /**
-     * A follower writes entries without sync, then two leaders in turn replace part of them, the
-     * second with entries equal to the first ones: the first write's sync report covers only what
-     * no later write replaced, even where the log holds the same (index, term) again.
-     */
-    @Test
-    void aSyncReportNeverCoversEntriesATruncationWroteAgainAfterIt() {
-        RaftCore f = new RaftCore(2, RaftConfig.defaults(), new Random(2), RaftState.fresh(ConfState.ofVoters(1L, 2L, 3L)));
-        Entry a1 = new Entry(1, 1, EntryType.NORMAL, "a".getBytes());
-        Entry a2 = new Entry(1, 2, EntryType.NORMAL, "b".getBytes());
-        Entry a3 = new Entry(1, 3, EntryType.NORMAL, "c".getBytes());
-        f.step(new Message(MessageType.APPEND, 1, 2, 1, 0, 0, List.of(a1, a2, a3), 0, false, 0, null, 0));
-        long first = f.advanceWritten(f.ready());
-        f.step(new Message(MessageType.APPEND, 3, 2, 2, 1, 1, List.of(new Entry(2, 2, EntryType.NORMAL, "B".getBytes())),
-                0, false, 0, null, 0));
-        long second = f.advanceWritten(f.ready());
-        f.step(new Message(MessageType.APPEND, 1, 2, 3, 1, 1, List.of(a2, a3), 0, false, 0, null, 0));
-        long third = f.advanceWritten(f.ready());
-        assertEquals(1, f.termAt(3), "the log holds (3, term 1) again");
-        assertEquals(0, f.durableIndex());
-        f.synced(first);
-        assertEquals(1, f.durableIndex(), "entries 2 and 3 of the first write were replaced since");
-        f.synced(second);
-        assertEquals(1, f.durableIndex(), "entry 2 of the second write was replaced since");
-        f.synced(third);
-        assertEquals(3, f.durableIndex());
-    }
-
-    @Test
     void leaderRefusesProposalsPastTheUncommittedBytesLimitUntilEntriesCommit() {
         TestCluster c = new TestCluster(3, new RaftConfig(10, 1, 4, 1024, true, true, 100, 10_000, 1024).withLease(0, 10));
         c.elect(1);

@@ -46,8 +46,6 @@ public final class NodeConfig {
             "a range larger than this splits at its middle key");
     public static final Setting RANGE_SPLIT_QPS = Setting.integer("range.split.qps", 2500, 0, 10_000_000,
             "a range serving more requests per second than this for three checks in a row (6 s) splits at the median key of its requests; 0: never by load");
-    public static final Setting RAFT_LOG_SYNC_BACKGROUND = Setting.bool("raft.log.sync.background", true,
-            "the Raft driver writes each turn's log entries unsynced and goes on while a thread of its own syncs the write-ahead log (acknowledgements and votes leave, and a leader counts its own copy, once a sync covers them); false: the driver syncs in its turn");
     public static final Setting REPLICATION_FACTOR = Setting.integer("replication.factor", 3, 1, 7,
             "replicas of each user range (the meta range keeps up to 5), at most the usable stores; placement adds and removes replicas to reach it");
     public static final Setting STORE_DEAD_AFTER_MS = Setting.integer("store.dead.after.ms", 300_000, 1_000, 86_400_000,
@@ -109,7 +107,7 @@ public final class NodeConfig {
 
     /** Every setting, in documentation order. */
     public static final List<Setting> SETTINGS = List.of(NODE_ID, HOST, CLIENT_PORT, HTTP_PORT, PEER_PORT, JOIN, CLUSTER_SECRET,
-            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, NETTY_TRANSPORT, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, RAFT_LOG_SYNC_BACKGROUND, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, SQL_STORAGE, SQL_CATALOG_LEASE_MS, SQL_WARMUP_STATEMENTS, SQL_WARMUP_MAX_MS, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, TXN_SCAN_PAGE_ROWS, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
+            PEER_TLS_KEYSTORE, PEER_TLS_TRUSTSTORE, PEER_TLS_PASSWORD, PEER_LOW_LANE_BYTES_PER_SECOND, NETTY_TRANSPORT, STORE_ID, STORE_INITIAL_MEMBERS, RANGE_MAX_BYTES, RANGE_SPLIT_QPS, REPLICATION_FACTOR, STORE_DEAD_AFTER_MS, SQL_STORAGE, SQL_CATALOG_LEASE_MS, SQL_WARMUP_STATEMENTS, SQL_WARMUP_MAX_MS, TXN_LOCK_TTL_MS, TXN_MAX_DURATION_MS, TXN_MAX_BYTES, TXN_MAX_WRITES, TXN_SCAN_PAGE_ROWS, DATACENTER, RACK, SWIM_PERIOD_MS, SWIM_PING_TIMEOUT_MS,
             SWIM_INDIRECT_PROBES, SWIM_SUSPICION_TIMEOUT_MS, DATA_DIR, SYNC_COMMITS, BLOCK_CACHE_BYTES, WRITE_BUFFER_BYTES, GC_INTERVAL_MS, MAX_FRAME_BYTES, MAX_CONNECTIONS, SQL_THREADS,
             FETCH_SIZE, SQL_MAX_QUEUED_STATEMENTS, STATEMENT_TIMEOUT_MS, STATEMENT_PLANNING_TIMEOUT_MS, SQL_MEMORY_STOP_PERCENT);
 
@@ -340,10 +338,6 @@ public final class NodeConfig {
 
     public int rangeSplitQps() {
         return (Integer) values.get(RANGE_SPLIT_QPS.key());
-    }
-
-    public boolean raftLogSyncBackground() {
-        return (Boolean) values.get(RAFT_LOG_SYNC_BACKGROUND.key());
     }
 
     public int replicationFactor() {

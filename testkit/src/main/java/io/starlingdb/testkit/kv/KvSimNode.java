@@ -312,8 +312,6 @@ final class KvSimNode implements RangeHost {
         replicas.clear();
         created.clear();
         splitFrom.clear();
-        syncQueue.clear();
-        syncing = null;
     }
 
     @Override
@@ -327,56 +325,7 @@ final class KvSimNode implements RangeHost {
 
     // ------------------------------------------------------------------ driving Raft
 
-    /**
-     * A replica's turn waiting for a sync of the disk (seq: its write's sequence, -1: it wrote
-     * nothing and only waits for the writes before it), with the messages it holds until then.
-     */
-    private record SyncWait(Replica replica, long seq, List<Message> held) {
-    }
-
-    /** Turns waiting for the next sync; the sync running (null: none), begun at a write mark, done at a tick. */
-    private final List<SyncWait> syncQueue = new ArrayList<>();
-    private List<SyncWait> syncing;
-    private long syncMark;
-    private long syncDoneAt;
-
-    /** As MultiRaft's LogSyncer: one sync at a time, covering every turn queued when it began. */
-    private void tickSyncs() {
-        if (syncing != null && sim.now() >= syncDoneAt) {
-            List<SyncWait> done = syncing;
-            syncing = null;
-            if (done.stream().anyMatch(w -> w.seq() >= 0)) {
-                disk.syncTo(syncMark);
-                sim.trace("n" + id + " synced " + done.size() + " turns");
-            }
-            for (SyncWait w : done) {
-                Replica r = w.replica();
-                if (replicas.get(r.rangeId) != r) {
-                    continue; // destroyed since: its messages and report go with it
-                }
-                w.held().forEach(m -> sendRaft(r, m));
-                if (w.seq() >= 0) {
-                    r.core.synced(w.seq());
-                }
-                process(r);
-                if (!up) {
-                    return;
-                }
-            }
-        }
-        if (syncing == null && !syncQueue.isEmpty()) {
-            syncing = new ArrayList<>(syncQueue);
-            syncQueue.clear();
-            syncMark = disk.writeMark();
-            syncDoneAt = sim.now() + random.nextInt(sim.syncLagTicks());
-        }
-    }
-
     void tick() {
-        tickSyncs();
-        if (!up) {
-            return;
-        }
         for (Map.Entry<Long, Latch> e : new ArrayList<>(latches.entrySet())) {
             if (sim.now() - e.getValue().since() >= KvSimulation.latchTimeoutTicks) {
                 release(e.getKey()); // as RangeStore's proposal timeout: the write may still apply later
@@ -517,27 +466,25 @@ final class KvSimNode implements RangeHost {
                 }
             }
             if (rd.mustSync() && sim.crashDuringSync()) {
-                disk.persist(r.rangeId, rd, false);
+                disk.persist(r.rangeId, new Ready(rd.hardState(), rd.entries(), rd.snapshot(), List.of(), List.of(),
+                        List.of(), false));
                 sim.trace("n" + id + " r" + r.rangeId + " crash during the sync of " + rd.entries().size() + " entries");
                 sim.crashNode(this);
                 return;
             }
-            // As MultiRaft with its LogSyncer: the write is not synced in the turn (a snapshot's is).
-            boolean background = sim.syncLagTicks() > 0 && rd.snapshot() == null;
-            boolean leaderBroken = sim.broken(KvSimulation.Broken.LEADER_COMMITS_BEFORE_SYNC) && r.core.role() == Role.LEADER
-                    && !rd.entries().isEmpty();
-            // Broken on purpose: the leader's appends are written without their fsync, yet Raft is
-            // told at once that they are durable (advance below, or synced in the background).
-            disk.persist(r.rangeId, rd, rd.mustSync() && !background && !leaderBroken);
+            if (sim.broken(KvSimulation.Broken.LEADER_COMMITS_BEFORE_SYNC) && r.core.role() == Role.LEADER
+                    && !rd.entries().isEmpty()) {
+                // Broken on purpose: the leader's appends are written without their fsync, yet
+                // advance() below tells Raft they are durable.
+                disk.persist(r.rangeId, new Ready(rd.hardState(), rd.entries(), rd.snapshot(), List.of(), List.of(),
+                        List.of(), false));
+            } else {
+                disk.persist(r.rangeId, rd);
+            }
             checks.safety().onPersisted(r.core, rd.entries());
-            List<Message> held = new ArrayList<>();
             for (Message m : rd.messages()) {
                 if (!m.mayPrecedePersistence()) {
-                    if (background && !sim.broken(KvSimulation.Broken.ACK_BEFORE_SYNC)) {
-                        held.add(m);
-                    } else {
-                        sendRaft(r, m);
-                    }
+                    sendRaft(r, m);
                 }
             }
             if (rd.snapshot() != null) {
@@ -563,22 +510,7 @@ final class KvSimNode implements RangeHost {
                     r.confirmed.add(new PendingRead(rs.index(), req));
                 }
             }
-            if (!background) {
-                r.core.advance(rd);
-            } else {
-                long seq = r.core.advanceWritten(rd);
-                if (leaderBroken) {
-                    r.core.synced(seq);
-                }
-                boolean wrote = rd.mustSync();
-                if (wrote || !held.isEmpty()) {
-                    if (wrote || !syncQueue.isEmpty() || syncing != null) {
-                        syncQueue.add(new SyncWait(r, wrote ? seq : -1, held));
-                    } else {
-                        held.forEach(m -> sendRaft(r, m));
-                    }
-                }
-            }
+            r.core.advance(rd);
             serveConfirmedReads(r);
             checks.safety().afterStep(r.core);
             maybeCompact(r);

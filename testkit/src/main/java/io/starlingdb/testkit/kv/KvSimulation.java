@@ -87,12 +87,6 @@ public final class KvSimulation {
          */
         LEADER_COMMITS_BEFORE_SYNC,
         /**
-         * With the log synced in the background (MultiRaft's LogSyncer), a replica sends the
-         * messages that promise what it wrote (acknowledgements, votes) at once instead of after
-         * the sync: a follower's acknowledgement counts toward a commit an entry it may lose.
-         */
-        ACK_BEFORE_SYNC,
-        /**
          * FIRST_KEYS ignores each span's end: it answers the first key from the span's start to
          * the end of the range, a key past the span (a UNIQUE check would see a duplicate that is
          * not there).
@@ -388,10 +382,6 @@ public final class KvSimulation {
         // Drawn apart from the schedule's random numbers: none, or up to 400 ms either way.
         Random skews = new Random(Simulation.mix(seed ^ 0x6f7261636c65L));
         this.maxSkewMillis = skews.nextInt(3) == 0 ? 0 : 1 + skews.nextInt(400);
-        // Drawn apart too: a third of the seeds sync each turn's writes in the turn, the others in
-        // the background, a sync completing 1 to 6 ticks after it began (MultiRaft's LogSyncer).
-        Random syncs = new Random(Simulation.mix(seed ^ 0x73796e63L));
-        this.syncLagTicks = syncs.nextInt(3) == 0 ? 0 : 1 + syncs.nextInt(6);
         for (int i = 1; i <= params.nodes(); i++) {
             nodes.add(new KvSimNode(i, this));
             storeStates.put((long) i, StoreRecord.State.ACTIVE);
@@ -469,8 +459,7 @@ public final class KvSimulation {
     }
 
     SimResult execute() {
-        trace("seed " + seed + " " + params + " broken " + broken + " log sync " + (syncLagTicks == 0 ? "in the turn"
-                : "in the background, up to " + syncLagTicks + " ticks"));
+        trace("seed " + seed + " " + params + " broken " + broken);
         String failure = null;
         try {
             Long[] voters = new Long[params.replicas()];
@@ -1116,6 +1105,31 @@ public final class KvSimulation {
     /** The key of the oracle's durable high-water mark, in range 1 (the simulator's meta range), as in meta. */
     static final byte[] timestampMarkKey = MetaKeys.timestampMarkKey();
 
+    /**
+     * A leader's commit index reached index (of term): the entry must be durable (synced) on a
+     * majority of the voters the leader counts, or a crash of those could lose a committed entry.
+     * A voter that destroyed its replica applied its removal, which the leader has not yet but a
+     * quorum of the configuration without it committed: it is not counted.
+     */
+    void checkCommittedIsDurable(long rangeId, long leader, ConfState conf, long index, long term) {
+        int durable = 0;
+        int voters = 0;
+        for (long v : conf.voters()) {
+            SimDisk disk = nodes.get((int) v - 1).disk;
+            if (disk.durablyDestroyed(rangeId)) {
+                continue;
+            }
+            voters++;
+            if (disk.durablyHolds(rangeId, index, term)) {
+                durable++;
+            }
+        }
+        if (durable <= voters / 2) {
+            throw new KvSimChecks.Violation("durability: entry " + index + "@" + term + " committed by leader n" + leader
+                    + " is durable on " + durable + " of the voters " + conf.voters());
+        }
+    }
+
     /** A node's clock skew, drawn when it starts (again after each crash): within +-maxSkewMillis, drawn per seed. */
     long drawSkewMillis(Random r) {
         return maxSkewMillis == 0 ? 0 : r.nextLong(2 * maxSkewMillis + 1) - maxSkewMillis;
@@ -1155,37 +1169,6 @@ public final class KvSimulation {
     private long lastGrantedBy;
     /** Nodes' clocks are off the sim's time by up to this much either way (0: no skew), per seed. */
     private final long maxSkewMillis;
-    /** 0: nodes sync a turn's log writes in the turn; else in the background, a sync taking up to this many ticks. */
-    private final int syncLagTicks;
-
-    int syncLagTicks() {
-        return syncLagTicks;
-    }
-
-    /**
-     * A leader's commit index reached index (of term): the entry must be durable (synced) on a
-     * majority of the voters the leader counts, or a crash of those could lose a committed entry.
-     */
-    void checkCommittedIsDurable(long rangeId, long leader, ConfState conf, long index, long term) {
-        // A voter that destroyed its replica applied its removal: the leader has not yet, but a
-        // quorum of the configuration without it committed that removal.
-        int durable = 0;
-        int voters = 0;
-        for (long v : conf.voters()) {
-            SimDisk disk = nodes.get((int) v - 1).disk;
-            if (disk.durablyDestroyed(rangeId)) {
-                continue;
-            }
-            voters++;
-            if (disk.durablyHolds(rangeId, index, term)) {
-                durable++;
-            }
-        }
-        if (durable <= voters / 2) {
-            throw new KvSimChecks.Violation("durability: entry " + index + "@" + term + " committed by leader n" + leader
-                    + " is durable on " + durable + " of the voters " + conf.voters());
-        }
-    }
 
     long newRangeId() {
         return nextRangeId++;

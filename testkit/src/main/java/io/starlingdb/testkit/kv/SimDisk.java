@@ -72,9 +72,6 @@ final class SimDisk {
     private Image durable = new Image();
     private Image current = new Image();
     private final List<Consumer<Image>> unsynced = new ArrayList<>();
-    /** Writes made since the disk started (the last crash), and how many of them are durable. */
-    private long writes;
-    private long durableWrites;
 
     /** What reads see: every write so far. */
     Image current() {
@@ -85,25 +82,12 @@ final class SimDisk {
     void write(Consumer<Image> op, boolean sync) {
         op.accept(current);
         unsynced.add(op);
-        writes++;
         if (sync) {
-            syncTo(writes);
+            for (Consumer<Image> o : unsynced) {
+                o.accept(durable);
+            }
+            unsynced.clear();
         }
-    }
-
-    /** A mark of the writes made so far, for {@link #syncTo}: a sync that begins now covers them. */
-    long writeMark() {
-        return writes;
-    }
-
-    /** A sync that began at mark completed: the writes made before it are durable (later ones need not be). */
-    void syncTo(long mark) {
-        int n = (int) Math.max(0, mark - durableWrites);
-        for (Consumer<Image> o : unsynced.subList(0, n)) {
-            o.accept(durable);
-        }
-        unsynced.subList(0, n).clear();
-        durableWrites = Math.max(durableWrites, mark);
     }
 
     /** The node dies: a random prefix of the unsynced writes reached the disk, the rest is lost. */
@@ -114,8 +98,6 @@ final class SimDisk {
         }
         int lost = unsynced.size() - kept;
         unsynced.clear();
-        writes = 0;
-        durableWrites = 0;
         current = durable.copy();
         return lost;
     }
@@ -143,11 +125,6 @@ final class SimDisk {
 
     /** Persists what a Ready asks for, in one write (synced if the Ready says so). */
     void persist(long group, Ready rd) {
-        persist(group, rd, rd.mustSync());
-    }
-
-    /** Persists what a Ready asks for, in one write, synced if sync. */
-    void persist(long group, Ready rd, boolean sync) {
         Snapshot snap = rd.snapshot();
         List<Entry> entries = List.copyOf(rd.entries());
         HardState hs = rd.hardState();
@@ -173,7 +150,7 @@ final class SimDisk {
             if (hs != null) {
                 g.hardState = hs;
             }
-        }, sync);
+        }, rd.mustSync());
     }
 
     /** Persists a snapshot a replica took of its own state and drops the entries it covers (not synced). */

@@ -19,7 +19,7 @@ public final class SimMain {
     public static final int maxSteps = 10_000_000;
     static final String usage = "usage: sim raft|kv|txn --seed-from S --seeds N [--steps M] [--trace-dir DIR]"
             + " [--broken VARIANT (kv: read_without_lease, split_outside_log, applied_index_apart,"
-            + " host_with_initial_state, removed_replica_serves, leader_commits_before_sync, ack_before_sync, first_keys_ignore_span_end,"
+            + " host_with_initial_state, removed_replica_serves, leader_commits_before_sync, first_keys_ignore_span_end,"
             + " filtered_scan_drops_past_page; txn: prewrite_without_conflict_check,"
             + " secondary_before_primary, expired_coordinator_commits, serializable_without_validation,"
             + " status_rollback_without_log)]";
