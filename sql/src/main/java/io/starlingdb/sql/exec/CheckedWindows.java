@@ -17,7 +17,7 @@ import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexWindowBound;
 import org.apache.calcite.rex.RexWindowBounds;
-import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlAggFunction;
 import org.apache.calcite.sql.type.SqlTypeName;
 
 /**
@@ -126,16 +126,14 @@ final class CheckedWindows {
         return WINDOW_RULE.convert(logical);
     }
 
-    /** The call, or the checked sum in its place if it is a SUM or $SUM0 of a BIGINT. */
+    /** The call, or the checked sum in its place if it is a SUM or $SUM0 of a BIGINT or a DOUBLE. */
     private static Window.RexWinAggCall checkedSum(Window.RexWinAggCall call) {
-        SqlKind kind = call.getOperator().getKind();
-        if ((kind != SqlKind.SUM && kind != SqlKind.SUM0) || call.getOperands().size() != 1
-                || call.getType().getSqlTypeName() != SqlTypeName.BIGINT
-                || call.getOperands().get(0).getType().getSqlTypeName() != SqlTypeName.BIGINT) {
+        SqlAggFunction checked = call.getOperands().size() != 1 ? null : CheckedSums.replacing(call.getOperator().getKind(),
+                call.getOperands().get(0).getType().getSqlTypeName(), call.getType().getSqlTypeName());
+        if (checked == null) {
             return call;
         }
-        return new Window.RexWinAggCall(CheckedSums.replacing(kind), call.getType(), call.getOperands(), call.ordinal, call.distinct,
-                call.ignoreNulls);
+        return new Window.RexWinAggCall(checked, call.getType(), call.getOperands(), call.ordinal, call.distinct, call.ignoreNulls);
     }
 
     /**
