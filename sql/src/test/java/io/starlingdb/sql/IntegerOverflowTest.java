@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * BIGINT, so that they answer from the exact sum; a SUM of a BIGINT, grouped or in a window, is
  * exact or an error; a window's ROWS offset past the int range cannot wrap its frame; and a
  * RANGE frame with an offset is PostgreSQL's frame at the ends of the key's type, with DESC, and
- * for TIMESTAMP and DATE keys. Each query runs more times than the interpreted tier lasts.
+ * for TIMESTAMP and DATE keys, and with NULL keys (PostgreSQL 15's frames). Each query runs more
+ * times than the interpreted tier lasts.
  */
 class IntegerOverflowTest {
 
@@ -293,8 +294,107 @@ class IntegerOverflowTest {
         assertEquals("0A000", db.error("SELECT COUNT(*) OVER (ORDER BY CAST(b AS DECIMAL(20, 0)) RANGE 1 PRECEDING) FROM rk"));
         db.update("CREATE TABLE tm (id INTEGER PRIMARY KEY, t TIMESTAMP)");
         assertEquals("0A000", db.error("SELECT COUNT(*) OVER (ORDER BY t RANGE INTERVAL '1' MONTH PRECEDING) FROM tm"));
-        // A NULL key fails the statement (Calcite reads the key as a primitive); PostgreSQL answers.
-        db.update("INSERT INTO rk VALUES (7, 1, NULL, NULL)");
-        db.error("SELECT COUNT(*) OVER (ORDER BY b RANGE 1 PRECEDING) FROM rk");
+    }
+
+    /**
+     * Rows with NULL keys: p 1 holds ids 1..5 with keys 1, 2, NULL, 4, NULL; p 2 ids 6 and 7, both
+     * NULL; p 3 ids 8 and 9 with keys 10 and 12. The key is the same in every column (days after
+     * 2024-01-01 for d, seconds after midnight for t), and so is each frame.
+     */
+    private void nullKeys() throws SqlException {
+        db.update("CREATE TABLE rn (id INTEGER PRIMARY KEY, p INTEGER, i INTEGER, b BIGINT, f DOUBLE, d DATE, t TIMESTAMP)");
+        db.update("INSERT INTO rn VALUES (1, 1, 1, 1, 1, DATE '2024-01-02', TIMESTAMP '2024-01-01 00:00:01'),"
+                + " (2, 1, 2, 2, 2, DATE '2024-01-03', TIMESTAMP '2024-01-01 00:00:02'), (3, 1, NULL, NULL, NULL, NULL, NULL),"
+                + " (4, 1, 4, 4, 4, DATE '2024-01-05', TIMESTAMP '2024-01-01 00:00:04'), (5, 1, NULL, NULL, NULL, NULL, NULL),"
+                + " (6, 2, NULL, NULL, NULL, NULL, NULL), (7, 2, NULL, NULL, NULL, NULL, NULL),"
+                + " (8, 3, 10, 10, 10, DATE '2024-01-11', TIMESTAMP '2024-01-01 00:00:10'),"
+                + " (9, 3, 12, 12, 12, DATE '2024-01-13', TIMESTAMP '2024-01-01 00:00:12')");
+    }
+
+    /**
+     * Windows over rn (k the key, %d an offset of n in the key's units) and PostgreSQL 15's answer
+     * to {@code SELECT id, COUNT(*) OVER w, SUM(id) OVER w, MIN(id) OVER w, MAX(id) OVER w FROM rn
+     * WINDOW w AS (PARTITION BY p ORDER BY ...) ORDER BY id} over the same rows (int, bigint, float8,
+     * date and timestamp columns), each row "id count sum min max", "-" for NULL. The first five
+     * have no UNBOUNDED bound.
+     */
+    private static final String[][] NULL_KEY_FRAMES = {
+        {"k RANGE BETWEEN %1 PRECEDING AND %1 FOLLOWING",
+            "1 2 3 1 2, 2 2 3 1 2, 3 2 8 3 5, 4 1 4 4 4, 5 2 8 3 5, 6 2 13 6 7, 7 2 13 6 7, 8 1 8 8 8, 9 1 9 9 9"},
+        {"k DESC RANGE BETWEEN %1 PRECEDING AND %2 FOLLOWING",
+            "1 2 3 1 2, 2 2 3 1 2, 3 2 8 3 5, 4 2 6 2 4, 5 2 8 3 5, 6 2 13 6 7, 7 2 13 6 7, 8 1 8 8 8, 9 2 17 8 9"},
+        {"k NULLS FIRST RANGE BETWEEN %2 PRECEDING AND CURRENT ROW",
+            "1 1 1 1 1, 2 2 3 1 2, 3 2 8 3 5, 4 2 6 2 4, 5 2 8 3 5, 6 2 13 6 7, 7 2 13 6 7, 8 1 8 8 8, 9 2 17 8 9"},
+        {"k DESC NULLS LAST RANGE BETWEEN CURRENT ROW AND %1 FOLLOWING",
+            "1 1 1 1 1, 2 2 3 1 2, 3 2 8 3 5, 4 1 4 4 4, 5 2 8 3 5, 6 2 13 6 7, 7 2 13 6 7, 8 1 8 8 8, 9 1 9 9 9"},
+        {"k RANGE BETWEEN %1 FOLLOWING AND %2 FOLLOWING",
+            "1 1 2 2 2, 2 1 4 4 4, 3 2 8 3 5, 4 0 - - -, 5 2 8 3 5, 6 2 13 6 7, 7 2 13 6 7, 8 1 9 9 9, 9 0 - - -"},
+        {"k RANGE BETWEEN UNBOUNDED PRECEDING AND %1 PRECEDING",
+            "1 0 - - -, 2 1 1 1 1, 3 5 15 1 5, 4 2 3 1 2, 5 5 15 1 5, 6 2 13 6 7, 7 2 13 6 7, 8 0 - - -, 9 1 8 8 8"},
+        // The last key, 4, starts its frame past every key: at the NULL rows, which UNBOUNDED FOLLOWING reaches.
+        {"k RANGE BETWEEN %1 FOLLOWING AND UNBOUNDED FOLLOWING",
+            "1 4 14 2 5, 2 3 12 3 5, 3 2 8 3 5, 4 2 8 3 5, 5 2 8 3 5, 6 2 13 6 7, 7 2 13 6 7, 8 1 9 9 9, 9 0 - - -"},
+        {"k NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND %1 FOLLOWING",
+            "1 4 11 1 5, 2 4 11 1 5, 3 2 8 3 5, 4 5 15 1 5, 5 2 8 3 5, 6 2 13 6 7, 7 2 13 6 7, 8 1 8 8 8, 9 2 17 8 9"},
+        {"k DESC RANGE BETWEEN %5 FOLLOWING AND UNBOUNDED FOLLOWING",
+            "1 0 - - -, 2 0 - - -, 3 5 15 1 5, 4 0 - - -, 5 5 15 1 5, 6 2 13 6 7, 7 2 13 6 7, 8 0 - - -, 9 0 - - -"},
+    };
+
+    /** The offsets of each key column: n as a literal or an interval. */
+    private static String window(String template, String key) {
+        String window = template.replace("k ", key + " ");
+        for (int n : new int[] {1, 2, 5}) {
+            String offset = switch (key) {
+                case "d" -> "INTERVAL '" + n + "' DAY";
+                case "t" -> "INTERVAL '" + n + "' SECOND";
+                default -> String.valueOf(n);
+            };
+            window = window.replace("%" + n, offset);
+        }
+        return "PARTITION BY p ORDER BY " + window;
+    }
+
+    private static List<List<Object>> rows(String expected) {
+        List<List<Object>> rows = new ArrayList<>();
+        for (String row : expected.split(", ")) {
+            String[] v = row.split(" ");
+            rows.add(Arrays.asList(Integer.valueOf(v[0]), Long.valueOf(v[1]), v[2].equals("-") ? null : Long.valueOf(v[2]),
+                    v[3].equals("-") ? null : Integer.valueOf(v[3]), v[4].equals("-") ? null : Integer.valueOf(v[4])));
+        }
+        return rows;
+    }
+
+    private static String nullKeyQuery(String window) {
+        return "SELECT id, COUNT(*) OVER w, SUM(id) OVER w, MIN(id) OVER w, MAX(id) OVER w FROM rn WINDOW w AS (" + window + ") ORDER BY id";
+    }
+
+    @Test
+    void aRangeFrameOverNullKeysIsPostgreSQLsFrame() throws SqlException {
+        nullKeys();
+        // An INTEGER or DATE key: every frame (they failed with an internal error).
+        for (String key : List.of("i", "d")) {
+            for (String[] frame : NULL_KEY_FRAMES) {
+                same(rows(frame[1]), nullKeyQuery(window(frame[0], key)));
+            }
+        }
+        // A BIGINT, DOUBLE or TIMESTAMP key: the frames without an UNBOUNDED bound.
+        for (String key : List.of("b", "f", "t")) {
+            for (String[] frame : Arrays.copyOf(NULL_KEY_FRAMES, 5)) {
+                same(rows(frame[1]), nullKeyQuery(window(frame[0], key)));
+            }
+        }
+    }
+
+    @Test
+    void anUnboundedRangeFrameOverANullBigintDoubleOrTimestampKeyIsRefused() throws SqlException {
+        nullKeys();
+        for (String key : List.of("b", "f", "t")) {
+            for (String[] frame : Arrays.copyOfRange(NULL_KEY_FRAMES, 5, NULL_KEY_FRAMES.length)) {
+                String sql = nullKeyQuery(window(frame[0], key));
+                assertEquals("0A000", db.error(sql), sql);
+                // Without a NULL key it answers (PostgreSQL 15's rows of p 3).
+                same(rows(frame[1]).subList(7, 9), sql.replace("FROM rn", "FROM rn WHERE p = 3"));
+            }
+        }
     }
 }

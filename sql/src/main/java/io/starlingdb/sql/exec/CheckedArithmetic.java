@@ -24,8 +24,9 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * <p>Applied to the logical plan before planning (so that folding constants cannot wrap: a
  * checked call that overflows is not folded, and fails when it runs) and to the finished
  * physical plan of every path, the direct planner's included. DECIMAL arithmetic cannot wrap
- * and is checked against its type by {@link NumericForms}; DOUBLE overflows to infinity, as in
- * Java and PostgreSQL's float8 (which raises instead: a dialect difference).
+ * and is checked against its type by {@link NumericForms}. DOUBLE {@code + - * /}, which
+ * overflow to infinity in Java, become {@link CheckedDoubles}' functions, which fail as
+ * PostgreSQL's float8 does (22003 for an overflow or underflow, 22012 for a division by zero).
  */
 final class CheckedArithmetic extends PlanRexShuttle {
 
@@ -42,7 +43,7 @@ final class CheckedArithmetic extends PlanRexShuttle {
         this.rex = rex;
     }
 
-    /** The plan with every INTEGER and BIGINT {@code + - * /} and negation checked for overflow. */
+    /** The plan with every INTEGER and BIGINT {@code + - * /} and negation, and every DOUBLE {@code + - * /}, checked. */
     static RelNode apply(RelNode plan) {
         return new CheckedArithmetic(plan.getCluster().getRexBuilder()).applyTo(plan);
     }
@@ -63,7 +64,18 @@ final class CheckedArithmetic extends PlanRexShuttle {
             RexNode negated = rex.makeCall(c.getParserPosition(), x.getType(), SqlStdOperatorTable.CHECKED_UNARY_MINUS, List.of(x));
             return rex.makeCall(c.getType(), SqlStdOperatorTable.CASE, List.of(negative, negated, x));
         }
-        if (!(visited instanceof RexCall c) || !wraps(c.getKind(), c.getType().getSqlTypeName())) {
+        if (!(visited instanceof RexCall c)) {
+            return visited;
+        }
+        SqlTypeName result = c.getType().getSqlTypeName();
+        if ((result == SqlTypeName.DOUBLE || result == SqlTypeName.FLOAT) && CheckedDoubles.replacing(c.getKind()) != null
+                && c.getOperands().size() == 2) {
+            // The operands as DOUBLEs: the functions take doubles, and the generated code converts no DECIMAL to one unasked.
+            List<RexNode> operands = c.getOperands().stream().map(o -> o.getType().getSqlTypeName() == result ? o
+                    : rex.makeCast(rex.getTypeFactory().createTypeWithNullability(c.getType(), o.getType().isNullable()), o)).toList();
+            return rex.makeCall(c.getParserPosition(), c.getType(), CheckedDoubles.replacing(c.getKind()), operands);
+        }
+        if (!wraps(c.getKind(), result)) {
             return visited;
         }
         return rex.makeCall(c.getParserPosition(), c.getType(), CHECKED.get(c.getKind()), c.getOperands());

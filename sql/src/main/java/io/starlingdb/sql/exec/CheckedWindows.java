@@ -4,6 +4,7 @@ import io.starlingdb.sql.SqlException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.calcite.adapter.enumerable.EnumerableCalc;
 import org.apache.calcite.adapter.enumerable.EnumerableRules;
 import org.apache.calcite.adapter.enumerable.EnumerableWindow;
 import org.apache.calcite.plan.Convention;
@@ -11,13 +12,18 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.convert.ConverterRule;
 import org.apache.calcite.rel.core.Window;
 import org.apache.calcite.rel.logical.LogicalWindow;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexProgramBuilder;
+import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexWindowBound;
 import org.apache.calcite.rex.RexWindowBounds;
-import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlAggFunction;
 import org.apache.calcite.sql.type.SqlTypeName;
 
 /**
@@ -45,8 +51,10 @@ import org.apache.calcite.sql.type.SqlTypeName;
  *       negative offset fails with 22013.</li>
  *   <li>A {@code RANGE} frame's ends, the order key plus or minus the offset in the key's Java
  *       type: they wrapped near the ends of INTEGER and BIGINT, ignored {@code DESC} and the
- *       microseconds of a {@code TIMESTAMP(6)} key. {@link RangeFrames} rewrites such a group's
- *       bounds so that each row's frame is PostgreSQL's.</li>
+ *       microseconds of a {@code TIMESTAMP(6)} key, and a NULL key failed. {@link RangeFrames}
+ *       rewrites such a group's bounds so that each row's frame is PostgreSQL's; for a key that
+ *       may be NULL it orders the group by columns added to the window's input (a Calc below,
+ *       removed again by a Calc above).</li>
  * </ul>
  *
  * <p>How: {@code EnumerableWindow}'s constructor is package-private, but the rule that makes one
@@ -92,9 +100,25 @@ final class CheckedWindows {
         }
         RexBuilder rex = window.getCluster().getRexBuilder();
         List<RexLiteral> constants = new ArrayList<>(window.getConstants());
-        boolean changed = false;
-        List<Window.Group> groups = new ArrayList<>(window.groups.size());
-        for (Window.Group group : window.groups) {
+        RelNode input = window.getInput();
+        int inputFields = input.getRowType().getFieldCount();
+        // Columns added to the input for RANGE groups whose key may be NULL (RangeFrames.keyColumns), and where each group's start.
+        List<RexNode> added = new ArrayList<>();
+        int[] keyColumns = new int[window.groups.size()];
+        for (int g = 0; g < keyColumns.length; g++) {
+            List<RexNode> columns = RangeFrames.keyColumns(window.groups.get(g), input, rex);
+            keyColumns[g] = columns.isEmpty() ? -1 : inputFields + added.size();
+            added.addAll(columns);
+        }
+        List<Window.Group> original = window.groups;
+        if (!added.isEmpty()) {
+            input = withColumns(input, added, rex);
+            original = shiftConstants(original, inputFields, added.size());
+        }
+        boolean changed = !added.isEmpty();
+        List<Window.Group> groups = new ArrayList<>(original.size());
+        for (int g = 0; g < original.size(); g++) {
+            Window.Group group = original.get(g);
             List<Window.RexWinAggCall> calls = new ArrayList<>(group.aggCalls.size());
             boolean groupChanged = false;
             for (Window.RexWinAggCall call : group.aggCalls) {
@@ -102,40 +126,88 @@ final class CheckedWindows {
                 groupChanged |= checked != call;
                 calls.add(checked);
             }
-            RexWindowBound lower = group.lowerBound;
-            RexWindowBound upper = group.upperBound;
+            Window.Group bounded;
             if (group.isRows) {
-                lower = bounded(lower, window.getInput(), constants, rex);
-                upper = bounded(upper, window.getInput(), constants, rex);
+                bounded = new Window.Group(group.keys, true, bounded(group.lowerBound, input, constants, rex),
+                        bounded(group.upperBound, input, constants, rex), group.exclude, group.orderKeys, group.aggCalls);
             } else {
-                Window.Group range = RangeFrames.rewrite(group, window.getInput(), constants, rex);
-                lower = range.lowerBound;
-                upper = range.upperBound;
+                bounded = RangeFrames.rewrite(group, input, constants, rex, keyColumns[g]);
             }
-            if (groupChanged || lower != group.lowerBound || upper != group.upperBound) {
+            if (groupChanged || bounded.lowerBound != group.lowerBound || bounded.upperBound != group.upperBound
+                    || !bounded.keys.equals(group.keys) || !bounded.orderKeys.equals(group.orderKeys)) {
                 changed = true;
-                group = new Window.Group(group.keys, group.isRows, lower, upper, group.exclude, group.orderKeys, calls);
+                group = new Window.Group(bounded.keys, group.isRows, bounded.lowerBound, bounded.upperBound, group.exclude,
+                        bounded.orderKeys, calls);
             }
             groups.add(group);
         }
         if (!changed) {
             return rel;
         }
-        LogicalWindow logical = LogicalWindow.create(window.getTraitSet().replace(Convention.NONE), window.getInput(), constants,
-                window.getRowType(), groups);
-        return WINDOW_RULE.convert(logical);
+        RelDataTypeFactory.Builder rowType = rex.getTypeFactory().builder().addAll(input.getRowType().getFieldList());
+        rowType.addAll(window.getRowType().getFieldList().subList(inputFields, window.getRowType().getFieldCount()));
+        LogicalWindow logical = LogicalWindow.create(window.getTraitSet().replace(Convention.NONE), input, constants,
+                rowType.uniquify().build(), groups);
+        RelNode converted = WINDOW_RULE.convert(logical);
+        return added.isEmpty() ? converted : withoutColumns(converted, inputFields, added.size(), window.getRowType(), rex);
     }
 
-    /** The call, or the checked sum in its place if it is a SUM or $SUM0 of a BIGINT. */
+    /** The input with the columns added after its own: one Calc (merged with the input if that is a Calc, so that its constants stay visible). */
+    private static RelNode withColumns(RelNode input, List<RexNode> columns, RexBuilder rex) {
+        RexProgramBuilder program = new RexProgramBuilder(input.getRowType(), rex);
+        List<RelDataTypeField> fields = input.getRowType().getFieldList();
+        for (int i = 0; i < fields.size(); i++) {
+            program.addProject(i, fields.get(i).getName());
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            program.addProject(columns.get(i), "$range_key" + i);
+        }
+        if (input instanceof EnumerableCalc calc) {
+            return EnumerableCalc.create(calc.getInput(), RexProgramBuilder.mergePrograms(program.getProgram(), calc.getProgram(), rex));
+        }
+        return EnumerableCalc.create(input, program.getProgram());
+    }
+
+    /** The window's rows without the columns {@link #withColumns} added: the row type the plan above reads. */
+    private static RelNode withoutColumns(RelNode window, int from, int count, RelDataType rowType, RexBuilder rex) {
+        RexProgramBuilder program = new RexProgramBuilder(window.getRowType(), rex);
+        for (int i = 0; i < window.getRowType().getFieldCount(); i++) {
+            if (i < from || i >= from + count) {
+                program.addProject(i, rowType.getFieldNames().get(program.getProjectList().size()));
+            }
+        }
+        return EnumerableCalc.create(window, program.getProgram());
+    }
+
+    /** The groups with their references to the window's constants (after the input's columns) moved past {@code count} added columns. */
+    private static List<Window.Group> shiftConstants(List<Window.Group> groups, int inputFields, int count) {
+        RexShuttle shift = new RexShuttle() {
+            @Override
+            public RexNode visitInputRef(RexInputRef ref) {
+                return ref.getIndex() < inputFields ? ref : new RexInputRef(ref.getIndex() + count, ref.getType());
+            }
+        };
+        List<Window.Group> shifted = new ArrayList<>(groups.size());
+        for (Window.Group group : groups) {
+            List<Window.RexWinAggCall> calls = new ArrayList<>(group.aggCalls.size());
+            for (Window.RexWinAggCall call : group.aggCalls) {
+                calls.add(new Window.RexWinAggCall((SqlAggFunction) call.getOperator(), call.getType(), shift.apply(call.getOperands()),
+                        call.ordinal, call.distinct, call.ignoreNulls));
+            }
+            shifted.add(new Window.Group(group.keys, group.isRows, group.lowerBound.accept(shift), group.upperBound.accept(shift),
+                    group.exclude, group.orderKeys, calls));
+        }
+        return shifted;
+    }
+
+    /** The call, or the checked sum in its place if it is a SUM or $SUM0 of a BIGINT or a DOUBLE. */
     private static Window.RexWinAggCall checkedSum(Window.RexWinAggCall call) {
-        SqlKind kind = call.getOperator().getKind();
-        if ((kind != SqlKind.SUM && kind != SqlKind.SUM0) || call.getOperands().size() != 1
-                || call.getType().getSqlTypeName() != SqlTypeName.BIGINT
-                || call.getOperands().get(0).getType().getSqlTypeName() != SqlTypeName.BIGINT) {
+        SqlAggFunction checked = call.getOperands().size() != 1 ? null : CheckedSums.replacing(call.getOperator().getKind(),
+                call.getOperands().get(0).getType().getSqlTypeName(), call.getType().getSqlTypeName());
+        if (checked == null) {
             return call;
         }
-        return new Window.RexWinAggCall(CheckedSums.replacing(kind), call.getType(), call.getOperands(), call.ordinal, call.distinct,
-                call.ignoreNulls);
+        return new Window.RexWinAggCall(checked, call.getType(), call.getOperands(), call.ordinal, call.distinct, call.ignoreNulls);
     }
 
     /**

@@ -75,6 +75,9 @@ public final class Errors {
             if (t instanceof CancelSignal.Stopped stopped) {
                 return new SqlException(stopped.sqlState(), stopped.getMessage());
             }
+            if (t instanceof RangeFrames.Refused refused) {
+                return new SqlException(refused.sqlState, refused.getMessage());
+            }
         }
         if (e instanceof WriteConflictException) {
             return new SqlException("40001", "write conflict with a concurrent transaction; retry: " + e.getMessage());

@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.adapter.enumerable.EnumerableWindow;
+import org.apache.calcite.rel.RelCollations;
 import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Calc;
@@ -21,9 +22,17 @@ import org.apache.calcite.rex.RexProgram;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.rex.RexWindowBound;
 import org.apache.calcite.rex.RexWindowBounds;
+import org.apache.calcite.schema.impl.ScalarFunctionImpl;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.type.InferTypes;
+import org.apache.calcite.sql.type.OperandTypes;
+import org.apache.calcite.sql.type.ReturnTypes;
 import org.apache.calcite.sql.type.SqlTypeFamily;
 import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.util.ImmutableBitSet;
 
 /**
  * {@code RANGE} frames with an offset ({@code ORDER BY k RANGE BETWEEN n PRECEDING AND m
@@ -84,11 +93,27 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * that {@link ScalarInterpreter} evaluates while planning. Refused while planning: a negative
  * offset (22013, as PostgreSQL); a year-month interval offset, a DECIMAL key, an integer key with
  * a fractional offset (Calcite could not compile the last two) and an offset expression that
- * cannot be evaluated here, such as {@code INTERVAL '1' SECOND * 2} (0A000). Left as Calcite
- * does it: a partition with a NULL key fails the query with an internal error (Calcite reads
- * the key of each row as a primitive; PostgreSQL answers).
+ * cannot be evaluated here, such as {@code INTERVAL '1' SECOND * 2} (0A000).
+ *
+ * <p>A key that may be NULL: Calcite reads each row's key as a primitive to search for its
+ * bounds, so a NULL key failed the query with an internal error. PostgreSQL's frame: the NULL
+ * keys are peers, sorted where NULLS FIRST or LAST puts them; a row with a NULL key has its NULL
+ * peers for frame under an offset bound (and CURRENT ROW), and the partition's end on an UNBOUNDED
+ * side; a row with a key has the offsets reach no NULL row (a start past every key lands where
+ * the NULL rows begin, which matters with UNBOUNDED FOLLOWING), while UNBOUNDED reaches them. Such
+ * a group orders by a column added to the window's input ({@link #keyColumns}):
+ *
+ * <ul>
+ *   <li>TINYINT, SMALLINT, INTEGER and DATE keys: the key as a BIGINT, NULL as the BIGINT beyond
+ *       every key where the NULL rows sort; every frame is PostgreSQL's
+ *       ({@link #orderedByBigint}).</li>
+ *   <li>BIGINT, TIMESTAMP, DOUBLE, REAL and FLOAT keys (no value is left beyond every key): the
+ *       NULL rows in partitions of their own, which gives PostgreSQL's frame when neither bound is
+ *       UNBOUNDED; with an UNBOUNDED bound a NULL key fails the statement with 0A000 when it is met
+ *       ({@link #partitionedByNull}).</li>
+ * </ul>
  */
-final class RangeFrames {
+public final class RangeFrames {
 
     /** A statement that cannot run, to be reported with this SQLState. */
     static final class Refused extends RuntimeException {
@@ -102,15 +127,86 @@ final class RangeFrames {
 
     private static final BigInteger DAY_MILLIS = BigInteger.valueOf(86_400_000L);
 
+    /**
+     * The largest offset of a TINYINT, SMALLINT, INTEGER or DATE key whose partition orders by
+     * {@link #keyColumns}' BIGINT (2^33, in the key's units): any larger one reaches as far (past
+     * every such key, from any such key), and with it the value searched for stays far from the
+     * NULL rows' {@code Long.MIN_VALUE} or {@code Long.MAX_VALUE}.
+     */
+    private static final long KEY_COLUMN_OFFSET_LIMIT = 1L << 33;
+
+    /** Fails the statement when a row's key is NULL, in a frame that cannot hold NULL keys (a call in generated code). */
+    private static final MicroTimestamps.MicroFunction NULL_KEY = new MicroTimestamps.MicroFunction(
+            new SqlIdentifier("STARLING_RANGE_FRAME_NULL_KEY", SqlParserPos.ZERO), SqlKind.OTHER_FUNCTION,
+            ReturnTypes.explicit(SqlTypeName.BIGINT), InferTypes.RETURN_TYPE, OperandTypes.operandMetadata(List.of(),
+                    types -> List.of(), i -> "none", i -> false), ScalarFunctionImpl.create(RangeFrames.class, "nullKey"));
+
     private RangeFrames() {
+    }
+
+    /** What a NULL key fails with in a frame that cannot hold one (see the class comment); generated code calls it. */
+    public static long nullKey() {
+        throw new Refused("0A000", "a RANGE frame with an offset and UNBOUNDED PRECEDING or FOLLOWING is not supported when the"
+                + " ORDER BY key, a BIGINT, TIMESTAMP or DOUBLE, is NULL; use CURRENT ROW or an offset on both ends, or COALESCE the key");
+    }
+
+    /**
+     * The columns to add to the window's input for a RANGE group with an offset whose ORDER BY key
+     * may be NULL (Calcite's search reads the key as a primitive); empty for any other group. A
+     * TINYINT, SMALLINT, INTEGER or DATE key gets one column: the key as a BIGINT, and for a NULL
+     * key {@code Long.MAX_VALUE} or {@code Long.MIN_VALUE}, where the NULL rows come in the order
+     * (after every key with NULLS LAST). A BIGINT, TIMESTAMP, DOUBLE, REAL or FLOAT key gets two:
+     * whether it is NULL, and the key with 0 for NULL. {@link #rewrite} then orders the group by
+     * the last of them.
+     */
+    static List<RexNode> keyColumns(Window.Group group, RelNode input, RexBuilder rex) {
+        if (group.isRows || group.orderKeys.getFieldCollations().size() != 1 || !hasOffset(group.lowerBound) && !hasOffset(group.upperBound)) {
+            return List.of();
+        }
+        RelFieldCollation order = group.orderKeys.getFieldCollations().get(0);
+        RelDataType keyType = input.getRowType().getFieldList().get(order.getFieldIndex()).getType();
+        if (!keyType.isNullable()) {
+            return List.of();
+        }
+        RexNode key = new RexInputRef(order.getFieldIndex(), keyType);
+        RexNode isNull = rex.makeCall(SqlStdOperatorTable.IS_NULL, key);
+        RelDataTypeFactory types = rex.getTypeFactory();
+        switch (keyType.getSqlTypeName()) {
+            case TINYINT, SMALLINT, INTEGER, DATE -> {
+                RelDataType bigint = types.createSqlType(SqlTypeName.BIGINT);
+                RexNode value = keyType.getSqlTypeName() != SqlTypeName.DATE ? key
+                        : rex.makeReinterpretCast(types.createTypeWithNullability(types.createSqlType(SqlTypeName.INTEGER), true), key,
+                                rex.makeLiteral(false));
+                RelFieldCollation.NullDirection nulls = order.nullDirection == RelFieldCollation.NullDirection.UNSPECIFIED
+                        ? order.getDirection().defaultNullDirection() : order.nullDirection;
+                // The NULL rows after every key: the largest value in ascending order, the smallest in descending order.
+                boolean largest = (nulls == RelFieldCollation.NullDirection.LAST) != order.getDirection().isDescending();
+                RexNode nullValue = rex.makeExactLiteral(BigDecimal.valueOf(largest ? Long.MAX_VALUE : Long.MIN_VALUE), bigint);
+                // The cast is nullable so that its code reads no NULL as a primitive, wherever it is placed.
+                RexNode cast = rex.makeCast(types.createTypeWithNullability(bigint, true), value);
+                return List.of(rex.makeCall(bigint, SqlStdOperatorTable.CASE, List.of(isNull, nullValue, cast)));
+            }
+            case BIGINT, TIMESTAMP, TIMESTAMP_WITH_LOCAL_TIME_ZONE, DOUBLE, REAL, FLOAT -> {
+                RelDataType nonNull = types.createTypeWithNullability(keyType, false);
+                return List.of(isNull, rex.makeCall(nonNull, SqlStdOperatorTable.CASE, List.of(isNull, rex.makeZeroLiteral(nonNull), key)));
+            }
+            default -> {
+                return List.of();
+            }
+        }
+    }
+
+    private static boolean hasOffset(RexWindowBound bound) {
+        return !bound.isUnbounded() && !bound.isCurrentRow();
     }
 
     /**
      * The group with its RANGE offset bounds rewritten as above; the group itself if it is a ROWS
      * group or has no offset bound, or if its key is of a type not listed above. Fails
-     * ({@link Refused}) where the class comment says.
+     * ({@link Refused}) where the class comment says. {@code keyColumns} is the input column where
+     * the group's {@link #keyColumns} start, or -1 if it has none.
      */
-    static Window.Group rewrite(Window.Group group, RelNode input, List<RexLiteral> constants, RexBuilder rex) {
+    static Window.Group rewrite(Window.Group group, RelNode input, List<RexLiteral> constants, RexBuilder rex, int keyColumns) {
         if (group.isRows || group.orderKeys.getFieldCollations().size() != 1) {
             return group;
         }
@@ -120,11 +216,24 @@ final class RangeFrames {
         if (lowerOffset == null && upperOffset == null) {
             return group;
         }
-        RelFieldCollation order = group.orderKeys.getFieldCollations().get(0);
-        boolean descending = order.getDirection().isDescending();
-        int keyIndex = order.getFieldIndex();
+        int keyIndex = group.orderKeys.getFieldCollations().get(0).getFieldIndex();
         RelDataType keyType = inputRowType.getFieldList().get(keyIndex).getType();
         RexNode key = new RexInputRef(keyIndex, keyType);
+        if (keyColumns >= 0) {
+            if (inputRowType.getFieldList().get(keyColumns).getType().getSqlTypeName() == SqlTypeName.BIGINT) {
+                return orderedByBigint(group, keyColumns, keyType, lowerOffset, upperOffset, rex.makeCall(SqlStdOperatorTable.IS_NULL, key),
+                        rex);
+            }
+            key = new RexInputRef(keyColumns + 1, inputRowType.getFieldList().get(keyColumns + 1).getType());
+            return partitionedByNull(rewrite(group, key, lowerOffset, upperOffset, rex), group, keyColumns, rex);
+        }
+        return rewrite(group, key, lowerOffset, upperOffset, rex);
+    }
+
+    /** The group with its bounds rewritten for the key (a column of the input, the group's own key or one in its place). */
+    private static Window.Group rewrite(Window.Group group, RexNode key, RexLiteral lowerOffset, RexLiteral upperOffset, RexBuilder rex) {
+        boolean descending = group.orderKeys.getFieldCollations().get(0).getDirection().isDescending();
+        RelDataType keyType = key.getType();
         RelDataTypeFactory types = rex.getTypeFactory();
         Frame frame;
         switch (keyType.getSqlTypeName()) {
@@ -255,6 +364,63 @@ final class RangeFrames {
         }
         return new BigDecimal(millis).divide(new BigDecimal(DAY_MILLIS), 0, up ? RoundingMode.CEILING : RoundingMode.FLOOR)
                 .toBigInteger();
+    }
+
+    /**
+     * A group whose TINYINT, SMALLINT, INTEGER or DATE key may be NULL, ordered by its
+     * {@link #keyColumns} BIGINT instead: an offset becomes 0 for a row whose key is NULL (its frame
+     * reaches its NULL peers, which are where that BIGINT puts them, beyond every key), else the
+     * offset in the key's units (at most {@link #KEY_COLUMN_OFFSET_LIMIT}), negated with DESC.
+     * Computed in BIGINT, which holds every such key plus or minus such an offset, the value searched
+     * for is the exact bound and never reaches the NULL rows: PostgreSQL's frame, whatever the bounds.
+     */
+    private static Window.Group orderedByBigint(Window.Group group, int column, RelDataType keyType, RexLiteral lowerOffset,
+            RexLiteral upperOffset, RexNode isNull, RexBuilder rex) {
+        RelFieldCollation order = group.orderKeys.getFieldCollations().get(0);
+        boolean date = keyType.getSqlTypeName() == SqlTypeName.DATE;
+        BigInteger lowerN = date ? days(lowerOffset, group.lowerBound.isFollowing()) : integral(lowerOffset, keyType);
+        BigInteger upperN = date ? days(upperOffset, group.upperBound.isPreceding()) : integral(upperOffset, keyType);
+        boolean descending = order.getDirection().isDescending();
+        return new Window.Group(group.keys, false, bigintBound(group.lowerBound, lowerN, descending, isNull, rex),
+                bigintBound(group.upperBound, upperN, descending, isNull, rex), group.exclude, RelCollations.of(order.withFieldIndex(column)),
+                group.aggCalls);
+    }
+
+    private static RexWindowBound bigintBound(RexWindowBound bound, BigInteger n, boolean descending, RexNode isNull, RexBuilder rex) {
+        if (n == null) {
+            return bound;
+        }
+        long offset = n.min(BigInteger.valueOf(KEY_COLUMN_OFFSET_LIMIT)).longValueExact();
+        RelDataType bigint = rex.getTypeFactory().createSqlType(SqlTypeName.BIGINT);
+        RexNode value = rex.makeCall(bigint, SqlStdOperatorTable.CASE, List.of(isNull, rex.makeZeroLiteral(bigint),
+                rex.makeExactLiteral(BigDecimal.valueOf(descending ? -offset : offset), bigint)));
+        return bound.isPreceding() ? RexWindowBounds.preceding(value) : RexWindowBounds.following(value);
+    }
+
+    /**
+     * A group whose BIGINT, TIMESTAMP or approximate key may be NULL ({@code rewritten}: its bounds
+     * rewritten for the key with 0 for NULL), with the rows whose key is NULL in partitions of their
+     * own and each offset 0 for them: their frame is then their NULL peers, PostgreSQL's frame when
+     * no bound is UNBOUNDED, and the other rows' frames hold no NULL row, as in PostgreSQL. With an
+     * UNBOUNDED bound the frames would differ (UNBOUNDED PRECEDING starts at the partition's first
+     * row, NULL or not), so a NULL key fails the statement with 0A000 instead ({@link #nullKey}).
+     */
+    private static Window.Group partitionedByNull(Window.Group rewritten, Window.Group group, int column, RexBuilder rex) {
+        RexNode isNull = new RexInputRef(column, rex.getTypeFactory().createSqlType(SqlTypeName.BOOLEAN));
+        boolean unbounded = group.lowerBound.isUnbounded() || group.upperBound.isUnbounded();
+        RelFieldCollation order = group.orderKeys.getFieldCollations().get(0).withFieldIndex(column + 1);
+        return new Window.Group(rewritten.keys.union(ImmutableBitSet.of(column)), false, nullOffset(rewritten.lowerBound, isNull, unbounded, rex),
+                nullOffset(rewritten.upperBound, isNull, unbounded, rex), rewritten.exclude, RelCollations.of(order), rewritten.aggCalls);
+    }
+
+    private static RexWindowBound nullOffset(RexWindowBound bound, RexNode isNull, boolean refuse, RexBuilder rex) {
+        if (!hasOffset(bound)) {
+            return bound;
+        }
+        RelDataType type = rex.getTypeFactory().createTypeWithNullability(bound.getOffset().getType(), false);
+        RexNode forNull = refuse ? rex.makeCast(type, rex.makeCall(NULL_KEY, List.of())) : rex.makeZeroLiteral(type);
+        RexNode value = rex.makeCall(type, SqlStdOperatorTable.CASE, List.of(isNull, forNull, bound.getOffset()));
+        return bound.isPreceding() ? RexWindowBounds.preceding(value) : RexWindowBounds.following(value);
     }
 
     /** A DOUBLE, REAL or FLOAT key's bound: its offset a literal of the key's type, negated with DESC. */

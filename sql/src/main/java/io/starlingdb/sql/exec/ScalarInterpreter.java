@@ -3,6 +3,7 @@ package io.starlingdb.sql.exec;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleBinaryOperator;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexCall;
@@ -24,7 +25,8 @@ import org.apache.calcite.util.Sarg;
  * INTEGER, BIGINT, DOUBLE, DECIMAL, VARCHAR and BOOLEAN types; AND, OR, NOT and the IS tests
  * in three-valued logic; comparisons between operands of one type; IN lists and ranges
  * (SEARCH) over INTEGER, BIGINT and character columns; LIKE without ESCAPE; widening numeric
- * casts; +, - and * on INTEGER, BIGINT and DOUBLE; unary minus on those and DECIMAL. Columns and
+ * casts; +, - and * on INTEGER, BIGINT and DOUBLE, and {@link CheckedDoubles}' + - * / of
+ * numbers; unary minus on INTEGER, BIGINT, DOUBLE and DECIMAL. Columns and
  * parameters of other types pass through unchanged. Anything else
  * (other casts, division, DECIMAL arithmetic, functions) makes {@link #of} answer null, and the plan is compiled.
  */
@@ -101,6 +103,10 @@ final class ScalarInterpreter {
             for (int i = 0; i < callOperands.size(); i++) {
                 operands.add(build(callOperands.get(i), locals));
             }
+        }
+        DoubleBinaryOperator checkedDouble = CheckedDoubles.method(call.getOperator());
+        if (checkedDouble != null) {
+            return checkedDouble(call, operands.get(0), operands.get(1), checkedDouble);
         }
         switch (call.getKind()) {
             case AND:
@@ -401,6 +407,29 @@ final class ScalarInterpreter {
             };
         }
         throw UNSUPPORTED;
+    }
+
+    /**
+     * A DOUBLE {@code + - * /} of {@link CheckedDoubles} (its operands any numbers, converted to
+     * double as the generated code converts them), computed by the same method as the generated code.
+     */
+    private static Scalar checkedDouble(RexCall call, Scalar left, Scalar right, DoubleBinaryOperator method) throws Unsupported {
+        if (family(call.getType()) != Family.DOUBLE || !numeric(call.getOperands().get(0)) || !numeric(call.getOperands().get(1))) {
+            throw UNSUPPORTED;
+        }
+        return (row, context) -> {
+            Object l = left.eval(row, context);
+            Object r = right.eval(row, context);
+            if (l == null || r == null) {
+                return null;
+            }
+            return method.applyAsDouble(((Number) l).doubleValue(), ((Number) r).doubleValue());
+        };
+    }
+
+    private static boolean numeric(RexNode operand) {
+        Family f = family(operand.getType());
+        return f == Family.INTEGER || f == Family.BIGINT || f == Family.DOUBLE || f == Family.DECIMAL;
     }
 
     /**

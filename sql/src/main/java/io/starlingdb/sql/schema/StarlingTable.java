@@ -140,7 +140,8 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
      * that the row filter's comparisons, all of them bound, wholly decide
      * ({@link StarlingAggregateScan}): computed at each range's leaseholder, so that the rows never
      * travel; or, when the transaction cannot do that (a node's own store, its own writes in the
-     * span, a comparison whose value could not be bound), the row of the plan that reads the rows,
+     * span, a comparison whose value could not be bound, a DOUBLE sum that came out infinite or NaN),
+     * the row of the plan that reads the rows,
      * which {@code fallback} makes. Called by the generated code of a plan; the choice is made when
      * it runs.
      */
@@ -188,6 +189,11 @@ public final class StarlingTable extends AbstractTable implements TranslatableTa
             if (out[i] instanceof BigDecimal exact && calls.get(i).type() != ValueType.DECIMAL && calls.get(i).type() != ValueType.DOUBLE) {
                 // An integer sum out of BIGINT's range, as the rows' own sum fails (CheckedSums).
                 throw new ArithmeticException("BIGINT sum " + exact + " out of range");
+            }
+            if (out[i] instanceof Double sum && !Double.isFinite(sum)) {
+                // Infinite or NaN: from an infinity or NaN in the rows, or from finite values past DOUBLE's range, which the
+                // partial does not tell apart. The rows' own sum tells (CheckedSums: an overflow fails with 22003).
+                return null;
             }
         }
         return out;
