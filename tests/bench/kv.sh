@@ -11,11 +11,18 @@
 #
 #   tests/bench/kv.sh [--seconds S] [--concurrency 1,16,128] [--only starling,etcd,postgres]
 #                     [--phases put,get,scan,transfer,rmw] [--pg-sync any1|first2] [--kv-warmup S]
+#                     [--warmup S]
 #
 # --kv-warmup S: unmeasured seconds of each put, get and scan phase at 16 clients before its first
 # measured cell, for Starling and PostgreSQL alike (KvBench's default, 15 s: the JIT of four JVMs on
 # two cores, and the load-based splits and lease moves the phase's load causes, settle first; 0:
 # none, as before 2026-12-06).
+#
+# --warmup S: unmeasured seconds of each transfer and rmw phase at 16 clients before its first
+# measured cell, for both targets (KvBench's default, 3 s). After 3 s the node JVMs are still
+# compiling the transaction paths during the one-client cells (2026-12-06: the compiler threads
+# took 3-4 ms of CPU per transfer on each node, most of the machine): one-client transfers ran at
+# 72/s after 20 s of warm-up and 185/s after 60 s (docs/benchmarks.md, "Fifteenth session").
 #
 # --pg-sync first2 makes PostgreSQL wait for both standbys ('FIRST 2 (s1, s2)') instead of either
 # ('ANY 1 (s1, s2)': a commit on two of the three copies, as a Raft commit on 2 of 3 replicas).
@@ -33,6 +40,7 @@ ONLY="starling,etcd,postgres"
 PHASES="put,get,scan,transfer,rmw"
 PG_SYNC=any1
 KV_WARMUP=()
+TXN_WARMUP=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_PER="$2"; shift 2 ;;
@@ -41,6 +49,7 @@ while [ $# -gt 0 ]; do
     --phases) PHASES="$2"; shift 2 ;;
     --pg-sync) PG_SYNC="$2"; shift 2 ;;
     --kv-warmup) KV_WARMUP=(--kv-warmup "$2"); shift 2 ;;
+    --warmup) TXN_WARMUP=(--warmup "$2"); shift 2 ;;
     *) echo "kv.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -68,7 +77,7 @@ bench() {
   echo "# $2: load average $(cut -d' ' -f1-3 /proc/loadavg) (2 cores)"
   # shellcheck disable=SC2086 # KV_CLIENT_JAVA_OPTS: options for the client JVM alone, split on spaces
   java -Xmx2g ${KV_CLIENT_JAVA_OPTS:-} -Dlogback.configurationFile="$ROOT/conf/logback-cli.xml" -cp "$TESTKIT_CP" \
-    io.starlingdb.testkit.bench.KvBench --seconds "$SECONDS_PER" --concurrency "$CONC" --phases "$PHASES" "${KV_WARMUP[@]}" "$@" \
+    io.starlingdb.testkit.bench.KvBench --seconds "$SECONDS_PER" --concurrency "$CONC" --phases "$PHASES" "${KV_WARMUP[@]}" "${TXN_WARMUP[@]}" "$@" \
     | tee -a "$RESULTS" || FAILED=1
 }
 
