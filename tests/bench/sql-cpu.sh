@@ -30,6 +30,10 @@
 # window's wall-clock times, and tests/bench/jfr-top.py DIR/n1.jfr --from HH:MM:SS --to HH:MM:SS
 # sums the samples inside a window by method. (Attaching jcmd at the window's edges took over 10 s
 # under load.)
+#
+# SQL_NODE_JAVA_OPTS and SQL_CLIENT_JAVA_OPTS in the environment add JVM options (split on spaces)
+# to the three nodes and to the bench client, e.g. SQL_NODE_JAVA_OPTS="-XX:+PreserveFramePointer
+# -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit" to sample a node with Linux perf.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ROWS=10000
@@ -81,7 +85,8 @@ for i in 1 2 3; do PEER[$i]=$(free_port); HTTP[$i]=$(free_port); CLIENT[$i]=$(fr
 for i in 1 2 3; do
   jfr=()
   [ -z "$JFR_DIR" ] || jfr=("-XX:StartFlightRecording=settings=$JFC,filename=$JFR_DIR/n$i.jfr,dumponexit=true")
-  java -Xmx2g "${jfr[@]}" -Dlogback.configurationFile="$ROOT/conf/logback.xml" -cp "$CP" io.starlingdb.server.NodeMain start \
+  # shellcheck disable=SC2086 # SQL_NODE_JAVA_OPTS: options for the node JVMs, split on spaces
+  java -Xmx2g "${jfr[@]}" ${SQL_NODE_JAVA_OPTS:-} -Dlogback.configurationFile="$ROOT/conf/logback.xml" -cp "$CP" io.starlingdb.server.NodeMain start \
     --node-id "n$i" --data-dir "$WORK/n$i" --client-port "${CLIENT[$i]}" --http-port "${HTTP[$i]}" --peer-port "${PEER[$i]}" \
     --join "127.0.0.1:${PEER[$(( i == 1 ? 2 : 1 ))]}" --store-id "$i" --store-initial-members 1,2,3 \
     --sql-storage cluster > "$WORK/n$i.log" 2>&1 &
@@ -95,7 +100,8 @@ bench() { # url jfr-file|"" args...: in the foreground, or as its own process (t
   local url=$1 jfr=()
   [ -z "$2" ] || jfr=("-XX:StartFlightRecording=settings=$JFC,filename=$2,dumponexit=true")
   shift 2
-  exec java -Xmx2g "${jfr[@]}" -cp "$CP" io.starlingdb.testkit.bench.JdbcBench --label starling --url "$url" --rows "$ROWS" "$@"
+  # shellcheck disable=SC2086 # SQL_CLIENT_JAVA_OPTS: options for the client JVM, split on spaces
+  exec java -Xmx2g "${jfr[@]}" ${SQL_CLIENT_JAVA_OPTS:-} -cp "$CP" io.starlingdb.testkit.bench.JdbcBench --label starling --url "$url" --rows "$ROWS" "$@"
 }
 (bench "$URL" "" --phases load) | tail -n 1
 
