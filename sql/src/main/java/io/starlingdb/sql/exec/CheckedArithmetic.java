@@ -26,7 +26,9 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * physical plan of every path, the direct planner's included. DECIMAL arithmetic cannot wrap
  * and is checked against its type by {@link NumericForms}. DOUBLE {@code + - * /}, which
  * overflow to infinity in Java, become {@link CheckedDoubles}' functions, which fail as
- * PostgreSQL's float8 does (22003 for an overflow or underflow, 22012 for a division by zero).
+ * PostgreSQL's float8 does (22003 for an overflow or underflow, 22012 for a division by zero),
+ * and the functions of a DOUBLE result ({@code POWER}, {@code EXP}, {@code LN}, {@code SQRT}, the
+ * trigonometric ones, ...) become {@link DoubleFunctions}', which fail where PostgreSQL's do.
  */
 final class CheckedArithmetic extends PlanRexShuttle {
 
@@ -43,7 +45,10 @@ final class CheckedArithmetic extends PlanRexShuttle {
         this.rex = rex;
     }
 
-    /** The plan with every INTEGER and BIGINT {@code + - * /} and negation, and every DOUBLE {@code + - * /}, checked. */
+    /**
+     * The plan with every INTEGER and BIGINT {@code + - * /} and negation, and every DOUBLE
+     * {@code + - * /} and function of {@link DoubleFunctions}, checked.
+     */
     static RelNode apply(RelNode plan) {
         return new CheckedArithmetic(plan.getCluster().getRexBuilder()).applyTo(plan);
     }
@@ -68,12 +73,17 @@ final class CheckedArithmetic extends PlanRexShuttle {
             return visited;
         }
         SqlTypeName result = c.getType().getSqlTypeName();
-        if ((result == SqlTypeName.DOUBLE || result == SqlTypeName.FLOAT) && CheckedDoubles.replacing(c.getKind()) != null
-                && c.getOperands().size() == 2) {
-            // The operands as DOUBLEs: the functions take doubles, and the generated code converts no DECIMAL to one unasked.
-            List<RexNode> operands = c.getOperands().stream().map(o -> o.getType().getSqlTypeName() == result ? o
-                    : rex.makeCast(rex.getTypeFactory().createTypeWithNullability(c.getType(), o.getType().isNullable()), o)).toList();
-            return rex.makeCall(c.getParserPosition(), c.getType(), CheckedDoubles.replacing(c.getKind()), operands);
+        if (result == SqlTypeName.DOUBLE || result == SqlTypeName.FLOAT) {
+            SqlOperator function = c.getOperands().size() == 2 ? CheckedDoubles.replacing(c.getKind()) : null;
+            if (function == null) {
+                function = DoubleFunctions.replacing(c.getOperator(), c.getOperands().size());
+            }
+            if (function != null) {
+                // The operands as DOUBLEs: the functions take doubles, and the generated code converts no DECIMAL to one unasked.
+                List<RexNode> operands = c.getOperands().stream().map(o -> o.getType().getSqlTypeName() == result ? o
+                        : rex.makeCast(rex.getTypeFactory().createTypeWithNullability(c.getType(), o.getType().isNullable()), o)).toList();
+                return rex.makeCall(c.getParserPosition(), c.getType(), function, operands);
+            }
         }
         if (!wraps(c.getKind(), result)) {
             return visited;

@@ -102,7 +102,8 @@ public final class CheckedDoubles {
         return new ArithmeticException("double precision overflow");
     }
 
-    private static ArithmeticException underflow() {
+    /** What a zero result of non-zero operands throws (SQL error 22003). */
+    static ArithmeticException underflow() {
         return new ArithmeticException("double precision underflow");
     }
 

@@ -106,6 +106,10 @@ public final class Errors {
             if (m.contains("by zero")) {
                 return new SqlException("22012", "division by zero");
             }
+            String refused = DoubleFunctions.sqlState(m);
+            if (refused != null) {
+                return new SqlException(refused, m);
+            }
             return new SqlException("22003", "numeric value out of range: " + m);
         }
         if (t instanceof NumberFormatException n) {

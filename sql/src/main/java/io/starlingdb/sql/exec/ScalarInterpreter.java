@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexCall;
@@ -25,10 +26,10 @@ import org.apache.calcite.util.Sarg;
  * INTEGER, BIGINT, DOUBLE, DECIMAL, VARCHAR and BOOLEAN types; AND, OR, NOT and the IS tests
  * in three-valued logic; comparisons between operands of one type; IN lists and ranges
  * (SEARCH) over INTEGER, BIGINT and character columns; LIKE without ESCAPE; widening numeric
- * casts; +, - and * on INTEGER, BIGINT and DOUBLE, and {@link CheckedDoubles}' + - * / of
- * numbers; unary minus on INTEGER, BIGINT, DOUBLE and DECIMAL. Columns and
- * parameters of other types pass through unchanged. Anything else
- * (other casts, division, DECIMAL arithmetic, functions) makes {@link #of} answer null, and the plan is compiled.
+ * casts; +, - and * on INTEGER, BIGINT and DOUBLE, {@link CheckedDoubles}' + - * / of
+ * numbers and {@link DoubleFunctions}' functions of them; unary minus on INTEGER, BIGINT, DOUBLE
+ * and DECIMAL. Columns and parameters of other types pass through unchanged. Anything else
+ * (other casts, division, DECIMAL arithmetic, other functions) makes {@link #of} answer null, and the plan is compiled.
  */
 final class ScalarInterpreter {
 
@@ -105,8 +106,15 @@ final class ScalarInterpreter {
             }
         }
         DoubleBinaryOperator checkedDouble = CheckedDoubles.method(call.getOperator());
+        if (checkedDouble == null) {
+            checkedDouble = DoubleFunctions.binaryMethod(call.getOperator());
+        }
         if (checkedDouble != null) {
             return checkedDouble(call, operands.get(0), operands.get(1), checkedDouble);
+        }
+        DoubleUnaryOperator doubleFunction = DoubleFunctions.unaryMethod(call.getOperator());
+        if (doubleFunction != null) {
+            return doubleFunction(call, operands.get(0), doubleFunction);
         }
         switch (call.getKind()) {
             case AND:
@@ -410,8 +418,9 @@ final class ScalarInterpreter {
     }
 
     /**
-     * A DOUBLE {@code + - * /} of {@link CheckedDoubles} (its operands any numbers, converted to
-     * double as the generated code converts them), computed by the same method as the generated code.
+     * A DOUBLE {@code + - * /} of {@link CheckedDoubles} or a two-argument function of
+     * {@link DoubleFunctions} (its operands any numbers, converted to double as the generated code
+     * converts them), computed by the same method as the generated code.
      */
     private static Scalar checkedDouble(RexCall call, Scalar left, Scalar right, DoubleBinaryOperator method) throws Unsupported {
         if (family(call.getType()) != Family.DOUBLE || !numeric(call.getOperands().get(0)) || !numeric(call.getOperands().get(1))) {
@@ -424,6 +433,17 @@ final class ScalarInterpreter {
                 return null;
             }
             return method.applyAsDouble(((Number) l).doubleValue(), ((Number) r).doubleValue());
+        };
+    }
+
+    /** A one-argument function of {@link DoubleFunctions}, computed by the same method as the generated code. */
+    private static Scalar doubleFunction(RexCall call, Scalar operand, DoubleUnaryOperator method) throws Unsupported {
+        if (family(call.getType()) != Family.DOUBLE || !numeric(call.getOperands().get(0))) {
+            throw UNSUPPORTED;
+        }
+        return (row, context) -> {
+            Object v = operand.eval(row, context);
+            return v == null ? null : (Object) method.applyAsDouble(((Number) v).doubleValue());
         };
     }
 

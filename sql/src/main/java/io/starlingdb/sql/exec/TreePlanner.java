@@ -26,10 +26,12 @@ import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.util.SqlBasicVisitor;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.RelDecorrelator;
+import org.apache.calcite.sql2rel.SqlRexConvertletTable;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.apache.calcite.tools.FrameworkConfig;
 import org.apache.calcite.tools.Frameworks;
@@ -52,6 +54,10 @@ final class TreePlanner {
             .parserConfig(QueryCompiler.parserConfig())
             .typeSystem(QueryCompiler.TYPE_SYSTEM)
             .build();
+
+    /** Calcite's conversions of calls, but {@code SQRT} stays a square root ({@link DoubleFunctions#SQRT_CONVERTLET}). */
+    private static final SqlRexConvertletTable CONVERTLETS = call -> call.getOperator() == SqlStdOperatorTable.SQRT
+            ? DoubleFunctions.SQRT_CONVERTLET : FRAMEWORK.getConvertletTable().get(call);
 
     static final CalciteConnectionConfig CONNECTION = CalciteConnectionConfig.DEFAULT
             .set(CalciteConnectionProperty.CASE_SENSITIVE, String.valueOf(FRAMEWORK.getParserConfig().caseSensitive()))
@@ -155,7 +161,7 @@ final class TreePlanner {
                 throw new IllegalStateException("view text does not parse: " + e.getMessage(), e);
             }
         };
-        SqlToRelConverter converter = new SqlToRelConverter(views, validator, catalogReader, cluster, FRAMEWORK.getConvertletTable(),
+        SqlToRelConverter converter = new SqlToRelConverter(views, validator, catalogReader, cluster, CONVERTLETS,
                 config);
         RelRoot root = converter.convertQuery(validated, !top, top);
         root = root.withRel(converter.flattenTypes(root.rel, true));
