@@ -11,7 +11,9 @@ import java.util.Set;
  * What the driver has learned about clusters, shared by every connection of the JVM: for each
  * URL (its list of hosts), the client addresses of the cluster's live nodes that the last
  * handshake named, and which hosts failed recently. So a URL naming one node still reaches the
- * others when that node is down, and a reconnect tries the nodes that answered last first.
+ * others when that node is down, and a reconnect tries the nodes that answered last first. With
+ * {@code loadBalanceHosts}, each new wire starts at the next host in turn, so a pool's connections
+ * spread evenly over the nodes.
  */
 final class ClusterAddresses {
 
@@ -33,6 +35,13 @@ final class ClusterAddresses {
                 }
             };
     private final Map<StarlingUrl.HostPort, Long> downSince = new LinkedHashMap<>();
+    /** Per URL, how many spread lists {@link #candidates} has given: the next one starts one host further. */
+    private final Map<List<StarlingUrl.HostPort>, Long> turns = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<StarlingUrl.HostPort>, Long> eldest) {
+            return size() > MAX_CLUSTERS;
+        }
+    };
 
     /**
      * Remembers the client addresses a node named in its handshake, for the URL naming
@@ -59,6 +68,15 @@ final class ClusterAddresses {
      * within {@link #DOWN_MEMORY_MILLIS} after all the others.
      */
     synchronized List<StarlingUrl.HostPort> candidates(List<StarlingUrl.HostPort> urlHosts, boolean discover) {
+        return candidates(urlHosts, discover, false);
+    }
+
+    /**
+     * {@link #candidates(List, boolean)}, and with {@code spread} the hosts not down rotated so
+     * that each call starts at the host after the one the last call for this URL started at
+     * (round robin over the URL's and the learned hosts; those down still come last).
+     */
+    synchronized List<StarlingUrl.HostPort> candidates(List<StarlingUrl.HostPort> urlHosts, boolean discover, boolean spread) {
         Set<StarlingUrl.HostPort> all = new LinkedHashSet<>(urlHosts);
         if (discover) {
             all.addAll(learned.getOrDefault(urlHosts, List.of()));
@@ -73,6 +91,14 @@ final class ClusterAddresses {
                 since = null;
             }
             (since == null ? up : down).add(host);
+        }
+        if (spread) {
+            // A turn is taken even with one host known (the first connection, before any
+            // handshake named the others), so the turns count connections.
+            long turn = turns.merge(urlHosts, 1L, Long::sum) - 1;
+            if (up.size() > 1) {
+                java.util.Collections.rotate(up, -(int) (turn % up.size()));
+            }
         }
         up.addAll(down);
         return up;
@@ -93,6 +119,7 @@ final class ClusterAddresses {
     synchronized void clear() {
         learned.clear();
         downSince.clear();
+        turns.clear();
     }
 
     /** {@code host:port} as a node sends it (an IPv6 host without brackets); null if malformed. */

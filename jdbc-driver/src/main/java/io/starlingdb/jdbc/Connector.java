@@ -24,16 +24,19 @@ final class Connector {
     private final int socketTimeoutMillis;
     private final String user;
     private final boolean discover;
+    /** Whether each wire starts at the next host in turn (loadBalanceHosts) rather than the first. */
+    private final boolean spread;
     private final ClusterAddresses addresses;
 
     Connector(String url, List<StarlingUrl.HostPort> urlHosts, int connectTimeoutMillis, int socketTimeoutMillis, String user,
-              boolean discover, ClusterAddresses addresses) {
+              boolean discover, boolean spread, ClusterAddresses addresses) {
         this.url = url;
         this.urlHosts = List.copyOf(urlHosts);
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.socketTimeoutMillis = socketTimeoutMillis;
         this.user = user;
         this.discover = discover;
+        this.spread = spread;
         this.addresses = addresses;
     }
 
@@ -45,7 +48,7 @@ final class Connector {
     Wire open() throws SQLException {
         List<String> failures = new ArrayList<>();
         boolean allFull = true;
-        for (StarlingUrl.HostPort host : addresses.candidates(urlHosts, discover)) {
+        for (StarlingUrl.HostPort host : addresses.candidates(urlHosts, discover, spread)) {
             try {
                 Wire wire = Wire.open(host, connectTimeoutMillis, socketTimeoutMillis, Limits.DEFAULT_MAX_FRAME_BYTES, user);
                 addresses.markUp(host);

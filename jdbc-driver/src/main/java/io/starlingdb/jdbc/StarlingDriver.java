@@ -15,7 +15,8 @@ import java.util.logging.Logger;
  * The Starling JDBC driver: {@code jdbc:starling://host:port[,host:port...]/}. Registered
  * through META-INF/services. Connection properties: user, password (accepted and sent; nodes
  * do not authenticate yet), connectTimeout and socketTimeout (milliseconds), fetchSize,
- * discoverNodes (true: also try the cluster nodes a node names; docs/cluster.md), readConsistency
+ * discoverNodes (true: also try the cluster nodes a node names; docs/cluster.md), loadBalanceHosts
+ * (true: each connection starts at the next node in turn, spreading a pool over the nodes), readConsistency
  * (strong, bounded:500ms or "bounded 500ms", eventual: the session's read_consistency).
  */
 public final class StarlingDriver implements Driver {
@@ -31,6 +32,12 @@ public final class StarlingDriver implements Driver {
     static final int DEFAULT_FETCH_SIZE = 1_000;
     /** Whether the driver also tries the cluster's nodes that the nodes it reached named. */
     static final boolean DEFAULT_DISCOVER_NODES = true;
+    /**
+     * Whether each connection starts at the next node in turn rather than at the URL's first
+     * (pgJDBC's property of that name). Off by default: with every connection on one node, the
+     * leases of the ranges it reads follow it there and point statements need no hop.
+     */
+    static final boolean DEFAULT_LOAD_BALANCE_HOSTS = false;
 
     static {
         try {
@@ -50,8 +57,9 @@ public final class StarlingDriver implements Driver {
         int socketTimeout = parsed.intProperty("socketTimeout", DEFAULT_SOCKET_TIMEOUT_MILLIS, 0, Integer.MAX_VALUE);
         int fetchSize = parsed.intProperty("fetchSize", DEFAULT_FETCH_SIZE, 1, Limits.MAX_BATCH_ROWS);
         boolean discover = parsed.booleanProperty("discoverNodes", DEFAULT_DISCOVER_NODES);
+        boolean spread = parsed.booleanProperty("loadBalanceHosts", DEFAULT_LOAD_BALANCE_HOSTS);
         String user = parsed.properties().getProperty("user", "");
-        Connector connector = new Connector(url, parsed.hosts(), connectTimeout, socketTimeout, user, discover,
+        Connector connector = new Connector(url, parsed.hosts(), connectTimeout, socketTimeout, user, discover, spread,
                 ClusterAddresses.SHARED);
         StarlingConnection connection = new StarlingConnection(connector, connector.open(), url, fetchSize);
         String readConsistency = parsed.properties().getProperty("readConsistency");
@@ -83,11 +91,14 @@ public final class StarlingDriver implements Driver {
         DriverPropertyInfo discover = new DriverPropertyInfo("discoverNodes", String.valueOf(DEFAULT_DISCOVER_NODES));
         discover.description = "also connect to the cluster's nodes that a node names, not only the URL's hosts";
         discover.choices = new String[] {"true", "false"};
+        DriverPropertyInfo spread = new DriverPropertyInfo("loadBalanceHosts", String.valueOf(DEFAULT_LOAD_BALANCE_HOSTS));
+        spread.description = "start each connection at the next node in turn (URL's and discovered), spreading a pool over the nodes";
+        spread.choices = new String[] {"true", "false"};
         DriverPropertyInfo user = new DriverPropertyInfo("user", info == null ? null : info.getProperty("user"));
         user.description = "user name (nodes do not authenticate yet)";
         DriverPropertyInfo consistency = new DriverPropertyInfo("readConsistency", "strong");
         consistency.description = "how old a snapshot read-only transactions may read: strong, bounded 500ms, eventual";
-        return new DriverPropertyInfo[] {connect, socket, fetch, discover, user, consistency};
+        return new DriverPropertyInfo[] {connect, socket, fetch, discover, spread, user, consistency};
     }
 
     @Override

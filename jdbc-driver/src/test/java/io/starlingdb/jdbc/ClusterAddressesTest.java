@@ -36,6 +36,23 @@ class ClusterAddressesTest {
     }
 
     @Test
+    void spreadListsStartAtEachHostInTurnWithHostsDownStillLast() {
+        ClusterAddresses addresses = new ClusterAddresses();
+        List<StarlingUrl.HostPort> url = List.of(host("a", 1));
+        addresses.learn(url, false, List.of("a:1", "b:2", "c:3"));
+        assertEquals(List.of(host("a", 1), host("b", 2), host("c", 3)), addresses.candidates(url, true, true));
+        assertEquals(List.of(host("b", 2), host("c", 3), host("a", 1)), addresses.candidates(url, true, true));
+        assertEquals(List.of(host("c", 3), host("a", 1), host("b", 2)), addresses.candidates(url, true, true));
+        assertEquals(List.of(host("a", 1), host("b", 2), host("c", 3)), addresses.candidates(url, true, true));
+        assertEquals(List.of(host("a", 1), host("b", 2), host("c", 3)), addresses.candidates(url, true, false),
+                "not spread: the URL's order, and no turn taken");
+        addresses.markDown(host("a", 1));
+        assertEquals(List.of(host("b", 2), host("c", 3), host("a", 1)), addresses.candidates(url, true, true));
+        assertEquals(List.of(host("c", 3), host("b", 2), host("a", 1)), addresses.candidates(url, true, true));
+        assertEquals(List.of(host("a", 1)), addresses.candidates(url, false, true), "discovery off: the URL's one host");
+    }
+
+    @Test
     void wildcardAndForeignLoopbackAddressesAreNotLearned() {
         ClusterAddresses addresses = new ClusterAddresses();
         List<StarlingUrl.HostPort> url = List.of(host("db1.example", 7432));

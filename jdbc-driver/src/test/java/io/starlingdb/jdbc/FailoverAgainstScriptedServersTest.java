@@ -110,6 +110,43 @@ class FailoverAgainstScriptedServersTest {
     }
 
     @Test
+    void loadBalanceHostsSpreadsConnectionsEvenlyOverTheUrlsAndTheNamedNodes() throws Exception {
+        try (ScriptedServer c3 = new ScriptedServer(node(3, List.of()));
+             ScriptedServer c2 = new ScriptedServer(node(2, List.of()))) {
+            String named = "127.0.0.1:" + c2.port() + ",127.0.0.1:" + c3.port();
+            try (ScriptedServer c1 = new ScriptedServer(node(1, List.of(named.split(","))))) {
+                List<Connection> pool = new ArrayList<>();
+                try {
+                    // The URL names one node; the others are those it names at the handshake.
+                    int[] served = new int[4];
+                    for (int i = 0; i < 9; i++) {
+                        Connection c = DriverManager.getConnection(url(c1) + "?loadBalanceHosts=true");
+                        pool.add(c);
+                        served[queryInt(c, "SELECT n")]++;
+                    }
+                    assertEquals(List.of(3, 3, 3), List.of(served[1], served[2], served[3]), "nine connections, three on each node");
+                    c2.close();
+                    // Failing over keeps spreading over the nodes still up.
+                    int[] after = new int[4];
+                    for (int i = 0; i < 4; i++) {
+                        Connection c = DriverManager.getConnection(url(c1) + "?loadBalanceHosts=true");
+                        pool.add(c);
+                        after[queryInt(c, "SELECT n")]++;
+                    }
+                    assertEquals(List.of(2, 0, 2), List.of(after[1], after[2], after[3]));
+                } finally {
+                    for (Connection c : pool) {
+                        c.close();
+                    }
+                }
+            }
+            try (Connection c = DriverManager.getConnection(url(c2, c3))) {
+                assertEquals(3, queryInt(c, "SELECT n"), "without the property: the first node of the URL that answers");
+            }
+        }
+    }
+
+    @Test
     void readWhoseNodeDiesUnderItIsAnsweredByAnotherNode() throws Exception {
         try (ScriptedServer a = new ScriptedServer(dropsOnce(1, r -> r instanceof Request.Execute));
              ScriptedServer b = new ScriptedServer(node(2, List.of()));

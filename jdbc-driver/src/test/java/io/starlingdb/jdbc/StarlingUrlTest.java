@@ -89,7 +89,7 @@ class StarlingUrlTest {
         assertNull(driver.connect("jdbc:h2:mem:x", new Properties()), "another driver's URL is not ours");
         assertEquals(StarlingDriver.MAJOR_VERSION, driver.getMajorVersion());
         java.sql.DriverPropertyInfo[] properties = driver.getPropertyInfo("jdbc:starling://h:1/", new Properties());
-        assertEquals(java.util.List.of("connectTimeout", "socketTimeout", "fetchSize", "discoverNodes", "user", "readConsistency"),
+        assertEquals(java.util.List.of("connectTimeout", "socketTimeout", "fetchSize", "discoverNodes", "loadBalanceHosts", "user", "readConsistency"),
                 java.util.Arrays.stream(properties).map(p -> p.name).toList());
     }
 }
