@@ -9,7 +9,7 @@
 # throughput does.
 #
 #   tests/bench/sql-cpu.sh [--rows N] [--threads T] [--seconds S] [--warmup S] [--phases point,update]
-#                          [--gateways url,leaseholder,other] [--jfr DIR] [--no-build]
+#                          [--gateways url,leaseholder,other,spread] [--jfr DIR] [--no-build]
 #
 # The phase "idle" runs no statements: it reports each process's cores over a window of
 # --seconds - 4 with the rows loaded and no client (the nodes' background: Raft ticks and
@@ -23,7 +23,8 @@
 # (n1,n2,n3: the driver connects every connection to the first that answers, n1), "leaseholder"
 # with the node holding the lease of the bench table's range first (every statement read at the
 # gateway's own store), "other" with a node that does not hold it first (every statement sent on
-# to the leaseholder). Default: url.
+# to the leaseholder), "spread" with the URL of "url" and loadBalanceHosts=true (the driver starts
+# each connection at the next node in turn: a third of the connections on each node). Default: url.
 #
 # --jfr DIR records each node (DIR/n<i>.jfr, the whole run) and each phase's client
 # (DIR/<phase>-client.jfr) with Java Flight Recorder, the profile settings; the script prints each
@@ -110,14 +111,18 @@ ranges() {
   java -cp "$SHELL_CP" -Dlogback.configurationFile="$ROOT/conf/logback-cli.xml" io.starlingdb.shell.StarlingCli sql \
     --url "jdbc:starling://127.0.0.1:${CLIENT[1]}/" -e "SELECT range_id, start_key, end_key, leaseholder FROM sys.ranges" 2>&1 || true
 }
-gateway_url() { # url|leaseholder|other
+gateway_url() { # url|leaseholder|other|spread
   local lh first
   lh=$(ranges | awk -F'|' '$3 ~ /\/max/ { gsub(/ /, "", $4); print $4 }' | tail -n 1)
+  if [ "$1" = spread ]; then
+    echo "$URL?loadBalanceHosts=true n1,n2,n3 (leaseholder n$lh)"
+    return
+  fi
   case "$1" in
     url) first=1 ;;
     leaseholder) first=$lh ;;
     other) first=$(( lh == 1 ? 2 : 1 )) ;;
-    *) echo "sql-cpu.sh: --gateways takes url, leaseholder, other, not $1" >&2; exit 2 ;;
+    *) echo "sql-cpu.sh: --gateways takes url, leaseholder, other, spread, not $1" >&2; exit 2 ;;
   esac
   echo "jdbc:starling://127.0.0.1:${CLIENT[$first]}/ n$first (leaseholder n$lh)"
 }
