@@ -19,10 +19,11 @@
 # none, as before 2026-12-06).
 #
 # --warmup S: unmeasured seconds of each transfer and rmw phase at 16 clients before its first
-# measured cell, for both targets (KvBench's default, 3 s). After 3 s the node JVMs are still
-# compiling the transaction paths during the one-client cells (2026-12-06: the compiler threads
-# took 3-4 ms of CPU per transfer on each node, most of the machine): one-client transfers ran at
-# 72/s after 20 s of warm-up and 185/s after 60 s (docs/benchmarks.md, "Fifteenth session").
+# measured cell, for both targets (KvBench's default, 30 s since 2026-12-06; it was 3 s). After 3 s
+# the node JVMs were still compiling the transaction paths during the one-client cells (the
+# compiler threads took 3-4 ms of CPU per transfer on each node, most of the machine): one-client
+# transfers ran at 72/s after 20 s of warm-up and 185/s after 60 s when the transfer phase came
+# first (docs/benchmarks.md, "Fifteenth session"); use --warmup 60 then.
 #
 # --pg-sync first2 makes PostgreSQL wait for both standbys ('FIRST 2 (s1, s2)') instead of either
 # ('ANY 1 (s1, s2)': a commit on two of the three copies, as a Raft commit on 2 of 3 replicas).

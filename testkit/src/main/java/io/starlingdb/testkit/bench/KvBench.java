@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>KvBench (--seeds S | --jdbc URL [--user U]) [--label L] [--value-bytes 100] [--seconds 10]
  *         [--concurrency 1,16,128] [--phases put,get,scan,transfer,rmw] [--keys 10000]
- *         [--accounts 10000] [--counters 10000] [--warmup 3] [--kv-warmup 15]</pre>
+ *         [--accounts 10000] [--counters 10000] [--warmup 30] [--kv-warmup 15]</pre>
  *
  * <p>{@code --warmup}: unmeasured seconds of each transactional phase before its first run
  * (see {@link TxnPhase#warmupClients}); {@code --kv-warmup} the same for put, get and scan, long
@@ -67,7 +67,9 @@ public final class KvBench {
         String label = null;
         int valueBytes = 100;
         int seconds = 10;
-        int warmup = 3;
+        // 30 s: with 3 s the node JVMs were still compiling the transaction paths through the
+        // one-client cells (docs/benchmarks.md, "Fifteenth session").
+        int warmup = 30;
         int kvWarmup = 15;
         int keys = 10_000;
         int accounts = 10_000;
