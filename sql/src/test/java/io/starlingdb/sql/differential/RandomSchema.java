@@ -59,13 +59,26 @@ final class RandomSchema {
     }
 
     static final String[] STRINGS = {"", "a", "ab", "b", "ba", "c", "x1", "Z"};
+    /** INTEGER values at the ends of the range (with {@code intExtremes}), one value in {@link #INT_EXTREME_EVERY}. */
+    static final Integer[] INT_EXTREMES = {Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE - 1};
+    static final int INT_EXTREME_EVERY = 10;
 
     final List<Table> tables = new ArrayList<>();
 
     RandomSchema(Random random, String prefix) {
+        this(random, prefix, false);
+    }
+
+    /**
+     * {@code intExtremes}: INTEGER columns sometimes hold the ends of their range, so that
+     * arithmetic over them crosses it; only with a reference whose overflow errors are compared
+     * with Starling's ({@link ReferenceEngine#comparesFailures}: PostgreSQL). The draws are made
+     * only then, so the databases of the default (H2) run stay those of earlier runs.
+     */
+    RandomSchema(Random random, String prefix, boolean intExtremes) {
         int tableCount = 2 + random.nextInt(3);
         for (int t = 0; t < tableCount; t++) {
-            tables.add(table(random, prefix + "t" + t));
+            tables.add(table(random, prefix + "t" + t, intExtremes));
         }
         if (random.nextInt(2) == 0) {
             Table base = tables.get(random.nextInt(tableCount));
@@ -96,7 +109,7 @@ final class RandomSchema {
         }
     }
 
-    private static Table table(Random random, String name) {
+    private static Table table(Random random, String name, boolean intExtremes) {
         int columnCount = 2 + random.nextInt(4);
         List<Column> columns = new ArrayList<>();
         for (int c = 0; c < columnCount; c++) {
@@ -136,7 +149,9 @@ final class RandomSchema {
             List<Object> row = new ArrayList<>();
             for (Column column : columns) {
                 boolean inKey = key.contains(column.name());
-                row.add(!inKey && random.nextInt(5) == 0 ? null : value(random, column.type()));
+                row.add(!inKey && random.nextInt(5) == 0 ? null
+                        : intExtremes && column.type() == Type.INTEGER && random.nextInt(INT_EXTREME_EVERY) == 0
+                        ? INT_EXTREMES[random.nextInt(INT_EXTREMES.length)] : value(random, column.type()));
             }
             List<Object> keyValues = new ArrayList<>();
             for (String k : key) {

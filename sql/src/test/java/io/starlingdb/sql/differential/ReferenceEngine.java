@@ -123,6 +123,20 @@ enum ReferenceEngine {
     /** Whether a failure of this engine with sqlState, where Starling answered, is a mismatch rather than a skip. */
     abstract boolean failureStarlingShouldShare(String sqlState);
 
+    /**
+     * Whether some failures of this engine are compared ({@link #failureStarlingShouldShare}), so
+     * that the generator may write data on which the engines must fail alike (INTEGER values at
+     * the ends of the range).
+     */
+    boolean comparesFailures() {
+        return this == POSTGRES;
+    }
+
+    /** Whether the engine runs FULL JOIN, so that the generator may write it (H2 has none). */
+    boolean hasFullJoin() {
+        return this == POSTGRES;
+    }
+
     /** The name the reports use. */
     String label() {
         return this == H2 ? "H2" : "PostgreSQL";
