@@ -249,7 +249,7 @@ public class DifferentialSqlTest {
             for (int q = 0; q < QUERIES_PER_DATABASE && checked < queries; q++, checked++) {
                 Random random = new Random(databaseSeed * 31 + q);
                 boolean full = q % FULL_CHECK_EVERY == 0;
-                RandomQuery generator = new RandomQuery(random, schema, full, engines.referenceEngine.hasFullJoin());
+                RandomQuery generator = new RandomQuery(random, schema, full, engines.referenceEngine.widensQueries());
                 int maxTables = full ? 8 : 1;
                 fullChecks += full ? 1 : 0;
                 String oracle = switch (q % 4) {

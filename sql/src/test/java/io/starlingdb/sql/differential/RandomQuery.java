@@ -42,19 +42,22 @@ final class RandomQuery {
     private final RandomSchema schema;
     /** Whether queries may contain sub-queries (IN, EXISTS, scalar); without, a one-table query plans on the simple path. */
     private final boolean subqueriesAllowed;
-    /** Whether FROM clauses may hold FULL JOINs (the reference engine has them). */
-    private final boolean fullJoins;
+    /**
+     * Whether to write what only a PostgreSQL reference checks: FULL JOINs (H2 has none) and
+     * string literals with trailing spaces.
+     */
+    private final boolean widened;
     private int aliases;
 
     RandomQuery(Random random, RandomSchema schema) {
         this(random, schema, true, false);
     }
 
-    RandomQuery(Random random, RandomSchema schema, boolean subqueriesAllowed, boolean fullJoins) {
+    RandomQuery(Random random, RandomSchema schema, boolean subqueriesAllowed, boolean widened) {
         this.random = random;
         this.schema = schema;
         this.subqueriesAllowed = subqueriesAllowed;
-        this.fullJoins = fullJoins;
+        this.widened = widened;
     }
 
     // ---- FROM ----------------------------------------------------------------------------
@@ -100,7 +103,7 @@ final class RandomQuery {
                 // H2 has no FULL JOIN; PostgreSQL runs one only on conditions it can merge or hash
                 // (0A000 otherwise), so only a LEFT JOIN on an equality may become one. The draw is
                 // made only with such a reference, so H2's queries stay those of every earlier run.
-                if (fullJoins && equality && kind.equals("LEFT JOIN") && random.nextBoolean()) {
+                if (widened && equality && kind.equals("LEFT JOIN") && random.nextBoolean()) {
                     kind = "FULL JOIN";
                 }
                 sql = Sql.of("from", "$ " + kind + " $ ON $", sql, table, on);
@@ -193,6 +196,9 @@ final class RandomQuery {
             }
         }
         if (choice == 2) {
+            if (widened && role.equals("str") && random.nextInt(RandomSchema.WIDENED_EVERY) == 0) {
+                return Sql.leaf("str", RandomSchema.literal(RandomSchema.PADDED_STRINGS[random.nextInt(RandomSchema.PADDED_STRINGS.length)]));
+            }
             return random.nextInt(8) == 0 ? typedNull(role) : literal(role, random);
         }
         if (choice <= 1) {
