@@ -51,8 +51,12 @@ PG_DIRS+=("$PG_DATA")
 echo "# sqldiff-postgres: PostgreSQL 15 on 127.0.0.1:$PORT (data in $PG_DATA); seed $SEED, $QUERIES queries from database $FIRST_DB"
 
 cd "$ROOT"
+# In the background, so that a signal to this script alone (bash defers its traps while a
+# foreground command runs) stops Maven and the cluster at once; bench_cleanup ends PIDS.
 nice -n 10 mvn -o -q -pl sql test -Dtest=DifferentialSqlTest -Dsurefire.failIfNoSpecifiedTests=false \
     -Dstarling.sqldiff.reference=postgres \
     "-Dstarling.sqldiff.pgUrl=jdbc:postgresql://127.0.0.1:$PORT/postgres?user=postgres" \
     -Dstarling.sqldiff.seed="$SEED" -Dstarling.sqldiff.queries="$QUERIES" \
-    -Dstarling.sqldiff.firstDatabase="$FIRST_DB"
+    -Dstarling.sqldiff.firstDatabase="$FIRST_DB" &
+PIDS+=($!)
+wait $!
