@@ -226,11 +226,12 @@ final class Engines implements AutoCloseable {
     @Override
     public void close() {
         runner.shutdownNow();
+        SQLException referenceFailure = null;
         try {
             referenceEngine.release(reference);
             reference.close();
         } catch (SQLException e) {
-            throw new IllegalStateException("closing the reference engine " + referenceEngine.label(), e);
+            referenceFailure = e; // Starling's store is closed all the same, then this is reported
         }
         session.close();
         for (AutoCloseable c : owned) {
@@ -239,6 +240,9 @@ final class Engines implements AutoCloseable {
             } catch (Exception e) {
                 throw new IllegalStateException("closing " + c, e);
             }
+        }
+        if (referenceFailure != null) {
+            throw new IllegalStateException("closing the reference engine " + referenceEngine.label(), referenceFailure);
         }
     }
 }
