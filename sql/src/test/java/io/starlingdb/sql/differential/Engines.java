@@ -15,7 +15,6 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -29,7 +28,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** The two engines a differential check runs a statement on, with results in one comparable form. */
+/**
+ * The two engines a differential check runs a statement on, Starling and the {@link
+ * ReferenceEngine} (H2 unless {@code starling.sqldiff.reference} says otherwise), with results
+ * in one comparable form.
+ */
 final class Engines implements AutoCloseable {
 
     /**
@@ -54,6 +57,11 @@ final class Engines implements AutoCloseable {
             return error != null;
         }
 
+        /** The SQLSTATE the failure began with. */
+        String sqlState() {
+            return error.split("[ \n]", 2)[0];
+        }
+
         List<List<String>> sorted() {
             List<List<String>> out = new ArrayList<>(rows);
             out.sort((a, b) -> String.join("\u0001", a).compareTo(String.join("\u0001", b)));
@@ -71,6 +79,7 @@ final class Engines implements AutoCloseable {
     /** What Starling's session runs on, closed after it: the local store's engine, or nothing of this object's. */
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final SqlSession session;
+    final ReferenceEngine referenceEngine = ReferenceEngine.configured();
     private final Connection reference;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sqldiff-starling");
@@ -89,13 +98,13 @@ final class Engines implements AutoCloseable {
         owned.add(engine);
         owned.add(store);
         owned.add(storage);
-        reference = DriverManager.getConnection("jdbc:h2:mem:sqldiff" + System.nanoTime() + ";DB_CLOSE_DELAY=0");
+        reference = referenceEngine.connect();
     }
 
     /** Starling through session, which the caller's engine serves (a cluster node's, say); closes the session only. */
     Engines(SqlSession session) throws SQLException {
         this.session = session;
-        reference = DriverManager.getConnection("jdbc:h2:mem:sqldiff" + System.nanoTime() + ";DB_CLOSE_DELAY=0");
+        reference = referenceEngine.connect();
     }
 
     Outcome starling(String sql) {
@@ -156,11 +165,12 @@ final class Engines implements AutoCloseable {
         return out.toString();
     }
 
+    /** Runs the generated (Starling) SQL on the reference, spelled in its dialect. */
     Outcome reference(String sql) {
         referenceStatements++;
         try (Statement statement = reference.createStatement()) {
             List<List<String>> rows = new ArrayList<>();
-            if (!statement.execute(sql)) {
+            if (!statement.execute(referenceEngine.spell(sql))) {
                 rows.add(List.of("count=" + statement.getUpdateCount()));
             } else {
                 try (ResultSet rs = statement.getResultSet()) {
@@ -216,10 +226,12 @@ final class Engines implements AutoCloseable {
     @Override
     public void close() {
         runner.shutdownNow();
+        SQLException referenceFailure = null;
         try {
+            referenceEngine.release(reference);
             reference.close();
         } catch (SQLException e) {
-            // closing an in-memory database; nothing to keep
+            referenceFailure = e; // Starling's store is closed all the same, then this is reported
         }
         session.close();
         for (AutoCloseable c : owned) {
@@ -228,6 +240,9 @@ final class Engines implements AutoCloseable {
             } catch (Exception e) {
                 throw new IllegalStateException("closing " + c, e);
             }
+        }
+        if (referenceFailure != null) {
+            throw new IllegalStateException("closing the reference engine " + referenceEngine.label(), referenceFailure);
         }
     }
 }

@@ -42,16 +42,22 @@ final class RandomQuery {
     private final RandomSchema schema;
     /** Whether queries may contain sub-queries (IN, EXISTS, scalar); without, a one-table query plans on the simple path. */
     private final boolean subqueriesAllowed;
+    /**
+     * Whether to write what only a PostgreSQL reference checks: FULL JOINs (H2 has none) and
+     * string literals with trailing spaces.
+     */
+    private final boolean widened;
     private int aliases;
 
     RandomQuery(Random random, RandomSchema schema) {
-        this(random, schema, true);
+        this(random, schema, true, false);
     }
 
-    RandomQuery(Random random, RandomSchema schema, boolean subqueriesAllowed) {
+    RandomQuery(Random random, RandomSchema schema, boolean subqueriesAllowed, boolean widened) {
         this.random = random;
         this.schema = schema;
         this.subqueriesAllowed = subqueriesAllowed;
+        this.widened = widened;
     }
 
     // ---- FROM ----------------------------------------------------------------------------
@@ -92,7 +98,14 @@ final class RandomQuery {
                 sql = Sql.of("from", "$ CROSS JOIN $", sql, table);
             } else {
                 // Join conditions without sub-queries: an outer join's ON clause may not hold one in every engine.
-                Sql on = random.nextInt(3) > 0 ? joinEquality(joined, alias) : bool(joined, 1, false, false);
+                boolean equality = random.nextInt(3) > 0;
+                Sql on = equality ? joinEquality(joined, alias) : bool(joined, 1, false, false);
+                // H2 has no FULL JOIN; PostgreSQL runs one only on conditions it can merge or hash
+                // (0A000 otherwise), so only a LEFT JOIN on an equality may become one. The draw is
+                // made only with such a reference, so H2's queries stay those of every earlier run.
+                if (widened && equality && kind.equals("LEFT JOIN") && random.nextBoolean()) {
+                    kind = "FULL JOIN";
+                }
                 sql = Sql.of("from", "$ " + kind + " $ ON $", sql, table, on);
             }
             scope = joined;
@@ -183,6 +196,9 @@ final class RandomQuery {
             }
         }
         if (choice == 2) {
+            if (widened && role.equals("str") && random.nextInt(RandomSchema.WIDENED_EVERY) == 0) {
+                return Sql.leaf("str", RandomSchema.literal(RandomSchema.PADDED_STRINGS[random.nextInt(RandomSchema.PADDED_STRINGS.length)]));
+            }
             return random.nextInt(8) == 0 ? typedNull(role) : literal(role, random);
         }
         if (choice <= 1) {

@@ -59,13 +59,33 @@ final class RandomSchema {
     }
 
     static final String[] STRINGS = {"", "a", "ab", "b", "ba", "c", "x1", "Z"};
+    /** INTEGER values at the ends of the range (with {@code widened}), one value in {@link #WIDENED_EVERY}. */
+    static final Integer[] INT_EXTREMES = {Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE - 1};
+    /**
+     * Strings that differ from others only in trailing spaces (with {@code widened}), one value in
+     * {@link #WIDENED_EVERY}: PostgreSQL's text and varchar compare them as different, where SQL's
+     * CHAR semantics (Calcite's for literals) would pad them equal.
+     */
+    static final String[] PADDED_STRINGS = {"a ", " ", "ab  "};
+    static final int WIDENED_EVERY = 10;
 
     final List<Table> tables = new ArrayList<>();
 
     RandomSchema(Random random, String prefix) {
+        this(random, prefix, false);
+    }
+
+    /**
+     * {@code widened}: INTEGER columns sometimes hold the ends of their range, so that arithmetic
+     * over them crosses it, and string columns strings with trailing spaces; only with a
+     * reference whose overflow errors are compared with Starling's ({@link
+     * ReferenceEngine#comparesFailures}: PostgreSQL). The draws are made only then, so the
+     * databases of the default (H2) run stay those of earlier runs.
+     */
+    RandomSchema(Random random, String prefix, boolean widened) {
         int tableCount = 2 + random.nextInt(3);
         for (int t = 0; t < tableCount; t++) {
-            tables.add(table(random, prefix + "t" + t));
+            tables.add(table(random, prefix + "t" + t, widened));
         }
         if (random.nextInt(2) == 0) {
             Table base = tables.get(random.nextInt(tableCount));
@@ -96,7 +116,7 @@ final class RandomSchema {
         }
     }
 
-    private static Table table(Random random, String name) {
+    private static Table table(Random random, String name, boolean widened) {
         int columnCount = 2 + random.nextInt(4);
         List<Column> columns = new ArrayList<>();
         for (int c = 0; c < columnCount; c++) {
@@ -136,7 +156,8 @@ final class RandomSchema {
             List<Object> row = new ArrayList<>();
             for (Column column : columns) {
                 boolean inKey = key.contains(column.name());
-                row.add(!inKey && random.nextInt(5) == 0 ? null : value(random, column.type()));
+                row.add(!inKey && random.nextInt(5) == 0 ? null : widened ? widenedValue(random, column.type())
+                        : value(random, column.type()));
             }
             List<Object> keyValues = new ArrayList<>();
             for (String k : key) {
@@ -158,6 +179,15 @@ final class RandomSchema {
             case DECIMAL -> BigDecimal.valueOf(random.nextInt(48) - 8, 0).divide(BigDecimal.valueOf(4)).setScale(2);
             case VARCHAR, TEXT -> STRINGS[random.nextInt(STRINGS.length)];
         };
+    }
+
+    /** A value of the widened domain: now and then an INTEGER extreme or a string with trailing spaces. */
+    private static Object widenedValue(Random random, Type type) {
+        boolean string = type.family.equals("str");
+        if ((type == Type.INTEGER || string) && random.nextInt(WIDENED_EVERY) == 0) {
+            return string ? PADDED_STRINGS[random.nextInt(PADDED_STRINGS.length)] : INT_EXTREMES[random.nextInt(INT_EXTREMES.length)];
+        }
+        return value(random, type);
     }
 
     static String literal(Object value) {
