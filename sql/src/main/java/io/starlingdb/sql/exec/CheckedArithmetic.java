@@ -1,7 +1,9 @@
 package io.starlingdb.sql.exec;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
+import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
@@ -72,6 +74,12 @@ final class CheckedArithmetic extends PlanRexShuttle {
         if (!(visited instanceof RexCall c)) {
             return visited;
         }
+        if (c.getKind() == SqlKind.CAST && c.getOperands().size() == 1) {
+            RexNode rounded = roundedBeforeCast(rex, c.getOperands().get(0), c.getType());
+            if (rounded != null) {
+                return rex.makeAbstractCast(c.getType(), rounded, false);
+            }
+        }
         SqlTypeName result = c.getType().getSqlTypeName();
         if (result == SqlTypeName.DOUBLE || result == SqlTypeName.FLOAT) {
             SqlOperator function = c.getOperands().size() == 2 ? CheckedDoubles.replacing(c.getKind()) : null;
@@ -89,6 +97,47 @@ final class CheckedArithmetic extends PlanRexShuttle {
             return visited;
         }
         return rex.makeCall(c.getParserPosition(), c.getType(), CHECKED.get(c.getKind()), c.getOperands());
+    }
+
+    /**
+     * The operand of a narrowing cast rounded as PostgreSQL rounds it, or null when the cast
+     * drops no digit: to an integer type from a DECIMAL with decimal places ({@code ROUND}: half
+     * away from zero, PostgreSQL's numeric) or from a DOUBLE ({@code rint}: half to even,
+     * PostgreSQL's float8); to a DECIMAL of fewer decimal places from a DECIMAL ({@code ROUND(x,
+     * s)}). Calcite's casts truncate ({@code CAST(2.5 AS INTEGER)} was 2 where PostgreSQL answers
+     * 3). The cast itself stays: it still checks the target's range. Also used while converting a
+     * statement ({@link TreePlanner}), before Calcite folds a cast of a literal.
+     */
+    static RexNode roundedBeforeCast(RexBuilder rex, RexNode x, RelDataType to) {
+        RelDataType from = x.getType();
+        SqlTypeName target = to.getSqlTypeName();
+        boolean integral = target == SqlTypeName.TINYINT || target == SqlTypeName.SMALLINT || target == SqlTypeName.INTEGER
+                || target == SqlTypeName.BIGINT;
+        switch (from.getSqlTypeName()) {
+            case DECIMAL -> {
+                if (integral && from.getScale() > 0) {
+                    return rex.makeCall(from, SqlStdOperatorTable.ROUND, List.of(x));
+                }
+                if (target == SqlTypeName.DECIMAL && to.getScale() < from.getScale()) {
+                    RelDataType integer = rex.getTypeFactory().createSqlType(SqlTypeName.INTEGER);
+                    return rex.makeCall(from, SqlStdOperatorTable.ROUND,
+                            List.of(x, rex.makeExactLiteral(BigDecimal.valueOf(to.getScale()), integer)));
+                }
+                return null;
+            }
+            case DOUBLE, FLOAT, REAL -> {
+                if (!integral) {
+                    return null;
+                }
+                RelDataType dbl = rex.getTypeFactory().createTypeWithNullability(
+                        rex.getTypeFactory().createSqlType(SqlTypeName.DOUBLE), from.isNullable());
+                RexNode operand = from.getSqlTypeName() == SqlTypeName.DOUBLE ? x : rex.makeCast(dbl, x);
+                return rex.makeCall(dbl, DoubleFunctions.replacing(SqlStdOperatorTable.ROUND, 1), List.of(operand));
+            }
+            default -> {
+                return null;
+            }
+        }
     }
 
     private static boolean isInteger(SqlTypeName type) {

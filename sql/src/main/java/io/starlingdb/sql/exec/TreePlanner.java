@@ -22,8 +22,10 @@ import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.metadata.CachingRelMetadataProvider;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlDataTypeSpec;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
@@ -31,6 +33,8 @@ import org.apache.calcite.sql.util.SqlBasicVisitor;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.RelDecorrelator;
+import org.apache.calcite.sql2rel.SqlRexContext;
+import org.apache.calcite.sql2rel.SqlRexConvertlet;
 import org.apache.calcite.sql2rel.SqlRexConvertletTable;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.apache.calcite.tools.FrameworkConfig;
@@ -57,7 +61,30 @@ final class TreePlanner {
 
     /** Calcite's conversions of calls, but {@code SQRT} stays a square root ({@link DoubleFunctions#SQRT_CONVERTLET}). */
     private static final SqlRexConvertletTable CONVERTLETS = call -> call.getOperator() == SqlStdOperatorTable.SQRT
-            ? DoubleFunctions.SQRT_CONVERTLET : FRAMEWORK.getConvertletTable().get(call);
+            ? DoubleFunctions.SQRT_CONVERTLET
+            : call.getKind() == SqlKind.CAST ? TreePlanner::convertCast : FRAMEWORK.getConvertletTable().get(call);
+
+    /**
+     * A cast that drops digits rounds its operand first, as PostgreSQL's casts round
+     * ({@link CheckedArithmetic#roundedBeforeCast}); here too because Calcite folds a cast of a
+     * literal while converting it, where {@code CAST(2.50 AS INTEGER)} became 2. Every other cast
+     * is Calcite's.
+     */
+    private static RexNode convertCast(SqlRexContext cx, SqlCall call) {
+        SqlRexConvertlet standard = FRAMEWORK.getConvertletTable().get(call);
+        // Casts the converter writes itself (a set operation's or an IN's common type) were never
+        // validated: they have no type here and stay Calcite's (they widen).
+        RelDataType to = call.operandCount() == 2 && call.operand(1) instanceof SqlDataTypeSpec
+                ? cx.getValidator().getValidatedNodeTypeIfKnown(call) : null;
+        if (to != null) {
+            RexNode operand = cx.convertExpression(call.operand(0));
+            RexNode rounded = CheckedArithmetic.roundedBeforeCast(cx.getRexBuilder(), operand, to);
+            if (rounded != null) {
+                return cx.getRexBuilder().makeAbstractCast(to, rounded, false);
+            }
+        }
+        return standard.convertCall(cx, call);
+    }
 
     static final CalciteConnectionConfig CONNECTION = CalciteConnectionConfig.DEFAULT
             .set(CalciteConnectionProperty.CASE_SENSITIVE, String.valueOf(FRAMEWORK.getParserConfig().caseSensitive()))

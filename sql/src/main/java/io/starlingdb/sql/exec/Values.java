@@ -94,7 +94,8 @@ public final class Values {
         } else {
             throw mismatch(v, c);
         }
-        BigDecimal rounded = d.setScale(0, RoundingMode.HALF_UP);
+        // A DOUBLE rounds half to even (PostgreSQL's float8 to integer is rint), a DECIMAL half away from zero.
+        BigDecimal rounded = d.setScale(0, v instanceof Double || v instanceof Float ? RoundingMode.HALF_EVEN : RoundingMode.HALF_UP);
         if (rounded.compareTo(BigDecimal.valueOf(min)) < 0 || rounded.compareTo(BigDecimal.valueOf(max)) > 0) {
             throw outOfRange(v, c);
         }
