@@ -21,9 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DoubleArithmeticTest {
 
-    /** More runs than {@code TieredPlan}'s interpreted tier, so the compiled code answers too. */
-    private static final int RUNS = 4;
-
     @TempDir
     Path dir;
     SqlFixture db;
@@ -42,16 +39,14 @@ class DoubleArithmeticTest {
     }
 
     private void fails(String sqlState, String sql) {
-        for (int run = 0; run < RUNS; run++) {
+        for (int run = 0; run < SqlFixture.RUNS_IN_BOTH_TIERS; run++) {
             SqlException e = assertThrows(SqlException.class, () -> db.rows(sql), sql + " (run " + (run + 1) + ")");
             assertEquals(sqlState, e.sqlState(), sql + ": " + e.getMessage());
         }
     }
 
     private void same(List<List<Object>> expected, String sql) throws SqlException {
-        for (int run = 0; run < RUNS; run++) {
-            assertEquals(expected, db.rows(sql), sql + " (run " + (run + 1) + ")");
-        }
+        db.assertRowsInBothTiers(expected, sql);
     }
 
     @Test

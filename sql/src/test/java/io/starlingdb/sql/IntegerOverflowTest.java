@@ -25,9 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IntegerOverflowTest {
 
-    /** More runs than {@code TieredPlan}'s interpreted tier, so the compiled code answers too. */
-    private static final int RUNS = 4;
-
     @TempDir
     Path dir;
     SqlFixture db;
@@ -45,7 +42,7 @@ class IntegerOverflowTest {
     }
 
     private void outOfRange(String sql, Object... params) {
-        for (int run = 0; run < RUNS; run++) {
+        for (int run = 0; run < SqlFixture.RUNS_IN_BOTH_TIERS; run++) {
             SqlException e = assertThrows(SqlException.class, () -> db.rows(sql, params), sql + " (run " + (run + 1) + ")");
             assertEquals("22003", e.sqlState(), sql + ": " + e.getMessage());
             assertTrue(e.getMessage().contains("out of range"), e.getMessage());
@@ -53,9 +50,7 @@ class IntegerOverflowTest {
     }
 
     private void same(List<List<Object>> expected, String sql, Object... params) throws SqlException {
-        for (int run = 0; run < RUNS; run++) {
-            assertEquals(expected, db.rows(sql, params), sql + " (run " + (run + 1) + ")");
-        }
+        db.assertRowsInBothTiers(expected, sql, params);
     }
 
     @Test

@@ -48,6 +48,16 @@ final class SqlFixture implements AutoCloseable {
         return rows(session, sql, params);
     }
 
+    /** More runs than {@code TieredPlan}'s interpreted tier, so the compiled code answers too. */
+    static final int RUNS_IN_BOTH_TIERS = 4;
+
+    /** Asserts that sql answers expected on each of {@link #RUNS_IN_BOTH_TIERS} runs: interpreted, then compiled. */
+    void assertRowsInBothTiers(List<List<Object>> expected, String sql, Object... params) throws SqlException {
+        for (int run = 0; run < RUNS_IN_BOTH_TIERS; run++) {
+            org.junit.jupiter.api.Assertions.assertEquals(expected, rows(sql, params), sql + " (run " + (run + 1) + ")");
+        }
+    }
+
     static List<List<Object>> rows(SqlSession session, String sql, Object... params) throws SqlException {
         StatementResult result = session.execute(sql, Arrays.asList(params));
         if (!(result instanceof StatementResult.Rows rows)) {
