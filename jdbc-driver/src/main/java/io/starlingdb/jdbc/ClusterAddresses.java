@@ -27,21 +27,20 @@ final class ClusterAddresses {
     /** The one instance the driver uses. */
     static final ClusterAddresses SHARED = new ClusterAddresses();
 
-    private final Map<List<StarlingUrl.HostPort>, List<StarlingUrl.HostPort>> learned =
-            new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<List<StarlingUrl.HostPort>, List<StarlingUrl.HostPort>> eldest) {
-                    return size() > MAX_CLUSTERS;
-                }
-            };
+    private final Map<List<StarlingUrl.HostPort>, List<StarlingUrl.HostPort>> learned = perUrl();
     private final Map<StarlingUrl.HostPort, Long> downSince = new LinkedHashMap<>();
     /** Per URL, how many spread lists {@link #candidates} has given: the next one starts one host further. */
-    private final Map<List<StarlingUrl.HostPort>, Long> turns = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<List<StarlingUrl.HostPort>, Long> eldest) {
-            return size() > MAX_CLUSTERS;
-        }
-    };
+    private final Map<List<StarlingUrl.HostPort>, Long> turns = perUrl();
+
+    /** A map per URL that forgets the least recently used URL beyond {@link #MAX_CLUSTERS}. */
+    private static <V> Map<List<StarlingUrl.HostPort>, V> perUrl() {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<List<StarlingUrl.HostPort>, V> eldest) {
+                return size() > MAX_CLUSTERS;
+            }
+        };
+    }
 
     /**
      * Remembers the client addresses a node named in its handshake, for the URL naming
